@@ -1,0 +1,41 @@
+"""One exception family for everything flightcheck reports to a user.
+
+Every message is a single line that says what is wrong and, where it helps, what to do.
+The CLI prints ``str(error)`` and exits with ``error.exit_code``; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+
+class FlightcheckError(Exception):
+    """Base class. ``exit_code`` follows the CLI contract (2 = bad usage or input, 1 = other)."""
+
+    exit_code = 1
+
+
+class UsageError(FlightcheckError):
+    """The command line or API call itself is wrong (unknown option value, missing file)."""
+
+    exit_code = 2
+
+
+class InputError(FlightcheckError):
+    """An input file cannot be read as track data.
+
+    ``path`` names the file, ``record`` the 1-based record (line, point or row) when known.
+    """
+
+    exit_code = 2
+
+    def __init__(self, path: str, message: str, record: int | None = None) -> None:
+        self.path = str(path)
+        self.record = record
+        self.message = message
+        where = self.path if record is None else f"{self.path}: record {record}"
+        super().__init__(f"{where}: {message}")
+
+
+class ReferenceDataError(FlightcheckError):
+    """A look-up in the reference data failed (unknown airport code, invalid hex address)."""
+
+    exit_code = 2

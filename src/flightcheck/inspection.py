@@ -1,0 +1,85 @@
+"""The ``inspect`` report: per input and per aircraft, what the data holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flightcheck.jsonout import iso
+from flightcheck.tracks import Tracks
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min {s:02d} s"
+
+
+def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) -> dict[str, Any]:
+    """JSON-ready ``{"inputs": [...], "aircraft": [...], "skipped": [...]}`` for ``inspect``."""
+    gaps = tracks.gaps(min_s=min_gap_s)
+    aircraft = []
+    for row in tracks.summary().to_dict("records"):
+        g = gaps[gaps["icao24"] == row["icao24"]].head(n_gaps)
+        aircraft.append({
+            "icao24": row["icao24"],
+            "registration": row["registration"],
+            "typecode": row["typecode"],
+            "callsigns": row["callsigns"],
+            "points": int(row["points"]),
+            "first": iso(row["first"]),
+            "last": iso(row["last"]),
+            "sources": row["sources"],
+            "largest_gaps": [
+                {"start": iso(r["start"]), "end": iso(r["end"]),
+                 "duration_s": round(float(r["duration_s"]), 1),
+                 "before": {"source": r["source_before"], "row": int(r["row_before"])},
+                 "after": {"source": r["source_after"], "row": int(r["row_after"])}}
+                for r in g.to_dict("records")
+            ],
+        })
+    inputs = []
+    for rec in tracks.inputs:
+        d = rec.to_dict()
+        sub = tracks.df[tracks.df["source"] == rec.path]
+        d["aircraft"] = sorted(sub["icao24"].unique().tolist())
+        d["first"] = iso(sub["time"].min()) if len(sub) else None
+        d["last"] = iso(sub["time"].max()) if len(sub) else None
+        inputs.append(d)
+    return {
+        "inputs": inputs,
+        "aircraft": aircraft,
+        "skipped": [{"path": p, "reason": r} for p, r in tracks.skipped],
+        "duplicates_removed": tracks.duplicates,
+    }
+
+
+def render_inspect(report: dict[str, Any]) -> None:
+    """Print the report as readable tables (rich) on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    t = Table(title="Inputs", title_justify="left")
+    for col in ("path", "format", "points", "dropped", "sha256"):
+        t.add_column(col, overflow="fold")
+    for inp in report["inputs"]:
+        dropped = ", ".join(f"{k}: {v}" for k, v in inp["dropped"].items()) or "-"
+        t.add_row(inp["path"], inp["format"], f"{inp['points']:,}", dropped,
+                  inp["sha256"][:16] + "…")
+    console.print(t)
+    a = Table(title="Aircraft", title_justify="left")
+    for col in ("icao24", "registration", "type", "callsigns", "points", "first", "last",
+                "largest gaps"):
+        a.add_column(col, overflow="fold")
+    for ac in report["aircraft"]:
+        gaps = "; ".join(f"{_duration(g['duration_s'])} from {g['start']}"
+                         for g in ac["largest_gaps"]) or "-"
+        a.add_row(ac["icao24"], ac["registration"] or "-", ac["typecode"] or "-",
+                  " ".join(ac["callsigns"]) or "-", f"{ac['points']:,}", ac["first"],
+                  ac["last"], gaps)
+    console.print(a)
+    for s in report["skipped"]:
+        console.print(f"skipped {s['path']}: {s['reason']}")
+    if report["duplicates_removed"]:
+        console.print(f"{report['duplicates_removed']:,} exact duplicate reports removed")

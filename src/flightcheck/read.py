@@ -1,0 +1,116 @@
+"""``flightcheck.read``: many inputs in, one cleaned track table with provenance out."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from flightcheck import io as readers_
+from flightcheck import track
+from flightcheck.errors import InputError, UsageError
+from flightcheck.io.containers import load
+from flightcheck.io.context import ReadContext, ReadOptions
+from flightcheck.io.paths import expand
+from flightcheck.provenance import InputRecord, sha256_file
+from flightcheck.tracks import Tracks
+
+
+def read_one(
+    path: str, options: ReadOptions, explicit: bool = True
+) -> tuple[pd.DataFrame, InputRecord] | None:
+    """Read one file. Returns None when a non-explicit file is not track data (skipped)."""
+    size = os.path.getsize(path)
+    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
+    data, wrappers = load(path, options.max_decompressed)
+    record.compressed = wrappers
+    if options.format:
+        known = readers_.formats()
+        if options.format not in known:
+            raise UsageError(
+                f"unknown format {options.format!r}; known: {', '.join(sorted(known))}"
+            )
+        fmt, module = options.format, known[options.format]
+    else:
+        found = readers_.detect(data, Path(path).name)
+        if found is None:
+            if not explicit:
+                return None
+            head = data[:24].decode("utf-8", "replace").replace("\n", "\\n")
+            raise InputError(
+                path,
+                f"not a recognised track format (starts with {head!r}); "
+                "name the format with --format",
+            )
+        fmt, module = found
+    ctx = ReadContext(path=path, options=options)
+    frame = module.read(data, ctx, fmt)
+    table = track.to_track_table(frame, ctx)
+    if fmt in getattr(module, "TIME_ORDERED", ()):
+        table = track.check_time_order(table, ctx)
+    if options.icao24 and table["icao24"].isna().all():
+        table["icao24"] = options.icao24.lower()
+    record.format = fmt
+    record.reader = module.__name__
+    record.records = ctx.records
+    record.points = len(table)
+    record.dropped = ctx.dropped
+    record.notes = ctx.notes
+    return table, record
+
+
+def read(
+    paths: str | Path | list[str | Path],
+    *,
+    format: str | None = None,
+    skip_bad: bool = False,
+    tz: str = "UTC",
+    columns: dict[str, str] | None = None,
+    icao24: str | None = None,
+    start_time: datetime | None = None,
+    max_decompressed: int = 2 << 30,
+) -> Tracks:
+    """Read track exports into one cleaned track table.
+
+    ``paths``: files, folders (walked recursively) or globs; compression is sniffed.
+    ``format``: force a reader (see ``flightcheck.io.formats()``) instead of sniffing.
+    ``skip_bad``: drop and count bad records / unreadable files instead of failing.
+    ``tz``: time zone of formats that carry none (SBS logs of dump1090 forks).
+    ``columns``: plain-CSV mapping, track-table column -> input column name.
+    ``icao24``: address for formats that carry none (FR24 CSV/KML, FlightAware KML).
+    Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
+    unless ``skip_bad``.
+    """
+    options = ReadOptions(format=format, skip_bad=skip_bad, tz=tz, columns=columns,
+                          icao24=icao24, start_time=start_time,
+                          max_decompressed=max_decompressed)
+    tables: list[pd.DataFrame] = []
+    inputs: list[InputRecord] = []
+    skipped: list[tuple[str, str]] = []
+    by_hash: dict[str, str] = {}
+    for cand in expand(paths):
+        try:
+            result = read_one(cand.path, options, cand.explicit)
+        except InputError as exc:
+            if not skip_bad:
+                raise
+            skipped.append((cand.path, exc.message if exc.record is None
+                            else f"record {exc.record}: {exc.message}"))
+            continue
+        if result is None:
+            skipped.append((cand.path, "not track data"))
+            continue
+        table, record = result
+        if record.sha256 in by_hash:
+            skipped.append((cand.path, f"same content as {by_hash[record.sha256]}"))
+            continue
+        by_hash[record.sha256] = cand.path
+        tables.append(table)
+        inputs.append(record)
+    if not inputs and not skipped:
+        raise UsageError("no input files found")
+    combined = pd.concat(tables, ignore_index=True) if tables else track.empty()
+    cleaned, duplicates = track.clean(combined)
+    return Tracks(cleaned, inputs, skipped, duplicates)

@@ -1,0 +1,120 @@
+"""``Tracks``: the track table of one or more inputs, with their provenance.
+
+A small object over a pandas DataFrame (like MovingPandas' ``Trajectory``): the table is
+``tracks.df`` and every method returns plain pandas objects or a new ``Tracks``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.provenance import InputRecord
+from flightcheck.track import time_s
+
+
+def _utc(value: str | datetime | pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+@dataclass
+class Tracks:
+    """Position reports of any number of aircraft, from any number of inputs.
+
+    ``df``: the track table (schema in :mod:`flightcheck.track`), sorted by icao24 then time.
+    ``inputs``: one :class:`InputRecord` per input read. ``skipped``: files met while walking
+    folders that were not track data, with the reason. ``duplicates``: exact duplicate
+    reports removed across inputs.
+    """
+
+    df: pd.DataFrame
+    inputs: list[InputRecord] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: int = 0
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    def __repr__(self) -> str:
+        n = self.df["icao24"].nunique() if len(self.df) else 0
+        return f"<Tracks: {len(self.df):,} points, {n} aircraft, {len(self.inputs)} inputs>"
+
+    def _with(self, df: pd.DataFrame) -> Tracks:
+        return Tracks(df.reset_index(drop=True), self.inputs, self.skipped, self.duplicates)
+
+    @property
+    def icao24s(self) -> list[str]:
+        """The aircraft addresses present, sorted."""
+        return sorted(self.df["icao24"].unique().tolist())
+
+    def aircraft(self, icao24: str | list[str]) -> Tracks:
+        """Only the given aircraft (hex address, case-insensitive; one or a list)."""
+        wanted = [icao24] if isinstance(icao24, str) else list(icao24)
+        wanted = [w.lower() for w in wanted]
+        return self._with(self.df[self.df["icao24"].isin(wanted)])
+
+    def between(self, since: str | datetime | None = None,
+                until: str | datetime | None = None) -> Tracks:
+        """Only reports with ``since <= time <= until`` (UTC; naive values are taken as UTC)."""
+        mask = np.ones(len(self.df), dtype=bool)
+        if since is not None:
+            mask &= (self.df["time"] >= _utc(since)).to_numpy()
+        if until is not None:
+            mask &= (self.df["time"] <= _utc(until)).to_numpy()
+        return self._with(self.df[mask])
+
+    def gaps(self, min_s: float = 600.0) -> pd.DataFrame:
+        """Silences of at least ``min_s`` seconds between consecutive reports of an aircraft.
+
+        Columns: icao24, start, end, duration_s, and the (source, row) of the fixes either
+        side. Sorted by duration, longest first.
+        """
+        df = self.df
+        if len(df) < 2:
+            return pd.DataFrame(columns=["icao24", "start", "end", "duration_s",
+                                         "source_before", "row_before", "source_after",
+                                         "row_after"])
+        t = time_s(df)
+        hexes = df["icao24"].to_numpy()
+        dt = np.diff(t)
+        mask = (hexes[1:] == hexes[:-1]) & (dt >= min_s)
+        i = np.flatnonzero(mask)
+        out = pd.DataFrame({
+            "icao24": hexes[i],
+            "start": df["time"].to_numpy()[i],
+            "end": df["time"].to_numpy()[i + 1],
+            "duration_s": dt[i],
+            "source_before": df["source"].to_numpy()[i],
+            "row_before": df["row"].to_numpy()[i],
+            "source_after": df["source"].to_numpy()[i + 1],
+            "row_after": df["row"].to_numpy()[i + 1],
+        })
+        return out.sort_values("duration_s", ascending=False, kind="stable").reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per aircraft: registration, typecode, callsigns, points, first, last, sources."""
+        df = self.df
+        cols = ["icao24", "registration", "typecode", "callsigns", "points", "first", "last",
+                "sources"]
+        if df.empty:
+            return pd.DataFrame(columns=cols)
+
+        def first_valid(s: pd.Series) -> str | None:
+            v = s.dropna()
+            return v.iloc[0] if len(v) else None
+
+        g = df.groupby("icao24", sort=True)
+        out = pd.DataFrame({
+            "registration": g["registration"].agg(first_valid),
+            "typecode": g["typecode"].agg(first_valid),
+            "callsigns": g["callsign"].agg(lambda s: sorted(s.dropna().unique().tolist())),
+            "points": g.size(),
+            "first": g["time"].min(),
+            "last": g["time"].max(),
+            "sources": g["source"].agg(lambda s: sorted(s.unique().tolist())),
+        }).reset_index()
+        return out[cols]
