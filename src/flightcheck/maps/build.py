@@ -1,0 +1,371 @@
+"""Build an evidence map (folium) from tracks and their findings, and save it as one
+self-contained HTML file.
+
+>>> m = build_map(tracks)                     # doctest: +SKIP
+>>> save_map(m, "egypt-il76.html")            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+
+from flightcheck.maps import layers
+from flightcheck.maps.assets import check_offline, head_assets
+from flightcheck.maps.basemap import CountryOutlines, country_outlines
+from flightcheck.maps.geometry import MAX_VERTICES, SILENT_S, TrackLines, track_lines
+from flightcheck.maps.html import RawHTML, esc
+from flightcheck.maps.page import (
+    CSS,
+    AircraftLine,
+    InputLine,
+    LegendEntry,
+    PageParts,
+    footer_html,
+    legend_html,
+    title_html,
+)
+from flightcheck.track import time_s
+from flightcheck.tracks import Tracks
+
+KT_TO_KMH = 1.852
+CRUISE_QUANTILE = 0.95
+"""Ground-speed quantile of an aircraft used as its speed when drawing a gap's reach area."""
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+def _frame(segmentation: Any, name: str) -> pd.DataFrame:
+    frame = getattr(segmentation, name, None) if segmentation is not None else None
+    return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+
+
+def _utc_s(values: Any) -> np.ndarray:
+    """Timestamps (any pandas-parsable form, None/NaT allowed) as float Unix seconds."""
+    ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    ns = ts.dt.tz_convert(None).dt.as_unit("ns").to_numpy(dtype="datetime64[ns]")
+    out = ns.astype("int64") / 1e9
+    out[ts.isna().to_numpy()] = np.nan
+    return out
+
+
+def _legs_for(rows: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
+    from flightcheck.routes.legs import legs_of
+
+    return legs_of(rows, stops)
+
+
+def _assign_legs(t: np.ndarray, departure: np.ndarray, arrival: np.ndarray) -> np.ndarray:
+    """Position of the leg (``departure <= t <= arrival``, NaN = open end) of each fix, or -1."""
+    dep = np.where(np.isnan(departure), -np.inf, departure)
+    arr = np.where(np.isnan(arrival), np.inf, arrival)
+    order = np.argsort(dep, kind="stable")
+    k = np.searchsorted(dep[order], t, side="right") - 1
+    ok = k >= 0
+    leg = np.full(len(t), -1, dtype=np.int64)
+    leg[ok] = order[k[ok]]
+    leg[ok & (t > arr[np.maximum(leg, 0)])] = -1
+    return leg
+
+
+def _keep_mask(t: np.ndarray, hexes: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """Fixes nearest to each event's time (same aircraft): kept through simplification."""
+    keep = np.zeros(len(t), dtype=bool)
+    if events.empty or "time" not in events or "icao24" not in events:
+        return keep
+    ev_t = _utc_s(events["time"])
+    for hex_, when in zip(events["icao24"].astype(str), ev_t, strict=True):
+        if np.isnan(when):
+            continue
+        lo, hi = np.searchsorted(hexes, hex_, side="left"), np.searchsorted(hexes, hex_, "right")
+        if hi > lo:
+            i = lo + min(int(np.searchsorted(t[lo:hi], when)), hi - lo - 1)
+            keep[i] = True
+    return keep
+
+
+def _stop_end(stop: Mapping[str, Any] | None, field: str) -> tuple[float, float, float] | None:
+    if stop is None or not all(pd.notna(stop.get(k)) for k in ("lat", "lon")):
+        return None
+    when = _utc_s([stop.get(field)])[0]
+    window = stop.get(f"{field}_window")
+    if np.isnan(when) and isinstance(window, (list, tuple)) and len(window) == 2:
+        when = float(np.nanmean(_utc_s(list(window))))
+    return None if np.isnan(when) else (when, float(stop["lat"]), float(stop["lon"]))
+
+
+def _connectors(lines: TrackLines, leg_ids: list[int], legs: pd.DataFrame,
+                stops: pd.DataFrame, first_fix: dict[int, tuple[float, float, float]],
+                last_fix: dict[int, tuple[float, float, float]], silent_s: float) -> None:
+    """Dashed lines from a stop to a leg's first fix (and last fix to the next stop) when the
+    aircraft was not seen leaving (reaching) it: inferred stops, data starting late."""
+    by_code = {s.get("airport"): s for s in stops.to_dict("records")} if len(stops) else {}
+    for gid, leg in zip(leg_ids, legs.to_dict("records"), strict=True):
+        for field, end_fix, stop_field in (("from", first_fix, "departure"),
+                                           ("to", last_fix, "arrival")):
+            stop = _stop_end(by_code.get(leg.get(field)), stop_field)
+            fix = end_fix.get(gid)
+            if stop is None or fix is None or abs(fix[0] - stop[0]) <= silent_s:
+                continue
+            dashed = lines.silent.setdefault(gid, [])
+            if field == "from":
+                dashed.insert(0, [[stop[1], stop[2]], [fix[1], fix[2]]])
+            else:
+                dashed.append([[fix[1], fix[2]], [stop[1], stop[2]]])
+
+
+def _speed_kmh(rows: pd.DataFrame) -> float | None:
+    gs = pd.to_numeric(rows.get("gs_kt"), errors="coerce").dropna() if "gs_kt" in rows else []
+    if len(gs) == 0:
+        return None
+    return float(np.quantile(gs.to_numpy(dtype=float), CRUISE_QUANTILE)) * KT_TO_KMH
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and np.isfinite(value) else None
+
+
+def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None) -> float | None:
+    """Path length (km) the aircraft can fly within a gap and still turn round at a stop, as
+    the stop engine's candidate search uses it: v × (duration − MIN_TURN_S), with v the
+    engine's cruise speed (distance_km / direct_s); the track's ground speed otherwise."""
+    from flightcheck.segment.gaps import MIN_TURN_S
+
+    given = _number(gap.get("reach_km"))
+    if given is not None:
+        return given
+    dur, dist, direct = (_number(gap.get(k)) for k in ("duration_s", "distance_km", "direct_s"))
+    if dist and direct:
+        speed_kmh = dist / direct * 3600.0
+    if dur is None or speed_kmh is None:
+        return None
+    return speed_kmh * max(dur - MIN_TURN_S, 0.0) / 3600.0
+
+
+def _with_ends(gap: dict[str, Any], t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+               hexes: np.ndarray) -> dict[str, Any]:
+    """The gap with ``lat0, lon0, lat1, lon1``: the fixes either side (looked up by time)."""
+    if all(_number(gap.get(k)) is not None for k in ("lat0", "lon0", "lat1", "lon1")):
+        return gap
+    hex_ = str(gap.get("icao24"))
+    lo, hi = np.searchsorted(hexes, hex_, "left"), np.searchsorted(hexes, hex_, "right")
+    for suffix, key in (("0", "start"), ("1", "end")):
+        when = _utc_s([gap.get(key)])[0]
+        i = lo + int(np.searchsorted(t[lo:hi], when - 0.5))
+        if hi > lo and i < hi and abs(t[i] - when) <= 1.0:
+            gap = {**gap, f"lat{suffix}": float(lat[i]), f"lon{suffix}": float(lon[i])}
+    return gap
+
+
+def _unaccounted(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Gaps with unaccounted time: candidate airports listed, or more than the engine's margin
+    of unexplained silence."""
+    if gaps.empty:
+        return gaps
+    from flightcheck.segment.gaps import MARGIN_S
+
+    extra = pd.to_numeric(gaps.get("unaccounted_s", pd.Series(0.0, index=gaps.index)),
+                          errors="coerce").fillna(0.0).to_numpy() > MARGIN_S
+    if "explained_by" in gaps:
+        extra &= gaps["explained_by"].isna().to_numpy()
+    if "candidates" in gaps:
+        extra |= gaps["candidates"].map(lambda c: isinstance(c, list) and len(c) > 0
+                                        ).to_numpy(dtype=bool)
+    return gaps[extra]
+
+
+def _first_text(values: pd.Series) -> str | None:
+    v = values.dropna()
+    v = v[v.astype(str).str.strip() != ""]
+    return str(v.iloc[0]) if len(v) else None
+
+
+def _country_chain(stops: pd.DataFrame) -> list[str]:
+    from flightcheck.routes.countries import collapse
+
+    return collapse(stops["country"].tolist()) if "country" in stops and len(stops) else []
+
+
+def _bounds(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return [[-60.0, -180.0], [75.0, 180.0]]
+    return [[float(lat[ok].min()), float(lon[ok].min())],
+            [float(lat[ok].max()), float(lon[ok].max())]]
+
+
+def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
+              annotations: Iterable[Mapping[str, Any]] | None = None, title: str | None = None,
+              *, legs: pd.DataFrame | None = None, icao24: str | list[str] | None = None,
+              silent_s: float = SILENT_S, max_vertices: int = MAX_VERTICES,
+              online_tiles: bool = False) -> folium.Map:
+    """An evidence map of ``tracks`` and their findings, as a folium Map (shows in notebooks).
+
+    ``segmentation``: the stop engine's result (``stops``, ``events``, ``gaps`` DataFrames);
+    run on ``tracks`` when None. ``legs``: a routes table (icao24, leg, from, to, departure,
+    arrival, ...); by default legs run between consecutive stops. ``annotations``: mappings
+    with ``lat``, ``lon``, ``text`` (and optional ``title``, ``time``, ``author``).
+    Fixes more than ``silent_s`` seconds apart are joined by a dashed line; all track lines
+    together are simplified to at most ``max_vertices`` vertices, keeping every stretch end
+    and the fixes at events. ``online_tiles`` adds an OpenStreetMap layer, off by default
+    (it needs the network when switched on). Save with :func:`save_map`.
+    """
+    if not isinstance(tracks, Tracks):
+        tracks = Tracks(pd.DataFrame(tracks))
+    if icao24:
+        tracks = tracks.aircraft(icao24)
+    if segmentation is None:
+        from flightcheck.segment import detect
+
+        segmentation = detect(tracks)
+    df = tracks.df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
+    if str(df["time"].dtype) != "datetime64[ns, UTC]":  # the schema's unit, which time_s reads
+        df["time"] = pd.to_datetime(df["time"], utc=True).dt.as_unit("ns")
+    stops_all = _frame(segmentation, "stops")
+    events_all = _frame(segmentation, "events")
+    gaps_all = _frame(segmentation, "gaps")
+    wanted = set(df["icao24"].unique().tolist())
+    if icao24:
+        stops_all, events_all, gaps_all = (
+            f[f["icao24"].isin(wanted)] if "icao24" in f else f
+            for f in (stops_all, events_all, gaps_all))
+
+    t = time_s(df) if len(df) else np.empty(0)
+    lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
+    hexes = df["icao24"].to_numpy(dtype=object).astype(str)
+    group = np.full(len(df), -1, dtype=np.int64)
+    leg_tables: list[tuple[str, pd.DataFrame, list[int], pd.DataFrame]] = []
+    aircraft: list[AircraftLine] = []
+    speeds: dict[str, float | None] = {}
+    first_fix: dict[int, tuple[float, float, float]] = {}
+    last_fix: dict[int, tuple[float, float, float]] = {}
+    next_id = 0
+    for hex_ in sorted(wanted):
+        lo, hi = np.searchsorted(hexes, hex_, "left"), np.searchsorted(hexes, hex_, "right")
+        rows = df.iloc[lo:hi].reset_index(drop=True)
+        stops = stops_all[stops_all["icao24"] == hex_] if "icao24" in stops_all else stops_all
+        if {"arrival", "departure"} <= set(stops.columns) and len(stops):
+            arr, dep = _utc_s(stops["arrival"]), _utc_s(stops["departure"])
+            stops = stops.iloc[np.argsort(np.where(np.isnan(arr), dep, arr), kind="stable")]
+        stops = stops.reset_index(drop=True)
+        if legs is not None:
+            mine = legs[legs["icao24"] == hex_].reset_index(drop=True)
+        else:
+            mine = _legs_for(rows, stops)
+        mine = mine.drop(columns=["first_index", "last_index"], errors="ignore")
+        ids = list(range(next_id, next_id + len(mine)))
+        next_id += len(mine)
+        if len(mine):
+            pos = _assign_legs(t[lo:hi], _utc_s(mine["departure"]), _utc_s(mine["arrival"]))
+            group[lo:hi] = np.where(pos >= 0, np.asarray(ids)[np.maximum(pos, 0)], -1)
+            for gid in ids:
+                at = np.flatnonzero(group[lo:hi] == gid)
+                if len(at):
+                    i, j = lo + at[0], lo + at[-1]
+                    first_fix[gid] = (t[i], lat[i], lon[i])
+                    last_fix[gid] = (t[j], lat[j], lon[j])
+        leg_tables.append((hex_, mine, ids, stops))
+        speeds[hex_] = _speed_kmh(rows)
+        aircraft.append(AircraftLine(
+            icao24=hex_, registration=_first_text(rows["registration"]),
+            typecode=_first_text(rows["typecode"]),
+            callsigns=sorted(set(rows["callsign"].dropna().str.strip().unique().tolist())
+                             - {""}),
+            countries=_country_chain(stops)))
+
+    keep = _keep_mask(t, hexes, events_all)
+    lines = track_lines(t, lat, lon, group, keep, silent_s, max_vertices)
+    for _hex, mine, ids, stops in leg_tables:
+        _connectors(lines, ids, mine, stops, first_fix, last_fix, silent_s)
+
+    m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, world_copy_jump=False)
+    m.default_js, m.default_css = [], []
+    basemap = folium.FeatureGroup(name="Countries (Natural Earth 1:110m)", control=True)
+    basemap.add_child(CountryOutlines(country_outlines()))
+    m.add_child(basemap)
+    if online_tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)",
+                         overlay=True, show=False).add_to(m)
+
+    legend: list[LegendEntry] = []
+    drawn = 0
+    for hex_, mine, ids, _stops in leg_tables:
+        reg = next((a.registration for a in aircraft if a.icao24 == hex_), None)
+        group_layer = folium.FeatureGroup(name=esc(f"Track {hex_}" + (f" ({reg})" if reg else "")))
+        for gid, leg in zip(ids, mine.to_dict("records"), strict=True):
+            observed, silent = lines.observed.get(gid, []), lines.silent.get(gid, [])
+            if not observed and not silent:
+                continue
+            color = layers.leg_color(drawn)
+            drawn += 1
+            leg = {**leg, "icao24": hex_}
+            layers.add_leg(group_layer, leg, color, observed, silent)
+            legend.append(LegendEntry(color, f"{hex_} leg {leg.get('leg', '')}: "
+                                             f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"))
+        m.add_child(group_layer)
+
+    stops_layer = folium.FeatureGroup(name="Stops")
+    layers.add_stops(stops_layer, stops_all)
+    m.add_child(stops_layer)
+    if len(events_all):
+        events_layer = folium.FeatureGroup(name="Events")
+        layers.add_events(events_layer, events_all)
+        m.add_child(events_layer)
+    unaccounted = _unaccounted(gaps_all)
+    if len(unaccounted):
+        gaps_layer = folium.FeatureGroup(name="Unaccounted time")
+        for gap in unaccounted.to_dict("records"):
+            gap = _with_ends(gap, t, lat, lon, hexes)
+            layers.add_gap(gaps_layer, gap, _reach_km(gap, speeds.get(str(gap.get("icao24")))))
+        m.add_child(gaps_layer)
+    notes = list(annotations or [])
+    if notes:
+        notes_layer = folium.FeatureGroup(name="Annotations")
+        layers.add_annotations(notes_layer, notes)
+        m.add_child(notes_layer)
+    folium.LayerControl(collapsed=False).add_to(m)
+
+    pts_lat = np.concatenate([lat, pd.to_numeric(stops_all.get("lat", pd.Series(dtype=float)),
+                                                 errors="coerce").to_numpy(dtype=float)])
+    pts_lon = np.concatenate([lon, pd.to_numeric(stops_all.get("lon", pd.Series(dtype=float)),
+                                                 errors="coerce").to_numpy(dtype=float)])
+    m.fit_bounds(_bounds(pts_lat, pts_lon), padding_top_left=(30, 120),
+                 padding_bottom_right=(300, 60))  # clear of the title and legend boxes
+
+    from flightcheck import __version__
+
+    simplified = (f"track simplified to {lines.vertices:,} of {lines.points:,} points "
+                  f"(tolerance {lines.tolerance_deg:g}°)" if lines.tolerance_deg else "")
+    parts = PageParts(
+        title=title or "flightcheck evidence map", aircraft=aircraft,
+        inputs=[InputLine(r.path, r.sha256, r.format, r.points) for r in tracks.inputs],
+        legs=legend, version=__version__, simplified=simplified)
+    root = m.get_root()
+    root.header.add_child(RawHTML(f"<title>{esc(parts.title)}</title>\n"), name="fc_title")
+    root.header.add_child(RawHTML(head_assets()), name="fc_assets")
+    root.header.add_child(RawHTML(f"<style>{CSS}</style>\n"), name="fc_css")
+    root.html.add_child(RawHTML(title_html(parts) + legend_html(parts) + footer_html(parts)),
+                        name="fc_page")
+    m.flightcheck_lines = lines  # what was drawn (vertices, tolerance), for callers and tests
+    return m
+
+
+def render_html(m: folium.Map) -> str:
+    """The map's full HTML page, checked to reference nothing outside itself."""
+    html = m.get_root().render()
+    check_offline(html)
+    return html
+
+
+def save_map(m: folium.Map, path: str | Path) -> Path:
+    """Write ``m`` as one self-contained HTML file (atomically); fails if anything remote
+    remains in it. Returns the path written."""
+    from flightcheck.atomic import write_text
+
+    return write_text(path, render_html(m))

@@ -1,0 +1,168 @@
+"""Map layers: tracks per leg, stops, events, unaccounted-time areas and annotations.
+
+Each function adds folium objects to a feature group. Class names on the drawn elements
+(``fc-leg``, ``fc-observed``, ``fc-silent``, ``fc-stop``, ``fc-event``, ``fc-gap-area``,
+``fc-candidate``, ``fc-annotation``) let tests and stylesheets find them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import folium
+import pandas as pd
+
+from flightcheck.maps.geometry import reach_ellipse
+from flightcheck.maps.html import SafePopup, SafeTooltip
+from flightcheck.maps.page import marker_icon
+from flightcheck.maps.popups import (
+    annotation_popup,
+    event_popup,
+    gap_popup,
+    leg_popup,
+    stop_popup,
+)
+
+LEG_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+              "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
+"""Leg colours, used in order and repeated."""
+
+GAP_COLOR = "#e66101"
+MARKER_PX = 22
+
+
+def leg_color(n: int) -> str:
+    """Colour of the ``n``-th leg drawn (0-based)."""
+    return LEG_COLORS[n % len(LEG_COLORS)]
+
+
+def _finite(*values: Any) -> bool:
+    try:
+        return all(v is not None and pd.notna(v) for v in values)
+    except (TypeError, ValueError):
+        return False
+
+
+def _marker(lat: float, lon: float, kind: str, css: str, popup: str,
+            tooltip: str) -> folium.Marker:
+    icon = folium.DivIcon(html=marker_icon(kind), class_name=f"fc-marker {css}",
+                          icon_size=(MARKER_PX, MARKER_PX),
+                          icon_anchor=(MARKER_PX // 2, MARKER_PX // 2))
+    marker = folium.Marker([float(lat), float(lon)], icon=icon)
+    marker.add_child(SafePopup(popup))
+    marker.add_child(SafeTooltip(tooltip))
+    return marker
+
+
+def add_leg(group: folium.FeatureGroup, leg: Mapping[str, Any], color: str,
+            observed: list, silent: list) -> None:
+    """One leg: a solid path through its observed stretches, a dashed one across silences."""
+    label = f"{leg.get('icao24', '')} leg {leg.get('leg', '')}: " \
+            f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"
+    popup = leg_popup(leg)
+    if observed:
+        line = folium.PolyLine(observed, color=color, weight=3, opacity=0.9,
+                               class_name="fc-leg fc-observed")
+        line.add_child(SafePopup(popup))
+        line.add_child(SafeTooltip(label))
+        group.add_child(line)
+    if silent:
+        line = folium.PolyLine(silent, color=color, weight=2, opacity=0.8, dash_array="6 7",
+                               class_name="fc-leg fc-silent")
+        line.add_child(SafePopup(popup))
+        line.add_child(SafeTooltip(label + " (silent)"))
+        group.add_child(line)
+
+
+def add_stops(group: folium.FeatureGroup, stops: pd.DataFrame) -> int:
+    """A marker per stop with a position; observed and inferred stops look different."""
+    n = 0
+    for stop in stops.to_dict("records"):
+        if not _finite(stop.get("lat"), stop.get("lon")):
+            continue
+        kind = "inferred" if stop.get("kind") == "inferred" else "observed"
+        tip = f"{stop.get('airport') or 'stop'} ({kind})"
+        group.add_child(_marker(stop["lat"], stop["lon"], "stop", f"fc-stop fc-stop-{kind}",
+                                stop_popup(stop), tip))
+        n += 1
+    return n
+
+
+def add_events(group: folium.FeatureGroup, events: pd.DataFrame) -> int:
+    """A marker per event (touch-and-go, go-around, low approach, holding)."""
+    n = 0
+    for event in events.to_dict("records"):
+        if not _finite(event.get("lat"), event.get("lon")):
+            continue
+        tip = f"{event.get('kind') or 'event'} {event.get('airport') or ''}".strip()
+        group.add_child(_marker(event["lat"], event["lon"], "event", "fc-event",
+                                event_popup(event), tip))
+        n += 1
+    return n
+
+
+def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float | None) -> None:
+    """An unaccounted-time gap: its reachable area (when ``reach_km`` is known) and the
+    candidate airports as small circles."""
+    popup = gap_popup(gap)
+    ends = [gap.get(k) for k in ("lat0", "lon0", "lat1", "lon1")]
+    outline = None
+    if reach_km is not None and _finite(*ends):
+        outline = reach_ellipse(*map(float, ends), reach_km)
+    if outline:
+        area = folium.Polygon(outline, color=GAP_COLOR, weight=1.5, dash_array="4 4",
+                              fill_color=GAP_COLOR, fill_opacity=0.08,
+                              class_name="fc-gap-area")
+        area.add_child(SafePopup(popup))
+        area.add_child(SafeTooltip("unaccounted time"))
+        group.add_child(area)
+    for cand in _candidates(gap.get("candidates")):
+        where = _position(cand)
+        if where is None:
+            continue
+        dot = folium.CircleMarker(where, radius=4,
+                                  color=GAP_COLOR, weight=1.5, fill_color="#ffffff",
+                                  fill_opacity=1.0, class_name="fc-candidate")
+        dot.add_child(SafePopup(popup))
+        name = cand.get("airport_name") or cand.get("name") or ""
+        dot.add_child(SafeTooltip(f"candidate: {cand.get('airport') or ''} {name}".strip()))
+        group.add_child(dot)
+
+
+def _position(cand: Mapping[str, Any]) -> list[float] | None:
+    """A candidate airport's ``[lat, lon]``: its own fields, else the airport reference."""
+    if _finite(cand.get("lat"), cand.get("lon")):
+        return [float(cand["lat"]), float(cand["lon"])]
+    if not cand.get("airport"):
+        return None
+    from flightcheck.errors import ReferenceDataError
+    from flightcheck.reference import airports
+
+    try:
+        found = airports.get(str(cand["airport"]))
+    except ReferenceDataError:
+        return None
+    return [found.lat, found.lon]
+
+
+def _candidates(value: Any) -> list[Mapping[str, Any]]:
+    if value is None or isinstance(value, (str, bytes)):
+        return []
+    try:
+        return [c for c in value if isinstance(c, Mapping)]
+    except TypeError:
+        return []
+
+
+def add_annotations(group: folium.FeatureGroup,
+                    annotations: Iterable[Mapping[str, Any]]) -> int:
+    """A marker per annotation with ``lat``, ``lon`` and ``text`` (optional title, time, author)."""
+    n = 0
+    for note in annotations:
+        if not _finite(note.get("lat"), note.get("lon")):
+            continue
+        group.add_child(_marker(note["lat"], note["lon"], "annotation", "fc-annotation",
+                                annotation_popup(note), str(note.get("title") or "note")))
+        n += 1
+    return n

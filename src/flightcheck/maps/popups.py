@@ -1,0 +1,132 @@
+"""Popup contents for stops, events, gaps, legs and annotations (escaped HTML strings)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from flightcheck.maps.html import bullet_list, duration, esc, table, when
+
+SOURCE_ROW_COLUMNS = ("source_rows", "rows", "sources")
+"""Columns of a finding that list the input rows behind it (shown when present)."""
+
+
+def _get(record: Mapping[str, Any], key: str) -> Any:
+    value = record.get(key)
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    return None if value is None or pd.isna(value) else value
+
+
+def _window(value: Any) -> str:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        a, b = when(value[0]), when(value[1])
+        return f"{esc(a)} – {esc(b)}" if a or b else ""
+    return ""
+
+
+def _listing(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if hasattr(value, "tolist"):
+        return list(value.tolist())
+    return [value]
+
+
+def _source_rows(record: Mapping[str, Any]) -> str:
+    items: list[Any] = []
+    for col in SOURCE_ROW_COLUMNS:
+        items += _listing(_get(record, col))
+    return bullet_list(items, "fc-rows")
+
+
+def stop_popup(stop: Mapping[str, Any]) -> str:
+    """Airport, times, dwell, kind, confidence, runway, evidence and source rows of a stop."""
+    code, name = _get(stop, "airport"), _get(stop, "airport_name")
+    conf = _get(stop, "confidence")
+    rows = [
+        ("Airport", f"{esc(code)} {esc(name)}".strip()),
+        ("Country", esc(_get(stop, "country"))),
+        ("Kind", esc(_get(stop, "kind"))),
+        ("Confidence", esc(f"{float(conf):.2f}") if conf is not None else ""),
+        ("Arrival", esc(when(_get(stop, "arrival")))),
+        ("Arrival window", _window(_get(stop, "arrival_window"))),
+        ("Departure", esc(when(_get(stop, "departure")))),
+        ("Departure window", _window(_get(stop, "departure_window"))),
+        ("Dwell", esc(duration(_get(stop, "dwell_s")))),
+        ("Runway", esc(_get(stop, "runway"))),
+        ("Aircraft", esc(_get(stop, "icao24"))),
+    ]
+    extra = bullet_list(_listing(_get(stop, "evidence"))) + _source_rows(stop)
+    return table(f"Stop at {code or 'unknown airport'}", rows, extra)
+
+
+def event_popup(event: Mapping[str, Any]) -> str:
+    """Kind, airport, time, evidence and source rows of an event (touch-and-go, go-around…)."""
+    kind = _get(event, "kind") or "event"
+    rows = [
+        ("Kind", esc(kind)),
+        ("Airport", esc(_get(event, "airport"))),
+        ("Time", esc(when(_get(event, "time")))),
+        ("Aircraft", esc(_get(event, "icao24"))),
+    ]
+    extra = bullet_list(_listing(_get(event, "evidence"))) + _source_rows(event)
+    return table(str(kind).replace("_", " ").capitalize(), rows, extra)
+
+
+def gap_popup(gap: Mapping[str, Any]) -> str:
+    """Times, duration, unaccounted time and candidate airports of a silence."""
+    rows = [
+        ("From", esc(when(_get(gap, "start")))),
+        ("To", esc(when(_get(gap, "end")))),
+        ("Silent for", esc(duration(_get(gap, "duration_s")))),
+        ("Unaccounted", esc(duration(_get(gap, "unaccounted_s")))),
+        ("Aircraft", esc(_get(gap, "icao24"))),
+    ]
+    cands = []
+    for c in _listing(_get(gap, "candidates")):
+        if not isinstance(c, Mapping):
+            cands.append(str(c))
+            continue
+        dist = c.get("distance_km")
+        where = f" ({float(dist):.0f} km)" if dist is not None and not pd.isna(dist) else ""
+        name = c.get("airport_name") or c.get("name") or ""
+        cands.append(" ".join(str(v or "") for v in (c.get("airport"), name, c.get("country"))
+                              ).strip() + where)
+    extra = ""
+    if cands:
+        extra = '<div class="fc-popup-sub">Candidate airports</div>' + bullet_list(
+            cands, "fc-candidates")
+    extra += bullet_list(_listing(_get(gap, "evidence"))) + _source_rows(gap)
+    return table("Unaccounted time", rows, extra)
+
+
+def leg_popup(leg: Mapping[str, Any]) -> str:
+    """From, to, times, points, coverage and sources of a leg."""
+    a, b = _get(leg, "from") or "?", _get(leg, "to") or "?"
+    cov = _get(leg, "coverage")
+    rows = [
+        ("Aircraft", esc(_get(leg, "icao24"))),
+        ("Departure", esc(when(_get(leg, "departure")))),
+        ("Arrival", esc(when(_get(leg, "arrival")))),
+        ("Duration", esc(duration(_get(leg, "duration_s")))),
+        ("Points", esc(_get(leg, "points"))),
+        ("Coverage", esc(f"{100 * float(cov):.0f} %") if cov is not None else ""),
+        ("Sources", esc(", ".join(map(str, _listing(_get(leg, "sources")))))),
+    ]
+    return table(f"Leg {_get(leg, 'leg') or ''}: {a} → {b}", rows)
+
+
+def annotation_popup(note: Mapping[str, Any]) -> str:
+    """Title, time, author and text of a case annotation."""
+    rows = [
+        ("Time", esc(when(_get(note, "time")))),
+        ("By", esc(_get(note, "author"))),
+    ]
+    text = _get(note, "text") or _get(note, "note") or ""
+    return table(str(_get(note, "title") or "Note"), rows,
+                 f'<div class="fc-note">{esc(text)}</div>')
