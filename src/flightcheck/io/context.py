@@ -24,6 +24,7 @@ class ReadOptions:
     ``tz``: time zone of formats without one (SBS logs of dump1090 forks log local time).
     ``columns``: mapping track-table column -> input column for the plain CSV reader.
     ``start_time``: wall-clock time of the first message for logs without one (bare AVR).
+    ``receiver``: (lat, lon) of the Mode S receiver, reference for surface positions.
     ``max_decompressed``: bound, in bytes, on what a gzip/zip member may expand to.
     """
 
@@ -33,6 +34,7 @@ class ReadOptions:
     columns: dict[str, str] | None = None
     icao24: str | None = None
     start_time: datetime | None = None
+    receiver: tuple[float, float] | None = None
     max_decompressed: int = 2 << 30
 
 

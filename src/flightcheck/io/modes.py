@@ -1,0 +1,370 @@
+"""Raw Mode S / ADS-B messages: AVR text, timestamped CSV and Beast binary (FORMATS.md s. 7).
+
+Formats:
+
+* ``avr``: dump1090 "raw" lines. ``*HEX;`` / ``:HEX;`` carry no time at all; ``@``/``%`` +
+  12 hex digits (a free-running 48-bit **12 MHz receiver counter**, not wall-clock time) +
+  message + ``;``; ``<`` + counter + 2 hex signal + message + ``;``.
+* ``modes-csv``: one message per line after a Unix-seconds time, comma/tab/semicolon
+  separated, extra columns ignored: ``1457996400,"8D406B90...",406B90,19`` (pyModeS sample),
+  ``1753827785.8086092,8DADA5...`` (rs1090), ``ts,msg``. A header line is skipped.
+* ``beast``: binary frames ``1A <type> <6-byte 12 MHz counter> <signal> <message>`` with every
+  ``1A`` inside a frame doubled. Types ``'1'`` (Mode A/C), ``'2'`` (56-bit), ``'3'`` (112-bit);
+  other types (status ``'4'``, readsb extensions) are counted and skipped.
+
+Time: the counter formats (``@ % <`` AVR and Beast) need the capture's wall-clock start
+(``ReadOptions.start_time``, CLI ``--start-time``): time = start + (counter - first counter) /
+12 MHz. Bare ``*`` AVR lines have no per-message time at all: with a start time every position
+is stamped with that start time (a note says so) and the decoder pairs frames on a nominal
+1 ms-per-line clock. Without a start time both are an error.
+
+Decoding: pyModeS 3 ``PipeDecoder`` (pairs even/odd CPR frames of one address received within
+10 s, then decodes single frames locally against the last accepted position, and rejects
+positions that imply impossible motion or are not corroborated by the first few fixes).
+Only DF17/18 extended squitter is used: its address is in plain text and protected by the
+CRC. Messages with a bad CRC are dropped and counted. DF0/4/5/11/16/20/21 replies carry the
+address in the parity (only trustworthy once seen in DF11/17) and no position, so they are
+counted and not used. Surface positions (TC 5-8) need a reference position
+(``ReadOptions.receiver``, CLI ``--receiver LAT,LON``, within 45 NM); without it they are
+counted as unresolved.
+
+Output: one row per resolved position. ``alt_ft`` barometric (TC 9-18), ``alt_geom_ft`` GNSS
+height (TC 20-22), ``on_ground`` True for surface positions (which carry their own ground
+speed and track), ``gs_kt``/``track_deg``/``vrate_fpm`` from the latest TC 19 velocity of that
+address received within ``VELOCITY_MAX_AGE_S``, ``callsign`` from the latest TC 1-4 message.
+``position_source``: ``adsb`` (DF17, DF18 CF 0/1), ``tisb`` (DF18 CF 2/3/5), ``adsr`` (DF18
+CF 6); non-ICAO addresses (DF18 CF 1 and 5) get a ``~`` prefix. ``row``: line number (text)
+or 1-based frame number (Beast).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.io.context import ReadContext
+
+FORMATS = ("avr", "modes-csv", "beast")
+TIME_ORDERED: frozenset[str] = frozenset()
+
+COUNTER_HZ = 12e6
+"""Tick rate of the AVR ``@``/``<`` and Beast MLAT counter."""
+
+BARE_AVR_STEP_S = 1e-3
+"""Nominal spacing of bare ``*`` AVR lines on the decoder's pairing clock (not output)."""
+
+VELOCITY_MAX_AGE_S = 30.0
+"""A TC 19 velocity older than this (seconds) is not carried onto a position."""
+
+_TIMED_PREFIX = {"@": 12, "%": 12, "<": 14}
+"""AVR prefix -> hex digits before the message (counter, plus 2 signal digits for ``<``)."""
+
+_AVR_LINE = re.compile(r"^([*:@%<])([0-9A-Fa-f]+);?\s*$")
+_CSV_LINE = re.compile(
+    r'^\s*(\d{9,10}(?:\.\d*)?)\s*[,\t;]\s*"?([0-9A-Fa-f]{28}|[0-9A-Fa-f]{14})"?\s*(?:[,\t;].*)?$'
+)
+_ESC = rb"(?:\x1a\x1a|[^\x1a])"
+_BEAST_TOKEN = re.compile(
+    rb"\x1a\x1a|\x1a(?:1(" + _ESC + rb"{9})|2(" + _ESC + rb"{14})|3(" + _ESC + rb"{21})|([^\x1a]))",
+    re.DOTALL,
+)
+"""Beast tokens: a doubled 1A (skipped), a Mode A/C, short or long frame, or another type."""
+
+_MSG_LENGTHS = (4, 14, 28)
+"""Hex digits of a Mode A/C reply, a 56-bit and a 112-bit Mode S message."""
+
+_DF18_SOURCE = {0: "adsb", 1: "adsb", 2: "tisb", 3: "tisb", 5: "tisb", 6: "adsr"}
+_DF18_ANONYMOUS = frozenset((1, 5))
+
+
+# --------------------------------------------------------------------------- sniffing
+
+def _text_lines(head: bytes, n: int = 20) -> list[str] | None:
+    try:
+        text = head[:8192].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines[:-1] if ln and not ln.startswith("#")] if len(lines) > 1 else lines
+    return lines[:n]
+
+
+def _is_avr(line: str) -> bool:
+    m = _AVR_LINE.match(line)
+    if not m or not line.rstrip().endswith(";"):
+        return False
+    return len(m.group(2)) - _TIMED_PREFIX.get(m.group(1), 0) in _MSG_LENGTHS
+
+
+def sniff(head: bytes, name: str) -> str | None:
+    """``beast`` for ``1A 31/32/33`` frames, ``avr`` for ``*HEX;`` lines, ``modes-csv`` for
+    (Unix time, 14/28 hex digits) lines; all of the first non-blank lines must match."""
+    if head[:1] == b"\x1a" and head[1:2] in (b"1", b"2", b"3"):
+        tokens = list(_BEAST_TOKEN.finditer(head[:512]))
+        frames = [t for t in tokens if t.group(0) != b"\x1a\x1a"]
+        if frames and frames[0].start() == 0 and frames[0].lastindex in (1, 2, 3):
+            return "beast"
+        return None
+    lines = _text_lines(head)
+    if not lines:
+        return None
+    if all(_is_avr(ln) for ln in lines):
+        return "avr"
+    body = lines[1:] if lines and not _CSV_LINE.match(lines[0]) else lines
+    if body and all(_CSV_LINE.match(ln) for ln in body):
+        return "modes-csv"
+    return None
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _start_seconds(ctx: ReadContext, what: str) -> float:
+    start = ctx.options.start_time
+    if start is None:
+        raise ctx.fail(f"{what} has no wall-clock time; give the capture start with --start-time")
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(ctx.options.tz))
+    return start.astimezone(UTC).timestamp()
+
+
+def _parse_avr(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(messages, counter ticks or NaN, line numbers) of the AVR lines in ``text``."""
+    msgs: list[str] = []
+    ticks: list[float] = []
+    rows: list[int] = []
+    bad: list[int] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _AVR_LINE.match(line)
+        skip = _TIMED_PREFIX.get(m.group(1), 0) if m else 0
+        body = m.group(2) if m else ""
+        if not m or len(body) - skip not in _MSG_LENGTHS:
+            bad.append(lineno)
+            continue
+        msgs.append(body[skip:].upper())
+        ticks.append(float(int(body[:12], 16)) if skip else np.nan)
+        rows.append(lineno)
+    _drop_unreadable(bad, ctx, "not an AVR message line (*HEX; or @COUNTER HEX;)")
+    return msgs, np.array(ticks, dtype="float64"), np.array(rows, dtype="int64")
+
+
+def _parse_csv(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(messages, Unix seconds, line numbers) of ``time,message`` lines; a header is skipped."""
+    msgs: list[str] = []
+    times: list[float] = []
+    rows: list[int] = []
+    bad: list[int] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _CSV_LINE.match(line)
+        if not m:
+            if lineno == 1 or not msgs and not bad:
+                continue  # header
+            bad.append(lineno)
+            continue
+        times.append(float(m.group(1)))
+        msgs.append(m.group(2).upper())
+        rows.append(lineno)
+    _drop_unreadable(bad, ctx, "not a (Unix time, Mode S hex message) line")
+    return msgs, np.array(times, dtype="float64"), np.array(rows, dtype="int64")
+
+
+def _parse_beast(data: bytes, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(messages, counter ticks, 1-based frame numbers) of the Beast Mode S/A-C frames."""
+    msgs: list[str] = []
+    ticks: list[float] = []
+    rows: list[int] = []
+    frame = 0
+    other = 0
+    for token in _BEAST_TOKEN.finditer(data):
+        kind = token.lastindex
+        if kind is None:
+            continue  # a doubled 1A outside a frame: resynchronising
+        frame += 1
+        if kind == 4:
+            other += 1
+            continue
+        body = token.group(kind).replace(b"\x1a\x1a", b"\x1a")
+        ticks.append(float(int.from_bytes(body[:6], "big")))
+        msgs.append(body[7:].hex().upper())
+        rows.append(frame)
+    ctx.drop("Beast frame of another type (status, receiver id, extensions)", other)
+    return msgs, np.array(ticks, dtype="float64"), np.array(rows, dtype="int64")
+
+
+def _drop_unreadable(bad: list[int], ctx: ReadContext, message: str) -> None:
+    if bad:
+        rows = np.array(bad, dtype="int64")
+        ctx.drop_bad(np.ones(len(rows), dtype=bool), rows, message)
+
+
+def _counter_times(ticks: np.ndarray, start: float, ctx: ReadContext) -> np.ndarray:
+    """Unix seconds from 12 MHz counter ticks (NaN: carry the previous counter forward)."""
+    ticks = pd.Series(ticks).ffill().bfill().to_numpy()
+    if len(ticks) and np.any(np.diff(ticks) < 0):
+        ctx.notes.append(f"receiver counter went backwards {int(np.sum(np.diff(ticks) < 0))} "
+                         "times (receiver restart?): times after a reset are wrong")
+    return start + (ticks - ticks[0]) / COUNTER_HZ if len(ticks) else ticks
+
+
+# --------------------------------------------------------------------------- decoding
+
+def _decode(msgs: list[str], clock: np.ndarray, rows: np.ndarray,
+            ctx: ReadContext) -> tuple[list[dict], np.ndarray]:
+    """Run DF17/18 messages through a PipeDecoder; returns (results, index into msgs)."""
+    from pyModeS import PipeDecoder
+
+    pipe = PipeDecoder(surface_ref=ctx.options.receiver)
+    results: list[dict] = []
+    index: list[int] = []
+    mode_ac = other_df = 0
+    decode = pipe.decode
+    for i, msg in enumerate(msgs):
+        if len(msg) == 4:
+            mode_ac += 1
+            continue
+        df = int(msg[:2], 16) >> 3
+        if df not in (17, 18) or len(msg) != 28:
+            other_df += 1
+            continue
+        results.append(decode(msg, timestamp=float(clock[i])))
+        index.append(i)
+    pipe.flush()
+    ctx.drop("Mode A/C reply (no address)", mode_ac)
+    ctx.drop("Mode S reply other than DF17/18 (no position)", other_df)
+    stats = pipe.stats
+    if stats["position_rejected"] or stats["altitude_mismatch"] or stats["velocity_mismatch"]:
+        ctx.notes.append(
+            f"pyModeS rejected {stats['position_rejected']} implausible positions, "
+            f"{stats['altitude_mismatch']} altitudes and {stats['velocity_mismatch']} "
+            "velocities (FRUIT / corrupted frames)")
+    return results, np.array(index, dtype="int64")
+
+
+def _get(results: list[dict], key: str) -> np.ndarray:
+    return np.array([np.nan if (v := r.get(key)) is None else v for r in results],
+                    dtype="float64")
+
+
+def _own_positions(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's own position: its CPR decoded locally against the pipe's position.
+
+    PipeDecoder gives both frames of an even/odd pair the position of the newer one; decoding
+    each frame against that (validated, metres away) reference restores its own position.
+    """
+    from pyModeS.position import airborne_position_with_ref, surface_position_with_ref
+
+    lat = np.full(len(results), np.nan)
+    lon = np.full(len(results), np.nan)
+    for i, r in enumerate(results):
+        ref_lat, ref_lon = r.get("latitude"), r.get("longitude")
+        if ref_lat is None or ref_lon is None:
+            continue
+        local = airborne_position_with_ref if r["bds"] == "0,5" else surface_position_with_ref
+        lat[i], lon[i] = local(r["cpr_format"], r["cpr_lat"], r["cpr_lon"], ref_lat, ref_lon)
+    return lat, lon
+
+
+def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.ndarray,
+             rows: np.ndarray, ctx: ReadContext) -> pd.DataFrame:
+    """Decoded messages -> one row per resolved position, with carried-forward extras."""
+    n = len(results)
+    tc = _get(results, "typecode")
+    crc_ok = np.array([r.get("crc_valid") is True for r in results], dtype=bool)
+    ctx.drop("bad CRC", int(np.sum(~crc_ok)))
+    first = np.array([int(msgs[i][:2], 16) for i in index], dtype="int64").reshape(n)
+    cf = first & 7
+    df18 = (first >> 3) == 18
+    icao = pd.Series([r.get("icao") or "" for r in results], dtype="str").str.lower()
+    anonymous = df18 & np.isin(cf, list(_DF18_ANONYMOUS))
+    icao = icao.where(~anonymous, "~" + icao)
+    source = np.where(df18, pd.Series(cf).map(_DF18_SOURCE).fillna("other").to_numpy(), "adsb")
+    lat, lon = _own_positions(results)
+    surface = (tc >= 5) & (tc <= 8)
+    airborne = ((tc >= 9) & (tc <= 18)) | ((tc >= 20) & (tc <= 22))
+    velocity = (tc == 19) & crc_ok
+    ident = (tc >= 1) & (tc <= 4) & crc_ok
+    position = (surface | airborne) & crc_ok
+    resolved = position & ~np.isnan(lat) & ~np.isnan(lon)
+    unresolved = position & ~resolved
+    if (unresolved & surface).any() and ctx.options.receiver is None:
+        ctx.notes.append("surface positions need a reference: give the receiver position "
+                         "with --receiver LAT,LON")
+    ctx.drop("position not resolved (no even/odd CPR pair in 10 s, or rejected)",
+             int(unresolved.sum()))
+    ctx.drop("ADS-B identification/velocity (merged into position rows)",
+             int((velocity | ident).sum()))
+    ctx.drop("ADS-B message of another type (status, operational)",
+             int((crc_ok & ~position & ~velocity & ~ident).sum()))
+
+    t = times[index]
+    alt = _get(results, "altitude")
+    gs, trk = _get(results, "groundspeed"), _get(results, "track")
+    vr = _get(results, "vertical_rate")
+    callsign = pd.Series([r.get("callsign") for r in results], dtype="object")
+    frame = pd.DataFrame({
+        "icao24": icao,
+        "vel_t": np.where(velocity, t, np.nan),
+        "vel_gs": np.where(velocity, gs, np.nan),
+        "vel_trk": np.where(velocity, trk, np.nan),
+        "vel_vr": np.where(velocity, vr, np.nan),
+        "callsign": callsign.where(ident),
+    })
+    carried = frame.groupby("icao24", sort=False).ffill()
+    fresh = (t - carried["vel_t"].to_numpy()) <= VELOCITY_MAX_AGE_S
+    out = pd.DataFrame({
+        "time": t,
+        "icao24": icao,
+        "lat": lat,
+        "lon": lon,
+        "alt_ft": np.where(airborne & (tc <= 18), alt, np.nan),
+        "alt_geom_ft": np.where(airborne & (tc >= 20), alt, np.nan),
+        "on_ground": pd.array(np.where(surface, True, False), dtype="boolean"),
+        "gs_kt": np.where(surface, gs, np.where(fresh, carried["vel_gs"], np.nan)),
+        "track_deg": np.where(surface, trk, np.where(fresh, carried["vel_trk"], np.nan)),
+        "vrate_fpm": np.where(surface, np.nan, np.where(fresh, carried["vel_vr"], np.nan)),
+        "callsign": carried["callsign"].astype("str"),
+        "position_source": source,
+        "row": rows[index],
+    })
+    return out[resolved].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- entry point
+
+def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
+    """Decode raw Mode S into track rows (see the module docstring)."""
+    if fmt == "beast":
+        msgs, ticks, rows = _parse_beast(data, ctx)
+        what = "Beast binary capture (12 MHz receiver counter only)"
+    else:
+        text = data.decode("ascii", "replace")
+        parse = _parse_csv if fmt == "modes-csv" else _parse_avr
+        msgs, ticks, rows = parse(text, ctx)
+        what = "bare AVR log"
+    ctx.records = len(msgs)
+    if not msgs:
+        raise ctx.fail(f"no Mode S messages found in this {fmt} file")
+    if fmt == "modes-csv":
+        times = clock = ticks
+    elif fmt == "avr" and np.isnan(ticks).all():
+        start = _start_seconds(ctx, what)
+        times = np.full(len(msgs), start)
+        clock = start + np.arange(len(msgs)) * BARE_AVR_STEP_S
+        ctx.notes.append("bare AVR log: messages carry no time; every position is stamped "
+                         "with --start-time, ordered by line number only")
+    else:
+        start = _start_seconds(ctx, "AVR log with a 12 MHz receiver counter" if fmt == "avr"
+                               else what)
+        times = clock = _counter_times(ticks, start, ctx)
+    results, index = _decode(msgs, clock, rows, ctx)
+    return _to_rows(results, index, msgs, times, rows, ctx)
+
