@@ -1,0 +1,62 @@
+"""Speed and peak memory of the stop engine on an in-memory track table.
+
+Builds a generated fleet (benchmarks/stops_gen.py), tiles it with new addresses up to N
+points, then times ``flightcheck.segment.detect`` and reports points/s and the process's
+peak RSS (each size runs in its own subprocess so peaks do not mix).
+Usage: python benchmarks/stops_speed.py [N ...]   (default 1000000 10000000)
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def table(n_points: int) -> pd.DataFrame:
+    from stops_gen import fleet
+
+    from flightcheck.io.context import ReadContext
+    from flightcheck.track import to_track_table
+
+    base, _ = fleet(40, seed=3)
+    base = to_track_table(base, ReadContext("synthetic_fleet.csv"))
+    reps = int(np.ceil(n_points / len(base)))
+    parts = []
+    for r in range(reps):
+        part = base.copy()
+        part["icao24"] = f"{r:04x}" + part["icao24"]  # a distinct address per copy
+        parts.append(part)
+    df = pd.concat(parts, ignore_index=True).iloc[:n_points]
+    return df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
+
+
+def run_one(n: int) -> None:
+    from flightcheck.segment import detect
+    from flightcheck.segment.airportindex import default_index
+
+    df = table(n)
+    default_index()
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    seg = detect(df)
+    dt = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{len(df):>11,} points  {dt:7.2f} s  {len(df) / dt / 1e6:6.2f} M points/s  "
+          f"peak RSS {peak:,.0f} MB (table + reference {base_rss:,.0f} MB)  "
+          f"{len(seg.stops)} stops {len(seg.events)} events {len(seg.gaps)} gaps", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+        run_one(int(sys.argv[2]))
+    else:
+        for n in [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000]:
+            subprocess.run([sys.executable, __file__, "--one", str(n)], check=True)

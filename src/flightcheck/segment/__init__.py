@@ -1,0 +1,125 @@
+"""Stops, events and gaps of every aircraft in a track table: the stop engine.
+
+``detect(tracks)`` cleans the fixes (:mod:`.phases`), finds observed stops and touch-and-goes
+from ground runs and inferred stops across silences (:mod:`.stops`), go-arounds and holds
+(:mod:`.events`) and gaps with unaccounted time and candidate airports (:mod:`.gaps`), each
+with a confidence (:mod:`.confidence`) and plain-language evidence citing the input rows
+(:mod:`.evidence`). Airports and runways are assigned by :mod:`.assign`. Legs run from one
+stop to the next (``flightcheck.routes``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.segment import events as events_mod
+from flightcheck.segment import gaps as gaps_mod
+from flightcheck.segment import stops as stops_mod
+from flightcheck.segment.airportindex import AirportIndex, default_index
+from flightcheck.segment.context import build
+from flightcheck.segment.phases import prepare
+
+__all__ = ["Segmentation", "detect"]
+
+
+@dataclass
+class Segmentation:
+    """The findings: ``stops``, ``events`` and ``gaps`` DataFrames (one row per finding),
+    ``removed`` (fixes left out by cleaning, by reason) and ``inputs`` (provenance dicts)."""
+
+    stops: pd.DataFrame
+    events: pd.DataFrame
+    gaps: pd.DataFrame
+    removed: dict[str, int] = field(default_factory=dict)
+    inputs: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``stops`` command's JSON: {"inputs", "stops", "events", "gaps"}."""
+        from flightcheck.jsonout import plain
+
+        def records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict]:
+            cols = [c for c in frame.columns if c not in drop]
+            return [dict(zip(cols, row, strict=True))
+                    for row in frame[cols].itertuples(index=False, name=None)]
+
+        return plain({"inputs": self.inputs,
+                      "stops": records(self.stops, ("confidence_factors",)),
+                      "events": records(self.events), "gaps": records(self.gaps)})
+
+
+def _utc(value: str | datetime | pd.Timestamp | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.DataFrame.from_records([{c: r.get(c) for c in columns} for r in records],
+                                     columns=columns)
+
+
+def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
+           since: str | datetime | None = None, until: str | datetime | None = None,
+           index: AirportIndex | None = None) -> Segmentation:
+    """Find stops, events and gaps in a ``Tracks`` or a track-table DataFrame.
+
+    ``airports``: keep only findings at these airport codes (stops, events; gaps whose
+    candidates or explaining stop include one). ``since``/``until`` (UTC; naive = UTC) limit
+    the fixes used. ``index`` overrides the packaged airport/runway reference.
+    """
+    df = getattr(tracks_or_df, "df", tracks_or_df)
+    inputs = [r.to_dict() for r in getattr(tracks_or_df, "inputs", [])]
+    if isinstance(airports, AirportIndex):
+        index, airports = airports, None
+    lo, hi = _utc(since), _utc(until)
+    if lo is not None or hi is not None:
+        mask = np.ones(len(df), dtype=bool)
+        if lo is not None:
+            mask &= (df["time"] >= lo).to_numpy()
+        if hi is not None:
+            mask &= (df["time"] <= hi).to_numpy()
+        df = df[mask]
+    ix = index if index is not None else default_index()
+    pts = prepare(df)
+    sources = df["source"].to_numpy(dtype=object) if "source" in df else np.full(len(df), None)
+    rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
+    ctx = build(pts, ix, sources, rows)
+
+    stops, events = stops_mod.observed(ctx)
+    silent = gaps_mod.silences(ctx)
+    both_air = silent[~pts.ground[silent] & ~pts.ground[silent + 1]] if len(silent) else silent
+    inferred = stops_mod.inferred(ctx, both_air)
+    stops += inferred
+    events += events_mod.go_arounds(ctx) + events_mod.holds(ctx)
+    explained: dict[int, str] = {}
+    for s in stops:
+        if s["kind"] == "inferred":
+            explained[s["_first"]] = f"inferred stop at {s['airport']}"
+        else:
+            first, last = s["_first"], s["_last"]
+            if first > 0 and pts.code[first - 1] == pts.code[first]:
+                explained[first - 1] = f"observed stop at {s['airport']}"
+            explained[last] = f"observed stop at {s['airport']}"
+    gap_records = gaps_mod.gaps(ctx, silent, explained)
+
+    if airports:
+        wanted = {a.upper() for a in airports}
+        stops = [s for s in stops if s["airport"] in wanted]
+        events = [e for e in events if e["airport"] in wanted]
+        gap_records = [g for g in gap_records
+                       if any(c["airport"] in wanted for c in g["candidates"])
+                       or any(w in (g["explained_by"] or "") for w in wanted)]
+    stops.sort(key=lambda s: (s["icao24"], s["arrival"] or s["departure"] or pd.Timestamp.min
+                              .tz_localize("UTC")))
+    events.sort(key=lambda e: (e["icao24"], e["time"]))
+    return Segmentation(_frame(stops, stops_mod.STOP_COLUMNS),
+                        _frame(events, stops_mod.EVENT_COLUMNS),
+                        _frame(gap_records, gaps_mod.GAP_COLUMNS), pts.removed, inputs)

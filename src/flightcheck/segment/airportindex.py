@@ -1,0 +1,164 @@
+"""Airports and runways as numpy arrays, with a fast "airports near this point" search.
+
+Built once from the packaged OurAirports tables (``flightcheck.reference.airports``). Only
+places an aircraft can land at are kept: large, medium and small airports (heliports,
+seaplane bases, balloonports and closed airports are left out). Runways are segments between
+their two thresholds; runways without threshold coordinates count only through the airport
+reference point.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.segment.geometry import KM_PER_DEG, bearing_deg, haversine_km
+
+LANDABLE_TYPES = ("large_airport", "medium_airport", "small_airport")
+TYPE_RANK = {"large_airport": 3, "medium_airport": 2, "small_airport": 1}
+
+
+@dataclass
+class AirportIndex:
+    """Landable airports sorted by latitude, and their open runways.
+
+    Airport arrays (one entry per airport): ``code`` (ICAO code, else OurAirports ident),
+    ``name``, ``country`` (ISO-2), ``type_rank`` (3 large, 2 medium, 1 small), ``lat``,
+    ``lon``, ``elev_ft``, ``longest_ft`` (longest open runway, NaN unknown). Runway arrays:
+    ``rw_airport`` (index into the airport arrays), ``rw_le``/``rw_he`` (end idents),
+    ``rw_lat1``, ``rw_lon1`` (low end), ``rw_lat2``, ``rw_lon2`` (high end), ``rw_hdg``
+    (degrees true from low to high end), ``rw_len_ft``, ``rw_width_ft``.
+    """
+
+    code: np.ndarray
+    name: np.ndarray
+    country: np.ndarray
+    type_rank: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    elev_ft: np.ndarray
+    longest_ft: np.ndarray
+    rw_airport: np.ndarray
+    rw_le: np.ndarray
+    rw_he: np.ndarray
+    rw_lat1: np.ndarray
+    rw_lon1: np.ndarray
+    rw_lat2: np.ndarray
+    rw_lon2: np.ndarray
+    rw_hdg: np.ndarray
+    rw_len_ft: np.ndarray
+    rw_width_ft: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+    @functools.cached_property
+    def _rw_by_airport(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.rw_airport, kind="stable")
+        starts = np.searchsorted(self.rw_airport[order], np.arange(len(self.code) + 1))
+        return order, starts
+
+    def runways_of(self, i: int) -> np.ndarray:
+        """Indices into the runway arrays of airport ``i``."""
+        order, starts = self._rw_by_airport
+        return order[starts[i]:starts[i + 1]]
+
+    def near(self, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Airports within ``radius_km`` of one point: (indices, distances in km), nearest first."""
+        dlat = radius_km / KM_PER_DEG
+        lo = np.searchsorted(self.lat, lat - dlat, side="left")
+        hi = np.searchsorted(self.lat, lat + dlat, side="right")
+        if hi <= lo:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        idx = np.arange(lo, hi)
+        coslat = max(np.cos(np.radians(lat)), 1e-6)
+        dlon = np.abs((self.lon[idx] - lon + 180.0) % 360.0 - 180.0)
+        idx = idx[dlon <= min(radius_km / (KM_PER_DEG * coslat) + 0.01, 360.0)]
+        d = haversine_km(lat, lon, self.lat[idx], self.lon[idx])
+        keep = d <= radius_km
+        idx, d = idx[keep], d[keep]
+        order = np.argsort(d, kind="stable")
+        return idx[order], d[order]
+
+    def index_of(self, code: str) -> int | None:
+        """Position of an airport code (ICAO or ident), or None."""
+        hits = np.flatnonzero(self.code == code.upper())
+        return int(hits[0]) if len(hits) else None
+
+
+def _frame_or_none(getter: str) -> pd.DataFrame | None:
+    try:
+        from flightcheck.reference import airports as ref
+    except ImportError:
+        return None
+    func = getattr(ref, getter, None)
+    return func() if func is not None else None
+
+
+def _fallback_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the raw OurAirports CSVs of the shared data folder (development fallback)."""
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parents[4] / "shared" / "data" / "ourairports"
+    if not base.exists():
+        base = Path("/work/shared/data/ourairports")
+    ap = pd.read_csv(base / "airports.csv", keep_default_na=False, na_values=[""])
+    ap = ap.rename(columns={"latitude_deg": "lat", "longitude_deg": "lon",
+                            "iso_country": "country", "icao_code": "icao"})
+    rw = pd.read_csv(base / "runways.csv", keep_default_na=False, na_values=[""])
+    rw = rw.rename(columns={"le_latitude_deg": "le_lat", "le_longitude_deg": "le_lon",
+                            "he_latitude_deg": "he_lat", "he_longitude_deg": "he_lon",
+                            "le_heading_degT": "le_heading_deg"})
+    return ap, rw
+
+
+def build_index(airports: pd.DataFrame, runways: pd.DataFrame) -> AirportIndex:
+    """An :class:`AirportIndex` from an airports table and a runways table (OurAirports columns)."""
+    ap = airports[airports["type"].isin(LANDABLE_TYPES)].copy()
+    ap = ap[np.isfinite(ap["lat"].astype(float)) & np.isfinite(ap["lon"].astype(float))]
+    ap = ap.sort_values("lat", kind="stable").reset_index(drop=True)
+    icao = ap["icao"].astype("object") if "icao" in ap else pd.Series([None] * len(ap))
+    code = np.where(icao.notna() & (icao.astype(str).str.len() == 4), icao.astype(str),
+                    ap["ident"].astype(str)).astype(object)
+    pos = pd.Series(np.arange(len(ap)), index=ap["ident"].astype(str).to_numpy())
+    rw = runways.copy()
+    closed = rw["closed"].fillna(0).astype(bool) if "closed" in rw else False
+    rw = rw[~closed & rw["airport_ident"].astype(str).isin(pos.index)]
+    ok = rw[["le_lat", "le_lon", "he_lat", "he_lon"]].astype(float).notna().all(axis=1)
+    length = pd.to_numeric(rw["length_ft"], errors="coerce")
+    longest = length.groupby(rw["airport_ident"].astype(str)).max()
+    geo = rw[ok.to_numpy()]
+    lat1 = geo["le_lat"].to_numpy(float)
+    lon1 = geo["le_lon"].to_numpy(float)
+    lat2 = geo["he_lat"].to_numpy(float)
+    lon2 = geo["he_lon"].to_numpy(float)
+    return AirportIndex(
+        code=code,
+        name=ap["name"].astype(str).to_numpy(object),
+        country=ap["country"].astype(object).where(ap["country"].notna(), None).to_numpy(object),
+        type_rank=ap["type"].map(TYPE_RANK).to_numpy(np.int8),
+        lat=ap["lat"].to_numpy(float),
+        lon=ap["lon"].to_numpy(float),
+        elev_ft=pd.to_numeric(ap["elevation_ft"], errors="coerce").to_numpy(float),
+        longest_ft=ap["ident"].astype(str).map(longest).to_numpy(float),
+        rw_airport=pos.loc[geo["airport_ident"].astype(str).to_numpy()].to_numpy(np.int64),
+        rw_le=geo["le_ident"].astype(str).to_numpy(object),
+        rw_he=geo["he_ident"].astype(str).to_numpy(object),
+        rw_lat1=lat1, rw_lon1=lon1, rw_lat2=lat2, rw_lon2=lon2,
+        rw_hdg=bearing_deg(lat1, lon1, lat2, lon2),
+        rw_len_ft=pd.to_numeric(geo["length_ft"], errors="coerce").to_numpy(float),
+        rw_width_ft=pd.to_numeric(geo["width_ft"], errors="coerce").to_numpy(float),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def default_index() -> AirportIndex:
+    """The index over the packaged reference data (falls back to the shared raw CSVs)."""
+    ap = _frame_or_none("table")
+    rw = _frame_or_none("runways_table")
+    if ap is None or rw is None:
+        ap, rw = _fallback_tables()
+    return build_index(ap, rw)

@@ -1,0 +1,176 @@
+"""Events that are not stops: go-arounds / low approaches and holding patterns.
+(Touch-and-goes come from ground runs, see :mod:`flightcheck.segment.stops`.)
+
+Go-around / low approach: an altitude valley (vectorised: altitude quantised to 100 ft, valleys
+of the de-duplicated sequence) at most ``LOW_AGL_FT`` above an airport, within
+``NEAR_RUNWAY_KM`` of a runway or on its extended centreline, with at least ``RISE_FT`` of
+descent before and climb after within ``WINDOW_S``, continuous coverage (no silence over
+``MAX_STEP_S`` next to the bottom) and no ground fix within ``WINDOW_S``.
+
+Holding: at least ``HOLD_TURN_DEG`` of net turn in one direction within ``HOLD_WINDOW_S``
+(a racetrack lap is 360 degrees in about 4-6 min), from the reported track (or the bearing
+between fixes), counting only steps of at most ``MAX_STEP_S``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flightcheck.segment.assign import score_fix
+from flightcheck.segment.context import Context
+from flightcheck.segment.evidence import clock, duration, feet
+from flightcheck.segment.geometry import bearing_deg, step_km
+from flightcheck.segment.stops import ts
+
+LOW_AGL_FT = 1500.0
+NEAR_RUNWAY_KM = 3.0
+RISE_FT = 400.0
+WINDOW_S = 300.0
+MAX_STEP_S = 90.0
+HOLD_TURN_DEG = 700.0
+HOLD_WINDOW_S = 1200.0
+HOLD_MAX_RADIUS_KM = 40.0
+
+
+def _key(ctx: Context) -> np.ndarray:
+    """A sortable float per fix: aircraft then time (searchsorted within one aircraft)."""
+    p = ctx.pts
+    t0 = p.t.min() if len(p.t) else 0.0
+    return p.code.astype(np.float64) * 1e10 + (p.t - t0)
+
+
+def _window_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """max(values[lo[k]:hi[k]]) for each k (hi > lo), with one reduceat call."""
+    ext = np.concatenate([values, [-np.inf]])
+    idx = np.empty(2 * len(lo), dtype=np.int64)
+    idx[0::2], idx[1::2] = lo, hi
+    return np.maximum.reduceat(ext, idx)[0::2]
+
+
+def go_arounds(ctx: Context) -> list[dict]:
+    """Go-around / low-approach events."""
+    p = ctx.pts
+    air = np.flatnonzero(~p.ground & np.isfinite(p.alt))
+    if len(air) < 3:
+        return []
+    q = np.round(p.alt[air] / 100.0)
+    c, t = p.code[air], p.t[air]
+    brk = np.ones(len(air), dtype=bool)
+    brk[1:] = (c[1:] != c[:-1]) | (t[1:] - t[:-1] > MAX_STEP_S)
+    change = brk.copy()
+    change[1:] |= q[1:] != q[:-1]
+    kept = np.flatnonzero(change)
+    seg = np.cumsum(brk)[kept]
+    qk = q[kept]
+    m = np.arange(1, len(kept) - 1)
+    valley = (seg[m - 1] == seg[m]) & (seg[m + 1] == seg[m]) & (qk[m - 1] > qk[m]) & (
+        qk[m + 1] > qk[m]) & (qk[m] * 100 < 15000)
+    cand = air[kept[m[valley]]]
+    if not len(cand):
+        return []
+    key = _key(ctx)
+    alt = np.where(np.isfinite(p.alt) & ~p.ground, p.alt, -np.inf)
+    lo = np.searchsorted(key, key[cand] - WINDOW_S)
+    hi = np.searchsorted(key, key[cand] + WINDOW_S, side="right")
+    before = _window_max(alt, lo, cand + 1) - p.alt[cand]
+    after = _window_max(alt, cand, hi) - p.alt[cand]
+    gcount = np.concatenate([[0], np.cumsum(p.ground)])
+    no_ground = gcount[hi] - gcount[lo] == 0
+    prev_ok = (cand > 0) & (p.code[cand - 1] == p.code[cand]) & (
+        p.t[cand] - p.t[np.maximum(cand - 1, 0)] <= MAX_STEP_S)
+    nxt = np.minimum(cand + 1, len(p.t) - 1)
+    next_ok = (p.code[nxt] == p.code[cand]) & (p.t[nxt] - p.t[cand] <= MAX_STEP_S) & (
+        nxt > cand)
+    ok = (before >= RISE_FT) & (after >= RISE_FT) & no_ground & prev_ok & next_ok
+    out: list[dict] = []
+    last: dict[int, float] = {}
+    for k in cand[ok].tolist():
+        c_k = int(p.code[k])
+        if p.t[k] - last.get(c_k, -np.inf) < WINDOW_S:
+            continue
+        ev = _go_around(ctx, k)
+        if ev is not None:
+            out.append(ev)
+            last[c_k] = p.t[k]
+    return out
+
+
+def _go_around(ctx: Context, k: int) -> dict | None:
+    p, ix = ctx.pts, ctx.ix
+    for s in score_fix(ix, p.lat[k], p.lon[k], p.trk[k], "arrive", 15.0):
+        elev = ix.elev_ft[s.airport] if np.isfinite(ix.elev_ft[s.airport]) else 0.0
+        h = p.alt[k] - elev
+        if h > LOW_AGL_FT or not (s.runway is not None or s.distance_km <= NEAR_RUNWAY_KM):
+            continue
+        code = str(ix.code[s.airport])
+        rw = f" runway {s.runway}" if s.runway else ""
+        text = (f"go-around or low approach at {code} ({ix.name[s.airport]}){rw}: descended "
+                f"to {feet(p.alt[k])} ({h:,.0f} ft above the field) {s.distance_km:.1f} km "
+                f"from the runway at {clock(p.t[k])} and climbed away with no ground fix; "
+                f"{ctx.src(k)}")
+        return {"icao24": str(p.icao24s[p.code[k]]), "kind": "go_around", "airport": code,
+                "airport_name": str(ix.name[s.airport]), "time": ts(p.t[k]), "end": None,
+                "lat": float(p.lat[k]), "lon": float(p.lon[k]), "runway": s.runway,
+                "evidence": text, "rows": [ctx.cite.ref(int(p.pos[k]))]}
+    return None
+
+
+def holds(ctx: Context) -> list[dict]:
+    """Holding-pattern (or orbit) events."""
+    p = ctx.pts
+    n = len(p.t)
+    if n < 3:
+        return []
+    heading = p.trk.copy()
+    miss = ~np.isfinite(heading)
+    if miss.any():
+        nxt = np.minimum(np.arange(n) + 1, n - 1)
+        computed = bearing_deg(p.lat, p.lon, p.lat[nxt], p.lon[nxt])
+        moved = step_km(p.lat, p.lon, p.lat[nxt], p.lon[nxt]) > 0.3
+        heading = np.where(miss & moved, computed, heading)
+    turn = np.zeros(n)
+    d = (heading[1:] - heading[:-1] + 180.0) % 360.0 - 180.0
+    valid = (p.code[1:] == p.code[:-1]) & (p.t[1:] - p.t[:-1] <= MAX_STEP_S) & ~p.ground[1:] & (
+        ~p.ground[:-1]) & np.isfinite(d)
+    turn[1:] = np.where(valid, d, 0.0)
+    cum = np.cumsum(turn)
+    key = _key(ctx)
+    j = np.searchsorted(key, key - HOLD_WINDOW_S)
+    flagged = np.flatnonzero(np.abs(cum - cum[j]) >= HOLD_TURN_DEG)
+    if not len(flagged):
+        return []
+    new = np.ones(len(flagged), dtype=bool)
+    new[1:] = (p.code[flagged[1:]] != p.code[flagged[:-1]]) | (
+        p.t[flagged[1:]] - p.t[flagged[:-1]] > 300)
+    starts = np.flatnonzero(new)
+    ends = np.concatenate([starts[1:], [len(flagged)]]) - 1
+    out = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        first, last = int(j[flagged[a]]), int(flagged[b])
+        out.append(_hold(ctx, first, last, float(cum[last] - cum[first])))
+    return [e for e in out if e is not None]
+
+
+def _hold(ctx: Context, first: int, last: int, net: float) -> dict | None:
+    p, ix = ctx.pts, ctx.ix
+    sl = slice(first, last + 1)
+    lat_c, lon_c = float(np.mean(p.lat[sl])), float(np.mean(p.lon[sl]))
+    radius = float(step_km(lat_c, lon_c, p.lat[sl], p.lon[sl]).max())
+    if radius > HOLD_MAX_RADIUS_KM:
+        return None
+    idx, dist = ix.near(lat_c, lon_c, 60.0)
+    code = name = None
+    if len(idx):
+        best = int(np.argmax(ix.type_rank[idx] * 100 - dist))
+        code, name = str(ix.code[idx[best]]), str(ix.name[idx[best]])
+    alts = p.alt[sl][np.isfinite(p.alt[sl])]
+    band = f"{feet(alts.min())}-{feet(alts.max())}" if len(alts) else "unknown altitude"
+    near = f" near {code} ({name})" if code else ""
+    text = (f"holding pattern{near}: turned {abs(net):.0f} degrees "
+            f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
+            f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "
+            f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]))}")
+    return {"icao24": str(p.icao24s[p.code[first]]), "kind": "holding", "airport": code,
+            "airport_name": name, "time": ts(p.t[first]), "end": ts(p.t[last]),
+            "lat": lat_c, "lon": lon_c, "runway": None, "evidence": text,
+            "rows": [ctx.cite.ref(int(p.pos[first])), ctx.cite.ref(int(p.pos[last]))]}

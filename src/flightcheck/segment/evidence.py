@@ -1,0 +1,78 @@
+"""Plain-language evidence: what a finding rests on, citing input file and row.
+
+Files are named by their base name (``trace_full_010070.json``) and rows by the ``row``
+column of the track table (1-based record number inside that input).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import numpy as np
+
+
+def clock(t: float) -> str:
+    """``14:02:11Z`` for Unix seconds (date left out: findings give full times elsewhere)."""
+    return datetime.fromtimestamp(t, UTC).strftime("%H:%M:%SZ")
+
+
+def stamp(t: float) -> str:
+    """``2024-10-05 14:02:11Z``."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def duration(seconds: float) -> str:
+    """``3 h 12 min``, ``14 min``, ``40 s``."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    h, m = divmod(s // 60, 60)
+    return f"{h} h {m} min" if h else f"{m} min"
+
+
+def feet(alt: float) -> str:
+    """``2,150 ft`` or ``unknown altitude``."""
+    return "unknown altitude" if not np.isfinite(alt) else f"{alt:,.0f} ft"
+
+
+class Cite:
+    """Turns positions in the input table into ``file row N`` citations."""
+
+    def __init__(self, sources: np.ndarray, rows: np.ndarray):
+        self._sources = sources
+        self._rows = rows
+
+    def file(self, pos: int) -> str:
+        src = self._sources[pos]
+        return os.path.basename(str(src)) if src is not None else "input"
+
+    def row(self, pos: int) -> int:
+        return int(self._rows[pos])
+
+    def one(self, pos: int) -> str:
+        """``trace_full_010070.json row 8812``."""
+        return f"{self.file(pos)} row {self.row(pos)}"
+
+    def span(self, first: int, last: int) -> str:
+        """``file rows 8820-8831`` (or two citations when the files differ)."""
+        if self.file(first) == self.file(last):
+            a, b = self.row(first), self.row(last)
+            return f"{self.file(first)} row {a}" if a == b else f"{self.file(first)} rows {a}-{b}"
+        return f"{self.one(first)} to {self.one(last)}"
+
+    def ref(self, pos: int) -> dict:
+        """``{"source": basename, "row": n}`` for machine-readable evidence."""
+        return {"source": self.file(pos), "row": self.row(pos)}
+
+
+def vertical(vr: float, dalt: float) -> str:
+    """``descending``/``climbing``/``level`` from a vertical rate or an altitude change."""
+    v = vr if np.isfinite(vr) else (dalt if np.isfinite(dalt) else np.nan)
+    if not np.isfinite(v):
+        return "vertical trend unknown"
+    if v < -200:
+        return "descending"
+    if v > 200:
+        return "climbing"
+    return "level"

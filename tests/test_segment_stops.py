@@ -1,0 +1,191 @@
+"""Stop engine on hand-built realistic tracks: stops, events, gaps, assignment, evidence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from segment_tracks import T0, approach, climb_out, offset, path, table
+
+from flightcheck.cli import main
+from flightcheck.segment import detect
+from flightcheck.segment.airportindex import default_index
+from flightcheck.segment.assign import fit_fix
+
+LYBT_30R = (44.9345, 20.2635)  # threshold of LYBT runway 30R (heading 305)
+LYBE_12L = (44.826519, 20.29097)  # threshold of LYBE runway 12L (heading 122)
+
+
+def ground_stop(lat, lon, hdg, t0, minutes=90.0, elev=265.0):
+    """Approach, landing roll, parked ``minutes``, take-off and climb-out."""
+    arr = approach(lat, lon, hdg, t0, elev=elev)
+    park = path([(*offset(lat, lon, hdg, 1.5), None, 0.0), (*offset(lat, lon, hdg, 1.6), None,
+                                                           0.0)], arr["time"].iloc[-1] + 30,
+                step_s=minutes * 60 / 40)
+    park = park[park["time"] < arr["time"].iloc[-1] + minutes * 60]
+    dep = climb_out(lat, lon, hdg, arr["time"].iloc[-1] + minutes * 60 + 60, elev=elev)
+    return [arr, park, dep]
+
+
+@pytest.fixture(scope="module")
+def inferred_lybt():
+    arr = approach(*LYBT_30R, 305, T0, elev=265, to_ground=False)
+    dep = climb_out(*LYBT_30R, 305, T0 + 3 * 3600 + 600, elev=265, from_ground=False)
+    return table([arr.iloc[:-25], dep.iloc[12:]])
+
+
+def test_observed_stop_at_lybt_with_runway_and_times():
+    df = table(ground_stop(*LYBT_30R, 305, T0))
+    seg = detect(df)
+    assert len(seg.stops) == 1
+    s = seg.stops.iloc[0]
+    assert (s.airport, s.kind, s.country, s.runway) == ("LYBT", "observed", "RS", "30R")
+    assert s.confidence > 0.9
+    assert 80 * 60 < s.dwell_s < 100 * 60
+    assert s.arrival < s.departure
+    assert "trace_full_010070.json rows" in s.evidence
+    assert seg.events.empty
+
+
+def test_inferred_stop_across_silence(inferred_lybt):
+    seg = detect(inferred_lybt)
+    assert len(seg.stops) == 1
+    s = seg.stops.iloc[0]
+    assert (s.airport, s.kind, s.runway) == ("LYBT", "inferred", "30R")
+    early, late = s.arrival_window
+    assert early <= s.arrival <= late and s.departure <= late
+    assert s.departure - s.arrival > pd.Timedelta(hours=2.5)
+    # the evidence cites the file and both rows either side of the silence
+    rows = [r["row"] for r in s.rows]
+    assert f"trace_full_010070.json row {rows[0]}" in s.evidence
+    assert f"row {rows[1]}" in s.evidence and "silent 3 h" in s.evidence
+    assert len(seg.gaps) == 1
+    gap = seg.gaps.iloc[0]
+    assert gap.explained_by == "inferred stop at LYBT"
+    assert gap.candidates[0]["airport"] == "LYBT"
+    assert gap.unaccounted_s > 2.5 * 3600
+
+
+def test_confidence_observed_many_ground_points_beats_inferred(inferred_lybt):
+    obs = detect(table(ground_stop(*LYBT_30R, 305, T0))).stops.iloc[0].confidence
+    inf = detect(inferred_lybt).stops.iloc[0].confidence
+    assert obs > inf
+
+
+def test_lybe_not_confused_with_lybt():
+    df = table(ground_stop(*LYBE_12L, 122, T0, elev=335))
+    s = detect(df).stops.iloc[0]
+    assert s.airport == "LYBE" and s.runway == "12L"
+    arr = approach(*LYBE_12L, 122, T0, elev=335, to_ground=False)
+    dep = climb_out(*LYBE_12L, 122, T0 + 7200, elev=335, from_ground=False)
+    s = detect(table([arr.iloc[:-20], dep.iloc[12:]])).stops.iloc[0]
+    assert (s.airport, s.kind) == ("LYBE", "inferred")
+
+
+def test_heca_vs_heaz_on_the_ground():
+    ix = default_index()
+    # on HECA runway 05C/23C, 5 km from Almaza (HEAZ)
+    fit = fit_fix(ix, 30.1115, 31.4140, phase="ground", radius_km=10)
+    assert ix.code[fit.airport] == "HECA"
+    # on HEAZ runway 18/36
+    fit = fit_fix(ix, 30.0930, 31.3601, phase="ground", radius_km=10)
+    assert ix.code[fit.airport] == "HEAZ"
+
+
+def test_overflight_at_cruise_is_nothing():
+    lat, lon = 44.8184, 20.3091  # over LYBE at FL350
+    wps = [(*offset(lat, lon, 270, 200), 35000.0, 450.0), (*offset(lat, lon, 90, 200), 35000.0,
+                                                            450.0)]
+    seg = detect(table([path(wps, T0, step_s=10)]))
+    assert seg.stops.empty and seg.events.empty and seg.gaps.empty
+
+
+def test_touch_and_go_is_an_event_not_a_stop():
+    lat, lon = LYBT_30R
+    arr = approach(lat, lon, 305, T0, elev=265, to_ground=False)
+    roll = path([(*offset(lat, lon, 305, 0.3), None, 120.0),
+                 (*offset(lat, lon, 305, 1.2), None, 110.0)], arr["time"].iloc[-1] + 5, 5)
+    dep = climb_out(*offset(lat, lon, 305, 1.2), 305, roll["time"].iloc[-1] + 5, elev=265,
+                    from_ground=False)
+    seg = detect(table([arr, roll, dep]))
+    assert seg.stops.empty
+    assert seg.events["kind"].tolist() == ["touch_and_go"]
+    assert seg.events.iloc[0].airport == "LYBT"
+
+
+def test_go_around_is_an_event_not_a_stop():
+    lat, lon = LYBT_30R
+    arr = approach(lat, lon, 305, T0, elev=265, to_ground=False).iloc[:-1]
+    up = path([(lat, lon, 465.0, 140.0), (*offset(lat, lon, 305, 12), 3500.0, 200.0)],
+              arr["time"].iloc[-1] + 5)
+    seg = detect(table([arr, up]))
+    assert seg.stops.empty
+    assert seg.events["kind"].tolist() == ["go_around"]
+    assert seg.events.iloc[0].airport == "LYBT"
+
+
+def test_holding_pattern_is_an_event_not_a_stop():
+    lat, lon = offset(*LYBT_30R, 125, 25)
+    wps = [(lat, lon, 7000.0, 220.0)]
+    for _ in range(4):  # racetrack: 1-min legs at 220 kt (6.8 km) and 180-degree turns
+        for hdg in (305, 0, 125, 180):
+            la, lo, *_ = wps[-1]
+            step = 6.8 if hdg in (305, 125) else 2.5
+            wps.append((*offset(la, lo, hdg, step), 7000.0, 220.0))
+    seg = detect(table([path(wps, T0, step_s=5)]))
+    assert seg.stops.empty
+    assert "holding" in seg.events["kind"].tolist()
+
+
+def test_gap_candidates_include_true_airport_for_unseen_stop():
+    # cruise towards LYBT, silence while it lands/stops/leaves, resumes at cruise further on
+    lat, lon = LYBT_30R
+    before = path([(*offset(lat, lon, 225, 400), 33000.0, 430.0),
+                   (*offset(lat, lon, 225, 150), 20000.0, 380.0)], T0, 20)
+    t1 = before["time"].iloc[-1] + 2.5 * 3600
+    after = path([(*offset(lat, lon, 45, 160), 22000.0, 400.0),
+                  (*offset(lat, lon, 45, 400), 35000.0, 440.0)], t1, 20)
+    seg = detect(table([before, after]))
+    assert seg.stops.empty
+    gap = seg.gaps.iloc[0]
+    assert gap.unaccounted_s > 3600
+    assert "LYBT" in [c["airport"] for c in gap.candidates[:5]]
+
+
+def test_robust_to_jump_duplicate_and_altitude_spike(inferred_lybt):
+    df = inferred_lybt.copy()
+    df.loc[10, "lat"] += 1.0  # one position 111 km off
+    df.loc[20, "alt_ft"] += 9000  # one altitude spike
+    df = pd.concat([df, df.iloc[[30, 31]]]).sort_values(["time", "row"]).reset_index(drop=True)
+    seg = detect(df)
+    assert seg.removed["position jump"] == 1 and seg.removed["duplicate"] == 2
+    assert seg.removed["altitude spike"] == 1
+    assert seg.stops["airport"].tolist() == ["LYBT"]
+
+
+def test_cli_stops_json_shape(tmp_path, inferred_lybt):
+    out = inferred_lybt[["time", "icao24", "lat", "lon", "alt_ft", "gs_kt", "track_deg",
+                         "vrate_fpm"]].copy()
+    out["time"] = out["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    csv = tmp_path / "track.csv"
+    out.to_csv(csv, index=False)
+    res = CliRunner().invoke(main, ["stops", str(csv), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert list(doc) == ["inputs", "stops", "events", "gaps"]
+    stop = doc["stops"][0]
+    for key in ("icao24", "airport", "airport_name", "country", "lat", "lon", "arrival",
+                "departure", "arrival_window", "departure_window", "dwell_s", "kind",
+                "confidence", "runway", "evidence"):
+        assert key in stop
+    assert stop["airport"] == "LYBT" and stop["arrival"].endswith("Z")
+    assert "track.csv row" in stop["evidence"]
+    gap = doc["gaps"][0]
+    assert {"icao24", "start", "end", "duration_s", "unaccounted_s", "candidates"} <= set(gap)
+    assert {"airport", "country", "distance_km"} <= set(gap["candidates"][0])
+    res = CliRunner().invoke(main, ["stops", str(csv), "--json", "--airport", "LYBE"])
+    assert json.loads(res.stdout)["stops"] == []
+    assert np.isfinite(stop["confidence"])
