@@ -1,0 +1,108 @@
+"""Country of a position (Natural Earth admin-0 polygons), and country names.
+
+Codes are ISO 3166-1 alpha-2 from Natural Earth's ``ISO_A2_EH`` (not ``ISO_A2``, which is -99
+for France, Norway and Kosovo). Natural Earth draws de facto boundaries: Kosovo is ``XK``,
+Taiwan ``TW``. Three polygons have no ISO code at all; they are reported as the ISO state
+OurAirports files their airports under: Somaliland ``SO``, Northern Cyprus ``CY``, and the
+Indian-administered Siachen Glacier ``IN``. Positions at sea (in no polygon) give None.
+
+The 1:50m polygons are generalised: a coastal or island airport can fall just outside every
+polygon. For an airport use its own OurAirports ``country``; use this for raw track points.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.errors import ReferenceDataError
+
+DATA_DIR = Path(__file__).with_name("data")
+SCALES = ("50m", "110m")
+
+
+def _check_scale(scale: str) -> str:
+    if scale not in SCALES:
+        raise ReferenceDataError(f"unknown Natural Earth scale {scale!r}; expected 50m or 110m")
+    return scale
+
+
+@functools.cache
+def _layer(scale: str) -> pd.DataFrame:
+    import shapely
+
+    table = pd.read_parquet(DATA_DIR / f"countries_{_check_scale(scale)}.parquet")
+    geoms = shapely.from_wkb(table["geometry"].to_numpy(object))
+    table["geometry"] = geoms
+    return table
+
+
+@functools.cache
+def _index(scale: str):
+    import shapely
+
+    geoms = _layer(scale)["geometry"].to_numpy(object)
+    shapely.prepare(geoms)
+    return shapely.STRtree(geoms), geoms, _layer(scale)["iso2"].to_numpy(object)
+
+
+def geometries(scale: str = "50m") -> pd.DataFrame:
+    """Country outlines: columns ``iso2`` (None for none), ``name`` (English), ``admin``
+    (Natural Earth ADMIN), ``iso_a2_eh`` (as published) and ``geometry`` (shapely, lon/lat)."""
+    return _layer(scale).copy()
+
+
+def country_of(lat, lon, scale: str = "50m") -> np.ndarray:
+    """ISO-2 code of the country containing each position, None at sea (vectorised).
+
+    ``lat``/``lon`` in degrees, scalars or arrays that broadcast; longitudes are wrapped to
+    [-180, 180]. A position on a border (or on the 180th meridian) counts as inside. Returns a
+    numpy object array shaped like the broadcast inputs.
+    """
+    import shapely
+
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    lat, lon = np.broadcast_arrays(lat, lon)
+    shape = lat.shape
+    lat, lon = lat.ravel(), lon.ravel()
+    lon = np.where(np.abs(lon) <= 180.0, lon, (lon + 180.0) % 360.0 - 180.0)
+    result = np.full(lat.shape, None, dtype=object)
+    valid = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    if len(valid):
+        tree, geoms, codes = _index(scale)
+        q, cand = tree.query(shapely.points(lon[valid], lat[valid]))
+        inside = shapely.intersects_xy(geoms[cand], lon[valid][q], lat[valid][q])
+        q, cand = q[inside], cand[inside]
+        order = np.lexsort((cand, q))
+        q, cand = q[order], cand[order]
+        first = np.ones(len(q), dtype=bool)
+        first[1:] = q[1:] != q[:-1]
+        result[valid[q[first]]] = codes[cand[first]]
+    return result.reshape(shape)
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    names = json.loads((DATA_DIR / "country_names.json").read_text(encoding="utf-8"))
+    layer = _layer("50m")
+    for code, name in zip(layer["iso2"], layer["name"], strict=True):
+        if code and code not in names:
+            names[code] = name
+    return names
+
+
+def name_of(iso2: str) -> str:
+    """English name of an ISO 3166-1 alpha-2 code (OurAirports' country list, then Natural
+    Earth): ``name_of("RS") == "Serbia"``. Raises :class:`ReferenceDataError` when unknown."""
+    key = str(iso2).strip().upper()
+    try:
+        return _names()[key]
+    except KeyError:
+        raise ReferenceDataError(
+            f"unknown country code {iso2!r}: expected an ISO 3166-1 alpha-2 code such as RS"
+        ) from None
