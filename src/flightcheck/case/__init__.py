@@ -1,0 +1,9 @@
+"""Cases: the investigator's inputs (with hashes), claims and annotations, and their
+verification into verdicts and an evidence pack."""
+
+from flightcheck.case.edit import add, annotate, check_inputs, claim, init
+from flightcheck.case.model import Annotation, Case, CaseInput, Claim, load
+from flightcheck.case.verify import Verdict, verify
+
+__all__ = ["Annotation", "Case", "CaseInput", "Claim", "Verdict", "add", "annotate",
+           "check_inputs", "claim", "init", "load", "verify"]

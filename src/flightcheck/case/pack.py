@@ -1,0 +1,155 @@
+"""The evidence pack: everything ``verify`` writes for a case, reproducibly.
+
+OUTDIR gets ``verdicts.json``, ``report.html``, ``map.html``, ``stops.csv``,
+``tracks.geojson`` and ``manifest.json`` (sha256 of every input and output, tool and
+reference-data versions, every parameter). Running again on the same inputs gives byte-
+identical outputs except ``manifest.json``'s ``created`` field and the report's date line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from flightcheck import __version__
+from flightcheck.atomic import write_bytes, write_text
+from flightcheck.case.bind import bind
+from flightcheck.case.edit import check_inputs
+from flightcheck.case.model import Case, load
+from flightcheck.case.verify import Verdict, verify
+from flightcheck.export import _csv, to_geojson
+from flightcheck.jsonout import dumps, iso, plain
+from flightcheck.provenance import sha256_file
+from flightcheck.routes import RouteSet, build_routes
+from flightcheck.tracks import Tracks
+
+
+def _hm(seconds: Any) -> str:
+    if seconds is None:
+        return "-"
+    s = int(round(float(seconds)))
+    return f"{s // 3600} h {(s % 3600) // 60:02d} min"
+
+
+def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
+    """Plain-language notes on coverage and data quality that a reader must know."""
+    out = []
+    for rec in tracks.inputs:
+        bad = {k: v for k, v in rec.dropped.items()}
+        if bad:
+            out.append(f"{rec.path}: left out " + ", ".join(f"{v:,} ({k})" for k, v in
+                                                             sorted(bad.items())))
+        out += [f"{rec.path}: {n}" for n in rec.notes]
+    for path, why in tracks.skipped:
+        out.append(f"{path}: not used ({why})")
+    for m in routes.matches:
+        out.append(f"{', '.join(m['sources'])} carry no ICAO address; matched to "
+                   f"{m['icao24']} because their positions agree (median "
+                   f"{m['median_distance_m']:.0f} m over {m['overlap_points']} fixes)")
+    for r in routes:
+        rec = r.reconciliation or {}
+        for p in rec.get("pairs", []):
+            out += [f"{r.icao24}: {n}" for n in p.get("notes", [])
+                    if "too little" not in n]
+        for s in rec.get("mlat_only_stretches", []):
+            out.append(f"{r.icao24}: MLAT-only positions {iso(s['start'])} – {iso(s['end'])} "
+                       "(multilaterated, noisier)")
+        for g in r.gaps.to_dict("records"):
+            if (g.get("unaccounted_s") or 0) > 0:
+                out.append(f"{r.icao24}: silent {iso(g.get('start'))} – {iso(g.get('end'))}, "
+                           f"{_hm(g.get('unaccounted_s'))} more than a direct flight needs: "
+                           "an unobserved stop is possible there")
+    return out
+
+
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("flightcheck", "case"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("report.html.j2")
+
+
+def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: list[Verdict],
+                  bound: list[dict], map_file: str | None, created: str) -> str:
+    """report.html (jinja2 with autoescaping: text from inputs and the case is escaped)."""
+    from flightcheck.reference import versions
+
+    stops, legs, events, gaps = [], [], [], []
+    for r in routes:
+        for s in plain(r.stops.to_dict("records")):
+            s["dwell"] = _hm(s.get("dwell_s"))
+            stops.append(s)
+        legs += plain(r.legs.drop(columns=["first_index", "last_index", "overflown"],
+                                  errors="ignore").to_dict("records"))
+        events += plain(r.events.to_dict("records"))
+        for g in plain(r.gaps.to_dict("records")):
+            if (g.get("unaccounted_s") or 0) > 0:
+                g["duration"], g["unaccounted"] = _hm(g["duration_s"]), _hm(g["unaccounted_s"])
+                gaps.append(g)
+    return _template().render(
+        title=case_title, version=__version__, created=created, inputs=[
+            i.to_dict() for i in tracks.inputs],
+        n_points=f"{len(tracks):,}", routes=list(routes), verdicts=[v.to_dict() for v in verdicts],
+        stops=stops, legs=legs, events=events, gaps=gaps, annotations=bound,
+        caveats=caveats(tracks, routes), map_file=map_file, reference=versions(),
+    )
+
+
+def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
+        now: dt.datetime | None = None) -> dict[str, Any]:
+    """Verify a case and write its evidence pack. Returns the manifest."""
+    from flightcheck.read import read
+    from flightcheck.reference import versions
+
+    case: Case = load(case_path)
+    hashes = check_inputs(case)
+    settings = case.settings
+    params = {"tz": settings.get("tz", "UTC"), "skip_bad": bool(settings.get("skip_bad", False)),
+              "format": settings.get("format")}
+    tracks = read([str(p) for p in case.input_paths()], format=params["format"],
+                  skip_bad=params["skip_bad"], tz=params["tz"])
+    routes = build_routes(tracks)
+    verdicts = verify(case.claims, tracks, routes)
+    bound = [bind(a, routes) for a in case.annotations]
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    created = iso(now or dt.datetime.now(dt.UTC))
+    written: list[Path] = [
+        write_bytes(out / "verdicts.json", dumps({"case": case.title, "claims": [
+            v.to_dict() for v in verdicts]}) + b"\n"),
+    ]
+    stops = [r.stops for r in routes if len(r.stops)]
+    import pandas as pd
+
+    written.append(write_bytes(out / "stops.csv", _csv(pd.concat(stops, ignore_index=True)
+                                                       if stops else pd.DataFrame())))
+    written.append(write_bytes(out / "tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"))
+    map_file = None
+    if map_html:
+        from flightcheck.maps import build_map, save_map
+
+        fmap = build_map(tracks, routes=routes, annotations=bound, title=case.title)
+        written.append(Path(save_map(fmap, out / "map.html")))
+        map_file = "map.html"
+    written.append(write_text(out / "report.html", render_report(
+        case.title, tracks, routes, verdicts, bound, map_file, created)))
+    manifest = {
+        "tool": {"name": "flightcheck", "version": __version__},
+        "created": created,
+        "case": {"path": str(case.path), "sha256": sha256_file(case.path), "title": case.title},
+        "parameters": params,
+        "inputs": [{**h, **{"format": r.format, "points": r.points,
+                            "dropped": dict(r.dropped)}}
+                   for h, r in zip(hashes, tracks.inputs, strict=False)],
+        "reference_data": versions(),
+        "outputs": [{"path": p.name, "sha256": sha256_file(p), "size": p.stat().st_size}
+                    for p in written],
+        "verdicts": {v.id: v.verdict for v in verdicts},
+    }
+    write_bytes(out / "manifest.json", dumps(manifest) + b"\n")
+    return manifest

@@ -1,0 +1,186 @@
+"""Export tracks, legs, stops, events and gaps as GeoJSON, KML (Google Earth) or CSV.
+
+* GeoJSON: a FeatureCollection; each leg is a LineString with the fix times in
+  ``properties.times`` (ISO 8601 Z), stops and events are Points, gaps LineStrings between
+  the two fixes around the silence (``properties.kind = "gap"``).
+* KML: one Folder per aircraft, one Folder per leg holding a time-stamped ``gx:Track``
+  (altitude in metres, absolute), stops and events as Placemarks with TimeSpan/TimeStamp,
+  so Google Earth's time slider replays the route.
+* CSV: the track table with each fix's ``leg`` number, plus ``NAME.stops.csv``,
+  ``NAME.legs.csv`` and ``NAME.gaps.csv`` beside it.
+All text from inputs is escaped (XML) or JSON-encoded; files are written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.atomic import write_bytes, write_text
+from flightcheck.jsonout import dumps, iso, plain
+from flightcheck.routes import RouteSet
+from flightcheck.tracks import Tracks
+
+FORMATS = ("geojson", "kml", "csv")
+
+
+def _leg_numbers(rows: pd.DataFrame, legs: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(len(rows), dtype="int64")
+    for leg in legs.to_dict("records"):
+        if leg["first_index"] >= 0:
+            out[leg["first_index"]:leg["last_index"] + 1] = leg["leg"]
+    return out
+
+
+def _coords(rows: pd.DataFrame) -> list[list[float]]:
+    alt_m = rows["alt_ft"].fillna(rows["alt_geom_ft"]).to_numpy() * 0.3048
+    lon, lat = rows["lon"].to_numpy(), rows["lat"].to_numpy()
+    return [[round(float(x), 6), round(float(y), 6)] + ([round(float(z), 1)] if np.isfinite(z)
+                                                         else [])
+            for x, y, z in zip(lon, lat, alt_m, strict=True)]
+
+
+def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
+    """GeoJSON FeatureCollection of every route's legs, stops, events and gaps."""
+    features = []
+    for route in routes:
+        rows = tracks.df[tracks.df["icao24"] == route.icao24].reset_index(drop=True)
+        for leg in route.legs.to_dict("records"):
+            if leg["first_index"] < 0 or leg["last_index"] - leg["first_index"] < 1:
+                continue
+            seg = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": _coords(seg)},
+                "properties": {
+                    "kind": "leg", "icao24": route.icao24, "leg": leg["leg"],
+                    "from": leg["from"], "to": leg["to"], "departure": iso(leg["departure"]),
+                    "arrival": iso(leg["arrival"]), "coverage": leg["coverage"],
+                    "sources": list(leg["sources"]),
+                    "overflown": leg.get("overflown_chain"),
+                    "times": [iso(t) for t in seg["time"]],
+                },
+            })
+        for stop in route.stops.to_dict("records"):
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [stop["lon"], stop["lat"]]},
+                "properties": {"kind": "stop", **{k: v for k, v in stop.items()
+                                                  if k not in ("lat", "lon")}},
+            })
+        for ev in route.events.to_dict("records"):
+            if ev.get("lat") is None or pd.isna(ev.get("lat")):
+                continue
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [ev["lon"], ev["lat"]]},
+                "properties": {"kind": "event", "event": ev.get("kind"),
+                               **{k: v for k, v in ev.items() if k not in ("lat", "lon", "kind")}},
+            })
+        for gap in route.gaps.to_dict("records"):
+            if not all(k in gap for k in ("lat0", "lon0", "lat1", "lon1")):
+                continue
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [
+                    [gap["lon0"], gap["lat0"]], [gap["lon1"], gap["lat1"]]]},
+                "properties": {"kind": "gap", **{k: v for k, v in gap.items()
+                                                 if k not in ("lat0", "lon0", "lat1", "lon1")}},
+            })
+    return plain({"type": "FeatureCollection", "features": features})
+
+
+def _kml_when(values: pd.Series) -> list[str]:
+    return [iso(t) for t in values]
+
+
+def to_kml(tracks: Tracks, routes: RouteSet) -> str:
+    """KML 2.2 with gx:Track per leg (opens in Google Earth with a time slider)."""
+    out = io.StringIO()
+    w = out.write
+    w('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
+      'xmlns:gx="http://www.google.com/kml/ext/2.2">\n<Document><name>flightcheck export</name>\n')
+    palette = ["ff0000ff", "ff00a5ff", "ff00ff00", "ffff0000", "ffff00ff", "ff00ffff"]
+    for i, c in enumerate(palette):
+        w(f'<Style id="leg{i}"><LineStyle><color>{c}</color><width>3</width></LineStyle>'
+          "</Style>\n")
+    for route in routes:
+        rows = tracks.df[tracks.df["icao24"] == route.icao24].reset_index(drop=True)
+        w(f"<Folder><name>{escape(route.summary)}</name>\n")
+        for leg in route.legs.to_dict("records"):
+            if leg["first_index"] < 0:
+                continue
+            seg = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+            name = f"Leg {leg['leg']}: {leg['from'] or '?'} → {leg['to'] or '?'}"
+            w(f"<Folder><name>{escape(name)}</name>\n<Placemark><name>{escape(name)}</name>"
+              f"<styleUrl>#leg{(leg['leg'] - 1) % len(palette)}</styleUrl>\n"
+              "<gx:Track><altitudeMode>absolute</altitudeMode>\n")
+            for t in _kml_when(seg["time"]):
+                w(f"<when>{t}</when>\n")
+            alt_m = (seg["alt_ft"].fillna(seg["alt_geom_ft"]).fillna(0) * 0.3048).to_numpy()
+            for x, y, z in zip(seg["lon"].to_numpy(), seg["lat"].to_numpy(), alt_m, strict=True):
+                w(f"<gx:coord>{x:.6f} {y:.6f} {z:.1f}</gx:coord>\n")
+            w("</gx:Track></Placemark></Folder>\n")
+        for stop in route.stops.to_dict("records"):
+            begin, end = iso(stop.get("arrival")), iso(stop.get("departure"))
+            span = "".join([f"<begin>{begin}</begin>" if begin else "",
+                            f"<end>{end}</end>" if end else ""])
+            desc = "\n".join(str(e) for e in (stop.get("evidence") or []))
+            label = f"{stop.get('airport')} ({stop.get('kind')})"
+            w(f"<Placemark><name>{escape(label)}</name><description>{escape(desc)}</description>"
+              f"<TimeSpan>{span}</TimeSpan><Point><coordinates>{stop['lon']:.6f},"
+              f"{stop['lat']:.6f},0</coordinates></Point></Placemark>\n")
+        for ev in route.events.to_dict("records"):
+            if ev.get("lat") is None or pd.isna(ev.get("lat")):
+                continue
+            w(f"<Placemark><name>{escape(str(ev.get('kind')))} {escape(str(ev.get('airport')))}"
+              f"</name><TimeStamp><when>{iso(ev.get('time'))}</when></TimeStamp><Point>"
+              f"<coordinates>{ev['lon']:.6f},{ev['lat']:.6f},0</coordinates></Point>"
+              "</Placemark>\n")
+        w("</Folder>\n")
+    w("</Document>\n</kml>\n")
+    return out.getvalue()
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].map(lambda v: isinstance(v, (list, dict, tuple))).any():
+            frame[col] = frame[col].map(lambda v: dumps(v, indent=False).decode()
+                                        if isinstance(v, (list, dict, tuple)) else v)
+        elif isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+            frame[col] = frame[col].map(iso)
+    return frame.to_csv(index=False, lineterminator="\n").encode()
+
+
+def export(tracks: Tracks, routes: RouteSet, fmt: str, path: str | Path) -> list[Path]:
+    """Write ``fmt`` (geojson | kml | csv) to ``path``; returns the files written."""
+    path = Path(path)
+    if fmt == "geojson":
+        return [write_bytes(path, dumps(to_geojson(tracks, routes)))]
+    if fmt == "kml":
+        return [write_text(path, to_kml(tracks, routes))]
+    if fmt == "csv":
+        parts = []
+        points, stops, legs, gaps = [], [], [], []
+        for route in routes:
+            rows = tracks.df[tracks.df["icao24"] == route.icao24].reset_index(drop=True)
+            rows = rows.assign(leg=_leg_numbers(rows, route.legs))
+            points.append(rows)
+            stops.append(route.stops)
+            legs.append(route.legs.drop(columns=["first_index", "last_index"], errors="ignore"))
+            gaps.append(route.gaps)
+        stem = path.with_suffix("")
+        for frame, target in ((points, path), (stops, Path(f"{stem}.stops.csv")),
+                              (legs, Path(f"{stem}.legs.csv")), (gaps, Path(f"{stem}.gaps.csv"))):
+            nonempty = [f for f in frame if len(f)]
+            table = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame()
+            parts.append(write_bytes(target, _csv(table)))
+        return parts
+    from flightcheck.errors import UsageError
+
+    raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -1,0 +1,186 @@
+"""Routes: each aircraft's chain of legs between stops, its country chain, and how its sources
+agree. ``build_routes(tracks)`` is the entry point; ``RouteSet.to_dict()`` is the ``route``
+command's JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
+from flightcheck.routes.legs import legs_of
+from flightcheck.routes.reconcile import match_unaddressed, reconcile
+from flightcheck.track import time_s
+from flightcheck.tracks import Tracks
+
+__all__ = ["Route", "RouteSet", "build_routes"]
+
+
+@dataclass
+class Route:
+    """One aircraft's route. ``stops``, ``legs``, ``events``, ``gaps`` are DataFrames."""
+
+    icao24: str
+    registration: str | None
+    typecode: str | None
+    callsigns: list[str]
+    registered_country: str | None
+    military: bool | None
+    stops: pd.DataFrame
+    legs: pd.DataFrame
+    events: pd.DataFrame
+    gaps: pd.DataFrame
+    countries: list[str]
+    sources: list[str]
+    reconciliation: dict[str, Any] | None = None
+
+    @property
+    def airports(self) -> list[str]:
+        """Airport codes of the stops in order (consecutive repeats kept: they are stops)."""
+        return [a for a in self.stops["airport"].tolist() if a]
+
+    @property
+    def summary(self) -> str:
+        """One line, e.g. ``010075  IL76  EG military  HECW → ZWWW → LYBT   EG → CN → RS``."""
+        state = self.registered_country or "??"
+        mil = " military" if self.military else ""
+        path = " → ".join(self.airports) or "(no stop)"
+        return (f"{self.icao24}  {self.typecode or '-'}  {state}{mil}  {path}   "
+                f"{' → '.join(self.countries) or '-'}")
+
+    def to_dict(self) -> dict[str, Any]:
+        from flightcheck.jsonout import plain
+
+        legs = self.legs.drop(columns=["first_index", "last_index"], errors="ignore")
+        return plain({
+            "icao24": self.icao24,
+            "registration": self.registration,
+            "typecode": self.typecode,
+            "callsigns": self.callsigns,
+            "registered_country": self.registered_country,
+            "military": self.military,
+            "stops": self.stops.to_dict("records"),
+            "legs": legs.to_dict("records"),
+            "events": self.events.to_dict("records"),
+            "gaps": self.gaps.to_dict("records"),
+            "countries": self.countries,
+            "sources": self.sources,
+            "reconciliation": self.reconciliation,
+            "summary": self.summary,
+        })
+
+
+@dataclass
+class RouteSet:
+    """Routes of every aircraft in a :class:`Tracks`, plus the cross-source matches made."""
+
+    routes: list[Route]
+    matches: list[dict] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.routes)
+
+    def __len__(self) -> int:
+        return len(self.routes)
+
+    def get(self, icao24: str) -> Route:
+        for r in self.routes:
+            if r.icao24 == icao24.lower():
+                return r
+        raise KeyError(icao24)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"aircraft": [r.to_dict() for r in self.routes], "matched_sources": self.matches}
+
+
+def _first(s: pd.Series) -> str | None:
+    v = s.dropna()
+    return str(v.iloc[0]) if len(v) else None
+
+
+def _registered(icao24: str) -> tuple[str | None, bool | None]:
+    from flightcheck.errors import ReferenceDataError
+    from flightcheck.reference import icao
+
+    if icao24.startswith("~"):
+        return None, None
+    try:
+        info = icao.lookup(icao24)
+    except ReferenceDataError:
+        return None, None
+    return info.iso2, bool(info.military)
+
+
+def build_routes(tracks: Tracks, segmentation: Any = None,
+                 icao24: str | list[str] | None = None,
+                 match_sources: bool = True) -> RouteSet:
+    """Assemble every aircraft's route from its stops (running the stop engine if needed).
+
+    Tracks without an ICAO address (FR24/FlightAware exports) are first matched to the
+    aircraft they coincide with (``match_sources``), so one aircraft seen by several sources
+    becomes one route whose legs list the sources that support them.
+    """
+    from flightcheck.reference import countries as countries_ref
+    from flightcheck.segment import detect
+
+    matches: list[dict] = []
+    if match_sources:
+        df, matches = match_unaddressed(tracks.df)
+        if matches:
+            tracks = Tracks(df, tracks.inputs, tracks.skipped, tracks.duplicates)
+            segmentation = None
+    if icao24:
+        tracks = tracks.aircraft(icao24)
+    if segmentation is None:
+        segmentation = detect(tracks)
+    df = tracks.df
+    routes = []
+    for hex_, rows in df.groupby("icao24", sort=True):
+        rows = rows.reset_index(drop=True)
+        stops = _of(segmentation.stops, hex_, ["arrival", "departure"])
+        events = _of(segmentation.events, hex_, ["time"])
+        gaps = _of(segmentation.gaps, hex_, ["start"])
+        legs = legs_of(rows, stops)
+        iso = countries_ref.country_of(rows["lat"].to_numpy(), rows["lon"].to_numpy())
+        t = time_s(rows)
+        over = []
+        for leg in legs.itertuples():
+            if leg.first_index < 0:
+                over.append([{"country": NO_DATA, "start": leg.departure, "end": leg.arrival,
+                              "points": 0}])
+                continue
+            sl = slice(leg.first_index, leg.last_index + 1)
+            over.append(overflown(rows["lat"].to_numpy()[sl], rows["lon"].to_numpy()[sl],
+                                  t[sl], iso[sl]))
+        legs["overflown"] = over
+        legs["overflown_chain"] = [chain_text(o) for o in over]
+        chain = collapse(stops["country"].tolist()) if len(stops) else []
+        state, mil = _registered(str(hex_))
+        sources = sorted(rows["source"].unique().tolist())
+        routes.append(Route(
+            icao24=str(hex_), registration=_first(rows["registration"]),
+            typecode=_first(rows["typecode"]),
+            callsigns=sorted(rows["callsign"].dropna().unique().tolist()),
+            registered_country=state, military=mil, stops=stops, legs=legs, events=events,
+            gaps=gaps, countries=chain, sources=sources,
+            reconciliation=reconcile(rows) if len(sources) > 1 else None,
+        ))
+    return RouteSet(routes, matches)
+
+
+def _of(frame: pd.DataFrame | None, icao24: str, sort: list[str]) -> pd.DataFrame:
+    """Rows of ``frame`` for one aircraft, in time order: by the first of ``sort`` that is
+    known (a stop whose arrival is before the data sorts by its departure)."""
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame(columns=list(frame.columns) if frame is not None else [])
+    sub = frame[frame["icao24"] == icao24]
+    keys = [k for k in sort if k in sub.columns]
+    if keys and len(sub):
+        when = pd.to_datetime(sub[keys[0]], utc=True)
+        for k in keys[1:]:
+            when = when.fillna(pd.to_datetime(sub[k], utc=True))
+        sub = sub.iloc[np.argsort(when.to_numpy(), kind="stable")]
+    return sub.reset_index(drop=True)

@@ -1,0 +1,112 @@
+"""Legs: the flight between two consecutive stops of one aircraft.
+
+A leg starts at a stop's departure and ends at the next stop's arrival. Before the first stop
+and after the last one, a leg with an unknown end is kept when the aircraft is seen flying
+there (the data starts or ends in the air). Coverage is the fraction of the leg's duration
+in which consecutive fixes are at most ``covered_gap_s`` apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.track import time_s
+
+COVERED_GAP_S = 300.0
+"""Fixes at most this many seconds apart count as continuous coverage."""
+
+LEG_COLUMNS = [
+    "icao24", "leg", "from", "to", "from_country", "to_country", "departure", "arrival",
+    "duration_s", "points", "coverage", "sources", "first_index", "last_index",
+]
+
+
+def coverage_fraction(t: np.ndarray, start: float, end: float,
+                      covered_gap_s: float = COVERED_GAP_S) -> float:
+    """Fraction of [start, end] (Unix s) covered by fixes ``t`` at most ``covered_gap_s`` apart.
+
+    The edges count as covered only as far as the first/last fix allows: a leg whose first
+    fix comes 20 min after the departure estimate has those 20 min uncovered.
+    """
+    if end <= start:
+        return 1.0 if len(t) else 0.0
+    if len(t) == 0:
+        return 0.0
+    pts = np.concatenate([[start], np.clip(t, start, end), [end]])
+    steps = np.diff(pts)
+    return float(steps[steps <= covered_gap_s].sum() / (end - start))
+
+
+def _stop_time(value: object) -> float | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).timestamp()
+
+
+def _window_mid(stop: pd.Series, field: str) -> float | None:
+    """A stop's arrival/departure, or the middle of its window when only that is known."""
+    t = _stop_time(stop.get(field))
+    if t is not None:
+        return t
+    window = stop.get(f"{field}_window")
+    if isinstance(window, (list, tuple)) and len(window) == 2:
+        a, b = _stop_time(window[0]), _stop_time(window[1])
+        if a is not None and b is not None:
+            return (a + b) / 2
+    return None
+
+
+def legs_of(df: pd.DataFrame, stops: pd.DataFrame,
+            covered_gap_s: float = COVERED_GAP_S) -> pd.DataFrame:
+    """Legs of ONE aircraft from its track table rows ``df`` and its ``stops`` (time-sorted).
+
+    Returns a frame with :data:`LEG_COLUMNS`; ``from``/``to`` are airport codes (None when the
+    data starts or ends in the air), ``departure``/``arrival`` UTC timestamps (None when
+    outside the data), ``first_index``/``last_index`` positional indices into ``df`` of the
+    leg's first and last fix (-1 when the leg has no fix).
+    """
+    if df.empty:
+        return pd.DataFrame(columns=LEG_COLUMNS)
+    icao24 = df["icao24"].iloc[0]
+    t = time_s(df)
+    sources = df["source"].to_numpy()
+    stops = stops.reset_index(drop=True)
+    bounds: list[tuple[pd.Series | None, pd.Series | None]] = []
+    if stops.empty:
+        bounds.append((None, None))
+    else:
+        first_arr = _window_mid(stops.iloc[0], "arrival")
+        if first_arr is not None and (t < first_arr - 60).any():
+            bounds.append((None, stops.iloc[0]))
+        for i in range(len(stops) - 1):
+            bounds.append((stops.iloc[i], stops.iloc[i + 1]))
+        last_dep = _window_mid(stops.iloc[-1], "departure")
+        if last_dep is not None and (t > last_dep + 60).any():
+            bounds.append((stops.iloc[-1], None))
+    rows = []
+    for n, (a, b) in enumerate(bounds, start=1):
+        dep = _window_mid(a, "departure") if a is not None else None
+        arr = _window_mid(b, "arrival") if b is not None else None
+        lo = dep if dep is not None else t[0]
+        hi = arr if arr is not None else t[-1]
+        i0 = int(np.searchsorted(t, lo, side="left"))
+        i1 = int(np.searchsorted(t, hi, side="right")) - 1
+        seg = t[i0:i1 + 1]
+        rows.append({
+            "icao24": icao24,
+            "leg": n,
+            "from": a["airport"] if a is not None else None,
+            "to": b["airport"] if b is not None else None,
+            "from_country": a["country"] if a is not None else None,
+            "to_country": b["country"] if b is not None else None,
+            "departure": pd.Timestamp(dep, unit="s", tz="UTC") if dep is not None else None,
+            "arrival": pd.Timestamp(arr, unit="s", tz="UTC") if arr is not None else None,
+            "duration_s": (hi - lo),
+            "points": int(len(seg)),
+            "coverage": round(coverage_fraction(seg, lo, hi, covered_gap_s), 3),
+            "sources": sorted(set(sources[i0:i1 + 1].tolist())) if len(seg) else [],
+            "first_index": i0 if len(seg) else -1,
+            "last_index": i1 if len(seg) else -1,
+        })
+    return pd.DataFrame(rows, columns=LEG_COLUMNS)
