@@ -72,3 +72,19 @@ def normalize_lon(lon) -> np.ndarray:
     lon = np.asarray(lon, dtype=float)
     wrapped = (lon + 180.0) % 360.0 - 180.0
     return np.where(lon == 180.0, 180.0, wrapped)
+
+
+def intermediate_points(lat1, lon1, lat2, lon2, fraction) -> tuple[np.ndarray, np.ndarray]:
+    """Points at ``fraction`` (0..1, array) of the great circle from point 1 to point 2 (deg)."""
+    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
+    f = np.asarray(fraction, dtype=float)
+    d = 2 * np.arcsin(np.sqrt(np.sin((p2 - p1) / 2) ** 2
+                              + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2))
+    if np.all(d == 0):
+        return np.full_like(f, np.degrees(p1)), np.full_like(f, np.degrees(l1))
+    a = np.sin((1 - f) * d) / np.sin(d)
+    b = np.sin(f * d) / np.sin(d)
+    x = a * np.cos(p1) * np.cos(l1) + b * np.cos(p2) * np.cos(l2)
+    y = a * np.cos(p1) * np.sin(l1) + b * np.cos(p2) * np.sin(l2)
+    z = a * np.sin(p1) + b * np.sin(p2)
+    return (np.degrees(np.arctan2(z, np.hypot(x, y))), np.degrees(np.arctan2(y, x)))

@@ -125,10 +125,11 @@ def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
         ps = table["position_source"]
         known = ps.isna() | ps.isin(POSITION_SOURCES)
         table.loc[~known, "position_source"] = "other"
+        known_src = ps.notna() & (ps != "unknown")
         if "mlat" not in frame.columns:
-            table["mlat"] = (ps == "mlat").astype("boolean").where(ps.notna())
+            table["mlat"] = (ps == "mlat").astype("boolean").where(known_src)
         if "tisb" not in frame.columns:
-            table["tisb"] = (ps == "tisb").astype("boolean").where(ps.notna())
+            table["tisb"] = (ps == "tisb").astype("boolean").where(known_src)
     lat = table["lat"].to_numpy()
     lon = table["lon"].to_numpy()
     no_pos = np.isnan(lat) | np.isnan(lon)
