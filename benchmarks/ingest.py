@@ -1,0 +1,242 @@
+"""Ingest benchmark: how fast flightcheck.read turns big exports into a track table.
+
+Generates realistic inputs into a temporary folder, then reads each case in its own child
+process (so the peak resident memory belongs to that case alone) and prints a table of
+points/s and peak memory. For the readsb cases the last column is the floor any JSON reader
+pays: gunzip + ``orjson.loads`` alone, with the garbage collector paused::
+
+    python benchmarks/ingest.py                      # defaults: 1,000,000 points per case
+    python benchmarks/ingest.py --points 2000000 --repeat 3 --keep /tmp/bench
+
+Cases:
+
+* ``readsb-trace``: gzip ``trace_full_<hex>.json`` files (14-element points, a detail
+  object every 4th point, "ground" altitudes at both ends), a few large files;
+* ``readsb-trace-small``: the same number of points spread over many one-day files, which
+  shows the per-file overhead (hashing, sniffing, frame building);
+* ``fr24-csv``: one FlightRadar24 "Download CSV" export
+  (``Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction``) with the quoted
+  ``"lat,lon"`` Position field. Needs the FR24 reader (``flightcheck.io.fr24``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+DAY0 = 1_760_000_000 - 1_760_000_000 % 86400
+"""UTC midnight used as the trace ``timestamp`` of generated files (2025-10-09)."""
+
+
+def _flight_profile(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A plausible flight of ``n`` points: taxi, climb, cruise, descent, taxi (vectorised)."""
+    dt = rng.choice([1.0, 2.0, 4.0, 8.0, 16.0], size=n, p=[0.3, 0.3, 0.2, 0.15, 0.05])
+    t = np.round(np.cumsum(dt) + rng.uniform(0, 0.99, n), 2)
+    t = np.maximum.accumulate(t)
+    frac = np.linspace(0.0, 1.0, n)
+    # altitude: ground 2 %, climb to 37,000 ft, cruise, descend, ground 2 %
+    alt = np.interp(frac, [0, 0.02, 0.15, 0.85, 0.98, 1], [0, 0, 37000, 37000, 0, 0])
+    alt = (np.round(alt / 25) * 25).astype(int)
+    vrate = np.gradient(alt.astype(float), t) * 60.0
+    vrate = (np.round(vrate / 64) * 64).astype(int)
+    gs = np.interp(frac, [0, 0.02, 0.15, 0.85, 0.98, 1], [15, 150, 460, 460, 140, 10])
+    gs = np.round(gs + rng.normal(0, 3, n), 1)
+    heading = np.deg2rad(rng.uniform(0, 360))
+    turn = np.cumsum(rng.normal(0, 0.002, n))
+    trk = np.mod(np.rad2deg(heading + turn), 360.0)
+    step_nm = gs * np.diff(t, prepend=t[0]) / 3600.0
+    lat0, lon0 = rng.uniform(-50, 60), rng.uniform(-120, 140)
+    dlat = step_nm * np.cos(np.deg2rad(trk)) / 60.0
+    lat = np.clip(lat0 + np.cumsum(dlat), -89.9, 89.9)
+    dlon = step_nm * np.sin(np.deg2rad(trk)) / 60.0 / np.cos(np.deg2rad(lat))
+    lon = np.mod(lon0 + np.cumsum(dlon) + 180.0, 360.0) - 180.0
+    return {"t": t, "lat": np.round(lat, 6), "lon": np.round(lon, 6), "alt": alt,
+            "gs": gs, "trk": np.round(trk, 1), "vrate": vrate}
+
+
+def make_trace(icao: str, n: int, rng: np.random.Generator, timestamp: float = DAY0) -> bytes:
+    """A readsb ``trace_full`` JSON document (plain bytes) with ``n`` 14-element points."""
+    p = _flight_profile(n, rng)
+    on_ground = p["alt"] == 0
+    callsign = f"TST{int(icao, 16) % 10000:04d}".ljust(8)
+    flags = np.zeros(n, dtype=int)
+    flags[rng.random(n) < 0.01] |= 1  # stale
+    flags[0] |= 2  # new leg
+    source = np.where(rng.random(n) < 0.05, "mlat", "adsb_icao")
+    geom = p["alt"] + 300 + rng.integers(-50, 50, n)
+    roll = np.round(rng.normal(0, 3, n), 1)
+    points = []
+    cols = zip(p["t"].tolist(), p["lat"].tolist(), p["lon"].tolist(), p["alt"].tolist(),
+               p["gs"].tolist(), p["trk"].tolist(), flags.tolist(), p["vrate"].tolist(),
+               source.tolist(), geom.tolist(), roll.tolist(), on_ground.tolist(), strict=True)
+    for i, (t, lat, lon, alt, gs, trk, fl, vr, src, ga, rl, gnd) in enumerate(cols):
+        detail = None
+        if i % 4 == 0:
+            detail = {"type": src, "flight": callsign, "alt_geom": ga, "ias": 250,
+                      "tas": 300, "mach": 0.52, "track": trk, "baro_rate": vr,
+                      "squawk": "1000", "emergency": "none", "category": "A3",
+                      "nav_qnh": 1013.6, "nav_altitude_mcp": 37000, "nic": 8, "rc": 186,
+                      "version": 2, "nic_baro": 1, "nac_p": 9, "nac_v": 1, "sil": 3,
+                      "sil_type": "perhour", "gva": 2, "sda": 2, "alert": 0, "spi": 0}
+        points.append([round(t - 0.0, 2), lat, lon, "ground" if gnd else alt, gs, trk, fl,
+                       None if gnd else vr, detail, src, None if gnd else ga,
+                       None if gnd else vr, 250 if not gnd else None, rl])
+    doc = {"icao": icao, "r": f"N{int(icao, 16) % 100000}", "t": "B738", "dbFlags": 0,
+           "desc": "BOEING 737-800", "timestamp": timestamp, "trace": points}
+    return orjson.dumps(doc)
+
+
+def write_traces(folder: Path, total: int, files: int, seed: int = 1) -> list[Path]:
+    """``files`` gzip trace files holding ``total`` points between them (globe_history layout)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    per = max(1, total // files)
+    day = datetime.fromtimestamp(DAY0, UTC).strftime("%Y/%m/%d")
+    for k in range(files):
+        icao = f"{0x3c0000 + k * 7919:06x}"
+        path = folder / "globe_history" / day / "traces" / icao[-2:] / f"trace_full_{icao}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(make_trace(icao, per, rng), compresslevel=5))
+        out.append(path)
+    return out
+
+
+def write_fr24_csv(path: Path, total: int, seed: int = 2) -> Path:
+    """One FR24 "Download CSV" export with ``total`` rows (quoted "lat,lon" Position)."""
+    rng = np.random.default_rng(seed)
+    p = _flight_profile(total, rng)
+    ts = (DAY0 + np.floor(p["t"])).astype(np.int64)
+    utc = np.datetime_as_string(ts.astype("datetime64[s]"), unit="s")
+    lat = np.char.mod("%.5f", p["lat"])
+    lon = np.char.mod("%.5f", p["lon"])
+    rows = ["Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"]
+    cols = zip(ts.tolist(), utc.tolist(), lat.tolist(), lon.tolist(), p["alt"].tolist(),
+               np.round(p["gs"]).astype(int).tolist(),
+               np.round(p["trk"]).astype(int).tolist(), strict=True)
+    rows += [f'{t},{u}Z,JAL516,"{la},{lo}",{a},{g},{d % 360}' for t, u, la, lo, a, g, d in cols]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process, MiB (``VmHWM``; ``ru_maxrss`` elsewhere).
+
+    On Linux ``ru_maxrss`` survives fork+exec, so a child would report its parent's peak;
+    ``VmHWM`` belongs to the process image and starts afresh.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
+def _measure(mode: str, paths: list[str]) -> dict[str, float]:
+    """Child process body: time ``flightcheck.read`` (mode "read") or gunzip + orjson.loads
+    with the garbage collector paused (mode "parse", the floor for any JSON reader)."""
+    import gc
+
+    import flightcheck  # imported before the clock starts, like any real session
+
+    start = time.perf_counter()
+    if mode == "read":
+        points = len(flightcheck.read(paths))
+    else:
+        gc.disable()
+        points = 0
+        for p in paths:
+            raw = Path(p).read_bytes()
+            doc = orjson.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+            points += len(doc["trace"])
+            del doc
+    elapsed = time.perf_counter() - start
+    return {"seconds": elapsed, "points": points, "peak_mib": _peak_rss_mib()}
+
+
+def _run_case(mode: str, paths: list[str]) -> dict[str, float] | str:
+    """Run :func:`_measure` in a fresh interpreter; the error text when it failed."""
+    proc = subprocess.run([sys.executable, __file__, "--child", mode, *paths],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        return lines[-1] if lines else f"exit code {proc.returncode}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _best(mode: str, paths: list[str], repeat: int) -> dict[str, float] | str:
+    runs = [_run_case(mode, paths) for _ in range(max(1, repeat))]
+    errors = [r for r in runs if isinstance(r, str)]
+    return errors[0] if errors else min(runs, key=lambda r: r["seconds"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--points", type=int, default=1_000_000, help="points per case")
+    ap.add_argument("--files", type=int, default=10, help="files in the readsb-trace case")
+    ap.add_argument("--small-files", type=int, default=200,
+                    help="files in the readsb-trace-small case (0 to skip it)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per case; the best is shown")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # mode, paths...
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(_measure(args.child[0], args.child[1:])))
+        return 0
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="flightcheck-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"generating inputs in {folder} ...", flush=True)
+    cases: dict[str, list[Path]] = {
+        "readsb-trace": write_traces(folder / "big", args.points, args.files)}
+    if args.small_files:
+        cases["readsb-trace-small"] = write_traces(folder / "small", args.points,
+                                                   args.small_files, seed=3)
+    cases["fr24-csv"] = [write_fr24_csv(folder / "JL516_3376ab31.csv", args.points)]
+
+    header = (f"{'case':20s} {'files':>5s} {'MB':>6s} {'points':>10s} {'seconds':>7s} "
+              f"{'points/s':>9s} {'peak MiB':>8s} | {'gunzip+loads/s':>14s}")
+    print(f"best of {args.repeat}; each run in a fresh process; os.cpu_count()={os.cpu_count()}"
+          f", load average {os.getloadavg()[0]:.1f}")
+    print(header)
+    print("-" * len(header))
+    for name, paths in cases.items():
+        strs = [str(p) for p in paths]
+        size_mb = sum(os.path.getsize(p) for p in strs) / 1e6
+        best = _best("read", strs, args.repeat)
+        if isinstance(best, str):
+            print(f"{name:20s} {len(strs):5d} {size_mb:6.1f}  FAILED: {best}")
+            continue
+        rate = best["points"] / best["seconds"] if best["seconds"] else math.inf
+        floor = "-"
+        if name.startswith("readsb"):
+            parse = _best("parse", strs, args.repeat)
+            if not isinstance(parse, str):
+                floor = f"{parse['points'] / parse['seconds']:,.0f}"
+        print(f"{name:20s} {len(strs):5d} {size_mb:6.1f} {best['points']:10,d} "
+              f"{best['seconds']:7.2f} {rate:9,.0f} {best['peak_mib']:8.0f} | {floor:>14s}")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,448 @@
+"""readsb / tar1090 JSON: trace files (ADS-B Exchange, adsb.lol, airplanes.live...) and snapshots.
+
+``readsb-trace``: ``trace_full_<hex>.json`` / ``trace_recent_<hex>.json`` (live folders and
+``globe_history/YYYY/MM/DD/traces/xx/``): one aircraft, points ``[dt, lat, lon, alt, gs, track,
+flags, vrate, details, source, alt_geom, geom_rate, ias, roll(, receiver)]`` of 9, 14 or 15
+elements, time = ``timestamp + dt``. ``row`` is the 1-based index into ``trace``.
+
+``readsb-aircraft``: ``aircraft.json`` snapshots (``{"now": s, "aircraft": [...]}``) and the
+v2 API shape (``{"ac": [...], "now": ms}``): one row per aircraft with a position, time =
+``now - seen_pos``. ``row`` is the 1-based index into the aircraft list.
+
+Field meanings and quirks: FORMATS.md section 1 and 2. The trace path is vectorised: one
+``orjson.loads``, one object grid, then numpy per column.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from operator import methodcaller
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
+
+from flightcheck.io.context import ReadContext
+
+FORMATS = ("readsb-trace", "readsb-aircraft")
+TIME_ORDERED = frozenset({"readsb-trace"})
+
+SOURCE_TYPES = {
+    "adsb_icao": "adsb", "adsb_icao_nt": "adsb", "adsb_other": "adsb",
+    "mlat": "mlat",
+    "tisb_icao": "tisb", "tisb_other": "tisb", "tisb_trackfile": "tisb",
+    "adsr_icao": "adsr", "adsr_other": "adsr",
+    "adsc": "adsc",
+    "mode_s": "other", "mode_ac": "other", "other": "other",
+    "unknown": "unknown",
+}
+"""readsb address/source type (``type``, trace index 9) -> track-table ``position_source``."""
+
+DB_FLAG_NOTES = {
+    1: "military (readsb database flag)",
+    4: "PIA: FAA privacy ICAO address, the hex is not the aircraft's permanent one",
+    8: "LADD: FAA limited aircraft data display list",
+}
+"""``dbFlags`` bits worth telling an investigator about (bit -> note)."""
+
+MAX_UNIX_S = 9.0e9
+"""Latest plausible time (year 2255): beyond it nanosecond timestamps overflow."""
+
+_TRACE_START = re.compile(rb'^\s*\{\s*"icao"\s*:')
+_TRACE_KEYS = re.compile(rb'"icao"\s*:\s*"~?[0-9a-fA-F]{6}"')
+_TRACE_BODY = re.compile(rb'"(?:trace|timestamp)"\s*:')
+_SNAPSHOT_LIST = re.compile(rb'"(?:aircraft|ac)"\s*:\s*\[')
+_SNAPSHOT_KEY = re.compile(rb'"(?:now|hex)"\s*:')
+
+_GROUND = "ground"
+_FLAG_STALE, _FLAG_NEW_LEG, _FLAG_ALT_GEOM = 1, 2, 8
+_MIN_POINT_LEN = 7
+
+
+def sniff(head: bytes, name: str) -> str | None:
+    """``readsb-trace`` for a trace document, ``readsb-aircraft`` for a snapshot, else None."""
+    start = head[:256]
+    if start.lstrip()[:1] != b"{":
+        return None
+    if _TRACE_START.match(start) or (_TRACE_KEYS.search(start) and _TRACE_BODY.search(start)):
+        return "readsb-trace"
+    if _SNAPSHOT_LIST.search(head[:4096]) and _SNAPSHOT_KEY.search(head):
+        return "readsb-aircraft"
+    return None
+
+
+def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
+    """Read one readsb JSON document (see the module docstring) into track-table columns."""
+    with _gc_paused():
+        doc = _load(data, ctx)
+        try:
+            if fmt == "readsb-aircraft":
+                return _read_snapshot(doc, ctx)
+            return _read_trace(doc, ctx)
+        finally:
+            del doc  # free the parsed objects while the collector is still paused
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: parsing allocates millions of lists and dicts,
+    which otherwise triggers repeated full collections (3-4x slower parsing). The parsed
+    document must be freed before resuming, or the first collection walks all of it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(data: bytes, ctx: ReadContext) -> dict[str, Any]:
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ctx.fail(f"truncated or invalid JSON ({exc}); re-download the file") from None
+    if not isinstance(doc, dict):
+        raise ctx.fail(f"truncated or invalid JSON (top level is a {type(doc).__name__}, "
+                       "expected an object)")
+    return doc
+
+
+# ---------------------------------------------------------------------------------- traces
+
+
+def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
+    icao = doc.get("icao")
+    trace = doc.get("trace")
+    timestamp = doc.get("timestamp")
+    if not isinstance(icao, str) or not icao.strip():
+        raise ctx.fail('no "icao" address in the trace file; not a readsb trace?')
+    if not isinstance(trace, list):
+        raise ctx.fail('no "trace" list in the trace file; the file is incomplete')
+    if not _is_number(timestamp):
+        raise ctx.fail('no numeric "timestamp" in the trace file; the file is incomplete')
+    if not 0 <= timestamp < MAX_UNIX_S:
+        raise ctx.fail(f'"timestamp" {timestamp} is not a plausible Unix time in seconds')
+    icao = icao.strip().lower()
+    _note_db_flags(doc.get("dbFlags"), icao, ctx)
+    ctx.records = n = len(trace)
+    rows = np.arange(1, n + 1, dtype=np.int64)
+
+    trace, rows = _only_usable_points(trace, rows, ctx)
+    grid = _object_grid(trace)
+
+    def col(i: int) -> np.ndarray:
+        """Point element ``i`` of every point (None where the points are shorter)."""
+        return grid[:, i] if i < grid.shape[1] else np.full(len(grid), None, dtype=object)
+
+    dt = _numbers(col(0), strict=True)
+    lat = _numbers(col(1), strict=True)
+    lon = _numbers(col(2), strict=True)
+    bad = np.isnan(dt) | np.isnan(lat) | np.isnan(lon)
+    keep = ctx.drop_bad(bad, rows, "trace point has a missing or non-numeric time, lat or lon")
+    t_s = float(timestamp) + dt
+    out_of_range = keep & ~((t_s >= 0) & (t_s < MAX_UNIX_S))
+    keep &= ctx.drop_bad(out_of_range, rows, "trace point time is out of range")
+
+    alt, on_ground, bad_alt = _altitudes(col(3))
+    keep &= ctx.drop_bad(keep & bad_alt, rows,
+                         'trace point altitude is not a number, "ground" or null')
+    flags = _numbers(col(6))
+    has_flags = (flags >= 0) & (flags < 2**16)  # else unknown: null or corrupt
+    flag_bits = np.where(has_flags, flags, 0).astype(np.int64)
+    geom_flag = (flag_bits & _FLAG_ALT_GEOM) != 0
+    alt_geom = _numbers(col(10))
+    alt_geom = np.where(geom_flag & np.isnan(alt_geom), alt, alt_geom)
+    alt = np.where(geom_flag, np.nan, alt)
+    vrate = _numbers(col(7))
+    vrate = np.where(np.isnan(vrate), _numbers(col(11)), vrate)
+
+    details = col(8)
+    callsign, squawk, detail_geom = _detail_fields(details)
+    alt_geom = np.where(np.isnan(alt_geom), detail_geom, alt_geom)
+
+    n_kept = len(rows)
+    dt = np.where(keep, dt, 0.0)  # bad points are dropped below; keep their times finite
+    frame = pd.DataFrame({
+        "time": _utc(np.round(float(timestamp) * 1e6) + np.rint(dt * 1e6)),
+        "icao24": _constant(icao, n_kept),
+        "callsign": callsign,
+        "registration": _constant(doc.get("r"), n_kept),
+        "typecode": _constant(doc.get("t"), n_kept),
+        "lat": lat,
+        "lon": lon,
+        "alt_ft": alt,
+        "alt_geom_ft": alt_geom,
+        "on_ground": on_ground,
+        "gs_kt": _numbers(col(4)),
+        "track_deg": _numbers(col(5)),
+        "vrate_fpm": vrate,
+        "squawk": squawk,
+        "position_source": _position_sources(col(9)),
+        "stale": _flag(flag_bits, has_flags, _FLAG_STALE),
+        "new_leg": _flag(flag_bits, has_flags, _FLAG_NEW_LEG),
+        "row": rows,
+    })
+    return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+
+def _only_usable_points(
+    trace: list[Any], rows: np.ndarray, ctx: ReadContext
+) -> tuple[list[Any], np.ndarray]:
+    """Drop (or fail on) points that are not lists of at least 7 elements."""
+    if set(map(type, trace)) - {list}:
+        not_list = np.fromiter((type(p) is not list for p in trace), dtype=bool,
+                               count=len(trace))
+        keep = ctx.drop_bad(not_list, rows, "trace point is not a list")
+        trace = [p for p, k in zip(trace, keep, strict=True) if k]
+        rows = rows[keep]
+    lengths = np.fromiter(map(len, trace), dtype=np.int64, count=len(trace))
+    short = lengths < _MIN_POINT_LEN
+    if short.any():
+        keep = ctx.drop_bad(short, rows, f"trace point has fewer than {_MIN_POINT_LEN} elements")
+        trace = [p for p, k in zip(trace, keep, strict=True) if k]
+        rows = rows[keep]
+    return trace, rows
+
+
+def _object_grid(points: list[list[Any]]) -> np.ndarray:
+    """Ragged list of lists -> 2-D object array padded with None (C speed)."""
+    if not points:
+        return np.empty((0, _MIN_POINT_LEN), dtype=object)
+    try:
+        from pandas._libs.lib import to_object_array  # what DataFrame(list) uses, ~5x faster
+
+        return to_object_array(points)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - pandas internals
+        return pd.DataFrame(points, dtype=object).to_numpy()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numbers(values: np.ndarray, strict: bool = False) -> np.ndarray:
+    """Object column -> float64; None and non-numbers become NaN.
+
+    ``strict``: also turn numeric *strings* ("50.1") into NaN, which the plain cast would
+    accept (costs one type scan; used for time, position and altitude).
+    """
+    if not strict or _NUMERIC_KINDS.issuperset([infer_dtype(values, skipna=True)]):
+        try:
+            return values.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    numeric = np.fromiter(map(_is_number, values), dtype=bool, count=len(values))
+    out = np.full(len(values), np.nan)
+    out[numeric] = values[numeric].astype(np.float64)
+    return out
+
+
+_NUMERIC_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+
+
+def _altitudes(values: np.ndarray) -> tuple[np.ndarray, pd.arrays.BooleanArray, np.ndarray]:
+    """Index 3 (int ft | "ground" | null) -> (alt ft, on_ground, bad-value mask)."""
+    ground = values == _GROUND
+    if ground.any():
+        values = values.copy()
+        values[ground] = None
+    missing = pd.isna(values)
+    alt = _numbers(values, strict=True)
+    bad = np.isnan(alt) & ~missing
+    missing |= bad
+    on_ground = pd.arrays.BooleanArray(ground, missing & ~ground)
+    return alt, on_ground, bad
+
+
+def _detail_fields(details: np.ndarray) -> tuple[Any, Any, np.ndarray]:
+    """Callsign and squawk carried forward from the detail objects (index 8, every ~4th
+    point), and the detail object's own ``alt_geom`` (ft, only on its point)."""
+    n = len(details)
+    where = np.flatnonzero(~pd.isna(details))
+    objs = details[where].tolist()
+    try:
+        flights = list(map(methodcaller("get", "flight"), objs))
+        squawks = list(map(methodcaller("get", "squawk"), objs))
+        geoms = list(map(methodcaller("get", "alt_geom"), objs))
+    except AttributeError:  # a detail that is not an object: read it as empty
+        objs = [d if type(d) is dict else {} for d in objs]
+        return _detail_fields(np.array(objs + [None], dtype=object)[:-1])
+    geom = np.full(n, np.nan)
+    geom[where] = _numbers(_object_array(geoms))
+    return _carry_forward(where, flights, n), _carry_forward(where, squawks, n), geom
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    """A 1-D object array even when the values are themselves lists."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _text(value: Any) -> str | None:
+    """A stripped non-empty string (numbers are formatted), else None."""
+    if _is_number(value):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Any:
+    """Text column of length ``n``: ``values`` at positions ``where``, forward-filled.
+
+    The few distinct values are cleaned once (:func:`_text`); the column is an arrow take.
+    """
+    codes, uniques = pd.factorize(_object_array(values), use_na_sentinel=True)
+    cleaned = [_text(u) for u in uniques]
+    usable = np.array([c is not None for c in cleaned] + [False])  # [-1] -> False
+    code_at = np.full(n, -1, dtype=np.int64)
+    code_at[where] = np.where(usable[codes], codes, -1)
+    last = np.maximum.accumulate(np.where(code_at >= 0, np.arange(n), -1)) if n else code_at
+    last = np.where(last >= 0, code_at[np.maximum(last, 0)], -1)
+    return _text_column(cleaned, last)
+
+
+def _text_column(pool: list[str | None], codes: np.ndarray) -> Any:
+    """``pool[codes]`` (-1 = missing) as a pandas "str" array, built in arrow."""
+    indices = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return pd.array(pa.array(pool, type=pa.string()).take(indices), dtype="str")
+
+
+def _position_sources(values: np.ndarray) -> Any:
+    """Index 9 / ``type`` strings -> position_source (dictionary-encoded in arrow)."""
+    try:
+        encoded = pc.dictionary_encode(pa.array(values, type=pa.string(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a non-string value: read it as unknown
+        values = _object_array([v if isinstance(v, str) else None for v in values])
+        return _position_sources(values)
+    mapped = [SOURCE_TYPES.get(u, "other") for u in encoded.dictionary.to_pylist()]
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = np.where(pd.isna(codes), -1, codes).astype(np.int64)
+    return _text_column(mapped, codes)
+
+
+def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray((bits & bit) != 0, ~known)
+
+
+def _constant(value: Any, n: int) -> Any:
+    """A text column of ``n`` copies of ``value`` (missing when it is not text)."""
+    text = _text(value)
+    column = pa.repeat(text, n) if text else pa.nulls(n, pa.string())
+    return pd.array(column, dtype="str")
+
+
+def _utc(unix_us: np.ndarray) -> pd.DatetimeIndex:
+    """Whole Unix microseconds -> UTC datetimes (exact: no float rounding into the ns)."""
+    return pd.to_datetime(unix_us.astype(np.int64) * 1000, unit="ns", utc=True)
+
+
+def _note_db_flags(value: Any, icao: str, ctx: ReadContext) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return
+    for bit, text in DB_FLAG_NOTES.items():
+        if value & bit:
+            ctx.notes.append(f"{icao}: dbFlags {value}: {text}")
+
+
+# ------------------------------------------------------------------------------- snapshots
+
+
+def _read_snapshot(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
+    aircraft = doc.get("aircraft", doc.get("ac"))
+    now = doc.get("now")
+    if not isinstance(aircraft, list):
+        raise ctx.fail('no "aircraft" (or "ac") list in the snapshot; the file is incomplete')
+    if not _is_number(now):
+        raise ctx.fail('no numeric "now" time in the snapshot; the file is incomplete')
+    now_s = now / 1000.0 if now > 1e11 else float(now)  # the v2 API gives milliseconds
+    ctx.records = len(aircraft)
+    rows = np.arange(1, len(aircraft) + 1, dtype=np.int64)
+    not_obj = np.array([type(a) is not dict for a in aircraft], dtype=bool)
+    keep = ctx.drop_bad(not_obj, rows, "aircraft entry is not an object")
+    entries = [_snapshot_entry(a, now_s) for a, k in zip(aircraft, keep, strict=True) if k]
+    rows = rows[keep]
+    columns = list(_SNAPSHOT_COLUMNS)
+    frame = pd.DataFrame.from_records(entries, columns=columns) if entries else \
+        pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame["row"] = rows
+    for c in ("lat", "lon", "time"):
+        frame[c] = _numbers(frame[c].to_numpy(dtype=object))
+    no_pos = frame["lat"].isna().to_numpy() | frame["lon"].isna().to_numpy()
+    ctx.drop("no position", int(no_pos.sum()))
+    frame = frame[~no_pos].reset_index(drop=True)
+    bad_time = ~((frame["time"] >= 0) & (frame["time"] < MAX_UNIX_S)).to_numpy()
+    keep = ctx.drop_bad(bad_time, frame["row"].to_numpy(), "aircraft position time is "
+                        "missing or out of range (now - seen_pos)")
+    frame = frame[keep].reset_index(drop=True)
+    frame["time"] = _utc(np.rint(frame["time"].to_numpy() * 1e3) * 1e3)
+    return frame
+
+
+_SNAPSHOT_COLUMNS = ("time", "icao24", "callsign", "registration", "typecode", "lat", "lon",
+                     "alt_ft", "alt_geom_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm",
+                     "squawk", "position_source")
+
+
+def _snapshot_entry(a: dict[str, Any], now_s: float) -> tuple[Any, ...]:
+    """One aircraft.json object -> values in :data:`_SNAPSHOT_COLUMNS` order.
+
+    Position: ``lat``/``lon``, else ``lastPosition`` (never the rough ``rr_lat``/``rr_lon``).
+    Old dump1090 keys (``altitude``, ``speed``, ``vert_rate``) are accepted. Without
+    ``seen_pos`` the position is taken as current (time = ``now``).
+    """
+    lat, lon, seen_pos = a.get("lat"), a.get("lon"), a.get("seen_pos")
+    if not (_is_number(lat) and _is_number(lon)):
+        last = a.get("lastPosition")
+        last = last if isinstance(last, dict) else {}
+        lat, lon, seen_pos = last.get("lat"), last.get("lon"), last.get("seen_pos")
+    seen_pos = seen_pos if _is_number(seen_pos) else 0.0
+    alt = a.get("alt_baro", a.get("altitude"))
+    on_ground = None
+    if alt == _GROUND:
+        alt, on_ground = None, True
+    elif _is_number(alt):
+        on_ground = False
+    else:
+        alt = None
+    rate = a.get("baro_rate", a.get("vert_rate"))
+    if not _is_number(rate):
+        rate = a.get("geom_rate")
+    source = a.get("type")
+    if isinstance(source, str):
+        source = SOURCE_TYPES.get(source, "other")
+    elif "lat" in (a.get("mlat") or ()):
+        source = "mlat"
+    elif "lat" in (a.get("tisb") or ()):
+        source = "tisb"
+    return (
+        now_s - seen_pos,
+        _text(a.get("hex")),
+        _text(a.get("flight")),
+        _text(a.get("r")),
+        _text(a.get("t")),
+        lat if _is_number(lat) else None,
+        lon if _is_number(lon) else None,
+        alt,
+        _num(a.get("alt_geom")),
+        on_ground,
+        _num(a.get("gs", a.get("speed"))),
+        _num(a.get("track")),
+        _num(rate),
+        _text(a.get("squawk")),
+        source,
+    )
+
+
+def _num(value: Any) -> float | None:
+    return value if _is_number(value) else None
