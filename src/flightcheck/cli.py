@@ -51,41 +51,79 @@ def emit_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
+_READ_KEYS = ("paths", "fmt", "skip_bad", "tz", "columns", "icao24", "max_decompressed",
+              "start_time", "receiver")
+
+
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that reads track files shares."""
+    """The options every command that reads track files shares, handed to the command as
+    one ``reading`` dict (pass it to :func:`read_inputs`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        reading = {k: kwargs.pop(k) for k in _READ_KEYS}
+        return func(*args, reading=reading, **kwargs)
+
     options = [
         click.argument("paths", nargs=-1, required=True),
         click.option("--format", "fmt", default=None, metavar="NAME",
-                      help="Force a reader instead of sniffing (see `flightcheck formats`)."),
+                     help="Force a reader instead of sniffing (see `flightcheck formats`)."),
         click.option("--skip-bad", is_flag=True,
-                      help="Skip bad records and unreadable files, and count them."),
-        click.option("--tz", default="UTC", show_default=True,
-                      help="Time zone of inputs that carry none (SBS logs of dump1090 forks)."),
+                     help="Skip bad records and unreadable files, and count them."),
+        click.option("--tz", default=None, metavar="ZONE",
+                     help="Time zone of inputs that carry none (SBS logs of dump1090 forks); "
+                          "default UTC, noted as assumed."),
         click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
-                      help="Plain CSV: map a track column to an input column, e.g. time=ts."),
+                     help="Plain CSV: map a track column to an input column, e.g. time=ts."),
         click.option("--hex", "icao24", default=None, metavar="HEX",
-                      help="ICAO address for formats that have none (FR24, FlightAware)."),
+                     help="ICAO address for formats that have none (FR24, FlightAware)."),
+        click.option("--start-time", default=None, metavar="TIME",
+                     help="Raw Mode-S logs without wall-clock times: when the capture began."),
+        click.option("--receiver", default=None, metavar="LAT,LON",
+                     help="Raw Mode-S: receiver position, reference for surface positions."),
         click.option("--max-decompressed", default=2 << 30, show_default=True, type=int,
-                      help="Refuse inputs that decompress to more bytes than this."),
+                     help="Refuse inputs that decompress to more bytes than this."),
     ]
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapper = option(wrapper)
+    return wrapper
 
 
-def read_inputs(paths: tuple[str, ...], fmt: str | None, skip_bad: bool, tz: str,
-                columns: tuple[str, ...], icao24: str | None, max_decompressed: int):
+def _parse_time(name: str, value: str | None):
+    if value is None:
+        return None
+    import pandas as pd
+
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise UsageError(f"{name} {value!r}: expected an ISO time, e.g. 2025-10-14T08:00Z") \
+            from None
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
+
+
+def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
     from flightcheck.read import read
 
     mapping: dict[str, str] = {}
-    for item in columns:
+    for item in reading["columns"]:
         if "=" not in item:
             raise UsageError(f"--column {item!r}: expected FIELD=NAME, e.g. time=timestamp")
         key, value = item.split("=", 1)
         mapping[key.strip()] = value.strip()
-    tracks = read(list(paths), format=fmt, skip_bad=skip_bad, tz=tz, columns=mapping or None,
-                  icao24=icao24, max_decompressed=max_decompressed)
+    receiver = None
+    if reading["receiver"]:
+        try:
+            lat, lon = (float(x) for x in reading["receiver"].split(","))
+        except ValueError:
+            raise UsageError(f"--receiver {reading['receiver']!r}: expected LAT,LON, "
+                             "e.g. 44.93,20.26") from None
+        receiver = (lat, lon)
+    tracks = read(list(reading["paths"]), format=reading["fmt"], skip_bad=reading["skip_bad"],
+                  tz=reading["tz"], columns=mapping or None, icao24=reading["icao24"],
+                  start_time=_parse_time("--start-time", reading["start_time"]),
+                  receiver=receiver, max_decompressed=reading["max_decompressed"])
     for path, why in tracks.skipped:
         click.echo(f"flightcheck: skipped {path}: {why}", err=True)
     for rec in tracks.inputs:
@@ -107,16 +145,288 @@ def main() -> None:
 @click.option("--gaps", "n_gaps", default=3, show_default=True,
               help="Largest gaps to list per aircraft.")
 @guarded
-def inspect(paths, fmt, skip_bad, tz, columns, icao24, max_decompressed, as_json, n_gaps):
+def inspect(reading, as_json, n_gaps):
     """Aircraft, points, time span, format, sha256 and largest gaps per input."""
     from flightcheck.inspection import inspect_report, render_inspect
 
-    tracks = read_inputs(paths, fmt, skip_bad, tz, columns, icao24, max_decompressed)
+    tracks = read_inputs(reading)
     report = inspect_report(tracks, n_gaps=n_gaps)
     if as_json:
         emit_json(report)
     else:
         render_inspect(report)
+
+
+@main.command("stops")
+@input_options
+@click.option("--airport", "airport_codes", multiple=True, metavar="ICAO",
+              help="Only findings at this airport (repeatable).")
+@click.option("--since", default=None, metavar="TIME", help="Ignore fixes before (ISO, UTC).")
+@click.option("--until", default=None, metavar="TIME", help="Ignore fixes after (ISO, UTC).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@guarded
+def stops_cmd(reading, airport_codes, since, until, as_json):
+    """Stops (observed and inferred), events and gaps with unaccounted time."""
+    from flightcheck.segment import detect
+
+    since, until = _parse_time("--since", since), _parse_time("--until", until)
+    tracks = read_inputs(reading)
+    seg = detect(tracks, airports=list(airport_codes) or None, since=since, until=until)
+    if as_json:
+        emit_json(seg.to_dict())
+    else:
+        from flightcheck.segment.render import render_segmentation
+
+        render_segmentation(seg)
+
+
+@main.command("map")
+@input_options
+@click.option("-o", "--output", required=True, metavar="OUT.html",
+              help="Write the map here (one self-contained HTML file).")
+@click.option("--icao24", "only", default=None, metavar="HEX",
+              help="Map only this aircraft.")
+@click.option("--title", default=None, help="Title shown on the map.")
+@click.option("--png", default=None, metavar="OUT.png",
+              help="Also render a PNG snapshot (headless Chromium).")
+@click.option("--online-tiles", is_flag=True,
+              help="Offer an OpenStreetMap layer (off by default; needs the network when on).")
+@guarded
+def map_cmd(reading, output, only, title, png, online_tiles):
+    """One self-contained HTML evidence map: legs, silences, stops, events, gaps."""
+    from flightcheck.maps import build_map, save_map
+
+    tracks = read_inputs(reading)
+    if only:
+        tracks = tracks.aircraft(only)
+        if not len(tracks):
+            raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
+    path = save_map(build_map(tracks, title=title, online_tiles=online_tiles), output)
+    click.echo(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)", err=True)
+    if png:
+        from flightcheck.maps.snapshot import snapshot
+
+        click.echo(f"flightcheck: wrote {snapshot(path, png)}", err=True)
+
+
+@main.command("route")
+@input_options
+@click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
+@click.option("--via", default=None, metavar="A,B,C",
+              help="List aircraft whose stops go through these countries/airports in order.")
+@click.option("--within", default=None, metavar="DURATION",
+              help="With --via: the whole match within this time, e.g. 10d or 36h.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@guarded
+def route_cmd(reading, only, via, within, as_json):
+    """Legs, stops and country chain of each aircraft; multi-source reconciliation."""
+    from flightcheck.routes import build_routes
+    from flightcheck.routes.render import render_matches, render_routes
+    from flightcheck.routes.search import find_matches, parse_within
+
+    tracks = read_inputs(reading)
+    routes = build_routes(tracks, icao24=list(only) or None)
+    out = routes.to_dict()
+    out["inputs"] = [rec.to_dict() for rec in tracks.inputs]
+    matches = None
+    if via:
+        import pandas as pd
+
+        tokens = [t.strip().upper() for t in via.split(",") if t.strip()]
+        stops = [r.stops for r in routes if len(r.stops)]
+        matches = find_matches(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(),
+                               tokens, parse_within(within))
+        out["via"] = {"route": tokens, "within": within, "matches": matches}
+    if as_json:
+        emit_json(out)
+    elif matches is not None:
+        render_matches(out["via"])
+    else:
+        render_routes(routes)
+
+
+@main.command("export")
+@input_options
+@click.option("--to", "fmt_out", type=click.Choice(["geojson", "kml", "csv"]), required=True,
+              help="Output format.")
+@click.option("-o", "--output", required=True, metavar="FILE", help="Write here.")
+@click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
+@guarded
+def export_cmd(reading, fmt_out, output, only):
+    """Tracks, legs, stops and gaps as GeoJSON, KML (Google Earth) or CSV."""
+    from flightcheck.export import export
+    from flightcheck.routes import build_routes
+
+    tracks = read_inputs(reading)
+    routes = build_routes(tracks, icao24=list(only) or None)
+    for path in export(tracks, routes, fmt_out, output):
+        click.echo(f"flightcheck: wrote {path}", err=True)
+
+
+@main.group("case")
+def case_group():
+    """Create and edit a case file (inputs, claims, annotations)."""
+
+
+@case_group.command("init")
+@click.argument("folder")
+@click.option("--title", default=None, help="Case title.")
+@guarded
+def case_init(folder, title):
+    """Create FOLDER/case.toml from a commented template."""
+    from flightcheck.case import init
+
+    click.echo(str(init(folder, title)))
+
+
+@case_group.command("add")
+@click.argument("case")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--note", default=None, help="A note stored with each added input.")
+@guarded
+def case_add(case, files, note):
+    """Record input FILES (files, folders, globs) in CASE with their sha256."""
+    from flightcheck.case import add
+
+    for item in add(case, list(files), note=note):
+        click.echo(f"added {item['path']}  sha256 {item['sha256']}")
+
+
+@case_group.command("claim")
+@click.argument("case")
+@click.option("--id", "cid", required=True, help="Claim id, e.g. route-eg-cn-rs.")
+@click.option("--kind", type=click.Choice(["stop", "route", "presence"]), required=True)
+@click.option("--aircraft", default=None, help="ICAO hex or registration.")
+@click.option("--registered-country", default=None, help="ISO-2 of the state of registry.")
+@click.option("--military/--civil", default=None, help="Only military (or civil) addresses.")
+@click.option("--airport", default=None, help="Airport code (stop/presence claims).")
+@click.option("--country", default=None, help="ISO-2 country (stop/presence claims).")
+@click.option("--route", "route_", default=None, metavar="A,B,C",
+              help="Route claims: countries or airports in order.")
+@click.option("--from", "start", default=None, metavar="TIME", help="Window start (UTC).")
+@click.option("--to", "end", default=None, metavar="TIME", help="Window end (UTC).")
+@click.option("--text", default="", help="The claim in words, as published.")
+@guarded
+def case_claim(case, cid, kind, aircraft, registered_country, military, airport, country,
+               route_, start, end, text):
+    """Add a claim to CASE."""
+    from flightcheck.case import claim
+
+    claim(case, cid, kind, text=text, aircraft=aircraft,
+          registered_country=registered_country, military=military, airport=airport,
+          country=country, route=route_.split(",") if route_ else None, start=start, end=end)
+    click.echo(f"added claim {cid}")
+
+
+@case_group.command("annotate")
+@click.argument("case")
+@click.option("--id", "aid", required=True, help="Annotation id.")
+@click.option("--label", required=True, help="Short label, e.g. 'suspected delivery'.")
+@click.option("--aircraft", default=None, help="ICAO hex or registration.")
+@click.option("--airport", default=None, help="Bind to the stop at this airport...")
+@click.option("--time", "when", default=None, metavar="TIME", help="...nearest this time.")
+@click.option("--from", "start", default=None, metavar="TIME", help="Or a time range start.")
+@click.option("--to", "end", default=None, metavar="TIME", help="Time range end.")
+@click.option("--note", default="", help="Free text.")
+@click.option("--source", "sources", multiple=True, help="A reference (URL...); repeatable.")
+@guarded
+def case_annotate(case, aid, label, aircraft, airport, when, start, end, note, sources):
+    """Add an annotation to CASE."""
+    from flightcheck.case import annotate
+
+    annotate(case, aid, label, aircraft=aircraft, airport=airport, time=when, start=start,
+             end=end, note=note, sources=list(sources))
+    click.echo(f"added annotation {aid}")
+
+
+def _print_verdicts(manifest: dict, outdir: str) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    colours = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
+    for cid, verdict in manifest["verdicts"].items():
+        console.print(f"  [{colours[verdict]}]{verdict:13s}[/] {cid}")
+    console.print(f"Report: {outdir}/report.html")
+
+
+@main.command("verify")
+@click.argument("case")
+@click.option("-o", "--output", "outdir", required=True, metavar="DIR",
+              help="Write the evidence pack here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@guarded
+def verify_cmd(case, outdir, as_json):
+    """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR."""
+    from flightcheck.case.edit import case_file
+    from flightcheck.case.pack import run
+
+    manifest = run(case_file(case), outdir)
+    if as_json:
+        emit_json(manifest)
+    else:
+        _print_verdicts(manifest, outdir)
+
+
+@main.command("demo")
+@click.option("-o", "--output", "outdir", default="flightcheck-demo", show_default=True,
+              metavar="DIR", help="Write the demo's evidence pack here.")
+@guarded
+def demo_cmd(outdir):
+    """The whole job on the bundled sample tracks (the Il-76 Egypt → China → Serbia case)."""
+    from flightcheck.demo import demo
+
+    click.echo("flightcheck demo: verifying the bundled case over sample_tracks/ ...", err=True)
+    manifest = demo(outdir)
+    _print_verdicts(manifest, outdir)
+
+
+@main.command("airport")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--airports-csv", default=None, metavar="PATH",
+              help="A newer OurAirports airports.csv (also $FLIGHTCHECK_AIRPORTS_CSV).")
+@click.option("--runways-csv", default=None, metavar="PATH",
+              help="A newer OurAirports runways.csv (default: next to --airports-csv).")
+@guarded
+def airport_cmd(query, as_json, airports_csv, runways_csv):
+    """An airport and its runways, by ICAO/IATA code, OurAirports ident or name fragment."""
+    from flightcheck.reference import airports, versions
+    from flightcheck.reference.show import render_airport, render_candidates
+
+    if airports_csv or runways_csv:
+        airports.use_csv(airports_csv, runways_csv)
+    text = " ".join(query)
+    found = airports.resolve(text)
+    ref = {k: v for k, v in versions().items() if k.startswith("ourairports")}
+    if isinstance(found, list):
+        candidates = [{k: v for k, v in a.to_dict().items() if k != "runways"} for a in found]
+        if as_json:
+            emit_json({"query": text, "candidates": candidates, "reference_data": ref})
+        else:
+            render_candidates(text, candidates)
+        return
+    if as_json:
+        emit_json({**found.to_dict(), "reference_data": ref})
+    else:
+        render_airport(found.to_dict())
+
+
+@main.command("hex")
+@click.argument("address")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@guarded
+def hex_cmd(address, as_json):
+    """State of registry and military flag of an ICAO 24-bit address (e.g. 4c01a3)."""
+    from flightcheck.reference import icao, versions
+    from flightcheck.reference.show import render_hex
+
+    info = icao.lookup(address).to_dict()
+    if as_json:
+        ref = {k: v for k, v in versions().items()
+               if k in ("icao_address_blocks", "military_address_ranges")}
+        emit_json({**info, "reference_data": ref})
+    else:
+        render_hex(info)
 
 
 @main.command("formats")

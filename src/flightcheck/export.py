@@ -69,8 +69,8 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
             features.append({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [stop["lon"], stop["lat"]]},
-                "properties": {"kind": "stop", **{k: v for k, v in stop.items()
-                                                  if k not in ("lat", "lon")}},
+                "properties": {**{k: v for k, v in stop.items() if k not in ("lat", "lon")},
+                               "kind": "stop", "stop_kind": stop.get("kind")},
             })
         for ev in route.events.to_dict("records"):
             if ev.get("lat") is None or pd.isna(ev.get("lat")):
@@ -88,8 +88,8 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": [
                     [gap["lon0"], gap["lat0"]], [gap["lon1"], gap["lat1"]]]},
-                "properties": {"kind": "gap", **{k: v for k, v in gap.items()
-                                                 if k not in ("lat0", "lon0", "lat1", "lon1")}},
+                "properties": {**{k: v for k, v in gap.items()
+                                  if k not in ("lat0", "lon0", "lat1", "lon1")}, "kind": "gap"},
             })
     return plain({"type": "FeatureCollection", "features": features})
 

@@ -35,6 +35,8 @@ def read_one(
         fmt, module = options.format, known[options.format]
     else:
         found = readers_.detect(data, Path(path).name)
+        if found is None and options.columns:
+            found = ("csv", readers_.formats()["csv"])  # the user mapped the columns
         if found is None:
             if not explicit:
                 return None
@@ -66,10 +68,11 @@ def read(
     *,
     format: str | None = None,
     skip_bad: bool = False,
-    tz: str = "UTC",
+    tz: str | None = None,
     columns: dict[str, str] | None = None,
     icao24: str | None = None,
     start_time: datetime | None = None,
+    receiver: tuple[float, float] | None = None,
     max_decompressed: int = 2 << 30,
 ) -> Tracks:
     """Read track exports into one cleaned track table.
@@ -77,14 +80,17 @@ def read(
     ``paths``: files, folders (walked recursively) or globs; compression is sniffed.
     ``format``: force a reader (see ``flightcheck.io.formats()``) instead of sniffing.
     ``skip_bad``: drop and count bad records / unreadable files instead of failing.
-    ``tz``: time zone of formats that carry none (SBS logs of dump1090 forks).
+    ``tz``: time zone of formats that carry none (SBS logs of dump1090 forks); None = UTC,
+    noted in the provenance as an assumption.
     ``columns``: plain-CSV mapping, track-table column -> input column name.
     ``icao24``: address for formats that carry none (FR24 CSV/KML, FlightAware KML).
+    ``start_time``: wall-clock start of raw Mode-S captures without times (AVR, Beast).
+    ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
     unless ``skip_bad``.
     """
     options = ReadOptions(format=format, skip_bad=skip_bad, tz=tz, columns=columns,
-                          icao24=icao24, start_time=start_time,
+                          icao24=icao24, start_time=start_time, receiver=receiver,
                           max_decompressed=max_decompressed)
     tables: list[pd.DataFrame] = []
     inputs: list[InputRecord] = []

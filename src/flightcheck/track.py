@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from flightcheck.io.context import ReadContext
 
@@ -65,8 +66,16 @@ def _as_time(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.dt.tz_localize("UTC").astype(TIME_DTYPE)
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return pd.to_datetime(values.astype("float64"), unit="s", utc=True).astype(TIME_DTYPE)
+        # round float seconds to the microsecond so 1760000001.7 does not gain float noise
+        us = np.round(values.to_numpy(dtype="float64") * 1e6)
+        out = pd.Series(pd.to_datetime(us, unit="us", utc=True), index=values.index)
+        return out.astype(TIME_DTYPE)
     return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME_DTYPE)
+
+
+def _repeat(value: str, n: int, index: pd.Index) -> pd.Series:
+    """A str column holding ``value`` n times (via pyarrow: ~40x faster than a list)."""
+    return pd.Series(pd.array(pa.repeat(pa.scalar(value), n), dtype="str"), index=index)
 
 
 def _missing(dtype: str, n: int, index: pd.Index) -> pd.Series:
@@ -99,7 +108,7 @@ def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     rows = frame["row"].to_numpy(dtype="int64")
     for col, dtype in SCHEMA.items():
         if col == "source":
-            out[col] = pd.Series([ctx.path] * n, index=index, dtype="str")
+            out[col] = _repeat(ctx.path, n, index)
         elif col in frame.columns:
             values = frame[col].reset_index(drop=True)
             if col == "time":
@@ -116,7 +125,7 @@ def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
             else:
                 out[col] = pd.to_numeric(values, errors="coerce").astype(dtype)
         elif col == "kind":
-            out[col] = pd.Series(["aircraft"] * n, index=index, dtype="str")
+            out[col] = _repeat("aircraft", n, index)
         else:
             out[col] = _missing(dtype, n, index)
     table = pd.DataFrame(out)
@@ -193,12 +202,29 @@ def clean(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """
     if table.empty:
         return table.reset_index(drop=True), 0
-    table = table.sort_values(["icao24", "time", "source", "row"], kind="stable")
-    dup = table.duplicated(subset=list(MEASUREMENT_COLUMNS), keep="first")
-    removed = int(dup.sum())
-    if removed:
-        table = table[~dup.to_numpy()]
+    hex_codes, _ = pd.factorize(table["icao24"], sort=True)
+    src_codes, _ = pd.factorize(table["source"])  # input order
+    t = time_ns(table)
+    order = np.lexsort((table["row"].to_numpy(), src_codes, t, hex_codes))
+    if not (order == np.arange(len(order))).all():
+        table = table.take(order)
+        hex_codes, t = hex_codes[order], t[order]
     table = table.reset_index(drop=True)
+    # only reports sharing (aircraft, time) with a neighbour can be exact duplicates
+    same = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
+    removed = 0
+    if same.any():
+        cand = np.zeros(len(table), dtype=bool)
+        cand[1:] |= same
+        cand[:-1] |= same
+        idx = np.flatnonzero(cand)
+        dup = table.iloc[idx].duplicated(subset=list(MEASUREMENT_COLUMNS), keep="first")
+        drop = idx[dup.to_numpy()]
+        removed = len(drop)
+        if removed:
+            keep = np.ones(len(table), dtype=bool)
+            keep[drop] = False
+            table = table[keep].reset_index(drop=True)
     if table["callsign"].isna().any() and table["callsign"].notna().any():
         keys = [table["icao24"], table["source"]]
         table["callsign"] = table.groupby(keys, sort=False)["callsign"].ffill()

@@ -27,6 +27,22 @@ from flightcheck.routes import RouteSet, build_routes
 from flightcheck.tracks import Tracks
 
 
+def _as_list(value: Any) -> list[str]:
+    """Evidence may be one text or a list of texts."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _rel(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def _hm(seconds: Any) -> str:
     if seconds is None:
         return "-"
@@ -83,10 +99,13 @@ def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: l
     for r in routes:
         for s in plain(r.stops.to_dict("records")):
             s["dwell"] = _hm(s.get("dwell_s"))
+            s["evidence"] = _as_list(s.get("evidence"))
             stops.append(s)
         legs += plain(r.legs.drop(columns=["first_index", "last_index", "overflown"],
                                   errors="ignore").to_dict("records"))
-        events += plain(r.events.to_dict("records"))
+        for e in plain(r.events.to_dict("records")):
+            e["evidence"] = _as_list(e.get("evidence"))
+            events.append(e)
         for g in plain(r.gaps.to_dict("records")):
             if (g.get("unaccounted_s") or 0) > 0:
                 g["duration"], g["unaccounted"] = _hm(g["duration_s"]), _hm(g["unaccounted_s"])
@@ -100,6 +119,15 @@ def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: l
     )
 
 
+def _read_record(tracks: Tracks, path: Path) -> dict[str, Any]:
+    """How an input was read (format, points kept, dropped), found by its path."""
+    for rec in tracks.inputs:
+        if Path(rec.path).resolve() == path.resolve():
+            return {"format": rec.format, "points": rec.points, "dropped": dict(rec.dropped)}
+    why = next((w for p, w in tracks.skipped if Path(p).resolve() == path.resolve()), None)
+    return {"format": None, "points": 0, "skipped": why}
+
+
 def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         now: dt.datetime | None = None) -> dict[str, Any]:
     """Verify a case and write its evidence pack. Returns the manifest."""
@@ -109,11 +137,12 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
     case: Case = load(case_path)
     hashes = check_inputs(case)
     settings = case.settings
-    params = {"tz": settings.get("tz", "UTC"), "skip_bad": bool(settings.get("skip_bad", False)),
+    params = {"tz": settings.get("tz"), "skip_bad": bool(settings.get("skip_bad", False)),
               "format": settings.get("format")}
     tracks = read([str(p) for p in case.input_paths()], format=params["format"],
                   skip_bad=params["skip_bad"], tz=params["tz"])
     routes = build_routes(tracks)
+    tracks = routes.tracks  # sources without an ICAO address matched to their aircraft
     verdicts = verify(case.claims, tracks, routes)
     bound = [bind(a, routes) for a in case.annotations]
     out = Path(outdir)
@@ -131,9 +160,12 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
     written.append(write_bytes(out / "tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"))
     map_file = None
     if map_html:
-        from flightcheck.maps import build_map, save_map
+        from flightcheck.maps import map_routes, save_map
 
-        fmap = build_map(tracks, routes=routes, annotations=bound, title=case.title)
+        notes = [{"lat": b["lat"], "lon": b["lon"], "title": b["label"],
+                  "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
+                  "time": b.get("arrival")} for b in bound if b.get("lat") is not None]
+        fmap = map_routes(routes, notes, title=case.title)
         written.append(Path(save_map(fmap, out / "map.html")))
         map_file = "map.html"
     written.append(write_text(out / "report.html", render_report(
@@ -143,9 +175,7 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         "created": created,
         "case": {"path": str(case.path), "sha256": sha256_file(case.path), "title": case.title},
         "parameters": params,
-        "inputs": [{**h, **{"format": r.format, "points": r.points,
-                            "dropped": dict(r.dropped)}}
-                   for h, r in zip(hashes, tracks.inputs, strict=False)],
+        "inputs": [{**h, **_read_record(tracks, case.root / h["path"])} for h in hashes],
         "reference_data": versions(),
         "outputs": [{"path": p.name, "sha256": sha256_file(p), "size": p.stat().st_size}
                     for p in written],

@@ -110,7 +110,7 @@ def _stops_in(route: Route, start, end) -> list[dict]:
 def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
     out = []
     for g in route.gaps.to_dict("records"):
-        if not g.get("unaccounted_s") or g["unaccounted_s"] <= 0:
+        if not g.get("unaccounted_s") or g["unaccounted_s"] <= 0 or g.get("explained_by"):
             continue
         gs, ge = _ts(g.get("start")), _ts(g.get("end"))
         if (end is not None and gs is not None and gs > end) or (
@@ -123,6 +123,40 @@ def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
             if hit:
                 out.append({"gap": g, "code": code, "candidate": hit[0]})
                 break
+    return out
+
+
+def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[dict]:
+    """Silences in the window during which the aircraft could have been over ``code`` (a
+    country, or within PRESENCE_RADIUS_KM of an airport): the great circle between the fixes
+    either side passes there. The aircraft was not observed, so presence is open."""
+    from flightcheck.geo import haversine_km as hav
+    from flightcheck.reference import airports, countries
+
+    rows = tracks.df[tracks.df["icao24"] == route.icao24]
+    t = time_s(rows)
+    lat, lon = rows["lat"].to_numpy(), rows["lon"].to_numpy()
+    out = []
+    for g in route.gaps.to_dict("records"):
+        gs, ge = _ts(g.get("start")), _ts(g.get("end"))
+        if gs is None or ge is None or (end is not None and gs > end) or (
+                start is not None and ge < start):
+            continue
+        i = int(np.clip(np.searchsorted(t, gs.timestamp() - 1e-3), 0, len(t) - 1))
+        j = int(np.clip(np.searchsorted(t, ge.timestamp() - 1e-3), 0, len(t) - 1))
+        f = np.linspace(0.0, 1.0, 200)
+        from flightcheck.geo import intermediate_points
+
+        plat, plon = intermediate_points(lat[i], lon[i], lat[j], lon[j], f)
+        if len(code) == 2:
+            hit = bool((countries.country_of(plat, plon) == code).any())
+        else:
+            ap = airports.get(code)
+            hit = bool((hav(plat, plon, ap.lat, ap.lon) <= PRESENCE_RADIUS_KM).any())
+        if hit:
+            out.append({"gap": g, "code": code,
+                        "candidate": {"airport": None, "country": code if len(code) == 2
+                                      else None, "path": "on the direct path"}})
     return out
 
 
@@ -147,9 +181,9 @@ def _window_coverage(route: Route, tracks: Tracks, start, end) -> dict[str, Any]
         a = a.timestamp() if a is not None else -np.inf
         d = d.timestamp() if d is not None else np.inf
         covered |= (pts[:-1] >= a - COVERED_GAP_S) & (pts[1:] <= d + COVERED_GAP_S)
-    # an explained gap (no unaccounted time) is accounted for too
+    # an explained gap (no unaccounted time, or a stop explains it) is accounted for too
     for g in route.gaps.to_dict("records"):
-        if (g.get("unaccounted_s") or 0) <= 0:
+        if (g.get("unaccounted_s") or 0) <= 0 or g.get("explained_by"):
             gs, ge = _ts(g["start"]).timestamp(), _ts(g["end"]).timestamp()
             covered |= (pts[:-1] >= gs - 1) & (pts[1:] <= ge + 1)
     frac = float(steps[covered].sum() / (hi - lo))
@@ -234,10 +268,19 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks) -> Verdict:
         seen = " → ".join(f"{s.get('airport')} ({s.get('country') or '?'})" for s in stops)
         missing = targets
     hiding = _gaps_hiding(route, missing, start, end)
+    if claim.kind == "presence" and not hiding:
+        hiding = _gaps_crossing(route, tracks, targets[0], start, end)
     if hiding:
         v.verdict = "inconclusive"
         for h in hiding:
             g = h["gap"]
+            if h["candidate"].get("path"):
+                v.reasons.append(
+                    f"{label}: not observed from {iso(g.get('start'))} to {iso(g.get('end'))}"
+                    f" ({(g.get('duration_s') or 0) / 3600:.1f} h); the direct path between "
+                    f"the fixes either side crosses {h['code']}, so presence there can be "
+                    "neither shown nor excluded")
+                continue
             v.reasons.append(
                 f"{label}: silent from {iso(g.get('start'))} to {iso(g.get('end'))} with "
                 f"{(g.get('unaccounted_s') or 0) / 3600:.1f} h unaccounted; candidate airports "
@@ -252,7 +295,9 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks) -> Verdict:
         v.confidence = 0.0
         return v
     v.verdict = "contradicted"
-    v.confidence = cov["fraction"]
+    # silences accounted for by inferred stops are only as sure as those stops
+    inferred = [float(s.get("confidence") or 0) for s in stops if s.get("kind") == "inferred"]
+    v.confidence = cov["fraction"] * (min(inferred) if inferred else 1.0)
     what = {"route": "the stops do not include " + " → ".join(targets) + " in that order",
             "stop": f"no stop at {targets[0]}",
             "presence": f"no fix in or near {targets[0]}"}[claim.kind]

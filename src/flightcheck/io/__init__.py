@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-READER_MODULES = ("readsb", "kml", "fr24", "opensky", "sbs", "plaincsv")
+READER_MODULES = ("readsb", "kml", "fr24", "opensky", "sbs", "modes", "ais", "plaincsv")
 """Reader modules in sniffing order (most specific signature first)."""
 
 SNIFF_BYTES = 65536

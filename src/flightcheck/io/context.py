@@ -21,7 +21,8 @@ from flightcheck.errors import InputError
 class ReadOptions:
     """User-facing options that change how inputs are read.
 
-    ``tz``: time zone of formats without one (SBS logs of dump1090 forks log local time).
+    ``tz``: time zone of formats without one (SBS logs of dump1090 forks log local time);
+    None means UTC, with a note in the provenance that the zone was assumed.
     ``columns``: mapping track-table column -> input column for the plain CSV reader.
     ``start_time``: wall-clock time of the first message for logs without one (bare AVR).
     ``receiver``: (lat, lon) of the Mode S receiver, reference for surface positions.
@@ -30,7 +31,7 @@ class ReadOptions:
 
     format: str | None = None
     skip_bad: bool = False
-    tz: str = "UTC"
+    tz: str | None = None
     columns: dict[str, str] | None = None
     icao24: str | None = None
     start_time: datetime | None = None

@@ -127,7 +127,7 @@ def _start_seconds(ctx: ReadContext, what: str) -> float:
     if start is None:
         raise ctx.fail(f"{what} has no wall-clock time; give the capture start with --start-time")
     if start.tzinfo is None:
-        start = start.replace(tzinfo=ZoneInfo(ctx.options.tz))
+        start = start.replace(tzinfo=ZoneInfo(ctx.options.tz or "UTC"))
     return start.astimezone(UTC).timestamp()
 
 

@@ -264,7 +264,7 @@ def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
                 out[naive] = parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
             else:
                 out[naive] = sbs.local_to_utc(parsed, tz, ctx)
-                if tz == "UTC":
+                if ctx.options.tz is None:
                     ctx.notes.append(f"{int(naive.sum())} times carry no time zone and were "
                                      "read as UTC; pass --tz if they are local times")
     unreadable = keep & out.isna().to_numpy() & present.to_numpy()

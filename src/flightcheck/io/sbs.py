@@ -79,7 +79,7 @@ def check_zone(tz: str) -> str:
 
 def _zone(ctx: ReadContext) -> str:
     tz = check_zone(ctx.options.tz or "UTC")
-    if tz == "UTC":
+    if ctx.options.tz is None:
         ctx.notes.append(
             "SBS logs carry no time zone: times were read as UTC. readsb writes UTC, but "
             "dump1090 and most of its forks write the receiver's local time; if this log "

@@ -369,3 +369,21 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     from flightcheck.atomic import write_text
 
     return write_text(path, render_html(m))
+
+
+def map_routes(routes: Any, annotations: Iterable[Mapping[str, Any]] | None = None,
+               title: str | None = None, **options: Any) -> folium.Map:
+    """The map of a :class:`~flightcheck.routes.RouteSet`: its legs, stops, events and gaps
+    (sources already reconciled), plus annotations (bound ones carry ``lat``/``lon``)."""
+    from types import SimpleNamespace
+
+    gaps = routes.gaps
+    if len(gaps) and "explained_by" in gaps.columns:
+        # a silence a stop accounts for is drawn as that stop, not as a reachable area
+        gaps = gaps.copy()
+        gaps.loc[gaps["explained_by"].notna(), "unaccounted_s"] = 0.0
+    seg = SimpleNamespace(stops=routes.stops, events=routes.events, gaps=gaps)
+    legs = routes.legs
+    legs = legs.drop(columns=[c for c in ("overflown",) if c in legs.columns])
+    return build_map(routes.tracks, seg, annotations, title,
+                     legs=legs if len(legs) else None, **options)

@@ -79,6 +79,27 @@ class RouteSet:
 
     routes: list[Route]
     matches: list[dict] = field(default_factory=list)
+    tracks: Tracks | None = None
+    """The track table the routes were built from (pseudo-addressed sources relabelled)."""
+    segmentation: Any = None
+    """The stop engine's result on ``tracks``."""
+
+    @property
+    def stops(self) -> pd.DataFrame:
+        """Every aircraft's stops in one frame."""
+        return _concat([r.stops for r in self.routes])
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return _concat([r.events for r in self.routes])
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        return _concat([r.gaps for r in self.routes])
+
+    @property
+    def legs(self) -> pd.DataFrame:
+        return _concat([r.legs for r in self.routes])
 
     def __iter__(self):
         return iter(self.routes)
@@ -168,7 +189,12 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
             gaps=gaps, countries=chain, sources=sources,
             reconciliation=reconcile(rows) if len(sources) > 1 else None,
         ))
-    return RouteSet(routes, matches)
+    return RouteSet(routes, matches, tracks, segmentation)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _of(frame: pd.DataFrame | None, icao24: str, sort: list[str]) -> pd.DataFrame:

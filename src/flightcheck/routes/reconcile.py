@@ -105,8 +105,8 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0,
     unaligned = score(0.0)
     notes = []
     if abs(shift) >= 1.0 and unaligned > 1.5 * float(np.median(d_best)) + 10:
-        notes.append(f"clock offset: {sb} is {abs(shift):.1f} s "
-                     f"{'behind' if shift > 0 else 'ahead of'} {sa}")
+        notes.append(f"clock offset: {sb} runs {abs(shift):.1f} s "
+                     f"{'ahead of' if shift > 0 else 'behind'} {sa}")
     else:
         shift = 0.0 if abs(shift) < 1.0 else shift
     p95 = float(np.percentile(d_best, 95))

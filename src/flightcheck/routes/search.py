@@ -72,8 +72,10 @@ def parse_within(text: str | None) -> pd.Timedelta | None:
     """``10d``, ``36h``, ``90min`` -> Timedelta (None passes through)."""
     if not text:
         return None
+    import re
+
     try:
-        return pd.Timedelta(text)
+        return pd.Timedelta(re.sub(r"(?<=\d)\s*d(ays?)?$", "D", text.strip()))
     except ValueError:
         from flightcheck.errors import UsageError
 

@@ -98,7 +98,8 @@ def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
     both_air = silent[~pts.ground[silent] & ~pts.ground[silent + 1]] if len(silent) else silent
     inferred = stops_mod.inferred(ctx, both_air)
     stops += inferred
-    events += events_mod.go_arounds(ctx) + events_mod.holds(ctx)
+    events += events_mod.go_arounds(ctx)
+    events += events_mod.holds(ctx, events)
     explained: dict[int, str] = {}
     for s in stops:
         if s["kind"] == "inferred":

@@ -8,8 +8,12 @@ descent before and climb after within ``WINDOW_S``, continuous coverage (no sile
 ``MAX_STEP_S`` next to the bottom) and no ground fix within ``WINDOW_S``.
 
 Holding: at least ``HOLD_TURN_DEG`` of net turn in one direction within ``HOLD_WINDOW_S``
-(a racetrack lap is 360 degrees in about 4-6 min), from the reported track (or the bearing
-between fixes), counting only steps of at most ``MAX_STEP_S``.
+(one racetrack lap or orbit is 360 degrees in about 4-12 min) at any altitude, from the
+reported track (or the bearing between fixes), with wrap-around handled by summing wrapped
+differences, counting only airborne steps of at most ``MAX_STEP_S``; vectorised with a
+cumulative sum and a time-window search per aircraft. The hold spans the turning steps of
+the flagged window. A lap that starts within ``CIRCUIT_S`` after a go-around, a touch-and-go
+or a take-off is the circuit back to the runway and is not reported.
 """
 
 from __future__ import annotations
@@ -27,8 +31,15 @@ NEAR_RUNWAY_KM = 3.0
 RISE_FT = 400.0
 WINDOW_S = 300.0
 MAX_STEP_S = 90.0
-HOLD_TURN_DEG = 700.0
-HOLD_WINDOW_S = 1200.0
+HOLD_TURN_DEG = 340.0
+"""Net turn in one direction that makes a lap: a full circle less measurement slack, deg."""
+HOLD_WINDOW_S = 900.0
+"""Longest time for one lap: a 4-min racetrack, or 10-NM legs at 250 kt (about 12 min), s."""
+TURNING_DEG_S = 0.5
+"""A step turning faster than this is part of a turn (rate-one turns are 3 deg/s), deg/s."""
+CIRCUIT_S = 900.0
+"""A lap that starts within this time after a go-around, touch-and-go or take-off is the
+circuit back to the runway, not a hold, s."""
 HOLD_MAX_RADIUS_KM = 40.0
 
 
@@ -115,23 +126,39 @@ def _go_around(ctx: Context, k: int) -> dict | None:
     return None
 
 
-def holds(ctx: Context) -> list[dict]:
-    """Holding-pattern (or orbit) events."""
+def headings(ctx: Context) -> np.ndarray:
+    """Per fix: reported track, else the bearing to the next fix when it moved > 0.3 km (else
+    from the previous fix), degrees true; NaN when unknown."""
+    p = ctx.pts
+    n = len(p.t)
+    heading = p.trk.copy()
+    miss = ~np.isfinite(heading)
+    if miss.any() and n > 1:
+        nxt = np.minimum(np.arange(n) + 1, n - 1)
+        prv = np.maximum(np.arange(n) - 1, 0)
+        same_n = p.code[nxt] == p.code
+        same_p = p.code[prv] == p.code
+        fwd = bearing_deg(p.lat, p.lon, p.lat[nxt], p.lon[nxt])
+        back = bearing_deg(p.lat[prv], p.lon[prv], p.lat, p.lon)
+        moved_n = same_n & (step_km(p.lat, p.lon, p.lat[nxt], p.lon[nxt]) > 0.3)
+        moved_p = same_p & (step_km(p.lat[prv], p.lon[prv], p.lat, p.lon) > 0.3)
+        computed = np.where(moved_n, fwd, np.where(moved_p, back, np.nan))
+        heading = np.where(miss, computed, heading)
+    return heading
+
+
+def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
+    """Holding-pattern (or orbit) events; ``others`` are the go-around / touch-and-go events
+    already found (a circuit flown after one of them is not a hold)."""
     p = ctx.pts
     n = len(p.t)
     if n < 3:
         return []
-    heading = p.trk.copy()
-    miss = ~np.isfinite(heading)
-    if miss.any():
-        nxt = np.minimum(np.arange(n) + 1, n - 1)
-        computed = bearing_deg(p.lat, p.lon, p.lat[nxt], p.lon[nxt])
-        moved = step_km(p.lat, p.lon, p.lat[nxt], p.lon[nxt]) > 0.3
-        heading = np.where(miss & moved, computed, heading)
-    turn = np.zeros(n)
+    heading = headings(ctx)
     d = (heading[1:] - heading[:-1] + 180.0) % 360.0 - 180.0
     valid = (p.code[1:] == p.code[:-1]) & (p.t[1:] - p.t[:-1] <= MAX_STEP_S) & ~p.ground[1:] & (
         ~p.ground[:-1]) & np.isfinite(d)
+    turn = np.zeros(n)
     turn[1:] = np.where(valid, d, 0.0)
     cum = np.cumsum(turn)
     key = _key(ctx)
@@ -141,14 +168,40 @@ def holds(ctx: Context) -> list[dict]:
         return []
     new = np.ones(len(flagged), dtype=bool)
     new[1:] = (p.code[flagged[1:]] != p.code[flagged[:-1]]) | (
-        p.t[flagged[1:]] - p.t[flagged[:-1]] > 300)
+        p.t[flagged[1:]] - p.t[flagged[:-1]] > HOLD_WINDOW_S)
     starts = np.flatnonzero(new)
     ends = np.concatenate([starts[1:], [len(flagged)]]) - 1
+    circuits = _circuit_times(ctx, others or [])
     out = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        first, last = int(j[flagged[a]]), int(flagged[b])
+        lo, hi = int(j[flagged[a]]), int(flagged[b])
+        # trim to the turning: first and last step turning faster than TURNING_DEG_S
+        dt = np.maximum(p.t[lo + 1:hi + 1] - p.t[lo:hi], 1.0)
+        turning = np.flatnonzero(np.abs(turn[lo + 1:hi + 1]) / dt >= TURNING_DEG_S)
+        if not len(turning):
+            continue
+        first, last = lo + int(turning[0]), lo + int(turning[-1]) + 1
+        icao = str(p.icao24s[p.code[first]])
+        if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0
+               for t_c in circuits.get(icao, ())):
+            continue
         out.append(_hold(ctx, first, last, float(cum[last] - cum[first])))
     return [e for e in out if e is not None]
+
+
+def _circuit_times(ctx: Context, others: list[dict]) -> dict[str, list[float]]:
+    """Per aircraft: Unix times after which a circuit may be flown (go-arounds, touch-and-goes
+    and the last ground fix before each take-off)."""
+    p = ctx.pts
+    out: dict[str, list[float]] = {}
+    for e in others:
+        if e["kind"] in ("go_around", "touch_and_go") and e["time"] is not None:
+            out.setdefault(e["icao24"], []).append(e["time"].timestamp())
+    if len(p.t) > 1:
+        lift = np.flatnonzero(p.ground[:-1] & ~p.ground[1:] & (p.code[1:] == p.code[:-1]))
+        for k in lift.tolist():
+            out.setdefault(str(p.icao24s[p.code[k]]), []).append(float(p.t[k]))
+    return out
 
 
 def _hold(ctx: Context, first: int, last: int, net: float) -> dict | None:
@@ -166,7 +219,8 @@ def _hold(ctx: Context, first: int, last: int, net: float) -> dict | None:
     alts = p.alt[sl][np.isfinite(p.alt[sl])]
     band = f"{feet(alts.min())}-{feet(alts.max())}" if len(alts) else "unknown altitude"
     near = f" near {code} ({name})" if code else ""
-    text = (f"holding pattern{near}: turned {abs(net):.0f} degrees "
+    laps = max(int(abs(net) // 360), 1)
+    text = (f"holding pattern{near}: {laps} lap(s), turned {abs(net):.0f} degrees "
             f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
             f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "
             f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]))}")

@@ -1,21 +1,37 @@
 """Gaps: silences between fixes, the time they leave unaccounted, and where the aircraft
 could have stopped in it.
 
-For a silence of ``T`` seconds between fixes A and B of one aircraft, the direct flight takes
-``d(A, B) / v`` where ``v`` is the aircraft's fastest observed airborne ground speed (its
-cruise speed; 250 kt when never reported). The unaccounted time is ``T - d/v``; when it is
-more than ``max(MARGIN_S, MARGIN_SHARE x d/v)``, the candidates are the airports P inside the
-time-distance ellipse ``d(A, P) + d(P, B) <= v (T - MIN_TURN_S)`` (reach P, stop at least
-``MIN_TURN_S``, reach B), with a runway long enough for the aircraft (jets: 4,000 ft).
+For a silence of ``T`` seconds between fix A (last before) and fix B (first after) of one
+aircraft, the direct flight takes ``d(A, B) / v`` where ``v`` is the aircraft's fastest
+observed airborne ground speed (its cruise speed; 250 kt when never reported). The
+unaccounted time is ``T - d/v``; when it is more than ``max(MARGIN_S, MARGIN_SHARE x d/v)``,
+the candidates are the airports X inside the time-distance ellipse
+``d(A, X) + d(X, B) <= reach = v (T - MIN_TURN_S)`` (reach X, stop at least ``MIN_TURN_S``,
+reach B), with a runway long enough for the aircraft (seen faster than 280 kt: 4,000 ft).
 
-Ranking (a log-score, higher is better; documented so a reader can follow it):
-  * descent profile at A: a fix at height h above P and descending should be about
-    h / 300 ft per NM from P (-(ln((d+5)/(D+5)))^2 / 0.5); at any trend, P nearer than half
-    that profile distance is penalised the same way;
-  * climb profile at B, the same way;
-  * heading: when P is more than 30 km from A (B), the track at A should point to P (at B
-    away from P): -(difference / 90 deg)^2;
-  * airport size: large 0, medium -0.5, small -2.
+Ranking: a score (a sum of log-likelihood-like terms, 0 best, each term kept as a reason):
+
+* profile at A: height h above X descending: X should be about h / ``DESCENT_FT_PER_NM``
+  away (penalty ``2 ln((d+5)/(want+5))^2``, i.e. a factor e^0.5 off costs 0.5); not
+  descending and high, X nearer than a steep descent (h / ``STEEP_FT_PER_NM``) is penalised
+  the same way; the same at B with the climb (``CLIMB_FT_PER_NM``).
+* track at A should point to X (at B, away from X), when X is more than ``HEADING_MIN_KM``
+  away: ``0.5 (diff / sigma)^2`` capped at ``HEADING_CAP``, sigma = 10 deg + the angle that
+  ``HEADING_SLACK_KM`` subtends (aircraft follow airways, not great circles).
+* detour: the share of the ellipse's slack the detour via X uses (X near the direct path is
+  likelier), ``DETOUR_WEIGHT`` x share.
+* airport: large 0, medium -0.5, small -2; a jet at a runway under 6,000 ft -1.
+* on the ground at A or B: the stop is where the aircraft stands, -1 per km.
+
+A long silence may hide more than one stop: X may also be the *first* of several stops (only
+the terms at A count) or the *last* (only those at B), at a cost of ``MULTI_STOP_COST`` and
+only when the time budget leaves ``MULTI_STOP_S`` on the ground (two turnarounds and a hop);
+the other end then counts as well as the best airport for it alone. The best of the three
+readings is X's score, and its ``why`` says which reading it is.
+
+A silence whose ends are both on the ground at the same place (parked) is no gap.
+The search is vectorised over all gaps at once: a latitude band per gap (``np.searchsorted``
+on the latitude-sorted airports), a longitude window, then the exact ellipse test.
 """
 
 from __future__ import annotations
@@ -29,7 +45,7 @@ from flightcheck.segment.geometry import (
     KT_TO_KMS,
     angle_diff_deg,
     bearing_deg,
-    geodesic_km,
+    geodesic_km_many,
     haversine_km,
 )
 from flightcheck.segment.stops import MIN_GAP_S, ts
@@ -38,12 +54,34 @@ MARGIN_S = 900.0
 MARGIN_SHARE = 0.15
 MIN_TURN_S = 600.0
 MAX_CANDIDATES = 10
-FT_PER_KM_PROFILE = 300.0 / 1.852
-SIZE_SCORE = {3: 0.0, 2: -0.5, 1: -2.0}
 PARKED_KM = 3.0
+FT_PER_NM_TO_FT_PER_KM = 1 / 1.852
+DESCENT_FT_PER_NM = 318.0
+"""A 3-degree descent, ft per NM."""
+STEEP_FT_PER_NM = 700.0
+"""The steepest plausible descent (or climb) gradient, ft per NM."""
+CLIMB_FT_PER_NM = 330.0
+"""A typical average climb gradient from take-off to the first fix, ft per NM."""
+TREND_FPM = 300.0
+"""A vertical rate beyond this (ft/min) is a descent or a climb."""
+HEADING_MIN_KM = 5.0
+HEADING_SLACK_KM = 15.0
+HEADING_CAP = 6.0
+DETOUR_WEIGHT = 1.0
+SIZE_SCORE = np.array([-2.0, -2.0, -0.5, 0.0])
+"""Score by type rank (index 1 small, 2 medium, 3 large)."""
+SHORT_RUNWAY_FT = 6000.0
+MULTI_STOP_COST = 3.5
+MULTI_STOP_S = 3 * 1800.0
+"""Score cost of reading a silence as more than one stop (prior odds about e^-3.5, 3 %)."""
+ROLES = ("", "as the first of several stops (the first fix after fits a later stop)",
+         "as the last of several stops (the last fix before fits an earlier stop)")
+CHUNK_PAIRS = 2_000_000
+"""Gap-airport pairs examined per vectorised step (bounds memory)."""
 
 GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s",
-               "unaccounted_s", "explained_by", "candidates", "evidence", "rows"]
+               "unaccounted_s", "reach_km", "lat0", "lon0", "lat1", "lon1", "explained_by",
+               "candidates", "evidence", "rows"]
 
 
 def silences(ctx: Context, min_s: float = MIN_GAP_S) -> np.ndarray:
@@ -51,113 +89,280 @@ def silences(ctx: Context, min_s: float = MIN_GAP_S) -> np.ndarray:
     p = ctx.pts
     if len(p.t) < 2:
         return np.empty(0, dtype=np.int64)
-    i = np.flatnonzero((p.code[1:] == p.code[:-1]) & (p.t[1:] - p.t[:-1] >= min_s))
-    return i
+    return np.flatnonzero((p.code[1:] == p.code[:-1]) & (p.t[1:] - p.t[:-1] >= min_s))
+
+
+def _trend_fpm(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
+    """Vertical rate at fixes ``k`` (ft/min): reported, else from the neighbour ``k+step``
+    within 5 min, else NaN."""
+    p = ctx.pts
+    j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
+    dt = np.abs(p.t[j] - p.t[k])
+    ok = (p.code[j] == p.code[k]) & (dt > 0) & (dt <= 300)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = (p.alt[k] - p.alt[j]) * (-step) / np.where(ok, dt, 1.0) * 60.0
+    est = np.where(ok, est, np.nan)
+    return np.where(np.isfinite(p.vr[k]), p.vr[k], est)
 
 
 def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str]) -> list[dict]:
     """Gap records for silences starting at fixes ``idx``; ``explained`` maps a start index to
-    the stop that accounts for it. Parked silences (ground on both sides, same place) are left
-    out: the aircraft was on the ground."""
+    the stop that accounts for it. Parked silences are left out."""
     p = ctx.pts
-    out = []
-    for a in idx.tolist():
-        b = a + 1
-        d = float(haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]))
-        if p.ground[a] and p.ground[b] and d <= PARKED_KM:
-            continue
-        out.append(_gap(ctx, a, b, d, explained.get(a)))
-    return out
-
-
-def _gap(ctx: Context, a: int, b: int, d: float, explained: str | None) -> dict:
-    p = ctx.pts
+    a = np.asarray(idx, dtype=np.int64)
+    b = a + 1
+    d = haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+    keep = ~(p.ground[a] & p.ground[b] & (d <= PARKED_KM))
+    a, b, d = a[keep], b[keep], d[keep]
+    if not len(a):
+        return []
     c = p.code[a]
     v = ctx.cruise_kt[c] * KT_TO_KMS
     silence = p.t[b] - p.t[a]
     direct = d / v
-    unaccounted = max(0.0, silence - direct)
-    cands: list[dict] = []
-    if unaccounted > max(MARGIN_S, MARGIN_SHARE * direct):
-        cands = candidates(ctx, a, b)
-        if explained:  # the airport of the stop that explains the gap ranks first
-            code = explained.rsplit(" ", 1)[-1]
-            cands.sort(key=lambda x: x["airport"] != code)
-    text = (f"silent {duration(silence)} from {clock(p.t[a])} ({feet(p.alt[a])}, {ctx.src(a)}) "
-            f"to {clock(p.t[b])} ({feet(p.alt[b])}, {ctx.src(b)}); "
-            f"{geodesic_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]):.0f} km apart, "
-            f"{duration(direct)} direct at {ctx.cruise_kt[c]:.0f} kt, "
-            f"{duration(unaccounted)} unaccounted")
-    if explained:
-        text += f"; accounted for by the {explained}"
-    if cands:
-        text += "; could have stopped at " + ", ".join(x["airport"] for x in cands[:5])
-    return {"icao24": str(p.icao24s[c]), "start": ts(p.t[a]), "end": ts(p.t[b]),
-            "duration_s": float(silence), "distance_km": d, "direct_s": float(direct),
-            "unaccounted_s": float(unaccounted), "explained_by": explained,
-            "candidates": cands, "evidence": text,
-            "rows": [ctx.cite.ref(int(p.pos[a])), ctx.cite.ref(int(p.pos[b]))]}
+    unaccounted = np.maximum(0.0, silence - direct)
+    reach = v * (silence - MIN_TURN_S)
+    want = (unaccounted > np.maximum(MARGIN_S, MARGIN_SHARE * direct)) & (reach > 0)
+    cands = candidates(ctx, a, b, want)
+    shown = geodesic_km_many(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+    out = []
+    for g in range(len(a)):
+        ai, bi = int(a[g]), int(b[g])
+        why = explained.get(ai)
+        cl = cands[g]
+        if why and cl:  # the airport of the stop that explains the gap ranks first
+            code = why.rsplit(" ", 1)[-1]
+            cl.sort(key=lambda x: x["airport"] != code)
+        ci = int(c[g])
+        text = (f"silent {duration(silence[g])} from {clock(p.t[ai])} ({feet(p.alt[ai])}, "
+                f"{ctx.src(ai)}) to {clock(p.t[bi])} ({feet(p.alt[bi])}, {ctx.src(bi)}); "
+                f"{shown[g]:.0f} km apart, {duration(direct[g])} direct at "
+                f"{ctx.cruise_kt[ci]:.0f} kt, {duration(unaccounted[g])} unaccounted")
+        if why:
+            text += f"; accounted for by the {why}"
+        if cl:
+            text += (f"; {len(cl)} best of the airports within reach ({reach[g]:,.0f} km path "
+                     f"at {ctx.cruise_kt[ci]:.0f} kt): " + ", ".join(x["airport"] for x in cl[:5])
+                     + f"; first {cl[0]['airport']}: {cl[0]['why']}")
+        elif want[g]:
+            text += f"; no suitable airport within reach ({reach[g]:,.0f} km path)"
+        out.append({"icao24": str(p.icao24s[ci]), "start": ts(p.t[ai]), "end": ts(p.t[bi]),
+                    "duration_s": float(silence[g]), "distance_km": float(d[g]),
+                    "direct_s": float(direct[g]), "unaccounted_s": float(unaccounted[g]),
+                    "reach_km": round(float(reach[g]), 1) if want[g] else None,
+                    "lat0": float(p.lat[ai]), "lon0": float(p.lon[ai]),
+                    "lat1": float(p.lat[bi]), "lon1": float(p.lon[bi]),
+                    "explained_by": why, "candidates": cl, "evidence": text,
+                    "rows": [ctx.cite.ref(int(p.pos[ai])), ctx.cite.ref(int(p.pos[bi]))]})
+    return out
 
 
-def _profile_penalty(d: np.ndarray, h: np.ndarray, descending: bool) -> np.ndarray:
-    want = np.maximum(h, 0.0) / FT_PER_KM_PROFILE
-    r = np.log((d + 5.0) / (want + 5.0))
-    pen = r ** 2 / 0.5
-    if descending:
-        return pen
-    return np.where(d < want / 2, (np.log((d + 5.0) / (want / 2 + 5.0))) ** 2 / 0.5, 0.0)
+def _band_pairs(ix_lat: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(query number, position in ``ix_lat``) of every sorted latitude within each band."""
+    lo = np.searchsorted(ix_lat, lat_lo, side="left")
+    hi = np.searchsorted(ix_lat, lat_hi, side="right")
+    n = np.maximum(hi - lo, 0)
+    q = np.repeat(np.arange(len(lo)), n)
+    first = np.repeat(lo - (np.cumsum(n) - n), n)
+    return q, first + np.arange(len(q))
 
 
-def candidates(ctx: Context, a: int, b: int, k: int = MAX_CANDIDATES) -> list[dict]:
-    """Airports the aircraft could have reached, stopped at and left between fixes a and b."""
+def _pool(ctx: Context, jet: bool) -> np.ndarray:
+    """Airport indices (latitude order) an aircraft may use: jets need a long runway."""
+    ix = ctx.ix
+    cache = ctx.__dict__.setdefault("_gap_pools", {})
+    if jet not in cache:
+        ok = np.ones(len(ix), dtype=bool)
+        if jet:
+            ok = (ix.longest_ft >= JET_RUNWAY_FT) | (np.isnan(ix.longest_ft) & (
+                ix.type_rank >= 2))
+        cache[jet] = np.flatnonzero(ok)
+    return cache[jet]
+
+
+def _profile(d: np.ndarray, h: np.ndarray, trend: np.ndarray, towards_sign: float,
+             ft_per_nm: float) -> np.ndarray:
+    """Penalty of X at ``d`` km from a fix ``h`` ft above X with vertical rate ``trend``;
+    ``towards_sign`` -1 when the stop follows the fix (descent expected), +1 when it precedes."""
+    h = np.maximum(h, 0.0)
+    want = h / ft_per_nm * 1.852
+    steep = h / STEEP_FT_PER_NM * 1.852
+    towards = trend * towards_sign > TREND_FPM
+    on_profile = 2.0 * np.log((d + 5.0) / (want + 5.0)) ** 2
+    too_near = np.where(d < steep, 2.0 * np.log((steep + 5.0) / (d + 5.0)) ** 2, 0.0)
+    return np.where(np.isfinite(h), np.where(towards, on_profile, too_near), 0.0)
+
+
+def _heading(trk: np.ndarray, brg: np.ndarray, d: np.ndarray) -> np.ndarray:
+    sigma = 10.0 + np.degrees(np.arctan2(HEADING_SLACK_KM, np.maximum(d, 1e-3)))
+    pen = np.minimum(0.5 * (angle_diff_deg(trk, brg) / sigma) ** 2, HEADING_CAP)
+    return np.where(np.isfinite(trk) & (d > HEADING_MIN_KM), pen, 0.0)
+
+
+def candidates(ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray,
+               k: int = MAX_CANDIDATES) -> list[list[dict]]:
+    """Per gap (fixes ``a[g]`` -> ``b[g]``), the ``k`` best-ranked airports the aircraft could
+    have reached, stopped at and left, as dicts (empty where ``want`` is False)."""
+    out: list[list[dict]] = [[] for _ in range(len(a))]
+    sel = np.flatnonzero(want)
+    if not len(sel):
+        return out
+    p = ctx.pts
+    jet = ctx.jet[p.code[a[sel]]]
+    for flag in (False, True):
+        gs = sel[jet == flag]
+        if len(gs):
+            _rank(ctx, a, b, gs, _pool(ctx, bool(flag)), k, out)
+    return out
+
+
+def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
+          pool: np.ndarray, k: int, out: list[list[dict]]) -> None:
+    """Fill ``out[g]`` for gaps ``gs`` from airports ``pool``, in chunks of bounded size."""
     p, ix = ctx.pts, ctx.ix
-    c = p.code[a]
-    v = ctx.cruise_kt[c] * KT_TO_KMS
-    reach = v * (p.t[b] - p.t[a] - MIN_TURN_S)
-    if reach <= 0:
-        return []
-    half = reach / 2
-    lat_mid = (p.lat[a] + p.lat[b]) / 2
-    dlat = half / KM_PER_DEG
-    lo = np.searchsorted(ix.lat, min(p.lat[a], p.lat[b]) - dlat)
-    hi = np.searchsorted(ix.lat, max(p.lat[a], p.lat[b]) + dlat, side="right")
-    idx = np.arange(lo, hi)
-    if not len(idx):
-        return []
-    d1 = haversine_km(p.lat[a], p.lon[a], ix.lat[idx], ix.lon[idx])
-    d2 = haversine_km(ix.lat[idx], ix.lon[idx], p.lat[b], p.lon[b])
-    ok = d1 + d2 <= reach
-    if ctx.jet[c]:
-        ok &= (ix.longest_ft[idx] >= JET_RUNWAY_FT) | (
-            np.isnan(ix.longest_ft[idx]) & (ix.type_rank[idx] >= 2))
-    idx, d1, d2 = idx[ok], d1[ok], d2[ok]
-    if not len(idx):
-        return []
-    elev = np.nan_to_num(ix.elev_ft[idx])
-    score = np.vectorize(SIZE_SCORE.get)(ix.type_rank[idx]).astype(float)
-    for k_fix, dist, sign in ((a, d1, -1), (b, d2, +1)):
-        if p.ground[k_fix]:
-            score -= dist  # on the ground: the stop is where the aircraft is
-            continue
-        if np.isfinite(p.alt[k_fix]):
-            vr = p.vr[k_fix]
-            # towards the stop: descending before it (sign -1), climbing after it (+1)
-            towards = bool(np.isfinite(vr) and vr * sign > 300)
-            score -= _profile_penalty(dist, p.alt[k_fix] - elev, towards)
-        if np.isfinite(p.trk[k_fix]):
-            if sign < 0:
-                brg = bearing_deg(p.lat[a], p.lon[a], ix.lat[idx], ix.lon[idx])
-            else:
-                brg = bearing_deg(ix.lat[idx], ix.lon[idx], p.lat[b], p.lon[b])
-            diff = angle_diff_deg(p.trk[k_fix], brg)
-            score -= np.where(dist > 30.0, (diff / 90.0) ** 2, 0.0)
-    order = np.argsort(-score, kind="stable")[:k]
+    a, b = a_all[gs], b_all[gs]
+    v = ctx.cruise_kt[p.code[a]] * KT_TO_KMS
     silence = p.t[b] - p.t[a]
-    del lat_mid
-    return [{"airport": str(ix.code[i]), "airport_name": str(ix.name[i]),
-             "country": ix.country[i], "distance_km": round(float(d1[j]), 1),
-             "distance_after_km": round(float(d2[j]), 1),
-             "max_ground_s": round(float(silence - (d1[j] + d2[j]) / v), 0),
-             "runway_ft": None if np.isnan(ix.longest_ft[i]) else float(ix.longest_ft[i]),
-             "score": round(float(score[j]), 3)}
-            for j, i in ((j, int(idx[j])) for j in order)]
+    reach = v * (silence - MIN_TURN_S)
+    half = reach / 2
+    lat_a, lon_a, lat_b, lon_b = p.lat[a], p.lon[a], p.lat[b], p.lon[b]
+    dlat = half / KM_PER_DEG
+    lat_lo = np.minimum(lat_a, lat_b) - dlat
+    lat_hi = np.maximum(lat_a, lat_b) + dlat
+    pool_lat = ix.lat[pool]
+    n_band = (np.searchsorted(pool_lat, lat_hi, "right") - np.searchsorted(pool_lat, lat_lo))
+    bounds = np.searchsorted(np.cumsum(n_band), np.arange(0, n_band.sum() + CHUNK_PAIRS,
+                                                           CHUNK_PAIRS), side="right")
+    bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
+    coslat = np.cos(np.radians(np.minimum(np.maximum(np.abs(lat_lo), np.abs(lat_hi)), 89.9)))
+    dlon = np.where(coslat > 0, half / (KM_PER_DEG * coslat), 360.0)
+    ctx_arrays = _end_arrays(ctx, a, b)
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        if hi <= lo:
+            continue
+        g, pos = _band_pairs(pool_lat, lat_lo[lo:hi], lat_hi[lo:hi])
+        g += lo
+        ap = pool[pos]
+        alon = ix.lon[ap]
+        near_a = np.abs((alon - lon_a[g] + 180.0) % 360.0 - 180.0) <= dlon[g]
+        near_b = np.abs((alon - lon_b[g] + 180.0) % 360.0 - 180.0) <= dlon[g]
+        m = near_a | near_b
+        g, ap = g[m], ap[m]
+        d1 = haversine_km(lat_a[g], lon_a[g], ix.lat[ap], ix.lon[ap])
+        d2 = haversine_km(ix.lat[ap], ix.lon[ap], lat_b[g], lon_b[g])
+        m = d1 + d2 <= reach[g]
+        g, ap, d1, d2 = g[m], ap[m], d1[m], d2[m]
+        if not len(g):
+            continue
+        terms = _score_terms(ctx, ctx_arrays, g, ap, d1, d2, reach)
+        ground_s = silence[g] - (d1 + d2) / v[g]
+        score, role = _best_reading(terms, ground_s, g)
+        order = np.lexsort((-score, g))
+        g_o = g[order]
+        first = np.searchsorted(g_o, g_o, side="left")
+        top = order[np.arange(len(order)) - first < k]
+        for j in top.tolist():
+            gi = int(g[j])
+            out[int(gs[gi])].append(_candidate(ctx, int(ap[j]), float(d1[j]), float(d2[j]),
+                                               float(ground_s[j]), float(score[j]), int(role[j]),
+                                               {n: float(t[j]) for n, t in terms.items()},
+                                               ctx_arrays, gi))
+
+
+def _group_max(values: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Per element, the maximum of ``values`` over the elements with the same ``g``."""
+    best = np.full(int(g.max()) + 1, -np.inf)
+    np.maximum.at(best, g, values)
+    return best[g]
+
+
+def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(score, reading) per pair: 0 the only stop, 1 the first of several, 2 the last."""
+    end = {e: terms[f"profile_{e}"] + terms[f"heading_{e}"] + terms[f"ground_{e}"]
+           for e in "ab"}
+    multi = np.where(ground_s >= MULTI_STOP_S, -MULTI_STOP_COST, -np.inf)
+    best = {e: _group_max(end[e] + terms["airport"], g) for e in "ab"}
+    readings = np.stack([sum(terms.values()), end["a"] + terms["airport"] + best["b"] + multi,
+                         end["b"] + terms["airport"] + best["a"] + multi])
+    role = np.argmax(readings, axis=0)
+    return np.take_along_axis(readings, role[None], axis=0)[0], role
+
+
+def _end_arrays(ctx: Context, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    p = ctx.pts
+    return {"alt_a": p.alt[a], "alt_b": p.alt[b], "trk_a": p.trk[a], "trk_b": p.trk[b],
+            "vr_a": _trend_fpm(ctx, a, -1), "vr_b": _trend_fpm(ctx, b, +1),
+            "ground_a": p.ground[a], "ground_b": p.ground[b],
+            "lat_a": p.lat[a], "lon_a": p.lon[a], "lat_b": p.lat[b], "lon_b": p.lon[b],
+            "dab": haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]),
+            "jet": ctx.jet[p.code[a]]}
+
+
+def _score_terms(ctx: Context, e: dict[str, np.ndarray], g: np.ndarray, ap: np.ndarray,
+                 d1: np.ndarray, d2: np.ndarray, reach: np.ndarray) -> dict[str, np.ndarray]:
+    """Named score terms (<= 0) per gap-airport pair; see the module docstring."""
+    ix = ctx.ix
+    elev = np.nan_to_num(ix.elev_ft[ap])
+    lat_x, lon_x = ix.lat[ap], ix.lon[ap]
+    terms: dict[str, np.ndarray] = {}
+    for end, dist, sign, grad in (("a", d1, -1.0, DESCENT_FT_PER_NM),
+                                  ("b", d2, +1.0, CLIMB_FT_PER_NM)):
+        ground = e[f"ground_{end}"][g]
+        prof = _profile(dist, e[f"alt_{end}"][g] - elev, e[f"vr_{end}"][g], sign, grad)
+        if end == "a":
+            brg = bearing_deg(e["lat_a"][g], e["lon_a"][g], lat_x, lon_x)
+        else:
+            brg = bearing_deg(lat_x, lon_x, e["lat_b"][g], e["lon_b"][g])
+        head = _heading(e[f"trk_{end}"][g], brg, dist)
+        terms[f"profile_{end}"] = -np.where(ground, 0.0, prof)
+        terms[f"heading_{end}"] = -np.where(ground, 0.0, head)
+        terms[f"ground_{end}"] = -np.where(ground, dist, 0.0)
+    slack = np.maximum(reach[g] - e["dab"][g], 1.0)
+    terms["detour"] = -DETOUR_WEIGHT * np.clip((d1 + d2 - e["dab"][g]) / slack, 0.0, 1.0)
+    rank = np.clip(ix.type_rank[ap].astype(np.int64), 0, 3)
+    short = e["jet"][g] & ~(ix.longest_ft[ap] >= SHORT_RUNWAY_FT)
+    terms["airport"] = SIZE_SCORE[rank] - np.where(short, 1.0, 0.0)
+    return terms
+
+
+SIZES = {3: "large airport", 2: "medium airport", 1: "small airport"}
+
+
+def _side(what: str, height: float, vr: float, trk: float, dist: float, ground: bool,
+          pen_p: float, pen_h: float, towards: str) -> str:
+    """``last fix 3,000 ft above the field descending 14 km away (on profile, heading for
+    it)``: one end of the gap as seen from a candidate."""
+    if ground:
+        return f"{what} on the ground {dist:.0f} km away"
+    trend = ("descending" if vr < -TREND_FPM else "climbing" if vr > TREND_FPM else
+             "level" if np.isfinite(vr) else "vertical trend unknown")
+    notes = []
+    if np.isfinite(height):
+        notes.append("on profile" if pen_p < 0.5 else "off profile")
+    if np.isfinite(trk) and dist > HEADING_MIN_KM:
+        notes.append(f"heading {towards}" if pen_h < 0.5 else f"not heading {towards}")
+    high = f"{height:,.0f} ft above the field" if np.isfinite(height) else "unknown altitude"
+    return f"{what} {high} {trend} {dist:.0f} km away ({', '.join(notes)})".replace(" ()", "")
+
+
+def _candidate(ctx: Context, i: int, d1: float, d2: float, ground_s: float, score: float,
+               role: int, terms: dict[str, float], e: dict[str, np.ndarray], g: int) -> dict:
+    ix = ctx.ix
+    runway = None if np.isnan(ix.longest_ft[i]) else float(ix.longest_ft[i])
+    elev = float(np.nan_to_num(ix.elev_ft[i]))
+    why = "; ".join(([ROLES[role]] if role else []) + [
+        _side("last fix", e["alt_a"][g] - elev, e["vr_a"][g], e["trk_a"][g], d1,
+              bool(e["ground_a"][g]), -terms["profile_a"], -terms["heading_a"], "for it"),
+        _side("first fix", e["alt_b"][g] - elev, e["vr_b"][g], e["trk_b"][g], d2,
+              bool(e["ground_b"][g]), -terms["profile_b"], -terms["heading_b"], "away from it"),
+        f"up to {duration(max(ground_s, 0.0))} on the ground",
+        SIZES.get(int(ix.type_rank[i]), "airport")
+        + (f", runway {runway:,.0f} ft" if runway is not None else ", runway length unknown"),
+    ])
+    return {"airport": str(ix.code[i]), "airport_name": str(ix.name[i]),
+            "country": ix.country[i], "lat": float(ix.lat[i]), "lon": float(ix.lon[i]),
+            "distance_km": round(d1, 1), "distance_after_km": round(d2, 1),
+            "max_ground_s": round(ground_s, 0), "runway_ft": runway,
+            "score": round(score, 3), "why": why}

@@ -1,28 +1,24 @@
 """Vectorised distances and local planar geometry for the stop engine (numpy, kilometres).
 
-``haversine_km`` is the exact great-circle distance on a sphere of radius 6371.0088 km (the
-IUGG mean radius); ``step_km`` is the equirectangular approximation used between consecutive
-fixes of one aircraft (error < 0.1 % below 100 km), about four times cheaper.
-``geodesic_km`` (geopy, WGS-84 ellipsoid) is for the single distances shown to a reader.
+``haversine_km`` (from :mod:`flightcheck.geo`) is the great-circle distance on a sphere of
+radius 6371.0088 km (the IUGG mean radius); ``step_km`` is the equirectangular approximation
+used between consecutive fixes of one aircraft (error < 0.1 % below 100 km), about four times
+cheaper. ``geodesic_km`` / ``geodesic_km_many`` (WGS-84 ellipsoid, Vincenty's inverse formula
+vectorised, geographiclib where it does not converge) are for distances shown to a reader.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-EARTH_RADIUS_KM = 6371.0088
+from flightcheck.geo import EARTH_RADIUS_KM, haversine_km
+
+__all__ = ["EARTH_RADIUS_KM", "KM_PER_DEG", "KT_TO_KMS", "angle_diff_deg", "bearing_deg",
+           "geodesic_km", "geodesic_km_many", "haversine_km", "local_xy_km", "step_km"]
+
 KM_PER_DEG = np.pi * EARTH_RADIUS_KM / 180.0
 KT_TO_KMS = 1.852 / 3600.0
 """Knots to km/s."""
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (arrays broadcast)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlam = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def step_km(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -53,6 +49,57 @@ def bearing_deg(lat1, lon1, lat2, lon2) -> np.ndarray:
 def angle_diff_deg(a, b) -> np.ndarray:
     """Absolute difference of two headings in degrees, 0-180."""
     return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
+
+
+WGS84_A_KM = 6378.137
+WGS84_F = 1 / 298.257223563
+
+
+def geodesic_km_many(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """WGS-84 geodesic distances in km (arrays broadcast): Vincenty's inverse formula,
+    vectorised (sub-millimetre where it converges); the few nearly antipodal pairs where it
+    does not converge are computed by geographiclib."""
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64)
+                                                   for x in (lat1, lon1, lat2, lon2)))
+    a, f = WGS84_A_KM, WGS84_F
+    b = a * (1 - f)
+    big_l = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0)
+    u1 = np.arctan((1 - f) * np.tan(np.radians(lat1)))
+    u2 = np.arctan((1 - f) * np.tan(np.radians(lat2)))
+    su1, cu1, su2, cu2 = np.sin(u1), np.cos(u1), np.sin(u2), np.cos(u2)
+    lam = big_l.copy()
+    done = np.zeros(lam.shape, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for _ in range(60):
+            sl, cl = np.sin(lam), np.cos(lam)
+            ss = np.hypot(cu2 * sl, cu1 * su2 - su1 * cu2 * cl)
+            cs = su1 * su2 + cu1 * cu2 * cl
+            sigma = np.arctan2(ss, cs)
+            sa = np.where(ss > 0, cu1 * cu2 * sl / np.where(ss > 0, ss, 1.0), 0.0)
+            c2a = 1 - sa * sa
+            c2sm = np.where(c2a > 0, cs - 2 * su1 * su2 / np.where(c2a > 0, c2a, 1.0), 0.0)
+            c = f / 16 * c2a * (4 + f * (4 - 3 * c2a))
+            new = big_l + (1 - c) * f * sa * (
+                sigma + c * ss * (c2sm + c * cs * (-1 + 2 * c2sm * c2sm)))
+            done = np.abs(new - lam) < 1e-12
+            lam = new
+            if done.all():
+                break
+        u_sq = c2a * (a * a - b * b) / (b * b)
+        big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
+        big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
+        ds = big_b * ss * (c2sm + big_b / 4 * (cs * (-1 + 2 * c2sm * c2sm) - big_b / 6 * c2sm * (
+            -3 + 4 * ss * ss) * (-3 + 4 * c2sm * c2sm)))
+        out = b * big_a * (sigma - ds)
+    bad = ~done | ~np.isfinite(out)
+    if bad.any():
+        from geographiclib.geodesic import Geodesic
+
+        g = Geodesic.WGS84
+        for k in zip(*np.nonzero(bad), strict=True):
+            out[k] = g.Inverse(float(lat1[k]), float(lon1[k]), float(lat2[k]), float(lon2[k]),
+                               Geodesic.DISTANCE)["s12"] / 1000.0
+    return out
 
 
 def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

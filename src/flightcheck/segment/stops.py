@@ -68,10 +68,30 @@ class _Run:
     ambiguous: bool
 
 
+def ground_jumps(ctx: Context) -> np.ndarray:
+    """Ground fixes more than ``GROUND_BREAK_KM`` from both neighbours, which are ground fixes
+    of the same aircraft close to each other: position errors (a parked or taxiing aircraft
+    cannot go there and back), never a stop of their own."""
+    p = ctx.pts
+    n = len(p.t)
+    out = np.zeros(n, dtype=bool)
+    if n < 3:
+        return out
+    m = np.arange(1, n - 1)
+    ok = p.ground[m] & p.ground[m - 1] & p.ground[m + 1] & (p.code[m - 1] == p.code[m]) & (
+        p.code[m + 1] == p.code[m])
+    m = m[ok]
+    d_in = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m], p.lon[m])
+    d_out = step_km(p.lat[m], p.lon[m], p.lat[m + 1], p.lon[m + 1])
+    d_by = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m + 1], p.lon[m + 1])
+    out[m[(d_in > GROUND_BREAK_KM) & (d_out > GROUND_BREAK_KM) & (d_by <= GROUND_BREAK_KM)]] = True
+    return out
+
+
 def ground_runs(ctx: Context) -> list[tuple[int, int]]:
     """(first, last) indices of runs of consecutive ground fixes of one aircraft."""
     p = ctx.pts
-    g = p.ground
+    g = p.ground & ~ground_jumps(ctx)
     if not len(g):
         return []
     same = p.same_prev
@@ -265,16 +285,32 @@ def _trend(ctx: Context, k: int, step: int) -> float:
     return float((p.alt[k] - p.alt[j]) if step < 0 else (p.alt[j] - p.alt[k]))
 
 
-def _infer_one(ctx: Context, b: int, a: int) -> dict | None:
+def why_not_inferred(ctx: Context, b: int, a: int) -> str:
+    """The rule that rejects an inferred stop across the silence from fix b to fix a (for
+    diagnostics and benchmarks); ``"accepted"`` when there is one."""
+    reasons: list[str] = []
+    options = _infer_options(ctx, b, a, reasons)
+    if options:
+        return "accepted"
+    return "; ".join(dict.fromkeys(reasons)) or "no airport near both fixes"
+
+
+def _infer_options(ctx: Context, b: int, a: int, reasons: list[str] | None = None) -> list:
+    """Airports where the aircraft could have stopped between airborne fixes b and a, as
+    (cost, airport, fit before, fit after, height before, height after, t in, t out)."""
     p, ix = ctx.pts, ctx.ix
+    why = reasons.append if reasons is not None else (lambda _r: None)
     if not (np.isfinite(p.alt[b]) and np.isfinite(p.alt[a])):
-        return None
+        why("altitude unknown")
+        return []
     trend_b = p.vr[b] if np.isfinite(p.vr[b]) else _trend(ctx, b, -1)
     trend_a = p.vr[a] if np.isfinite(p.vr[a]) else _trend(ctx, a, +1)
     if trend_b > 500 or trend_a < -500:
-        return None
+        why("climbing before or descending after the silence")
+        return []
     if step_km(p.lat[b], p.lon[b], p.lat[a], p.lon[a]) > 2 * INFER_RADIUS_KM:
-        return None
+        why("fixes too far apart")
+        return []
     sb = {s.airport: s for s in score_fix(ix, p.lat[b], p.lon[b], p.trk[b], "arrive",
                                           INFER_RADIUS_KM)}
     sa = {s.airport: s for s in score_fix(ix, p.lat[a], p.lon[a], p.trk[a], "depart",
@@ -287,19 +323,35 @@ def _infer_one(ctx: Context, b: int, a: int) -> dict | None:
         elev = ix.elev_ft[i] if np.isfinite(ix.elev_ft[i]) else 0.0
         hb, ha = p.alt[b] - elev, p.alt[a] - elev
         if hb > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * fb.distance_km:
+            why("last fix above the approach envelope")
             continue
         if ha > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * fa.distance_km:
+            why("first fix above the departure envelope")
             continue
         if jet and not (ix.longest_ft[i] >= JET_RUNWAY_FT or (
                 np.isnan(ix.longest_ft[i]) and ix.type_rank[i] >= 2)):
+            why("runway too short for a jet")
             continue
         if not _heading_ok(ctx, b, i, towards=True) or not _heading_ok(ctx, a, i, towards=False):
+            why("not heading to / away from the airport")
             continue
         t_in = fb.distance_km / _speed_kms(p.gs[b], APPROACH_KT)
         t_out = fa.distance_km / _speed_kms(p.gs[a], APPROACH_KT)
         if silence - t_in - t_out < MIN_DWELL_S:
+            why("silence leaves less than MIN_DWELL_S on the ground")
             continue
         options.append((fb.cost_km + fa.cost_km, i, fb, fa, hb, ha, t_in, t_out))
+    if not sb.keys() & sa.keys():
+        why("no airport near both fixes")
+    return options
+
+
+def _infer_one(ctx: Context, b: int, a: int) -> dict | None:
+    p, ix = ctx.pts, ctx.ix
+    trend_b = p.vr[b] if np.isfinite(p.vr[b]) else _trend(ctx, b, -1)
+    trend_a = p.vr[a] if np.isfinite(p.vr[a]) else _trend(ctx, a, +1)
+    silence = p.t[a] - p.t[b]
+    options = _infer_options(ctx, b, a)
     if not options:
         return None
     options.sort(key=lambda o: o[0])

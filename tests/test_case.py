@@ -1,0 +1,139 @@
+"""Cases: editing the case file, verdicts on the sample story, the evidence pack, demo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from flightcheck.case import add, annotate, check_inputs, claim, init, load
+from flightcheck.case.pack import run
+from flightcheck.cli import main
+from flightcheck.errors import InputError, UsageError
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory, samples):
+    out = tmp_path_factory.mktemp("pack")
+    manifest = run(samples / "case.toml", out)
+    return out, manifest
+
+
+def test_bundled_case_verdicts(pack):
+    out, manifest = pack
+    verdicts = {c["id"]: c for c in json.loads((out / "verdicts.json").read_text())["claims"]}
+    assert {k: v["verdict"] for k, v in verdicts.items()} == {
+        "route-eg-cn-rs": "supported",
+        "landed-lybt": "supported",
+        "landed-lybe": "contradicted",
+        "over-iran": "inconclusive",
+    }
+    route = verdicts["route-eg-cn-rs"]
+    assert "HECW → ZWWW → LYBT" in route["reasons"][0]
+    assert {e["airport"] for e in route["evidence"]} == {"HECW", "ZWWW", "LYBT"}
+    lybt = verdicts["landed-lybt"]
+    assert lybt["evidence"][0]["kind"] == "inferred"
+    assert "trace_full_010075.json" in str(lybt["evidence"][0]["evidence"])
+    # the contradiction rests on an inferred stop, so it is not certain
+    assert 0.5 < verdicts["landed-lybe"]["confidence"] < 1.0
+    assert "IR" in verdicts["over-iran"]["reasons"][0]
+    assert set(manifest["verdicts"].values()) == {"supported", "contradicted", "inconclusive"}
+
+
+def test_pack_contents_and_manifest(pack, samples):
+    out, manifest = pack
+    names = {p.name for p in out.iterdir()}
+    assert {"verdicts.json", "report.html", "map.html", "stops.csv", "tracks.geojson",
+            "manifest.json"} <= names
+    from flightcheck.provenance import sha256_file
+
+    listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert set(listed) == names - {"manifest.json"}
+    for name, digest in listed.items():
+        assert sha256_file(out / name) == digest
+    case = load(samples / "case.toml")
+    assert [i["sha256"] for i in manifest["inputs"]] == [i.sha256 for i in case.inputs]
+    assert manifest["reference_data"]
+    report = (out / "report.html").read_text()
+    assert "suspected delivery" in report and "CONTRADICTED" not in report  # css uppercases
+    assert "Transponder off on the ground" in report
+
+
+def test_same_inputs_same_json(pack, tmp_path, samples):
+    out, _ = pack
+    run(samples / "case.toml", tmp_path, map_html=False)
+    for name in ("verdicts.json", "stops.csv", "tracks.geojson"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_case_editing_roundtrip(tmp_path, samples):
+    folder = tmp_path / "case"
+    path = init(folder, title="Test <case>")
+    with pytest.raises(UsageError):
+        init(folder)
+    src = tmp_path / "trace_full_010075.json"
+    shutil.copy(next(samples.glob("globe_history/2025/10/16/traces/75/*.json")), src)
+    added = add(path, [src])
+    assert added[0]["path"] == "../trace_full_010075.json"
+    assert add(path, [src]) == []  # same file, same hash: nothing new
+    claim(path, "c1", "stop", aircraft="010075", airport="LYBT", start="2025-10-16T00:00Z",
+          end="2025-10-16T23:59Z", text="landed at Batajnica")
+    annotate(path, "n1", "suspected delivery", aircraft="010075", airport="LYBT",
+             time="2025-10-16T10:00Z", note="comment kept")
+    text = path.read_text()
+    assert "# kind = \"route\"" in text  # the template's comments survive edits
+    case = load(path)
+    assert case.title == "Test <case>"
+    assert [c.id for c in case.claims] == ["c1"] and case.annotations[0].label
+    assert check_inputs(case)[0]["sha256"] == added[0]["sha256"]
+    with pytest.raises(UsageError, match="already exists"):
+        claim(path, "c1", "stop", aircraft="010075", airport="LYBT")
+    src.write_bytes(src.read_bytes() + b" ")
+    with pytest.raises(InputError, match="changed since it was added"):
+        check_inputs(load(path))
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[claims]]\nid = "x"\nkind = "teleport"\naircraft = "010075"\n', "claims[0].kind"),
+    ('[[claims]]\nid = "x"\nkind = "route"\naircraft = "010075"\nroute = ["EG"]\n',
+     "at least two places"),
+    ('[[claims]]\nid = "x"\nkind = "stop"\nairport = "LYBT"\n', "say which aircraft"),
+    ('[[claims]]\nid = "x"\nkind = "stop"\naircraft = "1"\nairport = "LYBT"\nfrom = "soon"\n',
+     "claims[0].from"),
+    ("[case\ntitle = 1", "not valid TOML"),
+])
+def test_bad_case_files_are_one_line_errors(tmp_path, body, message):
+    path = tmp_path / "case.toml"
+    path.write_text(body)
+    with pytest.raises(InputError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load(path)
+
+
+def test_cli_case_workflow_and_verify(tmp_path, samples):
+    runner = CliRunner()
+    folder = tmp_path / "c"
+    assert runner.invoke(main, ["case", "init", str(folder)]).exit_code == 0
+    res = runner.invoke(main, ["case", "add", str(folder), str(samples / "globe_history")])
+    assert res.exit_code == 0 and res.stdout.count("added") == 3
+    res = runner.invoke(main, ["case", "claim", str(folder), "--id", "r", "--kind", "route",
+                               "--aircraft", "010075", "--route", "EG,CN,RS"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["case", "claim", str(folder), "--id", "z", "--kind", "stop",
+                               "--aircraft", "4c0000", "--airport", "LYBT"])
+    assert res.exit_code == 0
+    res = runner.invoke(main, ["verify", str(folder), "-o", str(tmp_path / "out"), "--json"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads(res.stdout)
+    assert manifest["verdicts"] == {"r": "supported", "z": "inconclusive"}
+    verdicts = json.loads((tmp_path / "out" / "verdicts.json").read_text())
+    z = next(c for c in verdicts["claims"] if c["id"] == "z")
+    assert "no aircraft matching '4c0000'" in z["reasons"][0]
+
+
+def test_demo_command(tmp_path):
+    res = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo")])
+    assert res.exit_code == 0, res.output
+    assert "supported" in res.stdout and "contradicted" in res.stdout
+    assert (tmp_path / "demo" / "report.html").is_file()
