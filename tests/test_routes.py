@@ -121,3 +121,17 @@ def test_export_formats(tmp_path, sample_tracks, sample_routes):
     assert [f.name for f in files] == ["t.csv", "t.stops.csv", "t.legs.csv", "t.gaps.csv"]
     points = pd.read_csv(files[0])
     assert "leg" in points and len(points) == len(routes.tracks)
+
+
+def test_sources_merged_into_one_track(sample_routes, sample_tracks):
+    merge = sample_routes.get("010075").reconciliation["merge"]
+    assert merge["reference"].endswith("2025/10/16/traces/75/trace_full_010075.json")
+    (src, corr), = merge["clock_corrections"].items()
+    assert src.endswith("EGY1076_3c1f0a2b.csv") and corr == pytest.approx(-2.0, abs=0.5)
+    assert merge["near_duplicates"] > 20
+    merged = sample_routes.tracks.aircraft("010075").df
+    raw = sample_tracks.df[sample_tracks.df["icao24"].isin(["010075", "~" ])]
+    assert len(merged) < len(raw) + (sample_tracks.df["source"].str.contains("EGY1076")).sum()
+    fr24 = merged[merged["source"].str.endswith("EGY1076_3c1f0a2b.csv")]
+    assert (fr24["clock_correction_s"] == corr).all()
+    assert merged["time"].is_monotonic_increasing

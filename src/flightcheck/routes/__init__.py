@@ -12,7 +12,7 @@ import pandas as pd
 
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
 from flightcheck.routes.legs import legs_of
-from flightcheck.routes.reconcile import match_unaddressed, reconcile
+from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
@@ -148,9 +148,23 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     from flightcheck.segment import detect
 
     matches: list[dict] = []
+    merges: dict[str, dict] = {}
     if match_sources:
         df, matches = match_unaddressed(tracks.df)
-        if matches:
+        multi = df.groupby("icao24")["source"].nunique()
+        multi = multi[multi > 1].index.tolist()
+        if multi:
+            parts = [df[~df["icao24"].isin(multi)]]
+            for hex_ in multi:
+                rows = df[df["icao24"] == hex_].reset_index(drop=True)
+                merged, report = merge_sources(rows)
+                # offsets and disagreements are measured on the data as reported
+                merges[hex_] = {**reconcile(rows), "merge": report}
+                parts.append(merged)
+            df = pd.concat(parts, ignore_index=True)
+            df = df.sort_values(["icao24", "time", "source", "row"], kind="stable")
+            df = df.reset_index(drop=True)
+        if matches or multi:
             tracks = Tracks(df, tracks.inputs, tracks.skipped, tracks.duplicates)
             segmentation = None
     if icao24:
@@ -187,7 +201,8 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
             callsigns=sorted(rows["callsign"].dropna().unique().tolist()),
             registered_country=state, military=mil, stops=stops, legs=legs, events=events,
             gaps=gaps, countries=chain, sources=sources,
-            reconciliation=reconcile(rows) if len(sources) > 1 else None,
+            reconciliation=(merges.get(str(hex_)) or reconcile(rows)
+                            if len(sources) > 1 else None),
         ))
     return RouteSet(routes, matches, tracks, segmentation)
 

@@ -231,3 +231,70 @@ def match_unaddressed(
     out["icao24"] = out["icao24"].replace(relabel)
     out = out.sort_values(["icao24", "time", "source", "row"], kind="stable")
     return out.reset_index(drop=True), matches
+
+
+SOURCE_PRIORITY = ("adsb", "mlat", "other", "unknown")
+
+
+def _reference_source(df: pd.DataFrame) -> str:
+    """The source the others are aligned to: the one with the most fixes (ties: name)."""
+    counts = df.groupby("source", sort=True).size()
+    return str(counts.sort_values(ascending=False, kind="stable").index[0])
+
+
+def merge_sources(df: pd.DataFrame, same_moment_s: float = 1.0,
+                  noise_m: float = 150.0) -> tuple[pd.DataFrame, dict]:
+    """One aircraft's rows from several sources as one track.
+
+    Clock offsets are measured against a reference source (the one with the most fixes) and
+    removed from the other sources' times when they are significant (the shift applied is
+    kept per row in ``clock_correction_s``, so the reported time is ``time - correction``).
+    Then a fix of another source at the same moment (within ``same_moment_s``) and place
+    (within ``noise_m``) as a reference fix is a near-duplicate and is collapsed into it.
+    Returns the merged rows and a record of what was done.
+    """
+    sources = sorted(df["source"].unique().tolist())
+    report: dict = {"reference": None, "clock_corrections": {}, "near_duplicates": 0}
+    df = df.assign(clock_correction_s=0.0)
+    if len(sources) < 2:
+        return df, report
+    ref = _reference_source(df)
+    report["reference"] = ref
+    ref_rows = df[df["source"] == ref]
+    shifted = []
+    for src in sources:
+        rows = df[df["source"] == src]
+        if src == ref:
+            shifted.append(rows)
+            continue
+        pair = compare(ref_rows, rows)
+        shift = pair.offset_s or 0.0
+        if any(n.startswith("clock offset") for n in pair.notes) and shift:
+            rows = rows.assign(time=rows["time"] - pd.to_timedelta(shift, unit="s"),
+                               clock_correction_s=-shift)
+            report["clock_corrections"][src] = -shift
+        shifted.append(rows)
+    merged = pd.concat(shifted, ignore_index=True)
+    merged = merged.sort_values(["time", "source", "row"], kind="stable").reset_index(drop=True)
+    is_ref = (merged["source"] == ref).to_numpy()
+    t = time_s(merged)
+    tr = t[is_ref]
+    if len(tr):
+        lat_r, lon_r = merged["lat"].to_numpy()[is_ref], merged["lon"].to_numpy()[is_ref]
+        others = np.flatnonzero(~is_ref)
+        j = np.clip(np.searchsorted(tr, t[others]), 1, max(len(tr) - 1, 1))
+        if len(tr) == 1:
+            j = np.zeros(len(others), dtype=int)
+            near = j
+        else:
+            near = np.where(np.abs(tr[j] - t[others]) < np.abs(tr[j - 1] - t[others]), j, j - 1)
+        dt = np.abs(tr[near] - t[others])
+        dd = haversine_km(merged["lat"].to_numpy()[others], merged["lon"].to_numpy()[others],
+                          lat_r[near], lon_r[near]) * 1000.0
+        dup = others[(dt <= same_moment_s) & (dd <= noise_m)]
+        if len(dup):
+            keep = np.ones(len(merged), dtype=bool)
+            keep[dup] = False
+            merged = merged[keep].reset_index(drop=True)
+            report["near_duplicates"] = int(len(dup))
+    return merged, report

@@ -238,6 +238,7 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     coslat = np.cos(np.radians(np.minimum(np.maximum(np.abs(lat_lo), np.abs(lat_hi)), 89.9)))
     dlon = np.where(coslat > 0, half / (KM_PER_DEG * coslat), 360.0)
     ctx_arrays = _end_arrays(ctx, a, b)
+    ends = {n: v.tolist() for n, v in ctx_arrays.items()}
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         if hi <= lo:
             continue
@@ -262,12 +263,44 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         g_o = g[order]
         first = np.searchsorted(g_o, g_o, side="left")
         top = order[np.arange(len(order)) - first < k]
-        for j in top.tolist():
-            gi = int(g[j])
-            out[int(gs[gi])].append(_candidate(ctx, int(ap[j]), float(d1[j]), float(d2[j]),
-                                               float(ground_s[j]), float(score[j]), int(role[j]),
-                                               {n: float(t[j]) for n, t in terms.items()},
-                                               ctx_arrays, gi))
+        _emit(ctx, top, g[top], ap[top], d1[top], d2[top], ground_s[top], score[top],
+              role[top], {n: t[top] for n, t in terms.items()}, ends, gs, out)
+
+
+def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.ndarray,
+          d2: np.ndarray, ground_s: np.ndarray, score: np.ndarray, role: np.ndarray,
+          terms: dict[str, np.ndarray], ends: dict[str, list], gs: np.ndarray,
+          out: list[list[dict]]) -> None:
+    """Append the candidate dicts of the selected pairs (best first within each gap)."""
+    ix = ctx.ix
+    runway = ix.longest_ft[ap]
+    fields = zip(g.tolist(), ix.code[ap].tolist(), ix.name[ap].tolist(),
+                 ix.country[ap].tolist(), ix.lat[ap].tolist(), ix.lon[ap].tolist(),
+                 np.round(d1, 1).tolist(), np.round(d2, 1).tolist(),
+                 np.round(ground_s, 0).tolist(),
+                 np.where(np.isnan(runway), -1.0, runway).tolist(),
+                 np.round(score, 3).tolist(), role.tolist(),
+                 np.nan_to_num(ix.elev_ft[ap]).tolist(), ix.type_rank[ap].tolist(),
+                 *(t.tolist() for t in terms.values()), strict=True)
+    names = list(terms)
+    gs_list = gs.tolist()
+    for (gi, code, name, country, lat, lon, k1, k2, gr, rw, sc, rl, elev, rank,
+         *tv) in fields:
+        tm = dict(zip(names, tv, strict=True))
+        why = "; ".join(([ROLES[rl]] if rl else []) + [
+            _side("last fix", ends["alt_a"][gi] - elev, ends["vr_a"][gi], ends["trk_a"][gi],
+                  k1, ends["ground_a"][gi], -tm["profile_a"], -tm["heading_a"], "for it"),
+            _side("first fix", ends["alt_b"][gi] - elev, ends["vr_b"][gi], ends["trk_b"][gi],
+                  k2, ends["ground_b"][gi], -tm["profile_b"], -tm["heading_b"],
+                  "away from it"),
+            f"up to {duration(max(gr, 0.0))} on the ground",
+            SIZES.get(rank, "airport") + (f", runway {rw:,.0f} ft" if rw >= 0
+                                          else ", runway length unknown")])
+        out[gs_list[gi]].append({
+            "airport": str(code), "airport_name": str(name), "country": country,
+            "lat": lat, "lon": lon, "distance_km": k1, "distance_after_km": k2,
+            "max_ground_s": gr, "runway_ft": rw if rw >= 0 else None, "score": sc,
+            "why": why})
 
 
 def _group_max(values: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -345,24 +378,3 @@ def _side(what: str, height: float, vr: float, trk: float, dist: float, ground: 
         notes.append(f"heading {towards}" if pen_h < 0.5 else f"not heading {towards}")
     high = f"{height:,.0f} ft above the field" if np.isfinite(height) else "unknown altitude"
     return f"{what} {high} {trend} {dist:.0f} km away ({', '.join(notes)})".replace(" ()", "")
-
-
-def _candidate(ctx: Context, i: int, d1: float, d2: float, ground_s: float, score: float,
-               role: int, terms: dict[str, float], e: dict[str, np.ndarray], g: int) -> dict:
-    ix = ctx.ix
-    runway = None if np.isnan(ix.longest_ft[i]) else float(ix.longest_ft[i])
-    elev = float(np.nan_to_num(ix.elev_ft[i]))
-    why = "; ".join(([ROLES[role]] if role else []) + [
-        _side("last fix", e["alt_a"][g] - elev, e["vr_a"][g], e["trk_a"][g], d1,
-              bool(e["ground_a"][g]), -terms["profile_a"], -terms["heading_a"], "for it"),
-        _side("first fix", e["alt_b"][g] - elev, e["vr_b"][g], e["trk_b"][g], d2,
-              bool(e["ground_b"][g]), -terms["profile_b"], -terms["heading_b"], "away from it"),
-        f"up to {duration(max(ground_s, 0.0))} on the ground",
-        SIZES.get(int(ix.type_rank[i]), "airport")
-        + (f", runway {runway:,.0f} ft" if runway is not None else ", runway length unknown"),
-    ])
-    return {"airport": str(ix.code[i]), "airport_name": str(ix.name[i]),
-            "country": ix.country[i], "lat": float(ix.lat[i]), "lon": float(ix.lon[i]),
-            "distance_km": round(d1, 1), "distance_after_km": round(d2, 1),
-            "max_ground_s": round(ground_s, 0), "runway_ft": runway,
-            "score": round(score, 3), "why": why}

@@ -59,7 +59,7 @@ def geodesic_km_many(lat1, lon1, lat2, lon2) -> np.ndarray:
     """WGS-84 geodesic distances in km (arrays broadcast): Vincenty's inverse formula,
     vectorised (sub-millimetre where it converges); the few nearly antipodal pairs where it
     does not converge are computed by geographiclib."""
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64)
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
                                                    for x in (lat1, lon1, lat2, lon2)))
     a, f = WGS84_A_KM, WGS84_F
     b = a * (1 - f)
