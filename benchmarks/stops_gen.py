@@ -102,12 +102,14 @@ def fleet(n_aircraft=40, stops_per_aircraft=4, seed=1, step=8.0):
             tr.seg(out30, in45, elev + 9000, cruise, 280, 450, step=step * 3)
             if rng.random() < 0.3:  # hold before the approach
                 p = in45
+                t_hold = tr.t
                 for h in (nhdg + 180, nhdg + 270, nhdg, nhdg + 90) * 3:
                     q = _offset(*p, h, 9.0 if h in (nhdg, nhdg + 180) else 3.5)
                     tr.seg(p, q, 9000 + nelev, 9000 + nelev, 220, 220, step=step)
                     p = q
                 events.append({"icao24": icao, "kind": "holding", "airport": str(ix.code[nxt]),
-                               "time": pd.Timestamp(tr.t, unit="s", tz="UTC")})
+                               "time": pd.Timestamp(t_hold, unit="s", tz="UTC"),
+                               "end": pd.Timestamp(tr.t, unit="s", tz="UTC")})
                 tr.seg(p, in45, 9000 + nelev, 9000 + nelev, 220, 220, step=step)
             if rng.random() < 0.2:  # go-around then a second approach
                 tr.seg(in45, (nlat, nlon), nelev + 8000, nelev + 150, 250, 140, step=step)
@@ -145,6 +147,8 @@ def fleet(n_aircraft=40, stops_per_aircraft=4, seed=1, step=8.0):
                 stops[-1]["_rows"] = (arr_row, len(tr.rows), str(kind))
             ap, elev = nxt, nelev
             del t_dep, dep_row
+        # final take-off from the field where the aircraft is (not the previous one)
+        lat, lon, hdg, _ = _ends(ix, ap)[rng.integers(len(_ends(ix, ap)))]
         tr.seg(_offset(lat, lon, hdg, 0), _offset(lat, lon, hdg, 2.0), elev, elev, 10, 150,
                ground=True)
         tr.seg(_offset(lat, lon, hdg, 2.0), _offset(lat, lon, hdg, 60), elev + 50,

@@ -189,3 +189,68 @@ def test_cli_stops_json_shape(tmp_path, inferred_lybt):
     res = CliRunner().invoke(main, ["stops", str(csv), "--json", "--airport", "LYBE"])
     assert json.loads(res.stdout)["stops"] == []
     assert np.isfinite(stop["confidence"])
+
+
+def _racetrack(lat, lon, laps, t0, alt=7000.0, hdg=305.0, step_s=5.0):
+    """Right-hand racetrack: 1-min legs at 220 kt (6.8 km) joined by 180-degree turns."""
+    wps = [(lat, lon, alt, 220.0)]
+    for _ in range(laps):
+        for h in (hdg, hdg + 55, hdg + 180, hdg + 235):
+            la, lo, *_ = wps[-1]
+            wps.append((*offset(la, lo, h % 360, 6.8 if h in (hdg, hdg + 180) else 2.5),
+                        alt, 220.0))
+    return path(wps, t0, step_s=step_s)
+
+
+def test_single_lap_hold_is_found_with_and_without_reported_track():
+    lat, lon = offset(*LYBT_30R, 125, 25)
+    inbound = path([(*offset(lat, lon, 125, 60), 9000.0, 250.0), (lat, lon, 7000.0, 220.0)],
+                   T0, 5)
+    hold = _racetrack(lat, lon, 1, inbound["time"].iloc[-1] + 5)
+    out = path([(*offset(lat, lon, 305, 6.8), 7000.0, 220.0),
+                (*offset(lat, lon, 305, 60), 5000.0, 220.0)], hold["time"].iloc[-1] + 5, 5)
+    df = table([inbound, hold, out])
+    for frame in (df, df.assign(track_deg=np.nan)):
+        ev = detect(frame).events
+        assert ev["kind"].tolist() == ["holding"]
+        h = ev.iloc[0]
+        # the hold spans the lap, not the straight inbound leg before it
+        assert h.time >= pd.Timestamp(inbound["time"].iloc[-1] - 60, unit="s", tz="UTC")
+        assert "1 lap(s)" in h.evidence and "right" in h.evidence
+
+
+def test_circuit_after_go_around_is_not_a_hold():
+    lat, lon = LYBT_30R
+    arr = approach(lat, lon, 305, T0, elev=265, to_ground=False).iloc[:-1]
+    # go-around, then a left-hand circuit (crosswind, downwind, base) back to the runway
+    up = offset(lat, lon, 305, 6)
+    cross = offset(*up, 215, 4)
+    down = offset(*cross, 125, 14)
+    base = offset(*down, 35, 4)
+    circuit = path([(lat, lon, 465.0, 140.0), (*up, 2200.0, 170.0), (*cross, 2300.0, 170.0),
+                    (*down, 2300.0, 170.0), (*base, 1500.0, 160.0)], arr["time"].iloc[-1] + 5)
+    final = ground_stop(lat, lon, 305, circuit["time"].iloc[-1] + 5, minutes=60)
+    final[0] = final[0][final[0]["time"] > circuit["time"].iloc[-1] + 5]
+    seg = detect(table([arr, circuit, *final]))
+    assert seg.events["kind"].tolist() == ["go_around"]
+    assert seg.stops["airport"].tolist() == ["LYBT"]
+
+
+def test_mlat_jump_on_take_off_roll_is_not_a_touch_and_go():
+    frames = ground_stop(*LYBT_30R, 305, T0, minutes=30)
+    dep = frames[2].copy()
+    k = 6  # a take-off roll fix thrown 2.9 km off by MLAT
+    dep.loc[k, "lat"] += 0.026
+    df = table(frames[:2] + [dep])
+    seg = detect(df)
+    assert seg.events.empty
+    assert len(seg.stops) == 1 and seg.stops.iloc[0].airport == "LYBT"
+
+
+def test_position_jump_while_parked_is_not_a_second_stop():
+    frames = ground_stop(*LYBT_30R, 305, T0, minutes=120)
+    park = frames[1].copy()
+    park.loc[len(park) // 2, "lat"] -= 0.5  # 55 km south, one fix
+    seg = detect(table([frames[0], park, frames[2]]))
+    assert seg.stops["airport"].tolist() == ["LYBT"]
+    assert seg.stops.iloc[0].dwell_s > 110 * 60

@@ -88,8 +88,8 @@ def test_clean_sorts_dedupes_and_carries_callsign():
     b = to_track_table(frame(time=[1760000005.0, 1760000020.0, 1760000030.0],
                              lat=[44.94, 45.0, 45.1], lon=[20.26, 20.3, 20.4]),
                        ReadContext("b"))
-    table, removed = clean(pd.concat([b, a], ignore_index=True))
-    assert removed == 1  # b's first point repeats a's second exactly
+    table, removed = clean(pd.concat([a, b], ignore_index=True))
+    assert removed == 1  # b's first point repeats a's second exactly; a came first, a's kept
     assert table["time"].is_monotonic_increasing
     assert len(table) == 5
     from_a = table[table["source"] == "a"]

@@ -37,6 +37,10 @@ HOLD_WINDOW_S = 900.0
 """Longest time for one lap: a 4-min racetrack, or 10-NM legs at 250 kt (about 12 min), s."""
 TURNING_DEG_S = 0.5
 """A step turning faster than this is part of a turn (rate-one turns are 3 deg/s), deg/s."""
+WIGGLE_DEG = 30.0
+"""A turn the other way adding up to less than this is noise, not a change of direction."""
+STRAIGHT_S = 300.0
+"""A straight stretch longer than this ends a hold (racetrack legs last 1-3 min), s."""
 CIRCUIT_S = 900.0
 """A lap that starts within this time after a go-around, touch-and-go or take-off is the
 circuit back to the runway, not a hold, s."""
@@ -174,19 +178,42 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     circuits = _circuit_times(ctx, others or [])
     out = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        lo, hi = int(j[flagged[a]]), int(flagged[b])
-        # trim to the turning: first and last step turning faster than TURNING_DEG_S
-        dt = np.maximum(p.t[lo + 1:hi + 1] - p.t[lo:hi], 1.0)
-        turning = np.flatnonzero(np.abs(turn[lo + 1:hi + 1]) / dt >= TURNING_DEG_S)
-        if not len(turning):
-            continue
-        first, last = lo + int(turning[0]), lo + int(turning[-1]) + 1
-        icao = str(p.icao24s[p.code[first]])
-        if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0
-               for t_c in circuits.get(icao, ())):
-            continue
-        out.append(_hold(ctx, first, last, float(cum[last] - cum[first])))
+        for first, last in _turning_pieces(p.t, turn, int(j[flagged[a]]), int(flagged[b])):
+            net = float(cum[last] - cum[first])
+            if abs(net) < HOLD_TURN_DEG:
+                continue
+            icao = str(p.icao24s[p.code[first]])
+            if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0
+                   for t_c in circuits.get(icao, ())):
+                continue
+            out.append(_hold(ctx, first, last, net))
     return [e for e in out if e is not None]
+
+
+def _turning_pieces(t: np.ndarray, turn: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(first, last) fix indices of the one-direction turning stretches in fixes lo..hi.
+
+    Turning steps turn faster than ``TURNING_DEG_S``; runs of them in one direction that add
+    up to less than ``WIGGLE_DEG`` are noise and ignored; stretches end where the direction
+    changes or the aircraft flies straight for more than ``STRAIGHT_S``."""
+    dt = np.maximum(t[lo + 1:hi + 1] - t[lo:hi], 1.0)
+    steps = np.flatnonzero(np.abs(turn[lo + 1:hi + 1]) / dt >= TURNING_DEG_S) + lo + 1
+    if not len(steps):
+        return []
+    for _ in range(2):  # drop small opposite wiggles, then merge what they separated
+        sgn = np.sign(turn[steps])
+        starts = np.flatnonzero(np.r_[True, sgn[1:] != sgn[:-1]])
+        total = np.add.reduceat(turn[steps], starts)
+        small = np.abs(total) < WIGGLE_DEG
+        if not small.any() or small.all():
+            break
+        lens = np.diff(np.r_[starts, len(steps)])
+        steps = steps[~np.repeat(small, lens)]
+    sgn = np.sign(turn[steps])
+    brk = np.flatnonzero((np.diff(t[steps]) > STRAIGHT_S) | (sgn[1:] != sgn[:-1])) + 1
+    bounds = np.concatenate([[0], brk, [len(steps)]])
+    return [(int(steps[x]) - 1, int(steps[y - 1])) for x, y in zip(bounds[:-1], bounds[1:],
+                                                                   strict=True)]
 
 
 def _circuit_times(ctx: Context, others: list[dict]) -> dict[str, list[float]]:

@@ -38,6 +38,10 @@ TAXI_KT = 60.0
 GROUND_BREAK_KM = 3.0
 """Consecutive ground fixes further apart than this belong to different stops."""
 GROUND_RADIUS_KM = 10.0
+MAX_GROUND_KT = 250.0
+"""Fastest movement on the ground (a take-off roll ends well below this), kt."""
+GROUND_SLACK_KM = 0.3
+"""Position noise allowed before the ground speed limit applies, km."""
 ENVELOPE_BASE_FT = 2000.0
 ENVELOPE_FT_PER_KM = 350.0
 INFER_RADIUS_KM = 80.0
@@ -69,9 +73,10 @@ class _Run:
 
 
 def ground_jumps(ctx: Context) -> np.ndarray:
-    """Ground fixes more than ``GROUND_BREAK_KM`` from both neighbours, which are ground fixes
-    of the same aircraft close to each other: position errors (a parked or taxiing aircraft
-    cannot go there and back), never a stop of their own."""
+    """Ground fixes that neither neighbour could reach: both neighbours are ground fixes of the
+    same aircraft that agree with each other, and reaching this fix from either would need
+    more than ``MAX_GROUND_KT`` (plus ``GROUND_SLACK_KM`` of position noise). These are
+    position errors (MLAT/CPR), never a stop or a touch-and-go of their own."""
     p = ctx.pts
     n = len(p.t)
     out = np.zeros(n, dtype=bool)
@@ -81,29 +86,38 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     ok = p.ground[m] & p.ground[m - 1] & p.ground[m + 1] & (p.code[m - 1] == p.code[m]) & (
         p.code[m + 1] == p.code[m])
     m = m[ok]
+    v = MAX_GROUND_KT * KT_TO_KMS
+    dt_in, dt_out = p.t[m] - p.t[m - 1], p.t[m + 1] - p.t[m]
     d_in = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m], p.lon[m])
     d_out = step_km(p.lat[m], p.lon[m], p.lat[m + 1], p.lon[m + 1])
     d_by = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m + 1], p.lon[m + 1])
-    out[m[(d_in > GROUND_BREAK_KM) & (d_out > GROUND_BREAK_KM) & (d_by <= GROUND_BREAK_KM)]] = True
+    bad = (d_in > GROUND_SLACK_KM + v * dt_in) & (d_out > GROUND_SLACK_KM + v * dt_out) & (
+        d_by <= GROUND_SLACK_KM + v * (dt_in + dt_out))
+    out[m[bad]] = True
     return out
 
 
 def ground_runs(ctx: Context) -> list[tuple[int, int]]:
-    """(first, last) indices of runs of consecutive ground fixes of one aircraft."""
+    """(first, last) indices of runs of consecutive ground fixes of one aircraft (ground
+    position jumps are skipped: they neither start nor break a run)."""
     p = ctx.pts
-    g = p.ground & ~ground_jumps(ctx)
+    if not len(p.t):
+        return []
+    idx = np.flatnonzero(~ground_jumps(ctx))
+    g, code, lat, lon = p.ground[idx], p.code[idx], p.lat[idx], p.lon[idx]
     if not len(g):
         return []
-    same = p.same_prev
+    same = np.zeros(len(g), dtype=bool)
+    same[1:] = code[1:] == code[:-1]
     far = np.zeros(len(g), dtype=bool)
-    far[1:] = step_km(p.lat[:-1], p.lon[:-1], p.lat[1:], p.lon[1:]) > GROUND_BREAK_KM
+    far[1:] = step_km(lat[:-1], lon[:-1], lat[1:], lon[1:]) > GROUND_BREAK_KM
     change = ~same
     change[1:] |= g[1:] != g[:-1]
     change |= g & far
     starts = np.flatnonzero(change)
     ends = np.concatenate([starts[1:], [len(g)]]) - 1
     keep = g[starts]
-    return list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
+    return list(zip(idx[starts[keep]].tolist(), idx[ends[keep]].tolist(), strict=True))
 
 
 def _airport_fields(ctx: Context, i: int | None) -> dict:
@@ -140,7 +154,8 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
         after = e + 1 if e + 1 < p.end[c] else None
         fast = min_gs >= TOUCH_AND_GO_KT or (np.isnan(min_gs) and s == e)
         if fast and dur <= TOUCH_AND_GO_S:
-            if (before is not None and after is not None and p.t[s] - p.t[before] <= 180
+            if (before is not None and after is not None and not p.ground[before]
+                    and not p.ground[after] and p.t[s] - p.t[before] <= 180
                     and p.t[after] - p.t[e] <= 180 and fit is not None
                     and fit.distance_km <= 3.0):
                 events.append(_touch_and_go(ctx, s, e, fit.airport, min_gs))
