@@ -239,8 +239,8 @@ def test_circuit_after_go_around_is_not_a_hold():
 def test_mlat_jump_on_take_off_roll_is_not_a_touch_and_go():
     frames = ground_stop(*LYBT_30R, 305, T0, minutes=30)
     dep = frames[2].copy()
-    k = 6  # a take-off roll fix thrown 2.9 km off by MLAT
-    dep.loc[k, "lat"] += 0.026
+    k = 2  # a take-off roll fix thrown 3.5 km off by MLAT
+    dep.loc[k, "lat"] += 0.032
     df = table(frames[:2] + [dep])
     seg = detect(df)
     assert seg.events.empty
@@ -248,9 +248,14 @@ def test_mlat_jump_on_take_off_roll_is_not_a_touch_and_go():
 
 
 def test_position_jump_while_parked_is_not_a_second_stop():
-    frames = ground_stop(*LYBT_30R, 305, T0, minutes=120)
-    park = frames[1].copy()
-    park.loc[len(park) // 2, "lat"] -= 0.5  # 55 km south, one fix
-    seg = detect(table([frames[0], park, frames[2]]))
+    lat, lon = offset(*LYBT_30R, 305, 1.5)
+    arr = approach(*LYBT_30R, 305, T0, elev=265)
+    t = arr["time"].iloc[-1] + 60 * np.arange(1, 121)  # parked 2 h, a fix a minute
+    park = pd.DataFrame({"time": t, "lat": lat, "lon": lon, "alt_ft": np.nan,
+                         "on_ground": True, "gs_kt": 0.0, "track_deg": np.nan,
+                         "vrate_fpm": 0.0})
+    park.loc[60, "lat"] -= 0.2  # 22 km south, one fix (reachable in 60 s at 1000 kt)
+    dep = climb_out(*LYBT_30R, 305, t[-1] + 60, elev=265)
+    seg = detect(table([arr, park, dep]))
     assert seg.stops["airport"].tolist() == ["LYBT"]
     assert seg.stops.iloc[0].dwell_s > 110 * 60
