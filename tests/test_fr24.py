@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import gzip
-import importlib
 
 import numpy as np
 import pandas as pd
 import pytest
+from readhelpers import read_one_bytes
 
 import flightcheck
-import flightcheck.io as fio
 from flightcheck.errors import InputError, UsageError
 from flightcheck.io import fr24
-from flightcheck.io.context import ReadOptions
 from flightcheck.io.pseudo_address import pseudo_address
-from flightcheck.read import read_one
 from flightcheck.track import validate
 
 HEADER = "Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"
@@ -49,25 +46,8 @@ GRANULAR = "\n".join([
 ]).encode() + b"\n"
 
 
-@pytest.fixture(autouse=True)
-def importable_readers(monkeypatch):
-    """Sniff with every reader module that exists (others may still be being written)."""
-    present = []
-    for name in fio.READER_MODULES:
-        try:
-            importlib.import_module(f"flightcheck.io.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"flightcheck.io.{name}":
-                raise
-            continue
-        present.append(name)
-    monkeypatch.setattr(fio, "READER_MODULES", tuple(present))
-
-
 def _read(tmp_path, data: bytes, name: str, **options):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return read_one(str(path), ReadOptions(**options))
+    return read_one_bytes(tmp_path, data, name, **options)
 
 
 def test_csv_units_times_rows_and_ground_rule(tmp_path):

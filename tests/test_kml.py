@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import importlib
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
+from readhelpers import read_one_bytes
 
 import flightcheck
-import flightcheck.io as fio
 from flightcheck.errors import InputError
 from flightcheck.io import kml
-from flightcheck.io.context import ReadOptions
 from flightcheck.io.pseudo_address import pseudo_address
-from flightcheck.read import read_one
 from flightcheck.track import validate
 
 KML_OPEN = ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
@@ -127,25 +124,8 @@ GENERIC = (KML_OPEN + "<Document><Placemark><name>EGY1076</name><gx:Track>"
            "</Document></kml>\n").encode()
 
 
-@pytest.fixture(autouse=True)
-def importable_readers(monkeypatch):
-    """Sniff with every reader module that exists (others may still be being written)."""
-    present = []
-    for name in fio.READER_MODULES:
-        try:
-            importlib.import_module(f"flightcheck.io.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"flightcheck.io.{name}":
-                raise
-            continue
-        present.append(name)
-    monkeypatch.setattr(fio, "READER_MODULES", tuple(present))
-
-
 def _read(tmp_path, data: bytes, name: str, **options):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return read_one(str(path), ReadOptions(**options))
+    return read_one_bytes(tmp_path, data, name, **options)
 
 
 def test_fr24_kml_feet_from_description_and_aircraft(tmp_path):

@@ -12,12 +12,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from readhelpers import by_row, read_bytes
 
 import flightcheck
 from flightcheck.errors import InputError
 from flightcheck.io import detect, opensky
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.track import validate
 
 HEADER = (b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
           b"baroaltitude,geoaltitude,lastposupdate,lastcontact,serials,hour\n")
@@ -42,15 +42,7 @@ STATES = HEADER + (
 
 
 def read_file(tmp_path, name, data, **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    tracks = flightcheck.read(path, **kw)
-    validate(tracks.df)
-    return tracks
-
-
-def by_row(tracks):
-    return tracks.df.sort_values("row").set_index("row")
+    return read_bytes(tmp_path, data, name, **kw)
 
 
 def test_csv_drops_stale_repeats_and_uses_the_fix_time(tmp_path):

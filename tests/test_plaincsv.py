@@ -7,24 +7,16 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
+from readhelpers import by_row, read_bytes
 
 import flightcheck
 from flightcheck.errors import InputError, UsageError
 from flightcheck.io import detect, plaincsv
 from flightcheck.io.pseudo_address import pseudo_address
-from flightcheck.track import validate
 
 
 def read_csv(tmp_path, data, name="track.csv", **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    tracks = flightcheck.read(path, **kw)
-    validate(tracks.df)
-    return tracks
-
-
-def by_row(tracks):
-    return tracks.df.sort_values("row").set_index("row")
+    return read_bytes(tmp_path, data, name, **kw)
 
 
 ALIASED = (

@@ -22,7 +22,7 @@ def test_il76_route_and_country_chain(sample_routes, truth):
     assert r.summary.startswith("010075  IL76  EG military  HECW → ZWWW → LYBT → HECW")
     # legs stop to stop, with the true times
     legs = r.legs
-    assert [(l["from"], l["to"]) for l in legs.to_dict("records")] == [
+    assert [(leg["from"], leg["to"]) for leg in legs.to_dict("records")] == [
         ("HECW", "ZWWW"), ("ZWWW", "LYBT"), ("LYBT", "HECW")]
     true = {s["airport"]: s for s in truth["aircraft"]["010075"]["stops"]}
     lybt = r.stops[r.stops["airport"] == "LYBT"].iloc[0]

@@ -7,11 +7,11 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
+from readhelpers import by_row, read_bytes
 
 import flightcheck
 from flightcheck.errors import InputError, UsageError
 from flightcheck.io import sbs
-from flightcheck.track import validate
 
 
 def msg(tx, hexid, date, time, callsign="", alt="", gs="", track="", lat="", lon="", vrate="",
@@ -46,15 +46,7 @@ LOG = ("\r\n".join(LINES) + "\r\n").encode()
 
 
 def read_log(tmp_path, data=LOG, name="capture.sbs", **kw):
-    path = tmp_path / name
-    path.write_bytes(data)
-    tracks = flightcheck.read(path, **kw)
-    validate(tracks.df)
-    return tracks
-
-
-def by_row(tracks):
-    return tracks.df.sort_values("row").set_index("row")
+    return read_bytes(tmp_path, data, name, **kw)
 
 
 def test_positions_with_carried_callsign_speed_and_squawk(tmp_path):
