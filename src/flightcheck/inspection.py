@@ -8,6 +8,13 @@ from flightcheck.jsonout import iso
 from flightcheck.tracks import Tracks
 
 
+def _text(value: Any) -> str:
+    """A table cell: '-' for missing values (None, NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    return str(value)
+
+
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     h, rem = divmod(seconds, 3600)
@@ -23,8 +30,8 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
         g = gaps[gaps["icao24"] == row["icao24"]].head(n_gaps)
         aircraft.append({
             "icao24": row["icao24"],
-            "registration": row["registration"],
-            "typecode": row["typecode"],
+            "registration": None if _text(row["registration"]) == "-" else row["registration"],
+            "typecode": None if _text(row["typecode"]) == "-" else row["typecode"],
             "callsigns": row["callsigns"],
             "points": int(row["points"]),
             "first": iso(row["first"]),
@@ -68,6 +75,9 @@ def render_inspect(report: dict[str, Any]) -> None:
         t.add_row(inp["path"], inp["format"], f"{inp['points']:,}", dropped,
                   inp["sha256"][:16] + "…")
     console.print(t)
+    for inp in report["inputs"]:
+        for note in inp.get("notes", []):
+            console.print(f"note: {inp['path']}: {note}")
     a = Table(title="Aircraft", title_justify="left")
     for col in ("icao24", "registration", "type", "callsigns", "points", "first", "last",
                 "largest gaps"):
@@ -75,11 +85,9 @@ def render_inspect(report: dict[str, Any]) -> None:
     for ac in report["aircraft"]:
         gaps = "; ".join(f"{_duration(g['duration_s'])} from {g['start']}"
                          for g in ac["largest_gaps"]) or "-"
-        a.add_row(ac["icao24"], ac["registration"] or "-", ac["typecode"] or "-",
+        a.add_row(ac["icao24"], _text(ac["registration"]), _text(ac["typecode"]),
                   " ".join(ac["callsigns"]) or "-", f"{ac['points']:,}", ac["first"],
                   ac["last"], gaps)
     console.print(a)
-    for s in report["skipped"]:
-        console.print(f"skipped {s['path']}: {s['reason']}")
     if report["duplicates_removed"]:
         console.print(f"{report['duplicates_removed']:,} exact duplicate reports removed")
