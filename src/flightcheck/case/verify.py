@@ -107,10 +107,16 @@ def _stops_in(route: Route, start, end) -> list[dict]:
     return out
 
 
+def _explained(gap: dict) -> bool:
+    """Whether a stop (or a direct passage) accounts for the gap. A missing value may come
+    back from a pandas string column as NaN, which is truthy: test for a real text."""
+    return isinstance(gap.get("explained_by"), str) and bool(gap["explained_by"])
+
+
 def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
     out = []
     for g in route.gaps.to_dict("records"):
-        if not g.get("unaccounted_s") or g["unaccounted_s"] <= 0 or g.get("explained_by"):
+        if not g.get("unaccounted_s") or g["unaccounted_s"] <= 0 or _explained(g):
             continue
         gs, ge = _ts(g.get("start")), _ts(g.get("end"))
         if (end is not None and gs is not None and gs > end) or (
@@ -183,7 +189,7 @@ def _window_coverage(route: Route, tracks: Tracks, start, end) -> dict[str, Any]
         covered |= (pts[:-1] >= a - COVERED_GAP_S) & (pts[1:] <= d + COVERED_GAP_S)
     # an explained gap (no unaccounted time, or a stop explains it) is accounted for too
     for g in route.gaps.to_dict("records"):
-        if (g.get("unaccounted_s") or 0) <= 0 or g.get("explained_by"):
+        if (g.get("unaccounted_s") or 0) <= 0 or _explained(g):
             gs, ge = _ts(g["start"]).timestamp(), _ts(g["end"]).timestamp()
             covered |= (pts[:-1] >= gs - 1) & (pts[1:] <= ge + 1)
     frac = float(steps[covered].sum() / (hi - lo))

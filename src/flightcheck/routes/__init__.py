@@ -11,12 +11,15 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
-from flightcheck.routes.legs import legs_of
+from flightcheck.routes.legs import COVERED_GAP_S, legs_of
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
 __all__ = ["Route", "RouteSet", "build_routes"]
+
+VESSEL_COVERED_GAP_S = 900.0
+"""AIS fixes at most this far apart count as continuous coverage of a vessel."""
 
 
 @dataclass
@@ -178,7 +181,9 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
         stops = _of(segmentation.stops, hex_, ["arrival", "departure"])
         events = _of(segmentation.events, hex_, ["time"])
         gaps = _of(segmentation.gaps, hex_, ["start"])
-        legs = legs_of(rows, stops)
+        # moored or slow vessels report every few minutes: a longer gap counts as covered
+        covered = VESSEL_COVERED_GAP_S if (rows["kind"] == "vessel").all() else COVERED_GAP_S
+        legs = legs_of(rows, stops, covered_gap_s=covered)
         iso = countries_ref.country_of(rows["lat"].to_numpy(), rows["lon"].to_numpy())
         t = time_s(rows)
         over = []
@@ -189,7 +194,7 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
                 continue
             sl = slice(leg.first_index, leg.last_index + 1)
             over.append(overflown(rows["lat"].to_numpy()[sl], rows["lon"].to_numpy()[sl],
-                                  t[sl], iso[sl]))
+                                  t[sl], iso[sl], covered_gap_s=covered))
         legs["overflown"] = over
         legs["overflown_chain"] = [chain_text(o) for o in over]
         chain = collapse(stops["country"].tolist()) if len(stops) else []
