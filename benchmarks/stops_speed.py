@@ -4,6 +4,7 @@ Builds a generated fleet (benchmarks/stops_gen.py), tiles it with new addresses 
 points, then times ``flightcheck.segment.detect`` and reports points/s and the process's
 peak RSS (each size runs in its own subprocess so peaks do not mix).
 Usage: python benchmarks/stops_speed.py [N ...]   (default 1000000 10000000)
+       python benchmarks/stops_speed.py --phases N   (seconds per engine stage, one process)
 """
 
 from __future__ import annotations
@@ -54,9 +55,47 @@ def run_one(n: int) -> None:
           f"{len(seg.stops)} stops {len(seg.events)} events {len(seg.gaps)} gaps", flush=True)
 
 
+def run_phases(n: int) -> None:
+    """Time each stage of ``detect`` separately (where the time goes)."""
+    from flightcheck.segment import events, gaps, stops
+    from flightcheck.segment.airportindex import default_index
+    from flightcheck.segment.context import build
+    from flightcheck.segment.evidence import SourceNames
+    from flightcheck.segment.phases import prepare
+
+    df = table(n)
+    ix = default_index()
+    clock = time.perf_counter
+    t = clock()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = clock()
+        print(f"  {name:<12} {now - t:6.2f} s", flush=True)
+        t = now
+
+    pts = prepare(df, ix)
+    lap("prepare")
+    ctx = build(pts, ix, SourceNames(df["source"]), df["row"].to_numpy())
+    lap("build")
+    _, found = stops.observed(ctx)
+    lap("observed")
+    silent = gaps.silences(ctx)
+    stops.inferred(ctx, silent[~pts.ground[silent] & ~pts.ground[silent + 1]])
+    lap("inferred")
+    found += events.go_arounds(ctx)
+    lap("go_arounds")
+    events.holds(ctx, found)
+    lap("holds")
+    gaps.gaps(ctx, silent, {})
+    lap("gaps")
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--one":
         run_one(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--phases":
+        run_phases(int(sys.argv[2]))
     else:
         for n in [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000]:
             subprocess.run([sys.executable, __file__, "--one", str(n)], check=True)

@@ -259,3 +259,48 @@ def test_position_jump_while_parked_is_not_a_second_stop():
     seg = detect(table([arr, park, dep]))
     assert seg.stops["airport"].tolist() == ["LYBT"]
     assert seg.stops.iloc[0].dwell_s > 110 * 60
+
+
+def test_flightaware_kml_without_speed_gives_ground_stops_at_both_ends():
+    # FlightAware KML: time, position and altitude only (no ground flag, no ground speed)
+    from pathlib import Path
+
+    import flightcheck
+
+    kml = sorted((Path(__file__).parents[1] / "sample_tracks" / "flightaware").glob("*.kml"))
+    assert kml
+    seg = detect(flightcheck.read(kml))
+    got = [(s.airport, s.kind) for s in seg.stops.itertuples()]
+    assert got == [("HECA", "observed"), ("LYBE", "observed")]
+    heca, lybe = seg.stops.iloc[0], seg.stops.iloc[1]
+    assert heca.departure < lybe.arrival
+    assert "the data starts with the aircraft on the ground" in heca.evidence
+    assert "the data ends with the aircraft on the ground" in lybe.evidence
+
+
+def _no_speed(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out["gs_kt"] = np.nan
+    out["on_ground"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    return out
+
+
+def test_derived_speed_ground_needs_low_altitude():
+    from flightcheck.segment.airportindex import default_index
+    from flightcheck.segment.phases import prepare
+
+    lat, lon = offset(*LYBT_30R, 305, 1.5)
+    t = T0 + 2.0 * np.arange(60)  # a fix every 2 s, position noise of ~10 m
+    rng = np.random.default_rng(1)
+    noisy = {"lat": lat + rng.normal(0, 1e-4, 60), "lon": lon + rng.normal(0, 1e-4, 60)}
+    # slow-looking fixes high over the field (a repeated position, a hovering helicopter):
+    # not on the ground; the same fixes at the field's elevation (265 ft): on the ground
+    for alt, want in ((3000.0, False), (1500.0, False), (265.0, True), (np.nan, True)):
+        part = pd.DataFrame({"time": t, **noisy, "alt_ft": alt, "on_ground": False,
+                             "gs_kt": 0.0, "track_deg": np.nan, "vrate_fpm": 0.0})
+        pts = prepare(_no_speed(table([part])), default_index())
+        assert bool(pts.ground.all()) is want and bool(pts.ground.any()) is want, alt
+    # noise over 2 s steps looks like 30+ kt in cruise-speed units: fast fixes stay airborne
+    cruise = path([(*offset(*LYBT_30R, 305, 60), 30000.0, 450.0),
+                   (*offset(*LYBT_30R, 305, 10), 30000.0, 450.0)], T0)
+    assert not prepare(_no_speed(table([cruise])), default_index()).ground.any()

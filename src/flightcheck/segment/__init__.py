@@ -20,8 +20,10 @@ import pandas as pd
 from flightcheck.segment import events as events_mod
 from flightcheck.segment import gaps as gaps_mod
 from flightcheck.segment import stops as stops_mod
+from flightcheck.segment import vessels as vessels_mod
 from flightcheck.segment.airportindex import AirportIndex, default_index
 from flightcheck.segment.context import build
+from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
 
 __all__ = ["Segmentation", "detect"]
@@ -87,9 +89,13 @@ def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
         if hi is not None:
             mask &= (df["time"] <= hi).to_numpy()
         df = df[mask]
+    ships = vessels_mod.vessel_mask(df)  # vessels: port visits, not the aircraft engine
+    v_stops, v_events, v_gaps = (vessels_mod.port_visit_records(df) if ships.any()
+                                 else ([], [], []))
+    df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
-    pts = prepare(df)
-    sources = df["source"].to_numpy(dtype=object) if "source" in df else np.full(len(df), None)
+    pts = prepare(df, ix)
+    sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
     rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
     ctx = build(pts, ix, sources, rows)
 
@@ -111,6 +117,7 @@ def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
             explained[last] = f"observed stop at {s['airport']}"
     gap_records = gaps_mod.gaps(ctx, silent, explained)
 
+    stops, events, gap_records = stops + v_stops, events + v_events, gap_records + v_gaps
     if airports:
         wanted = {a.upper() for a in airports}
         stops = [s for s in stops if s["airport"] in wanted]

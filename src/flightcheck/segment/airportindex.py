@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flightcheck.segment.geometry import KM_PER_DEG, bearing_deg, haversine_km
+from flightcheck.segment.geometry import KM_PER_DEG, bearing_deg, haversine_km, wrap180
 
 LANDABLE_TYPES = ("large_airport", "medium_airport", "small_airport")
 TYPE_RANK = {"large_airport": 3, "medium_airport": 2, "small_airport": 1}
@@ -82,6 +82,41 @@ class AirportIndex:
         idx, d = idx[keep], d[keep]
         order = np.argsort(d, kind="stable")
         return idx[order], d[order]
+
+    def near_many(self, lat: np.ndarray, lon: np.ndarray, radius_km: float,
+                  chunk: int = 2_000_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Airports within ``radius_km`` of many points at once: (query number, airport index,
+        distance km) of every pair, grouped by query (vectorised latitude-band search, then a
+        longitude window, then the exact haversine test; at most ``chunk`` band pairs at a
+        time)."""
+        lat = np.asarray(lat, dtype=np.float64)
+        lon = np.asarray(lon, dtype=np.float64)
+        dlat = radius_km / KM_PER_DEG
+        lo = np.searchsorted(self.lat, lat - dlat, side="left")
+        hi = np.searchsorted(self.lat, lat + dlat, side="right")
+        n = np.maximum(hi - lo, 0)
+        coslat = np.maximum(np.cos(np.radians(lat)), 1e-6)
+        dlon_max = np.minimum(radius_km / (KM_PER_DEG * coslat) + 0.01, 360.0)
+        cum = np.cumsum(n)
+        cuts = np.searchsorted(cum, np.arange(chunk, int(cum[-1]) if len(cum) else 0, chunk))
+        bounds = np.unique(np.concatenate([[0], cuts, [len(lat)]]))
+        qs, aps, ds = [], [], []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            m = n[a:b]
+            q = np.repeat(np.arange(a, b), m)
+            first = np.repeat(lo[a:b] - (np.cumsum(m) - m), m)
+            idx = first + np.arange(len(q))
+            dlon = np.abs(wrap180(self.lon[idx] - lon[q]))
+            ok = dlon <= dlon_max[q]
+            q, idx = q[ok], idx[ok]
+            d = haversine_km(lat[q], lon[q], self.lat[idx], self.lon[idx])
+            ok = d <= radius_km
+            qs.append(q[ok])
+            aps.append(idx[ok])
+            ds.append(d[ok])
+        if not qs:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+        return np.concatenate(qs), np.concatenate(aps), np.concatenate(ds)
 
     def index_of(self, code: str) -> int | None:
         """Position of an airport code (ICAO or ident), or None."""

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from flightcheck.segment.assign import score_fix
+from flightcheck.segment.assign import Scores, score_many
 from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.geometry import bearing_deg, step_km
+from flightcheck.segment.geometry import bearing_deg, step_km, wrap180
 from flightcheck.segment.stops import ts
 
 LOW_AGL_FT = 1500.0
@@ -99,20 +99,24 @@ def go_arounds(ctx: Context) -> list[dict]:
     ok = (before >= RISE_FT) & (after >= RISE_FT) & no_ground & prev_ok & next_ok
     out: list[dict] = []
     last: dict[int, float] = {}
-    for k in cand[ok].tolist():
+    ks = cand[ok]
+    sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", 15.0)
+    for q, k in enumerate(ks.tolist()):
         c_k = int(p.code[k])
         if p.t[k] - last.get(c_k, -np.inf) < WINDOW_S:
             continue
-        ev = _go_around(ctx, k)
+        ev = _go_around(ctx, k, sc, q)
         if ev is not None:
             out.append(ev)
             last[c_k] = p.t[k]
     return out
 
 
-def _go_around(ctx: Context, k: int) -> dict | None:
+def _go_around(ctx: Context, k: int, scores: Scores, q: int) -> dict | None:
+    """The go-around at fix ``k`` (``q``: its number in ``scores``), or None."""
     p, ix = ctx.pts, ctx.ix
-    for s in score_fix(ix, p.lat[k], p.lon[k], p.trk[k], "arrive", 15.0):
+    for row in range(int(scores.start[q]), int(scores.start[q + 1])):
+        s = scores.score(row)
         elev = ix.elev_ft[s.airport] if np.isfinite(ix.elev_ft[s.airport]) else 0.0
         h = p.alt[k] - elev
         if h > LOW_AGL_FT or not (s.runway is not None or s.distance_km <= NEAR_RUNWAY_KM):
@@ -136,18 +140,18 @@ def headings(ctx: Context) -> np.ndarray:
     p = ctx.pts
     n = len(p.t)
     heading = p.trk.copy()
-    miss = ~np.isfinite(heading)
-    if miss.any() and n > 1:
-        nxt = np.minimum(np.arange(n) + 1, n - 1)
-        prv = np.maximum(np.arange(n) - 1, 0)
-        same_n = p.code[nxt] == p.code
-        same_p = p.code[prv] == p.code
-        fwd = bearing_deg(p.lat, p.lon, p.lat[nxt], p.lon[nxt])
-        back = bearing_deg(p.lat[prv], p.lon[prv], p.lat, p.lon)
-        moved_n = same_n & (step_km(p.lat, p.lon, p.lat[nxt], p.lon[nxt]) > 0.3)
-        moved_p = same_p & (step_km(p.lat[prv], p.lon[prv], p.lat, p.lon) > 0.3)
-        computed = np.where(moved_n, fwd, np.where(moved_p, back, np.nan))
-        heading = np.where(miss, computed, heading)
+    miss = np.flatnonzero(~np.isfinite(heading))
+    if len(miss) and n > 1:
+        nxt = np.minimum(miss + 1, n - 1)
+        prv = np.maximum(miss - 1, 0)
+        lat, lon = p.lat[miss], p.lon[miss]
+        moved_n = (p.code[nxt] == p.code[miss]) & (
+            step_km(lat, lon, p.lat[nxt], p.lon[nxt]) > 0.3)
+        moved_p = (p.code[prv] == p.code[miss]) & (
+            step_km(p.lat[prv], p.lon[prv], lat, lon) > 0.3)
+        fwd = bearing_deg(lat, lon, p.lat[nxt], p.lon[nxt])
+        back = bearing_deg(p.lat[prv], p.lon[prv], lat, lon)
+        heading[miss] = np.where(moved_n, fwd, np.where(moved_p, back, np.nan))
     return heading
 
 
@@ -159,7 +163,7 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     if n < 3:
         return []
     heading = headings(ctx)
-    d = (heading[1:] - heading[:-1] + 180.0) % 360.0 - 180.0
+    d = wrap180(heading[1:] - heading[:-1])
     valid = (p.code[1:] == p.code[:-1]) & (p.t[1:] - p.t[:-1] <= MAX_STEP_S) & ~p.ground[1:] & (
         ~p.ground[:-1]) & np.isfinite(d)
     turn = np.zeros(n)

@@ -36,6 +36,33 @@ def feet(alt: float) -> str:
     return "unknown altitude" if not np.isfinite(alt) else f"{alt:,.0f} ft"
 
 
+class SourceNames:
+    """The ``source`` column as integer codes and the distinct names (no Python string per
+    row): ``names[pos]`` is the source of input row ``pos``, or None."""
+
+    def __init__(self, column):
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            arr = getattr(column.array, "_pa_array", None)
+            if arr is None:
+                arr = pa.chunked_array([pa.array(column.to_numpy(dtype=object))])
+            enc = pc.dictionary_encode(arr).combine_chunks()
+            codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            self._codes = codes.astype(np.int64)
+            self._names = enc.dictionary.to_pylist()
+        except Exception:  # noqa: BLE001 - non-arrow storage: pandas does it
+            import pandas as pd
+
+            codes, uniques = pd.factorize(column)
+            self._codes, self._names = codes.astype(np.int64), list(uniques)
+
+    def __getitem__(self, pos: int):
+        c = self._codes[pos]
+        return None if c < 0 else self._names[c]
+
+
 class Cite:
     """Turns positions in the input table into ``file row N`` citations."""
 

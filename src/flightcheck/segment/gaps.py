@@ -47,6 +47,7 @@ from flightcheck.segment.geometry import (
     bearing_deg,
     geodesic_km_many,
     haversine_km,
+    wrap180,
 )
 from flightcheck.segment.stops import MIN_GAP_S, ts
 
@@ -105,9 +106,10 @@ def _trend_fpm(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     return np.where(np.isfinite(p.vr[k]), p.vr[k], est)
 
 
-def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str]) -> list[dict]:
-    """Gap records for silences starting at fixes ``idx``; ``explained`` maps a start index to
-    the stop that accounts for it. Parked silences are left out."""
+def measure(ctx: Context, idx: np.ndarray) -> dict | None:
+    """The numeric part of :func:`gaps` (no stop needed: it can run while stops are found):
+    the silences starting at fixes ``idx`` that are not parked, their durations, direct
+    times, unaccounted times, reach and ranked candidates. None when there is no gap."""
     p = ctx.pts
     a = np.asarray(idx, dtype=np.int64)
     b = a + 1
@@ -115,7 +117,7 @@ def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str]) -> list[dict]
     keep = ~(p.ground[a] & p.ground[b] & (d <= PARKED_KM))
     a, b, d = a[keep], b[keep], d[keep]
     if not len(a):
-        return []
+        return None
     c = p.code[a]
     v = ctx.cruise_kt[c] * KT_TO_KMS
     silence = p.t[b] - p.t[a]
@@ -123,8 +125,24 @@ def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str]) -> list[dict]
     unaccounted = np.maximum(0.0, silence - direct)
     reach = v * (silence - MIN_TURN_S)
     want = (unaccounted > np.maximum(MARGIN_S, MARGIN_SHARE * direct)) & (reach > 0)
-    cands = candidates(ctx, a, b, want)
-    shown = geodesic_km_many(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+    return {"a": a, "b": b, "d": d, "c": c, "silence": silence, "direct": direct,
+            "unaccounted": unaccounted, "reach": reach, "want": want,
+            "cands": candidates(ctx, a, b, want),
+            "shown": geodesic_km_many(p.lat[a], p.lon[a], p.lat[b], p.lon[b])}
+
+
+def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str],
+         measured: dict | None = None) -> list[dict]:
+    """Gap records for silences starting at fixes ``idx``; ``explained`` maps a start index to
+    the stop that accounts for it; ``measured``: :func:`measure` of the same silences when
+    already done. Parked silences are left out."""
+    p = ctx.pts
+    m = measured if measured is not None else measure(ctx, idx)
+    if m is None:
+        return []
+    a, b, d, c, silence = m["a"], m["b"], m["d"], m["c"], m["silence"]
+    direct, unaccounted, reach, want = m["direct"], m["unaccounted"], m["reach"], m["want"]
+    cands, shown = m["cands"], m["shown"]
     out = []
     for g in range(len(a)):
         ai, bi = int(a[g]), int(b[g])
@@ -166,6 +184,50 @@ def _band_pairs(ix_lat: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray
     q = np.repeat(np.arange(len(lo)), n)
     first = np.repeat(lo - (np.cumsum(n) - n), n)
     return q, first + np.arange(len(q))
+
+
+def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray,
+           lon_a: np.ndarray, lon_b: np.ndarray, dlon: np.ndarray):
+    """Bounding boxes of the gaps' search areas on a 1-degree latitude-row grid of ``pool``.
+
+    Returns (gap, lo, hi, key, order): per box (one latitude row, one longitude interval, at
+    most two per row where the interval crosses the antimeridian), the positions
+    ``order[lo:hi]`` into ``pool`` of its airports; boxes are grouped by gap. Every airport
+    within ``dlon`` of either end and inside the latitude band is in a box (a superset)."""
+    ix = ctx.ix
+    cache = ctx.__dict__.setdefault("_gap_grids", {})
+    pid = id(pool)
+    if pid not in cache:
+        row = np.floor(ix.lat[pool]).clip(-90, 89) + 90
+        key = row * 1000.0 + (ix.lon[pool] + 180.0)
+        order = np.argsort(key, kind="stable")
+        cache[pid] = (key[order], order)
+    key, order = cache[pid]
+    r0 = (np.floor(lat_lo).clip(-90, 89) + 90).astype(np.int64)
+    r1 = (np.floor(lat_hi).clip(-90, 89) + 90).astype(np.int64)
+    nrow = r1 - r0 + 1
+    gap = np.repeat(np.arange(len(lat_lo)), nrow)
+    row = np.repeat(r0 - (np.cumsum(nrow) - nrow), nrow) + np.arange(len(gap))
+    lon_b2 = lon_a + ((lon_b - lon_a + 180.0) % 360.0 - 180.0)  # unwrapped next to lon_a
+    lo_lon = np.minimum(lon_a, lon_b2)
+    width = np.maximum(lon_a, lon_b2) - lo_lon + 2 * dlon + 2e-9
+    whole = width >= 360.0
+    west = np.where(whole, -180.0, (lo_lon - dlon - 1e-9 + 180.0) % 360.0 - 180.0)
+    east = np.where(whole, 180.0, west + width)  # beyond 180: continues west of -180
+    w, e = west[gap], east[gap]
+    base = row * 1000.0 + 180.0
+    # the part up to the antimeridian, then the wrapped part (empty when none)
+    lo1 = np.searchsorted(key, base + w, side="left")
+    hi1 = np.searchsorted(key, base + np.minimum(e, 180.0), side="right")
+    lo2 = np.searchsorted(key, base - 180.0, side="left")
+    hi2 = np.searchsorted(key, base + np.where(e > 180.0, e - 360.0, -181.0), side="right")
+    hi2 = np.maximum(hi2, lo2)
+    hi1 = np.maximum(hi1, lo1)
+    gaps_ = np.concatenate([gap, gap])
+    lo = np.concatenate([lo1, lo2])
+    hi = np.concatenate([hi1, hi2])
+    o = np.argsort(gaps_, kind="stable")
+    return gaps_[o], lo[o], hi[o], key, order
 
 
 def _pool(ctx: Context, jet: bool) -> np.ndarray:
@@ -230,36 +292,40 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     dlat = half / KM_PER_DEG
     lat_lo = np.minimum(lat_a, lat_b) - dlat
     lat_hi = np.maximum(lat_a, lat_b) + dlat
-    pool_lat = ix.lat[pool]
-    n_band = (np.searchsorted(pool_lat, lat_hi, "right") - np.searchsorted(pool_lat, lat_lo))
-    bounds = np.searchsorted(np.cumsum(n_band), np.arange(0, n_band.sum() + CHUNK_PAIRS,
-                                                           CHUNK_PAIRS), side="right")
-    bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
     coslat = np.cos(np.radians(np.minimum(np.maximum(np.abs(lat_lo), np.abs(lat_hi)), 89.9)))
     dlon = np.where(coslat > 0, half / (KM_PER_DEG * coslat), 360.0)
+    box_gap, box_lo, box_hi, key, pool_sorted = _boxes(ctx, pool, lat_lo, lat_hi, lon_a, lon_b,
+                                                       dlon)
+    n_box = np.bincount(box_gap, weights=box_hi - box_lo, minlength=len(gs)).astype(np.int64)
+    bounds = np.searchsorted(np.cumsum(n_box), np.arange(0, n_box.sum() + CHUNK_PAIRS,
+                                                         CHUNK_PAIRS), side="right")
+    bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
+    box_at = np.searchsorted(box_gap, bounds)
     ctx_arrays = _end_arrays(ctx, a, b)
     ends = {n: v.tolist() for n, v in ctx_arrays.items()}
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi, blo, bhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], strict=True):
         if hi <= lo:
             continue
-        g, pos = _band_pairs(pool_lat, lat_lo[lo:hi], lat_hi[lo:hi])
-        g += lo
+        cnt = box_hi[blo:bhi] - box_lo[blo:bhi]
+        g = np.repeat(box_gap[blo:bhi], cnt)
+        pos = pool_sorted[np.repeat(box_lo[blo:bhi] - (np.cumsum(cnt) - cnt), cnt)
+                          + np.arange(len(g))]
         ap = pool[pos]
         alon = ix.lon[ap]
-        near_a = np.abs((alon - lon_a[g] + 180.0) % 360.0 - 180.0) <= dlon[g]
-        near_b = np.abs((alon - lon_b[g] + 180.0) % 360.0 - 180.0) <= dlon[g]
+        near_a = np.abs(wrap180(alon - lon_a[g])) <= dlon[g]
+        near_b = np.abs(wrap180(alon - lon_b[g])) <= dlon[g]
         m = near_a | near_b
-        g, ap = g[m], ap[m]
+        g, ap, pos = g[m], ap[m], pos[m]
         d1 = haversine_km(lat_a[g], lon_a[g], ix.lat[ap], ix.lon[ap])
         d2 = haversine_km(ix.lat[ap], ix.lon[ap], lat_b[g], lon_b[g])
         m = d1 + d2 <= reach[g]
-        g, ap, d1, d2 = g[m], ap[m], d1[m], d2[m]
+        g, ap, d1, d2, pos = g[m], ap[m], d1[m], d2[m], pos[m]
         if not len(g):
             continue
         terms = _score_terms(ctx, ctx_arrays, g, ap, d1, d2, reach)
         ground_s = silence[g] - (d1 + d2) / v[g]
         score, role = _best_reading(terms, ground_s, g)
-        order = np.lexsort((-score, g))
+        order = np.lexsort((pos, -score, g))
         g_o = g[order]
         first = np.searchsorted(g_o, g_o, side="left")
         top = order[np.arange(len(order)) - first < k]
@@ -317,10 +383,14 @@ def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndar
            for e in "ab"}
     multi = np.where(ground_s >= MULTI_STOP_S, -MULTI_STOP_COST, -np.inf)
     best = {e: _group_max(end[e] + terms["airport"], g) for e in "ab"}
-    readings = np.stack([sum(terms.values()), end["a"] + terms["airport"] + best["b"] + multi,
-                         end["b"] + terms["airport"] + best["a"] + multi])
-    role = np.argmax(readings, axis=0)
-    return np.take_along_axis(readings, role[None], axis=0)[0], role
+    score = sum(terms.values())
+    role = np.zeros(len(score), dtype=np.int64)
+    for r, reading in ((1, end["a"] + terms["airport"] + best["b"] + multi),
+                       (2, end["b"] + terms["airport"] + best["a"] + multi)):
+        better = reading > score  # the first of equal readings wins, as np.argmax
+        role[better] = r
+        score = np.where(better, reading, score)
+    return score, role
 
 
 def _end_arrays(ctx: Context, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:

@@ -20,7 +20,14 @@ each other) keep their position but lose their altitude (set to NaN).
 
 A fix is on the ground when the source says so (``on_ground``), or, when the source does not
 say, when its ground speed is below ``GROUND_SPEED_KT``. A ground flag on a fix faster than
-``MAX_GROUND_KT`` is ignored (a decoding error: nothing taxis at 250 kt).
+``MAX_GROUND_KT`` is ignored (a decoding error: nothing taxis at 250 kt). When the source gives
+neither (FlightAware KML: time, position and altitude only), the speed is derived from the
+positions: a fix is on the ground when it moved slower than ``GROUND_SPEED_KT`` from the
+nearest fix at least ``DERIVED_MIN_DT_S`` before it and to the one at least that long after
+it (so position noise between fixes a second apart does not decide), *and* it is low:
+altitude unknown, at most ``GROUND_ALT_FT`` (exports that write 0 on the ground), or within
+``GROUND_ALT_FT`` of the elevation of an airport within ``FIELD_RADIUS_KM`` (when an airport
+index is given).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.geometry import KT_TO_KMS, step_km
 
 MAX_SPEED_KT = 1000.0
@@ -46,6 +54,12 @@ GROUND_SPEED_KT = 35.0
 """Without a ground flag, a fix slower than this is taken as on the ground (kt)."""
 MAX_GROUND_KT = 250.0
 """A ground flag on a faster fix is ignored (kt)."""
+DERIVED_MIN_DT_S = 5.0
+"""Shortest time over which a speed is derived from positions, s."""
+GROUND_ALT_FT = 300.0
+"""A fix with a derived ground speed is on the ground only this low (or this near a field), ft."""
+FIELD_RADIUS_KM = 10.0
+"""Airports this near a fix give the field elevation for the derived-speed ground test, km."""
 
 
 @dataclass
@@ -122,8 +136,9 @@ def _flag(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
     return np.where(known, v, False).astype(bool), known
 
 
-def prepare(df: pd.DataFrame) -> Points:
-    """Clean a track table (any order) and classify its fixes; see the module docstring."""
+def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
+    """Clean a track table (any order) and classify its fixes; see the module docstring.
+    ``index`` gives field elevations for the derived-speed ground test."""
     codes, uniques = _aircraft_codes(df["icao24"])
     t = df["time"].array.asi8.astype(np.float64) / 1e9 if len(df) else np.empty(0)
     n = len(t)
@@ -165,24 +180,64 @@ def prepare(df: pd.DataFrame) -> Points:
     repeat &= keep
     keep &= ~repeat
     removed["stale repeat"] = int(repeat.sum())
-    idx = np.flatnonzero(keep)
-    jump = _jumps(codes[idx], t[idx], lat[idx], lon[idx], mlat[idx])
-    keep[idx[jump]] = False
+    idx = keep.copy() if not keep.all() else None
+
+    def sub(a: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+        return a if rows is None else a[rows]  # boolean mask; no copy while nothing is removed
+
+    jump = _jumps(*(sub(a, idx) for a in (codes, t, lat, lon, mlat)))
+    keep[np.flatnonzero(keep)[jump]] = False
     removed["position jump"] = int(jump.sum())
 
-    sel = np.flatnonzero(keep)
-    codes, t, lat, lon = codes[sel], t[sel], lat[sel], lon[sel]
-    alt, gs, trk, vr = alt[sel], gs[sel], trk[sel], vr[sel]
-    on_ground, ground_known = on_ground[sel], ground_known[sel]
+    sel = keep if not keep.all() else None
+    codes, t, lat, lon = (sub(a, sel) for a in (codes, t, lat, lon))
+    alt, gs, trk, vr = (sub(a, sel) for a in (alt, gs, trk, vr))
+    on_ground, ground_known = sub(on_ground, sel), sub(ground_known, sel)
     ground = np.where(ground_known, on_ground & ~(gs > MAX_GROUND_KT), gs < GROUND_SPEED_KT)
+    ground |= _derived_ground(codes, t, lat, lon, alt, ~ground_known & np.isnan(gs), index)
     spikes = _altitude_spikes(codes, t, alt, ground)
     alt = np.where(spikes, np.nan, alt)
     removed["altitude spike"] = int(spikes.sum())
     bounds = np.flatnonzero(np.diff(codes)) + 1 if len(codes) else np.empty(0, dtype=np.int64)
     start = np.concatenate([[0], bounds]).astype(np.int64) if len(codes) else bounds
     end = np.concatenate([bounds, [len(codes)]]).astype(np.int64) if len(codes) else bounds
-    return Points(uniques, codes, t, lat, lon, alt, gs, trk, vr, ground, mlat[sel],
-                  new_leg[sel], pos[sel], start, end, removed)
+    return Points(uniques, codes, t, lat, lon, alt, gs, trk, vr, ground, sub(mlat, sel),
+                  sub(new_leg, sel), sub(pos, sel), start, end, removed)
+
+
+def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
+    """Fixes (among ``unknown``: no ground flag, no ground speed) slow and low enough to be on
+    the ground, from the speed derived from positions (see the module docstring)."""
+    out = np.zeros(len(t), dtype=bool)
+    k = np.flatnonzero(unknown)
+    if not len(k):
+        return out
+    key = codes.astype(np.float64) * 2.0**33 + (t - t[0])  # sorted: aircraft, then time
+    slow = np.ones(len(k), dtype=bool)
+    seen = np.zeros(len(k), dtype=bool)
+    prev = np.searchsorted(key, key[k] - DERIVED_MIN_DT_S, side="right") - 1
+    nxt = np.searchsorted(key, key[k] + DERIVED_MIN_DT_S, side="left")
+    for j in (prev, nxt):
+        inside = (j >= 0) & (j < len(t))
+        j = np.clip(j, 0, len(t) - 1)
+        dt = np.abs(t[k] - t[j])
+        ok = inside & (codes[j] == codes[k]) & (dt > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kt = step_km(lat[j], lon[j], lat[k], lon[k]) / np.where(ok, dt, 1.0) / KT_TO_KMS
+        slow &= ~ok | (kt < GROUND_SPEED_KT)
+        seen |= ok
+    k = k[slow & seen]
+    a = alt[k]
+    low = np.isnan(a) | (a <= GROUND_ALT_FT)
+    if index is not None and (~low).any():
+        m = np.flatnonzero(~low)
+        q, ap, _ = index.near_many(lat[k[m]], lon[k[m]], FIELD_RADIUS_KM)
+        elev = index.elev_ft[ap]
+        near = np.zeros(len(m), dtype=bool)
+        np.logical_or.at(near, q, np.abs(a[m][q] - elev) <= GROUND_ALT_FT)
+        low[m] = near
+    out[k[low]] = True
+    return out
 
 
 def _jumps(codes, t, lat, lon, mlat) -> np.ndarray:
@@ -191,19 +246,18 @@ def _jumps(codes, t, lat, lon, mlat) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if n < 3:
         return out
-    mid = np.arange(1, n - 1)
-    ok = (codes[mid - 1] == codes[mid]) & (codes[mid + 1] == codes[mid])
-    mid = mid[ok]
-    if not len(mid):
-        return out
     vmax = MAX_SPEED_KT * KT_TO_KMS
-    slack = np.where(mlat[mid], MLAT_SLACK_KM, JUMP_SLACK_KM)
-    d_in = step_km(lat[mid - 1], lon[mid - 1], lat[mid], lon[mid])
-    d_out = step_km(lat[mid], lon[mid], lat[mid + 1], lon[mid + 1])
-    d_by = step_km(lat[mid - 1], lon[mid - 1], lat[mid + 1], lon[mid + 1])
+    step = step_km(lat[:-1], lon[:-1], lat[1:], lon[1:])  # fix k to fix k + 1
+    dt = t[1:] - t[:-1]
+    same = codes[1:] == codes[:-1]
+    slack = np.where(mlat[1:-1], MLAT_SLACK_KM, JUMP_SLACK_KM)  # of the middle fixes 1..n-2
+    both = same[:-1] & same[1:] & (step[:-1] > slack + vmax * dt[:-1]) & (
+        step[1:] > slack + vmax * dt[1:])
+    mid = np.flatnonzero(both) + 1
+    slack = slack[mid - 1]
     dt_in, dt_out = t[mid] - t[mid - 1], t[mid + 1] - t[mid]
-    bad = (d_in > slack + vmax * dt_in) & (d_out > slack + vmax * dt_out) & (
-        d_by <= slack + vmax * (dt_in + dt_out))
+    d_by = step_km(lat[mid - 1], lon[mid - 1], lat[mid + 1], lon[mid + 1])
+    bad = d_by <= slack + vmax * (dt_in + dt_out)
     out[mid[bad]] = True
     return out
 
@@ -212,17 +266,19 @@ def _altitude_spikes(codes, t, alt, ground) -> np.ndarray:
     """Airborne fixes whose altitude jumps away from both neighbours, which agree."""
     n = len(t)
     out = np.zeros(n, dtype=bool)
-    has = np.flatnonzero(~np.isnan(alt) & ~ground)
+    known = ~np.isnan(alt) & ~ground
+    has = np.flatnonzero(known)
     if len(has) < 3:
         return out
-    c, tt, a = codes[has], t[has], alt[has]
-    m = np.arange(1, len(has) - 1)
-    ok = (c[m - 1] == c[m]) & (c[m + 1] == c[m])
-    m = m[ok]
-    lim_in = SPIKE_FT + MAX_VRATE_FPM * (tt[m] - tt[m - 1]) / 60.0
-    lim_out = SPIKE_FT + MAX_VRATE_FPM * (tt[m + 1] - tt[m]) / 60.0
-    d_in, d_out = a[m] - a[m - 1], a[m + 1] - a[m]
-    bad = (np.abs(d_in) > lim_in) & (np.abs(d_out) > lim_out) & (np.sign(d_in) != np.sign(
-        d_out)) & (np.abs(a[m + 1] - a[m - 1]) <= np.minimum(lim_in, lim_out))
-    out[has[m[bad]]] = True
+    c, tt, a = codes[known], t[known], alt[known]
+    same = c[1:] == c[:-1]
+    dt = tt[1:] - tt[:-1]
+    lim = SPIKE_FT + MAX_VRATE_FPM * dt / 60.0  # per step k -> k + 1
+    step = a[1:] - a[:-1]
+    d_in, d_out = step[:-1], step[1:]
+    lim_in, lim_out = lim[:-1], lim[1:]
+    bad = same[:-1] & same[1:] & (np.abs(d_in) > lim_in) & (np.abs(d_out) > lim_out) & (
+        np.sign(d_in) != np.sign(d_out)) & (np.abs(a[2:] - a[:-2]) <= np.minimum(lim_in,
+                                                                                  lim_out))
+    out[has[np.flatnonzero(bad) + 1]] = True
     return out

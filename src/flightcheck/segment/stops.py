@@ -1,10 +1,11 @@
 """Stops: observed (ground fixes at an airport) and inferred (silence between a low,
 descending fix and a low, climbing fix near the same airport).
 
-Observed stops come from runs of ground fixes (vectorised run finding; the per-run work is a
-loop over runs, which are few). A run that never slows below ``TOUCH_AND_GO_KT`` and lasts at
-most ``TOUCH_AND_GO_S`` between airborne fixes is a touch-and-go, not a stop. Runs at the same
-airport separated only by slow fixes (ground-flag flicker while taxiing) are one stop.
+Observed stops come from runs of ground fixes (vectorised: run bounds, per-run medians by one
+lexsort, airport fits for all runs at once; Python only writes each finding's evidence). A run
+that never slows below ``TOUCH_AND_GO_KT`` and lasts at most ``TOUCH_AND_GO_S`` between
+airborne fixes is a touch-and-go, not a stop. Runs at the same airport separated only by slow
+fixes (ground-flag flicker while taxiing) are one stop.
 
 Inferred stops come from silences of at least ``MIN_GAP_S`` between two airborne fixes when,
 for one airport, the fix before is within the approach envelope (height above the airport at
@@ -22,10 +23,16 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.segment import confidence
-from flightcheck.segment.assign import fit_fix, score_fix
+from flightcheck.segment.assign import best_two, score_many, score_pairs
 from flightcheck.segment.context import JET_RUNWAY_FT, Context
 from flightcheck.segment.evidence import clock, duration, feet, vertical
-from flightcheck.segment.geometry import KT_TO_KMS, angle_diff_deg, bearing_deg, step_km
+from flightcheck.segment.geometry import (
+    KT_TO_KMS,
+    angle_diff_deg,
+    bearing_deg,
+    haversine_km,
+    step_km,
+)
 
 MIN_GAP_S = 600.0
 """Shortest silence examined for an inferred stop (and reported as a gap), s."""
@@ -82,31 +89,32 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if n < 3:
         return out
-    m = np.arange(1, n - 1)
-    ok = p.ground[m] & p.ground[m - 1] & p.ground[m + 1] & (p.code[m - 1] == p.code[m]) & (
-        p.code[m + 1] == p.code[m])
-    m = m[ok]
     v = MAX_GROUND_KT * KT_TO_KMS
+    g = p.ground
+    pair = g[1:] & g[:-1] & (p.code[1:] == p.code[:-1])  # fixes k, k + 1: same, both ground
+    step = step_km(p.lat[:-1], p.lon[:-1], p.lat[1:], p.lon[1:])
+    dt = p.t[1:] - p.t[:-1]
+    both = pair[:-1] & pair[1:] & (step[:-1] > GROUND_SLACK_KM + v * dt[:-1]) & (
+        step[1:] > GROUND_SLACK_KM + v * dt[1:])
+    m = np.flatnonzero(both) + 1
     dt_in, dt_out = p.t[m] - p.t[m - 1], p.t[m + 1] - p.t[m]
-    d_in = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m], p.lon[m])
-    d_out = step_km(p.lat[m], p.lon[m], p.lat[m + 1], p.lon[m + 1])
     d_by = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m + 1], p.lon[m + 1])
-    bad = (d_in > GROUND_SLACK_KM + v * dt_in) & (d_out > GROUND_SLACK_KM + v * dt_out) & (
-        d_by <= GROUND_SLACK_KM + v * (dt_in + dt_out))
+    bad = d_by <= GROUND_SLACK_KM + v * (dt_in + dt_out)
     out[m[bad]] = True
     return out
 
 
-def ground_runs(ctx: Context) -> list[tuple[int, int]]:
-    """(first, last) indices of runs of consecutive ground fixes of one aircraft (ground
+def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) index arrays of runs of consecutive ground fixes of one aircraft (ground
     position jumps are skipped: they neither start nor break a run)."""
     p = ctx.pts
+    empty = np.empty(0, dtype=np.int64)
     if not len(p.t):
-        return []
+        return empty, empty
     idx = np.flatnonzero(~ground_jumps(ctx))
     g, code, lat, lon = p.ground[idx], p.code[idx], p.lat[idx], p.lon[idx]
     if not len(g):
-        return []
+        return empty, empty
     same = np.zeros(len(g), dtype=bool)
     same[1:] = code[1:] == code[:-1]
     far = np.zeros(len(g), dtype=bool)
@@ -117,7 +125,54 @@ def ground_runs(ctx: Context) -> list[tuple[int, int]]:
     starts = np.flatnonzero(change)
     ends = np.concatenate([starts[1:], [len(g)]]) - 1
     keep = g[starts]
-    return list(zip(idx[starts[keep]].tolist(), idx[ends[keep]].tolist(), strict=True))
+    return idx[starts[keep]], idx[ends[keep]]
+
+
+def ground_runs(ctx: Context) -> list[tuple[int, int]]:
+    """:func:`ground_run_bounds` as a list of (first, last) pairs."""
+    s, e = ground_run_bounds(ctx)
+    return list(zip(s.tolist(), e.tolist(), strict=True))
+
+
+def ranges(s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fixes of index ranges ``s[r]..e[r]`` (inclusive), as (range number, fix index, first
+    position of each range in those arrays); with ``mask``, only the fixes where it is True."""
+    n = e - s + 1
+    run = np.repeat(np.arange(len(s)), n)
+    idx = np.repeat(s - (np.cumsum(n) - n), n) + np.arange(len(run))
+    if mask is not None:
+        keep = mask[idx]
+        run, idx = run[keep], idx[keep]
+    counts = np.bincount(run, minlength=len(s))
+    return run, idx, np.cumsum(counts) - counts
+
+
+def group_median(values: np.ndarray, run: np.ndarray, n_runs: int) -> np.ndarray:
+    """Per range number, the median of ``values`` (as ``np.median``; NaN for an empty range):
+    one lexsort by (range, value), then the middle element(s) of each range."""
+    order = np.lexsort((values, run))
+    v = values[order]
+    counts = np.bincount(run, minlength=n_runs)
+    first = np.cumsum(counts) - counts
+    half = counts // 2
+    hi = np.minimum(first + half, max(len(v) - 1, 0))
+    lo = np.maximum(hi - 1, 0)
+    out = np.full(n_runs, np.nan)
+    if len(v):
+        odd = counts % 2 == 1
+        even = (counts > 0) & ~odd
+        out[odd] = v[hi[odd]]
+        out[even] = (v[lo[even]] + v[hi[even]]) / 2
+    return out
+
+
+def group_nanmin(values: np.ndarray, first: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per group of consecutive ``values`` (starting at ``first``, ``counts`` long, all > 0),
+    the minimum ignoring NaN (NaN when all are NaN)."""
+    if not len(first):
+        return np.empty(0)
+    return np.fmin.reduceat(values, first)
 
 
 def _airport_fields(ctx: Context, i: int | None) -> dict:
@@ -128,60 +183,111 @@ def _airport_fields(ctx: Context, i: int | None) -> dict:
             "country": ix.country[i]}
 
 
-def _runway_at(ctx: Context, k: int, airport: int, phase: str) -> tuple[str | None, float | None]:
-    """Runway end and threshold km when airborne fix ``k`` is on a centreline of ``airport``."""
-    p = ctx.pts
-    for s in score_fix(ctx.ix, p.lat[k], p.lon[k], p.trk[k], phase, 25.0):
-        if s.airport == airport:
-            return s.runway, s.threshold_km
-    return None, None
+def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
+               ) -> list[str | None]:
+    """Per airborne fix ``k[j]``: the runway end of ``airport[j]`` whose centreline it is on
+    (within 25 km of the airport), else None. Vectorised over all fixes."""
+    p, ix = ctx.pts, ctx.ix
+    k = np.asarray(k, dtype=np.int64)
+    airport = np.asarray(airport, dtype=np.int64)
+    out: list[str | None] = [None] * len(k)
+    if not len(k):
+        return out
+    ref = haversine_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport])
+    near = np.flatnonzero(ref <= 25.0)
+    sc = score_pairs(ix, near, airport[near], ref[near], p.lat[k], p.lon[k], p.trk[k], phase,
+                     len(k))
+    for row in np.flatnonzero(sc.runway >= 0).tolist():
+        out[int(sc.query[row])] = sc.runway_end(row)
+    return out
 
 
 def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
-    """Observed stops and touch-and-go events from the ground runs."""
+    """Observed stops and touch-and-go events from the ground runs (vectorised over runs;
+    Python only builds the findings)."""
     p = ctx.pts
-    stops: list[dict] = []
-    events: list[dict] = []
-    runs: list[_Run] = []
-    for s, e in ground_runs(ctx):
-        lat_m, lon_m = float(np.median(p.lat[s:e + 1])), float(np.median(p.lon[s:e + 1]))
-        fit = fit_fix(ctx.ix, lat_m, lon_m, phase="ground", radius_km=GROUND_RADIUS_KM)
-        gs = p.gs[s:e + 1]
-        min_gs = float(np.nanmin(gs)) if np.isfinite(gs).any() else np.nan
-        dur = p.t[e] - p.t[s]
-        c = p.code[s]
-        before = s - 1 if s > p.start[c] else None
-        after = e + 1 if e + 1 < p.end[c] else None
-        fast = min_gs >= TOUCH_AND_GO_KT or (np.isnan(min_gs) and s == e)
-        if fast and dur <= TOUCH_AND_GO_S:
-            if (before is not None and after is not None and not p.ground[before]
-                    and not p.ground[after] and p.t[s] - p.t[before] <= 180
-                    and p.t[after] - p.t[e] <= 180 and fit is not None
-                    and fit.distance_km <= 3.0):
-                events.append(_touch_and_go(ctx, s, e, fit.airport, min_gs))
-            continue
-        run = _Run(s, e, fit.airport if fit else None, fit.distance_km if fit else None,
-                   bool(fit and fit.runner_up is not None
-                        and fit.runner_up_cost_km - fit.cost_km < 1.0))
-        last = runs[-1] if runs else None
-        if (last is not None and p.code[last.s] == c and last.airport == run.airport
-                and run.airport is not None and _taxi_between(ctx, last.e, s)):
-            last.e = e
-            continue
-        runs.append(run)
-    for run in runs:
-        stops.append(_observed_stop(ctx, run))
-    return stops, events
+    s_all, e_all = ground_run_bounds(ctx)
+    n_runs = len(s_all)
+    if not n_runs:
+        return [], []
+    run, idx, first = ranges(s_all, e_all)
+    lat_m = group_median(p.lat[idx], run, n_runs)
+    lon_m = group_median(p.lon[idx], run, n_runs)
+    sc = score_many(ctx.ix, lat_m, lon_m, None, "ground", GROUND_RADIUS_KM)
+    best, second = best_two(sc)
+    has_fit = best >= 0
+    fit_ap = np.where(has_fit, sc.airport[best], -1)
+    fit_km = np.where(has_fit, sc.distance_km[best], np.nan)
+    ambiguous = has_fit & (second >= 0) & (sc.cost_km[second] - sc.cost_km[best] < 1.0)
+    min_gs = group_nanmin(p.gs[idx], first, e_all - s_all + 1)
+    dur = p.t[e_all] - p.t[s_all]
+    c = p.code[s_all]
+    has_before = s_all > p.start[c]
+    has_after = e_all + 1 < p.end[c]
+    bi = np.maximum(s_all - 1, 0)
+    ai = np.minimum(e_all + 1, len(p.t) - 1)
+    fast = (min_gs >= TOUCH_AND_GO_KT) | (np.isnan(min_gs) & (s_all == e_all))
+    brief = fast & (dur <= TOUCH_AND_GO_S)
+    tng = brief & has_before & has_after & ~p.ground[bi] & ~p.ground[ai] & (
+        p.t[s_all] - p.t[bi] <= 180) & (p.t[ai] - p.t[e_all] <= 180) & has_fit & (
+        fit_km <= 3.0)
+    t_idx = np.flatnonzero(tng)
+    t_rwy = runways_at(ctx, s_all[t_idx] - 1, fit_ap[t_idx], "arrive")
+    events = [_touch_and_go(ctx, int(s_all[r]), int(e_all[r]), int(fit_ap[r]),
+                            float(min_gs[r]), rw)
+              for r, rw in zip(t_idx.tolist(), t_rwy, strict=True)]
+    # runs at the same airport separated only by slow fixes (taxi flicker) are one stop
+    k = np.flatnonzero(~brief)
+    if not len(k):
+        return [], events
+    fast_count = np.concatenate([[0], np.cumsum(p.gs >= TAXI_KT)])
+    merge = np.zeros(len(k), dtype=bool)
+    prev, cur = k[:-1], k[1:]
+    merge[1:] = (c[prev] == c[cur]) & (fit_ap[prev] == fit_ap[cur]) & (fit_ap[cur] >= 0) & (
+        fast_count[s_all[cur]] - fast_count[e_all[prev] + 1] == 0)
+    group_first = k[~merge]
+    group_last = k[np.concatenate([np.flatnonzero(~merge)[1:] - 1, [len(k) - 1]])]
+    runs = [_Run(s, e, a if a >= 0 else None, f if a >= 0 else None, m)
+            for s, e, a, f, m in zip(s_all[group_first].tolist(), e_all[group_last].tolist(),
+                                     fit_ap[group_first].tolist(), fit_km[group_first].tolist(),
+                                     ambiguous[group_first].tolist(), strict=True)]
+    return _observed_stops(ctx, runs), events
 
 
-def _taxi_between(ctx: Context, e: int, s: int) -> bool:
-    gs = ctx.pts.gs[e + 1:s]
-    return bool(len(gs) == 0 or np.all(~(gs >= TAXI_KT)))
-
-
-def _touch_and_go(ctx: Context, s: int, e: int, airport: int, min_gs: float) -> dict:
+def _observed_stops(ctx: Context, runs: list[_Run]) -> list[dict]:
+    """The stop records of merged ground runs (per-run statistics vectorised)."""
     p = ctx.pts
-    rwy, _ = _runway_at(ctx, s - 1, airport, "arrive")
+    s = np.array([r.s for r in runs], dtype=np.int64)
+    e = np.array([r.e for r in runs], dtype=np.int64)
+    ap = np.array([-1 if r.airport is None else r.airport for r in runs], dtype=np.int64)
+    n = len(runs)
+    run, idx, first = ranges(s, e, p.ground)
+    lat_m = group_median(p.lat[idx], run, n)
+    lon_m = group_median(p.lon[idx], run, n)
+    n_ground = np.bincount(run, minlength=n)
+    min_gs = group_nanmin(p.gs[idx], first, n_ground)
+    mlat_share = np.bincount(run, weights=p.mlat[idx], minlength=n) / n_ground
+    c = p.code[s]
+    before = np.where(s > p.start[c], s - 1, -1)
+    after = np.where(e + 1 < p.end[c], e + 1, -1)
+    want_in = np.flatnonzero((before >= 0) & (ap >= 0) & (p.t[s] - p.t[before] <= 600))
+    want_out = np.flatnonzero((after >= 0) & (ap >= 0) & (p.t[after] - p.t[e] <= 600))
+    rwy_in: list[str | None] = [None] * n
+    rwy_out: list[str | None] = [None] * n
+    for j, rw in zip(want_in.tolist(), runways_at(ctx, before[want_in], ap[want_in], "arrive"),
+                     strict=True):
+        rwy_in[j] = rw
+    for j, rw in zip(want_out.tolist(), runways_at(ctx, after[want_out], ap[want_out],
+                                                   "depart"), strict=True):
+        rwy_out[j] = rw
+    stats = zip(lat_m.tolist(), lon_m.tolist(), n_ground.tolist(), min_gs.tolist(),
+                mlat_share.tolist(), rwy_in, rwy_out, strict=True)
+    return [_observed_stop(ctx, r, *st) for r, st in zip(runs, stats, strict=True)]
+
+
+def _touch_and_go(ctx: Context, s: int, e: int, airport: int, min_gs: float,
+                  rwy: str | None) -> dict:
+    p = ctx.pts
     fields = _airport_fields(ctx, airport)
     text = (f"touch-and-go at {fields['airport']} ({fields['airport_name']})"
             f"{' runway ' + rwy if rwy else ''}: {e - s + 1} ground fix(es) {clock(p.t[s])}"
@@ -200,25 +306,20 @@ def _speed_kms(gs: float, floor_kt: float) -> float:
     return max(v, floor_kt) * KT_TO_KMS
 
 
-def _observed_stop(ctx: Context, run: _Run) -> dict:
+def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground: int,
+                   min_gs: float, mlat_share: float, rwy_in: str | None,
+                   rwy_out: str | None) -> dict:
     p, ix = ctx.pts, ctx.ix
     s, e = run.s, run.e
     c = p.code[s]
-    sl = slice(s, e + 1)
-    ground = p.ground[sl]
-    lat_m = float(np.median(p.lat[sl][ground]))
-    lon_m = float(np.median(p.lon[sl][ground]))
     before = s - 1 if s > p.start[c] else None
     after = e + 1 if e + 1 < p.end[c] else None
     notes: list[str] = []
     arrival = departure = None
     arr_win = dep_win = None
-    rwy_in = rwy_out = None
     if before is not None:
         arrival = p.t[s]
         silence = p.t[s] - p.t[before]
-        if run.airport is not None and silence <= 600:
-            rwy_in, _ = _runway_at(ctx, before, run.airport, "arrive")
         if silence > WINDOW_SILENCE_S:
             d = step_km(p.lat[before], p.lon[before], lat_m, lon_m)
             fast = max(p.gs[before] if np.isfinite(p.gs[before]) else 0, 250) * KT_TO_KMS
@@ -233,8 +334,6 @@ def _observed_stop(ctx: Context, run: _Run) -> dict:
     if after is not None:
         departure = p.t[e]
         silence = p.t[after] - p.t[e]
-        if run.airport is not None and silence <= 600:
-            rwy_out, _ = _runway_at(ctx, after, run.airport, "depart")
         if silence > WINDOW_SILENCE_S:
             d = step_km(p.lat[after], p.lon[after], lat_m, lon_m)
             fast = max(p.gs[after] if np.isfinite(p.gs[after]) else 0, 250) * KT_TO_KMS
@@ -246,13 +345,10 @@ def _observed_stop(ctx: Context, run: _Run) -> dict:
                          f"{clock(p.t[after])}, {ctx.src(after)})")
     else:
         notes.append("the data ends with the aircraft on the ground")
-    n_ground = int(ground.sum())
-    gs = p.gs[sl][ground]
-    min_gs = float(np.nanmin(gs)) if np.isfinite(gs).any() else np.nan
     dwell = (departure if departure is not None else p.t[e]) - (
         arrival if arrival is not None else p.t[s])
     conf, factors = confidence.observed(
-        n_ground, min_gs, dwell, run.fit_km, run.ambiguous, float(p.mlat[sl][ground].mean()))
+        n_ground, min_gs, dwell, run.fit_km, run.ambiguous, mlat_share)
     fields = _airport_fields(ctx, run.airport)
     where = (f"{fields['airport']} ({fields['airport_name']})" if run.airport is not None
              else f"no airport within {GROUND_RADIUS_KM:.0f} km of {lat_m:.4f}, {lon_m:.4f}")
@@ -282,96 +378,132 @@ def _observed_stop(ctx: Context, run: _Run) -> dict:
 
 
 def inferred(ctx: Context, gap_idx: np.ndarray) -> list[dict]:
-    """Inferred stops across the silences starting at fixes ``gap_idx`` (both sides airborne)."""
+    """Inferred stops across the silences starting at fixes ``gap_idx`` (both sides airborne);
+    the rules are applied to every (silence, airport) pair at once (:func:`infer_table`)."""
+    b = np.asarray(gap_idx, dtype=np.int64)
+    if not len(b):
+        return []
+    tab = infer_table(ctx, b, b + 1)
+    ok = tab["reason"] == 0
+    g, cost, ap = tab["gap"][ok], tab["cost"][ok], tab["airport"][ok]
+    rb, ra = tab["row_b"][ok], tab["row_a"][ok]
+    order = np.lexsort((ap, cost, g))
+    g, cost, rb, ra = g[order], cost[order], rb[order], ra[order]
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.empty(0, np.int64)
+    nxt = first + 1
+    has2 = (nxt < len(g)) & (g[np.minimum(nxt, max(len(g) - 1, 0))] == g[first])
+    second_cost = np.where(has2, cost[np.minimum(nxt, max(len(g) - 1, 0))], np.inf)
+    ambiguous = has2 & (second_cost - cost[first] < 1.5)
+    alt_ap = np.where(has2, tab["sb"].airport[rb[np.minimum(nxt, max(len(g) - 1, 0))]], -1)
     out = []
-    for b in gap_idx.tolist():
-        stop = _infer_one(ctx, b, b + 1)
-        if stop is not None:
-            out.append(stop)
+    for f, amb, alt in zip(first.tolist(), ambiguous.tolist(), alt_ap.tolist(), strict=True):
+        gi = int(g[f])
+        out.append(_infer_one(ctx, int(b[gi]), int(b[gi]) + 1, tab["sb"].score(int(rb[f])),
+                              tab["sa"].score(int(ra[f])), bool(amb), alt,
+                              float(tab["trend_b"][gi]), float(tab["trend_a"][gi])))
     return out
 
 
-def _trend(ctx: Context, k: int, step: int) -> float:
-    """Altitude change (ft) from fix k to its neighbour ``k+step`` within 5 min, else NaN."""
+def _trends(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
+    """Altitude change (ft) from fixes ``k`` to their neighbours ``k+step`` within 5 min, else
+    NaN."""
     p = ctx.pts
     j = k + step
-    if j < 0 or j >= len(p.t) or p.code[j] != p.code[k] or abs(p.t[j] - p.t[k]) > 300:
-        return np.nan
-    return float((p.alt[k] - p.alt[j]) if step < 0 else (p.alt[j] - p.alt[k]))
+    inside = (j >= 0) & (j < len(p.t))
+    jc = np.clip(j, 0, max(len(p.t) - 1, 0))
+    ok = inside & (p.code[jc] == p.code[k]) & ~(np.abs(p.t[jc] - p.t[k]) > 300)
+    change = (p.alt[k] - p.alt[jc]) if step < 0 else (p.alt[jc] - p.alt[k])
+    return np.where(ok, change, np.nan)
+
+
+REASONS = ("accepted", "altitude unknown", "climbing before or descending after the silence",
+           "fixes too far apart", "last fix above the approach envelope",
+           "first fix above the departure envelope", "runway too short for a jet",
+           "not heading to / away from the airport",
+           "silence leaves less than MIN_DWELL_S on the ground")
+"""Rule numbers of :func:`infer_table` (0: the airport fits)."""
 
 
 def why_not_inferred(ctx: Context, b: int, a: int) -> str:
     """The rule that rejects an inferred stop across the silence from fix b to fix a (for
     diagnostics and benchmarks); ``"accepted"`` when there is one."""
-    reasons: list[str] = []
-    options = _infer_options(ctx, b, a, reasons)
-    if options:
+    tab = infer_table(ctx, np.array([b]), np.array([a]))
+    if tab["gap_reason"][0]:
+        return REASONS[int(tab["gap_reason"][0])]
+    if (tab["reason"] == 0).any():
         return "accepted"
+    reasons = [REASONS[int(r)] for r in tab["reason"]]
     return "; ".join(dict.fromkeys(reasons)) or "no airport near both fixes"
 
 
-def _infer_options(ctx: Context, b: int, a: int, reasons: list[str] | None = None) -> list:
-    """Airports where the aircraft could have stopped between airborne fixes b and a, as
-    (cost, airport, fit before, fit after, height before, height after, t in, t out)."""
+def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
+    """The inferred-stop rules for silences from airborne fix ``b[g]`` to ``a[g]``, vectorised.
+
+    Per silence: ``gap_reason`` (0, or the rule number in ``REASONS`` that rejects it
+    whatever the airport), ``trend_b``/``trend_a`` (reported vertical rate, else the altitude
+    change to the neighbour). Per (silence, airport near both fixes) pair: ``gap``,
+    ``airport``, ``row_b``/``row_a`` (rows of the scores ``sb``/``sa`` at either fix),
+    ``cost`` km and ``reason`` (0 when the airport fits, else the first rule it breaks)."""
     p, ix = ctx.pts, ctx.ix
-    why = reasons.append if reasons is not None else (lambda _r: None)
-    if not (np.isfinite(p.alt[b]) and np.isfinite(p.alt[a])):
-        why("altitude unknown")
-        return []
-    trend_b = p.vr[b] if np.isfinite(p.vr[b]) else _trend(ctx, b, -1)
-    trend_a = p.vr[a] if np.isfinite(p.vr[a]) else _trend(ctx, a, +1)
-    if trend_b > 500 or trend_a < -500:
-        why("climbing before or descending after the silence")
-        return []
-    if step_km(p.lat[b], p.lon[b], p.lat[a], p.lon[a]) > 2 * INFER_RADIUS_KM:
-        why("fixes too far apart")
-        return []
-    sb = {s.airport: s for s in score_fix(ix, p.lat[b], p.lon[b], p.trk[b], "arrive",
-                                          INFER_RADIUS_KM)}
-    sa = {s.airport: s for s in score_fix(ix, p.lat[a], p.lon[a], p.trk[a], "depart",
-                                          INFER_RADIUS_KM)}
-    silence = p.t[a] - p.t[b]
-    jet = bool(ctx.jet[p.code[b]])
-    options = []
-    for i in sb.keys() & sa.keys():
-        fb, fa = sb[i], sa[i]
-        elev = ix.elev_ft[i] if np.isfinite(ix.elev_ft[i]) else 0.0
-        hb, ha = p.alt[b] - elev, p.alt[a] - elev
-        if hb > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * fb.distance_km:
-            why("last fix above the approach envelope")
-            continue
-        if ha > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * fa.distance_km:
-            why("first fix above the departure envelope")
-            continue
-        if jet and not (ix.longest_ft[i] >= JET_RUNWAY_FT or (
-                np.isnan(ix.longest_ft[i]) and ix.type_rank[i] >= 2)):
-            why("runway too short for a jet")
-            continue
-        if not _heading_ok(ctx, b, i, towards=True) or not _heading_ok(ctx, a, i, towards=False):
-            why("not heading to / away from the airport")
-            continue
-        t_in = fb.distance_km / _speed_kms(p.gs[b], APPROACH_KT)
-        t_out = fa.distance_km / _speed_kms(p.gs[a], APPROACH_KT)
-        if silence - t_in - t_out < MIN_DWELL_S:
-            why("silence leaves less than MIN_DWELL_S on the ground")
-            continue
-        options.append((fb.cost_km + fa.cost_km, i, fb, fa, hb, ha, t_in, t_out))
-    if not sb.keys() & sa.keys():
-        why("no airport near both fixes")
-    return options
+    n = len(b)
+    trend_b = np.where(np.isfinite(p.vr[b]), p.vr[b], _trends(ctx, b, -1))
+    trend_a = np.where(np.isfinite(p.vr[a]), p.vr[a], _trends(ctx, a, +1))
+    gap_reason = np.zeros(n, dtype=np.int8)
+    far = step_km(p.lat[b], p.lon[b], p.lat[a], p.lon[a]) > 2 * INFER_RADIUS_KM
+    gap_reason[far] = 3
+    gap_reason[(trend_b > 500) | (trend_a < -500)] = 2
+    gap_reason[~(np.isfinite(p.alt[b]) & np.isfinite(p.alt[a]))] = 1
+    live = np.flatnonzero(gap_reason == 0)
+    sb = score_many(ix, p.lat[b[live]], p.lon[b[live]], p.trk[b[live]], "arrive",
+                    INFER_RADIUS_KM)
+    sa = score_many(ix, p.lat[a[live]], p.lon[a[live]], p.trk[a[live]], "depart",
+                    INFER_RADIUS_KM)
+    n_ap = len(ix)
+    _, row_b, row_a = np.intersect1d(sb.query * n_ap + sb.airport, sa.query * n_ap + sa.airport,
+                                     assume_unique=True, return_indices=True)
+    gl = sb.query[row_b]
+    g = live[gl]
+    ap = sb.airport[row_b]
+    kb, ka = b[g], a[g]
+    db, da = sb.distance_km[row_b], sa.distance_km[row_a]
+    elev = np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
+    hb, ha = p.alt[kb] - elev, p.alt[ka] - elev
+    jet = ctx.jet[p.code[kb]]
+    t_in = db / _speeds_kms(p.gs[kb], APPROACH_KT)
+    t_out = da / _speeds_kms(p.gs[ka], APPROACH_KT)
+    silence = p.t[ka] - p.t[kb]
+    reason = np.zeros(len(g), dtype=np.int8)
+    rules = [
+        (4, hb > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * db),
+        (5, ha > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * da),
+        (6, jet & ~((ix.longest_ft[ap] >= JET_RUNWAY_FT) | (
+            np.isnan(ix.longest_ft[ap]) & (ix.type_rank[ap] >= 2)))),
+        (7, ~_headings_ok(ctx, kb, ap, towards=True) | ~_headings_ok(ctx, ka, ap, towards=False)),
+        (8, silence - t_in - t_out < MIN_DWELL_S),
+    ]
+    for code, broken in reversed(rules):  # the first broken rule wins
+        reason[broken] = code
+    return {"gap_reason": gap_reason, "trend_b": trend_b, "trend_a": trend_a, "gap": g,
+            "airport": ap, "row_b": row_b, "row_a": row_a,
+            "cost": sb.cost_km[row_b] + sa.cost_km[row_a], "reason": reason,
+            "hb": hb, "ha": ha, "t_in": t_in, "t_out": t_out, "sb": sb, "sa": sa}
 
 
-def _infer_one(ctx: Context, b: int, a: int) -> dict | None:
+def _speeds_kms(gs: np.ndarray, floor_kt: float) -> np.ndarray:
+    """:func:`_speed_kms` for arrays."""
+    v = np.where(np.isfinite(gs), (gs + floor_kt) / 2, floor_kt + 30)
+    return np.maximum(v, floor_kt) * KT_TO_KMS
+
+
+def _infer_one(ctx: Context, b: int, a: int, fb, fa, ambiguous: bool, alt_airport: int,
+               trend_b: float, trend_a: float) -> dict:
     p, ix = ctx.pts, ctx.ix
-    trend_b = p.vr[b] if np.isfinite(p.vr[b]) else _trend(ctx, b, -1)
-    trend_a = p.vr[a] if np.isfinite(p.vr[a]) else _trend(ctx, a, +1)
     silence = p.t[a] - p.t[b]
-    options = _infer_options(ctx, b, a)
-    if not options:
-        return None
-    options.sort(key=lambda o: o[0])
-    cost, i, fb, fa, hb, ha, t_in, t_out = options[0]
-    ambiguous = len(options) > 1 and options[1][0] - cost < 1.5
+    i = fb.airport
+    elev = ix.elev_ft[i] if np.isfinite(ix.elev_ft[i]) else 0.0
+    hb, ha = p.alt[b] - elev, p.alt[a] - elev
+    t_in = fb.distance_km / _speed_kms(p.gs[b], APPROACH_KT)
+    t_out = fa.distance_km / _speed_kms(p.gs[a], APPROACH_KT)
     fast_b = max(p.gs[b] if np.isfinite(p.gs[b]) else 0, 250) * KT_TO_KMS
     fast_a = max(p.gs[a] if np.isfinite(p.gs[a]) else 0, 250) * KT_TO_KMS
     arr_early = p.t[b] + fb.distance_km / fast_b
@@ -396,7 +528,7 @@ def _infer_one(ctx: Context, b: int, a: int) -> dict | None:
     if p.new_leg[a]:
         text += "; readsb marked a new leg at the first fix"
     if ambiguous:
-        alt_code = ix.code[options[1][1]]
+        alt_code = ix.code[alt_airport]
         text += f"; {alt_code} fits almost as well"
     text += f"; confidence {conf:.2f} ({confidence.describe(factors)})"
     return {"icao24": str(p.icao24s[p.code[b]]), **fields, "lat": float(ix.lat[i]),
@@ -409,15 +541,13 @@ def _infer_one(ctx: Context, b: int, a: int) -> dict | None:
             "_first": b, "_last": a}
 
 
-def _heading_ok(ctx: Context, k: int, airport: int, towards: bool) -> bool:
+def _headings_ok(ctx: Context, k: np.ndarray, airport: np.ndarray, towards: bool
+                 ) -> np.ndarray:
     """Far from the airport (> 15 km), the track must point to it (or away, after the stop)."""
     p, ix = ctx.pts, ctx.ix
-    if not np.isfinite(p.trk[k]):
-        return True
-    if step_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport]) <= 15.0:
-        return True
     if towards:
         brg = bearing_deg(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport])
     else:
         brg = bearing_deg(ix.lat[airport], ix.lon[airport], p.lat[k], p.lon[k])
-    return bool(angle_diff_deg(p.trk[k], brg) <= 100.0)
+    near = step_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport]) <= 15.0
+    return ~np.isfinite(p.trk[k]) | near | (angle_diff_deg(p.trk[k], brg) <= 100.0)
