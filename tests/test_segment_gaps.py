@@ -44,7 +44,7 @@ def test_gap_record_carries_ends_reach_and_rows(hole_gap):
     # reach: path length at cruise speed within the silence, less the turnaround
     v_kms = g.distance_km / g.direct_s
     assert g.reach_km == pytest.approx(v_kms * (g.duration_s - MIN_TURN_S), rel=1e-3)
-    assert [r["source"] for r in g.rows] == ["trace_full_010070.json"] * 2
+    assert [r["source"] for r in g.rows] == ["/data/trace_full_010070.json"] * 2  # full source
     assert g.rows[1]["row"] == g.rows[0]["row"] + 1
     assert f"row {g.rows[0]['row']}" in g.evidence and "unaccounted" in g.evidence
 

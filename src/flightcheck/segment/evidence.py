@@ -1,7 +1,9 @@
 """Plain-language evidence: what a finding rests on, citing input file and row.
 
-Files are named by their base name (``trace_full_010070.json``) and rows by the ``row``
-column of the track table (1-based record number inside that input).
+Files are named by the shortest tail of their path that tells them apart
+(``trace_full_010070.json``, or ``15/traces/75/trace_full_010070.json`` when daily files of
+one aircraft share a name) and rows by the ``row`` column of the track table (1-based record
+number inside that input). Machine-readable references carry the full ``source``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ def clock(t: float) -> str:
 def stamp(t: float) -> str:
     """``2024-10-05 14:02:11Z``."""
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def between(t0: float, t1: float) -> str:
+    """``from 04:57:46Z to 05:10:02Z on 2025-10-15``, with full dates when the days differ."""
+    d0 = datetime.fromtimestamp(t0, UTC).date()
+    if d0 == datetime.fromtimestamp(t1, UTC).date():
+        return f"from {clock(t0)} to {clock(t1)} on {d0.isoformat()}"
+    return f"from {stamp(t0)} to {stamp(t1)}"
 
 
 def duration(seconds: float) -> str:
@@ -63,16 +73,38 @@ class SourceNames:
         return None if c < 0 else self._names[c]
 
 
+def short_names(names: list[str]) -> dict[str, str]:
+    """Each path -> the shortest tail of its parts that no other path ends with."""
+    parts = {n: n.replace(os.sep, "/").split("/") for n in names}
+    out = {}
+    for n, p in parts.items():
+        k = 1
+        while k < len(p):
+            tail = p[-k:]
+            if not any(q[-k:] == tail for m, q in parts.items() if m != n):
+                break
+            k += 1
+        out[n] = "/".join(p[-k:])
+    return out
+
+
 class Cite:
     """Turns positions in the input table into ``file row N`` citations."""
 
-    def __init__(self, sources: np.ndarray, rows: np.ndarray):
+    def __init__(self, sources, rows: np.ndarray):
         self._sources = sources
         self._rows = rows
+        names = getattr(sources, "_names", None)
+        if names is None:
+            names = [str(x) for x in np.unique(np.asarray(sources, dtype=object)[
+                np.asarray([x is not None for x in sources], dtype=bool)])] if len(rows) else []
+        self._short = short_names([str(n) for n in names if n is not None])
 
     def file(self, pos: int) -> str:
         src = self._sources[pos]
-        return os.path.basename(str(src)) if src is not None else "input"
+        if src is None:
+            return "input"
+        return self._short.get(str(src), os.path.basename(str(src)))
 
     def row(self, pos: int) -> int:
         return int(self._rows[pos])
@@ -83,14 +115,15 @@ class Cite:
 
     def span(self, first: int, last: int) -> str:
         """``file rows 8820-8831`` (or two citations when the files differ)."""
-        if self.file(first) == self.file(last):
+        if self._sources[first] == self._sources[last]:
             a, b = self.row(first), self.row(last)
             return f"{self.file(first)} row {a}" if a == b else f"{self.file(first)} rows {a}-{b}"
         return f"{self.one(first)} to {self.one(last)}"
 
     def ref(self, pos: int) -> dict:
-        """``{"source": basename, "row": n}`` for machine-readable evidence."""
-        return {"source": self.file(pos), "row": self.row(pos)}
+        """``{"source": path, "row": n}`` for machine-readable evidence (the full source)."""
+        src = self._sources[pos]
+        return {"source": str(src) if src is not None else None, "row": self.row(pos)}
 
 
 def vertical(vr: float, dalt: float) -> str:

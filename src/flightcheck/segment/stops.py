@@ -25,7 +25,7 @@ import pandas as pd
 from flightcheck.segment import confidence
 from flightcheck.segment.assign import best_two, score_many, score_pairs
 from flightcheck.segment.context import JET_RUNWAY_FT, Context
-from flightcheck.segment.evidence import clock, duration, feet, vertical
+from flightcheck.segment.evidence import between, clock, duration, feet, vertical
 from flightcheck.segment.geometry import (
     KT_TO_KMS,
     angle_diff_deg,
@@ -352,7 +352,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
     fields = _airport_fields(ctx, run.airport)
     where = (f"{fields['airport']} ({fields['airport_name']})" if run.airport is not None
              else f"no airport within {GROUND_RADIUS_KM:.0f} km of {lat_m:.4f}, {lon_m:.4f}")
-    text = (f"{n_ground} ground fixes at {where} from {clock(p.t[s])} to {clock(p.t[e])}"
+    text = (f"{n_ground} ground fixes at {where} {between(p.t[s], p.t[e])}"
             + (f", {run.fit_km:.1f} km from the nearest runway" if run.fit_km is not None
                else "")
             + (f", slowest {min_gs:.0f} kt" if np.isfinite(min_gs) else "")
