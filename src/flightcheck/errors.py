@@ -34,6 +34,9 @@ class InputError(FlightcheckError):
         where = self.path if record is None else f"{self.path}: record {record}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # survive pickling (errors come back from reader processes)
+        return (type(self), (self.path, self.message, self.record))
+
 
 class ReferenceDataError(FlightcheckError):
     """A look-up in the reference data failed (unknown airport code, invalid hex address)."""

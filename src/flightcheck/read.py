@@ -63,6 +63,43 @@ def read_one(
     return table, record
 
 
+PARALLEL_MIN_FILES = 4
+PARALLEL_MIN_BYTES = 16 << 20
+
+
+def _plan_workers(cands: list, workers: int | None) -> int:
+    """How many processes to read with: parallel only when it pays (several files, enough
+    bytes to outweigh starting processes and sending tables back)."""
+    if workers is not None:
+        return max(1, int(workers))
+    if len(cands) < PARALLEL_MIN_FILES:
+        return 1
+    total = sum(os.path.getsize(c.path) for c in cands)
+    return min(os.cpu_count() or 1, len(cands)) if total >= PARALLEL_MIN_BYTES else 1
+
+
+def _attempt(path: str, options: ReadOptions, explicit: bool):
+    """read_one, with an InputError returned instead of raised (so order is kept)."""
+    try:
+        return read_one(path, options, explicit)
+    except InputError as exc:
+        return exc
+
+
+def _read_each(cands: list, options: ReadOptions, workers: int | None):
+    """read_one's outcome for every candidate, in order, in-process or in a process pool."""
+    n = _plan_workers(cands, workers)
+    if n <= 1:
+        for c in cands:
+            yield _attempt(c.path, options, c.explicit)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(n) as pool:
+        yield from pool.map(_attempt, [c.path for c in cands], [options] * len(cands),
+                            [c.explicit for c in cands])
+
+
 def read(
     paths: str | Path | list[str | Path],
     *,
@@ -74,6 +111,7 @@ def read(
     start_time: datetime | None = None,
     receiver: tuple[float, float] | None = None,
     max_decompressed: int = 2 << 30,
+    workers: int | None = None,
 ) -> Tracks:
     """Read track exports into one cleaned track table.
 
@@ -86,6 +124,8 @@ def read(
     ``icao24``: address for formats that carry none (FR24 CSV/KML, FlightAware KML).
     ``start_time``: wall-clock start of raw Mode-S captures without times (AVR, Beast).
     ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
+    ``workers``: processes reading files in parallel; None = one per CPU when there are
+    several large inputs (see :func:`_plan_workers`), 1 = in this process.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
     unless ``skip_bad``.
     """
@@ -96,15 +136,15 @@ def read(
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []
     by_hash: dict[str, str] = {}
-    for cand in expand(paths):
-        try:
-            result = read_one(cand.path, options, cand.explicit)
-        except InputError as exc:
+    cands = expand(paths)
+    for cand, outcome in zip(cands, _read_each(cands, options, workers), strict=True):
+        if isinstance(outcome, InputError):
             if not skip_bad:
-                raise
-            skipped.append((cand.path, exc.message if exc.record is None
-                            else f"record {exc.record}: {exc.message}"))
+                raise outcome
+            skipped.append((cand.path, outcome.message if outcome.record is None
+                            else f"record {outcome.record}: {outcome.message}"))
             continue
+        result = outcome
         if result is None:
             skipped.append((cand.path, "not track data"))
             continue
