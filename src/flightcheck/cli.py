@@ -429,6 +429,65 @@ def hex_cmd(address, as_json):
         render_hex(info)
 
 
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--airport", "airport_codes", multiple=True, required=True, metavar="ICAO",
+              help="Airport to list visits at (repeatable).")
+@click.option("--since", default=None, metavar="TIME", help="Ignore fixes before (ISO, UTC).")
+@click.option("--until", default=None, metavar="TIME", help="Ignore fixes after (ISO, UTC).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on an existing Dask cluster, e.g. tcp://host:8786 (default in-process).")
+@click.option("--workers", default=None, type=int, help="In-process threads (default: cores).")
+@click.option("--format", "fmt", default=None, metavar="NAME",
+              help="Force a reader instead of sniffing.")
+@click.option("-o", "--output", default=None, metavar="visits.parquet|visits.csv",
+              help="Write the visits table here.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@guarded
+def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, output, as_json,
+             quiet):
+    """Every aircraft that stopped at the airports, from archives (readsb globe_history,
+    converted datasets, any readable export); bad files are skipped and counted."""
+    from flightcheck.io.context import ReadOptions
+    from flightcheck.scan import scan
+    from flightcheck.scan.render import render_scan, write_visits
+
+    if output and not output.endswith((".parquet", ".csv")):
+        raise UsageError(f"-o {output}: expected a .parquet or .csv file name")
+    result = scan(list(paths), list(airport_codes), since=_parse_time("--since", since),
+                  until=_parse_time("--until", until), scheduler=scheduler,
+                  options=ReadOptions(format=fmt, skip_bad=True), workers=workers,
+                  show_progress=False if quiet else None)
+    for path, why in result.bad:
+        click.echo(f"flightcheck: skipped {path}: {why}", err=True)
+    if output:
+        click.echo(f"flightcheck: wrote {write_visits(result.visits, output)}", err=True)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        render_scan(result)
+
+
+@main.command("convert")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, metavar="DATASET/",
+              help="New folder for the day-partitioned parquet dataset.")
+@click.option("--workers", default=None, type=int, help="Threads (default: cores).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@guarded
+def convert_cmd(paths, output, workers, quiet):
+    """An archive as a day-partitioned parquet dataset of the track table, for fast scans."""
+    from flightcheck.scan import convert
+
+    done = convert(list(paths), output, workers=workers,
+                   show_progress=False if quiet else None)
+    for bad in done["bad"]:
+        click.echo(f"flightcheck: skipped {bad['path']}: {bad['reason']}", err=True)
+    click.echo(f"flightcheck: wrote {output}: {done['points']:,} points from "
+               f"{done['files']:,} files, {len(done['days'])} days", err=True)
+
+
 @main.command("formats")
 @guarded
 def formats_cmd():

@@ -1,0 +1,125 @@
+"""Build and run the scan's Dask graph, in-process (threads) or on a cluster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from flightcheck.errors import UsageError
+from flightcheck.io.context import ReadOptions
+from flightcheck.scan import progress, tasks
+from flightcheck.scan.partitions import BATCH_BYTES, discover
+from flightcheck.scan.prefilter import RADIUS_KM, resolve
+from flightcheck.scan.summary import summarise
+from flightcheck.scan.visits import empty, normalise
+
+
+@dataclass
+class ScanResult:
+    """``visits`` (see :mod:`.visits`), ``summary`` (see :mod:`.summary`), ``partitions``
+    (phase-1 counters per partition) and ``bad`` (unreadable files and why)."""
+
+    visits: pd.DataFrame
+    summary: pd.DataFrame
+    partitions: list[dict] = field(default_factory=list)
+    bad: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def points(self) -> int:
+        return sum(p["points"] for p in self.partitions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``scan --json`` object."""
+        from flightcheck.jsonout import plain
+
+        def records(frame: pd.DataFrame) -> list[dict]:
+            cols = list(frame.columns)
+            return [dict(zip(cols, row, strict=True))
+                    for row in frame.itertuples(index=False, name=None)]
+
+        totals = {k: sum(p[k] for p in self.partitions)
+                  for k in ("files", "points", "candidates", "not_track")}
+        return plain({"scanned": {"partitions": len(self.partitions), **totals,
+                                  "bad_files": len(self.bad)},
+                      "bad": [{"path": p, "reason": r} for p, r in self.bad],
+                      "visits": records(self.visits), "summary": records(self.summary)})
+
+
+def _graph(parts, airports, buckets, options, since, until, radius_km):
+    from dask import delayed
+
+    phase1 = [delayed(tasks.scan_partition, pure=True)(
+        p, airports, buckets, options, since, until, radius_km,
+        dask_key_name=f"read-{i}") for i, p in enumerate(parts)]
+    counters = [delayed(tasks.stats, pure=True)(r, dask_key_name=f"stats-{i}")
+                for i, r in enumerate(phase1)]
+    phase2 = []
+    for b in range(buckets):
+        picked = [delayed(tasks.pick, pure=True)(r, b, dask_key_name=f"pick-{i}-{b}")
+                  for i, r in enumerate(phase1)]
+        phase2.append(delayed(tasks.detect_bucket, pure=True)(
+            picked, airports, dask_key_name=f"detect-{b}"))
+    return phase2, counters
+
+
+def scan(paths: list[str], airports: list[str], since: datetime | None = None,
+         until: datetime | None = None, scheduler: str | None = None,
+         options: ReadOptions | None = None, workers: int | None = None,
+         show_progress: bool | None = None, batch_bytes: int = BATCH_BYTES,
+         radius_km: float = RADIUS_KM, buckets: int | None = None) -> ScanResult:
+    """Every stop at ``airports`` in the archives ``paths`` (files, folders, globs,
+    datasets from :func:`flightcheck.scan.convert`), as a visits table and summary.
+
+    ``scheduler``: address of an existing Dask scheduler (``tcp://host:8786``) or a
+    ``distributed.Client``; None runs in-process on ``workers`` threads. Unreadable files are
+    skipped and listed in ``bad``, never fatal.
+    """
+    codes = resolve(list(airports))
+    options = options or ReadOptions(skip_bad=True)
+    parts = discover(list(paths), since, until, batch_bytes)
+    if not parts:
+        raise UsageError("no input files found (check the paths and --since/--until)")
+    n_buckets = buckets or max(1, min(len(parts), 16))
+    phase2, counters = _graph(parts, codes, n_buckets, options, since, until, radius_km)
+    shown = progress.wanted(show_progress)
+    n_tasks = len(parts) * (2 + n_buckets) + n_buckets
+    if scheduler is None:
+        import dask
+
+        with progress.bar("scanning", n_tasks, shown) as advance:
+            callbacks = [progress.local_callback(advance)] if shown else []
+            with dask.config.set(callbacks=set(callbacks)):
+                visits, stats = dask.compute(phase2, counters, scheduler="threads",
+                                             num_workers=workers)
+    else:
+        visits, stats = _distributed(scheduler, phase2, counters, shown)
+    frames = [v for v in visits if len(v)]
+    table = normalise(pd.concat(frames, ignore_index=True)) if frames else empty()
+    bad = [b for s in stats for b in s["bad"]]
+    return ScanResult(table, summarise(table), list(stats), bad)
+
+
+def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool):
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise UsageError("--scheduler needs the `distributed` package "
+                         "(pip install 'dask[distributed]')") from None
+    own = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler) if own else scheduler
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    try:
+        futures = client.compute(phase2 + counters)
+        with progress.bar("scanning", len(futures), shown) as advance:
+            for _ in as_completed(futures):
+                advance(1)
+        results = client.gather(futures)
+    finally:
+        if own:
+            client.close()
+    return results[:len(phase2)], results[len(phase2):]

@@ -1,0 +1,194 @@
+"""The two task kinds of a scan graph (plain functions, picklable, run on any Dask worker).
+
+Phase 1, :func:`scan_partition`: read one partition, keep the fixes inside since..until, find
+candidate aircraft (:mod:`.prefilter`), and return, split into ``buckets`` by a stable hash
+of the icao24: all of the partition's fixes of candidate aircraft, plus a *span* (first, last
+time) for every other aircraft present in the partition. Phase 2, :func:`detect_bucket`:
+join one bucket from all partitions, clean it, and run the stop engine
+(``flightcheck.segment.detect``) per aircraft, with the timeline cut wherever a span shows
+the aircraft had fixes that were not kept (see the package docstring for why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from flightcheck import track
+from flightcheck.errors import InputError
+from flightcheck.io.context import ReadOptions
+from flightcheck.scan.partitions import Partition
+from flightcheck.scan.prefilter import RADIUS_KM, Airports, candidates
+
+SPAN_COLUMNS = ["icao24", "start", "end"]
+
+
+@dataclass
+class PartitionResult:
+    """Phase-1 output of one partition. ``fixes[b]`` / ``spans[b]``: bucket ``b``."""
+
+    key: str
+    fixes: list[pd.DataFrame]
+    spans: list[pd.DataFrame]
+    files: int = 0
+    points: int = 0
+    aircraft: int = 0
+    candidates: int = 0
+    bad: list[tuple[str, str]] = field(default_factory=list)
+    not_track: int = 0
+
+
+def read_dataset_day(paths: tuple[str, ...]) -> pd.DataFrame:
+    """A day folder of a converted dataset as a track table (``source``/``row`` kept)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default")
+    if "day" in table.column_names:
+        table = table.drop_columns(["day"])
+    df = table.to_pandas()
+    cols = [c for c in track.SCHEMA if c in df.columns]
+    df = df[cols].astype({c: track.SCHEMA[c] for c in cols})
+    if df["time"].dtype != track.TIME_DTYPE:
+        df["time"] = pd.to_datetime(df["time"], utc=True).astype(track.TIME_DTYPE)
+    return df
+
+
+def _read_files(part: Partition, options: ReadOptions, result: PartitionResult) -> pd.DataFrame:
+    from flightcheck.read import read_one
+
+    tables = []
+    for path, explicit in zip(part.paths, part.explicit or (False,) * len(part.paths),
+                              strict=True):
+        try:
+            got = read_one(path, options, explicit)
+        except InputError as exc:
+            msg = exc.message if exc.record is None else f"record {exc.record}: {exc.message}"
+            result.bad.append((path, msg))
+            continue
+        except OSError as exc:
+            result.bad.append((path, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if got is None:
+            result.not_track += 1
+            continue
+        tables.append(got[0])
+    result.files = len(part.paths)
+    return pd.concat(tables, ignore_index=True) if tables else track.empty()
+
+
+def bucket_of(icao24: pd.Series | np.ndarray, buckets: int) -> np.ndarray:
+    """Stable bucket number of each icao24 (same on every machine and process)."""
+    keys = pd.Series(np.asarray(icao24, dtype=object)).astype(str)
+    return (pd.util.hash_pandas_object(keys, index=False).to_numpy() % buckets).astype(int)
+
+
+def scan_partition(part: Partition, airports: Airports, buckets: int,
+                   options: ReadOptions | None = None, since: datetime | None = None,
+                   until: datetime | None = None,
+                   radius_km: float = RADIUS_KM) -> PartitionResult:
+    """Phase 1 on one partition. Unreadable files are skipped and listed in ``bad``."""
+    options = options or ReadOptions(skip_bad=True)
+    result = PartitionResult(part.key, [], [])
+    if part.dataset:
+        try:
+            df = read_dataset_day(part.paths)
+        except (OSError, ValueError, TypeError) as exc:
+            result.bad.append((part.key, f"unreadable dataset partition: {exc}"))
+            df = track.empty()
+        result.files = len(part.paths)
+    else:
+        df = _read_files(part, options, result)
+    if since is not None or until is not None:
+        mask = np.ones(len(df), dtype=bool)
+        if since is not None:
+            mask &= (df["time"] >= pd.Timestamp(since)).to_numpy()
+        if until is not None:
+            mask &= (df["time"] <= pd.Timestamp(until)).to_numpy()
+        df = df[mask]
+    result.points = len(df)
+    hexes = df["icao24"].to_numpy(dtype=object)
+    cand = candidates(df, airports, radius_km)
+    is_cand = np.isin(hexes, cand)
+    fixes = df[is_cand].reset_index(drop=True)
+    others = df[~is_cand]
+    spans = (others.groupby("icao24", sort=True)["time"].agg(["min", "max"]).reset_index()
+             .rename(columns={"min": "start", "max": "end"}) if len(others)
+             else pd.DataFrame({c: pd.Series(dtype=object) for c in SPAN_COLUMNS}))
+    result.aircraft = len(cand) + len(spans)
+    result.candidates = len(cand)
+    fb = bucket_of(fixes["icao24"], buckets) if len(fixes) else np.zeros(0, dtype=int)
+    sb = bucket_of(spans["icao24"], buckets) if len(spans) else np.zeros(0, dtype=int)
+    result.fixes = [fixes[fb == b].reset_index(drop=True) for b in range(buckets)]
+    result.spans = [spans[sb == b].reset_index(drop=True) for b in range(buckets)]
+    return result
+
+
+def pick(result: PartitionResult, bucket: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bucket ``bucket`` of a phase-1 result (a small task, so only it travels)."""
+    return result.fixes[bucket], result.spans[bucket]
+
+
+def stats(result: PartitionResult) -> dict:
+    """The counters of a phase-1 result (no frames)."""
+    return {"key": result.key, "files": result.files, "points": result.points,
+            "aircraft": result.aircraft, "candidates": result.candidates,
+            "bad": list(result.bad), "not_track": result.not_track}
+
+
+def runs(fixes: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
+    """Run number of each (cleaned, icao24/time-sorted) fix: it grows wherever a span of
+    not-kept fixes of the same aircraft falls between two kept fixes, so the stop engine never
+    joins the two sides of data it did not see."""
+    run = np.zeros(len(fixes), dtype=np.int64)
+    if not len(fixes) or not len(spans):
+        return run
+    spans = spans[spans["icao24"].isin(fixes["icao24"].unique())]
+    if not len(spans):
+        return run
+    cut = np.zeros(len(fixes), dtype=bool)
+    hexes = fixes["icao24"].to_numpy(dtype=object)
+    t = fixes["time"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    bounds = np.flatnonzero(np.r_[True, hexes[1:] != hexes[:-1], True])
+    first = {hexes[s]: (s, e) for s, e in zip(bounds[:-1], bounds[1:], strict=True)}
+    s_start = spans["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    s_end = spans["end"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    for hexid, lo, hi in zip(spans["icao24"], s_start, s_end, strict=True):
+        s, e = first[hexid]
+        j = s + int(np.searchsorted(t[s:e], lo, side="left"))
+        if s < j < e and t[j - 1] <= hi:
+            cut[j] = True  # the span overlaps the interval between fixes j-1 and j
+        k = s + int(np.searchsorted(t[s:e], hi, side="right"))
+        if s < k < e:
+            cut[k] = True
+    new_aircraft = np.r_[True, hexes[1:] != hexes[:-1]]
+    return np.cumsum(cut | new_aircraft) - 1
+
+
+def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
+                  airports: Airports) -> pd.DataFrame:
+    """Phase 2: the stops at ``airports`` of the aircraft of one bucket, with the
+    aircraft's registration and typecode (latest seen) and the input files of the stop."""
+    from flightcheck.scan.visits import from_stops
+    from flightcheck.segment import detect
+
+    frames = [f for f, _ in parts if len(f)]
+    if not frames:
+        return from_stops(pd.DataFrame(), track.empty())
+    fixes, _ = track.clean(pd.concat(frames, ignore_index=True))
+    spans = pd.concat([s for _, s in parts if len(s)] or [pd.DataFrame(columns=SPAN_COLUMNS)],
+                      ignore_index=True)
+    run = runs(fixes, spans)
+    hexes = fixes["icao24"].to_numpy(dtype=object)
+    aircraft_first = np.r_[True, hexes[1:] != hexes[:-1]]
+    split = np.unique(hexes[(np.r_[False, np.diff(run) > 0]) & ~aircraft_first])
+    codes = list(airports.codes)
+    whole = ~np.isin(hexes, split)
+    stops = [detect(fixes[whole], airports=codes).stops]
+    for r in np.unique(run[~whole]):
+        stops.append(detect(fixes[run == r], airports=codes).stops)
+    stops = [s for s in stops if len(s)]
+    return from_stops(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(), fixes)

@@ -1,0 +1,139 @@
+"""flightcheck scan / convert: partitioned stop detection over archives, local and Dask."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from flightcheck import read
+from flightcheck.cli import main
+from flightcheck.scan import convert, scan
+from flightcheck.scan.partitions import discover
+from flightcheck.scan.prefilter import candidates, resolve
+from flightcheck.scan.tasks import runs
+from flightcheck.segment import detect
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_tracks"
+GLOBE = SAMPLES / "globe_history"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """The bundled globe_history plus a truncated trace file and a stray note."""
+    root = tmp_path_factory.mktemp("archive")
+    shutil.copytree(GLOBE, root / "globe_history")
+    bad = root / "globe_history/2025/10/15/traces/aa/trace_full_0100aa.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(gzip.compress(b'{"icao":"0100aa","timestamp":1760486400,"trace":[[0,1,'))
+    return root
+
+
+def test_stop_across_midnight_is_one_visit_as_stops_finds_it():
+    result = scan([str(GLOBE)], ["ZWWW"], show_progress=False)
+    assert len(discover([str(GLOBE)])) == 3  # one partition per daily file here
+    v = result.visits
+    assert len(v) == 1
+    row = v.iloc[0]
+    assert (row.icao24, row.airport, row.kind) == ("010075", "ZWWW", "observed")
+    assert row.arrival.date().isoformat() == "2025-10-15"
+    assert row.departure.date().isoformat() == "2025-10-16"
+    assert (row.registration, row.typecode, row.registered_country) == ("SU-BTX", "IL76", "EG")
+    assert bool(row.military)
+    assert "2025/10/15" in row.sources and "2025/10/16" in row.sources
+    whole = detect(read(str(GLOBE)), airports=["ZWWW"]).stops
+    assert len(whole) == 1
+    assert whole.iloc[0]["arrival"] == row.arrival
+    assert whole.iloc[0]["departure"] == row.departure
+    assert result.summary.to_dict("records") == [
+        {"registered_country": "EG", "typecode": "IL76", "month": "2025-10", "visits": 1,
+         "aircraft": 1}]
+
+
+def test_matches_stops_on_all_sample_formats():
+    result = scan([str(SAMPLES)], ["LYBT"], show_progress=False)
+    whole = detect(read(str(SAMPLES), skip_bad=True), airports=["LYBT"]).stops
+    def text(col: pd.Series) -> list[str]:
+        return pd.to_datetime(col, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S.%f").fillna("")\
+            .tolist()
+
+    got = sorted(zip(result.visits["icao24"], text(result.visits["arrival"]),
+                     text(result.visits["departure"]), strict=True))
+    want = sorted(zip(whole["icao24"], text(whole["arrival"]), text(whole["departure"]),
+                      strict=True))
+    assert got == want and len(got) >= 2
+
+
+def test_bad_file_is_skipped_and_counted(archive):
+    result = scan([str(archive)], ["ZWWW"], show_progress=False)
+    assert len(result.visits) == 1
+    assert len(result.bad) == 1 and result.bad[0][0].endswith("trace_full_0100aa.json")
+    assert result.to_dict()["scanned"]["bad_files"] == 1
+
+
+def test_since_until_prune_days_and_fixes():
+    parts = discover([str(GLOBE)], since=pd.Timestamp("2025-10-16T00:00Z").to_pydatetime())
+    assert [p.day for p in parts] == ["2025-10-16"]
+    result = scan([str(GLOBE)], ["ZWWW"], since=pd.Timestamp("2025-10-16T00:00Z"),
+                  show_progress=False)
+    assert len(result.visits) == 1 and pd.isna(result.visits.iloc[0]["arrival"])
+
+
+def test_prefilter_keeps_only_aircraft_near_the_airports():
+    df = read(str(SAMPLES), skip_bad=True).df
+    near = set(candidates(df, resolve(["ZWWW"])))
+    assert "010075" in near
+    assert "4c2b26" not in near  # seen only around Belgrade
+
+
+def test_runs_cut_where_unseen_fixes_of_the_aircraft_fall_between():
+    t = pd.to_datetime(["2025-10-01T23:00Z", "2025-10-03T01:00Z", "2025-10-03T02:00Z",
+                        "2025-10-01T10:00Z"], utc=True)
+    fixes = pd.DataFrame({"icao24": ["aaaaaa", "aaaaaa", "aaaaaa", "bbbbbb"], "time": t})
+    spans = pd.DataFrame({"icao24": ["aaaaaa", "bbbbbb"],
+                          "start": pd.to_datetime(["2025-10-02T05:00Z", "2025-10-05T00:00Z"],
+                                                  utc=True),
+                          "end": pd.to_datetime(["2025-10-02T20:00Z", "2025-10-05T01:00Z"],
+                                                utc=True)})
+    assert runs(fixes, spans).tolist() == [0, 1, 1, 2]
+
+
+def test_dataset_from_convert_gives_the_same_visits(archive, tmp_path):
+    done = convert([str(archive)], tmp_path / "ds", show_progress=False)
+    assert done["days"] == ["2025-10-14", "2025-10-15", "2025-10-16"]
+    assert len(done["bad"]) == 1
+    assert (tmp_path / "ds" / "_flightcheck_dataset.json").is_file()
+    from_json = scan([str(archive)], ["ZWWW"], show_progress=False).visits
+    from_ds = scan([str(tmp_path / "ds")], ["ZWWW"], show_progress=False).visits
+    pd.testing.assert_frame_equal(from_json, from_ds)
+
+
+def test_local_cluster_gives_exactly_the_in_process_visits(archive):
+    distributed = pytest.importorskip("distributed", reason="distributed is not installed")
+    local = scan([str(SAMPLES), str(archive)], ["ZWWW", "LYBT"], show_progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = scan([str(SAMPLES), str(archive)], ["ZWWW", "LYBT"], scheduler=client,
+                      show_progress=False, batch_bytes=1)
+    assert len(local.visits) >= 3
+    pd.testing.assert_frame_equal(local.visits, remote.visits)
+    assert local.bad == remote.bad
+
+
+def test_cli_scan_json_and_output(archive, tmp_path):
+    out = tmp_path / "visits.parquet"
+    res = CliRunner().invoke(main, ["scan", str(archive), "--airport", "ZWWW", "-o", str(out),
+                                    "--json", "--quiet"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [v["icao24"] for v in doc["visits"]] == ["010075"]
+    assert doc["scanned"]["bad_files"] == 1
+    assert pd.read_parquet(out)["airport"].tolist() == ["ZWWW"]
+    res = CliRunner().invoke(main, ["scan", str(archive), "--airport", "NOSUCHXX"])
+    assert res.exit_code == 2
