@@ -137,3 +137,32 @@ def test_demo_command(tmp_path):
     assert res.exit_code == 0, res.output
     assert "supported" in res.stdout and "contradicted" in res.stdout
     assert (tmp_path / "demo" / "report.html").is_file()
+
+
+def test_map_with_case_shows_annotations(tmp_path, samples):
+    out = tmp_path / "map.html"
+    res = CliRunner().invoke(main, ["map", "--case", str(samples), "--icao24", "010075",
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text()
+    assert "suspected delivery" in html and "Transponder off on the ground" in html
+    assert "Egyptian Il-76 flights to Batajnica" in html
+    from flightcheck.maps import remote_references
+
+    assert remote_references(html) == []
+
+
+def test_report_escapes_case_text(tmp_path, samples):
+    import shutil
+
+    folder = tmp_path / "c"
+    path = init(folder, title="<script>alert(1)</script>")
+    src = tmp_path / "t.json"
+    shutil.copy(next(samples.glob("globe_history/2025/10/16/traces/75/*.json")), src)
+    add(path, [src])
+    claim(path, "x", "stop", aircraft="010075", airport="LYBT",
+          text="<img src=x onerror=alert(2)>")
+    run(path, tmp_path / "out", map_html=False)
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in report and "&lt;script&gt;" in report
+    assert "<img src=x" not in report and "&lt;img src=x" in report

@@ -65,7 +65,7 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, reading=reading, **kwargs)
 
     options = [
-        click.argument("paths", nargs=-1, required=True),
+        click.argument("paths", nargs=-1),
         click.option("--format", "fmt", default=None, metavar="NAME",
                      help="Force a reader instead of sniffing (see `flightcheck formats`)."),
         click.option("--skip-bad", is_flag=True,
@@ -106,6 +106,8 @@ def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
     from flightcheck.read import read
 
+    if not reading["paths"]:
+        raise UsageError("give at least one PATH (a file, folder or glob of track exports)")
     mapping: dict[str, str] = {}
     for item in reading["columns"]:
         if "=" not in item:
@@ -191,17 +193,36 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
               help="Also render a PNG snapshot (headless Chromium).")
 @click.option("--online-tiles", is_flag=True,
               help="Offer an OpenStreetMap layer (off by default; needs the network when on).")
+@click.option("--case", "case_path", default=None, metavar="CASE",
+              help="Add this case's inputs and show its annotations as their own layer.")
 @guarded
-def map_cmd(reading, output, only, title, png, online_tiles):
+def map_cmd(reading, output, only, title, png, online_tiles, case_path):
     """One self-contained HTML evidence map: legs, silences, stops, events, gaps."""
-    from flightcheck.maps import build_map, save_map
+    from flightcheck.maps import map_routes, save_map
+    from flightcheck.routes import build_routes
 
+    case = None
+    if case_path:
+        from flightcheck.case.edit import case_file, check_inputs
+        from flightcheck.case.model import load
+
+        case = load(case_file(case_path))
+        check_inputs(case)
+        reading = {**reading, "paths": tuple(reading["paths"]) + tuple(
+            str(p) for p in case.input_paths())}
     tracks = read_inputs(reading)
-    if only:
-        tracks = tracks.aircraft(only)
-        if not len(tracks):
-            raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
-    path = save_map(build_map(tracks, title=title, online_tiles=online_tiles), output)
+    routes = build_routes(tracks, icao24=only)
+    if only and not len(routes):
+        raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
+    notes = []
+    if case is not None:
+        from flightcheck.case.bind import bind
+        from flightcheck.case.pack import markers
+
+        notes = markers([bind(a, routes) for a in case.annotations])
+        title = title or case.title
+    fmap = map_routes(routes, notes, title=title, online_tiles=online_tiles)
+    path = save_map(fmap, output)
     click.echo(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)", err=True)
     if png:
         from flightcheck.maps.snapshot import snapshot

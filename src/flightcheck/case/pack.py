@@ -81,6 +81,13 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
     return out
 
 
+def markers(bound: list[dict]) -> list[dict]:
+    """Map markers for the annotations bound to a stop (those bound to a range have no place)."""
+    return [{"lat": b["lat"], "lon": b["lon"], "title": b["label"],
+             "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
+             "time": b.get("arrival")} for b in bound if b.get("lat") is not None]
+
+
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("flightcheck", "case"),
@@ -162,10 +169,7 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
     if map_html:
         from flightcheck.maps import map_routes, save_map
 
-        notes = [{"lat": b["lat"], "lon": b["lon"], "title": b["label"],
-                  "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
-                  "time": b.get("arrival")} for b in bound if b.get("lat") is not None]
-        fmap = map_routes(routes, notes, title=case.title)
+        fmap = map_routes(routes, markers(bound), title=case.title)
         written.append(Path(save_map(fmap, out / "map.html")))
         map_file = "map.html"
     written.append(write_text(out / "report.html", render_report(
