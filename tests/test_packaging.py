@@ -25,3 +25,11 @@ def test_installed_package_has_its_data():
     names = {p.name for p in data.iterdir()}
     assert {"airports.parquet", "runways.parquet", "VERSIONS.json"} <= names
     assert (resources.files("flightcheck.case") / "report.html.j2").is_file()
+
+
+def test_sample_tracks_are_found_from_the_installed_package():
+    from flightcheck.samples import sample_tracks_dir
+
+    found = sample_tracks_dir()
+    assert (found / "case.toml").is_file() and (found / "truth.json").is_file()
+    assert any(found.rglob("trace_full_010075.json"))
