@@ -75,8 +75,14 @@ def run(name: str, df: pd.DataFrame, stops: list[dict], label) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Share of unobserved-stop gaps whose true airport "
+                                 "is among the top-1/top-5 candidates, per generator and case.")
+    ap.add_argument("aircraft", nargs="?", type=int, default=40, help="aircraft per fleet")
+    ap.add_argument("seed", nargs="?", type=int, default=1, help="random seed")
+    args = ap.parse_args()
+    n, seed = args.aircraft, args.seed
     from stops_gen import fleet
 
     from flightcheck import synth
