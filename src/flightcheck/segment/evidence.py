@@ -34,7 +34,7 @@ def between(t0: float, t1: float) -> str:
 
 def duration(seconds: float) -> str:
     """``3 h 12 min``, ``14 min``, ``40 s``."""
-    s = int(round(seconds))
+    s = round(float(seconds))  # a Python float rounds (half to even, as numpy) much faster
     if s < 60:
         return f"{s} s"
     h, m = divmod(s // 60, 60)

@@ -41,13 +41,14 @@ import numpy as np
 from flightcheck.segment.context import JET_RUNWAY_FT, Context
 from flightcheck.segment.evidence import clock, duration, feet
 from flightcheck.segment.geometry import (
+    EARTH_RADIUS_KM,
     KM_PER_DEG,
     KT_TO_KMS,
     angle_diff_deg,
-    bearing_deg,
     geodesic_km_many,
     haversine_km,
     wrap180,
+    wrap360,
 )
 from flightcheck.segment.stops import MIN_GAP_S, ts
 
@@ -77,7 +78,7 @@ MULTI_STOP_S = 3 * 1800.0
 """Score cost of reading a silence as more than one stop (prior odds about e^-3.5, 3 %)."""
 ROLES = ("", "as the first of several stops (the first fix after fits a later stop)",
          "as the last of several stops (the last fix before fits an earlier stop)")
-CHUNK_PAIRS = 2_000_000
+CHUNK_PAIRS = 1 << 18
 """Gap-airport pairs examined per vectorised step (bounds memory)."""
 
 GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s",
@@ -302,7 +303,8 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
     box_at = np.searchsorted(box_gap, bounds)
     ctx_arrays = _end_arrays(ctx, a, b)
-    ends = {n: v.tolist() for n, v in ctx_arrays.items()}
+    trig_x, trig_a, trig_b = _lat_trig(ix.lat), _lat_trig(lat_a), _lat_trig(lat_b)
+    ends = ctx_arrays
     for lo, hi, blo, bhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], strict=True):
         if hi <= lo:
             continue
@@ -316,16 +318,20 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         near_b = np.abs(wrap180(alon - lon_b[g])) <= dlon[g]
         m = near_a | near_b
         g, ap, pos = g[m], ap[m], pos[m]
-        d1 = haversine_km(lat_a[g], lon_a[g], ix.lat[ap], ix.lon[ap])
-        d2 = haversine_km(ix.lat[ap], ix.lon[ap], lat_b[g], lon_b[g])
+        lam1 = np.radians(ix.lon[ap] - lon_a[g])
+        lam2 = np.radians(lon_b[g] - ix.lon[ap])
+        d1 = _haversine(trig_a[0][g], trig_a[1][g], trig_x[0][ap], trig_x[1][ap], lam1)
+        d2 = _haversine(trig_x[0][ap], trig_x[1][ap], trig_b[0][g], trig_b[1][g], lam2)
         m = d1 + d2 <= reach[g]
         g, ap, d1, d2, pos = g[m], ap[m], d1[m], d2[m], pos[m]
         if not len(g):
             continue
-        terms = _score_terms(ctx, ctx_arrays, g, ap, d1, d2, reach)
+        trig = {"a": trig_a, "b": trig_b, "x": trig_x, "lam1": lam1[m], "lam2": lam2[m]}
+        terms = _score_terms(ctx, ctx_arrays, g, ap, d1, d2, reach, trig)
         ground_s = silence[g] - (d1 + d2) / v[g]
         score, role = _best_reading(terms, ground_s, g)
-        order = np.lexsort((pos, -score, g))
+        keep = _top_superset(score, g, k)
+        order = keep[np.lexsort((pos[keep], -score[keep], g[keep]))]
         g_o = g[order]
         first = np.searchsorted(g_o, g_o, side="left")
         top = order[np.arange(len(order)) - first < k]
@@ -333,39 +339,86 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
               role[top], {n: t[top] for n, t in terms.items()}, ends, gs, out)
 
 
+def _lat_trig(lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(radians, cos, sin) of latitudes in degrees, computed once per point instead of once
+    per gap-airport pair (the same values, bit for bit)."""
+    rad = np.radians(lat)
+    return rad, np.cos(rad), np.sin(rad)
+
+
+def _haversine(p1: np.ndarray, cos1: np.ndarray, p2: np.ndarray, cos2: np.ndarray,
+               dlam: np.ndarray) -> np.ndarray:
+    """``flightcheck.geo.haversine_km`` from precomputed latitude radians and cosines and the
+    longitude difference in radians (the same operations in the same order: identical)."""
+    a = np.sin((p2 - p1) / 2) ** 2 + cos1 * cos2 * np.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _bearing(cos1: np.ndarray, sin1: np.ndarray, cos2: np.ndarray, sin2: np.ndarray,
+             dlam: np.ndarray) -> np.ndarray:
+    """``geometry.bearing_deg`` from precomputed latitude sines and cosines (identical)."""
+    y = np.sin(dlam) * cos2
+    x = cos1 * sin2 - sin1 * cos2 * np.cos(dlam)
+    return wrap360(np.degrees(np.arctan2(y, x)))
+
+
+TOP_STEPS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+"""Score margins below each gap's best tried by :func:`_top_superset`."""
+
+
+def _top_superset(score: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+    """Indices of pairs that include every gap's ``k`` best (ties included): per gap, those
+    within the smallest margin of ``TOP_STEPS`` of its best score that holds ``k`` or more
+    pairs (all of its pairs when none does), so only these need the exact sort."""
+    n_g = int(g.max()) + 1
+    best = np.full(n_g, -np.inf)
+    np.maximum.at(best, g, score)
+    total = np.bincount(g, minlength=n_g)
+    floor = np.full(n_g, -np.inf)
+    open_ = total > k
+    gap_best = best[g]
+    for step in TOP_STEPS:
+        if not open_.any():
+            break
+        count = np.bincount(g, weights=score >= gap_best - step, minlength=n_g)
+        done = open_ & (count >= k)
+        floor[done] = best[done] - step
+        open_ &= ~done
+    return np.flatnonzero(~(score < floor[g]))  # NaN kept, as the full sort would
+
+
 def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.ndarray,
           d2: np.ndarray, ground_s: np.ndarray, score: np.ndarray, role: np.ndarray,
-          terms: dict[str, np.ndarray], ends: dict[str, list], gs: np.ndarray,
+          terms: dict[str, np.ndarray], ends: dict[str, np.ndarray], gs: np.ndarray,
           out: list[list[dict]]) -> None:
     """Append the candidate dicts of the selected pairs (best first within each gap)."""
     ix = ctx.ix
     runway = ix.longest_ft[ap]
-    fields = zip(g.tolist(), ix.code[ap].tolist(), ix.name[ap].tolist(),
+    k1, k2 = np.round(d1, 1), np.round(d2, 1)
+    gr = np.round(ground_s, 0)
+    rw = np.where(np.isnan(runway), -1.0, runway)
+    elev = np.nan_to_num(ix.elev_ft[ap])
+    side_a = _sides("last fix", ends["alt_a"][g] - elev, ends["vr_a"][g], ends["trk_a"][g], k1,
+                    ends["ground_a"][g], -terms["profile_a"], -terms["heading_a"], "for it")
+    side_b = _sides("first fix", ends["alt_b"][g] - elev, ends["vr_b"][g], ends["trk_b"][g], k2,
+                    ends["ground_b"][g], -terms["profile_b"], -terms["heading_b"],
+                    "away from it")
+    ranks = ix.type_rank[ap].tolist()
+    gr_l, rw_l = gr.tolist(), rw.tolist()
+    size = [SIZES.get(rank, "airport") + (f", runway {w:,.0f} ft" if w >= 0
+                                          else ", runway length unknown")
+            for rank, w in zip(ranks, rw_l, strict=True)]
+    fields = zip(gs[g].tolist(), ix.code[ap].tolist(), ix.name[ap].tolist(),
                  ix.country[ap].tolist(), ix.lat[ap].tolist(), ix.lon[ap].tolist(),
-                 np.round(d1, 1).tolist(), np.round(d2, 1).tolist(),
-                 np.round(ground_s, 0).tolist(),
-                 np.where(np.isnan(runway), -1.0, runway).tolist(),
-                 np.round(score, 3).tolist(), role.tolist(),
-                 np.nan_to_num(ix.elev_ft[ap]).tolist(), ix.type_rank[ap].tolist(),
-                 *(t.tolist() for t in terms.values()), strict=True)
-    names = list(terms)
-    gs_list = gs.tolist()
-    for (gi, code, name, country, lat, lon, k1, k2, gr, rw, sc, rl, elev, rank,
-         *tv) in fields:
-        tm = dict(zip(names, tv, strict=True))
-        why = "; ".join(([ROLES[rl]] if rl else []) + [
-            _side("last fix", ends["alt_a"][gi] - elev, ends["vr_a"][gi], ends["trk_a"][gi],
-                  k1, ends["ground_a"][gi], -tm["profile_a"], -tm["heading_a"], "for it"),
-            _side("first fix", ends["alt_b"][gi] - elev, ends["vr_b"][gi], ends["trk_b"][gi],
-                  k2, ends["ground_b"][gi], -tm["profile_b"], -tm["heading_b"],
-                  "away from it"),
-            f"up to {duration(max(gr, 0.0))} on the ground",
-            SIZES.get(rank, "airport") + (f", runway {rw:,.0f} ft" if rw >= 0
-                                          else ", runway length unknown")])
-        out[gs_list[gi]].append({
+                 k1.tolist(), k2.tolist(), gr_l, rw_l, np.round(score, 3).tolist(),
+                 role.tolist(), side_a, side_b, size, strict=True)
+    for (gi, code, name, country, lat, lon, a1, a2, gsec, w, sc, rl, sa, sb, sz) in fields:
+        why = (ROLES[rl] + "; " if rl else "") + (
+            f"{sa}; {sb}; up to {duration(max(gsec, 0.0))} on the ground; {sz}")
+        out[gi].append({
             "airport": str(code), "airport_name": str(name), "country": country,
-            "lat": lat, "lon": lon, "distance_km": k1, "distance_after_km": k2,
-            "max_ground_s": gr, "runway_ft": rw if rw >= 0 else None, "score": sc,
+            "lat": lat, "lon": lon, "distance_km": a1, "distance_after_km": a2,
+            "max_ground_s": gsec, "runway_ft": w if w >= 0 else None, "score": sc,
             "why": why})
 
 
@@ -404,20 +457,22 @@ def _end_arrays(ctx: Context, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 
 
 def _score_terms(ctx: Context, e: dict[str, np.ndarray], g: np.ndarray, ap: np.ndarray,
-                 d1: np.ndarray, d2: np.ndarray, reach: np.ndarray) -> dict[str, np.ndarray]:
+                 d1: np.ndarray, d2: np.ndarray, reach: np.ndarray,
+                 trig: dict) -> dict[str, np.ndarray]:
     """Named score terms (<= 0) per gap-airport pair; see the module docstring."""
     ix = ctx.ix
     elev = np.nan_to_num(ix.elev_ft[ap])
-    lat_x, lon_x = ix.lat[ap], ix.lon[ap]
     terms: dict[str, np.ndarray] = {}
     for end, dist, sign, grad in (("a", d1, -1.0, DESCENT_FT_PER_NM),
                                   ("b", d2, +1.0, CLIMB_FT_PER_NM)):
         ground = e[f"ground_{end}"][g]
         prof = _profile(dist, e[f"alt_{end}"][g] - elev, e[f"vr_{end}"][g], sign, grad)
+        _, cos_e, sin_e = trig[end]
+        _, cos_x, sin_x = trig["x"]
         if end == "a":
-            brg = bearing_deg(e["lat_a"][g], e["lon_a"][g], lat_x, lon_x)
+            brg = _bearing(cos_e[g], sin_e[g], cos_x[ap], sin_x[ap], trig["lam1"])
         else:
-            brg = bearing_deg(lat_x, lon_x, e["lat_b"][g], e["lon_b"][g])
+            brg = _bearing(cos_x[ap], sin_x[ap], cos_e[g], sin_e[g], trig["lam2"])
         head = _heading(e[f"trk_{end}"][g], brg, dist)
         terms[f"profile_{end}"] = -np.where(ground, 0.0, prof)
         terms[f"heading_{end}"] = -np.where(ground, 0.0, head)
@@ -433,18 +488,29 @@ def _score_terms(ctx: Context, e: dict[str, np.ndarray], g: np.ndarray, ap: np.n
 SIZES = {3: "large airport", 2: "medium airport", 1: "small airport"}
 
 
-def _side(what: str, height: float, vr: float, trk: float, dist: float, ground: bool,
-          pen_p: float, pen_h: float, towards: str) -> str:
-    """``last fix 3,000 ft above the field descending 14 km away (on profile, heading for
-    it)``: one end of the gap as seen from a candidate."""
-    if ground:
-        return f"{what} on the ground {dist:.0f} km away"
-    trend = ("descending" if vr < -TREND_FPM else "climbing" if vr > TREND_FPM else
-             "level" if np.isfinite(vr) else "vertical trend unknown")
-    notes = []
-    if np.isfinite(height):
-        notes.append("on profile" if pen_p < 0.5 else "off profile")
-    if np.isfinite(trk) and dist > HEADING_MIN_KM:
-        notes.append(f"heading {towards}" if pen_h < 0.5 else f"not heading {towards}")
-    high = f"{height:,.0f} ft above the field" if np.isfinite(height) else "unknown altitude"
-    return f"{what} {high} {trend} {dist:.0f} km away ({', '.join(notes)})".replace(" ()", "")
+def _sides(what: str, height: np.ndarray, vr: np.ndarray, trk: np.ndarray, dist: np.ndarray,
+           ground: np.ndarray, pen_p: np.ndarray, pen_h: np.ndarray, towards: str
+           ) -> list[str]:
+    """Per pair, ``last fix 3,000 ft above the field descending 14 km away (on profile,
+    heading for it)``: one end of the gap as seen from a candidate."""
+    trend = np.where(vr < -TREND_FPM, "descending", np.where(
+        vr > TREND_FPM, "climbing", np.where(np.isfinite(vr), "level",
+                                             "vertical trend unknown"))).tolist()
+    has_h = np.isfinite(height)
+    prof = np.where(has_h, np.where(pen_p < 0.5, "on profile", "off profile"), "")
+    has_t = np.isfinite(trk) & (dist > HEADING_MIN_KM)
+    head = np.where(has_t, np.where(pen_h < 0.5, f"heading {towards}",
+                                    f"not heading {towards}"), "")
+    both = has_h & has_t
+    notes = np.where(both, " (", np.where(has_h | has_t, " (", "")).astype(object)
+    notes = (notes + prof.astype(object) + np.where(both, ", ", "").astype(object)
+             + head.astype(object) + np.where(has_h | has_t, ")", "").astype(object)).tolist()
+    out = []
+    for h, fin, tr, dd, gnd, nt in zip(height.tolist(), has_h.tolist(), trend,
+                                       dist.tolist(), ground.tolist(), notes, strict=True):
+        if gnd:
+            out.append(f"{what} on the ground {dd:.0f} km away")
+        else:
+            high = f"{h:,.0f} ft above the field" if fin else "unknown altitude"
+            out.append(f"{what} {high} {tr} {dd:.0f} km away{nt}")
+    return out

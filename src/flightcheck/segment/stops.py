@@ -67,7 +67,7 @@ EVENT_COLUMNS = ["icao24", "kind", "airport", "airport_name", "time", "end", "la
 
 def ts(t: float | None) -> pd.Timestamp | None:
     """Unix seconds to a UTC Timestamp (None stays None)."""
-    return None if t is None else pd.Timestamp(round(t * 1e9), unit="ns", tz="UTC")
+    return None if t is None else pd.Timestamp(round(float(t * 1e9)), unit="ns", tz="UTC")
 
 
 @dataclass
@@ -92,7 +92,9 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     v = MAX_GROUND_KT * KT_TO_KMS
     g = p.ground
     pair = g[1:] & g[:-1] & (p.code[1:] == p.code[:-1])  # fixes k, k + 1: same, both ground
-    step = step_km(p.lat[:-1], p.lon[:-1], p.lat[1:], p.lon[1:])
+    step = np.zeros(n - 1)  # only steps between two ground fixes matter
+    k = np.flatnonzero(pair)
+    step[k] = step_km(p.lat[k], p.lon[k], p.lat[k + 1], p.lon[k + 1])
     dt = p.t[1:] - p.t[:-1]
     both = pair[:-1] & pair[1:] & (step[:-1] > GROUND_SLACK_KM + v * dt[:-1]) & (
         step[1:] > GROUND_SLACK_KM + v * dt[1:])
@@ -118,7 +120,8 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     same = np.zeros(len(g), dtype=bool)
     same[1:] = code[1:] == code[:-1]
     far = np.zeros(len(g), dtype=bool)
-    far[1:] = step_km(lat[:-1], lon[:-1], lat[1:], lon[1:]) > GROUND_BREAK_KM
+    k = np.flatnonzero(g[1:])  # far only matters at ground fixes
+    far[k + 1] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1]) > GROUND_BREAK_KM
     change = ~same
     change[1:] |= g[1:] != g[:-1]
     change |= g & far
@@ -150,9 +153,13 @@ def ranges(s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
 
 def group_median(values: np.ndarray, run: np.ndarray, n_runs: int) -> np.ndarray:
     """Per range number, the median of ``values`` (as ``np.median``; NaN for an empty range):
-    one lexsort by (range, value), then the middle element(s) of each range."""
-    order = np.lexsort((values, run))
-    v = values[order]
+    values sorted by (range, value), then the middle element(s) of each range. The sort is
+    two fast unstable argsorts (the value ranks, then range x len + rank, a unique integer
+    key) instead of a lexsort: equal values are interchangeable, so the result is the same."""
+    n = len(values)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(values)] = np.arange(n)
+    v = values[np.argsort(np.asarray(run, dtype=np.int64) * max(n, 1) + rank)]
     counts = np.bincount(run, minlength=n_runs)
     first = np.cumsum(counts) - counts
     half = counts // 2
