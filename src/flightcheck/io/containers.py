@@ -17,35 +17,35 @@ from flightcheck.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
-_CHUNK = 1 << 20
 
 
 def _gunzip(data: bytes, path: str, max_bytes: int) -> bytes:
-    """Decompress one or more concatenated gzip members, at most ``max_bytes`` of output."""
-    out = bytearray()
+    """Decompress one or more concatenated gzip members, at most ``max_bytes`` of output.
+
+    Each member is inflated in one call bounded by ``max_length``, so a bomb stops at the
+    bound instead of filling memory, and an ordinary file costs one allocation.
+    """
+    parts: list[bytes] = []
+    total = 0
     rest = data
     while rest[:2] == GZIP_MAGIC:
         d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        buf = rest
-        while True:
-            try:
-                piece = d.decompress(buf, _CHUNK)
-            except zlib.error as exc:
-                raise InputError(path, f"corrupt gzip stream ({exc})") from None
-            out += piece
-            if len(out) > max_bytes:
-                raise InputError(
-                    path,
-                    f"decompresses to more than {max_bytes:,} bytes; refusing (possible gzip "
-                    "bomb; raise the limit with --max-decompressed if the file is genuine)",
-                )
-            if d.eof:
-                break
-            buf = d.unconsumed_tail
-            if not buf and not piece:
-                raise InputError(path, "truncated gzip stream (file ends before the data does)")
+        try:
+            piece = d.decompress(rest, max_bytes - total + 1)
+        except zlib.error as exc:
+            raise InputError(path, f"corrupt gzip stream ({exc})") from None
+        total += len(piece)
+        if total > max_bytes:
+            raise InputError(
+                path,
+                f"decompresses to more than {max_bytes:,} bytes; refusing (possible gzip "
+                "bomb; raise the limit with --max-decompressed if the file is genuine)",
+            )
+        if not d.eof:
+            raise InputError(path, "truncated gzip stream (file ends before the data does)")
+        parts.append(piece)
         rest = d.unused_data
-    return bytes(out)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _unzip(data: bytes, path: str, max_bytes: int) -> bytes:
