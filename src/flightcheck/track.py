@@ -94,7 +94,7 @@ def _str_array(values: pd.Series):
 
 def _repeat(value: str, n: int):
     """A str column holding ``value`` n times (via pyarrow: ~40x faster than a list)."""
-    return pd.array(pa.repeat(pa.scalar(value), n), dtype="str")
+    return pd.array(pa.repeat(pa.scalar(value, pa.large_string()), n), dtype="str")
 
 
 def _missing(dtype: str, n: int):
