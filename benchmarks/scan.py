@@ -5,6 +5,7 @@ that memory follows the partition, not the archive::
 
     python benchmarks/scan.py                          # 4 days x 2.5M points = 10M points
     python benchmarks/scan.py --days 4 --per-day 2500000 --keep /tmp/scanbench
+    python benchmarks/scan.py --quick                  # 2 days x 500k points, in-process
 
 The archive is ``globe_history/YYYY/MM/DD/traces/xx/trace_full_<hex>.json`` (gzip), 1,000
 points per aircraft and day, 9-element points (vectorised generation: numpy columns,
@@ -108,6 +109,18 @@ def child(args: argparse.Namespace) -> None:
                       "bad": len(result.bad), "rss_mb": self_mb, "worker_rss_mb": kids_mb}))
 
 
+def child_convert(args: argparse.Namespace) -> None:
+    """Convert the archive in this process; prints one line."""
+    from flightcheck.scan import convert
+
+    src, dst = json.loads(args.paths)
+    t0 = time.perf_counter()
+    done = convert([src], dst, show_progress=False, workers=2)
+    dt = time.perf_counter() - t0
+    print(f"convert: {done['points']:,} points in {dt:.1f} s "
+          f"({done['points'] / dt / 1e6:.2f} M points/s)")
+
+
 def run_case(paths: list[str], cluster: bool) -> dict:
     cmd = [sys.executable, __file__, "--child", "--paths", json.dumps(paths)]
     if cluster:
@@ -125,13 +138,21 @@ def main() -> None:
                     help="Which inputs to scan, in this order (comma-separated).")
     ap.add_argument("--runs", default="in-process,cluster-2",
                     help="Which runs, in this order (comma-separated).")
+    ap.add_argument("--quick", action="store_true",
+                    help="Iteration mode: 2 days x 500,000 points, in-process runs only.")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--cluster", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child-convert", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--paths", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args)
         return
+    if args.child_convert:
+        child_convert(args)
+        return
+    if args.quick:
+        args.days, args.per_day, args.runs = 2, 500_000, "in-process"
     root = Path(args.keep or tempfile.mkdtemp(prefix="flightcheck-scan-"))
     try:
         t0 = time.perf_counter()
@@ -141,15 +162,11 @@ def main() -> None:
               f"({time.perf_counter() - t0:.0f} s to generate)", flush=True)
         day_dirs = sorted((root / "globe_history").glob("*/*/*"))
         dataset = root / "dataset"
-        if not dataset.exists():
-            from flightcheck.scan import convert
-
-            t0 = time.perf_counter()
-            done = convert([str(root / "globe_history")], dataset, show_progress=False,
-                           workers=2)
-            dt = time.perf_counter() - t0
-            print(f"convert: {done['points']:,} points in {dt:.1f} s "
-                  f"({done['points'] / dt / 1e6:.2f} M points/s)", flush=True)
+        if not dataset.exists():  # in a child: this process's peak RSS would be inherited
+            out = subprocess.run([sys.executable, __file__, "--child-convert", "--paths",
+                                  json.dumps([str(root / "globe_history"), str(dataset)])],
+                                 check=True, capture_output=True, text=True).stdout
+            print(out.strip().splitlines()[-1], flush=True)
         ds_days = sorted(dataset.glob("day=*"))
         half = max(1, len(day_dirs) // 2)
         print(f"{'input':8s} {'run':10s} {'points':>12s} {'M pts/s':>8s} {'rss MB':>8s} "

@@ -137,3 +137,123 @@ def test_cli_scan_json_and_output(archive, tmp_path):
     assert pd.read_parquet(out)["airport"].tolist() == ["ZWWW"]
     res = CliRunner().invoke(main, ["scan", str(archive), "--airport", "NOSUCHXX"])
     assert res.exit_code == 2
+
+
+def _frames(options):
+    """(path, reader frame, ctx, time_ordered) of every sample file."""
+    from flightcheck.io.paths import expand
+    from flightcheck.read import read_frame
+
+    for cand in expand([str(SAMPLES)]):
+        try:
+            got = read_frame(cand.path, options, cand.explicit)
+        except Exception:  # noqa: BLE001 - files the reader rejects are not this test's topic
+            continue
+        if got is not None:
+            frame, ctx, fmt, module, _ = got
+            yield cand.path, frame, ctx, fmt in getattr(module, "TIME_ORDERED", ())
+
+
+@pytest.mark.parametrize("skip_bad", [True, False])
+def test_kept_fixes_are_the_rows_the_full_track_table_keeps(skip_bad):
+    from flightcheck.errors import InputError
+    from flightcheck.io.context import ReadOptions
+    from flightcheck.scan.files_read import full_table, kept_fixes
+
+    options = ReadOptions(skip_bad=skip_bad)
+    seen = 0
+    for path, frame, ctx, ordered in _frames(options):
+        try:
+            want = full_table(frame, ctx, ordered)
+        except InputError as exc:
+            with pytest.raises(InputError) as got:
+                kept_fixes(frame, ctx, ordered)
+            assert (got.value.message, got.value.record) == (exc.message, exc.record), path
+            continue
+        hexes, t = kept_fixes(frame, ctx, ordered)
+        assert hexes.to_pylist() == want["icao24"].tolist(), path
+        assert t.tolist() == want["time"].array.asi8.tolist(), path
+        seen += 1
+    assert seen >= 8
+
+
+def test_kept_fixes_drop_backward_and_bad_points_like_the_track_table():
+    from flightcheck.io.context import ReadContext, ReadOptions
+    from flightcheck.scan.files_read import full_table, kept_fixes
+
+    frame = pd.DataFrame({
+        "time": [1760486400.0, 1760486460.0, 1760486430.0, 1760486500.0, 1760486520.0],
+        "icao24": [" ABC123", "abc123", "abc123", "abc123", "abc123"],
+        "lat": [10.0, 10.1, 10.2, 95.0, float("nan")], "lon": [20.0] * 5,
+        "row": [1, 2, 3, 4, 5]})
+    ctx = ReadContext("x.json", ReadOptions(skip_bad=True))
+    hexes, t = kept_fixes(frame, ctx, time_ordered=True)
+    want = full_table(frame, ReadContext("x.json", ReadOptions(skip_bad=True)), True)
+    assert want["row"].tolist() == [1, 2]  # 3 goes back in time, 4 is out of range, 5 no fix
+    assert hexes.to_pylist() == ["abc123", "abc123"]
+    assert t.tolist() == want["time"].array.asi8.tolist()
+    from flightcheck.errors import InputError
+
+    strict = ReadOptions(skip_bad=False)
+    with pytest.raises(InputError) as full_err:
+        full_table(frame, ReadContext("x.json", strict), True)
+    with pytest.raises(InputError) as kept_err:
+        kept_fixes(frame, ReadContext("x.json", strict), True)
+    assert (kept_err.value.message, kept_err.value.record) == \
+        (full_err.value.message, full_err.value.record) == ("latitude out of range [-90, 90]", 4)
+
+
+def test_only_files_of_aircraft_near_the_airports_get_a_track_table(monkeypatch):
+    from flightcheck import track
+
+    built = []
+    real = track.to_track_table
+
+    def counting(frame, ctx):
+        built.append(ctx.path)
+        return real(frame, ctx)
+
+    monkeypatch.setattr(track, "to_track_table", counting)
+    result = scan([str(SAMPLES)], ["ZWWW"], show_progress=False)
+    assert len(result.visits) == 1
+    assert built and all("010075" in p for p in built)  # the Il-76 stopping at Urumqi
+    assert result.points > 5000  # the other files still count (as spans)
+
+
+def test_candidate_rows_are_read_by_position_from_their_row_groups(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flightcheck.scan.dataset_read import _candidate_rows
+
+    table = pa.table({"icao24": [f"{i % 7:06x}" for i in range(50)], "row": range(50)})
+    pq.write_table(table, tmp_path / "t.parquet", row_group_size=8)
+    positions = [3, 9, 10, 31, 49]
+    got = _candidate_rows(str(tmp_path / "t.parquet"), pd.Series(positions).to_numpy())
+    assert got.column("row").to_pylist() == positions
+
+
+def test_dataset_phase1_keeps_the_same_fixes_and_spans_as_a_full_read(archive, tmp_path):
+    import numpy as np
+
+    from flightcheck.scan.dataset_read import read_day, to_track_rows
+    from flightcheck.scan.partitions import discover as parts_of
+    from flightcheck.scan.phase1 import spans
+
+    convert([str(archive), str(SAMPLES / "readsb")], tmp_path / "ds", show_progress=False)
+    airports = resolve(["ZWWW", "LYBT"])
+    for part in parts_of([str(tmp_path / "ds")]):
+        import pyarrow.parquet as pq
+
+        full = to_track_rows(pq.read_table(part.paths[0]))
+        for p in part.paths[1:]:
+            full = pd.concat([full, to_track_rows(pq.read_table(p))], ignore_index=True)
+        is_cand = full["icao24"].isin(candidates(full, airports))
+        got = read_day(part.paths, airports, None, None, 100.0)
+        pd.testing.assert_frame_equal(got.fixes, full[is_cand].reset_index(drop=True))
+        rest = full[~is_cand]
+        want = rest.groupby("icao24")["time"].agg(["min", "max"])
+        have = spans(got.others).set_index("icao24")
+        assert have.index.tolist() == want.index.tolist()
+        assert np.array_equal(have["start"].to_numpy(), want["min"].to_numpy())
+        assert got.points == len(full)

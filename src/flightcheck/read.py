@@ -18,14 +18,13 @@ from flightcheck.provenance import InputRecord, sha256_file
 from flightcheck.tracks import Tracks
 
 
-def read_one(
+def read_frame(
     path: str, options: ReadOptions, explicit: bool = True
-) -> tuple[pd.DataFrame, InputRecord] | None:
-    """Read one file. Returns None when a non-explicit file is not track data (skipped)."""
-    size = os.path.getsize(path)
-    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
+) -> tuple[pd.DataFrame, ReadContext, str, object, tuple[str, ...]] | None:
+    """The reader's own frame of one file, before :func:`track.to_track_table`: (frame, ctx,
+    format, reader module, container wrappers). None when a non-explicit file is not track
+    data. For callers that can skip most files cheaply (``flightcheck scan``)."""
     data, wrappers = load(path, options.max_decompressed)
-    record.compressed = wrappers
     if options.format:
         known = readers_.formats()
         if options.format not in known:
@@ -48,7 +47,19 @@ def read_one(
             )
         fmt, module = found
     ctx = ReadContext(path=path, options=options)
-    frame = module.read(data, ctx, fmt)
+    return module.read(data, ctx, fmt), ctx, fmt, module, wrappers
+
+
+def read_one(
+    path: str, options: ReadOptions, explicit: bool = True
+) -> tuple[pd.DataFrame, InputRecord] | None:
+    """Read one file. Returns None when a non-explicit file is not track data (skipped)."""
+    size = os.path.getsize(path)
+    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
+    got = read_frame(path, options, explicit)
+    if got is None:
+        return None
+    frame, ctx, fmt, module, record.compressed = got
     table = track.to_track_table(frame, ctx)
     if fmt in getattr(module, "TIME_ORDERED", ()):
         table = track.check_time_order(table, ctx)

@@ -61,7 +61,9 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in SCHEMA.items()})
 
 
-def _as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
+def as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
+    """A reader's time column (UTC datetimes, naive = UTC, or float Unix seconds rounded to
+    the microsecond) as the table's UTC nanosecond array; unreadable values become NaT."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").astype(TIME_DTYPE).array
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -77,7 +79,7 @@ def _as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
     return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME_DTYPE).array
 
 
-def _str_array(values: pd.Series):
+def str_array(values: pd.Series):
     """Text column: stripped, empty strings and missing values as NA, pandas "str" dtype.
 
     Done in pyarrow (one pass each for trim and empty->null), several times faster than the
@@ -113,7 +115,8 @@ def _bool_array(values: pd.Series):
     return values.astype("boolean").array
 
 
-def _float_array(values: pd.Series) -> np.ndarray:
+def float_array(values: pd.Series) -> np.ndarray:
+    """A numeric column as float64 numpy (anything unreadable becomes NaN)."""
     if values.dtype == "float64":
         return values.to_numpy()
     if pd.api.types.is_numeric_dtype(values.dtype):
@@ -144,17 +147,17 @@ def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
             values = frame[col]
             if col == "time":
                 try:
-                    out[col] = _as_time(values)
+                    out[col] = as_time(values)
                 except (ValueError, TypeError, OverflowError) as exc:
                     raise ctx.fail(f"unreadable time values ({exc})") from None
             elif dtype == "str":
-                out[col] = _str_array(values)
+                out[col] = str_array(values)
             elif dtype == "boolean":
                 out[col] = _bool_array(values)
             elif dtype == "int64":
                 out[col] = rows
             else:
-                out[col] = _float_array(values)
+                out[col] = float_array(values)
         elif col == "kind":
             out[col] = _repeat("aircraft", n)
         else:

@@ -15,7 +15,10 @@ Design (two phases; a task's memory is bounded by its partition, not by the arch
    any fix within 100 km of a requested airport and low enough to be in the inferred-stop
    approach envelope. All of the partition's fixes of those candidates are kept; every other
    aircraft leaves only a *span* (its first and last time in the partition). Both are split
-   into buckets by a stable hash of the icao24.
+   into buckets by a stable hash of the icao24. The pre-filter runs before the expensive
+   part of reading: a dataset day is read column-wise (only the pre-filter's columns, then
+   only the candidates' rows, :mod:`.dataset_read`), and a file gets a full track table only
+   when its raw positions come near an airport (:mod:`.files_read`).
 3. **Phase 2** per bucket (:func:`.tasks.detect_bucket`): the bucket's candidate fixes of all
    partitions are joined, so each aircraft's fixes from adjacent days meet again: a stop that
    crosses midnight (or a file edge) is found once, by the same engine, exactly as

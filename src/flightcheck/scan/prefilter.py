@@ -65,11 +65,16 @@ def near_mask(df: pd.DataFrame, airports: Airports, radius_km: float = RADIUS_KM
               max_alt_ft: float = MAX_ALT_FT) -> np.ndarray:
     """Per fix: within ``radius_km`` of any airport and below ``max_alt_ft`` (vectorised; a
     latitude/longitude box first, haversine only inside it)."""
-    lat = df["lat"].to_numpy(dtype=float)
-    lon = df["lon"].to_numpy(dtype=float)
     alt = df["alt_ft"].to_numpy(dtype=float) if "alt_ft" in df else np.full(len(df), np.nan)
+    return near_points(df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float), alt,
+                       airports, radius_km, max_alt_ft)
+
+
+def near_points(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, airports: Airports,
+                radius_km: float = RADIUS_KM, max_alt_ft: float = MAX_ALT_FT) -> np.ndarray:
+    """:func:`near_mask` on float64 arrays: lat, lon (deg), barometric alt (ft, NaN unknown)."""
     low = ~(alt > max_alt_ft)
-    near = np.zeros(len(df), dtype=bool)
+    near = np.zeros(len(lat), dtype=bool)
     dlat = radius_km / _KM_PER_DEG
     for a_lat, a_lon in zip(airports.lat, airports.lon, strict=True):
         dlon = dlat / max(np.cos(np.radians(a_lat)), 0.01)

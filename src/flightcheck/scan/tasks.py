@@ -16,14 +16,17 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from flightcheck import track
 from flightcheck.errors import InputError
 from flightcheck.io.context import ReadOptions
+from flightcheck.scan.dataset_read import read_day
+from flightcheck.scan.files_read import read_batch
 from flightcheck.scan.partitions import Partition
-from flightcheck.scan.prefilter import RADIUS_KM, Airports, candidates
-
-SPAN_COLUMNS = ["icao24", "start", "end"]
+from flightcheck.scan.phase1 import SPAN_COLUMNS, Phase1Rows
+from flightcheck.scan.phase1 import spans as span_table
+from flightcheck.scan.prefilter import RADIUS_KM, Airports
 
 
 @dataclass
@@ -39,22 +42,6 @@ class PartitionResult:
     candidates: int = 0
     bad: list[tuple[str, str]] = field(default_factory=list)
     not_track: int = 0
-
-
-def read_dataset_day(paths: tuple[str, ...]) -> pd.DataFrame:
-    """A day folder of a converted dataset as a track table (``source``/``row`` kept)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default")
-    if "day" in table.column_names:
-        table = table.drop_columns(["day"])
-    df = table.to_pandas()
-    cols = [c for c in track.SCHEMA if c in df.columns]
-    df = df[cols].astype({c: track.SCHEMA[c] for c in cols})
-    if df["time"].dtype != track.TIME_DTYPE:
-        df["time"] = pd.to_datetime(df["time"], utc=True).astype(track.TIME_DTYPE)
-    return df
 
 
 def _read_files(part: Partition, options: ReadOptions, result: PartitionResult) -> pd.DataFrame:
@@ -93,33 +80,23 @@ def scan_partition(part: Partition, airports: Airports, buckets: int,
     """Phase 1 on one partition. Unreadable files are skipped and listed in ``bad``."""
     options = options or ReadOptions(skip_bad=True)
     result = PartitionResult(part.key, [], [])
+    result.files = len(part.paths)
     if part.dataset:
         try:
-            df = read_dataset_day(part.paths)
-        except (OSError, ValueError, TypeError) as exc:
+            got = read_day(part.paths, airports, since, until, radius_km)
+        except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
             result.bad.append((part.key, f"unreadable dataset partition: {exc}"))
-            df = track.empty()
-        result.files = len(part.paths)
+            got = Phase1Rows(track.empty())
     else:
-        df = _read_files(part, options, result)
-    if since is not None or until is not None:
-        mask = np.ones(len(df), dtype=bool)
-        if since is not None:
-            mask &= (df["time"] >= pd.Timestamp(since)).to_numpy()
-        if until is not None:
-            mask &= (df["time"] <= pd.Timestamp(until)).to_numpy()
-        df = df[mask]
-    result.points = len(df)
-    hexes = df["icao24"].to_numpy(dtype=object)
-    cand = candidates(df, airports, radius_km)
-    is_cand = np.isin(hexes, cand)
-    fixes = df[is_cand].reset_index(drop=True)
-    others = df[~is_cand]
-    spans = (others.groupby("icao24", sort=True)["time"].agg(["min", "max"]).reset_index()
-             .rename(columns={"min": "start", "max": "end"}) if len(others)
-             else pd.DataFrame({c: pd.Series(dtype=object) for c in SPAN_COLUMNS}))
-    result.aircraft = len(cand) + len(spans)
-    result.candidates = len(cand)
+        got = read_batch(part, options, airports, since, until, radius_km)
+        result.bad = [(path, reason) for _, path, reason in got.bad]
+        result.not_track = got.not_track
+    fixes = got.fixes
+    spans = span_table(got.others)
+    n_cand = int(fixes["icao24"].nunique()) if len(fixes) else 0
+    result.points = got.points
+    result.aircraft = n_cand + len(spans)
+    result.candidates = n_cand
     fb = bucket_of(fixes["icao24"], buckets) if len(fixes) else np.zeros(0, dtype=int)
     sb = bucket_of(spans["icao24"], buckets) if len(spans) else np.zeros(0, dtype=int)
     result.fixes = [fixes[fb == b].reset_index(drop=True) for b in range(buckets)]

@@ -1,0 +1,180 @@
+"""Phase-1 read of a batch of track files (readsb traces or anything ``inspect`` reads).
+
+Most files of a global archive belong to aircraft that never come near the requested
+airports, and building a full track table (:func:`track.to_track_table`, ~3 ms a file) is
+the largest cost of reading them. So each file's reader frame is first checked on its raw
+lat/lon/alt: only files of aircraft with a raw fix near an airport get the full track table.
+The raw check passes every fix the track table would keep with the same values, so it never
+misses a candidate. For the other files only what the spans need is computed: the times and
+addresses of the fixes the full path would keep, by the same rules (:func:`kept_fixes`; a test
+compares it with :func:`flightcheck.read.read_one` on every sample file).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flightcheck import track
+from flightcheck.errors import InputError
+from flightcheck.io.context import ReadContext, ReadOptions
+from flightcheck.scan.partitions import Partition
+from flightcheck.scan.phase1 import Phase1Rows, in_window
+from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, candidates, near_points
+
+
+def _addresses(values: pd.Series) -> pa.Array:
+    """icao24 exactly as the track table will hold it: the steps of ``track.str_array``
+    (trim, '' -> null) then lower case, kept in pyarrow."""
+    arr = values.array
+    pa_arr = getattr(arr, "_pa_array", None) if isinstance(values.dtype, pd.StringDtype) \
+        else None
+    if pa_arr is None:
+        pa_arr = values.astype("str").array._pa_array
+    trimmed = pc.utf8_trim_whitespace(pa_arr)
+    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+    out = pc.utf8_lower(cleaned)
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _times_ns(values: pd.Series) -> np.ndarray:
+    """``track.as_time`` as int64 ns (NaT = int64 min), skipping it when already UTC ns."""
+    if str(values.dtype) == track.TIME_DTYPE:
+        return values.array.asi8
+    return np.asarray(track.as_time(values).asi8)
+
+
+def _raw_near(frame: pd.DataFrame, airports: Airports, radius_km: float) -> np.ndarray:
+    alt = track.float_array(frame["alt_ft"]) if "alt_ft" in frame else \
+        np.full(len(frame), np.nan)
+    return near_points(track.float_array(frame["lat"]), track.float_array(frame["lon"]),
+                       alt, airports, radius_km, MAX_ALT_FT)
+
+
+def full_table(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool) -> pd.DataFrame:
+    """The track table of a reader frame, as :func:`flightcheck.read.read_one` makes it."""
+    table = track.to_track_table(frame, ctx)
+    if time_ordered:
+        table = track.check_time_order(table, ctx)
+    if ctx.options.icao24 and table["icao24"].isna().all():
+        table["icao24"] = ctx.options.icao24.lower()
+    return table
+
+
+def kept_fixes(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool,
+               hexes: pa.Array | None = None) -> tuple[pa.Array, np.ndarray]:
+    """(icao24, int64 ns time) of the rows :func:`full_table` keeps, in order, with the same
+    bad-record checks and messages (strict mode raises on the same first record).
+    ``hexes``: ``_addresses(frame["icao24"])`` when already computed."""
+    n = len(frame)
+    rows = frame["row"].to_numpy(dtype="int64")
+    try:
+        t = _times_ns(frame["time"])
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ctx.fail(f"unreadable time values ({exc})") from None
+    if hexes is None:
+        hexes = _addresses(frame["icao24"]) if n else pa.array([], pa.large_string())
+    lat = track.float_array(frame["lat"])
+    lon = track.float_array(frame["lon"])
+    keep = ~(np.isnan(lat) | np.isnan(lon))
+    with np.errstate(invalid="ignore"):
+        bad_lat = keep & ~((lat >= -90) & (lat <= 90))
+        keep &= ctx.drop_bad(bad_lat, rows, "latitude out of range [-90, 90]")
+        bad_lon = keep & ~((lon >= -180) & (lon <= 180))
+        keep &= ctx.drop_bad(bad_lon, rows, "longitude out of range [-180, 180]")
+    bad_time = keep & (t == np.iinfo(np.int64).min)
+    keep &= ctx.drop_bad(bad_time, rows, "missing or unreadable time")
+    no_hex = pc.is_null(hexes).to_numpy(zero_copy_only=False) if n else np.zeros(0, bool)
+    keep &= ctx.drop_bad(keep & no_hex, rows, "missing aircraft address")
+    if not keep.all():
+        mask = pa.array(keep)
+        hexes, t, rows = hexes.filter(mask), t[keep], rows[keep]
+    if time_ordered and len(t) >= 2 and _maybe_backwards(hexes, t):
+        small = pd.DataFrame({"time": pd.arrays.DatetimeArray._from_sequence(
+            t.view("M8[ns]"), dtype=track.TIME_DTYPE), "icao24": pd.array(hexes, dtype="str"),
+            "row": rows})
+        small = track.check_time_order(small, ctx)
+        if len(small) < len(t):
+            hexes = small["icao24"].array._pa_array.combine_chunks()
+            t = track.time_ns(small)
+    return hexes, t
+
+
+def _maybe_backwards(hexes: pa.Array, t: np.ndarray) -> bool:
+    """False when ``track.check_time_order`` surely drops nothing: one aircraft whose times
+    never go back (the usual trace file); else the full check must run."""
+    if pc.count_distinct(hexes).as_py() != 1:
+        return True
+    return bool((t[1:] < np.maximum.accumulate(t)[:-1]).any())
+
+
+def read_batch(part: Partition, options: ReadOptions, airports: Airports,
+               since: datetime | None, until: datetime | None, radius_km: float) -> Phase1Rows:
+    """Phase-1 rows of a batch of files. Unreadable files are listed in ``bad`` (with their
+    position in the batch, so the order does not depend on which path read them)."""
+    from flightcheck.read import read_frame
+
+    out = Phase1Rows(track.empty())
+    frames: list[tuple[int, pd.DataFrame, ReadContext, bool, pa.Array, set[str]]] = []
+    near_hexes: set[str] = set()
+    explicit = part.explicit or (False,) * len(part.paths)
+    for i, (path, expl) in enumerate(zip(part.paths, explicit, strict=True)):
+        try:
+            got = read_frame(path, options, expl)
+            if got is None:
+                out.not_track += 1
+                continue
+            frame, ctx, fmt, module, _ = got
+            for col in (*track.REQUIRED, "row"):
+                if col not in frame.columns:  # the same message as to_track_table's
+                    raise ctx.fail(f"reader produced no {col!r} column (internal error, "
+                                   "please report)")
+            time_ordered = fmt in getattr(module, "TIME_ORDERED", ())
+            addresses = _addresses(frame["icao24"]) if len(frame) else \
+                pa.array([], pa.large_string())
+            hexes = set(pc.unique(addresses).drop_null().to_pylist())
+            if _raw_near(frame, airports, radius_km).any():
+                near_hexes |= hexes
+        except InputError as exc:
+            out.bad.append((i, path, _reason(exc)))
+            continue
+        except OSError as exc:
+            out.bad.append((i, path, f"cannot read: {exc.strerror or exc}"))
+            continue
+        frames.append((i, frame, ctx, time_ordered, addresses, hexes))
+    tables = []
+    for i, frame, ctx, time_ordered, addresses, hexes in frames:
+        try:
+            if hexes & near_hexes or (ctx.options.icao24 and not hexes):
+                tables.append(full_table(frame, ctx, time_ordered))
+            else:
+                h, t = kept_fixes(frame, ctx, time_ordered, addresses)
+                keep = in_window(t, since, until)
+                if not keep.all():
+                    h, t = h.filter(pa.array(keep)), t[keep]
+                out.points += len(t)
+                if len(hexes) == 1 and len(t) > 2:  # only the first and last time matter
+                    h, t = h.slice(0, 2), np.array([t.min(), t.max()])
+                out.others.append((h, t))
+        except InputError as exc:
+            out.bad.append((i, ctx.path, _reason(exc)))
+    out.bad.sort()
+    df = pd.concat(tables, ignore_index=True) if tables else track.empty()
+    keep = in_window(track.time_ns(df), since, until)
+    df = df[keep] if not keep.all() else df
+    out.points += len(df)
+    cand = candidates(df, airports, radius_km)
+    is_cand = np.isin(df["icao24"].to_numpy(dtype=object), cand)
+    out.fixes = df[is_cand].reset_index(drop=True)
+    rest = df[~is_cand]
+    out.others.append((rest["icao24"].array._pa_array.combine_chunks() if len(rest)
+                       else pa.array([], pa.large_string()), track.time_ns(rest)))
+    return out
+
+
+def _reason(exc: InputError) -> str:
+    return exc.message if exc.record is None else f"record {exc.record}: {exc.message}"
