@@ -79,8 +79,8 @@ def as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
     return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME_DTYPE).array
 
 
-def str_array(values: pd.Series):
-    """Text column: stripped, empty strings and missing values as NA, pandas "str" dtype.
+def clean_text(values: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """A text column as pyarrow strings: stripped, with empty strings and missing values null.
 
     Done in pyarrow (one pass each for trim and empty->null), several times faster than the
     pandas string accessor on the small frames of single files."""
@@ -90,8 +90,12 @@ def str_array(values: pd.Series):
     if pa_arr is None:
         pa_arr = values.astype("str").array._pa_array
     trimmed = pc.utf8_trim_whitespace(pa_arr)
-    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
-    return pd.array(cleaned, dtype="str")
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+
+
+def str_array(values: pd.Series):
+    """Text column in the table's pandas "str" dtype (see :func:`clean_text`)."""
+    return pd.array(clean_text(values), dtype="str")
 
 
 def _repeat(value: str, n: int):

@@ -28,16 +28,9 @@ from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, candidates, near_po
 
 
 def _addresses(values: pd.Series) -> pa.Array:
-    """icao24 exactly as the track table will hold it: the steps of ``track.str_array``
-    (trim, '' -> null) then lower case, kept in pyarrow."""
-    arr = values.array
-    pa_arr = getattr(arr, "_pa_array", None) if isinstance(values.dtype, pd.StringDtype) \
-        else None
-    if pa_arr is None:
-        pa_arr = values.astype("str").array._pa_array
-    trimmed = pc.utf8_trim_whitespace(pa_arr)
-    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
-    out = pc.utf8_lower(cleaned)
+    """icao24 exactly as the track table will hold it: ``track.clean_text`` (trim,
+    '' -> null) then lower case, kept in pyarrow."""
+    out = pc.utf8_lower(track.clean_text(values))
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
