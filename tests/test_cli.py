@@ -68,3 +68,14 @@ def test_unknown_format_is_usage_error(tmp_path):
     res = run("inspect", p, "--format", "nope")
     assert res.exit_code == 2
     assert "unknown format 'nope'" in res.stderr
+
+
+def test_readable_output_shows_input_text_literally(tmp_path):
+    """Callsigns and file names are printed as they are, never read as rich markup."""
+    p = tmp_path / "[bold]track.csv"
+    p.write_bytes(CSV.replace(b"EGY1076", b"[red]X[/red]"))
+    res = run("inspect", p)
+    assert res.exit_code == 0, res.output
+    assert "[red]X[/red]" in res.stdout
+    res = run("stops", p)
+    assert res.exit_code == 0, res.output

@@ -362,11 +362,12 @@ def case_annotate(case, aid, label, aircraft, airport, when, start, end, note, s
 
 def _print_verdicts(manifest: dict, outdir: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
     colours = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
     for cid, verdict in manifest["verdicts"].items():
-        console.print(f"  [{colours[verdict]}]{verdict:13s}[/] {cid}")
+        console.print(f"  [{colours[verdict]}]{verdict:13s}[/] {escape(cid)}")
     console.print(f"Report: {outdir}/report.html")
 
 

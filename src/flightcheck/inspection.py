@@ -66,7 +66,7 @@ def render_inspect(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)  # cells hold text from inputs
     t = Table(title="Inputs", title_justify="left")
     for col in ("path", "format", "points", "dropped", "sha256"):
         t.add_column(col, overflow="fold")

@@ -18,9 +18,9 @@ def render_airport(info: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)
     codes = ", ".join(f"{k} {info[k]}" for k in ("icao", "iata", "gps_code") if info.get(k))
-    console.print(f"[bold]{info['ident']}[/bold]  {info['name']}")
+    console.print(f"{info['ident']}  {info['name']}", style="bold")
     console.print(f"  {info['type']}, {info.get('municipality') or '-'}, {info['country']}"
                   f"  ({codes or 'no ICAO/IATA code'})")
     console.print(f"  {info['lat']:.6f}, {info['lon']:.6f}  elevation "
@@ -47,7 +47,7 @@ def render_candidates(query: str, candidates: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)
     table = Table(title=f"{len(candidates)} airports match {query!r}; give one of the codes",
                   title_justify="left")
     for col in ("ident", "icao", "iata", "name", "type", "municipality", "country"):
@@ -62,11 +62,10 @@ def render_hex(info: dict[str, Any]) -> None:
     """One ICAO address look-up."""
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)
     state = info["country"] or "no allocated state"
     iso = f" ({info['iso2']})" if info["iso2"] else ""
-    console.print(f"[bold]{info['icao24']}[/bold]  {state}{iso}"
-                  f"  block {info['block'] or '-'}")
+    console.print(f"{info['icao24']}  {state}{iso}  block {info['block'] or '-'}", style="bold")
     if info["military"]:
         console.print("  inside a known military address range")
     else:

@@ -18,13 +18,13 @@ def render_routes(routes: RouteSet) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)
     for m in routes.matches:
         console.print(f"matched {', '.join(m['sources'])} (no ICAO address) to {m['icao24']}: "
                       f"median {m['median_distance_m']:.0f} m apart over "
                       f"{m['overlap_points']} fixes")
     for r in routes:
-        console.print(f"[bold]{r.summary}[/]")
+        console.print(r.summary, style="bold")
         t = Table(show_header=True, header_style="bold")
         for col in ("leg", "from → to", "departure", "arrival", "coverage", "under the track",
                     "sources"):
@@ -46,7 +46,7 @@ def render_matches(via: dict[str, Any]) -> None:
     """The aircraft and time windows matching ``--via``."""
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)
     route = " → ".join(via["route"])
     if not via["matches"]:
         console.print(f"no aircraft went through {route}"

@@ -25,7 +25,7 @@ def render_scan(result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)  # cells hold text from inputs
     table = Table(title=f"{len(result.visits)} visits")
     cols = ["icao24", "registration", "typecode", "registered_country", "military", "airport",
             "arrival", "departure", "kind", "confidence"]
