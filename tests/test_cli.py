@@ -74,8 +74,9 @@ def test_readable_output_shows_input_text_literally(tmp_path):
     """Callsigns and file names are printed as they are, never read as rich markup."""
     p = tmp_path / "[bold]track.csv"
     p.write_bytes(CSV.replace(b"EGY1076", b"[red]X[/red]"))
-    res = run("inspect", p)
+    wide = {"COLUMNS": "400"}
+    res = CliRunner().invoke(main, ["inspect", str(p)], env=wide)
     assert res.exit_code == 0, res.output
-    assert "[red]X[/red]" in res.stdout
-    res = run("stops", p)
+    assert "[red]X[/red]" in res.stdout and "[bold]track.csv" in res.stdout
+    res = CliRunner().invoke(main, ["stops", str(p)], env=wide)
     assert res.exit_code == 0, res.output
