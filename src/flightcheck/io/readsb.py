@@ -26,8 +26,8 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-from pandas.api.types import infer_dtype
+from pandas.api.types import pandas_dtype
+from pandas.arrays import ArrowStringArray
 
 from flightcheck.io.context import ReadContext
 
@@ -142,9 +142,7 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
         """Point element ``i`` of every point (None where the points are shorter)."""
         return grid[:, i] if i < grid.shape[1] else np.full(len(grid), None, dtype=object)
 
-    dt = _numbers(col(0), strict=True)
-    lat = _numbers(col(1), strict=True)
-    lon = _numbers(col(2), strict=True)
+    dt, lat, lon = _strict_block(grid[:, :3])
     bad = np.isnan(dt) | np.isnan(lat) | np.isnan(lon)
     keep = ctx.drop_bad(bad, rows, "trace point has a missing or non-numeric time, lat or lon")
     t_s = float(timestamp) + dt
@@ -154,18 +152,15 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
     alt, on_ground, bad_alt = _altitudes(col(3))
     keep &= ctx.drop_bad(keep & bad_alt, rows,
                          'trace point altitude is not a number, "ground" or null')
-    flags = _numbers(col(6))
+    gs, track, flags, vrate, alt_geom, geom_rate = _number_block(grid, (4, 5, 6, 7, 10, 11))
     has_flags = (flags >= 0) & (flags < 2**16)  # else unknown: null or corrupt
     flag_bits = np.where(has_flags, flags, 0).astype(np.int64)
     geom_flag = (flag_bits & _FLAG_ALT_GEOM) != 0
-    alt_geom = _numbers(col(10))
     alt_geom = np.where(geom_flag & np.isnan(alt_geom), alt, alt_geom)
     alt = np.where(geom_flag, np.nan, alt)
-    vrate = _numbers(col(7))
-    vrate = np.where(np.isnan(vrate), _numbers(col(11)), vrate)
+    vrate = np.where(np.isnan(vrate), geom_rate, vrate)
 
-    details = col(8)
-    callsign, squawk, detail_geom = _detail_fields(details)
+    callsign, squawk, detail_geom = _detail_fields(col(8))
     alt_geom = np.where(np.isnan(alt_geom), detail_geom, alt_geom)
 
     n_kept = len(rows)
@@ -181,15 +176,15 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
         "alt_ft": alt,
         "alt_geom_ft": alt_geom,
         "on_ground": on_ground,
-        "gs_kt": _numbers(col(4)),
-        "track_deg": _numbers(col(5)),
+        "gs_kt": gs,
+        "track_deg": track,
         "vrate_fpm": vrate,
         "squawk": squawk,
         "position_source": _position_sources(col(9)),
         "stale": _flag(flag_bits, has_flags, _FLAG_STALE),
         "new_leg": _flag(flag_bits, has_flags, _FLAG_NEW_LEG),
         "row": rows,
-    })
+    }, index=pd.RangeIndex(n_kept), copy=False)
     return frame if keep.all() else frame[keep].reset_index(drop=True)
 
 
@@ -228,13 +223,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+"""Element types that ``astype(float64)`` reads exactly as numbers (None -> NaN)."""
+
+
+def _only_numbers(values: np.ndarray) -> bool:
+    """True when every element is an int, a float or None (one C-speed type scan)."""
+    return _NUMBER_TYPES.issuperset(map(type, values.ravel()))
+
+
 def _numbers(values: np.ndarray, strict: bool = False) -> np.ndarray:
     """Object column -> float64; None and non-numbers become NaN.
 
-    ``strict``: also turn numeric *strings* ("50.1") into NaN, which the plain cast would
-    accept (costs one type scan; used for time, position and altitude).
+    ``strict``: also turn numeric *strings* ("50.1") and booleans into NaN, which the plain
+    cast would accept (costs one type scan; used for time, position and altitude).
     """
-    if not strict or _NUMERIC_KINDS.issuperset([infer_dtype(values, skipna=True)]):
+    if not strict or _only_numbers(values):
         try:
             return values.astype(np.float64)
         except (TypeError, ValueError):
@@ -245,7 +249,24 @@ def _numbers(values: np.ndarray, strict: bool = False) -> np.ndarray:
     return out
 
 
-_NUMERIC_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+def _strict_block(block: np.ndarray) -> list[np.ndarray]:
+    """Columns of a 2-D object block as strict :func:`_numbers`, in one cast when clean."""
+    if _only_numbers(block):
+        return list(block.astype(np.float64).T)
+    return [_numbers(block[:, i], strict=True) for i in range(block.shape[1])]
+
+
+def _number_block(grid: np.ndarray, columns: tuple[int, ...]) -> list[np.ndarray]:
+    """Point elements ``columns`` as non-strict :func:`_numbers` (NaN where points are
+    shorter), cast in one go unless a column holds something that is not a number."""
+    n, width = grid.shape
+    present = [c for c in columns if c < width]
+    try:
+        floats = list(grid[:, present].astype(np.float64).T)
+    except (TypeError, ValueError):
+        floats = [_numbers(grid[:, c]) for c in present]
+    by_column = dict(zip(present, floats, strict=True))
+    return [by_column[c] if c in by_column else np.full(n, np.nan) for c in columns]
 
 
 def _altitudes(values: np.ndarray) -> tuple[np.ndarray, pd.arrays.BooleanArray, np.ndarray]:
@@ -254,30 +275,37 @@ def _altitudes(values: np.ndarray) -> tuple[np.ndarray, pd.arrays.BooleanArray, 
     if ground.any():
         values = values.copy()
         values[ground] = None
-    missing = pd.isna(values)
-    alt = _numbers(values, strict=True)
-    bad = np.isnan(alt) & ~missing
-    missing |= bad
+    if _only_numbers(values):
+        alt = values.astype(np.float64)
+        missing = np.isnan(alt)
+        bad = np.zeros(len(alt), dtype=bool)
+    else:
+        missing = pd.isna(values)
+        alt = _numbers(values, strict=True)
+        bad = np.isnan(alt) & ~missing
+        missing |= bad
     on_ground = pd.arrays.BooleanArray(ground, missing & ~ground)
     return alt, on_ground, bad
 
 
 def _detail_fields(details: np.ndarray) -> tuple[Any, Any, np.ndarray]:
     """Callsign and squawk carried forward from the detail objects (index 8, every ~4th
-    point), and the detail object's own ``alt_geom`` (ft, only on its point)."""
+    point), and the detail object's own ``alt_geom`` (ft, only on its point). A detail
+    that is not an object is read as empty."""
     n = len(details)
     where = np.flatnonzero(~pd.isna(details))
     objs = details[where].tolist()
-    try:
-        flights = list(map(methodcaller("get", "flight"), objs))
-        squawks = list(map(methodcaller("get", "squawk"), objs))
-        geoms = list(map(methodcaller("get", "alt_geom"), objs))
-    except AttributeError:  # a detail that is not an object: read it as empty
+    if not _DICT_ONLY.issuperset(map(type, objs)):
         objs = [d if type(d) is dict else {} for d in objs]
-        return _detail_fields(np.array(objs + [None], dtype=object)[:-1])
+    flights = list(map(methodcaller("get", "flight"), objs))
+    squawks = list(map(methodcaller("get", "squawk"), objs))
+    geoms = _object_array(list(map(methodcaller("get", "alt_geom"), objs)))
     geom = np.full(n, np.nan)
-    geom[where] = _numbers(_object_array(geoms))
+    geom[where] = _numbers(geoms)
     return _carry_forward(where, flights, n), _carry_forward(where, squawks, n), geom
+
+
+_DICT_ONLY = frozenset({dict})
 
 
 def _object_array(values: list[Any]) -> np.ndarray:
@@ -297,12 +325,27 @@ def _text(value: Any) -> str | None:
     return value or None
 
 
+def _factorize(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """(codes, distinct values) of a small-vocabulary list, None included as a value.
+
+    A dict does this at C speed with far less fixed cost than ``pd.factorize`` (this runs
+    three times per file). Unhashable values (lists, objects) are read as None.
+    """
+    try:
+        index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    except TypeError:
+        values = [v if isinstance(v, (str, int, float)) else None for v in values]
+        index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return codes, list(index)
+
+
 def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Any:
     """Text column of length ``n``: ``values`` at positions ``where``, forward-filled.
 
     The few distinct values are cleaned once (:func:`_text`); the column is an arrow take.
     """
-    codes, uniques = pd.factorize(_object_array(values), use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     cleaned = [_text(u) for u in uniques]
     usable = np.array([c is not None for c in cleaned] + [False])  # [-1] -> False
     code_at = np.full(n, -1, dtype=np.int64)
@@ -313,21 +356,24 @@ def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Any:
 
 
 def _text_column(pool: list[str | None], codes: np.ndarray) -> Any:
-    """``pool[codes]`` (-1 = missing) as a pandas "str" array, built in arrow."""
+    """``pool[codes]`` (-1 = missing) as a pandas "str" array, built in arrow
+    (large_string: the pandas "str" storage type, so no cast)."""
     indices = pa.array(codes, mask=codes < 0, type=pa.int64())
-    return pd.array(pa.array(pool, type=pa.string()).take(indices), dtype="str")
+    return _str_array(pa.array(pool, type=pa.large_string()).take(indices))
+
+
+def _str_array(values: pa.Array) -> ArrowStringArray:
+    """An arrow large_string array as a pandas "str" array, without a copy or a cast."""
+    return ArrowStringArray(values, dtype=_STR)
+
+
+_STR = pandas_dtype("str")
 
 
 def _position_sources(values: np.ndarray) -> Any:
-    """Index 9 / ``type`` strings -> position_source (dictionary-encoded in arrow)."""
-    try:
-        encoded = pc.dictionary_encode(pa.array(values, type=pa.string(), from_pandas=True))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a non-string value: read it as unknown
-        values = _object_array([v if isinstance(v, str) else None for v in values])
-        return _position_sources(values)
-    mapped = [SOURCE_TYPES.get(u, "other") for u in encoded.dictionary.to_pylist()]
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    codes = np.where(pd.isna(codes), -1, codes).astype(np.int64)
+    """Index 9 / ``type`` strings -> position_source; other values are missing."""
+    codes, uniques = _factorize(values.tolist())
+    mapped = [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None for u in uniques]
     return _text_column(mapped, codes)
 
 
@@ -338,13 +384,18 @@ def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> pd.arrays.BooleanArr
 def _constant(value: Any, n: int) -> Any:
     """A text column of ``n`` copies of ``value`` (missing when it is not text)."""
     text = _text(value)
-    column = pa.repeat(text, n) if text else pa.nulls(n, pa.string())
-    return pd.array(column, dtype="str")
+    column = pa.repeat(pa.scalar(text, pa.large_string()), n) if text else \
+        pa.nulls(n, pa.large_string())
+    return _str_array(column)
 
 
-def _utc(unix_us: np.ndarray) -> pd.DatetimeIndex:
+def _utc(unix_us: np.ndarray) -> pd.arrays.DatetimeArray:
     """Whole Unix microseconds -> UTC datetimes (exact: no float rounding into the ns)."""
-    return pd.to_datetime(unix_us.astype(np.int64) * 1000, unit="ns", utc=True)
+    ns = unix_us.astype(np.int64) * 1000
+    return pd.arrays.DatetimeArray._from_sequence(ns.view("M8[ns]"), dtype=_UTC_NS)
+
+
+_UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
 
 
 def _note_db_flags(value: Any, icao: str, ctx: ReadContext) -> None:
