@@ -17,6 +17,7 @@ the plain-CSV fallback last.
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from types import ModuleType
 
 READER_MODULES = ("readsb", "kml", "fr24", "opensky", "sbs", "modes", "ais", "plaincsv")
@@ -27,7 +28,13 @@ SNIFF_BYTES = 65536
 
 def readers() -> list[ModuleType]:
     """The reader modules, imported, in sniffing order."""
-    return [importlib.import_module(f"flightcheck.io.{name}") for name in READER_MODULES]
+    return list(_imported())
+
+
+@cache
+def _imported() -> tuple[ModuleType, ...]:
+    """Imported once: sniffing runs per file, and archives hold tens of thousands."""
+    return tuple(importlib.import_module(f"flightcheck.io.{name}") for name in READER_MODULES)
 
 
 def formats() -> dict[str, ModuleType]:

@@ -1,30 +1,36 @@
 """Phase-1 read of a batch of track files (readsb traces or anything ``inspect`` reads).
 
 Most files of a global archive belong to aircraft that never come near the requested
-airports, and building a full track table (:func:`track.to_track_table`, ~3 ms a file) is
-the largest cost of reading them. So each file's reader frame is first checked on its raw
-lat/lon/alt: only files of aircraft with a raw fix near an airport get the full track table.
-The raw check passes every fix the track table would keep with the same values, so it never
-misses a candidate. For the other files only what the spans need is computed: the times and
-addresses of the fixes the full path would keep, by the same rules (:func:`kept_fixes`; a test
-compares it with :func:`flightcheck.read.read_one` on every sample file).
+airports. A clean readsb trace file of such an aircraft is answered straight from its parsed
+JSON (:mod:`.trace_quick`: fix times and "not near", exact by construction), with no reader
+frame at all. Every other file is read by its reader, and its frame is first checked on its
+raw lat/lon/alt: only files of aircraft with a raw fix near an airport get the full track
+table (:func:`track.to_track_table`, ~3 ms a file). The raw check passes every fix the track
+table would keep with the same values, so it never misses a candidate. For the other files
+only what the spans need is computed: the times and addresses of the fixes the full path
+would keep, by the same rules (:func:`kept_fixes`; a test compares it with
+:func:`flightcheck.read.read_one` on every sample file).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flightcheck import io as readers
 from flightcheck import track
 from flightcheck.errors import InputError
+from flightcheck.io.containers import load
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import Phase1Rows, in_window
 from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, candidates, near_points
+from flightcheck.scan.trace_quick import TRACE_NAME, QuickTrace, quick_trace
 
 
 def _addresses(values: pd.Series) -> pa.Array:
@@ -109,36 +115,47 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
                since: datetime | None, until: datetime | None, radius_km: float) -> Phase1Rows:
     """Phase-1 rows of a batch of files. Unreadable files are listed in ``bad`` (with their
     position in the batch, so the order does not depend on which path read them)."""
-    from flightcheck.read import read_frame
-
     out = Phase1Rows(track.empty())
     frames: list[tuple[int, pd.DataFrame, ReadContext, bool, pa.Array, set[str]]] = []
+    quick: list[tuple[int, str, bool, QuickTrace]] = []
     near_hexes: set[str] = set()
     explicit = part.explicit or (False,) * len(part.paths)
     for i, (path, expl) in enumerate(zip(part.paths, explicit, strict=True)):
         try:
-            got = read_frame(path, options, expl)
-            if got is None:
-                out.not_track += 1
+            shortcut = _try_quick(path, options, airports, radius_km)
+            if shortcut is not None and not shortcut.near:
+                quick.append((i, path, expl, shortcut))
                 continue
-            frame, ctx, fmt, module, _ = got
-            for col in (*track.REQUIRED, "row"):
-                if col not in frame.columns:  # the same message as to_track_table's
-                    raise ctx.fail(f"reader produced no {col!r} column (internal error, "
-                                   "please report)")
-            time_ordered = fmt in getattr(module, "TIME_ORDERED", ())
-            addresses = _addresses(frame["icao24"]) if len(frame) else \
-                pa.array([], pa.large_string())
-            hexes = set(pc.unique(addresses).drop_null().to_pylist())
-            if _raw_near(frame, airports, radius_km).any():
-                near_hexes |= hexes
+            got = _frame(path, options, expl, airports, radius_km)
         except InputError as exc:
             out.bad.append((i, path, _reason(exc)))
             continue
         except OSError as exc:
             out.bad.append((i, path, f"cannot read: {exc.strerror or exc}"))
             continue
-        frames.append((i, frame, ctx, time_ordered, addresses, hexes))
+        if got is None:
+            out.not_track += 1
+            continue
+        frames.append((i, *got[:5]))
+        if got[5]:
+            near_hexes |= got[4]
+    for i, path, expl, shortcut in quick:
+        if shortcut.icao24 in near_hexes:  # near in another file: read it the full way
+            try:
+                got = _frame(path, options, expl, airports, radius_km)
+            except (InputError, OSError) as exc:  # pragma: no cover - it was read a moment ago
+                out.bad.append((i, path, _reason(exc) if isinstance(exc, InputError)
+                                else f"cannot read: {exc}"))
+                continue
+            if got is not None:
+                frames.append((i, *got[:5]))
+            continue
+        t = shortcut.t_ns[in_window(shortcut.t_ns, since, until)]
+        out.points += len(t)
+        if len(t):
+            out.others.append((pa.array([shortcut.icao24] * 2, pa.large_string()),
+                               np.array([t.min(), t.max()])))
+    frames.sort(key=lambda f: f[0])  # input order, whichever path read them
     tables = []
     for i, frame, ctx, time_ordered, addresses, hexes in frames:
         try:
@@ -167,6 +184,41 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
     out.others.append((rest["icao24"].array._pa_array.combine_chunks() if len(rest)
                        else pa.array([], pa.large_string()), track.time_ns(rest)))
     return out
+
+
+def _try_quick(path: str, options: ReadOptions, airports: Airports,
+               radius_km: float) -> QuickTrace | None:
+    """The clean-trace shortcut (:mod:`.trace_quick`) for readsb trace files, else None."""
+    if options.format not in (None, "readsb-trace") or not TRACE_NAME.search(path):
+        return None
+    data, _ = load(path, options.max_decompressed)
+    if options.format is None:
+        found = readers.detect(data, Path(path).name)
+        if found is None or found[0] != "readsb-trace":
+            return None
+    return quick_trace(data, airports, radius_km)
+
+
+def _frame(path: str, options: ReadOptions, explicit: bool, airports: Airports,
+           radius_km: float):
+    """(frame, ctx, time_ordered, addresses, hexes, near) of one file read the full way,
+    None when it is not track data."""
+    from flightcheck.read import read_frame
+
+    got = read_frame(path, options, explicit)
+    if got is None:
+        return None
+    frame, ctx, fmt, module, _ = got
+    for col in (*track.REQUIRED, "row"):
+        if col not in frame.columns:  # the same message as to_track_table's
+            raise ctx.fail(f"reader produced no {col!r} column (internal error, "
+                           "please report)")
+    time_ordered = fmt in getattr(module, "TIME_ORDERED", ())
+    addresses = _addresses(frame["icao24"]) if len(frame) else \
+        pa.array([], pa.large_string())
+    hexes = set(pc.unique(addresses).drop_null().to_pylist())
+    return frame, ctx, time_ordered, addresses, hexes, bool(_raw_near(frame, airports,
+                                                                       radius_km).any())
 
 
 def _reason(exc: InputError) -> str:
