@@ -126,6 +126,22 @@ def test_local_cluster_gives_exactly_the_in_process_visits(archive):
     assert local.bad == remote.bad
 
 
+def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch):
+    from flightcheck.scan import run
+
+    paths = [str(SAMPLES), str(archive)]
+    threaded = scan(paths, ["ZWWW", "LYBT"], show_progress=False)
+    parts = discover(paths)
+    assert run.local_scheduler(parts, None) == "threads"  # small input: no process start-up
+    monkeypatch.setattr(run, "PROCESSES_MIN_BYTES", 1)
+    assert run.local_scheduler(parts, None) == "processes"
+    assert run.local_scheduler(parts, 1) == "threads"
+    forked = scan(paths, ["ZWWW", "LYBT"], show_progress=False)
+    assert len(threaded.visits) >= 3
+    pd.testing.assert_frame_equal(threaded.visits, forked.visits)
+    assert threaded.bad == forked.bad and threaded.points == forked.points
+
+
 def test_cli_scan_json_and_output(archive, tmp_path):
     out = tmp_path / "visits.parquet"
     res = CliRunner().invoke(main, ["scan", str(archive), "--airport", "ZWWW", "-o", str(out),

@@ -1,7 +1,8 @@
-"""Build and run the scan's Dask graph, in-process (threads) or on a cluster."""
+"""Build and run the scan's Dask graph, in-process (threads or processes) or on a cluster."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,8 +75,9 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
     datasets from :func:`flightcheck.scan.convert`), as a visits table and summary.
 
     ``scheduler``: address of an existing Dask scheduler (``tcp://host:8786``) or a
-    ``distributed.Client``; None runs in-process on ``workers`` threads. Unreadable files are
-    skipped and listed in ``bad``, never fatal.
+    ``distributed.Client``; None runs in-process with ``workers`` threads or, for large file
+    archives, processes (see :func:`local_scheduler`). Unreadable files are skipped and listed
+    in ``bad``, never fatal.
     """
     codes = resolve(list(airports))
     options = options or ReadOptions(skip_bad=True)
@@ -91,8 +93,10 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
 
         with progress.bar("scanning", n_tasks, shown) as advance:
             callbacks = [progress.local_callback(advance)] if shown else []
-            with dask.config.set(callbacks=set(callbacks)):
-                visits, stats = dask.compute(phase2, counters, scheduler="threads",
+            with dask.config.set({"callbacks": set(callbacks),
+                                  "multiprocessing.context": "fork"}):
+                visits, stats = dask.compute(phase2, counters,
+                                             scheduler=local_scheduler(parts, workers),
                                              num_workers=workers)
     else:
         visits, stats = _distributed(scheduler, phase2, counters, shown)
@@ -100,6 +104,38 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
     table = normalise(pd.concat(frames, ignore_index=True)) if frames else empty()
     bad = [b for s in stats for b in s["bad"]]
     return ScanResult(table, summarise(table), list(stats), bad)
+
+
+PROCESSES_MIN_BYTES = 64 << 20
+"""Input files (as stored) above which an in-process scan runs in worker processes."""
+
+
+def local_scheduler(parts: list, workers: int | None) -> str:
+    """Dask's local scheduler for ``parts``: "processes" when there are several batches of
+    files worth more than :data:`PROCESSES_MIN_BYTES` and more than one worker may run.
+    JSON parsing holds the GIL, so threads would share one core; a worker process costs
+    about a second to start, which only pays on large archives. Parquet datasets (read by
+    pyarrow, which releases the GIL) and small inputs stay on threads. Workers are forked
+    (POSIX), so a caller's script needs no ``if __name__ == "__main__"`` guard."""
+    batches = [p for p in parts if not p.dataset]
+    if workers == 1 or (os.cpu_count() or 1) < 2 or len(batches) < 2 or not _can_fork():
+        return "threads"
+    total = 0
+    for part in batches:
+        for path in part.paths:
+            try:
+                total += os.path.getsize(path)
+            except OSError:
+                continue  # reported as a bad file when read
+            if total >= PROCESSES_MIN_BYTES:
+                return "processes"
+    return "threads"
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool):
