@@ -33,7 +33,7 @@ def _write(part: Partition, n: int, out: str, options: ReadOptions) -> dict:
     df = _read_files(part, options, result)
     if len(df):
         df = df[list(track.SCHEMA)].copy()
-        df["day"] = df["time"].dt.strftime("%Y-%m-%d")
+        df["day"] = _days(track.time_ns(df))
         table = pa.Table.from_pandas(df, preserve_index=False).combine_chunks()
         ds.write_dataset(table, out, format="parquet", partitioning=["day"],
                          partitioning_flavor="hive",
@@ -46,6 +46,12 @@ def _write(part: Partition, n: int, out: str, options: ReadOptions) -> dict:
             "not_track": result.not_track}
 
 
+def _days(t_ns: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD`` (UTC) of int64 ns times, formatted once per distinct day."""
+    day, codes = np.unique(t_ns // (86_400 * 10**9), return_inverse=True)
+    return day.astype("datetime64[D]").astype(str).astype(object)[codes]
+
+
 def convert(paths: list[str], out: str | Path, options: ReadOptions | None = None,
             workers: int | None = None, show_progress: bool | None = None,
             batch_bytes: int = BATCH_BYTES) -> dict:
@@ -54,6 +60,7 @@ def convert(paths: list[str], out: str | Path, options: ReadOptions | None = Non
     from dask import delayed
 
     from flightcheck.errors import UsageError
+    from flightcheck.scan.run import local_scheduler
 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -67,8 +74,9 @@ def convert(paths: list[str], out: str | Path, options: ReadOptions | None = Non
     shown = progress.wanted(show_progress)
     with progress.bar("converting", len(jobs), shown) as advance:
         cbs = {progress.local_callback(advance)} if shown else set()
-        with dask.config.set(callbacks=cbs):
-            (done,) = dask.compute(jobs, scheduler="threads", num_workers=workers)
+        with dask.config.set({"callbacks": cbs, "multiprocessing.context": "fork"}):
+            (done,) = dask.compute(jobs, scheduler=local_scheduler(parts, workers),
+                                   num_workers=workers)
     summary = {"format": "flightcheck track table, hive day partitions",
                "schema": dict(track.SCHEMA),
                "files": int(np.sum([d["files"] for d in done])),
