@@ -155,6 +155,22 @@ def test_cli_scan_json_and_output(archive, tmp_path):
     assert res.exit_code == 2
 
 
+def test_cli_scan_takes_the_time_zone_of_local_time_logs():
+    def departures(*extra: str) -> list[str]:
+        res = CliRunner().invoke(main, ["scan", *extra, "--airport", "LYBT", "--json",
+                                        "--quiet"])
+        assert res.exit_code == 0, res.output
+        return [v["departure"] for v in json.loads(res.stdout)["visits"]]
+
+    sbs = str(SAMPLES / "sbs")
+    utc, local = departures(sbs), departures(sbs, "--tz", "Europe/Belgrade")
+    assert len(utc) == len(local) == 2 and utc[0] and local[0]
+    shift = pd.Timestamp(utc[0]) - pd.Timestamp(local[0])
+    assert shift == pd.Timedelta(hours=2)  # CEST in October: the log's 10:00 is 08:00Z
+    res = CliRunner().invoke(main, ["scan", sbs, "--airport", "LYBT", "--column", "oops"])
+    assert res.exit_code == 2 and "FIELD=NAME" in res.output
+
+
 def _frames(options):
     """(path, reader frame, ctx, time_ordered) of every sample file."""
     from flightcheck.io.paths import expand

@@ -102,18 +102,24 @@ def _parse_time(name: str, value: str | None):
     return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
 
 
+def _column_mapping(items: tuple[str, ...]) -> dict[str, str]:
+    """``--column FIELD=NAME`` options as a mapping (track column -> input column)."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--column {item!r}: expected FIELD=NAME, e.g. time=timestamp")
+        key, value = item.split("=", 1)
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
 def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
     from flightcheck.read import read
 
     if not reading["paths"]:
         raise UsageError("give at least one PATH (a file, folder or glob of track exports)")
-    mapping: dict[str, str] = {}
-    for item in reading["columns"]:
-        if "=" not in item:
-            raise UsageError(f"--column {item!r}: expected FIELD=NAME, e.g. time=timestamp")
-        key, value = item.split("=", 1)
-        mapping[key.strip()] = value.strip()
+    mapping = _column_mapping(reading["columns"])
     receiver = None
     if reading["receiver"]:
         try:
@@ -459,16 +465,24 @@ def hex_cmd(address, as_json):
 @click.option("--until", default=None, metavar="TIME", help="Ignore fixes after (ISO, UTC).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on an existing Dask cluster, e.g. tcp://host:8786 (default in-process).")
-@click.option("--workers", default=None, type=int, help="In-process threads (default: cores).")
+@click.option("--workers", default=None, type=int,
+              help="In-process workers: threads, or processes for large file archives "
+                   "(default: one per core).")
 @click.option("--format", "fmt", default=None, metavar="NAME",
               help="Force a reader instead of sniffing.")
+@click.option("--tz", default=None, metavar="ZONE",
+              help="Time zone of inputs that carry none (SBS logs); default UTC.")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
+              help="Plain CSV: map a track column to an input column, e.g. time=ts.")
+@click.option("--hex", "icao24", default=None, metavar="HEX",
+              help="ICAO address for formats that have none (FR24, FlightAware).")
 @click.option("-o", "--output", default=None, metavar="visits.parquet|visits.csv",
               help="Write the visits table here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
-def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, output, as_json,
-             quiet):
+def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, columns, icao24,
+             output, as_json, quiet):
     """Every aircraft that stopped at the airports, from archives (readsb globe_history,
     converted datasets, any readable export); bad files are skipped and counted."""
     from flightcheck.io.context import ReadOptions
@@ -479,7 +493,9 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, output
         raise UsageError(f"-o {output}: expected a .parquet or .csv file name")
     result = scan(list(paths), list(airport_codes), since=_parse_time("--since", since),
                   until=_parse_time("--until", until), scheduler=scheduler,
-                  options=ReadOptions(format=fmt, skip_bad=True), workers=workers,
+                  options=ReadOptions(format=fmt, skip_bad=True, tz=tz,
+                                      columns=_column_mapping(columns) or None, icao24=icao24),
+                  workers=workers,
                   show_progress=False if quiet else None)
     for path, why in result.bad:
         click.echo(f"flightcheck: skipped {path}: {why}", err=True)
