@@ -20,6 +20,7 @@ from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
 from flightcheck.maps.geometry import MAX_VERTICES, SILENT_S, TrackLines, track_lines
 from flightcheck.maps.html import RawHTML, esc
+from flightcheck.maps.ids import number_ids
 from flightcheck.maps.page import (
     CSS,
     AircraftLine,
@@ -357,7 +358,9 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
 
 
 def render_html(m: folium.Map) -> str:
-    """The map's full HTML page, checked to reference nothing outside itself."""
+    """The map's full HTML page, checked to reference nothing outside itself. Element ids
+    are numbered first (:func:`.ids.number_ids`): the same map gives the same bytes."""
+    number_ids(m.get_root())
     html = m.get_root().render()
     check_offline(html)
     return html
