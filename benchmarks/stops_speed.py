@@ -56,17 +56,15 @@ def run_one(n: int) -> None:
 
 
 def run_phases(n: int) -> None:
-    """Time each stage of ``detect`` separately (where the time goes)."""
-    from flightcheck.segment import events, gaps, stops
+    """Time each stage of ``detect`` separately (where the time goes); the stages are those
+    of ``detect`` in its order, ``render`` the finding tables (filter, sort, DataFrames)."""
+    from flightcheck.segment import engine_settings
     from flightcheck.segment.airportindex import default_index
-    from flightcheck.segment.context import build
-    from flightcheck.segment.evidence import SourceNames
-    from flightcheck.segment.phases import prepare
 
     df = table(n)
     ix = default_index()
     clock = time.perf_counter
-    t = clock()
+    t = start = clock()
 
     def lap(name: str) -> None:
         nonlocal t
@@ -74,21 +72,36 @@ def run_phases(n: int) -> None:
         print(f"  {name:<12} {now - t:6.2f} s", flush=True)
         t = now
 
+    with engine_settings():  # as detect() runs
+        _stages(df, ix, lap)
+    print(f"  {'total':<12} {clock() - start:6.2f} s  ({n / (clock() - start) / 1e6:.2f} M "
+          "points/s)", flush=True)
+
+
+def _stages(df: pd.DataFrame, ix, lap) -> None:
+    """The stages of ``detect`` in its order, calling ``lap(name)`` after each."""
+    from flightcheck.segment import events, explained_gaps, findings, gaps, stops
+    from flightcheck.segment.context import build
+    from flightcheck.segment.evidence import SourceNames
+    from flightcheck.segment.phases import prepare
+
     pts = prepare(df, ix)
     lap("prepare")
     ctx = build(pts, ix, SourceNames(df["source"]), df["row"].to_numpy())
     lap("build")
-    _, found = stops.observed(ctx)
+    found, events_found = stops.observed(ctx)
     lap("observed")
     silent = gaps.silences(ctx)
-    stops.inferred(ctx, silent[~pts.ground[silent] & ~pts.ground[silent + 1]])
+    found += stops.inferred(ctx, silent[~pts.ground[silent] & ~pts.ground[silent + 1]])
     lap("inferred")
-    found += events.go_arounds(ctx)
+    events_found += events.go_arounds(ctx)
     lap("go_arounds")
-    events.holds(ctx, found)
+    events_found += events.holds(ctx, events_found)
     lap("holds")
-    gaps.gaps(ctx, silent, {})
+    gap_records = gaps.gaps(ctx, silent, explained_gaps(ctx, found))
     lap("gaps")
+    findings(found, events_found, gap_records, None, pts.removed, [])
+    lap("render")
 
 
 if __name__ == "__main__":

@@ -83,29 +83,42 @@ class AirportIndex:
         order = np.argsort(d, kind="stable")
         return idx[order], d[order]
 
+    @functools.cached_property
+    def _grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """Airports sorted by 1-degree latitude row, then longitude: (sort key, index)."""
+        row = np.floor(self.lat).clip(-90, 89) + 90
+        key = row * 1000.0 + (self.lon + 180.0)
+        order = np.argsort(key, kind="stable")
+        return key[order], order
+
     def near_many(self, lat: np.ndarray, lon: np.ndarray, radius_km: float,
                   chunk: int = 2_000_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Airports within ``radius_km`` of many points at once: (query number, airport index,
-        distance km) of every pair, grouped by query (vectorised latitude-band search, then a
-        longitude window, then the exact haversine test; at most ``chunk`` band pairs at a
-        time)."""
+        distance km) of every pair, grouped by query, airports in index order. Vectorised:
+        per query, the boxes (one per 1-degree latitude row, at most two where the longitude
+        window crosses the antimeridian) of a grid that hold every airport of its latitude
+        band and longitude window, then the exact band, window and haversine tests (at most
+        ``chunk`` box pairs at a time)."""
         lat = np.asarray(lat, dtype=np.float64)
         lon = np.asarray(lon, dtype=np.float64)
         dlat = radius_km / KM_PER_DEG
-        lo = np.searchsorted(self.lat, lat - dlat, side="left")
-        hi = np.searchsorted(self.lat, lat + dlat, side="right")
-        n = np.maximum(hi - lo, 0)
+        lat_lo, lat_hi = lat - dlat, lat + dlat
         coslat = np.maximum(np.cos(np.radians(lat)), 1e-6)
         dlon_max = np.minimum(radius_km / (KM_PER_DEG * coslat) + 0.01, 360.0)
+        box_q, box_lo, box_hi = self._boxes(lat_lo, lat_hi, lon, dlon_max)
+        n = box_hi - box_lo
+        key, order = self._grid
         cum = np.cumsum(n)
         cuts = np.searchsorted(cum, np.arange(chunk, int(cum[-1]) if len(cum) else 0, chunk))
-        bounds = np.unique(np.concatenate([[0], cuts, [len(lat)]]))
+        bounds = np.unique(np.concatenate([[0], cuts, [len(n)]]))
         qs, aps, ds = [], [], []
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             m = n[a:b]
-            q = np.repeat(np.arange(a, b), m)
-            first = np.repeat(lo[a:b] - (np.cumsum(m) - m), m)
-            idx = first + np.arange(len(q))
+            q = np.repeat(box_q[a:b], m)
+            idx = order[np.repeat(box_lo[a:b] - (np.cumsum(m) - m), m) + np.arange(len(q))]
+            alat = self.lat[idx]
+            ok = (alat >= lat_lo[q]) & (alat <= lat_hi[q])  # the latitude band, exactly
+            q, idx = q[ok], idx[ok]
             dlon = np.abs(wrap180(self.lon[idx] - lon[q]))
             ok = dlon <= dlon_max[q]
             q, idx = q[ok], idx[ok]
@@ -116,7 +129,39 @@ class AirportIndex:
             ds.append(d[ok])
         if not qs:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-        return np.concatenate(qs), np.concatenate(aps), np.concatenate(ds)
+        q, ap, d = np.concatenate(qs), np.concatenate(aps), np.concatenate(ds)
+        o = np.lexsort((ap, q))
+        return q[o], ap[o], d[o]
+
+    def _boxes(self, lat_lo: np.ndarray, lat_hi: np.ndarray, lon: np.ndarray,
+               dlon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query, lo, hi) per grid box: positions ``lo:hi`` of :attr:`_grid` hold every
+        airport with latitude in [lat_lo, lat_hi] within ``dlon`` degrees of longitude ``lon``
+        (a superset, with slack for rounding); queries with a non-finite position get none."""
+        key, _ = self._grid
+        ok = np.isfinite(lat_lo) & np.isfinite(lat_hi) & np.isfinite(lon) & np.isfinite(dlon)
+        r0 = (np.floor(np.where(ok, lat_lo, 0.0)).clip(-90, 89) + 90).astype(np.int64)
+        r1 = (np.floor(np.where(ok, lat_hi, 0.0)).clip(-90, 89) + 90).astype(np.int64)
+        nrow = np.where(ok, r1 - r0 + 1, 0)
+        q = np.repeat(np.arange(len(lat_lo)), nrow)
+        row = np.repeat(r0 - (np.cumsum(nrow) - nrow), nrow) + np.arange(len(q))
+        slack = 1e-6
+        width = 2 * dlon[q] + 2 * slack
+        whole = width >= 360.0
+        west = np.where(whole, -180.0, (lon[q] - dlon[q] - slack + 180.0) % 360.0 - 180.0)
+        east = np.where(whole, 180.0, west + width)  # beyond 180: continues west of -180
+        base = row * 1000.0 + 180.0
+        lo1 = np.searchsorted(key, base + west - slack, side="left")
+        hi1 = np.searchsorted(key, base + np.minimum(east, 180.0) + slack, side="right")
+        lo2 = np.searchsorted(key, base - 180.0 - slack, side="left")
+        hi2 = np.searchsorted(key, base + np.where(east > 180.0, east - 360.0 + slack, -181.0),
+                              side="right")
+        hi1, hi2 = np.maximum(hi1, lo1), np.maximum(hi2, lo2)
+        # the wrapped part must not overlap the first one (an airport counted twice)
+        hi2 = np.minimum(hi2, np.maximum(lo1, lo2))
+        qq = np.concatenate([q, q])
+        o = np.argsort(qq, kind="stable")
+        return qq[o], np.concatenate([lo1, lo2])[o], np.concatenate([hi1, hi2])[o]
 
     def index_of(self, code: str) -> int | None:
         """Position of an airport code (ICAO or ident), or None."""

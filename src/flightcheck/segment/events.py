@@ -18,6 +18,8 @@ or a take-off is the circuit back to the runway and is not reported.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from flightcheck.segment.assign import Scores, score_many
@@ -75,9 +77,9 @@ def _window_starts(key: np.ndarray, width: float) -> np.ndarray:
     return out
 
 
-def _window_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """max(values[lo[k]:hi[k]]) for each k (hi > lo), with one reduceat call."""
-    ext = np.concatenate([values, [-np.inf]])
+def _window_max(ext: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """max(ext[lo[k]:hi[k]]) for each k (hi > lo), with one reduceat call; ``ext`` ends with
+    an extra ``-inf`` (``hi`` may be the length of the values)."""
     idx = np.empty(2 * len(lo), dtype=np.int64)
     idx[0::2], idx[1::2] = lo, hi
     return np.maximum.reduceat(ext, idx)[0::2]
@@ -98,14 +100,18 @@ def go_arounds(ctx: Context) -> list[dict]:
     kept = np.flatnonzero(change)
     seg = np.cumsum(brk)[kept]
     qk = q[kept]
-    m = np.arange(1, len(kept) - 1)
-    valley = (seg[m - 1] == seg[m]) & (seg[m + 1] == seg[m]) & (qk[m - 1] > qk[m]) & (
-        qk[m + 1] > qk[m]) & (qk[m] * 100 < 15000)
-    cand = air[kept[m[valley]]]
+    # middle elements 1..len-2 against their neighbours (slices: no index temporaries)
+    mid_seg, mid_q = seg[1:-1], qk[1:-1]
+    valley = (seg[:-2] == mid_seg) & (seg[2:] == mid_seg) & (qk[:-2] > mid_q) & (
+        qk[2:] > mid_q) & (mid_q * 100 < 15000)
+    cand = air[kept[1:-1][valley]]
     if not len(cand):
         return []
     key = _key(ctx)
-    alt = np.where(np.isfinite(p.alt) & ~p.ground, p.alt, -np.inf)
+    alt = np.empty(len(p.alt) + 1)  # airborne altitudes, -inf elsewhere and past the end
+    np.copyto(alt[:-1], p.alt)
+    np.copyto(alt[:-1], -np.inf, where=~(np.isfinite(p.alt) & ~p.ground))
+    alt[-1] = -np.inf
     lo = np.searchsorted(key, key[cand] - WINDOW_S)
     hi = np.searchsorted(key, key[cand] + WINDOW_S, side="right")
     before = _window_max(alt, lo, cand + 1) - p.alt[cand]
@@ -139,7 +145,7 @@ def _go_around(ctx: Context, k: int, scores: Scores, q: int) -> dict | None:
     p, ix = ctx.pts, ctx.ix
     for row in range(int(scores.start[q]), int(scores.start[q + 1])):
         s = scores.score(row)
-        elev = ix.elev_ft[s.airport] if np.isfinite(ix.elev_ft[s.airport]) else 0.0
+        elev = ix.elev_ft[s.airport] if math.isfinite(ix.elev_ft[s.airport]) else 0.0
         h = p.alt[k] - elev
         if h > LOW_AGL_FT or not (s.runway is not None or s.distance_km <= NEAR_RUNWAY_KM):
             continue
@@ -206,43 +212,59 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     ends = np.concatenate([starts[1:], [len(flagged)]]) - 1
     circuits = _circuit_times(ctx, others or [])
     out = []
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        for first, last in _turning_pieces(p.t, turn, int(j[flagged[a]]), int(flagged[b])):
-            net = float(cum[last] - cum[first])
-            if abs(net) < HOLD_TURN_DEG:
-                continue
-            icao = str(p.icao24s[p.code[first]])
-            if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0
-                   for t_c in circuits.get(icao, ())):
-                continue
-            out.append((first, last, net))
+    firsts, lasts = _turning_pieces(p.t, turn, j[flagged[starts]], flagged[ends])
+    nets = (cum[lasts] - cum[firsts]).tolist()
+    for first, last, net in zip(firsts.tolist(), lasts.tolist(), nets, strict=True):
+        if abs(net) < HOLD_TURN_DEG:
+            continue
+        icao = str(p.icao24s[p.code[first]])
+        if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0
+               for t_c in circuits.get(icao, ())):
+            continue
+        out.append((first, last, net))
     return _holds(ctx, out)
 
 
-def _turning_pieces(t: np.ndarray, turn: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
-    """(first, last) fix indices of the one-direction turning stretches in fixes lo..hi.
+def _turning_pieces(t: np.ndarray, turn: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) fix indices of the one-direction turning stretches in each of the
+    disjoint, ascending ranges of fixes ``lo[r]..hi[r]``, in order (all ranges at once; each
+    is treated on its own).
 
     Turning steps turn faster than ``TURNING_DEG_S``; runs of them in one direction that add
     up to less than ``WIGGLE_DEG`` are noise and ignored; stretches end where the direction
     changes or the aircraft flies straight for more than ``STRAIGHT_S``."""
-    dt = np.maximum(t[lo + 1:hi + 1] - t[lo:hi], 1.0)
-    steps = np.flatnonzero(np.abs(turn[lo + 1:hi + 1]) / dt >= TURNING_DEG_S) + lo + 1
+    empty = np.empty(0, dtype=np.int64)
+    n = np.maximum(hi - lo, 0)  # candidate steps lo + 1 .. hi
+    rng = np.repeat(np.arange(len(lo)), n)
+    idx = np.repeat(lo + 1 - (np.cumsum(n) - n), n) + np.arange(len(rng))
+    dt = np.maximum(t[idx] - t[idx - 1], 1.0)
+    fast = np.abs(turn[idx]) / dt >= TURNING_DEG_S
+    steps, reg = idx[fast], rng[fast]
     if not len(steps):
-        return []
+        return empty, empty
+    going = np.ones(len(lo), dtype=bool)
     for _ in range(2):  # drop small opposite wiggles, then merge what they separated
         sgn = np.sign(turn[steps])
-        starts = np.flatnonzero(np.r_[True, sgn[1:] != sgn[:-1]])
+        head = np.r_[True, (sgn[1:] != sgn[:-1]) | (reg[1:] != reg[:-1])]
+        starts = np.flatnonzero(head)
         total = np.add.reduceat(turn[steps], starts)
         small = np.abs(total) < WIGGLE_DEG
-        if not small.any() or small.all():
+        run_reg = reg[starts]
+        n_small = np.bincount(run_reg, weights=small, minlength=len(lo))
+        n_runs = np.bincount(run_reg, minlength=len(lo))
+        going &= (n_small > 0) & (n_small < n_runs)  # a range stops once none or all are small
+        drop = small & going[run_reg]
+        if not drop.any():
             break
         lens = np.diff(np.r_[starts, len(steps)])
-        steps = steps[~np.repeat(small, lens)]
+        keep = ~np.repeat(drop, lens)
+        steps, reg = steps[keep], reg[keep]
     sgn = np.sign(turn[steps])
-    brk = np.flatnonzero((np.diff(t[steps]) > STRAIGHT_S) | (sgn[1:] != sgn[:-1])) + 1
+    brk = np.flatnonzero((np.diff(t[steps]) > STRAIGHT_S) | (sgn[1:] != sgn[:-1]) | (
+        reg[1:] != reg[:-1])) + 1
     bounds = np.concatenate([[0], brk, [len(steps)]])
-    return [(int(steps[x]) - 1, int(steps[y - 1])) for x, y in zip(bounds[:-1], bounds[1:],
-                                                                   strict=True)]
+    return steps[bounds[:-1]] - 1, steps[bounds[1:] - 1]
 
 
 def _circuit_times(ctx: Context, others: list[dict]) -> dict[str, list[float]]:

@@ -78,7 +78,7 @@ MULTI_STOP_S = 3 * 1800.0
 """Score cost of reading a silence as more than one stop (prior odds about e^-3.5, 3 %)."""
 ROLES = ("", "as the first of several stops (the first fix after fits a later stop)",
          "as the last of several stops (the last fix before fits an earlier stop)")
-CHUNK_PAIRS = 1 << 18
+CHUNK_PAIRS = 1 << 16
 """Gap-airport pairs examined per vectorised step (bounds memory)."""
 
 GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s",
@@ -252,9 +252,12 @@ def _profile(d: np.ndarray, h: np.ndarray, trend: np.ndarray, towards_sign: floa
     want = h / ft_per_nm * 1.852
     steep = h / STEEP_FT_PER_NM * 1.852
     towards = trend * towards_sign > TREND_FPM
-    on_profile = 2.0 * np.log((d + 5.0) / (want + 5.0)) ** 2
-    too_near = np.where(d < steep, 2.0 * np.log((steep + 5.0) / (d + 5.0)) ** 2, 0.0)
-    return np.where(np.isfinite(h), np.where(towards, on_profile, too_near), 0.0)
+    out = np.zeros(len(d))  # each penalty computed only where it is the one used
+    on = np.flatnonzero(np.isfinite(h) & towards)
+    out[on] = 2.0 * np.log((d[on] + 5.0) / (want[on] + 5.0)) ** 2
+    near = np.flatnonzero(np.isfinite(h) & ~towards & (d < steep))
+    out[near] = 2.0 * np.log((steep[near] + 5.0) / (d[near] + 5.0)) ** 2
+    return out
 
 
 def _heading(trk: np.ndarray, brg: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -372,16 +375,23 @@ def _top_superset(score: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
     pairs (all of its pairs when none does), so only these need the exact sort."""
     n_g = int(g.max()) + 1
     best = np.full(n_g, -np.inf)
-    np.maximum.at(best, g, score)
+    _scatter_max(best, g, score)
     total = np.bincount(g, minlength=n_g)
     floor = np.full(n_g, -np.inf)
     open_ = total > k
     gap_best = best[g]
+    # per pair, how many margins (smallest first) miss it: it is within margin i exactly when
+    # that number is <= i (the margins are ascending), so one bincount gives every count
+    n_steps = len(TOP_STEPS)
+    misses = np.zeros(len(score), dtype=np.int64)
     for step in TOP_STEPS:
+        misses += ~(score >= gap_best - step)
+    within = np.bincount(g * (n_steps + 1) + misses, minlength=n_g * (n_steps + 1)).reshape(
+        n_g, n_steps + 1)[:, :n_steps].cumsum(axis=1)
+    for i, step in enumerate(TOP_STEPS):
         if not open_.any():
             break
-        count = np.bincount(g, weights=score >= gap_best - step, minlength=n_g)
-        done = open_ & (count >= k)
+        done = open_ & (within[:, i] >= k)
         floor[done] = best[done] - step
         open_ &= ~done
     return np.flatnonzero(~(score < floor[g]))  # NaN kept, as the full sort would
@@ -403,11 +413,13 @@ def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.n
     side_b = _sides("first fix", ends["alt_b"][g] - elev, ends["vr_b"][g], ends["trk_b"][g], k2,
                     ends["ground_b"][g], -terms["profile_b"], -terms["heading_b"],
                     "away from it")
-    ranks = ix.type_rank[ap].tolist()
     gr_l, rw_l = gr.tolist(), rw.tolist()
-    size = [SIZES.get(rank, "airport") + (f", runway {w:,.0f} ft" if w >= 0
-                                          else ", runway length unknown")
-            for rank, w in zip(ranks, rw_l, strict=True)]
+    uniq, inv = np.unique(ap, return_inverse=True)  # airports recur: describe each once
+    rw_u = np.where(np.isnan(ix.longest_ft[uniq]), -1.0, ix.longest_ft[uniq]).tolist()
+    sizes = [SIZES.get(rank, "airport") + (f", runway {w:,.0f} ft" if w >= 0
+                                           else ", runway length unknown")
+             for rank, w in zip(ix.type_rank[uniq].tolist(), rw_u, strict=True)]
+    size = [sizes[i] for i in inv.tolist()]
     fields = zip(gs[g].tolist(), ix.code[ap].tolist(), ix.name[ap].tolist(),
                  ix.country[ap].tolist(), ix.lat[ap].tolist(), ix.lon[ap].tolist(),
                  k1.tolist(), k2.tolist(), gr_l, rw_l, np.round(score, 3).tolist(),
@@ -425,8 +437,21 @@ def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.n
 def _group_max(values: np.ndarray, g: np.ndarray) -> np.ndarray:
     """Per element, the maximum of ``values`` over the elements with the same ``g``."""
     best = np.full(int(g.max()) + 1, -np.inf)
-    np.maximum.at(best, g, values)
+    _scatter_max(best, g, values)
     return best[g]
+
+
+def _scatter_max(best: np.ndarray, g: np.ndarray, values: np.ndarray) -> None:
+    """``np.maximum.at(best, g, values)``; by one ``reduceat`` when ``g`` is sorted (as the
+    pairs of :func:`_rank` are, gap by gap): the same maxima (NaN propagates in both)."""
+    if not len(g):
+        return
+    if (g[1:] < g[:-1]).any():
+        np.maximum.at(best, g, values)
+        return
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    at = g[first]
+    best[at] = np.maximum(best[at], np.maximum.reduceat(values, first))
 
 
 def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndarray
@@ -493,24 +518,24 @@ def _sides(what: str, height: np.ndarray, vr: np.ndarray, trk: np.ndarray, dist:
            ) -> list[str]:
     """Per pair, ``last fix 3,000 ft above the field descending 14 km away (on profile,
     heading for it)``: one end of the gap as seen from a candidate."""
-    trend = np.where(vr < -TREND_FPM, "descending", np.where(
-        vr > TREND_FPM, "climbing", np.where(np.isfinite(vr), "level",
-                                             "vertical trend unknown"))).tolist()
+    trends = ("descending", "climbing", "level", "vertical trend unknown")
+    trend = np.where(vr < -TREND_FPM, 0, np.where(vr > TREND_FPM, 1, np.where(
+        np.isfinite(vr), 2, 3))).tolist()
     has_h = np.isfinite(height)
-    prof = np.where(has_h, np.where(pen_p < 0.5, "on profile", "off profile"), "")
     has_t = np.isfinite(trk) & (dist > HEADING_MIN_KM)
-    head = np.where(has_t, np.where(pen_h < 0.5, f"heading {towards}",
-                                    f"not heading {towards}"), "")
-    both = has_h & has_t
-    notes = np.where(both, " (", np.where(has_h | has_t, " (", "")).astype(object)
-    notes = (notes + prof.astype(object) + np.where(both, ", ", "").astype(object)
-             + head.astype(object) + np.where(has_h | has_t, ")", "").astype(object)).tolist()
+    # the note in brackets, by (profile: none/on/off) x 3 + (heading: none/for/not for)
+    prof = np.where(has_h, np.where(pen_p < 0.5, 1, 2), 0)
+    head = np.where(has_t, np.where(pen_h < 0.5, 1, 2), 0)
+    notes = [", ".join(x for x in (p, h) if x) for p in ("", "on profile", "off profile")
+             for h in ("", f"heading {towards}", f"not heading {towards}")]
+    notes = [f" ({n})" if n else "" for n in notes]
+    note = (prof * 3 + head).tolist()
     out = []
     for h, fin, tr, dd, gnd, nt in zip(height.tolist(), has_h.tolist(), trend,
-                                       dist.tolist(), ground.tolist(), notes, strict=True):
+                                       dist.tolist(), ground.tolist(), note, strict=True):
         if gnd:
             out.append(f"{what} on the ground {dd:.0f} km away")
         else:
             high = f"{h:,.0f} ft above the field" if fin else "unknown altitude"
-            out.append(f"{what} {high} {tr} {dd:.0f} km away{nt}")
+            out.append(f"{what} {high} {trends[tr]} {dd:.0f} km away{notes[nt]}")
     return out

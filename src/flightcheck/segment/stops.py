@@ -17,6 +17,7 @@ the same envelope, not descending and heading away; and the silence leaves at le
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,10 +96,12 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     step = np.zeros(n - 1)  # only steps between two ground fixes matter
     k = np.flatnonzero(pair)
     step[k] = step_km(p.lat[k], p.lon[k], p.lat[k + 1], p.lon[k + 1])
-    dt = p.t[1:] - p.t[:-1]
-    both = pair[:-1] & pair[1:] & (step[:-1] > GROUND_SLACK_KM + v * dt[:-1]) & (
-        step[1:] > GROUND_SLACK_KM + v * dt[1:])
-    m = np.flatnonzero(both) + 1
+    # the speed tests only where both steps are between ground fixes (no full-size temporaries)
+    j = np.flatnonzero(pair[:-1] & pair[1:])  # step j into fix j + 1, step j + 1 out of it
+    t = p.t
+    both = (step[j] > GROUND_SLACK_KM + v * (t[j + 1] - t[j])) & (
+        step[j + 1] > GROUND_SLACK_KM + v * (t[j + 2] - t[j + 1]))
+    m = j[both] + 1
     dt_in, dt_out = p.t[m] - p.t[m - 1], p.t[m + 1] - p.t[m]
     d_by = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m + 1], p.lon[m + 1])
     bad = d_by <= GROUND_SLACK_KM + v * (dt_in + dt_out)
@@ -113,8 +116,13 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     empty = np.empty(0, dtype=np.int64)
     if not len(p.t):
         return empty, empty
-    idx = np.flatnonzero(~ground_jumps(ctx))
-    g, code, lat, lon = p.ground[idx], p.code[idx], p.lat[idx], p.lon[idx]
+    jumps = ground_jumps(ctx)
+    if jumps.any():
+        idx = np.flatnonzero(~jumps)
+        g, code, lat, lon = p.ground[idx], p.code[idx], p.lat[idx], p.lon[idx]
+    else:  # nothing skipped: the arrays themselves, no copies
+        idx = None
+        g, code, lat, lon = p.ground, p.code, p.lat, p.lon
     if not len(g):
         return empty, empty
     same = np.zeros(len(g), dtype=bool)
@@ -128,6 +136,8 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     starts = np.flatnonzero(change)
     ends = np.concatenate([starts[1:], [len(g)]]) - 1
     keep = g[starts]
+    if idx is None:
+        return starts[keep], ends[keep]
     return idx[starts[keep]], idx[ends[keep]]
 
 
@@ -258,19 +268,32 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
             for s, e, a, f, m in zip(s_all[group_first].tolist(), e_all[group_last].tolist(),
                                      fit_ap[group_first].tolist(), fit_km[group_first].tolist(),
                                      ambiguous[group_first].tolist(), strict=True)]
-    return _observed_stops(ctx, runs), events
+    # a stop of one run (all its fixes are ground fixes) has that run's medians already
+    single = group_first == group_last
+    return _observed_stops(ctx, runs, (single, lat_m[group_first], lon_m[group_first])), events
 
 
-def _observed_stops(ctx: Context, runs: list[_Run]) -> list[dict]:
-    """The stop records of merged ground runs (per-run statistics vectorised)."""
+def _observed_stops(ctx: Context, runs: list[_Run],
+                    known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                    ) -> list[dict]:
+    """The stop records of merged ground runs (per-run statistics vectorised); ``known``:
+    (per run, whether its median position below is already right; median lat; median lon)."""
     p = ctx.pts
     s = np.array([r.s for r in runs], dtype=np.int64)
     e = np.array([r.e for r in runs], dtype=np.int64)
     ap = np.array([-1 if r.airport is None else r.airport for r in runs], dtype=np.int64)
     n = len(runs)
     run, idx, first = ranges(s, e, p.ground)
-    lat_m = group_median(p.lat[idx], run, n)
-    lon_m = group_median(p.lon[idx], run, n)
+    if known is None:
+        lat_m = group_median(p.lat[idx], run, n)
+        lon_m = group_median(p.lon[idx], run, n)
+    else:  # medians only of the runs not known (a median depends on its own run alone)
+        done, lat_m, lon_m = known[0], known[1].copy(), known[2].copy()
+        todo = np.flatnonzero(~done)
+        redo = ~done[run]
+        number = np.cumsum(~done) - 1
+        lat_m[todo] = group_median(p.lat[idx[redo]], number[run[redo]], len(todo))
+        lon_m[todo] = group_median(p.lon[idx[redo]], number[run[redo]], len(todo))
     n_ground = np.bincount(run, minlength=n)
     min_gs = group_nanmin(p.gs[idx], first, n_ground)
     mlat_share = np.bincount(run, weights=p.mlat[idx], minlength=n) / n_ground
@@ -309,7 +332,7 @@ def _touch_and_go(ctx: Context, s: int, e: int, airport: int, min_gs: float,
 
 
 def _speed_kms(gs: float, floor_kt: float) -> float:
-    v = (gs + floor_kt) / 2 if np.isfinite(gs) else floor_kt + 30
+    v = (gs + floor_kt) / 2 if math.isfinite(gs) else floor_kt + 30
     return max(v, floor_kt) * KT_TO_KMS
 
 
@@ -329,7 +352,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
         silence = p.t[s] - p.t[before]
         if silence > WINDOW_SILENCE_S:
             d = step_km(p.lat[before], p.lon[before], lat_m, lon_m)
-            fast = max(p.gs[before] if np.isfinite(p.gs[before]) else 0, 250) * KT_TO_KMS
+            fast = max(p.gs[before] if math.isfinite(p.gs[before]) else 0, 250) * KT_TO_KMS
             early = min(p.t[before] + d / fast, p.t[s])
             arrival = min(p.t[before] + d / _speed_kms(p.gs[before], APPROACH_KT), p.t[s])
             arr_win = [ts(early), ts(p.t[s])]
@@ -343,7 +366,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
         silence = p.t[after] - p.t[e]
         if silence > WINDOW_SILENCE_S:
             d = step_km(p.lat[after], p.lon[after], lat_m, lon_m)
-            fast = max(p.gs[after] if np.isfinite(p.gs[after]) else 0, 250) * KT_TO_KMS
+            fast = max(p.gs[after] if math.isfinite(p.gs[after]) else 0, 250) * KT_TO_KMS
             late = max(p.t[after] - d / fast, p.t[e])
             departure = max(p.t[after] - d / _speed_kms(p.gs[after], APPROACH_KT), p.t[e])
             dep_win = [ts(p.t[e]), ts(late)]
@@ -362,7 +385,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
     text = (f"{n_ground} ground fixes at {where} {between(p.t[s], p.t[e])}"
             + (f", {run.fit_km:.1f} km from the nearest runway" if run.fit_km is not None
                else "")
-            + (f", slowest {min_gs:.0f} kt" if np.isfinite(min_gs) else "")
+            + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
             + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]))}")
     if rwy_in:
         text += (f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
@@ -507,12 +530,12 @@ def _infer_one(ctx: Context, b: int, a: int, fb, fa, ambiguous: bool, alt_airpor
     p, ix = ctx.pts, ctx.ix
     silence = p.t[a] - p.t[b]
     i = fb.airport
-    elev = ix.elev_ft[i] if np.isfinite(ix.elev_ft[i]) else 0.0
+    elev = ix.elev_ft[i] if math.isfinite(ix.elev_ft[i]) else 0.0
     hb, ha = p.alt[b] - elev, p.alt[a] - elev
     t_in = fb.distance_km / _speed_kms(p.gs[b], APPROACH_KT)
     t_out = fa.distance_km / _speed_kms(p.gs[a], APPROACH_KT)
-    fast_b = max(p.gs[b] if np.isfinite(p.gs[b]) else 0, 250) * KT_TO_KMS
-    fast_a = max(p.gs[a] if np.isfinite(p.gs[a]) else 0, 250) * KT_TO_KMS
+    fast_b = max(p.gs[b] if math.isfinite(p.gs[b]) else 0, 250) * KT_TO_KMS
+    fast_a = max(p.gs[a] if math.isfinite(p.gs[a]) else 0, 250) * KT_TO_KMS
     arr_early = p.t[b] + fb.distance_km / fast_b
     dep_late = p.t[a] - fa.distance_km / fast_a
     arrival, departure = p.t[b] + t_in, p.t[a] - t_out
