@@ -9,8 +9,9 @@ elements, time = ``timestamp + dt``. ``row`` is the 1-based index into ``trace``
 v2 API shape (``{"ac": [...], "now": ms}``): one row per aircraft with a position, time =
 ``now - seen_pos``. ``row`` is the 1-based index into the aircraft list.
 
-Field meanings and quirks: FORMATS.md section 1 and 2. The trace path is vectorised: one
-``orjson.loads``, one object grid, then numpy per column.
+Field meanings and quirks: FORMATS.md section 1 and 2. The trace path is vectorised:
+``orjson.loads``, an object grid, then numpy per column; big documents a piece of the
+``trace`` array at a time (:func:`_read_trace_in_chunks`), with the same result.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import methodcaller
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -29,6 +30,7 @@ import pyarrow as pa
 from pandas.api.types import pandas_dtype
 from pandas.arrays import ArrowStringArray
 
+from flightcheck.errors import InputError
 from flightcheck.io.context import ReadContext
 
 FORMATS = ("readsb-trace", "readsb-aircraft")
@@ -81,6 +83,10 @@ def sniff(head: bytes, name: str) -> str | None:
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read one readsb JSON document (see the module docstring) into track-table columns."""
     with _gc_paused():
+        if fmt == "readsb-trace":
+            frame = _read_trace_in_chunks(data, ctx)
+            if frame is not None:
+                return frame
         doc = _load(data, ctx)
         try:
             if fmt == "readsb-aircraft":
@@ -119,6 +125,12 @@ def _load(data: bytes, ctx: ReadContext) -> dict[str, Any]:
 
 
 def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
+    icao, timestamp = _trace_header(doc, ctx)
+    return _trace_frame(doc, icao, timestamp, [_extract_points(doc["trace"])], ctx)
+
+
+def _trace_header(doc: dict[str, Any], ctx: ReadContext) -> tuple[str, float]:
+    """(address, ``timestamp``) of a trace document; fails on a missing or bad one."""
     icao = doc.get("icao")
     trace = doc.get("trace")
     timestamp = doc.get("timestamp")
@@ -130,29 +142,194 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
         raise ctx.fail('no numeric "timestamp" in the trace file; the file is incomplete')
     if not 0 <= timestamp < MAX_UNIX_S:
         raise ctx.fail(f'"timestamp" {timestamp} is not a plausible Unix time in seconds')
-    icao = icao.strip().lower()
-    _note_db_flags(doc.get("dbFlags"), icao, ctx)
-    ctx.records = n = len(trace)
-    rows = np.arange(1, n + 1, dtype=np.int64)
+    return icao, timestamp
 
-    trace, rows = _only_usable_points(trace, rows, ctx)
-    grid = _object_grid(trace)
+
+# Big trace documents are parsed a piece of the ``trace`` array at a time: the memory of one
+# piece is reused for the next, where one 100,000-point document would touch ~100 MB of
+# fresh pages (page faults made ``orjson.loads`` twice as slow per point).
+_SPLIT_MIN_BYTES = 2 << 20
+"""Documents smaller than this are parsed whole."""
+_PIECE_BYTES = 512 << 10
+"""Approximate JSON bytes of ``trace`` per piece (~5,000 points)."""
+_TRACE_KEY = re.compile(rb'"trace"\s*:\s*\[')
+_JSON_SPACE = b" \t\r\n"
+
+
+class _Whole(Exception):
+    """The document cannot be read piece by piece: read it whole (same result, slower)."""
+
+
+def _read_trace_in_chunks(data: bytes, ctx: ReadContext) -> pd.DataFrame | None:
+    """:func:`_read_trace` of a big document, parsing its ``trace`` array in pieces; None
+    when the document is small or not laid out as readsb writes it (``"trace"`` the first
+    key of that name and the last key of the top-level object) or a piece does not parse:
+    then the whole document is read as usual.
+
+    A piece is cut at a ``],[`` and parsed as ``[`` + piece + ``]``. A cut inside a string
+    or inside a point leaves an unterminated string or unbalanced brackets in the piece
+    that ends there, so every piece parsing proves every cut was between two points.
+    """
+    if len(data) < _SPLIT_MIN_BYTES:
+        return None
+    first = data.find(b'"trace"')  # a key of that name: the head check below
+    if first < 0:
+        return None
+    key = _TRACE_KEY.match(data, first)
+    end = _last_non_space(data, len(data) - 1)
+    close = _last_non_space(data, end - 1)
+    if key is None or data[end] != ord("}") or data[close] != ord("]") or close < key.end():
+        return None
+    head = data[:key.end()] + b"]" + data[close + 1:]
+    if b"\\" in head:  # escaped keys could hide a second "trace"
+        return None
+    try:
+        doc = orjson.loads(head)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict) or doc.get("trace") != []:
+        return None
+    try:
+        icao, timestamp = _trace_header(doc, ctx)
+        parts = [_extract_points(points, whole=False)
+                 for points in _trace_pieces(data, key.end(), close)]
+    except (_Whole, InputError):
+        return None  # the whole-document read raises the right error, if any
+    if not parts:
+        return None
+    return _trace_frame(doc, icao, timestamp, parts, ctx)
+
+
+def _last_non_space(data: bytes, i: int) -> int:
+    while i > 0 and data[i] in _JSON_SPACE:
+        i -= 1
+    return i
+
+
+def _trace_pieces(data: bytes, start: int, close: int) -> Iterator[list[Any]]:
+    """The points of ``data[start:close]`` (the inside of the ``trace`` array), parsed a
+    piece at a time; raises :class:`_Whole` when a piece is not a list of points."""
+    pos = start
+    while pos < close:
+        cut = data.find(b"],[", pos + _PIECE_BYTES, close)
+        stop = close if cut < 0 else cut + 1
+        try:
+            points = orjson.loads(b"[" + data[pos:stop] + b"]")
+        except orjson.JSONDecodeError:
+            raise _Whole from None
+        yield points
+        del points
+        pos = stop + 1  # past the comma
+
+
+class _Points(NamedTuple):
+    """Columns extracted from a run of trace points (:func:`_extract_points`). The masks
+    cover every point; the other arrays only the usable ones (lists of >= 7 elements)."""
+
+    not_list: np.ndarray
+    short: np.ndarray
+    dt: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray
+    ground: np.ndarray
+    alt_unknown: np.ndarray
+    bad_alt: np.ndarray
+    numbers: list[np.ndarray]  # gs, track, flags, vrate, alt_geom, geom_rate
+    detail_at: np.ndarray
+    flights: list[Any]
+    squawks: list[Any]
+    detail_geom: np.ndarray
+    source_codes: np.ndarray
+    source_pool: list[str | None]
+
+
+_NUMBER_COLUMNS = (4, 5, 6, 7, 10, 11)
+
+
+def _extract_points(points: list[Any], whole: bool = True) -> _Points:
+    """The columns of ``points`` (no checks: :func:`_trace_frame` applies them in order).
+
+    ``whole``: the points are the whole trace. A column that does not cast to numbers as a
+    whole is read strictly (numbers only), so a piece raises :class:`_Whole` instead."""
+    n = len(points)
+    not_list = np.zeros(n, dtype=bool)
+    if set(map(type, points)) - {list}:
+        not_list = np.fromiter((type(p) is not list for p in points), dtype=bool, count=n)
+        points = [p for p, bad in zip(points, not_list, strict=True) if not bad]
+    lengths = np.fromiter(map(len, points), dtype=np.int64, count=len(points))
+    short = np.zeros(n, dtype=bool)
+    short[np.flatnonzero(~not_list)] = lengths < _MIN_POINT_LEN
+    if (lengths < _MIN_POINT_LEN).any():
+        points = [p for p, k in zip(points, lengths >= _MIN_POINT_LEN, strict=True) if k]
+    grid = _object_grid(points)
+    del points
 
     def col(i: int) -> np.ndarray:
         """Point element ``i`` of every point (None where the points are shorter)."""
         return grid[:, i] if i < grid.shape[1] else np.full(len(grid), None, dtype=object)
 
     dt, lat, lon = _strict_block(grid[:, :3])
+    alt, ground, alt_unknown, bad_alt = _altitudes(col(3))
+    numbers = _number_block(grid, _NUMBER_COLUMNS, whole)
+    detail_at, flights, squawks, detail_geom = _detail_values(col(8), whole)
+    source_codes, source_pool = _position_source_codes(col(9))
+    return _Points(not_list, short, dt, lat, lon, alt, ground, alt_unknown, bad_alt, numbers,
+                   detail_at, flights, squawks, detail_geom, source_codes, source_pool)
+
+
+def _join_points(parts: list[_Points]) -> _Points:
+    """One :class:`_Points` of consecutive pieces."""
+    if len(parts) == 1:
+        return parts[0]
+    usable = np.cumsum([0] + [len(p.dt) for p in parts[:-1]])
+    pool: dict[str | None, int] = {}
+    codes = []
+    for p in parts:
+        remap = np.array([pool.setdefault(v, len(pool)) for v in p.source_pool] + [-1])
+        codes.append(remap[p.source_codes])
+    return _Points(
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in _Points._fields[:9]),
+        [np.concatenate([p.numbers[i] for p in parts]) for i in range(len(_NUMBER_COLUMNS))],
+        np.concatenate([p.detail_at + off for p, off in zip(parts, usable, strict=True)]),
+        [v for p in parts for v in p.flights],
+        [v for p in parts for v in p.squawks],
+        np.concatenate([p.detail_geom for p in parts]),
+        np.concatenate(codes),
+        list(pool),
+    )
+
+
+def _trace_frame(doc: dict[str, Any], icao: str, timestamp: float, parts: list[_Points],
+                 ctx: ReadContext) -> pd.DataFrame:
+    """The reader frame of a trace: checks the points in order (bad records) and builds
+    the columns. ``parts``: the extracted points, in trace order."""
+    icao = icao.strip().lower()
+    _note_db_flags(doc.get("dbFlags"), icao, ctx)
+    pts = _join_points(parts)
+    ctx.records = n = len(pts.not_list)
+    rows = np.arange(1, n + 1, dtype=np.int64)
+    if pts.not_list.any():
+        keep = ctx.drop_bad(pts.not_list, rows, "trace point is not a list")
+        rows, short = rows[keep], pts.short[keep]
+    else:
+        short = pts.short
+    if short.any():
+        keep = ctx.drop_bad(short, rows, f"trace point has fewer than {_MIN_POINT_LEN} elements")
+        rows = rows[keep]
+
+    dt, lat, lon = pts.dt, pts.lat, pts.lon
     bad = np.isnan(dt) | np.isnan(lat) | np.isnan(lon)
     keep = ctx.drop_bad(bad, rows, "trace point has a missing or non-numeric time, lat or lon")
     t_s = float(timestamp) + dt
     out_of_range = keep & ~((t_s >= 0) & (t_s < MAX_UNIX_S))
     keep &= ctx.drop_bad(out_of_range, rows, "trace point time is out of range")
 
-    alt, on_ground, bad_alt = _altitudes(col(3))
-    keep &= ctx.drop_bad(keep & bad_alt, rows,
+    alt = pts.alt
+    on_ground = pd.arrays.BooleanArray(pts.ground, pts.alt_unknown)
+    keep &= ctx.drop_bad(keep & pts.bad_alt, rows,
                          'trace point altitude is not a number, "ground" or null')
-    gs, track, flags, vrate, alt_geom, geom_rate = _number_block(grid, (4, 5, 6, 7, 10, 11))
+    gs, track, flags, vrate, alt_geom, geom_rate = pts.numbers
     has_flags = (flags >= 0) & (flags < 2**16)  # else unknown: null or corrupt
     flag_bits = np.where(has_flags, flags, 0).astype(np.int64)
     geom_flag = (flag_bits & _FLAG_ALT_GEOM) != 0
@@ -160,10 +337,11 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
     alt = np.where(geom_flag, np.nan, alt)
     vrate = np.where(np.isnan(vrate), geom_rate, vrate)
 
-    callsign, squawk, detail_geom = _detail_fields(col(8))
-    alt_geom = np.where(np.isnan(alt_geom), detail_geom, alt_geom)
-
     n_kept = len(rows)
+    callsign = _carry_forward(pts.detail_at, pts.flights, n_kept)
+    squawk = _carry_forward(pts.detail_at, pts.squawks, n_kept)
+    alt_geom = np.where(np.isnan(alt_geom), pts.detail_geom, alt_geom)
+
     dt = np.where(keep, dt, 0.0)  # bad points are dropped below; keep their times finite
     frame = pd.DataFrame({
         "time": _utc(np.round(float(timestamp) * 1e6) + np.rint(dt * 1e6)),
@@ -180,31 +358,12 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
         "track_deg": track,
         "vrate_fpm": vrate,
         "squawk": squawk,
-        "position_source": _position_sources(col(9)),
+        "position_source": _text_column(pts.source_pool, pts.source_codes),
         "stale": _flag(flag_bits, has_flags, _FLAG_STALE),
         "new_leg": _flag(flag_bits, has_flags, _FLAG_NEW_LEG),
         "row": rows,
     }, index=pd.RangeIndex(n_kept), copy=False)
     return frame if keep.all() else frame[keep].reset_index(drop=True)
-
-
-def _only_usable_points(
-    trace: list[Any], rows: np.ndarray, ctx: ReadContext
-) -> tuple[list[Any], np.ndarray]:
-    """Drop (or fail on) points that are not lists of at least 7 elements."""
-    if set(map(type, trace)) - {list}:
-        not_list = np.fromiter((type(p) is not list for p in trace), dtype=bool,
-                               count=len(trace))
-        keep = ctx.drop_bad(not_list, rows, "trace point is not a list")
-        trace = [p for p, k in zip(trace, keep, strict=True) if k]
-        rows = rows[keep]
-    lengths = np.fromiter(map(len, trace), dtype=np.int64, count=len(trace))
-    short = lengths < _MIN_POINT_LEN
-    if short.any():
-        keep = ctx.drop_bad(short, rows, f"trace point has fewer than {_MIN_POINT_LEN} elements")
-        trace = [p for p, k in zip(trace, keep, strict=True) if k]
-        rows = rows[keep]
-    return trace, rows
 
 
 def _object_grid(points: list[list[Any]]) -> np.ndarray:
@@ -229,7 +388,7 @@ _NUMBER_TYPES = frozenset({int, float, type(None)})
 
 def _only_numbers(values: np.ndarray) -> bool:
     """True when every element is an int, a float or None (one C-speed type scan)."""
-    return _NUMBER_TYPES.issuperset(map(type, values.ravel()))
+    return _NUMBER_TYPES.issuperset(map(type, values if values.ndim == 1 else values.ravel()))
 
 
 def _numbers(values: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -251,26 +410,30 @@ def _numbers(values: np.ndarray, strict: bool = False) -> np.ndarray:
 
 def _strict_block(block: np.ndarray) -> list[np.ndarray]:
     """Columns of a 2-D object block as strict :func:`_numbers`, in one cast when clean."""
-    if _only_numbers(block):
-        return list(block.astype(np.float64).T)
+    if all(_only_numbers(block[:, i]) for i in range(block.shape[1])):  # no copy of the block
+        return [block[:, i].astype(np.float64) for i in range(block.shape[1])]
     return [_numbers(block[:, i], strict=True) for i in range(block.shape[1])]
 
 
-def _number_block(grid: np.ndarray, columns: tuple[int, ...]) -> list[np.ndarray]:
+def _number_block(grid: np.ndarray, columns: tuple[int, ...], whole: bool = True
+                  ) -> list[np.ndarray]:
     """Point elements ``columns`` as non-strict :func:`_numbers` (NaN where points are
-    shorter), cast in one go unless a column holds something that is not a number."""
+    shorter), cast in one go unless a column holds something that is not a number (then
+    :class:`_Whole` unless ``whole``: the column's other pieces would read differently)."""
     n, width = grid.shape
     present = [c for c in columns if c < width]
     try:
-        floats = list(grid[:, present].astype(np.float64).T)
+        floats = [grid[:, c].astype(np.float64) for c in present]
     except (TypeError, ValueError):
+        if not whole:
+            raise _Whole from None
         floats = [_numbers(grid[:, c]) for c in present]
     by_column = dict(zip(present, floats, strict=True))
     return [by_column[c] if c in by_column else np.full(n, np.nan) for c in columns]
 
 
-def _altitudes(values: np.ndarray) -> tuple[np.ndarray, pd.arrays.BooleanArray, np.ndarray]:
-    """Index 3 (int ft | "ground" | null) -> (alt ft, on_ground, bad-value mask)."""
+def _altitudes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Index 3 (int ft | "ground" | null) -> (alt ft, on ground, ground unknown, bad value)."""
     ground = values == _GROUND
     if ground.any():
         values = values.copy()
@@ -284,25 +447,32 @@ def _altitudes(values: np.ndarray) -> tuple[np.ndarray, pd.arrays.BooleanArray, 
         alt = _numbers(values, strict=True)
         bad = np.isnan(alt) & ~missing
         missing |= bad
-    on_ground = pd.arrays.BooleanArray(ground, missing & ~ground)
-    return alt, on_ground, bad
+    return alt, ground, missing & ~ground, bad
 
 
-def _detail_fields(details: np.ndarray) -> tuple[Any, Any, np.ndarray]:
-    """Callsign and squawk carried forward from the detail objects (index 8, every ~4th
-    point), and the detail object's own ``alt_geom`` (ft, only on its point). A detail
-    that is not an object is read as empty."""
+def _detail_values(details: np.ndarray, whole: bool = True
+                   ) -> tuple[np.ndarray, list[Any], list[Any], np.ndarray]:
+    """The detail objects (index 8, every ~4th point): (their positions, their ``flight``
+    and ``squawk`` values, for :func:`_carry_forward`, and each point's own ``alt_geom``,
+    ft). A detail that is not an object is read as empty. ``whole``: see
+    :func:`_number_block`."""
     n = len(details)
     where = np.flatnonzero(~pd.isna(details))
     objs = details[where].tolist()
     if not _DICT_ONLY.issuperset(map(type, objs)):
         objs = [d if type(d) is dict else {} for d in objs]
-    flights = list(map(methodcaller("get", "flight"), objs))
-    squawks = list(map(methodcaller("get", "squawk"), objs))
-    geoms = _object_array(list(map(methodcaller("get", "alt_geom"), objs)))
+    flights = list(map(dict.get, objs, repeat("flight")))
+    squawks = list(map(dict.get, objs, repeat("squawk")))
+    geoms = _object_array(list(map(dict.get, objs, repeat("alt_geom"))))
     geom = np.full(n, np.nan)
-    geom[where] = _numbers(geoms)
-    return _carry_forward(where, flights, n), _carry_forward(where, squawks, n), geom
+    if not whole:
+        try:
+            geom[where] = geoms.astype(np.float64)
+        except (TypeError, ValueError):
+            raise _Whole from None
+    else:
+        geom[where] = _numbers(geoms)
+    return where, flights, squawks, geom
 
 
 _DICT_ONLY = frozenset({dict})
@@ -370,11 +540,12 @@ def _str_array(values: pa.Array) -> ArrowStringArray:
 _STR = pandas_dtype("str")
 
 
-def _position_sources(values: np.ndarray) -> Any:
-    """Index 9 / ``type`` strings -> position_source; other values are missing."""
+def _position_source_codes(values: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+    """Index 9 / ``type`` strings -> position_source as (codes, pool) for
+    :func:`_text_column`; other values are missing."""
     codes, uniques = _factorize(values.tolist())
-    mapped = [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None for u in uniques]
-    return _text_column(mapped, codes)
+    return codes, [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None
+                   for u in uniques]
 
 
 def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> pd.arrays.BooleanArray:
