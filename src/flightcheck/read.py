@@ -97,6 +97,33 @@ def _attempt(path: str, options: ReadOptions, explicit: bool):
         return exc
 
 
+def _attempt_in_worker(path: str, options: ReadOptions, explicit: bool):
+    """:func:`_attempt` in a pool worker. Text columns holding one value on every row
+    (``source``, and often ``icao24``, ``kind``, ``registration``...) travel back as that
+    value, not as a column: less to pickle and copy. :func:`_restore_columns` rebuilds them."""
+    outcome = _attempt(path, options, explicit)
+    if not isinstance(outcome, tuple):
+        return outcome
+    table, record = outcome
+    constant = {"source": path}
+    for col in ("icao24", "kind", "callsign", "registration", "typecode", "squawk"):
+        value = track.single_text(table[col])
+        if value is not track.MIXED:
+            constant[col] = value
+    return table.drop(columns=list(constant)), record, constant
+
+
+def _restore_columns(outcome):
+    """The outcome of :func:`_attempt_in_worker` as :func:`_attempt` returns it."""
+    if not isinstance(outcome, tuple):
+        return outcome
+    table, record, constant = outcome
+    n = len(table)
+    columns = {col: track.repeat_text(constant[col], n) if col in constant else table[col].array
+               for col in track.SCHEMA}
+    return pd.DataFrame(columns, index=table.index, copy=False), record
+
+
 def _read_each(cands: list, options: ReadOptions, workers: int | None):
     """read_one's outcome for every candidate, in order, in-process or in a process pool."""
     n = _plan_workers(cands, workers)
@@ -106,9 +133,13 @@ def _read_each(cands: list, options: ReadOptions, workers: int | None):
         return
     from concurrent.futures import ProcessPoolExecutor
 
+    # a few files per task: fewer round trips, still balanced between the workers
+    chunk = max(1, min(16, len(cands) // (32 * n)))
     with ProcessPoolExecutor(n) as pool:
-        yield from pool.map(_attempt, [c.path for c in cands], [options] * len(cands),
-                            [c.explicit for c in cands])
+        outcomes = pool.map(_attempt_in_worker, [c.path for c in cands], [options] * len(cands),
+                            [c.explicit for c in cands], chunksize=chunk)
+        for outcome in outcomes:
+            yield _restore_columns(outcome)
 
 
 def read(
@@ -168,6 +199,5 @@ def read(
         inputs.append(record)
     if not inputs and not skipped:
         raise UsageError("no input files found")
-    combined = pd.concat(tables, ignore_index=True) if tables else track.empty()
-    cleaned, duplicates = track.clean(combined)
+    cleaned, duplicates = track.combine(tables)
     return Tracks(cleaned, inputs, skipped, duplicates)

@@ -1,0 +1,180 @@
+"""The fast ingest paths give exactly what the plain ones give.
+
+* readsb traces parsed a piece of the ``trace`` array at a time (big documents) versus the
+  whole document at once, including documents that must fall back to the whole read;
+* ``track.combine`` (trace files concatenated as sorted blocks) versus
+  ``track.clean(pd.concat(...))``;
+* the process pool (constant text columns sent back as one value) versus in-process reads.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import orjson
+import pandas as pd
+import pytest
+
+import flightcheck
+from flightcheck import track
+from flightcheck.errors import InputError
+from flightcheck.io import readsb
+from flightcheck.io.context import ReadContext, ReadOptions
+
+DAY = 1_760_054_400.0
+
+
+def _points(n: int, start: float = 0.0, callsign: str = "RCH401  ") -> list:
+    """``n`` current 14-element points, a detail object every 4th point."""
+    out = []
+    for i in range(n):
+        detail = {"flight": callsign, "squawk": "4521", "alt_geom": 30000 + i} \
+            if i % 4 == 1 else None
+        alt = "ground" if i < 2 else 1000 + 25 * i
+        out.append([start + 2.0 * i, 50.0 + i / 1e4, 8.0 + i / 1e4, alt, 150.0 + i % 7,
+                    90.0, 8 if i % 11 == 0 else 0, None if i % 3 else 64 * i, detail,
+                    "mlat" if i % 5 == 0 else "adsb_icao", 1100 + 25 * i, -64, 250, 0.5])
+    return out
+
+
+def _doc(points: list, icao: str = "ae1234", timestamp: float = DAY) -> bytes:
+    return orjson.dumps({"icao": icao, "r": "05-5140", "t": "C17", "dbFlags": 0,
+                         "timestamp": timestamp, "trace": points})
+
+
+def _read(data: bytes, pieces: int | None, skip_bad: bool = False):
+    """readsb.read of ``data``: whole (``pieces`` None) or in pieces of ~``pieces`` bytes."""
+    ctx = ReadContext("trace.json", ReadOptions(skip_bad=skip_bad))
+    if pieces is None:
+        return readsb._read_trace(readsb._load(data, ctx), ctx), ctx
+    old = readsb._SPLIT_MIN_BYTES, readsb._PIECE_BYTES
+    readsb._SPLIT_MIN_BYTES, readsb._PIECE_BYTES = 0, pieces
+    try:
+        return readsb.read(data, ctx, "readsb-trace"), ctx
+    finally:
+        readsb._SPLIT_MIN_BYTES, readsb._PIECE_BYTES = old
+
+
+def _same_read(data: bytes, pieces: int, skip_bad: bool = False) -> None:
+    try:
+        whole, wctx = _read(data, None, skip_bad)
+    except InputError as exc:
+        with pytest.raises(InputError) as err:
+            _read(data, pieces, skip_bad)
+        assert (str(err.value), err.value.record) == (str(exc), exc.record)
+        return
+    split, sctx = _read(data, pieces, skip_bad)
+    pd.testing.assert_frame_equal(split, whole, check_exact=True)
+    assert (sctx.records, sctx.dropped, sctx.notes) == (wctx.records, wctx.dropped, wctx.notes)
+
+
+def test_pieces_are_read_like_the_whole_document(monkeypatch):
+    points = _points(300)
+    points[7] = points[7][:9]  # an old 9-element point, and a 15-element one
+    points[8] = points[8] + ["a1b2c3d4"]
+    points[40][8] = {"flight": "RCH402", "squawk": 7700}  # numeric squawk -> text
+    data = _doc(points)
+    pieces_read = []
+    real = readsb._extract_points
+    monkeypatch.setattr(readsb, "_extract_points",
+                        lambda pts, whole=True: pieces_read.append(whole) or real(pts, whole))
+    for size in (1, 100, 3000):
+        pieces_read.clear()
+        _same_read(data, size)
+        assert pieces_read[0] and len(pieces_read) > 2  # the whole read, then the pieces
+        assert not any(pieces_read[1:])
+    df, ctx = _read(data, 100)
+    assert ctx.records == 300 and df["row"].tolist() == list(range(1, 301))
+    assert pd.isna(df["callsign"].iloc[0]) and df["callsign"].iloc[2] == "RCH401"
+    assert (df["callsign"].iloc[40], df["squawk"].iloc[40]) == ("RCH402", "7700")
+
+
+@pytest.mark.parametrize("bad", [
+    "not a point", [12.0, 50.0, 8.0, 1000, 100.0], [12.0, "50.1", 8.0, 1000, 100.0, 90.0, 0],
+    [12.0, 50.1, 8.0, "FL100", 100.0, 90.0, 0], [5000.0, 95.0, 8.0, 1000, 100.0, 90.0, 0],
+])
+@pytest.mark.parametrize("skip_bad", [False, True])
+def test_bad_points_in_a_later_piece_report_the_same_record(bad, skip_bad):
+    points = _points(200)
+    points[20][3] = "FL050"  # an earlier bad altitude: strict mode must name a record in order
+    points[150] = bad
+    _same_read(_doc(points), 200, skip_bad)
+
+
+def test_documents_that_cannot_be_split_fall_back_to_the_whole_read():
+    in_string = _points(60)
+    in_string[30][8] = {"flight": "A],[B", "squawk": "],["}  # a cut inside a string
+    mixed = _points(60)
+    mixed[31][4] = "150.5"  # numeric text: read as a number only if the whole column casts
+    mixed[45][4] = {"x": 1}  # ... which this object prevents, in a later piece
+    mixed_detail = _points(60)
+    mixed_detail[34][8] = {"alt_geom": "900"}  # used: the point has no index-10 alt_geom
+    mixed_detail[34][10] = None
+    mixed_detail[53][8] = {"alt_geom": [1]}
+    nested = _points(60)
+    nested[10][13] = [[1], [2]]  # "],[" inside a point
+    reordered = orjson.dumps({"trace": _points(50), "icao": "ae1234", "timestamp": DAY})
+    for data in (_doc(in_string), _doc(mixed), _doc(mixed_detail), _doc(nested), reordered,
+                 _doc(_points(80))[:-30]):
+        for skip_bad in (False, True):
+            _same_read(data, 50, skip_bad)
+
+
+def _write(path, data: bytes):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data, mtime=0))
+    return path
+
+
+def _tables(paths) -> list[pd.DataFrame]:
+    from flightcheck.read import read_one
+
+    return [read_one(str(p), ReadOptions())[0] for p in paths]
+
+
+def test_combine_equals_clean_of_concat(tmp_path):
+    day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
+    day2 = _write(tmp_path / "11" / "trace_full_ae1234.json",
+                  _doc(_points(40, start=80.0, callsign="RCH9")))  # touches day1's last time
+    other = _write(tmp_path / "10" / "trace_full_343201.json", _doc(_points(30), "343201"))
+    overlap = _write(tmp_path / "12" / "trace_full_ae1234.json",
+                     _doc(_points(40)[20:] + _points(20, start=300.0)))  # day1's second half
+    cases = {"blocks": [day2, other, day1], "interleaved": [day1, overlap, other]}
+    for name, paths in cases.items():
+        tables = _tables(paths)
+        assert (track._sorted_blocks(tables) is not None) == (name == "blocks")
+        got, removed = track.combine(tables)
+        want, want_removed = track.clean(pd.concat(tables, ignore_index=True))
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert removed == want_removed
+    assert track.combine(_tables([day1, overlap]))[1] > 0
+    empty, removed = track.combine([])
+    assert empty.empty and removed == 0
+
+
+def test_callsigns_carry_within_each_block_only(tmp_path):
+    quiet = _points(12)
+    for p in quiet:
+        p[8] = None  # no detail object: no callsign in this file
+    a = _write(tmp_path / "a" / "trace_full_ae1234.json", _doc(quiet))
+    b = _write(tmp_path / "b" / "trace_full_ae1234.json", _doc(_points(12, start=30.0)))
+    tables = _tables([b, a])
+    got, _ = track.combine(tables)
+    want, _ = track.clean(pd.concat(tables, ignore_index=True))
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["callsign"].iloc[:12].isna().all()  # never borrowed from the other file
+    assert got["callsign"].iloc[12:].tolist() == ["RCH401"] * 12  # filled back, then forward
+
+
+def test_process_pool_gives_the_in_process_result(tmp_path):
+    for k in range(5):
+        points = _points(50, start=100.0 * k)
+        if k == 2:
+            for p in points:
+                p[8] = None  # no callsign or squawk at all: all-missing text columns
+        _write(tmp_path / f"d{k}" / f"trace_full_ae12{k:02d}.json", _doc(points, f"ae12{k:02d}"))
+    one = flightcheck.read(tmp_path, workers=1)
+    two = flightcheck.read(tmp_path, workers=2)
+    pd.testing.assert_frame_equal(two.df, one.df, check_exact=True)
+    assert [i.to_dict() for i in two.inputs] == [i.to_dict() for i in one.inputs]
+    track.validate(two.df)
