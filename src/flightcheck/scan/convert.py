@@ -60,7 +60,7 @@ def convert(paths: list[str], out: str | Path, options: ReadOptions | None = Non
     from dask import delayed
 
     from flightcheck.errors import UsageError
-    from flightcheck.scan.run import local_scheduler
+    from flightcheck.scan.run import PROCESS_SETTINGS, local_scheduler
 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -74,7 +74,7 @@ def convert(paths: list[str], out: str | Path, options: ReadOptions | None = Non
     shown = progress.wanted(show_progress)
     with progress.bar("converting", len(jobs), shown) as advance:
         cbs = {progress.local_callback(advance)} if shown else set()
-        with dask.config.set({"callbacks": cbs, "multiprocessing.context": "fork"}):
+        with dask.config.set({"callbacks": cbs, **PROCESS_SETTINGS}):
             (done,) = dask.compute(jobs, scheduler=local_scheduler(parts, workers),
                                    num_workers=workers)
     summary = {"format": "flightcheck track table, hive day partitions",

@@ -93,8 +93,7 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
 
         with progress.bar("scanning", n_tasks, shown) as advance:
             callbacks = [progress.local_callback(advance)] if shown else []
-            with dask.config.set({"callbacks": set(callbacks),
-                                  "multiprocessing.context": "fork"}):
+            with dask.config.set({"callbacks": set(callbacks), **PROCESS_SETTINGS}):
                 visits, stats = dask.compute(phase2, counters,
                                              scheduler=local_scheduler(parts, workers),
                                              num_workers=workers)
@@ -106,6 +105,9 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
     return ScanResult(table, summarise(table), list(stats), bad)
 
 
+PROCESS_SETTINGS = {"multiprocessing.context": "fork", "chunksize": 1}
+"""Dask settings of local worker processes: forked (no re-import of the caller's script),
+one task per dispatch (dask's default batches 6, which put most partitions on one core)."""
 PROCESSES_MIN_BYTES = 64 << 20
 """Input files (as stored) above which an in-process scan runs in worker processes."""
 
