@@ -4,18 +4,25 @@
   whole document at once, including documents that must fall back to the whole read;
 * ``track.combine`` (trace files concatenated as sorted blocks) versus
   ``track.clean(pd.concat(...))``;
-* the process pool (constant text columns sent back as one value) versus in-process reads.
+* the process pool (constant text columns sent back as one value) versus in-process reads;
+* tables as plain arrays (``read.read_block``, ``blocks.table_block``,
+  ``blocks.combine_blocks``:
+  no DataFrame per file) versus the reader frame and ``track.to_track_table``.
 """
 
 from __future__ import annotations
 
 import gzip
+import random
 
+import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import flightcheck
+from flightcheck import blocks as block_tables
 from flightcheck import track
 from flightcheck.errors import InputError
 from flightcheck.io import readsb
@@ -178,3 +185,110 @@ def test_process_pool_gives_the_in_process_result(tmp_path):
     pd.testing.assert_frame_equal(two.df, one.df, check_exact=True)
     assert [i.to_dict() for i in two.inputs] == [i.to_dict() for i in one.inputs]
     track.validate(two.df)
+
+
+def _frame_path(path, skip_bad: bool = False):
+    """The table of one trace the old way: reader frame, to_track_table, time order."""
+    from flightcheck.read import read_frame
+
+    frame, ctx, fmt, module, _ = read_frame(str(path), ReadOptions(skip_bad=skip_bad))
+    table = track.check_time_order(track.to_track_table(frame, ctx), ctx)
+    return table, ctx
+
+
+@pytest.mark.parametrize("skip_bad", [False, True])
+def test_trace_blocks_give_the_frame_path_table(tmp_path, skip_bad):
+    from flightcheck.read import read_block
+
+    nine = [p[:9] for p in _points(40)]
+    messy = _points(60)
+    messy[3] = "not a point"
+    messy[9][1] = 95.0  # latitude out of range: a bad record of to_track_table
+    messy[12][2] = None  # no position
+    messy[20][0] = messy[19][0] - 5  # time goes backwards
+    messy[30][9] = "adsb_other"
+    messy[31][9] = 7  # not a source type: missing
+    docs = {"nine": _doc(nine, icao=" AE12CD "), "messy": _doc(messy), "empty": _doc([]),
+            "ground": _doc([[0.0, 50.0, 8.0, "ground", 3.0, 90.0, 0, None, None]])}
+    dropped = {}
+    for name, data in docs.items():
+        path = _write(tmp_path / name / "trace_full_ae1234.json", data)
+        try:
+            want, wctx = _frame_path(path, skip_bad)
+        except InputError as exc:
+            with pytest.raises(InputError) as err:
+                read_block(str(path), ReadOptions(skip_bad=skip_bad))
+            assert (str(err.value), err.value.record) == (str(exc), exc.record)
+            continue
+        block, record = read_block(str(path), ReadOptions(skip_bad=skip_bad))
+        pd.testing.assert_frame_equal(block_tables.block_frame(block), want, check_exact=True)
+        assert (record.records, record.points) == (wctx.records, len(want))
+        assert (record.dropped, record.notes) == (wctx.dropped, wctx.notes)
+        dropped[name] = sum(record.dropped.values())
+    assert dropped == ({"nine": 0, "messy": 4, "empty": 0, "ground": 0} if skip_bad else
+                       {"nine": 0, "empty": 0, "ground": 0})  # strict: messy raised
+
+
+def test_combine_blocks_equals_combine_of_tables(tmp_path):
+    from flightcheck.read import read_block
+
+    day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
+    day2 = _write(tmp_path / "11" / "trace_full_ae1234.json",
+                  _doc(_points(40, start=80.0, callsign="RCH9")))
+    quiet = [p[:8] + [None] + p[9:] for p in _points(12, start=500.0)]
+    other = _write(tmp_path / "10" / "trace_full_343201.json", _doc(quiet, "343201"))
+    overlap = _write(tmp_path / "12" / "trace_full_ae1234.json",
+                     _doc(_points(40)[20:] + _points(20, start=300.0)))
+    dups = _write(tmp_path / "13" / "trace_full_ae1234.json", _doc(_points(40)[35:]))
+    empty = _write(tmp_path / "14" / "trace_full_ae1234.json", _doc([]))
+    cases = [[day2, other, day1], [day1, overlap, other], [day1, dups, empty, day2], [empty],
+             [day1, empty, overlap]]
+    for paths in cases:
+        blocks = [read_block(str(p), ReadOptions())[0] for p in paths]
+        got, removed = block_tables.combine_blocks(blocks)
+        want, want_removed = track.combine([block_tables.block_frame(b) for b in blocks])
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert removed == want_removed
+    assert block_tables.combine_blocks([read_block(str(p), ReadOptions())[0] for p in (day1, dups)]
+                                )[1] == 5
+    got, removed = block_tables.combine_blocks([])
+    pd.testing.assert_frame_equal(got, track.empty())
+
+
+def test_text_columns_of_runs_equal_an_arrow_take():
+    rng = random.Random(7)
+    values = [None, "", "a", "RCH401", "héllo", " x "]
+    for _ in range(300):
+        parts, lengths = [], []
+        for _ in range(rng.randint(1, 5)):
+            pool = tuple(rng.choice(values) for _ in range(rng.randint(1, 3)))
+            n = rng.randint(0, 12)
+            codes = None if rng.random() < 0.5 else \
+                np.array([rng.randint(-1, len(pool) - 1) for _ in range(n)], dtype=np.int64)
+            parts.append(block_tables.Text(pool, codes))
+            lengths.append(n)
+        want = pa.concat_arrays([
+            pa.array([p.pool[c] if c >= 0 else None
+                      for c in (p.codes if p.codes is not None else [0] * n)],
+                     pa.large_string()) for p, n in zip(parts, lengths, strict=True)])
+        column = block_tables._concat_text(parts, lengths)
+        got = block_tables.text_arrow(column, sum(lengths))
+        got.validate(full=True)
+        assert got.equals(want)
+        keep = np.array([rng.random() < 0.7 for _ in range(len(want))], dtype=bool)
+        n_kept = int(keep.sum())
+        kept = block_tables._take(column, keep)
+        assert block_tables.text_arrow(kept, n_kept).equals(want.filter(keep))
+
+
+def test_cleaning_a_pool_equals_arrow_cleaning():
+    rng = random.Random(3)
+    chars = ["a", "Z", " ", "\t", "\x1c", "\x7f", "!", "~", "é", "\u00a0", "\u3000", "x y"]
+    for _ in range(2000):
+        pool = tuple(None if rng.random() < 0.1 else
+                     "".join(rng.choice(chars) for _ in range(rng.randint(0, 4)))
+                     for _ in range(rng.randint(1, 4)))
+        for lower in (False, True):
+            want = block_tables._clean_pool_arrow(pool, lower)
+            assert block_tables._clean_pool(pool, lower) == want
+            assert all(v is None or (v and v == v.strip()) for v in want)

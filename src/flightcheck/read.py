@@ -9,7 +9,16 @@ from pathlib import Path
 import pandas as pd
 
 from flightcheck import io as readers_
-from flightcheck import track
+from flightcheck.blocks import (
+    Block,
+    Text,
+    all_missing,
+    block_frame,
+    check_block_time_order,
+    combine_blocks,
+    frame_columns,
+    table_block,
+)
 from flightcheck.errors import InputError, UsageError
 from flightcheck.io.containers import load
 from flightcheck.io.context import ReadContext, ReadOptions
@@ -24,6 +33,19 @@ def read_frame(
     """The reader's own frame of one file, before :func:`track.to_track_table`: (frame, ctx,
     format, reader module, container wrappers). None when a non-explicit file is not track
     data. For callers that can skip most files cheaply (``flightcheck scan``)."""
+    got = _load_detected(path, options, explicit)
+    if got is None:
+        return None
+    data, wrappers, fmt, module = got
+    ctx = ReadContext(path=path, options=options)
+    return module.read(data, ctx, fmt), ctx, fmt, module, wrappers
+
+
+def _load_detected(
+    path: str, options: ReadOptions, explicit: bool
+) -> tuple[bytes, tuple[str, ...], str, object] | None:
+    """(decompressed bytes, container wrappers, format, reader module) of one file; None
+    when a non-explicit file is not track data."""
     data, wrappers = load(path, options.max_decompressed)
     if options.format:
         known = readers_.formats()
@@ -31,47 +53,64 @@ def read_frame(
             raise UsageError(
                 f"unknown format {options.format!r}; known: {', '.join(sorted(known))}"
             )
-        fmt, module = options.format, known[options.format]
-    else:
-        found = readers_.detect(data, Path(path).name)
-        if found is None and options.columns:
-            found = ("csv", readers_.formats()["csv"])  # the user mapped the columns
-        if found is None:
-            if not explicit:
-                return None
-            head = data[:24].decode("utf-8", "replace").replace("\n", "\\n")
-            raise InputError(
-                path,
-                f"not a recognised track format (starts with {head!r}); "
-                "name the format with --format",
-            )
-        fmt, module = found
-    ctx = ReadContext(path=path, options=options)
-    return module.read(data, ctx, fmt), ctx, fmt, module, wrappers
+        return data, wrappers, options.format, known[options.format]
+    found = readers_.detect(data, Path(path).name)
+    if found is None and options.columns:
+        found = ("csv", readers_.formats()["csv"])  # the user mapped the columns
+    if found is None:
+        if not explicit:
+            return None
+        head = data[:24].decode("utf-8", "replace").replace("\n", "\\n")
+        raise InputError(
+            path,
+            f"not a recognised track format (starts with {head!r}); "
+            "name the format with --format",
+        )
+    return data, wrappers, *found
 
 
 def read_one(
     path: str, options: ReadOptions, explicit: bool = True
 ) -> tuple[pd.DataFrame, InputRecord] | None:
     """Read one file. Returns None when a non-explicit file is not track data (skipped)."""
-    size = os.path.getsize(path)
-    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
-    got = read_frame(path, options, explicit)
+    got = read_block(path, options, explicit)
     if got is None:
         return None
-    frame, ctx, fmt, module, record.compressed = got
-    table = track.to_track_table(frame, ctx)
+    block, record = got
+    return block_frame(block), record
+
+
+def read_block(
+    path: str, options: ReadOptions, explicit: bool = True
+) -> tuple[Block, InputRecord] | None:
+    """:func:`read_one` with the table as a :class:`Block` (plain arrays): what
+    :func:`read` collects, building one DataFrame for all files at the end. Readers with a
+    ``read_columns`` function (readsb traces) skip their own frame too."""
+    size = os.path.getsize(path)
+    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
+    got = _load_detected(path, options, explicit)
+    if got is None:
+        return None
+    data, record.compressed, fmt, module = got
+    ctx = ReadContext(path=path, options=options)
+    read_columns = getattr(module, "read_columns", None)
+    columns = read_columns(data, ctx, fmt) if read_columns else None
+    if columns is None:
+        frame = module.read(data, ctx, fmt)
+        columns = frame_columns(frame, ctx), len(frame)
+    del data
+    block = table_block(*columns, ctx)
     if fmt in getattr(module, "TIME_ORDERED", ()):
-        table = track.check_time_order(table, ctx)
-    if options.icao24 and table["icao24"].isna().all():
-        table["icao24"] = options.icao24.lower()
+        block = check_block_time_order(block, ctx)
+    if options.icao24 and all_missing(block.columns["icao24"], block.n):
+        block.columns["icao24"] = Text((options.icao24.lower(),))
     record.format = fmt
     record.reader = module.__name__
     record.records = ctx.records
-    record.points = len(table)
+    record.points = block.n
     record.dropped = ctx.dropped
     record.notes = ctx.notes
-    return table, record
+    return block, record
 
 
 PARALLEL_MIN_FILES = 4
@@ -90,42 +129,17 @@ def _plan_workers(cands: list, workers: int | None) -> int:
 
 
 def _attempt(path: str, options: ReadOptions, explicit: bool):
-    """read_one, with an InputError returned instead of raised (so order is kept)."""
+    """read_block, with an InputError returned instead of raised (so order is kept). Runs in
+    pool workers too: a block is plain arrays, cheap to pickle (one-valued text columns such
+    as ``source`` and ``icao24`` travel as that one value)."""
     try:
-        return read_one(path, options, explicit)
+        return read_block(path, options, explicit)
     except InputError as exc:
         return exc
 
 
-def _attempt_in_worker(path: str, options: ReadOptions, explicit: bool):
-    """:func:`_attempt` in a pool worker. Text columns holding one value on every row
-    (``source``, and often ``icao24``, ``kind``, ``registration``...) travel back as that
-    value, not as a column: less to pickle and copy. :func:`_restore_columns` rebuilds them."""
-    outcome = _attempt(path, options, explicit)
-    if not isinstance(outcome, tuple):
-        return outcome
-    table, record = outcome
-    constant = {"source": path}
-    for col in ("icao24", "kind", "callsign", "registration", "typecode", "squawk"):
-        value = track.single_text(table[col])
-        if value is not track.MIXED:
-            constant[col] = value
-    return table.drop(columns=list(constant)), record, constant
-
-
-def _restore_columns(outcome):
-    """The outcome of :func:`_attempt_in_worker` as :func:`_attempt` returns it."""
-    if not isinstance(outcome, tuple):
-        return outcome
-    table, record, constant = outcome
-    n = len(table)
-    columns = {col: track.repeat_text(constant[col], n) if col in constant else table[col].array
-               for col in track.SCHEMA}
-    return pd.DataFrame(columns, index=table.index, copy=False), record
-
-
 def _read_each(cands: list, options: ReadOptions, workers: int | None):
-    """read_one's outcome for every candidate, in order, in-process or in a process pool."""
+    """read_block's outcome for every candidate, in order, in-process or in a process pool."""
     n = _plan_workers(cands, workers)
     if n <= 1:
         for c in cands:
@@ -136,10 +150,8 @@ def _read_each(cands: list, options: ReadOptions, workers: int | None):
     # a few files per task: fewer round trips, still balanced between the workers
     chunk = max(1, min(16, len(cands) // (32 * n)))
     with ProcessPoolExecutor(n) as pool:
-        outcomes = pool.map(_attempt_in_worker, [c.path for c in cands], [options] * len(cands),
+        yield from pool.map(_attempt, [c.path for c in cands], [options] * len(cands),
                             [c.explicit for c in cands], chunksize=chunk)
-        for outcome in outcomes:
-            yield _restore_columns(outcome)
 
 
 def read(
@@ -174,7 +186,7 @@ def read(
     options = ReadOptions(format=format, skip_bad=skip_bad, tz=tz, columns=columns,
                           icao24=icao24, start_time=start_time, receiver=receiver,
                           max_decompressed=max_decompressed)
-    tables: list[pd.DataFrame] = []
+    blocks: list[Block] = []
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []
     by_hash: dict[str, str] = {}
@@ -190,14 +202,14 @@ def read(
         if result is None:
             skipped.append((cand.path, "not track data"))
             continue
-        table, record = result
+        block, record = result
         if record.sha256 in by_hash:
             skipped.append((cand.path, f"same content as {by_hash[record.sha256]}"))
             continue
         by_hash[record.sha256] = cand.path
-        tables.append(table)
+        blocks.append(block)
         inputs.append(record)
     if not inputs and not skipped:
         raise UsageError("no input files found")
-    cleaned, duplicates = track.combine(tables)
+    cleaned, duplicates = combine_blocks(blocks)
     return Tracks(cleaned, inputs, skipped, duplicates)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import pandas_dtype
 
 from flightcheck.io.context import ReadContext
 
@@ -85,18 +86,28 @@ def as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
     return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME_DTYPE).array
 
 
-def clean_text(values: pd.Series) -> pa.ChunkedArray | pa.Array:
-    """A text column as pyarrow strings: stripped, with empty strings and missing values null.
-
-    Done in pyarrow (one pass each for trim and empty->null), several times faster than the
-    pandas string accessor on the small frames of single files."""
+def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column's arrow strings (large_string), cast to "str" when it is not one."""
     arr = values.array
     pa_arr = getattr(arr, "_pa_array", None) if isinstance(values.dtype, pd.StringDtype) \
         else None
     if pa_arr is None:
         pa_arr = values.astype("str").array._pa_array
+    return pa_arr
+
+
+def _clean_arrow(pa_arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Arrow strings stripped, with empty strings null (see :func:`clean_text`)."""
     trimmed = pc.utf8_trim_whitespace(pa_arr)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+
+
+def clean_text(values: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """A text column as pyarrow strings: stripped, with empty strings and missing values null.
+
+    Done in pyarrow (one pass each for trim and empty->null), several times faster than the
+    pandas string accessor on the small frames of single files."""
+    return _clean_arrow(_arrow_text(values))
 
 
 def str_array(values: pd.Series):
@@ -104,16 +115,20 @@ def str_array(values: pd.Series):
     return pd.array(clean_text(values), dtype="str")
 
 
-def repeat_text(value: str | None, n: int):
-    """A str column holding ``value`` (None: missing) n times, built from arrow buffers
-    (``bytes * n`` and an arange of offsets: several times faster than ``pa.repeat``)."""
+def _repeat_arrow(value: str | None, n: int) -> pa.Array:
+    """``value`` (None: missing) n times as arrow large_string, built from buffers (``bytes
+    * n`` and an arange of offsets: several times faster than ``pa.repeat``)."""
     if value is None:
-        return pd.array(pa.nulls(n, pa.large_string()), dtype="str")
+        return pa.nulls(n, pa.large_string())
     raw = value.encode()
     offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64) if raw else \
         np.zeros(n + 1, dtype=np.int64)
-    column = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
-    return pd.array(column, dtype="str")
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+
+
+def repeat_text(value: str | None, n: int):
+    """A str column holding ``value`` (None: missing) n times (see :func:`_repeat_arrow`)."""
+    return pd.array(_repeat_arrow(value, n), dtype="str")
 
 
 MIXED = object()
@@ -125,22 +140,18 @@ def single_text(values: pd.Series) -> str | None | object:
     arr = values.array
     pa_arr = getattr(arr, "_pa_array", None) if isinstance(values.dtype, pd.StringDtype) \
         else None
-    if pa_arr is None or not len(pa_arr):
+    if pa_arr is None:
+        return MIXED
+    return _single_arrow(pa_arr)
+
+
+def _single_arrow(pa_arr: pa.Array | pa.ChunkedArray) -> str | None | object:
+    if not len(pa_arr):
         return MIXED
     if pa_arr.null_count:
         return None if pa_arr.null_count == len(pa_arr) else MIXED
     first = pa_arr[0].as_py()
     return first if pc.all(pc.equal(pa_arr, first)).as_py() else MIXED
-
-
-def _missing(dtype: str, n: int):
-    if dtype == "float64":
-        return np.full(n, np.nan)
-    if dtype == "boolean":
-        return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
-    if dtype == "int64":
-        return np.zeros(n, dtype="int64")
-    return pd.array(pa.nulls(n, pa.large_string()), dtype="str")
 
 
 def _bool_array(values: pd.Series):
@@ -158,6 +169,9 @@ def float_array(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+_STR = pandas_dtype("str")
+
+
 def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     """Validate a reader's frame and return it in the exact track-table schema.
 
@@ -165,68 +179,25 @@ def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     and ``row``; any other schema column is optional. Rows with no position (NaN lat/lon)
     are dropped and counted as "no position". Positions out of range, missing times and
     empty addresses are bad records: an error in strict mode, dropped with ``skip_bad``.
-    ``source`` is set to ``ctx.path``. Columns are built as arrays and assembled once: this
-    runs once per input file, and archives have tens of thousands of small files.
+    ``source`` is set to ``ctx.path``. (:func:`table_block` of :func:`frame_columns`.)
     """
-    for col in (*REQUIRED, "row"):
-        if col not in frame.columns:
-            raise ctx.fail(f"reader produced no {col!r} column (internal error, please report)")
-    out: dict[str, object] = {}
-    n = len(frame)
-    rows = frame["row"].to_numpy(dtype="int64")
-    for col, dtype in SCHEMA.items():
-        if col == "source":
-            out[col] = repeat_text(ctx.path, n)
-        elif col in frame.columns:
-            values = frame[col]
-            if col == "time":
-                try:
-                    out[col] = as_time(values)
-                except (ValueError, TypeError, OverflowError) as exc:
-                    raise ctx.fail(f"unreadable time values ({exc})") from None
-            elif dtype == "str":
-                out[col] = str_array(values)
-            elif dtype == "boolean":
-                out[col] = _bool_array(values)
-            elif dtype == "int64":
-                out[col] = rows
-            else:
-                out[col] = float_array(values)
-        elif col == "kind":
-            out[col] = repeat_text("aircraft", n)
-        else:
-            out[col] = _missing(dtype, n)
-    out["icao24"] = pd.array(pc.utf8_lower(out["icao24"]._pa_array), dtype="str")
-    if "position_source" in frame.columns:
-        ps = out["position_source"]._pa_array
-        known = pc.or_kleene(pc.is_null(ps), pc.is_in(ps, pa.array(POSITION_SOURCES)))
-        if not pc.all(known).as_py():
-            ps = pc.if_else(known, ps, pa.scalar("other", ps.type))
-            out["position_source"] = pd.array(ps, dtype="str")
-        unknown = np.asarray(pc.or_kleene(pc.is_null(ps), pc.equal(ps, "unknown")))
-        for flag in ("mlat", "tisb"):
-            if flag not in frame.columns:  # missing where the source is unknown
-                value = np.asarray(pc.fill_null(pc.equal(ps, flag), False)) & ~unknown
-                out[flag] = pd.arrays.BooleanArray(value, unknown.copy())
-    table = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
-    lat = out["lat"]
-    lon = out["lon"]
-    no_pos = np.isnan(lat) | np.isnan(lon)
-    if no_pos.any():
-        ctx.drop("no position", int(no_pos.sum()))
-    keep = ~no_pos
-    with np.errstate(invalid="ignore"):
-        bad_lat = keep & ~((lat >= -90) & (lat <= 90))
-        keep &= ctx.drop_bad(bad_lat, rows, "latitude out of range [-90, 90]")
-        bad_lon = keep & ~((lon >= -180) & (lon <= 180))
-        keep &= ctx.drop_bad(bad_lon, rows, "longitude out of range [-180, 180]")
-    bad_time = keep & table["time"].isna().to_numpy()
-    keep &= ctx.drop_bad(bad_time, rows, "missing or unreadable time")
-    bad_hex = keep & table["icao24"].isna().to_numpy()
-    keep &= ctx.drop_bad(bad_hex, rows, "missing aircraft address")
-    if not keep.all():
-        table = table[keep].reset_index(drop=True)
-    return table
+    from flightcheck.blocks import block_frame, frame_columns, table_block
+
+    return block_frame(table_block(frame_columns(frame, ctx), len(frame), ctx))
+
+
+def _keep_in_time_order(t: np.ndarray, codes: np.ndarray | None, rows: np.ndarray,
+                        ctx: ReadContext) -> np.ndarray:
+    """Mask of the rows that do not go back in time within their aircraft (``codes``:
+    aircraft per row; None = one aircraft)."""
+    lowest = np.iinfo("int64").min
+    if codes is None:
+        running = np.maximum.accumulate(t)
+        prev_max = np.concatenate([[lowest], running[:-1]])
+    else:  # compare with the latest time of the same aircraft, even when rows interleave
+        running = pd.Series(t).groupby(codes).cummax()
+        prev_max = running.groupby(codes).shift(1, fill_value=lowest).to_numpy(dtype="int64")
+    return ctx.drop_bad(t < prev_max, rows, "time goes backwards")
 
 
 def time_ns(table: pd.DataFrame) -> np.ndarray:
@@ -252,15 +223,8 @@ def check_time_order(table: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     if (t[1:] >= t[:-1]).all():  # in time order overall, so within each aircraft too
         return table
     codes, uniques = pd.factorize(table["icao24"])
-    lowest = np.iinfo("int64").min
-    if len(uniques) == 1:  # the usual case: one aircraft per file
-        running = np.maximum.accumulate(t)
-        prev_max = np.concatenate([[lowest], running[:-1]])
-    else:  # compare with the latest time of the same aircraft, even when rows interleave
-        running = pd.Series(t).groupby(codes).cummax()
-        prev_max = running.groupby(codes).shift(1, fill_value=lowest).to_numpy(dtype="int64")
-    back = t < prev_max
-    keep = ctx.drop_bad(back, table["row"].to_numpy(), "time goes backwards")
+    keep = _keep_in_time_order(t, None if len(uniques) == 1 else codes,
+                               table["row"].to_numpy(), ctx)
     return table if keep.all() else table[keep].reset_index(drop=True)
 
 
@@ -339,13 +303,7 @@ def _sorted_blocks(tables: list[pd.DataFrame]) -> list[int] | None:
             return None
         sources.add(source)
         keys.append((icao, int(t[0]), i, int(t[-1])))
-    if not keys:
-        return None
-    keys.sort()
-    for (icao_a, _, i_a, last_a), (icao_b, first_b, i_b, _) in itertools.pairwise(keys):
-        if icao_a == icao_b and (last_a > first_b or (last_a == first_b and i_a > i_b)):
-            return None
-    return [k[2] for k in keys]
+    return _block_order(keys)
 
 
 def _clean_blocks(tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
@@ -380,19 +338,37 @@ def _clean_blocks(tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
 def _fill_within_blocks(values: pd.Series, missing: np.ndarray, block: np.ndarray):
     """Missing ``values`` filled forward, then backward, within runs of equal ``block``
     (what ``groupby(...).ffill()`` then ``.bfill()`` do when each group is one run)."""
-    n = len(values)
-    idx = np.arange(n)
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+    src = _fill_sources(missing, starts)
+    taken = values.array._pa_array.take(pa.array(src, mask=src < 0, type=pa.int64()))
+    return pd.array(taken, dtype="str")
+
+
+def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For :func:`_fill_within_blocks`: the row each row takes its value from (-1: none);
+    ``starts``: first row of each run."""
+    n = len(missing)
+    idx = np.arange(n)
     ends = np.r_[starts[1:], n]
     run_len = ends - starts
     start_of = np.repeat(starts, run_len)
     end_of = np.repeat(ends, run_len)
     prev = np.maximum.accumulate(np.where(missing, -1, idx))
     nxt = np.minimum.accumulate(np.where(missing, n, idx)[::-1])[::-1]
-    src = np.where(~missing, idx,
-                   np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1)))
-    taken = values.array._pa_array.take(pa.array(src, mask=src < 0, type=pa.int64()))
-    return pd.array(taken, dtype="str")
+    return np.where(~missing, idx,
+                    np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1)))
+
+
+def _block_order(keys: list[tuple[str, int, int, int]]) -> list[int] | None:
+    """Table indices in sorted order from (icao, first time, index, last time) keys; None
+    when two tables of one aircraft overlap in time."""
+    if not keys:
+        return None
+    keys.sort()
+    for (icao_a, _, i_a, last_a), (icao_b, first_b, i_b, _) in itertools.pairwise(keys):
+        if icao_a == icao_b and (last_a > first_b or (last_a == first_b and i_a > i_b)):
+            return None
+    return [k[2] for k in keys]
 
 
 def validate(table: pd.DataFrame) -> None:

@@ -12,6 +12,7 @@ v2 API shape (``{"ac": [...], "now": ms}``): one row per aircraft with a positio
 Field meanings and quirks: FORMATS.md section 1 and 2. The trace path is vectorised:
 ``orjson.loads``, an object grid, then numpy per column; big documents a piece of the
 ``trace`` array at a time (:func:`_read_trace_in_chunks`), with the same result.
+:func:`read_columns` gives a trace as plain arrays (no DataFrame) for ``flightcheck.read``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pyarrow as pa
 from pandas.api.types import pandas_dtype
 from pandas.arrays import ArrowStringArray
 
+from flightcheck.blocks import Block, Flags, Text
 from flightcheck.errors import InputError
 from flightcheck.io.context import ReadContext
 
@@ -82,16 +84,28 @@ def sniff(head: bytes, name: str) -> str | None:
 
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read one readsb JSON document (see the module docstring) into track-table columns."""
+    if fmt == "readsb-trace":
+        return _columns_frame(*read_columns(data, ctx, fmt))
     with _gc_paused():
-        if fmt == "readsb-trace":
-            frame = _read_trace_in_chunks(data, ctx)
-            if frame is not None:
-                return frame
         doc = _load(data, ctx)
         try:
-            if fmt == "readsb-aircraft":
-                return _read_snapshot(doc, ctx)
-            return _read_trace(doc, ctx)
+            return _read_snapshot(doc, ctx)
+        finally:
+            del doc  # free the parsed objects while the collector is still paused
+
+
+def read_columns(data: bytes, ctx: ReadContext, fmt: str) -> tuple[dict[str, Any], int] | None:
+    """:func:`read` as plain arrays for :func:`flightcheck.blocks.table_block`: (columns, rows),
+    no DataFrame (it costs more than parsing a small trace). None for snapshots."""
+    if fmt != "readsb-trace":
+        return None
+    with _gc_paused():
+        columns = _read_trace_in_chunks(data, ctx)
+        if columns is not None:
+            return columns
+        doc = _load(data, ctx)
+        try:
+            return _read_trace_columns(doc, ctx)
         finally:
             del doc  # free the parsed objects while the collector is still paused
 
@@ -125,8 +139,12 @@ def _load(data: bytes, ctx: ReadContext) -> dict[str, Any]:
 
 
 def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
+    return _columns_frame(*_read_trace_columns(doc, ctx))
+
+
+def _read_trace_columns(doc: dict[str, Any], ctx: ReadContext) -> tuple[dict[str, Any], int]:
     icao, timestamp = _trace_header(doc, ctx)
-    return _trace_frame(doc, icao, timestamp, [_extract_points(doc["trace"])], ctx)
+    return _trace_columns(doc, icao, timestamp, [_extract_points(doc["trace"])], ctx)
 
 
 def _trace_header(doc: dict[str, Any], ctx: ReadContext) -> tuple[str, float]:
@@ -160,7 +178,8 @@ class _Whole(Exception):
     """The document cannot be read piece by piece: read it whole (same result, slower)."""
 
 
-def _read_trace_in_chunks(data: bytes, ctx: ReadContext) -> pd.DataFrame | None:
+def _read_trace_in_chunks(data: bytes, ctx: ReadContext
+                          ) -> tuple[dict[str, Any], int] | None:
     """:func:`_read_trace` of a big document, parsing its ``trace`` array in pieces; None
     when the document is small or not laid out as readsb writes it (``"trace"`` the first
     key of that name and the last key of the top-level object) or a piece does not parse:
@@ -197,7 +216,7 @@ def _read_trace_in_chunks(data: bytes, ctx: ReadContext) -> pd.DataFrame | None:
         return None  # the whole-document read raises the right error, if any
     if not parts:
         return None
-    return _trace_frame(doc, icao, timestamp, parts, ctx)
+    return _trace_columns(doc, icao, timestamp, parts, ctx)
 
 
 def _last_non_space(data: bytes, i: int) -> int:
@@ -273,7 +292,8 @@ def _extract_points(points: list[Any], whole: bool = True) -> _Points:
     alt, ground, alt_unknown, bad_alt = _altitudes(col(3))
     numbers = _number_block(grid, _NUMBER_COLUMNS, whole)
     detail_at, flights, squawks, detail_geom = _detail_values(col(8), whole)
-    source_codes, source_pool = _position_source_codes(col(9))
+    source_codes, source_pool = _position_source_codes(
+        grid[:, 9] if grid.shape[1] > 9 else None, len(grid))
     return _Points(not_list, short, dt, lat, lon, alt, ground, alt_unknown, bad_alt, numbers,
                    detail_at, flights, squawks, detail_geom, source_codes, source_pool)
 
@@ -300,10 +320,10 @@ def _join_points(parts: list[_Points]) -> _Points:
     )
 
 
-def _trace_frame(doc: dict[str, Any], icao: str, timestamp: float, parts: list[_Points],
-                 ctx: ReadContext) -> pd.DataFrame:
-    """The reader frame of a trace: checks the points in order (bad records) and builds
-    the columns. ``parts``: the extracted points, in trace order."""
+def _trace_columns(doc: dict[str, Any], icao: str, timestamp: float, parts: list[_Points],
+                   ctx: ReadContext) -> tuple[dict[str, Any], int]:
+    """The reader columns of a trace (see :func:`read_columns`): checks the points in order
+    (bad records) and builds the columns. ``parts``: the extracted points, in trace order."""
     icao = icao.strip().lower()
     _note_db_flags(doc.get("dbFlags"), icao, ctx)
     pts = _join_points(parts)
@@ -326,7 +346,6 @@ def _trace_frame(doc: dict[str, Any], icao: str, timestamp: float, parts: list[_
     keep &= ctx.drop_bad(out_of_range, rows, "trace point time is out of range")
 
     alt = pts.alt
-    on_ground = pd.arrays.BooleanArray(pts.ground, pts.alt_unknown)
     keep &= ctx.drop_bad(keep & pts.bad_alt, rows,
                          'trace point altitude is not a number, "ground" or null')
     gs, track, flags, vrate, alt_geom, geom_rate = pts.numbers
@@ -338,32 +357,49 @@ def _trace_frame(doc: dict[str, Any], icao: str, timestamp: float, parts: list[_
     vrate = np.where(np.isnan(vrate), geom_rate, vrate)
 
     n_kept = len(rows)
-    callsign = _carry_forward(pts.detail_at, pts.flights, n_kept)
-    squawk = _carry_forward(pts.detail_at, pts.squawks, n_kept)
     alt_geom = np.where(np.isnan(alt_geom), pts.detail_geom, alt_geom)
 
     dt = np.where(keep, dt, 0.0)  # bad points are dropped below; keep their times finite
-    frame = pd.DataFrame({
-        "time": _utc(np.round(float(timestamp) * 1e6) + np.rint(dt * 1e6)),
-        "icao24": _constant(icao, n_kept),
-        "callsign": callsign,
-        "registration": _constant(doc.get("r"), n_kept),
-        "typecode": _constant(doc.get("t"), n_kept),
+    unix_us = np.round(float(timestamp) * 1e6) + np.rint(dt * 1e6)
+    columns = {
+        "time": unix_us.astype(np.int64) * 1000,
+        "icao24": Text((_text(icao),)),
+        "callsign": _carry_forward(pts.detail_at, pts.flights, n_kept),
+        "registration": Text((_text(doc.get("r")),)),
+        "typecode": Text((_text(doc.get("t")),)),
         "lat": lat,
         "lon": lon,
         "alt_ft": alt,
         "alt_geom_ft": alt_geom,
-        "on_ground": on_ground,
+        "on_ground": Flags(pts.ground, pts.alt_unknown),
         "gs_kt": gs,
         "track_deg": track,
         "vrate_fpm": vrate,
-        "squawk": squawk,
-        "position_source": _text_column(pts.source_pool, pts.source_codes),
+        "squawk": _carry_forward(pts.detail_at, pts.squawks, n_kept),
+        "position_source": Text(tuple(pts.source_pool), pts.source_codes),
         "stale": _flag(flag_bits, has_flags, _FLAG_STALE),
         "new_leg": _flag(flag_bits, has_flags, _FLAG_NEW_LEG),
         "row": rows,
-    }, index=pd.RangeIndex(n_kept), copy=False)
-    return frame if keep.all() else frame[keep].reset_index(drop=True)
+    }
+    if keep.all():
+        return columns, n_kept
+    kept = Block(n_kept, columns).take(keep)
+    return kept.columns, kept.n
+
+
+def _columns_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    """The reader frame of :func:`read_columns`' columns (what :func:`read` returns)."""
+    frame = {}
+    for name, column in columns.items():
+        if name == "time":
+            column = _utc_ns(column)
+        elif isinstance(column, Text):
+            column = _text_column(list(column.pool), column.codes) if column.codes is not None \
+                else _constant(column.pool[0], n)
+        elif isinstance(column, Flags):
+            column = pd.arrays.BooleanArray(column.values, column.mask)
+        frame[name] = column
+    return pd.DataFrame(frame, index=pd.RangeIndex(n), copy=False)
 
 
 def _object_grid(points: list[list[Any]]) -> np.ndarray:
@@ -387,8 +423,22 @@ _NUMBER_TYPES = frozenset({int, float, type(None)})
 
 
 def _only_numbers(values: np.ndarray) -> bool:
-    """True when every element is an int, a float or None (one C-speed type scan)."""
-    return _NUMBER_TYPES.issuperset(map(type, values if values.ndim == 1 else values.ravel()))
+    """True when every element is an int, a float or None (one C-speed type scan).
+
+    ``values`` hold parsed JSON (Python objects only), so pandas' float check, 3x faster,
+    settles the usual all-float column (it also passes None, and nothing else JSON makes)."""
+    flat = values if values.ndim == 1 else values.ravel()
+    return _all_floats(flat) or _NUMBER_TYPES.issuperset(map(type, flat))
+
+
+def _all_floats(values: np.ndarray) -> bool:
+    """True when a 1-D object array of parsed JSON holds only floats and None."""
+    try:
+        from pandas._libs.lib import is_float_array  # C speed; treats None as a float
+
+        return bool(is_float_array(values))
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - pandas internals
+        return False
 
 
 def _numbers(values: np.ndarray, strict: bool = False) -> np.ndarray:
@@ -510,10 +560,10 @@ def _factorize(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
     return codes, list(index)
 
 
-def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Any:
+def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Text:
     """Text column of length ``n``: ``values`` at positions ``where``, forward-filled.
 
-    The few distinct values are cleaned once (:func:`_text`); the column is an arrow take.
+    The few distinct values are cleaned once (:func:`_text`).
     """
     codes, uniques = _factorize(values)
     cleaned = [_text(u) for u in uniques]
@@ -522,7 +572,7 @@ def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Any:
     code_at[where] = np.where(usable[codes], codes, -1)
     last = np.maximum.accumulate(np.where(code_at >= 0, np.arange(n), -1)) if n else code_at
     last = np.where(last >= 0, code_at[np.maximum(last, 0)], -1)
-    return _text_column(cleaned, last)
+    return Text(tuple(cleaned), last)
 
 
 def _text_column(pool: list[str | None], codes: np.ndarray) -> Any:
@@ -540,16 +590,19 @@ def _str_array(values: pa.Array) -> ArrowStringArray:
 _STR = pandas_dtype("str")
 
 
-def _position_source_codes(values: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
-    """Index 9 / ``type`` strings -> position_source as (codes, pool) for
-    :func:`_text_column`; other values are missing."""
+def _position_source_codes(values: np.ndarray | None, n: int
+                           ) -> tuple[np.ndarray, list[str | None]]:
+    """Index 9 / ``type`` strings (None: no point has one) of ``n`` points -> position_source
+    as (codes, pool) for :func:`_text_column`; other values are missing."""
+    if values is None:  # no point has index 9: all missing
+        return np.zeros(n, dtype=np.int64), [None] if n else []
     codes, uniques = _factorize(values.tolist())
     return codes, [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None
                    for u in uniques]
 
 
-def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> pd.arrays.BooleanArray:
-    return pd.arrays.BooleanArray((bits & bit) != 0, ~known)
+def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> Flags:
+    return Flags((bits & bit) != 0, ~known)
 
 
 def _constant(value: Any, n: int) -> Any:
@@ -562,7 +615,11 @@ def _constant(value: Any, n: int) -> Any:
 
 def _utc(unix_us: np.ndarray) -> pd.arrays.DatetimeArray:
     """Whole Unix microseconds -> UTC datetimes (exact: no float rounding into the ns)."""
-    ns = unix_us.astype(np.int64) * 1000
+    return _utc_ns(unix_us.astype(np.int64) * 1000)
+
+
+def _utc_ns(ns: np.ndarray) -> pd.arrays.DatetimeArray:
+    """int64 Unix nanoseconds -> UTC datetimes."""
     return pd.arrays.DatetimeArray._from_sequence(ns.view("M8[ns]"), dtype=_UTC_NS)
 
 

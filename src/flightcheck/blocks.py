@@ -1,0 +1,488 @@
+"""A track table as plain arrays (:class:`Block`), one per input file, and the one DataFrame
+built from many of them.
+
+A pandas DataFrame per input file costs milliseconds of fixed work, and archives hold tens
+of thousands of small files. So readers that can (readsb) hand over typed columns, which are
+validated here with exactly the checks and messages of :func:`flightcheck.track.to_track_table`
+(:func:`table_block`), travel back from pool workers as arrays, and become one DataFrame
+for all inputs at the end (:func:`combine_blocks`, equal to ``track.combine`` of the
+per-file tables). Text columns stay as a few distinct values plus a code per row until then.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
+
+from flightcheck.io.context import ReadContext
+from flightcheck.track import (
+    _STR,
+    _TIME,
+    MEASUREMENT_COLUMNS,
+    MIXED,
+    POSITION_SOURCES,
+    REQUIRED,
+    SCHEMA,
+    _arrow_text,
+    _block_order,
+    _bool_array,
+    _clean_arrow,
+    _fill_sources,
+    _keep_in_time_order,
+    _repeat_arrow,
+    _single_arrow,
+    as_time,
+    clean,
+    empty,
+    float_array,
+)
+
+# ------------------------------------------------------------------- tables as plain arrays
+# One input file becomes a Block (numpy arrays, arrow strings, a few distinct text values);
+# the DataFrame is built once for all inputs (:func:`combine_blocks`): a DataFrame per file
+# costs milliseconds, and archives hold tens of thousands of small files.
+
+_NAT = np.iinfo("int64").min
+
+
+class Text(NamedTuple):
+    """A text column as its few distinct values and a code per row: ``pool`` (str or None
+    values) and ``codes`` (int64 positions in ``pool``, -1 = missing), or ``codes`` None
+    when every row holds ``pool[0]`` (one address, registration, source... per file)."""
+
+    pool: tuple[str | None, ...]
+    codes: np.ndarray | None = None
+
+
+class TextRuns(NamedTuple):
+    """A long text column as runs: ``lengths[i]`` (> 0) rows of ``pool[codes[i]]`` (-1:
+    missing); what :func:`concat_blocks` makes of one value per file."""
+
+    pool: tuple[str | None, ...]
+    codes: np.ndarray
+    lengths: np.ndarray
+
+
+class Flags(NamedTuple):
+    """A nullable boolean column: ``values`` and ``mask`` (True = missing), numpy bool."""
+
+    values: np.ndarray
+    mask: np.ndarray
+
+
+@dataclass
+class Block:
+    """A track table as plain arrays, one entry per :data:`SCHEMA` column: ``time`` int64
+    ns since the epoch (NaT = int64 min), float64 and int64 numpy arrays, :class:`Flags`
+    for boolean columns, :class:`Text` or an arrow large_string array for text columns."""
+
+    n: int
+    columns: dict[str, Any]
+
+    def take(self, rows: np.ndarray) -> Block:
+        """The rows ``rows`` (a boolean mask or positions) of this block."""
+        n = int(rows.sum()) if rows.dtype == bool else len(rows)
+        return Block(n, {c: _take(v, rows) for c, v in self.columns.items()})
+
+
+def _take(column: Any, rows: np.ndarray) -> Any:
+    if isinstance(column, TextRuns):
+        if rows.dtype != bool:
+            return Text(column.pool, np.repeat(column.codes, column.lengths)[rows])
+        if not len(column.lengths):
+            return column
+        starts = np.cumsum(column.lengths) - column.lengths
+        kept = np.add.reduceat(rows.astype(np.int64), starts)
+        return TextRuns(column.pool, column.codes[kept > 0], kept[kept > 0])
+    if isinstance(column, Text):
+        return column if column.codes is None else Text(column.pool, column.codes[rows])
+    if isinstance(column, Flags):
+        return Flags(column.values[rows], column.mask[rows])
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        return column.filter(rows) if rows.dtype == bool else column.take(rows)
+    return column[rows]
+
+
+def text_arrow(column: Text | TextRuns | pa.Array | pa.ChunkedArray, n: int
+               ) -> pa.Array | pa.ChunkedArray:
+    """A block's text column as arrow large_string of ``n`` rows."""
+    if isinstance(column, TextRuns):
+        return _arrow_of_runs(column.pool, column.codes, column.lengths)
+    if not isinstance(column, Text):
+        return column
+    if column.codes is None:
+        return _repeat_arrow(column.pool[0], n)
+    codes = column.codes
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else codes
+    if len(starts) <= _MAX_RUNS + n // 64:
+        return _arrow_of_runs(column.pool, codes[starts], np.diff(np.r_[starts, n]))
+    pool = pa.array(column.pool, pa.large_string())
+    return pool.take(pa.array(codes, mask=codes < 0, type=pa.int64()))
+
+
+_MAX_RUNS = 1 << 16
+"""Runs of equal codes up to which :func:`text_arrow` copies runs instead of an arrow take
+(one value per file: 8x faster than the take on millions of rows)."""
+
+
+def _arrow_of_runs(pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.ndarray
+                   ) -> pa.Array:
+    """Arrow large_string of ``lengths[i]`` copies of ``pool[codes[i]]`` (-1: missing),
+    built from buffers: the offsets and the bytes of a run are each one slice assignment."""
+    encoded = [None if v is None else v.encode() for v in pool]
+    size = np.array([0 if e is None else len(e) for e in encoded] + [0], dtype=np.int64)
+    null = np.array([e is None for e in encoded] + [True])
+    n = int(lengths.sum())
+    run_null = null[codes]
+    if run_null.all():
+        return pa.nulls(n, pa.large_string())
+    run_size = size[codes]
+    byte_end = np.cumsum(run_size * lengths)
+    row_end = np.cumsum(lengths)
+    offsets = np.empty(n + 1, dtype=np.int64)
+    offsets[n] = byte_end[-1]
+    data = np.empty(int(byte_end[-1]), dtype=np.uint8)
+    steps = np.arange(min(int(lengths.max()), _STEPS), dtype=np.int64)
+    for c, end, k, last, z in zip(codes.tolist(), row_end.tolist(), lengths.tolist(),
+                                  byte_end.tolist(), run_size.tolist(), strict=True):
+        first = last - k * z
+        for at in range(end - k, end, _STEPS):  # once, unless the run is very long
+            run = offsets[at:min(at + _STEPS, end)]
+            np.multiply(steps[:len(run)], z, out=run)
+            run += first + (at - end + k) * z
+        if z:
+            _fill_repeated(data[first:last], encoded[c])
+    nulls = 0
+    validity = None
+    if run_null.any():
+        missing = np.repeat(run_null, lengths)
+        nulls = int(missing.sum())
+        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data),
+                                            validity, nulls)
+
+
+_STEPS = 1 << 16
+"""Rows of a run whose offsets :func:`_arrow_of_runs` writes at a time."""
+
+
+def _fill_repeated(dest: np.ndarray, raw: bytes) -> None:
+    """``dest`` (uint8) filled with copies of ``raw``: ``bytes * k`` for small runs, else
+    doubling inside ``dest`` (no temporary the size of the run: fresh pages are slow)."""
+    if len(dest) <= 1 << 20:
+        dest[:] = np.frombuffer(raw * (len(dest) // len(raw)), dtype=np.uint8)
+        return
+    dest[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    filled = len(raw)
+    while filled < len(dest):
+        step = min(filled, len(dest) - filled)
+        dest[filled:filled + step] = dest[:step]
+        filled += step
+
+
+def _pool_mask(column: Text, n: int, test, missing: bool) -> np.ndarray:
+    """``test(value)`` for every row of a :class:`Text` (``missing`` where code is -1)."""
+    per_value = np.array([bool(test(v)) for v in column.pool] + [missing])
+    return np.full(n, per_value[0]) if column.codes is None else per_value[column.codes]
+
+
+def all_missing(column: Text | pa.Array, n: int) -> bool:
+    """True when every row of a block's text column is missing (or there are none)."""
+    return bool(_is_null(column, n).all())
+
+
+def _is_null(column: Text | pa.Array, n: int) -> np.ndarray:
+    if isinstance(column, Text):
+        return _pool_mask(column, n, lambda v: v is None, True)
+    return np.asarray(column.is_null())
+
+
+def _clean_pool(pool: tuple[str | None, ...], lower: bool) -> tuple[str | None, ...]:
+    """:func:`clean_text` (and ``utf8_lower``) of a few distinct values. Values that
+    neither start nor end with whitespace need no trim (ASCII: ``str.lower`` is arrow's)."""
+    if all(v is None or (v.isascii() and "!" <= v[:1] <= "~" and "!" <= v[-1] <= "~")
+           for v in pool):
+        return tuple(v if v is None else v.lower() for v in pool) if lower else pool
+    return _clean_pool_arrow(pool, lower)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _clean_pool_arrow(pool: tuple[str | None, ...], lower: bool) -> tuple[str | None, ...]:
+    cleaned = _clean_arrow(pa.array(pool, pa.large_string()))
+    return tuple((pc.utf8_lower(cleaned) if lower else cleaned).to_pylist())
+
+
+def _clean_column(column: Text | pa.Array, lower: bool = False) -> Text | pa.Array:
+    if isinstance(column, Text):
+        return Text(_clean_pool(column.pool, lower), column.codes)
+    cleaned = _clean_arrow(column)
+    return pc.utf8_lower(cleaned) if lower else cleaned
+
+
+def _missing(dtype: str, n: int) -> Any:
+    if dtype == "float64":
+        return np.full(n, np.nan)
+    if dtype == "boolean":
+        return Flags(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    if dtype == "int64":
+        return np.zeros(n, dtype="int64")
+    return Text((None,))
+
+
+def frame_columns(frame: pd.DataFrame, ctx: ReadContext) -> dict[str, Any]:
+    """A reader's frame as the raw columns :func:`table_block` takes (see there)."""
+    for col in (*REQUIRED, "row"):
+        if col not in frame.columns:
+            raise ctx.fail(f"reader produced no {col!r} column (internal error, please report)")
+    raw: dict[str, Any] = {}
+    for col, dtype in SCHEMA.items():
+        if col == "source" or col not in frame.columns:
+            continue
+        values = frame[col]
+        if col == "time":
+            try:
+                raw[col] = as_time(values).asi8
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise ctx.fail(f"unreadable time values ({exc})") from None
+        elif dtype == "str":
+            raw[col] = _arrow_text(values)
+        elif dtype == "boolean":
+            arr = _bool_array(values)
+            raw[col] = Flags(arr._data, arr._mask)
+        elif dtype == "int64":
+            raw[col] = values.to_numpy(dtype="int64")
+        else:
+            raw[col] = float_array(values)
+    return raw
+
+
+def table_block(raw: dict[str, Any], n: int, ctx: ReadContext) -> Block:
+    """Validate a reader's columns and return them as a :class:`Block` of the track table.
+
+    ``raw``: ``n`` rows of ``time`` (int64 ns, NaT = int64 min), ``icao24``, ``lat``,
+    ``lon``, ``row`` and any other schema columns (text as :class:`Text` or arrow strings,
+    not yet cleaned; booleans as :class:`Flags`). The checks of :func:`to_track_table`.
+    """
+    out: dict[str, Any] = {}
+    rows = raw["row"]
+    for col, dtype in SCHEMA.items():
+        if col == "source":
+            out[col] = Text((ctx.path,))
+        elif col in raw:
+            out[col] = _clean_column(raw[col], col == "icao24") if dtype == "str" else raw[col]
+        elif col == "kind":
+            out[col] = Text(("aircraft",))
+        else:
+            out[col] = _missing(dtype, n)
+    if "position_source" in raw:
+        _position_flags(out, raw, n)
+    lat = out["lat"]
+    lon = out["lon"]
+    no_pos = np.isnan(lat) | np.isnan(lon)
+    if no_pos.any():
+        ctx.drop("no position", int(no_pos.sum()))
+    keep = ~no_pos
+    with np.errstate(invalid="ignore"):
+        bad_lat = keep & ~((lat >= -90) & (lat <= 90))
+        keep &= ctx.drop_bad(bad_lat, rows, "latitude out of range [-90, 90]")
+        bad_lon = keep & ~((lon >= -180) & (lon <= 180))
+        keep &= ctx.drop_bad(bad_lon, rows, "longitude out of range [-180, 180]")
+    bad_time = keep & (out["time"] == _NAT)
+    keep &= ctx.drop_bad(bad_time, rows, "missing or unreadable time")
+    bad_hex = keep & _is_null(out["icao24"], n)
+    keep &= ctx.drop_bad(bad_hex, rows, "missing aircraft address")
+    block = Block(n, out)
+    return block if keep.all() else block.take(keep)
+
+
+def _position_flags(out: dict[str, Any], raw: dict[str, Any], n: int) -> None:
+    """Unknown ``position_source`` values -> "other"; ``mlat``/``tisb`` from it when the
+    reader gave none (missing where the source is unknown)."""
+    ps = out["position_source"]
+    if isinstance(ps, Text):
+        pool = tuple(v if v is None or v in POSITION_SOURCES else "other" for v in ps.pool)
+        out["position_source"] = ps = Text(pool, ps.codes)
+        unknown = _pool_mask(ps, n, lambda v: v is None or v == "unknown", True)
+        for flag in ("mlat", "tisb"):
+            if flag not in raw:
+                value = _pool_mask(ps, n, lambda v, f=flag: v == f, False) & ~unknown
+                out[flag] = Flags(value, unknown.copy())
+        return
+    known = pc.or_kleene(pc.is_null(ps), pc.is_in(ps, pa.array(POSITION_SOURCES)))
+    if not pc.all(known).as_py():
+        ps = pc.if_else(known, ps, pa.scalar("other", ps.type))
+        out["position_source"] = ps
+    unknown = np.asarray(pc.or_kleene(pc.is_null(ps), pc.equal(ps, "unknown")))
+    for flag in ("mlat", "tisb"):
+        if flag not in raw:
+            value = np.asarray(pc.fill_null(pc.equal(ps, flag), False)) & ~unknown
+            out[flag] = Flags(value, unknown.copy())
+
+
+def block_frame(block: Block, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The track table (exact :data:`SCHEMA` dtypes) of a :class:`Block`; only ``columns``
+    when given."""
+    n = block.n
+    out: dict[str, Any] = {}
+    for col in columns or SCHEMA:
+        dtype = SCHEMA[col]
+        value = block.columns[col]
+        if col == "time":
+            out[col] = pd.arrays.DatetimeArray._from_sequence(value.view("M8[ns]"),
+                                                              dtype=_TIME)
+        elif dtype == "str":
+            out[col] = ArrowStringArray(text_arrow(value, n), dtype=_STR)
+        elif dtype == "boolean":
+            out[col] = pd.arrays.BooleanArray(value.values, value.mask)
+        else:
+            out[col] = value
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def concat_blocks(blocks: list[Block]) -> Block:
+    """One :class:`Block` of ``blocks`` one after the other (at least one block)."""
+    if len(blocks) == 1:  # no copy
+        return Block(blocks[0].n, dict(blocks[0].columns))
+    lengths = [b.n for b in blocks]
+    out: dict[str, Any] = {}
+    for col, dtype in SCHEMA.items():
+        parts = [b.columns[col] for b in blocks]
+        if dtype == "str":
+            out[col] = _concat_text(parts, lengths)
+        elif dtype == "boolean":
+            out[col] = Flags(np.concatenate([p.values for p in parts]),
+                             np.concatenate([p.mask for p in parts]))
+        else:
+            out[col] = np.concatenate(parts)
+    return Block(sum(lengths), out)
+
+
+def _concat_text(parts: list[Any], lengths: list[int]) -> Text | TextRuns | pa.Array:
+    """Text columns one after the other: runs of codes into one pool of distinct values
+    when the runs are few (one value per file), else codes; arrow strings when a part is
+    arrow strings."""
+    if not all(isinstance(p, Text) for p in parts):
+        arrays = [text_arrow(p, n) for p, n in zip(parts, lengths, strict=True)]
+        return pa.chunked_array([c for a in arrays for c in
+                                 (a.chunks if isinstance(a, pa.ChunkedArray) else [a])],
+                                pa.large_string())
+    index: dict[str | None, int] = {}
+    remaps = [np.array([index.setdefault(v, len(index)) for v in p.pool] + [-1],
+                       dtype=np.int64) for p in parts]
+    counts = np.array(lengths, dtype=np.int64)
+    if all(p.codes is None for p in parts):
+        codes = np.array([r[0] for r in remaps], dtype=np.int64)
+        codes, counts = codes[counts > 0], counts[counts > 0]
+    else:
+        zeros = np.zeros(max(lengths, default=0), dtype=np.int64)
+        rows = np.concatenate([r[zeros[:n] if p.codes is None else p.codes]
+                               for p, r, n in zip(parts, remaps, lengths, strict=True)])
+        codes, counts = rows, np.ones(len(rows), dtype=np.int64)
+        if len(rows):
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            codes, counts = rows[starts], np.diff(np.r_[starts, len(rows)])
+    if len(codes):  # merge runs of one value
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        codes, counts = codes[starts], np.add.reduceat(counts, starts)
+    pool = tuple(index)
+    if len(codes) > _MAX_RUNS + int(counts.sum()) // 64:
+        return Text(pool, np.repeat(codes, counts))
+    return TextRuns(pool, codes, counts)
+
+
+def check_block_time_order(block: Block, ctx: ReadContext) -> Block:
+    """:func:`check_time_order` of a :class:`Block`."""
+    if block.n < 2:
+        return block
+    t = block.columns["time"]
+    if (t[1:] >= t[:-1]).all():
+        return block
+    icao = block.columns["icao24"]
+    single = isinstance(icao, Text) and icao.codes is None
+    codes = None
+    if not single:
+        codes, uniques = pd.factorize(pd.Series(ArrowStringArray(text_arrow(icao, block.n),
+                                                                 dtype=_STR)))
+        codes = None if len(uniques) == 1 else codes
+    keep = _keep_in_time_order(t, codes, block.columns["row"], ctx)
+    return block if keep.all() else block.take(keep)
+
+
+def combine_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
+    """:func:`combine` of per-input :class:`Block` s (in input order): the same table, with
+    one DataFrame built for all of them."""
+    order = _sorted_block_order(blocks)
+    if order is None:
+        return clean(block_frame(concat_blocks(blocks)) if blocks else empty())
+    return _clean_sorted_blocks([blocks[i] for i in order])
+
+
+def _single_value(column: Text | pa.Array, n: int) -> str | None | object:
+    """:func:`single_text` of a block's text column."""
+    if isinstance(column, Text) and column.codes is None:
+        return column.pool[0] if n else MIXED
+    return _single_arrow(text_arrow(column, n))
+
+
+def _sorted_block_order(blocks: list[Block]) -> list[int] | None:
+    """:func:`_sorted_blocks` of :class:`Block` s."""
+    keys = []
+    sources = set()
+    for i, block in enumerate(blocks):
+        if not block.n:
+            continue
+        t = block.columns["time"]
+        rows = block.columns["row"]
+        same_t = t[1:] == t[:-1]
+        if not ((t[1:] > t[:-1]) | (same_t & (rows[1:] >= rows[:-1]))).all():
+            return None
+        icao = _single_value(block.columns["icao24"], block.n)
+        source = _single_value(block.columns["source"], block.n)
+        if not isinstance(icao, str) or not isinstance(source, str) or source in sources:
+            return None
+        sources.add(source)
+        keys.append((icao, int(t[0]), i, int(t[-1])))
+    return _block_order(keys)
+
+
+def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
+    """:func:`_clean_blocks` of :class:`Block` s (all non-empty)."""
+    lengths = np.array([b.n for b in blocks], dtype=np.int64)
+    icaos = [_single_value(b.columns["icao24"], b.n) for b in blocks]
+    table = concat_blocks(blocks)
+    hex_of_block = np.unique(icaos, return_inverse=True)[1].ravel()
+    t = table.columns["time"]
+    # rows of one block share the aircraft; at a block boundary compare the blocks'
+    same = t[1:] == t[:-1]
+    boundary = np.cumsum(lengths)[:-1] - 1
+    same[boundary] &= hex_of_block[1:] == hex_of_block[:-1]
+    removed = 0
+    if same.any():
+        cand = np.zeros(table.n, dtype=bool)
+        cand[1:] |= same
+        cand[:-1] |= same
+        idx = np.flatnonzero(cand)
+        candidates = block_frame(Block(len(idx), {c: _take(table.columns[c], idx)
+                                                  for c in MEASUREMENT_COLUMNS}),
+                                 MEASUREMENT_COLUMNS)
+        drop = idx[candidates.duplicated(keep="first").to_numpy()]
+        removed = len(drop)
+        if removed:
+            keep = np.ones(table.n, dtype=bool)
+            keep[drop] = False
+            lengths = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)
+            lengths = lengths[lengths > 0]
+            table = table.take(keep)
+    callsign = text_arrow(table.columns["callsign"], table.n)
+    missing = np.asarray(callsign.is_null())
+    if missing.any() and not missing.all():
+        src = _fill_sources(missing, np.cumsum(lengths) - lengths)
+        table.columns["callsign"] = callsign.take(pa.array(src, mask=src < 0, type=pa.int64()))
+    return block_frame(table), removed
