@@ -155,6 +155,23 @@ def test_cli_scan_json_and_output(archive, tmp_path):
     assert res.exit_code == 2
 
 
+def test_convert_in_worker_processes_writes_the_same_dataset(archive, tmp_path, monkeypatch):
+    import pyarrow.dataset as ds
+
+    from flightcheck.scan import run
+
+    threaded = convert([str(archive)], tmp_path / "threads", show_progress=False)
+    monkeypatch.setattr(run, "PROCESSES_MIN_BYTES", 1)
+    forked = convert([str(archive)], tmp_path / "forked", show_progress=False)
+    assert forked == threaded and forked["points"] > 1000
+
+    def rows(folder):
+        table = ds.dataset(folder, format="parquet", partitioning="hive").to_table()
+        return table.to_pandas().sort_values(["source", "row"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(rows(tmp_path / "forked"), rows(tmp_path / "threads"))
+
+
 def test_cli_scan_takes_the_time_zone_of_local_time_logs():
     def departures(*extra: str) -> list[str]:
         res = CliRunner().invoke(main, ["scan", *extra, "--airport", "LYBT", "--json",
