@@ -136,3 +136,41 @@ def test_sources_merged_into_one_track(sample_routes, sample_tracks):
     fr24 = merged[merged["source"].str.endswith("EGY1076_3c1f0a2b.csv")]
     assert (fr24["clock_correction_s"] == corr).all()
     assert merged["time"].is_monotonic_increasing
+
+
+def test_two_exports_without_address_of_one_flight_become_one_aircraft(sample_routes):
+    fa = [m for m in sample_routes.matches
+          if m["sources"][0].endswith("ASL902_HECA_LYBE_20251016.kml")]
+    assert len(fa) == 1 and fa[0]["address_known"] is False
+    assert fa[0]["target_sources"][0].endswith("YU-APN-track-press_alt_uncorrected.kml")
+    assert fa[0]["median_distance_m"] < 300 and fa[0]["overlap_points"] > 100
+    a320 = sample_routes.get(fa[0]["icao24"])
+    assert a320.airports == ["HECA", "LYBE"]  # FlightAware's whole flight, tar1090's landing
+    kinds = {s.split("/")[-2] for leg in a320.legs.to_dict("records") for s in leg["sources"]}
+    assert {"flightaware", "tar1090"} <= kinds
+    pseudo = [r.icao24 for r in sample_routes if r.icao24.startswith("~")]
+    assert len(pseudo) == 2  # the A320 and the B738 overflight, which coincides with nothing
+
+
+def test_pseudo_tracks_at_the_same_time_but_apart_stay_apart():
+    from flightcheck.io.context import ReadContext
+    from flightcheck.routes.reconcile import match_unaddressed
+    from flightcheck.track import to_track_table
+
+    t = pd.date_range("2025-10-16T10:00Z", periods=120, freq="30s")
+    lat = pd.Series(range(120)) * 0.01 + 44.0
+
+    def track(hexid, dlat, source):
+        frame = pd.DataFrame({"time": t, "icao24": hexid, "lat": lat + dlat, "lon": 20.0,
+                              "alt_ft": 30000.0, "row": range(1, 121)})
+        return to_track_table(frame, ReadContext(source))
+
+    same = pd.concat([track("~aaaaaa", 0.0, "a.kml"), track("~bbbbbb", 0.0005, "b.kml")],
+                     ignore_index=True)
+    out, matches = match_unaddressed(same)
+    assert [(m["pseudo_address"], m["icao24"]) for m in matches] == [("~bbbbbb", "~aaaaaa")]
+    assert set(out["icao24"]) == {"~aaaaaa"}
+    apart = pd.concat([track("~aaaaaa", 0.0, "a.kml"), track("~bbbbbb", 0.5, "b.kml")],
+                      ignore_index=True)
+    out, matches = match_unaddressed(apart)
+    assert matches == [] and set(out["icao24"]) == {"~aaaaaa", "~bbbbbb"}

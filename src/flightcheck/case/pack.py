@@ -24,6 +24,7 @@ from flightcheck.export import _csv, to_geojson
 from flightcheck.jsonout import dumps, iso, plain
 from flightcheck.provenance import sha256_file
 from flightcheck.routes import RouteSet, build_routes
+from flightcheck.routes.reconcile import match_target
 from flightcheck.tracks import Tracks
 
 
@@ -63,7 +64,7 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
         out.append(f"{path}: not used ({why})")
     for m in routes.matches:
         out.append(f"{', '.join(m['sources'])} carry no ICAO address; matched to "
-                   f"{m['icao24']} because their positions agree (median "
+                   f"{match_target(m)} because their positions agree (median "
                    f"{m['median_distance_m']:.0f} m over {m['overlap_points']} fixes)")
     for r in routes:
         rec = r.reconciliation or {}

@@ -195,42 +195,96 @@ def match_unaddressed(
     exports) the address of the aircraft they coincide with, when one does.
 
     A pseudo-addressed track is matched when it overlaps in time with exactly one real
-    address whose aligned positions agree within ``max_median_m`` (median). Returns the
-    relabelled table and one record per match (with the evidence numbers).
+    address whose aligned positions agree within ``max_median_m`` (median). Pseudo-addressed
+    tracks left over that coincide with each other (the same flight exported from two sites,
+    none with an address) become one aircraft under the pseudo-address of the longest.
+    Returns the relabelled table and one record per match (with the evidence numbers).
     """
     pseudo = [h for h in pd.unique(df["icao24"]) if str(h).startswith("~")]
     real = [h for h in pd.unique(df["icao24"]) if not str(h).startswith("~")]
-    if not pseudo or not real:
+    if not pseudo:
         return df, []
     t = time_s(df)
     hexes = df["icao24"].to_numpy()
     spans = {h: (t[hexes == h].min(), t[hexes == h].max()) for h in pd.unique(hexes)}
+
+    def coincide(a: str, b: str) -> SourcePair | None:
+        """The comparison of tracks ``a`` and ``b`` when they overlap and agree."""
+        (a0, a1), (b0, b1) = spans[a], spans[b]
+        if min(a1, b1) - max(a0, b0) <= 0:
+            return None
+        pair = compare(df[hexes == a], df[hexes == b])
+        agree = pair.median_distance_m is not None and pair.median_distance_m <= max_median_m
+        return pair if agree else None
+
+    def record(p: str, target: str, pair: SourcePair) -> dict:
+        return {"pseudo_address": p, "icao24": target,
+                "sources": sorted(set(df.loc[hexes == p, "source"])),
+                "overlap_points": pair.overlap_points,
+                "median_distance_m": round(pair.median_distance_m, 1),
+                "offset_s": pair.offset_s}
+
     matches = []
     relabel: dict[str, str] = {}
     for p in pseudo:
-        p0, p1 = spans[p]
-        good = []
-        for r in real:
-            r0, r1 = spans[r]
-            if min(p1, r1) - max(p0, r0) <= 0:
-                continue
-            pair = compare(df[hexes == r], df[hexes == p])
-            if pair.median_distance_m is not None and pair.median_distance_m <= max_median_m:
-                good.append((r, pair))
+        good = [(r, pair) for r in real if (pair := coincide(r, p)) is not None]
         if len(good) == 1:
             r, pair = good[0]
             relabel[p] = r
-            matches.append({"pseudo_address": p, "icao24": r,
-                            "sources": sorted(set(df.loc[hexes == p, "source"])),
-                            "overlap_points": pair.overlap_points,
-                            "median_distance_m": round(pair.median_distance_m, 1),
-                            "offset_s": pair.offset_s})
+            matches.append(record(p, r, pair))
+    for p, target, pair in _pseudo_groups([p for p in pseudo if p not in relabel], coincide,
+                                          lambda h: int((hexes == h).sum())):
+        relabel[p] = target
+        matches.append({**record(p, target, pair), "address_known": False,
+                        "target_sources": sorted(set(df.loc[hexes == target, "source"]))})
     if not relabel:
         return df, []
     out = df.copy()
     out["icao24"] = out["icao24"].replace(relabel)
     out = out.sort_values(["icao24", "time", "source", "row"], kind="stable")
     return out.reset_index(drop=True), matches
+
+
+def match_target(match: dict) -> str:
+    """What a :func:`match_unaddressed` record was matched to, in words."""
+    if match.get("address_known", True):
+        return match["icao24"]
+    return (f"the track in {', '.join(match['target_sources'])} ({match['icao24']}; it has "
+            "no ICAO address either)")
+
+
+def _pseudo_groups(pseudo: list[str], coincide, points) -> list[tuple[str, str, SourcePair]]:
+    """(member, representative, evidence) for every pseudo-addressed track that coincides
+    with another: tracks linked by agreeing pairs form a group, named after its member with
+    the most points (then the smallest address, so the result does not depend on order)."""
+    parent = {p: p for p in pseudo}
+
+    def root(p: str) -> str:
+        while parent[p] != p:
+            p = parent[p]
+        return p
+
+    evidence: dict[str, list[tuple[str, SourcePair]]] = {p: [] for p in pseudo}
+    for i, a in enumerate(pseudo):
+        for b in pseudo[i + 1:]:
+            pair = coincide(a, b)
+            if pair is not None:
+                parent[root(b)] = root(a)
+                evidence[a].append((b, pair))
+                evidence[b].append((a, pair))
+    groups: dict[str, list[str]] = {}
+    for p in pseudo:
+        groups.setdefault(root(p), []).append(p)
+    out = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rep = min(members, key=lambda h: (-points(h), h))
+        for m in sorted(members):
+            if m != rep:
+                direct = [pair for other, pair in evidence[m] if other == rep]
+                out.append((m, rep, (direct or [pair for _, pair in evidence[m]])[0]))
+    return out
 
 
 SOURCE_PRIORITY = ("adsb", "mlat", "other", "unknown")

@@ -7,6 +7,7 @@ from typing import Any
 
 from flightcheck.jsonout import iso
 from flightcheck.routes import RouteSet
+from flightcheck.routes.reconcile import match_target
 
 
 def _pct(x: float) -> str:
@@ -20,7 +21,7 @@ def render_routes(routes: RouteSet) -> None:
 
     console = Console(highlight=False, markup=False)
     for m in routes.matches:
-        console.print(f"matched {', '.join(m['sources'])} (no ICAO address) to {m['icao24']}: "
+        console.print(f"matched {', '.join(m['sources'])} (no ICAO address) to {match_target(m)}: "
                       f"median {m['median_distance_m']:.0f} m apart over "
                       f"{m['overlap_points']} fixes")
     for r in routes:
