@@ -289,6 +289,8 @@ def test_geometries_both_scales():
     ("adf7c8", "US", True),
     ("adf7c7", "US", False),
     ("4001c0", "KY", False),            # Cayman inside the UK block
+    ("400000", "GB", True),             # UK military 400000-40003F, not Bermuda's sub-block
+    ("400040", "BM", False),            # Bermuda sub-block outside the military range
     ("43c000", "GB", True),
     ("506f40", "SI", False),            # Slovenian range readsb disabled: not flagged
     ("899100", "TW", False),
@@ -312,9 +314,12 @@ def test_invalid_hex_clear_error(bad):
     assert expected in str(err.value)
 
 
-def _first_match(value: int, rows: list[dict]) -> str | None:
+def _first_match(value: int, rows: list[dict], military: bool = False) -> str | None:
+    """The first block containing ``value``; inside a military range, the first Annex 10
+    allocation (a territory sub-block does not own a state's military range)."""
     for row in rows:
-        if int(row["start_hex"], 16) <= value <= int(row["end_hex"], 16):
+        if int(row["start_hex"], 16) <= value <= int(row["end_hex"], 16) and \
+                (not military or row["kind"] == "annex10_allocation"):
             return row["country"]
     return None
 
@@ -330,8 +335,12 @@ def test_lookup_many_matches_first_match_in_precedence_order():
     got = icao.lookup_many(hexes)
     assert len(got) == len(hexes) and not got["valid"].iloc[-1]
     assert pd.isna(got["military"].iloc[-1])
+    with open(reference.DATA_DIR / "military_address_ranges.csv", encoding="utf-8") as fh:
+        mil = [(int(r["start_hex"], 16), int(r["end_hex"], 16)) for r in csv.DictReader(fh)
+               if r["used_by_readsb"] == "yes"]
     for value, country in zip(values, got["country"].iloc[:-1], strict=True):
-        want = _first_match(int(value), rows)
+        military = any(lo <= value <= hi for lo, hi in mil)
+        want = _first_match(int(value), rows, military)
         assert (None if pd.isna(country) else country) == want
 
 

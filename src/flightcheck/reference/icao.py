@@ -3,8 +3,9 @@
 Blocks come from the allocation table of ICAO Annex 10 Vol. III, Chapter 9, as kept in
 tar1090's ``flags.js``; a few sub-blocks that are tar1090's own refinements (Hong Kong inside
 China, Bermuda or the Isle of Man inside the United Kingdom) take precedence over the block
-that contains them. The military ranges are those readsb flags as military (``isMilRange``);
-two that readsb disables because civil aircraft use them (Slovenia, Chile) are not flagged.
+that contains them, except inside a military range, which belongs to the allocated state.
+The military ranges are those readsb flags as military (``isMilRange``); two that readsb
+disables because civil aircraft use them (Slovenia, Chile) are not flagged.
 
 The block says where the aircraft is **registered**, not who operates it or where a flight
 starts. ``military`` is True only inside a known military range: False does not mean civil
@@ -83,6 +84,17 @@ def _tables() -> _Tables:
     block_row = _paint(bounds, blocks["start"].to_numpy()[order],
                        blocks["end"].to_numpy()[order], order.astype(np.int64), -1)
     military = _paint(bounds, mil_start, mil_end, np.ones(len(mil), dtype=bool), False)
+    # a military range belongs to the state of the allocation: inside one, tar1090's
+    # territory sub-blocks (Bermuda at 400000 inside the UK's military 400000-40003F) give
+    # way to the Annex 10 block that contains them
+    allocation = (blocks["kind"] == "annex10_allocation").to_numpy()
+    refined = (block_row >= 0) & ~allocation[np.maximum(block_row, 0)]
+    if (military & refined).any():
+        annex = np.flatnonzero(allocation)
+        annex = annex[np.argsort(-blocks["precedence"].to_numpy()[annex], kind="stable")]
+        annex_row = _paint(bounds, blocks["start"].to_numpy()[annex],
+                           blocks["end"].to_numpy()[annex], annex.astype(np.int64), -1)
+        block_row = np.where(military & refined & (annex_row >= 0), annex_row, block_row)
     return _Tables(bounds, block_row, military, blocks.reset_index(drop=True))
 
 
