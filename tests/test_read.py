@@ -90,3 +90,24 @@ def test_between_and_gaps(tmp_path):
     assert gaps.loc[0, "duration_s"] == 3600
     assert (gaps.loc[0, "row_before"], gaps.loc[0, "row_after"]) == (3, 4)
     assert len(tracks.between("2025-10-09T08:54:00Z", None)) == 2
+
+
+def test_workers_are_forked_for_many_large_inputs_on_linux_only(tmp_path, monkeypatch):
+    import importlib
+
+    from flightcheck import forking
+    from flightcheck.io.paths import expand
+
+    read_mod = importlib.import_module("flightcheck.read")  # the module, not the function
+
+    for i in range(4):
+        (tmp_path / f"big{i}.csv").write_bytes(b"x" * (5 << 20))
+    cands = expand([str(tmp_path)])
+    monkeypatch.setattr(read_mod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forking.sys, "platform", "linux")
+    assert read_mod._plan_workers(cands, None) == 2
+    assert read_mod._plan_workers(cands[:3], None) == 1  # too few files to pay
+    monkeypatch.setattr(forking.sys, "platform", "darwin")
+    assert forking.fork_context() is None
+    assert read_mod._plan_workers(cands, None) == 1  # spawn would re-run an unguarded script
+    assert read_mod._plan_workers(cands, 2) == 2  # asked for explicitly

@@ -136,6 +136,11 @@ def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch):
     monkeypatch.setattr(run, "PROCESSES_MIN_BYTES", 1)
     assert run.local_scheduler(parts, None) == "processes"
     assert run.local_scheduler(parts, 1) == "threads"
+    from flightcheck import forking
+
+    with monkeypatch.context() as m:  # macOS: fork is offered but not safe; stay on threads
+        m.setattr(forking.sys, "platform", "darwin")
+        assert run.local_scheduler(parts, None) == "threads"
     forked = scan(paths, ["ZWWW", "LYBT"], show_progress=False)
     assert len(threaded.visits) >= 3
     pd.testing.assert_frame_equal(threaded.visits, forked.visits)

@@ -20,6 +20,7 @@ from flightcheck.blocks import (
     table_block,
 )
 from flightcheck.errors import InputError, UsageError
+from flightcheck.forking import fork_context
 from flightcheck.io.containers import load
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.io.paths import expand
@@ -119,10 +120,11 @@ PARALLEL_MIN_BYTES = 16 << 20
 
 def _plan_workers(cands: list, workers: int | None) -> int:
     """How many processes to read with: parallel only when it pays (several files, enough
-    bytes to outweigh starting processes and sending tables back)."""
+    bytes to outweigh starting processes and sending tables back) and workers can be forked
+    (:mod:`flightcheck.forking`); ``workers`` overrides."""
     if workers is not None:
         return max(1, int(workers))
-    if len(cands) < PARALLEL_MIN_FILES:
+    if len(cands) < PARALLEL_MIN_FILES or fork_context() is None:
         return 1
     total = sum(os.path.getsize(c.path) for c in cands)
     return min(os.cpu_count() or 1, len(cands)) if total >= PARALLEL_MIN_BYTES else 1
@@ -149,7 +151,7 @@ def _read_each(cands: list, options: ReadOptions, workers: int | None):
 
     # a few files per task: fewer round trips, still balanced between the workers
     chunk = max(1, min(16, len(cands) // (32 * n)))
-    with ProcessPoolExecutor(n) as pool:
+    with ProcessPoolExecutor(n, mp_context=fork_context()) as pool:
         yield from pool.map(_attempt, [c.path for c in cands], [options] * len(cands),
                             [c.explicit for c in cands], chunksize=chunk)
 
@@ -179,7 +181,7 @@ def read(
     ``start_time``: wall-clock start of raw Mode-S captures without times (AVR, Beast).
     ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
     ``workers``: processes reading files in parallel; None = one per CPU when there are
-    several large inputs (see :func:`_plan_workers`), 1 = in this process.
+    several large inputs on Linux (see :func:`_plan_workers`), 1 = in this process.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
     unless ``skip_bad``.
     """

@@ -118,7 +118,7 @@ def local_scheduler(parts: list, workers: int | None) -> str:
     JSON parsing holds the GIL, so threads would share one core; a worker process costs
     about a second to start, which only pays on large archives. Parquet datasets (read by
     pyarrow, which releases the GIL) and small inputs stay on threads. Workers are forked
-    (POSIX), so a caller's script needs no ``if __name__ == "__main__"`` guard."""
+    (Linux only, see :mod:`flightcheck.forking`), so a caller's script needs no guard."""
     batches = [p for p in parts if not p.dataset]
     if workers == 1 or (os.cpu_count() or 1) < 2 or len(batches) < 2 or not _can_fork():
         return "threads"
@@ -135,9 +135,9 @@ def local_scheduler(parts: list, workers: int | None) -> str:
 
 
 def _can_fork() -> bool:
-    import multiprocessing
+    from flightcheck.forking import fork_context
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    return fork_context() is not None
 
 
 def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool):
