@@ -2,7 +2,7 @@
 
 * readsb traces parsed a piece of the ``trace`` array at a time (big documents) versus the
   whole document at once, including documents that must fall back to the whole read;
-* ``track.combine`` (trace files concatenated as sorted blocks) versus
+* ``blocks.combine_blocks`` (trace files joined as sorted blocks) versus
   ``track.clean(pd.concat(...))``;
 * the process pool (constant text columns sent back as one value) versus in-process reads;
 * tables as plain arrays (``read.read_block``, ``blocks.table_block``,
@@ -133,13 +133,19 @@ def _write(path, data: bytes):
     return path
 
 
-def _tables(paths) -> list[pd.DataFrame]:
-    from flightcheck.read import read_one
+def _blocks(paths) -> list:
+    from flightcheck.read import read_block
 
-    return [read_one(str(p), ReadOptions())[0] for p in paths]
+    return [read_block(str(p), ReadOptions())[0] for p in paths]
 
 
-def test_combine_equals_clean_of_concat(tmp_path):
+def _clean_of_concat(blocks) -> tuple[pd.DataFrame, int]:
+    """The general path: every input's table one after the other, then ``track.clean``."""
+    tables = [block_tables.block_frame(b) for b in blocks]
+    return track.clean(pd.concat(tables, ignore_index=True) if tables else track.empty())
+
+
+def test_combine_blocks_equals_clean_of_concat(tmp_path):
     day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
     day2 = _write(tmp_path / "11" / "trace_full_ae1234.json",
                   _doc(_points(40, start=80.0, callsign="RCH9")))  # touches day1's last time
@@ -148,14 +154,14 @@ def test_combine_equals_clean_of_concat(tmp_path):
                      _doc(_points(40)[20:] + _points(20, start=300.0)))  # day1's second half
     cases = {"blocks": [day2, other, day1], "interleaved": [day1, overlap, other]}
     for name, paths in cases.items():
-        tables = _tables(paths)
-        assert (track._sorted_blocks(tables) is not None) == (name == "blocks")
-        got, removed = track.combine(tables)
-        want, want_removed = track.clean(pd.concat(tables, ignore_index=True))
+        blocks = _blocks(paths)
+        assert (block_tables._sorted_block_order(blocks) is not None) == (name == "blocks")
+        got, removed = block_tables.combine_blocks(blocks)
+        want, want_removed = _clean_of_concat(blocks)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         assert removed == want_removed
-    assert track.combine(_tables([day1, overlap]))[1] > 0
-    empty, removed = track.combine([])
+    assert block_tables.combine_blocks(_blocks([day1, overlap]))[1] > 0
+    empty, removed = block_tables.combine_blocks([])
     assert empty.empty and removed == 0
 
 
@@ -165,9 +171,9 @@ def test_callsigns_carry_within_each_block_only(tmp_path):
         p[8] = None  # no detail object: no callsign in this file
     a = _write(tmp_path / "a" / "trace_full_ae1234.json", _doc(quiet))
     b = _write(tmp_path / "b" / "trace_full_ae1234.json", _doc(_points(12, start=30.0)))
-    tables = _tables([b, a])
-    got, _ = track.combine(tables)
-    want, _ = track.clean(pd.concat(tables, ignore_index=True))
+    blocks = _blocks([b, a])
+    got, _ = block_tables.combine_blocks(blocks)
+    want, _ = _clean_of_concat(blocks)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got["callsign"].iloc[:12].isna().all()  # never borrowed from the other file
     assert got["callsign"].iloc[12:].tolist() == ["RCH401"] * 12  # filled back, then forward
@@ -229,7 +235,7 @@ def test_trace_blocks_give_the_frame_path_table(tmp_path, skip_bad):
                        {"nine": 0, "empty": 0, "ground": 0})  # strict: messy raised
 
 
-def test_combine_blocks_equals_combine_of_tables(tmp_path):
+def test_combine_blocks_equals_clean_of_concat_with_duplicates_and_empty_files(tmp_path):
     from flightcheck.read import read_block
 
     day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
@@ -246,7 +252,7 @@ def test_combine_blocks_equals_combine_of_tables(tmp_path):
     for paths in cases:
         blocks = [read_block(str(p), ReadOptions())[0] for p in paths]
         got, removed = block_tables.combine_blocks(blocks)
-        want, want_removed = track.combine([block_tables.block_frame(b) for b in blocks])
+        want, want_removed = _clean_of_concat(blocks)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         assert removed == want_removed
     assert block_tables.combine_blocks([read_block(str(p), ReadOptions())[0] for p in (day1, dups)]

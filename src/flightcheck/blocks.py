@@ -5,13 +5,14 @@ A pandas DataFrame per input file costs milliseconds of fixed work, and archives
 of thousands of small files. So readers that can (readsb) hand over typed columns, which are
 validated here with exactly the checks and messages of :func:`flightcheck.track.to_track_table`
 (:func:`table_block`), travel back from pool workers as arrays, and become one DataFrame
-for all inputs at the end (:func:`combine_blocks`, equal to ``track.combine`` of the
+for all inputs at the end (:func:`combine_blocks`, equal to ``track.clean`` of all the
 per-file tables). Text columns stay as a few distinct values plus a code per row until then.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -26,20 +27,17 @@ from flightcheck.track import (
     _STR,
     _TIME,
     MEASUREMENT_COLUMNS,
-    MIXED,
     POSITION_SOURCES,
     REQUIRED,
     SCHEMA,
     _arrow_text,
-    _block_order,
     _bool_array,
     _clean_arrow,
-    _fill_sources,
     _keep_in_time_order,
     _repeat_arrow,
-    _single_arrow,
     as_time,
     clean,
+    duplicate_rows,
     empty,
     float_array,
 )
@@ -416,8 +414,11 @@ def check_block_time_order(block: Block, ctx: ReadContext) -> Block:
 
 
 def combine_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
-    """:func:`combine` of per-input :class:`Block` s (in input order): the same table, with
-    one DataFrame built for all of them."""
+    """``track.clean`` of the per-input :class:`Block` s (in input order) one after the other,
+    with one DataFrame built for all of them. When each block holds one aircraft from one
+    source, already in (time, row) order, and the blocks do not interleave in time (trace
+    files, one per aircraft and day), they are joined in sorted order instead of sorting
+    millions of rows, and duplicates and callsigns are handled per block."""
     order = _sorted_block_order(blocks)
     if order is None:
         return clean(block_frame(concat_blocks(blocks)) if blocks else empty())
@@ -425,14 +426,15 @@ def combine_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
 
 
 def _single_value(column: Text | pa.Array, n: int) -> str | None | object:
-    """:func:`single_text` of a block's text column."""
+    """The one value of a non-empty text column (None: all missing), else :data:`MIXED`."""
     if isinstance(column, Text) and column.codes is None:
         return column.pool[0] if n else MIXED
     return _single_arrow(text_arrow(column, n))
 
 
 def _sorted_block_order(blocks: list[Block]) -> list[int] | None:
-    """:func:`_sorted_blocks` of :class:`Block` s."""
+    """Indices of the non-empty ``blocks`` in the order ``track.clean`` sorts their rows,
+    when each is one contiguous run of that order; None when the rows interleave."""
     keys = []
     sources = set()
     for i, block in enumerate(blocks):
@@ -453,7 +455,7 @@ def _sorted_block_order(blocks: list[Block]) -> list[int] | None:
 
 
 def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
-    """:func:`_clean_blocks` of :class:`Block` s (all non-empty)."""
+    """``track.clean`` of blocks already in sorted order (all non-empty)."""
     lengths = np.array([b.n for b in blocks], dtype=np.int64)
     icaos = [_single_value(b.columns["icao24"], b.n) for b in blocks]
     table = concat_blocks(blocks)
@@ -463,26 +465,59 @@ def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
     same = t[1:] == t[:-1]
     boundary = np.cumsum(lengths)[:-1] - 1
     same[boundary] &= hex_of_block[1:] == hex_of_block[:-1]
-    removed = 0
-    if same.any():
-        cand = np.zeros(table.n, dtype=bool)
-        cand[1:] |= same
-        cand[:-1] |= same
-        idx = np.flatnonzero(cand)
-        candidates = block_frame(Block(len(idx), {c: _take(table.columns[c], idx)
-                                                  for c in MEASUREMENT_COLUMNS}),
-                                 MEASUREMENT_COLUMNS)
-        drop = idx[candidates.duplicated(keep="first").to_numpy()]
-        removed = len(drop)
-        if removed:
-            keep = np.ones(table.n, dtype=bool)
-            keep[drop] = False
-            lengths = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)
-            lengths = lengths[lengths > 0]
-            table = table.take(keep)
+    drop = duplicate_rows(same, lambda idx: block_frame(
+        Block(len(idx), {c: _take(table.columns[c], idx) for c in MEASUREMENT_COLUMNS}),
+        MEASUREMENT_COLUMNS))
+    removed = len(drop)
+    if removed:
+        keep = np.ones(table.n, dtype=bool)
+        keep[drop] = False
+        lengths = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)
+        lengths = lengths[lengths > 0]
+        table = table.take(keep)
     callsign = text_arrow(table.columns["callsign"], table.n)
     missing = np.asarray(callsign.is_null())
     if missing.any() and not missing.all():
         src = _fill_sources(missing, np.cumsum(lengths) - lengths)
         table.columns["callsign"] = callsign.take(pa.array(src, mask=src < 0, type=pa.int64()))
     return block_frame(table), removed
+
+
+MIXED = object()
+"""What :func:`_single_value` returns for a column that holds more than one value."""
+
+
+def _single_arrow(pa_arr: pa.Array | pa.ChunkedArray) -> str | None | object:
+    if not len(pa_arr):
+        return MIXED
+    if pa_arr.null_count:
+        return None if pa_arr.null_count == len(pa_arr) else MIXED
+    first = pa_arr[0].as_py()
+    return first if pc.all(pc.equal(pa_arr, first)).as_py() else MIXED
+
+
+def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The row each row takes its callsign from when missing ones are filled forward, then
+    backward, within runs (-1: none); ``starts``: first row of each run."""
+    n = len(missing)
+    idx = np.arange(n)
+    ends = np.r_[starts[1:], n]
+    run_len = ends - starts
+    start_of = np.repeat(starts, run_len)
+    end_of = np.repeat(ends, run_len)
+    prev = np.maximum.accumulate(np.where(missing, -1, idx))
+    nxt = np.minimum.accumulate(np.where(missing, n, idx)[::-1])[::-1]
+    return np.where(~missing, idx,
+                    np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1)))
+
+
+def _block_order(keys: list[tuple[str, int, int, int]]) -> list[int] | None:
+    """Table indices in sorted order from (icao, first time, index, last time) keys; None
+    when two tables of one aircraft overlap in time."""
+    if not keys:
+        return None
+    keys.sort()
+    for (icao_a, _, i_a, last_a), (icao_b, first_b, i_b, _) in itertools.pairwise(keys):
+        if icao_a == icao_b and (last_a > first_b or (last_a == first_b and i_a > i_b)):
+            return None
+    return [k[2] for k in keys]

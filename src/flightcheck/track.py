@@ -8,8 +8,6 @@ finding traces back to the exact input record.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -131,29 +129,6 @@ def repeat_text(value: str | None, n: int):
     return pd.array(_repeat_arrow(value, n), dtype="str")
 
 
-MIXED = object()
-"""What :func:`single_text` returns for a column that holds more than one value."""
-
-
-def single_text(values: pd.Series) -> str | None | object:
-    """The one value of a non-empty text column (None: all missing), else :data:`MIXED`."""
-    arr = values.array
-    pa_arr = getattr(arr, "_pa_array", None) if isinstance(values.dtype, pd.StringDtype) \
-        else None
-    if pa_arr is None:
-        return MIXED
-    return _single_arrow(pa_arr)
-
-
-def _single_arrow(pa_arr: pa.Array | pa.ChunkedArray) -> str | None | object:
-    if not len(pa_arr):
-        return MIXED
-    if pa_arr.null_count:
-        return None if pa_arr.null_count == len(pa_arr) else MIXED
-    first = pa_arr[0].as_py()
-    return first if pc.all(pc.equal(pa_arr, first)).as_py() else MIXED
-
-
 def _bool_array(values: pd.Series):
     if values.dtype == "boolean":
         return values.array
@@ -228,6 +203,20 @@ def check_time_order(table: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     return table if keep.all() else table[keep].reset_index(drop=True)
 
 
+def duplicate_rows(same: np.ndarray, measurements) -> np.ndarray:
+    """Positions of exact duplicate reports to drop, the first copy kept. Only rows that share
+    (aircraft, time) with a neighbour can be duplicates (``same[i]``: rows i and i+1 do), so
+    only those are compared, on ``measurements(positions)``: a DataFrame of their
+    :data:`MEASUREMENT_COLUMNS`."""
+    if not same.any():
+        return np.zeros(0, dtype=np.int64)
+    candidate = np.zeros(len(same) + 1, dtype=bool)
+    candidate[1:] |= same
+    candidate[:-1] |= same
+    idx = np.flatnonzero(candidate)
+    return idx[measurements(idx).duplicated(keep="first").to_numpy()]
+
+
 def clean(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Sort per aircraft by time, drop exact duplicates, carry callsigns forward.
 
@@ -246,129 +235,18 @@ def clean(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         table = table.take(order)
         hex_codes, t = hex_codes[order], t[order]
     table = table.reset_index(drop=True)
-    # only reports sharing (aircraft, time) with a neighbour can be exact duplicates
     same = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
-    removed = 0
-    if same.any():
-        cand = np.zeros(len(table), dtype=bool)
-        cand[1:] |= same
-        cand[:-1] |= same
-        idx = np.flatnonzero(cand)
-        dup = table.iloc[idx].duplicated(subset=list(MEASUREMENT_COLUMNS), keep="first")
-        drop = idx[dup.to_numpy()]
-        removed = len(drop)
-        if removed:
-            keep = np.ones(len(table), dtype=bool)
-            keep[drop] = False
-            table = table[keep].reset_index(drop=True)
+    drop = duplicate_rows(same, lambda idx: table.iloc[idx][list(MEASUREMENT_COLUMNS)])
+    removed = len(drop)
+    if removed:
+        keep = np.ones(len(table), dtype=bool)
+        keep[drop] = False
+        table = table[keep].reset_index(drop=True)
     if table["callsign"].isna().any() and table["callsign"].notna().any():
         keys = [table["icao24"], table["source"]]
         table["callsign"] = table.groupby(keys, sort=False)["callsign"].ffill()
         table["callsign"] = table.groupby(keys, sort=False)["callsign"].bfill()
     return table, removed
-
-
-def combine(tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
-    """``clean(pd.concat(tables, ignore_index=True))``, the same result, faster when it can be.
-
-    ``tables`` are per-input track tables in input order. When each holds one aircraft from
-    one source, already in (time, row) order, and the tables do not interleave in time
-    (trace files, one per aircraft and day), they are concatenated in sorted order instead
-    of sorting a million rows: no row take, and duplicates and callsigns are handled per
-    block. Anything else goes through :func:`clean`.
-    """
-    blocks = _sorted_blocks(tables)
-    if blocks is None:
-        combined = pd.concat(tables, ignore_index=True) if tables else empty()
-        return clean(combined)
-    return _clean_blocks([tables[i] for i in blocks])
-
-
-def _sorted_blocks(tables: list[pd.DataFrame]) -> list[int] | None:
-    """Indices of the non-empty ``tables`` in the order :func:`clean` sorts their rows, when
-    each is one contiguous block of that order; None when the rows interleave."""
-    keys = []
-    sources = set()
-    for i, table in enumerate(tables):
-        if table.empty:
-            continue
-        t = time_ns(table)
-        rows = table["row"].to_numpy()
-        same_t = t[1:] == t[:-1]
-        if not ((t[1:] > t[:-1]) | (same_t & (rows[1:] >= rows[:-1]))).all():
-            return None
-        icao = single_text(table["icao24"])
-        source = single_text(table["source"])
-        if not isinstance(icao, str) or not isinstance(source, str) or source in sources:
-            return None
-        sources.add(source)
-        keys.append((icao, int(t[0]), i, int(t[-1])))
-    return _block_order(keys)
-
-
-def _clean_blocks(tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
-    """:func:`clean` for tables that are already sorted blocks (see :func:`combine`)."""
-    lengths = np.array([len(t) for t in tables])
-    table = pd.concat(tables, ignore_index=True)
-    block = np.repeat(np.arange(len(tables)), lengths)
-    icaos = [t["icao24"].array._pa_array[0].as_py() for t in tables]
-    hex_codes = np.repeat(np.unique(icaos, return_inverse=True)[1].ravel(), lengths)
-    t = time_ns(table)
-    same = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
-    removed = 0
-    if same.any():
-        cand = np.zeros(len(table), dtype=bool)
-        cand[1:] |= same
-        cand[:-1] |= same
-        idx = np.flatnonzero(cand)
-        dup = table.iloc[idx].duplicated(subset=list(MEASUREMENT_COLUMNS), keep="first")
-        drop = idx[dup.to_numpy()]
-        removed = len(drop)
-        if removed:
-            keep = np.ones(len(table), dtype=bool)
-            keep[drop] = False
-            table = table[keep].reset_index(drop=True)
-            block = block[keep]
-    missing = table["callsign"].isna().to_numpy()
-    if missing.any() and not missing.all():
-        table["callsign"] = _fill_within_blocks(table["callsign"], missing, block)
-    return table, removed
-
-
-def _fill_within_blocks(values: pd.Series, missing: np.ndarray, block: np.ndarray):
-    """Missing ``values`` filled forward, then backward, within runs of equal ``block``
-    (what ``groupby(...).ffill()`` then ``.bfill()`` do when each group is one run)."""
-    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
-    src = _fill_sources(missing, starts)
-    taken = values.array._pa_array.take(pa.array(src, mask=src < 0, type=pa.int64()))
-    return pd.array(taken, dtype="str")
-
-
-def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """For :func:`_fill_within_blocks`: the row each row takes its value from (-1: none);
-    ``starts``: first row of each run."""
-    n = len(missing)
-    idx = np.arange(n)
-    ends = np.r_[starts[1:], n]
-    run_len = ends - starts
-    start_of = np.repeat(starts, run_len)
-    end_of = np.repeat(ends, run_len)
-    prev = np.maximum.accumulate(np.where(missing, -1, idx))
-    nxt = np.minimum.accumulate(np.where(missing, n, idx)[::-1])[::-1]
-    return np.where(~missing, idx,
-                    np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1)))
-
-
-def _block_order(keys: list[tuple[str, int, int, int]]) -> list[int] | None:
-    """Table indices in sorted order from (icao, first time, index, last time) keys; None
-    when two tables of one aircraft overlap in time."""
-    if not keys:
-        return None
-    keys.sort()
-    for (icao_a, _, i_a, last_a), (icao_b, first_b, i_b, _) in itertools.pairwise(keys):
-        if icao_a == icao_b and (last_a > first_b or (last_a == first_b and i_a > i_b)):
-            return None
-    return [k[2] for k in keys]
 
 
 def validate(table: pd.DataFrame) -> None:
