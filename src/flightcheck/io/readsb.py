@@ -17,10 +17,8 @@ Field meanings and quirks: FORMATS.md section 1 and 2. The trace path is vectori
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import repeat
 from typing import Any, NamedTuple
 
@@ -33,6 +31,7 @@ from pandas.arrays import ArrowStringArray
 
 from flightcheck.blocks import Block, Flags, Text
 from flightcheck.errors import InputError
+from flightcheck.gcpause import gc_paused
 from flightcheck.io.context import ReadContext
 
 FORMATS = ("readsb-trace", "readsb-aircraft")
@@ -86,7 +85,7 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read one readsb JSON document (see the module docstring) into track-table columns."""
     if fmt == "readsb-trace":
         return _columns_frame(*read_columns(data, ctx, fmt))
-    with _gc_paused():
+    with gc_paused():
         doc = _load(data, ctx)
         try:
             return _read_snapshot(doc, ctx)
@@ -99,7 +98,7 @@ def read_columns(data: bytes, ctx: ReadContext, fmt: str) -> tuple[dict[str, Any
     no DataFrame (it costs more than parsing a small trace). None for snapshots."""
     if fmt != "readsb-trace":
         return None
-    with _gc_paused():
+    with gc_paused():
         columns = _read_trace_in_chunks(data, ctx)
         if columns is not None:
             return columns
@@ -108,20 +107,6 @@ def read_columns(data: bytes, ctx: ReadContext, fmt: str) -> tuple[dict[str, Any
             return _read_trace_columns(doc, ctx)
         finally:
             del doc  # free the parsed objects while the collector is still paused
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: parsing allocates millions of lists and dicts,
-    which otherwise triggers repeated full collections (3-4x slower parsing). The parsed
-    document must be freed before resuming, or the first collection walks all of it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(data: bytes, ctx: ReadContext) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import orjson
 
+from flightcheck.gcpause import gc_paused
 from flightcheck.io import readsb
 from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, near_points
 
@@ -45,7 +46,7 @@ class QuickTrace:
 
 def quick_trace(data: bytes, airports: Airports, radius_km: float) -> QuickTrace | None:
     """The shortcut's answer for one decompressed trace document, None when it is not clean."""
-    with readsb._gc_paused():
+    with gc_paused():
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError:

@@ -11,7 +11,6 @@ stop to the next (``flightcheck.routes``).
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck.gcpause import gc_paused
 from flightcheck.segment import events as events_mod
 from flightcheck.segment import gaps as gaps_mod
 from flightcheck.segment import stops as stops_mod
@@ -72,20 +72,6 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Cyclic garbage collection off while the findings are built (restored after): they are
-    plain dicts and lists without reference cycles, and the collections that their growing
-    number triggers cost about 15 % of the time on a 10-million-fix table."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextlib.contextmanager
 def _no_hugepage_advice() -> Iterator[None]:
     """numpy's ``madvise(MADV_HUGEPAGE)`` on new large arrays off (restored after; the switch
     behind ``NUMPY_MADVISE_HUGEPAGE``): with the kernel's usual ``defrag=madvise`` setting each
@@ -107,7 +93,7 @@ def _no_hugepage_advice() -> Iterator[None]:
 def engine_settings() -> Iterator[None]:
     """The process settings :func:`detect` runs under (speed only; restored after): cyclic
     garbage collection paused, numpy's huge-page advice off."""
-    with _gc_paused(), _no_hugepage_advice():
+    with gc_paused(), _no_hugepage_advice():
         yield
 
 
