@@ -173,7 +173,7 @@ def test_read_batch_is_the_same_with_and_without_the_shortcut(tmp_path, monkeypa
 
     def phase1(shortcut: bool):
         if not shortcut:
-            monkeypatch.setattr(files_read, "_try_quick", lambda *a: None)
+            monkeypatch.setattr(files_read, "_shortcut", lambda *a: None)
         out = [read_batch(part, ReadOptions(skip_bad=True), AIRPORTS, since, None, RADIUS_KM)
                for part in discover(paths)]
         monkeypatch.undo()

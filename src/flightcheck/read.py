@@ -29,12 +29,14 @@ from flightcheck.tracks import Tracks
 
 
 def read_frame(
-    path: str, options: ReadOptions, explicit: bool = True
+    path: str, options: ReadOptions, explicit: bool = True,
+    detected: tuple[bytes, tuple[str, ...], str, object] | None = None,
 ) -> tuple[pd.DataFrame, ReadContext, str, object, tuple[str, ...]] | None:
     """The reader's own frame of one file, before :func:`track.to_track_table`: (frame, ctx,
     format, reader module, container wrappers). None when a non-explicit file is not track
-    data. For callers that can skip most files cheaply (``flightcheck scan``)."""
-    got = _load_detected(path, options, explicit)
+    data. For callers that can skip most files cheaply (``flightcheck scan``); ``detected``:
+    what :func:`load_detected` already returned for this file (it is not read again)."""
+    got = detected if detected is not None else load_detected(path, options, explicit)
     if got is None:
         return None
     data, wrappers, fmt, module = got
@@ -42,7 +44,7 @@ def read_frame(
     return module.read(data, ctx, fmt), ctx, fmt, module, wrappers
 
 
-def _load_detected(
+def load_detected(
     path: str, options: ReadOptions, explicit: bool
 ) -> tuple[bytes, tuple[str, ...], str, object] | None:
     """(decompressed bytes, container wrappers, format, reader module) of one file; None
@@ -89,7 +91,7 @@ def read_block(
     ``read_columns`` function (readsb traces) skip their own frame too."""
     size = os.path.getsize(path)
     record = InputRecord(path=path, sha256=sha256_file(path), size=size)
-    got = _load_detected(path, options, explicit)
+    got = load_detected(path, options, explicit)
     if got is None:
         return None
     data, record.compressed, fmt, module = got

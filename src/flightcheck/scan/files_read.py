@@ -15,17 +15,14 @@ would keep, by the same rules (:func:`kept_fixes`; a test compares it with
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flightcheck import io as readers
 from flightcheck import track
 from flightcheck.errors import InputError
-from flightcheck.io.containers import load
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import Phase1Rows, in_window
@@ -115,6 +112,8 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
                since: datetime | None, until: datetime | None, radius_km: float) -> Phase1Rows:
     """Phase-1 rows of a batch of files. Unreadable files are listed in ``bad`` (with their
     position in the batch, so the order does not depend on which path read them)."""
+    from flightcheck.read import load_detected
+
     out = Phase1Rows(track.empty())
     frames: list[tuple[int, pd.DataFrame, ReadContext, bool, pa.Array, set[str]]] = []
     quick: list[tuple[int, str, bool, QuickTrace]] = []
@@ -122,11 +121,17 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
     explicit = part.explicit or (False,) * len(part.paths)
     for i, (path, expl) in enumerate(zip(part.paths, explicit, strict=True)):
         try:
-            shortcut = _try_quick(path, options, airports, radius_km)
+            detected = shortcut = None
+            if TRACE_NAME.search(path):  # loaded once, for the shortcut and the full read
+                detected = load_detected(path, options, expl)
+                if detected is None:
+                    out.not_track += 1
+                    continue
+                shortcut = _shortcut(detected, airports, radius_km)
             if shortcut is not None and not shortcut.near:
                 quick.append((i, path, expl, shortcut))
                 continue
-            got = _frame(path, options, expl, airports, radius_km)
+            got = _frame(path, options, expl, airports, radius_km, detected)
         except InputError as exc:
             out.bad.append((i, path, _reason(exc)))
             continue
@@ -186,26 +191,20 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
     return out
 
 
-def _try_quick(path: str, options: ReadOptions, airports: Airports,
-               radius_km: float) -> QuickTrace | None:
-    """The clean-trace shortcut (:mod:`.trace_quick`) for readsb trace files, else None."""
-    if options.format not in (None, "readsb-trace") or not TRACE_NAME.search(path):
-        return None
-    data, _ = load(path, options.max_decompressed)
-    if options.format is None:
-        found = readers.detect(data, Path(path).name)
-        if found is None or found[0] != "readsb-trace":
-            return None
-    return quick_trace(data, airports, radius_km)
+def _shortcut(detected: tuple, airports: Airports, radius_km: float) -> QuickTrace | None:
+    """The clean-trace shortcut (:mod:`.trace_quick`) of a loaded readsb trace, else None.
+    ``detected``: what :func:`flightcheck.read.load_detected` returned for the file."""
+    data, _, fmt, _ = detected
+    return quick_trace(data, airports, radius_km) if fmt == "readsb-trace" else None
 
 
 def _frame(path: str, options: ReadOptions, explicit: bool, airports: Airports,
-           radius_km: float):
-    """(frame, ctx, time_ordered, addresses, hexes, near) of one file read the full way,
-    None when it is not track data."""
+           radius_km: float, detected: tuple | None = None):
+    """(frame, ctx, time_ordered, addresses, hexes, near) of one file read the full way
+    (from ``detected`` when already loaded), None when it is not track data."""
     from flightcheck.read import read_frame
 
-    got = read_frame(path, options, explicit)
+    got = read_frame(path, options, explicit, detected)
     if got is None:
         return None
     frame, ctx, fmt, module, _ = got
