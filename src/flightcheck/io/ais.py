@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.io.context import ReadContext
+from flightcheck.io.lines import content_lines
 
 FORMATS = ("ais-nmea",)
 TIME_ORDERED: frozenset[str] = frozenset()
@@ -153,10 +154,7 @@ def _sentences(text: str, ctx: ReadContext) -> tuple[_Assembler, int, int]:
     last_time = np.nan
     gatehouse = np.nan
     n_ais = carried = 0
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for lineno, line in content_lines(text):
         m = _LINE.match(line)
         if not m:
             ctx.drop("not an NMEA line")

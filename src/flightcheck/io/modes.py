@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.io.context import ReadContext
+from flightcheck.io.lines import content_lines
 
 FORMATS = ("avr", "modes-csv", "beast")
 TIME_ORDERED: frozenset[str] = frozenset()
@@ -137,10 +138,7 @@ def _parse_avr(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.n
     ticks: list[float] = []
     rows: list[int] = []
     bad: list[int] = []
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for lineno, line in content_lines(text):
         m = _AVR_LINE.match(line)
         skip = _TIMED_PREFIX.get(m.group(1), 0) if m else 0
         body = m.group(2) if m else ""
@@ -160,10 +158,7 @@ def _parse_csv(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.n
     times: list[float] = []
     rows: list[int] = []
     bad: list[int] = []
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for lineno, line in content_lines(text):
         m = _CSV_LINE.match(line)
         if not m:
             if lineno == 1 or not msgs and not bad:

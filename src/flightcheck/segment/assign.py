@@ -37,11 +37,11 @@ CONE_MIN_KM = 0.6
 
 
 @dataclass
-class Fit:
-    """The best airport for a fix: ``airport`` (index), ``cost_km`` (lower is better),
+class Score:
+    """How well one fix fits one airport: ``airport`` (index), ``cost_km`` (lower is better),
     ``distance_km`` to the nearest runway (or reference point), ``runway`` end ident when on a
     centreline, ``threshold_km`` distance to that runway's threshold, ``cross_km`` cross-track
-    offset, ``runner_up`` (index or None) and its ``runner_up_cost_km``."""
+    offset."""
 
     airport: int
     cost_km: float
@@ -49,6 +49,13 @@ class Fit:
     runway: str | None
     threshold_km: float | None
     cross_km: float | None
+
+
+@dataclass
+class Fit(Score):
+    """The best airport for a fix (a :class:`Score`), with the ``runner_up`` (index or None)
+    and its ``runner_up_cost_km``."""
+
     runner_up: int | None
     runner_up_cost_km: float | None
 
@@ -75,18 +82,6 @@ def distance_to_airport(ix: AirportIndex, i: int, lat: float, lon: float,
     if len(rws):
         return float(_segment_geometry(ix, rws, lat, lon)[0].min())
     return float(ref_km)
-
-
-@dataclass
-class Score:
-    """How well one fix fits one airport (see :class:`Fit` for the fields)."""
-
-    airport: int
-    cost_km: float
-    distance_km: float
-    runway: str | None
-    threshold_km: float | None
-    cross_km: float | None
 
 
 @dataclass
