@@ -2,16 +2,21 @@
 
 Builds a generated fleet (benchmarks/stops_gen.py), tiles it with new addresses up to N
 points, then times ``flightcheck.segment.detect`` and reports points/s and the process's
-peak RSS (each size runs in its own subprocess so peaks do not mix).
-Usage: python benchmarks/stops_speed.py [N ...]   (default 1000000 10000000)
+peak RSS (each size runs in its own subprocess so peaks do not mix) and, when ``detect`` ran
+in shares (``flightcheck.segment.shares``), the largest forked worker's peak RSS (it shares
+the table's pages with the parent, so the sum over-counts). ``--workers N`` fixes the number
+of processes (default: ``detect``'s automatic choice).
+Usage: python benchmarks/stops_speed.py [--workers N] [N ...]   (default 1000000 10000000)
        python benchmarks/stops_speed.py --phases N   (seconds per engine stage, one process)
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,19 +44,72 @@ def table(n_points: int) -> pd.DataFrame:
     return df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
 
 
-def run_one(n: int) -> None:
+START = "#detect-starts"
+"""Printed by a measured run when ``detect`` starts; memory is sampled from then on."""
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of ``pid`` and its descendants, MB: pages shared between them
+    (the forked workers share the table) are split between the sharers, so the sum is the
+    memory they use together."""
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            total += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) / 1024
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                total += sum(_pss_mb(int(c)) for c in f.read().split())
+    except (OSError, StopIteration, ValueError):  # the process ended meanwhile
+        pass
+    return total
+
+
+def measured(cmd: list[str]) -> None:
+    """Run one size in a subprocess, echo its report, and add the peak memory the process and
+    its workers used together while ``detect`` ran (their summed PSS, sampled every 200 ms:
+    reading it walks the page tables, so it is not sampled more often)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = [0.0]
+    started = threading.Event()
+    done = threading.Event()
+
+    def sample() -> None:
+        started.wait()
+        while not done.is_set():
+            peak[0] = max(peak[0], _pss_mb(proc.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    for line in proc.stdout:
+        if line.strip() == START:
+            started.set()
+            continue
+        done.set()
+        print(line.rstrip() + (f"; together at most {peak[0]:,.0f} MB (sampled PSS)"
+                               if peak[0] else ""), flush=True)
+    started.set()
+    done.set()
+    if proc.wait():
+        raise SystemExit(proc.returncode)
+
+
+def run_one(n: int, workers: int | None) -> None:
     from flightcheck.segment import detect
     from flightcheck.segment.airportindex import default_index
 
     df = table(n)
     default_index()
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(START, flush=True)
     t = time.perf_counter()
-    seg = detect(df)
+    seg = detect(df, workers=workers)
     dt = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{len(df):>11,} points  {dt:7.2f} s  {len(df) / dt / 1e6:6.2f} M points/s  "
-          f"peak RSS {peak:,.0f} MB (table + reference {base_rss:,.0f} MB)  "
+          f"peak RSS {peak:,.0f} MB (table + reference {base_rss:,.0f} MB)"
+          + (f" + worker {worker:,.0f} MB" if worker else "") + "  "
           f"{len(seg.stops)} stops {len(seg.events)} events {len(seg.gaps)} gaps", flush=True)
 
 
@@ -105,10 +163,15 @@ def _stages(df: pd.DataFrame, ix, lap) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--one":
-        run_one(int(sys.argv[2]))
-    elif len(sys.argv) > 2 and sys.argv[1] == "--phases":
-        run_phases(int(sys.argv[2]))
+    args = sys.argv[1:]
+    workers = None
+    if len(args) > 1 and args[0] == "--workers":
+        workers, args = int(args[1]), args[2:]
+    if len(args) > 1 and args[0] == "--one":
+        run_one(int(args[1]), workers)
+    elif len(args) > 1 and args[0] == "--phases":
+        run_phases(int(args[1]))
     else:
-        for n in [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000]:
-            subprocess.run([sys.executable, __file__, "--one", str(n)], check=True)
+        extra = ["--workers", str(workers)] if workers else []
+        for n in [int(a) for a in args] or [1_000_000, 10_000_000]:
+            measured([sys.executable, __file__, *extra, "--one", str(n)])

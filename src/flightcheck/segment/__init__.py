@@ -11,7 +11,7 @@ stop to the next (``flightcheck.routes``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,7 @@ from flightcheck.segment.airportindex import AirportIndex, default_index
 from flightcheck.segment.context import Context, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
+from flightcheck.segment.shares import Share, run_shares, share_count, split
 
 __all__ = ["Segmentation", "detect"]
 
@@ -99,20 +100,22 @@ def engine_settings() -> Iterator[None]:
 
 def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
            since: str | datetime | None = None, until: str | datetime | None = None,
-           index: AirportIndex | None = None) -> Segmentation:
+           index: AirportIndex | None = None, workers: int | None = None) -> Segmentation:
     """Find stops, events and gaps in a ``Tracks`` or a track-table DataFrame.
 
     ``airports``: keep only findings at these airport codes (stops, events; gaps whose
     candidates or explaining stop include one). ``since``/``until`` (UTC; naive = UTC) limit
-    the fixes used. ``index`` overrides the packaged airport/runway reference.
+    the fixes used. ``index`` overrides the packaged airport/runway reference. ``workers``:
+    processes to share the aircraft between (None: automatic, see :mod:`.shares`); the
+    findings are the same for any number.
     """
     with engine_settings():
-        return _detect(tracks_or_df, airports, since, until, index)
+        return _detect(tracks_or_df, airports, since, until, index, workers)
 
 
 def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
             since: str | datetime | None, until: str | datetime | None,
-            index: AirportIndex | None) -> Segmentation:
+            index: AirportIndex | None, workers: int | None) -> Segmentation:
     df = getattr(tracks_or_df, "df", tracks_or_df)
     inputs = [r.to_dict() for r in getattr(tracks_or_df, "inputs", [])]
     if isinstance(airports, AirportIndex):
@@ -130,21 +133,42 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
                                  else ([], [], []))
     df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
-    pts = prepare(df, ix)
     sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
     rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
-    ctx = build(pts, ix, sources, rows)
 
+    def work(share: Share) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
+        return aircraft_findings(share.frame(df), ix, sources, rows, share.global_positions)
+
+    n = share_count(len(df), workers)
+    parts = run_shares(split(df["icao24"], n) if n > 1 else [Share(slice(0, len(df)))], work)
+    stops = [s for part in parts for s in part[0]]
+    events = [e for part in parts for e in part[1]]
+    gap_records = [g for part in parts for g in part[2]]
+    removed: dict[str, int] = {}
+    for part in parts:
+        for reason, count in part[3].items():
+            removed[reason] = removed.get(reason, 0) + count
+    return findings(stops + v_stops, events + v_events, gap_records + v_gaps, airports,
+                    removed, inputs)
+
+
+def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np.ndarray,
+                      positions: Callable[[np.ndarray], np.ndarray] | None = None
+                      ) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
+    """(stops, events, gaps, removed counts) of the aircraft in ``df``, unsorted. ``sources``
+    and ``rows`` cite the whole table; ``positions`` maps row positions in ``df`` to the
+    whole table's (None: ``df`` is the whole table)."""
+    pts = prepare(df, ix)
+    if positions is not None:
+        pts.pos = positions(pts.pos)
+    ctx = build(pts, ix, sources, rows)
     stops, events = stops_mod.observed(ctx)
     silent = gaps_mod.silences(ctx)
     both_air = silent[~pts.ground[silent] & ~pts.ground[silent + 1]] if len(silent) else silent
-    inferred = stops_mod.inferred(ctx, both_air)
-    stops += inferred
+    stops += stops_mod.inferred(ctx, both_air)
     events += events_mod.go_arounds(ctx)
     events += events_mod.holds(ctx, events)
-    gap_records = gaps_mod.gaps(ctx, silent, explained_gaps(ctx, stops))
-    return findings(stops + v_stops, events + v_events, gap_records + v_gaps, airports,
-                    pts.removed, inputs)
+    return stops, events, gaps_mod.gaps(ctx, silent, explained_gaps(ctx, stops)), pts.removed
 
 
 def explained_gaps(ctx: Context, stops: list[dict]) -> dict[int, str]:

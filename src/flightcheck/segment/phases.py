@@ -100,7 +100,7 @@ class Points:
         return out
 
 
-def _aircraft_codes(icao: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def aircraft_codes(icao: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes int64, unique addresses) without materialising Python strings when possible."""
     try:
         import pyarrow as pa
@@ -139,7 +139,7 @@ def _flag(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
 def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     """Clean a track table (any order) and classify its fixes; see the module docstring.
     ``index`` gives field elevations for the derived-speed ground test."""
-    codes, uniques = _aircraft_codes(df["icao24"])
+    codes, uniques = aircraft_codes(df["icao24"])
     t = df["time"].array.asi8.astype(np.float64) if len(df) else np.empty(0)
     t /= 1e9  # in place: one 8-byte-per-fix array fewer on big tables (same values)
     n = len(t)
