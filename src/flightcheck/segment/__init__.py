@@ -28,7 +28,7 @@ from flightcheck.segment.airportindex import AirportIndex, default_index
 from flightcheck.segment.context import Context, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
-from flightcheck.segment.shares import Share, run_shares, share_count, split
+from flightcheck.segment.pieces import Piece, make_pieces, process_count, run_pieces
 
 __all__ = ["Segmentation", "detect"]
 
@@ -106,7 +106,7 @@ def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
     ``airports``: keep only findings at these airport codes (stops, events; gaps whose
     candidates or explaining stop include one). ``since``/``until`` (UTC; naive = UTC) limit
     the fixes used. ``index`` overrides the packaged airport/runway reference. ``workers``:
-    processes to share the aircraft between (None: automatic, see :mod:`.shares`); the
+    processes to share the aircraft between (None: automatic, see :mod:`.pieces`); the
     findings are the same for any number.
     """
     with engine_settings():
@@ -136,11 +136,11 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
     sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
     rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
 
-    def work(share: Share) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
-        return aircraft_findings(share.frame(df), ix, sources, rows, share.global_positions)
+    def work(piece: Piece) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
+        return aircraft_findings(piece.frame(df), ix, sources, rows, piece.global_positions)
 
-    n = share_count(len(df), workers)
-    parts = run_shares(split(df["icao24"], n) if n > 1 else [Share(slice(0, len(df)))], work)
+    n = process_count(len(df), workers)
+    parts = run_pieces(make_pieces(df["icao24"], n), n, work)
     stops = [s for part in parts for s in part[0]]
     events = [e for part in parts for e in part[1]]
     gap_records = [g for part in parts for g in part[2]]

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from flightcheck.segment.runcodes import run_codes
+
 
 def clock(t: float) -> str:
     """``14:02:11Z`` for Unix seconds (date left out: findings give full times elsewhere)."""
@@ -57,22 +59,7 @@ class SourceNames:
     row): ``names[pos]`` is the source of input row ``pos``, or None."""
 
     def __init__(self, column):
-        try:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            arr = getattr(column.array, "_pa_array", None)
-            if arr is None:
-                arr = pa.chunked_array([pa.array(column.to_numpy(dtype=object))])
-            enc = pc.dictionary_encode(arr).combine_chunks()
-            codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            self._codes = codes.astype(np.int64)
-            self._names = enc.dictionary.to_pylist()
-        except Exception:  # noqa: BLE001 - non-arrow storage: pandas does it
-            import pandas as pd
-
-            codes, uniques = pd.factorize(column)
-            self._codes, self._names = codes.astype(np.int64), list(uniques)
+        self._codes, self._names = run_codes(column)
 
     def __getitem__(self, pos: int):
         c = self._codes[pos]

