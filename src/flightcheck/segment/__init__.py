@@ -29,6 +29,7 @@ from flightcheck.segment.context import Context, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces, process_count, run_pieces
+from flightcheck.segment.tables import FindingColumns, join_tables, tabulate
 
 __all__ = ["Segmentation", "detect"]
 
@@ -63,13 +64,6 @@ def _utc(value: str | datetime | pd.Timestamp | None) -> pd.Timestamp | None:
         return None
     ts = pd.Timestamp(value)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
-def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    if not records:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame.from_records([{c: r.get(c) for c in columns} for r in records],
-                                     columns=columns)
 
 
 @contextlib.contextmanager
@@ -136,20 +130,21 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
     sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
     rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
 
-    def work(piece: Piece) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
-        return aircraft_findings(piece.frame(df), ix, sources, rows, piece.global_positions)
+    def work(piece: Piece) -> tuple[FindingColumns, dict[str, int]]:
+        *found, removed = aircraft_findings(piece.frame(df), ix, sources, rows,
+                                            piece.global_positions)
+        return tabulate(*found, airports), removed
 
     n = process_count(len(df), workers)
     parts = run_pieces(make_pieces(df["icao24"], n), n, work)
-    stops = [s for part in parts for s in part[0]]
-    events = [e for part in parts for e in part[1]]
-    gap_records = [g for part in parts for g in part[2]]
     removed: dict[str, int] = {}
-    for part in parts:
-        for reason, count in part[3].items():
+    for _, counts in parts:
+        for reason, count in counts.items():
             removed[reason] = removed.get(reason, 0) + count
-    return findings(stops + v_stops, events + v_events, gap_records + v_gaps, airports,
-                    removed, inputs)
+    tables = [columns for columns, _ in parts]
+    if v_stops or v_events or v_gaps:
+        tables.append(tabulate(v_stops, v_events, v_gaps, airports))
+    return Segmentation(*join_tables(tables), removed, inputs)
 
 
 def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np.ndarray,
@@ -189,17 +184,6 @@ def explained_gaps(ctx: Context, stops: list[dict]) -> dict[int, str]:
 def findings(stops: list[dict], events: list[dict], gap_records: list[dict],
              airports: list[str] | None, removed: dict[str, int],
              inputs: list[dict]) -> Segmentation:
-    """The :class:`Segmentation` of the finding records (filtered to ``airports``, sorted)."""
-    if airports:
-        wanted = {a.upper() for a in airports}
-        stops = [s for s in stops if s["airport"] in wanted]
-        events = [e for e in events if e["airport"] in wanted]
-        gap_records = [g for g in gap_records
-                       if any(c["airport"] in wanted for c in g["candidates"])
-                       or any(w in (g["explained_by"] or "") for w in wanted)]
-    stops.sort(key=lambda s: (s["icao24"], s["arrival"] or s["departure"] or pd.Timestamp.min
-                              .tz_localize("UTC")))
-    events.sort(key=lambda e: (e["icao24"], e["time"]))
-    return Segmentation(_frame(stops, stops_mod.STOP_COLUMNS),
-                        _frame(events, stops_mod.EVENT_COLUMNS),
-                        _frame(gap_records, gaps_mod.GAP_COLUMNS), removed, inputs)
+    """The :class:`Segmentation` of finding records (filtered to ``airports``, sorted)."""
+    return Segmentation(*join_tables([tabulate(stops, events, gap_records, airports)]),
+                        removed, inputs)
