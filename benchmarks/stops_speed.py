@@ -2,11 +2,15 @@
 
 Builds a generated fleet (benchmarks/stops_gen.py), tiles it with new addresses up to N
 points, then times ``flightcheck.segment.detect`` and reports points/s and the process's
-peak RSS (each size runs in its own subprocess so peaks do not mix) and, when ``detect`` ran
-in shares (``flightcheck.segment.shares``), the largest forked worker's peak RSS (it shares
-the table's pages with the parent, so the sum over-counts). ``--workers N`` fixes the number
-of processes (default: ``detect``'s automatic choice).
-Usage: python benchmarks/stops_speed.py [--workers N] [N ...]   (default 1000000 10000000)
+peak RSS (each run in its own subprocess, so peaks do not mix) and, when ``detect`` used
+forked workers (``flightcheck.segment.pieces``), the largest worker's peak RSS (it shares the
+table's pages with the parent, so the sum over-counts). A second run of each size measures
+the memory the process and its workers use together (summed PSS, sampled); its time is not
+reported, as reading PSS slows the run down. ``--workers N`` fixes the number of processes
+(default: ``detect``'s automatic choice); ``--repeat R`` times each size R times (this VM's
+timings vary by about 25 % from run to run).
+Usage: python benchmarks/stops_speed.py [--workers N] [--repeat R] [N ...]
+       (default sizes 1000000 10000000)
        python benchmarks/stops_speed.py --phases N   (seconds per engine stage, one process)
 """
 
@@ -64,11 +68,14 @@ def _pss_mb(pid: int) -> float:
     return total
 
 
-def measured(cmd: list[str]) -> None:
-    """Run one size in a subprocess, echo its report, and add the peak memory the process and
-    its workers used together while ``detect`` ran (their summed PSS, sampled every 200 ms:
-    reading it walks the page tables, so it is not sampled more often)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+def measured(cmd: list[str], memory: bool) -> None:
+    """Run one size in a subprocess and echo its report; with ``memory``, report instead the
+    peak memory the process and its workers used together while ``detect`` ran (their summed
+    PSS, sampled every 200 ms)."""
+    if not memory:
+        subprocess.run(cmd, check=True)
+        return
+    proc = subprocess.Popen([*cmd, "--mark"], stdout=subprocess.PIPE, text=True)
     peak = [0.0]
     started = threading.Event()
     done = threading.Event()
@@ -86,22 +93,24 @@ def measured(cmd: list[str]) -> None:
             started.set()
             continue
         done.set()
-        print(line.rstrip() + (f"; together at most {peak[0]:,.0f} MB (sampled PSS)"
-                               if peak[0] else ""), flush=True)
+        points = line.split("points")[0].strip()
+        print(f"{points:>11} points  memory of the process and its workers together: at "
+              f"most {peak[0]:,.0f} MB (sampled PSS)", flush=True)
     started.set()
     done.set()
     if proc.wait():
         raise SystemExit(proc.returncode)
 
 
-def run_one(n: int, workers: int | None) -> None:
+def run_one(n: int, workers: int | None, mark: bool = False) -> None:
     from flightcheck.segment import detect
     from flightcheck.segment.airportindex import default_index
 
     df = table(n)
     default_index()
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(START, flush=True)
+    if mark:
+        print(START, flush=True)
     t = time.perf_counter()
     seg = detect(df, workers=workers)
     dt = time.perf_counter() - t
@@ -164,14 +173,20 @@ def _stages(df: pd.DataFrame, ix, lap) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    workers = None
-    if len(args) > 1 and args[0] == "--workers":
-        workers, args = int(args[1]), args[2:]
+    workers, repeat = None, 1
+    while len(args) > 1 and args[0] in ("--workers", "--repeat"):
+        if args[0] == "--workers":
+            workers = int(args[1])
+        else:
+            repeat = int(args[1])
+        args = args[2:]
     if len(args) > 1 and args[0] == "--one":
-        run_one(int(args[1]), workers)
+        run_one(int(args[1]), workers, mark="--mark" in args)
     elif len(args) > 1 and args[0] == "--phases":
         run_phases(int(args[1]))
     else:
         extra = ["--workers", str(workers)] if workers else []
         for n in [int(a) for a in args] or [1_000_000, 10_000_000]:
-            measured([sys.executable, __file__, *extra, "--one", str(n)])
+            for _ in range(repeat):
+                measured([sys.executable, __file__, *extra, "--one", str(n)], memory=False)
+            measured([sys.executable, __file__, *extra, "--one", str(n)], memory=True)

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ MIN_POINTS = 200_000
 """Below this many fixes the engine runs in one process (a fork costs more than it saves)."""
 POINTS_PER_PROCESS = 100_000
 """Automatically, each process gets at least this many fixes."""
-PIECE_POINTS = 500_000
+PIECE_POINTS = 250_000
 """Fixes per piece (pieces end at aircraft boundaries, so they are about this size)."""
 
 
@@ -126,57 +128,90 @@ def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = No
 
 def run_pieces(parts: list[Piece], processes: int, work: Callable[[Piece], Any]) -> list[Any]:
     """``[work(p) for p in parts]``, in that order; with ``processes`` > 1 this process and
-    forked workers each take the next piece as they finish one."""
+    forked workers each take the next piece as they finish one. Workers send each piece's
+    result as soon as it is done; this process unpacks them between its own pieces, so the
+    unpacking is shared out by the turn-taking too instead of all waiting for the end."""
     if processes <= 1 or len(parts) <= 1:
         return [work(p) for p in parts]
     ctx = fork_context()
     assert ctx is not None  # process_count() gives 1 where workers cannot be forked
     turn = ctx.Value("q", 0)  # the next piece to take (shared, with its lock)
-    workers = []
+    workers, inbox = [], queue.SimpleQueue()
+    done: dict[int, Any] = {}
     try:
         for _ in range(min(processes, len(parts)) - 1):
             receive, send = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_worker, args=(work, parts, turn, send), daemon=True)
             proc.start()
             send.close()
-            workers.append((proc, receive))
-        done = dict(_take_turns(work, parts, turn))
-        for _, receive in workers:
-            try:
-                status, value = receive.recv()
-            except EOFError:  # the worker died without a result: its pieces are redone
-                status, value = "lost", []
-            if status == "error":
-                raise value
-            done.update(value)
+            reader = threading.Thread(target=_read_messages, args=(receive, inbox), daemon=True)
+            workers.append((proc, receive, reader))
+        for _, _, reader in workers:  # after the last fork: no thread runs while forking
+            reader.start()
+        open_ = len(workers)
+        while (i := _next_turn(turn, len(parts))) is not None:
+            done[i] = work(parts[i])
+            open_ -= _unpack(inbox, done, wait=False)
+        while open_:
+            open_ -= _unpack(inbox, done, wait=True)
     finally:
-        for proc, receive in workers:
-            receive.close()
-            if proc.is_alive():
+        for proc, _, reader in workers:
+            if proc.is_alive() and (reader.ident is None or reader.is_alive()):
                 proc.terminate()  # only when this process failed (else they have ended)
             proc.join()
+            if reader.ident is not None:
+                reader.join()
+        for _, receive, _ in workers:
+            receive.close()
     return [done[i] if i in done else work(p) for i, p in enumerate(parts)]
 
 
-def _take_turns(work: Callable[[Piece], Any], parts: list[Piece], turn) -> list[tuple[int, Any]]:
-    """Take the next piece until none is left: [(piece number, result)]."""
-    out = []
+def _next_turn(turn, n: int) -> int | None:
+    """Take the next piece number, None when all are taken."""
+    with turn.get_lock():
+        i = turn.value
+        turn.value = i + 1
+    return i if i < n else None
+
+
+def _read_messages(receive, inbox: queue.SimpleQueue) -> None:
+    """Move a worker's messages, still pickled, to ``inbox`` as they arrive (None at the end),
+    so a worker never waits for this process to read."""
     while True:
-        with turn.get_lock():
-            i = turn.value
-            turn.value = i + 1
-        if i >= len(parts):
-            return out
-        out.append((i, work(parts[i])))
+        try:
+            inbox.put(receive.recv_bytes())
+        except (EOFError, OSError):  # the worker finished (or died)
+            inbox.put(None)
+            return
+
+
+def _unpack(inbox: queue.SimpleQueue, done: dict[int, Any], wait: bool) -> int:
+    """Unpack the messages waiting (at least one when ``wait``) into ``done``; returns how
+    many workers have ended. A worker's error is raised here."""
+    ended = 0
+    while True:
+        try:
+            raw = inbox.get(block=wait)
+        except queue.Empty:
+            return ended
+        wait = False
+        if raw is None:
+            ended += 1
+            continue
+        kind, *value = pickle.loads(raw)
+        if kind == "error":
+            raise value[0]
+        done[value[0]] = value[1]
 
 
 def _worker(work: Callable[[Piece], Any], parts: list[Piece], turn, send) -> None:
     try:
-        result = ("ok", _take_turns(work, parts, turn))
+        while (i := _next_turn(turn, len(parts))) is not None:
+            send.send_bytes(pickle.dumps(("piece", i, work(parts[i])), pickle.HIGHEST_PROTOCOL))
     except BaseException as exc:  # noqa: BLE001 - handed to the caller, which raises it
-        result = ("error", exc)
-    try:
-        send.send(result)
-    except Exception as exc:  # noqa: BLE001 - e.g. an exception that cannot be pickled
-        send.send(("error", RuntimeError(f"stop engine worker: {result[1]!r} ({exc})")))
+        try:
+            send.send_bytes(pickle.dumps(("error", exc)))
+        except Exception as failed:  # noqa: BLE001 - e.g. an exception that cannot be pickled
+            send.send_bytes(pickle.dumps(("error", RuntimeError(
+                f"stop engine worker: {exc!r} ({failed})"))))
     send.close()
