@@ -163,12 +163,13 @@ def _go_around(ctx: Context, k: int, scores: Scores, q: int) -> dict | None:
 
 
 def headings(ctx: Context) -> np.ndarray:
-    """Per fix: reported track, else the bearing to the next fix when it moved > 0.3 km (else
-    from the previous fix), degrees true; NaN when unknown."""
+    """Per fix: reported track, else for airborne fixes the bearing to the next fix when it
+    moved > 0.3 km (else from the previous fix), degrees true; NaN when unknown. Ground fixes
+    keep the reported track only: turns are counted between airborne fixes alone."""
     p = ctx.pts
     n = len(p.t)
     heading = p.trk.copy()
-    miss = np.flatnonzero(~np.isfinite(heading))
+    miss = np.flatnonzero(~np.isfinite(heading) & ~p.ground)
     if len(miss) and n > 1:
         nxt = np.minimum(miss + 1, n - 1)
         prv = np.maximum(miss - 1, 0)

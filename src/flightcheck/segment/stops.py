@@ -66,9 +66,12 @@ EVENT_COLUMNS = ["icao24", "kind", "airport", "airport_name", "time", "end", "la
                  "runway", "evidence", "rows"]
 
 
+_UTC = pd.Timestamp(0, tz="UTC").tzinfo
+
+
 def ts(t: float | None) -> pd.Timestamp | None:
-    """Unix seconds to a UTC Timestamp (None stays None)."""
-    return None if t is None else pd.Timestamp(round(float(t * 1e9)), unit="ns", tz="UTC")
+    """Unix seconds to a UTC Timestamp in nanoseconds (None stays None)."""
+    return None if t is None else pd.Timestamp(round(float(t * 1e9)), tz=_UTC)
 
 
 @dataclass
@@ -310,8 +313,16 @@ def _observed_stops(ctx: Context, runs: list[_Run],
     for j, rw in zip(want_out.tolist(), runways_at(ctx, after[want_out], ap[want_out],
                                                    "depart"), strict=True):
         rwy_out[j] = rw
+    # distances from the fix before (after) to the median ground position, where the silence
+    # is long enough for an arrival (departure) window: all at once, not one call per stop
+    d_in, d_out = np.full(n, np.nan), np.full(n, np.nan)
+    w_in = np.flatnonzero((before >= 0) & (p.t[s] - p.t[before] > WINDOW_SILENCE_S))
+    w_out = np.flatnonzero((after >= 0) & (p.t[after] - p.t[e] > WINDOW_SILENCE_S))
+    d_in[w_in] = step_km(p.lat[before[w_in]], p.lon[before[w_in]], lat_m[w_in], lon_m[w_in])
+    d_out[w_out] = step_km(p.lat[after[w_out]], p.lon[after[w_out]], lat_m[w_out],
+                           lon_m[w_out])
     stats = zip(lat_m.tolist(), lon_m.tolist(), n_ground.tolist(), min_gs.tolist(),
-                mlat_share.tolist(), rwy_in, rwy_out, strict=True)
+                mlat_share.tolist(), rwy_in, rwy_out, d_in.tolist(), d_out.tolist(), strict=True)
     return [_observed_stop(ctx, r, *st) for r, st in zip(runs, stats, strict=True)]
 
 
@@ -338,7 +349,9 @@ def _speed_kms(gs: float, floor_kt: float) -> float:
 
 def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground: int,
                    min_gs: float, mlat_share: float, rwy_in: str | None,
-                   rwy_out: str | None) -> dict:
+                   rwy_out: str | None, d_in: float, d_out: float) -> dict:
+    """The stop record of a merged ground run; ``d_in``/``d_out``: km from the fix before
+    (after) the run to its median position, where the silence calls for a window."""
     p, ix = ctx.pts, ctx.ix
     s, e = run.s, run.e
     c = p.code[s]
@@ -351,7 +364,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
         arrival = p.t[s]
         silence = p.t[s] - p.t[before]
         if silence > WINDOW_SILENCE_S:
-            d = step_km(p.lat[before], p.lon[before], lat_m, lon_m)
+            d = d_in
             fast = max(p.gs[before] if math.isfinite(p.gs[before]) else 0, 250) * KT_TO_KMS
             early = min(p.t[before] + d / fast, p.t[s])
             arrival = min(p.t[before] + d / _speed_kms(p.gs[before], APPROACH_KT), p.t[s])
@@ -365,7 +378,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
         departure = p.t[e]
         silence = p.t[after] - p.t[e]
         if silence > WINDOW_SILENCE_S:
-            d = step_km(p.lat[after], p.lon[after], lat_m, lon_m)
+            d = d_out
             fast = max(p.gs[after] if math.isfinite(p.gs[after]) else 0, 250) * KT_TO_KMS
             late = max(p.t[after] - d / fast, p.t[e])
             departure = max(p.t[after] - d / _speed_kms(p.gs[after], APPROACH_KT), p.t[e])
