@@ -31,7 +31,8 @@ readings is X's score, and its ``why`` says which reading it is.
 
 A silence whose ends are both on the ground at the same place (parked) is no gap.
 The search is vectorised over all gaps at once: a latitude band per gap (``np.searchsorted``
-on the latitude-sorted airports), a longitude window, then the exact ellipse test.
+on the latitude-sorted airports), a longitude window, a test on straight chords (which never
+exceed the arcs: arithmetic only), then the exact ellipse test on the great-circle distances.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from flightcheck.segment.geometry import (
     angle_diff_deg,
     geodesic_km_many,
     haversine_km,
-    wrap180,
     wrap360,
 )
 from flightcheck.segment.stops import MIN_GAP_S, ts
@@ -307,6 +307,8 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     box_at = np.searchsorted(box_gap, bounds)
     ctx_arrays = _end_arrays(ctx, a, b)
     trig_x, trig_a, trig_b = _lat_trig(ix.lat), _lat_trig(lat_a), _lat_trig(lat_b)
+    unit_x = _unit_vectors(ctx.__dict__, "_gap_unit_x", ix.lat, ix.lon)
+    unit_a, unit_b = _unit_vectors({}, "", lat_a, lon_a), _unit_vectors({}, "", lat_b, lon_b)
     ends = ctx_arrays
     for lo, hi, blo, bhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], strict=True):
         if hi <= lo:
@@ -316,13 +318,10 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         pos = pool_sorted[np.repeat(box_lo[blo:bhi] - (np.cumsum(cnt) - cnt), cnt)
                           + np.arange(len(g))]
         ap = pool[pos]
+        m = _maybe_within(_Spread(g), ap, unit_x, unit_a, unit_b, reach)
+        g, ap, pos = g[m], ap[m], pos[m]
+        per = _Spread(g)
         alon = ix.lon[ap]
-        per = _Spread(g)
-        dlon_g = per(dlon)
-        m = (np.abs(wrap180(alon - per(lon_a))) <= dlon_g) | (
-            np.abs(wrap180(alon - per(lon_b))) <= dlon_g)
-        g, ap, pos, alon = g[m], ap[m], pos[m], alon[m]
-        per = _Spread(g)
         lam1 = np.radians(alon - per(lon_a))
         lam2 = np.radians(per(lon_b) - alon)
         rad_x, cos_x = trig_x[0][ap], trig_x[1][ap]
@@ -345,6 +344,38 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         top = order[np.arange(len(order)) - first < k]
         _emit(ctx, top, g[top], ap[top], d1[top], d2[top], ground_s[top], score[top],
               role[top], {n: t[top] for n, t in terms.items()}, ends, gs, out)
+
+
+CHORD_SLACK = 1e-9
+"""Relative and absolute (km) slack of :func:`_maybe_within`, far above rounding errors."""
+
+
+def _unit_vectors(cache: dict, name: str, lat: np.ndarray, lon: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, z) of points on the unit sphere (kept in ``cache`` under ``name`` when given)."""
+    if name and name in cache:
+        return cache[name]
+    phi, lam = np.radians(lat), np.radians(lon)
+    out = (np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi))
+    if name:
+        cache[name] = out
+    return out
+
+
+def _maybe_within(per: _Spread, ap: np.ndarray, unit_x: tuple, unit_a: tuple, unit_b: tuple,
+                  reach: np.ndarray) -> np.ndarray:
+    """Per gap-airport pair, False where the airport is certainly outside the gap's ellipse:
+    even the straight chords A-X and X-B (never longer than the great-circle arcs, which
+    :func:`_haversine` measures) add up to more than the reach. Arithmetic only, so the
+    sines and arcsines of the exact distances are spent on the pairs that may be inside."""
+    total = np.zeros(len(ap))
+    for end in (unit_a, unit_b):
+        sq = np.zeros(len(ap))
+        for axis in range(3):
+            diff = per(end[axis]) - unit_x[axis][ap]
+            sq += diff * diff
+        total += np.sqrt(sq)
+    return ~(total * (EARTH_RADIUS_KM * (1 - CHORD_SLACK)) - CHORD_SLACK > per(reach))
 
 
 class _Spread:
