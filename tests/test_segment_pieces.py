@@ -127,7 +127,7 @@ def test_a_worker_error_is_raised_in_the_caller():
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
     with pytest.raises(ValueError, match="bad piece slice"):
-        pieces.run_pieces(parts, 2, work)
+        pieces.run_pieces(lambda: (parts, work), 2)
 
 
 @needs_fork
@@ -141,7 +141,7 @@ def test_the_pieces_of_a_worker_that_dies_are_done_in_the_caller():
         return piece.rows.start
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(5)]
-    assert pieces.run_pieces(parts, 3, work) == [0, 1, 2, 3, 4]
+    assert pieces.run_pieces(lambda: (parts, work), 3) == [0, 1, 2, 3, 4]
 
 
 @needs_fork
@@ -151,9 +151,24 @@ def test_processes_take_turns_and_results_keep_piece_order():
         return (piece.rows.start, os.getpid())
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(9)]
-    out = pieces.run_pieces(parts, 2, work)
+    out = pieces.run_pieces(lambda: (parts, work), 2)
     assert [i for i, _ in out] == list(range(9))
     assert len({pid for _, pid in out}) == 2  # both processes worked
+
+
+@needs_fork
+def test_every_process_sets_up_its_own_pieces():
+    parent = os.getpid()
+    setups = multiprocessing.get_context("fork").Value("i", 0)
+
+    def setup():
+        with setups.get_lock():
+            setups.value += 1
+        parts = [pieces.Piece(slice(i, i + 1)) for i in range(6)]
+        return parts, lambda p: (p.rows.start, os.getpid() == parent)
+
+    out = pieces.run_pieces(setup, 2)
+    assert [i for i, _ in out] == list(range(6)) and setups.value == 2
 
 
 @needs_fork
@@ -170,7 +185,7 @@ def test_an_error_in_the_caller_stops_the_workers():
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
     start = time.monotonic()
     with pytest.raises(KeyError):
-        pieces.run_pieces(parts, 2, work)
+        pieces.run_pieces(lambda: (parts, work), 2)
     assert time.monotonic() - start < 10
     assert not seen and not [c for c in multiprocessing.active_children()
                              if c.name.startswith("Process")]

@@ -127,16 +127,20 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
                                  else ([], [], []))
     df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
-    sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
-    rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
-
-    def work(piece: Piece) -> tuple[FindingColumns, dict[str, int]]:
-        *found, removed = aircraft_findings(piece.frame(df), ix, sources, rows,
-                                            piece.global_positions)
-        return tabulate(*found, airports), removed
-
     n = process_count(len(df), workers)
-    parts = run_pieces(make_pieces(df["icao24"], n), n, work)
+
+    def setup() -> tuple[list[Piece], Callable[[Piece], tuple[FindingColumns, dict[str, int]]]]:
+        sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
+        rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
+
+        def work(piece: Piece) -> tuple[FindingColumns, dict[str, int]]:
+            *found, removed = aircraft_findings(piece.frame(df), ix, sources, rows,
+                                                piece.global_positions)
+            return tabulate(*found, airports), removed
+
+        return make_pieces(df["icao24"], n), work
+
+    parts = run_pieces(setup, n)
     removed: dict[str, int] = {}
     for _, counts in parts:
         for reason, count in counts.items():

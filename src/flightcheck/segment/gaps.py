@@ -347,7 +347,10 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
 
 
 CHORD_SLACK = 1e-9
-"""Relative and absolute (km) slack of :func:`_maybe_within`, far above rounding errors."""
+"""Relative slack of :func:`_maybe_within`, far above rounding errors."""
+CHORD_SLACK_KM = 0.001
+"""Absolute slack of :func:`_maybe_within` (the chord of two nearby points, from their unit
+vectors' dot product, is only good to ~0.2 m on the Earth's scale)."""
 
 
 def _unit_vectors(cache: dict, name: str, lat: np.ndarray, lon: np.ndarray
@@ -368,14 +371,14 @@ def _maybe_within(per: _Spread, ap: np.ndarray, unit_x: tuple, unit_a: tuple, un
     even the straight chords A-X and X-B (never longer than the great-circle arcs, which
     :func:`_haversine` measures) add up to more than the reach. Arithmetic only, so the
     sines and arcsines of the exact distances are spent on the pairs that may be inside."""
+    x = [unit_x[axis][ap] for axis in range(3)]
     total = np.zeros(len(ap))
-    for end in (unit_a, unit_b):
-        sq = np.zeros(len(ap))
-        for axis in range(3):
-            diff = per(end[axis]) - unit_x[axis][ap]
-            sq += diff * diff
-        total += np.sqrt(sq)
-    return ~(total * (EARTH_RADIUS_KM * (1 - CHORD_SLACK)) - CHORD_SLACK > per(reach))
+    for end in (unit_a, unit_b):  # |A - X| = sqrt(2 - 2 A.X) for unit vectors
+        dot = per(end[0]) * x[0]
+        dot += per(end[1]) * x[1]
+        dot += per(end[2]) * x[2]
+        total += np.sqrt(np.maximum(2.0 - 2.0 * dot, 0.0))
+    return ~(total * (EARTH_RADIUS_KM * (1 - CHORD_SLACK)) - CHORD_SLACK_KM > per(reach))
 
 
 class _Spread:

@@ -126,12 +126,16 @@ def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = No
     return [Piece(slice(0, n))] if k == 1 else split(icao24, k)
 
 
-def run_pieces(parts: list[Piece], processes: int, work: Callable[[Piece], Any]) -> list[Any]:
-    """``[work(p) for p in parts]``, in that order; with ``processes`` > 1 this process and
-    forked workers each take the next piece as they finish one. Workers send each piece's
-    result as soon as it is done; this process unpacks them between its own pieces, so the
-    unpacking is shared out by the turn-taking too instead of all waiting for the end."""
-    if processes <= 1 or len(parts) <= 1:
+def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
+               processes: int) -> list[Any]:
+    """``[work(p) for p in parts]`` for ``parts, work = setup()``, in that order. With
+    ``processes`` > 1, workers are forked first and every process runs ``setup`` itself (it
+    must give the same pieces everywhere), so its cost is not paid before the others can
+    start; then this process and the workers each take the next piece as they finish one.
+    Workers send each piece's result as soon as it is done; this process unpacks them
+    between its own pieces, so the unpacking is shared out by the turn-taking too."""
+    if processes <= 1:
+        parts, work = setup()
         return [work(p) for p in parts]
     ctx = fork_context()
     assert ctx is not None  # process_count() gives 1 where workers cannot be forked
@@ -139,15 +143,16 @@ def run_pieces(parts: list[Piece], processes: int, work: Callable[[Piece], Any])
     workers, inbox = [], queue.SimpleQueue()
     done: dict[int, Any] = {}
     try:
-        for _ in range(min(processes, len(parts)) - 1):
+        for _ in range(processes - 1):
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(work, parts, turn, send), daemon=True)
+            proc = ctx.Process(target=_worker, args=(setup, turn, send), daemon=True)
             proc.start()
             send.close()
             reader = threading.Thread(target=_read_messages, args=(receive, inbox), daemon=True)
             workers.append((proc, receive, reader))
         for _, _, reader in workers:  # after the last fork: no thread runs while forking
             reader.start()
+        parts, work = setup()
         open_ = len(workers)
         while (i := _next_turn(turn, len(parts))) is not None:
             done[i] = work(parts[i])
@@ -204,8 +209,10 @@ def _unpack(inbox: queue.SimpleQueue, done: dict[int, Any], wait: bool) -> int:
         done[value[0]] = value[1]
 
 
-def _worker(work: Callable[[Piece], Any], parts: list[Piece], turn, send) -> None:
+def _worker(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], turn,
+            send) -> None:
     try:
+        parts, work = setup()
         while (i := _next_turn(turn, len(parts))) is not None:
             send.send_bytes(pickle.dumps(("piece", i, work(parts[i])), pickle.HIGHEST_PROTOCOL))
     except BaseException as exc:  # noqa: BLE001 - handed to the caller, which raises it
