@@ -196,7 +196,7 @@ def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarra
     ``order[lo:hi]`` into ``pool`` of its airports; boxes are grouped by gap. Every airport
     within ``dlon`` of either end and inside the latitude band is in a box (a superset)."""
     ix = ctx.ix
-    cache = ctx.__dict__.setdefault("_gap_grids", {})
+    cache = ix.__dict__.setdefault("_gap_grids", {})  # per airport index: reused by every piece
     pid = id(pool)
     if pid not in cache:
         row = np.floor(ix.lat[pool]).clip(-90, 89) + 90
@@ -234,7 +234,7 @@ def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarra
 def _pool(ctx: Context, jet: bool) -> np.ndarray:
     """Airport indices (latitude order) an aircraft may use: jets need a long runway."""
     ix = ctx.ix
-    cache = ctx.__dict__.setdefault("_gap_pools", {})
+    cache = ix.__dict__.setdefault("_gap_pools", {})
     if jet not in cache:
         ok = np.ones(len(ix), dtype=bool)
         if jet:
@@ -306,8 +306,10 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
     box_at = np.searchsorted(box_gap, bounds)
     ctx_arrays = _end_arrays(ctx, a, b)
-    trig_x, trig_a, trig_b = _lat_trig(ix.lat), _lat_trig(lat_a), _lat_trig(lat_b)
-    unit_x = _unit_vectors(ctx.__dict__, "_gap_unit_x", ix.lat, ix.lon)
+    trig_x = ix.__dict__.get("_gap_trig_x") or ix.__dict__.setdefault("_gap_trig_x",
+                                                                      _lat_trig(ix.lat))
+    trig_a, trig_b = _lat_trig(lat_a), _lat_trig(lat_b)
+    unit_x = _unit_vectors(ix.__dict__, "_gap_unit_x", ix.lat, ix.lon)
     unit_a, unit_b = _unit_vectors({}, "", lat_a, lon_a), _unit_vectors({}, "", lat_b, lon_b)
     ends = ctx_arrays
     for lo, hi, blo, bhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], strict=True):
