@@ -189,3 +189,32 @@ def test_an_error_in_the_caller_stops_the_workers():
     assert time.monotonic() - start < 10
     assert not seen and not [c for c in multiprocessing.active_children()
                              if c.name.startswith("Process")]
+
+
+def test_parts_tables_join_as_one_table_would_be_built():
+    from flightcheck.segment.tables import join_tables, part_tables, tabulate
+
+    from flightcheck.segment.stops import ts
+
+    t = [ts(1760616000.0 + 60 * m) for m in range(3)]  # as the engine makes them
+
+    def stop(icao, arrival, runway):
+        return {"icao24": icao, "airport": "LYBT", "arrival": arrival, "departure": t[2],
+                "runway": runway, "dwell_s": 60.0}
+
+    a = tabulate([stop("010070", None, None)], [], [])  # all-None arrivals and runways
+    b = tabulate([stop("4b1805", t[0], "30"), stop("4b1805", t[1], None)], [], [])
+    whole = join_tables([tabulate([stop("010070", None, None), stop("4b1805", t[0], "30"),
+                                   stop("4b1805", t[1], None)], [], [])])[0]
+    joined = join_tables([a, b], [part_tables(a), part_tables(b)])[0]
+    assert str(whole["arrival"].dtype) == "datetime64[ns, UTC]"
+    pd.testing.assert_frame_equal(joined, whole, check_exact=True)
+    # parts out of address order are sorted as the whole would be
+    joined = join_tables([b, a], [part_tables(b), part_tables(a)])[0]
+    pd.testing.assert_frame_equal(joined, whole, check_exact=True)
+    # parts of the same dtypes are concatenated: the same table
+    c = tabulate([stop("4c0001", t[2], "12")], [], [])
+    both = join_tables([b, c], [part_tables(b), part_tables(c)])[0]
+    one = join_tables([tabulate([stop("4b1805", t[0], "30"), stop("4b1805", t[1], None),
+                                 stop("4c0001", t[2], "12")], [], [])])[0]
+    pd.testing.assert_frame_equal(both, one, check_exact=True)

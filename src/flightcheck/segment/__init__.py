@@ -29,7 +29,7 @@ from flightcheck.segment.context import Context, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces, process_count, run_pieces
-from flightcheck.segment.tables import FindingColumns, join_tables, tabulate
+from flightcheck.segment.tables import FindingColumns, join_tables, part_tables, tabulate
 
 __all__ = ["Segmentation", "detect"]
 
@@ -140,15 +140,20 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
 
         return make_pieces(df["icao24"], n), work
 
-    parts = run_pieces(setup, n)
+    def finish(result: tuple[FindingColumns, dict[str, int]]) -> tuple:
+        return (*result, part_tables(result[0]))  # each piece's tables, made as it comes in
+
+    parts = run_pieces(setup, n, finish)
     removed: dict[str, int] = {}
-    for _, counts in parts:
+    for _, counts, _ in parts:
         for reason, count in counts.items():
             removed[reason] = removed.get(reason, 0) + count
-    tables = [columns for columns, _ in parts]
+    columns = [found for found, _, _ in parts]
+    tables = [own for _, _, own in parts]
     if v_stops or v_events or v_gaps:
-        tables.append(tabulate(v_stops, v_events, v_gaps, airports))
-    return Segmentation(*join_tables(tables), removed, inputs)
+        columns.append(tabulate(v_stops, v_events, v_gaps, airports))
+        tables.append(part_tables(columns[-1]))
+    return Segmentation(*join_tables(columns, tables), removed, inputs)
 
 
 def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np.ndarray,
