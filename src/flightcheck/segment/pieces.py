@@ -40,6 +40,7 @@ import pandas as pd
 
 from flightcheck.forking import fork_context
 from flightcheck.segment.phases import aircraft_codes
+from flightcheck.segment.runcodes import runs
 
 MIN_POINTS = 200_000
 """Below this many fixes the engine runs in one process (a fork costs more than it saves)."""
@@ -106,14 +107,15 @@ def _cuts(sizes: np.ndarray, k: int) -> np.ndarray:
 
 def split(icao24: pd.Series, n: int) -> list[Piece]:
     """Up to ``n`` pieces of whole aircraft, in aircraft order, of about equal fix counts."""
-    codes, _ = aircraft_codes(icao24)
-    if n <= 1 or not len(codes):
-        return [Piece(slice(0, len(codes)))]
-    counts = np.bincount(codes)
-    bounds = _cuts(counts, n)  # piece i: aircraft codes bounds[i] .. bounds[i+1]-1
-    if not (codes[1:] < codes[:-1]).any():  # aircraft contiguous, in code order: row slices
-        at = np.concatenate([[0], np.cumsum(counts)])[bounds]
+    if n <= 1 or not len(icao24):
+        return [Piece(slice(0, len(icao24)))]
+    first, head_codes, _ = runs(icao24)
+    if (head_codes == np.arange(len(first))).all():  # each aircraft one run: row slices
+        sizes = np.diff(np.append(first, len(icao24)))
+        at = np.append(first, len(icao24))[_cuts(sizes, n)]
         return [Piece(slice(int(a), int(b))) for a, b in zip(at[:-1], at[1:], strict=True)]
+    codes, _ = aircraft_codes(icao24)  # aircraft interleaved: rows gathered per piece
+    bounds = _cuts(np.bincount(codes), n)  # piece i: aircraft codes bounds[i] .. bounds[i+1]-1
     piece_of = np.searchsorted(bounds, codes, side="right") - 1
     order = np.argsort(piece_of, kind="stable")
     at = np.searchsorted(piece_of[order], np.arange(len(bounds)))

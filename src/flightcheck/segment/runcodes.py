@@ -15,10 +15,19 @@ import pandas as pd
 
 def run_codes(column: pd.Series) -> tuple[np.ndarray, list]:
     """(codes int64 per row, values): ``values[codes[i]]`` is row i's value; -1 for null."""
+    first, head_codes, values = runs(column)
+    return np.repeat(head_codes, np.diff(np.append(first, len(column)))), values
+
+
+def runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list]:
+    """(first row of each run of equal values, the run's code, values): :func:`run_codes`
+    before expanding the codes to every row."""
     arr = getattr(column.array, "_pa_array", None)
     if arr is None or not len(column):  # not arrow-backed: pandas encodes it
         codes, uniques = pd.factorize(column)
-        return codes.astype(np.int64), list(uniques)
+        first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
+            np.empty(0, dtype=np.int64)
+        return first, codes[first].astype(np.int64), list(uniques)
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -40,5 +49,4 @@ def run_codes(column: pd.Series) -> tuple[np.ndarray, list]:
     first = np.concatenate(firsts)
     enc = pc.dictionary_encode(pa.concat_arrays(values))
     head_codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return np.repeat(head_codes, np.diff(np.append(first, len(column)))), \
-        enc.dictionary.to_pylist()
+    return first, head_codes, enc.dictionary.to_pylist()
