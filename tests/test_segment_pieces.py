@@ -191,10 +191,9 @@ def test_an_error_in_the_caller_stops_the_workers():
                              if c.name.startswith("Process")]
 
 
-def test_parts_tables_join_as_one_table_would_be_built():
-    from flightcheck.segment.tables import join_tables, part_tables, tabulate
-
+def test_pieces_tables_join_as_one_table_would_be_built():
     from flightcheck.segment.stops import ts
+    from flightcheck.segment.tables import join_tables, tabulate
 
     t = [ts(1760616000.0 + 60 * m) for m in range(3)]  # as the engine makes them
 
@@ -202,19 +201,23 @@ def test_parts_tables_join_as_one_table_would_be_built():
         return {"icao24": icao, "airport": "LYBT", "arrival": arrival, "departure": t[2],
                 "runway": runway, "dwell_s": 60.0}
 
-    a = tabulate([stop("010070", None, None)], [], [])  # all-None arrivals and runways
-    b = tabulate([stop("4b1805", t[0], "30"), stop("4b1805", t[1], None)], [], [])
-    whole = join_tables([tabulate([stop("010070", None, None), stop("4b1805", t[0], "30"),
-                                   stop("4b1805", t[1], None)], [], [])])[0]
-    joined = join_tables([a, b], [part_tables(a), part_tables(b)])[0]
+    def tables(*stops):
+        return tabulate(list(stops), [], [])
+
+    a = tables(stop("010070", None, None))  # all-None arrivals and runways: objects
+    b = tables(stop("4b1805", t[0], "30"), stop("4b1805", t[1], None))
+    whole = tables(stop("010070", None, None), stop("4b1805", t[0], "30"),
+                   stop("4b1805", t[1], None))[0]
     assert str(whole["arrival"].dtype) == "datetime64[ns, UTC]"
-    pd.testing.assert_frame_equal(joined, whole, check_exact=True)
-    # parts out of address order are sorted as the whole would be
-    joined = join_tables([b, a], [part_tables(b), part_tables(a)])[0]
-    pd.testing.assert_frame_equal(joined, whole, check_exact=True)
-    # parts of the same dtypes are concatenated: the same table
-    c = tabulate([stop("4c0001", t[2], "12")], [], [])
-    both = join_tables([b, c], [part_tables(b), part_tables(c)])[0]
-    one = join_tables([tabulate([stop("4b1805", t[0], "30"), stop("4b1805", t[1], None),
-                                 stop("4c0001", t[2], "12")], [], [])])[0]
-    pd.testing.assert_frame_equal(both, one, check_exact=True)
+    assert str(a[0]["arrival"].dtype) == "object"
+    pd.testing.assert_frame_equal(join_tables([a, b])[0], whole, check_exact=True)
+    # pieces out of address order are sorted as the whole would be
+    pd.testing.assert_frame_equal(join_tables([b, a])[0], whole, check_exact=True)
+    # pieces of the same dtypes are concatenated: the same table
+    c = tables(stop("4c0001", t[2], "12"))
+    one = tables(stop("4b1805", t[0], "30"), stop("4b1805", t[1], None),
+                 stop("4c0001", t[2], "12"))[0]
+    pd.testing.assert_frame_equal(join_tables([b, c])[0], one, check_exact=True)
+    pd.testing.assert_frame_equal(join_tables([c, b])[0], one, check_exact=True)
+    empty = tables()
+    pd.testing.assert_frame_equal(join_tables([empty, b, empty])[0], b[0], check_exact=True)

@@ -29,7 +29,7 @@ from flightcheck.segment.context import Context, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces, process_count, run_pieces
-from flightcheck.segment.tables import FindingColumns, join_tables, part_tables, tabulate
+from flightcheck.segment.tables import Tables, join_tables, tabulate
 
 __all__ = ["Segmentation", "detect"]
 
@@ -129,31 +129,26 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
     ix = index if index is not None else default_index()
     n = process_count(len(df), workers)
 
-    def setup() -> tuple[list[Piece], Callable[[Piece], tuple[FindingColumns, dict[str, int]]]]:
+    def setup() -> tuple[list[Piece], Callable[[Piece], tuple[Tables, dict[str, int]]]]:
         sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
         rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
 
-        def work(piece: Piece) -> tuple[FindingColumns, dict[str, int]]:
+        def work(piece: Piece) -> tuple[Tables, dict[str, int]]:
             *found, removed = aircraft_findings(piece.frame(df), ix, sources, rows,
                                                 piece.global_positions)
-            return tabulate(*found, airports), removed
+            return tabulate(*found, airports), removed  # the piece's own tables
 
         return make_pieces(df["icao24"], n), work
 
-    def finish(result: tuple[FindingColumns, dict[str, int]]) -> tuple:
-        return (*result, part_tables(result[0]))  # each piece's tables, made as it comes in
-
-    parts = run_pieces(setup, n, finish)
+    parts = run_pieces(setup, n)
     removed: dict[str, int] = {}
-    for _, counts, _ in parts:
+    for _, counts in parts:
         for reason, count in counts.items():
             removed[reason] = removed.get(reason, 0) + count
-    columns = [found for found, _, _ in parts]
-    tables = [own for _, _, own in parts]
+    tables = [own for own, _ in parts]
     if v_stops or v_events or v_gaps:
-        columns.append(tabulate(v_stops, v_events, v_gaps, airports))
-        tables.append(part_tables(columns[-1]))
-    return Segmentation(*join_tables(columns, tables), removed, inputs)
+        tables.append(tabulate(v_stops, v_events, v_gaps, airports))
+    return Segmentation(*join_tables(tables), removed, inputs)
 
 
 def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np.ndarray,
@@ -194,5 +189,4 @@ def findings(stops: list[dict], events: list[dict], gap_records: list[dict],
              airports: list[str] | None, removed: dict[str, int],
              inputs: list[dict]) -> Segmentation:
     """The :class:`Segmentation` of finding records (filtered to ``airports``, sorted)."""
-    return Segmentation(*join_tables([tabulate(stops, events, gap_records, airports)]),
-                        removed, inputs)
+    return Segmentation(*tabulate(stops, events, gap_records, airports), removed, inputs)

@@ -131,18 +131,16 @@ def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = No
 
 
 def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
-               processes: int, finish: Callable[[Any], Any] | None = None) -> list[Any]:
-    """``[finish(work(p)) for p in parts]`` for ``parts, work = setup()``, in that order;
-    ``finish`` (default: none) runs in this process on each result as it comes in. With
+               processes: int) -> list[Any]:
+    """``[work(p) for p in parts]`` for ``parts, work = setup()``, in that order. With
     ``processes`` > 1, workers are forked first and every process runs ``setup`` itself (it
     must give the same pieces everywhere), so its cost is not paid before the others can
     start; then this process and the workers each take the next piece as they finish one.
     Workers send each piece's result as soon as it is done; this process unpacks them
     between its own pieces, so the unpacking is shared out by the turn-taking too."""
-    finish = finish or (lambda result: result)
     if processes <= 1:
         parts, work = setup()
-        return [finish(work(p)) for p in parts]
+        return [work(p) for p in parts]
     ctx = fork_context()
     assert ctx is not None  # process_count() gives 1 where workers cannot be forked
     turn = ctx.Value("q", 0)  # the next piece to take (shared, with its lock)
@@ -161,10 +159,10 @@ def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
         parts, work = setup()
         open_ = len(workers)
         while (i := _next_turn(turn, len(parts))) is not None:
-            done[i] = finish(work(parts[i]))
-            open_ -= _unpack(inbox, done, finish, wait=False)
+            done[i] = work(parts[i])
+            open_ -= _unpack(inbox, done, wait=False)
         while open_:
-            open_ -= _unpack(inbox, done, finish, wait=True)
+            open_ -= _unpack(inbox, done, wait=True)
     finally:
         for proc, _, reader in workers:
             if proc.is_alive() and (reader.ident is None or reader.is_alive()):
@@ -174,7 +172,7 @@ def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
                 reader.join()
         for _, receive, _ in workers:
             receive.close()
-    return [done[i] if i in done else finish(work(p)) for i, p in enumerate(parts)]
+    return [done[i] if i in done else work(p) for i, p in enumerate(parts)]
 
 
 def _next_turn(turn, n: int) -> int | None:
@@ -196,10 +194,9 @@ def _read_messages(receive, inbox: queue.SimpleQueue) -> None:
             return
 
 
-def _unpack(inbox: queue.SimpleQueue, done: dict[int, Any], finish: Callable[[Any], Any],
-            wait: bool) -> int:
-    """Unpack the messages waiting (at least one when ``wait``) into ``done`` (``finish`` of
-    each result); returns how many workers have ended. A worker's error is raised here."""
+def _unpack(inbox: queue.SimpleQueue, done: dict[int, Any], wait: bool) -> int:
+    """Unpack the messages waiting (at least one when ``wait``) into ``done``; returns how
+    many workers have ended. A worker's error is raised here."""
     ended = 0
     while True:
         try:
@@ -213,7 +210,7 @@ def _unpack(inbox: queue.SimpleQueue, done: dict[int, Any], finish: Callable[[An
         kind, *value = pickle.loads(raw)
         if kind == "error":
             raise value[0]
-        done[value[0]] = finish(value[1])
+        done[value[0]] = value[1]
 
 
 def _drop_inherited_free_memory() -> None:

@@ -1,17 +1,21 @@
-"""Finding records to the output tables: filtered, sorted, as columns, then DataFrames.
+"""Finding records to the output tables: filtered, sorted, then DataFrames.
 
-Each piece of the table (:mod:`.pieces`) turns its own records into columns, in the process
-that found them, so the calling process only joins columns. Stops are ordered by (aircraft,
-arrival, else departure) and events by (aircraft, time), stably; records of one aircraft are
-all in one piece, so joining the pieces' sorted columns and sorting again (skipped when the
-join is already in order, as it is for a table sorted by address) gives the same order as
-sorting all records at once.
+Each piece of the table (:mod:`.pieces`) turns its own records into its own tables, in the
+process that found them, so the calling process only joins tables. Stops are ordered by
+(aircraft, arrival, else departure) and events by (aircraft, time), stably; records of one
+aircraft are all in one piece, so joining the pieces' sorted tables and sorting again
+(skipped when the join is already in order, as it is for a table sorted by address) gives
+the same order as sorting all records at once.
+
+The joined table is the one that would have been built from all records at once: pandas
+infers each column's type from its values, so a column can differ between pieces (a piece
+whose stops all lack an arrival has an object column of None where the others have
+datetimes); such columns are rebuilt from the pieces' values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -29,22 +33,19 @@ def _event_key(icao24: str, time) -> tuple:
     return (icao24, time)
 
 
-@dataclass
-class FindingColumns:
-    """Stops, events and gaps of some aircraft as {column: values}, each in output order."""
-
-    stops: dict[str, list]
-    events: dict[str, list]
-    gaps: dict[str, list]
+Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+"""(stops, events, gaps)."""
 
 
-def _columns(records: list[dict], columns: list[str]) -> dict[str, list]:
-    return {c: [r.get(c) for r in records] for c in columns}
+def _frame(records: list[dict], names: list[str]) -> pd.DataFrame:
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+    return pd.DataFrame({c: [r.get(c) for r in records] for c in names}, columns=names)
 
 
 def tabulate(stops: list[dict], events: list[dict], gap_records: list[dict],
-             airports: list[str] | None = None) -> FindingColumns:
-    """The records as columns: only those at ``airports`` when given (stops, events; gaps
+             airports: list[str] | None = None) -> Tables:
+    """The records' tables: only those at ``airports`` when given (stops, events; gaps
     whose candidates or explaining stop include one), stops and events sorted."""
     if airports:
         wanted = {a.upper() for a in airports}
@@ -55,55 +56,53 @@ def tabulate(stops: list[dict], events: list[dict], gap_records: list[dict],
                        or any(w in (g["explained_by"] or "") for w in wanted)]
     stops = sorted(stops, key=lambda s: _stop_key(s["icao24"], s["arrival"], s["departure"]))
     events = sorted(events, key=lambda e: _event_key(e["icao24"], e["time"]))
-    return FindingColumns(_columns(stops, STOP_COLUMNS), _columns(events, EVENT_COLUMNS),
-                          _columns(gap_records, GAP_COLUMNS))
+    return (_frame(stops, STOP_COLUMNS), _frame(events, EVENT_COLUMNS),
+            _frame(gap_records, GAP_COLUMNS))
 
 
-def _frame(columns: dict[str, list], names: list[str]) -> pd.DataFrame:
-    if not columns[names[0]]:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
-    return pd.DataFrame(columns, columns=names)
+def _values(column: pd.Series) -> list:
+    """The values a column was built from: objects as they are, and None where a text or
+    time column is missing a value (pandas shows NaN or NaT there)."""
+    if column.dtype == object:
+        return column.tolist()
+    values = column.tolist()
+    if pd.api.types.is_float_dtype(column.dtype):
+        return values
+    return [None if v is pd.NaT or (isinstance(v, float) and v != v) else v for v in values]
 
 
-def _join(parts: list[dict[str, list]], columns: list[str],
-          key: tuple[Callable, tuple[str, ...]] | None,
-          frames: list[pd.DataFrame] | None = None) -> pd.DataFrame:
-    """One table of the parts' columns. With ``frames`` (each part's own table), they are
-    concatenated when that gives the same table: parts already in order, and every column
-    of one dtype in all non-empty parts (else one column could be, say, datetimes in one part
-    and all-None objects in another, where the whole column would be datetimes)."""
-    if key is not None and len(parts) > 1:
-        keys = list(map(key[0], *([v for part in parts for v in part[c]] for c in key[1])))
-        if any(a > b for a, b in zip(keys, keys[1:], strict=False)):
-            order = sorted(range(len(keys)), key=keys.__getitem__)
-            joined = {c: [v for part in parts for v in part[c]] for c in columns}
-            return _frame({c: [v[i] for i in order] for c, v in joined.items()}, columns)
-    if frames is not None:
-        full = [f for f in frames if len(f)]
-        if len(full) == 1:
-            return full[0]
-        if full and all(list(f.dtypes) == list(full[0].dtypes) for f in full[1:]):
-            return pd.concat(full, ignore_index=True)
-    return _frame({c: [v for part in parts for v in part[c]] for c in columns}, columns)
+def _join(frames: list[pd.DataFrame], names: list[str],
+          key: tuple[Callable, tuple[str, ...]] | None) -> pd.DataFrame:
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0] if frames else _frame([], names)
+    if len(full) == 1:
+        joined = full[0]
+    elif all(list(f.dtypes) == list(full[0].dtypes) for f in full[1:]):
+        joined = pd.concat(full, ignore_index=True)
+    else:  # a column's type differs between pieces: infer it from all values, as one build
+        joined = pd.DataFrame({c: [v for f in full for v in _values(f[c])] for c in names},
+                              columns=names)
+    if key is not None and len(full) > 1 and not _in_order(full, key):
+        keys = list(map(key[0], *(_values(joined[c]) for c in key[1])))
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        joined = joined.take(order).reset_index(drop=True)
+    return joined
 
 
-def part_tables(part: FindingColumns) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(stops, events, gaps) DataFrames of one part's columns (for :func:`join_tables`)."""
-    return (_frame(part.stops, STOP_COLUMNS), _frame(part.events, EVENT_COLUMNS),
-            _frame(part.gaps, GAP_COLUMNS))
+def _in_order(frames: list[pd.DataFrame], key: tuple[Callable, tuple[str, ...]]) -> bool:
+    """Whether tables, each in order, are in order one after another (each one's last row
+    does not sort after the next one's first)."""
+    def row_key(frame: pd.DataFrame, i: int) -> tuple:
+        return key[0](*(_values(frame[c].iloc[[i]])[0] for c in key[1]))
+
+    return all(not row_key(a, -1) > row_key(b, 0) for a, b in zip(frames, frames[1:],
+                                                                   strict=False))
 
 
-def join_tables(parts: list[FindingColumns],
-                tables: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(stops, events, gaps) DataFrames of the pieces' columns, in output order; ``tables``:
-    the parts' own tables (:func:`part_tables`), made as the parts came in, are joined when
-    that gives the same result."""
-    def own(k: int) -> list[pd.DataFrame] | None:
-        return None if tables is None else [t[k] for t in tables]
-
-    return (_join([p.stops for p in parts], STOP_COLUMNS,
-                  (_stop_key, ("icao24", "arrival", "departure")), own(0)),
-            _join([p.events for p in parts], EVENT_COLUMNS, (_event_key, ("icao24", "time")),
-                  own(1)),
-            _join([p.gaps for p in parts], GAP_COLUMNS, None, own(2)))
+def join_tables(parts: list[Tables]) -> Tables:
+    """The pieces' tables as one set of tables, in output order."""
+    return (_join([p[0] for p in parts], STOP_COLUMNS,
+                  (_stop_key, ("icao24", "arrival", "departure"))),
+            _join([p[1] for p in parts], EVENT_COLUMNS, (_event_key, ("icao24", "time"))),
+            _join([p[2] for p in parts], GAP_COLUMNS, None))
