@@ -221,3 +221,29 @@ def test_pieces_tables_join_as_one_table_would_be_built():
     pd.testing.assert_frame_equal(join_tables([c, b])[0], one, check_exact=True)
     empty = tables()
     pd.testing.assert_frame_equal(join_tables([empty, b, empty])[0], b[0], check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def synth_fleet() -> pd.DataFrame:
+    from flightcheck import synth
+    from flightcheck.io.context import ReadContext
+    from flightcheck.track import to_track_table
+
+    points = synth.random_fleet(40, days=2.0, seed=2).points
+    points = points.drop(columns=["phase", "true_time"], errors="ignore").copy()
+    points["row"] = np.arange(1, len(points) + 1)
+    return to_track_table(points, ReadContext("synth_fleet.csv"))
+
+
+def test_findings_do_not_depend_on_where_the_table_is_cut(synth_fleet, monkeypatch):
+    """Window edges and turn sums are exact: an aircraft's findings do not change with the
+    aircraft before it in its piece (a 720-degree hold was once 1 lap in one cut, 2 in
+    another, from float sums over the whole piece)."""
+    whole = detect(synth_fleet, workers=1)
+    assert (whole.events["kind"] == "holding").sum() >= 10
+    for size in (20_000, 7_000):
+        monkeypatch.setattr(pieces, "PIECE_POINTS", size)
+        assert len(pieces.make_pieces(synth_fleet["icao24"], 1)) >= 5
+        assert_same(whole, detect(synth_fleet, workers=1))
+    held = whole.events[whole.events["evidence"].str.contains("turned 720 degrees")]
+    assert held["evidence"].str.contains("2 lap").all()

@@ -50,20 +50,28 @@ HOLD_MAX_RADIUS_KM = 40.0
 
 
 def _key(ctx: Context) -> np.ndarray:
-    """A sortable float per fix: aircraft then time (searchsorted within one aircraft)."""
+    """A sortable integer per fix: aircraft, then time in milliseconds (``_ms`` windows are
+    searched within one aircraft). Integers, so a window's edge is decided the same way
+    whatever else is in the table (a float key rounded differently with the aircraft's
+    number, and so with how the table was cut into pieces)."""
     cache = ctx.__dict__
     if "_event_key" not in cache:  # go-arounds and holds both search it
         p = ctx.pts
-        t0 = p.t.min() if len(p.t) else 0.0
-        cache["_event_key"] = p.code.astype(np.float64) * 1e10 + (p.t - t0)
+        t_ms = np.round(p.t * 1000.0).astype(np.int64)
+        t_ms -= t_ms.min() if len(t_ms) else 0
+        cache["_event_key"] = (p.code.astype(np.int64) << 41) + t_ms  # 2^41 ms: 69 years
     return cache["_event_key"]
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000.0)
 
 
 SEARCH_BLOCK = 1 << 16
 """Queries per block of :func:`_window_starts` (its search range then stays in cache)."""
 
 
-def _window_starts(key: np.ndarray, width: float) -> np.ndarray:
+def _window_starts(key: np.ndarray, width: int) -> np.ndarray:
     """``np.searchsorted(key, key - width)`` for a sorted ``key``, block by block: a block's
     answers lie between the first one and the block's end, so each search stays in a small,
     cache-resident range (identical results, much faster on 10-million-fix tables)."""
@@ -112,8 +120,8 @@ def go_arounds(ctx: Context) -> list[dict]:
     np.copyto(alt[:-1], p.alt)
     np.copyto(alt[:-1], -np.inf, where=~(np.isfinite(p.alt) & ~p.ground))
     alt[-1] = -np.inf
-    lo = np.searchsorted(key, key[cand] - WINDOW_S)
-    hi = np.searchsorted(key, key[cand] + WINDOW_S, side="right")
+    lo = np.searchsorted(key, key[cand] - _ms(WINDOW_S))
+    hi = np.searchsorted(key, key[cand] + _ms(WINDOW_S), side="right")
     before = _window_max(alt, lo, cand + 1) - p.alt[cand]
     after = _window_max(alt, cand, hi) - p.alt[cand]
     gcount = np.zeros(len(p.ground) + 1, dtype=np.int32)  # ground fixes before each fix
@@ -200,10 +208,12 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
         ~p.ground[:-1]) & np.isfinite(d)
     turn = np.zeros(n)
     turn[1:] = np.where(valid, d, 0.0)
-    cum = np.cumsum(turn)
+    # running turn in integer micro-degrees: sums over a window are exact, so they do not
+    # depend on the turns of the aircraft before this one in the table (float sums did)
+    cum = np.cumsum(np.round(turn * 1e6).astype(np.int64))
     key = _key(ctx)
-    j = _window_starts(key, HOLD_WINDOW_S)
-    flagged = np.flatnonzero(np.abs(cum - cum[j]) >= HOLD_TURN_DEG)
+    j = _window_starts(key, _ms(HOLD_WINDOW_S))
+    flagged = np.flatnonzero(np.abs(cum - cum[j]) >= round(HOLD_TURN_DEG * 1e6))
     if not len(flagged):
         return []
     new = np.ones(len(flagged), dtype=bool)
@@ -214,7 +224,7 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     circuits = _circuit_times(ctx, others or [])
     out = []
     firsts, lasts = _turning_pieces(p.t, turn, j[flagged[starts]], flagged[ends])
-    nets = (cum[lasts] - cum[firsts]).tolist()
+    nets = ((cum[lasts] - cum[firsts]) / 1e6).tolist()
     for first, last, net in zip(firsts.tolist(), lasts.tolist(), nets, strict=True):
         if abs(net) < HOLD_TURN_DEG:
             continue
@@ -324,7 +334,7 @@ def _hold(ctx: Context, piece: tuple[int, int, float], lat_c: float, lon_c: floa
     alts = p.alt[sl][np.isfinite(p.alt[sl])]
     band = f"{feet(alts.min())}-{feet(alts.max())}" if len(alts) else "unknown altitude"
     near = f" near {code} ({name})" if code else ""
-    laps = max(int(abs(net) // 360), 1)
+    laps = max(round(abs(net)) // 360, 1)  # of the whole degrees the text gives
     text = (f"holding pattern{near}: {laps} lap(s), turned {abs(net):.0f} degrees "
             f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
             f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "

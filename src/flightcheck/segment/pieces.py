@@ -95,29 +95,32 @@ def process_count(n_points: int, workers: int | None) -> int:
     return max(1, min(usable_cpus(), n_points // POINTS_PER_PROCESS))
 
 
-def _cuts(sizes: np.ndarray, k: int) -> np.ndarray:
-    """Where to cut a sequence of items of ``sizes`` into up to ``k`` runs of about equal
-    total size: the run boundaries (item indices, each run ``bounds[i]:bounds[i+1]``), each
-    cut at the item boundary nearest its even share (a tie cuts before)."""
+def _cuts(sizes: np.ndarray, targets: np.ndarray | int) -> np.ndarray:
+    """Where to cut a sequence of items of ``sizes`` near the running totals ``targets``
+    (an int k: k runs of about equal total size): the run boundaries (item indices, each run
+    ``bounds[i]:bounds[i+1]``), each cut at the item boundary nearest its target (a tie cuts
+    before)."""
     before = np.concatenate([[0], np.cumsum(sizes)])  # total size before each item
-    target = np.arange(1, k) * (before[-1] / k)
-    after = np.clip(np.searchsorted(before, target, side="left"), 1, len(sizes))
-    cut = np.where(target - before[after - 1] <= before[after] - target, after - 1, after)
+    if isinstance(targets, int | np.integer):
+        targets = np.arange(1, targets) * (before[-1] / targets)
+    after = np.clip(np.searchsorted(before, targets, side="left"), 1, len(sizes))
+    cut = np.where(targets - before[after - 1] <= before[after] - targets, after - 1, after)
     cut = np.unique(cut[(cut > 0) & (cut < len(sizes))])
     return np.concatenate([[0], cut, [len(sizes)]])
 
 
-def split(icao24: pd.Series, n: int) -> list[Piece]:
-    """Up to ``n`` pieces of whole aircraft, in aircraft order, of about equal fix counts."""
-    if n <= 1 or not len(icao24):
+def split(icao24: pd.Series, targets: np.ndarray | int) -> list[Piece]:
+    """Pieces of whole aircraft, in aircraft order, ending near the fix counts ``targets``
+    (an int n: up to n pieces of about equal fix counts)."""
+    if (isinstance(targets, int) and targets <= 1) or not len(icao24):
         return [Piece(slice(0, len(icao24)))]
     first, head_codes, _ = runs(icao24)
     if (head_codes == np.arange(len(first))).all():  # each aircraft one run: row slices
         sizes = np.diff(np.append(first, len(icao24)))
-        at = np.append(first, len(icao24))[_cuts(sizes, n)]
+        at = np.append(first, len(icao24))[_cuts(sizes, targets)]
         return [Piece(slice(int(a), int(b))) for a, b in zip(at[:-1], at[1:], strict=True)]
     codes, _ = aircraft_codes(icao24)  # aircraft interleaved: rows gathered per piece
-    bounds = _cuts(np.bincount(codes), n)  # piece i: aircraft codes bounds[i] .. bounds[i+1]-1
+    bounds = _cuts(np.bincount(codes), targets)  # piece i: codes bounds[i] .. bounds[i+1]-1
     piece_of = np.searchsorted(bounds, codes, side="right") - 1
     order = np.argsort(piece_of, kind="stable")
     at = np.searchsorted(piece_of[order], np.arange(len(bounds)))
@@ -126,10 +129,19 @@ def split(icao24: pd.Series, n: int) -> list[Piece]:
 
 def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = None) -> list[Piece]:
     """Pieces of whole aircraft of about ``piece_points`` fixes (default ``PIECE_POINTS``),
-    at least one per process, in aircraft order."""
+    in aircraft order. With several processes the last ``processes x piece_points / 2``
+    fixes go in ``2 x processes`` smaller pieces, so the processes finish close together and
+    the last results to send and join are small."""
     n = len(icao24)
-    k = max(processes, -(-n // (piece_points or PIECE_POINTS)))
-    return [Piece(slice(0, n))] if k == 1 else split(icao24, k)
+    size = piece_points or PIECE_POINTS
+    if processes <= 1:
+        return split(icao24, max(1, -(-n // size)))
+    tail = min(n / 2, processes * size / 2)
+    head = n - tail
+    k_head = max(1, -(-int(head) // size))
+    targets = np.concatenate([np.arange(1, k_head + 1) * (head / k_head),
+                              head + np.arange(1, 2 * processes) * (tail / (2 * processes))])
+    return split(icao24, targets)
 
 
 def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
