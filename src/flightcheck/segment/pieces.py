@@ -129,14 +129,16 @@ def split(icao24: pd.Series, targets: np.ndarray | int) -> list[Piece]:
 
 def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = None) -> list[Piece]:
     """Pieces of whole aircraft of about ``piece_points`` fixes (default ``PIECE_POINTS``),
-    in aircraft order. With several processes the last ``processes x piece_points / 2``
-    fixes go in ``2 x processes`` smaller pieces, so the processes finish close together and
-    the last results to send and join are small."""
+    in aircraft order, at least one per process. When each process gets four or more, the
+    last ``processes x piece_points / 2`` fixes go in ``2 x processes`` smaller pieces, so
+    the processes finish close together and the last results to send and join are small
+    (10M fixes: 4.6-4.8 -> 4.4-4.55 s; at 1M the four extra pieces cost more than they save)."""
     n = len(icao24)
     size = piece_points or PIECE_POINTS
-    if processes <= 1:
-        return split(icao24, max(1, -(-n // size)))
-    tail = min(n / 2, processes * size / 2)
+    k = max(processes, -(-n // size))
+    if processes <= 1 or k < 4 * processes:  # few pieces: small ones would cost more
+        return split(icao24, k)
+    tail = processes * size / 2
     head = n - tail
     k_head = max(1, -(-int(head) // size))
     targets = np.concatenate([np.arange(1, k_head + 1) * (head / k_head),
