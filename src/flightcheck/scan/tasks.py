@@ -164,8 +164,8 @@ def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
     split = np.unique(hexes[(np.r_[False, np.diff(run) > 0]) & ~aircraft_first])
     codes = list(airports.codes)
     whole = ~np.isin(hexes, split)
-    stops = [detect(fixes[whole], airports=codes).stops]
+    stops = [detect(fixes[whole], airports=codes, workers=1).stops]  # buckets run in parallel
     for r in np.unique(run[~whole]):
-        stops.append(detect(fixes[run == r], airports=codes).stops)
+        stops.append(detect(fixes[run == r], airports=codes, workers=1).stops)
     stops = [s for s in stops if len(s)]
     return from_stops(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(), fixes)
