@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from segment_tracks import T0, approach, climb_out, table
 
-from flightcheck.segment import detect, pieces
+from flightcheck.segment import detect, pieces, workers
 
 LYBT = (44.9350, 20.2575)  # threshold region of Batajnica, Serbia
 needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -95,13 +95,13 @@ def test_pieces_find_the_same_as_the_whole_table(sample_tracks, monkeypatch, wor
 
 @needs_fork
 def test_automatic_process_count(monkeypatch):
-    monkeypatch.setattr(pieces, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(pieces, "_fork_is_safe", lambda: True)
-    assert pieces.process_count(pieces.MIN_POINTS - 1, None) == 1
-    assert pieces.process_count(10_000_000, None) == 2
-    assert pieces.process_count(1_000, 3) == 3  # asked for: given
-    monkeypatch.setattr(pieces, "_fork_is_safe", lambda: False)
-    assert pieces.process_count(10_000_000, None) == 1
+    monkeypatch.setattr(workers, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "_fork_is_safe", lambda: True)
+    assert workers.process_count(workers.MIN_POINTS - 1, None) == 1
+    assert workers.process_count(10_000_000, None) == 2
+    assert workers.process_count(1_000, 3) == 3  # asked for: given
+    monkeypatch.setattr(workers, "_fork_is_safe", lambda: False)
+    assert workers.process_count(10_000_000, None) == 1
 
 
 def test_no_automatic_fork_while_another_thread_runs():
@@ -109,7 +109,7 @@ def test_no_automatic_fork_while_another_thread_runs():
     other = threading.Thread(target=stop.wait)
     other.start()
     try:  # it might hold a lock the fork would copy, locked, into the worker
-        assert not pieces._fork_is_safe()
+        assert not workers._fork_is_safe()
     finally:
         stop.set()
         other.join()
@@ -127,7 +127,7 @@ def test_a_worker_error_is_raised_in_the_caller():
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
     with pytest.raises(ValueError, match="bad piece slice"):
-        pieces.run_pieces(lambda: (parts, work), 2)
+        workers.run_pieces(lambda: (parts, work), 2)
 
 
 @needs_fork
@@ -141,7 +141,7 @@ def test_the_pieces_of_a_worker_that_dies_are_done_in_the_caller():
         return piece.rows.start
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(5)]
-    assert pieces.run_pieces(lambda: (parts, work), 3) == [0, 1, 2, 3, 4]
+    assert workers.run_pieces(lambda: (parts, work), 3) == [0, 1, 2, 3, 4]
 
 
 @needs_fork
@@ -151,7 +151,7 @@ def test_processes_take_turns_and_results_keep_piece_order():
         return (piece.rows.start, os.getpid())
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(9)]
-    out = pieces.run_pieces(lambda: (parts, work), 2)
+    out = workers.run_pieces(lambda: (parts, work), 2)
     assert [i for i, _ in out] == list(range(9))
     assert len({pid for _, pid in out}) == 2  # both processes worked
 
@@ -167,7 +167,7 @@ def test_every_process_sets_up_its_own_pieces():
         parts = [pieces.Piece(slice(i, i + 1)) for i in range(6)]
         return parts, lambda p: (p.rows.start, os.getpid() == parent)
 
-    out = pieces.run_pieces(setup, 2)
+    out = workers.run_pieces(setup, 2)
     assert [i for i, _ in out] == list(range(6)) and setups.value == 2
 
 
@@ -185,7 +185,7 @@ def test_an_error_in_the_caller_stops_the_workers():
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
     start = time.monotonic()
     with pytest.raises(KeyError):
-        pieces.run_pieces(lambda: (parts, work), 2)
+        workers.run_pieces(lambda: (parts, work), 2)
     assert time.monotonic() - start < 10
     assert not seen and not [c for c in multiprocessing.active_children()
                              if c.name.startswith("Process")]

@@ -28,8 +28,9 @@ from flightcheck.segment.airportindex import AirportIndex, default_index
 from flightcheck.segment.context import Context, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
-from flightcheck.segment.pieces import Piece, make_pieces, process_count, run_pieces
+from flightcheck.segment.pieces import Piece, make_pieces
 from flightcheck.segment.tables import Tables, join_tables, tabulate
+from flightcheck.segment.workers import process_count, run_pieces
 
 __all__ = ["Segmentation", "detect"]
 
@@ -100,7 +101,7 @@ def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
     ``airports``: keep only findings at these airport codes (stops, events; gaps whose
     candidates or explaining stop include one). ``since``/``until`` (UTC; naive = UTC) limit
     the fixes used. ``index`` overrides the packaged airport/runway reference. ``workers``:
-    processes to share the aircraft between (None: automatic, see :mod:`.pieces`); the
+    processes to share the aircraft between (None: automatic, see :mod:`.workers`); the
     findings are the same for any number.
     """
     with engine_settings():
