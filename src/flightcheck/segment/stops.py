@@ -94,11 +94,7 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     if n < 3:
         return out
     v = MAX_GROUND_KT * KT_TO_KMS
-    g = p.ground
-    pair = g[1:] & g[:-1] & (p.code[1:] == p.code[:-1])  # fixes k, k + 1: same, both ground
-    step = np.zeros(n - 1)  # only steps between two ground fixes matter
-    k = np.flatnonzero(pair)
-    step[k] = step_km(p.lat[k], p.lon[k], p.lat[k + 1], p.lon[k + 1])
+    pair, step = _ground_steps(ctx)
     # the speed tests only where both steps are between ground fixes (no full-size temporaries)
     j = np.flatnonzero(pair[:-1] & pair[1:])  # step j into fix j + 1, step j + 1 out of it
     t = p.t
@@ -110,6 +106,19 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     bad = d_by <= GROUND_SLACK_KM + v * (dt_in + dt_out)
     out[m[bad]] = True
     return out
+
+
+def _ground_steps(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(pair, step): per fix k, whether fixes k and k + 1 are ground fixes of one aircraft,
+    and then the km between them (0 elsewhere). Kept on ``ctx``: two tests use it."""
+    if "_ground_steps" not in ctx.__dict__:
+        p = ctx.pts
+        pair = p.ground[1:] & p.ground[:-1] & (p.code[1:] == p.code[:-1])
+        step = np.zeros(len(pair))  # only steps between two ground fixes matter
+        k = np.flatnonzero(pair)
+        step[k] = step_km(p.lat[k], p.lon[k], p.lat[k + 1], p.lon[k + 1])
+        ctx.__dict__["_ground_steps"] = (pair, step)
+    return ctx.__dict__["_ground_steps"]
 
 
 def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
@@ -131,8 +140,12 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     same = np.zeros(len(g), dtype=bool)
     same[1:] = code[1:] == code[:-1]
     far = np.zeros(len(g), dtype=bool)
-    k = np.flatnonzero(g[1:])  # far only matters at ground fixes
-    far[k + 1] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1]) > GROUND_BREAK_KM
+    if idx is None:  # far matters only where both are ground fixes of one aircraft: known
+        pair, step = _ground_steps(ctx)
+        far[1:] = pair & (step > GROUND_BREAK_KM)
+    else:
+        k = np.flatnonzero(g[1:])  # far only matters at ground fixes
+        far[k + 1] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1]) > GROUND_BREAK_KM
     change = ~same
     change[1:] |= g[1:] != g[:-1]
     change |= g & far
