@@ -68,7 +68,12 @@ def _values(column: pd.Series) -> list:
     values = column.tolist()
     if pd.api.types.is_float_dtype(column.dtype):
         return values
-    return [None if v is pd.NaT or (isinstance(v, float) and v != v) else v for v in values]
+    return [_value(v) for v in values]
+
+
+def _value(v):
+    """One value as it was built from: None for a missing text or time (NaN, NaT)."""
+    return None if v is pd.NaT or (isinstance(v, float) and v != v) else v
 
 
 def _join(frames: list[pd.DataFrame], names: list[str],
@@ -94,7 +99,7 @@ def _in_order(frames: list[pd.DataFrame], key: tuple[Callable, tuple[str, ...]])
     """Whether tables, each in order, are in order one after another (each one's last row
     does not sort after the next one's first)."""
     def row_key(frame: pd.DataFrame, i: int) -> tuple:
-        return key[0](*(_values(frame[c].iloc[[i]])[0] for c in key[1]))
+        return key[0](*(_value(frame[c].array[i]) for c in key[1]))
 
     return all(not row_key(a, -1) > row_key(b, 0) for a, b in zip(frames, frames[1:],
                                                                    strict=False))
