@@ -10,6 +10,7 @@ caller asks for workers explicitly.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from multiprocessing.context import BaseContext
 
@@ -19,3 +20,12 @@ def fork_context() -> BaseContext | None:
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return None
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity, which a container may narrow; the machine's
+    count where there is no affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -20,7 +20,7 @@ from flightcheck.blocks import (
     table_block,
 )
 from flightcheck.errors import InputError, UsageError
-from flightcheck.forking import fork_context
+from flightcheck.forking import fork_context, usable_cpus
 from flightcheck.io.containers import load
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.io.paths import expand
@@ -129,7 +129,7 @@ def _plan_workers(cands: list, workers: int | None) -> int:
     if len(cands) < PARALLEL_MIN_FILES or fork_context() is None:
         return 1
     total = sum(os.path.getsize(c.path) for c in cands)
-    return min(os.cpu_count() or 1, len(cands)) if total >= PARALLEL_MIN_BYTES else 1
+    return min(usable_cpus(), len(cands)) if total >= PARALLEL_MIN_BYTES else 1
 
 
 def _attempt(path: str, options: ReadOptions, explicit: bool):

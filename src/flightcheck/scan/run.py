@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from flightcheck.errors import UsageError
+from flightcheck.forking import fork_context, usable_cpus
 from flightcheck.io.context import ReadOptions
 from flightcheck.scan import progress, tasks
 from flightcheck.scan.partitions import BATCH_BYTES, discover
@@ -120,7 +121,7 @@ def local_scheduler(parts: list, workers: int | None) -> str:
     pyarrow, which releases the GIL) and small inputs stay on threads. Workers are forked
     (Linux only, see :mod:`flightcheck.forking`), so a caller's script needs no guard."""
     batches = [p for p in parts if not p.dataset]
-    if workers == 1 or (os.cpu_count() or 1) < 2 or len(batches) < 2 or not _can_fork():
+    if workers == 1 or usable_cpus() < 2 or len(batches) < 2 or fork_context() is None:
         return "threads"
     total = 0
     for part in batches:
@@ -132,12 +133,6 @@ def local_scheduler(parts: list, workers: int | None) -> str:
             if total >= PROCESSES_MIN_BYTES:
                 return "processes"
     return "threads"
-
-
-def _can_fork() -> bool:
-    from flightcheck.forking import fork_context
-
-    return fork_context() is not None
 
 
 def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool):
