@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flightcheck.segment.phases import aircraft_codes
-from flightcheck.segment.runcodes import runs
+from flightcheck.segment.runcodes import expand, runs
 
 PIECE_POINTS = 250_000
 """Fixes per piece (pieces end at aircraft boundaries, so they are about this size)."""
@@ -44,31 +43,32 @@ class Piece:
         return self.rows[pos]
 
 
-def _cuts(sizes: np.ndarray, targets: np.ndarray | int) -> np.ndarray:
-    """Where to cut a sequence of items of ``sizes`` near the running totals ``targets``
-    (an int k: k runs of about equal total size): the run boundaries (item indices, each run
-    ``bounds[i]:bounds[i+1]``), each cut at the item boundary nearest its target (a tie cuts
-    before)."""
+def _cuts(sizes: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Where to cut a sequence of items of ``sizes`` near the running totals ``targets``:
+    the run boundaries (item indices, each run ``bounds[i]:bounds[i+1]``), each cut at the
+    item boundary nearest its target (a tie cuts before)."""
     before = np.concatenate([[0], np.cumsum(sizes)])  # total size before each item
-    if isinstance(targets, int | np.integer):
-        targets = np.arange(1, targets) * (before[-1] / targets)
     after = np.clip(np.searchsorted(before, targets, side="left"), 1, len(sizes))
     cut = np.where(targets - before[after - 1] <= before[after] - targets, after - 1, after)
     cut = np.unique(cut[(cut > 0) & (cut < len(sizes))])
     return np.concatenate([[0], cut, [len(sizes)]])
 
 
-def split(icao24: pd.Series, targets: np.ndarray | int) -> list[Piece]:
-    """Pieces of whole aircraft, in aircraft order, ending near the fix counts ``targets``
-    (an int n: up to n pieces of about equal fix counts)."""
-    if (isinstance(targets, int) and targets <= 1) or not len(icao24):
-        return [Piece(slice(0, len(icao24)))]
+def split(icao24: pd.Series, n: int) -> list[Piece]:
+    """Up to ``n`` pieces of whole aircraft, in aircraft order, of about equal fix counts."""
+    return split_at(icao24, np.arange(1, max(n, 1)) * (len(icao24) / max(n, 1)))
+
+
+def split_at(icao24: pd.Series, targets: np.ndarray) -> list[Piece]:
+    """Pieces of whole aircraft, in aircraft order, ending near the fix counts ``targets``."""
+    n = len(icao24)
+    if not len(targets) or not n:
+        return [Piece(slice(0, n))]
     first, head_codes, _ = runs(icao24)
     if (head_codes == np.arange(len(first))).all():  # each aircraft one run: row slices
-        sizes = np.diff(np.append(first, len(icao24)))
-        at = np.append(first, len(icao24))[_cuts(sizes, targets)]
+        at = np.append(first, n)[_cuts(np.diff(np.append(first, n)), targets)]
         return [Piece(slice(int(a), int(b))) for a, b in zip(at[:-1], at[1:], strict=True)]
-    codes, _ = aircraft_codes(icao24)  # aircraft interleaved: rows gathered per piece
+    codes = expand(first, head_codes, n)  # aircraft interleaved: rows gathered per piece
     bounds = _cuts(np.bincount(codes), targets)  # piece i: codes bounds[i] .. bounds[i+1]-1
     piece_of = np.searchsorted(bounds, codes, side="right") - 1
     order = np.argsort(piece_of, kind="stable")
@@ -92,4 +92,4 @@ def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = No
     k_head = max(1, -(-int(head) // size))
     targets = np.concatenate([np.arange(1, k_head + 1) * (head / k_head),
                               head + np.arange(1, 2 * processes) * (tail / (2 * processes))])
-    return split(icao24, targets)
+    return split_at(icao24, targets)

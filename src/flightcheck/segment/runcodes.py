@@ -16,7 +16,12 @@ import pandas as pd
 def run_codes(column: pd.Series) -> tuple[np.ndarray, list]:
     """(codes int64 per row, values): ``values[codes[i]]`` is row i's value; -1 for null."""
     first, head_codes, values = runs(column)
-    return np.repeat(head_codes, np.diff(np.append(first, len(column)))), values
+    return expand(first, head_codes, len(column)), values
+
+
+def expand(first: np.ndarray, head_codes: np.ndarray, n: int) -> np.ndarray:
+    """The code of every one of ``n`` rows, from :func:`runs`' first rows and run codes."""
+    return np.repeat(head_codes, np.diff(np.append(first, n)))
 
 
 def runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list]:
