@@ -37,8 +37,12 @@ exceed the arcs: arithmetic only), then the exact ellipse test on the great-circ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
+from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.context import JET_RUNWAY_FT, Context
 from flightcheck.segment.evidence import clock, duration, feet
 from flightcheck.segment.geometry import (
@@ -196,14 +200,14 @@ def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarra
     ``order[lo:hi]`` into ``pool`` of its airports; boxes are grouped by gap. Every airport
     within ``dlon`` of either end and inside the latitude band is in a box (a superset)."""
     ix = ctx.ix
-    cache = ix.__dict__.setdefault("_gap_grids", {})  # per airport index: reused by every piece
-    pid = id(pool)
-    if pid not in cache:
+
+    def grid() -> tuple[np.ndarray, np.ndarray]:
         row = np.floor(ix.lat[pool]).clip(-90, 89) + 90
         key = row * 1000.0 + (ix.lon[pool] + 180.0)
         order = np.argsort(key, kind="stable")
-        cache[pid] = (key[order], order)
-    key, order = cache[pid]
+        return key[order], order
+
+    key, order = _on_index(ix, ("grid", id(pool)), grid)  # pools live on the index too
     r0 = (np.floor(lat_lo).clip(-90, 89) + 90).astype(np.int64)
     r1 = (np.floor(lat_hi).clip(-90, 89) + 90).astype(np.int64)
     nrow = r1 - r0 + 1
@@ -234,14 +238,23 @@ def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarra
 def _pool(ctx: Context, jet: bool) -> np.ndarray:
     """Airport indices (latitude order) an aircraft may use: jets need a long runway."""
     ix = ctx.ix
-    cache = ix.__dict__.setdefault("_gap_pools", {})
-    if jet not in cache:
-        ok = np.ones(len(ix), dtype=bool)
-        if jet:
-            ok = (ix.longest_ft >= JET_RUNWAY_FT) | (np.isnan(ix.longest_ft) & (
-                ix.type_rank >= 2))
-        cache[jet] = np.flatnonzero(ok)
-    return cache[jet]
+
+    def pool() -> np.ndarray:
+        if not jet:
+            return np.arange(len(ix))
+        return np.flatnonzero((ix.longest_ft >= JET_RUNWAY_FT) | (
+            np.isnan(ix.longest_ft) & (ix.type_rank >= 2)))
+
+    return _on_index(ix, ("pool", jet), pool)
+
+
+def _on_index(ix: AirportIndex, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, kept on the airport index under ``key``: airport-only arrays are made once
+    per index, not once per piece of the table."""
+    cache = ix.__dict__.setdefault("_gap_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
 def _profile(d: np.ndarray, h: np.ndarray, trend: np.ndarray, towards_sign: float,
@@ -306,11 +319,10 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
     box_at = np.searchsorted(box_gap, bounds)
     ctx_arrays = _end_arrays(ctx, a, b)
-    trig_x = ix.__dict__.get("_gap_trig_x") or ix.__dict__.setdefault("_gap_trig_x",
-                                                                      _lat_trig(ix.lat))
+    trig_x = _on_index(ix, ("trig",), lambda: _lat_trig(ix.lat))
     trig_a, trig_b = _lat_trig(lat_a), _lat_trig(lat_b)
-    unit_x = _unit_vectors(ix.__dict__, "_gap_unit_x", ix.lat, ix.lon)
-    unit_a, unit_b = _unit_vectors({}, "", lat_a, lon_a), _unit_vectors({}, "", lat_b, lon_b)
+    unit_x = _on_index(ix, ("unit",), lambda: _unit_vectors(ix.lat, ix.lon))
+    unit_a, unit_b = _unit_vectors(lat_a, lon_a), _unit_vectors(lat_b, lon_b)
     ends = ctx_arrays
     for lo, hi, blo, bhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], strict=True):
         if hi <= lo:
@@ -355,16 +367,10 @@ CHORD_SLACK_KM = 0.001
 vectors' dot product, is only good to ~0.2 m on the Earth's scale)."""
 
 
-def _unit_vectors(cache: dict, name: str, lat: np.ndarray, lon: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x, y, z) of points on the unit sphere (kept in ``cache`` under ``name`` when given)."""
-    if name and name in cache:
-        return cache[name]
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, z) of points on the unit sphere."""
     phi, lam = np.radians(lat), np.radians(lon)
-    out = (np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi))
-    if name:
-        cache[name] = out
-    return out
+    return np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)
 
 
 def _maybe_within(per: _Spread, ap: np.ndarray, unit_x: tuple, unit_a: tuple, unit_b: tuple,

@@ -66,13 +66,12 @@ def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
         return [work(p) for p in parts]
     ctx = fork_context()
     assert ctx is not None  # process_count() gives 1 where workers cannot be forked
-    turn = _Turns(ctx)
-    workers, inbox = [], queue.SimpleQueue()
+    turns, workers, inbox = _Turns(ctx), [], queue.SimpleQueue()
     done: dict[int, Any] = {}
     try:
         for _ in range(processes - 1):
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(setup, turn, send), daemon=True)
+            proc = ctx.Process(target=_worker, args=(setup, turns, send), daemon=True)
             proc.start()
             send.close()
             reader = threading.Thread(target=_read_messages, args=(receive, inbox), daemon=True)
@@ -81,7 +80,7 @@ def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
             reader.start()
         parts, work = setup()
         open_ = len(workers)
-        while (i := _next_turn(turn, len(parts))) is not None:
+        while (i := turns.next(len(parts))) is not None:
             done[i] = work(parts[i])
             open_ -= _unpack(inbox, done, wait=False)
         while open_:
@@ -99,25 +98,20 @@ def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
 
 
 class _Turns:
-    """The number of the next piece to take, shared by this process and its forked workers:
-    an anonymous shared memory word and a lock (``multiprocessing.Value`` sets up a shared
-    heap file on first use, ~4-10 ms)."""
+    """Numbers of the pieces to take, handed out in order to this process and its forked
+    workers: an anonymous shared memory word and a lock (``multiprocessing.Value`` sets up a
+    shared heap file on first use, ~4-10 ms)."""
 
     def __init__(self, ctx: BaseContext):
         self._word = mmap.mmap(-1, 8)  # MAP_SHARED: forked workers see the same word
         self._lock = ctx.Lock()
 
-    def take(self) -> int:
+    def next(self, n: int) -> int | None:
+        """The next piece number, None when all ``n`` pieces are taken."""
         with self._lock:
             i = int.from_bytes(self._word[:8], "little")
             self._word[:8] = (i + 1).to_bytes(8, "little")
-        return i
-
-
-def _next_turn(turn: _Turns, n: int) -> int | None:
-    """Take the next piece number, None when all are taken."""
-    i = turn.take()
-    return i if i < n else None
+        return i if i < n else None
 
 
 def _read_messages(receive, inbox: queue.SimpleQueue) -> None:
@@ -160,12 +154,12 @@ def _drop_inherited_free_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def _worker(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], turn,
+def _worker(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], turns: _Turns,
             send) -> None:
     _drop_inherited_free_memory()
     try:
         parts, work = setup()
-        while (i := _next_turn(turn, len(parts))) is not None:
+        while (i := turns.next(len(parts))) is not None:
             send.send_bytes(pickle.dumps(("piece", i, work(parts[i])), pickle.HIGHEST_PROTOCOL))
     except BaseException as exc:  # noqa: BLE001 - handed to the caller, which raises it
         try:
