@@ -37,7 +37,9 @@ Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 """(stops, events, gaps)."""
 
 
-def _frame(records: list[dict], names: list[str]) -> pd.DataFrame:
+def records_frame(records: list[dict], names: list[str]) -> pd.DataFrame:
+    """A table of ``names`` columns, one row per record (a missing key is None); with no
+    records, the columns are empty objects."""
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
     return pd.DataFrame({c: [r.get(c) for r in records] for c in names}, columns=names)
@@ -56,19 +58,15 @@ def tabulate(stops: list[dict], events: list[dict], gap_records: list[dict],
                        or any(w in (g["explained_by"] or "") for w in wanted)]
     stops = sorted(stops, key=lambda s: _stop_key(s["icao24"], s["arrival"], s["departure"]))
     events = sorted(events, key=lambda e: _event_key(e["icao24"], e["time"]))
-    return (_frame(stops, STOP_COLUMNS), _frame(events, EVENT_COLUMNS),
-            _frame(gap_records, GAP_COLUMNS))
+    return (records_frame(stops, STOP_COLUMNS), records_frame(events, EVENT_COLUMNS),
+            records_frame(gap_records, GAP_COLUMNS))
 
 
 def _values(column: pd.Series) -> list:
-    """The values a column was built from: objects as they are, and None where a text or
-    time column is missing a value (pandas shows NaN or NaT there)."""
-    if column.dtype == object:
-        return column.tolist()
+    """The values a column was built from: objects as they are, and None where a text, time
+    or number column is missing a value (pandas shows NaN or NaT there)."""
     values = column.tolist()
-    if pd.api.types.is_float_dtype(column.dtype):
-        return values
-    return [_value(v) for v in values]
+    return values if column.dtype == object else [_value(v) for v in values]
 
 
 def _value(v):
@@ -80,7 +78,7 @@ def _join(frames: list[pd.DataFrame], names: list[str],
           key: tuple[Callable, tuple[str, ...]] | None) -> pd.DataFrame:
     full = [f for f in frames if len(f)]
     if not full:
-        return frames[0] if frames else _frame([], names)
+        return frames[0] if frames else records_frame([], names)
     if len(full) == 1:
         joined = full[0]
     elif all(list(f.dtypes) == list(full[0].dtypes) for f in full[1:]):

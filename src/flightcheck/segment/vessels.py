@@ -48,6 +48,7 @@ from flightcheck.segment.evidence import Cite, duration, stamp
 from flightcheck.segment.gaps import GAP_COLUMNS
 from flightcheck.segment.geometry import KT_TO_KMS
 from flightcheck.segment.stops import EVENT_COLUMNS, STOP_COLUMNS, ts
+from flightcheck.segment.tables import records_frame
 from flightcheck.track import time_s
 
 ENTER_KT = 0.5
@@ -364,13 +365,6 @@ def _candidates(f: _Fixes, i: np.ndarray, j: np.ndarray, want: np.ndarray, reach
     return out
 
 
-def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    if not records:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame.from_records([{c: r.get(c) for c in columns} for r in records],
-                                     columns=columns)
-
-
 def vessel_mask(df: pd.DataFrame) -> np.ndarray:
     """True for the rows of track table ``df`` that are vessels (``kind == "vessel"``)."""
     if "kind" not in df:
@@ -400,5 +394,5 @@ def detect_port_visits(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     module doc). Stops have the aircraft stop columns (``airport`` = port code), events are
     anchorages, gaps have the aircraft gap columns (candidates are ports)."""
     stops, events, gaps = port_visit_records(df)
-    return (_frame(stops, STOP_COLUMNS), _frame(events, EVENT_COLUMNS),
-            _frame(gaps, GAP_COLUMNS))
+    return (records_frame(stops, STOP_COLUMNS), records_frame(events, EVENT_COLUMNS),
+            records_frame(gaps, GAP_COLUMNS))
