@@ -27,7 +27,8 @@ def test_bundled_case_verdicts(pack):
     assert {k: v["verdict"] for k, v in verdicts.items()} == {
         "route-eg-cn-rs": "supported",
         "landed-lybt": "supported",
-        "landed-lybe": "contradicted",
+        "landed-lybe": "inconclusive",
+        "refuel-athens": "contradicted",
         "over-iran": "inconclusive",
     }
     route = verdicts["route-eg-cn-rs"]
@@ -36,9 +37,21 @@ def test_bundled_case_verdicts(pack):
     lybt = verdicts["landed-lybt"]
     assert lybt["evidence"][0]["kind"] == "inferred"
     assert "trace_full_010075.json" in str(lybt["evidence"][0]["evidence"])
-    # the contradiction rests on an inferred stop, so it is not certain
-    assert 0.5 < verdicts["landed-lybe"]["confidence"] < 1.0
-    assert "IR" in verdicts["over-iran"]["reasons"][0]
+    # LYBE is 13 km from LYBT, where the Il-76 sat silent for 4 h 43 min: the data cannot
+    # exclude a hop there, so the claim is open, with the engine's reading and the numbers
+    lybe = verdicts["landed-lybe"]
+    assert lybe["confidence"] == 0.0
+    silence = next(r for r in lybe["reasons"] if "silent 4 h 43 min" in r)
+    assert "inferred stop at LYBT" in silence and "needs at least 2 min" in silence
+    assert any("would settle it" in r for r in lybe["reasons"])
+    # observed all the way home: a stop at Athens is ruled out, with the closest call's numbers
+    athens = verdicts["refuel-athens"]
+    assert athens["confidence"] > 0.9
+    assert "ruled out" in athens["reasons"][0] and "closest call" in athens["reasons"][0]
+    assert "150 km after, needing at least 19 min" in athens["reasons"][0]
+    reach = next(e for e in athens["evidence"] if e["type"] == "reach")
+    assert reach["ruled_out"] and reach["closest_call"]["needed_s"] > 1000
+    assert any("IR" in r for r in verdicts["over-iran"]["reasons"])
     assert set(manifest["verdicts"].values()) == {"supported", "contradicted", "inconclusive"}
 
 

@@ -6,36 +6,41 @@ supported when one of them supports it, contradicted only when all of them contr
 * **supported**: a stop at the claimed airport / in the claimed country inside the window
   (``stop``), the claimed places appear in that order among the stops in the window
   (``route``), or fixes in the claimed country / within ``PRESENCE_RADIUS_KM`` of the airport
-  (``presence``). Confidence: that of the weakest stop the verdict rests on (1.0 for fixes).
-* **inconclusive**, with the cause named: the aircraft is not in the inputs; no data in the
-  window; the data does not cover the whole window; an unaccounted gap whose candidate
-  airports include the claimed place.
-* **contradicted**: the window is covered — every silence in it is explained (no
-  unaccounted gap could hide the claimed place) — and the claimed thing is not there.
-  Confidence: the fraction of the window accounted for by observation and known stops.
+  (``presence``). *Confidence*: that of the stop the verdict rests on (the weakest stop of a
+  route; 1.0 for observed fixes).
+* **contradicted**: only when the data rules the claim out for the whole window
+  (:mod:`flightcheck.case.reach`): the aircraft was observed away from the place, and every
+  silence in the window, and every part of the window before its first fix or after its last
+  fix, was too short to reach the place (stop there) and be back where it was next seen, at
+  a generous speed. A route is contradicted when one of its places is. *Confidence*: how
+  decisively: at the closest call (the silence that came nearest to leaving room), the time
+  missing as a share of the time needed; 1.0 when no silence came near.
+* **inconclusive** otherwise (*confidence* 0: no lean either way), with the cause: the
+  aircraft is not in the inputs; or the silences that leave room for the claim, with their
+  numbers, what the stop engine reads there, and what data would settle it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from flightcheck.case import reach
 from flightcheck.case.model import Claim
 from flightcheck.geo import haversine_km
 from flightcheck.jsonout import iso
 from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
+from flightcheck.segment.evidence import duration
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
-PRESENCE_RADIUS_KM = 10.0
-COVERED_GAP_S = 1800.0
-"""Silences up to this long are taken as covered when judging a window (cruise sampling of
-some sources is this sparse); longer ones count only when the stop engine explains them."""
+PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
 
@@ -166,39 +171,6 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
     return out
 
 
-def _window_coverage(route: Route, tracks: Tracks, start, end) -> dict[str, Any]:
-    """How much of [start, end] is accounted for: fixes close together, or a known stop."""
-    rows = tracks.df[tracks.df["icao24"] == route.icao24]
-    t = time_s(rows)
-    if len(t) == 0:
-        return {"points": 0, "fraction": 0.0, "first": None, "last": None}
-    lo = start.timestamp() if start is not None else t[0]
-    hi = end.timestamp() if end is not None else t[-1]
-    inside = t[(t >= lo) & (t <= hi)]
-    if hi <= lo:
-        return {"points": len(inside), "fraction": 1.0 if len(inside) else 0.0,
-                "first": None, "last": None}
-    pts = np.concatenate([[lo], inside, [hi]])
-    steps = np.diff(pts)
-    covered = steps <= COVERED_GAP_S
-    # a silence that is a known stop (the aircraft sat at an airport) is accounted for
-    for s in route.stops.to_dict("records"):
-        a, d = _ts(s.get("arrival")), _ts(s.get("departure"))
-        a = a.timestamp() if a is not None else -np.inf
-        d = d.timestamp() if d is not None else np.inf
-        covered |= (pts[:-1] >= a - COVERED_GAP_S) & (pts[1:] <= d + COVERED_GAP_S)
-    # an explained gap (no unaccounted time, or a stop explains it) is accounted for too
-    for g in route.gaps.to_dict("records"):
-        if (g.get("unaccounted_s") or 0) <= 0 or _explained(g):
-            gs, ge = _ts(g["start"]).timestamp(), _ts(g["end"]).timestamp()
-            covered |= (pts[:-1] >= gs - 1) & (pts[1:] <= ge + 1)
-    frac = float(steps[covered].sum() / (hi - lo))
-    return {"points": int(len(inside)), "fraction": round(frac, 3),
-            "first": iso(pd.Timestamp(inside[0], unit="s", tz="UTC")) if len(inside) else None,
-            "last": iso(pd.Timestamp(inside[-1], unit="s", tz="UTC")) if len(inside) else None,
-            "uncovered_edges": bool(not covered[0] or not covered[-1])}
-
-
 def _stop_evidence(s: dict) -> dict[str, Any]:
     keys = ("icao24", "airport", "airport_name", "country", "kind", "arrival", "departure",
             "dwell_s", "confidence", "runway", "evidence")
@@ -219,14 +191,160 @@ def _window_text(claim: Claim) -> str:
     return f"{a} to {b}"
 
 
-def _judge_one(claim: Claim, route: Route, tracks: Tracks) -> Verdict:
+@dataclass
+class Fixes:
+    """One aircraft's cleaned fixes (time-sorted numpy arrays; ``t`` Unix s) and where each
+    came from (``source`` file name, ``row``), for reachability and citations."""
+
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray
+    gs: np.ndarray
+    ground: np.ndarray
+    source: np.ndarray
+    row: np.ndarray
+
+    def cite(self, k: int) -> str:
+        return f"{Path(str(self.source[k])).name} row {int(self.row[k])}"
+
+
+def aircraft_fixes(tracks: Tracks, icao24: str) -> Fixes:
+    """The fixes the stop engine would use for ``icao24`` (duplicates, stale repeats and
+    position jumps removed: an outlier must not place the aircraft "elsewhere")."""
+    from flightcheck.segment.airportindex import default_index
+    from flightcheck.segment.phases import prepare
+
+    rows = tracks.df[tracks.df["icao24"] == icao24]
+    pts = prepare(rows, default_index())
+    src = (rows["source"].to_numpy(object)[pts.pos] if "source" in rows
+           else np.full(len(pts.pos), "?", dtype=object))
+    row = (rows["row"].to_numpy()[pts.pos] if "row" in rows else pts.pos + 1)
+    return Fixes(pts.t, pts.lat, pts.lon, pts.alt, pts.gs, pts.ground, src, row)
+
+
+def _place(code: str) -> reach.Place:
+    from flightcheck.reference import airports, countries
+
+    if len(code) == 2:
+        table = airports.table()
+        elev = table.loc[table["country"] == code, "elevation_ft"].max()
+        return reach.Place(code, elev_ft=None if pd.isna(elev) else float(elev),
+                           name=countries.name_of(code))
+    ap = airports.get(code)
+    return reach.Place(code, ap.lat, ap.lon, ap.elevation_ft, ap.name)
+
+
+def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
+    lo = claim.start.timestamp() if claim.start is not None else None
+    hi = claim.end.timestamp() if claim.end is not None else None
+    return reach.assess(fx.t, fx.lat, fx.lon, fx.alt, fx.gs, fx.ground, _place(code), lo, hi,
+                        stop=claim.kind != "presence")
+
+
+def _stamp(t: float | None) -> str:
+    return iso(pd.Timestamp(t, unit="s", tz="UTC")) if t is not None else "?"
+
+
+def _silence_text(fx: Fixes, o: reach.Opening, code: str, claim: Claim) -> str:
+    """One silence in plain words with its numbers: when, how far the place was, how long
+    getting there (and back) needs at the assumed speed."""
+    if o.before is not None and o.after is not None:
+        return (f"silent {duration(o.t_after - o.t_before)} from {_stamp(o.t_before)} "
+                f"({fx.cite(o.before)}) to {_stamp(o.t_after)} ({fx.cite(o.after)}), "
+                f"{o.km_before:,.0f} km from {code} before and {o.km_after:,.0f} km after")
+    if o.before is not None:
+        end = _stamp(claim.end.timestamp()) if claim.end is not None else "the window's end"
+        return (f"no data after {_stamp(o.t_before)} ({fx.cite(o.before)}, "
+                f"{o.km_before:,.0f} km from {code}) up to {end}")
+    if o.after is not None:
+        begin = (_stamp(claim.start.timestamp()) if claim.start is not None
+                 else "the window's start")
+        return (f"no data from {begin} until {_stamp(o.t_after)} ({fx.cite(o.after)}, "
+                f"{o.km_after:,.0f} km from {code})")
+    return f"every fix of the aircraft is at {code}"
+
+
+def _assumptions(r: reach.Reach) -> str:
+    text = f"at {r.speed_kt:.0f} kt ({r.speed_basis})"
+    if r.dwell_s:
+        text += (f", descending or climbing at up to {reach.MAX_VRATE_FPM:,.0f} ft/min and "
+                 f"{duration(r.dwell_s)} on the ground")
+    return text
+
+
+def _open_reasons(label: str, fx: Fixes, code: str, r: reach.Reach, claim: Claim,
+                  stops: list[dict]) -> list[str]:
+    """Why the data cannot rule the claim out, and what data would settle it."""
+    what = "a stop at" if claim.kind != "presence" else "presence in/near"
+    shown = sorted(r.openings[:3], key=lambda o: -np.inf if o.t_before is None else o.t_before)
+    out = []
+    for o in shown:
+        need = f"{_journey(r, o)} needs at least {duration(o.need_s)} {_assumptions(r)}"
+        spare = (f"{duration(o.slack_s)} to spare" if np.isfinite(o.slack_s)
+                 else "no time limit")
+        context = _explaining_stop(stops, o)
+        out.append(f"{label}: {what} {code} cannot be excluded: {_silence_text(fx, o, code, claim)}"
+                   f"; {need} ({spare}){context}")
+    if len(r.openings) > len(shown):
+        out.append(f"{label}: {len(r.openings) - len(shown)} more silence(s) in the window "
+                   f"leave room for {what} {code}")
+    out.append(f"{label}: data covering "
+               + ("that silence" if len(r.openings) == 1 else "those silences")
+               + " (another receiver, an ADS-B archive, a flight plan or a photograph) would "
+                 "settle it")
+    return out
+
+
+def _journey(r: reach.Reach, o: reach.Opening) -> str:
+    """``getting there, stopping and coming back`` (the parts the silence must hold)."""
+    parts = ["getting there"] if o.before is not None or o.after is None else []
+    if r.dwell_s:
+        parts.append("stopping")
+    if o.after is not None:
+        parts.append("coming back" if o.before is not None else "flying on to the next fix")
+    if not parts:
+        parts = ["being there"]
+    return (", ".join(parts[:-1]) + " and " + parts[-1]) if len(parts) > 1 else parts[0]
+
+
+def _explaining_stop(stops: list[dict], o: reach.Opening) -> str:
+    """``; the stop engine reads it as ...`` when a stop found by the engine lies in the
+    silence (the claim is then unlikely, but the data alone does not exclude it)."""
+    lo = o.t_before if o.t_before is not None else -np.inf
+    hi = o.t_after if o.t_after is not None else np.inf
+    for s in stops:
+        a, d = _ts(s.get("arrival")), _ts(s.get("departure"))
+        a_s = a.timestamp() if a is not None else -np.inf
+        d_s = d.timestamp() if d is not None else np.inf
+        if a_s <= hi and d_s >= lo:
+            return (f"; the stop engine reads this time as an {s.get('kind')} stop at "
+                    f"{s.get('airport')} ({s.get('airport_name')}), confidence "
+                    f"{float(s.get('confidence') or 0):.2f}")
+    return ""
+
+
+def _ruled_out_reason(label: str, fx: Fixes, code: str, r: reach.Reach, claim: Claim) -> str:
+    what = {"stop": f"a stop at {code}", "route": f"a stop at {code}",
+            "presence": f"presence in/near {code}"}[claim.kind]
+    text = (f"{label}: {what} is ruled out in the window {_window_text(claim)}: "
+            f"{r.fixes} fixes in it, and no silence is long enough to reach {code}"
+            f"{', stop' if r.dwell_s else ''} and be back where the aircraft was next seen "
+            f"({_assumptions(r)})")
+    if r.closest is not None:
+        o = r.closest
+        text += (f"; closest call: {_silence_text(fx, o, code, claim)}, needing at least "
+                 f"{duration(o.need_s)}, {duration(-o.slack_s)} more than there was")
+    return text
+
+
+def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict:
     start, end = claim.start, claim.end
-    cov = _window_coverage(route, tracks, start, end)
     v = Verdict(claim.id, "inconclusive", 0.0, text=claim.text, aircraft=[route.icao24])
     label = f"{route.icao24}" + (f" ({route.registration})" if route.registration else "")
-    if cov["points"] == 0:
-        v.reasons.append(f"{label}: no data in the window {_window_text(claim)}")
-        return v
+    lo = start.timestamp() if start is not None else -np.inf
+    hi = end.timestamp() if end is not None else np.inf
+    in_window = int(((fx.t >= lo) & (fx.t <= hi)).sum())
     stops = _stops_in(route, start, end)
     targets: list[str]
     if claim.kind == "route":
@@ -243,8 +361,6 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks) -> Verdict:
                              f"{iso(m['end'])}")
             v.evidence += [_stop_evidence(s) for s in used]
             return v
-        seen = " → ".join(f"{s.get('airport')} ({s.get('country') or '?'})" for s in stops)
-        missing = targets
     else:
         code = (claim.airport or claim.country or "").upper()
         targets = [code]
@@ -271,46 +387,77 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks) -> Verdict:
                                  f"to {last['time']} ({last['source']} row {last['row']})")
                 v.evidence += [{"type": "fix", **first}, {"type": "fix", **last}]
                 return v
-        seen = " → ".join(f"{s.get('airport')} ({s.get('country') or '?'})" for s in stops)
-        missing = targets
-    hiding = _gaps_hiding(route, missing, start, end)
+    seen = " → ".join(f"{s.get('airport')} ({s.get('country') or '?'})" for s in stops)
+    if not in_window:
+        v.reasons.append(f"{label}: no fixes in the window {_window_text(claim)}")
+    # a route needs a stop at every place: one place ruled out rules the route out; places
+    # with a stop in the window are there (the order is then what failed)
+    missing = [c for c in dict.fromkeys(targets) if not any(_place_matches(c, s) for s in stops)]
+    if claim.kind == "route" and not missing:
+        v.reasons.append(f"{label}: there are stops at every place of {' → '.join(targets)} in "
+                         f"the window, but not in that order ({seen}); unobserved stops in "
+                         "the silences below could complete it")
+    checked = [(code, _assess(fx, code, claim)) for code in (missing or targets)]
+    ruled = [(code, r) for code, r in checked if r.ruled_out]
+    if ruled and (claim.kind == "route" or len(ruled) == len(checked)):
+        code, r = max(ruled, key=lambda cr: cr[1].margin)
+        v.verdict = "contradicted"
+        v.confidence = r.margin
+        v.reasons.append(_ruled_out_reason(label, fx, code, r, claim))
+        if claim.kind == "route":
+            v.reasons.append(f"{label}: so the stops cannot include {' → '.join(targets)} in "
+                             f"that order; stops in the window: {seen or 'none'}")
+        else:
+            v.reasons.append(f"{label}: stops in the window: {seen or 'none'}")
+        v.evidence += [_stop_evidence(s) for s in stops]
+        v.evidence.append({"type": "reach", "icao24": route.icao24, "place": code,
+                           **_reach_record(r)})
+        return v
+    for code, r in checked:
+        if r.ruled_out:
+            v.reasons.append(_ruled_out_reason(label, fx, code, r, claim))
+        else:
+            v.reasons += _open_reasons(label, fx, code, r, claim, stops)
+            v.evidence.append({"type": "reach", "icao24": route.icao24, "place": code,
+                               **_reach_record(r)})
+    if claim.kind == "route" and stops:
+        v.reasons.append(f"{label}: stops found in the window: {seen}")
+    hiding = _gaps_hiding(route, targets, start, end)
     if claim.kind == "presence" and not hiding:
         hiding = _gaps_crossing(route, tracks, targets[0], start, end)
-    if hiding:
-        v.verdict = "inconclusive"
-        for h in hiding:
-            g = h["gap"]
-            if h["candidate"].get("path"):
-                v.reasons.append(
-                    f"{label}: not observed from {iso(g.get('start'))} to {iso(g.get('end'))}"
-                    f" ({(g.get('duration_s') or 0) / 3600:.1f} h); the direct path between "
-                    f"the fixes either side crosses {h['code']}, so presence there can be "
-                    "neither shown nor excluded")
-                continue
+    for h in hiding:
+        g = h["gap"]
+        if h["candidate"].get("path"):
+            v.reasons.append(
+                f"{label}: not observed from {iso(g.get('start'))} to {iso(g.get('end'))}"
+                f" ({(g.get('duration_s') or 0) / 3600:.1f} h); the direct path between "
+                f"the fixes either side crosses {h['code']}")
+        else:
             v.reasons.append(
                 f"{label}: silent from {iso(g.get('start'))} to {iso(g.get('end'))} with "
                 f"{(g.get('unaccounted_s') or 0) / 3600:.1f} h unaccounted; candidate airports "
                 f"for an unobserved stop include {h['candidate'].get('airport')} "
                 f"({h['candidate'].get('country')}), which would satisfy {h['code']}")
-        v.evidence += [_gap_evidence(h) for h in hiding]
-        return v
-    if cov["fraction"] < 0.9 or cov.get("uncovered_edges"):
-        v.reasons.append(f"{label}: only {cov['fraction']:.0%} of the window "
-                         f"{_window_text(claim)} is covered by data (first fix "
-                         f"{cov['first']}, last {cov['last']})")
-        v.confidence = 0.0
-        return v
-    v.verdict = "contradicted"
-    # silences accounted for by inferred stops are only as sure as those stops
-    inferred = [float(s.get("confidence") or 0) for s in stops if s.get("kind") == "inferred"]
-    v.confidence = cov["fraction"] * (min(inferred) if inferred else 1.0)
-    what = {"route": "the stops do not include " + " → ".join(targets) + " in that order",
-            "stop": f"no stop at {targets[0]}",
-            "presence": f"no fix in or near {targets[0]}"}[claim.kind]
-    v.reasons.append(f"{label}: {cov['fraction']:.0%} of the window {_window_text(claim)} is "
-                     f"accounted for and {what}; stops in the window: {seen or 'none'}")
-    v.evidence += [_stop_evidence(s) for s in stops]
+    v.evidence += [_gap_evidence(h) for h in hiding]
     return v
+
+
+def _reach_record(r: reach.Reach) -> dict[str, Any]:
+    """The reachability numbers behind a verdict, for verdicts.json."""
+
+    def one(o: reach.Opening) -> dict[str, Any]:
+        return {"before": _stamp(o.t_before) if o.t_before is not None else None,
+                "after": _stamp(o.t_after) if o.t_after is not None else None,
+                "km_before": None if o.km_before is None else round(o.km_before, 1),
+                "km_after": None if o.km_after is None else round(o.km_after, 1),
+                "needed_s": round(o.need_s, 1),
+                "spare_s": round(o.slack_s, 1) if np.isfinite(o.slack_s) else None}
+
+    return {"speed_kt": round(r.speed_kt, 1), "speed_basis": r.speed_basis,
+            "min_ground_s": r.dwell_s, "fixes_in_window": r.fixes,
+            "ruled_out": r.ruled_out, "margin": round(r.margin, 3),
+            "openings": [one(o) for o in r.openings[:10]],
+            "closest_call": one(r.closest) if r.closest is not None else None}
 
 
 def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
@@ -336,6 +483,13 @@ def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
 
 def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdict]:
     """One :class:`Verdict` per claim, in the case file's order."""
+    cache: dict[str, Fixes] = {}
+
+    def fixes(icao24: str) -> Fixes:
+        if icao24 not in cache:
+            cache[icao24] = aircraft_fixes(tracks, icao24)
+        return cache[icao24]
+
     out = []
     for claim in claims:
         chosen = select_aircraft(claim, routes)
@@ -348,7 +502,7 @@ def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdic
                                [f"no aircraft matching {who!r} in the inputs"], [],
                                claim.text, []))
             continue
-        each = [_judge_one(claim, r, tracks) for r in chosen]
+        each = [_judge_one(claim, r, tracks, fixes(r.icao24)) for r in chosen]
         sup = [e for e in each if e.verdict == "supported"]
         if sup:
             best = max(sup, key=lambda e: e.confidence)
