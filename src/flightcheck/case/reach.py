@@ -75,6 +75,8 @@ class Place:
     lon: float | None = None
     elev_ft: float | None = None
     name: str | None = None
+    extent_km: float | None = None
+    """How far from ``lat``/``lon`` the place reaches (None: ``AIRPORT_EXTENT_KM``), km."""
 
     @property
     def is_country(self) -> bool:
@@ -164,7 +166,8 @@ def place_km(place: Place, lat: np.ndarray, lon: np.ndarray, presence: bool) -> 
     """Lower bound of the km from each fix to the place (0: at it)."""
     if place.is_country:
         return _country_km(place.code, lat, lon)
-    radius = PRESENCE_RADIUS_KM if presence else AIRPORT_EXTENT_KM
+    extent = AIRPORT_EXTENT_KM if place.extent_km is None else place.extent_km
+    radius = max(PRESENCE_RADIUS_KM, extent) if presence else extent
     return np.maximum(haversine_km(lat, lon, place.lat, place.lon) - radius, 0.0)
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from flightcheck.case import reach
 from flightcheck.case.model import Claim
+from flightcheck.errors import ReferenceDataError
 from flightcheck.geo import haversine_km
 from flightcheck.jsonout import iso
 from flightcheck.routes import Route, RouteSet
@@ -231,8 +232,30 @@ def _place(code: str) -> reach.Place:
         elev = table.loc[table["country"] == code, "elevation_ft"].max()
         return reach.Place(code, elev_ft=None if pd.isna(elev) else float(elev),
                            name=countries.name_of(code))
-    ap = airports.get(code)
+    try:
+        ap = airports.get(code)
+    except ReferenceDataError:
+        port = _port(code)
+        if port is None:
+            raise
+        return port
     return reach.Place(code, ap.lat, ap.lon, ap.elevation_ft, ap.name)
+
+
+def _port(code: str) -> reach.Place | None:
+    """A seaport by UN/LOCODE (vessel claims), reached within its harbour radius."""
+    from flightcheck.reference import ports
+    from flightcheck.segment.vessels import LARGE_RADIUS_KM, PORT_RADIUS_KM
+
+    table = ports.table()
+    hit = table[table["unlocode"].fillna("").str.upper() == code.upper()]
+    if hit.empty:
+        return None
+    row = hit.iloc[0]
+    size = row.get("harbor_size") if "harbor_size" in row else None
+    extent = LARGE_RADIUS_KM.get(str(size), PORT_RADIUS_KM)
+    return reach.Place(code, float(row["lat"]), float(row["lon"]), None, str(row["name"]),
+                       extent_km=extent)
 
 
 def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
