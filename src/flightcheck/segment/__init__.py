@@ -2,7 +2,8 @@
 
 ``detect(tracks)`` cleans the fixes (:mod:`.phases`), finds observed stops and touch-and-goes
 from ground runs and inferred stops across silences (:mod:`.stops`), go-arounds and holds
-(:mod:`.events`) and gaps with unaccounted time and candidate airports (:mod:`.gaps`), each
+(:mod:`.events`), stops open at the data's edges (:mod:`.edges`) and gaps with unaccounted
+time and candidate airports (:mod:`.gaps`), each
 with a confidence (:mod:`.confidence`) and plain-language evidence citing the input rows
 (:mod:`.evidence`). Airports and runways are assigned by :mod:`.assign`. Legs run from one
 stop to the next (``flightcheck.routes``).
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.gcpause import gc_paused
+from flightcheck.segment import edges as edges_mod
 from flightcheck.segment import events as events_mod
 from flightcheck.segment import gaps as gaps_mod
 from flightcheck.segment import stops as stops_mod
@@ -166,6 +168,7 @@ def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np
     silent = gaps_mod.silences(ctx)
     both_air = silent[~pts.ground[silent] & ~pts.ground[silent + 1]] if len(silent) else silent
     stops += stops_mod.inferred(ctx, both_air)
+    stops += edges_mod.edge_stops(ctx)
     events += events_mod.go_arounds(ctx)
     events += events_mod.holds(ctx, events)
     return stops, events, gaps_mod.gaps(ctx, silent, explained_gaps(ctx, stops)), pts.removed
@@ -176,6 +179,8 @@ def explained_gaps(ctx: Context, stops: list[dict]) -> dict[int, str]:
     code = ctx.pts.code
     explained: dict[int, str] = {}
     for s in stops:
+        if s.get("_edge"):  # open at a data edge: no silence of its own
+            continue
         if s["kind"] == "inferred":
             explained[s["_first"]] = f"inferred stop at {s['airport']}"
         else:

@@ -21,6 +21,12 @@ Inferred stop (no ground fix: low and descending, silence, low and climbing), ba
   -0.05 per doubling of the silence beyond 2 h (at most -0.15)
   -0.10 another airport fits almost as well (total cost within 1.5 km)
   clipped to [0.05, 0.90]: an inferred stop never reaches a well-observed one.
+
+Stop open at a data edge (the data starts climbing away from a runway, or ends on short
+final or on the runway without ground fixes: :mod:`.edges`), base 0.40:
+  +0.10 fix below 1,500 ft above the airport, +0.10 more below 500 ft, +0.10 more below 100 ft
+  +0.10 fix on a runway's extended centreline, flying its heading
+  clipped to [0.05, 0.85]
 """
 
 from __future__ import annotations
@@ -73,6 +79,22 @@ def inferred(heights_ft: tuple[float, float], on_centreline: tuple[bool, bool], 
     if ambiguous:
         f.append(("another airport fits almost as well", -0.10))
     return _clip(sum(v for _, v in f), 0.05, 0.90), f
+
+
+def edge(height_ft: float, on_centreline: bool, arriving: bool) -> tuple[float, Factors]:
+    """Confidence of a stop open at a data edge (one airborne fix only) and its factors."""
+    f: Factors = [("inferred at the edge of the data", 0.40)]
+    side = "last fix" if arriving else "first fix"
+    if height_ft == height_ft:
+        if height_ft < 1500:
+            f.append((f"{side} below 1,500 ft above the airport", 0.10))
+        if height_ft < 500:
+            f.append((f"{side} below 500 ft above the airport", 0.10))
+        if height_ft < 100:
+            f.append((f"{side} at field elevation (on the runway)", 0.10))
+    if on_centreline:
+        f.append((f"{side} on a runway centreline", 0.10))
+    return _clip(sum(v for _, v in f), 0.05, 0.85), f
 
 
 def describe(factors: Factors) -> str:

@@ -19,7 +19,10 @@ Altitude spikes (one fix more than ``SPIKE_FT`` away from both neighbours that a
 each other) keep their position but lose their altitude (set to NaN).
 
 A fix is on the ground when the source says so (``on_ground``), or, when the source does not
-say, when its ground speed is below ``GROUND_SPEED_KT``. A ground flag on a fix faster than
+say, when its ground speed is below ``GROUND_SPEED_KT``, or when it is rolling on an airport:
+at most ``ROLL_KT``, within ``ROLL_RADIUS_KM`` of one and no more than ``FIELD_TOLERANCE_FT``
+above its elevation (the landing roll of an export that never sets on-ground, FR24's granular
+CSV with barometric altitudes of -75 to -175 ft at touchdown). A ground flag on a fix faster than
 ``MAX_GROUND_KT`` is ignored (a decoding error: nothing taxis at 250 kt). When the source gives
 neither (FlightAware KML: time, position and altitude only), the speed is derived from the
 positions: a fix is on the ground when it moved slower than ``GROUND_SPEED_KT`` from the
@@ -59,6 +62,12 @@ DERIVED_MIN_DT_S = 5.0
 """Shortest time over which a speed is derived from positions, s."""
 GROUND_ALT_FT = 300.0
 """A fix with a derived ground speed is on the ground only this low (or this near a field), ft."""
+ROLL_KT = 180.0
+"""Without a ground flag, a fix this slow at field elevation is rolling on the runway (kt)."""
+ROLL_RADIUS_KM = 3.0
+"""... when it is this near an airport's reference point, km."""
+FIELD_TOLERANCE_FT = 100.0
+"""... and at most this far above the field elevation, ft."""
 FIELD_RADIUS_KM = 10.0
 """Airports this near a fix give the field elevation for the derived-speed ground test, km."""
 
@@ -185,6 +194,7 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     on_ground, ground_known = sub(on_ground, sel), sub(ground_known, sel)
     ground = np.where(ground_known, on_ground & ~(gs > MAX_GROUND_KT), gs < GROUND_SPEED_KT)
     ground |= _derived_ground(codes, t, lat, lon, alt, ~ground_known & np.isnan(gs), index)
+    ground |= _rolling_on_field(lat, lon, alt, gs, ~ground_known & ~ground, index)
     spikes = _altitude_spikes(codes, t, alt, ground)
     alt[spikes] = np.nan  # alt is a fresh array here (np.where above): in place
     removed["altitude spike"] = int(spikes.sum())
@@ -228,6 +238,22 @@ def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
         np.logical_or.at(near, q, np.abs(a[m][q] - elev) <= GROUND_ALT_FT)
         low[m] = near
     out[k[low]] = True
+    return out
+
+
+def _rolling_on_field(lat, lon, alt, gs, unknown, index) -> np.ndarray:
+    """Fixes (among ``unknown``: no ground flag, not already slow) rolling on an airport: at
+    most ``ROLL_KT``, within ``ROLL_RADIUS_KM`` of an airport, and no more than
+    ``FIELD_TOLERANCE_FT`` above its elevation (any amount below: baro altitudes on a low-
+    pressure day, and exports that write 0 on the ground at a high field, read low)."""
+    out = np.zeros(len(lat), dtype=bool)
+    k = np.flatnonzero(unknown & (gs <= ROLL_KT) & np.isfinite(alt))
+    if index is None or not len(k):
+        return out
+    q, ap, _ = index.near_many(lat[k], lon[k], ROLL_RADIUS_KM)
+    elev = index.elev_ft[ap]
+    on = np.isfinite(elev) & (alt[k][q] - elev <= FIELD_TOLERANCE_FT)
+    out[k[q[on]]] = True
     return out
 
 

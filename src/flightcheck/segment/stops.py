@@ -260,7 +260,10 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     bi = np.maximum(s_all - 1, 0)
     ai = np.minimum(e_all + 1, len(p.t) - 1)
     fast = (min_gs >= TOUCH_AND_GO_KT) | (np.isnan(min_gs) & (s_all == e_all))
-    brief = fast & (dur <= TOUCH_AND_GO_S)
+    # a fast, brief run at the very start or end of the data is a take-off or landing roll the
+    # export cut short: a stop open at that end, when it is at an airport
+    cut = (~has_before | ~has_after) & has_fit & (fit_km <= 3.0)
+    brief = fast & (dur <= TOUCH_AND_GO_S) & ~cut
     tng = brief & has_before & has_after & ~p.ground[bi] & ~p.ground[ai] & (
         p.t[s_all] - p.t[bi] <= 180) & (p.t[ai] - p.t[e_all] <= 180) & has_fit & (
         fit_km <= 3.0)

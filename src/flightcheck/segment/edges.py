@@ -1,0 +1,176 @@
+"""Stops at the edges of the data: exports begin after take-off and end on the runway.
+
+A track whose first fix is airborne but low, not descending and on a runway's extended
+centreline beyond its far threshold (climbing away) begins with a **departure** from that
+airport: an inferred stop open at its start (``arrival`` null). A track whose last fix is low,
+not climbing and on a runway's extended centreline on the approach side (short final, or the
+landing roll of an export without ground flags) ends with an **arrival**: an inferred stop
+open at its end (``departure`` null). (Tracks that start or end with ground fixes get
+observed stops open at that end from :func:`flightcheck.segment.stops.observed`.)
+
+"Low" is the approach envelope of the two-sided inferred stops, tighter: at most
+``EDGE_BASE_FT`` + ``EDGE_FT_PER_KM`` x the distance to the threshold above the field
+(about a 4.7-degree path plus altimeter error; a 3-degree glide path is 172 ft/km), and the
+fix within ``EDGE_RADIUS_KM`` of the runway. Airports without runway coordinates qualify
+within ``NO_RUNWAY_KM`` of their reference point when the track points at it (or away from
+it, departing). Without an altitude the fix must be on a centreline within
+``NO_ALTITUDE_KM`` of the threshold. And the fix must be going the right way: descending
+(arrival) or climbing (departure) faster than ``TREND_FPM``, or within ``EDGE_BASE_FT`` of the
+field (on the runway or just over it), or on a centreline with no vertical trend known: a
+level fix at 1,500 ft near a field is passing by.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flightcheck.segment import confidence
+from flightcheck.segment.assign import score_many
+from flightcheck.segment.context import Context
+from flightcheck.segment.evidence import clock, feet, vertical
+from flightcheck.segment.geometry import KT_TO_KMS, angle_diff_deg, bearing_deg, step_km
+
+EDGE_RADIUS_KM = 15.0
+"""Largest distance from the airport of a first/last fix that opens or closes a stop, km."""
+EDGE_BASE_FT = 500.0
+EDGE_FT_PER_KM = 280.0
+NO_RUNWAY_KM = 5.0
+NO_ALTITUDE_KM = 4.0
+MAX_EDGE_KT = 250.0
+"""A first/last fix faster than this is cruising, not arriving or departing, kt."""
+TREND_FPM = 300.0
+"""Climbing (descending) faster than this rules out an arrival (departure), ft/min."""
+HEADING_DEG = 45.0
+"""Largest difference between track and bearing to an airport without runways, deg."""
+EDGE_APPROACH_KT = 140.0
+"""Speed assumed from the last fix to touchdown (first fix from lift-off), kt."""
+
+
+def _tracks(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
+    """Track at fixes ``k``: the reported one, else the bearing from (to) the neighbour
+    ``k + step`` of the same aircraft within 2 min."""
+    p = ctx.pts
+    trk = p.trk[k].copy()
+    j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
+    ok = ~np.isfinite(trk) & (p.code[j] == p.code[k]) & (j != k) & (
+        np.abs(p.t[j] - p.t[k]) <= 120)
+    if ok.any():
+        a, b = (j[ok], k[ok]) if step < 0 else (k[ok], j[ok])
+        moved = step_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]) > 0.05
+        brg = bearing_deg(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+        trk[np.flatnonzero(ok)[moved]] = brg[moved]
+    return trk
+
+
+def _trend(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
+    """Vertical rate at fixes ``k``: reported, else the altitude change to (from) the
+    neighbour ``k + step`` within 2 min, ft/min (NaN unknown)."""
+    p = ctx.pts
+    vr = p.vr[k].copy()
+    j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
+    dt = np.abs(p.t[j] - p.t[k])
+    ok = ~np.isfinite(vr) & (p.code[j] == p.code[k]) & (dt > 0) & (dt <= 120)
+    change = (p.alt[k] - p.alt[j]) if step < 0 else (p.alt[j] - p.alt[k])
+    vr[ok] = change[ok] / dt[ok] * 60.0
+    return vr
+
+
+def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
+    """The best airport (or -1) for each edge fix ``k`` (``phase``: ``arrive`` for last fixes,
+    ``depart`` for first fixes), with its score rows; see the module docstring."""
+    p, ix = ctx.pts, ctx.ix
+    step = -1 if phase == "arrive" else 1
+    trk = _tracks(ctx, k, step)
+    trend = _trend(ctx, k, step)
+    sc = score_many(ix, p.lat[k], p.lon[k], trk, phase, EDGE_RADIUS_KM)
+    q, ap = sc.query, sc.airport
+    kk = k[q]
+    elev = np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
+    height = p.alt[kk] - elev
+    on_line = sc.runway >= 0
+    dist = np.where(on_line, sc.threshold_km, sc.distance_km)
+    _, starts = ix._rw_by_airport
+    no_runways = (starts[ap + 1] == starts[ap]) & ~on_line  # no runway coordinates
+    if phase == "arrive":
+        brg = bearing_deg(p.lat[kk], p.lon[kk], ix.lat[ap], ix.lon[ap])
+    else:
+        brg = bearing_deg(ix.lat[ap], ix.lon[ap], p.lat[kk], p.lon[kk])
+    pointing = np.isfinite(trk[q]) & (angle_diff_deg(trk[q], brg) <= HEADING_DEG)
+    aligned = on_line | (no_runways & (sc.ref_km <= NO_RUNWAY_KM) & (pointing | (
+        sc.ref_km <= 1.5)))
+    known = np.isfinite(height)
+    low = np.where(known, height <= EDGE_BASE_FT + EDGE_FT_PER_KM * dist,
+                   on_line & (dist <= NO_ALTITUDE_KM))
+    t = trend[q]
+    level = ~(t > TREND_FPM) if phase == "arrive" else ~(t < -TREND_FPM)
+    # the right way (descending to land, climbing away), or already on or just over the runway
+    moving = (t < -TREND_FPM) if phase == "arrive" else (t > TREND_FPM)
+    very_low = known & (height <= EDGE_BASE_FT)
+    purposeful = moving | very_low | (on_line & ~np.isfinite(t))
+    slow = ~(p.gs[kk] > MAX_EDGE_KT)
+    ok = aligned & low & level & purposeful & slow
+    rows = np.flatnonzero(ok)
+    best = np.full(len(k), -1, dtype=np.int64)
+    if len(rows):  # scores are sorted by (query, cost): the first passing row is the best
+        first = np.r_[True, q[rows][1:] != q[rows][:-1]]
+        best[q[rows][first]] = rows[first]
+    return {"scores": sc, "best": best, "height": height, "trend": trend, "trk": trk}
+
+
+def edge_stops(ctx: Context) -> list[dict]:
+    """Departures open at the data's start and arrivals open at its end (see the module
+    docstring), for every aircraft whose first (last) fix is airborne."""
+    p = ctx.pts
+    if not len(p.t):
+        return []
+    out = []
+    for phase, k in (("depart", p.start), ("arrive", p.end - 1)):
+        k = k[~p.ground[k]]
+        if not len(k):
+            continue
+        tab = edge_table(ctx, k, phase)
+        for j in np.flatnonzero(tab["best"] >= 0).tolist():
+            row = int(tab["best"][j])
+            out.append(_edge_stop(ctx, int(k[j]), tab["scores"].score(row), phase,
+                                  float(tab["height"][row]), float(tab["trend"][j])))
+    return out
+
+
+def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: float) -> dict:
+    from flightcheck.segment.stops import _airport_fields, ts
+
+    p, ix = ctx.pts, ctx.ix
+    i = fit.airport
+    fields = _airport_fields(ctx, i)
+    code = fields["airport"]
+    dist = fit.threshold_km if fit.runway and fit.threshold_km is not None else fit.distance_km
+    gs = p.gs[k] if np.isfinite(p.gs[k]) else EDGE_APPROACH_KT
+    fast = max(gs, EDGE_APPROACH_KT) * KT_TO_KMS
+    slow = min(max(gs, 1.0), EDGE_APPROACH_KT) * KT_TO_KMS * 0.6
+    on_line = fit.runway is not None
+    conf, factors = confidence.edge(height, on_line, phase == "arrive")
+    rw = f" runway {fit.runway}" if fit.runway else ""
+    where = (f"{dist:.1f} km from {code}{rw}{' on the centreline' if on_line else ''}")
+    fix = (f"{feet(p.alt[k])} ({height:,.0f} ft above the field) " if np.isfinite(height)
+           else f"{feet(p.alt[k])} ")
+    fix += f"{vertical(p.vr[k], trend)} {where} at {clock(p.t[k])}, {ctx.src(k)}"
+    if phase == "arrive":
+        arrival = p.t[k] + dist / (EDGE_APPROACH_KT * KT_TO_KMS)
+        window = [ts(p.t[k] + dist / fast), ts(p.t[k] + dist / slow)]
+        text = (f"arrival at {code} ({fields['airport_name']}) as the data ends: last fix {fix}"
+                "; the data ends before it left (the stop is open at its end)")
+        times = {"arrival": ts(arrival), "departure": None, "arrival_window": window,
+                 "departure_window": None}
+    else:
+        departure = p.t[k] - dist / (EDGE_APPROACH_KT * KT_TO_KMS)
+        window = [ts(p.t[k] - dist / slow), ts(p.t[k] - dist / fast)]
+        text = (f"departure from {code} ({fields['airport_name']}) as the data begins: first "
+                f"fix {fix}; the data begins after it arrived (the stop is open at its start)")
+        times = {"arrival": None, "departure": ts(departure), "arrival_window": None,
+                 "departure_window": window}
+    text += f"; confidence {conf:.2f} ({confidence.describe(factors)})"
+    return {"icao24": str(p.icao24s[p.code[k]]), **fields, "lat": float(ix.lat[i]),
+            "lon": float(ix.lon[i]), **times, "dwell_s": 0.0, "kind": "inferred",
+            "confidence": conf, "runway": fit.runway, "evidence": text,
+            "confidence_factors": factors, "rows": [ctx.cite.ref(int(p.pos[k]))],
+            "_first": k, "_last": k, "_edge": phase}
