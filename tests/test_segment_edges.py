@@ -183,3 +183,21 @@ def test_no_stop_where_the_data_ends_in_flight(tmp_path, case):
     tracks = _read(tmp_path, "trace_full_010075.json", writers.trace_json(_ends(f)))
     seg = detect(tracks)
     assert seg.stops.empty, seg.stops[["airport", "kind", "evidence"]].to_string()
+
+
+def test_data_ending_far_from_any_airport_is_an_open_end_with_reachable_airports(tmp_path):
+    """Descending through FL150 towards Belgrade, 150 km out, when the data ends: an
+    ``open_end`` event naming the airports ahead, LYBE among the likeliest; no stop."""
+    start = offset(*LYBE_12L, 90, 260)  # from the east, over the Carpathians
+    last = offset(*LYBE_12L, 90, 150)
+    f = path([(*start, 24000.0, 420.0), (*last, 15000.0, 380.0)], T0).iloc[:-1]
+    tracks = _read(tmp_path, "trace_full_010075.json", writers.trace_json(_ends(f)))
+    seg = detect(tracks)
+    assert seg.stops.empty
+    (end,) = seg.events.to_dict("records")
+    assert end["kind"] == "open_end"
+    text = end["evidence"]
+    assert "the data ends in flight" in text and "descending" in text
+    listed = text.split("likeliest first: ")[1]
+    assert "LYBE" in listed.split(",")[0] + listed.split(",")[1] + listed.split(",")[2]
+    assert "row " in text

@@ -171,6 +171,7 @@ def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np
     stops += edges_mod.edge_stops(ctx)
     events += events_mod.go_arounds(ctx)
     events += events_mod.holds(ctx, events)
+    events += edges_mod.open_ends(ctx, stops)
     return stops, events, gaps_mod.gaps(ctx, silent, explained_gaps(ctx, stops)), pts.removed
 
 

@@ -174,3 +174,76 @@ def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: floa
             "confidence": conf, "runway": fit.runway, "evidence": text,
             "confidence_factors": factors, "rows": [ctx.cite.ref(int(p.pos[k]))],
             "_first": k, "_last": k, "_edge": phase}
+
+
+OPEN_END_HORIZON_S = 3600.0
+"""An aircraft whose data ends in flight is followed this long ahead: the airports it could
+reach in that time are listed, s."""
+FAR_KM = 50.0
+"""A last fix this near a medium or large airport is not an open end (the data ends near a
+field: a climb-out, a go-around, a pattern), km."""
+DESCENT_FT_PER_KM = 172.0
+"""A 3-degree descent, ft per km: from height h a descending aircraft lands about h / 172 km
+further on."""
+MAX_OPEN_END_CANDIDATES = 5
+
+
+def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
+    """``open_end`` events: aircraft whose data ends in flight with no arrival at its end,
+    more than ``FAR_KM`` from any medium or large airport, with the airports they could
+    reach within ``OPEN_END_HORIZON_S`` (ahead of the track, likeliest first)."""
+    p = ctx.pts
+    if not len(p.t):
+        return []
+    arrived = {s["_first"] for s in stops if s.get("_edge") == "arrive"}
+    k = p.end - 1
+    k = k[~p.ground[k] & ~np.isin(k, list(arrived))]
+    if not len(k):
+        return []
+    q_near, ap, _ = ctx.ix.near_many(p.lat[k], p.lon[k], FAR_KM)
+    q_near = q_near[ctx.ix.type_rank[ap] >= 2]
+    k = np.delete(k, np.unique(q_near))
+    return [_open_end(ctx, i) for i in k.tolist()]
+
+
+def _open_end(ctx: Context, k: int) -> dict:
+    from flightcheck.segment.stops import ts
+
+    p, ix = ctx.pts, ctx.ix
+    c = p.code[k]
+    kt = float(ctx.cruise_kt[c])
+    reach_km = kt * KT_TO_KMS * OPEN_END_HORIZON_S
+    trk = float(_tracks(ctx, np.array([k]), -1)[0])
+    trend = float(_trend(ctx, np.array([k]), -1)[0])
+    _, ap, dist = ix.near_many(p.lat[[k]], p.lon[[k]], reach_km)
+    usable = ix.type_rank[ap] >= 2  # medium and large airports: where flights end
+    ap, dist = ap[usable], dist[usable]
+    brg = bearing_deg(p.lat[k], p.lon[k], ix.lat[ap], ix.lon[ap])
+    off = angle_diff_deg(trk, brg) if np.isfinite(trk) else np.zeros(len(ap))
+    ahead = ~(off > 90.0)
+    ap, dist, off = ap[ahead], dist[ahead], off[ahead]
+    height = p.alt[k] - np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
+    if np.isfinite(trend) and trend < -TREND_FPM:  # descending: about h / 172 km to go
+        want = np.maximum(height, 0.0) / DESCENT_FT_PER_KM
+        profile = np.abs(np.log((dist + 10.0) / (want + 10.0)))
+    else:
+        profile = np.zeros(len(ap))
+    score = off / 30.0 + profile + (3 - ix.type_rank[ap]) * 0.5
+    order = np.argsort(score, kind="stable")[:MAX_OPEN_END_CANDIDATES]
+    names = [f"{ix.code[a]} ({dist[j]:,.0f} km, {off[j]:.0f} deg off the track)"
+             for j, a in zip(order.tolist(), ap[order].tolist(), strict=True)]
+    text = (f"the data ends in flight: last fix {feet(p.alt[k])} "
+            f"{vertical(p.vr[k], trend)} at {clock(p.t[k])}, {ctx.src(k)}, more than "
+            f"{FAR_KM:.0f} km from any medium or large airport; ")
+    if names:
+        text += (f"ahead within {OPEN_END_HORIZON_S / 3600:.0f} h at {kt:.0f} kt "
+                 f"({reach_km:,.0f} km), likeliest first: " + ", ".join(names))
+    else:
+        text += (f"no medium or large airport ahead within {OPEN_END_HORIZON_S / 3600:.0f} h "
+                 f"at {kt:.0f} kt ({reach_km:,.0f} km)")
+    best = int(ap[order[0]]) if len(order) else None
+    return {"icao24": str(p.icao24s[c]), "kind": "open_end",
+            "airport": str(ix.code[best]) if best is not None else None,
+            "airport_name": str(ix.name[best]) if best is not None else None,
+            "time": ts(p.t[k]), "end": None, "lat": float(p.lat[k]), "lon": float(p.lon[k]),
+            "runway": None, "evidence": text, "rows": [ctx.cite.ref(int(p.pos[k]))]}
