@@ -71,6 +71,7 @@ def test_pack_contents_and_manifest(pack, samples):
     assert manifest["reference_data"]
     report = (out / "report.html").read_text()
     assert "suspected delivery" in report and "CONTRADICTED" not in report  # css uppercases
+    assert "What the confidence means" in report and "closest call" in report
     assert "Transponder off on the ground" in report
 
 
