@@ -239,3 +239,34 @@ def test_observed_stop_elsewhere_with_a_short_hole_still_rules_out(hole_s):
     v = _verdict(export, _claim("LYBE", ON_GROUND[0] + 300, ON_GROUND[1] - 300))
     assert v.verdict == "inconclusive"  # a 10 min hole at LYBT leaves room for a hop
     assert any("13 km" in r or "km from LYBE" in r for r in v.reasons)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cuts=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=3), shuffle=st.booleans())
+def test_findings_and_verdicts_do_not_depend_on_how_the_input_is_split(cuts, shuffle):
+    """The same fixes delivered as one file or as several (cut anywhere, in any order) give
+    the same stops and the same verdicts; only the citations name other files."""
+    from flightcheck.segment import detect
+
+    whole = table([FLIGHT])
+    bounds = sorted({int(c * len(whole)) for c in cuts} | {0, len(whole)})
+    parts = []
+    for n, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=False)):
+        part = whole.iloc[a:b].copy()
+        part["source"] = f"/data/part{n}.json"
+        part["row"] = np.arange(1, len(part) + 1)
+        parts.append(part)
+    if shuffle:
+        parts.reverse()
+    split = pd.concat(parts, ignore_index=True)
+    keys = ["airport", "kind", "arrival", "departure", "runway"]
+    one, many = detect(Tracks(whole)), detect(Tracks(split))
+    pd.testing.assert_frame_equal(one.stops[keys], many.stops[keys])
+    lo, hi = float(FLIGHT["time"].iloc[0]), float(FLIGHT["time"].iloc[-1])
+    claims = [_claim("LYBT", lo, hi), _claim("HECA", lo, hi), _claim("LYBE", lo, hi)]
+    verdicts = []
+    for frame in (whole, split):
+        routes = build_routes(Tracks(frame))
+        verdicts.append([(v.verdict, round(v.confidence, 6))
+                         for v in verify(claims, routes.tracks, routes)])
+    assert verdicts[0] == verdicts[1]
