@@ -68,6 +68,9 @@ ROLL_RADIUS_KM = 3.0
 """... when it is this near an airport's reference point, km."""
 FIELD_TOLERANCE_FT = 100.0
 """... and at most this far above the field elevation, ft."""
+GEOMETRIC_TOLERANCE_FT = 350.0
+"""... or this far, for a geometric (GNSS) altitude: the geoid lies up to ~100 m from the
+ellipsoid, ft."""
 FIELD_RADIUS_KM = 10.0
 """Airports this near a fix give the field elevation for the derived-speed ground test, km."""
 
@@ -155,6 +158,7 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     lat, lon = take(_float(df, "lat")), take(_float(df, "lon"))
     alt = take(_float(df, "alt_ft"))
     geom = take(_float(df, "alt_geom_ft"))
+    geometric = np.isnan(alt) & ~np.isnan(geom)  # GNSS heights: off by the geoid as well
     alt = np.where(np.isnan(alt), geom, alt)
     gs, trk, vr = take(_float(df, "gs_kt")), take(_float(df, "track_deg")), take(
         _float(df, "vrate_fpm"))
@@ -194,7 +198,8 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     on_ground, ground_known = sub(on_ground, sel), sub(ground_known, sel)
     ground = np.where(ground_known, on_ground & ~(gs > MAX_GROUND_KT), gs < GROUND_SPEED_KT)
     ground |= _derived_ground(codes, t, lat, lon, alt, ~ground_known & np.isnan(gs), index)
-    ground |= _rolling_on_field(lat, lon, alt, gs, ~ground_known & ~ground, index)
+    ground |= _rolling_on_field(lat, lon, alt, gs, ~ground_known & ~ground, sub(geometric, sel),
+                                index)
     spikes = _altitude_spikes(codes, t, alt, ground)
     alt[spikes] = np.nan  # alt is a fresh array here (np.where above): in place
     removed["altitude spike"] = int(spikes.sum())
@@ -241,18 +246,21 @@ def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
     return out
 
 
-def _rolling_on_field(lat, lon, alt, gs, unknown, index) -> np.ndarray:
+def _rolling_on_field(lat, lon, alt, gs, unknown, geometric, index) -> np.ndarray:
     """Fixes (among ``unknown``: no ground flag, not already slow) rolling on an airport: at
     most ``ROLL_KT``, within ``ROLL_RADIUS_KM`` of an airport, and no more than
     ``FIELD_TOLERANCE_FT`` above its elevation (any amount below: baro altitudes on a low-
-    pressure day, and exports that write 0 on the ground at a high field, read low)."""
+    pressure day, and exports that write 0 on the ground at a high field, read low), or
+    ``GEOMETRIC_TOLERANCE_FT`` where the altitude is geometric (``geometric``: GNSS heights
+    above the ellipsoid differ from elevations above the geoid by up to ~100 m)."""
     out = np.zeros(len(lat), dtype=bool)
     k = np.flatnonzero(unknown & (gs <= ROLL_KT) & np.isfinite(alt))
     if index is None or not len(k):
         return out
     q, ap, _ = index.near_many(lat[k], lon[k], ROLL_RADIUS_KM)
     elev = index.elev_ft[ap]
-    on = np.isfinite(elev) & (alt[k][q] - elev <= FIELD_TOLERANCE_FT)
+    tolerance = np.where(geometric[k][q], GEOMETRIC_TOLERANCE_FT, FIELD_TOLERANCE_FT)
+    on = np.isfinite(elev) & (alt[k][q] - elev <= tolerance)
     out[k[q[on]]] = True
     return out
 
