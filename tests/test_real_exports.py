@@ -37,6 +37,8 @@ ELAL = "elal747.json.gz"
 SAMU = "samu31.json.gz"
 ITY621 = "FlightAware_ITY621_KLAX_LIRF_20221014.kml"
 N67WV = "N67WV-track-EGM96.kml"
+VB7083 = "VB7083-32eca57a-1.kml.gz"
+KC10 = "86-0033-track-press_alt_uncorrected.kml.gz"
 
 
 @cache
@@ -87,6 +89,8 @@ UPSTREAM_BLOBS = {
     SAMU: ("189b44e5ab4e3d617e10e0b40a2931d046cb6c6c", False),
     ITY621: ("28554b94f400dc2359aa06858b21b5a3af119493", False),
     N67WV: ("0785da6c8832c99d5535418fa31999bc55c910c1", False),
+    VB7083: ("852226177a245b555b96c7e26007796686615123", True),
+    KC10: ("e03081ac3a7fea25dfaaf57372ecf1099e978a81", True),
 }
 
 
@@ -364,6 +368,51 @@ def test_n67wv_kahului_landing_runway_02():
     assert stop_at(N67WV, "PHOG")["runway"] == "02"
 
 
+# --- VB7083 MMMY -> MMHO, 2023-11-22 (FR24 KML) --------------------------------------------------
+
+def test_vb7083_fr24_kml():
+    t = tracks(VB7083)
+    (record,) = t.inputs
+    assert (record.format, record.compressed, record.points) == ("fr24-kml", "gzip", 393)
+    df = t.df
+    assert set(df["callsign"]) == {"VIV7083"} and set(df["registration"]) == {"XA-VXB"}
+    assert set(df["typecode"]) == {"A21N"}
+    first, last = ends(VB7083)
+    assert first["time"] == utc("2023-11-22 02:13:45") and first["on_ground"]
+    assert last["time"] == utc("2023-11-22 04:11:28") and last["on_ground"]
+    assert last["gs_kt"] == 0
+
+
+def test_vb7083_monterrey_to_hermosillo():
+    stops = findings(VB7083).stops.sort_values("departure", na_position="last")
+    assert stops["airport"].tolist() == ["MMMY", "MMHO"]
+    mmmy, mmho = stop_at(VB7083, "MMMY"), stop_at(VB7083, "MMHO")
+    assert pd.isna(mmmy["arrival"]) and mmmy["runway"] == "30"
+    assert between(mmmy["departure"], "2023-11-22 02:22:49", "2023-11-22 02:23:01")
+    assert between(mmho["arrival"], "2023-11-22 04:02:39", "2023-11-22 04:02:47")
+    assert pd.isna(mmho["departure"]) and mmho["runway"] == "05"
+
+
+# --- KC-10 86-0033, 2023-12-10 (tar1090 KML, pressure altitude) -----------------------------------
+
+def test_kc10_first_fix_is_a_position_error_and_nothing_lands():
+    t = tracks(KC10)
+    (record,) = t.inputs
+    assert (record.format, record.records, record.points) == ("tar1090-kml", 2721, 2719)
+    df = t.df.sort_values("time").reset_index(drop=True)
+    assert set(df["registration"]) == {"86-0033"}
+    assert not df["on_ground"].any()
+    first, second, last = df.iloc[0], df.iloc[1], df.iloc[-1]
+    assert first["time"] == utc("2023-12-10 13:16:52.96") and round(first["alt_ft"]) == 1175
+    jump_km = km(first, second["lat"], second["lon"])
+    seconds = (second["time"] - first["time"]).total_seconds()
+    assert 32 < jump_km < 34 and seconds == pytest.approx(16.52)
+    assert jump_km / seconds * 3600 / 1.852 > 3500  # kt: no aircraft flies that
+    assert last["time"] == utc("2023-12-10 19:13:07.23") and round(last["alt_ft"]) == 26024
+    # the stray fix near Sacramento is not a departure, and the export ends in cruise
+    assert findings(KC10).stops.empty
+
+
 # --- the CLI on all of them -----------------------------------------------------------------------
 
 def test_stops_cli_sniffs_every_real_export():
@@ -374,8 +423,9 @@ def test_stops_cli_sniffs_every_real_export():
     assert formats == {
         TRACE: "readsb-trace", JL516_CSV: "fr24-csv", JL516_JSON: "fr24-json",
         SPAR19: "fr24-json", ELAL: "json-records", SAMU: "json-records",
-        ITY621: "flightaware-kml", N67WV: "tar1090-kml",
+        ITY621: "flightaware-kml", N67WV: "tar1090-kml", VB7083: "fr24-kml",
+        KC10: "tar1090-kml",
     }
     airports = {s["airport"] for s in out["stops"]}
-    assert {"KMSP", "KGEG", "RJCC", "WMSA", "RCSS", "LIRF", "PHOG"} <= airports
-    assert "LFBO" not in airports
+    assert {"KMSP", "KGEG", "RJCC", "WMSA", "RCSS", "LIRF", "PHOG", "MMMY", "MMHO"} <= airports
+    assert not airports & {"LFBO", "KSAC"}
