@@ -43,7 +43,8 @@ def test_traffic_records_units_rows_and_flags(tmp_path):
     assert (record.format, record.compressed, record.records) == ("json-records", "gzip", 2)
     assert any("milliseconds" in n for n in record.notes)
     assert table["row"].tolist() == [1, 2]
-    assert table["time"].tolist() == [pd.Timestamp("2019-05-17 11:23:15", tz="UTC"),
+    # timed at the position (last_position), not at the state vector's second
+    assert table["time"].tolist() == [pd.Timestamp("2019-05-17 11:23:14.880", tz="UTC"),
                                       pd.Timestamp("2019-05-17 11:23:16", tz="UTC")]
     assert table["icao24"].tolist() == ["39ac45"] * 2
     assert table["callsign"].tolist() == ["SAMU31"] * 2
@@ -53,6 +54,22 @@ def test_traffic_records_units_rows_and_flags(tmp_path):
     assert table["track_deg"].iloc[0] == 150.5
     assert table["on_ground"].tolist() == [False, True]
     assert table["squawk"].iloc[0] == "7014" and pd.isna(table["squawk"].iloc[1])
+
+
+def test_stale_repeats_are_dropped_by_position_time(tmp_path):
+    """OpenSky repeats the last position each second; traffic's samples keep the repeats."""
+    repeats = [dict(TRAFFIC[0], timestamp=TRAFFIC[0]["timestamp"] + 1000 * k, groundspeed=k)
+               for k in range(4)]
+    table, record = read_one_bytes(tmp_path, _array([*repeats, TRAFFIC[1]]), "x.json")
+    assert table["row"].tolist() == [1, 5]
+    assert record.dropped == {"stale repeat": 3}
+    assert table["time"].iloc[0] == pd.Timestamp("2019-05-17 11:23:14.880", tz="UTC")
+    assert table["gs_kt"].iloc[0] == 0  # the values of the earliest record of that fix
+    native = [{"time": 1760000000 + k, "icao24": "010075", "lat": 30.1, "lon": 31.2,
+               "lastposupdate": 1759999999.5} for k in range(3)]
+    table, record = read_one_bytes(tmp_path, _array(native), "states.json")
+    assert len(table) == 1 and record.dropped == {"stale repeat": 2}
+    assert table["time"].iloc[0] == pd.Timestamp("2025-10-09 08:53:19.5", tz="UTC")
 
 
 def test_json_lines_with_iso_times_and_blank_lines(tmp_path):

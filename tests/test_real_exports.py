@@ -284,13 +284,16 @@ def test_elal747_touches_down_at_ben_gurion_runway_30():
 
 def test_samu31_helicopter_has_no_airport_stop():
     t = tracks(SAMU)
+    (record,) = t.inputs
     df = t.df
-    assert t.inputs[0].format == "json-records" and len(df) == 378
+    assert (record.format, record.records, record.points) == ("json-records", 378, 278)
+    # the last 31 records (and 69 others) repeat a position already reported
+    assert record.dropped == {"stale repeat": 100}
     assert set(df["icao24"]) == {"39ac45"} and set(df["callsign"]) == {"SAMU31"}
     assert not df["on_ground"].any()
     first, last = ends(SAMU)
-    assert (first["time"], last["time"]) == (utc("2019-05-17 11:23:15"),
-                                             utc("2019-05-17 11:29:32"))
+    assert (first["time"], last["time"]) == (utc("2019-05-17 11:23:14.880"),
+                                             utc("2019-05-17 11:29:00.437"))
     assert last["alt_ft"] == 950 and km(last, 43.61328, 1.40008) < 0.3  # Purpan heliport
     # Toulouse-Blagnac is 3.5 km away: no stop there, nor anywhere
     assert findings(SAMU).stops.empty

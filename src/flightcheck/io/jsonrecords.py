@@ -14,6 +14,13 @@ OpenSky's own state-vector names (``baroaltitude``, ``geoaltitude``, ``velocity`
 m/s, and are converted; traffic's names (``altitude``, ``groundspeed``, ``vertical_rate``,
 ``geoaltitude`` next to ``latitude``/``longitude``) are already feet, knots and ft/min.
 
+Stale repeats: OpenSky state vectors (and traffic's samples drawn from them) repeat the last
+position every second until a new one arrives. When the records carry the position's own time
+(``last_position`` or ``lastposupdate``, seconds or milliseconds), OpenSky's rule applies (see
+:mod:`flightcheck.io.opensky`): of the records of one aircraft with the same position time only
+the earliest is kept, the others are counted as "stale repeat", and the fix's ``time`` is the
+position time.
+
 ``row`` is the 1-based index of the object in the array, or the line number in JSON lines.
 Squawks written as numbers (``7014``) become 4-digit strings.
 """
@@ -38,6 +45,9 @@ _BOM = "\ufeff"
 OPENSKY_METRIC = {"baroaltitude": "baroaltitude_m", "geoaltitude": "geoaltitude_m",
                   "velocity": "velocity_ms", "vertrate": "vertrate_ms"}
 """OpenSky names -> names whose unit suffix the plain-CSV rules read as metres and m/s."""
+
+POSITION_TIME_KEYS = ("last_position", "lastposupdate")
+"""Keys holding when the position was received (traffic's and OpenSky's names)."""
 
 _SQUAWK = re.compile(r"\d{1,4}")
 
@@ -93,7 +103,31 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
                            f"(keys: {', '.join(names) or 'none'})")
     if "squawk" in columns:
         frame[columns["squawk"]] = _squawks(frame[columns["squawk"]])
-    return plaincsv.to_track(frame, rows, columns, ",", ctx)
+    out = plaincsv.to_track(frame, rows, columns, ",", ctx)
+    return _drop_stale_repeats(out, frame, rows, ctx)
+
+
+def _drop_stale_repeats(out: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
+                        ctx: ReadContext) -> pd.DataFrame:
+    """Keep one record per (aircraft, position time), timed at the position (module doc)."""
+    key = next((k for k in POSITION_TIME_KEYS if k in frame.columns), None)
+    if key is None or out.empty:
+        return out
+    seconds = pd.to_numeric(frame[key], errors="coerce").to_numpy(dtype="float64")
+    known = np.isfinite(seconds)
+    if not known.any():
+        return out
+    if np.abs(seconds[known]).max() > 1e11:
+        seconds = seconds / 1000.0
+    t_pos = pd.Series(seconds, index=rows).reindex(out["row"].to_numpy()).to_numpy()
+    t_row = out["time"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+    stale = opensky.stale_repeats(out["icao24"], t_row, t_pos)
+    ctx.drop("stale repeat", int(stale.sum()))
+    out = out[~stale].reset_index(drop=True)
+    t_pos = t_pos[~stale]
+    fix_time = opensky.seconds_to_time(t_pos)
+    out["time"] = fix_time.where(np.isfinite(t_pos), out["time"]).to_numpy()
+    return out
 
 
 def _array(text: str, ctx: ReadContext) -> tuple[list[dict], np.ndarray]:

@@ -257,7 +257,7 @@ def seconds_to_time(seconds: np.ndarray) -> pd.Series:
     return pd.Series(pd.to_datetime(micros, unit="us", utc=True))
 
 
-def _stale_repeats(icao: pd.Series, t_row: np.ndarray, t_pos: np.ndarray) -> np.ndarray:
+def stale_repeats(icao: pd.Series, t_row: np.ndarray, t_pos: np.ndarray) -> np.ndarray:
     """Mask of rows repeating an earlier row's (icao24, lastposupdate): stale positions."""
     has_pos = ~np.isnan(t_pos)
     order = np.argsort(t_row, kind="stable")
@@ -280,7 +280,7 @@ def _to_track(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
     t_pos = _unix_seconds(frame, "lastposupdate", rows, ctx, keep)
     lat = _numeric(frame, "lat", rows, ctx, keep)
     lon = _numeric(frame, "lon", rows, ctx, keep)
-    stale = keep & _stale_repeats(icao, t_row, t_pos)
+    stale = keep & stale_repeats(icao, t_row, t_pos)
     if stale.any():
         ctx.drop("stale repeat", int(stale.sum()))
         keep &= ~stale
