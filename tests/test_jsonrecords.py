@@ -12,11 +12,13 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readhelpers import read_one_bytes
 
 from flightcheck import io
+from flightcheck.cli import main
 from flightcheck.errors import InputError
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_MS
 
@@ -111,6 +113,19 @@ def test_column_mapping_for_unusual_keys(tmp_path):
     with pytest.raises(InputError, match="'nope', which no record has"):
         read_one_bytes(tmp_path, data, "odd.json", format="json-records",
                        columns={"time": "nope"})
+
+
+def test_cli_column_mapping_picks_the_json_reader(tmp_path):
+    path = tmp_path / "odd.json"
+    path.write_bytes(_array([{"t": 1760000000, "y": 30.1, "x": 31.2, "who": "010075"},
+                             {"t": 1760000060, "y": 30.2, "x": 31.3, "who": "010075"}]))
+    args = ["inspect", str(path), "--json", "--column", "time=t", "--column", "lat=y",
+            "--column", "lon=x", "--column", "icao24=who"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["inputs"][0]["format"] == "json-records" and out["inputs"][0]["points"] == 2
+    assert out["aircraft"][0]["icao24"] == "010075"
 
 
 def test_sniffing():
