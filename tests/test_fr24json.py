@@ -12,6 +12,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from readhelpers import read_bytes, read_one_bytes
 
 from flightcheck import io
@@ -173,3 +175,35 @@ def test_all_zero_altitudes_at_speed_are_unknown(tmp_path):
     table, record = read_one_bytes(tmp_path, _doc(flight), "zeros.json")
     assert np.isnan(table["alt_ft"]).all() and table["on_ground"].isna().all()
     assert any("every altitude is 0" in n for n in record.notes)
+
+
+POINTS = st.lists(
+    st.tuples(st.integers(1_500_000_000, 1_900_000_000), st.floats(-89.9, 89.9),
+              st.floats(-179.9, 179.9), st.sampled_from([0, 0, 25, 550, 12000, 41000]),
+              st.integers(0, 140), st.integers(-4000, 4000)),
+    min_size=1, max_size=25)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(points=POINTS, trail=st.booleans())
+def test_every_row_is_its_point(tmp_path_factory, points, trail):
+    """Property: row r holds point r of the file, in track-table units, whatever the order;
+    below 150 kt an altitude of 0 is FR24's ground flag."""
+    if trail:
+        doc = {"identification": {}, "aircraft": {}, "airport": {},
+               "trail": [{"lat": la, "lng": lo, "alt": ft, "spd": kt, "ts": t, "hd": 90}
+                         for t, la, lo, ft, kt, _ in points]}
+        data = json.dumps(doc).encode()
+    else:
+        flight = dict(FLIGHT, track=[_point(t, la, lo, ft, kt, fpm, 90)
+                                     for t, la, lo, ft, kt, fpm in points])
+        data = _doc(flight)
+    table, record = read_one_bytes(tmp_path_factory.mktemp("fj"), data, "f.json")
+    assert record.format == "fr24-json" and len(table) == len(points)
+    for _, fix in table.iterrows():
+        t, lat, lon, feet, kts, fpm = points[fix["row"] - 1]
+        assert fix["time"] == pd.Timestamp(t, unit="s", tz="UTC")
+        assert (fix["lat"], fix["lon"], fix["alt_ft"], fix["gs_kt"]) == (lat, lon, feet, kts)
+        assert bool(fix["on_ground"]) == (feet == 0)
+        if not trail:
+            assert fix["vrate_fpm"] == fpm
