@@ -40,6 +40,13 @@ SEEDS = {
            b"<gx:coord>31.2 30.1 0</gx:coord><gx:coord>31.21 30.11 365.8</gx:coord></gx:Track>"
            b"</Placemark></Document></kml>",
     "csv": b"timestamp,hex,latitude,longitude,altitude\n1760000000,010075,30.1,31.2,1200\n",
+    "fr24json": b'{"result":{"request":{},"response":{"data":{"flight":{"identification":{'
+                b'"callsign":"EGY1076"},"aircraft":{"identification":{"modes":"010075"}},'
+                b'"airport":{"origin":null},"track":[{"latitude":30.1,"longitude":31.2,'
+                b'"altitude":{"feet":0},"speed":{"kts":5},"verticalSpeed":{"fpm":0},'
+                b'"heading":90,"squawk":"0","timestamp":1760000000}]}}}}}',
+    "jsonrecords": b'[{"timestamp":1760000000000,"icao24":"010075","latitude":30.1,'
+                   b'"longitude":31.2,"altitude":1200.0,"onground":false,"squawk":1000}]',
 }
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -74,7 +74,8 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Time zone of inputs that carry none (SBS logs of dump1090 forks); "
                           "default UTC, noted as assumed."),
         click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
-                     help="Plain CSV: map a track column to an input column, e.g. time=ts."),
+                     help="Plain CSV / JSON records: map a track column to an input column "
+                          "or key, e.g. time=ts."),
         click.option("--hex", "icao24", default=None, metavar="HEX",
                      help="ICAO address for formats that have none (FR24, FlightAware)."),
         click.option("--start-time", default=None, metavar="TIME",
@@ -473,7 +474,8 @@ def hex_cmd(address, as_json):
 @click.option("--tz", default=None, metavar="ZONE",
               help="Time zone of inputs that carry none (SBS logs); default UTC.")
 @click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
-              help="Plain CSV: map a track column to an input column, e.g. time=ts.")
+              help="Plain CSV / JSON records: map a track column to an input column or "
+                   "key, e.g. time=ts.")
 @click.option("--hex", "icao24", default=None, metavar="HEX",
               help="ICAO address for formats that have none (FR24, FlightAware).")
 @click.option("-o", "--output", default=None, metavar="visits.parquet|visits.csv",

@@ -58,8 +58,9 @@ def load_detected(
             )
         return data, wrappers, options.format, known[options.format]
     found = readers_.detect(data, Path(path).name)
-    if found is None and options.columns:
-        found = ("csv", readers_.formats()["csv"])  # the user mapped the columns
+    if found is None and options.columns:  # the user mapped the columns (or keys)
+        fmt = "json-records" if data.lstrip()[:1] in (b"[", b"{") else "csv"
+        found = (fmt, readers_.formats()[fmt])
     if found is None:
         if not explicit:
             return None

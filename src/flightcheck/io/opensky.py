@@ -80,7 +80,7 @@ def _header(head: bytes) -> list[str]:
     return [c.strip().strip('"').strip().lower() for c in line.split(",")]
 
 
-def _csv_style(columns: set[str]) -> str | None:
+def csv_style(columns: set[str]) -> str | None:
     """``"native"`` (m, m/s), ``"traffic"`` (ft, kt) or None when not OpenSky columns."""
     if {"icao24", "lat", "lon"} <= columns and columns & {"time", "timestamp"} \
             and columns & NATIVE_SPECIFIC:
@@ -99,7 +99,7 @@ def sniff(head: bytes, name: str) -> str | None:
     stripped = head.lstrip()
     if stripped[:1] == b"{":
         return "opensky-json" if _STATES_KEY.search(stripped[:2048]) else None
-    if _csv_style(set(_header(head))):
+    if csv_style(set(_header(head))):
         return "opensky-csv"
     return None
 
@@ -111,7 +111,7 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     frame, rows = _read_parquet(data, ctx) if fmt == "opensky-parquet" else _read_csv(data, ctx)
     ctx.records = len(frame)
     columns = set(frame.columns)
-    style = _csv_style(columns) or (
+    style = csv_style(columns) or (
         "traffic" if {"latitude", "longitude"} <= columns else "native"
     )
     if style == "traffic":
@@ -257,7 +257,7 @@ def seconds_to_time(seconds: np.ndarray) -> pd.Series:
     return pd.Series(pd.to_datetime(micros, unit="us", utc=True))
 
 
-def _stale_repeats(icao: pd.Series, t_row: np.ndarray, t_pos: np.ndarray) -> np.ndarray:
+def stale_repeats(icao: pd.Series, t_row: np.ndarray, t_pos: np.ndarray) -> np.ndarray:
     """Mask of rows repeating an earlier row's (icao24, lastposupdate): stale positions."""
     has_pos = ~np.isnan(t_pos)
     order = np.argsort(t_row, kind="stable")
@@ -280,7 +280,7 @@ def _to_track(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
     t_pos = _unix_seconds(frame, "lastposupdate", rows, ctx, keep)
     lat = _numeric(frame, "lat", rows, ctx, keep)
     lon = _numeric(frame, "lon", rows, ctx, keep)
-    stale = keep & _stale_repeats(icao, t_row, t_pos)
+    stale = keep & stale_repeats(icao, t_row, t_pos)
     if stale.any():
         ctx.drop("stale repeat", int(stale.sum()))
         keep &= ~stale

@@ -194,7 +194,7 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     filled = ~frame.isna().all(axis=1).to_numpy()
     frame, rows = frame[filled].reset_index(drop=True), rows[filled]
     ctx.records = len(frame)
-    return _to_track(frame, rows, columns, delimiter, ctx)
+    return to_track(frame, rows, columns, delimiter, ctx)
 
 
 def _numbers(text: pd.Series, target: str, delimiter: str, rows: np.ndarray,
@@ -316,8 +316,13 @@ def _addresses(frame: pd.DataFrame, columns: dict[str, str], rows: np.ndarray,
     return pd.Series(aircraft_address(ctx, "plain CSV"), index=frame.index, dtype="str")
 
 
-def _to_track(frame: pd.DataFrame, rows: np.ndarray, columns: dict[str, str], delimiter: str,
+def to_track(frame: pd.DataFrame, rows: np.ndarray, columns: dict[str, str], delimiter: str,
               ctx: ReadContext) -> pd.DataFrame:
+    """Named input columns -> track-table columns (units and times per the module doc).
+
+    ``columns`` is :func:`match_columns`' mapping, ``rows`` the record numbers; shared with
+    the JSON-records reader, whose keys follow the same rules.
+    """
     keep = np.ones(len(frame), dtype=bool)
     out = pd.DataFrame({"row": rows})
     out["time"] = _times(frame[columns["time"]], rows, keep, ctx).reset_index(drop=True)
