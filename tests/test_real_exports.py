@@ -27,7 +27,6 @@ from flightcheck.segment import Segmentation, detect
 from flightcheck.tracks import Tracks
 
 REAL = Path(__file__).parent / "data" / "real"
-DATA_EDGE = pytest.mark.xfail(strict=True, reason="issue 14: stops at data edges")
 
 TRACE = "trace_full_ac671b.json.gz"
 JL516_CSV = "JL516_3376ab31.csv"
@@ -153,7 +152,6 @@ def test_trace_silences_in_cruise_and_the_night_at_geg():
     assert "KGEG" in str(night["explained_by"])
 
 
-@DATA_EDGE
 def test_trace_ends_landing_at_denver():
     den = stop_at(TRACE, "KDEN")
     assert between(den["arrival"], "2025-02-05 19:54:26", "2025-02-05 19:54:31")
@@ -201,7 +199,6 @@ def test_jl516_departs_new_chitose(name):
     assert rjcc["runway"] == "19R"
 
 
-@DATA_EDGE
 @pytest.mark.parametrize("name", [JL516_CSV, JL516_JSON])
 def test_jl516_lands_at_haneda_runway_34r(name):
     rjtt = stop_at(name, "RJTT")
@@ -273,7 +270,6 @@ def test_elal747_departs_fiumicino_from_altitude_zero():
     assert between(lirf["departure"], "2019-11-03 10:10:20", "2019-11-03 10:10:50")
 
 
-@DATA_EDGE
 def test_elal747_touches_down_at_ben_gurion_runway_30():
     llbg = stop_at(ELAL, "LLBG")
     assert between(llbg["arrival"], "2019-11-03 15:07:50", "2019-11-03 15:08:00")
@@ -321,7 +317,6 @@ def test_ity621_oceanic_silence_is_accounted_for():
     assert gap["unaccounted_s"] < 600
 
 
-@DATA_EDGE
 def test_ity621_starts_in_the_take_off_from_lax_25r():
     klax = stop_at(ITY621, "KLAX")
     assert pd.isna(klax["arrival"])
@@ -329,7 +324,6 @@ def test_ity621_starts_in_the_take_off_from_lax_25r():
     assert klax["runway"] == "25R"
 
 
-@DATA_EDGE
 def test_ity621_ends_landing_at_fiumicino_16r():
     lirf = stop_at(ITY621, "LIRF")
     assert between(lirf["arrival"], "2022-10-15 09:44:59", "2022-10-15 09:45:31")
@@ -358,7 +352,6 @@ def test_n67wv_lands_at_kahului():
     assert pd.isna(phog["departure"])
 
 
-@DATA_EDGE
 def test_n67wv_starts_in_the_take_off_from_opa_locka_30():
     kopf = stop_at(N67WV, "KOPF")
     assert pd.isna(kopf["arrival"])
@@ -366,7 +359,6 @@ def test_n67wv_starts_in_the_take_off_from_opa_locka_30():
     assert kopf["runway"] == "30"
 
 
-@DATA_EDGE
 def test_n67wv_kahului_landing_runway_02():
     assert stop_at(N67WV, "PHOG")["runway"] == "02"
 

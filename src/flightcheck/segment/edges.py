@@ -4,20 +4,20 @@ A track whose first fix is airborne but low, not descending and on a runway's ex
 centreline beyond its far threshold (climbing away) begins with a **departure** from that
 airport: an inferred stop open at its start (``arrival`` null). A track whose last fix is low,
 not climbing and on a runway's extended centreline on the approach side (short final, or the
-landing roll of an export without ground flags) ends with an **arrival**: an inferred stop
-open at its end (``departure`` null). (Tracks that start or end with ground fixes get
-observed stops open at that end from :func:`flightcheck.segment.stops.observed`.)
+landing roll of an export without ground flags) ends with an **arrival**: an inferred stop open
+at its end (``departure`` null). (Tracks that start or end with ground fixes get observed stops
+open at that end from :func:`flightcheck.segment.stops.observed`.)
 
-"Low" is the approach envelope of the two-sided inferred stops, tighter: at most
-``EDGE_BASE_FT`` + ``EDGE_FT_PER_KM`` x the distance to the threshold above the field
-(about a 4.7-degree path plus altimeter error; a 3-degree glide path is 172 ft/km), and the
-fix within ``EDGE_RADIUS_KM`` of the runway. Airports without runway coordinates qualify
-within ``NO_RUNWAY_KM`` of their reference point when the track points at it (or away from
-it, departing). Without an altitude the fix must be on a centreline within
+"Low" is, arriving, at most ``EDGE_BASE_FT`` + ``EDGE_FT_PER_KM`` x the distance to the
+threshold above the field (about a 4.7-degree path plus altimeter error; a 3-degree glide path
+is 172 ft/km); departing, ``DEPART_BASE_FT`` + ``DEPART_FT_PER_KM`` x the distance past the
+runway's far end; and the fix within ``EDGE_RADIUS_KM`` of the runway. Airports without runway
+coordinates qualify within ``NO_RUNWAY_KM`` of their reference point when the track points at
+it (or away from it, departing). Without an altitude the fix must be on a centreline within
 ``NO_ALTITUDE_KM`` of the threshold. And the fix must be going the right way: descending
 (arrival) or climbing (departure) faster than ``TREND_FPM``, or within ``EDGE_BASE_FT`` of the
-field (on the runway or just over it), or on a centreline with no vertical trend known: a
-level fix at 1,500 ft near a field is passing by.
+field (on the runway or just over it), or on a centreline with no vertical trend known: a level
+fix at 1,500 ft near a field is passing by.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ EDGE_RADIUS_KM = 15.0
 """Largest distance from the airport of a first/last fix that opens or closes a stop, km."""
 EDGE_BASE_FT = 500.0
 EDGE_FT_PER_KM = 280.0
+DEPART_BASE_FT = 1200.0
+DEPART_FT_PER_KM = 500.0
+"""The departure envelope: a climb-out reaches 700-1,200 ft over the far end of the runway
+and climbs at up to ~8 % (500 ft/km) beyond it."""
 NO_RUNWAY_KM = 5.0
 NO_ALTITUDE_KM = 4.0
 MAX_EDGE_KT = 250.0
@@ -46,7 +50,7 @@ EDGE_APPROACH_KT = 140.0
 """Speed assumed from the last fix to touchdown (first fix from lift-off), kt."""
 
 
-def _tracks(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
+def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     """Track at fixes ``k``: the reported one, else the bearing from (to) the neighbour
     ``k + step`` of the same aircraft within 2 min."""
     p = ctx.pts
@@ -80,7 +84,7 @@ def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
     ``depart`` for first fixes), with its score rows; see the module docstring."""
     p, ix = ctx.pts, ctx.ix
     step = -1 if phase == "arrive" else 1
-    trk = _tracks(ctx, k, step)
+    trk = track_at(ctx, k, step)
     trend = _trend(ctx, k, step)
     sc = score_many(ix, p.lat[k], p.lon[k], trk, phase, EDGE_RADIUS_KM)
     q, ap = sc.query, sc.airport
@@ -99,8 +103,9 @@ def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
     aligned = on_line | (no_runways & (sc.ref_km <= NO_RUNWAY_KM) & (pointing | (
         sc.ref_km <= 1.5)))
     known = np.isfinite(height)
-    low = np.where(known, height <= EDGE_BASE_FT + EDGE_FT_PER_KM * dist,
-                   on_line & (dist <= NO_ALTITUDE_KM))
+    base, slope = ((EDGE_BASE_FT, EDGE_FT_PER_KM) if phase == "arrive"
+                   else (DEPART_BASE_FT, DEPART_FT_PER_KM))
+    low = np.where(known, height <= base + slope * dist, on_line & (dist <= NO_ALTITUDE_KM))
     t = trend[q]
     level = ~(t > TREND_FPM) if phase == "arrive" else ~(t < -TREND_FPM)
     # the right way (descending to land, climbing away), or already on or just over the runway
@@ -213,7 +218,7 @@ def _open_end(ctx: Context, k: int) -> dict:
     c = p.code[k]
     kt = float(ctx.cruise_kt[c])
     reach_km = kt * KT_TO_KMS * OPEN_END_HORIZON_S
-    trk = float(_tracks(ctx, np.array([k]), -1)[0])
+    trk = float(track_at(ctx, np.array([k]), -1)[0])
     trend = float(_trend(ctx, np.array([k]), -1)[0])
     _, ap, dist = ix.near_many(p.lat[[k]], p.lon[[k]], reach_km)
     usable = ix.type_rank[ap] >= 2  # medium and large airports: where flights end

@@ -220,6 +220,8 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
                ) -> list[str | None]:
     """Per airborne fix ``k[j]``: the runway end of ``airport[j]`` whose centreline it is on
     (within 25 km of the airport), else None. Vectorised over all fixes."""
+    from flightcheck.segment.edges import track_at
+
     p, ix = ctx.pts, ctx.ix
     k = np.asarray(k, dtype=np.int64)
     airport = np.asarray(airport, dtype=np.int64)
@@ -228,7 +230,9 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
         return out
     ref = haversine_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport])
     near = np.flatnonzero(ref <= 25.0)
-    sc = score_pairs(ix, near, airport[near], ref[near], p.lat[k], p.lon[k], p.trk[k], phase,
+    # exports without a track (KML) get the bearing between fixes
+    trk = track_at(ctx, k, -1 if phase == "arrive" else 1)
+    sc = score_pairs(ix, near, airport[near], ref[near], p.lat[k], p.lon[k], trk, phase,
                      len(k))
     for row in np.flatnonzero(sc.runway >= 0).tolist():
         out[int(sc.query[row])] = sc.runway_end(row)
