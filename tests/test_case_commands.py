@@ -170,3 +170,17 @@ def test_verify_refuses_bad_reading_options(case, tmp_path):
         res = run("verify", case, "-o", tmp_path / "out", *args)
         assert res.exit_code == 2 and message in res.stderr, res.output
     assert (case / "case.toml").read_bytes() == before
+
+
+def test_an_input_listed_by_hand_gets_its_hash(case):
+    path = case / "case.toml"
+    path.write_text(path.read_text() + '[[inputs]]\npath = "extra.json"\n')
+    shutil.copy(case / "tracks" / "010075.json", case / "extra.json")
+    statuses = [i["status"] for i in json.loads(run("case", "list", case, "--json").stdout)[
+        "inputs"]]
+    assert statuses == ["ok", "ok", "unhashed"]
+    res = run("case", "add", case, case / "extra.json")
+    assert res.exit_code == 0 and res.stdout.startswith("hashed extra.json  sha256 ")
+    listed = json.loads(run("case", "list", case, "--json").stdout)
+    assert [i["status"] for i in listed["inputs"]] == ["ok", "ok", "ok"]
+    assert listed["input_changes"] == []

@@ -204,3 +204,30 @@ def test_places_as_written_are_supported_by_verify(tmp_path, samples):
     assert manifest["places"]["route"]["written"] == "HECW,URC,LYBT"
     assert [p["code"] for p in manifest["places"]["route"]["resolved"]] == [
         "HECW", "ZWWW", "LYBT"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=12), st.sampled_from(
+    ["Urumqi", "LXR", "XXXX", "Cairo", "Beijing", "Serbia", "EG", "lybt", "Lima", ""])))
+def test_a_claim_is_written_resolved_or_not_at_all(tmp_path, text):
+    """Whatever is typed as a place, the case file either gains a claim whose place is a
+    known code or stays byte for byte as it was."""
+    from flightcheck.case import claim, init
+    from flightcheck.case.edit import remove
+    from flightcheck.errors import FlightcheckError
+
+    path = tmp_path / "case.toml"
+    if not path.exists():
+        init(tmp_path)
+    before = path.read_bytes()
+    try:
+        claim(path, "h", "stop", aircraft="010075", airport=text)
+    except FlightcheckError as exc:
+        assert "\n" not in str(exc)
+        assert path.read_bytes() == before
+        return
+    got = load(path).claims[0].airport
+    assert got in places._gaz().by_code
+    remove(path, "h")
+    assert path.read_bytes() == before

@@ -327,6 +327,8 @@ def case_add(case, files, note, update):
     for item in done:
         if item["status"] == "added":
             click.echo(f"added {item['path']}  sha256 {item['sha256']}")
+        elif item["status"] == "hashed":
+            click.echo(f"hashed {item['path']}  sha256 {item['sha256']}")
         elif item["status"] == "updated":
             click.echo(f"updated {item['path']}  sha256 {item['old_sha256']} -> "
                        f"{item['sha256']}")

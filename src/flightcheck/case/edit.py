@@ -99,8 +99,9 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
     """Record track files (files, folders or globs) with their sha256.
 
     Returns one entry per file acted on: ``{"status": "added", "path", "sha256"}``,
-    ``{"status": "updated", "path", "sha256", "old_sha256"}`` or ``{"status": "skipped",
-    "path", "reason"}`` (folders contribute only track data, never the case's own files, see
+    ``{"status": "updated", "path", "sha256", "old_sha256"}``, ``{"status": "hashed", "path",
+    "sha256"}`` (an input listed without a hash) or ``{"status": "skipped", "path",
+    "reason"}`` (folders contribute only track data, never the case's own files, see
     :mod:`flightcheck.case.inputs`). Files already recorded with the same hash are left out.
     A recorded file whose content changed is refused unless ``update``; then its new sha256
     is recorded and the change (old, new, when) is appended to ``[[input_changes]]``.
@@ -123,6 +124,10 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
         if rel in known:
             old = known[rel].get("sha256")
             if old == digest:
+                continue
+            if old is None:  # listed by hand without a hash: record it, nothing changed
+                known[rel]["sha256"] = digest
+                done.append({"status": "hashed", "path": rel, "sha256": digest})
                 continue
             if not update:
                 raise InputError(file, f"already in the case with sha256 {old}, but the file now "
@@ -299,6 +304,8 @@ def remove(case_path: str | Path, target: str) -> dict[str, str]:
         raise UsageError(f"{path}: {key!r} names more than one entry; say which: {which}")
     table, name, n, ident = found[0]
     del doc[table][n]
+    if not len(doc[table]):
+        del doc[table]  # tomlkit would leave `claims = []` at the top of the file
     _write(path, doc)
     return {"kind": name, "id": ident}
 

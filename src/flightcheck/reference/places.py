@@ -135,12 +135,14 @@ def country(text: str) -> Place:
 @dataclass(frozen=True)
 class _Gazetteer:
     """Landable airports (``table``: stop code, folded name, municipality and keywords, type
-    rank) with look-ups by stop code and by OurAirports ident, and the full table's types."""
+    rank) with look-ups by stop code and by OurAirports ident, and the full table's types and
+    idents (row-aligned with :func:`flightcheck.reference.airports.table`)."""
 
     table: pd.DataFrame
     by_code: dict[str, int]
     by_ident: dict[str, int]
     all_types: np.ndarray
+    all_idents: np.ndarray
 
 
 @functools.cache
@@ -159,7 +161,7 @@ def _gazetteer(key: tuple[str | None, str | None]) -> _Gazetteer:
     for pos in np.lexsort((np.arange(len(out)), out["rank"].to_numpy())):
         by_code.setdefault(out["code"].iat[pos], int(pos))
     by_ident = {ident: n for n, ident in enumerate(out["ident"])}
-    return _Gazetteer(out, by_code, by_ident, types)
+    return _Gazetteer(out, by_code, by_ident, types, t["ident"].to_numpy(object))
 
 
 def _gaz() -> _Gazetteer:
@@ -175,8 +177,7 @@ def _code_rows(text: str) -> tuple[pd.DataFrame, list[int]]:
     data = airports._data()
     key = text.upper()
     rows = list(dict.fromkeys(r for col in CODE_COLUMNS for r in data.rows_of(col, key)))
-    idents = data.table["ident"].to_numpy(object)
-    landable = [gaz.by_ident[idents[r]] for r in rows if gaz.all_types[r] in LANDABLE_TYPES]
+    landable = [gaz.by_ident[gaz.all_idents[r]] for r in rows if gaz.all_types[r] in LANDABLE_TYPES]
     if key in gaz.by_code:
         landable.insert(0, gaz.by_code[key])
     others = [r for r in rows if gaz.all_types[r] not in LANDABLE_TYPES]
