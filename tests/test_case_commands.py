@@ -184,3 +184,15 @@ def test_an_input_listed_by_hand_gets_its_hash(case):
     listed = json.loads(run("case", "list", case, "--json").stdout)
     assert [i["status"] for i in listed["inputs"]] == ["ok", "ok", "ok"]
     assert listed["input_changes"] == []
+
+
+def test_annotations_store_the_airport_code(case):
+    res = run("case", "annotate", case, "--id", "n2", "--label", "x", "--airport", "Batajnica",
+              "--time", "2025-10-16T10:00Z")
+    assert res.exit_code == 0, res.output
+    assert 'airport = "LYBT"\nplace = "Batajnica"' in (case / "case.toml").read_text()
+    before = (case / "case.toml").read_bytes()
+    res = run("case", "annotate", case, "--id", "n3", "--label", "x", "--airport", "XXXX",
+              "--time", "2025-10-16T10:00Z")
+    assert res.exit_code == 2 and "annotation 'n3': airport: 'XXXX'" in res.stderr
+    assert (case / "case.toml").read_bytes() == before

@@ -431,7 +431,8 @@ def case_remove(case, target):
 @click.option("--id", "aid", required=True, help="Annotation id.")
 @click.option("--label", required=True, help="Short label, e.g. 'suspected delivery'.")
 @click.option("--aircraft", default=None, help="ICAO hex or registration.")
-@click.option("--airport", default=None, help="Bind to the stop at this airport...")
+@click.option("--airport", default=None,
+              help="Bind to the stop at this airport (code or name)...")
 @click.option("--time", "when", default=None, metavar="TIME", help="...nearest this time.")
 @click.option("--from", "start", default=None, metavar="TIME", help="Or a time range start.")
 @click.option("--to", "end", default=None, metavar="TIME", help="Time range end.")

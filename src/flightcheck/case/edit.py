@@ -198,14 +198,15 @@ def _append(case_path: str | Path, table_name: str, fields: dict[str, Any]) -> C
     return _write(path, doc)
 
 
-def _resolve(cid: str, name: str, text: str | None,
+def _resolve(entry: str, name: str, text: str | None,
              resolve: Callable[[str], Place]) -> Place | None:
+    """``text`` resolved, or None when empty; ``entry`` ("claim 'x'") prefixes an error."""
     if text is None or not text.strip():
         return None
     try:
         return resolve(text)
     except PlaceError as exc:
-        raise UsageError(f"claim {cid!r}: {name}: {exc}") from None
+        raise UsageError(f"{entry}: {name}: {exc}") from None
 
 
 def _window(cid: str, start: str | None, end: str | None) -> tuple[str | None, str | None]:
@@ -236,16 +237,17 @@ def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
     """
     if kind not in CLAIM_KINDS:
         raise UsageError(f"claim kind {kind!r}: use one of {', '.join(CLAIM_KINDS)}")
-    by_airport = _resolve(id, "airport", airport, places.airport)
-    by_country = _resolve(id, "country", country, places.country)
+    entry = f"claim {id!r}"
+    by_airport = _resolve(entry, "airport", airport, places.airport)
+    by_country = _resolve(entry, "country", country, places.country)
     by_route = []
     for i, element in enumerate(route or []):
-        found = _resolve(id, f"route[{i}]", element, places.place)
+        found = _resolve(entry, f"route[{i}]", element, places.place)
         if found is None:
             raise UsageError(f"claim {id!r}: route[{i}] is empty (give places separated by "
                              "commas, e.g. EG,CN,RS)")
         by_route.append(found)
-    state = _resolve(id, "registered_country", registered_country, places.country)
+    state = _resolve(entry, "registered_country", registered_country, places.country)
     resolved = [p for p in (by_airport, by_country) if p is not None] + by_route
     written = [p.written for p in resolved]
     place = ",".join(written) if [w.upper() for w in written] != [p.code for p in resolved] \
@@ -266,10 +268,14 @@ def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
 def annotate(case_path: str | Path, id: str, label: str, *, aircraft: str | None = None,
              airport: str | None = None, time: str | None = None, start: str | None = None,
              end: str | None = None, note: str = "", sources: list[str] | None = None) -> Path:
-    """Append an annotation bound to a stop (airport + time) or a time range."""
+    """Append an annotation bound to a stop (airport + time) or a time range. The airport
+    may be a code or a name; its code is stored (what was written is kept as ``place``)."""
     path = case_file(case_path)
+    found = _resolve(f"annotation {id!r}", "airport", airport, places.airport)
     _append(path, "annotations", {
-        "id": id, "aircraft": aircraft, "airport": airport, "time": time, "from": start,
+        "id": id, "aircraft": aircraft, "airport": found.code if found else None,
+        "place": found.written if found and found.written.upper() != found.code else None,
+        "time": time, "from": start,
         "to": end, "label": label, "note": note, "sources": sources or None,
     })
     return path
