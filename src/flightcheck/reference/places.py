@@ -186,7 +186,7 @@ def _code_rows(text: str) -> tuple[pd.DataFrame, list[int]]:
 
 def _name_rows(text: str) -> pd.DataFrame:
     """Landable airports whose name, municipality or keywords contain ``text`` as whole words;
-    those named by their own name first, then larger airports first."""
+    larger airports first, then those whose own name holds the words, then by ident."""
     gaz = _gaz().table
     folded = _fold(text)
     if not folded:
