@@ -307,17 +307,39 @@ def case_init(folder, title):
     click.echo(str(init(folder, title)))
 
 
+SKIPPED_LISTED = 10
+"""``case add`` names up to this many skipped files one per line, else counts them by reason."""
+
+
 @case_group.command("add")
 @click.argument("case")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--note", default=None, help="A note stored with each added input.")
+@click.option("--update", is_flag=True,
+              help="Re-hash inputs whose content changed and record the change.")
 @guarded
-def case_add(case, files, note):
-    """Record input FILES (files, folders, globs) in CASE with their sha256."""
+def case_add(case, files, note, update):
+    """Record track data in FILES (files, folders, globs) in CASE with their sha256."""
+    from collections import Counter
+
     from flightcheck.case import add
 
-    for item in add(case, list(files), note=note):
-        click.echo(f"added {item['path']}  sha256 {item['sha256']}")
+    done = add(case, list(files), note=note, update=update)
+    for item in done:
+        if item["status"] == "added":
+            click.echo(f"added {item['path']}  sha256 {item['sha256']}")
+        elif item["status"] == "hashed":
+            click.echo(f"hashed {item['path']}  sha256 {item['sha256']}")
+        elif item["status"] == "updated":
+            click.echo(f"updated {item['path']}  sha256 {item['old_sha256']} -> "
+                       f"{item['sha256']}")
+    skipped = [i for i in done if i["status"] == "skipped"]
+    if len(skipped) <= SKIPPED_LISTED:
+        for item in skipped:
+            click.echo(f"flightcheck: skipped {item['path']}: {item['reason']}", err=True)
+    else:
+        for reason, n in sorted(Counter(i["reason"] for i in skipped).items()):
+            click.echo(f"flightcheck: skipped {n} files: {reason}", err=True)
 
 
 @case_group.command("claim")
@@ -325,25 +347,84 @@ def case_add(case, files, note):
 @click.option("--id", "cid", required=True, help="Claim id, e.g. route-eg-cn-rs.")
 @click.option("--kind", type=click.Choice(["stop", "route", "presence"]), required=True)
 @click.option("--aircraft", default=None, help="ICAO hex or registration.")
-@click.option("--registered-country", default=None, help="ISO-2 of the state of registry.")
+@click.option("--registered-country", default=None,
+              help="State of registry: ISO-2 or name (EG, Egypt).")
 @click.option("--military/--civil", default=None, help="Only military (or civil) addresses.")
-@click.option("--airport", default=None, help="Airport code (stop/presence claims).")
-@click.option("--country", default=None, help="ISO-2 country (stop/presence claims).")
+@click.option("--airport", default=None,
+              help="Stop/presence claims: ICAO, IATA or OurAirports code, or a name (Urumqi).")
+@click.option("--country", default=None,
+              help="Stop/presence claims: ISO-2 or name (RS, Serbia).")
 @click.option("--route", "route_", default=None, metavar="A,B,C",
-              help="Route claims: countries or airports in order.")
-@click.option("--from", "start", default=None, metavar="TIME", help="Window start (UTC).")
-@click.option("--to", "end", default=None, metavar="TIME", help="Window end (UTC).")
+              help="Route claims: countries or airports in order (EG,URC,Serbia).")
+@click.option("--from", "start", default=None, metavar="TIME",
+              help="Window start (UTC); a date alone is 00:00:00Z.")
+@click.option("--to", "end", default=None, metavar="TIME",
+              help="Window end (UTC); a date alone is its whole day, to 23:59:59.999Z.")
 @click.option("--text", default="", help="The claim in words, as published.")
 @guarded
 def case_claim(case, cid, kind, aircraft, registered_country, military, airport, country,
                route_, start, end, text):
-    """Add a claim to CASE."""
+    """Add a claim to CASE; places are resolved to codes (nothing is written if one fails)."""
     from flightcheck.case import claim
 
-    claim(case, cid, kind, text=text, aircraft=aircraft,
-          registered_country=registered_country, military=military, airport=airport,
-          country=country, route=route_.split(",") if route_ else None, start=start, end=end)
+    added = claim(case, cid, kind, text=text, aircraft=aircraft,
+                  registered_country=registered_country, military=military, airport=airport,
+                  country=country, route=route_.split(",") if route_ is not None else None,
+                  start=start, end=end)
     click.echo(f"added claim {cid}")
+    for place in added.places:
+        click.echo(f"  {place.written} -> {place.describe()}")
+        if place.note:
+            click.echo(f"  note: {place.note}; give a code to choose another")
+
+
+@case_group.command("list")
+@click.argument("case")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@guarded
+def case_list(case, as_json):
+    """Inputs of CASE with their hash status, claims and annotations."""
+    from flightcheck.case.edit import case_file
+    from flightcheck.case.listing import summary
+
+    info = summary(case_file(case))
+    if as_json:
+        emit_json(info)
+        return
+    click.echo(f"{info['case']['title']}  ({info['case']['path']})")
+    click.echo(f"inputs ({len(info['inputs'])}):")
+    for i in info["inputs"]:
+        click.echo(f"  {i['status']:9s} {i['path']}")
+    for c in info["input_changes"]:
+        click.echo(f"  updated   {c['path']} {c['updated']}: {c['old_sha256']} -> "
+                   f"{c['new_sha256']}")
+    click.echo(f"claims ({len(info['claims'])}):")
+    for c in info["claims"]:
+        where = c["airport"] or c["country"] or " -> ".join(c["route"] or [])
+        who = c["aircraft"] or " ".join(x for x in (
+            c["registered_country"], None if c["military"] is None else
+            "military" if c["military"] else "civil") if x)
+        window = f"{c['from'] or '...'} – {c['to'] or '...'}"
+        written = f" (written {c['place']!r})" if c["place"] else ""
+        click.echo(f"  {c['id']}: {c['kind']} {where}{written}, {who}, {window}")
+    click.echo(f"annotations ({len(info['annotations'])}):")
+    for a in info["annotations"]:
+        click.echo(f"  {a['id']}: {a['label']} ({a['airport'] or a['aircraft'] or ''} "
+                   f"{a['time'] or a['from'] or ''})")
+    if info["settings"]:
+        click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in info["settings"].items()))
+
+
+@case_group.command("remove")
+@click.argument("case")
+@click.argument("target", metavar="ID")
+@guarded
+def case_remove(case, target):
+    """Remove a claim or annotation (by id) or an input (by path) from CASE."""
+    from flightcheck.case.edit import remove
+
+    gone = remove(case, target)
+    click.echo(f"removed {gone['kind']} {gone['id']}")
 
 
 @case_group.command("annotate")
@@ -351,7 +432,8 @@ def case_claim(case, cid, kind, aircraft, registered_country, military, airport,
 @click.option("--id", "aid", required=True, help="Annotation id.")
 @click.option("--label", required=True, help="Short label, e.g. 'suspected delivery'.")
 @click.option("--aircraft", default=None, help="ICAO hex or registration.")
-@click.option("--airport", default=None, help="Bind to the stop at this airport...")
+@click.option("--airport", default=None,
+              help="Bind to the stop at this airport (code or name)...")
 @click.option("--time", "when", default=None, metavar="TIME", help="...nearest this time.")
 @click.option("--from", "start", default=None, metavar="TIME", help="Or a time range start.")
 @click.option("--to", "end", default=None, metavar="TIME", help="Time range end.")
@@ -382,14 +464,25 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
 @click.argument("case")
 @click.option("-o", "--output", "outdir", required=True, metavar="DIR",
               help="Write the evidence pack here.")
+@click.option("--format", "fmt", default=None, metavar="NAME",
+              help="Force a reader instead of sniffing; recorded in the case's settings.")
+@click.option("--skip-bad/--no-skip-bad", default=None,
+              help="Skip bad records and unreadable files (recorded in the case's settings).")
+@click.option("--tz", default=None, metavar="ZONE",
+              help="Time zone of inputs that carry none; recorded in the case's settings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @guarded
-def verify_cmd(case, outdir, as_json):
-    """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR."""
-    from flightcheck.case.edit import case_file
+def verify_cmd(case, outdir, fmt, skip_bad, tz, as_json):
+    """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
+
+    Reading options given here are stored in the case's [settings] and used from then on."""
+    from flightcheck.case.edit import case_file, set_settings
     from flightcheck.case.pack import run
 
-    manifest = run(case_file(case), outdir)
+    path = case_file(case)
+    if fmt is not None or skip_bad is not None or tz is not None:
+        set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz)
+    manifest = run(path, outdir)
     if as_json:
         emit_json(manifest)
     else:

@@ -4,11 +4,20 @@ TOML keeps the file human-editable and keeps codes like ``NO`` (Norway) strings.
 with the standard library's ``tomllib``; edits go through ``tomlkit`` so an investigator's
 comments and layout survive (see :mod:`flightcheck.case.edit`). Paths are relative to the
 case file. Every problem is reported as ``case.toml: claims[2].kind: ...``.
+
+Places are resolved here, at load time, through the packaged gazetteer
+(:mod:`flightcheck.reference.places`): ``airport = "Urumqi"`` becomes ``ZWWW``, ``route =
+["HECW", "URC", "LYBT"]`` becomes ``HECW, ZWWW, LYBT``, ``country = "Serbia"`` becomes ``RS``;
+an unknown or ambiguous place is an error naming the field, so every consumer gets claims
+whose places are codes. A date without a time in ``from``/``to`` means the whole UTC day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +25,14 @@ from typing import Any
 import pandas as pd
 
 from flightcheck.errors import InputError
+from flightcheck.reference import places
+from flightcheck.reference.places import Place, PlaceError
 
 CLAIM_KINDS = ("stop", "route", "presence")
+SETTING_KEYS = ("format", "skip_bad", "tz")
+"""Reading options a case records (``[settings]``), used by ``verify``."""
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,17 @@ class CaseInput:
 
 
 @dataclass(frozen=True)
+class InputChange:
+    """An input re-hashed with ``case add --update``: its sha256 before and after, and when
+    (``updated``, UTC)."""
+
+    path: str
+    old_sha256: str | None
+    new_sha256: str
+    updated: pd.Timestamp | None = None
+
+
+@dataclass(frozen=True)
 class Claim:
     """Something the investigator wants checked against the data.
 
@@ -38,6 +64,11 @@ class Claim:
     (it was observed in ``country`` / near ``airport``). The aircraft is ``aircraft`` (hex or
     registration) or every aircraft matching ``registered_country`` and/or ``military``.
     ``start``/``end`` bound the time window (the TOML keys are ``from`` and ``to``).
+
+    ``airport``, ``country`` and ``route`` hold codes (ICAO or OurAirports ident; ISO-2).
+    ``place`` is what the investigator wrote for them when it differs ("Urumqi"), and
+    ``places`` how each was resolved (name, country, and a note when a name matched several
+    airports).
     """
 
     id: str
@@ -51,6 +82,8 @@ class Claim:
     route: tuple[str, ...] = ()
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    place: str = ""
+    places: tuple[Place, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +112,7 @@ class Case:
     claims: list[Claim] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    input_changes: list[InputChange] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
@@ -89,15 +123,30 @@ class Case:
         return [(self.root / i.path) for i in self.inputs]
 
 
-def _time(value: Any, where: str, path: str) -> pd.Timestamp | None:
+def parse_time(value: Any, end_of_day: bool = False) -> pd.Timestamp:
+    """A UTC timestamp from ISO 8601 text or a TOML date/datetime; naive times are UTC.
+
+    A date without a time is a whole UTC day: its first instant, or with ``end_of_day`` its
+    last millisecond (23:59:59.999). Raises ValueError or TypeError when not a time."""
+    whole_day = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
+        isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()) is not None)
+    ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+    if pd.isna(ts):
+        raise ValueError("empty time")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if whole_day and end_of_day:
+        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
+    return ts
+
+
+def _time(value: Any, where: str, path: str, end_of_day: bool = False) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        ts = pd.Timestamp(value)
+        return parse_time(value, end_of_day)
     except (ValueError, TypeError):
         raise InputError(path, f"{where}: {value!r} is not a date/time "
-                               "(use ISO 8601, e.g. 2025-10-14T08:00:00Z)") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+                               "(use ISO 8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)") from None
 
 
 def _str(value: Any, where: str, path: str, required: bool = False) -> str | None:
@@ -108,6 +157,13 @@ def _str(value: Any, where: str, path: str, required: bool = False) -> str | Non
     if not isinstance(value, str):
         raise InputError(path, f"{where}: expected a string in quotes, got {value!r}")
     return value.strip()
+
+
+def _place(value: str, where: str, path: str, resolve: Callable[[str], Place]) -> Place:
+    try:
+        return resolve(value)
+    except PlaceError as exc:
+        raise InputError(path, f"{where}: {exc}") from None
 
 
 def _claim(raw: dict, n: int, path: str) -> Claim:
@@ -122,17 +178,30 @@ def _claim(raw: dict, n: int, path: str) -> Claim:
     military = raw.get("military")
     if military is not None and not isinstance(military, bool):
         raise InputError(path, f"{where}.military: expected true or false")
+    airport = _str(raw.get("airport"), f"{where}.airport", path)
+    country = _str(raw.get("country"), f"{where}.country", path)
+    by_airport = _place(airport, f"{where}.airport", path, places.airport) if airport else None
+    by_country = _place(country, f"{where}.country", path, places.country) if country else None
+    by_route = [_place(r, f"{where}.route[{i}]", path, places.place) for i, r in enumerate(route)]
+    resolved = [p for p in (by_airport, by_country) if p is not None] + by_route
+    registered = _str(raw.get("registered_country"), f"{where}.registered_country", path)
+    if registered:
+        registered = _place(registered, f"{where}.registered_country", path,
+                            places.country).code
+    written = [p.written.upper() for p in resolved]
+    place = _str(raw.get("place"), f"{where}.place", path) or (
+        ", ".join(p.written for p in resolved) if written != [p.code for p in resolved] else "")
     claim = Claim(
         id=cid, kind=kind, text=_str(raw.get("text"), f"{where}.text", path) or "",
         aircraft=_str(raw.get("aircraft"), f"{where}.aircraft", path),
-        registered_country=_str(raw.get("registered_country"), f"{where}.registered_country",
-                                path),
+        registered_country=registered,
         military=military,
-        airport=_str(raw.get("airport"), f"{where}.airport", path),
-        country=_str(raw.get("country"), f"{where}.country", path),
-        route=tuple(r.strip().upper() for r in route),
+        airport=by_airport.code if by_airport else None,
+        country=by_country.code if by_country else None,
+        route=tuple(p.code for p in by_route),
         start=_time(raw.get("from"), f"{where}.from", path),
-        end=_time(raw.get("to"), f"{where}.to", path),
+        end=_time(raw.get("to"), f"{where}.to", path, end_of_day=True),
+        place=place, places=tuple(resolved),
     )
     if kind == "route" and len(claim.route) < 2:
         raise InputError(path, f"{where}.route: a route claim needs at least two places")
@@ -142,7 +211,8 @@ def _claim(raw: dict, n: int, path: str) -> Claim:
         raise InputError(path, f"{where}: say which aircraft (aircraft, registered_country "
                                "or military)")
     if claim.start is not None and claim.end is not None and claim.end < claim.start:
-        raise InputError(path, f"{where}: 'to' is before 'from'")
+        raise InputError(path, f"{where}: 'to' ({claim.end.isoformat()}) is before 'from' "
+                               f"({claim.start.isoformat()})")
     return claim
 
 
@@ -151,35 +221,87 @@ def _annotation(raw: dict, n: int, path: str) -> Annotation:
     sources = raw.get("sources", [])
     if not isinstance(sources, list):
         raise InputError(path, f"{where}.sources: expected a list of strings")
+    airport = _str(raw.get("airport"), f"{where}.airport", path)
     ann = Annotation(
         id=_str(raw.get("id"), f"{where}.id", path) or f"annotation-{n + 1}",
         label=_str(raw.get("label"), f"{where}.label", path, required=True) or "",
         aircraft=_str(raw.get("aircraft"), f"{where}.aircraft", path),
-        airport=_str(raw.get("airport"), f"{where}.airport", path),
+        airport=_place(airport, f"{where}.airport", path, places.airport).code
+        if airport else None,
         time=_time(raw.get("time"), f"{where}.time", path),
         start=_time(raw.get("from"), f"{where}.from", path),
-        end=_time(raw.get("to"), f"{where}.to", path),
+        end=_time(raw.get("to"), f"{where}.to", path, end_of_day=True),
         note=_str(raw.get("note"), f"{where}.note", path) or "",
         sources=tuple(str(s) for s in sources),
     )
     if ann.time is None and ann.start is None:
         raise InputError(path, f"{where}: give a time (or from/to) to bind the note to")
+    if ann.start is not None and ann.end is not None and ann.end < ann.start:
+        raise InputError(path, f"{where}: 'to' is before 'from'")
     return ann
 
 
+def _settings(raw: Any, path: str) -> dict[str, Any]:
+    """``[settings]``: the reading options ``verify`` uses (format, skip_bad, tz), checked."""
+    if not isinstance(raw, dict):
+        raise InputError(path, "settings: expected a table ([settings])")
+    out = dict(raw)
+    fmt = out.get("format")
+    if fmt is not None:
+        from flightcheck import io
+
+        if fmt not in io.formats():
+            raise InputError(path, f"settings.format: unknown format {fmt!r}; known: "
+                                   f"{', '.join(sorted(io.formats()))}")
+    if "skip_bad" in out and not isinstance(out["skip_bad"], bool):
+        raise InputError(path, "settings.skip_bad: expected true or false")
+    tz = out.get("tz")
+    if tz is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(path, f"settings.tz: unknown time zone {tz!r}; use an IANA name "
+                                   "such as Europe/Belgrade") from None
+    return out
+
+
+def _input_change(raw: Any, n: int, path: str) -> InputChange:
+    where = f"input_changes[{n}]"
+    if not isinstance(raw, dict):
+        raise InputError(path, f"{where}: expected a table")
+    return InputChange(
+        path=_str(raw.get("path"), f"{where}.path", path, required=True) or "",
+        old_sha256=_str(raw.get("old_sha256"), f"{where}.old_sha256", path),
+        new_sha256=_str(raw.get("new_sha256"), f"{where}.new_sha256", path, required=True)
+        or "",
+        updated=_time(raw.get("updated"), f"{where}.updated", path),
+    )
+
+
 def load(path: str | Path) -> Case:
-    """Read and validate a case file."""
+    """Read and validate a case file (a ``case.toml`` or the folder holding one)."""
     path = Path(path)
     if path.is_dir():
         path = path / "case.toml"
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(str(path), "no such case file (create one with `flightcheck case "
                                     "init DIR`)") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(str(path), f"not valid TOML ({exc})") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Case:
+    """Validate the text of a case file; ``path`` is where it lives (or will)."""
     p = str(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(p, f"not valid TOML ({exc})") from None
     head = raw.get("case", {})
     inputs = []
     for n, item in enumerate(raw.get("inputs", [])):
@@ -192,5 +314,7 @@ def load(path: str | Path) -> Case:
     if dup:
         raise InputError(p, f"claims: duplicate id {sorted(dup)[0]!r}")
     annotations = [_annotation(a, n, p) for n, a in enumerate(raw.get("annotations", []))]
+    changes = [_input_change(c, n, p) for n, c in enumerate(raw.get("input_changes", []))]
     return Case(path=path, title=str(head.get("title", path.parent.name)), inputs=inputs,
-                claims=claims, annotations=annotations, settings=dict(raw.get("settings", {})))
+                claims=claims, annotations=annotations,
+                settings=_settings(raw.get("settings", {}), p), input_changes=changes)

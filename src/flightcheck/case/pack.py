@@ -2,7 +2,8 @@
 
 OUTDIR gets ``verdicts.json``, ``report.html``, ``map.html``, ``stops.csv``,
 ``tracks.geojson`` and ``manifest.json`` (sha256 of every input and output, tool and
-reference-data versions, every parameter). Running again on the same inputs gives byte-
+reference-data versions, every parameter, the inputs re-hashed with ``case add --update``
+and how each claimed place was resolved to a code). Running again on the same inputs gives byte-
 identical outputs except ``manifest.json``'s ``created`` field and the report's date line.
 """
 
@@ -181,6 +182,12 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         "case": {"path": str(case.path), "sha256": sha256_file(case.path), "title": case.title},
         "parameters": params,
         "inputs": [{**h, **_read_record(tracks, case.root / h["path"])} for h in hashes],
+        "input_changes": [{"path": c.path, "old_sha256": c.old_sha256,
+                           "new_sha256": c.new_sha256, "updated": iso(c.updated)}
+                          for c in case.input_changes],
+        "places": {c.id: {"written": c.place or None, "resolved": [
+            {"code": p.code, "name": p.name, "country": p.country, "note": p.note or None}
+            for p in c.places]} for c in case.claims if c.places},
         "reference_data": versions(),
         "outputs": [{"path": p.name, "sha256": sha256_file(p), "size": p.stat().st_size}
                     for p in written],

@@ -297,7 +297,7 @@ def _unknown_message(data: _Data, code: str) -> str:
     if hits:
         names = ", ".join(f"{data.table['ident'].iat[r]} ({data.table['name'].iat[r]})"
                           for r in hits)
-        message += f"; did you mean {names}?"
+        return message + f"; did you mean {names}? Search by name with `flightcheck airport NAME`."
     return message + ". Search by name with `flightcheck airport NAME`."
 
 
