@@ -35,9 +35,19 @@ def test_airports_resolve_to_the_code_stops_carry(text, code):
 
 
 def test_a_city_name_is_its_only_large_airport_and_says_so():
-    got = places.airport("Urumqi")  # Ürümqi in the gazetteer: accents do not matter
+    got = places.airport("Belgrade")  # the other Belgrades are small US fields
+    assert (got.code, got.country) == ("LYBE", "RS")
+    assert "05MT" in got.note and "only large" in got.note
+    got = places.airport("Urumqi Tianshan")  # Ürümqi in the gazetteer: accents do not matter
     assert (got.code, got.country) == ("ZWWW", "CN")
-    assert "CN-0132" in got.note and "only large" in got.note
+
+
+@pytest.mark.parametrize("text, near", [("Urumqi", "CN-0132"), ("Cairo", "HECW")])
+def test_a_city_with_an_air_base_beside_its_airport_is_ambiguous(text, near):
+    """Ürümqi South Air Base and Cairo West are where a military transport would land: a claim
+    about "Cairo" must not be checked against Cairo International alone."""
+    with pytest.raises(places.PlaceError, match=near):
+        places.airport(text)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -125,8 +135,9 @@ def test_hand_written_places_load_as_codes(tmp_path):
     assert c.place == "HECW, URC, Serbia"
     assert c.start == pd.Timestamp("2025-10-14T00:00:00Z")
     assert c.end == pd.Timestamp("2025-10-16T23:59:59.999Z")
-    c = load(_case(tmp_path, "stop", 'airport = "Urumqi"\nregistered_country = "Egypt"')).claims[0]
-    assert (c.airport, c.place, c.registered_country) == ("ZWWW", "Urumqi", "EG")
+    c = load(_case(tmp_path, "stop", 'airport = "Urumqi Tianshan"\n'
+                                     'registered_country = "Egypt"')).claims[0]
+    assert (c.airport, c.place, c.registered_country) == ("ZWWW", "Urumqi Tianshan", "EG")
 
 
 @pytest.mark.parametrize("kind, body, where", [
@@ -157,7 +168,7 @@ def test_bundled_case_loads_unchanged(samples):
     case = load(samples / "case.toml")
     assert [(c.airport, c.country, c.route, c.place) for c in case.claims] == [
         (None, None, ("EG", "CN", "RS"), ""), ("LYBT", None, (), ""),
-        ("LYBE", None, (), ""), (None, "IR", (), "")]
+        ("LYBE", None, (), ""), ("LGAV", None, (), ""), (None, "IR", (), "")]
 
 
 def test_verify_refuses_a_hand_edited_unknown_place(tmp_path):
@@ -179,7 +190,8 @@ def test_places_as_written_are_supported_by_verify(tmp_path, samples):
     assert runner.invoke(main, ["case", "init", str(folder)]).exit_code == 0
     assert runner.invoke(main, ["case", "add", str(folder), str(folder)]).exit_code == 0
     claims = [
-        ["--id", "urumqi", "--kind", "stop", "--aircraft", "010075", "--airport", "Urumqi",
+        ["--id", "urumqi", "--kind", "stop", "--aircraft", "010075", "--airport",
+         "Urumqi Tianshan",
          "--from", "2025-10-15", "--to", "2025-10-15"],
         ["--id", "luxor", "--kind", "stop", "--aircraft", "010082", "--airport", "LXR"],
         ["--id", "route", "--kind", "route", "--aircraft", "010075",
@@ -190,9 +202,9 @@ def test_places_as_written_are_supported_by_verify(tmp_path, samples):
         res = runner.invoke(main, ["case", "claim", str(folder), *args])
         assert res.exit_code == 0, res.output
     res = runner.invoke(main, ["case", "claim", str(folder), *claims[0][2:], "--id", "u2"])
-    assert "Urumqi -> ZWWW" in res.stdout and "CN-0132" in res.stdout
+    assert "Urumqi Tianshan -> ZWWW" in res.stdout
     text = (folder / "case.toml").read_text(encoding="utf-8")
-    assert 'airport = "ZWWW"\nplace = "Urumqi"' in text
+    assert 'airport = "ZWWW"\nplace = "Urumqi Tianshan"' in text
     assert 'route = ["HECW", "ZWWW", "LYBT"]' in text
     assert 'to = "2025-10-15T23:59:59.999Z"' in text
     res = runner.invoke(main, ["verify", str(folder), "-o", str(tmp_path / "out"), "--json"])

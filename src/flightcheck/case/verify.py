@@ -143,7 +143,7 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
     country, or within PRESENCE_RADIUS_KM of an airport): the great circle between the fixes
     either side passes there. The aircraft was not observed, so presence is open."""
     from flightcheck.geo import haversine_km as hav
-    from flightcheck.reference import airports, countries
+    from flightcheck.reference import countries
 
     rows = tracks.df[tracks.df["icao24"] == route.icao24]
     t = time_s(rows)
@@ -163,7 +163,7 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
         if len(code) == 2:
             hit = bool((countries.country_of(plat, plon) == code).any())
         else:
-            ap = airports.get(code)
+            ap = _place(code)
             hit = bool((hav(plat, plon, ap.lat, ap.lon) <= PRESENCE_RADIUS_KM).any())
         if hit:
             out.append({"gap": g, "code": code,
@@ -232,6 +232,14 @@ def _place(code: str) -> reach.Place:
         elev = table.loc[table["country"] == code, "elevation_ft"].max()
         return reach.Place(code, elev_ft=None if pd.isna(elev) else float(elev),
                            name=countries.name_of(code))
+    from flightcheck.segment.airportindex import default_index
+
+    ix = default_index()  # the stop engine's own airport for the code stops carry
+    i = ix.index_of(code)
+    if i is not None:
+        elev = float(ix.elev_ft[i])
+        return reach.Place(code, float(ix.lat[i]), float(ix.lon[i]),
+                           elev if np.isfinite(elev) else None, str(ix.name[i]))
     try:
         ap = airports.get(code)
     except ReferenceDataError:
@@ -484,7 +492,7 @@ def _reach_record(r: reach.Reach) -> dict[str, Any]:
 
 
 def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
-    from flightcheck.reference import airports, countries
+    from flightcheck.reference import countries
 
     rows = tracks.df[tracks.df["icao24"] == route.icao24]
     if claim.start is not None:
@@ -495,7 +503,7 @@ def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
         return []
     lat, lon = rows["lat"].to_numpy(), rows["lon"].to_numpy()
     if claim.airport:
-        ap = airports.get(claim.airport)
+        ap = _place(claim.airport)
         mask = haversine_km(lat, lon, ap.lat, ap.lon) <= PRESENCE_RADIUS_KM
     else:
         mask = countries.country_of(lat, lon) == (claim.country or "").upper()

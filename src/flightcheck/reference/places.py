@@ -10,8 +10,11 @@ Airports (:func:`airport`):
 * A name: words of the airport's name, its municipality or its OurAirports keywords, matched
   as whole words, case- and accent-insensitively ("Urumqi" finds Ürümqi, "Luxor" does not
   find Luxora). One match is the answer. Several matches with exactly one ``large_airport``
-  among them give that one, the city's main airport, with a ``note`` naming the others;
-  otherwise the name is ambiguous and the error lists the candidates (code, name, country).
+  among them, and none of the others within ``SAME_CITY_KM`` of it, give that one with a
+  ``note`` naming the others ("Belgrade": LYBE, the others in the US); otherwise the name is
+  ambiguous and the error lists the candidates (code, name, country): "Cairo" could be Cairo
+  International or Cairo West Air Base, and a stop at one would contradict a claim about the
+  other.
 * Text typed in lower or mixed case that is both a code and a name ("Lima": LIMA is Turin
   Aeritalia, SPJC is Lima) is ambiguous; capitals ("LIMA") mean the code.
 * Only open fields where the stop engine looks for stops count (large, medium and small
@@ -207,6 +210,26 @@ def _name_rows(text: str) -> pd.DataFrame:
     return gaz.iloc[rows[order]]
 
 
+SAME_CITY_KM = 60.0
+"""Another airport of the same name this near the large one (Cairo West, 40 km from Cairo
+International; Ürümqi South Air Base) makes the name ambiguous: a true claim about the one
+must not be checked against the other, km."""
+
+
+def _same_city(ident: str, idents: pd.Series) -> bool:
+    """Whether any airport of ``idents`` but ``ident`` lies within ``SAME_CITY_KM`` of it."""
+    from flightcheck.geo import haversine_km
+
+    table = airports.table().set_index("ident")
+    others = [i for i in idents if i != ident and i in table.index]
+    if not others or ident not in table.index:
+        return False
+    here = table.loc[ident]
+    there = table.loc[others]
+    return bool((haversine_km(here["lat"], here["lon"], there["lat"].to_numpy(float),
+                              there["lon"].to_numpy(float)) <= SAME_CITY_KM).any())
+
+
 def _from_row(row: pd.Series, written: str, note: str = "") -> Place:
     return Place("airport", str(row["code"]), str(row["name"]),
                  None if pd.isna(row["country"]) else str(row["country"]), written, note)
@@ -251,7 +274,7 @@ def airport(text: str) -> Place:
         return _from_row(names.iloc[0], written)
     if len(names) > 1:
         large = names[names["type"] == "large_airport"]
-        if len(large) == 1:
+        if len(large) == 1 and not _same_city(large["ident"].iat[0], names["ident"]):
             others_ = names[names["ident"] != large["ident"].iat[0]]
             note = (f"{written!r} names {len(names)} airports; taken as the only large one, "
                     f"{large['code'].iat[0]}; the others: {_listing(others_)}")
