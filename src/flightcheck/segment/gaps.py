@@ -42,7 +42,8 @@ exceed the arcs: arithmetic only), then the exact ellipse test on the great-circ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -101,6 +102,26 @@ GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s"
                "candidates", "evidence", "rows"]
 
 
+def stop_fits(gap: Mapping[str, Any]) -> bool:
+    """Whether the engine found room for an unobserved stop in a gap record: unaccounted time
+    beyond its margin and a path left after a turnaround, which it records as ``reach_km``
+    (None otherwise, for aircraft and vessels alike). The one test every output applies
+    before it says a stop is possible; the figure itself is ``unaccounted_s``. A record
+    without ``reach_km`` (from an older output) gets the aircraft margin test on its own
+    ``unaccounted_s`` and ``direct_s``."""
+    if "reach_km" not in gap:
+        extra, direct = gap.get("unaccounted_s"), gap.get("direct_s") or 0.0
+        return isinstance(extra, (int, float)) and bool(beyond_margin(extra, direct))
+    reach = gap.get("reach_km")
+    return isinstance(reach, (int, float)) and math.isfinite(reach)
+
+
+def beyond_margin(unaccounted_s, direct_s):
+    """Whether unaccounted time (s) exceeds the margin ``max(MARGIN_S, MARGIN_SHARE x
+    direct_s)``; scalars or arrays."""
+    return unaccounted_s > np.maximum(MARGIN_S, MARGIN_SHARE * direct_s)
+
+
 def silences(ctx: Context, min_s: float = MIN_GAP_S) -> np.ndarray:
     """Indices of fixes followed by a silence of at least ``min_s`` (same aircraft)."""
     p = ctx.pts
@@ -140,7 +161,7 @@ def measure(ctx: Context, idx: np.ndarray) -> dict | None:
     direct = d / v
     unaccounted = np.maximum(0.0, silence - direct)
     reach = v * (silence - MIN_TURN_S)
-    want = (unaccounted > np.maximum(MARGIN_S, MARGIN_SHARE * direct)) & (reach > 0)
+    want = beyond_margin(unaccounted, direct) & (reach > 0)
     return {"a": a, "b": b, "d": d, "c": c, "silence": silence, "direct": direct,
             "unaccounted": unaccounted, "reach": reach, "want": want,
             "cands": candidates(ctx, a, b, want),
