@@ -86,6 +86,22 @@ def test_table_covers_the_military_transports_with_sources():
     assert need_of(None) is None
 
 
+def test_a_bad_table_row_is_one_clear_error(tmp_path, monkeypatch):
+    from flightcheck.errors import ReferenceDataError
+    from flightcheck.reference import runway_needs
+
+    bad = tmp_path / "runway_needs.csv"
+    bad.write_text("typecodes,min_runway_ft,unpaved_ok,family,source\n"
+                   "C130,3000,yes,Hercules,x\nIL76,long,yes,Il-76,y\n", encoding="utf-8")
+    monkeypatch.setattr(runway_needs, "TABLE", bad)
+    runway_needs.table.cache_clear()
+    try:
+        with pytest.raises(ReferenceDataError, match="runway_needs.csv line 3"):
+            runway_needs.table()
+    finally:
+        runway_needs.table.cache_clear()
+
+
 def test_type_decides_before_speed():
     n = needs(np.array(["C130", None, "A320", None], dtype=object),
               np.array([310.0, 310.0, 450.0, 200.0]))

@@ -11,13 +11,12 @@ import pandas as pd
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.evidence import Cite
 from flightcheck.segment.phases import Points
-from flightcheck.segment.runwayfit import JET_KT, JET_RUNWAY_FT, Needs, needs
+from flightcheck.segment.runwayfit import JET_KT as JET_KT  # here before runwayfit existed
+from flightcheck.segment.runwayfit import JET_RUNWAY_FT as JET_RUNWAY_FT
+from flightcheck.segment.runwayfit import Needs, needs
 
 DEFAULT_CRUISE_KT = 250.0
 """Speed assumed for an aircraft whose ground speed is never reported, kt."""
-
-__all__ = ["DEFAULT_CRUISE_KT", "JET_KT", "JET_RUNWAY_FT", "Context", "aircraft_types",
-           "build", "cruise_speeds"]
 
 
 @dataclass
