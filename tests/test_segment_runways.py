@@ -178,6 +178,30 @@ def test_c130_at_a_short_gravel_strip():
     assert raw_candidates(df, default_index())[0] == "FBKI"
 
 
+@pytest.fixture(scope="module")
+def il76_at_hl64():
+    return visit(*HL64_15, cruise_kt=430.0, typecode="IL76")
+
+
+@settings(max_examples=25, deadline=None)
+@given(need_ft=st.floats(0, 15000), paved=st.booleans(), records=st.booleans())
+def test_no_runway_need_takes_the_strip_from_a_low_aligned_track(il76_at_hl64, no_hl64_runways,
+                                                                 need_ft, paved, records):
+    """Whatever the aircraft is said to need, the strip it descends to and climbs from stays
+    its inferred stop and its top gap candidate: suitability ranks, it never removes."""
+    from flightcheck.segment import stops
+    from flightcheck.segment.runwayfit import Needs
+
+    df = il76_at_hl64
+    ix = default_index() if records else no_hl64_runways
+    pts = prepare(df, ix)
+    ctx = build(pts, ix, df["source"].to_numpy(object), df["row"].to_numpy())
+    ctx.needs = Needs(np.array([need_ft]), np.array([paved]), np.array([False]), ["given"])
+    silent = gaps.silences(ctx)
+    assert [s["airport"] for s in stops.inferred(ctx, silent)] == ["HL64"]
+    assert gaps.measure(ctx, silent)["cands"][0][0]["airport"] == "HL64"
+
+
 # --- airliners: the same answers as before ---------------------------------------------------
 
 @pytest.mark.parametrize("typecode", ["A320", None])
