@@ -146,6 +146,27 @@ def test_a_bigger_need_never_ranks_an_airport_higher(i, need1, need2, paved):
     assert fit(ix, [i], np.zeros(1), np.array([paved]))[0] == FITS
 
 
+@pytest.mark.parametrize("phase", ["arrive", "depart"])
+def test_a_strip_without_runways_is_judged_by_the_tracks_alignment(phase):
+    """Two strips without runway records: the track points at X, 5 km away (or comes from it,
+    departing); Y is 4.5 km away to the side. X fits better, though Y is nearer."""
+    lat, lon = 15.0, 30.0
+    x = offset(lat, lon, 90.0 if phase == "arrive" else 270.0, 5.0)
+    y = offset(lat, lon, 0.0, 4.5)
+    airports = pd.DataFrame({"ident": ["XX01", "YY01"], "type": "small_airport",
+                             "name": ["X strip", "Y strip"], "lat": [x[0], y[0]],
+                             "lon": [x[1], y[1]], "elevation_ft": 1200.0, "country": "SD"})
+    runways = pd.DataFrame(columns=["airport_ident", "le_ident", "he_ident", "le_lat", "le_lon",
+                                    "he_lat", "he_lon", "length_ft", "width_ft", "surface",
+                                    "closed"])
+    from flightcheck.segment.assign import score_fix
+
+    ix = build_index(airports, runways)
+    ranked = score_fix(ix, lat, lon, 90.0, phase)
+    assert [ix.code[r.airport] for r in ranked] == ["XX01", "YY01"]
+    assert ranked[0].cost_km == pytest.approx(6.0, abs=0.05)  # 5 km + 1 km: no runway known
+
+
 # --- military transports at poorly documented strips -----------------------------------------
 
 def test_il76_at_a_strip_without_runway_records(no_hl64_runways):
