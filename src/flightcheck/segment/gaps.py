@@ -325,13 +325,33 @@ def candidates(ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray,
     if not len(sel):
         return out
     c = ctx.pts.code[a[sel]]
-    need = np.stack([ctx.needs.min_ft[c], ctx.needs.paved[c]], axis=1)
+    n = ctx.needs
+    need = np.stack([n.min_ft[c], n.paved[c], n.jet_by_speed[c]], axis=1)
     kinds, which = np.unique(need, axis=0, return_inverse=True)
-    for n, (min_ft, paved) in enumerate(kinds.tolist()):
-        gs = sel[which.ravel() == n]
+    for kind, (min_ft, paved, jet) in enumerate(kinds.tolist()):
+        gs = sel[which.ravel() == kind]
         _rank(ctx, a, b, gs, _pool(ctx, min_ft, bool(paved)), k, out,
-              _near_pairs(ctx, a[gs], b[gs], min_ft, bool(paved)))
+              _near_pairs(ctx, a[gs], b[gs], min_ft, bool(paved)),
+              _airport_term(ctx, min_ft, bool(paved), bool(jet)))
     return out
+
+
+def _airport_term(ctx: Context, min_ft: float, paved: bool, jet_by_speed: bool) -> np.ndarray:
+    """Per airport, the ``airport`` score term for aircraft of one need (see the module
+    docstring): its size, the jet's 6,000 ft preference and runway suitability. Made once
+    per need and index (a gather per pair instead of the fit arithmetic per pair)."""
+    ix = ctx.ix
+
+    def term() -> np.ndarray:
+        every = np.arange(len(ix))
+        rank = np.clip(ix.type_rank.astype(np.int64), 0, 3)
+        short = jet_by_speed & ~(ix.longest_ft >= SHORT_RUNWAY_FT)
+        need = np.full(len(ix), min_ft)
+        fit = runwayfit.fit(ix, every, need, np.full(len(ix), paved))
+        return SIZE_SCORE[rank] - np.where(short, 1.0, 0.0) + runwayfit.gap_score(
+            ix, every, fit, need)
+
+    return _on_index(ix, ("airport term", min_ft, paved, jet_by_speed), term)
 
 
 def _near_pairs(ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved: bool
@@ -359,9 +379,10 @@ def _near_pairs(ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved
 
 def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
           pool: np.ndarray, k: int, out: list[list[dict]],
-          near: tuple[np.ndarray, np.ndarray]) -> None:
-    """Fill ``out[g]`` for gaps ``gs`` from airports ``pool`` and the ``near`` (gap number in
-    ``gs``, airport) pairs (sorted by gap), in chunks of bounded size."""
+          near: tuple[np.ndarray, np.ndarray], airport_term: np.ndarray) -> None:
+    """Fill ``out[g]`` for gaps ``gs`` (aircraft of one need) from airports ``pool`` and the
+    ``near`` (gap number in ``gs``, airport) pairs (sorted by gap), in chunks of bounded
+    size; ``airport_term``: :func:`_airport_term` of that need."""
     p, ix = ctx.pts, ctx.ix
     a, b = a_all[gs], b_all[gs]
     v = ctx.cruise_kt[p.code[a]] * KT_TO_KMS
@@ -417,7 +438,7 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         per = _Spread(g)
         trig = {"a": trig_a, "b": trig_b, "cos_x": cos_x[m], "sin_x": trig_x[2][ap],
                 "lam1": lam1[m], "lam2": lam2[m]}
-        terms = _score_terms(ctx, ctx_arrays, per, ap, d1, d2, reach, trig)
+        terms = _score_terms(ctx, ctx_arrays, per, ap, d1, d2, reach, trig, airport_term)
         ground_s = per(silence) - (d1 + d2) / per(v)
         score, role = _best_reading(terms, ground_s, g)
         keep = _top_superset(score, g, k)
@@ -615,16 +636,16 @@ def _end_arrays(ctx: Context, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
             "ground_a": p.ground[a], "ground_b": p.ground[b],
             "lat_a": p.lat[a], "lon_a": p.lon[a], "lat_b": p.lat[b], "lon_b": p.lon[b],
             "dab": haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]),
-            "need_ft": ctx.needs.min_ft[p.code[a]], "need_paved": ctx.needs.paved[p.code[a]],
-            "jet_by_speed": ctx.needs.jet_by_speed[p.code[a]]}
+            "need_ft": ctx.needs.min_ft[p.code[a]], "need_paved": ctx.needs.paved[p.code[a]]}
 
 
 def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.ndarray,
                  d1: np.ndarray, d2: np.ndarray, reach: np.ndarray,
-                 trig: dict) -> dict[str, np.ndarray]:
+                 trig: dict, airport_term: np.ndarray) -> dict[str, np.ndarray]:
     """Named score terms (<= 0) per gap-airport pair; see the module docstring. ``per``
     spreads per-gap values over the pairs; ``trig``: the gap ends' latitude trigonometry and
-    the pairs' airport cosines and sines and longitude differences."""
+    the pairs' airport cosines and sines and longitude differences; ``airport_term``: per
+    airport, the size and runway term of the gaps' need."""
     ix = ctx.ix
     elev = np.nan_to_num(ix.elev_ft[ap])
     terms: dict[str, np.ndarray] = {}
@@ -645,13 +666,8 @@ def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.nd
     dab = per(e["dab"])
     slack = np.maximum(per(reach) - dab, 1.0)
     terms["detour"] = -DETOUR_WEIGHT * np.clip((d1 + d2 - dab) / slack, 0.0, 1.0)
-    rank = np.clip(ix.type_rank[ap].astype(np.int64), 0, 3)
-    short = per(e["jet_by_speed"]) & ~(ix.longest_ft[ap] >= SHORT_RUNWAY_FT)
-    need = per(e["need_ft"])
-    fit = runwayfit.fit(ix, ap, need, per(e["need_paved"]))
-    # one term with the size: the multi-stop readings count it with the end terms
-    terms["airport"] = SIZE_SCORE[rank] - np.where(short, 1.0, 0.0) + runwayfit.gap_score(
-        ix, ap, fit, need)
+    # one term with size and runway: the multi-stop readings count it with the end terms
+    terms["airport"] = airport_term[ap]
     return terms
 
 
