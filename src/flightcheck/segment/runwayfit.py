@@ -11,11 +11,11 @@ An aircraft's need is a minimum runway length (ft) and whether the runway must b
 
 Each (aircraft, airport) pair falls in one :data:`FIT_NAMES` class. Suitability only *ranks*:
 gap candidates lose :func:`gap_score` and inferred stops gain :func:`cost_km` (a runway too
-short costs more the larger the shortfall), and the evidence says why (:func:`describe`);
-no airport is removed, so a strip that a low, aligned
-track points at stays the answer even when the reference data lack its runways. A medium or
-large airport without runway records counts as suitable (such airports have long paved
-runways); a small one is "length unknown" and judged on its reference point and the track.
+short costs more the larger the shortfall), and the evidence says why (:func:`describe`).
+No airport is removed, so a strip that a low, aligned track points at stays the answer even
+when the reference data lack its runways. A medium or large airport without runway records
+counts as suitable (such airports have long paved runways); a small one is "length unknown"
+and judged on its reference point and the track.
 
 Runway surfaces are OurAirports' free text (``ASP``, ``CONC``, ``TURF-G``, ``GRVL``,
 ``Asphalt`` ...): :func:`surface_class` reads the first word.
@@ -58,12 +58,14 @@ SHORTFALL_FULL = 0.5
 
 PAVED = 1
 UNPAVED_SURFACE = 2
-_PAVED_WORDS = ("ASP", "ASF", "CON", "PEM", "BIT", "PAV", "TAR", "MAC", "HARD", "BET",
-                "TARMAC", "SEAL")
+_PAVED_WORDS = ("ASP", "ASF", "CON", "PEM", "BIT", "PAV", "TAR", "MAC", "HARD", "BET", "SEAL")
+"""Prefixes of the first word of a paved surface (asphalt, concrete, bitumen, tarmac ...)."""
 _UNPAVED_WORDS = ("TURF", "GRS", "GRA", "GRE", "GVL", "GRV", "DIRT", "EAR", "SAN", "CLA",
-                  "COR", "TER", "GROUND", "SOIL", "LAT", "PI", "UNPAVED", "MATS", "PSP",
-                  "ICE", "SNOW", "SOD", "ROCK", "CRUSH", "LIME", "SHALE", "SILT", "MUR",
-                  "TRTD", "TREATED", "GRADED", "NATURAL", "MAT")
+                  "COR", "TER", "GROUND", "SOIL", "LAT", "PI", "UNPAVED", "MAT", "PSP", "ICE",
+                  "SNOW", "SOD", "ROCK", "CRUSH", "LIME", "SHALE", "SILT", "MUR", "TRTD",
+                  "TREATED", "NATURAL")
+"""Prefixes of an unpaved one (turf, grass, gravel, dirt, earth, sand, clay, coral, laterite,
+piçarra, steel matting ...); anything else (``UNK``, ``X``, ``WATER``) is unknown."""
 _WORD = re.compile(r"[A-Z]+")
 
 
