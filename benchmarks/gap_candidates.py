@@ -2,8 +2,10 @@
 
 Two independent generators: benchmarks/stops_gen.py (stops hidden near the field, "near",
 or by a coverage hole from cruise to cruise, "far") and flightcheck.synth.random_fleet
-(transponder off on the ground over Europe; and a Middle East fleet whose stops in Iran fall
-in the Iran / Central Asia coverage hole). A truth stop with ``observed: false`` counts when a
+(transponder off on the ground over Europe; a Middle East fleet whose stops in Iran fall
+in the Iran / Central Asia coverage hole; and military transports between short strips in
+Africa, southern Europe and the Middle East, also with the strips' runway records removed from
+the reference data). A truth stop with ``observed: false`` counts when a
 reported gap of its aircraft spans its midpoint; a hit when its airport is in the top 5.
 Usage: python benchmarks/gap_candidates.py [N_AIRCRAFT] [SEED]
 """
@@ -68,9 +70,9 @@ def show(name: str, res: dict[str, Counter], seconds: float, points: int) -> Non
     print(f"{'':28s} ({points:,} points, detect {seconds:.1f} s)")
 
 
-def run(name: str, df: pd.DataFrame, stops: list[dict], label) -> None:
+def run(name: str, df: pd.DataFrame, stops: list[dict], label, index=None) -> None:
     t = time.perf_counter()
-    seg = detect(df)
+    seg = detect(df, index=index)
     show(name, score(seg, stops, label), time.perf_counter() - t, len(df))
 
 
@@ -90,16 +92,23 @@ def main() -> None:
     df, truth = fleet(n, seed=seed)
     df = to_track_table(df, ReadContext("synthetic_fleet.csv"))
     run("stops_gen", df, truth["stops"], lambda s: f"hidden {s['hidden']}")
-    for region_name, region in (("synth europe", None), ("synth middle east", MIDDLE_EAST)):
-        pool = synth.airport_pool(60, region) if region else None
-        f = synth.random_fleet(n, days=3, seed=seed, pool=pool)
+    from stops_accuracy import without_runways
+
+    def label(s):
+        return "transponder off" if s["transponder_off_on_ground"] else "coverage hole"
+
+    strips = synth.strip_pool()
+    for region_name, pool, types in (
+            ("synth europe", None, None),
+            ("synth middle east", synth.airport_pool(60, MIDDLE_EAST), None),
+            ("synth strips", strips, synth.MILITARY_TRANSPORTS)):
+        f = synth.random_fleet(n, days=3, seed=seed, pool=pool, types=types)
         pts = f.points.assign(row=range(1, len(f.points) + 1))
         pts = to_track_table(pts, ReadContext(f"{region_name}.csv"))
-
-        def label(s):
-            return "transponder off" if s["transponder_off_on_ground"] else "coverage hole"
-
         run(region_name, pts, f.truth["stops"], label)
+        if types:
+            run(f"{region_name}, unrecorded", pts, f.truth["stops"], label,
+                without_runways(set(strips)))
 
 
 if __name__ == "__main__":

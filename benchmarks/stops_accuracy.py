@@ -2,7 +2,11 @@
 
 * ``synth``: ``flightcheck.synth.random_fleet`` (physics model, receiver network with the Iran /
   Central Asia coverage hole, transponder off on the ground);
-* ``stops_gen``: ``benchmarks/stops_gen.py`` (a simpler piecewise-linear generator).
+* ``stops_gen``: ``benchmarks/stops_gen.py`` (a simpler piecewise-linear generator);
+* ``strips``: military transports (An-26, C-130, Il-76) of ``flightcheck.synth`` flying
+  between short strips (3,000-5,000 ft, paved or not) in Africa, southern Europe and the
+  Middle East, run twice: with the strips' runway records, and with them removed from the
+  reference data (as for the poorly documented strips such aircraft use).
 
 Per generator it prints recall per stop kind (observed: ground fixes in the data; inferred:
 no ground fix but the data shows the aircraft low near the field on both sides; far: hidden
@@ -10,8 +14,8 @@ by a coverage hole, only reachable through gap candidates), precision, airport a
 event detection per kind, and a classification of every false stop (what the truth had
 there) and every missed stop (which rule rejected it).
 
-Usage: python benchmarks/stops_accuracy.py [--generator synth|stops_gen|both] [--aircraft N]
-[--days D] [--seed S] [--verbose]
+Usage: python benchmarks/stops_accuracy.py [--generator synth|stops_gen|strips|both|all]
+[--aircraft N] [--days D] [--seed S] [--verbose]
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from flightcheck.io.context import ReadContext  # noqa: E402
 from flightcheck.segment import detect  # noqa: E402
 from flightcheck.segment import stops as stops_mod  # noqa: E402
-from flightcheck.segment.airportindex import default_index  # noqa: E402
-from flightcheck.segment.context import build  # noqa: E402
+from flightcheck.segment.airportindex import AirportIndex, build_index, default_index  # noqa: E402
+from flightcheck.segment.context import aircraft_types, build  # noqa: E402
 from flightcheck.segment.geometry import haversine_km  # noqa: E402
 from flightcheck.segment.phases import prepare  # noqa: E402
 from flightcheck.track import to_track_table  # noqa: E402
@@ -69,11 +73,17 @@ def _ts(v) -> pd.Timestamp | None:
 
 # ---------------------------------------------------------------- generators -> (df, truth)
 
-def load_synth(n: int, days: float, seed: int) -> tuple[pd.DataFrame, dict]:
-    """Track table and normalised truth of a ``flightcheck.synth`` fleet."""
+def load_synth(n: int, days: float, seed: int, strips: bool = False
+               ) -> tuple[pd.DataFrame, dict]:
+    """Track table and normalised truth of a ``flightcheck.synth`` fleet (``strips``:
+    military transports between short strips)."""
     from flightcheck import synth
 
-    fl = synth.random_fleet(n, days=days, seed=seed)
+    if strips:
+        fl = synth.random_fleet(n, days=days, seed=seed, pool=synth.strip_pool(),
+                                types=synth.MILITARY_TRANSPORTS)
+    else:
+        fl = synth.random_fleet(n, days=days, seed=seed)
     pts = fl.points.drop(columns=["phase", "true_time"], errors="ignore").copy()
     pts["row"] = np.arange(1, len(pts) + 1)
     df = to_track_table(pts, ReadContext("synth_fleet.csv"))
@@ -263,22 +273,43 @@ def _observable(events: list[dict], df: pd.DataFrame) -> list[dict]:
     return out
 
 
-def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False) -> dict:
-    """All the accuracy figures for one generated data set."""
+def without_runways(idents: set[str]) -> AirportIndex:
+    """The packaged airport index with the runway records of ``idents`` removed."""
+    from flightcheck.reference import airports as ref
+
+    rw = ref.runways_table()
+    return build_index(ref.table(), rw[~rw["airport_ident"].astype(str).isin(idents)])
+
+
+def _km_apart(a: str, b: str) -> float:
+    ix = default_index()
+    i, j = ix.index_of(a), ix.index_of(b)
+    if i is None or j is None:
+        return float("nan")
+    return float(haversine_km(ix.lat[i], ix.lon[i], ix.lat[j], ix.lon[j]))
+
+
+def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
+             index: AirportIndex | None = None) -> dict:
+    """All the accuracy figures for one generated data set (``index``: the airport index the
+    engine uses; default the packaged one)."""
+    ix = index if index is not None else default_index()
     _classify_hidden(truth["stops"], df)
     n_events = len(truth["events"])
     truth["events"] = _observable(truth["events"], df.sort_values(["icao24", "time"]))
     t0 = time.perf_counter()
-    seg = detect(df)
+    seg = detect(df, index=ix)
     elapsed = time.perf_counter() - t0
     found = seg.stops
     match = _match_stops(found, truth["stops"])
-    pts = prepare(df)
-    ctx = build(pts, default_index(), df["source"].to_numpy(dtype=object), df["row"].to_numpy())
+    pts = prepare(df, ix)
+    ctx = build(pts, ix, df["source"].to_numpy(dtype=object), df["row"].to_numpy(),
+                aircraft_types(df, pts))
     per_kind: dict[str, list[int]] = {"observed": [0, 0], "inferred": [0, 0], "far": [0, 0]}
     airport_ok = airport_n = 0
     misses: Counter = Counter()
     wrong_airport: list[str] = []
+    wrong_km: list[float] = []
     for ti, s in enumerate(truth["stops"]):
         per_kind[s["kind"]][1] += 1
         if ti in match:
@@ -289,6 +320,7 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False) -> dict:
                 airport_ok += got == s["airport"]
                 if got != s["airport"]:
                     wrong_airport.append(f"{s['icao24']} {s['airport']} -> {got}")
+                    wrong_km.append(_km_apart(s["airport"], got))
         elif s["kind"] != "far":
             reason = _miss_reason(s, ctx, seg)
             misses[f"{s['kind']}: {reason}"] += 1
@@ -334,6 +366,7 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False) -> dict:
         "missed_by_rule": dict(misses),
         "airport_accuracy": airport_ok / max(airport_n, 1),
         "wrong_airports": wrong_airport[:10],
+        "wrong_airport_median_km": round(float(np.median(wrong_km)), 1) if wrong_km else None,
         "events_hidden_in_silence": n_events - len(truth["events"]),
         "events_detected": {k: f"{hit_e[k]}/{true_e[k]}" for k in sorted(true_e)},
         "events_false": dict(false_e),
@@ -343,23 +376,33 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--generator", choices=["synth", "stops_gen", "both"], default="both")
+    ap.add_argument("--generator", choices=["synth", "stops_gen", "strips", "both", "all"],
+                    default="all", help="both: synth and stops_gen; all: the three")
     ap.add_argument("--aircraft", type=int, default=30)
     ap.add_argument("--days", type=float, default=2.0, help="synth only")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--verbose", action="store_true", help="list every false stop and miss")
     args = ap.parse_args(argv)
-    gens = ["synth", "stops_gen"] if args.generator == "both" else [args.generator]
+    gens = {"both": ["synth", "stops_gen"], "all": ["synth", "stops_gen", "strips"]}.get(
+        args.generator, [args.generator])
     for gen in gens:
         t0 = time.perf_counter()
-        if gen == "synth":
-            df, truth = load_synth(args.aircraft, args.days, args.seed)
-        else:
+        if gen == "stops_gen":
             df, truth = load_stops_gen(args.aircraft, args.seed)
-        print(f"== {gen}: {len(df):,} points, {args.aircraft} aircraft, seed {args.seed} "
-              f"(generated in {time.perf_counter() - t0:.1f} s)")
-        for k, v in evaluate(df, truth, args.verbose).items():
-            print(f"  {k:32s} {v:.4f}" if isinstance(v, float) else f"  {k:32s} {v}")
+        else:
+            df, truth = load_synth(args.aircraft, args.days, args.seed, strips=gen == "strips")
+        runs: list[tuple[str, AirportIndex | None]] = [(gen, None)]
+        if gen == "strips":
+            from flightcheck import synth
+
+            runs.append(("strips, runways unrecorded", without_runways(set(synth.strip_pool()))))
+        for name, index in runs:
+            print(f"== {name}: {len(df):,} points, {args.aircraft} aircraft, seed {args.seed} "
+                  f"(generated in {time.perf_counter() - t0:.1f} s)")
+            result = evaluate(df, {k: [dict(x) for x in v] for k, v in truth.items()},
+                              args.verbose, index)
+            for k, v in result.items():
+                print(f"  {k:32s} {v:.4f}" if isinstance(v, float) else f"  {k:32s} {v}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from flightcheck import synth
 from flightcheck.reference import airports
 from flightcheck.synth import geo
 from flightcheck.synth import writers as w
+from flightcheck.synth.airfields import airfield
 from flightcheck.synth.physics import GLIDE_DEG, KT, P, turn_radius_m
 from flightcheck.synth.samples import write_samples
 from flightcheck.synth.writers.opensky import state_vectors
@@ -80,6 +81,18 @@ def test_random_fleet_is_deterministic():
     b = synth.random_fleet(4, days=1, seed=11)
     pd.testing.assert_frame_equal(a.points, b.points)
     assert a.truth == b.truth
+
+
+def test_military_transports_between_short_strips():
+    pool = synth.strip_pool(12)
+    assert len(pool) == 12
+    for ident in pool:
+        ap = airports.get(ident)
+        assert ap.type == "small_airport"
+        assert 3000 <= airfield(ident).ends[0].length_m / 0.3048 <= 5000
+    fleet = synth.random_fleet(3, days=1, seed=5, pool=pool, types=synth.MILITARY_TRANSPORTS)
+    assert set(fleet.points["typecode"]) <= set(synth.MILITARY_TRANSPORTS)
+    assert {s["airport"] for s in fleet.truth["stops"]} <= set(pool)
 
 
 # --- physics -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ identical outputs except ``manifest.json``'s ``created`` field and the report's 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from flightcheck.jsonout import dumps, iso, plain
 from flightcheck.provenance import sha256_file
 from flightcheck.routes import RouteSet, build_routes
 from flightcheck.routes.reconcile import match_target
+from flightcheck.segment.evidence import duration
+from flightcheck.segment.gaps import stop_fits
 from flightcheck.tracks import Tracks
 
 
@@ -43,6 +46,15 @@ def _rel(path: str, root: Path) -> str:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path
+
+
+def gap_figure(seconds: Any) -> str:
+    """A silence's duration or unaccounted time as every output shows it: the stop engine's
+    own wording (``4 h 43 min``, ``0 s``; ``-`` when unknown), so the report, the map popup
+    and the evidence texts in the JSON and ``stops.csv`` agree to the minute."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "-"
+    return duration(float(seconds))
 
 
 def _hm(seconds: Any) -> str:
@@ -76,10 +88,13 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
             out.append(f"{r.icao24}: MLAT-only positions {iso(s['start'])} – {iso(s['end'])} "
                        "(multilaterated, noisier)")
         for g in r.gaps.to_dict("records"):
-            if (g.get("unaccounted_s") or 0) > 0:
+            if stop_fits(g):
+                what = (f"accounted for by the {g['explained_by']}"
+                        if isinstance(g.get("explained_by"), str)
+                        else "an unobserved stop is possible there")
                 out.append(f"{r.icao24}: silent {iso(g.get('start'))} – {iso(g.get('end'))}, "
-                           f"{_hm(g.get('unaccounted_s'))} more than a direct flight needs: "
-                           "an unobserved stop is possible there")
+                           f"{gap_figure(g.get('unaccounted_s'))} more than a direct flight "
+                           f"needs: {what}")
     return out
 
 
@@ -116,9 +131,10 @@ def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: l
             e["evidence"] = _as_list(e.get("evidence"))
             events.append(e)
         for g in plain(r.gaps.to_dict("records")):
-            if (g.get("unaccounted_s") or 0) > 0:
-                g["duration"], g["unaccounted"] = _hm(g["duration_s"]), _hm(g["unaccounted_s"])
-                gaps.append(g)
+            g["duration"] = gap_figure(g["duration_s"])
+            g["unaccounted"] = gap_figure(g["unaccounted_s"])
+            g["stop_fits"] = stop_fits(g)
+            gaps.append(g)
     return _template().render(
         title=case_title, version=__version__, created=created, inputs=[
             i.to_dict() for i in tracks.inputs],

@@ -165,14 +165,13 @@ def _with_ends(gap: dict[str, Any], t: np.ndarray, lat: np.ndarray, lon: np.ndar
 
 
 def _unaccounted(gaps: pd.DataFrame) -> pd.DataFrame:
-    """Gaps with unaccounted time: candidate airports listed, or more than the engine's margin
-    of unexplained silence."""
+    """Gaps with unaccounted time: candidate airports listed, or room for a stop that no stop
+    explains (the engine's own test, :func:`~flightcheck.segment.gaps.stop_fits`)."""
     if gaps.empty:
         return gaps
-    from flightcheck.segment.gaps import MARGIN_S
+    from flightcheck.segment.gaps import stop_fits
 
-    extra = pd.to_numeric(gaps.get("unaccounted_s", pd.Series(0.0, index=gaps.index)),
-                          errors="coerce").fillna(0.0).to_numpy() > MARGIN_S
+    extra = np.array([stop_fits(g) for g in gaps.to_dict("records")], dtype=bool)
     if "explained_by" in gaps:
         extra &= gaps["explained_by"].isna().to_numpy()
     if "candidates" in gaps:
@@ -380,12 +379,9 @@ def map_routes(routes: Any, annotations: Iterable[Mapping[str, Any]] | None = No
     (sources already reconciled), plus annotations (bound ones carry ``lat``/``lon``)."""
     from types import SimpleNamespace
 
-    gaps = routes.gaps
-    if len(gaps) and "explained_by" in gaps.columns:
-        # a silence a stop accounts for is drawn as that stop, not as a reachable area
-        gaps = gaps.copy()
-        gaps.loc[gaps["explained_by"].notna(), "unaccounted_s"] = 0.0
-    seg = SimpleNamespace(stops=routes.stops, events=routes.events, gaps=gaps)
+    # gaps as the engine recorded them: the popup shows the record's unaccounted_s and
+    # the stop that accounts for it, as the report and the JSON do
+    seg = SimpleNamespace(stops=routes.stops, events=routes.events, gaps=routes.gaps)
     legs = routes.legs
     legs = legs.drop(columns=[c for c in ("overflown",) if c in legs.columns])
     return build_map(routes.tracks, seg, annotations, title,

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from flightcheck.maps.html import bullet_list, duration, esc, table, when
+from flightcheck.segment.evidence import duration as engine_duration
 
 SOURCE_ROW_COLUMNS = ("source_rows", "rows", "sources")
 """Columns of a finding that list the input rows behind it (shown when present)."""
@@ -78,13 +79,21 @@ def event_popup(event: Mapping[str, Any]) -> str:
     return table(str(kind).replace("_", " ").capitalize(), rows, extra)
 
 
+def _gap_figure(seconds: Any) -> str:
+    """A silence's figure in the stop engine's wording, as the report and the evidence texts
+    show it (``4 h 43 min``; empty when unknown)."""
+    return "" if seconds is None else engine_duration(float(seconds))
+
+
 def gap_popup(gap: Mapping[str, Any]) -> str:
-    """Times, duration, unaccounted time and candidate airports of a silence."""
+    """Times, duration, unaccounted time (the gap record's ``unaccounted_s``, as every output
+    shows it), what accounts for it and candidate airports of a silence."""
     rows = [
         ("From", esc(when(_get(gap, "start")))),
         ("To", esc(when(_get(gap, "end")))),
-        ("Silent for", esc(duration(_get(gap, "duration_s")))),
-        ("Unaccounted", esc(duration(_get(gap, "unaccounted_s")))),
+        ("Silent for", esc(_gap_figure(_get(gap, "duration_s")))),
+        ("Unaccounted", esc(_gap_figure(_get(gap, "unaccounted_s")))),
+        ("Accounted for by", esc(_get(gap, "explained_by"))),
         ("Aircraft", esc(_get(gap, "icao24"))),
     ]
     cands = []

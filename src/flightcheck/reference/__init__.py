@@ -64,6 +64,13 @@ def versions() -> dict[str, dict[str, Any]]:
                            "license": entry["license"]}
         for entry in _manifest()
     }
+    needs = DATA_DIR / "runway_needs.csv"  # hand-written, so not in VERSIONS.json
+    stat = needs.stat()
+    sha = _sha256_file(str(needs), stat.st_mtime_ns, stat.st_size)
+    out["runway_needs"] = {"version": "written for flightcheck", "sha256": sha,
+                           "source": "public sources cited per row (see LICENSES.md)",
+                           "packaged_file": needs.name, "packaged_sha256": sha,
+                           "license": "facts with their sources"}
     airports_csv, runways_csv = sources()
     if airports_csv:
         out["ourairports_airports"] = _user_file(airports_csv)

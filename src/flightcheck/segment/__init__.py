@@ -27,7 +27,7 @@ from flightcheck.segment import gaps as gaps_mod
 from flightcheck.segment import stops as stops_mod
 from flightcheck.segment import vessels as vessels_mod
 from flightcheck.segment.airportindex import AirportIndex, default_index
-from flightcheck.segment.context import Context, build
+from flightcheck.segment.context import Context, aircraft_types, build
 from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces
@@ -161,9 +161,10 @@ def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np
     and ``rows`` cite the whole table; ``positions`` maps row positions in ``df`` to the
     whole table's (None: ``df`` is the whole table)."""
     pts = prepare(df, ix)
+    types = aircraft_types(df, pts)  # while pts.pos still indexes df
     if positions is not None:
         pts.pos = positions(pts.pos)
-    ctx = build(pts, ix, sources, rows)
+    ctx = build(pts, ix, sources, rows, types)
     stops, events = stops_mod.observed(ctx)
     silent = gaps_mod.silences(ctx)
     both_air = silent[~pts.ground[silent] & ~pts.ground[silent + 1]] if len(silent) else silent

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.segment.geometry import KM_PER_DEG, bearing_deg, haversine_km, wrap180
+from flightcheck.segment.runwayfit import PAVED, UNPAVED_SURFACE, surface_class
 
 LANDABLE_TYPES = ("large_airport", "medium_airport", "small_airport")
 TYPE_RANK = {"large_airport": 3, "medium_airport": 2, "small_airport": 1}
@@ -27,7 +28,9 @@ class AirportIndex:
 
     Airport arrays (one entry per airport): ``code`` (ICAO code, else OurAirports ident),
     ``name``, ``country`` (ISO-2), ``type_rank`` (3 large, 2 medium, 1 small), ``lat``,
-    ``lon``, ``elev_ft``, ``longest_ft`` (longest open runway, NaN unknown). Runway arrays:
+    ``lon``, ``elev_ft``, ``longest_ft`` (longest open runway, NaN unknown) and the longest
+    of known paved, known unpaved and unknown surface (``longest_paved_ft``,
+    ``longest_unpaved_ft``, ``longest_surface_unknown_ft``; NaN none). Runway arrays:
     ``rw_airport`` (index into the airport arrays), ``rw_le``/``rw_he`` (end idents),
     ``rw_lat1``, ``rw_lon1`` (low end), ``rw_lat2``, ``rw_lon2`` (high end), ``rw_hdg``
     (degrees true from low to high end), ``rw_len_ft``, ``rw_width_ft``.
@@ -41,6 +44,9 @@ class AirportIndex:
     lon: np.ndarray
     elev_ft: np.ndarray
     longest_ft: np.ndarray
+    longest_paved_ft: np.ndarray
+    longest_unpaved_ft: np.ndarray
+    longest_surface_unknown_ft: np.ndarray
     rw_airport: np.ndarray
     rw_le: np.ndarray
     rw_he: np.ndarray
@@ -209,7 +215,12 @@ def build_index(airports: pd.DataFrame, runways: pd.DataFrame) -> AirportIndex:
     rw = rw[~closed & rw["airport_ident"].astype(str).isin(pos.index)]
     ok = rw[["le_lat", "le_lon", "he_lat", "he_lon"]].astype(float).notna().all(axis=1)
     length = pd.to_numeric(rw["length_ft"], errors="coerce")
-    longest = length.groupby(rw["airport_ident"].astype(str)).max()
+    owner = rw["airport_ident"].astype(str)
+    longest = length.groupby(owner).max()
+    surface = (surface_class(rw["surface"]) if "surface" in rw
+               else np.zeros(len(rw), dtype=np.int8))
+    by_surface = [length.where(surface == k).groupby(owner).max()
+                  for k in (PAVED, UNPAVED_SURFACE, 0)]
     geo = rw[ok.to_numpy()]
     lat1 = geo["le_lat"].to_numpy(float)
     lon1 = geo["le_lon"].to_numpy(float)
@@ -224,6 +235,9 @@ def build_index(airports: pd.DataFrame, runways: pd.DataFrame) -> AirportIndex:
         lon=ap["lon"].to_numpy(float),
         elev_ft=pd.to_numeric(ap["elevation_ft"], errors="coerce").to_numpy(float),
         longest_ft=ap["ident"].astype(str).map(longest).to_numpy(float),
+        longest_paved_ft=ap["ident"].astype(str).map(by_surface[0]).to_numpy(float),
+        longest_unpaved_ft=ap["ident"].astype(str).map(by_surface[1]).to_numpy(float),
+        longest_surface_unknown_ft=ap["ident"].astype(str).map(by_surface[2]).to_numpy(float),
         rw_airport=pos.loc[geo["airport_ident"].astype(str).to_numpy()].to_numpy(np.int64),
         rw_le=geo["le_ident"].astype(str).to_numpy(object),
         rw_he=geo["he_ident"].astype(str).to_numpy(object),

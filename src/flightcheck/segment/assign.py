@@ -11,6 +11,13 @@ Assignment uses runway geometry, not only the airport reference point:
   runway: cost = cross-track distance + 5 % of the distance to the threshold. A fix that is on
   no centreline costs its distance to the nearest runway plus ``OFF_CENTRELINE_KM``. The
   cheapest airport wins; the runway is reported when the fix is on its centreline.
+* An airport without runway coordinates (most small strips) is judged on its reference point
+  and the track's own alignment: a fix whose track points at the reference point (arriving;
+  away from it, departing), within ``ALIGN_DEG`` and the cone widened by ``NO_RUNWAY_KM``,
+  costs its distance + ``NO_RUNWAY_KM`` instead of + ``OFF_CENTRELINE_KM``. Distance stays
+  first (a reference point may lie a kilometre off the runway's line, so the cross-track
+  offset alone would prefer a strip further along the line, as a benchmark showed), and a
+  runway centreline the track is on still wins.
 
 Scoring is vectorised over many fixes at once (:func:`score_many`: every fix-airport pair,
 then every pair-runway-direction combination, then a per-pair minimum); :func:`score_fix` and
@@ -24,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.geometry import angle_diff_deg, local_xy_km
+from flightcheck.segment.geometry import angle_diff_deg, bearing_deg, local_xy_km
 
 OFF_CENTRELINE_KM = 3.0
 """Extra cost of a fix that is on no runway's extended centreline, km."""
@@ -34,6 +41,10 @@ CONE = 0.12
 """Half-width of the approach/departure cone as a fraction of the distance to the threshold."""
 CONE_MIN_KM = 0.6
 """Half-width of the cone at the threshold, km."""
+NO_RUNWAY_KM = 1.0
+"""Cost added to the distance of an airport without runway coordinates whose reference point
+the track is aligned with, km; also the cone's slack for a reference point off the runway's
+line."""
 
 
 @dataclass
@@ -125,6 +136,24 @@ class Scores:
                      float(self.cross_km[row]) if on else None)
 
 
+def _reference_alignment(ix: AirportIndex, ap: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                         trk: np.ndarray, ref_km: np.ndarray, phase: str) -> np.ndarray:
+    """Cost (km) of fixes whose track points at (arrive) or away from (depart) the reference
+    points of airports ``ap`` without runway coordinates, ``ref_km`` away; inf when it does
+    not (see the module docstring)."""
+    if phase == "arrive":
+        brg = bearing_deg(lat, lon, ix.lat[ap], ix.lon[ap])
+    else:
+        brg = bearing_deg(ix.lat[ap], ix.lon[ap], lat, lon)
+    diff = np.radians(angle_diff_deg(trk, brg))
+    along = ref_km * np.cos(diff)
+    cross = ref_km * np.abs(np.sin(diff))
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(trk) & (np.degrees(diff) <= ALIGN_DEG) & (
+            cross <= CONE_MIN_KM + NO_RUNWAY_KM + CONE * np.maximum(along, 0.0))
+    return np.where(ok, ref_km + NO_RUNWAY_KM, np.inf)
+
+
 def score_pairs(ix: AirportIndex, q: np.ndarray, ap: np.ndarray, ref_km: np.ndarray,
                 lat: np.ndarray, lon: np.ndarray, trk: np.ndarray, phase: str,
                 n_queries: int | None = None) -> Scores:
@@ -149,6 +178,10 @@ def score_pairs(ix: AirportIndex, q: np.ndarray, ap: np.ndarray, ref_km: np.ndar
         d[has] = d_min[has]
     penalty = 0.0 if phase == "ground" else OFF_CENTRELINE_KM
     cost = d + penalty
+    if phase != "ground" and n_pairs:
+        bare = np.flatnonzero(n_rw == 0)
+        cost[bare] = np.minimum(cost[bare], _reference_alignment(
+            ix, ap[bare], lat[q[bare]], lon[q[bare]], trk[q[bare]], ref_km[bare], phase))
     runway = np.full(n_pairs, -1, dtype=np.int64)
     forward = np.zeros(n_pairs, dtype=bool)
     thr = np.full(n_pairs, np.nan)

@@ -1,32 +1,35 @@
-"""What every detector needs: the cleaned fixes, the airport index, citations, speeds."""
+"""What every detector needs: the cleaned fixes, the airport index, citations, speeds and
+each aircraft's runway needs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.evidence import Cite
 from flightcheck.segment.phases import Points
+from flightcheck.segment.runwayfit import JET_KT as JET_KT  # here before runwayfit existed
+from flightcheck.segment.runwayfit import JET_RUNWAY_FT as JET_RUNWAY_FT
+from flightcheck.segment.runwayfit import Needs, needs
 
 DEFAULT_CRUISE_KT = 250.0
 """Speed assumed for an aircraft whose ground speed is never reported, kt."""
-JET_KT = 280.0
-"""An aircraft seen faster than this needs a paved runway of ``JET_RUNWAY_FT`` or more."""
-JET_RUNWAY_FT = 4000.0
 
 
 @dataclass
 class Context:
     """``cruise_kt``: per aircraft code, its fastest plausible observed airborne ground speed
-    (used for time-distance reasoning); ``jet``: per aircraft code, seen faster than JET_KT."""
+    (used for time-distance reasoning); ``needs``: per aircraft code, the runway it needs
+    (:mod:`.runwayfit`: by type code when known, else by speed)."""
 
     pts: Points
     ix: AirportIndex
     cite: Cite
     cruise_kt: np.ndarray
-    jet: np.ndarray
+    needs: Needs
 
     def src(self, i: int) -> str:
         """Citation of cleaned fix ``i``."""
@@ -45,9 +48,32 @@ def cruise_speeds(pts: Points) -> np.ndarray:
     return out
 
 
-def build(pts: Points, ix: AirportIndex, sources: np.ndarray, rows: np.ndarray) -> Context:
-    """A :class:`Context` for ``pts``."""
-    cruise = cruise_speeds(pts)
-    jet = cruise > JET_KT
-    cruise = np.where(np.isnan(cruise), DEFAULT_CRUISE_KT, np.clip(cruise, 90.0, 600.0))
-    return Context(pts, ix, Cite(sources, rows), cruise, jet)
+def aircraft_types(df: pd.DataFrame, pts: Points) -> np.ndarray:
+    """Per aircraft code, its ICAO type code (None unknown): the one at its first kept fix,
+    else the first non-empty one among its fixes. ``pts.pos`` must still index ``df``."""
+    out = np.full(len(pts.icao24s), None, dtype=object)
+    if "typecode" not in df.columns or not len(pts.t):
+        return out
+    col = df["typecode"]
+    codes = pts.code[pts.start]
+    first = col.iloc[pts.pos[pts.start]].to_numpy(dtype=object, na_value=None)
+    ok = np.array([isinstance(v, str) and v.strip() != "" for v in first], dtype=bool)
+    out[codes[ok]] = [v.strip() for v in first[ok]]
+    missing = codes[~ok]
+    if len(missing) and col.notna().any():
+        k = np.flatnonzero(np.isin(pts.code, missing))
+        vals = col.iloc[pts.pos[k]].to_numpy(dtype=object, na_value=None)
+        has = np.flatnonzero([isinstance(v, str) and v.strip() != "" for v in vals]
+                             ) if len(vals) else np.empty(0, np.int64)
+        found, at = np.unique(pts.code[k[has]], return_index=True)  # k is in fix order
+        out[found] = [str(v).strip() for v in vals[has[at]]]
+    return out
+
+
+def build(pts: Points, ix: AirportIndex, sources: np.ndarray, rows: np.ndarray,
+          typecodes: np.ndarray | None = None) -> Context:
+    """A :class:`Context` for ``pts``; ``typecodes`` per aircraft code (None: unknown)."""
+    seen = cruise_speeds(pts)
+    types = typecodes if typecodes is not None else np.full(len(pts.icao24s), None, object)
+    cruise = np.where(np.isnan(seen), DEFAULT_CRUISE_KT, np.clip(seen, 90.0, 600.0))
+    return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen))

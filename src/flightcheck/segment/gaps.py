@@ -7,7 +7,9 @@ observed airborne ground speed (its cruise speed; 250 kt when never reported). T
 unaccounted time is ``T - d/v``; when it is more than ``max(MARGIN_S, MARGIN_SHARE x d/v)``,
 the candidates are the airports X inside the time-distance ellipse
 ``d(A, X) + d(X, B) <= reach = v (T - MIN_TURN_S)`` (reach X, stop at least ``MIN_TURN_S``,
-reach B), with a runway long enough for the aircraft (seen faster than 280 kt: 4,000 ft).
+reach B). Every landable airport is a candidate: runway suitability (:mod:`.runwayfit`, by
+the aircraft's type when known, else by its speed) lowers the ranking and says why, but never
+removes the strip a low, aligned track points at.
 
 Ranking: a score (a sum of log-likelihood-like terms, 0 best, each term kept as a reason):
 
@@ -20,7 +22,10 @@ Ranking: a score (a sum of log-likelihood-like terms, 0 best, each term kept as 
   ``HEADING_SLACK_KM`` subtends (aircraft follow airways, not great circles).
 * detour: the share of the ellipse's slack the detour via X uses (X near the direct path is
   likelier), ``DETOUR_WEIGHT`` x share.
-* airport: large 0, medium -0.5, small -2; a jet at a runway under 6,000 ft -1.
+* airport: large 0, medium -0.5, small -2; a jet judged by its speed at a runway under
+  6,000 ft -1; runway suitability for the aircraft (:func:`.runwayfit.gap_score`): length
+  unknown at a small airport -1, surface unknown -0.5, unpaved -1.5, too short -0.5 to -3
+  with the shortfall.
 * on the ground at A or B: the stop is where the aircraft stands, -1 per km.
 
 A long silence may hide more than one stop: X may also be the *first* of several stops (only
@@ -37,13 +42,15 @@ exceed the arcs: arithmetic only), then the exact ellipse test on the great-circ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from flightcheck.segment import runwayfit
 from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.context import JET_RUNWAY_FT, Context
+from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
 from flightcheck.segment.geometry import (
     EARTH_RADIUS_KM,
@@ -54,7 +61,7 @@ from flightcheck.segment.geometry import (
     haversine_km,
     wrap360,
 )
-from flightcheck.segment.stops import MIN_GAP_S, ts
+from flightcheck.segment.stops import ENVELOPE_BASE_FT, ENVELOPE_FT_PER_KM, MIN_GAP_S, ts
 
 MARGIN_S = 900.0
 MARGIN_SHARE = 0.15
@@ -82,12 +89,37 @@ MULTI_STOP_S = 3 * 1800.0
 """Score cost of reading a silence as more than one stop (prior odds about e^-3.5, 3 %)."""
 ROLES = ("", "as the first of several stops (the first fix after fits a later stop)",
          "as the last of several stops (the last fix before fits an earlier stop)")
+NEAR_KM = 40.0
+"""Airports with runways too short (or of unknown length) for the aircraft are candidates
+when this near a low end of the gap, km (the stops benchmark's "near the field" radius)."""
+POOL_FITS = (runwayfit.FITS, runwayfit.SURFACE_UNKNOWN, runwayfit.UNPAVED)
+"""Fit classes searched over the whole ellipse: runways long enough, whatever the surface."""
 CHUNK_PAIRS = 1 << 16
 """Gap-airport pairs examined per vectorised step (bounds memory)."""
 
 GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s",
                "unaccounted_s", "reach_km", "lat0", "lon0", "lat1", "lon1", "explained_by",
                "candidates", "evidence", "rows"]
+
+
+def stop_fits(gap: Mapping[str, Any]) -> bool:
+    """Whether the engine found room for an unobserved stop in a gap record: unaccounted time
+    beyond its margin and a path left after a turnaround, which it records as ``reach_km``
+    (None otherwise, for aircraft and vessels alike). The one test every output applies
+    before it says a stop is possible; the figure itself is ``unaccounted_s``. A record
+    without ``reach_km`` (from an older output) gets the aircraft margin test on its own
+    ``unaccounted_s`` and ``direct_s``."""
+    if "reach_km" not in gap:
+        extra, direct = gap.get("unaccounted_s"), gap.get("direct_s") or 0.0
+        return isinstance(extra, (int, float)) and bool(beyond_margin(extra, direct))
+    reach = gap.get("reach_km")
+    return isinstance(reach, (int, float)) and math.isfinite(reach)
+
+
+def beyond_margin(unaccounted_s, direct_s):
+    """Whether unaccounted time (s) exceeds the margin ``max(MARGIN_S, MARGIN_SHARE x
+    direct_s)``; scalars or arrays."""
+    return unaccounted_s > np.maximum(MARGIN_S, MARGIN_SHARE * direct_s)
 
 
 def silences(ctx: Context, min_s: float = MIN_GAP_S) -> np.ndarray:
@@ -129,7 +161,7 @@ def measure(ctx: Context, idx: np.ndarray) -> dict | None:
     direct = d / v
     unaccounted = np.maximum(0.0, silence - direct)
     reach = v * (silence - MIN_TURN_S)
-    want = (unaccounted > np.maximum(MARGIN_S, MARGIN_SHARE * direct)) & (reach > 0)
+    want = beyond_margin(unaccounted, direct) & (reach > 0)
     return {"a": a, "b": b, "d": d, "c": c, "silence": silence, "direct": direct,
             "unaccounted": unaccounted, "reach": reach, "want": want,
             "cands": candidates(ctx, a, b, want),
@@ -235,17 +267,22 @@ def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarra
     return gaps_[o], lo[o], hi[o], key, order
 
 
-def _pool(ctx: Context, jet: bool) -> np.ndarray:
-    """Airport indices (latitude order) an aircraft may use: jets need a long runway."""
+def _pool(ctx: Context, min_ft: float, paved: bool) -> np.ndarray:
+    """Airport indices (latitude order) searched for an aircraft needing ``min_ft`` (ft,
+    ``paved``) over the whole time-distance ellipse: those whose runways are long enough
+    (:data:`POOL_FITS`; all of them when there is no need). The others are searched near the
+    gap's ends only (:func:`_near_pairs`): searching them everywhere made the gap stage 4.5
+    times slower on a million fixes, and far from the ends they never ranked."""
     ix = ctx.ix
 
     def pool() -> np.ndarray:
-        if not jet:
+        if min_ft <= 0:
             return np.arange(len(ix))
-        return np.flatnonzero((ix.longest_ft >= JET_RUNWAY_FT) | (
-            np.isnan(ix.longest_ft) & (ix.type_rank >= 2)))
+        every = np.arange(len(ix))
+        fit = runwayfit.fit(ix, every, np.full(len(ix), min_ft), np.full(len(ix), paved))
+        return np.flatnonzero(np.isin(fit, POOL_FITS))
 
-    return _on_index(ix, ("pool", jet), pool)
+    return _on_index(ix, ("pool", min_ft, paved), pool)
 
 
 def _on_index(ix: AirportIndex, key: tuple, make: Callable[[], Any]) -> Any:
@@ -287,18 +324,65 @@ def candidates(ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray,
     sel = np.flatnonzero(want)
     if not len(sel):
         return out
-    p = ctx.pts
-    jet = ctx.jet[p.code[a[sel]]]
-    for flag in (False, True):
-        gs = sel[jet == flag]
-        if len(gs):
-            _rank(ctx, a, b, gs, _pool(ctx, bool(flag)), k, out)
+    c = ctx.pts.code[a[sel]]
+    n = ctx.needs
+    need = np.stack([n.min_ft[c], n.paved[c], n.jet_by_speed[c]], axis=1)
+    kinds, which = np.unique(need, axis=0, return_inverse=True)
+    for kind, (min_ft, paved, jet) in enumerate(kinds.tolist()):
+        gs = sel[which.ravel() == kind]
+        _rank(ctx, a, b, gs, _pool(ctx, min_ft, bool(paved)), k, out,
+              _near_pairs(ctx, a[gs], b[gs], min_ft, bool(paved)),
+              _airport_term(ctx, min_ft, bool(paved), bool(jet)))
     return out
 
 
+def _airport_term(ctx: Context, min_ft: float, paved: bool, jet_by_speed: bool) -> np.ndarray:
+    """Per airport, the ``airport`` score term for aircraft of one need (see the module
+    docstring): its size, the jet's 6,000 ft preference and runway suitability. Made once
+    per need and index (a gather per pair instead of the fit arithmetic per pair)."""
+    ix = ctx.ix
+
+    def term() -> np.ndarray:
+        every = np.arange(len(ix))
+        rank = np.clip(ix.type_rank.astype(np.int64), 0, 3)
+        short = jet_by_speed & ~(ix.longest_ft >= SHORT_RUNWAY_FT)
+        need = np.full(len(ix), min_ft)
+        fit = runwayfit.fit(ix, every, need, np.full(len(ix), paved))
+        return SIZE_SCORE[rank] - np.where(short, 1.0, 0.0) + runwayfit.gap_score(
+            ix, every, fit, need)
+
+    return _on_index(ix, ("airport term", min_ft, paved, jet_by_speed), term)
+
+
+def _near_pairs(ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(gap number in ``a``/``b``, airport) of the airports :func:`_pool` leaves out (runway
+    too short, or of unknown length at a small airport) within ``NEAR_KM`` of a gap end that
+    is on the ground or inside the approach envelope of the inferred-stop rule: the strips a
+    low track may point at, searched near the ends only. Sorted by gap, then airport."""
+    p, ix = ctx.pts, ctx.ix
+    empty = np.empty(0, np.int64)
+    if min_ft <= 0 or not len(a):
+        return empty, empty
+    gs, aps = [], []
+    for end in (a, b):
+        q, ap, d = ix.near_many(p.lat[end], p.lon[end], NEAR_KM)
+        height = p.alt[end][q] - np.nan_to_num(ix.elev_ft[ap])
+        low = p.ground[end][q] | ~(height > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * d)
+        fit = runwayfit.fit(ix, ap, np.full(len(ap), min_ft), np.full(len(ap), paved))
+        keep = low & ~np.isin(fit, POOL_FITS)
+        gs.append(q[keep])
+        aps.append(ap[keep])
+    key = np.unique(np.concatenate(gs) * len(ix) + np.concatenate(aps))
+    return key // len(ix), key % len(ix)
+
+
 def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
-          pool: np.ndarray, k: int, out: list[list[dict]]) -> None:
-    """Fill ``out[g]`` for gaps ``gs`` from airports ``pool``, in chunks of bounded size."""
+          pool: np.ndarray, k: int, out: list[list[dict]],
+          near: tuple[np.ndarray, np.ndarray], airport_term: np.ndarray) -> None:
+    """Fill ``out[g]`` for gaps ``gs`` (aircraft of one need) from airports ``pool`` and the
+    ``near`` (gap number in ``gs``, airport) pairs (sorted by gap), in chunks of bounded
+    size; ``airport_term``: :func:`_airport_term` of that need."""
     p, ix = ctx.pts, ctx.ix
     a, b = a_all[gs], b_all[gs]
     v = ctx.cruise_kt[p.code[a]] * KT_TO_KMS
@@ -324,16 +408,22 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     unit_x = _on_index(ix, ("unit",), lambda: _unit_vectors(ix.lat, ix.lon))
     unit_a, unit_b = _unit_vectors(lat_a, lon_a), _unit_vectors(lat_b, lon_b)
     ends = ctx_arrays
-    for lo, hi, blo, bhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], strict=True):
+    near_at = np.searchsorted(near[0], bounds)
+    for lo, hi, blo, bhi, nlo, nhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:],
+                                          near_at[:-1], near_at[1:], strict=True):
         if hi <= lo:
             continue
         cnt = box_hi[blo:bhi] - box_lo[blo:bhi]
         g = np.repeat(box_gap[blo:bhi], cnt)
-        pos = pool_sorted[np.repeat(box_lo[blo:bhi] - (np.cumsum(cnt) - cnt), cnt)
-                          + np.arange(len(g))]
-        ap = pool[pos]
+        ap = pool[pool_sorted[np.repeat(box_lo[blo:bhi] - (np.cumsum(cnt) - cnt), cnt)
+                              + np.arange(len(g))]]
+        if nhi > nlo:  # the near pairs join their gaps' pairs (all of a gap in one chunk)
+            g = np.concatenate([g, near[0][nlo:nhi]])
+            ap = np.concatenate([ap, near[1][nlo:nhi]])
+            o = np.argsort(g, kind="stable")
+            g, ap = g[o], ap[o]
         m = _maybe_within(_Spread(g), ap, unit_x, unit_a, unit_b, reach)
-        g, ap, pos = g[m], ap[m], pos[m]
+        g, ap = g[m], ap[m]
         per = _Spread(g)
         alon = ix.lon[ap]
         lam1 = np.radians(alon - per(lon_a))
@@ -342,17 +432,18 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         d1 = _haversine(per(trig_a[0]), per(trig_a[1]), rad_x, cos_x, lam1)
         d2 = _haversine(rad_x, cos_x, per(trig_b[0]), per(trig_b[1]), lam2)
         m = d1 + d2 <= per(reach)
-        g, ap, d1, d2, pos = g[m], ap[m], d1[m], d2[m], pos[m]
+        g, ap, d1, d2 = g[m], ap[m], d1[m], d2[m]
         if not len(g):
             continue
         per = _Spread(g)
         trig = {"a": trig_a, "b": trig_b, "cos_x": cos_x[m], "sin_x": trig_x[2][ap],
                 "lam1": lam1[m], "lam2": lam2[m]}
-        terms = _score_terms(ctx, ctx_arrays, per, ap, d1, d2, reach, trig)
+        terms = _score_terms(ctx, ctx_arrays, per, ap, d1, d2, reach, trig, airport_term)
         ground_s = per(silence) - (d1 + d2) / per(v)
         score, role = _best_reading(terms, ground_s, g)
         keep = _top_superset(score, g, k)
-        order = keep[np.lexsort((pos[keep], -score[keep], g[keep]))]
+        # ties by airport index: latitude order, as the pool is (pools are ascending)
+        order = keep[np.lexsort((ap[keep], -score[keep], g[keep]))]
         g_o = g[order]
         first = np.searchsorted(g_o, g_o, side="left")
         top = order[np.arange(len(order)) - first < k]
@@ -481,6 +572,12 @@ def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.n
                                            else ", runway length unknown")
              for rank, w in zip(ix.type_rank[uniq].tolist(), rw_u, strict=True)]
     size = [sizes[i] for i in inv.tolist()]
+    need = ends["need_ft"][g]
+    fit = runwayfit.fit(ix, ap, need, ends["need_paved"][g])
+    lower = -runwayfit.gap_score(ix, ap, fit, need)
+    for j in np.flatnonzero(fit != runwayfit.FITS).tolist():
+        size[j] += (f" ({runwayfit.describe(int(fit[j]), ix, int(ap[j]), float(need[j]))}; "
+                    f"ranked {lower[j]:.1f} lower)")
     fields = zip(gs[g].tolist(), ix.code[ap].tolist(), ix.name[ap].tolist(),
                  ix.country[ap].tolist(), ix.lat[ap].tolist(), ix.lon[ap].tolist(),
                  k1.tolist(), k2.tolist(), gr_l, rw_l, np.round(score, 3).tolist(),
@@ -539,15 +636,16 @@ def _end_arrays(ctx: Context, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
             "ground_a": p.ground[a], "ground_b": p.ground[b],
             "lat_a": p.lat[a], "lon_a": p.lon[a], "lat_b": p.lat[b], "lon_b": p.lon[b],
             "dab": haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]),
-            "jet": ctx.jet[p.code[a]]}
+            "need_ft": ctx.needs.min_ft[p.code[a]], "need_paved": ctx.needs.paved[p.code[a]]}
 
 
 def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.ndarray,
                  d1: np.ndarray, d2: np.ndarray, reach: np.ndarray,
-                 trig: dict) -> dict[str, np.ndarray]:
+                 trig: dict, airport_term: np.ndarray) -> dict[str, np.ndarray]:
     """Named score terms (<= 0) per gap-airport pair; see the module docstring. ``per``
     spreads per-gap values over the pairs; ``trig``: the gap ends' latitude trigonometry and
-    the pairs' airport cosines and sines and longitude differences."""
+    the pairs' airport cosines and sines and longitude differences; ``airport_term``: per
+    airport, the size and runway term of the gaps' need."""
     ix = ctx.ix
     elev = np.nan_to_num(ix.elev_ft[ap])
     terms: dict[str, np.ndarray] = {}
@@ -568,9 +666,8 @@ def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.nd
     dab = per(e["dab"])
     slack = np.maximum(per(reach) - dab, 1.0)
     terms["detour"] = -DETOUR_WEIGHT * np.clip((d1 + d2 - dab) / slack, 0.0, 1.0)
-    rank = np.clip(ix.type_rank[ap].astype(np.int64), 0, 3)
-    short = per(e["jet"]) & ~(ix.longest_ft[ap] >= SHORT_RUNWAY_FT)
-    terms["airport"] = SIZE_SCORE[rank] - np.where(short, 1.0, 0.0)
+    # one term with size and runway: the multi-stop readings count it with the end terms
+    terms["airport"] = airport_term[ap]
     return terms
 
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from flightcheck.jsonout import iso
+from flightcheck.segment.evidence import duration
 
 
 def _text(value: Any) -> str:
@@ -51,7 +52,7 @@ def render_segmentation(seg, console: Console | None = None) -> None:
     for gp in seg.gaps.itertuples():
         cands = ", ".join(c["airport"] for c in gp.candidates[:5])
         g.add_row(escape(gp.icao24), iso(gp.start), iso(gp.end),
-                  f"{gp.duration_s / 60:.0f} min", f"{gp.unaccounted_s / 60:.0f} min",
+                  duration(gp.duration_s), duration(gp.unaccounted_s),  # as every output
                   escape(_text(gp.explained_by) or cands or "-"))
     console.print(g)
     for s in seg.stops.itertuples():

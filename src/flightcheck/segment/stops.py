@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flightcheck.segment import confidence
+from flightcheck.segment import confidence, runwayfit
 from flightcheck.segment.assign import best_two, score_many, score_pairs
-from flightcheck.segment.context import JET_RUNWAY_FT, Context
+from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import between, clock, duration, feet, vertical
 from flightcheck.segment.geometry import (
     KT_TO_KMS,
@@ -481,8 +481,7 @@ def _trends(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
 
 REASONS = ("accepted", "altitude unknown", "climbing before or descending after the silence",
            "fixes too far apart", "last fix above the approach envelope",
-           "first fix above the departure envelope", "runway too short for a jet",
-           "not heading to / away from the airport",
+           "first fix above the departure envelope", "not heading to / away from the airport",
            "silence leaves less than MIN_DWELL_S on the ground")
 """Rule numbers of :func:`infer_table` (0: the airport fits)."""
 
@@ -531,7 +530,8 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     db, da = sb.distance_km[row_b], sa.distance_km[row_a]
     elev = np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
     hb, ha = p.alt[kb] - elev, p.alt[ka] - elev
-    jet = ctx.jet[p.code[kb]]
+    ac = p.code[kb]
+    fit = runwayfit.fit(ix, ap, ctx.needs.min_ft[ac], ctx.needs.paved[ac])
     t_in = db / _speeds_kms(p.gs[kb], APPROACH_KT)
     t_out = da / _speeds_kms(p.gs[ka], APPROACH_KT)
     silence = p.t[ka] - p.t[kb]
@@ -539,16 +539,17 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     rules = [
         (4, hb > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * db),
         (5, ha > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * da),
-        (6, jet & ~((ix.longest_ft[ap] >= JET_RUNWAY_FT) | (
-            np.isnan(ix.longest_ft[ap]) & (ix.type_rank[ap] >= 2)))),
-        (7, ~_headings_ok(ctx, kb, ap, towards=True) | ~_headings_ok(ctx, ka, ap, towards=False)),
-        (8, silence - t_in - t_out < MIN_DWELL_S),
+        (6, ~_headings_ok(ctx, kb, ap, towards=True) | ~_headings_ok(ctx, ka, ap, towards=False)),
+        (7, silence - t_in - t_out < MIN_DWELL_S),
     ]
     for code, broken in reversed(rules):  # the first broken rule wins
         reason[broken] = code
     return {"gap_reason": gap_reason, "trend_b": trend_b, "trend_a": trend_a, "gap": g,
             "airport": ap, "row_b": row_b, "row_a": row_a,
-            "cost": sb.cost_km[row_b] + sa.cost_km[row_a], "reason": reason,
+            # runway suitability ranks (never rejects): the strip the track points at stays
+            "cost": sb.cost_km[row_b] + sa.cost_km[row_a] + runwayfit.cost_km(
+                ix, ap, fit, ctx.needs.min_ft[ac]),
+            "reason": reason,
             "hb": hb, "ha": ha, "t_in": t_in, "t_out": t_out, "sb": sb, "sa": sa}
 
 
@@ -593,6 +594,7 @@ def _infer_one(ctx: Context, b: int, a: int, fb, fa, ambiguous: bool, alt_airpor
     if ambiguous:
         alt_code = ix.code[alt_airport]
         text += f"; {alt_code} fits almost as well"
+    text += runwayfit.stop_note(ix, i, ctx.needs, int(p.code[b]))
     text += f"; confidence {conf:.2f} ({confidence.describe(factors)})"
     return {"icao24": str(p.icao24s[p.code[b]]), **fields, "lat": float(ix.lat[i]),
             "lon": float(ix.lon[i]), "arrival": ts(arrival), "departure": ts(departure),

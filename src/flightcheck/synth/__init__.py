@@ -22,7 +22,13 @@ import pandas as pd
 
 from flightcheck.synth import writers
 from flightcheck.synth.aircraft import TYPES, Aircraft, AircraftType
-from flightcheck.synth.fleet import Fleet, airport_pool, random_fleet
+from flightcheck.synth.fleet import (
+    MILITARY_TRANSPORTS,
+    Fleet,
+    airport_pool,
+    random_fleet,
+    strip_pool,
+)
 from flightcheck.synth.receivers import IRAN_CENTRAL_ASIA, Receiver
 from flightcheck.synth.trajectory import Leg, Trajectory, epoch, fly, iso
 from flightcheck.synth.truth import truth
@@ -37,6 +43,6 @@ def scenario(aircraft: Aircraft, origin: str, legs: list[Leg], start, end=None,
     return points, truth(traj, points), traj
 
 
-__all__ = ["TYPES", "Aircraft", "AircraftType", "Fleet", "IRAN_CENTRAL_ASIA", "Leg",
-           "Receiver", "Trajectory", "airport_pool", "epoch", "fly", "iso", "random_fleet",
-           "scenario", "truth", "writers"]
+__all__ = ["MILITARY_TRANSPORTS", "TYPES", "Aircraft", "AircraftType", "Fleet",
+           "IRAN_CENTRAL_ASIA", "Leg", "Receiver", "Trajectory", "airport_pool", "epoch", "fly",
+           "iso", "random_fleet", "scenario", "strip_pool", "truth", "writers"]

@@ -18,6 +18,11 @@ from flightcheck.synth.truth import truth
 REGION = (20.0, 60.0, -10.0, 60.0)
 """(lat_min, lat_max, lon_min, lon_max) of the default airport pool: Europe, North Africa
 and the Middle East (crossing the Iran / Central Asia coverage hole)."""
+STRIP_REGION = (-35.0, 45.0, -20.0, 60.0)
+"""Africa, southern Europe and the Middle East: where military transports use short strips."""
+MILITARY_TRANSPORTS = ("AN26", "C130", "IL76")
+"""Generated types that use short and unpaved strips (the C-130 cruises at 290 kt and the
+Il-76 at 430 kt: both faster than the speed that once made any aircraft a jet)."""
 
 
 @dataclass
@@ -48,6 +53,30 @@ def airport_pool(n: int = 150, region: tuple[float, float, float, float] = REGIO
                 out.append(ident)
         except (ReferenceDataError, ValueError):
             continue
+        if len(out) >= n:
+            break
+    return out
+
+
+def strip_pool(n: int = 60, region: tuple[float, float, float, float] = STRIP_REGION,
+               min_ft: float = 3000.0, max_ft: float = 5000.0) -> list[str]:
+    """The ``n`` small airports of ``region`` whose longest runway with threshold coordinates
+    is ``min_ft`` to ``max_ft`` long (any surface), by ident (deterministic): the short
+    strips military transports use."""
+    from flightcheck.reference import airports
+
+    t = airports.table()
+    lat0, lat1, lon0, lon1 = region
+    sel = t[(t["type"] == "small_airport") & t["lat"].between(lat0, lat1)
+            & t["lon"].between(lon0, lon1)]
+    out = []
+    for ident in sorted(str(i) for i in sel["ident"]):
+        try:
+            length_ft = airfield(ident).ends[0].length_m / 0.3048
+        except (ReferenceDataError, ValueError):
+            continue
+        if min_ft <= length_ft <= max_ft:
+            out.append(ident)
         if len(out) >= n:
             break
     return out
@@ -86,11 +115,12 @@ def _legs(rng: np.random.Generator, pool: list[str], lat: np.ndarray, lon: np.nd
 
 def random_fleet(n_aircraft: int, days: float, seed: int = 0,
                  start: str = "2025-10-01T00:00:00Z", receiver: Receiver | None = None,
-                 pool: list[str] | None = None) -> Fleet:
+                 pool: list[str] | None = None, types: tuple[str, ...] | None = None) -> Fleet:
     """``n_aircraft`` aircraft flying for ``days`` days between real airports (deterministic
     given ``seed``): stops observed on the ground or only inferable (transponder off on the
     ground), touch-and-goes, go-arounds, holds and overflights, seen by ``receiver``
-    (default: a network with no coverage over Iran and Central Asia)."""
+    (default: a network with no coverage over Iran and Central Asia). ``types``: the type
+    codes drawn from (default every one in ``TYPES``)."""
     rng = np.random.default_rng(seed)
     receiver = receiver or Receiver()
     pool = pool or airport_pool()
@@ -98,7 +128,7 @@ def random_fleet(n_aircraft: int, days: float, seed: int = 0,
     lon = np.array([airfield(a).lon for a in pool])
     t0 = epoch(start)
     t_end = t0 + days * 86400.0
-    codes = sorted(TYPES)
+    codes = sorted(types or TYPES)
     hexes: list[int] = []
     while len(hexes) < n_aircraft:  # distinct addresses outside the small-state blocks
         h = int(rng.integers(0x100000, 0xF00000))
