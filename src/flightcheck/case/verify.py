@@ -38,6 +38,7 @@ from flightcheck.jsonout import iso
 from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
 from flightcheck.segment.evidence import duration
+from flightcheck.segment.gaps import stop_fits
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
@@ -122,7 +123,7 @@ def _explained(gap: dict) -> bool:
 def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
     out = []
     for g in route.gaps.to_dict("records"):
-        if not g.get("unaccounted_s") or g["unaccounted_s"] <= 0 or _explained(g):
+        if not stop_fits(g) or _explained(g):
             continue
         gs, ge = _ts(g.get("start")), _ts(g.get("end"))
         if (end is not None and gs is not None and gs > end) or (
@@ -466,7 +467,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
         else:
             v.reasons.append(
                 f"{label}: silent from {iso(g.get('start'))} to {iso(g.get('end'))} with "
-                f"{(g.get('unaccounted_s') or 0) / 3600:.1f} h unaccounted; candidate airports "
+                f"{duration(g.get('unaccounted_s') or 0)} unaccounted; candidate airports "
                 f"for an unobserved stop include {h['candidate'].get('airport')} "
                 f"({h['candidate'].get('country')}), which would satisfy {h['code']}")
     v.evidence += [_gap_evidence(h) for h in hiding]
