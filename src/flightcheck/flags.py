@@ -1,0 +1,181 @@
+"""Fixes the data itself refutes: flagged, kept, counted, and left out of inference.
+
+Cleaning never deletes a report an investigator may need to see. A fix that cannot be right
+keeps its row in the track table and gets a reason in the ``flag`` column (missing for good
+fixes); every input counts its flagged fixes by reason (``InputRecord.flagged``), and the stop
+engine and routes leave flagged fixes out. The reasons, per aircraft in time order:
+
+* ``altitude out of range``: above ``MAX_ALT_FT`` or below ``MIN_ALT_FT`` (no aircraft
+  flies at 107,700 ft; the lowest field, by the Dead Sea, is at -1,266 ft).
+* ``altitude spike``: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb away from the
+  median altitude of the ``SPIKE_WINDOW`` nearest airborne fixes of the same aircraft (both
+  sides): a burst of up to three bad altitudes in a refuelling orbit stands out, a real
+  climb does not.
+* ``position jump``: reaching the fix from the one before it and leaving it to the one after
+  (or, at a track's first or last fix, the one step it has) would need more than
+  ``MAX_SPEED_KT``, while the fixes either side of it agree with each other (a 34 km jump in
+  16 s at a track's first fix). ``JUMP_SLACK_KM`` absorbs position noise.
+* ``duplicate time``: another fix of the same aircraft at the same instant more than
+  ``SAME_PLACE_KM`` away; of such a group the fix nearest the previous fix is kept.
+
+All tests are vectorised; the median is taken only around candidate fixes (rare), so the cost
+is a few passes over the table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from flightcheck.geo import haversine_km
+
+MAX_ALT_FT = 65000.0
+MIN_ALT_FT = -2000.0
+SPIKE_FT = 1500.0
+MAX_VRATE_FPM = 8000.0
+SPIKE_WINDOW = 7
+MAX_SPEED_KT = 1000.0
+JUMP_SLACK_KM = 1.5
+SAME_PLACE_KM = 0.1
+KT_TO_KMS = 1.852 / 3600.0
+
+REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
+
+
+def flag_fixes(df: pd.DataFrame) -> pd.Series:
+    """The ``flag`` column of a track table (any row order): a reason from ``REASONS`` where
+    the data refutes the fix, missing elsewhere. The table is not modified."""
+    n = len(df)
+    out = np.full(n, None, dtype=object)
+    if n == 0:
+        return pd.Series(pd.array(out, dtype="string"), index=df.index, name="flag")
+    codes = pd.factorize(df["icao24"], sort=False)[0]
+    t = df["time"].array.asi8.astype(np.float64) / 1e9
+    order = np.lexsort((t, codes))
+    c, tt = codes[order], t[order]
+    lat = df["lat"].to_numpy(np.float64, na_value=np.nan)[order]
+    lon = df["lon"].to_numpy(np.float64, na_value=np.nan)[order]
+    alt = _altitude(df)[order]
+    ground = (df["on_ground"].to_numpy(dtype=object)[order] == True  # noqa: E712
+              if "on_ground" in df else np.zeros(n, dtype=bool))
+    reason = np.full(n, None, dtype=object)
+    reason[_duplicate_time(c, tt, lat, lon)] = "duplicate time"
+    good = reason == None  # noqa: E711
+    reason[_jumps(c, tt, lat, lon, good)] = "position jump"
+    reason[_altitude_spikes(c, tt, alt, ground, reason == None)] = "altitude spike"  # noqa: E711
+    reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = "altitude out of range"
+    out[order] = reason
+    return pd.Series(pd.array(out, dtype="string"), index=df.index, name="flag")
+
+
+def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
+    """Per ``source``: flagged fixes by reason."""
+    hit = flag.notna().to_numpy()
+    out: dict[str, Counter] = {}
+    if not hit.any():
+        return out
+    pairs = pd.DataFrame({"source": df["source"].to_numpy(object)[hit],
+                          "reason": flag.to_numpy(object)[hit]})
+    for (src, why), k in pairs.value_counts().items():
+        out.setdefault(str(src), Counter())[str(why)] += int(k)
+    return out
+
+
+def _altitude(df: pd.DataFrame) -> np.ndarray:
+    """Barometric altitude, else geometric, ft (NaN unknown)."""
+    alt = (df["alt_ft"].to_numpy(np.float64, na_value=np.nan) if "alt_ft" in df
+           else np.full(len(df), np.nan))
+    if "alt_geom_ft" in df:
+        geom = df["alt_geom_ft"].to_numpy(np.float64, na_value=np.nan)
+        alt = np.where(np.isnan(alt), geom, alt)
+    return alt
+
+
+def _duplicate_time(c, t, lat, lon) -> np.ndarray:
+    """Fixes at the instant of another fix of the aircraft more than ``SAME_PLACE_KM`` away:
+    all of such a group but the one nearest the fix before it."""
+    n = len(t)
+    new = np.r_[True, (c[1:] != c[:-1]) | (t[1:] != t[:-1])]
+    group = np.cumsum(new) - 1
+    size = np.bincount(group)
+    members = np.flatnonzero(size[group] > 1)
+    out = np.zeros(n, dtype=bool)
+    if not len(members):
+        return out
+    g = group[members]
+    first = np.flatnonzero(new)[g]  # the first fix of each member's group
+    before = np.where((first > 0) & (c[np.maximum(first - 1, 0)] == c[first]), first - 1,
+                      first)
+    to_first = haversine_km(lat[members], lon[members], lat[first], lon[first])
+    spread = np.zeros(len(size))
+    np.maximum.at(spread, g, np.nan_to_num(to_first, nan=np.inf))
+    near = haversine_km(lat[members], lon[members], lat[before], lon[before])
+    near = np.where(np.isnan(near), np.inf, near)
+    order = np.lexsort((near, g))
+    kept = order[np.r_[True, g[order][1:] != g[order][:-1]]]
+    flag = spread[g] > SAME_PLACE_KM
+    flag[kept] = False
+    out[members[flag]] = True
+    return out
+
+
+def _jumps(c, t, lat, lon, usable) -> np.ndarray:
+    """Fixes (among ``usable``) that no neighbour could reach while the neighbours agree;
+    at a track's ends, the one step it has is impossible and the next one is not."""
+    idx = np.flatnonzero(usable & np.isfinite(lat) & np.isfinite(lon))
+    out = np.zeros(len(t), dtype=bool)
+    if len(idx) < 3:
+        return out
+    cc, tt, la, lo = c[idx], t[idx], lat[idx], lon[idx]
+    vmax = MAX_SPEED_KT * KT_TO_KMS
+    step = haversine_km(la[:-1], lo[:-1], la[1:], lo[1:])
+    same = cc[1:] == cc[:-1]
+    bad = same & (step > JUMP_SLACK_KM + vmax * (tt[1:] - tt[:-1]))  # step k -> k + 1
+    m = len(idx)
+    flag = np.zeros(m, dtype=bool)
+    # middle fixes: both steps impossible, the step over the fix possible
+    mid = np.flatnonzero(bad[:-1] & bad[1:]) + 1
+    over = haversine_km(la[mid - 1], lo[mid - 1], la[mid + 1], lo[mid + 1])
+    flag[mid[over <= JUMP_SLACK_KM + vmax * (tt[mid + 1] - tt[mid - 1])]] = True
+    # a track's first fix: its one step impossible, the next step possible
+    first = np.r_[True, ~same]
+    k = np.flatnonzero(first[:-2] & bad[:-1] & ~bad[1:] & same[1:])
+    flag[k] = True
+    # a track's last fix: likewise backwards
+    last = np.r_[~same, True]
+    k = np.flatnonzero(last[2:] & bad[1:] & ~bad[:-1] & same[:-1]) + 2
+    flag[k] = True
+    out[idx[flag]] = True
+    return out
+
+
+def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
+    """Airborne fixes far from the median altitude of their ``SPIKE_WINDOW`` nearest airborne
+    fixes: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb over the longer of the two
+    steps to their neighbours. Only candidates (an altitude step beyond ``SPIKE_FT`` next to
+    them) get a median."""
+    idx = np.flatnonzero(usable & ~ground & np.isfinite(alt))
+    out = np.zeros(len(t), dtype=bool)
+    if len(idx) < 3:
+        return out
+    cc, tt, a = c[idx], t[idx], alt[idx]
+    same = cc[1:] == cc[:-1]
+    big = (np.abs(np.diff(a)) > SPIKE_FT) & same
+    jump = np.r_[big, False] | np.r_[False, big]
+    cand = np.flatnonzero(jump)
+    if not len(cand):
+        return out
+    half = SPIKE_WINDOW // 2
+    win = np.clip(cand[:, None] + np.arange(-half, half + 1)[None, :], 0, len(idx) - 1)
+    mine = cc[win] == cc[cand][:, None]
+    med = np.nanmedian(np.where(mine, a[win], np.nan), axis=1)
+    prev = np.where((cand > 0) & np.r_[False, same][cand], tt[cand] - tt[np.maximum(cand - 1, 0)],
+                    0.0)
+    nxt_ok = (cand + 1 < len(idx)) & np.r_[same, False][cand]
+    nxt = np.where(nxt_ok, tt[np.minimum(cand + 1, len(idx) - 1)] - tt[cand], 0.0)
+    limit = SPIKE_FT + MAX_VRATE_FPM * np.maximum(prev, nxt) / 60.0
+    spike = np.abs(a[cand] - med) > limit
+    out[idx[cand[spike]]] = True
+    return out

@@ -1,0 +1,98 @@
+"""Fixes the data refutes are flagged, kept and counted (flightcheck/flags.py, issue 16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from segment_tracks import T0, offset, path, table
+
+import flightcheck
+from flightcheck.flags import count_by_source, flag_fixes
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def _orbit(step_s: float = 60.0) -> pd.DataFrame:
+    """A racetrack at 25,000 ft (a refuelling orbit), one fix a minute."""
+    a = (35.0, 30.0)
+    b = offset(*a, 90, 150)
+    lap = [(*a, 25000.0, 420.0), (*b, 25000.0, 420.0), (*offset(*b, 0, 15), 25000.0, 420.0),
+           (*offset(*a, 0, 15), 25000.0, 420.0)]
+    legs = lap * 3 + [lap[0]]  # three laps, about 80 fixes
+    return _writable(table([path(legs, T0, step_s=step_s)]))
+
+
+def _writable(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with its own writable numpy columns (the track table's arrays are read-only)."""
+    return pd.DataFrame({c: df[c].to_numpy(copy=True) if df[c].dtype.kind in "fiub"
+                         else df[c].copy() for c in df.columns}).reset_index(drop=True)
+
+
+def test_altitudes_from_a_refuelling_orbit():
+    df = _orbit()
+    df.loc[10, "alt_ft"] = 107_700.0
+    df.loc[20, "alt_ft"] = 92_000.0
+    df.loc[[30, 31], "alt_ft"] = 53_900.0  # a two-fix burst
+    flag = flag_fixes(df)
+    assert flag[10] == flag[20] == "altitude out of range"
+    assert flag[30] == flag[31] == "altitude spike"
+    assert flag.notna().sum() == 4
+    assert len(df) == len(_orbit())  # rows kept, table untouched
+    assert df.loc[10, "alt_ft"] == 107_700.0
+
+
+def test_a_real_climb_and_descent_are_not_spikes():
+    climb = path([(35.0, 30.0, 1000.0, 160.0), (*offset(35.0, 30.0, 90, 40), 13000.0, 250.0),
+                  (*offset(35.0, 30.0, 90, 120), 5000.0, 300.0)], T0, step_s=5.0)
+    assert flag_fixes(table([climb])).isna().all()
+
+
+def test_position_jumps_at_the_first_fix_and_in_the_middle():
+    df = _orbit(step_s=16.0)
+    lat, lon = offset(df.loc[0, "lat"], df.loc[0, "lon"], 0, 34)  # 34 km off in 16 s
+    df.loc[0, ["lat", "lon"]] = [lat, lon]
+    lat, lon = offset(df.loc[50, "lat"], df.loc[50, "lon"], 180, 60)
+    df.loc[50, ["lat", "lon"]] = [lat, lon]
+    flag = flag_fixes(df)
+    assert flag[0] == "position jump" and flag[50] == "position jump"
+    assert flag.notna().sum() == 2
+
+
+def test_duplicate_times_elsewhere_flag_the_odd_one():
+    df = _orbit()
+    twin = df.loc[[40]].copy()
+    twin["lat"] += 0.5  # 55 km away at the same instant
+    same = df.loc[[41]].copy()  # an exact repeat from a second receiver: not a conflict
+    both = pd.concat([df, twin, same], ignore_index=True)
+    flag = flag_fixes(both)
+    assert flag.iloc[len(df)] == "duplicate time"
+    assert flag.notna().sum() == 1
+
+
+def test_the_kc10s_stray_first_fix_is_flagged_and_counted():
+    """tests/data/real: the tar1090 KML of KC-10 86-0033 starts with a fix 33 km off."""
+    tracks = flightcheck.read(REAL / "86-0033-track-press_alt_uncorrected.kml.gz")
+    df = tracks.df.sort_values("time").reset_index(drop=True)
+    flag = flag_fixes(df)
+    assert flag[0] == "position jump"
+    counts = count_by_source(df, flag)
+    (only,) = counts.values()
+    assert only["position jump"] >= 1
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_flags_do_not_depend_on_row_order(seed):
+    df = _orbit()
+    df.loc[10, "alt_ft"] = 107_700.0
+    df.loc[[30, 31], "alt_ft"] = 53_900.0
+    lat, lon = offset(df.loc[50, "lat"], df.loc[50, "lon"], 180, 60)
+    df.loc[50, ["lat", "lon"]] = [lat, lon]
+    shuffled = df.sample(frac=1.0, random_state=np.random.RandomState(seed % 2**32))
+    a = flag_fixes(df)
+    b = flag_fixes(shuffled).reindex(df.index)
+    pd.testing.assert_series_equal(a, b)
