@@ -96,3 +96,14 @@ def test_flags_do_not_depend_on_row_order(seed):
     a = flag_fixes(df)
     b = flag_fixes(shuffled).reindex(df.index)
     pd.testing.assert_series_equal(a, b)
+
+
+def test_the_stop_engine_leaves_flagged_fixes_out():
+    from flightcheck.segment import detect
+
+    df = _orbit()
+    df.loc[[30, 31], "alt_ft"] = 53_900.0
+    df["flag"] = flag_fixes(df)
+    seg = detect(df)
+    assert seg.removed["flagged"] == 2
+    assert seg.removed["altitude spike"] == 0  # the engine's own test never saw them

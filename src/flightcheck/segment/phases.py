@@ -7,6 +7,9 @@ the input table (``pos``), so every finding still cites the input's ``source`` a
 
 What is removed, and why (counted in ``Points.removed``):
 
+* ``flagged``: a fix the track table's ``flag`` column refutes (:mod:`flightcheck.flags`:
+  altitude out of range or spiking, a position jump, a duplicate time elsewhere).
+
 * ``duplicate``: a second fix of the same aircraft at the same instant (two receivers, two
   overlapping files); the first one is kept.
 * ``stale repeat``: a fix flagged stale, or a flying fix (> 50 kt) at exactly the position of
@@ -172,9 +175,13 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     removed: dict[str, int] = {}
     same = np.zeros(n, dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
-    keep = np.ones(n, dtype=bool)
+    # fixes the track table flags (flightcheck.flags) take no part in inference
+    flagged = (take(df["flag"].notna().to_numpy(dtype=bool)) if "flag" in df.columns
+               else np.zeros(n, dtype=bool))
+    keep = ~flagged
+    removed["flagged"] = int(flagged.sum())
     dup = same.copy()
-    dup[1:] &= t[1:] == t[:-1]
+    dup[1:] &= (t[1:] == t[:-1]) & ~flagged[:-1] & ~flagged[1:]
     keep &= ~dup
     removed["duplicate"] = int(dup.sum())
     repeat = np.zeros(n, dtype=bool)
