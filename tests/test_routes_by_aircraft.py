@@ -63,3 +63,15 @@ def test_sample_routes_findings_as_filtered(sample_routes):
         for route in sample_routes:
             pd.testing.assert_frame_equal(of(route.icao24), filtered(frame, route.icao24, sort))
             pd.testing.assert_frame_equal(getattr(route, name), of(route.icao24))
+
+
+def test_a_stop_at_no_known_airport_is_left_out_of_the_route_summary(sample_routes):
+    from flightcheck.routes.countries import collapse
+
+    route = next(r for r in sample_routes if len(r.stops) >= 2)
+    stops = route.stops.copy()
+    stops.loc[0, ["airport", "country"]] = np.nan  # an observed stop away from any airport
+    nowhere = type(route)(**{**route.__dict__, "stops": stops})
+    assert nowhere.airports == route.airports[1:]
+    assert route.airports[1] in nowhere.summary
+    assert collapse(["EG", np.nan, None, "", "EG", "CN"]) == ["EG", "CN"]

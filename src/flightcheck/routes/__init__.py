@@ -43,8 +43,9 @@ class Route:
 
     @property
     def airports(self) -> list[str]:
-        """Airport codes of the stops in order (consecutive repeats kept: they are stops)."""
-        return [a for a in self.stops["airport"].tolist() if a]
+        """Airport codes of the stops in order (consecutive repeats kept: they are stops);
+        a stop at no known airport (code missing: None or NaN) is left out."""
+        return [a for a in self.stops["airport"].tolist() if isinstance(a, str) and a]
 
     @property
     def summary(self) -> str:
