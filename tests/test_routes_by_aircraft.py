@@ -75,3 +75,13 @@ def test_a_stop_at_no_known_airport_is_left_out_of_the_route_summary(sample_rout
     assert nowhere.airports == route.airports[1:]
     assert route.airports[1] in nowhere.summary
     assert collapse(["EG", np.nan, None, "", "EG", "CN"]) == ["EG", "CN"]
+
+
+def test_route_json_as_pandas_records_would_give(sample_routes, monkeypatch):
+    from flightcheck import routes
+
+    fast = sample_routes.to_dict()
+    monkeypatch.setattr(routes, "_records", lambda frame: frame.to_dict("records"))
+    slow = sample_routes.to_dict()
+    assert fast == slow
+    assert sum(len(a["stops"]) + len(a["legs"]) + len(a["gaps"]) for a in fast["aircraft"]) > 30
