@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -85,3 +87,25 @@ def test_route_json_as_pandas_records_would_give(sample_routes, monkeypatch):
     slow = sample_routes.to_dict()
     assert fast == slow
     assert sum(len(a["stops"]) + len(a["legs"]) + len(a["gaps"]) for a in fast["aircraft"]) > 30
+
+
+def test_map_as_with_findings_filtered_for_each_aircraft(sample_routes, monkeypatch):
+    from flightcheck.maps import build
+    from flightcheck.segment import Segmentation
+
+    seg = sample_routes.segmentation
+    shuffled = Segmentation(seg.stops.sample(frac=1.0, random_state=3), seg.events, seg.gaps)
+    legs = sample_routes.legs.sample(frac=1.0, random_state=4)
+    assert not shuffled.stops["icao24"].is_monotonic_increasing
+    fast = [build.render_html(build.build_map(sample_routes.tracks, shuffled, legs=given))
+            for given in (legs, None)]
+    monkeypatch.setattr(build, "by_aircraft",
+                        lambda frame, sort: lambda icao24: filtered(frame, icao24, sort))
+    slow = [build.render_html(build.build_map(sample_routes.tracks, shuffled, legs=given))
+            for given in (legs, None)]
+    assert fast == slow
+    routes_legs = {(r["icao24"], str(r["leg"])) for r in sample_routes.legs.to_dict("records")}
+    routed = {h for h, _ in routes_legs}
+    drawn = {(h, n) for h, n in re.findall(r"([0-9a-f~]{6}) leg (\d+): ", fast[0])
+             if h in routed}
+    assert drawn <= routes_legs and len(drawn) >= 0.8 * len(routes_legs)  # each its own legs
