@@ -170,9 +170,12 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
         multi = df.groupby("icao24")["source"].nunique()
         multi = multi[multi > 1].index.tolist()
         if multi:
-            parts = [df[~df["icao24"].isin(multi)]]
-            for hex_ in multi:
-                rows = df[df["icao24"] == hex_].reset_index(drop=True)
+            several = df["icao24"].isin(multi)
+            parts = [df[~several]]
+            # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
+            # and in a several-day readsb archive every aircraft has several (daily) files
+            for hex_, rows in df[several].groupby("icao24", sort=True):
+                rows = rows.reset_index(drop=True)
                 merged, report = merge_sources(rows)
                 # offsets and disagreements are measured on the data as reported
                 merges[hex_] = {**reconcile(rows), "merge": report}
