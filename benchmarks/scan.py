@@ -6,6 +6,7 @@ that memory follows the partition, not the archive::
     python benchmarks/scan.py                          # 4 days x 2.5M points = 10M points
     python benchmarks/scan.py --days 4 --per-day 2500000 --keep /tmp/scanbench
     python benchmarks/scan.py --quick                  # 2 days x 500k points, in-process
+    python benchmarks/scan.py --day 10000:1000000 --day 50000:10000000 [--keep DIR]
 
 The archive is ``globe_history/YYYY/MM/DD/traces/xx/trace_full_<hex>.json`` (gzip), 1,000
 points per aircraft and day, 9-element points (vectorised generation: numpy columns,
@@ -13,6 +14,13 @@ points per aircraft and day, 9-element points (vectorised generation: numpy colu
 engine) has real work; the rest fly elsewhere and are dropped by the pre-filter. Each case
 runs in its own child process; peak RSS is the child's own (``ru_maxrss``) and, for the
 cluster, the largest worker process.
+
+``--day FILES:POINTS`` (repeatable) instead scans day-shaped archives
+(``benchmarks/day_archive.py``: one day of FILES trace files of log-normal sizes, POINTS
+fixes in all, realistic flights between European airports) for LICC, LOWI and URMS, the
+airports its flights visit most, in-process, against the parse floor of the same files
+(gunzip + ``orjson.loads``, one process and one per CPU) measured in the same run, and
+prints the growth of the time per fix from the first archive to the last.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 DAY0 = 1_760_486_400  # 2025-10-15T00:00Z
 LYBT = (44.935299, 20.2575)
@@ -91,6 +101,7 @@ def child(args: argparse.Namespace) -> None:
     from flightcheck.scan import scan
 
     paths = json.loads(args.paths)
+    airports = args.airports.split(",")
     t0 = time.perf_counter()
     if args.cluster:
         from distributed import Client, LocalCluster
@@ -98,14 +109,15 @@ def child(args: argparse.Namespace) -> None:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             t0 = time.perf_counter()
-            result = scan(paths, ["LYBT"], scheduler=client, show_progress=False)
+            result = scan(paths, airports, scheduler=client, show_progress=False)
             elapsed = time.perf_counter() - t0
     else:
-        result = scan(paths, ["LYBT"], show_progress=False, workers=2)
+        result = scan(paths, airports, show_progress=False, workers=2)
         elapsed = time.perf_counter() - t0
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"points": result.points, "seconds": elapsed, "visits": len(result.visits),
+    print(json.dumps({"points": result.points, "files": sum(p["files"] for p in result.partitions),
+                      "seconds": elapsed, "visits": len(result.visits),
                       "bad": len(result.bad), "rss_mb": self_mb, "worker_rss_mb": kids_mb}))
 
 
@@ -121,8 +133,56 @@ def child_convert(args: argparse.Namespace) -> None:
           f"({done['points'] / dt / 1e6:.2f} M points/s)")
 
 
-def run_case(paths: list[str], cluster: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--paths", json.dumps(paths)]
+def child_floor(args: argparse.Namespace) -> None:
+    """The parse floor of the archive at ``args.paths`` in this process; prints JSON."""
+    from day_archive import parse_floor, trace_files
+
+    files = trace_files(Path(json.loads(args.paths)))
+    one, points = parse_floor(files, 1)
+    every, _ = parse_floor(files, os.cpu_count() or 1)
+    print(json.dumps({"files": len(files), "points": points, "floor1": one, "floor2": every}))
+
+
+def day_cases(shapes: list[str], keep: str | None) -> None:
+    """The ``--day`` report (see the module docstring)."""
+    from day_archive import ensure
+
+    base = Path(keep or tempfile.mkdtemp(prefix="flightcheck-scan-day-"))
+    per_fix = []
+    try:
+        print(f"{'archive':>17} {'seconds':>8} {'M pts/s':>8} {'files/s':>8} {'x floor1':>8} "
+              f"{'x floor2':>8} {'rss MB':>7} {'worker':>7} visits")
+        for shape in shapes:
+            n_files, n_points = (int(x) for x in shape.split(":"))
+            root = base / f"day-{n_files}-{n_points}"
+            ensure(root, n_files, n_points)
+            out = subprocess.run([sys.executable, __file__, "--child-floor", "--paths",
+                                  json.dumps(str(root))], check=True, capture_output=True,
+                                 text=True).stdout
+            floor = json.loads(out.strip().splitlines()[-1])
+            r = run_case([str(root / "globe_history")], False, DAY_AIRPORTS)
+            secs = r["seconds"]
+            per_fix.append(secs / r["points"])
+            print(f"{floor['files']:>7,} / {r['points'] / 1e6:5.2f}M {secs:8.2f} "
+                  f"{r['points'] / secs / 1e6:8.2f} {floor['files'] / secs:8,.0f} "
+                  f"{secs / floor['floor1']:8.2f} {secs / floor['floor2']:8.2f} "
+                  f"{r['rss_mb']:7,.0f} {r['worker_rss_mb']:7,.0f} {r['visits']}  "
+                  f"(floor {floor['floor1']:.2f} s, {floor['floor2']:.2f} s)", flush=True)
+        if len(per_fix) > 1:
+            print(f"scan: {per_fix[0] * 1e6:.2f} µs per fix at the first size, "
+                  f"{per_fix[-1] * 1e6:.2f} at the last: x{per_fix[-1] / per_fix[0]:.2f}")
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+DAY_AIRPORTS = "LICC,LOWI,URMS"
+"""The airports the day-shaped archive's flights visit most."""
+
+
+def run_case(paths: list[str], cluster: bool, airports: str = "LYBT") -> dict:
+    cmd = [sys.executable, __file__, "--child", "--paths", json.dumps(paths),
+           "--airports", airports]
     if cluster:
         cmd.append("--cluster")
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -142,7 +202,11 @@ def main() -> None:
                     help="Iteration mode: 2 days x 500,000 points, in-process runs only.")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--cluster", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--day", action="append", default=None, metavar="FILES:POINTS",
+                    help="Scan a day-shaped archive of this many files and fixes (repeat).")
     ap.add_argument("--child-convert", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child-floor", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--airports", default="LYBT", help=argparse.SUPPRESS)
     ap.add_argument("--paths", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -150,6 +214,12 @@ def main() -> None:
         return
     if args.child_convert:
         child_convert(args)
+        return
+    if args.child_floor:
+        child_floor(args)
+        return
+    if args.day:
+        day_cases(args.day, args.keep)
         return
     if args.quick:
         args.days, args.per_day, args.runs = 2, 500_000, "in-process"

@@ -12,6 +12,15 @@ timings vary by about 25 % from run to run).
 Usage: python benchmarks/stops_speed.py [--workers N] [--repeat R] [N ...]
        (default sizes 1000000 10000000)
        python benchmarks/stops_speed.py --phases N   (seconds per engine stage, one process)
+       python benchmarks/stops_speed.py --day [--repeat R] [--keep DIR] [FILES:POINTS ...]
+
+``--day``: the ``stops`` and ``route`` commands' work (``read`` of the files, then ``detect``
+and its JSON, or ``build_routes`` and its JSON) on day-shaped readsb archives
+(``benchmarks/day_archive.py``; default 10,000 files of 1M fixes in all and 50,000 files of
+10M), against the parse floor of the same files (gunzip + ``orjson.loads``, one process and
+one per CPU) measured in the same run: points/s, files/s, peak RSS (the process and its
+largest worker), the ratio to the floor and the growth of the time per fix from the first
+size to the last. ``--keep DIR`` keeps (and reuses) the archives there.
 """
 
 from __future__ import annotations
@@ -171,8 +180,111 @@ def _stages(df: pd.DataFrame, ix, lap) -> None:
     lap("render")
 
 
+def day_child(root: str, case: str) -> None:
+    """One ``--day`` case in this process; prints one JSON line of seconds per stage."""
+    import json
+
+    from day_archive import parse_floor, trace_files
+
+    stages: dict[str, float] = {}
+    clock = time.perf_counter
+    if case.startswith("floor"):
+        files = trace_files(Path(root))
+        stages["parse"], points = parse_floor(files, 1 if case == "floor1" else os.cpu_count())
+        n_files = len(files)
+    else:
+        from flightcheck.read import read
+
+        t = clock()
+        tracks = read(str(Path(root) / "globe_history"))
+        stages["read"] = clock() - t
+        t = clock()
+        if case == "stops":
+            from flightcheck.segment import detect
+
+            seg = detect(tracks)
+            stages["detect"] = clock() - t
+            t = clock()
+            seg.to_dict()
+        else:
+            from flightcheck.routes import build_routes
+
+            routes = build_routes(tracks)
+            stages["routes"] = clock() - t
+            t = clock()
+            routes.to_dict()
+        stages["json"] = clock() - t
+        points, n_files = len(tracks.df), len(tracks.inputs)
+    print(json.dumps({"case": case, "points": points, "files": n_files, "stages": stages,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                      / 1024}))
+
+
+def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> None:
+    """The ``--day`` report (see the module docstring)."""
+    import json
+    import shutil
+    import tempfile
+
+    from day_archive import ensure
+
+    base = Path(keep or tempfile.mkdtemp(prefix="flightcheck-day-"))
+    per_fix: dict[str, list[float]] = {}
+    try:
+        print(f"{'archive':>17} {'case':<7} {'seconds':>8} {'M pts/s':>8} {'files/s':>8} "
+              f"{'x floor1':>8} {'x floor2':>8} {'rss MB':>7} {'worker':>7}  stages")
+        for n_files, n_points in shapes:
+            root = base / f"day-{n_files}-{n_points}"
+            files, fixes, gen = ensure(root, n_files, n_points)
+            if gen:
+                print(f"generated {files:,} files, {fixes:,} fixes in {gen:.0f} s", flush=True)
+            floor: dict[str, float] = {}
+            for _ in range(repeat):
+                for case in ("floor1", "floor2", "stops", "route"):
+                    out = subprocess.run([sys.executable, __file__, "--day-child", str(root),
+                                          case], check=True, capture_output=True, text=True)
+                    r = json.loads(out.stdout.strip().splitlines()[-1])
+                    secs = sum(r["stages"].values())
+                    if case.startswith("floor"):
+                        floor[case] = secs
+                    else:
+                        per_fix.setdefault(case, []).append(secs / r["points"])
+                    stages = " ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())
+                    print(f"{r['files']:>7,} / {r['points'] / 1e6:5.2f}M {case:<7} {secs:8.2f} "
+                          f"{r['points'] / secs / 1e6:8.2f} {r['files'] / secs:8,.0f} "
+                          f"{secs / floor.get('floor1', np.nan):8.2f} "
+                          f"{secs / floor.get('floor2', np.nan):8.2f} "
+                          f"{r['rss_mb']:7,.0f} {r['worker_mb']:7,.0f}  {stages}", flush=True)
+        if len(shapes) > 1:
+            for case, values in per_fix.items():
+                k = len(values) // len(shapes)
+                first, last = min(values[:k]), min(values[-k:])
+                print(f"{case}: {first * 1e6:.2f} µs per fix at the first size, "
+                      f"{last * 1e6:.2f} at the last (best of {k}): x{last / first:.2f}")
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
+    if args and args[0] == "--day-child":
+        day_child(args[1], args[2])
+        raise SystemExit
+    if "--day" in args:
+        args.remove("--day")
+        day_repeat, day_keep = 1, None
+        while len(args) > 1 and args[0] in ("--repeat", "--keep"):
+            if args[0] == "--repeat":
+                day_repeat = int(args[1])
+            else:
+                day_keep = args[1]
+            args = args[2:]
+        day_shapes = [tuple(int(x) for x in a.split(":")) for a in args] or [
+            (10_000, 1_000_000), (50_000, 10_000_000)]
+        day_main(day_shapes, day_repeat, day_keep)  # type: ignore[arg-type]
+        raise SystemExit
     workers, repeat = None, 1
     while len(args) > 1 and args[0] in ("--workers", "--repeat"):
         if args[0] == "--workers":

@@ -31,6 +31,7 @@ from flightcheck.maps.page import (
     legend_html,
     title_html,
 )
+from flightcheck.routes import by_aircraft
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
@@ -246,18 +247,17 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
     first_fix: dict[int, tuple[float, float, float]] = {}
     last_fix: dict[int, tuple[float, float, float]] = {}
     next_id = 0
+    # each aircraft's stops (in time order) and legs as slices of frames sorted once: a
+    # filter of the whole frame per aircraft grew as aircraft x findings
+    timed = ["arrival", "departure"] if {"arrival", "departure"} <= set(stops_all) else []
+    stops_of = (by_aircraft(stops_all, timed) if "icao24" in stops_all
+                else lambda _: stops_all.reset_index(drop=True))
+    legs_of_aircraft = by_aircraft(legs, []) if legs is not None else None
     for hex_ in sorted(wanted):
         lo, hi = np.searchsorted(hexes, hex_, "left"), np.searchsorted(hexes, hex_, "right")
         rows = df.iloc[lo:hi].reset_index(drop=True)
-        stops = stops_all[stops_all["icao24"] == hex_] if "icao24" in stops_all else stops_all
-        if {"arrival", "departure"} <= set(stops.columns) and len(stops):
-            arr, dep = _utc_s(stops["arrival"]), _utc_s(stops["departure"])
-            stops = stops.iloc[np.argsort(np.where(np.isnan(arr), dep, arr), kind="stable")]
-        stops = stops.reset_index(drop=True)
-        if legs is not None:
-            mine = legs[legs["icao24"] == hex_].reset_index(drop=True)
-        else:
-            mine = _legs_for(rows, stops)
+        stops = stops_of(hex_)
+        mine = legs_of_aircraft(hex_) if legs_of_aircraft is not None else _legs_for(rows, stops)
         mine = mine.drop(columns=["first_index", "last_index"], errors="ignore")
         ids = list(range(next_id, next_id + len(mine)))
         next_id += len(mine)
@@ -295,8 +295,8 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
 
     legend: list[LegendEntry] = []
     drawn = 0
-    for hex_, mine, ids, _stops in leg_tables:
-        reg = next((a.registration for a in aircraft if a.icao24 == hex_), None)
+    for (hex_, mine, ids, _stops), line in zip(leg_tables, aircraft, strict=True):
+        reg = line.registration
         group_layer = folium.FeatureGroup(name=esc(f"Track {hex_}" + (f" ({reg})" if reg else "")))
         for gid, leg in zip(ids, mine.to_dict("records"), strict=True):
             observed, silent = lines.observed.get(gid, []), lines.silent.get(gid, [])

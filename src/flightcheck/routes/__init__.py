@@ -4,6 +4,7 @@ command's JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,9 @@ class Route:
 
     @property
     def airports(self) -> list[str]:
-        """Airport codes of the stops in order (consecutive repeats kept: they are stops)."""
-        return [a for a in self.stops["airport"].tolist() if a]
+        """Airport codes of the stops in order (consecutive repeats kept: they are stops);
+        a stop at no known airport (code missing: None or NaN) is left out."""
+        return [a for a in self.stops["airport"].tolist() if isinstance(a, str) and a]
 
     @property
     def summary(self) -> str:
@@ -65,15 +67,26 @@ class Route:
             "callsigns": self.callsigns,
             "registered_country": self.registered_country,
             "military": self.military,
-            "stops": self.stops.to_dict("records"),
-            "legs": legs.to_dict("records"),
-            "events": self.events.to_dict("records"),
-            "gaps": self.gaps.to_dict("records"),
+            "stops": _records(self.stops),
+            "legs": _records(legs),
+            "events": _records(self.events),
+            "gaps": _records(self.gaps),
             "countries": self.countries,
             "sources": self.sources,
             "reconciliation": self.reconciliation,
             "summary": self.summary,
         })
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` from one object array (the same values once through
+    :func:`~flightcheck.jsonout.plain`): pandas' own indexes every column of every call,
+    ~0.6 ms for a route's small frame, so four frames per aircraft were 27 of 71 s of
+    ``route`` on 10,000 aircraft (2,000 routes' JSON: 4.75 -> 1.99 s)."""
+    cols = list(frame.columns)
+    if not cols:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(cols, row, strict=True)) for row in frame.to_numpy(dtype=object).tolist()]
 
 
 @dataclass
@@ -157,9 +170,12 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
         multi = df.groupby("icao24")["source"].nunique()
         multi = multi[multi > 1].index.tolist()
         if multi:
-            parts = [df[~df["icao24"].isin(multi)]]
-            for hex_ in multi:
-                rows = df[df["icao24"] == hex_].reset_index(drop=True)
+            several = df["icao24"].isin(multi)
+            parts = [df[~several]]
+            # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
+            # and in a several-day readsb archive every aircraft has several (daily) files
+            for hex_, rows in df[several].groupby("icao24", sort=True):
+                rows = rows.reset_index(drop=True)
                 merged, report = merge_sources(rows)
                 # offsets and disagreements are measured on the data as reported
                 merges[hex_] = {**reconcile(rows), "merge": report}
@@ -175,12 +191,13 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     if segmentation is None:
         segmentation = detect(tracks)
     df = tracks.df
+    stops_of = by_aircraft(segmentation.stops, ["arrival", "departure"])
+    events_of = by_aircraft(segmentation.events, ["time"])
+    gaps_of = by_aircraft(segmentation.gaps, ["start"])
     routes = []
     for hex_, rows in df.groupby("icao24", sort=True):
         rows = rows.reset_index(drop=True)
-        stops = _of(segmentation.stops, hex_, ["arrival", "departure"])
-        events = _of(segmentation.events, hex_, ["time"])
-        gaps = _of(segmentation.gaps, hex_, ["start"])
+        stops, events, gaps = stops_of(hex_), events_of(hex_), gaps_of(hex_)
         # moored or slow vessels report every few minutes: a longer gap counts as covered
         covered = VESSEL_COVERED_GAP_S if (rows["kind"] == "vessel").all() else COVERED_GAP_S
         legs = legs_of(rows, stops, covered_gap_s=covered)
@@ -217,16 +234,32 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _of(frame: pd.DataFrame | None, icao24: str, sort: list[str]) -> pd.DataFrame:
-    """Rows of ``frame`` for one aircraft, in time order: by the first of ``sort`` that is
-    known (a stop whose arrival is before the data sorts by its departure)."""
+def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], pd.DataFrame]:
+    """A function giving the rows of ``frame`` for one aircraft, in time order: by the first
+    of ``sort`` that is known (a stop whose arrival is before the data sorts by its
+    departure; unknown times last, ties in frame order). The frame is put in (aircraft,
+    time) order once and each aircraft's rows are a slice of it: filtering and sorting the
+    whole frame for each aircraft took O(aircraft x findings) plus ~1 ms of pandas work per
+    aircraft (2,000 aircraft: 5.3 s of ``build_routes``' 9.3 s)."""
     if frame is None or len(frame) == 0:
-        return pd.DataFrame(columns=list(frame.columns) if frame is not None else [])
-    sub = frame[frame["icao24"] == icao24]
-    keys = [k for k in sort if k in sub.columns]
-    if keys and len(sub):
-        when = pd.to_datetime(sub[keys[0]], utc=True)
+        columns = list(frame.columns) if frame is not None else []
+        return lambda icao24: pd.DataFrame(columns=columns)
+    codes, hexes = pd.factorize(frame["icao24"])
+    order = np.arange(len(frame))
+    keys = [k for k in sort if k in frame.columns]
+    if keys:
+        when = pd.to_datetime(frame[keys[0]], utc=True)
         for k in keys[1:]:
-            when = when.fillna(pd.to_datetime(sub[k], utc=True))
-        sub = sub.iloc[np.argsort(when.to_numpy(), kind="stable")]
-    return sub.reset_index(drop=True)
+            when = when.fillna(pd.to_datetime(frame[k], utc=True))
+        order = np.argsort(when.to_numpy(), kind="stable")  # NaT last
+    order = order[np.argsort(codes[order], kind="stable")]  # then by aircraft, time kept
+    ordered = frame.iloc[order].reset_index(drop=True)
+    bounds = np.searchsorted(codes[order], np.arange(len(hexes) + 1))
+    where = {h: (int(bounds[i]), int(bounds[i + 1])) for i, h in enumerate(hexes)}
+    none = frame.iloc[:0].reset_index(drop=True)
+
+    def of(icao24: str) -> pd.DataFrame:
+        at = where.get(icao24)
+        return none.copy() if at is None else ordered.iloc[at[0]:at[1]].reset_index(drop=True)
+
+    return of

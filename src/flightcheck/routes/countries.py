@@ -21,10 +21,11 @@ NO_DATA = "?"
 
 
 def collapse(chain: Iterable[str | None]) -> list[str]:
-    """Drop consecutive duplicates and missing entries: EG, EG, CN, RS, RS -> EG, CN, RS."""
+    """Drop consecutive duplicates and missing entries (None, NaN, ""): EG, EG, CN, RS, RS
+    -> EG, CN, RS."""
     out: list[str] = []
     for c in chain:
-        if c and (not out or out[-1] != c):
+        if isinstance(c, str) and c and (not out or out[-1] != c):
             out.append(c)
     return out
 

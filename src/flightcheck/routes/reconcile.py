@@ -206,14 +206,20 @@ def match_unaddressed(
         return df, []
     t = time_s(df)
     hexes = df["icao24"].to_numpy()
-    spans = {h: (t[hexes == h].min(), t[hexes == h].max()) for h in pd.unique(hexes)}
+    # each address's row positions (in table order) from one stable sort: a mask of the
+    # whole table per address made this O(aircraft x fixes) whenever one track had no address
+    codes, uniques = pd.factorize(hexes)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    at = {h: order[bounds[i]:bounds[i + 1]] for i, h in enumerate(uniques)}
+    spans = {h: (t[pos].min(), t[pos].max()) for h, pos in at.items()}
 
     def coincide(a: str, b: str) -> SourcePair | None:
         """The comparison of tracks ``a`` and ``b`` when they overlap and agree."""
         (a0, a1), (b0, b1) = spans[a], spans[b]
         if min(a1, b1) - max(a0, b0) <= 0:
             return None
-        pair = compare(df[hexes == a], df[hexes == b])
+        pair = compare(df.iloc[at[a]], df.iloc[at[b]])
         agree = pair.median_distance_m is not None and pair.median_distance_m <= max_median_m
         return pair if agree else None
 
@@ -233,7 +239,7 @@ def match_unaddressed(
             relabel[p] = r
             matches.append(record(p, r, pair))
     for p, target, pair in _pseudo_groups([p for p in pseudo if p not in relabel], coincide,
-                                          lambda h: int((hexes == h).sum())):
+                                          lambda h: len(at[h])):
         relabel[p] = target
         matches.append({**record(p, target, pair), "address_known": False,
                         "target_sources": sorted(set(df.loc[hexes == target, "source"]))})
