@@ -21,6 +21,10 @@ samples) and repeats the last position until a new one arrives. A real fix is id
 sampled); speed, track, altitudes and flags come from that earliest row. Without
 ``lastposupdate`` every row is kept with its ``time``.
 
+Times (``time``, ``lastposupdate``) may be Unix seconds (int or float), Unix milliseconds
+(recognised by magnitude, noted), naive datetimes (UTC), datetimes in any zone (NumPy or
+Arrow-backed, as pyopensky/Trino return them) or ISO 8601 strings.
+
 ``row``: the line number in the CSV (header = line 1), the 1-based data row in parquet, the
 1-based index into ``states`` in the REST JSON.
 """
@@ -206,26 +210,46 @@ def _numeric(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
     return values
 
 
+MILLISECONDS_ABOVE = 1e11
+"""Numeric times above this are Unix milliseconds (1e11 s is the year 5138), as in the
+plain-CSV and JSON-records readers."""
+
+
 def _unix_seconds(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
                   keep: np.ndarray) -> np.ndarray:
-    """Column ``col`` as float Unix seconds: numbers, datetimes or ISO 8601 strings."""
+    """Column ``col`` as float Unix seconds.
+
+    Accepts numbers (seconds, or milliseconds when the column's largest value exceeds
+    ``MILLISECONDS_ABOVE``; int or float), datetimes (naive = UTC, tz-aware in any zone,
+    NumPy or Arrow-backed, as pyopensky/Trino return them) and ISO 8601 strings.
+    """
     if col not in frame.columns:
         return np.full(len(frame), np.nan)
     raw = frame[col]
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        raise ctx.fail(f"column {col!r} holds {raw.dtype} values, expected times")
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        stamps = raw if isinstance(raw.dtype, pd.DatetimeTZDtype) else raw.dt.tz_localize("UTC")
-    elif pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("float64").to_numpy()
+        stamps = pd.to_datetime(raw, utc=True)  # naive -> UTC; any zone -> UTC
     else:
-        numbers = pd.to_numeric(raw, errors="coerce")
+        numbers = raw if pd.api.types.is_numeric_dtype(raw.dtype) else pd.to_numeric(
+            raw, errors="coerce")
         if numbers.notna().sum() == raw.notna().sum():
-            return numbers.astype("float64").to_numpy()
+            return _scaled_seconds(numbers.astype("float64").to_numpy(), col, ctx)
         stamps = pd.to_datetime(raw.astype("str").where(raw.notna()), utc=True,
                                 format="ISO8601", errors="coerce")
-    ns = stamps.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").array.asi8
+    ns = stamps.astype("datetime64[ns, UTC]").array.asi8
     values = np.where(stamps.isna().to_numpy(), np.nan, ns / 1e9)
     unreadable = keep & np.isnan(values) & raw.notna().to_numpy()
     keep &= ctx.drop_bad(unreadable, rows, f"unreadable time in column {col!r}")
+    return values
+
+
+def _scaled_seconds(values: np.ndarray, col: str, ctx: ReadContext) -> np.ndarray:
+    """Unix seconds from numeric times: milliseconds are recognised by their magnitude."""
+    finite = np.isfinite(values)
+    if finite.any() and np.abs(values[finite]).max() > MILLISECONDS_ABOVE:
+        ctx.notes.append(f"column {col!r}: times are Unix milliseconds (values above 1e11)")
+        return values / 1000.0
     return values
 
 
