@@ -188,7 +188,7 @@ def test_parquet_traffic_columns_with_datetime_timestamps(tmp_path):
 
 
 def test_parquet_without_state_vector_columns_fails_clearly(tmp_path):
-    data = _parquet(pd.DataFrame({"mintime": [1.0], "rawmsg": ["8d4ca9c1"]}))
+    data = _parquet(pd.DataFrame({"hour": [1.0], "icao24": ["4ca9c1"]}))
     path = tmp_path / "raw.parquet"
     path.write_bytes(data)
     with pytest.raises(InputError, match="raw.parquet: not OpenSky state vectors: no time"):
