@@ -155,3 +155,30 @@ def test_sniffing_csv_and_parquet(tmp_path):
     path.write_bytes(_parquet(pd.DataFrame({"a": [1], "b": ["x"]})))
     with pytest.raises(InputError, match="not an OpenSky raw-message table: no mintime, rawmsg"):
         flightcheck.read(path, format="opensky-rawmsg")
+
+
+def test_inspect_shows_the_presence_table(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from flightcheck.cli import main
+
+    path = tmp_path / "raw.parquet"
+    path.write_bytes(_parquet(pd.concat([_position_table(), _commb_table()], ignore_index=True)))
+    res = CliRunner().invoke(main, ["inspect", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [a["icao24"] for a in out["aircraft"]] == ["010075"]
+    quiet = [p for p in out["presence"] if p["icao24"] == "4840d6"][0]
+    assert quiet == {
+        "icao24": "4840d6", "first": "2025-10-09T08:54:20Z", "last": "2025-10-09T09:08:21.500Z",
+        "messages": 15, "adsb_messages": 0, "reply_messages": 15, "positions": 0,
+        "address_checked": False, "callsign": "KLM1023", "alt_min_ft": 24500.0,
+        "alt_max_ft": 36000.0, "selected_alt_ft": 12000.0, "source": str(path),
+        "rows": [61, 65]}
+    res = CliRunner().invoke(main, ["inspect", str(path)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "Heard in raw Mode S" in res.stdout
+    line = [ln for ln in res.stdout.splitlines() if "4840d6" in ln][0]
+    assert "KLM1023" in line and "from parity" in line and "12,000" in line

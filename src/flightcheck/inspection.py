@@ -56,9 +56,39 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
     return {
         "inputs": inputs,
         "aircraft": aircraft,
+        "presence": presence_records(tracks),
         "skipped": [{"path": p, "reason": r} for p, r in tracks.skipped],
         "duplicates_removed": tracks.duplicates,
     }
+
+
+def presence_records(tracks: Tracks) -> list[dict[str, Any]]:
+    """``Tracks.presence`` as JSON-ready dicts, by address then source: every address heard
+    in a raw Mode S input, with or without positions (see :mod:`flightcheck.io.presence`)."""
+    out = []
+    table = tracks.presence.sort_values(["icao24", "source", "first"], kind="stable")
+    for r in table.to_dict("records"):
+        out.append({
+            "icao24": r["icao24"],
+            "first": iso(r["first"]),
+            "last": iso(r["last"]),
+            "messages": int(r["messages"]),
+            "adsb_messages": int(r["adsb_messages"]),
+            "reply_messages": int(r["reply_messages"]),
+            "positions": int(r["positions"]),
+            "address_checked": bool(r["address_checked"]),
+            "callsign": None if _text(r["callsign"]) == "-" else r["callsign"],
+            "alt_min_ft": _number(r["alt_min_ft"]),
+            "alt_max_ft": _number(r["alt_max_ft"]),
+            "selected_alt_ft": _number(r["selected_alt_ft"]),
+            "source": r["source"],
+            "rows": [int(r["first_row"]), int(r["last_row"])],
+        })
+    return out
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
 
 
 def render_inspect(report: dict[str, Any]) -> None:
@@ -89,5 +119,27 @@ def render_inspect(report: dict[str, Any]) -> None:
                   " ".join(ac["callsigns"]) or "-", f"{ac['points']:,}", ac["first"],
                   ac["last"], gaps)
     console.print(a)
+    if report.get("presence"):
+        _render_presence(console, report["presence"])
     if report["duplicates_removed"]:
         console.print(f"{report['duplicates_removed']:,} exact duplicate reports removed")
+
+
+def _render_presence(console: Any, presence: list[dict[str, Any]]) -> None:
+    """The per-address presence table of raw Mode S inputs."""
+    from rich.table import Table
+
+    t = Table(title="Heard in raw Mode S (with or without positions)", title_justify="left")
+    for col in ("icao24", "callsign", "first", "last", "messages", "positions",
+                "address", "altitude ft", "selected ft", "source rows"):
+        t.add_column(col, overflow="fold")
+    for p in presence:
+        alts = (f"{p['alt_min_ft']:,.0f}–{p['alt_max_ft']:,.0f}"
+                if p["alt_min_ft"] is not None else "-")
+        selected = f"{p['selected_alt_ft']:,.0f}" if p["selected_alt_ft"] is not None else "-"
+        first_row, last_row = p["rows"]
+        t.add_row(p["icao24"], _text(p["callsign"]), p["first"], p["last"],
+                  f"{p['messages']:,}", f"{p['positions']:,}",
+                  "CRC-checked" if p["address_checked"] else "from parity",
+                  alts, selected, f"{p['source']} rows {first_row}–{last_row}")
+    console.print(t)
