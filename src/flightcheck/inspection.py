@@ -30,6 +30,7 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
         g = gaps[gaps["icao24"] == row["icao24"]].head(n_gaps)
         aircraft.append({
             "icao24": row["icao24"],
+            "registered_country": registered_country(row["icao24"]),
             "registration": None if _text(row["registration"]) == "-" else row["registration"],
             "typecode": None if _text(row["typecode"]) == "-" else row["typecode"],
             "callsigns": row["callsigns"],
@@ -60,6 +61,21 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
         "skipped": [{"path": p, "reason": r} for p, r in tracks.skipped],
         "duplicates_removed": tracks.duplicates,
     }
+
+
+def registered_country(address: str) -> str | None:
+    """ISO-2 state of registry: the ICAO address block of an aircraft, the flag state (MID)
+    of a vessel's nine-digit MMSI; None when the address says nothing (``~`` addresses,
+    unallocated blocks, MMSIs of stations other than ships)."""
+    from flightcheck.errors import ReferenceDataError
+    from flightcheck.reference import icao, mid
+
+    if len(address) == 9 and address.isdigit():
+        return mid.flag_of(address)
+    try:
+        return icao.lookup(address).iso2
+    except ReferenceDataError:
+        return None
 
 
 def presence_records(tracks: Tracks) -> list[dict[str, Any]]:
@@ -115,7 +131,9 @@ def render_inspect(report: dict[str, Any]) -> None:
     for ac in report["aircraft"]:
         gaps = "; ".join(f"{_duration(g['duration_s'])} from {g['start']}"
                          for g in ac["largest_gaps"]) or "-"
-        a.add_row(ac["icao24"], _text(ac["registration"]), _text(ac["typecode"]),
+        registered = " ".join(x for x in (ac["registration"], ac.get("registered_country") and
+                                          f"({ac['registered_country']})") if x) or "-"
+        a.add_row(ac["icao24"], registered, _text(ac["typecode"]),
                   " ".join(ac["callsigns"]) or "-", f"{ac['points']:,}", ac["first"],
                   ac["last"], gaps)
     console.print(a)
