@@ -39,6 +39,7 @@ import orjson
 import pandas as pd
 
 from flightcheck.io.context import ReadContext
+from flightcheck.io.lines import check_csv_header
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_MS
 
 FORMATS = ("opensky-csv", "opensky-parquet", "opensky-json")
@@ -147,6 +148,7 @@ def read_csv(data: bytes, ctx: ReadContext, text_cols: frozenset[str] = TEXT_COL
              ) -> tuple[pd.DataFrame, np.ndarray]:
     """(frame with lower-case column names, line numbers) of an OpenSky CSV; blank lines and
     repeated header lines are left out. ``text_cols`` are read as text, never as numbers."""
+    check_csv_header(data, ctx, "an OpenSky CSV")
     options = {"encoding": "utf-8-sig", "encoding_errors": "replace"}
     try:
         names = pd.read_csv(io.BytesIO(data), nrows=0, **options).columns
