@@ -20,7 +20,15 @@ Cases:
   (the older trace layout), which measures the fixed cost per file;
 * ``fr24-csv``: one FlightRadar24 "Download CSV" export
   (``Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction``) with the quoted
-  ``"lat,lon"`` Position field. Needs the FR24 reader (``flightcheck.io.fr24``).
+  ``"lat,lon"`` Position field. Needs the FR24 reader (``flightcheck.io.fr24``);
+* ``opensky-parquet-tz``: OpenSky state vectors as pyopensky/Trino save them (Arrow
+  timestamps with a time zone);
+* ``opensky-rawmsg``: an OpenSky raw-message parquet table (``mintime, maxtime, msgcount,
+  rawmsg, icao24``) of 50 aircraft sending DF17 positions (even/odd every 0.5 s) and velocity,
+  decoded with pyModeS; "points" are the decoded positions;
+* ``avr-timed``: the same messages as ``1700000000.000 *HEX;`` logger-stamped AVR lines.
+
+``--cases a,b`` runs only those cases. The Mode S encoder is the tests' (tests/modes_encoder.py).
 """
 
 from __future__ import annotations
@@ -145,6 +153,62 @@ def write_fr24_csv(path: Path, total: int, seed: int = 2, reuse: bool = False) -
     return path
 
 
+def _mode_s_messages(total: int) -> list[tuple[float, str, str]]:
+    """(Unix s, hex, icao24) of ``total`` DF17 messages: 50 aircraft flying north, in time
+    order (the tests' encoder: positions even/odd every 0.5 s, a velocity every second)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from modes_encoder import synthetic_flight
+
+    per = max(3, total // 50 * 2 // 3)
+    out = []
+    for k in range(50):
+        icao = 0x400000 + 97 * k
+        flight = synthetic_flight(icao, per, float(DAY0), 30.0 + 0.3 * k, 31.0)
+        out += [(t, m, f"{icao:06x}") for t, m in flight]
+    out.sort()
+    return out[:total]
+
+
+def write_opensky_tz(path: Path, total: int, reuse: bool = False) -> Path:
+    """State vectors with Arrow tz-aware ``time`` and ``lastposupdate`` (pyopensky style)."""
+    if reuse and path.exists():
+        return path
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(5)
+    p = _flight_profile(total, rng)
+    stamps = pa.array(((DAY0 + p["t"]) * 1e6).astype("int64"), type=pa.timestamp("us", "UTC"))
+    frame = pd.DataFrame({"icao24": "4ca9c1", "lat": p["lat"], "lon": p["lon"],
+                          "baroaltitude": p["alt"] * 0.3048, "velocity": p["gs"] * 0.5144})
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.append_column("time", stamps).append_column("lastposupdate", stamps)
+    pq.write_table(table, path)
+    return path
+
+
+def write_opensky_rawmsg(path: Path, total: int, reuse: bool = False) -> Path:
+    """An OpenSky raw-message parquet table of ``total`` messages."""
+    if reuse and path.exists():
+        return path
+    import pandas as pd
+
+    msgs = _mode_s_messages(total)
+    pd.DataFrame({"mintime": [t for t, _, _ in msgs], "maxtime": [t + 0.002 for t, _, _ in msgs],
+                  "msgcount": 2, "rawmsg": [m for _, m, _ in msgs],
+                  "icao24": [a for _, _, a in msgs]}).to_parquet(path, index=False)
+    return path
+
+
+def write_avr_timed(path: Path, total: int, reuse: bool = False) -> Path:
+    """Logger-stamped AVR lines (``1760000000.000 *HEX;``) of ``total`` messages."""
+    if reuse and path.exists():
+        return path
+    path.write_text("".join(f"{t:.3f} *{m};\n" for t, m, _ in _mode_s_messages(total)))
+    return path
+
+
 def _peak_rss_mib() -> float:
     """Peak resident memory of this process, MiB (``VmHWM``; ``ru_maxrss`` elsewhere).
 
@@ -214,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     ap.add_argument("--reuse", action="store_true",
                     help="with --keep: reuse files an earlier run with the same options made")
+    ap.add_argument("--raw-points", type=int, default=200_000,
+                    help="messages in the opensky-rawmsg and avr-timed cases")
+    ap.add_argument("--cases", help="comma-separated case names to run (default: all)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # mode, paths...
     args = ap.parse_args(argv)
     if args.child:
@@ -235,6 +302,13 @@ def main(argv: list[str] | None = None) -> int:
                                                  elements=9)
     cases["fr24-csv"] = [write_fr24_csv(folder / "JL516_3376ab31.csv", args.points,
                                         reuse=reuse)]
+    cases["opensky-parquet-tz"] = [write_opensky_tz(folder / "pyopensky.parquet", args.points,
+                                                    reuse=reuse)]
+    cases["opensky-rawmsg"] = [write_opensky_rawmsg(folder / "rawmsg.parquet", args.raw_points,
+                                                    reuse=reuse)]
+    cases["avr-timed"] = [write_avr_timed(folder / "stamped.avr", args.raw_points, reuse=reuse)]
+    if args.cases:
+        cases = {k: v for k, v in cases.items() if k in args.cases.split(",")}
 
     header = (f"{'case':20s} {'files':>5s} {'MB':>6s} {'points':>10s} {'seconds':>7s} "
               f"{'points/s':>9s} {'peak MiB':>8s} | {'gunzip+loads/s':>14s}")

@@ -164,3 +164,46 @@ def test_sniff_and_flightcheck_read(tmp_path):
     assert ais.sniff(b"time,icao24,lat,lon\n1,2,3,4\n", "x") is None
     assert ais.sniff(b"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\n",
                      "x") is None
+
+
+def _talker(sentence: str, talker: str) -> str:
+    """``sentence`` as sent by another talker, with its NMEA checksum recomputed."""
+    body = talker + sentence[3:sentence.index("*")]
+    checksum = 0
+    for ch in body:
+        checksum ^= ord(ch)
+    return f"!{body}*{checksum:02X}"
+
+
+@pytest.mark.parametrize("talker", ["B1", "B2", "AB", "BS", "7A"])
+def test_any_two_character_talker_is_read(talker):
+    first, second = _static(273123456, 4)
+    lines = [_tag(T0) + _talker(_position(273123456, 44.50, 33.20), talker),
+             _tag(T0 + 1) + _talker(first, talker), _talker(second, talker),
+             _tag(T0 + 5) + _talker(_position(257000001, 69.0, 18.0), talker)]
+    text = "\n".join(lines) + "\n"
+    assert ais.sniff(text.encode(), "x") == "ais-nmea"
+    out, ctx = _read(text)
+    assert out["icao24"].tolist() == ["273123456", "257000001"]
+    assert out.loc[0, "registration"] == "SPARTA IV (IMO 9743954)"
+    assert "not an NMEA line" not in ctx.dropped
+
+
+def test_multipart_fragments_of_two_talkers_do_not_mix():
+    first, second = _static(273123456, 4)
+    lines = [_tag(T0) + _talker(first, "B1"), _tag(T0) + _talker(first, "B2"),
+             _talker(second, "B1"), _talker(second, "B2"),
+             _tag(T0 + 5) + _talker(_position(273123456, 44.5, 33.2), "B1")]
+    out, ctx = _read("\n".join(lines))
+    assert out.loc[0, "registration"] == "SPARTA IV (IMO 9743954)"
+    assert ctx.dropped["AIS static/voyage data (merged into position rows)"] == 2
+
+
+def test_inspect_gives_the_flag_state_from_the_mid(tmp_path):
+    from flightcheck.inspection import inspect_report
+
+    path = tmp_path / "feed.txt"
+    path.write_text(tagged_log())
+    report = inspect_report(flightcheck.read(path))
+    flags = {a["icao24"]: a["registered_country"] for a in report["aircraft"]}
+    assert flags == {"257000001": "NO", "273123456": "RU"}

@@ -45,6 +45,12 @@ SEEDS = {
                 b'"airport":{"origin":null},"track":[{"latitude":30.1,"longitude":31.2,'
                 b'"altitude":{"feet":0},"speed":{"kts":5},"verticalSpeed":{"fpm":0},'
                 b'"heading":90,"squawk":"0","timestamp":1760000000}]}}}}}',
+    "opensky-rawmsg": b"mintime,maxtime,msgcount,rawmsg,icao24\n"
+                      b"1457996401.0,1457996401.5,3,A0001B10202CC371C31DE0AA1CCF,4840d6\n"
+                      b"1457996400,1457996400,1,8D40621D58C386435CC412692AD6,40621d\n"
+                      b"1457996402,1457996402,1,8D40621D58C382D690C8AC2863A7,40621d\n",
+    "avr-timed": b"1457996400.000 *8D40621D58C386435CC412692AD6;\n"
+                 b"1457996402.000,*8D40621D58C382D690C8AC2863A7;\n",
     "jsonrecords": b'[{"timestamp":1760000000000,"icao24":"010075","latitude":30.1,'
                    b'"longitude":31.2,"altitude":1200.0,"onground":false,"squawk":1000}]',
 }
@@ -98,3 +104,19 @@ def test_seed_inputs_are_sniffed_and_read(tmp_path, name):
     table, record = read_one(str(path), ReadOptions())
     assert len(table) >= 1
     assert record.sha256 and record.format
+
+
+@pytest.mark.parametrize("fmt", ["csv", "opensky-csv", "opensky-rawmsg"])
+def test_forced_csv_format_on_a_json_array_fails_fast_and_short(tmp_path, fmt):
+    import json
+    import time
+
+    records = [{"timestamp": 1760000000000 + 1000 * i, "icao24": "4ca9c1", "latitude": 45.0,
+                "longitude": 19.8, "altitude": 36000.0} for i in range(20000)]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(records))  # one line, as pandas to_json(orient="records")
+    start = time.perf_counter()
+    with pytest.raises(FlightcheckError) as err:
+        read_one(str(path), ReadOptions(format=fmt))
+    assert time.perf_counter() - start < 5  # was 252 s (and 300+ s here) before the guard
+    assert len(str(err.value)) < 300 and "fields" in str(err.value)

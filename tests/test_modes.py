@@ -1,17 +1,29 @@
 """Raw Mode S / ADS-B reader: AVR, timestamped CSV and Beast through pyModeS.
 
 Documented examples are from "The 1090 Megahertz Riddle" (Junzi Sun), the book behind
-pyModeS. A small encoder (CRC + CPR) below builds a synthetic flight to check the full track.
+pyModeS. A small encoder (CRC + CPR, tests/modes_encoder.py) builds a synthetic flight to
+check the full track.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 
 import numpy as np
+import pandas as pd
 import pytest
-from pyModeS.util import cprNL
+from modes_encoder import (
+    all_call,
+    bds20,
+    bds40,
+    commb,
+    position_msg,
+    surveillance,
+    synthetic_flight,
+    velocity_msg,
+)
+from modes_encoder import callsign_bits as _callsign_bits
+from modes_encoder import frame as _frame
 
 import flightcheck
 from flightcheck import io
@@ -25,67 +37,6 @@ ODD = "8D40621D58C386435CC412692AD6"  # odd frame, t = 1457996400 -> 52.2572 N 3
 IDENT = "8D4840D6202CC371C32CE0576098"  # identification of 4840D6: KLM1023
 VELOCITY = "8D485020994409940838175B284F"  # 485020: 159 kt, 182.88 deg, -832 ft/min
 START = datetime(2016, 3, 14, 23, 0, 0, tzinfo=UTC)
-
-# --------------------------------------------------------------------------- encoder
-
-_GENERATOR = 0x1FFF409
-
-
-def _crc(bits88: int) -> int:
-    """Mode S parity of the first 88 bits (24-bit remainder, generator 0x1FFF409)."""
-    value = bits88 << 24
-    for shift in range(111, 23, -1):
-        if value >> shift & 1:
-            value ^= _GENERATOR << (shift - 24)
-    return value & 0xFFFFFF
-
-
-def _frame(icao: int, me: int, df: int = 17, ca: int = 5) -> str:
-    head = (df << 83) | (ca << 80) | (icao << 56) | me
-    return f"{(head << 24) | _crc(head):028X}"
-
-
-def _cpr(lat: float, lon: float, odd: int) -> tuple[int, int]:
-    dlat = 360.0 / (60 - odd)
-    yz = math.floor(2**17 * (lat % dlat) / dlat + 0.5)
-    rlat = dlat * (yz / 2**17 + math.floor(lat / dlat))
-    dlon = 360.0 / max(cprNL(rlat) - odd, 1)
-    xz = math.floor(2**17 * (lon % dlon) / dlon + 0.5)
-    return yz & 0x1FFFF, xz & 0x1FFFF
-
-
-def position_msg(icao: int, lat: float, lon: float, alt_ft: float, odd: int) -> str:
-    """DF17 TC 11 airborne position (barometric altitude, 25 ft steps)."""
-    n = int(round((alt_ft + 1000) / 25))
-    alt = ((n & 0x7F0) << 1) | 0x10 | (n & 0xF)
-    yz, xz = _cpr(lat, lon, odd)
-    me = (11 << 51) | (alt << 36) | (odd << 34) | (yz << 17) | xz
-    return _frame(icao, me)
-
-
-def velocity_msg(icao: int, east_kt: int, north_kt: int, vr_fpm: int) -> str:
-    """DF17 TC 19 subtype 1 ground speed (east/north components in knots)."""
-    dew, vew = (1 if east_kt < 0 else 0), abs(east_kt) + 1
-    dns, vns = (1 if north_kt < 0 else 0), abs(north_kt) + 1
-    svr, vr = (1 if vr_fpm < 0 else 0), abs(vr_fpm) // 64 + 1
-    me = ((19 << 51) | (1 << 48) | (dew << 42) | (vew << 32) | (dns << 31) | (vns << 21)
-          | (1 << 20) | (svr << 19) | (vr << 10))
-    return _frame(icao, me)
-
-
-def synthetic_flight(icao: int = 0x010075, n: int = 120, t0: float = 1_760_000_000.0,
-                     lat0: float = 30.0, lon0: float = 31.0) -> list[tuple[float, str]]:
-    """(Unix s, hex) of an aircraft flying due north at 360 kt: positions every 0.5 s
-    alternating even/odd, a velocity message every second."""
-    out = []
-    for k in range(n):
-        t = t0 + 0.5 * k
-        lat = lat0 + (360 / 3600 * 0.5 * k) / 60.0
-        out.append((t, position_msg(icao, lat, lon0, 35000, k % 2)))
-        if k % 2:
-            out.append((t + 0.01, velocity_msg(icao, 0, 360, -640)))
-    return out
-
 
 def _read(data: bytes, fmt: str, **options) -> tuple:
     ctx = ReadContext(path="test", options=ReadOptions(**options))
@@ -135,14 +86,6 @@ def test_synthetic_flight_from_csv_carries_velocity_and_callsign():
     assert (out["callsign"] == "EGY1076").all()
     assert (out["position_source"] == "adsb").all()
     assert ctx.dropped["ADS-B identification/velocity (merged into position rows)"] == 61
-
-
-def _callsign_bits(text: str) -> int:
-    table = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######"
-    bits = 0
-    for ch in text.ljust(8):
-        bits = (bits << 6) | table.index(ch)
-    return bits
 
 
 def test_bad_crc_is_counted_not_fatal():
@@ -230,3 +173,109 @@ def test_flightcheck_read_sniffs_avr_and_csv(tmp_path):
     table, record = read_one(str(avr), ReadOptions(start_time=START))
     assert record.format == "avr" and len(table) >= 18
     assert io.detect(avr.read_bytes(), "raw.avr")[0] == "avr"
+
+
+# --------------------------------------------------------------------------- logger-stamped AVR
+
+@pytest.mark.parametrize("sep", [" ", ",", ", ", "\t"])
+def test_avr_with_a_leading_unix_time_is_read_with_that_time(sep):
+    flight = synthetic_flight(n=20)
+    data = "\n".join(f"{t:.3f}{sep}*{m};" for t, m in flight).encode()
+    assert modes.sniff(data, "x") == "avr"
+    out, ctx = _read(data, "avr")  # no --start-time needed
+    assert len(out) >= 18 and not any("bare AVR" in n for n in ctx.notes)
+    sent = {row: t for row, (t, _) in enumerate(flight, 1)}
+    assert out["time"].tolist() == pytest.approx([sent[r] for r in out["row"]], abs=1e-6)
+
+
+def test_avr_millisecond_stamps_and_an_unstamped_line():
+    flight = synthetic_flight(n=20)
+    lines = [f"{round(t * 1000)} *{m};" for t, m in flight]
+    out, _ = _read("\n".join(lines).encode(), "avr")
+    assert out["time"].min() == pytest.approx(flight[0][0], abs=1e-3)
+    lines[4] = lines[4].split(" ", 1)[1]
+    with pytest.raises(InputError, match="record 5: AVR line without the Unix time"):
+        _read("\n".join(lines).encode(), "avr")
+    out, ctx = _read("\n".join(lines).encode(), "avr", skip_bad=True)
+    assert ctx.dropped["bad record: AVR line without the Unix time the other lines of this "
+                       "log carry"] == 1 and 5 not in set(out["row"])
+
+
+# --------------------------------------------------------------------------- counter time notes
+
+def _beast(flight: list[tuple[float, str]], ticks: list[int]) -> bytes:
+    return b"".join(_beast_frame(k, m) for k, (_, m) in zip(ticks, flight, strict=True))
+
+
+def test_frames_slightly_out_of_order_are_reordered_not_called_a_restart():
+    flight = synthetic_flight(n=40)
+    ticks = [int((t - flight[0][0]) * 12e6) for t, _ in flight]
+    late = list(range(5, len(ticks), 7))
+    for i in late:  # each of these frames reaches the output 0.5 s after its successor
+        ticks[i], ticks[i + 1] = ticks[i + 1], ticks[i]
+        flight[i], flight[i + 1] = flight[i + 1], flight[i]
+    steps = np.diff(ticks)
+    assert steps.min() < 0 and -steps.min() / 12e6 <= 0.5
+    out, ctx = _read(_beast(flight, ticks), "beast", start_time=START)
+    assert not any("restart" in n for n in ctx.notes)
+    assert any(n.startswith(f"{len(late)} frames arrived out of counter order") for n in ctx.notes)
+    assert len(out) >= 38
+    # each frame keeps its own counter time and frame number
+    expected = {i + 1: START.timestamp() + k / 12e6 for i, k in enumerate(ticks)}
+    assert out["time"].tolist() == pytest.approx([expected[r] for r in out["row"]], abs=1e-6)
+
+
+def test_a_real_counter_reset_is_reported_once():
+    flight = synthetic_flight(n=40)
+    ticks = [int((t - flight[0][0]) * 12e6) + 600 * 12_000_000 for t, _ in flight]
+    half = len(ticks) // 2
+    ticks[half:] = [k - ticks[half] + 1000 for k in ticks[half:]]  # restart: counter near 0
+    _, ctx = _read(_beast(flight, ticks), "beast", start_time=START)
+    resets = [n for n in ctx.notes if "restart" in n]
+    assert len(resets) == 1 and "more than 5 s 1 times" in resets[0]
+    assert not any("out of counter order" in n for n in ctx.notes)
+
+
+def test_a_counter_wrap_is_unwrapped():
+    flight = synthetic_flight(n=40)
+    base = (1 << 48) - 6_000_000  # half a second before the wrap
+    ticks = [(base + int((t - flight[0][0]) * 12e6)) % (1 << 48) for t, _ in flight]
+    out, ctx = _read(_beast(flight, ticks), "beast", start_time=START)
+    assert any("wrapped 1 times" in n for n in ctx.notes)
+    assert not any("restart" in n for n in ctx.notes)
+    elapsed = out["time"].to_numpy() - START.timestamp()
+    k = out["row"].to_numpy() - 1
+    np.testing.assert_allclose(elapsed, np.array([t for t, _ in flight])[k] - flight[0][0],
+                               atol=1e-6)
+
+
+# --------------------------------------------------------------------------- Comm-B, presence
+
+def test_comm_b_callsign_and_presence_of_addresses_without_positions():
+    flight = synthetic_flight(n=20)
+    t0 = flight[0][0]
+    extra = [
+        (t0 - 1.0, commb(0x010075, bds20("MSR123"))),       # callsign by Comm-B only
+        (t0 + 0.2, commb(0x4840D6, bds40(24000), 30000)),  # 4840d6: never a position
+        (t0 + 3.0, surveillance(0x4840D6, 30500)),
+        (t0 + 4.5, commb(0x4840D6, bds20("KLM1023"), 31000, df=20)),
+        (t0 + 5.0, all_call(0x4840D6)),
+    ]
+    lines = sorted(flight + extra)
+    out, ctx = _read("\n".join(f"{t:.3f} *{m};" for t, m in lines).encode(), "avr")
+    assert (out["callsign"] == "MSR123").all() and len(out) >= 18
+    pres = ctx.presence.set_index("icao24")
+    assert sorted(pres.index) == ["010075", "4840d6"]
+    ac = pres.loc["010075"]
+    assert ac["positions"] == len(out) and ac["address_checked"]
+    assert ac["adsb_messages"] == len(flight) and ac["reply_messages"] == 1
+    assert ac["callsign"] == "MSR123" and ac["alt_min_ft"] == ac["alt_max_ft"] == 35000
+    quiet = pres.loc["4840d6"]
+    assert (quiet["positions"], quiet["messages"], quiet["reply_messages"]) == (0, 4, 4)
+    assert not quiet["address_checked"]
+    assert quiet["callsign"] == "KLM1023" and quiet["selected_alt_ft"] == 24000
+    assert (quiet["alt_min_ft"], quiet["alt_max_ft"]) == (30000, 31000)
+    assert quiet["first"] == pd.Timestamp(round((t0 + 0.2) * 1e6), unit="us", tz="UTC")
+    assert quiet["last"] == pd.Timestamp(round((t0 + 5.0) * 1e6), unit="us", tz="UTC")
+    rows = {m: i for i, (_, m) in enumerate(lines, 1)}
+    assert quiet["first_row"] == rows[extra[1][1]] and quiet["last_row"] == rows[extra[4][1]]

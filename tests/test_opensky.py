@@ -188,7 +188,7 @@ def test_parquet_traffic_columns_with_datetime_timestamps(tmp_path):
 
 
 def test_parquet_without_state_vector_columns_fails_clearly(tmp_path):
-    data = _parquet(pd.DataFrame({"mintime": [1.0], "rawmsg": ["8d4ca9c1"]}))
+    data = _parquet(pd.DataFrame({"hour": [1.0], "icao24": ["4ca9c1"]}))
     path = tmp_path / "raw.parquet"
     path.write_bytes(data)
     with pytest.raises(InputError, match="raw.parquet: not OpenSky state vectors: no time"):
@@ -248,3 +248,59 @@ def test_position_source_column_in_csv():
     frame = opensky.read(data, ctx, "opensky-csv")
     assert frame["position_source"].tolist() == ["mlat", "other"]
     assert frame["row"].tolist() == [2, 3]
+
+
+def _as_arrow(values: pd.Series, tz: str | None) -> pd.Series:
+    """Arrow-backed timestamps, as pandas holds what pyopensky/Trino or polars return."""
+    stamps = pd.to_datetime((values * 1e6).round(), unit="us", utc=True)
+    arr = pa.array(stamps if tz else stamps.dt.tz_localize(None), type=pa.timestamp("us", tz=tz))
+    out = pd.Series(arr, dtype=pd.ArrowDtype(arr.type))
+    return out.dt.tz_convert(tz) if tz and tz != "UTC" else out
+
+
+TIME_TYPES = {
+    "int seconds": lambda s: s.round().astype("int64") if s.name == "time" else s,
+    "float seconds": lambda s: s.astype("float64"),
+    "int milliseconds": lambda s: (s * 1000).round().astype("Int64"),
+    "naive datetime": lambda s: pd.to_datetime(s, unit="s"),
+    "utc datetime": lambda s: pd.to_datetime(s, unit="s", utc=True),
+    "berlin datetime": lambda s: pd.to_datetime(s, unit="s", utc=True).dt.tz_convert(
+        "Europe/Berlin"),
+    "arrow utc": lambda s: _as_arrow(s, "UTC"),
+    "arrow +00:00": lambda s: _as_arrow(s, "+00:00"),
+    "arrow naive": lambda s: _as_arrow(s, None),
+}
+
+
+@pytest.mark.parametrize("container", ["parquet", "csv"])
+@pytest.mark.parametrize("kind", sorted(TIME_TYPES))
+def test_every_timestamp_type_gives_the_same_utc_times(tmp_path, kind, container):
+    frame = pd.read_csv(io.BytesIO(STATES), dtype={"icao24": "str", "squawk": "str"})
+    frame = frame.drop(columns=["serials", "hour"])
+    for col in ("time", "lastposupdate"):
+        frame[col] = TIME_TYPES[kind](frame[col].rename(col))
+    data = _parquet(frame) if container == "parquet" else frame.to_csv(index=False).encode()
+    tracks = read_file(tmp_path, f"states.{container}", data)
+    assert tracks.inputs[0].format == f"opensky-{container}"
+    df = tracks.df.sort_values("time")
+    expected = pd.to_datetime([1759999998.412, 1760000009.93, 1760000018.5, 1760000029.1],
+                              unit="s", utc=True)
+    # whole-second and millisecond types carry the fix times at their own precision
+    got = df["time"].dt.round("1s" if kind == "int seconds" else "1ms").tolist()
+    assert got == expected.round("1s" if kind == "int seconds" else "1ms").tolist()
+    assert tracks.inputs[0].dropped["stale repeat"] == 2
+    assert any("milliseconds" in n for n in tracks.inputs[0].notes) == (kind == "int milliseconds")
+
+
+def test_tz_aware_parquet_with_a_bad_row_survives_skip_bad(tmp_path):
+    frame = pd.read_csv(io.BytesIO(STATES), dtype={"icao24": "str", "squawk": "str"})
+    frame["time"] = _as_arrow(frame["time"], "UTC")
+    frame.loc[3, "icao24"] = "zzzzzz"
+    path = tmp_path / "pyopensky.parquet"
+    path.write_bytes(_parquet(frame.drop(columns=["serials"])))
+    with pytest.raises(InputError, match="record 4: icao24 is not a 6-digit hex"):
+        flightcheck.read(path)
+    tracks = flightcheck.read(path, skip_bad=True)
+    assert tracks.inputs[0].dropped["bad record: icao24 is not a 6-digit hex address"] == 1
+    # the dropped row held 010075's fix of 08:53:38.5; its stale repeat (row 6) now carries it
+    assert by_row(tracks).index.tolist() == [1, 3, 6, 7]

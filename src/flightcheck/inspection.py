@@ -30,6 +30,7 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
         g = gaps[gaps["icao24"] == row["icao24"]].head(n_gaps)
         aircraft.append({
             "icao24": row["icao24"],
+            "registered_country": registered_country(row["icao24"]),
             "registration": None if _text(row["registration"]) == "-" else row["registration"],
             "typecode": None if _text(row["typecode"]) == "-" else row["typecode"],
             "callsigns": row["callsigns"],
@@ -56,9 +57,54 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
     return {
         "inputs": inputs,
         "aircraft": aircraft,
+        "presence": presence_records(tracks),
         "skipped": [{"path": p, "reason": r} for p, r in tracks.skipped],
         "duplicates_removed": tracks.duplicates,
     }
+
+
+def registered_country(address: str) -> str | None:
+    """ISO-2 state of registry: the ICAO address block of an aircraft, the flag state (MID)
+    of a vessel's nine-digit MMSI; None when the address says nothing (``~`` addresses,
+    unallocated blocks, MMSIs of stations other than ships)."""
+    from flightcheck.errors import ReferenceDataError
+    from flightcheck.reference import icao, mid
+
+    if len(address) == 9 and address.isdigit():
+        return mid.flag_of(address)
+    try:
+        return icao.lookup(address).iso2
+    except ReferenceDataError:
+        return None
+
+
+def presence_records(tracks: Tracks) -> list[dict[str, Any]]:
+    """``Tracks.presence`` as JSON-ready dicts, by address then source: every address heard
+    in a raw Mode S input, with or without positions (see :mod:`flightcheck.io.presence`)."""
+    out = []
+    table = tracks.presence.sort_values(["icao24", "source", "first"], kind="stable")
+    for r in table.to_dict("records"):
+        out.append({
+            "icao24": r["icao24"],
+            "first": iso(r["first"]),
+            "last": iso(r["last"]),
+            "messages": int(r["messages"]),
+            "adsb_messages": int(r["adsb_messages"]),
+            "reply_messages": int(r["reply_messages"]),
+            "positions": int(r["positions"]),
+            "address_checked": bool(r["address_checked"]),
+            "callsign": None if _text(r["callsign"]) == "-" else r["callsign"],
+            "alt_min_ft": _number(r["alt_min_ft"]),
+            "alt_max_ft": _number(r["alt_max_ft"]),
+            "selected_alt_ft": _number(r["selected_alt_ft"]),
+            "source": r["source"],
+            "rows": [int(r["first_row"]), int(r["last_row"])],
+        })
+    return out
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
 
 
 def render_inspect(report: dict[str, Any]) -> None:
@@ -85,9 +131,33 @@ def render_inspect(report: dict[str, Any]) -> None:
     for ac in report["aircraft"]:
         gaps = "; ".join(f"{_duration(g['duration_s'])} from {g['start']}"
                          for g in ac["largest_gaps"]) or "-"
-        a.add_row(ac["icao24"], _text(ac["registration"]), _text(ac["typecode"]),
+        registered = " ".join(x for x in (ac["registration"], ac.get("registered_country") and
+                                          f"({ac['registered_country']})") if x) or "-"
+        a.add_row(ac["icao24"], registered, _text(ac["typecode"]),
                   " ".join(ac["callsigns"]) or "-", f"{ac['points']:,}", ac["first"],
                   ac["last"], gaps)
     console.print(a)
+    if report.get("presence"):
+        _render_presence(console, report["presence"])
     if report["duplicates_removed"]:
         console.print(f"{report['duplicates_removed']:,} exact duplicate reports removed")
+
+
+def _render_presence(console: Any, presence: list[dict[str, Any]]) -> None:
+    """The per-address presence table of raw Mode S inputs."""
+    from rich.table import Table
+
+    t = Table(title="Heard in raw Mode S (with or without positions)", title_justify="left")
+    for col in ("icao24", "callsign", "first", "last", "messages", "positions",
+                "address", "altitude ft", "selected ft", "source rows"):
+        t.add_column(col, overflow="fold")
+    for p in presence:
+        alts = (f"{p['alt_min_ft']:,.0f}–{p['alt_max_ft']:,.0f}"
+                if p["alt_min_ft"] is not None else "-")
+        selected = f"{p['selected_alt_ft']:,.0f}" if p["selected_alt_ft"] is not None else "-"
+        first_row, last_row = p["rows"]
+        t.add_row(p["icao24"], _text(p["callsign"]), p["first"], p["last"],
+                  f"{p['messages']:,}", f"{p['positions']:,}",
+                  "CRC-checked" if p["address_checked"] else "from parity",
+                  alts, selected, f"{p['source']} rows {first_row}–{last_row}")
+    console.print(t)

@@ -108,12 +108,13 @@ def read_block(
         block = check_block_time_order(block, ctx)
     if options.icao24 and all_missing(block.columns["icao24"], block.n):
         block.columns["icao24"] = Text((options.icao24.lower(),))
-    record.format = fmt
+    record.format = ctx.format or fmt
     record.reader = module.__name__
     record.records = ctx.records
     record.points = block.n
     record.dropped = ctx.dropped
     record.notes = ctx.notes
+    record.presence = ctx.presence
     return block, record
 
 

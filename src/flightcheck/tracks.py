@@ -12,7 +12,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from flightcheck.provenance import InputRecord
+from flightcheck.provenance import PRESENCE_COLUMNS, InputRecord, empty_presence
 from flightcheck.track import time_s
 
 
@@ -28,13 +28,22 @@ class Tracks:
     ``df``: the track table (schema in :mod:`flightcheck.track`), sorted by icao24 then time.
     ``inputs``: one :class:`InputRecord` per input read. ``skipped``: files met while walking
     folders that were not track data, with the reason. ``duplicates``: exact duplicate
-    reports removed across inputs.
+    reports removed across inputs. ``presence``: addresses heard in raw Mode S inputs, with
+    or without positions (columns of :mod:`flightcheck.io.presence` plus ``source``, the
+    input's path); built from the inputs' provenance when not given, and narrowed by
+    :meth:`aircraft` and :meth:`between` (an address stays while its heard span
+    ``first``..``last`` overlaps the window; its counts are for the whole input).
     """
 
     df: pd.DataFrame
     inputs: list[InputRecord] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     duplicates: int = 0
+    presence: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if self.presence is None:
+            self.presence = _presence_of(self.inputs)
 
     def __len__(self) -> int:
         return len(self.df)
@@ -43,8 +52,10 @@ class Tracks:
         n = self.df["icao24"].nunique() if len(self.df) else 0
         return f"<Tracks: {len(self.df):,} points, {n} aircraft, {len(self.inputs)} inputs>"
 
-    def _with(self, df: pd.DataFrame) -> Tracks:
-        return Tracks(df.reset_index(drop=True), self.inputs, self.skipped, self.duplicates)
+    def _with(self, df: pd.DataFrame, presence: pd.DataFrame | None = None) -> Tracks:
+        kept = self.presence if presence is None else presence.reset_index(drop=True)
+        return Tracks(df.reset_index(drop=True), self.inputs, self.skipped, self.duplicates,
+                      kept)
 
     @property
     def icao24s(self) -> list[str]:
@@ -55,17 +66,21 @@ class Tracks:
         """Only the given aircraft (hex address, case-insensitive; one or a list)."""
         wanted = [icao24] if isinstance(icao24, str) else list(icao24)
         wanted = [w.lower() for w in wanted]
-        return self._with(self.df[self.df["icao24"].isin(wanted)])
+        return self._with(self.df[self.df["icao24"].isin(wanted)],
+                          self.presence[self.presence["icao24"].isin(wanted)])
 
     def between(self, since: str | datetime | None = None,
                 until: str | datetime | None = None) -> Tracks:
         """Only reports with ``since <= time <= until`` (UTC; naive values are taken as UTC)."""
         mask = np.ones(len(self.df), dtype=bool)
+        heard = np.ones(len(self.presence), dtype=bool)
         if since is not None:
             mask &= (self.df["time"] >= _utc(since)).to_numpy()
+            heard &= (self.presence["last"] >= _utc(since)).to_numpy()
         if until is not None:
             mask &= (self.df["time"] <= _utc(until)).to_numpy()
-        return self._with(self.df[mask])
+            heard &= (self.presence["first"] <= _utc(until)).to_numpy()
+        return self._with(self.df[mask], self.presence[heard])
 
     def gaps(self, min_s: float = 600.0) -> pd.DataFrame:
         """Silences of at least ``min_s`` seconds between consecutive reports of an aircraft.
@@ -118,3 +133,13 @@ class Tracks:
             "sources": g["source"].agg(lambda s: sorted(s.unique().tolist())),
         }).reset_index()
         return out[cols]
+
+
+def _presence_of(inputs: list[InputRecord]) -> pd.DataFrame:
+    """The inputs' presence tables, one frame with a ``source`` column (the input's path)."""
+    parts = [rec.presence.assign(source=rec.path) for rec in inputs
+             if rec.presence is not None and len(rec.presence)]
+    if not parts:
+        return empty_presence().assign(source=pd.Series(dtype="str"))
+    out = pd.concat(parts, ignore_index=True)
+    return out[[*PRESENCE_COLUMNS, "source"]]

@@ -20,8 +20,8 @@ import importlib
 from functools import cache
 from types import ModuleType
 
-READER_MODULES = ("readsb", "kml", "fr24", "fr24json", "opensky", "sbs", "modes", "ais",
-                  "jsonrecords", "plaincsv")
+READER_MODULES = ("readsb", "kml", "fr24", "fr24json", "opensky_rawmsg", "opensky", "sbs",
+                  "modes", "ais", "jsonrecords", "plaincsv")
 """Reader modules in sniffing order (most specific signature first)."""
 
 SNIFF_BYTES = 65536

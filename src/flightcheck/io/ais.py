@@ -1,6 +1,7 @@
 """AIS NMEA logs (``!AIVDM`` / ``!AIVDO`` / ``!BSVDM``...) decoded with pyais (FORMATS.md s. 8).
 
-Format ``ais-nmea``: one NMEA 0183 sentence per line, each optionally wrapped by
+Format ``ais-nmea``: one NMEA 0183 sentence per line, any two-character talker (``AI``,
+``AB``, ``BS``, and receivers' own such as ``B1``, ``B2``), each optionally wrapped by
 
 * an NMEA 4.0 tag block ``\\s:2573238,c:1733782034*0A\\!BSVDM,...`` (``c:`` = Unix seconds at
   the receiver; 13-digit values are read as milliseconds),
@@ -55,7 +56,7 @@ STATIC_TYPES = frozenset((5, 19, 24))
 _LINE = re.compile(
     r"^(?:(?P<iso>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
     r"|(?P<unix>\d{9,10}(?:\.\d+)?))?[ ,;\t]*"
-    r"(?:\\(?P<tag>[^\\]*)\\)?(?P<sentence>[!$][A-Z]{4,5},.*)$"
+    r"(?:\\(?P<tag>[^\\]*)\\)?(?P<sentence>[!$][A-Z0-9]{4,5},.*)$"
 )
 _TAG_TIME = re.compile(r"(?:^|,)c:(\d+(?:\.\d+)?)")
 _VDM = re.compile(r"^!\w{2}VD[MO],")

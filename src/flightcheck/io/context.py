@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import pandas as pd
 
 from flightcheck.errors import InputError
 
@@ -49,6 +50,12 @@ class ReadContext:
     notes: list[str] = field(default_factory=list)
     records: int = 0
     """How many records (lines, points, placemarks) the reader found; set by the reader."""
+    presence: pd.DataFrame | None = None
+    """Raw Mode S readers: addresses heard, with or without positions
+    (:mod:`flightcheck.io.presence`); None for formats without raw messages."""
+    format: str | None = None
+    """The format the reader found when it refines the sniffed one (a parquet file that
+    turns out to be an OpenSky raw-message table); None to keep the sniffed format."""
 
     @property
     def skip_bad(self) -> bool:

@@ -4,7 +4,9 @@ Formats:
 
 * ``avr``: dump1090 "raw" lines. ``*HEX;`` / ``:HEX;`` carry no time at all; ``@``/``%`` +
   12 hex digits (a free-running 48-bit **12 MHz receiver counter**, not wall-clock time) +
-  message + ``;``; ``<`` + counter + 2 hex signal + message + ``;``.
+  message + ``;``; ``<`` + counter + 2 hex signal + message + ``;``. Loggers that stamp each
+  line put a Unix time (seconds, or 13-digit milliseconds) and a space or comma in front:
+  ``1700000000.000 *8D40621D58C382D690C8AC2863A7;``; those lines are read with that time.
 * ``modes-csv``: one message per line after a Unix-seconds time, comma/tab/semicolon
   separated, extra columns ignored: ``1457996400,"8D406B90...",406B90,19`` (pyModeS sample),
   ``1753827785.8086092,8DADA5...`` (rs1090), ``ts,msg``. A header line is skipped.
@@ -14,24 +16,31 @@ Formats:
 
 Time: the counter formats (``@ % <`` AVR and Beast) need the capture's wall-clock start
 (``ReadOptions.start_time``, CLI ``--start-time``): time = start + (counter - first counter) /
-12 MHz. Bare ``*`` AVR lines have no per-message time at all: with a start time every position
-is stamped with that start time (a note says so) and the decoder pairs frames on a nominal
-1 ms-per-line clock. Without a start time both are an error.
+12 MHz. Frames arrive slightly out of counter order when a receiver merges its decoder
+threads: a step back of at most ``COUNTER_RESET_S`` is re-ordered by counter and counted in a
+note; a larger step back is a receiver restart (reported: times after it are wrong); a wrap of
+the 48-bit counter (271 days) is unwrapped and noted. Bare ``*`` AVR lines have no
+per-message time at all: with a start time every position is stamped with that start time
+(a note says so) and the decoder pairs frames on a nominal 1 ms-per-line clock. Without a
+start time both are an error.
 
 Decoding: pyModeS 3 ``PipeDecoder`` (pairs even/odd CPR frames of one address received within
 10 s, then decodes single frames locally against the last accepted position, and rejects
 positions that imply impossible motion or are not corroborated by the first few fixes).
-Only DF17/18 extended squitter is used: its address is in plain text and protected by the
-CRC. Messages with a bad CRC are dropped and counted. DF0/4/5/11/16/20/21 replies carry the
-address in the parity (only trustworthy once seen in DF11/17) and no position, so they are
-counted and not used. Surface positions (TC 5-8) need a reference position
-(``ReadOptions.receiver``, CLI ``--receiver LAT,LON``, within 45 NM); without it they are
-counted as unresolved.
+Positions come from DF17/18 extended squitter only: its address is in plain text and
+protected by the CRC. Messages with a bad CRC are dropped and counted. DF0/4/5/11/16/20/21
+replies carry the address in the parity and no position: they are counted as dropped, give
+Comm-B callsigns (BDS 2,0) to the positions of the same address, and go with every other
+message into the presence table (``ctx.presence``, :mod:`flightcheck.io.presence`): per
+address first and last time, message counts, altitudes, selected altitude (BDS 4,0).
+Surface positions (TC 5-8) need a reference position (``ReadOptions.receiver``, CLI
+``--receiver LAT,LON``, within 45 NM); without it they are counted as unresolved.
 
 Output: one row per resolved position. ``alt_ft`` barometric (TC 9-18), ``alt_geom_ft`` GNSS
 height (TC 20-22), ``on_ground`` True for surface positions (which carry their own ground
 speed and track), ``gs_kt``/``track_deg``/``vrate_fpm`` from the latest TC 19 velocity of that
-address received within ``VELOCITY_MAX_AGE_S``, ``callsign`` from the latest TC 1-4 message.
+address received within ``VELOCITY_MAX_AGE_S``, ``callsign`` from the latest TC 1-4 or
+Comm-B BDS 2,0 message.
 ``position_source``: ``adsb`` (DF17, DF18 CF 0/1), ``tisb`` (DF18 CF 2/3/5), ``adsr`` (DF18
 CF 6); non-ICAO addresses (DF18 CF 1 and 5) get a ``~`` prefix. ``row``: line number (text)
 or 1-based frame number (Beast).
@@ -48,6 +57,7 @@ import pandas as pd
 
 from flightcheck.io.context import ReadContext
 from flightcheck.io.lines import content_lines
+from flightcheck.io.presence import presence_table
 
 FORMATS = ("avr", "modes-csv", "beast")
 TIME_ORDERED: frozenset[str] = frozenset()
@@ -61,10 +71,20 @@ BARE_AVR_STEP_S = 1e-3
 VELOCITY_MAX_AGE_S = 30.0
 """A TC 19 velocity older than this (seconds) is not carried onto a position."""
 
+COUNTER_RESET_S = 5.0
+"""A counter step back longer than this (seconds) is a receiver restart; shorter ones are
+frames merged out of order (0.27 s at most in a real dump1090 capture)."""
+
+COUNTER_WRAP = 1 << 48
+"""The counter is 48 bits wide: it wraps after 2**48 / 12 MHz = 271 days."""
+
 _TIMED_PREFIX = {"@": 12, "%": 12, "<": 14}
 """AVR prefix -> hex digits before the message (counter, plus 2 signal digits for ``<``)."""
 
-_AVR_LINE = re.compile(r"^([*:@%<])([0-9A-Fa-f]+);?\s*$")
+_AVR_LINE = re.compile(
+    r"^(?:(\d{9,10}(?:\.\d*)?|\d{13})[ \t]*[ ,\t][ \t]*)?([*:@%<])([0-9A-Fa-f]+);?\s*$"
+)
+"""An AVR line, optionally after a logger's Unix time (seconds or 13-digit milliseconds)."""
 _CSV_LINE = re.compile(
     r'^\s*(\d{9,10}(?:\.\d*)?)\s*[,\t;]\s*"?([0-9A-Fa-f]{28}|[0-9A-Fa-f]{14})"?\s*(?:[,\t;].*)?$'
 )
@@ -98,7 +118,7 @@ def _is_avr(line: str) -> bool:
     m = _AVR_LINE.match(line)
     if not m or not line.rstrip().endswith(";"):
         return False
-    return len(m.group(2)) - _TIMED_PREFIX.get(m.group(1), 0) in _MSG_LENGTHS
+    return len(m.group(3)) - _TIMED_PREFIX.get(m.group(2), 0) in _MSG_LENGTHS
 
 
 def sniff(head: bytes, name: str) -> str | None:
@@ -132,24 +152,36 @@ def _start_seconds(ctx: ReadContext, what: str) -> float:
     return start.astimezone(UTC).timestamp()
 
 
-def _parse_avr(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(messages, counter ticks or NaN, line numbers) of the AVR lines in ``text``."""
+def _parse_avr(text: str, ctx: ReadContext
+               ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(messages, counter ticks or NaN, line numbers, logger Unix seconds or NaN) of the AVR
+    lines in ``text``."""
     msgs: list[str] = []
     ticks: list[float] = []
     rows: list[int] = []
+    stamps: list[float] = []
     bad: list[int] = []
     for lineno, line in content_lines(text):
         m = _AVR_LINE.match(line)
-        skip = _TIMED_PREFIX.get(m.group(1), 0) if m else 0
-        body = m.group(2) if m else ""
+        skip = _TIMED_PREFIX.get(m.group(2), 0) if m else 0
+        body = m.group(3) if m else ""
         if not m or len(body) - skip not in _MSG_LENGTHS:
             bad.append(lineno)
             continue
         msgs.append(body[skip:].upper())
         ticks.append(float(int(body[:12], 16)) if skip else np.nan)
         rows.append(lineno)
+        stamps.append(_logger_seconds(m.group(1)))
     _drop_unreadable(bad, ctx, "not an AVR message line (*HEX; or @COUNTER HEX;)")
-    return msgs, np.array(ticks, dtype="float64"), np.array(rows, dtype="int64")
+    return (msgs, np.array(ticks, dtype="float64"), np.array(rows, dtype="int64"),
+            np.array(stamps, dtype="float64"))
+
+
+def _logger_seconds(prefix: str | None) -> float:
+    """Unix seconds of a logger's line stamp (13 digits: milliseconds); NaN without one."""
+    if not prefix:
+        return np.nan
+    return int(prefix) / 1000.0 if len(prefix) == 13 else float(prefix)
 
 
 def _parse_csv(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -201,40 +233,60 @@ def _drop_unreadable(bad: list[int], ctx: ReadContext, message: str) -> None:
         ctx.drop_bad(np.ones(len(rows), dtype=bool), rows, message)
 
 
-def _counter_times(ticks: np.ndarray, start: float, ctx: ReadContext) -> np.ndarray:
-    """Unix seconds from 12 MHz counter ticks (NaN: carry the previous counter forward)."""
+def _counter_times(ticks: np.ndarray, start: float,
+                   ctx: ReadContext) -> tuple[np.ndarray, np.ndarray]:
+    """(Unix seconds, decoding order) from 12 MHz counter ticks (NaN: carry the previous
+    counter forward).
+
+    Wraps are unwrapped; steps back beyond ``COUNTER_RESET_S`` are reported as restarts;
+    smaller ones are counted, and the order sorts them by counter between restarts.
+    """
+    if not len(ticks):
+        return ticks, np.arange(0)
     ticks = pd.Series(ticks).ffill().bfill().to_numpy()
-    if len(ticks) and np.any(np.diff(ticks) < 0):
-        ctx.notes.append(f"receiver counter went backwards {int(np.sum(np.diff(ticks) < 0))} "
-                         "times (receiver restart?): times after a reset are wrong")
-    return start + (ticks - ticks[0]) / COUNTER_HZ if len(ticks) else ticks
+    step = np.diff(ticks)
+    margin = COUNTER_RESET_S * COUNTER_HZ
+    wrapped = (step < 0) & (ticks[:-1] > COUNTER_WRAP - margin) & (ticks[1:] < margin)
+    if wrapped.any():
+        ticks = ticks + COUNTER_WRAP * np.concatenate(([0], np.cumsum(wrapped)))
+        step = np.diff(ticks)
+        ctx.notes.append(f"the 48-bit receiver counter wrapped {int(wrapped.sum())} times "
+                         "(every 271 days); unwrapped")
+    resets = step < -margin
+    if resets.any():
+        ctx.notes.append(f"receiver counter jumped back by more than {COUNTER_RESET_S:g} s "
+                         f"{int(resets.sum())} times (receiver restart?): times after a reset "
+                         "are wrong")
+    segment = np.concatenate(([0], np.cumsum(resets)))
+    behind = pd.Series(ticks).groupby(segment).cummax().to_numpy() - ticks
+    late = behind > 0
+    if late.any():
+        ctx.notes.append(f"{int(late.sum())} frames arrived out of counter order (at most "
+                         f"{behind.max() / COUNTER_HZ:.3g} s late); decoded in counter order")
+    order = np.lexsort((ticks, segment))  # by counter within each run between restarts
+    return start + (ticks - ticks[0]) / COUNTER_HZ, order
 
 
 # --------------------------------------------------------------------------- decoding
 
-def _decode(msgs: list[str], clock: np.ndarray, rows: np.ndarray,
-            ctx: ReadContext) -> tuple[list[dict], np.ndarray]:
-    """Run DF17/18 messages through a PipeDecoder; returns (results, index into msgs)."""
+def _decode(msgs: list[str], clock: np.ndarray, ctx: ReadContext) -> tuple[list[dict], np.ndarray]:
+    """Run every Mode S message through one PipeDecoder, in order; returns (results, index
+    into msgs). Mode A/C replies (4 hex digits, no address) are counted and skipped."""
     from pyModeS import PipeDecoder
 
     pipe = PipeDecoder(surface_ref=ctx.options.receiver)
     results: list[dict] = []
     index: list[int] = []
-    mode_ac = other_df = 0
+    mode_ac = 0
     decode = pipe.decode
     for i, msg in enumerate(msgs):
         if len(msg) == 4:
             mode_ac += 1
             continue
-        df = int(msg[:2], 16) >> 3
-        if df not in (17, 18) or len(msg) != 28:
-            other_df += 1
-            continue
         results.append(decode(msg, timestamp=float(clock[i])))
         index.append(i)
     pipe.flush()
     ctx.drop("Mode A/C reply (no address)", mode_ac)
-    ctx.drop("Mode S reply other than DF17/18 (no position)", other_df)
     stats = pipe.stats
     if stats["position_rejected"] or stats["altitude_mismatch"] or stats["velocity_mismatch"]:
         ctx.notes.append(
@@ -269,24 +321,39 @@ def _own_positions(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.ndarray,
-             rows: np.ndarray, ctx: ReadContext) -> pd.DataFrame:
-    """Decoded messages -> one row per resolved position, with carried-forward extras."""
+             rows: np.ndarray, ctx: ReadContext, addresses: np.ndarray | None = None,
+             heard: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """Decoded messages -> one row per resolved position, with carried-forward extras.
+
+    Positions come from DF17/18 only. Callsigns come from ADS-B identification and Comm-B
+    BDS 2,0. Every message with an address also goes into ``ctx.presence``. ``addresses``:
+    the address of each message where the input names it (OpenSky's ``icao24``), used for
+    replies whose address is otherwise recovered from the parity; ``heard``: (last times,
+    counts) per message where the input aggregates repeats (``maxtime``, ``msgcount``).
+    """
     n = len(results)
     tc = _get(results, "typecode")
-    crc_ok = np.array([r.get("crc_valid") is True for r in results], dtype=bool)
-    ctx.drop("bad CRC", int(np.sum(~crc_ok)))
+    dfs = np.array([r.get("df", -1) for r in results], dtype="int64").reshape(n)
+    es = (dfs == 17) | (dfs == 18)
+    crc_ok = np.array([r.get("crc_valid") is True for r in results], dtype=bool).reshape(n)
+    ctx.drop("bad CRC", int(np.sum(es & ~crc_ok)))
+    ctx.drop("Mode S reply other than DF17/18 (no position)", int(np.sum(~es)))
     first = np.array([int(msgs[i][:2], 16) for i in index], dtype="int64").reshape(n)
     cf = first & 7
-    df18 = (first >> 3) == 18
+    df18 = dfs == 18
     icao = pd.Series([r.get("icao") or "" for r in results], dtype="str").str.lower()
+    if addresses is not None:
+        icao = icao.where(es, pd.Series(addresses[index], dtype="str"))
     anonymous = df18 & np.isin(cf, list(_DF18_ANONYMOUS))
     icao = icao.where(~anonymous, "~" + icao)
     source = np.where(df18, pd.Series(cf).map(_DF18_SOURCE).fillna("other").to_numpy(), "adsb")
     lat, lon = _own_positions(results)
-    surface = (tc >= 5) & (tc <= 8)
-    airborne = ((tc >= 9) & (tc <= 18)) | ((tc >= 20) & (tc <= 22))
-    velocity = (tc == 19) & crc_ok
-    ident = (tc >= 1) & (tc <= 4) & crc_ok
+    surface = es & (tc >= 5) & (tc <= 8)
+    airborne = es & (((tc >= 9) & (tc <= 18)) | ((tc >= 20) & (tc <= 22)))
+    velocity = es & (tc == 19) & crc_ok
+    ident = es & (tc >= 1) & (tc <= 4) & crc_ok
+    bds = np.array([r.get("bds") for r in results], dtype=object).reshape(n)
+    commb_ident = ~es & (bds == "2,0")
     position = (surface | airborne) & crc_ok
     resolved = position & ~np.isnan(lat) & ~np.isnan(lon)
     unresolved = position & ~resolved
@@ -305,13 +372,14 @@ def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.
     gs, trk = _get(results, "groundspeed"), _get(results, "track")
     vr = _get(results, "vertical_rate")
     callsign = pd.Series([r.get("callsign") for r in results], dtype="object")
+    named = ident | commb_ident
     frame = pd.DataFrame({
         "icao24": icao,
         "vel_t": np.where(velocity, t, np.nan),
         "vel_gs": np.where(velocity, gs, np.nan),
         "vel_trk": np.where(velocity, trk, np.nan),
         "vel_vr": np.where(velocity, vr, np.nan),
-        "callsign": callsign.where(ident),
+        "callsign": callsign.where(named),
     })
     carried = frame.groupby("icao24", sort=False).ffill()
     fresh = (t - carried["vel_t"].to_numpy()) <= VELOCITY_MAX_AGE_S
@@ -330,26 +398,51 @@ def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.
         "position_source": source,
         "row": rows[index],
     })
+    has_address = (~es | crc_ok) & (icao.str.len() > 0).to_numpy()
+    baro = np.where((airborne & (tc <= 18)) | np.isin(dfs, (0, 4, 16, 20)), alt, np.nan)
+    selected = np.array([_selected_altitude(r) for r in results], dtype="float64").reshape(n)
+    t_last, counts = (heard[0][index], heard[1][index]) if heard is not None else (
+        t, np.ones(n, dtype="int64"))
+    k = has_address
+    ctx.presence = presence_table(
+        icao.to_numpy()[k], t[k], t_last[k], rows[index][k], counts[k], (es & crc_ok)[k],
+        resolved[k], callsign.where(named).to_numpy()[k], baro[k], selected[k])
     return out[resolved].reset_index(drop=True)
+
+
+def _selected_altitude(result: dict) -> float:
+    """Comm-B BDS 4,0 selected altitude (MCP/FCU, else FMS), feet; NaN when absent."""
+    value = result.get("selected_altitude_mcp")
+    if value is None:
+        value = result.get("selected_altitude_fms")
+    return np.nan if value is None else float(value)
 
 
 # --------------------------------------------------------------------------- entry point
 
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Decode raw Mode S into track rows (see the module docstring)."""
+    stamps = None
     if fmt == "beast":
         msgs, ticks, rows = _parse_beast(data, ctx)
         what = "Beast binary capture (12 MHz receiver counter only)"
+    elif fmt == "modes-csv":
+        msgs, ticks, rows = _parse_csv(data.decode("ascii", "replace"), ctx)
     else:
-        text = data.decode("ascii", "replace")
-        parse = _parse_csv if fmt == "modes-csv" else _parse_avr
-        msgs, ticks, rows = parse(text, ctx)
+        msgs, ticks, rows, stamps = _parse_avr(data.decode("ascii", "replace"), ctx)
         what = "bare AVR log"
     ctx.records = len(msgs)
     if not msgs:
         raise ctx.fail(f"no Mode S messages found in this {fmt} file")
     if fmt == "modes-csv":
         times = clock = ticks
+    elif stamps is not None and not np.isnan(stamps).all():
+        unstamped = np.isnan(stamps)
+        keep = ctx.drop_bad(unstamped, rows, "AVR line without the Unix time the other "
+                            "lines of this log carry")
+        msgs = [m for m, k in zip(msgs, keep, strict=True) if k]
+        times = clock = stamps[keep]
+        rows = rows[keep]
     elif fmt == "avr" and np.isnan(ticks).all():
         start = _start_seconds(ctx, what)
         times = np.full(len(msgs), start)
@@ -359,7 +452,21 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     else:
         start = _start_seconds(ctx, "AVR log with a 12 MHz receiver counter" if fmt == "avr"
                                else what)
-        times = clock = _counter_times(ticks, start, ctx)
-    results, index = _decode(msgs, clock, rows, ctx)
-    return _to_rows(results, index, msgs, times, rows, ctx)
+        times, order = _counter_times(ticks, start, ctx)
+        msgs = [msgs[i] for i in order]
+        times, rows = times[order], rows[order]
+        clock = times
+    return decode_messages(msgs, times, clock, rows, ctx)
 
+
+def decode_messages(msgs: list[str], times: np.ndarray, clock: np.ndarray, rows: np.ndarray,
+                    ctx: ReadContext, addresses: np.ndarray | None = None,
+                    heard: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """Mode S hex messages (upper case, 4, 14 or 28 digits, in time order) -> track rows.
+
+    ``times``: Unix seconds stamped on the output; ``clock``: the decoder's pairing clock
+    (the same, except for bare AVR); ``rows``: record numbers. Sets ``ctx.presence``. The
+    one decoding path of every raw Mode S reader (AVR, Beast, CSV, OpenSky raw tables).
+    """
+    results, index = _decode(msgs, clock, ctx)
+    return _to_rows(results, index, msgs, times, rows, ctx, addresses, heard)

@@ -21,6 +21,10 @@ samples) and repeats the last position until a new one arrives. A real fix is id
 sampled); speed, track, altitudes and flags come from that earliest row. Without
 ``lastposupdate`` every row is kept with its ``time``.
 
+Times (``time``, ``lastposupdate``) may be Unix seconds (int or float), Unix milliseconds
+(recognised by magnitude, noted), naive datetimes (UTC), datetimes in any zone (NumPy or
+Arrow-backed, as pyopensky/Trino return them) or ISO 8601 strings.
+
 ``row``: the line number in the CSV (header = line 1), the 1-based data row in parquet, the
 1-based index into ``states`` in the REST JSON.
 """
@@ -35,6 +39,7 @@ import orjson
 import pandas as pd
 
 from flightcheck.io.context import ReadContext
+from flightcheck.io.lines import check_csv_header
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_MS
 
 FORMATS = ("opensky-csv", "opensky-parquet", "opensky-json")
@@ -60,6 +65,12 @@ TRAFFIC_NAMES = {
     "last_position": "lastposupdate",
 }
 """traffic's ``format_history`` names -> OpenSky names (values then in ft, kt, ft/min)."""
+
+TEXT_COLUMNS = frozenset({"icao24", "callsign", "squawk", "onground"})
+"""CSV columns read as text (a squawk of 0200 or an all-digit hex address stay as written)."""
+
+RAW_COLUMNS = frozenset({"rawmsg", "mintime"})
+"""Columns that make a table an OpenSky raw-message table (``opensky-rawmsg``)."""
 
 POSITION_SOURCES = {0: "adsb", 1: "other", 2: "mlat", 3: "other"}
 """OpenSky ``position_source``: 0 ADS-B, 1 ASTERIX, 2 MLAT, 3 FLARM."""
@@ -108,7 +119,14 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read OpenSky state vectors into track-table columns (see the module docstring)."""
     if fmt == "opensky-json":
         return _read_json(data, ctx)
-    frame, rows = _read_parquet(data, ctx) if fmt == "opensky-parquet" else _read_csv(data, ctx)
+    if fmt == "opensky-parquet" and set(parquet_columns(data, ctx)) >= RAW_COLUMNS:
+        from flightcheck.io import opensky_rawmsg
+
+        ctx.format = "opensky-rawmsg"  # the footer, not the head, names the columns
+        return opensky_rawmsg.read(data, ctx, "opensky-rawmsg")
+    wanted = set(NATIVE_COLUMNS) | set(TRAFFIC_NAMES)
+    frame, rows = (read_parquet(data, ctx, wanted) if fmt == "opensky-parquet"
+                   else read_csv(data, ctx))
     ctx.records = len(frame)
     columns = set(frame.columns)
     style = csv_style(columns) or (
@@ -126,8 +144,11 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     return _to_track(frame, rows, ctx, nautical=style == "traffic")
 
 
-def _read_csv(data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, np.ndarray]:
-    text_cols = {"icao24", "callsign", "squawk", "onground"}
+def read_csv(data: bytes, ctx: ReadContext, text_cols: frozenset[str] = TEXT_COLUMNS
+             ) -> tuple[pd.DataFrame, np.ndarray]:
+    """(frame with lower-case column names, line numbers) of an OpenSky CSV; blank lines and
+    repeated header lines are left out. ``text_cols`` are read as text, never as numbers."""
+    check_csv_header(data, ctx, "an OpenSky CSV")
     options = {"encoding": "utf-8-sig", "encoding_errors": "replace"}
     try:
         names = pd.read_csv(io.BytesIO(data), nrows=0, **options).columns
@@ -150,11 +171,23 @@ def _read_csv(data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, rows
 
 
-def _read_parquet(data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, np.ndarray]:
+def parquet_columns(data: bytes, ctx: ReadContext) -> list[str]:
+    """The lower-case column names in a parquet file's footer."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    wanted = set(NATIVE_COLUMNS) | set(TRAFFIC_NAMES)
+    try:
+        return [n.lower() for n in pq.ParquetFile(pa.BufferReader(data)).schema_arrow.names]
+    except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+        raise ctx.fail(f"unreadable parquet file ({exc})") from None
+
+
+def read_parquet(data: bytes, ctx: ReadContext, wanted: set[str]
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """(frame of the ``wanted`` columns, lower-cased, 1-based data rows) of a parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         names = [n for n in parquet.schema_arrow.names if n.lower() in wanted]
@@ -188,7 +221,7 @@ def _read_json(data: bytes, ctx: ReadContext) -> pd.DataFrame:
     return _to_track(frame, rows[keep], ctx, nautical=False)
 
 
-def _numeric(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
+def numeric(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
              keep: np.ndarray) -> np.ndarray:
     """Column ``col`` as float64 (NaN when absent or empty); unreadable values are bad."""
     if col not in frame.columns:
@@ -206,26 +239,46 @@ def _numeric(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
     return values
 
 
-def _unix_seconds(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
+MILLISECONDS_ABOVE = 1e11
+"""Numeric times above this are Unix milliseconds (1e11 s is the year 5138), as in the
+plain-CSV and JSON-records readers."""
+
+
+def unix_seconds(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
                   keep: np.ndarray) -> np.ndarray:
-    """Column ``col`` as float Unix seconds: numbers, datetimes or ISO 8601 strings."""
+    """Column ``col`` as float Unix seconds.
+
+    Accepts numbers (seconds, or milliseconds when the column's largest value exceeds
+    ``MILLISECONDS_ABOVE``; int or float), datetimes (naive = UTC, tz-aware in any zone,
+    NumPy or Arrow-backed, as pyopensky/Trino return them) and ISO 8601 strings.
+    """
     if col not in frame.columns:
         return np.full(len(frame), np.nan)
     raw = frame[col]
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        raise ctx.fail(f"column {col!r} holds {raw.dtype} values, expected times")
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        stamps = raw if isinstance(raw.dtype, pd.DatetimeTZDtype) else raw.dt.tz_localize("UTC")
-    elif pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("float64").to_numpy()
+        stamps = pd.to_datetime(raw, utc=True)  # naive -> UTC; any zone -> UTC
     else:
-        numbers = pd.to_numeric(raw, errors="coerce")
+        numbers = raw if pd.api.types.is_numeric_dtype(raw.dtype) else pd.to_numeric(
+            raw, errors="coerce")
         if numbers.notna().sum() == raw.notna().sum():
-            return numbers.astype("float64").to_numpy()
+            return _scaled_seconds(numbers.astype("float64").to_numpy(), col, ctx)
         stamps = pd.to_datetime(raw.astype("str").where(raw.notna()), utc=True,
                                 format="ISO8601", errors="coerce")
-    ns = stamps.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").array.asi8
+    ns = stamps.astype("datetime64[ns, UTC]").array.asi8
     values = np.where(stamps.isna().to_numpy(), np.nan, ns / 1e9)
     unreadable = keep & np.isnan(values) & raw.notna().to_numpy()
     keep &= ctx.drop_bad(unreadable, rows, f"unreadable time in column {col!r}")
+    return values
+
+
+def _scaled_seconds(values: np.ndarray, col: str, ctx: ReadContext) -> np.ndarray:
+    """Unix seconds from numeric times: milliseconds are recognised by their magnitude."""
+    finite = np.isfinite(values)
+    if finite.any() and np.abs(values[finite]).max() > MILLISECONDS_ABOVE:
+        ctx.notes.append(f"column {col!r}: times are Unix milliseconds (values above 1e11)")
+        return values / 1000.0
     return values
 
 
@@ -276,10 +329,10 @@ def _to_track(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
     icao = frame["icao24"].astype("str").str.strip().str.lower().where(frame["icao24"].notna())
     bad_hex = ~icao.fillna("").str.fullmatch(_HEX).to_numpy(dtype=bool)
     keep &= ctx.drop_bad(bad_hex, rows, "icao24 is not a 6-digit hex address")
-    t_row = _unix_seconds(frame, "time", rows, ctx, keep)
-    t_pos = _unix_seconds(frame, "lastposupdate", rows, ctx, keep)
-    lat = _numeric(frame, "lat", rows, ctx, keep)
-    lon = _numeric(frame, "lon", rows, ctx, keep)
+    t_row = unix_seconds(frame, "time", rows, ctx, keep)
+    t_pos = unix_seconds(frame, "lastposupdate", rows, ctx, keep)
+    lat = numeric(frame, "lat", rows, ctx, keep)
+    lon = numeric(frame, "lon", rows, ctx, keep)
     stale = keep & stale_repeats(icao, t_row, t_pos)
     if stale.any():
         ctx.drop("stale repeat", int(stale.sum()))
@@ -291,11 +344,11 @@ def _to_track(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
         "icao24": icao,
         "lat": lat,
         "lon": lon,
-        "alt_ft": _numeric(frame, "baroaltitude", rows, ctx, keep) * alt_factor,
-        "alt_geom_ft": _numeric(frame, "geoaltitude", rows, ctx, keep) * alt_factor,
-        "gs_kt": _numeric(frame, "velocity", rows, ctx, keep) * speed_factor,
-        "track_deg": _numeric(frame, "heading", rows, ctx, keep),
-        "vrate_fpm": _numeric(frame, "vertrate", rows, ctx, keep) * vrate_factor,
+        "alt_ft": numeric(frame, "baroaltitude", rows, ctx, keep) * alt_factor,
+        "alt_geom_ft": numeric(frame, "geoaltitude", rows, ctx, keep) * alt_factor,
+        "gs_kt": numeric(frame, "velocity", rows, ctx, keep) * speed_factor,
+        "track_deg": numeric(frame, "heading", rows, ctx, keep),
+        "vrate_fpm": numeric(frame, "vertrate", rows, ctx, keep) * vrate_factor,
         "row": rows,
     })
     for col, src in (("callsign", "callsign"), ("squawk", "squawk")):

@@ -43,6 +43,7 @@ import pandas as pd
 from flightcheck.errors import UsageError
 from flightcheck.io import opensky, sbs
 from flightcheck.io.context import ReadContext
+from flightcheck.io.lines import check_csv_header
 from flightcheck.io.pseudo_address import aircraft_address, pseudo_address, user_address
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_KMH, KT_PER_MS
 
@@ -173,6 +174,7 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         raise ctx.fail("no delimited header line (expected columns separated by , ; tab or |)",
                        1)
     delimiter = split[0]
+    check_csv_header(data, ctx, "a delimited table", delimiter)
     options = {"sep": delimiter, "encoding": "utf-8-sig", "encoding_errors": "replace"}
     try:
         names = [str(c) for c in pd.read_csv(io.BytesIO(data), nrows=0, **options).columns]

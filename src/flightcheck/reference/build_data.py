@@ -30,6 +30,9 @@ NATURALEARTH_VERSION = "5.1.1"
 ICAO_VERSION = "tar1090 html/flags.js @9508b4e1 (2025-11-10)"
 MILITARY_VERSION = "readsb aircraft.c isMilRange() @7086b20e (2024-09-17)"
 
+MID_ISO_FIXES = {"UK": "GB"}
+"""pyais writes ``UK`` for MID 740; the ISO 3166 code of the United Kingdom is GB."""
+
 NO_ISO_CODE = {"Somaliland": "SO", "Northern Cyprus": "CY", "Siachen Glacier": "IN"}
 """Natural Earth polygons whose ISO_A2_EH is -99: the ISO 3166 state OurAirports files their
 airports under (Hargeisa -> SO, Ercan -> CY); the Siachen Glacier is Indian-administered."""
@@ -41,6 +44,8 @@ LICENSES = {
             "(wiedehopf/tar1090 html/flags.js); no code copied",
     "military": "Facts (address ranges) as listed in readsb (wiedehopf/readsb aircraft.c "
                 "isMilRange); no code copied",
+    "mid": "MIT (pyais, Copyright (c) 2019 M0r13n); the allocations are facts from the ITU "
+           "table of Maritime Identification Digits (ITU-R M.585)",
 }
 
 
@@ -109,6 +114,21 @@ def build_icao(source: Path, out: Path) -> list[dict]:
     return entries
 
 
+def build_mid(out: Path) -> dict:
+    """``mid_flags.csv`` (mid, iso2, country) from pyais's MID table, sorted by MID."""
+    import pyais
+    import pyais.constants
+
+    rows = sorted((mid, MID_ISO_FIXES.get(iso2, iso2), name)
+                  for mid, (iso2, name) in pyais.constants.COUNTRY_MAPPING.items())
+    packaged = out / "mid_flags.csv"
+    lines = ["mid,iso2,country"] + [f'{mid},{iso2},"{name}"' for mid, iso2, name in rows]
+    packaged.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    src = Path(pyais.constants.__file__)
+    version = f"pyais {pyais.__version__} pyais/constants.py COUNTRY_MAPPING"
+    return _entry("itu_mid_flags", version, src, packaged, "mid", "https://github.com/M0r13n/pyais")
+
+
 def _entry(dataset: str, version: str, src: Path, packaged: Path, lic: str, url: str) -> dict:
     return {"dataset": dataset, "version": version, "source": url, "source_file": src.name,
             "source_sha256": sha256_of(src), "packaged_file": packaged.name,
@@ -122,6 +142,7 @@ def build(source: Path, out: Path = DATA_DIR) -> list[dict]:
     entries = build_airports(source, out)
     entries += [build_countries(source, out, scale) for scale in ("50m", "110m")]
     entries += build_icao(source, out)
+    entries.append(build_mid(out))
     (out / "VERSIONS.json").write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     return entries
 
