@@ -171,6 +171,7 @@ def read(
     receiver: tuple[float, float] | None = None,
     max_decompressed: int = 2 << 30,
     workers: int | None = None,
+    allow_future: bool = False,
 ) -> Tracks:
     """Read track exports into one cleaned track table.
 
@@ -183,6 +184,8 @@ def read(
     ``icao24``: address for formats that carry none (FR24 CSV/KML, FlightAware KML).
     ``start_time``: wall-clock start of raw Mode-S captures without times (AVR, Beast).
     ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
+    ``allow_future``: accept fix times later than now plus one day (see
+    :func:`flightcheck.blocks.table_block`).
     ``workers``: processes reading files in parallel; None = one per CPU when there are
     several large inputs on Linux (see :func:`_plan_workers`), 1 = in this process.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
@@ -190,7 +193,7 @@ def read(
     """
     options = ReadOptions(format=format, skip_bad=skip_bad, tz=tz, columns=columns,
                           icao24=icao24, start_time=start_time, receiver=receiver,
-                          max_decompressed=max_decompressed)
+                          max_decompressed=max_decompressed, allow_future=allow_future)
     blocks: list[Block] = []
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []

@@ -52,6 +52,31 @@ REQUIRED = ("time", "icao24", "lat", "lon")
 POSITION_SOURCES = ("adsb", "mlat", "tisb", "adsr", "adsc", "estimated", "other", "unknown")
 """Values of ``position_source``: how the position was obtained, for down-weighting."""
 
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    "alt_ft": (-5_000.0, 200_000.0),
+    "alt_geom_ft": (-5_000.0, 200_000.0),
+    "gs_kt": (0.0, 5_000.0),
+    "track_deg": (-360.0, 360.0),
+    "vrate_fpm": (-100_000.0, 100_000.0),
+}
+"""Inclusive bounds of measurements a report may carry (missing, NaN, is always allowed):
+twice what any aircraft reaches (Concorde cruised at 60,000 ft and 1,180 kt), so only
+corrupt or hostile values (inf, 1e300) fail; they are bad records, never table values."""
+
+FUTURE_SLACK_NS = 86_400 * 10**9
+"""Fix times may lie up to one day (ns) after now: receivers' clocks drift, exports are
+made in every time zone; later is a bad record unless ``allow_future``."""
+
+
+def time_bounds_ns(allow_future: bool = False) -> tuple[int, int]:
+    """Accepted fix times, int64 ns since the epoch: 1970-01-01 .. now + one day (or the
+    largest time pandas holds with ``allow_future``)."""
+    import time
+
+    hi = np.iinfo("int64").max if allow_future else time.time_ns() + FUTURE_SLACK_NS
+    return 0, int(hi)
+
+
 MEASUREMENT_COLUMNS = (
     "time", "icao24", "lat", "lon", "alt_ft", "alt_geom_ft", "on_ground",
     "gs_kt", "track_deg", "vrate_fpm",
