@@ -360,6 +360,9 @@ def case_add(case, files, note, update):
     for item in done:
         if item["status"] == "added":
             click.echo(f"added {item['path']}  sha256 {item['sha256']}")
+            if item.get("outside"):
+                warn(f"flightcheck: note: {item['path']} is outside the case folder; verify "
+                     "reads it only with --allow-outside DIR")
         elif item["status"] == "hashed":
             click.echo(f"hashed {item['path']}  sha256 {item['sha256']}")
         elif item["status"] == "updated":

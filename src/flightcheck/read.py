@@ -90,9 +90,11 @@ def read_block(
     """:func:`read_one` with the table as a :class:`Block` (plain arrays): what
     :func:`read` collects, building one DataFrame for all files at the end. Readers with a
     ``read_columns`` function (readsb traces) skip their own frame too."""
-    size = os.path.getsize(path)
-    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
-    got = load_detected(path, options, explicit)
+    got = load_detected(path, options, explicit)  # refuses FIFOs and devices before hashing
+    try:
+        record = InputRecord(path=path, sha256=sha256_file(path), size=os.path.getsize(path))
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror or exc})") from None
     if got is None:
         return None
     data, record.compressed, fmt, module = got
@@ -134,13 +136,20 @@ def _plan_workers(cands: list, workers: int | None) -> int:
 
 
 def _attempt(path: str, options: ReadOptions, explicit: bool):
-    """read_block, with an InputError returned instead of raised (so order is kept). Runs in
+    """read_block, with an InputError returned instead of raised (so order is kept); with
+    ``skip_bad`` a reader's unexpected failure on a file's data is returned as one. Runs in
     pool workers too: a block is plain arrays, cheap to pickle (one-valued text columns such
     as ``source`` and ``icao24`` travel as that one value)."""
     try:
         return read_block(path, options, explicit)
     except InputError as exc:
         return exc
+    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError,
+            OverflowError, ArithmeticError) as exc:
+        if not options.skip_bad:
+            raise
+        # a reader failed on this file's data: with --skip-bad it is skipped and counted
+        return InputError(path, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
 
 
 def _read_each(cands: list, options: ReadOptions, workers: int | None):

@@ -98,7 +98,9 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
         update: bool = False, now: dt.datetime | None = None) -> list[dict]:
     """Record track files (files, folders or globs) with their sha256.
 
-    Returns one entry per file acted on: ``{"status": "added", "path", "sha256"}``,
+    Returns one entry per file acted on: ``{"status": "added", "path", "sha256",
+    "outside"}`` (``outside``: the file lies outside the case folder, so ``verify`` will
+    read it only with ``--allow-outside``),
     ``{"status": "updated", "path", "sha256", "old_sha256"}``, ``{"status": "hashed", "path",
     "sha256"}`` (an input listed without a hash) or ``{"status": "skipped", "path",
     "reason"}`` (folders contribute only track data, never the case's own files, see
@@ -146,7 +148,8 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
             item["note"] = note
         inputs.append(item)
         known[rel] = item
-        done.append({"status": "added", "path": rel, "sha256": digest})
+        done.append({"status": "added", "path": rel, "sha256": digest,
+                     "outside": rel.startswith("../") or Path(rel).is_absolute()})
     _write(path, doc)
     return done + [{"status": "skipped", "path": s.path, "reason": s.reason} for s in skipped]
 

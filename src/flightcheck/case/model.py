@@ -308,14 +308,14 @@ def _settings(raw: Any, path: str) -> dict[str, Any]:
         raise InputError(path, f"settings: expected a table ([settings]), got {_kind(raw)}")
     out = dict(raw)
     fmt = out.get("format")
+    if fmt is not None and not isinstance(fmt, str):
+        raise InputError(path, f"settings.format: expected a string, got {_kind(fmt)}")
     if fmt is not None:
         from flightcheck import io
 
         if fmt not in io.formats():
             raise InputError(path, f"settings.format: unknown format {fmt!r}; known: "
                                    f"{', '.join(sorted(io.formats()))}")
-    if fmt is not None and not isinstance(fmt, str):
-        raise InputError(path, f"settings.format: expected a string, got {_kind(fmt)}")
     if "skip_bad" in out and not isinstance(out["skip_bad"], bool):
         raise InputError(path, "settings.skip_bad: expected true or false")
     tz = out.get("tz")

@@ -44,6 +44,7 @@ from flightcheck.errors import UsageError, names_excerpt
 from flightcheck.io import opensky, sbs
 from flightcheck.io.context import ReadContext
 from flightcheck.io.pseudo_address import aircraft_address, pseudo_address, user_address
+from flightcheck.track import ns_utc
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_KMH, KT_PER_MS
 
 FORMATS = ("csv",)
@@ -263,7 +264,7 @@ def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
         out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
         if aware.any():
             parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
-            out[aware] = parsed.astype("datetime64[ns, UTC]")
+            out[aware] = ns_utc(parsed)
         naive = present & ~aware
         if naive.any():
             tz = sbs.check_zone(ctx.options.tz or "UTC")
@@ -273,7 +274,7 @@ def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
                 parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce",
                                         utc=True)
             if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-                out[naive] = parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+                out[naive] = ns_utc(parsed)
             else:
                 out[naive] = sbs.local_to_utc(parsed, tz, ctx)
                 if ctx.options.tz is None:
