@@ -148,7 +148,8 @@ def _wrapped(name: str, data: bytes, picks, flips) -> bytes:
         return _zip("trace.json", _typed(zipfile.ZipFile(io.BytesIO(data)).read("trace.json"),
                                          picks))
     if name == "tar":
-        member = tarfile.open(fileobj=io.BytesIO(data)).extractfile("states.csv").read()
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            member = tf.extractfile("states.csv").read()
         return _tar("states.csv", _typed(member, picks))
     if name == "gzip":
         return gzip.compress(_typed(gzip.decompress(data), picks))
