@@ -240,6 +240,8 @@ def test_a_case_cannot_read_outside_its_folder(case, tmp_path):
     line = refused(cli("verify", case, "-o", tmp_path / "pack"), "outside the case folder",
                    "--allow-outside")
     assert "SHELL" not in line and not (tmp_path / "pack").exists()
+    refused(cli("verify", case, "-o", tmp_path / "pack", "--allow-outside", "/"),
+            "a system file")
 
 
 def test_dotdot_and_symlinks_out_need_allow_outside(case, tmp_path, samples):

@@ -26,7 +26,7 @@ def warn(message: str) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    warn(f"flightcheck: error: {message}")
+    warn(f"flightcheck: error: {message}".replace("\n", "\\n"))  # one line, always
     sys.exit(code)
 
 
@@ -219,8 +219,11 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
               help="Offer an OpenStreetMap layer (off by default; needs the network when on).")
 @click.option("--case", "case_path", default=None, metavar="CASE",
               help="Add this case's inputs and show its annotations as their own layer.")
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
+              help="With --case: also accept case inputs under DIR (default: only inside the "
+                   "case folder).")
 @guarded
-def map_cmd(reading, output, only, title, png, online_tiles, case_path):
+def map_cmd(reading, output, only, title, png, online_tiles, case_path, allow_outside):
     """One self-contained HTML evidence map: legs, silences, stops, events, gaps."""
     from flightcheck.maps import map_routes, save_map
     from flightcheck.outpaths import check_file, input_files
@@ -232,7 +235,7 @@ def map_cmd(reading, output, only, title, png, online_tiles, case_path):
         from flightcheck.case.model import load
 
         case = load(case_file(case_path))
-        check_inputs(case)
+        check_inputs(case, allow_outside)
         reading = {**reading, "paths": tuple(reading["paths"]) + tuple(
             str(p) for p in case.input_paths())}
     inputs = input_files(reading["paths"]) + ([case.path] if case is not None else [])

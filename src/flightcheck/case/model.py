@@ -31,6 +31,8 @@ from flightcheck.reference import places
 from flightcheck.reference.places import Place, PlaceError
 
 CLAIM_KINDS = ("stop", "route", "presence")
+PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev")
+"""Never case inputs, even under --allow-outside: their "files" are the machine's state."""
 SETTING_KEYS = ("format", "skip_bad", "tz")
 """Reading options a case records (``[settings]``), used by ``verify``."""
 
@@ -139,6 +141,9 @@ class Case:
                 raise InputError(str(self.path), f"{where}: outside the case folder; refusing "
                                  "to read it (pass --allow-outside DIR to accept inputs under "
                                  "DIR)")
+            if any(Path(f) in real.parents for f in PSEUDO_FILE_SYSTEMS):
+                raise InputError(str(self.path), f"{where}: a system file, not track data; "
+                                 "refusing to read it")
             try:
                 mode = os.stat(real).st_mode
             except FileNotFoundError:
