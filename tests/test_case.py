@@ -101,12 +101,12 @@ def test_case_editing_roundtrip(tmp_path, samples):
     case = load(path)
     assert case.title == "Test <case>"
     assert [c.id for c in case.claims] == ["c1"] and case.annotations[0].label
-    assert check_inputs(case)[0]["sha256"] == added[0]["sha256"]
+    assert check_inputs(case, [tmp_path])[0]["sha256"] == added[0]["sha256"]
     with pytest.raises(UsageError, match="already exists"):
         claim(path, "c1", "stop", aircraft="010075", airport="LYBT")
     src.write_bytes(src.read_bytes() + b" ")
     with pytest.raises(InputError, match="changed since it was added"):
-        check_inputs(load(path))
+        check_inputs(load(path), [tmp_path])
 
 
 @pytest.mark.parametrize("body, message", [
@@ -137,7 +137,8 @@ def test_cli_case_workflow_and_verify(tmp_path, samples):
     res = runner.invoke(main, ["case", "claim", str(folder), "--id", "z", "--kind", "stop",
                                "--aircraft", "4c0000", "--airport", "LYBT"])
     assert res.exit_code == 0
-    res = runner.invoke(main, ["verify", str(folder), "-o", str(tmp_path / "out"), "--json"])
+    res = runner.invoke(main, ["verify", str(folder), "-o", str(tmp_path / "out"), "--json",
+                               "--allow-outside", str(samples)])
     assert res.exit_code == 0, res.output
     manifest = json.loads(res.stdout)
     assert manifest["verdicts"] == {"r": "supported", "z": "inconclusive"}
@@ -176,7 +177,7 @@ def test_report_escapes_case_text(tmp_path, samples):
     add(path, [src])
     claim(path, "x", "stop", aircraft="010075", airport="LYBT",
           text="<img src=x onerror=alert(2)>")
-    run(path, tmp_path / "out", map_html=False)
+    run(path, tmp_path / "out", map_html=False, allow_outside=[tmp_path])
     report = (tmp_path / "out" / "report.html").read_text()
     assert "<script>alert(1)</script>" not in report and "&lt;script&gt;" in report
     assert "<img src=x" not in report and "&lt;img src=x" in report

@@ -149,18 +149,18 @@ def test_verify_reading_options_are_used_and_recorded(case, tmp_path):
     assert res.exit_code == 0, res.output
     manifest = json.loads(res.stdout)
     assert manifest["parameters"] == {"tz": "Europe/Belgrade", "skip_bad": True,
-                                      "format": None}
+                                      "format": None, "allow_future": False}
     assert load(case).settings == {"skip_bad": True, "tz": "Europe/Belgrade"}
     broken = next(i for i in manifest["inputs"] if i["path"].endswith("broken.json"))
     assert broken["points"] == 0
     res = run("verify", case, "-o", tmp_path / "b", "--json")  # the settings stay
     assert json.loads(res.stdout)["parameters"]["skip_bad"] is True
-    utc = run("verify", case, "-o", tmp_path / "c", "--tz", "UTC", "--json")
+    utc = run("verify", case, "-o", tmp_path / "d", "--tz", "UTC", "--json")
     sbs = [next(i for i in json.loads(r.stdout)["inputs"] if i["path"].endswith("sbs.log"))
            for r in (res, utc)]
     assert sbs[0]["points"] == sbs[1]["points"] > 0
     assert (tmp_path / "b" / "tracks.geojson").read_bytes() != \
-        (tmp_path / "c" / "tracks.geojson").read_bytes()  # SBS local times moved by the zone
+        (tmp_path / "d" / "tracks.geojson").read_bytes()  # SBS local times moved by the zone
 
 
 def test_verify_refuses_bad_reading_options(case, tmp_path):

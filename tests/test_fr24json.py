@@ -178,7 +178,7 @@ def test_all_zero_altitudes_at_speed_are_unknown(tmp_path):
 
 
 POINTS = st.lists(
-    st.tuples(st.integers(1_500_000_000, 1_900_000_000), st.floats(-89.9, 89.9),
+    st.tuples(st.integers(1_500_000_000, 1_780_000_000), st.floats(-89.9, 89.9),
               st.floats(-179.9, 179.9), st.sampled_from([0, 0, 25, 550, 12000, 41000]),
               st.integers(0, 140), st.integers(-4000, 4000)),
     min_size=1, max_size=25)

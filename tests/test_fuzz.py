@@ -119,4 +119,5 @@ def test_forced_csv_format_on_a_json_array_fails_fast_and_short(tmp_path, fmt):
     with pytest.raises(FlightcheckError) as err:
         read_one(str(path), ReadOptions(format=fmt))
     assert time.perf_counter() - start < 5  # was 252 s (and 300+ s here) before the guard
-    assert len(str(err.value)) < 300 and "fields" in str(err.value)
+    message = str(err.value)
+    assert len(message) < 300 and ("fields" in message or "columns" in message)

@@ -94,7 +94,7 @@ def test_missing_time_column_explains_the_fix(tmp_path):
     path = tmp_path / "notime.csv"
     path.write_bytes(b"hex,lat,lon\n010075,44.9,20.3\n")
     with pytest.raises(InputError, match=r"no time column found; map one with --column "
-                                         r"time=NAME \(columns: hex, lat, lon\)"):
+                                         r"time=NAME \(columns: 'hex, lat, lon'\)"):
         flightcheck.read(path, format="csv")
 
 

@@ -30,6 +30,7 @@ from flightcheck.track import (
     POSITION_SOURCES,
     REQUIRED,
     SCHEMA,
+    VALUE_RANGES,
     _arrow_text,
     _bool_array,
     _clean_arrow,
@@ -40,6 +41,7 @@ from flightcheck.track import (
     duplicate_rows,
     empty,
     float_array,
+    time_bounds_ns,
 )
 
 # ------------------------------------------------------------------- tables as plain arrays
@@ -294,10 +296,29 @@ def table_block(raw: dict[str, Any], n: int, ctx: ReadContext) -> Block:
         keep &= ctx.drop_bad(bad_lon, rows, "longitude out of range [-180, 180]")
     bad_time = keep & (out["time"] == _NAT)
     keep &= ctx.drop_bad(bad_time, rows, "missing or unreadable time")
+    _check_ranges(out, rows, keep, ctx)
     bad_hex = keep & _is_null(out["icao24"], n)
     keep &= ctx.drop_bad(bad_hex, rows, "missing aircraft address")
     block = Block(n, out)
     return block if keep.all() else block.take(keep)
+
+
+def _check_ranges(out: dict[str, Any], rows: np.ndarray, keep: np.ndarray,
+                  ctx: ReadContext) -> None:
+    """Times outside 1970 .. now + 1 day and measurements outside :data:`VALUE_RANGES` are
+    bad records (``keep`` is narrowed in place): the one place every reader's values pass."""
+    lo, hi = time_bounds_ns(ctx.options.allow_future)
+    t = out["time"]
+    bad = keep & ((t < lo) | (t > hi))
+    keep &= ctx.drop_bad(bad, rows, "time before 1970 or after now + 1 day (--allow-future "
+                                    "accepts later times)")
+    for col, (low, high) in VALUE_RANGES.items():
+        values = out[col]
+        if not isinstance(values, np.ndarray) or values.dtype.kind != "f":
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = keep & ~np.isnan(values) & ~((values >= low) & (values <= high))
+        keep &= ctx.drop_bad(bad, rows, f"{col} outside [{low:g}, {high:g}]")
 
 
 def _position_flags(out: dict[str, Any], raw: dict[str, Any], n: int) -> None:

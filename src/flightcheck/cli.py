@@ -18,8 +18,15 @@ from flightcheck import __version__
 from flightcheck.errors import FlightcheckError, UsageError
 
 
+def warn(message: str) -> None:
+    """One line on stderr, its control characters neutralised (it may quote inputs)."""
+    from flightcheck.term import neutralise
+
+    click.echo(neutralise(message), err=True)
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(f"flightcheck: error: {message}", err=True)
+    warn(f"flightcheck: error: {message}".replace("\n", "\\n"))  # one line, always
     sys.exit(code)
 
 
@@ -52,7 +59,7 @@ def emit_json(obj: Any) -> None:
 
 
 _READ_KEYS = ("paths", "fmt", "skip_bad", "tz", "columns", "icao24", "max_decompressed",
-              "start_time", "receiver")
+              "start_time", "receiver", "allow_future")
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,8 +89,13 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Raw Mode-S logs without wall-clock times: when the capture began."),
         click.option("--receiver", default=None, metavar="LAT,LON",
                      help="Raw Mode-S: receiver position, reference for surface positions."),
-        click.option("--max-decompressed", default=2 << 30, show_default=True, type=int,
-                     help="Refuse inputs that decompress to more bytes than this."),
+        click.option("--max-decompressed", default=2 << 30, show_default=True,
+                     type=click.IntRange(min=1),
+                     help="Refuse inputs that decompress to more bytes than this (in all, "
+                          "across nested archives and members)."),
+        click.option("--allow-future", is_flag=True,
+                     help="Accept fix times later than now plus one day (clock-skewed or "
+                          "synthetic data)."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -132,13 +144,14 @@ def read_inputs(reading: dict[str, Any]):
     tracks = read(list(reading["paths"]), format=reading["fmt"], skip_bad=reading["skip_bad"],
                   tz=reading["tz"], columns=mapping or None, icao24=reading["icao24"],
                   start_time=_parse_time("--start-time", reading["start_time"]),
-                  receiver=receiver, max_decompressed=reading["max_decompressed"])
+                  receiver=receiver, max_decompressed=reading["max_decompressed"],
+                  allow_future=reading["allow_future"])
     for path, why in tracks.skipped:
-        click.echo(f"flightcheck: skipped {path}: {why}", err=True)
+        warn(f"flightcheck: skipped {path}: {why}")
     for rec in tracks.inputs:
         bad = sum(v for k, v in rec.dropped.items() if k.startswith("bad record"))
         if bad:
-            click.echo(f"flightcheck: {rec.path}: skipped {bad} bad records", err=True)
+            warn(f"flightcheck: {rec.path}: skipped {bad} bad records")
     return tracks
 
 
@@ -146,6 +159,10 @@ def read_inputs(reading: dict[str, Any]):
 @click.version_option(__version__, prog_name="flightcheck")
 def main() -> None:
     """flightcheck: verify claims about aircraft movements from track exports."""
+    from flightcheck.term import SafeStream
+
+    if not isinstance(sys.stdout, SafeStream):  # rich tables and plain lines alike
+        sys.stdout = SafeStream(sys.stdout)
 
 
 @main.command()
@@ -202,10 +219,14 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
               help="Offer an OpenStreetMap layer (off by default; needs the network when on).")
 @click.option("--case", "case_path", default=None, metavar="CASE",
               help="Add this case's inputs and show its annotations as their own layer.")
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
+              help="With --case: also accept case inputs under DIR (default: only inside the "
+                   "case folder).")
 @guarded
-def map_cmd(reading, output, only, title, png, online_tiles, case_path):
+def map_cmd(reading, output, only, title, png, online_tiles, case_path, allow_outside):
     """One self-contained HTML evidence map: legs, silences, stops, events, gaps."""
     from flightcheck.maps import map_routes, save_map
+    from flightcheck.outpaths import check_file, input_files
     from flightcheck.routes import build_routes
 
     case = None
@@ -214,9 +235,13 @@ def map_cmd(reading, output, only, title, png, online_tiles, case_path):
         from flightcheck.case.model import load
 
         case = load(case_file(case_path))
-        check_inputs(case)
+        check_inputs(case, allow_outside)
         reading = {**reading, "paths": tuple(reading["paths"]) + tuple(
             str(p) for p in case.input_paths())}
+    inputs = input_files(reading["paths"]) + ([case.path] if case is not None else [])
+    check_file("-o", output, inputs)
+    if png:
+        check_file("--png", png, inputs)
     tracks = read_inputs(reading)
     routes = build_routes(tracks, icao24=only)
     if only and not len(routes):
@@ -230,11 +255,11 @@ def map_cmd(reading, output, only, title, png, online_tiles, case_path):
         title = title or case.title
     fmap = map_routes(routes, notes, title=title, online_tiles=online_tiles)
     path = save_map(fmap, output)
-    click.echo(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)", err=True)
+    warn(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)")
     if png:
         from flightcheck.maps.snapshot import snapshot
 
-        click.echo(f"flightcheck: wrote {snapshot(path, png)}", err=True)
+        warn(f"flightcheck: wrote {snapshot(path, png)}")
 
 
 @main.command("route")
@@ -279,16 +304,26 @@ def route_cmd(reading, only, via, within, as_json):
               help="Output format.")
 @click.option("-o", "--output", required=True, metavar="FILE", help="Write here.")
 @click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
+@click.option("--raw-csv", is_flag=True,
+              help="CSV: write text cells verbatim, without the leading quote that stops "
+                   "spreadsheets running cells such as =HYPERLINK(...) (for machine use).")
 @guarded
-def export_cmd(reading, fmt_out, output, only):
-    """Tracks, legs, stops and gaps as GeoJSON, KML (Google Earth) or CSV."""
-    from flightcheck.export import export
+def export_cmd(reading, fmt_out, output, only, raw_csv):
+    """Tracks, legs, stops and gaps as GeoJSON, KML (Google Earth) or CSV.
+
+    CSV text cells starting with = + - @, a tab or a carriage return get a leading ' so a
+    spreadsheet shows them instead of running them (OWASP); --raw-csv turns that off."""
+    from flightcheck.export import export, export_paths
+    from flightcheck.outpaths import check_file, input_files
     from flightcheck.routes import build_routes
 
+    inputs = input_files(reading["paths"])
+    for target in export_paths(fmt_out, output):
+        check_file("-o", target, inputs)
     tracks = read_inputs(reading)
     routes = build_routes(tracks, icao24=list(only) or None)
-    for path in export(tracks, routes, fmt_out, output):
-        click.echo(f"flightcheck: wrote {path}", err=True)
+    for path in export(tracks, routes, fmt_out, output, spreadsheet_safe=not raw_csv):
+        warn(f"flightcheck: wrote {path}")
 
 
 @main.group("case")
@@ -328,6 +363,9 @@ def case_add(case, files, note, update):
     for item in done:
         if item["status"] == "added":
             click.echo(f"added {item['path']}  sha256 {item['sha256']}")
+            if item.get("outside"):
+                warn(f"flightcheck: note: {item['path']} is outside the case folder; verify "
+                     "reads it only with --allow-outside DIR")
         elif item["status"] == "hashed":
             click.echo(f"hashed {item['path']}  sha256 {item['sha256']}")
         elif item["status"] == "updated":
@@ -336,10 +374,10 @@ def case_add(case, files, note, update):
     skipped = [i for i in done if i["status"] == "skipped"]
     if len(skipped) <= SKIPPED_LISTED:
         for item in skipped:
-            click.echo(f"flightcheck: skipped {item['path']}: {item['reason']}", err=True)
+            warn(f"flightcheck: skipped {item['path']}: {item['reason']}")
     else:
         for reason, n in sorted(Counter(i["reason"] for i in skipped).items()):
-            click.echo(f"flightcheck: skipped {n} files: {reason}", err=True)
+            warn(f"flightcheck: skipped {n} files: {reason}")
 
 
 @case_group.command("claim")
@@ -461,9 +499,18 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
 
 
 @main.command("verify")
-@click.argument("case")
-@click.option("-o", "--output", "outdir", required=True, metavar="DIR",
-              help="Write the evidence pack here.")
+@click.argument("case", required=False)
+@click.option("-o", "--output", "outdir", default=None, metavar="DIR",
+              help="Write the evidence pack here (a new folder, or a previous pack, which is "
+                   "replaced as a whole).")
+@click.option("--check", "check_dir", default=None, metavar="OUTDIR",
+              help="Instead: re-hash every file of the evidence pack OUTDIR against its "
+                   "manifest and say whether it is intact (exit 1 when not).")
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
+              help="Also accept case inputs under DIR (default: only inside the case "
+                   "folder). Repeatable.")
+@click.option("--allow-future", is_flag=True,
+              help="Accept fix times later than now plus one day.")
 @click.option("--format", "fmt", default=None, metavar="NAME",
               help="Force a reader instead of sniffing; recorded in the case's settings.")
 @click.option("--skip-bad/--no-skip-bad", default=None,
@@ -472,21 +519,50 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
               help="Time zone of inputs that carry none; recorded in the case's settings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @guarded
-def verify_cmd(case, outdir, fmt, skip_bad, tz, as_json):
+def verify_cmd(case, outdir, check_dir, allow_outside, allow_future, fmt, skip_bad, tz,
+               as_json):
     """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
 
-    Reading options given here are stored in the case's [settings] and used from then on."""
+    Reading options given here are stored in the case's [settings] and used from then on.
+    The pack is built beside DIR and swapped in whole: a reader sees the old pack or the
+    new one, never a mix."""
     from flightcheck.case.edit import case_file, set_settings
     from flightcheck.case.pack import run
 
+    if check_dir is not None:
+        if case is not None or outdir is not None:
+            raise UsageError("--check OUTDIR takes no CASE and no -o")
+        _check_pack(check_dir, as_json)
+        return
+    if case is None or outdir is None:
+        raise UsageError("verify needs CASE and -o DIR (or --check OUTDIR)")
     path = case_file(case)
     if fmt is not None or skip_bad is not None or tz is not None:
         set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz)
-    manifest = run(path, outdir)
+    manifest = run(path, outdir, allow_outside=list(allow_outside),
+                   allow_future=allow_future)
     if as_json:
         emit_json(manifest)
     else:
         _print_verdicts(manifest, outdir)
+
+
+def _check_pack(folder: str, as_json: bool) -> None:
+    from flightcheck.case.packcheck import check_pack
+
+    result = check_pack(folder)
+    if as_json:
+        emit_json(result)
+    else:
+        state = "intact" if result["intact"] else "NOT intact"
+        click.echo(f"{folder}: {state} ({result['checked']} outputs checked against "
+                   "manifest.json)")
+        for problem in result["problems"]:
+            click.echo(f"  {problem}")
+        for item in result["inputs"]:
+            click.echo(f"  input {item['path']}: {item['status']}")
+    if not result["intact"]:
+        sys.exit(1)
 
 
 @main.command("demo")
@@ -586,6 +662,10 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
 
     if output and not output.endswith((".parquet", ".csv")):
         raise UsageError(f"-o {output}: expected a .parquet or .csv file name")
+    if output:
+        from flightcheck.outpaths import check_file, input_files
+
+        check_file("-o", output, input_files(paths))
     result = scan(list(paths), list(airport_codes), since=_parse_time("--since", since),
                   until=_parse_time("--until", until), scheduler=scheduler,
                   options=ReadOptions(format=fmt, skip_bad=True, tz=tz,
@@ -593,9 +673,9 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
                   workers=workers,
                   show_progress=False if quiet else None)
     for path, why in result.bad:
-        click.echo(f"flightcheck: skipped {path}: {why}", err=True)
+        warn(f"flightcheck: skipped {path}: {why}")
     if output:
-        click.echo(f"flightcheck: wrote {write_visits(result.visits, output)}", err=True)
+        warn(f"flightcheck: wrote {write_visits(result.visits, output)}")
     if as_json:
         emit_json(result.to_dict())
     else:
@@ -611,14 +691,16 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
 @guarded
 def convert_cmd(paths, output, workers, quiet):
     """An archive as a day-partitioned parquet dataset of the track table, for fast scans."""
+    from flightcheck.outpaths import check_folder, input_files
     from flightcheck.scan import convert
 
+    check_folder("-o", output, input_files(paths))
     done = convert(list(paths), output, workers=workers,
                    show_progress=False if quiet else None)
     for bad in done["bad"]:
-        click.echo(f"flightcheck: skipped {bad['path']}: {bad['reason']}", err=True)
-    click.echo(f"flightcheck: wrote {output}: {done['points']:,} points from "
-               f"{done['files']:,} files, {len(done['days'])} days", err=True)
+        warn(f"flightcheck: skipped {bad['path']}: {bad['reason']}")
+    warn(f"flightcheck: wrote {output}: {done['points']:,} points from "
+         f"{done['files']:,} files, {len(done['days'])} days")
 
 
 @main.command("formats")

@@ -6,6 +6,23 @@ The CLI prints ``str(error)`` and exits with ``error.exit_code``; it never shows
 
 from __future__ import annotations
 
+EXCERPT_CHARS = 40
+"""Characters of an input's own text an error message may quote (a file that turns out not
+to be track data may be a secret: its first line must not land in a report)."""
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """A short, escaped quotation of ``text`` for an error message: ``repr`` of at most
+    ``limit`` characters (control characters escaped), with ``...`` when cut."""
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def names_excerpt(names: list[str], limit: int = EXCERPT_CHARS) -> str:
+    """Column or key names for an error message, within ``limit`` characters in all (and
+    how many there are when cut)."""
+    text = ", ".join(names)
+    return excerpt(text, limit) + (f" ({len(names):,} in all)" if len(text) > limit else "")
+
 
 class FlightcheckError(Exception):
     """Base class. ``exit_code`` follows the CLI contract (2 = bad usage or input, 1 = other)."""

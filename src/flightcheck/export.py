@@ -7,7 +7,10 @@
   (altitude in metres, absolute), stops and events as Placemarks with TimeSpan/TimeStamp,
   so Google Earth's time slider replays the route.
 * CSV: the track table with each fix's ``leg`` number, plus ``NAME.stops.csv``,
-  ``NAME.legs.csv`` and ``NAME.gaps.csv`` beside it.
+  ``NAME.legs.csv`` and ``NAME.gaps.csv`` beside it. Text cells that start with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'`` (OWASP's rule against
+  formula injection: a callsign ``=HYPERLINK(...)`` must not run in a spreadsheet);
+  numbers stay numbers. ``spreadsheet_safe=False`` (``--raw-csv``) writes text verbatim.
 All text from inputs is escaped (XML) or JSON-encoded; files are written atomically.
 """
 
@@ -146,7 +149,21 @@ def to_kml(tracks: Tracks, routes: RouteSet) -> str:
     return out.getvalue()
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is run as a formula by spreadsheets (OWASP CSV
+injection); such cells are written with a leading single quote."""
+
+
+def defuse(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv(frame: pd.DataFrame, spreadsheet_safe: bool = True) -> bytes:
+    """CSV bytes of ``frame``; with ``spreadsheet_safe`` text cells are :func:`defuse`-d
+    (numeric columns are left as numbers: ``-12.5`` stays a number)."""
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].map(lambda v: isinstance(v, (list, dict, tuple))).any():
@@ -154,11 +171,25 @@ def _csv(frame: pd.DataFrame) -> bytes:
                                         if isinstance(v, (list, dict, tuple)) else v)
         elif isinstance(frame[col].dtype, pd.DatetimeTZDtype):
             frame[col] = frame[col].map(iso)
+        if spreadsheet_safe and not (pd.api.types.is_numeric_dtype(frame[col].dtype)
+                                     or pd.api.types.is_bool_dtype(frame[col].dtype)):
+            frame[col] = frame[col].map(defuse)
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-def export(tracks: Tracks, routes: RouteSet, fmt: str, path: str | Path) -> list[Path]:
-    """Write ``fmt`` (geojson | kml | csv) to ``path``; returns the files written."""
+def export_paths(fmt: str, path: str | Path) -> list[Path]:
+    """Every file :func:`export` writes for ``fmt`` at ``path`` (CSV writes sidecars)."""
+    path = Path(path)
+    if fmt != "csv":
+        return [path]
+    stem = path.with_suffix("")
+    return [path] + [Path(f"{stem}.{part}.csv") for part in ("stops", "legs", "gaps")]
+
+
+def export(tracks: Tracks, routes: RouteSet, fmt: str, path: str | Path,
+           spreadsheet_safe: bool = True) -> list[Path]:
+    """Write ``fmt`` (geojson | kml | csv) to ``path``; returns the files written.
+    ``spreadsheet_safe``: CSV text cells are defused (see the module doc)."""
     path = Path(path)
     if fmt == "geojson":
         return [write_bytes(path, dumps(to_geojson(tracks, routes)))]
@@ -174,12 +205,11 @@ def export(tracks: Tracks, routes: RouteSet, fmt: str, path: str | Path) -> list
             stops.append(route.stops)
             legs.append(route.legs.drop(columns=["first_index", "last_index"], errors="ignore"))
             gaps.append(route.gaps)
-        stem = path.with_suffix("")
-        for frame, target in ((points, path), (stops, Path(f"{stem}.stops.csv")),
-                              (legs, Path(f"{stem}.legs.csv")), (gaps, Path(f"{stem}.gaps.csv"))):
+        for frame, target in zip((points, stops, legs, gaps), export_paths(fmt, path),
+                                 strict=True):
             nonempty = [f for f in frame if len(f)]
             table = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame()
-            parts.append(write_bytes(target, _csv(table)))
+            parts.append(write_bytes(target, _csv(table, spreadsheet_safe)))
         return parts
     from flightcheck.errors import UsageError
 

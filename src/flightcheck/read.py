@@ -90,9 +90,11 @@ def read_block(
     """:func:`read_one` with the table as a :class:`Block` (plain arrays): what
     :func:`read` collects, building one DataFrame for all files at the end. Readers with a
     ``read_columns`` function (readsb traces) skip their own frame too."""
-    size = os.path.getsize(path)
-    record = InputRecord(path=path, sha256=sha256_file(path), size=size)
-    got = load_detected(path, options, explicit)
+    got = load_detected(path, options, explicit)  # refuses FIFOs and devices before hashing
+    try:
+        record = InputRecord(path=path, sha256=sha256_file(path), size=os.path.getsize(path))
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror or exc})") from None
     if got is None:
         return None
     data, record.compressed, fmt, module = got
@@ -135,13 +137,20 @@ def _plan_workers(cands: list, workers: int | None) -> int:
 
 
 def _attempt(path: str, options: ReadOptions, explicit: bool):
-    """read_block, with an InputError returned instead of raised (so order is kept). Runs in
+    """read_block, with an InputError returned instead of raised (so order is kept); with
+    ``skip_bad`` a reader's unexpected failure on a file's data is returned as one. Runs in
     pool workers too: a block is plain arrays, cheap to pickle (one-valued text columns such
     as ``source`` and ``icao24`` travel as that one value)."""
     try:
         return read_block(path, options, explicit)
     except InputError as exc:
         return exc
+    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError,
+            OverflowError, ArithmeticError) as exc:
+        if not options.skip_bad:
+            raise
+        # a reader failed on this file's data: with --skip-bad it is skipped and counted
+        return InputError(path, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
 
 
 def _read_each(cands: list, options: ReadOptions, workers: int | None):
@@ -172,6 +181,7 @@ def read(
     receiver: tuple[float, float] | None = None,
     max_decompressed: int = 2 << 30,
     workers: int | None = None,
+    allow_future: bool = False,
 ) -> Tracks:
     """Read track exports into one cleaned track table.
 
@@ -184,6 +194,8 @@ def read(
     ``icao24``: address for formats that carry none (FR24 CSV/KML, FlightAware KML).
     ``start_time``: wall-clock start of raw Mode-S captures without times (AVR, Beast).
     ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
+    ``allow_future``: accept fix times later than now plus one day (see
+    :func:`flightcheck.blocks.table_block`).
     ``workers``: processes reading files in parallel; None = one per CPU when there are
     several large inputs on Linux (see :func:`_plan_workers`), 1 = in this process.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
@@ -191,7 +203,7 @@ def read(
     """
     options = ReadOptions(format=format, skip_bad=skip_bad, tz=tz, columns=columns,
                           icao24=icao24, start_time=start_time, receiver=receiver,
-                          max_decompressed=max_decompressed)
+                          max_decompressed=max_decompressed, allow_future=allow_future)
     blocks: list[Block] = []
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []

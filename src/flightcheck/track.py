@@ -52,6 +52,31 @@ REQUIRED = ("time", "icao24", "lat", "lon")
 POSITION_SOURCES = ("adsb", "mlat", "tisb", "adsr", "adsc", "estimated", "other", "unknown")
 """Values of ``position_source``: how the position was obtained, for down-weighting."""
 
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    "alt_ft": (-5_000.0, 200_000.0),
+    "alt_geom_ft": (-5_000.0, 200_000.0),
+    "gs_kt": (0.0, 5_000.0),
+    "track_deg": (-360.0, 360.0),
+    "vrate_fpm": (-100_000.0, 100_000.0),
+}
+"""Inclusive bounds of measurements a report may carry (missing, NaN, is always allowed):
+twice what any aircraft reaches (Concorde cruised at 60,000 ft and 1,180 kt), so only
+corrupt or hostile values (inf, 1e300) fail; they are bad records, never table values."""
+
+FUTURE_SLACK_NS = 86_400 * 10**9
+"""Fix times may lie up to one day (ns) after now: receivers' clocks drift, exports are
+made in every time zone; later is a bad record unless ``allow_future``."""
+
+
+def time_bounds_ns(allow_future: bool = False) -> tuple[int, int]:
+    """Accepted fix times, int64 ns since the epoch: 1970-01-01 .. now + one day (or up to
+    2262, what pandas holds, with ``allow_future``; times beyond it stay refused)."""
+    import time
+
+    hi = _NS_MAX - 1 if allow_future else time.time_ns() + FUTURE_SLACK_NS
+    return 0, int(hi)
+
+
 MEASUREMENT_COLUMNS = (
     "time", "icao24", "lat", "lon", "alt_ft", "alt_geom_ft", "on_ground",
     "gs_kt", "track_deg", "vrate_fpm",
@@ -64,24 +89,57 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in SCHEMA.items()})
 
 
+_NS_MAX = np.iinfo("int64").max
+_NS_MIN = np.iinfo("int64").min  # NaT
+
+
+def _ns_ints(raw: np.ndarray) -> np.ndarray:
+    """int64 ns of a numpy datetime64 array of any unit; instants the ns range cannot hold
+    (before 1677, after 2262) become the extreme values, which the range check refuses."""
+    unit = np.datetime_data(raw.dtype)[0]
+    src = raw.view("int64")
+    if unit == "ns":
+        return src.copy()
+    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
+    lim = _NS_MAX // per
+    ints = np.clip(src, -lim, lim) * per
+    ints[src > lim] = _NS_MAX
+    ints[(src < -lim) & (src != _NS_MIN)] = _NS_MIN + 1
+    ints[src == _NS_MIN] = _NS_MIN
+    return ints
+
+
+def ns_utc(values: pd.Series) -> pd.Series:
+    """Datetimes of any resolution (naive = UTC) as the table's ``datetime64[ns, UTC]``,
+    never raising: see :func:`_ns_ints` for instants outside the nanosecond range."""
+    naive = values.dt.tz_convert("UTC").dt.tz_localize(None) \
+        if isinstance(values.dtype, pd.DatetimeTZDtype) else values
+    ints = _ns_ints(np.asarray(naive.to_numpy(), dtype=naive.dtype))
+    return pd.Series(pd.arrays.DatetimeArray._from_sequence(ints.view("M8[ns]"),
+                                                            dtype=TIME_DTYPE),
+                     index=values.index, name=values.name)
+
+
 def as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
     """A reader's time column (UTC datetimes, naive = UTC, or float Unix seconds rounded to
-    the microsecond) as the table's UTC nanosecond array; unreadable values become NaT."""
+    the microsecond) as the table's UTC nanosecond array; unreadable values become NaT and
+    instants beyond the nanosecond range the extremes the range check refuses."""
     if values.dtype == _TIME and values.dtype.tz is _TIME.tz:  # already the table's (readsb)
         return values.array
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype(TIME_DTYPE).array
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.dt.tz_localize("UTC").astype(TIME_DTYPE).array
+        return ns_utc(values).array
     if pd.api.types.is_numeric_dtype(values.dtype):
         # round float seconds to the microsecond so 1760000001.7 does not gain float noise
         sec = values.to_numpy(dtype="float64", na_value=np.nan)
-        ns = np.round(sec * 1e6) * 1000.0
-        bad = ~np.isfinite(ns) | (np.abs(ns) > 9.2e18)
-        ints = np.where(bad, 0, ns).astype("int64")
-        ints[bad] = np.iinfo("int64").min  # NaT
+        with np.errstate(invalid="ignore", over="ignore"):
+            micros = np.round(sec * 1e6)  # exact in float64 up to 2**53 us (year 2255)
+            ok = np.abs(micros) <= 9.2e15
+            ints = np.where(ok, micros, 0).astype("int64") * 1000
+            ints[~ok & (micros > 0)] = _NS_MAX  # +inf, 1e18 s: refused by the range check
+            ints[~ok & (micros < 0)] = _NS_MIN + 1
+        ints[np.isnan(micros)] = _NS_MIN  # NaT
         return pd.arrays.DatetimeArray._from_sequence(ints.view("M8[ns]"), dtype=TIME_DTYPE)
-    return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME_DTYPE).array
+    return ns_utc(pd.to_datetime(values, utc=True, format="ISO8601")).array
 
 
 def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:

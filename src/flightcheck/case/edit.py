@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,9 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
         update: bool = False, now: dt.datetime | None = None) -> list[dict]:
     """Record track files (files, folders or globs) with their sha256.
 
-    Returns one entry per file acted on: ``{"status": "added", "path", "sha256"}``,
+    Returns one entry per file acted on: ``{"status": "added", "path", "sha256",
+    "outside"}`` (``outside``: the file lies outside the case folder, so ``verify`` will
+    read it only with ``--allow-outside``),
     ``{"status": "updated", "path", "sha256", "old_sha256"}``, ``{"status": "hashed", "path",
     "sha256"}`` (an input listed without a hash) or ``{"status": "skipped", "path",
     "reason"}`` (folders contribute only track data, never the case's own files, see
@@ -146,7 +148,8 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
             item["note"] = note
         inputs.append(item)
         known[rel] = item
-        done.append({"status": "added", "path": rel, "sha256": digest})
+        done.append({"status": "added", "path": rel, "sha256": digest,
+                     "outside": rel.startswith("../") or Path(rel).is_absolute()})
     _write(path, doc)
     return done + [{"status": "skipped", "path": s.path, "reason": s.reason} for s in skipped]
 
@@ -166,14 +169,21 @@ def _record_change(doc: tomlkit.TOMLDocument, rel: str, old: str | None, new: st
     changes.append(entry)
 
 
-def check_inputs(case: Case) -> list[dict]:
-    """sha256 of every input; raises if a file is missing or differs from the recorded hash."""
+def check_inputs(case: Case, allow_outside: Iterable[str | Path] = ()) -> list[dict]:
+    """sha256 of every input, confined (see :meth:`Case.confined_paths`); raises if a file is
+    missing, unreadable, has no recorded sha256 or differs from it."""
     out = []
-    for inp, p in zip(case.inputs, case.input_paths(), strict=True):
-        if not p.is_file():
-            raise InputError(str(case.path), f"input {inp.path!r} is missing")
-        digest = sha256_file(p)
-        if inp.sha256 and inp.sha256 != digest:
+    paths = case.confined_paths(allow_outside)
+    for n, (inp, p) in enumerate(zip(case.inputs, paths, strict=True)):
+        if not inp.sha256:
+            raise InputError(str(case.path), f"inputs[{n}].sha256 for {inp.path[:80]!r}: "
+                             "missing or empty, so the input cannot be checked; record it "
+                             f"with `flightcheck case add {case.root} {p}`")
+        try:
+            digest = sha256_file(p)
+        except OSError as exc:
+            raise InputError(str(p), f"cannot read file ({exc.strerror or exc})") from None
+        if inp.sha256 != digest:
             raise InputError(str(p), f"changed since it was added to the case (sha256 {digest}, "
                                      f"recorded {inp.sha256}); if that is intended, record it "
                                      f"with `flightcheck case add {case.root} {p} --update`")

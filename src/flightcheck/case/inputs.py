@@ -31,8 +31,7 @@ class Skipped:
     reason: str
 
 
-@functools.cache
-def _is_pack(folder: Path) -> bool:
+def is_pack(folder: Path) -> bool:
     """Whether ``folder`` is an evidence pack: it holds a manifest.json written by flightcheck."""
     manifest = folder / "manifest.json"
     if not manifest.is_file():
@@ -43,6 +42,9 @@ def _is_pack(folder: Path) -> bool:
         return False
     return isinstance(head, dict) and isinstance(head.get("tool"), dict) and \
         head["tool"].get("name") == "flightcheck"
+
+
+_is_pack = functools.cache(is_pack)
 
 
 def own_file(path: str | Path, case_path: Path) -> str | None:

@@ -15,9 +15,11 @@ whose places are codes. A date without a time in ``from``/``to`` means the whole
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ from flightcheck.reference import places
 from flightcheck.reference.places import Place, PlaceError
 
 CLAIM_KINDS = ("stop", "route", "presence")
+PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev")
+"""Never case inputs, even under --allow-outside: their "files" are the machine's state."""
 SETTING_KEYS = ("format", "skip_bad", "tz")
 """Reading options a case records (``[settings]``), used by ``verify``."""
 
@@ -119,8 +123,39 @@ class Case:
         return self.path.parent
 
     def input_paths(self) -> list[Path]:
-        """Absolute paths of the inputs."""
+        """Paths of the inputs (relative ones joined to ``root``); unchecked: read them only
+        after :meth:`confined_paths`."""
         return [(self.root / i.path) for i in self.inputs]
+
+    def confined_paths(self, allow_outside: Iterable[str | Path] = ()) -> list[Path]:
+        """The inputs' paths, each checked to resolve (symlinks followed) inside the case
+        folder or under one of ``allow_outside``, and to be a regular file: a case file from
+        someone else must not make ``verify`` read ``/proc/self/environ``, a device or a
+        FIFO. Raises :class:`InputError` naming the entry."""
+        roots = [Path(os.path.realpath(r)) for r in (self.root, *allow_outside)]
+        out = []
+        for n, (inp, p) in enumerate(zip(self.inputs, self.input_paths(), strict=True)):
+            where = f"inputs[{n}].path {inp.path[:80]!r}"
+            real = Path(os.path.realpath(p))
+            if not any(r == real or r in real.parents for r in roots):
+                raise InputError(str(self.path), f"{where}: outside the case folder; refusing "
+                                 "to read it (pass --allow-outside DIR to accept inputs under "
+                                 "DIR)")
+            if any(Path(f) in real.parents for f in PSEUDO_FILE_SYSTEMS):
+                raise InputError(str(self.path), f"{where}: a system file, not track data; "
+                                 "refusing to read it")
+            try:
+                mode = os.stat(real).st_mode
+            except FileNotFoundError:
+                raise InputError(str(self.path), f"{where}: input is missing") from None
+            except OSError as exc:
+                raise InputError(str(self.path), f"{where}: cannot read ({exc.strerror})") \
+                    from None
+            if not stat.S_ISREG(mode):
+                raise InputError(str(self.path), f"{where}: not a regular file (a folder, "
+                                 "device, FIFO or socket); refusing")
+            out.append(p)
+        return out
 
 
 def parse_time(value: Any, end_of_day: bool = False) -> pd.Timestamp:
@@ -139,14 +174,24 @@ def parse_time(value: Any, end_of_day: bool = False) -> pd.Timestamp:
     return ts
 
 
+CASE_TIMES = (pd.Timestamp("1970-01-01", tz="UTC"), pd.Timestamp("2100-01-01", tz="UTC"))
+"""Times a case may name (claim windows, annotations): the span track data can hold."""
+
+
 def _time(value: Any, where: str, path: str, end_of_day: bool = False) -> pd.Timestamp | None:
     if value is None:
         return None
+    if not isinstance(value, (str, dt.date)):
+        raise InputError(path, f"{where}: expected a date/time (ISO 8601 text or a TOML "
+                               f"date), got {_kind(value)}")
     try:
-        return parse_time(value, end_of_day)
-    except (ValueError, TypeError):
-        raise InputError(path, f"{where}: {value!r} is not a date/time "
+        ts = parse_time(value, end_of_day)
+    except (ValueError, TypeError, OverflowError):
+        raise InputError(path, f"{where}: {str(value)[:40]!r} is not a date/time "
                                "(use ISO 8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)") from None
+    if not CASE_TIMES[0] <= ts <= CASE_TIMES[1]:
+        raise InputError(path, f"{where}: {str(value)[:40]!r} is outside 1970 .. 2100")
+    return ts.as_unit("ns")
 
 
 def _str(value: Any, where: str, path: str, required: bool = False) -> str | None:
@@ -155,8 +200,29 @@ def _str(value: Any, where: str, path: str, required: bool = False) -> str | Non
             raise InputError(path, f"{where}: missing")
         return None
     if not isinstance(value, str):
-        raise InputError(path, f"{where}: expected a string in quotes, got {value!r}")
+        raise InputError(path, f"{where}: expected a string in quotes, got {_kind(value)}")
     return value.strip()
+
+
+def _kind(value: Any) -> str:
+    """A TOML value's type in the words of the TOML spec, for error messages."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
+             list: "an array", dict: "a table"}
+    return next((v for t, v in names.items() if isinstance(value, t)), "a date/time")
+
+
+def _table(value: Any, where: str, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise InputError(path, f"{where}: expected a table, got {_kind(value)}")
+    return value
+
+
+def _list(value: Any, where: str, path: str, written: str = "") -> list:
+    if not isinstance(value, list):
+        hint = f" (write each as {written})" if written else ""
+        raise InputError(path, f"{where}: expected an array of tables{hint}, got "
+                               f"{_kind(value)}")
+    return value
 
 
 def _place(value: str, where: str, path: str, resolve: Callable[[str], Place]) -> Place:
@@ -219,7 +285,7 @@ def _claim(raw: dict, n: int, path: str) -> Claim:
 def _annotation(raw: dict, n: int, path: str) -> Annotation:
     where = f"annotations[{n}]"
     sources = raw.get("sources", [])
-    if not isinstance(sources, list):
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
         raise InputError(path, f"{where}.sources: expected a list of strings")
     airport = _str(raw.get("airport"), f"{where}.airport", path)
     ann = Annotation(
@@ -244,9 +310,11 @@ def _annotation(raw: dict, n: int, path: str) -> Annotation:
 def _settings(raw: Any, path: str) -> dict[str, Any]:
     """``[settings]``: the reading options ``verify`` uses (format, skip_bad, tz), checked."""
     if not isinstance(raw, dict):
-        raise InputError(path, "settings: expected a table ([settings])")
+        raise InputError(path, f"settings: expected a table ([settings]), got {_kind(raw)}")
     out = dict(raw)
     fmt = out.get("format")
+    if fmt is not None and not isinstance(fmt, str):
+        raise InputError(path, f"settings.format: expected a string, got {_kind(fmt)}")
     if fmt is not None:
         from flightcheck import io
 
@@ -302,19 +370,28 @@ def parse(text: str, path: Path) -> Case:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(p, f"not valid TOML ({exc})") from None
-    head = raw.get("case", {})
+    head = _table(raw.get("case", {}), "case", p)
     inputs = []
-    for n, item in enumerate(raw.get("inputs", [])):
-        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-            raise InputError(p, f"inputs[{n}].path: missing")
-        inputs.append(CaseInput(item["path"], item.get("sha256"), item.get("note")))
-    claims = [_claim(c, n, p) for n, c in enumerate(raw.get("claims", []))]
+    for n, item in enumerate(_list(raw.get("inputs", []), "inputs", p)):
+        where = f"inputs[{n}]"
+        if not isinstance(item, dict):
+            raise InputError(p, f"{where}: expected a table ([[inputs]]), got {_kind(item)}")
+        path_ = _str(item.get("path"), f"{where}.path", p, required=True) or ""
+        if not path_:
+            raise InputError(p, f"{where}.path: empty")
+        inputs.append(CaseInput(path_, _str(item.get("sha256"), f"{where}.sha256", p),
+                                _str(item.get("note"), f"{where}.note", p)))
+    claims = [_claim(_table(c, f"claims[{n}]", p), n, p)
+              for n, c in enumerate(_list(raw.get("claims", []), "claims", p, "[[claims]]"))]
     ids = [c.id for c in claims]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise InputError(p, f"claims: duplicate id {sorted(dup)[0]!r}")
-    annotations = [_annotation(a, n, p) for n, a in enumerate(raw.get("annotations", []))]
-    changes = [_input_change(c, n, p) for n, c in enumerate(raw.get("input_changes", []))]
+    annotations = [_annotation(_table(a, f"annotations[{n}]", p), n, p) for n, a in
+                   enumerate(_list(raw.get("annotations", []), "annotations", p,
+                                   "[[annotations]]"))]
+    changes = [_input_change(c, n, p) for n, c in
+               enumerate(_list(raw.get("input_changes", []), "input_changes", p))]
     return Case(path=path, title=str(head.get("title", path.parent.name)), inputs=inputs,
                 claims=claims, annotations=annotations,
                 settings=_settings(raw.get("settings", {}), p), input_changes=changes)

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from flightcheck import __version__
-from flightcheck.atomic import write_bytes, write_text
+from flightcheck.atomic_folder import replace_folder
 from flightcheck.case.bind import bind
 from flightcheck.case.edit import check_inputs
+from flightcheck.case.inputs import is_pack
 from flightcheck.case.model import Case, load
 from flightcheck.case.verify import Verdict, verify
 from flightcheck.export import _csv, to_geojson
 from flightcheck.jsonout import dumps, iso, plain
+from flightcheck.outpaths import check_folder
 from flightcheck.provenance import sha256_file
 from flightcheck.routes import RouteSet, build_routes
 from flightcheck.routes.reconcile import match_target
@@ -167,61 +169,67 @@ def read_records(tracks: Tracks) -> Callable[[Path], dict[str, Any]]:
 
 
 def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
-        now: dt.datetime | None = None) -> dict[str, Any]:
-    """Verify a case and write its evidence pack. Returns the manifest."""
+        now: dt.datetime | None = None, allow_outside: Iterable[str | Path] = (),
+        allow_future: bool = False) -> dict[str, Any]:
+    """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
+    whole, see :mod:`flightcheck.atomic_folder`). Returns the manifest.
+
+    Inputs must lie inside the case folder or under ``allow_outside``; ``outdir`` may not be
+    the case folder nor hold the case's files."""
     from flightcheck.read import read
     from flightcheck.reference import versions
 
     case: Case = load(case_path)
-    hashes = check_inputs(case)
+    out = check_folder("-o", outdir, [case.path, *case.input_paths()], case.root)
+    case_digest = sha256_file(case.path)
+    hashes = check_inputs(case, allow_outside)
     settings = case.settings
     params = {"tz": settings.get("tz"), "skip_bad": bool(settings.get("skip_bad", False)),
-              "format": settings.get("format")}
+              "format": settings.get("format"), "allow_future": allow_future}
     tracks = read([str(p) for p in case.input_paths()], format=params["format"],
-                  skip_bad=params["skip_bad"], tz=params["tz"])
+                  skip_bad=params["skip_bad"], tz=params["tz"], allow_future=allow_future)
     routes = build_routes(tracks)
     tracks = routes.tracks  # sources without an ICAO address matched to their aircraft
     verdicts = verify(case.claims, tracks, routes)
     bound = [bind(a, routes) for a in case.annotations]
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
     created = iso(now or dt.datetime.now(dt.UTC))
-    written: list[Path] = [
-        write_bytes(out / "verdicts.json", dumps({"case": case.title, "claims": [
-            v.to_dict() for v in verdicts]}) + b"\n"),
-    ]
     stops = [r.stops for r in routes if len(r.stops)]
     import pandas as pd
 
-    written.append(write_bytes(out / "stops.csv", _csv(pd.concat(stops, ignore_index=True)
-                                                       if stops else pd.DataFrame())))
-    written.append(write_bytes(out / "tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"))
+    files: list[tuple[str, bytes]] = [
+        ("verdicts.json", dumps({"case": case.title, "claims": [
+            v.to_dict() for v in verdicts]}) + b"\n"),
+        ("stops.csv", _csv(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame())),
+        ("tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"),
+    ]
     map_file = None
     if map_html:
-        from flightcheck.maps import map_routes, save_map
+        from flightcheck.maps import map_routes
+        from flightcheck.maps.build import render_html
 
         fmap = map_routes(routes, markers(bound), title=case.title)
-        written.append(Path(save_map(fmap, out / "map.html")))
+        files.append(("map.html", render_html(fmap).encode("utf-8")))
         map_file = "map.html"
-    written.append(write_text(out / "report.html", render_report(
-        case.title, tracks, routes, verdicts, bound, map_file, created)))
+    files.append(("report.html", render_report(
+        case.title, tracks, routes, verdicts, bound, map_file, created).encode("utf-8")))
     how_read = read_records(tracks)
-    manifest = {
-        "tool": {"name": "flightcheck", "version": __version__},
-        "created": created,
-        "case": {"path": str(case.path), "sha256": sha256_file(case.path), "title": case.title},
-        "parameters": params,
-        "inputs": [{**h, **how_read(case.root / h["path"])} for h in hashes],
-        "input_changes": [{"path": c.path, "old_sha256": c.old_sha256,
-                           "new_sha256": c.new_sha256, "updated": iso(c.updated)}
-                          for c in case.input_changes],
-        "places": {c.id: {"written": c.place or None, "resolved": [
-            {"code": p.code, "name": p.name, "country": p.country, "note": p.note or None}
-            for p in c.places]} for c in case.claims if c.places},
-        "reference_data": versions(),
-        "outputs": [{"path": p.name, "sha256": sha256_file(p), "size": p.stat().st_size}
-                    for p in written],
-        "verdicts": {v.id: v.verdict for v in verdicts},
-    }
-    write_bytes(out / "manifest.json", dumps(manifest) + b"\n")
+    with replace_folder(out, is_pack) as build:
+        written = [build.write(name, data) for name, data in files]
+        manifest = {
+            "tool": {"name": "flightcheck", "version": __version__},
+            "created": created,
+            "case": {"path": str(case.path), "sha256": case_digest, "title": case.title},
+            "parameters": params,
+            "inputs": [{**h, **how_read(case.root / h["path"])} for h in hashes],
+            "input_changes": [{"path": c.path, "old_sha256": c.old_sha256,
+                               "new_sha256": c.new_sha256, "updated": iso(c.updated)}
+                              for c in case.input_changes],
+            "places": {c.id: {"written": c.place or None, "resolved": [
+                {"code": p.code, "name": p.name, "country": p.country, "note": p.note or None}
+                for p in c.places]} for c in case.claims if c.places},
+            "reference_data": versions(),
+            "outputs": written,
+            "verdicts": {v.id: v.verdict for v in verdicts},
+        }
+        build.write("manifest.json", dumps(manifest) + b"\n")
     return manifest

@@ -27,7 +27,9 @@ class ReadOptions:
     ``columns``: mapping track-table column -> input column for the plain CSV reader.
     ``start_time``: wall-clock time of the first message for logs without one (bare AVR).
     ``receiver``: (lat, lon) of the Mode S receiver, reference for surface positions.
-    ``max_decompressed``: bound, in bytes, on what a gzip/zip member may expand to.
+    ``max_decompressed``: bound, in bytes, on what one input may expand to in all (every
+    nested archive and member together).
+    ``allow_future``: accept fix times later than now plus one day.
     """
 
     format: str | None = None
@@ -38,6 +40,7 @@ class ReadOptions:
     start_time: datetime | None = None
     receiver: tuple[float, float] | None = None
     max_decompressed: int = 2 << 30
+    allow_future: bool = False
 
 
 @dataclass

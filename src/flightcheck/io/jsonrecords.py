@@ -35,6 +35,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from flightcheck.errors import names_excerpt
 from flightcheck.io import opensky, plaincsv
 from flightcheck.io.context import ReadContext
 
@@ -87,6 +88,9 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         records, rows = _lines(text, ctx)
     ctx.records = len(records)
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    if frame.shape[1] > plaincsv.MAX_COLUMNS:
+        raise ctx.fail(f"records hold {frame.shape[1]:,} distinct keys, more than "
+                       f"{plaincsv.MAX_COLUMNS:,}; refusing")
     names = [str(c) for c in frame.columns]
     frame.columns = names
     if ctx.options.columns is None and opensky.csv_style(set(names)) == "native":
@@ -96,11 +100,11 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         columns = plaincsv.match_columns(names, ctx.options.columns)
     except KeyError as exc:
         raise ctx.fail(f"--column maps to {exc.args[0]!r}, which no record has "
-                       f"(keys: {', '.join(names)})") from None
+                       f"(keys: {names_excerpt(names)})") from None
     for need, what in (("time", "time"), ("lat", "latitude"), ("lon", "longitude")):
         if need not in columns:
             raise ctx.fail(f"no {what} key found; map one with --column {need}=KEY "
-                           f"(keys: {', '.join(names) or 'none'})")
+                           f"(keys: {names_excerpt(names)})")
     if "squawk" in columns:
         frame[columns["squawk"]] = _squawks(frame[columns["squawk"]])
     out = plaincsv.to_track(frame, rows, columns, ",", ctx)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from flightcheck.io.context import ReadContext
 from flightcheck.io.lines import check_csv_header
+from flightcheck.track import as_time, ns_utc
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_MS
 
 FORMATS = ("opensky-csv", "opensky-parquet", "opensky-json")
@@ -266,7 +267,7 @@ def unix_seconds(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadConte
             return _scaled_seconds(numbers.astype("float64").to_numpy(), col, ctx)
         stamps = pd.to_datetime(raw.astype("str").where(raw.notna()), utc=True,
                                 format="ISO8601", errors="coerce")
-    ns = stamps.astype("datetime64[ns, UTC]").array.asi8
+    ns = ns_utc(stamps).array.asi8
     values = np.where(stamps.isna().to_numpy(), np.nan, ns / 1e9)
     unreadable = keep & np.isnan(values) & raw.notna().to_numpy()
     keep &= ctx.drop_bad(unreadable, rows, f"unreadable time in column {col!r}")
@@ -304,10 +305,10 @@ def _texts(frame: pd.DataFrame, col: str) -> pd.Series | None:
 def seconds_to_time(seconds: np.ndarray) -> pd.Series:
     """Float Unix seconds -> UTC datetimes, rounded to the microsecond (NaN -> NaT).
 
-    Rounding keeps ``1760000001.7`` at ``.700000`` instead of float noise in nanoseconds.
+    Rounding keeps ``1760000001.7`` at ``.700000`` instead of float noise in nanoseconds;
+    inf and 1e18 become times the track table's range check refuses (never an error here).
     """
-    micros = np.round(np.asarray(seconds, dtype="float64") * 1e6)
-    return pd.Series(pd.to_datetime(micros, unit="us", utc=True))
+    return pd.Series(as_time(pd.Series(np.asarray(seconds, dtype="float64"))))
 
 
 def stale_repeats(icao: pd.Series, t_row: np.ndarray, t_pos: np.ndarray) -> np.ndarray:

@@ -1,14 +1,96 @@
-"""Expand the user's PATH arguments: files, folders (walked recursively) and globs."""
+"""Expand the user's PATH arguments: files, folders (walked recursively) and globs.
+
+Globs are matched here rather than by :func:`glob.glob`, which follows a symlink loop
+(``ln -s . l/a``; ``'l/**'``) until paths reach the system's length limit: 5 minutes and
+1.9 GB before this. ``**`` follows symlinked folders but enters each folder (device,
+inode) once, and an expansion stops at :data:`MAX_EXPANDED` paths.
+"""
 
 from __future__ import annotations
 
-import glob
+import fnmatch
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from flightcheck.errors import UsageError
 
 _GLOB_CHARS = set("*?[")
+
+MAX_EXPANDED = 1_000_000
+"""Most paths one glob may expand to (a day of global readsb history is ~50,000 files)."""
+
+
+def _is_pattern(part: str) -> bool:
+    return bool(_GLOB_CHARS & set(part))
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _match(folder: Path, parts: list[str], seen: set[tuple[int, int]]) -> Iterator[Path]:
+    """Paths under ``folder`` matching the pattern components ``parts`` (glob rules: ``*``
+    never matches a hidden name unless the pattern starts with a dot)."""
+    if not parts:
+        yield folder
+        return
+    part, rest = parts[0], parts[1:]
+    if part == "**":
+        try:
+            st = os.stat(folder)
+            seen.add((st.st_dev, st.st_ino))
+        except OSError:
+            return
+        yield from _match(folder, rest, seen)
+        for entry in _entries(folder):
+            if entry.name.startswith("."):
+                continue
+            if not entry.is_dir():
+                if not rest:  # a trailing ** matches files too
+                    yield Path(entry.path)
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or a folder seen already
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            yield from _match(Path(entry.path), parts, seen)
+        return
+    if not _is_pattern(part):
+        child = folder / part
+        if child.exists() or child.is_symlink():
+            yield from _match(child, rest, seen)
+        return
+    for entry in _entries(folder):
+        if entry.name.startswith(".") and not part.startswith("."):
+            continue
+        if fnmatch.fnmatchcase(entry.name, part) and (not rest or entry.is_dir()):
+            yield from _match(Path(entry.path), rest, seen)
+
+
+def glob_paths(pattern: str) -> list[str]:
+    """Sorted paths matching ``pattern`` (``*``, ``?``, ``[...]``, ``**`` = any depth),
+    symlink loops entered once; more than :data:`MAX_EXPANDED` is a :class:`UsageError`."""
+    anchor, parts = Path(pattern).anchor, list(Path(pattern).parts)
+    if anchor:
+        parts = parts[1:]
+    root = Path(anchor) if anchor else Path(".")
+    st = os.stat(root)
+    seen = {(st.st_dev, st.st_ino)}
+    out: list[str] = []
+    for p in _match(root, parts, seen):
+        out.append(str(p) if anchor else os.path.relpath(p))
+        if len(out) > MAX_EXPANDED:
+            raise UsageError(f"{pattern}: matches more than {MAX_EXPANDED:,} paths; narrow it")
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -43,7 +125,7 @@ def expand(paths: list[str | Path] | str | Path) -> list[Candidate]:
                 if f.is_file() and not any(part.startswith(".") for part in rel):
                     add(f, False)
         elif _GLOB_CHARS & set(str(raw)):
-            matches = sorted(glob.glob(str(raw), recursive=True))
+            matches = glob_paths(str(raw))
             if not matches:
                 raise UsageError(f"{raw}: no file matches this pattern")
             for m in matches:

@@ -40,11 +40,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from flightcheck.errors import UsageError
+from flightcheck.errors import UsageError, names_excerpt
 from flightcheck.io import opensky, sbs
 from flightcheck.io.context import ReadContext
 from flightcheck.io.lines import check_csv_header
 from flightcheck.io.pseudo_address import aircraft_address, pseudo_address, user_address
+from flightcheck.track import ns_utc
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_KMH, KT_PER_MS
 
 FORMATS = ("csv",)
@@ -138,10 +139,21 @@ def match_columns(names: list[str], mapping: dict[str, str] | None = None) -> di
     return found
 
 
+MAX_HEADER_CHARS = 16_384
+"""Longest header line read (real exports have a few hundred characters)."""
+
+MAX_COLUMNS = 1_000
+"""Most columns a table may have (a 2**20-comma header took 165 s and 3.9 GB before)."""
+
+
 def _split_header(line: str) -> tuple[str, list[str]] | None:
+    """(delimiter, column names) of a header line; None when it is not one, or is longer
+    or wider than :data:`MAX_HEADER_CHARS` / :data:`MAX_COLUMNS`."""
+    if len(line) > MAX_HEADER_CHARS:
+        return None
     counts = {d: line.count(d) for d in DELIMITERS}
     delimiter = max(counts, key=counts.__getitem__)
-    if counts[delimiter] == 0:
+    if counts[delimiter] == 0 or counts[delimiter] >= MAX_COLUMNS:
         return None
     return delimiter, [n.strip().strip('"').strip() for n in line.split(delimiter)]
 
@@ -171,7 +183,8 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read a delimited text table into track-table columns (units per the module doc)."""
     split = _split_header(_header_line(data[:65536]))
     if split is None:
-        raise ctx.fail("no delimited header line (expected columns separated by , ; tab or |)",
+        raise ctx.fail("no delimited header line (expected columns separated by , ; tab or |, "
+                       f"at most {MAX_COLUMNS:,} columns in {MAX_HEADER_CHARS:,} characters)",
                        1)
     delimiter = split[0]
     check_csv_header(data, ctx, "a delimited table", delimiter)
@@ -184,14 +197,14 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
                             skip_blank_lines=False, low_memory=False, **options)
     except KeyError as exc:
         raise ctx.fail(f"--column maps to {exc.args[0]!r}, which is not in the header "
-                       f"(columns: {', '.join(names)})", 1) from None
+                       f"(columns: {names_excerpt(names)})", 1) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ctx.fail(f"unreadable CSV ({msg})") from None
     for need, what in (("time", "time"), ("lat", "latitude"), ("lon", "longitude")):
         if need not in columns:
             raise ctx.fail(f"no {what} column found; map one with --column {need}=NAME "
-                           f"(columns: {', '.join(names)})", 1)
+                           f"(columns: {names_excerpt(names)})", 1)
     rows = np.arange(2, len(frame) + 2, dtype="int64")
     filled = ~frame.isna().all(axis=1).to_numpy()
     frame, rows = frame[filled].reset_index(drop=True), rows[filled]
@@ -253,7 +266,7 @@ def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
         out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
         if aware.any():
             parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
-            out[aware] = parsed.astype("datetime64[ns, UTC]")
+            out[aware] = ns_utc(parsed)
         naive = present & ~aware
         if naive.any():
             tz = sbs.check_zone(ctx.options.tz or "UTC")
@@ -263,7 +276,7 @@ def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
                 parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce",
                                         utc=True)
             if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-                out[naive] = parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+                out[naive] = ns_utc(parsed)
             else:
                 out[naive] = sbs.local_to_utc(parsed, tz, ctx)
                 if ctx.options.tz is None:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from flightcheck.errors import UsageError
 from flightcheck.io.context import ReadContext
+from flightcheck.track import ns_utc
 
 FORMATS = ("sbs",)
 TIME_ORDERED: frozenset[str] = frozenset()
@@ -95,7 +96,7 @@ def local_to_utc(naive: pd.Series, tz: str, ctx: ReadContext) -> pd.Series:
     when pandas can infer it, else read as summer time with a note in ``ctx``.
     """
     if tz == "UTC":
-        return naive.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+        return ns_utc(naive)
     try:
         local = naive.dt.tz_localize(tz, ambiguous="infer", nonexistent="NaT")
     except ValueError:
@@ -103,7 +104,7 @@ def local_to_utc(naive: pd.Series, tz: str, ctx: ReadContext) -> pd.Series:
                                      nonexistent="NaT")
         ctx.notes.append(f"times in the repeated autumn hour of {tz} could not be ordered; "
                          "they were read as summer time (the first occurrence)")
-    return local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    return ns_utc(local)
 
 
 def _numbers(values: pd.Series, rows: np.ndarray, keep: np.ndarray, ctx: ReadContext,
