@@ -208,21 +208,30 @@ def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
     q_near, ap, _ = ctx.ix.near_many(p.lat[k], p.lon[k], FAR_KM)
     q_near = q_near[ctx.ix.type_rank[ap] >= 2]
     k = np.delete(k, np.unique(q_near))
-    return [_open_end(ctx, i) for i in k.tolist()]
+    if not len(k):
+        return []
+    # one airport search for every open end, at the largest reach; each keeps its own
+    reach = ctx.cruise_kt[p.code[k]] * KT_TO_KMS * OPEN_END_HORIZON_S
+    trk = track_at(ctx, k, -1)
+    trend = _trend(ctx, k, -1)
+    q, ap, dist = ctx.ix.near_many(p.lat[k], p.lon[k], float(reach.max()))
+    keep = (ctx.ix.type_rank[ap] >= 2) & (dist <= reach[q])  # medium and large airports
+    q, ap, dist = q[keep], ap[keep], dist[keep]
+    bounds = np.searchsorted(q, np.arange(len(k) + 1))
+    return [_open_end(ctx, int(i), float(trk[j]), float(trend[j]),
+                      ap[bounds[j]:bounds[j + 1]], dist[bounds[j]:bounds[j + 1]])
+            for j, i in enumerate(k.tolist())]
 
 
-def _open_end(ctx: Context, k: int) -> dict:
+def _open_end(ctx: Context, k: int, trk: float, trend: float, ap: np.ndarray,
+              dist: np.ndarray) -> dict:
+    """The event of one open end; ``ap``/``dist``: medium and large airports within reach."""
     from flightcheck.segment.stops import ts
 
     p, ix = ctx.pts, ctx.ix
     c = p.code[k]
     kt = float(ctx.cruise_kt[c])
     reach_km = kt * KT_TO_KMS * OPEN_END_HORIZON_S
-    trk = float(track_at(ctx, np.array([k]), -1)[0])
-    trend = float(_trend(ctx, np.array([k]), -1)[0])
-    _, ap, dist = ix.near_many(p.lat[[k]], p.lon[[k]], reach_km)
-    usable = ix.type_rank[ap] >= 2  # medium and large airports: where flights end
-    ap, dist = ap[usable], dist[usable]
     brg = bearing_deg(p.lat[k], p.lon[k], ix.lat[ap], ix.lon[ap])
     off = angle_diff_deg(trk, brg) if np.isfinite(trk) else np.zeros(len(ap))
     ahead = ~(off > 90.0)
