@@ -22,6 +22,7 @@ supported when one of them supports it, contradicted only when all of them contr
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,7 +226,9 @@ def aircraft_fixes(tracks: Tracks, icao24: str) -> Fixes:
     return Fixes(pts.t, pts.lat, pts.lon, pts.alt, pts.gs, pts.ground, src, row)
 
 
+@functools.lru_cache(maxsize=1024)
 def _place(code: str) -> reach.Place:
+    """The claimed place of a code (looked up once: verify asks per claim, aircraft and gap)."""
     from flightcheck.reference import airports, countries
 
     if len(code) == 2:

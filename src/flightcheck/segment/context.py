@@ -10,6 +10,7 @@ import pandas as pd
 
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.evidence import Cite
+from flightcheck.segment.geometry import bearing_deg, step_km
 from flightcheck.segment.phases import Points
 from flightcheck.segment.runwayfit import JET_KT as JET_KT  # here before runwayfit existed
 from flightcheck.segment.runwayfit import JET_RUNWAY_FT as JET_RUNWAY_FT
@@ -77,3 +78,19 @@ def build(pts: Points, ix: AirportIndex, sources: np.ndarray, rows: np.ndarray,
     types = typecodes if typecodes is not None else np.full(len(pts.icao24s), None, object)
     cruise = np.where(np.isnan(seen), DEFAULT_CRUISE_KT, np.clip(seen, 90.0, 600.0))
     return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen))
+
+
+def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
+    """Track at fixes ``k``: the reported one, else the bearing from (to) the neighbour
+    ``k + step`` of the same aircraft within 2 min."""
+    p = ctx.pts
+    trk = p.trk[k].copy()
+    j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
+    ok = ~np.isfinite(trk) & (p.code[j] == p.code[k]) & (j != k) & (
+        np.abs(p.t[j] - p.t[k]) <= 120)
+    if ok.any():
+        a, b = (j[ok], k[ok]) if step < 0 else (k[ok], j[ok])
+        moved = step_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]) > 0.05
+        brg = bearing_deg(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
+        trk[np.flatnonzero(ok)[moved]] = brg[moved]
+    return trk

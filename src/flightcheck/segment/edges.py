@@ -26,9 +26,9 @@ import numpy as np
 
 from flightcheck.segment import confidence
 from flightcheck.segment.assign import score_many
-from flightcheck.segment.context import Context
+from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import clock, feet, vertical
-from flightcheck.segment.geometry import KT_TO_KMS, angle_diff_deg, bearing_deg, step_km
+from flightcheck.segment.geometry import KT_TO_KMS, angle_diff_deg, bearing_deg
 
 EDGE_RADIUS_KM = 15.0
 """Largest distance from the airport of a first/last fix that opens or closes a stop, km."""
@@ -48,22 +48,6 @@ HEADING_DEG = 45.0
 """Largest difference between track and bearing to an airport without runways, deg."""
 EDGE_APPROACH_KT = 140.0
 """Speed assumed from the last fix to touchdown (first fix from lift-off), kt."""
-
-
-def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
-    """Track at fixes ``k``: the reported one, else the bearing from (to) the neighbour
-    ``k + step`` of the same aircraft within 2 min."""
-    p = ctx.pts
-    trk = p.trk[k].copy()
-    j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
-    ok = ~np.isfinite(trk) & (p.code[j] == p.code[k]) & (j != k) & (
-        np.abs(p.t[j] - p.t[k]) <= 120)
-    if ok.any():
-        a, b = (j[ok], k[ok]) if step < 0 else (k[ok], j[ok])
-        moved = step_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]) > 0.05
-        brg = bearing_deg(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
-        trk[np.flatnonzero(ok)[moved]] = brg[moved]
-    return trk
 
 
 def _trend(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:

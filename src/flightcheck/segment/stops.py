@@ -25,7 +25,7 @@ import pandas as pd
 
 from flightcheck.segment import confidence, runwayfit
 from flightcheck.segment.assign import best_two, score_many, score_pairs
-from flightcheck.segment.context import Context
+from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import between, clock, duration, feet, vertical
 from flightcheck.segment.geometry import (
     KT_TO_KMS,
@@ -220,8 +220,6 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
                ) -> list[str | None]:
     """Per airborne fix ``k[j]``: the runway end of ``airport[j]`` whose centreline it is on
     (within 25 km of the airport), else None. Vectorised over all fixes."""
-    from flightcheck.segment.edges import track_at
-
     p, ix = ctx.pts, ctx.ix
     k = np.asarray(k, dtype=np.int64)
     airport = np.asarray(airport, dtype=np.int64)
