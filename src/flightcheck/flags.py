@@ -50,7 +50,7 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     n = len(df)
     out = np.full(n, None, dtype=object)
     if n == 0:
-        return pd.Series(pd.array(out, dtype="string"), index=df.index, name="flag")
+        return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
     codes = pd.factorize(df["icao24"], sort=False)[0]
     t = df["time"].array.asi8.astype(np.float64) / 1e9
     order = np.lexsort((t, codes))
@@ -58,7 +58,7 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     lat = df["lat"].to_numpy(np.float64, na_value=np.nan)[order]
     lon = df["lon"].to_numpy(np.float64, na_value=np.nan)[order]
     alt = _altitude(df)[order]
-    ground = (df["on_ground"].to_numpy(dtype=object)[order] == True  # noqa: E712
+    ground = (df["on_ground"].to_numpy(dtype=bool, na_value=False)[order]
               if "on_ground" in df else np.zeros(n, dtype=bool))
     reason = np.full(n, None, dtype=object)
     reason[_duplicate_time(c, tt, lat, lon)] = "duplicate time"
@@ -67,7 +67,7 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     reason[_altitude_spikes(c, tt, alt, ground, reason == None)] = "altitude spike"  # noqa: E711
     reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = "altitude out of range"
     out[order] = reason
-    return pd.Series(pd.array(out, dtype="string"), index=df.index, name="flag")
+    return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
 
 
 def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
