@@ -160,5 +160,6 @@ def _render_presence(console: Any, presence: list[dict[str, Any]]) -> None:
         t.add_row(p["icao24"], _text(p["callsign"]), p["first"], p["last"],
                   f"{p['messages']:,}", f"{p['positions']:,}",
                   "CRC-checked" if p["address_checked"] else "from parity",
-                  alts, selected, f"{p['source']} rows {first_row}–{last_row}")
+                  alts, selected,
+                  f"{p['source']} rows {min(first_row, last_row)}–{max(first_row, last_row)}")
     console.print(t)

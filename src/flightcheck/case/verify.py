@@ -40,6 +40,7 @@ from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
+from flightcheck.textout import shown
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
@@ -391,7 +392,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
             v.verdict = "supported"
             v.confidence = float(min((s.get("confidence") or 0) for s in used)) if used else 0.0
             v.reasons.append(f"{label}: stops {' → '.join(m['stops'])} "
-                             f"({' → '.join(c or '?' for c in m['countries'])}) match "
+                             f"({' → '.join(shown(c) for c in m['countries'])}) match "
                              f"{' → '.join(targets)} in order, {iso(m['start'])} to "
                              f"{iso(m['end'])}")
             v.evidence += [_stop_evidence(s) for s in used]
@@ -405,8 +406,9 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                 v.verdict = "supported"
                 v.confidence = float(max((s.get("confidence") or 0) for s in hits))
                 for s in hits:
-                    v.reasons.append(f"{label}: {s.get('kind')} stop at {s.get('airport')} "
-                                     f"({s.get('airport_name')}), {iso(s.get('arrival')) or '?'}"
+                    v.reasons.append(f"{label}: {s.get('kind')} stop at {shown(s.get('airport'))} "
+                                     f"({shown(s.get('airport_name'))}), "
+                                     f"{iso(s.get('arrival')) or '?'}"
                                      f" to {iso(s.get('departure')) or '?'}, confidence "
                                      f"{(s.get('confidence') or 0):.2f}")
                 v.evidence += [_stop_evidence(s) for s in hits]
@@ -422,7 +424,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                                  f"to {last['time']} ({last['source']} row {last['row']})")
                 v.evidence += [{"type": "fix", **first}, {"type": "fix", **last}]
                 return v
-    seen = " → ".join(f"{s.get('airport')} ({s.get('country') or '?'})" for s in stops)
+    seen = " → ".join(f"{shown(s.get('airport'))} ({shown(s.get('country'))})" for s in stops)
     if not in_window:
         v.reasons.append(f"{label}: no fixes in the window {_window_text(claim)}")
     # a route needs a stop at every place: one place ruled out rules the route out; places

@@ -338,7 +338,7 @@ def _hold(ctx: Context, piece: tuple[int, int, float], lat_c: float, lon_c: floa
     text = (f"holding pattern{near}: {laps} lap(s), turned {abs(net):.0f} degrees "
             f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
             f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "
-            f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]))}")
+            f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]), p.pos[first:last + 1])}")
     return {"icao24": str(p.icao24s[p.code[first]]), "kind": "holding", "airport": code,
             "airport_name": name, "time": ts(p.t[first]), "end": ts(p.t[last]),
             "lat": lat_c, "lon": lon_c, "runway": None, "evidence": text,

@@ -352,7 +352,7 @@ def _touch_and_go(ctx: Context, s: int, e: int, airport: int, min_gs: float,
             f"{' runway ' + rwy if rwy else ''}: {e - s + 1} ground fix(es) {clock(p.t[s])}"
             f"-{clock(p.t[e])} never slower than {min_gs:.0f} kt, airborne again "
             f"{p.t[e + 1] - p.t[e]:.0f} s later at {feet(p.alt[e + 1])}; "
-            f"{ctx.cite.span(int(p.pos[s - 1]), int(p.pos[e + 1]))}")
+            f"{ctx.cite.span(int(p.pos[s - 1]), int(p.pos[e + 1]), p.pos[s - 1:e + 2])}")
     return {"icao24": str(p.icao24s[p.code[s]]), "kind": "touch_and_go",
             "airport": fields["airport"], "airport_name": fields["airport_name"],
             "time": ts(p.t[s]), "end": ts(p.t[e]), "lat": float(p.lat[s]),
@@ -417,7 +417,7 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
             + (f", {run.fit_km:.1f} km from the nearest runway" if run.fit_km is not None
                else "")
             + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
-            + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]))}")
+            + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]), p.pos[s:e + 1])}")
     if rwy_in:
         text += (f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
                  f"centreline at {clock(p.t[before])}, {ctx.src(before)})")

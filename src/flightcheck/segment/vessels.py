@@ -243,7 +243,7 @@ def _records(f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.n
         sog = f.sog[s:e + 1]
         min_sog = float(np.nanmin(sog)) if np.isfinite(sog).any() else np.nan
         w = where.iloc[i]
-        span = f.cite.span(s, e)
+        span = f.cite.span(s, e, np.arange(s, e + 1))
         rows = [f.cite.ref(s), f.cite.ref(e)]
         if not isinstance(w["code"], str):
             ctx = (f", {w['near_km']:.1f} km from {w['near_name']} ({w['near_code']})"
