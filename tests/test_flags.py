@@ -107,3 +107,32 @@ def test_the_stop_engine_leaves_flagged_fixes_out():
     seg = detect(df)
     assert seg.removed["flagged"] == 2
     assert seg.removed["altitude spike"] == 0  # the engine's own test never saw them
+
+
+def test_a_flagged_fix_never_places_the_aircraft_anywhere():
+    """A position jump to Podgorica in the middle of a flight over Belgrade supports a
+    presence claim in Montenegro only while it is unflagged; flagged, it places nothing."""
+    import importlib
+
+    from flightcheck.case.model import Claim
+    from flightcheck.case.verify import verify
+    from flightcheck.routes import build_routes
+    from flightcheck.tracks import Tracks
+
+    reach_tests = importlib.import_module("test_verify_reach")
+    df = _writable(table([reach_tests.FLIGHT]))
+    k = 20  # in the cruise in, a fix every 5 s
+    df.loc[k, ["lat", "lon"]] = [42.4304, 19.2594]
+    claim = Claim(id="me", kind="presence", aircraft=str(df["icao24"].iloc[0]), country="ME",
+                  start=df["time"].iloc[0], end=df["time"].iloc[-1])
+
+    def verdict(frame: pd.DataFrame):
+        routes = build_routes(Tracks(frame))
+        return verify([claim], routes.tracks, routes)[0]
+
+    assert verdict(df).verdict == "supported"  # the outlier, taken at its word
+    df["flag"] = flag_fixes(df)
+    assert df.loc[k, "flag"] == "position jump" and df["flag"].notna().sum() == 1
+    v = verdict(df)
+    assert v.verdict != "supported", v.reasons
+    assert not any(e.get("row") == int(df.loc[k, "row"]) for e in v.evidence)

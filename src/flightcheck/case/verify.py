@@ -148,7 +148,7 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
     from flightcheck.geo import haversine_km as hav
     from flightcheck.reference import countries
 
-    rows = tracks.df[tracks.df["icao24"] == route.icao24]
+    rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
     t = time_s(rows)
     lat, lon = rows["lat"].to_numpy(), rows["lon"].to_numpy()
     out = []
@@ -173,6 +173,12 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
                         "candidate": {"airport": None, "country": code if len(code) == 2
                                       else None, "path": "on the direct path"}})
     return out
+
+
+def _usable(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose fix the data does not refute (``flag`` missing): a flagged fix (a
+    position jump, say) never places an aircraft anywhere."""
+    return rows[rows["flag"].isna()] if "flag" in rows.columns else rows
 
 
 def _stop_evidence(s: dict) -> dict[str, Any]:
@@ -500,7 +506,7 @@ def _reach_record(r: reach.Reach) -> dict[str, Any]:
 def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
     from flightcheck.reference import countries
 
-    rows = tracks.df[tracks.df["icao24"] == route.icao24]
+    rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
     if claim.start is not None:
         rows = rows[rows["time"] >= claim.start]
     if claim.end is not None:
