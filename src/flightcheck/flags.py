@@ -52,13 +52,21 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     if n == 0:
         return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
     codes = pd.factorize(df["icao24"], sort=False)[0]
-    t = df["time"].array.asi8.astype(np.float64) / 1e9
-    order = np.lexsort((t, codes))
-    c, tt = codes[order], t[order]
-    lat = df["lat"].to_numpy(np.float64, na_value=np.nan)[order]
-    lon = df["lon"].to_numpy(np.float64, na_value=np.nan)[order]
-    alt = _altitude(df)[order]
-    ground = (df["on_ground"].to_numpy(dtype=bool, na_value=False)[order]
+    ns = df["time"].array.asi8
+    t = ns.astype(np.float64) / 1e9
+    # a cleaned track table is already in (aircraft, time) order: no sort, no gathers
+    step = np.diff(codes)
+    ordered = bool(((step > 0) | ((step == 0) & (ns[1:] >= ns[:-1]))).all())
+    order = np.arange(n) if ordered else np.lexsort((t, codes))
+
+    def sorted_(a: np.ndarray) -> np.ndarray:
+        return a if ordered else a[order]
+
+    c, tt = sorted_(codes), sorted_(t)
+    lat = sorted_(df["lat"].to_numpy(np.float64, na_value=np.nan))
+    lon = sorted_(df["lon"].to_numpy(np.float64, na_value=np.nan))
+    alt = sorted_(_altitude(df))
+    ground = (sorted_(df["on_ground"].to_numpy(dtype=bool, na_value=False))
               if "on_ground" in df else np.zeros(n, dtype=bool))
     reason = np.full(n, None, dtype=object)
     reason[_duplicate_time(c, tt, lat, lon)] = "duplicate time"
@@ -66,7 +74,10 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     reason[_jumps(c, tt, lat, lon, good)] = "position jump"
     reason[_altitude_spikes(c, tt, alt, ground, reason == None)] = "altitude spike"  # noqa: E711
     reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = "altitude out of range"
-    out[order] = reason
+    if ordered:
+        out = reason
+    else:
+        out[order] = reason
     return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
 
 
