@@ -563,4 +563,39 @@ def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdic
             merged.evidence += e.evidence
             merged.aircraft += e.aircraft
         out.append(merged)
+    for v, claim in zip(out, claims, strict=True):
+        if v.verdict != "supported":
+            reasons, evidence = heard_without_place(claim, tracks)
+            v.reasons += reasons
+            v.evidence += evidence
     return out
+
+
+def heard_without_place(claim: Claim, tracks: Tracks) -> tuple[list[str], list[dict]]:
+    """What raw Mode S inputs heard of the claim's aircraft (by hex) in its window, positions
+    or not (``Tracks.presence``): it was in range of that receiver then, which places it
+    nowhere more precisely; a reason and an evidence record per input. Nothing for claims
+    that do not name an address."""
+    heard = tracks.presence
+    hex_ = (claim.aircraft or "").strip().lower()
+    if heard is None or not len(heard) or not re.fullmatch(r"[0-9a-f]{6}", hex_):
+        return [], []
+    rows = heard[heard["icao24"] == hex_]
+    if claim.start is not None:
+        rows = rows[rows["last"] >= claim.start]
+    if claim.end is not None:
+        rows = rows[rows["first"] <= claim.end]
+    reasons, evidence = [], []
+    for r in rows.sort_values(["first", "source"], kind="stable").to_dict("records"):
+        lo, hi = sorted((int(r["first_row"]), int(r["last_row"])))
+        where = f"{Path(str(r['source'])).name} rows {lo}–{hi}"
+        reasons.append(
+            f"{hex_}: heard in raw Mode S from {iso(r['first'])} to {iso(r['last'])} "
+            f"({int(r['messages']):,} messages, {int(r['positions']):,} with a position; "
+            f"{where}): within range of that receiver then, which alone does not place it "
+            "in or near the claimed place")
+        evidence.append({"type": "heard", "icao24": hex_, "first": iso(r["first"]),
+                         "last": iso(r["last"]), "messages": int(r["messages"]),
+                         "positions": int(r["positions"]), "source": str(r["source"]),
+                         "rows": [lo, hi]})
+    return reasons, evidence
