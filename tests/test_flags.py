@@ -136,3 +136,35 @@ def test_a_flagged_fix_never_places_the_aircraft_anywhere():
     v = verdict(df)
     assert v.verdict != "supported", v.reasons
     assert not any(e.get("row") == int(df.loc[k, "row"]) for e in v.evidence)
+
+
+def test_legs_index_the_whole_table_and_exports_leave_flagged_fixes_out(tmp_path):
+    """Legs are worked out without the flagged fix, but their indices point into all the
+    aircraft's rows (the exports and the CSV leg numbers read them that way)."""
+    import importlib
+    import json
+
+    from flightcheck.export import export
+    from flightcheck.routes import build_routes
+    from flightcheck.tracks import Tracks
+
+    reach_tests = importlib.import_module("test_verify_reach")
+    df = _writable(table([reach_tests.FLIGHT]))
+    k = 20
+    df.loc[k, ["lat", "lon"]] = [42.4304, 19.2594]
+    df["flag"] = flag_fixes(df)
+    routes = build_routes(Tracks(df))
+    rows = routes.tracks.df
+    assert len(rows) == len(df) and rows.loc[k, "flag"] == "position jump"  # kept, citable
+    legs = routes.get(str(df["icao24"].iloc[0])).legs
+    assert legs["first_index"].min() <= k <= legs["last_index"].max()
+    for leg in legs.to_dict("records"):
+        for end in ("first_index", "last_index"):
+            assert pd.isna(rows.loc[leg[end], "flag"])  # a leg ends at a usable fix
+        span = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+        assert int(span["flag"].isna().sum()) == leg["points"]
+    assert int(legs["points"].sum()) <= len(df) - 1  # the flagged fix is no leg's point
+    (path,) = export(routes.tracks, routes, "geojson", tmp_path / "t.geojson")
+    coords = [c for f in json.loads(path.read_text())["features"]
+              if f["properties"]["kind"] == "leg" for c in f["geometry"]["coordinates"]]
+    assert coords and not any(abs(c[1] - 42.4304) < 0.01 for c in coords)

@@ -229,6 +229,10 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
                                   t[sl], iso[sl], covered_gap_s=covered))
         legs["overflown"] = over
         legs["overflown_chain"] = [chain_text(o) for o in over]
+        if held.any():  # leg indices count the aircraft's rows in the table, flagged too
+            at = np.flatnonzero(~held)
+            for col in ("first_index", "last_index"):
+                legs[col] = np.where(legs[col] >= 0, at[np.maximum(legs[col], 0)], -1)
         chain = collapse(stops["country"].tolist()) if len(stops) else []
         state, mil = _registered(str(hex_))
         sources = sources_of(rows)

@@ -65,7 +65,8 @@ def legs_of(df: pd.DataFrame, stops: pd.DataFrame,
     Returns a frame with :data:`LEG_COLUMNS`; ``from``/``to`` are airport codes (None when the
     data starts or ends in the air), ``departure``/``arrival`` UTC timestamps (None when
     outside the data), ``first_index``/``last_index`` positional indices into ``df`` of the
-    leg's first and last fix (-1 when the leg has no fix).
+    leg's first and last fix (-1 when the leg has no fix; ``build_routes`` turns them into
+    positions among all the aircraft's rows of the track table, flagged ones included).
     """
     if df.empty:
         return pd.DataFrame(columns=LEG_COLUMNS)
