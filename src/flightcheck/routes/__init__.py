@@ -167,11 +167,19 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     matches: list[dict] = []
     merges: dict[str, dict] = {}
     if match_sources:
-        # every input that saw a fix takes part, flagged fixes do not (they are put back
-        # after the merge: still in the table, still citable)
+        # every input that saw a fix takes part, flagged fixes do not (they stay in the
+        # table, citable): left out of matching when there is anything to match, and of each
+        # several-source aircraft's merge and reconciliation
         full = with_duplicates(tracks.df, tracks.duplicate_reports)
         held = _flagged(full)
-        df, matches = match_unaddressed(full[~held] if held.any() else full)
+        pseudo = any(str(h).startswith("~") for h in pd.unique(full["icao24"]))
+        set_aside = pseudo and bool(held.any())
+        df, matches = match_unaddressed(full[~held] if set_aside else full)
+        if set_aside:
+            relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
+            flagged = full[held]
+            df = pd.concat([df, flagged.assign(icao24=flagged["icao24"].replace(relabel))],
+                           ignore_index=True)
         multi = df.groupby("icao24")["source"].nunique()
         multi = multi[multi > 1].index.tolist()
         if multi:
@@ -180,18 +188,17 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
             # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
             # and in a several-day readsb archive every aircraft has several (daily) files
             for hex_, rows in df[several].groupby("icao24", sort=True):
+                out = _flagged(rows)
+                if out.any():  # flagged fixes stay as they are
+                    parts.append(rows[out])
+                    rows = rows[~out]
                 rows = rows.reset_index(drop=True)
                 merged, report = merge_sources(rows)
                 # offsets and disagreements are measured on the data as reported
                 merges[hex_] = {**reconcile(rows), "merge": report}
                 parts.append(merged)
             df = pd.concat(parts, ignore_index=True)
-        if held.any():
-            relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
-            flagged = full[held]
-            df = pd.concat([df, flagged.assign(icao24=flagged["icao24"].replace(relabel))],
-                           ignore_index=True)
-        if multi or held.any():
+        if matches or multi or set_aside:
             df = df.sort_values(["icao24", "time", "source", "row"], kind="stable")
             df = df.reset_index(drop=True)
         if matches or multi or len(full) != len(tracks.df):
