@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from segment_tracks import T0, offset, path, table
 
 import flightcheck
-from flightcheck.flags import count_by_source, flag_fixes
+from flightcheck.flags import REASONS, count_by_source, flag_fixes
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -168,3 +168,41 @@ def test_legs_index_the_whole_table_and_exports_leave_flagged_fixes_out(tmp_path
     coords = [c for f in json.loads(path.read_text())["features"]
               if f["properties"]["kind"] == "leg" for c in f["geometry"]["coordinates"]]
     assert coords and not any(abs(c[1] - 42.4304) < 0.01 for c in coords)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 60), seed=st.integers(0, 2**31 - 1))
+def test_any_table_gets_a_reason_or_nothing_and_never_an_error(n, seed):
+    """Hostile values (NaN positions and altitudes, repeated times, several aircraft,
+    wild jumps) give a flag column of known reasons, never an exception."""
+    rng = np.random.default_rng(seed)
+    df = _writable(_orbit()).head(n).copy()
+    df["icao24"] = rng.choice(["4ca9c1", "010075"], n)
+    df["time"] = df["time"].iloc[0] + pd.to_timedelta(rng.integers(0, 30, n) * 16, unit="s")
+    df["lat"] = np.where(rng.random(n) < 0.2, np.nan, rng.uniform(-90, 90, n))
+    df["lon"] = rng.uniform(-180, 180, n)
+    df["alt_ft"] = np.where(rng.random(n) < 0.3, np.nan, rng.uniform(-5000, 200_000, n))
+    flag = flag_fixes(df)
+    assert len(flag) == n and set(flag.dropna()) <= set(REASONS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_a_possible_flight_is_never_flagged(seed):
+    """Random flights within what aircraft do (up to 600 kt, 6,000 ft/min, turns, fixes
+    1-120 s apart) keep every fix: flags are for what no aircraft can do."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    dt = rng.choice([1.0, 5.0, 16.0, 60.0, 120.0], n)
+    t = np.cumsum(dt)
+    speed_kt = np.clip(250 + np.cumsum(rng.normal(0, 10, n)), 120, 600)
+    heading = np.cumsum(rng.normal(0, 5, n))
+    step_km = speed_kt * 1.852 / 3600 * dt
+    lat = 40 + np.cumsum(step_km * np.cos(np.radians(heading))) / 111.2
+    lon = 20 + np.cumsum(step_km * np.sin(np.radians(heading))) / (111.2 * np.cos(np.radians(40)))
+    vrate = rng.uniform(-6000, 6000, n)
+    alt = np.clip(20000 + np.cumsum(vrate * dt / 60), 500, 45000)
+    df = pd.DataFrame({"time": pd.to_datetime(1.7e9 + t, unit="s", utc=True),
+                       "icao24": "4ca9c1", "lat": lat, "lon": lon, "alt_ft": alt,
+                       "on_ground": False})
+    assert flag_fixes(df).isna().all()

@@ -7,10 +7,10 @@ engine and routes leave flagged fixes out. The reasons, per aircraft in time ord
 
 * ``altitude out of range``: above ``MAX_ALT_FT`` or below ``MIN_ALT_FT`` (no aircraft
   flies at 107,700 ft; the lowest field, by the Dead Sea, is at -1,266 ft).
-* ``altitude spike``: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb away from the
-  median altitude of the ``SPIKE_WINDOW`` nearest airborne fixes of the same aircraft (both
-  sides): a burst of up to three bad altitudes in a refuelling orbit stands out, a real
-  climb does not.
+* ``altitude spike``: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb (over the time
+  to the farthest fix of the window) away from the median altitude of the ``SPIKE_WINDOW``
+  nearest airborne fixes of the same aircraft (both sides): a burst of up to three bad
+  altitudes in a refuelling orbit stands out, a real climb or dive does not.
 * ``position jump``: reaching the fix from the one before it and leaving it to the one after
   (or, at a track's first or last fix, the one step it has) would need more than
   ``MAX_SPEED_KT``, while the fixes either side of it agree with each other (a 34 km jump in
@@ -52,7 +52,10 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     if n == 0:
         return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
     codes = pd.factorize(df["icao24"], sort=False)[0]
-    ns = df["time"].array.asi8
+    time = df["time"]
+    if getattr(time.dtype, "unit", "ns") != "ns":  # a table built by hand: s, ms or us
+        time = pd.to_datetime(time, utc=True).dt.as_unit("ns")
+    ns = time.array.asi8
     t = ns.astype(np.float64) / 1e9
     # a cleaned track table is already in (aircraft, time) order: no sort, no gathers
     step = np.diff(codes)
@@ -164,8 +167,8 @@ def _jumps(c, t, lat, lon, usable) -> np.ndarray:
 
 def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
     """Airborne fixes far from the median altitude of their ``SPIKE_WINDOW`` nearest airborne
-    fixes: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb over the longer of the two
-    steps to their neighbours. Only candidates (an altitude step beyond ``SPIKE_FT`` next to
+    fixes: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb over the time to the
+    farthest fix of the window. Only candidates (an altitude step beyond ``SPIKE_FT`` next to
     them) get a median."""
     idx = np.flatnonzero(usable & ~ground & np.isfinite(alt))
     out = np.zeros(len(t), dtype=bool)
@@ -182,11 +185,10 @@ def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
     win = np.clip(cand[:, None] + np.arange(-half, half + 1)[None, :], 0, len(idx) - 1)
     mine = cc[win] == cc[cand][:, None]
     med = np.nanmedian(np.where(mine, a[win], np.nan), axis=1)
-    prev = np.where((cand > 0) & np.r_[False, same][cand], tt[cand] - tt[np.maximum(cand - 1, 0)],
-                    0.0)
-    nxt_ok = (cand + 1 < len(idx)) & np.r_[same, False][cand]
-    nxt = np.where(nxt_ok, tt[np.minimum(cand + 1, len(idx) - 1)] - tt[cand], 0.0)
-    limit = SPIKE_FT + MAX_VRATE_FPM * np.maximum(prev, nxt) / 60.0
+    # the median may come from any fix of the window: allow the climb over the farthest
+    # (a dive and zoom climb sampled every minute is not a spike)
+    span = np.max(np.where(mine, np.abs(tt[win] - tt[cand][:, None]), 0.0), axis=1)
+    limit = SPIKE_FT + MAX_VRATE_FPM * span / 60.0
     spike = np.abs(a[cand] - med) > limit
     out[idx[cand[spike]]] = True
     return out
