@@ -38,7 +38,9 @@ MAX_VRATE_FPM = 8000.0
 SPIKE_WINDOW = 7
 MAX_SPEED_KT = 1000.0
 JUMP_SLACK_KM = 1.5
-SAME_PLACE_KM = 0.1
+SAME_PLACE_KM = 1.0
+"""Two positions of one instant closer than this are noise (two receivers, an MLAT fix
+beside an ADS-B one: the real trace_full_ac671b.json has two 125 m apart), not a conflict."""
 KT_TO_KMS = 1.852 / 3600.0
 
 REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
