@@ -237,6 +237,14 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
     return out
 
 
+def _pick(values: np.ndarray, rows: np.ndarray, missing: float) -> np.ndarray:
+    """``values[rows]`` where ``rows >= 0``, ``missing`` elsewhere; ground runs with no
+    airport near any of them leave ``values`` empty (it crashed ``stops`` on them)."""
+    if not len(values):
+        return np.full(len(rows), missing)
+    return np.where(rows >= 0, values[np.maximum(rows, 0)], missing)
+
+
 def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     """Observed stops and touch-and-go events from the ground runs (vectorised over runs;
     Python only builds the findings)."""
@@ -251,9 +259,10 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     sc = score_many(ctx.ix, lat_m, lon_m, None, "ground", GROUND_RADIUS_KM)
     best, second = best_two(sc)
     has_fit = best >= 0
-    fit_ap = np.where(has_fit, sc.airport[best], -1)
-    fit_km = np.where(has_fit, sc.distance_km[best], np.nan)
-    ambiguous = has_fit & (second >= 0) & (sc.cost_km[second] - sc.cost_km[best] < 1.0)
+    fit_ap = _pick(sc.airport, best, -1)
+    fit_km = _pick(sc.distance_km, best, np.nan)
+    ambiguous = has_fit & (second >= 0) & (
+        _pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan) < 1.0)
     min_gs = group_nanmin(p.gs[idx], first, e_all - s_all + 1)
     dur = p.t[e_all] - p.t[s_all]
     c = p.code[s_all]
