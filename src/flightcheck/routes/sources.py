@@ -68,7 +68,7 @@ def also_seen_column(n: int, kept: np.ndarray, sources: np.ndarray,
 def sources_of(rows: pd.DataFrame) -> list[str]:
     """Every input that saw any of ``rows`` (their own ``source`` and those in
     ``also_seen``), sorted."""
-    seen = set(rows["source"].astype(str).tolist()) if len(rows) else set()
+    seen = {str(s) for s in pd.unique(rows["source"])} if len(rows) else set()
     if ALSO_SEEN in rows.columns:
         for merged in rows[ALSO_SEEN].dropna().tolist():
             seen.update(str(s) for s, _ in merged)
