@@ -89,3 +89,14 @@ def test_exact_duplicates_of_another_input_still_count_as_its_fixes(tmp_path):
     (pair,) = route["reconciliation"]["pairs"]
     assert pair["median_distance_m"] == pytest.approx(0.0, abs=1e-6)
     assert pair["offset_s"] == 0.0
+
+
+def test_route_text_names_both_inputs_and_their_agreement(tmp_path):
+    beast = _beast(tmp_path / "capture.bin")
+    sbs = _sbs_decode(beast, tmp_path / "decoded.sbs")
+    res = CliRunner(env={"COLUMNS": "200"}).invoke(
+        main, ["route", str(beast), str(sbs), "--start-time", START.isoformat()])
+    assert res.exit_code == 0, res.output
+    assert "capture.bin" in res.stdout and "decoded.sbs" in res.stdout
+    assert "sources: capture.bin and decoded.sbs: median 0 m apart over" in res.stdout
+    assert "clock offset +0.0 s" in res.stdout and "nan" not in res.stdout
