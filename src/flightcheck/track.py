@@ -100,7 +100,7 @@ def _ns_ints(raw: np.ndarray) -> np.ndarray:
     src = raw.view("int64")
     if unit == "ns":
         return src.copy()
-    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
+    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))  # type: ignore[call-overload]
     lim = _NS_MAX // per
     ints = np.clip(src, -lim, lim) * per
     ints[src > lim] = _NS_MAX

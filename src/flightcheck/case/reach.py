@@ -138,9 +138,10 @@ def assumed_speed_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.nda
         top = float(air.max())
         basis = f"fastest observed ground speed {top:.0f} kt"
     else:
-        top, basis = _derived_top_kt(t, lat, lon)
-        if top is None:
+        derived, basis = _derived_top_kt(t, lat, lon)
+        if derived is None:
             return UNKNOWN_REACH_KT, "no speeds in the data"
+        top = derived
     speed = min(top + WIND_ALLOWANCE_KT, MAX_REACH_KT)
     return speed, f"{basis} + {WIND_ALLOWANCE_KT:.0f} kt of tailwind"
 

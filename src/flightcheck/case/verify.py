@@ -278,13 +278,14 @@ def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
 
 
 def _stamp(t: float | None) -> str:
-    return iso(pd.Timestamp(t, unit="s", tz="UTC")) if t is not None else "?"
+    return (iso(pd.Timestamp(t, unit="s", tz="UTC")) or "?") if t is not None else "?"
 
 
 def _silence_text(fx: Fixes, o: reach.Opening, code: str, claim: Claim) -> str:
     """One silence in plain words with its numbers: when, how far the place was, how long
     getting there (and back) needs at the assumed speed."""
-    if o.before is not None and o.after is not None:
+    if (o.before is not None and o.after is not None and o.t_before is not None
+            and o.t_after is not None):
         return (f"silent {duration(o.t_after - o.t_before)} from {_stamp(o.t_before)} "
                 f"({fx.cite(o.before)}) to {_stamp(o.t_after)} ({fx.cite(o.after)}), "
                 f"{o.km_before:,.0f} km from {code} before and {o.km_after:,.0f} km after")

@@ -42,6 +42,7 @@ exceed the arcs: arithmetic only), then the exact ellipse test on the great-circ
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -619,7 +620,7 @@ def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndar
            for e in "ab"}
     multi = np.where(ground_s >= MULTI_STOP_S, -MULTI_STOP_COST, -np.inf)
     best = {e: _group_max(end[e] + terms["airport"], g) for e in "ab"}
-    score = sum(terms.values())
+    score = functools.reduce(np.add, terms.values())
     role = np.zeros(len(score), dtype=np.int64)
     for r, reading in ((1, end["a"] + terms["airport"] + best["b"] + multi),
                        (2, end["b"] + terms["airport"] + best["a"] + multi)):

@@ -418,10 +418,10 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
                else "")
             + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
             + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]))}")
-    if rwy_in:
+    if rwy_in and before is not None:  # a runway is only read from the fix before
         text += (f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
                  f"centreline at {clock(p.t[before])}, {ctx.src(before)})")
-    if rwy_out:
+    if rwy_out and after is not None:
         text += (f"; departed runway {rwy_out} (first airborne fix {feet(p.alt[after])} at "
                  f"{clock(p.t[after])}, {ctx.src(after)})")
     if notes:
