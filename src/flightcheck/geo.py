@@ -67,13 +67,6 @@ def along_track_km(lat, lon, lat1, lon1, lat2, lon2) -> np.ndarray:
     return EARTH_RADIUS_KM * np.arctan2(np.sin(d13) * np.cos(t13 - t12), np.cos(d13))
 
 
-def normalize_lon(lon) -> np.ndarray:
-    """Longitude in degrees wrapped to [-180, 180); 180 stays 180 (Natural Earth's edge)."""
-    lon = np.asarray(lon, dtype=float)
-    wrapped = (lon + 180.0) % 360.0 - 180.0
-    return np.where(lon == 180.0, 180.0, wrapped)
-
-
 def intermediate_points(lat1, lon1, lat2, lon2, fraction) -> tuple[np.ndarray, np.ndarray]:
     """Points at ``fraction`` (0..1, array) of the great circle from point 1 to point 2 (deg)."""
     p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))

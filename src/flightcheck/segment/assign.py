@@ -86,15 +86,6 @@ def _segment_geometry(ix: AirportIndex, rws: np.ndarray, lat, lon):
     return dist, along, cross, length
 
 
-def distance_to_airport(ix: AirportIndex, i: int, lat: float, lon: float,
-                        ref_km: float) -> float:
-    """Distance in km to airport ``i``'s nearest runway, else to its reference point."""
-    rws = ix.runways_of(i)
-    if len(rws):
-        return float(_segment_geometry(ix, rws, lat, lon)[0].min())
-    return float(ref_km)
-
-
 @dataclass
 class Scores:
     """Scores of many (fix, airport) pairs, one row per pair, sorted by fix then cost (best

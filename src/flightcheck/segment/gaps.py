@@ -213,17 +213,6 @@ def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str],
     return out
 
 
-def _band_pairs(ix_lat: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """(query number, position in ``ix_lat``) of every sorted latitude within each band."""
-    lo = np.searchsorted(ix_lat, lat_lo, side="left")
-    hi = np.searchsorted(ix_lat, lat_hi, side="right")
-    n = np.maximum(hi - lo, 0)
-    q = np.repeat(np.arange(len(lo)), n)
-    first = np.repeat(lo - (np.cumsum(n) - n), n)
-    return q, first + np.arange(len(q))
-
-
 def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray,
            lon_a: np.ndarray, lon_b: np.ndarray, dlon: np.ndarray):
     """Bounding boxes of the gaps' search areas on a 1-degree latitude-row grid of ``pool``.

@@ -157,12 +157,6 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return idx[starts[keep]], idx[ends[keep]]
 
 
-def ground_runs(ctx: Context) -> list[tuple[int, int]]:
-    """:func:`ground_run_bounds` as a list of (first, last) pairs."""
-    s, e = ground_run_bounds(ctx)
-    return list(zip(s.tolist(), e.tolist(), strict=True))
-
-
 def ranges(s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fixes of index ranges ``s[r]..e[r]`` (inclusive), as (range number, fix index, first
