@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from segment_tracks import T0, offset, path, table
 
+from flightcheck.geo import geodesic_km, geodesic_km_many, haversine_km
 from flightcheck.segment import detect
 from flightcheck.segment.airportindex import default_index
 from flightcheck.segment.gaps import MIN_TURN_S
-from flightcheck.segment.geometry import geodesic_km, geodesic_km_many, haversine_km
 
 LYBT = (44.9345, 20.2635)  # LYBT runway 30R threshold
 LHBP = (47.4369, 19.2556)  # Budapest

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.geo import haversine_km
+from flightcheck.units import KT_TO_KMS
 
 MAX_ALT_FT = 65000.0
 MIN_ALT_FT = -2000.0
@@ -39,7 +40,6 @@ SPIKE_WINDOW = 7
 MAX_SPEED_KT = 1000.0
 JUMP_SLACK_KM = 1.5
 SAME_PLACE_KM = 0.1
-KT_TO_KMS = 1.852 / 3600.0
 
 REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
 

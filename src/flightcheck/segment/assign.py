@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flightcheck.geo import angle_diff_deg, bearing_deg, local_xy_km
 from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.geometry import angle_diff_deg, bearing_deg, local_xy_km
 
 OFF_CENTRELINE_KM = 3.0
 """Extra cost of a fix that is on no runway's extended centreline, km."""

@@ -22,10 +22,10 @@ import math
 
 import numpy as np
 
+from flightcheck.geo import bearing_deg, step_km, wrap180
 from flightcheck.segment.assign import Scores, score_many
 from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.geometry import bearing_deg, step_km, wrap180
 from flightcheck.segment.stops import ts
 
 LOW_AGL_FT = 1500.0

@@ -49,20 +49,20 @@ from typing import Any
 
 import numpy as np
 
-from flightcheck.segment import runwayfit
-from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.context import Context
-from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.geometry import (
+from flightcheck.geo import (
     EARTH_RADIUS_KM,
     KM_PER_DEG,
-    KT_TO_KMS,
     angle_diff_deg,
     geodesic_km_many,
     haversine_km,
     wrap360,
 )
+from flightcheck.segment import runwayfit
+from flightcheck.segment.airportindex import AirportIndex
+from flightcheck.segment.context import Context
+from flightcheck.segment.evidence import clock, duration, feet
 from flightcheck.segment.stops import ENVELOPE_BASE_FT, ENVELOPE_FT_PER_KM, MIN_GAP_S, ts
+from flightcheck.units import KT_TO_KMS
 
 MARGIN_S = 900.0
 MARGIN_SHARE = 0.15

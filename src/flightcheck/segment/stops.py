@@ -23,17 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import angle_diff_deg, bearing_deg, haversine_km, step_km
 from flightcheck.segment import confidence, runwayfit
 from flightcheck.segment.assign import best_two, score_many, score_pairs
 from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import between, clock, duration, feet, vertical
-from flightcheck.segment.geometry import (
-    KT_TO_KMS,
-    angle_diff_deg,
-    bearing_deg,
-    haversine_km,
-    step_km,
-)
+from flightcheck.units import KT_TO_KMS
 
 MIN_GAP_S = 600.0
 """Shortest silence examined for an inferred stop (and reported as a gap), s."""

@@ -46,10 +46,10 @@ from flightcheck.reference import ports
 from flightcheck.segment.confidence import describe
 from flightcheck.segment.evidence import Cite, duration, stamp
 from flightcheck.segment.gaps import GAP_COLUMNS
-from flightcheck.segment.geometry import KT_TO_KMS
 from flightcheck.segment.stops import EVENT_COLUMNS, STOP_COLUMNS, ts
 from flightcheck.segment.tables import records_frame
 from flightcheck.track import time_s
+from flightcheck.units import KT_TO_KMS
 
 ENTER_KT = 0.5
 EXIT_KT = 1.5
