@@ -34,6 +34,7 @@ import pandas as pd
 from flightcheck.case import reach
 from flightcheck.case.model import Claim
 from flightcheck.errors import ReferenceDataError
+from flightcheck.findings import VerdictKind
 from flightcheck.geo import haversine_km
 from flightcheck.jsonout import iso
 from flightcheck.routes import Route, RouteSet
@@ -45,7 +46,6 @@ from flightcheck.tracks import Tracks
 
 PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 
-VERDICTS = ("supported", "contradicted", "inconclusive")
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Verdict:
     """The answer to one claim, with its reasons (plain language) and evidence records."""
 
     id: str
-    verdict: str
+    verdict: VerdictKind
     confidence: float
     reasons: list[str] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)

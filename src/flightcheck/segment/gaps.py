@@ -98,10 +98,6 @@ POOL_FITS = (runwayfit.FITS, runwayfit.SURFACE_UNKNOWN, runwayfit.UNPAVED)
 CHUNK_PAIRS = 1 << 16
 """Gap-airport pairs examined per vectorised step (bounds memory)."""
 
-GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s",
-               "unaccounted_s", "reach_km", "lat0", "lon0", "lat1", "lon1", "explained_by",
-               "candidates", "evidence", "rows"]
-
 
 def stop_fits(gap: Mapping[str, Any]) -> bool:
     """Whether the engine found room for an unobserved stop in a gap record: unaccounted time

@@ -54,11 +54,6 @@ WINDOW_SILENCE_S = 300.0
 """An observed stop whose first (last) ground fix follows (precedes) a silence longer than
 this gets an arrival (departure) window instead of the ground fix's time."""
 
-STOP_COLUMNS = ["icao24", "airport", "airport_name", "country", "lat", "lon", "arrival",
-                "departure", "arrival_window", "departure_window", "dwell_s", "kind",
-                "confidence", "runway", "evidence", "confidence_factors", "rows"]
-EVENT_COLUMNS = ["icao24", "kind", "airport", "airport_name", "time", "end", "lat", "lon",
-                 "runway", "evidence", "rows"]
 
 
 _UTC = pd.Timestamp(0, tz="UTC").tzinfo
