@@ -106,7 +106,7 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
 
 
 def _kml_when(values: pd.Series) -> list[str]:
-    return [iso(t) for t in values]
+    return [iso(t) or "" for t in values]
 
 
 def to_kml(tracks: Tracks, routes: RouteSet) -> str:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.geo import haversine_km
+from flightcheck.units import KT_TO_KMS
 
 MAX_ALT_FT = 65000.0
 MIN_ALT_FT = -2000.0
@@ -41,7 +42,6 @@ JUMP_SLACK_KM = 1.5
 SAME_PLACE_KM = 1.0
 """Two positions of one instant closer than this are noise (two receivers, an MLAT fix
 beside an ADS-B one: the real trace_full_ac671b.json has two 125 m apart), not a conflict."""
-KT_TO_KMS = 1.852 / 3600.0
 
 REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
 

@@ -104,7 +104,7 @@ def _ns_ints(raw: np.ndarray) -> np.ndarray:
     src = raw.view("int64")
     if unit == "ns":
         return src.copy()
-    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
+    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))  # type: ignore[call-overload]
     lim = _NS_MAX // per
     ints = np.clip(src, -lim, lim) * per
     ints[src > lim] = _NS_MAX
@@ -170,11 +170,6 @@ def clean_text(values: pd.Series) -> pa.ChunkedArray | pa.Array:
     return _clean_arrow(_arrow_text(values))
 
 
-def str_array(values: pd.Series):
-    """Text column in the table's pandas "str" dtype (see :func:`clean_text`)."""
-    return pd.array(clean_text(values), dtype="str")
-
-
 def _repeat_arrow(value: str | None, n: int) -> pa.Array:
     """``value`` (None: missing) n times as arrow large_string, built from buffers (``bytes
     * n`` and an arange of offsets: several times faster than ``pa.repeat``)."""
@@ -184,11 +179,6 @@ def _repeat_arrow(value: str | None, n: int) -> pa.Array:
     offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64) if raw else \
         np.zeros(n + 1, dtype=np.int64)
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
-
-
-def repeat_text(value: str | None, n: int):
-    """A str column holding ``value`` (None: missing) n times (see :func:`_repeat_arrow`)."""
-    return pd.array(_repeat_arrow(value, n), dtype="str")
 
 
 def _bool_array(values: pd.Series):

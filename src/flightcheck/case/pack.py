@@ -44,13 +44,6 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def _rel(path: str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path
-
-
 def gap_figure(seconds: Any) -> str:
     """A silence's duration or unaccounted time as every output shows it: the stop engine's
     own wording (``4 h 43 min``, ``0 s``; ``-`` when unknown), so the report, the map popup

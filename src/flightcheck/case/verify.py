@@ -34,6 +34,7 @@ import pandas as pd
 from flightcheck.case import reach
 from flightcheck.case.model import Claim
 from flightcheck.errors import ReferenceDataError
+from flightcheck.findings import VerdictKind
 from flightcheck.geo import haversine_km
 from flightcheck.jsonout import iso
 from flightcheck.routes import Route, RouteSet
@@ -46,7 +47,6 @@ from flightcheck.tracks import Tracks
 
 PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 
-VERDICTS = ("supported", "contradicted", "inconclusive")
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Verdict:
     """The answer to one claim, with its reasons (plain language) and evidence records."""
 
     id: str
-    verdict: str
+    verdict: VerdictKind
     confidence: float
     reasons: list[str] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
@@ -285,13 +285,14 @@ def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
 
 
 def _stamp(t: float | None) -> str:
-    return iso(pd.Timestamp(t, unit="s", tz="UTC")) if t is not None else "?"
+    return (iso(pd.Timestamp(t, unit="s", tz="UTC")) or "?") if t is not None else "?"
 
 
 def _silence_text(fx: Fixes, o: reach.Opening, code: str, claim: Claim) -> str:
     """One silence in plain words with its numbers: when, how far the place was, how long
     getting there (and back) needs at the assumed speed."""
-    if o.before is not None and o.after is not None:
+    if (o.before is not None and o.after is not None and o.t_before is not None
+            and o.t_after is not None):
         return (f"silent {duration(o.t_after - o.t_before)} from {_stamp(o.t_before)} "
                 f"({fx.cite(o.before)}) to {_stamp(o.t_after)} ({fx.cite(o.after)}), "
                 f"{o.km_before:,.0f} km from {code} before and {o.km_after:,.0f} km after")

@@ -294,9 +294,6 @@ def _pseudo_groups(pseudo: list[str], coincide, points) -> list[tuple[str, str, 
     return out
 
 
-SOURCE_PRIORITY = ("adsb", "mlat", "other", "unknown")
-
-
 def _reference_source(df: pd.DataFrame) -> str:
     """The source the others are aligned to: the one with the most fixes (ties: name)."""
     counts = df.groupby("source", sort=True).size()

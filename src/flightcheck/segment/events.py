@@ -22,10 +22,10 @@ import math
 
 import numpy as np
 
+from flightcheck.geo import bearing_deg, step_km, wrap180
 from flightcheck.segment.assign import Scores, score_many
 from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.geometry import bearing_deg, step_km, wrap180
 from flightcheck.segment.stops import ts
 
 LOW_AGL_FT = 1500.0
@@ -137,11 +137,11 @@ def go_arounds(ctx: Context) -> list[dict]:
     last: dict[int, float] = {}
     ks = cand[ok]
     sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", 15.0)
-    for q, k in enumerate(ks.tolist()):
+    for n, k in enumerate(ks.tolist()):
         c_k = int(p.code[k])
         if p.t[k] - last.get(c_k, -np.inf) < WINDOW_S:
             continue
-        ev = _go_around(ctx, k, sc, q)
+        ev = _go_around(ctx, k, sc, n)
         if ev is not None:
             out.append(ev)
             last[c_k] = p.t[k]

@@ -23,17 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import angle_diff_deg, bearing_deg, haversine_km, step_km
 from flightcheck.segment import confidence, runwayfit
 from flightcheck.segment.assign import best_two, score_many, score_pairs
 from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import between, clock, duration, feet, vertical
-from flightcheck.segment.geometry import (
-    KT_TO_KMS,
-    angle_diff_deg,
-    bearing_deg,
-    haversine_km,
-    step_km,
-)
+from flightcheck.units import KT_TO_KMS
 
 MIN_GAP_S = 600.0
 """Shortest silence examined for an inferred stop (and reported as a gap), s."""
@@ -59,11 +54,6 @@ WINDOW_SILENCE_S = 300.0
 """An observed stop whose first (last) ground fix follows (precedes) a silence longer than
 this gets an arrival (departure) window instead of the ground fix's time."""
 
-STOP_COLUMNS = ["icao24", "airport", "airport_name", "country", "lat", "lon", "arrival",
-                "departure", "arrival_window", "departure_window", "dwell_s", "kind",
-                "confidence", "runway", "evidence", "confidence_factors", "rows"]
-EVENT_COLUMNS = ["icao24", "kind", "airport", "airport_name", "time", "end", "lat", "lon",
-                 "runway", "evidence", "rows"]
 
 
 _UTC = pd.Timestamp(0, tz="UTC").tzinfo
@@ -155,12 +145,6 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     if idx is None:
         return starts[keep], ends[keep]
     return idx[starts[keep]], idx[ends[keep]]
-
-
-def ground_runs(ctx: Context) -> list[tuple[int, int]]:
-    """:func:`ground_run_bounds` as a list of (first, last) pairs."""
-    s, e = ground_run_bounds(ctx)
-    return list(zip(s.tolist(), e.tolist(), strict=True))
 
 
 def ranges(s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
@@ -427,10 +411,10 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
                else "")
             + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
             + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]), p.pos[s:e + 1])}")
-    if rwy_in:
+    if rwy_in and before is not None:  # a runway is only read from the fix before
         text += (f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
                  f"centreline at {clock(p.t[before])}, {ctx.src(before)})")
-    if rwy_out:
+    if rwy_out and after is not None:
         text += (f"; departed runway {rwy_out} (first airborne fix {feet(p.alt[after])} at "
                  f"{clock(p.t[after])}, {ctx.src(after)})")
     if notes:
