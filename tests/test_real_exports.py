@@ -412,7 +412,7 @@ def test_kc10_first_fix_is_flagged_and_the_data_begins_climbing_out_of_travis():
     # first unflagged fix; the export ends in cruise, so nothing lands
     (stop,) = findings(KC10).stops.to_dict("records")
     assert (stop["airport"], stop["runway"], stop["kind"]) == ("KSUU", "03R", "inferred")
-    assert stop["arrival"] is None and stop["departure"] < second["time"]
+    assert pd.isna(stop["arrival"]) and stop["departure"] < second["time"]
     assert [r["row"] for r in stop["rows"]] == [int(second["row"])] == [3]
     assert findings(KC10).removed["flagged"] == 1
 

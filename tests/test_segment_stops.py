@@ -317,5 +317,5 @@ def test_ground_fixes_with_no_airport_anywhere_near_are_a_stop_at_no_airport():
                            "lon": -30.0, "alt_ft": np.nan, "on_ground": True, "gs_kt": 5.0,
                            "track_deg": 0.0, "vrate_fpm": 0.0})
     (stop,) = detect(table([parked])).stops.to_dict("records")
-    assert stop["airport"] is None and stop["kind"] == "observed"
+    assert pd.isna(stop["airport"]) and stop["kind"] == "observed"
     assert "no airport within" in stop["evidence"] and "rows 1-20" in stop["evidence"]

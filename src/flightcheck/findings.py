@@ -52,7 +52,8 @@ def _c(name: str, dtype: str, unit: str, nullable: bool, doc: str) -> Column:
 
 STOPS: tuple[Column, ...] = (
     _c("icao24", TEXT, "", False, "aircraft address (or the vessel's MMSI, pseudo address)"),
-    _c("airport", TEXT, "", False, "ICAO code of the airport (port code for vessels)"),
+    _c("airport", TEXT, "", True, "ICAO code of the airport (port code for vessels); missing "
+       "for ground fixes with no known airport near"),
     _c("airport_name", TEXT, "", True, "the airport's name"),
     _c("country", TEXT, "ISO 3166-1 alpha-2", True, "the airport's country"),
     _c("lat", NUMBER, "degrees", False, "stop position: median ground fix, else the airport"),
