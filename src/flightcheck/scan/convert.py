@@ -1,8 +1,11 @@
 """``flightcheck convert``: an archive as a day-partitioned parquet dataset of the track
 table (hive layout ``day=YYYY-MM-DD/``, zstd), re-scanned much faster than JSON traces.
 
-Rows keep their ``source`` (original input path) and ``row``, so findings from a re-scan
-still cite the original files. Unreadable files are skipped and counted. The folder gets a
+Inputs are whatever ``scan`` reads: files, folders, globs, URLs and day archives (an
+adsb.lol release's split ``.tar.aa``/``.tar.ab`` parts, read member by member in place).
+Rows keep their ``source`` (original input path, URL or ``ARCHIVE::MEMBER``) and ``row``,
+so findings from a re-scan still cite the original files. Bad and unreadable inputs are
+skipped and counted apart. The folder gets a
 ``_flightcheck_dataset.json`` marker with the counts.
 """
 
@@ -14,7 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from flightcheck import track
+from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
+from flightcheck.io.sources import learn
 from flightcheck.scan import progress
 from flightcheck.scan.partitions import BATCH_BYTES, MARKER, Partition, discover
 
@@ -30,7 +35,9 @@ def _write(part: Partition, n: int, out: str, options: ReadOptions) -> dict:
     from flightcheck.scan.tasks import PartitionResult, _read_files
 
     result = PartitionResult(part.key, [], [])
-    df = _read_files(part, options, result)
+    learn(dict(part.secrets))
+    with known(part.members):  # day-archive members read in place
+        df = _read_files(part, options, result)
     if len(df):
         df = df[list(track.SCHEMA)].copy()
         df["day"] = _days(track.time_ns(df))
@@ -43,7 +50,7 @@ def _write(part: Partition, n: int, out: str, options: ReadOptions) -> dict:
                          file_options=ds.ParquetFileFormat().make_write_options(
                              compression="zstd"))
     return {"files": result.files, "points": len(df), "bad": result.bad,
-            "not_track": result.not_track}
+            "not_track": result.not_track, "unreadable": result.unreadable}
 
 
 def _days(t_ns: np.ndarray) -> np.ndarray:
@@ -83,6 +90,8 @@ def convert(paths: list[str], out: str | Path, options: ReadOptions | None = Non
                "points": int(np.sum([d["points"] for d in done])),
                "not_track": int(np.sum([d["not_track"] for d in done])),
                "bad": [{"path": p, "reason": r} for d in done for p, r in d["bad"]],
+               "unreadable": [{"path": p, "reason": r}
+                              for d in done for p, r in d["unreadable"]],
                "days": sorted(p.name[4:] for p in out.iterdir() if p.name.startswith("day="))}
     (out / MARKER).write_text(json.dumps(summary, indent=1) + "\n")
     return summary
