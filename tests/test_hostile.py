@@ -486,7 +486,6 @@ def test_a_tar_claiming_a_huge_size_is_refused(tmp_path):
 
 def test_an_unreadable_input_is_one_line(tmp_path, samples, monkeypatch, case):
     import flightcheck.case.edit as edit
-
     import flightcheck.provenance as provenance
 
     def denied(path):

@@ -20,6 +20,7 @@ import io
 import re
 import tarfile
 import zipfile
+import zlib
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -246,7 +247,7 @@ class known:
 
     def __init__(self, members: tuple[Member, ...] | list[Member]) -> None:
         self.table = {m.ref: m for m in members}
-        self.streams: dict[str, Concat] = {}
+        self.streams: dict[str, _Open] = {}
         self.token = None
 
     def __enter__(self) -> known:
@@ -261,7 +262,7 @@ class known:
             s.close()
 
 
-_STREAMS: ContextVar[dict[str, Concat] | None] = ContextVar("flightcheck_streams",
+_STREAMS: ContextVar[dict[str, _Open] | None] = ContextVar("flightcheck_streams",
                                                             default=None)
 
 
@@ -286,6 +287,21 @@ def member_size(ref: str) -> int:
     return _locate(ref).size
 
 
+class _Open:
+    """An archive opened for reading members: its parts as one stream, and for a zip the
+    parsed central directory (read once, not per member)."""
+
+    def __init__(self, parts: list[str], kind: str) -> None:
+        self.stream = Concat(parts)
+        self.buffered = io.BufferedReader(self.stream, 1 << 16)
+        self.zip = zipfile.ZipFile(self.buffered) if kind == "zip" else None
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+        self.buffered.close()  # closes the parts too
+
+
 def read_member(ref: str, max_bytes: int) -> bytes:
     """A member's stored bytes (a gzip member stays gzip: :mod:`.containers` unwraps it)."""
     member = _locate(ref)
@@ -294,33 +310,33 @@ def read_member(ref: str, max_bytes: int) -> bytes:
                               f"{max_bytes:,} allowed; refusing")
     parts, name = split_ref(ref)
     key = PART_JOIN.join(parts)
-    streams = _STREAMS.get()
-    own = streams is None or key not in streams
-    stream = streams[key] if streams is not None and key in streams else Concat(parts)
-    if streams is not None:
-        streams[key] = stream
-        own = False
+    session = _STREAMS.get()
+    opened = session.get(key) if session is not None else None
+    own = opened is None and session is None
     try:
+        if opened is None:
+            opened = _Open(parts, member.kind)
+            if session is not None:
+                session[key] = opened
         if member.kind == "tar":
-            data = stream.read_at(member.offset, member.size)
+            data = opened.stream.read_at(member.offset, member.size)
             if len(data) != member.size:
                 raise InputError(ref, "archive ends inside this member (is a part missing?)")
             return data
-        with zipfile.ZipFile(io.BufferedReader(stream, 1 << 16)) as zf:
-            info = zf.getinfo(name)
-            with zf.open(info) as fh:
-                data = fh.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise InputError(ref, f"zip member decompresses to more than {max_bytes:,} "
-                                      "bytes; refusing")
-            return data
+        assert opened.zip is not None
+        with opened.zip.open(opened.zip.getinfo(name)) as fh:
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InputError(ref, f"zip member decompresses to more than {max_bytes:,} "
+                                  "bytes; refusing")
+        return data
     except (InputError, UnreadableInput):
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError,
-            RuntimeError) as exc:
+            RuntimeError, zlib.error) as exc:
         raise InputError(ref, f"corrupt archive member ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - storage and network failures
         raise UnreadableInput(ref, f"cannot read ({sources._why(exc)})") from None
     finally:
-        if own:
-            stream.close()
+        if own and opened is not None:
+            opened.close()

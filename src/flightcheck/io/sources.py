@@ -163,12 +163,21 @@ def _fs(url: str):
         raise UsageError(f"{redact(url)}: {exc}") from None
 
 
+def _streaming(fs) -> dict:
+    """Open arguments to read a whole file front to back: HTTP as one plain GET (no range
+    requests, which many web servers do not answer), object stores without a read cache."""
+    protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    if {"http", "https"} & set(protocols):
+        return {"block_size": 0}
+    return {"cache_type": "none"}
+
+
 def _read_url(ref: str, max_bytes: int) -> bytes:
     digest = hashlib.sha256()
     out = bytearray()
     try:
         fs, path = _fs(real(ref))
-        with fs.open(path, "rb") as fh:
+        with fs.open(path, "rb", **_streaming(fs)) as fh:
             while chunk := fh.read(_CHUNK):
                 digest.update(chunk)
                 out += chunk

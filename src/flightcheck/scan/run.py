@@ -81,9 +81,11 @@ def check_readable(result: ScanResult, max_share: float) -> None:
     if not lost or (lost < n and lost <= max_share * n):
         return
     path, why = result.unreadable[0]
-    where = "all" if lost == n else f"{lost:,} of {n:,}"
+    where = f"all {n:,} inputs could not be read" if lost == n else \
+        f"{lost:,} of {n:,} inputs could not be read (more than the {max_share:.0%} allowed " \
+        "by --max-unreadable)"
     raise TooManyUnreadable(
-        f"{where} inputs could not be read (more than {max_share:.0%} allowed), e.g. "
+        f"{where}, e.g. "
         f"{path}: {why}; on a cluster every worker must see the inputs at the same path "
         "(or give URLs); no result was written")
 
