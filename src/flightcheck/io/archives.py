@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io import sources
@@ -209,12 +210,12 @@ def index(parts: list[str]) -> list[Member]:
                             _check_count(name, members)
             else:
                 with tarfile.open(fileobj=buffered, mode="r:") as tf:
-                    for info in tf:
-                        if info.isfile():
-                            members.append(Member(f"{name}{sources.MEMBER_SEP}{info.name}",
-                                                  "tar", info.offset_data, info.size))
+                    for entry in tf:
+                        if entry.isfile():
+                            members.append(Member(f"{name}{sources.MEMBER_SEP}{entry.name}",
+                                                  "tar", entry.offset_data, entry.size))
                             _check_count(name, members)
-                        tf.members = []  # keep memory flat on a million members
+                        tf.members = []  # type: ignore[attr-defined]  # flat memory
             if members and members[-1].kind == "tar" and \
                     members[-1].offset + members[-1].size > stream.starts[-1]:
                 raise EOFError("the last member ends after the data")
@@ -248,7 +249,7 @@ class known:
     def __init__(self, members: tuple[Member, ...] | list[Member]) -> None:
         self.table = {m.ref: m for m in members}
         self.streams: dict[str, _Open] = {}
-        self.token = None
+        self.token: Any = None
 
     def __enter__(self) -> known:
         self.token = _KNOWN.set(self.table)

@@ -6,6 +6,7 @@ glob make one archive)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,8 @@ class Input:
     member: archives.Member | None = None
 
 
-def expand_inputs(paths: list[str | Path] | str | Path, absolute: bool = False) -> list[Input]:
+def expand_inputs(paths: Sequence[str | Path] | str | Path,
+                  absolute: bool = False) -> list[Input]:
     """Every input named by ``paths``, in a stable order. ``absolute``: local paths made
     absolute, so a worker in another working directory (a Dask cluster) opens the same
     files."""
@@ -34,7 +36,7 @@ def expand_inputs(paths: list[str | Path] | str | Path, absolute: bool = False) 
 
     def flush() -> None:
         if local:
-            for c in expand(list(local)):
+            for c in expand(list[str | Path](local)):
                 found.append(Input(os.path.abspath(c.path) if absolute else c.path,
                                    c.explicit))
             local.clear()

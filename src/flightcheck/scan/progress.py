@@ -51,6 +51,7 @@ def bar(label: str, total: int | Meter, enabled: bool):
     """Yield ``advance(n=1, stats=None)``; draws a bar on stderr when ``enabled``. With a
     :class:`Meter`, ``stats`` of a finished partition update the bar's text."""
     meter = total if isinstance(total, Meter) else None
+    total = total.total if isinstance(total, Meter) else total
     if not enabled:
         yield lambda n=1, stats=None: None
         return
@@ -65,7 +66,7 @@ def bar(label: str, total: int | Meter, enabled: bool):
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True) as p:
-        task = p.add_task(label, total=meter.total if meter else total)
+        task = p.add_task(label, total=float(total))
 
         def advance(n: int = 1, stats: dict | None = None) -> None:
             if meter is not None and stats is not None:
