@@ -44,9 +44,16 @@ def is_url(ref: str) -> bool:
     return bool(_URL.match(str(ref)))
 
 
+_ARCHIVE_NAME = re.compile(r"\.(?:tar(?:\.[a-z]{2,3})?|zip)(?:\?[^/]*)?$", re.I)
+
+
 def is_member(ref: str) -> bool:
-    """True for an ``ARCHIVE::MEMBER`` ref (see :mod:`.archives`)."""
-    return MEMBER_SEP in str(ref) and not str(ref).split(MEMBER_SEP, 1)[0].endswith(":")
+    """True for an ``ARCHIVE::MEMBER`` ref (see :mod:`.archives`): every part before the
+    ``::`` names a tar or zip (a local file that merely has ``::`` in its name is not one)."""
+    if MEMBER_SEP not in str(ref):
+        return False
+    archive = str(ref).split(MEMBER_SEP, 1)[0]
+    return all(_ARCHIVE_NAME.search(p) for p in archive.split(" + "))
 
 
 def redact(url: str) -> str:
