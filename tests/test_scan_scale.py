@@ -323,6 +323,28 @@ def test_s3_inputs_for_inspect_stops_route_and_convert(fleet, s3, tmp_path):
     assert not done["unreadable"] and not done["bad"]
 
 
+def test_a_batch_of_urls_is_fetched_at_once_and_read_from_memory(fleet, s3, monkeypatch):
+    import fsspec
+
+    from flightcheck.io import sources
+
+    root, _ = fleet
+    files = sorted((root / "globe_history" / DAY).rglob("*.json"))
+    urls = [f"s3://archive/{f.relative_to(root).as_posix()}" for f in files]
+    urls.append("s3://archive/globe_history/gone.json")
+    with sources.prefetched(urls):
+        def no_more_requests(*args, **kwargs):
+            raise AssertionError("read one by one after the batch fetch")
+
+        monkeypatch.setattr(fsspec.spec.AbstractFileSystem, "open", no_more_requests)
+        for f, url in zip(files, urls, strict=False):
+            assert sources.read_bytes(url, 1 << 30) == f.read_bytes()
+            assert sources.fingerprint(url) == (hashlib.sha256(f.read_bytes()).hexdigest(),
+                                                f.stat().st_size)
+        with pytest.raises(InputError, match="cannot read"):
+            sources.read_bytes(urls[-1], 1 << 30)
+
+
 def test_missing_s3_objects_and_buckets_are_unreadable_not_bad(s3):
     from flightcheck.errors import UnreadableInput
     from flightcheck.io import sources

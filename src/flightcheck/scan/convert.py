@@ -19,7 +19,7 @@ import numpy as np
 from flightcheck import track
 from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
-from flightcheck.io.sources import learn
+from flightcheck.io.sources import learn, prefetched
 from flightcheck.scan import progress
 from flightcheck.scan.partitions import BATCH_BYTES, MARKER, Partition, discover
 
@@ -36,7 +36,7 @@ def _write(part: Partition, n: int, out: str, options: ReadOptions) -> dict:
 
     result = PartitionResult(part.key, [], [])
     learn(dict(part.secrets))
-    with known(part.members):  # day-archive members read in place
+    with known(part.members), prefetched(part.paths):  # members in place, URLs at once
         df = _read_files(part, options, result)
     if len(df):
         df = df[list(track.SCHEMA)].copy()

@@ -22,7 +22,7 @@ from flightcheck import track
 from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
-from flightcheck.io.sources import learn
+from flightcheck.io.sources import learn, prefetched
 from flightcheck.scan.dataset_read import read_day
 from flightcheck.scan.files_read import read_batch
 from flightcheck.scan.partitions import Partition
@@ -107,7 +107,7 @@ def scan_partition(part: Partition, airports: Airports, buckets: int,
             got = Phase1Rows(track.empty())
     else:
         learn(dict(part.secrets))
-        with known(part.members):  # day-archive members read in place, one open stream
+        with known(part.members), prefetched(part.paths):  # members in place, URLs at once
             got = read_batch(part, options, airports, since, until, radius_km)
         result.bad = [(path, reason) for _, path, reason in got.bad]
         result.unreadable = [(path, reason) for _, path, reason in got.unreadable]
