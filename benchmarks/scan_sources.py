@@ -130,10 +130,26 @@ def resume_case(folder: str, work: Path) -> None:
           f"({again['seconds'] / whole['seconds']:.0%}); same result: {same}")
 
 
+def s3_case(day: Path) -> None:
+    """The day's files in a local S3 server (moto, in this process), scanned by prefix."""
+    import fsspec
+    from servers import s3_server
+
+    with s3_server() as env:
+        os.environ.update(env)
+        fs = fsspec.filesystem("s3", skip_instance_cache=True)
+        fs.mkdir("bench")
+        fs.pipe({f"bench/day/{f.relative_to(day).as_posix()}": f.read_bytes()
+                 for f in sorted(day.rglob("*.json"))})
+        line("s3", run(["s3://bench/day/"], env=dict(os.environ)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--day", default="5000:1000000", metavar="FILES:POINTS")
     ap.add_argument("--keep", default=None, help="Keep the generated day here.")
+    ap.add_argument("--cases", default="folder,cluster-2,split-tar,s3,resume",
+                    help="Comma-separated cases to run (default: all).")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--paths", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--scheduler", default=None, help=argparse.SUPPRESS)
@@ -144,7 +160,6 @@ def main() -> None:
         child(args)
         return
     from day_archive import ensure
-    from servers import s3_server
     from test_scan_scale import _cluster
 
     base = Path(args.keep or tempfile.mkdtemp(prefix="flightcheck-sources-"))
@@ -156,24 +171,20 @@ def main() -> None:
     try:
         print(f"{'case':>10} {'inputs':>7} {'points':>7} {'seconds':>8} {'M pts/s':>8} "
               f"{'rss MB':>7} {'worker':>7} {'visits':>6} {'lost':>4}")
-        line("folder", run([str(day)]))
-        cluster_dir = work / "cluster"
-        cluster_dir.mkdir()
-        with _cluster(cluster_dir, dict(os.environ)) as address:
-            line("cluster-2", run([str(day)], scheduler=address))
-        parts = release(day, work)
-        line("split-tar", run(parts))
-        with s3_server() as env:
-            import fsspec
-
-            os.environ.update(env)
-            fs = fsspec.filesystem("s3", skip_instance_cache=True)
-            fs.mkdir("bench")
-            files = sorted(day.rglob("*.json"))
-            fs.pipe({f"bench/day/{f.relative_to(day).as_posix()}": f.read_bytes()
-                     for f in files})
-            line("s3", run(["s3://bench/day/"], env={**os.environ, **env}))
-        resume_case(str(day), work)
+        cases = set(args.cases.split(","))
+        if "folder" in cases:
+            line("folder", run([str(day)]))
+        if "cluster-2" in cases:
+            cluster_dir = work / "cluster"
+            cluster_dir.mkdir()
+            with _cluster(cluster_dir, dict(os.environ)) as address:
+                line("cluster-2", run([str(day)], scheduler=address))
+        if "split-tar" in cases:
+            line("split-tar", run(release(day, work)))
+        if "s3" in cases:
+            s3_case(day)
+        if "resume" in cases:
+            resume_case(str(day), work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep:

@@ -40,6 +40,8 @@ _REAL: dict[str, str] = {}
 """Redacted URL -> the URL as the user gave it (with its secrets), in this process only."""
 _DIGESTS: OrderedDict[str, tuple[str, int]] = OrderedDict()
 _DIGESTS_KEPT = 4096
+_SIZES: dict[str, int] = {}
+"""Stored size of URLs, from the listing that found them."""
 
 
 def is_url(ref: str) -> bool:
@@ -128,6 +130,8 @@ def size_of(ref: str) -> int:
 
         return member_size(ref)
     if is_url(ref):
+        if ref in _SIZES:
+            return _SIZES[ref]
         try:
             fs, path = _fs(real(ref))
             return int(fs.size(path) or 0)
@@ -256,30 +260,42 @@ def _why(exc: BaseException) -> str:
 
 def expand_url(url: str) -> list[str]:
     """The file URLs (redacted, sorted) named by a URL: a file, a "folder" prefix (all
-    files below it) or a glob (``*``, ``?``, ``[...]``, ``**``)."""
+    files below it) or a glob (``*``, ``?``, ``[...]``, ``**``). Sizes come with the
+    listing and are kept for :func:`size_of` (no request per file)."""
     fs, path = _fs(url)
     try:
         if set("*?[") & set(urlsplit(url).path):
-            found = [p for p in fs.glob(path) if not fs.isdir(p)]
+            found = {p: i for p, i in fs.glob(path, detail=True).items()
+                     if i.get("type") != "directory"}
         elif fs.isdir(path):
-            found = fs.find(path)
+            found = fs.find(path, detail=True)
         elif fs.exists(path):
-            found = [path]
+            found = {path: fs.info(path)}
         else:
-            found = []
+            found = {}
     except (UsageError, InputError):
         raise
     except Exception as exc:  # noqa: BLE001
         raise UnreadableInput(redact(url), f"cannot list ({_why(exc)})") from None
     if not found:
         raise UsageError(f"{redact(url)}: no file matches this URL")
-    if found == [path]:
-        return [remember(url)]
+    if list(found) == [path]:
+        shown = remember(url)
+        _keep_size(shown, found[path])
+        return [shown]
     secret_query = urlsplit(url).query
     out = []
     for p in sorted(found):
         full = fs.unstrip_protocol(p)
         if secret_query and redact(url) != url:  # the same signature opens every file
             full = f"{full}?{secret_query}"
-        out.append(remember(full))
+        shown = remember(full)
+        _keep_size(shown, found[p])
+        out.append(shown)
     return out
+
+
+def _keep_size(ref: str, info: dict) -> None:
+    size = info.get("size") if isinstance(info, dict) else None
+    if isinstance(size, int):
+        _SIZES[ref] = size
