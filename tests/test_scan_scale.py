@@ -463,3 +463,15 @@ def test_a_real_cluster_in_another_folder_gives_the_in_process_visits(fleet, s3,
     sources = {s for v in b["visits"] for s in v["sources"].split("; ")}
     assert any("s3://" in s for s in sources) and any("::./traces/" in s for s in sources)
     assert all(s.startswith(("/", "s3://")) for s in sources)  # absolute, as workers read
+
+
+def test_progress_counts_partitions_points_and_lost_inputs():
+    from flightcheck.scan.progress import Meter
+
+    meter = Meter(partitions=10, total=40)
+    meter.take({"points": 1_500_000, "bad": [("a", "x"), ("b", "y")], "unreadable": []})
+    meter.take({"points": 500_000, "bad": [], "unreadable": [("c", "gone")]})
+    text = meter.text("scanning")
+    assert text.startswith("scanning: 2/10 partitions, ")
+    assert text.endswith(" points/s, 2 bad, 1 unreadable")
+    assert meter.points == 2_000_000

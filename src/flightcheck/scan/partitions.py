@@ -1,7 +1,8 @@
 """Split scan inputs into partitions: batches of files of one day, or one day of a dataset.
 
 A partition is the unit of work of phase 1 (read, pre-filter). Files of a readsb
-``globe_history/YYYY/MM/DD/`` folder share a day; other files get ``day=None``. Each day's
+``globe_history/YYYY/MM/DD/`` folder share a day, as do the members of a day archive named
+for its day (``v2025.10.01-planes-readsb-prod-0.tar.aa``); other files get ``day=None``. Each day's
 files are cut into batches of about ``batch_bytes`` of (compressed) input, so a task's memory
 is bounded by the batch, not the archive. A parquet dataset written by ``flightcheck
 convert`` (``_flightcheck_dataset.json`` marker or ``day=YYYY-MM-DD`` folders) gives one
