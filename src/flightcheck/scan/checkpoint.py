@@ -2,10 +2,12 @@
 scan that dies (killed, out of memory, a lost cluster) resumes where it stopped.
 
 An entry is named by a digest of everything its findings depend on: the partition (its
-inputs, their sizes as stored), the airports, since/until, the pre-filter radius and the
-read options. A re-run with other parameters, or over inputs that changed size, finds no
-entry and reads again, so a resumed scan gives exactly the result of an uninterrupted
-one. Phase 2 always runs again (it is cheap: only candidates and spans).
+inputs, their sizes as stored and, for local files, modification times), the airports,
+since/until, the pre-filter radius and the read options. A re-run with other parameters,
+or over inputs that changed, finds no entry and reads again, so a resumed scan gives
+exactly the result of an uninterrupted one. Phase 2 always runs again (it is cheap: only
+candidates and spans). A partition with unreadable inputs is not kept: a re-run tries them
+again.
 
 Each entry is three files written atomically (:mod:`flightcheck.atomic`):
 ``KEY.fixes.parquet`` (candidate fixes), ``KEY.spans.parquet`` (spans) and, last,
@@ -38,12 +40,30 @@ def entry_key(part: Partition, airports: Airports, options: ReadOptions,
               since: datetime | None, until: datetime | None, radius_km: float) -> str:
     """Digest (hex, 32 chars) naming the entry of ``part`` under these parameters."""
     spec = {"version": VERSION, "key": part.key, "paths": list(part.paths),
-            "sizes": list(part.sizes), "dataset": part.dataset,
+            "sizes": list(part.sizes), "modified": _modified(part), "dataset": part.dataset,
             "explicit": list(part.explicit), "airports": list(airports.codes),
             "since": since.isoformat() if since else None,
             "until": until.isoformat() if until else None, "radius_km": radius_km,
             "options": {k: repr(v) for k, v in sorted(asdict(options).items())}}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _modified(part: Partition) -> list[int | None]:
+    """Modification time (ns) of each local input, or of the parts of its archive; None
+    for URLs (their size is compared) and for files that are gone (read, and reported,
+    as unreadable)."""
+    from flightcheck.io import sources
+
+    out: list[int | None] = []
+    for ref in part.paths:
+        files = ref.split(sources.MEMBER_SEP, 1)[0].split(" + ") if sources.is_member(ref) \
+            else [ref]
+        try:
+            out.append(None if any(sources.is_url(f) for f in files)
+                       else max(os.stat(f).st_mtime_ns for f in files))
+        except OSError:
+            out.append(None)
+    return out
 
 
 def prepare(folder: str) -> str:
