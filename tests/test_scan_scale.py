@@ -481,3 +481,26 @@ def test_progress_counts_partitions_points_and_lost_inputs():
     assert text.startswith("scanning: 2/10 partitions, ")
     assert text.endswith(" points/s, 2 bad, 1 unreadable")
     assert meter.points == 2_000_000
+
+
+def test_convert_keeps_each_batch_in_input_order(fleet, tmp_path):
+    """A scan of a dataset depends on its rows being in input order (pyarrow's writer
+    threads interleave batches unless told not to)."""
+    import pyarrow.parquet as pq
+
+    root, _ = fleet
+    files = sorted((root / "globe_history").rglob("*.json"))
+    many = tmp_path / "many"
+    for k in range(20):  # enough rows for the writer to cut several batches
+        for f in files:
+            dest = many / f"copy{k:02d}" / f.relative_to(root)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(f.read_bytes())
+    convert([str(many)], tmp_path / "ds", show_progress=False, batch_bytes=1 << 30)
+    for part in sorted((tmp_path / "ds").rglob("*.parquet")):
+        t = pq.read_table(part, columns=["source", "row"]).to_pandas()
+        src = t["source"].to_numpy()
+        runs = int((src[1:] != src[:-1]).sum()) + 1
+        assert runs == len(set(src)) and list(src) == sorted(src)  # one run per file
+        assert t.groupby("source", sort=False)["row"].apply(
+            lambda r: r.is_monotonic_increasing).all()

@@ -19,7 +19,6 @@ import pandas as pd
 import pyarrow as pa
 
 from flightcheck import track
-from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
 from flightcheck.io.sources import learn, prefetched
@@ -45,32 +44,6 @@ class PartitionResult:
     bad: list[tuple[str, str]] = field(default_factory=list)
     not_track: int = 0
     unreadable: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _read_files(part: Partition, options: ReadOptions, result: PartitionResult) -> pd.DataFrame:
-    from flightcheck.read import read_one
-
-    tables = []
-    for path, explicit in zip(part.paths, part.explicit or (False,) * len(part.paths),
-                              strict=True):
-        try:
-            got = read_one(path, options, explicit)
-        except UnreadableInput as exc:
-            result.unreadable.append((path, exc.message))
-            continue
-        except InputError as exc:
-            msg = exc.message if exc.record is None else f"record {exc.record}: {exc.message}"
-            result.bad.append((path, msg))
-            continue
-        except OSError as exc:
-            result.unreadable.append((path, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if got is None:
-            result.not_track += 1
-            continue
-        tables.append(got[0])
-    result.files = len(part.paths)
-    return pd.concat(tables, ignore_index=True) if tables else track.empty()
 
 
 def bucket_of(icao24: pd.Series | np.ndarray, buckets: int) -> np.ndarray:
