@@ -100,10 +100,12 @@ def _read_batch(part: Partition, options: ReadOptions, result) -> pd.DataFrame:
     return block_frame(concat_blocks(blocks)) if blocks else track.empty()
 
 
-def _days(t_ns: np.ndarray) -> np.ndarray:
-    """``YYYY-MM-DD`` (UTC) of int64 ns times, formatted once per distinct day."""
+def _days(t_ns: np.ndarray) -> pd.Categorical:
+    """``YYYY-MM-DD`` (UTC) of int64 ns times, formatted once per distinct day (a
+    categorical: the writer splits on its codes instead of hashing a million strings)."""
     day, codes = np.unique(t_ns // (86_400 * 10**9), return_inverse=True)
-    return day.astype("datetime64[D]").astype(str).astype(object)[codes]
+    labels = day.astype("datetime64[D]").astype(str).astype(object)
+    return pd.Categorical.from_codes(codes.reshape(-1), categories=labels)
 
 
 def convert(paths: list[str], out: str | Path, options: ReadOptions | None = None,
