@@ -504,3 +504,37 @@ def test_convert_keeps_each_batch_in_input_order(fleet, tmp_path):
         assert runs == len(set(src)) and list(src) == sorted(src)  # one run per file
         assert t.groupby("source", sort=False)["row"].apply(
             lambda r: r.is_monotonic_increasing).all()
+
+
+def test_stops_and_inspect_read_a_release_and_one_of_its_members(fleet, tmp_path,
+                                                                 monkeypatch):
+    from flightcheck import read
+    from flightcheck.segment import detect
+
+    root, airports = fleet
+    parts = [str(p) for p in _release(root, tmp_path)]
+    day = root / "globe_history" / DAY
+    in_place = read(parts)
+    extracted = read(str(day))
+    assert len(in_place.inputs) == len(extracted.inputs) > 5
+    assert [i.sha256 for i in in_place.inputs] == [i.sha256 for i in extracted.inputs]
+    a = detect(in_place, airports=airports).stops
+    b = detect(extracted, airports=airports).stops
+    assert len(a) >= 2
+    cited = [[(c["source"].rsplit("/", 1)[-1], c["row"]) for c in rows] for rows in a["rows"]]
+    assert cited == [[(c["source"].rsplit("/", 1)[-1], c["row"]) for c in rows]
+                     for rows in b["rows"]]  # the same rows of the same files
+    pd.testing.assert_frame_equal(a.drop(columns=["rows", "evidence"]),
+                                  b.drop(columns=["rows", "evidence"]))
+    member = in_place.inputs[0].path
+    assert member.startswith(" + ".join(parts) + "::./traces/")
+    res = CliRunner().invoke(main, ["inspect", member, "--json"])  # a member named alone
+    assert res.exit_code == 0, res.output
+    (record,) = json.loads(res.stdout)["inputs"]
+    assert (record["path"], record["sha256"]) == (member, in_place.inputs[0].sha256)
+    from flightcheck.scan.partitions import discover
+
+    monkeypatch.chdir(tmp_path)  # typed relative to here: the scan plans it absolute
+    relative = " + ".join(Path(p).name for p in parts) + "::" + member.split("::", 1)[1]
+    (part,) = discover([relative])
+    assert part.paths == (member,)

@@ -42,7 +42,10 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path,
             local.clear()
 
     for raw in paths:
-        if sources.is_url(str(raw)):
+        if sources.is_member(str(raw)):  # one file of an archive, named as findings cite it
+            flush()
+            found.append(Input(_absolute_member(str(raw)) if absolute else str(raw), True))
+        elif sources.is_url(str(raw)):
             flush()
             refs = sources.expand_url(str(raw))
             found += [Input(r, len(refs) == 1) for r in refs]
@@ -50,6 +53,14 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path,
             local.append(str(raw))
     flush()
     return _open_archives(found)
+
+
+def _absolute_member(ref: str) -> str:
+    """``ARCHIVE::MEMBER`` with the archive's local parts made absolute."""
+    archive, member = ref.split(sources.MEMBER_SEP, 1)
+    parts = [p if sources.is_url(p) else os.path.abspath(p)
+             for p in archive.split(archives.PART_JOIN)]
+    return f"{archives.PART_JOIN.join(parts)}{sources.MEMBER_SEP}{member}"
 
 
 def _open_archives(found: list[Input]) -> list[Input]:
