@@ -103,7 +103,7 @@ def test_workers_are_forked_for_many_large_inputs_on_linux_only(tmp_path, monkey
     for i in range(4):
         (tmp_path / f"big{i}.csv").write_bytes(b"x" * (5 << 20))
     cands = expand([str(tmp_path)])
-    monkeypatch.setattr(read_mod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(forking.sys, "platform", "linux")
     assert read_mod._plan_workers(cands, None) == 2
     assert read_mod._plan_workers(cands[:3], None) == 1  # too few files to pay

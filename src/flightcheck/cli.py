@@ -650,12 +650,20 @@ def hex_cmd(address, as_json):
 @click.option("-o", "--output", default=None, metavar="visits.parquet|visits.csv",
               help="Write the visits table here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--checkpoint", default=None, metavar="DIR",
+              help="Keep each finished partition's findings in DIR; a re-run skips them "
+                   "(on a cluster DIR must be shared by every worker).")
+@click.option("--max-unreadable", default=0.01, show_default=True, type=click.FloatRange(0, 1),
+              metavar="SHARE",
+              help="Fail when more than this share of the inputs (or all) cannot be read.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
 def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, columns, icao24,
-             output, as_json, quiet):
+             output, as_json, checkpoint, max_unreadable, quiet):
     """Every aircraft that stopped at the airports, from archives (readsb globe_history,
-    converted datasets, any readable export); bad files are skipped and counted."""
+    adsb.lol day tars and split .tar.aa/.ab parts read in place, s3:// gs:// az:// https://
+    URLs, converted datasets, any readable export); bad files are skipped and counted,
+    unreadable inputs fail the scan past --max-unreadable."""
     from flightcheck.io.context import ReadOptions
     from flightcheck.scan import scan
     from flightcheck.scan.render import render_scan, write_visits
@@ -671,7 +679,10 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
                   options=ReadOptions(format=fmt, skip_bad=True, tz=tz,
                                       columns=_column_mapping(columns) or None, icao24=icao24),
                   workers=workers,
-                  show_progress=False if quiet else None)
+                  show_progress=False if quiet else None, checkpoint=checkpoint,
+                  max_unreadable=max_unreadable)
+    for path, why in result.unreadable:
+        warn(f"flightcheck: could not read {path}: {why}")
     for path, why in result.bad:
         warn(f"flightcheck: skipped {path}: {why}")
     if output:
@@ -697,6 +708,8 @@ def convert_cmd(paths, output, workers, quiet):
     check_folder("-o", output, input_files(paths))
     done = convert(list(paths), output, workers=workers,
                    show_progress=False if quiet else None)
+    for lost in done["unreadable"]:
+        warn(f"flightcheck: could not read {lost['path']}: {lost['reason']}")
     for bad in done["bad"]:
         warn(f"flightcheck: skipped {bad['path']}: {bad['reason']}")
     warn(f"flightcheck: wrote {output}: {done['points']:,} points from "

@@ -59,3 +59,9 @@ class ReferenceDataError(FlightcheckError):
     """A look-up in the reference data failed (unknown airport code, invalid hex address)."""
 
     exit_code = 2
+
+
+class UnreadableInput(InputError):
+    """An input whose bytes could not be had at all (missing, permission denied, network or
+    storage error), as opposed to bytes that are not valid track data. A scan counts these
+    apart from bad files: a path a worker cannot see must never pass for an empty archive."""

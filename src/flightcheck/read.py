@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +23,9 @@ from flightcheck.errors import InputError, UsageError
 from flightcheck.forking import fork_context, usable_cpus
 from flightcheck.io.containers import load
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.io.paths import expand
-from flightcheck.provenance import InputRecord, sha256_file
+from flightcheck.io.inputs import expand_inputs
+from flightcheck.io.sources import fingerprint, size_of
+from flightcheck.provenance import InputRecord
 from flightcheck.tracks import Tracks
 
 
@@ -93,7 +93,7 @@ def read_block(
     ``read_columns`` function (readsb traces) skip their own frame too."""
     got = load_detected(path, options, explicit)  # refuses FIFOs and devices before hashing
     try:
-        record = InputRecord(path=path, sha256=sha256_file(path), size=os.path.getsize(path))
+        record = InputRecord(path, *fingerprint(path))  # digest taken while reading if remote
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc.strerror or exc})") from None
     if got is None:
@@ -133,7 +133,7 @@ def _plan_workers(cands: list, workers: int | None) -> int:
         return max(1, int(workers))
     if len(cands) < PARALLEL_MIN_FILES or fork_context() is None:
         return 1
-    total = sum(os.path.getsize(c.path) for c in cands)
+    total = sum(size_of(c.path) for c in cands)
     return min(usable_cpus(), len(cands)) if total >= PARALLEL_MIN_BYTES else 1
 
 
@@ -209,7 +209,7 @@ def read(
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []
     by_hash: dict[str, str] = {}
-    cands = expand(paths)
+    cands = expand_inputs(paths)
     for cand, outcome in zip(cands, _read_each(cands, options, workers), strict=True):
         if isinstance(outcome, InputError):
             if not skip_bad:

@@ -14,8 +14,6 @@ to 16 MiB + 32 MiB).
 from __future__ import annotations
 
 import io
-import os
-import stat
 import tarfile
 import zipfile
 import zlib
@@ -24,6 +22,7 @@ from pathlib import Path
 from isal import isal_zlib
 
 from flightcheck.errors import InputError
+from flightcheck.io.sources import read_bytes
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -148,17 +147,14 @@ def load(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str]:
     Returns the content bytes and the wrappers found, e.g. ``"gzip"`` or ``"tar+gzip"``
     (empty for a plain file). Raises :class:`InputError` for empty, truncated, too deeply
     nested or oversized inputs: ``max_bytes`` bounds everything decompressed, in all.
-    Only regular files are read (a FIFO or device would block or never end).
+    Only regular files are read (a FIFO or device would block or never end); a file that
+    cannot be read at all raises :class:`~flightcheck.errors.UnreadableInput`. ``path`` may
+    also be a URL or an archive member (:mod:`flightcheck.io.sources`).
     """
     name = str(path)
     if max_bytes < 1:
         raise InputError(name, f"decompression bound must be positive (got {max_bytes})")
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise InputError(name, "not a regular file (device, FIFO or socket); refusing")
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(name, f"cannot read file ({exc.strerror or exc})") from None
+    data = read_bytes(name, max_bytes)  # local file, URL or archive member (io.sources)
     if not data:
         raise InputError(name, "empty file")
     budget = Budget(name, max_bytes)

@@ -2,9 +2,14 @@
 
 ``scan(paths, airports, since, until, scheduler)`` runs the stop engine of ``flightcheck
 stops`` (``flightcheck.segment.detect``, no second implementation) over archives too big for
-memory: readsb ``globe_history`` folders, datasets from :func:`convert`, or anything
-``flightcheck inspect`` reads. In-process (threads) by default; ``scheduler=
-"tcp://host:8786"`` runs the same graph on an existing Dask cluster.
+memory: readsb ``globe_history`` folders, adsb.lol day release tars (split ``.tar.aa``
+parts too) and tar/zip day archives read in place (:mod:`flightcheck.io.archives`),
+``s3://``/``gs://``/``az://``/``https://`` URLs (:mod:`flightcheck.io.sources`), datasets
+from :func:`convert`, or anything ``flightcheck inspect`` reads. In-process (threads) by
+default; ``scheduler="tcp://host:8786"`` runs the same graph on an existing Dask cluster
+(local paths are made absolute first). Inputs that cannot be read at all are counted apart
+from bad files and fail the scan past a stated share; ``checkpoint=DIR`` keeps finished
+partitions (:mod:`.checkpoint`).
 
 Design (two phases; a task's memory is bounded by its partition, not by the archive):
 

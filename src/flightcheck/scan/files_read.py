@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flightcheck import track
-from flightcheck.errors import InputError
+from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import Phase1Rows, in_window
@@ -132,11 +132,14 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
                 quick.append((i, path, expl, shortcut))
                 continue
             got = _frame(path, options, expl, airports, radius_km, detected)
+        except UnreadableInput as exc:
+            out.unreadable.append((i, path, exc.message))
+            continue
         except InputError as exc:
             out.bad.append((i, path, _reason(exc)))
             continue
         except OSError as exc:
-            out.bad.append((i, path, f"cannot read: {exc.strerror or exc}"))
+            out.unreadable.append((i, path, f"cannot read: {exc.strerror or exc}"))
             continue
         if got is None:
             out.not_track += 1
@@ -178,6 +181,7 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
         except InputError as exc:
             out.bad.append((i, ctx.path, _reason(exc)))
     out.bad.sort()
+    out.unreadable.sort()
     df = pd.concat(tables, ignore_index=True) if tables else track.empty()
     keep = in_window(track.time_ns(df), since, until)
     df = df[keep] if not keep.all() else df

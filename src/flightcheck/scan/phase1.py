@@ -21,13 +21,15 @@ class Phase1Rows:
     """What a partition reader hands to :func:`.tasks.scan_partition`: ``fixes`` (track
     table rows, in input order, of the candidate aircraft, inside the window), ``others``
     (pairs of icao24 arrays and int64 ns times of all other fixes inside the window),
-    ``points`` (fixes inside the window) and the unreadable files as (order, path, reason)."""
+    ``points`` (fixes inside the window), the bad files (read, but not valid track data) and
+    the unreadable ones (their bytes could not be had), each as (order, path, reason)."""
 
     fixes: pd.DataFrame
     others: list[tuple[pa.Array, np.ndarray]] = field(default_factory=list)
     points: int = 0
     bad: list[tuple[int, str, str]] = field(default_factory=list)
     not_track: int = 0
+    unreadable: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def _bound_ns(when: datetime) -> int:

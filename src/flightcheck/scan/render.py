@@ -42,5 +42,6 @@ def render_scan(result) -> None:
         summary.add_row(*[shown(v, "-") for v in row])
     console.print(summary)
     Console(stderr=True, highlight=False).print(
-        f"scanned {sum(p['files'] for p in result.partitions):,} files, "
-        f"{result.points:,} points; {len(result.bad)} unreadable files skipped")
+        f"scanned {result.inputs:,} inputs ({result.inputs - len(result.unreadable):,} read, "
+        f"{len(result.unreadable):,} could not be read), {result.points:,} points; "
+        f"{len(result.bad)} bad files skipped")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
-from flightcheck.errors import UsageError
+from flightcheck.errors import FlightcheckError, UsageError
 from flightcheck.forking import fork_context, usable_cpus
 from flightcheck.io.context import ReadOptions
 from flightcheck.scan import progress, tasks
@@ -22,19 +21,28 @@ from flightcheck.scan.visits import empty, normalise
 @dataclass
 class ScanResult:
     """``visits`` (see :mod:`.visits`), ``summary`` (see :mod:`.summary`), ``partitions``
-    (phase-1 counters per partition) and ``bad`` (unreadable files and why)."""
+    (phase-1 counters per partition), ``bad`` (inputs read but not valid track data, and
+    why) and ``unreadable`` (inputs whose bytes could not be had, and why)."""
 
     visits: pd.DataFrame
     summary: pd.DataFrame
     partitions: list[dict] = field(default_factory=list)
     bad: list[tuple[str, str]] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def points(self) -> int:
         return sum(p["points"] for p in self.partitions)
 
+    @property
+    def inputs(self) -> int:
+        """Inputs the scan tried (files, URLs, archive members, dataset files)."""
+        return sum(p["files"] for p in self.partitions)
+
     def to_dict(self) -> dict[str, Any]:
-        """The ``scan --json`` object."""
+        """The ``scan --json`` object. ``scanned``: ``inputs`` tried, of which ``read``
+        (bytes had) and ``unreadable`` (not); of those read, ``bad_files`` were not valid
+        track data and ``not_track`` were not track data at all (met in a folder)."""
         from flightcheck.jsonout import plain
 
         def records(frame: pd.DataFrame) -> list[dict]:
@@ -45,16 +53,52 @@ class ScanResult:
         totals = {k: sum(p[k] for p in self.partitions)
                   for k in ("files", "points", "candidates", "not_track")}
         return plain({"scanned": {"partitions": len(self.partitions), **totals,
+                                  "inputs": self.inputs,
+                                  "read": self.inputs - len(self.unreadable),
+                                  "unreadable": len(self.unreadable),
                                   "bad_files": len(self.bad)},
                       "bad": [{"path": p, "reason": r} for p, r in self.bad],
+                      "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
                       "visits": records(self.visits), "summary": records(self.summary)})
 
 
-def _graph(parts, airports, buckets, options, since, until, radius_km):
+MAX_UNREADABLE = 0.01
+"""Default share of inputs that may be unreadable before a scan fails (see
+:func:`check_readable`)."""
+
+
+class TooManyUnreadable(FlightcheckError):
+    """More inputs could not be read than the scan was allowed to lose (exit code 2)."""
+
+    exit_code = 2
+
+
+def check_readable(result: ScanResult, max_share: float) -> None:
+    """Raise :class:`TooManyUnreadable` (one line) when every input, or more than
+    ``max_share`` of them, could not be read: a scan that silently read nothing would
+    report "no visits" for an airport it never looked at."""
+    n, lost = result.inputs, len(result.unreadable)
+    if not lost or (lost < n and lost <= max_share * n):
+        return
+    path, why = result.unreadable[0]
+    where = f"all {n:,} inputs could not be read" if lost == n else \
+        f"{lost:,} of {n:,} inputs could not be read (more than the {max_share:.0%} allowed " \
+        "by --max-unreadable)"
+    raise TooManyUnreadable(
+        f"{where}, e.g. "
+        f"{path}: {why}; on a cluster every worker must see the inputs at the same path "
+        "(or give URLs); no result was written")
+
+
+def _graph(parts, airports, buckets, options, since, until, radius_km, checkpoint=None):
     from dask import delayed
+
+    from flightcheck.scan.checkpoint import entry_key
 
     phase1 = [delayed(tasks.scan_partition, pure=True)(
         p, airports, buckets, options, since, until, radius_km,
+        (checkpoint, entry_key(p, airports, options, since, until, radius_km))
+        if checkpoint else None,
         dask_key_name=f"read-{i}") for i, p in enumerate(parts)]
     counters = [delayed(tasks.stats, pure=True)(r, dask_key_name=f"stats-{i}")
                 for i, r in enumerate(phase1)]
@@ -71,39 +115,53 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
          until: datetime | None = None, scheduler: str | None = None,
          options: ReadOptions | None = None, workers: int | None = None,
          show_progress: bool | None = None, batch_bytes: int = BATCH_BYTES,
-         radius_km: float = RADIUS_KM, buckets: int | None = None) -> ScanResult:
-    """Every stop at ``airports`` in the archives ``paths`` (files, folders, globs,
-    datasets from :func:`flightcheck.scan.convert`), as a visits table and summary.
+         radius_km: float = RADIUS_KM, buckets: int | None = None,
+         checkpoint: str | None = None,
+         max_unreadable: float = MAX_UNREADABLE) -> ScanResult:
+    """Every stop at ``airports`` in the archives ``paths`` (files, folders, globs, URLs,
+    day archives, datasets from :func:`flightcheck.scan.convert`), as a visits table and
+    summary.
 
     ``scheduler``: address of an existing Dask scheduler (``tcp://host:8786``) or a
     ``distributed.Client``; None runs in-process with ``workers`` threads or, for large file
-    archives, processes (see :func:`local_scheduler`). Unreadable files are skipped and listed
-    in ``bad``, never fatal.
+    archives, processes (see :func:`local_scheduler`). Bad files are skipped and listed in
+    ``bad``; inputs that cannot be read at all are listed in ``unreadable``, and when they
+    are all of them or more than ``max_unreadable`` (a share, 0..1) of them the scan raises
+    :class:`TooManyUnreadable`. ``checkpoint``: folder keeping each finished partition's
+    findings (:mod:`.checkpoint`); a re-run skips those partitions.
     """
     codes = resolve(list(airports))
     options = options or ReadOptions(skip_bad=True)
     parts = discover(list(paths), since, until, batch_bytes)
     if not parts:
         raise UsageError("no input files found (check the paths and --since/--until)")
+    if checkpoint is not None:
+        from flightcheck.scan.checkpoint import prepare
+
+        checkpoint = prepare(checkpoint)
     n_buckets = buckets or max(1, min(len(parts), 16))
-    phase2, counters = _graph(parts, codes, n_buckets, options, since, until, radius_km)
+    phase2, counters = _graph(parts, codes, n_buckets, options, since, until, radius_km,
+                              checkpoint)
     shown = progress.wanted(show_progress)
-    n_tasks = len(parts) * (2 + n_buckets) + n_buckets
+    meter = progress.Meter(len(parts), len(parts) * (2 + n_buckets) + n_buckets)
     if scheduler is None:
         import dask
 
-        with progress.bar("scanning", n_tasks, shown) as advance:
+        with progress.bar("scanning", meter, shown) as advance:
             callbacks = [progress.local_callback(advance)] if shown else []
             with dask.config.set({"callbacks": set(callbacks), **PROCESS_SETTINGS}):
                 visits, stats = dask.compute(phase2, counters,
                                              scheduler=local_scheduler(parts, workers),
                                              num_workers=workers)
     else:
-        visits, stats = _distributed(scheduler, phase2, counters, shown)
+        visits, stats = _distributed(scheduler, phase2, counters, shown, meter)
+    bad = [b for s in stats for b in s["bad"]]
+    unreadable = [u for s in stats for u in s["unreadable"]]
     frames = [v for v in visits if len(v)]
     table = normalise(pd.concat(frames, ignore_index=True)) if frames else empty()
-    bad = [b for s in stats for b in s["bad"]]
-    return ScanResult(table, summarise(table), list(stats), bad)
+    result = ScanResult(table, summarise(table), list(stats), bad, unreadable)
+    check_readable(result, max_unreadable)
+    return result
 
 
 PROCESS_SETTINGS = {"multiprocessing.context": "fork", "chunksize": 1}
@@ -123,19 +181,12 @@ def local_scheduler(parts: list, workers: int | None) -> str:
     batches = [p for p in parts if not p.dataset]
     if workers == 1 or usable_cpus() < 2 or len(batches) < 2 or fork_context() is None:
         return "threads"
-    total = 0
-    for part in batches:
-        for path in part.paths:
-            try:
-                total += os.path.getsize(path)
-            except OSError:
-                continue  # reported as a bad file when read
-            if total >= PROCESSES_MIN_BYTES:
-                return "processes"
-    return "threads"
+    total = sum(sum(part.sizes) for part in batches)
+    return "processes" if total >= PROCESSES_MIN_BYTES else "threads"
 
 
-def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool):
+def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool,
+                 meter: progress.Meter):
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -147,10 +198,14 @@ def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool):
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     try:
+        if shown and client.dashboard_link:
+            progress.note(f"Dask dashboard: {client.dashboard_link}")
         futures = client.compute(phase2 + counters)
-        with progress.bar("scanning", len(futures), shown) as advance:
-            for _ in as_completed(futures):
-                advance(1)
+        is_stats = {f.key: i >= len(phase2) for i, f in enumerate(futures)}
+        meter.total = len(futures)
+        with progress.bar("scanning", meter, shown) as advance:
+            for fut in as_completed(futures):
+                advance(1, fut.result() if shown and is_stats[fut.key] else None)
         results = client.gather(futures)
     finally:
         if own:

@@ -19,8 +19,9 @@ import pandas as pd
 import pyarrow as pa
 
 from flightcheck import track
-from flightcheck.errors import InputError
+from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
+from flightcheck.io.sources import learn, prefetched
 from flightcheck.scan.dataset_read import read_day
 from flightcheck.scan.files_read import read_batch
 from flightcheck.scan.partitions import Partition
@@ -42,29 +43,7 @@ class PartitionResult:
     candidates: int = 0
     bad: list[tuple[str, str]] = field(default_factory=list)
     not_track: int = 0
-
-
-def _read_files(part: Partition, options: ReadOptions, result: PartitionResult) -> pd.DataFrame:
-    from flightcheck.read import read_one
-
-    tables = []
-    for path, explicit in zip(part.paths, part.explicit or (False,) * len(part.paths),
-                              strict=True):
-        try:
-            got = read_one(path, options, explicit)
-        except InputError as exc:
-            msg = exc.message if exc.record is None else f"record {exc.record}: {exc.message}"
-            result.bad.append((path, msg))
-            continue
-        except OSError as exc:
-            result.bad.append((path, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if got is None:
-            result.not_track += 1
-            continue
-        tables.append(got[0])
-    result.files = len(part.paths)
-    return pd.concat(tables, ignore_index=True) if tables else track.empty()
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def bucket_of(icao24: pd.Series | np.ndarray, buckets: int) -> np.ndarray:
@@ -76,25 +55,47 @@ def bucket_of(icao24: pd.Series | np.ndarray, buckets: int) -> np.ndarray:
 def scan_partition(part: Partition, airports: Airports, buckets: int,
                    options: ReadOptions | None = None, since: datetime | None = None,
                    until: datetime | None = None,
-                   radius_km: float = RADIUS_KM) -> PartitionResult:
-    """Phase 1 on one partition. Unreadable files are skipped and listed in ``bad``."""
+                   radius_km: float = RADIUS_KM,
+                   checkpoint: tuple[str, str] | None = None) -> PartitionResult:
+    """Phase 1 on one partition. Bad files are skipped and listed in ``bad``, files that
+    cannot be read at all in ``unreadable``. ``checkpoint``: (folder, entry key) of
+    :mod:`.checkpoint`; a complete entry is used instead of reading, a new one is kept."""
+    from flightcheck.scan import checkpoint as cp
+
+    if checkpoint is not None and cp.done(*checkpoint):
+        result, fixes, spans = cp.load(*checkpoint)
+        return bucketed(result, fixes, spans, buckets)
     options = options or ReadOptions(skip_bad=True)
     result = PartitionResult(part.key, [], [])
     result.files = len(part.paths)
     if part.dataset:
         try:
             got = read_day(part.paths, airports, since, until, radius_km)
-        except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
+        except OSError as exc:  # pyarrow's missing file or permission error
+            result.unreadable = [(p, f"cannot read dataset partition: {exc}")
+                                 for p in part.paths]
+            got = Phase1Rows(track.empty())
+        except (ValueError, TypeError, pa.ArrowException) as exc:
             result.bad.append((part.key, f"unreadable dataset partition: {exc}"))
             got = Phase1Rows(track.empty())
     else:
-        got = read_batch(part, options, airports, since, until, radius_km)
+        learn(dict(part.secrets))
+        with known(part.members), prefetched(part.paths):  # members in place, URLs at once
+            got = read_batch(part, options, airports, since, until, radius_km)
         result.bad = [(path, reason) for _, path, reason in got.bad]
+        result.unreadable = [(path, reason) for _, path, reason in got.unreadable]
         result.not_track = got.not_track
-    fixes = got.fixes
-    spans = span_table(got.others)
-    n_cand = int(fixes["icao24"].nunique()) if len(fixes) else 0
     result.points = got.points
+    spans = span_table(got.others)
+    if checkpoint is not None and not result.unreadable:  # retried on the next run
+        cp.save(*checkpoint, result, got.fixes, spans)
+    return bucketed(result, got.fixes, spans, buckets)
+
+
+def bucketed(result: PartitionResult, fixes: pd.DataFrame, spans: pd.DataFrame,
+             buckets: int) -> PartitionResult:
+    """``result`` with its candidate fixes and spans split into ``buckets``."""
+    n_cand = int(fixes["icao24"].nunique()) if len(fixes) else 0
     result.aircraft = n_cand + len(spans)
     result.candidates = n_cand
     fb = bucket_of(fixes["icao24"], buckets) if len(fixes) else np.zeros(0, dtype=int)
@@ -113,7 +114,8 @@ def stats(result: PartitionResult) -> dict:
     """The counters of a phase-1 result (no frames)."""
     return {"key": result.key, "files": result.files, "points": result.points,
             "aircraft": result.aircraft, "candidates": result.candidates,
-            "bad": list(result.bad), "not_track": result.not_track}
+            "bad": list(result.bad), "not_track": result.not_track,
+            "unreadable": list(result.unreadable)}
 
 
 def runs(fixes: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
