@@ -234,6 +234,13 @@ def _window(cid: str, start: str | None, end: str | None) -> tuple[str | None, s
     return iso(a), iso(b)
 
 
+def split_route(text: str | None) -> list[str] | None:
+    """A route as typed (``EG,URC,Serbia``) into its places, as ``case claim --route`` and
+    the workbench's form take it; None when not given (an empty element stays, so that
+    :func:`claim` can name it)."""
+    return None if text is None or not str(text).strip() else str(text).split(",")
+
+
 def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
           aircraft: str | None = None, registered_country: str | None = None,
           military: bool | None = None, airport: str | None = None, country: str | None = None,
@@ -277,9 +284,11 @@ def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
 
 def annotate(case_path: str | Path, id: str, label: str, *, aircraft: str | None = None,
              airport: str | None = None, time: str | None = None, start: str | None = None,
-             end: str | None = None, note: str = "", sources: list[str] | None = None) -> Path:
+             end: str | None = None, note: str = "", sources: list[str] | None = None,
+             author: str = "") -> Path:
     """Append an annotation bound to a stop (airport + time) or a time range. The airport
-    may be a code or a name; its code is stored (what was written is kept as ``place``)."""
+    may be a code or a name; its code is stored (what was written is kept as ``place``).
+    ``author``: who wrote it (kept when given)."""
     path = case_file(case_path)
     found = _resolve(f"annotation {id!r}", "airport", airport, places.airport)
     _append(path, "annotations", {
@@ -287,6 +296,7 @@ def annotate(case_path: str | Path, id: str, label: str, *, aircraft: str | None
         "place": found.written if found and found.written.upper() != found.code else None,
         "time": time, "from": start,
         "to": end, "label": label, "note": note, "sources": sources or None,
+        "author": author or None,
     })
     return path
 

@@ -1,0 +1,141 @@
+"""What the workbench page shows, as plain rows built from an analysis and the case file:
+findings (stops, events, silences), verdicts and annotations. The page's template escapes
+every text (jinja2 autoescape); nothing here builds HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from flightcheck.case.bind import bind
+from flightcheck.case.model import Case
+from flightcheck.case.pack import Analysis, gap_figure
+from flightcheck.jsonout import iso
+
+
+def _ts(value: Any) -> pd.Timestamp | None:
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value)
+
+
+def _window_end(value: Any, i: int) -> pd.Timestamp | None:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return _ts(value[i])
+    return None
+
+
+def bind_time(stop: dict[str, Any]) -> str | None:
+    """A time (whole UTC seconds) inside the stop, so that ``case annotate --airport A
+    --time T`` binds to exactly this stop: the middle of arrival and departure, or the
+    whole second after an arrival / before a departure when the other end is open."""
+    a = _ts(stop.get("arrival")) or _window_end(stop.get("arrival_window"), 0)
+    d = _ts(stop.get("departure")) or _window_end(stop.get("departure_window"), 1)
+    if a is not None and d is not None:
+        when = (a + (d - a) / 2).floor("s")
+        when = max(when, a.ceil("s")) if a.ceil("s") <= d else when
+    elif a is not None:
+        when = a.ceil("s")
+    elif d is not None:
+        when = d.floor("s")
+    else:
+        return None
+    return iso(when)
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _evidence(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _day(value: str | None) -> str:
+    return value[:10] if value else ""
+
+
+def finding_rows(found: Analysis | None) -> list[dict[str, Any]]:
+    """One row per stop, event and silence, in aircraft then time order. Stops carry what an
+    annotation needs to bind to them (``icao24``, ``airport``, ``bind_time``) and their
+    position (``lat``, ``lon``) for the map."""
+    if found is None:
+        return []
+    rows: list[dict[str, Any]] = []
+    for route in found.routes:
+        label = route.icao24 + (f" {route.registration}" if route.registration else "")
+        for n, s in enumerate(route.stops.to_dict("records")):
+            start, end = iso(s.get("arrival")), iso(s.get("departure"))
+            rows.append({
+                "id": f"stop-{route.icao24}-{n}", "type": "stop", "aircraft": route.icao24,
+                "aircraft_label": label, "kind": s.get("kind") or "",
+                "place": s.get("airport") or "", "place_name": s.get("airport_name") or "",
+                "country": s.get("country") or "", "start": start or "", "end": end or "",
+                "day": _day(start or end), "duration": gap_figure(s.get("dwell_s")),
+                "duration_s": _num(s.get("dwell_s")), "confidence": _num(s.get("confidence")),
+                "lat": _num(s.get("lat")), "lon": _num(s.get("lon")),
+                "bind_time": bind_time(s), "evidence": _evidence(s.get("evidence"))})
+        for n, e in enumerate(route.events.to_dict("records")):
+            start, end = iso(e.get("time")), iso(e.get("end"))
+            rows.append({
+                "id": f"event-{route.icao24}-{n}", "type": "event", "aircraft": route.icao24,
+                "aircraft_label": label, "kind": e.get("kind") or "",
+                "place": e.get("airport") or "", "place_name": e.get("airport_name") or "",
+                "country": "", "start": start or "", "end": end or "", "day": _day(start),
+                "duration": "", "duration_s": None, "confidence": None,
+                "lat": _num(e.get("lat")), "lon": _num(e.get("lon")), "bind_time": None,
+                "evidence": _evidence(e.get("evidence"))})
+        for n, g in enumerate(route.gaps.to_dict("records")):
+            start, end = iso(g.get("start")), iso(g.get("end"))
+            explained = g.get("explained_by") if isinstance(g.get("explained_by"), str) else ""
+            rows.append({
+                "id": f"silence-{route.icao24}-{n}", "type": "silence",
+                "aircraft": route.icao24, "aircraft_label": label,
+                "kind": "unaccounted " + gap_figure(g.get("unaccounted_s"))
+                if _num(g.get("unaccounted_s")) and not explained else explained or "silence",
+                "place": ", ".join(str(c.get("airport")) for c in (g.get("candidates") or [])
+                                   if isinstance(c, dict))[:200],
+                "place_name": "", "country": "", "start": start or "", "end": end or "",
+                "day": _day(start), "duration": gap_figure(g.get("duration_s")),
+                "duration_s": _num(g.get("duration_s")), "confidence": None,
+                "lat": _num(g.get("lat0")), "lon": _num(g.get("lon0")), "bind_time": None,
+                "evidence": _evidence(g.get("evidence"))})
+    return rows
+
+
+def verdict_rows(found: Analysis | None, case: Case,
+                 changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every claim of the case with its verdict from the last run (``None`` for a claim
+    added since), and what it was before when it changed."""
+    by_id = {v.id: v for v in found.verdicts} if found is not None else {}
+    changed = {c["id"]: c for c in changes}
+    out = []
+    for claim in case.claims:
+        v = by_id.get(claim.id)
+        where = claim.airport or claim.country or " → ".join(claim.route)
+        out.append({
+            "id": claim.id, "kind": claim.kind, "text": claim.text, "where": where,
+            "place": claim.place, "window": f"{iso(claim.start) or '…'} – {iso(claim.end) or '…'}",
+            "verdict": v.verdict if v else None, "confidence": v.confidence if v else None,
+            "reasons": v.reasons if v else [],
+            "was": changed[claim.id]["before"] if claim.id in changed else None,
+            "changed": claim.id in changed})
+    return out
+
+
+def annotation_rows(found: Analysis | None, case: Case) -> list[dict[str, Any]]:
+    """The case's annotations as they are now, bound to the last analysis's findings."""
+    if found is None:
+        return [{"id": a.id, "label": a.label, "note": a.note, "sources": list(a.sources),
+                 "author": a.author, "bound": "(not bound yet: verify the case)", "lat": None,
+                 "lon": None} for a in case.annotations]
+    return [bind(a, found.routes) for a in case.annotations]
