@@ -208,12 +208,16 @@ class PackFiles(StaticFiles):
 
     def __init__(self, folder: Path, case_root: Path) -> None:
         super().__init__(directory=folder, check_dir=False)
+        self.folder = folder
         self.allowed = _inside(folder, case_root)
 
-    async def get_response(self, path: str, scope: Any) -> Response:
-        if not self.allowed:
-            return Response("the evidence pack lies outside the case folder", 404)
-        return await super().get_response(path, scope)
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not self.allowed or not self.folder.is_dir():
+            why = ("the evidence pack lies outside the case folder" if not self.allowed
+                   else "no evidence pack yet: press Export")
+            await Response(why, 404)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, start_verify: bool = True) -> Any:
