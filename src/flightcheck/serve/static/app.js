@@ -161,17 +161,31 @@
     const win = mapWindow();
     const map = win && leafletMap(win);
     if (!map) return;
+    // inside the page the map is smaller than on its own: its input list (the page lists
+    // the inputs) would cover the tracks
+    const style = win.document.createElement("style");
+    style.textContent = ".fc-title .fc-sources, .fc-footer { display: none; }";
+    win.document.head.appendChild(style);
+    map.invalidateSize();
     eachMarker(win, map, (marker) => {
       const cls = (marker.options.icon && marker.options.icon.options.className) || "";
-      if (!/fc-stop/.test(cls)) return;
+      if (!/fc-stop|fc-annotation/.test(cls)) return;
       marker.on("click", () => {
         const p = marker.getLatLng();
         const here = stopsAt(p.lat, p.lng);
         if (!here.length) return;
+        if (here.length > 1) {
+          // several stops at one airport: show just those, the user picks one
+          const [, type, , , text] = filters;
+          type.value = "stop";
+          text.value = here[0].dataset.place;
+          applyFilters();
+        }
         select(here[0].id, true);
         if (readOnly) return;
         if (here.length === 1) openAnnotate(here[0]);
-        else say(here.length + " stops at this place: pick one in the table and press Annotate.");
+        else say(here.length + " stops at " + here[0].dataset.place +
+                 ": pick one in the table and press Annotate.");
       });
     });
     body.dataset.mapReady = "true";
