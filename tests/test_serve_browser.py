@@ -172,6 +172,25 @@ def test_annotate_claim_reverify_in_the_browser(browser_page):
         page.locator("#undo-button").click()
     assert [c.id for c in load(case_path).claims if c.id == "landed-urumqi"] == []
 
+    # table, timeline and map are linked: a timeline bar selects its row, a row centres the
+    # map on its stop
+    page.wait_for_selector("body[data-map-ready='true']", timeout=30_000)
+    zwww = _stop_row(page, "010075", "ZWWW")
+    page.locator(f"#timeline [data-row='{zwww.get_attribute('id')}']").click()
+    assert "selected" in zwww.get_attribute("class")
+    assert page.locator("#findings tr.selected").count() == 1
+    in_view = page.evaluate(f"""() => {{
+        const win = document.getElementById('map').contentWindow;
+        const map = Object.keys(win).filter(k => k.startsWith('map_'))
+            .map(k => win[k]).find(v => v instanceof win.L.Map);
+        return map.getBounds().contains([{zwww.get_attribute("data-lat")},
+                                         {zwww.get_attribute("data-lon")}]);
+    }}""")
+    assert in_view
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    assert "ZWWW" in popup.inner_text()
+
     # the refused claim's 400 is logged by Chromium as a failed load; nothing else may fail
     assert blocked == []
     assert [e for e in errors if "status of 400" not in e] == []

@@ -135,7 +135,7 @@
     if (!fromMap && win && row.dataset.lat !== "" && isFinite(lat) && isFinite(lon)) {
       const map = leafletMap(win);
       if (map) {
-        map.setView([lat, lon], Math.max(map.getZoom(), 8));
+        map.setView([lat, lon], Math.max(map.getZoom(), 8), {animate: false});
         eachMarker(win, map, (m) => {
           const p = m.getLatLng();
           if (Math.abs(p.lat - lat) < 1e-6 && Math.abs(p.lng - lon) < 1e-6 && m.getPopup()) m.openPopup();
