@@ -191,6 +191,16 @@ def test_annotate_claim_reverify_in_the_browser(browser_page):
     popup.wait_for(state="visible")
     assert "ZWWW" in popup.inner_text()
 
+    # the aircraft filter narrows the table and the map
+    page.locator("#f-aircraft").select_option("010082")
+    page.wait_for_selector("body[data-map-ready='true']", timeout=30_000)
+    shown = page.locator("#findings tbody tr:not([hidden])")
+    assert {shown.nth(i).get_attribute("data-aircraft") for i in range(shown.count())} == {
+        "010082"}
+    labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert any("Track 010082" in x for x in labels)
+    assert not any("Track 010075" in x for x in labels)
+
     # the refused claim's 400 is logged by Chromium as a failed load; nothing else may fail
     assert blocked == []
     assert [e for e in errors if "status of 400" not in e] == []

@@ -501,3 +501,37 @@ def test_cli_prints_the_url_and_serves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_serves_on_ipv6_loopback(tmp_path):
+    import http.client
+
+    from flightcheck.serve import Settings, create_app, running
+
+    try:
+        socket.socket(socket.AF_INET6).close()
+    except OSError:
+        pytest.skip("no IPv6 here")
+    app = create_app(Settings(case_path=copy_case(tmp_path), token=TOKEN), start_verify=False)
+    with running(app, host="::1") as sock:
+        port = sock.getsockname()[1]
+        conn = http.client.HTTPConnection("::1", port, timeout=60)
+        conn.request("GET", f"/api/state?token={TOKEN}")
+        assert conn.getresponse().status == 200
+        conn.close()
+        conn = http.client.HTTPConnection("::1", port, timeout=60)
+        conn.request("POST", "/api/edit/undo", json.dumps({"base": "x"}), {
+            "Content-Type": "application/json", "X-Flightcheck-Token": TOKEN,
+            "Origin": f"http://[::1]:{port}"})
+        resp = conn.getresponse()
+        assert resp.status == 409   # past the guard: the stale hash is the only objection
+        conn.close()
+
+
+def test_map_of_one_aircraft(served):
+    status, page = served.get("/map?aircraft=010082")
+    assert status == 200
+    html = page.decode()
+    assert "Track 010082" in html and "Track 010075" not in html
+    status, _ = served.get("/map?aircraft=nosuch")
+    assert status == 404

@@ -84,7 +84,7 @@ class Workbench:
         self.jobs = Jobs(settings.case_path, settings.allow_outside,
                          persist=not settings.read_only)
         self.env = _templates()
-        self._map_cache: tuple[tuple[int, str], str] | None = None
+        self._map_cache: tuple[tuple[int, str, str | None], str] | None = None
 
     # -- page ------------------------------------------------------------------------------
     def load_case(self) -> tuple[Case | None, str | None]:
@@ -114,6 +114,7 @@ class Workbench:
         return HTMLResponse(html)
 
     def map_page(self, request: Request) -> Response:
+        """The evidence map (the shared renderer); ``?aircraft=HEX`` maps one aircraft."""
         from flightcheck.case.pack import markers
         from flightcheck.maps import map_routes, render_html
 
@@ -122,11 +123,16 @@ class Workbench:
         if found is None or case is None:
             return HTMLResponse("<!doctype html><title>map</title><p>No map yet: the case "
                                 "has not been verified.</p>")
-        key = (id(found), self.editor.current())
+        only = request.query_params.get("aircraft") or None
+        if only is not None and only not in {r.icao24 for r in found.routes}:
+            return Response("no such aircraft in this case", 404)
+        key = (id(found), self.editor.current(), only)
         if self._map_cache is None or self._map_cache[0] != key:
-            notes = markers(annotation_rows(found, case))
-            fmap = map_routes(found.routes, notes, title=case.title,
-                              online_tiles=self.settings.online_tiles)
+            bound = annotation_rows(found, case)
+            if only is not None:
+                bound = [b for b in bound if b.get("icao24") == only]
+            fmap = map_routes(found.routes, markers(bound), title=case.title,
+                              online_tiles=self.settings.online_tiles, icao24=only)
             self._map_cache = (key, render_html(fmap))
         return HTMLResponse(self._map_cache[1])
 

@@ -82,6 +82,17 @@
   filters.forEach((f) => f && f.addEventListener("input", applyFilters));
   applyFilters();
 
+  // the aircraft filter also narrows the map to that aircraft
+  if (filters[0]) {
+    filters[0].addEventListener("change", () => {
+      const frame = document.getElementById("map");
+      const only = filters[0].value;
+      body.dataset.mapReady = "false";
+      frame.src = "/map?token=" + encodeURIComponent(token) +
+        (only ? "&aircraft=" + encodeURIComponent(only) : "");
+    });
+  }
+
   if (table) {
     for (const th of table.tHead.rows[0].cells) {
       if (!th.dataset.sort) continue;
