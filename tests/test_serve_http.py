@@ -535,3 +535,28 @@ def test_map_of_one_aircraft(served):
     assert "Track 010082" in html and "Track 010075" not in html
     status, _ = served.get("/map?aircraft=nosuch")
     assert status == 404
+
+
+def test_text_from_track_inputs_is_escaped(tmp_path, samples):
+    import pandas as pd
+
+    from flightcheck.case import add, init
+
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    df = pd.read_csv(samples / "csv" / "YU-SRB_2025-10-17.csv", dtype=str)
+    df["callsign"] = "<img src=x onerror=alert(1)>"
+    df["registration"] = "<b>YU'&\"</b>"
+    df.to_csv(folder / "track.csv", index=False)
+    case = init(folder, title="<script>alert(5)</script>")
+    add(case, [folder / "track.csv"])
+    with serve_case(case) as s:
+        assert s.bench.jobs.snapshot()["error"] is None
+        assert any(r["type"] == "stop" for r in finding_rows(s.bench.jobs.analysis))
+        for path in ("/", "/map"):
+            status, page = s.get(path)
+            assert status == 200
+            for raw in (b"<img src=x", b"<b>YU", b"<script>alert(5)"):
+                assert raw not in page, (path, raw)
+        status, page = s.get("/")
+        assert b"&lt;b&gt;YU" in page
