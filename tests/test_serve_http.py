@@ -560,3 +560,27 @@ def test_text_from_track_inputs_is_escaped(tmp_path, samples):
                 assert raw not in page, (path, raw)
         status, page = s.get("/")
         assert b"&lt;b&gt;YU" in page
+
+
+def test_a_case_of_many_aircraft_maps_those_its_claims_name(served, monkeypatch):
+    from flightcheck.serve import view
+
+    found = served.bench.jobs.analysis
+    case, _ = served.bench.load_case()
+    assert view.focus_aircraft(found, case) is None           # 5 aircraft: all drawn
+    # with room for 2, the claims' aircraft (010075, and SU-BTX is 010075 too; then the
+    # Egyptian military ones: 010075, 010082) are drawn
+    assert view.focus_aircraft(found, case, limit=2) == ["010075", "010082"]
+    monkeypatch.setattr(view, "MAP_AIRCRAFT", 2)
+    monkeypatch.setattr("flightcheck.serve.app.focus_aircraft",
+                        lambda f, c: view.focus_aircraft(f, c, limit=2))
+    served.bench._maps.clear()
+    try:
+        status, page = served.get("/map")
+        html = page.decode()
+        assert "Track 010075" in html and "Track 010082" in html
+        assert "Track 4c2b26" not in html
+        status, page = served.get("/")
+        assert b"This case has 5 aircraft" in page
+    finally:
+        served.bench._maps.clear()   # the module's other tests see the whole case

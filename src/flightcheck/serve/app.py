@@ -12,6 +12,7 @@ import getpass
 import json
 import os
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ from flightcheck.serve.edits import CaseEditor, Conflict, Done, ReadOnly
 from flightcheck.serve.jobs import Jobs
 from flightcheck.serve.security import Guard
 from flightcheck.serve.timeline import timeline_svg
-from flightcheck.serve.view import annotation_rows, finding_rows, verdict_rows
+from flightcheck.serve.view import annotation_rows, finding_rows, focus_aircraft, verdict_rows
 
 HERE = Path(__file__).parent
 LABELS = ("suspected delivery", "confirmed delivery", "cleared", "needs more data",
           "routine flight")
 """Labels offered in the annotation form (any other text is accepted too)."""
+MAPS_KEPT = 8
+"""Rendered maps kept in memory (the whole case's and single aircraft's), newest first."""
 
 
 def default_author() -> str:
@@ -84,7 +87,7 @@ class Workbench:
         self.jobs = Jobs(settings.case_path, settings.allow_outside,
                          persist=not settings.read_only)
         self.env = _templates()
-        self._map_cache: tuple[tuple[int, str, str | None], str] | None = None
+        self._maps: OrderedDict[tuple[int, str, str | None], str] = OrderedDict()
 
     # -- page ------------------------------------------------------------------------------
     def load_case(self) -> tuple[Case | None, str | None]:
@@ -97,6 +100,7 @@ class Workbench:
         case, problem = self.load_case()
         found = self.jobs.analysis
         rows = finding_rows(found)
+        focus = focus_aircraft(found, case)
         s = self.settings
         inside = _inside(s.pack_dir, s.case_path.parent)
         html = self.env.get_template("page.html.j2").render(
@@ -104,7 +108,9 @@ class Workbench:
             author=s.author, case=case, problem=problem, case_path=str(s.case_path),
             analysis_error=self.jobs.analysis_error, analysed=found is not None,
             rows=rows, aircraft=sorted({(r["aircraft"], r["aircraft_label"]) for r in rows}),
-            timeline=timeline_svg(rows), labels=LABELS,
+            timeline=timeline_svg([r for r in rows if focus is None or r["aircraft"] in focus]),
+            focus=focus, n_aircraft=len(found.routes) if found is not None else 0,
+            labels=LABELS,
             verdicts=verdict_rows(found, case, self.jobs.changes) if case else [],
             annotations=annotation_rows(found, case) if case else [],
             history=[e.summary() for e in reversed(self.editor.history.entries())][:50],
@@ -127,14 +133,19 @@ class Workbench:
         if only is not None and only not in {r.icao24 for r in found.routes}:
             return Response("no such aircraft in this case", 404)
         key = (id(found), self.editor.current(), only)
-        if self._map_cache is None or self._map_cache[0] != key:
+        if key in self._maps:
+            self._maps.move_to_end(key)
+        else:
+            shown = [only] if only is not None else focus_aircraft(found, case)
             bound = annotation_rows(found, case)
-            if only is not None:
-                bound = [b for b in bound if b.get("icao24") == only]
+            if shown is not None:
+                bound = [b for b in bound if b.get("icao24") in shown]
             fmap = map_routes(found.routes, markers(bound), title=case.title,
-                              online_tiles=self.settings.online_tiles, icao24=only)
-            self._map_cache = (key, render_html(fmap))
-        return HTMLResponse(self._map_cache[1])
+                              online_tiles=self.settings.online_tiles, icao24=shown)
+            self._maps[key] = render_html(fmap)
+            while len(self._maps) > MAPS_KEPT:
+                self._maps.popitem(last=False)
+        return HTMLResponse(self._maps[key])
 
     # -- JSON API --------------------------------------------------------------------------
     def state(self, request: Request) -> Response:
