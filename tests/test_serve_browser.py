@@ -47,12 +47,19 @@ def browser_page(tmp_path):
                     r.abort()
 
             context.route("**/*", route)
-            page = context.new_page()
-            page.set_viewport_size({"width": 1400, "height": 1000})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{served.origin}/?token={TOKEN}", wait_until="load")
-            page.wait_for_selector("body[data-map-ready='true']", timeout=30_000)
+
+            def open_page():
+                page = context.new_page()
+                page.set_viewport_size({"width": 1400, "height": 1000})
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                page.on("console",
+                        lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.goto(f"{served.origin}/?token={TOKEN}", wait_until="load")
+                page.wait_for_selector("body[data-map-ready='true']", timeout=30_000)
+                return page
+
+            page = open_page()
+            page.open_another = open_page
             try:
                 yield served, page, blocked, errors
             finally:
@@ -204,3 +211,34 @@ def test_annotate_claim_reverify_in_the_browser(browser_page):
     # the refused claim's 400 is logged by Chromium as a failed load; nothing else may fail
     assert blocked == []
     assert [e for e in errors if "status of 400" not in e] == []
+
+
+def test_two_tabs_conflict_is_asked_and_neither_edit_is_lost(browser_page):
+    served, tab_a, blocked, errors = browser_page
+    tab_b = tab_a.open_another()
+
+    def annotate(page, aid: str, label: str) -> None:
+        _stop_row(page, "010075", "ZWWW").locator(".annotate-button").click()
+        form = page.locator("#annotate-form")
+        form.locator("input[name=label]").fill(label)
+        form.locator("input[name=id]").fill(aid)
+        form.locator("button[type=submit]").click()
+
+    with tab_a.expect_navigation():
+        annotate(tab_a, "from-tab-a", "suspected delivery")
+    asked: list[str] = []
+
+    def on_dialog(dialog):
+        asked.append(dialog.message)
+        dialog.accept()       # apply on top of the current file
+
+    tab_b.on("dialog", on_dialog)
+    with tab_b.expect_navigation():
+        annotate(tab_b, "from-tab-b", "cleared")
+    assert len(asked) == 1 and "changed elsewhere" in asked[0]
+    ids = [a.id for a in load(served.case_path).annotations]
+    assert "from-tab-a" in ids and "from-tab-b" in ids
+    assert [e.what for e in served.bench.editor.history.entries()] == [
+        "annotate from-tab-a: suspected delivery", "annotate from-tab-b: cleared"]
+    assert blocked == []
+    assert [e for e in errors if "status of 409" not in e] == []   # the conflict's own 409
