@@ -89,52 +89,69 @@ def focus_aircraft(found: Analysis | None, case: Case | None,
     return chosen or [next(iter(found.routes)).icao24]
 
 
+def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    """Records of a findings table of all aircraft, each with its place among its aircraft's
+    (one ``to_dict`` for the table: one per aircraft took 2.1 of 3.2 s for 568 aircraft)."""
+    seen: dict[str, int] = {}
+    out = []
+    for rec in frame.to_dict("records") if len(frame) else []:
+        hex_ = str(rec.get("icao24"))
+        seen[hex_] = seen.get(hex_, -1) + 1
+        out.append((seen[hex_], rec))
+    return out
+
+
 def finding_rows(found: Analysis | None) -> list[dict[str, Any]]:
     """One row per stop, event and silence, in aircraft then time order. Stops carry what an
     annotation needs to bind to them (``icao24``, ``airport``, ``bind_time``) and their
     position (``lat``, ``lon``) for the map."""
     if found is None:
         return []
-    rows: list[dict[str, Any]] = []
-    for route in found.routes:
-        label = route.icao24 + (f" {route.registration}" if route.registration else "")
-        for n, s in enumerate(route.stops.to_dict("records")):
-            start, end = iso(s.get("arrival")), iso(s.get("departure"))
-            rows.append({
-                "id": f"stop-{route.icao24}-{n}", "type": "stop", "aircraft": route.icao24,
-                "aircraft_label": label, "kind": s.get("kind") or "",
-                "place": s.get("airport") or "", "place_name": s.get("airport_name") or "",
-                "country": s.get("country") or "", "start": start or "", "end": end or "",
-                "day": _day(start or end), "duration": gap_figure(s.get("dwell_s")),
-                "duration_s": _num(s.get("dwell_s")), "confidence": _num(s.get("confidence")),
-                "lat": _num(s.get("lat")), "lon": _num(s.get("lon")),
-                "bind_time": bind_time(s), "evidence": _evidence(s.get("evidence"))})
-        for n, e in enumerate(route.events.to_dict("records")):
-            start, end = iso(e.get("time")), iso(e.get("end"))
-            rows.append({
-                "id": f"event-{route.icao24}-{n}", "type": "event", "aircraft": route.icao24,
-                "aircraft_label": label, "kind": e.get("kind") or "",
-                "place": e.get("airport") or "", "place_name": e.get("airport_name") or "",
-                "country": "", "start": start or "", "end": end or "", "day": _day(start),
-                "duration": "", "duration_s": None, "confidence": None,
-                "lat": _num(e.get("lat")), "lon": _num(e.get("lon")), "bind_time": None,
-                "evidence": _evidence(e.get("evidence"))})
-        for n, g in enumerate(route.gaps.to_dict("records")):
-            start, end = iso(g.get("start")), iso(g.get("end"))
-            explained = g.get("explained_by") if isinstance(g.get("explained_by"), str) else ""
-            rows.append({
-                "id": f"silence-{route.icao24}-{n}", "type": "silence",
-                "aircraft": route.icao24, "aircraft_label": label,
-                "kind": "unaccounted " + gap_figure(g.get("unaccounted_s"))
-                if _num(g.get("unaccounted_s")) and not explained else explained or "silence",
-                "place": ", ".join(str(c.get("airport")) for c in (g.get("candidates") or [])
-                                   if isinstance(c, dict))[:200],
-                "place_name": "", "country": "", "start": start or "", "end": end or "",
-                "day": _day(start), "duration": gap_figure(g.get("duration_s")),
-                "duration_s": _num(g.get("duration_s")), "confidence": None,
-                "lat": _num(g.get("lat0")), "lon": _num(g.get("lon0")), "bind_time": None,
-                "evidence": _evidence(g.get("evidence"))})
-    return rows
+    labels = {r.icao24: r.icao24 + (f" {r.registration}" if r.registration else "")
+              for r in found.routes}
+    by_aircraft: dict[str, list[dict[str, Any]]] = {hex_: [] for hex_ in labels}
+
+    def add(hex_: str, row: dict[str, Any]) -> None:
+        by_aircraft.setdefault(hex_, []).append(
+            {"aircraft": hex_, "aircraft_label": labels.get(hex_, hex_), **row})
+
+    for n, s in _records(found.routes.stops):
+        hex_ = str(s["icao24"])
+        start, end = iso(s.get("arrival")), iso(s.get("departure"))
+        add(hex_, {
+            "id": f"stop-{hex_}-{n}", "type": "stop", "kind": s.get("kind") or "",
+            "place": s.get("airport") or "", "place_name": s.get("airport_name") or "",
+            "country": s.get("country") or "", "start": start or "", "end": end or "",
+            "day": _day(start or end), "duration": gap_figure(s.get("dwell_s")),
+            "duration_s": _num(s.get("dwell_s")), "confidence": _num(s.get("confidence")),
+            "lat": _num(s.get("lat")), "lon": _num(s.get("lon")),
+            "bind_time": bind_time(s), "evidence": _evidence(s.get("evidence"))})
+    for n, e in _records(found.routes.events):
+        hex_ = str(e["icao24"])
+        start, end = iso(e.get("time")), iso(e.get("end"))
+        add(hex_, {
+            "id": f"event-{hex_}-{n}", "type": "event", "kind": e.get("kind") or "",
+            "place": e.get("airport") or "", "place_name": e.get("airport_name") or "",
+            "country": "", "start": start or "", "end": end or "", "day": _day(start),
+            "duration": "", "duration_s": None, "confidence": None,
+            "lat": _num(e.get("lat")), "lon": _num(e.get("lon")), "bind_time": None,
+            "evidence": _evidence(e.get("evidence"))})
+    for n, g in _records(found.routes.gaps):
+        hex_ = str(g["icao24"])
+        start, end = iso(g.get("start")), iso(g.get("end"))
+        explained = g.get("explained_by") if isinstance(g.get("explained_by"), str) else ""
+        add(hex_, {
+            "id": f"silence-{hex_}-{n}", "type": "silence",
+            "kind": "unaccounted " + gap_figure(g.get("unaccounted_s"))
+            if _num(g.get("unaccounted_s")) and not explained else explained or "silence",
+            "place": ", ".join(str(c.get("airport")) for c in (g.get("candidates") or [])
+                               if isinstance(c, dict))[:200],
+            "place_name": "", "country": "", "start": start or "", "end": end or "",
+            "day": _day(start), "duration": gap_figure(g.get("duration_s")),
+            "duration_s": _num(g.get("duration_s")), "confidence": None,
+            "lat": _num(g.get("lat0")), "lon": _num(g.get("lon0")), "bind_time": None,
+            "evidence": _evidence(g.get("evidence"))})
+    return [row for rows in by_aircraft.values() for row in rows]
 
 
 def verdict_rows(found: Analysis | None, case: Case,
