@@ -242,3 +242,13 @@ def test_two_tabs_conflict_is_asked_and_neither_edit_is_lost(browser_page):
         "annotate from-tab-a: suspected delivery", "annotate from-tab-b: cleared"]
     assert blocked == []
     assert [e for e in errors if "status of 409" not in e] == []   # the conflict's own 409
+
+    # removing an annotation from the page asks first, and undo brings it back
+    tab_b.remove_listener("dialog", on_dialog)
+    tab_b.once("dialog", lambda d: d.accept())
+    with tab_b.expect_navigation():
+        tab_b.locator("#annotations tr[data-annotation='from-tab-a'] .remove-button").click()
+    assert "from-tab-a" not in [a.id for a in load(served.case_path).annotations]
+    with tab_b.expect_navigation():
+        tab_b.locator("#undo-button").click()
+    assert "from-tab-a" in [a.id for a in load(served.case_path).annotations]

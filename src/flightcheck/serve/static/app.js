@@ -266,6 +266,13 @@
     });
   }
 
+  // ---- remove (undoable) ---------------------------------------------------------------
+  document.querySelectorAll(".remove-button").forEach((b) =>
+    b.addEventListener("click", () => {
+      if (window.confirm("Remove " + b.dataset.target + " from case.toml? (Undo brings it back.)"))
+        edit("remove", {target: b.dataset.target}, null);
+    }));
+
   // ---- undo, verify, export --------------------------------------------------------------
   const undo = document.getElementById("undo-button");
   if (undo) undo.addEventListener("click", () => edit("undo", {}, null));
