@@ -80,3 +80,30 @@ def test_stale_base_is_refused_before_validation():
         assert path.read_bytes() == before
     finally:
         shutil.rmtree(path.parent)
+
+
+@given(st.integers(0, 10**15), st.one_of(st.none(), st.integers(0, 10**14)),
+       st.booleans())
+def test_bind_time_lies_inside_the_stop(start_us, dwell_us, open_start):
+    """The time sent with 'Annotate' is a whole UTC second inside [arrival, departure]
+    whenever one exists; for an open end, just after the arrival or before the departure."""
+    import pandas as pd
+
+    from flightcheck.serve.view import bind_time
+
+    a = pd.Timestamp("2020-01-01", tz="UTC") + pd.Timedelta(microseconds=start_us)
+    d = None if dwell_us is None else a + pd.Timedelta(microseconds=dwell_us)
+    stop = {"arrival": None if open_start else a, "departure": d}
+    if open_start and d is None:
+        assert bind_time(stop) is None
+        return
+    when = pd.Timestamp(bind_time(stop))
+    assert when == when.floor("s")
+    lo = None if open_start else a
+    if lo is not None and d is not None:
+        if lo.ceil("s") <= d:
+            assert lo <= when <= d
+    elif lo is not None:
+        assert lo <= when < lo + pd.Timedelta(seconds=1)
+    else:
+        assert d - pd.Timedelta(seconds=1) < when <= d

@@ -584,3 +584,22 @@ def test_a_case_of_many_aircraft_maps_those_its_claims_name(served, monkeypatch)
         assert b"This case has 5 aircraft" in page
     finally:
         served.bench._maps.clear()   # the module's other tests see the whole case
+
+
+def test_every_stop_offered_for_annotation_binds_to_itself(served):
+    """The time the page sends with 'Annotate' binds `case annotate` to that very stop, also
+    where an aircraft stopped twice at one airport (4c2b26 at LYBT, 010075 at HECW)."""
+    import pandas as pd
+
+    from flightcheck.case.bind import bind
+    from flightcheck.case.model import Annotation
+
+    stops = [r for r in finding_rows(served.bench.jobs.analysis) if r["type"] == "stop"]
+    assert len(stops) == 12
+    for row in stops:
+        ann = Annotation(id="x", label="x", aircraft=row["aircraft"], airport=row["place"],
+                         time=pd.Timestamp(row["bind_time"]))
+        bound = bind(ann, served.bench.jobs.analysis.routes)
+        assert bound["kind"] == "stop" and bound["offset_s"] == 0.0, row
+        assert (bound["icao24"], bound["arrival"] or "", bound["departure"] or "") == (
+            row["aircraft"], row["start"], row["end"]), row
