@@ -20,7 +20,7 @@ import tomlkit
 
 from flightcheck.atomic import write_text
 from flightcheck.case.inputs import track_files
-from flightcheck.case.model import CLAIM_KINDS, SETTING_KEYS, Case, parse, parse_time
+from flightcheck.case.model import CASE_TIMES, CLAIM_KINDS, SETTING_KEYS, Case, parse, parse_time
 from flightcheck.errors import InputError, UsageError
 from flightcheck.jsonout import iso
 from flightcheck.provenance import sha256_file
@@ -228,6 +228,12 @@ def _window(cid: str, start: str | None, end: str | None) -> tuple[str | None, s
         except (ValueError, TypeError):
             raise UsageError(f"claim {cid!r}: {name} {value!r} is not a date/time (use ISO "
                              "8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)") from None
+    for name, value, ts in zip(("from", "to"), (start, end), times, strict=True):
+        # "16 Oct" parses as the year 1, which iso() writes as "1-10-16T00:00:00Z" and
+        # which reads back as 2016-01-10: refuse it here, as the case file's reader would
+        if ts is not None and not CASE_TIMES[0] <= ts < CASE_TIMES[1]:
+            raise UsageError(f"claim {cid!r}: {name} {value!r} is {ts.date()}, outside "
+                             "1970 .. 2100 (give the year: 2025-10-16)")
     a, b = times
     if a is not None and b is not None and b < a:
         raise UsageError(f"claim {cid!r}: to ({iso(b)}) is before from ({iso(a)})")
