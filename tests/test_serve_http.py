@@ -503,7 +503,7 @@ def test_cli_prints_the_url_and_serves(tmp_path):
             assert resp.status == 200 and b"flightcheck workbench" in resp.read()
     finally:
         proc.terminate()
-        proc.wait(30)
+        proc.communicate(timeout=30)   # reads and closes both pipes
 
 
 def test_serves_on_ipv6_loopback(tmp_path):
