@@ -39,6 +39,8 @@ def case(tmp_path, samples):
     (["--airport", "Beijing"], "ZBAD"),
     (["--airport", "LYBT", "--from", "2025-10-17", "--to", "2025-10-16"], "is before from"),
     (["--airport", "LYBT", "--from", "next week"], "not a date/time"),
+    # the year 1 to pandas; written as 1-10-16 it read back as 2016-01-10
+    (["--airport", "LYBT", "--from", "16 Oct"], "outside 1970 .. 2100"),
     (["--kind", "route", "--route", "EG,,RS"], "route[1] is empty"),
     (["--kind", "route", "--route", "EG,Atlantis"], "route[1]"),
     (["--kind", "stop"], "a stop claim needs airport or country"),

@@ -404,10 +404,11 @@ def case_claim(case, cid, kind, aircraft, registered_country, military, airport,
                route_, start, end, text):
     """Add a claim to CASE; places are resolved to codes (nothing is written if one fails)."""
     from flightcheck.case import claim
+    from flightcheck.case.edit import split_route
 
     added = claim(case, cid, kind, text=text, aircraft=aircraft,
                   registered_country=registered_country, military=military, airport=airport,
-                  country=country, route=route_.split(",") if route_ is not None else None,
+                  country=country, route=split_route(route_),
                   start=start, end=end)
     click.echo(f"added claim {cid}")
     for place in added.places:
@@ -477,13 +478,14 @@ def case_remove(case, target):
 @click.option("--to", "end", default=None, metavar="TIME", help="Time range end.")
 @click.option("--note", default="", help="Free text.")
 @click.option("--source", "sources", multiple=True, help="A reference (URL...); repeatable.")
+@click.option("--author", default="", help="Who wrote it (kept with the annotation).")
 @guarded
-def case_annotate(case, aid, label, aircraft, airport, when, start, end, note, sources):
+def case_annotate(case, aid, label, aircraft, airport, when, start, end, note, sources, author):
     """Add an annotation to CASE."""
     from flightcheck.case import annotate
 
     annotate(case, aid, label, aircraft=aircraft, airport=airport, time=when, start=start,
-             end=end, note=note, sources=list(sources))
+             end=end, note=note, sources=list(sources), author=author)
     click.echo(f"added annotation {aid}")
 
 
@@ -563,6 +565,59 @@ def _check_pack(folder: str, as_json: bool) -> None:
             click.echo(f"  input {item['path']}: {item['status']}")
     if not result["intact"]:
         sys.exit(1)
+
+
+@main.command("serve")
+@click.argument("case")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), show_default=True,
+              help="TCP port (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Loopback address to bind: 127.0.0.1 or ::1 (nothing else is accepted).")
+@click.option("--read-only", is_flag=True, help="Browse only: no edits, no export.")
+@click.option("--online-tiles", is_flag=True,
+              help="Offer an OpenStreetMap layer on the map (needs the network when on).")
+@click.option("--author", default=None,
+              help="Name recorded with edits (default: $FLIGHTCHECK_AUTHOR or the login name; "
+                   "the page can change it).")
+@click.option("--export-dir", default=None, metavar="DIR",
+              help="Where 'Export evidence pack' writes (default: CASE_DIR/evidence).")
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
+              help="Also accept case inputs under DIR. Repeatable.")
+@guarded
+def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, allow_outside):
+    """The workbench: a local web page to annotate stops, add claims and re-verify CASE.
+
+    Prints the URL to open (with its access token); Ctrl-C stops it."""
+    from pathlib import Path
+
+    from flightcheck.case.edit import case_file
+    from flightcheck.case.model import load
+    from flightcheck.outpaths import check_folder
+    from flightcheck.serve import Settings, bind, create_app, run, url
+    from flightcheck.serve.app import default_author
+    from flightcheck.serve.security import new_token
+
+    path = case_file(case).resolve()
+    loaded = load(path)  # a case that cannot be read is refused here, with its reason
+    if export_dir is not None:
+        check_folder("--export-dir", export_dir, [loaded.path, *loaded.input_paths()],
+                     loaded.root)
+    try:
+        sock = bind(host, port)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    token = new_token()
+    app = create_app(Settings(
+        case_path=path, token=token, read_only=read_only, online_tiles=online_tiles,
+        author=author or default_author(),
+        export_dir=Path(export_dir).resolve() if export_dir else None,
+        allow_outside=list(allow_outside)))
+    click.echo(f"flightcheck workbench for {path}" + (" (read-only)" if read_only else ""))
+    click.echo(f"open: {url(sock, token)}")
+    click.echo("Ctrl-C stops it.", err=True)
+    run(app, sock)
 
 
 @main.command("demo")

@@ -20,7 +20,7 @@ import tomlkit
 
 from flightcheck.atomic import write_text
 from flightcheck.case.inputs import track_files
-from flightcheck.case.model import CLAIM_KINDS, SETTING_KEYS, Case, parse, parse_time
+from flightcheck.case.model import CASE_TIMES, CLAIM_KINDS, SETTING_KEYS, Case, parse, parse_time
 from flightcheck.errors import InputError, UsageError
 from flightcheck.jsonout import iso
 from flightcheck.provenance import sha256_file
@@ -228,10 +228,23 @@ def _window(cid: str, start: str | None, end: str | None) -> tuple[str | None, s
         except (ValueError, TypeError):
             raise UsageError(f"claim {cid!r}: {name} {value!r} is not a date/time (use ISO "
                              "8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)") from None
+    for name, value, ts in zip(("from", "to"), (start, end), times, strict=True):
+        # "16 Oct" parses as the year 1, which iso() writes as "1-10-16T00:00:00Z" and
+        # which reads back as 2016-01-10: refuse it here, as the case file's reader would
+        if ts is not None and not CASE_TIMES[0] <= ts < CASE_TIMES[1]:
+            raise UsageError(f"claim {cid!r}: {name} {value!r} is {ts.date()}, outside "
+                             "1970 .. 2100 (give the year: 2025-10-16)")
     a, b = times
     if a is not None and b is not None and b < a:
         raise UsageError(f"claim {cid!r}: to ({iso(b)}) is before from ({iso(a)})")
     return iso(a), iso(b)
+
+
+def split_route(text: str | None) -> list[str] | None:
+    """A route as typed (``EG,URC,Serbia``) into its places, as ``case claim --route`` and
+    the workbench's form take it; None when not given (an empty element stays, so that
+    :func:`claim` can name it)."""
+    return None if text is None or not str(text).strip() else str(text).split(",")
 
 
 def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
@@ -277,9 +290,11 @@ def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
 
 def annotate(case_path: str | Path, id: str, label: str, *, aircraft: str | None = None,
              airport: str | None = None, time: str | None = None, start: str | None = None,
-             end: str | None = None, note: str = "", sources: list[str] | None = None) -> Path:
+             end: str | None = None, note: str = "", sources: list[str] | None = None,
+             author: str = "") -> Path:
     """Append an annotation bound to a stop (airport + time) or a time range. The airport
-    may be a code or a name; its code is stored (what was written is kept as ``place``)."""
+    may be a code or a name; its code is stored (what was written is kept as ``place``).
+    ``author``: who wrote it (kept when given)."""
     path = case_file(case_path)
     found = _resolve(f"annotation {id!r}", "airport", airport, places.airport)
     _append(path, "annotations", {
@@ -287,6 +302,7 @@ def annotate(case_path: str | Path, id: str, label: str, *, aircraft: str | None
         "place": found.written if found and found.written.upper() != found.code else None,
         "time": time, "from": start,
         "to": end, "label": label, "note": note, "sources": sources or None,
+        "author": author or None,
     })
     return path
 

@@ -104,6 +104,7 @@ class Annotation:
     end: pd.Timestamp | None = None
     note: str = ""
     sources: tuple[str, ...] = ()
+    author: str = ""
 
 
 @dataclass
@@ -299,6 +300,7 @@ def _annotation(raw: dict, n: int, path: str) -> Annotation:
         end=_time(raw.get("to"), f"{where}.to", path, end_of_day=True),
         note=_str(raw.get("note"), f"{where}.note", path) or "",
         sources=tuple(str(s) for s in sources),
+        author=_str(raw.get("author"), f"{where}.author", path) or "",
     )
     if ann.time is None and ann.start is None:
         raise InputError(path, f"{where}: give a time (or from/to) to bind the note to")

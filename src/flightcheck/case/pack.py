@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,8 @@ def markers(bound: list[dict]) -> list[dict]:
     """Map markers for the annotations bound to a stop (those bound to a range have no place)."""
     return [{"lat": b["lat"], "lon": b["lon"], "title": b["label"],
              "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
-             "time": b.get("arrival")} for b in bound if b.get("lat") is not None]
+             "time": b.get("arrival"), "author": b.get("author") or None}
+            for b in bound if b.get("lat") is not None]
 
 
 def _template() -> jinja2.Template:
@@ -166,30 +168,80 @@ def read_records(tracks: Tracks) -> Callable[[Path], dict[str, Any]]:
     return record
 
 
-def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
-        now: dt.datetime | None = None, allow_outside: Iterable[str | Path] = (),
-        allow_future: bool = False) -> dict[str, Any]:
-    """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
-    whole, see :mod:`flightcheck.atomic_folder`). Returns the manifest.
+@dataclass
+class Analysis:
+    """What verifying a case finds, before anything is written: the case as loaded (and the
+    sha256 of its file), its inputs re-hashed, the reading parameters, the tracks, routes,
+    verdicts and the annotations bound to findings."""
 
-    Inputs must lie inside the case folder or under ``allow_outside``; ``outdir`` may not be
-    the case folder nor hold the case's files."""
+    case: Case
+    case_digest: str
+    hashes: list[dict[str, Any]]
+    params: dict[str, Any]
+    tracks: Tracks
+    routes: RouteSet
+    verdicts: list[Verdict]
+    bound: list[dict[str, Any]]
+
+
+STAGES = ("checking inputs", "reading inputs", "building routes", "verifying claims")
+"""The steps of :func:`analyse`, in order, as its ``progress`` callback names them."""
+
+
+def analyse(case_path: str | Path, *, allow_outside: Iterable[str | Path] = (),
+            allow_future: bool = False,
+            progress: Callable[[str], None] | None = None) -> Analysis:
+    """Load a case, check its inputs' hashes (confined, see :meth:`Case.confined_paths`),
+    read them, build routes, verify the claims and bind the annotations. ``progress`` is
+    called with each of :data:`STAGES` as it starts."""
     from flightcheck.read import read
-    from flightcheck.reference import versions
 
+    step = progress or (lambda _stage: None)
     case: Case = load(case_path)
-    out = check_folder("-o", outdir, [case.path, *case.input_paths()], case.root)
     case_digest = sha256_file(case.path)
+    step(STAGES[0])
     hashes = check_inputs(case, allow_outside)
     settings = case.settings
     params = {"tz": settings.get("tz"), "skip_bad": bool(settings.get("skip_bad", False)),
               "format": settings.get("format"), "allow_future": allow_future}
+    step(STAGES[1])
     tracks = read([str(p) for p in case.input_paths()], format=params["format"],
                   skip_bad=params["skip_bad"], tz=params["tz"], allow_future=allow_future)
+    step(STAGES[2])
     routes = build_routes(tracks)
     tracks = routes.tracks  # sources without an ICAO address matched to their aircraft
+    step(STAGES[3])
     verdicts = verify(case.claims, tracks, routes)
     bound = [bind(a, routes) for a in case.annotations]
+    return Analysis(case, case_digest, hashes, params, tracks, routes, verdicts, bound)
+
+
+def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
+        now: dt.datetime | None = None, allow_outside: Iterable[str | Path] = (),
+        allow_future: bool = False,
+        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
+    whole, see :mod:`flightcheck.atomic_folder`). Returns the manifest.
+
+    Inputs must lie inside the case folder or under ``allow_outside``; ``outdir`` may not be
+    the case folder nor hold the case's files. ``progress``: see :func:`analyse`; then
+    called with ``"writing the evidence pack"``."""
+    case: Case = load(case_path)
+    out = check_folder("-o", outdir, [case.path, *case.input_paths()], case.root)
+    found = analyse(case.path, allow_outside=allow_outside, allow_future=allow_future,
+                    progress=progress)
+    if progress is not None:
+        progress("writing the evidence pack")
+    return write_pack(found, out, map_html=map_html, now=now)
+
+
+def write_pack(found: Analysis, out: Path, *, map_html: bool = True,
+               now: dt.datetime | None = None) -> dict[str, Any]:
+    """Write the evidence pack of ``found`` into the (checked) folder ``out``."""
+    from flightcheck.reference import versions
+
+    case, case_digest, hashes, params = found.case, found.case_digest, found.hashes, found.params
+    tracks, routes, verdicts, bound = found.tracks, found.routes, found.verdicts, found.bound
     created = iso(now or dt.datetime.now(dt.UTC))
     stops = [r.stops for r in routes if len(r.stops)]
     import pandas as pd
