@@ -145,7 +145,7 @@ def test_legs_silences_and_markers(il76_html):
     assert html.count('"className": "fc-leg fc-silent"') == 2
     assert html.count("fc-marker fc-stop fc-stop-observed") == 1
     assert html.count("fc-marker fc-stop fc-stop-inferred") == 1
-    assert html.count('"className": "fc-marker fc-event"') == 1
+    assert html.count('"className": "fc-marker fc-event fc-ac-0"') == 1  # aircraft colour
     assert html.count('"className": "fc-gap-area"') == 1
     assert html.count('"className": "fc-candidate"') == 1   # LGAV, placed from OurAirports
     assert "EG → RS" in html and "sha256 " + "ab" * 32 in html

@@ -19,7 +19,8 @@ def bind(annotation: Annotation, routes: RouteSet) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"id": annotation.id, "label": annotation.label,
                            "note": annotation.note, "sources": list(annotation.sources),
-                           "aircraft": annotation.aircraft, "airport": annotation.airport}
+                           "aircraft": annotation.aircraft, "airport": annotation.airport,
+                           "time": iso(annotation.time)}
     cands = []
     for route in routes:
         if annotation.aircraft and annotation.aircraft.lower() not in (

@@ -102,10 +102,12 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
 
 
 def markers(bound: list[dict]) -> list[dict]:
-    """Map markers for the annotations bound to a stop (those bound to a range have no place)."""
+    """Map markers for the annotations bound to a stop (those bound to a range have no place),
+    each with the annotation's own time (not the stop's)."""
     return [{"lat": b["lat"], "lon": b["lon"], "title": b["label"],
              "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
-             "time": b.get("arrival")} for b in bound if b.get("lat") is not None]
+             "time": b.get("time"), "id": b.get("id"), "icao24": b.get("icao24")}
+            for b in bound if b.get("lat") is not None]
 
 
 def _template() -> jinja2.Template:
