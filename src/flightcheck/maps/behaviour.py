@@ -11,6 +11,8 @@
 * focus: ``fcFocus(id)`` (also ``#focus=ID`` in the address, and ``postMessage({fcFocus:
   ID})`` from a parent page such as the report) shows the finding's layer, centres it at
   zoom 10 or more and opens its popup; ``fcFocus({bounds: [[s, w], [n, e]]})`` fits an area;
+* ``window.fcMap`` is the Leaflet map, ``fcHome()`` returns to the first view; finding
+  markers carry ``data-fc-id``;
 * publication: ``fcPublish({caption, credits, bounds})`` hides every control and box except
   the scale bar and legend, writes the caption and credits as text, and fits the bounds.
 """
@@ -81,6 +83,7 @@ class Behaviour(MacroElement):
                         icon.style.marginLeft = (dx - ax) + 'px';
                         icon.style.marginTop = (dy - ay) + 'px';
                         icon.classList.toggle('fc-spread', n > 1);
+                        icon.setAttribute('data-fc-id', ms[k].options.fcId);
                     });
                 }
             }
@@ -93,8 +96,10 @@ class Behaviour(MacroElement):
                 return Array.prototype.slice.call(
                     document.querySelectorAll('.fc-title, .fc-legend'));
             }
-            function clearOfBoxes(popup) {
+            function fold() {
                 boxes().forEach(function (b) { if (b.open !== undefined) { b.open = false; } });
+            }
+            function clearOfBoxes(popup) {
                 var el = popup.getElement();
                 if (!el) { return; }
                 var p = el.getBoundingClientRect(), dx = 0, dy = 0;
@@ -146,17 +151,31 @@ class Behaviour(MacroElement):
             }
             map.on('zoomend', function () { zoomClasses(); spread(); });
             map.on('layeradd layerremove overlayadd overlayremove', later);
-            map.on('popupopen', function (e) { setTimeout(function () { clearOfBoxes(e.popup); }, 0); });
+            map.on('popupopen', function (e) {
+                fold();  // then, once Leaflet's own pan (0.25 s) is over, any overlap left
+                setTimeout(function () { clearOfBoxes(e.popup); }, 300);
+            });
             window.addEventListener('hashchange', fromHash);
             window.addEventListener('message', function (e) {
                 if (e.data && e.data.fcFocus) { focus(e.data.fcFocus); }
             });
+            var home = null;  // the first view, once the page has its size
+            function setHome() { home = {center: map.getCenter(), zoom: map.getZoom()}; }
+            window.fcHome = function () {
+                map.closePopup();
+                if (!home) { setHome(); }
+                map.setView(home.center, home.zoom, {animate: false});
+                boxes().forEach(function (b) { if (b.open !== undefined) { b.open = true; } });
+            };
+            window.fcMap = map;
             window.fcFocus = focus;
             window.fcPublish = publish;
             window.fcSpread = spread;
             zoomClasses();
             spread();
-            fromHash();
+            window.addEventListener('load', function () {
+                setHome(); zoomClasses(); spread(); fromHash();
+            });
         })();
         {% endmacro %}
     """)
