@@ -242,20 +242,21 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
                    f"{_e(tick.strftime(fmt))}</text>")
     out.append(f'<text class="fc-tl-axis" x="{left}" y="11">UTC, {_e(t0.strftime("%Y-%m-%d"))}'
                f" – {_e(t1.strftime('%Y-%m-%d'))}</text>")
-    for claim in claim_rows:
+    for n, claim in enumerate(claim_rows):
         a = _t(claim.get("start", claim.get("from")))
         b = _t(claim.get("end", claim.get("to")))
         rows = [h for h in (claim.get("aircraft") or hexes) if h in row_of] or hexes
         xa, xb = x(a, left), x(b, right)
-        for h in rows:
+        for k, h in enumerate(rows):
             yy = y(h)
             out.append(f'<rect class="fc-tl-claim" x="{xa}" y="{yy}" width="{max(xb - xa, 2)}"'
                        f' height="{ROW_PX}" fill="#f1c40f" fill-opacity=".22">'
                        f"<title>claim {_e(claim.get('id'))}: {_hm(a)} – {_hm(b)}"
                        f"{' (' + _e(claim.get('verdict')) + ')' if claim.get('verdict') else ''}"
                        "</title></rect>")
-            out.append(f'<text x="{xa + 2}" y="{yy + ROW_PX - 3}" font-size="9" fill="#8a6d00">'
-                       f"{_e(claim.get('id'))}</text>")
+            if k == 0:  # named once, stacked when several claims start together
+                out.append(f'<text x="{xa + 2}" y="{yy + ROW_PX - 3 - 9 * (n % 3)}" '
+                           f'font-size="9" fill="#8a6d00">{_e(claim.get("id"))}</text>')
     for h in hexes:
         yy = y(h)
         color = aircraft_color(row_of[h])

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
+from markupsafe import Markup, escape
 
 from flightcheck import __version__
 from flightcheck.atomic_folder import replace_folder
@@ -110,43 +113,168 @@ def markers(bound: list[dict]) -> list[dict]:
             for b in bound if b.get("lat") is not None]
 
 
-def _template() -> jinja2.Template:
+ISO_TIME = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z")
+
+
+def when(value: Any) -> Markup:
+    """A UTC time for readers, to the minute (``2025-10-16 08:26Z``), with the exact ISO
+    8601 time kept in ``<time datetime>``; empty when unknown."""
+    iso_text = iso(value)
+    if not iso_text:
+        return Markup("")
+    ts = pd.Timestamp(iso_text)
+    return Markup('<time datetime="{}">{}</time>').format(
+        iso_text, ts.strftime("%Y-%m-%d %H:%MZ"))
+
+
+def humane(text: Any) -> Markup:
+    """Text (escaped) with its ISO 8601 times shown to the minute: ``2025-10-16T08:26:57.073Z``
+    becomes ``2025-10-16 08:26Z`` (the exact time stays in ``verdicts.json``)."""
+    return Markup(ISO_TIME.sub(r"\1 \2Z", str(escape(text))))
+
+
+def _template(root: Path | None = None, names: dict[str, str] | None = None) -> jinja2.Template:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("flightcheck", "case"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
     )
+
+    def rel(path: Any) -> str:
+        """A path relative to the case folder, else its citation name (never absolute)."""
+        text = str(path)
+        if root is not None:
+            inside = _rel(text, root)
+            if inside != text:
+                return inside
+        return (names or {}).get(text) or Path(text).name
+
+    env.filters.update(when=when, humane=humane, rel=rel)
     return env.get_template("report.html.j2")
 
 
+CONFIDENCE_MEANING = {
+    "supported": "the confidence of the finding it rests on (the weakest stop of a route; "
+                 "1.00 for observed positions)",
+    "contradicted": "the time missing at the closest call, as a share of the time that call "
+                    "needed (1.00: no silence came near)",
+    "inconclusive": "0.00 by design: the data leans neither way",
+}
+
+
+def _scope(claim: Any) -> dict[str, str]:
+    """A claim's kind, place, time window and aircraft filter as the report shows them."""
+    if claim is None:
+        return {"kind": "", "place": "", "window": "any time", "selection": "any aircraft"}
+    a, b = iso(claim.start), iso(claim.end)
+    short = "%Y-%m-%d %H:%MZ"
+    window = ("any time" if not a and not b else
+              f"{pd.Timestamp(a).strftime(short) if a else 'the start of the data'} – "
+              f"{pd.Timestamp(b).strftime(short) if b else 'the end of the data'}")
+    who = []
+    if claim.aircraft:
+        who.append(claim.aircraft)
+    if claim.registered_country:
+        who.append(f"registered in {claim.registered_country}")
+    if claim.military is not None:
+        who.append("military addresses" if claim.military else "civil addresses")
+    place = " → ".join(claim.route) if claim.route else (claim.airport or claim.country or "")
+    if claim.place and claim.place != place:
+        place = f"{claim.place} ({place})" if place else claim.place
+    return {"kind": claim.kind, "place": place, "window": window,
+            "selection": ", ".join(who) or "any aircraft"}
+
+
+def _evidence_links(evidence: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Links from a verdict to the findings it cites (stops, silences), by their ids."""
+    from flightcheck.maps.layers import gap_id, stop_id
+
+    out, seen = [], set()
+    for e in evidence:
+        if e.get("type") == "stop":
+            fid = stop_id(e)
+            at = iso(e.get("arrival")) or iso(e.get("departure"))
+            label = f"{e.get('airport') or '?'} stop" + (
+                f" {pd.Timestamp(at).strftime('%d %b %H:%MZ')}" if at else "")
+        elif e.get("type") == "gap":
+            fid = gap_id(e)
+            start = iso(e.get("start"))
+            label = (f"silence from {pd.Timestamp(start).strftime('%d %b %H:%MZ')}"
+                     if start else "silence")
+        else:
+            continue
+        if fid not in seen:
+            seen.add(fid)
+            out.append({"id": fid, "label": label})
+    return out
+
+
 def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: list[Verdict],
-                  bound: list[dict], map_file: str | None, created: str) -> str:
-    """report.html (jinja2 with autoescaping: text from inputs and the case is escaped)."""
+                  bound: list[dict], map_file: str | None, created: str, *,
+                  claims: Iterable[Any] = (), root: Path | None = None,
+                  map_image: str | None = None) -> str:
+    """report.html (jinja2 with autoescaping: text from inputs and the case is escaped).
+
+    ``claims`` (the case's) give each verdict its window and aircraft filter; ``root`` (the
+    case folder) makes paths relative; ``map_image`` is shown instead of the live map when
+    printing."""
+    from flightcheck.maps.layers import event_id, gap_id, stop_id
     from flightcheck.reference import versions
+    from flightcheck.segment.evidence import short_names
+    from flightcheck.timeline import route_timeline
 
     stops, legs, events, gaps = [], [], [], []
     for r in routes:
         for s in plain(r.stops.to_dict("records")):
             s["dwell"] = _hm(s.get("dwell_s"))
             s["evidence"] = _as_list(s.get("evidence"))
+            s["fc_id"] = stop_id(s)
             stops.append(s)
         legs += plain(r.legs.drop(columns=["first_index", "last_index", "overflown"],
                                   errors="ignore").to_dict("records"))
         for e in plain(r.events.to_dict("records")):
             e["evidence"] = _as_list(e.get("evidence"))
+            e["fc_id"] = event_id(e)
             events.append(e)
         for g in plain(r.gaps.to_dict("records")):
             g["duration"] = gap_figure(g["duration_s"])
             g["unaccounted"] = gap_figure(g["unaccounted_s"])
             g["stop_fits"] = stop_fits(g)
+            g["fc_id"] = gap_id(g)
             gaps.append(g)
-    return _template().render(
+    by_id = {c.id: c for c in claims}
+    shown = []
+    for v in verdicts:
+        d = v.to_dict()
+        d.update(_scope(by_id.get(v.id)))
+        d["meaning"] = CONFIDENCE_MEANING.get(v.verdict, "")
+        d["links"] = _evidence_links(v.evidence)
+        shown.append(d)
+    verdict_of = {v.id: v for v in verdicts}
+    bands = [{"id": c.id, "start": c.start, "end": c.end,
+              "aircraft": list(verdict_of[c.id].aircraft) if c.id in verdict_of else [],
+              "verdict": verdict_of[c.id].verdict if c.id in verdict_of else None}
+             for c in by_id.values() if c.start is not None or c.end is not None]
+    figure = route_timeline(routes, bands, link=map_file, target="fc-map" if map_file else None)
+    names = short_names(sorted({i.path for i in tracks.inputs}))
+    return _template(root, names).render(
         title=case_title, version=__version__, created=created, inputs=[
             i.to_dict() for i in tracks.inputs],
-        n_points=f"{len(tracks):,}", routes=list(routes), verdicts=[v.to_dict() for v in verdicts],
+        n_points=f"{len(tracks):,}", routes=list(routes), verdicts=shown,
         stops=stops, legs=legs, events=events, gaps=gaps, annotations=bound,
-        caveats=caveats(tracks, routes), map_file=map_file, reference=versions(),
-    )
+        caveats=[_relative_text(c, root, names) for c in caveats(tracks, routes)],
+        map_file=map_file, map_image=map_image, reference=versions(),
+        timeline=Markup(figure.html()))
+
+
+def _relative_text(text: str, root: Path | None, names: dict[str, str]) -> str:
+    """``text`` with every input's full path replaced by its path relative to the case
+    folder (its citation name when outside it)."""
+    for path, name in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        if path in text:
+            shown = _rel(path, root) if root is not None else path
+            text = text.replace(path, shown if shown != path else name)
+    return text
 
 
 def read_records(tracks: Tracks) -> Callable[[Path], dict[str, Any]]:
@@ -196,8 +324,6 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
     bound = [bind(a, routes) for a in case.annotations]
     created = iso(now or dt.datetime.now(dt.UTC))
     stops = [r.stops for r in routes if len(r.stops)]
-    import pandas as pd
-
     files: list[tuple[str, bytes]] = [
         ("verdicts.json", dumps({"case": case.title, "claims": [
             v.to_dict() for v in verdicts]}) + b"\n"),
@@ -213,7 +339,8 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         files.append(("map.html", render_html(fmap).encode("utf-8")))
         map_file = "map.html"
     files.append(("report.html", render_report(
-        case.title, tracks, routes, verdicts, bound, map_file, created).encode("utf-8")))
+        case.title, tracks, routes, verdicts, bound, map_file, created, claims=case.claims,
+        root=case.root).encode("utf-8")))
     how_read = read_records(tracks)
     with replace_folder(out, is_pack) as build:
         written = [build.write(name, data) for name, data in files]
