@@ -34,7 +34,7 @@ def bundled(tmp_path_factory):
     with offline_browser() as browser:
         page = browser.open(out / "map.html", width=1280, height=800)
         page.wait_for_timeout(300)
-        yield browser, page
+        yield browser, page, out
 
 
 def _default_view(page):
@@ -44,12 +44,12 @@ def _default_view(page):
 
 
 def test_no_errors_and_nothing_fetched(bundled):
-    browser, _page = bundled
+    browser, _page, _out = bundled
     assert browser.errors == [] and browser.blocked == []
 
 
 def test_no_two_marker_centres_within_10_px_at_the_default_view(bundled):
-    _browser, page = bundled
+    _browser, page, _out = bundled
     _default_view(page)
     markers = [m for m in page.evaluate(VISIBLE_MARKERS) if m["inView"]]
     assert len(markers) >= 15
@@ -59,7 +59,7 @@ def test_no_two_marker_centres_within_10_px_at_the_default_view(bundled):
 
 
 def test_each_marker_click_opens_its_own_popup_clear_of_the_title(bundled):
-    _browser, page = bundled
+    _browser, page, _out = bundled
     _default_view(page)
     checked = 0
     for m in page.evaluate(VISIBLE_MARKERS):
@@ -93,7 +93,7 @@ def test_each_marker_click_opens_its_own_popup_clear_of_the_title(bundled):
 
 
 def test_zoom_11_over_belgrade_shows_runways_and_both_airports(bundled):
-    _browser, page = bundled
+    _browser, page, _out = bundled
     page.evaluate("() => fcMap.setView([44.88, 20.28], 11, {animate: false})")
     page.wait_for_timeout(200)
     runways = page.evaluate("""() => Array.from(document.querySelectorAll('path.fc-runway'))
@@ -122,7 +122,7 @@ def test_zoom_11_over_belgrade_shows_runways_and_both_airports(bundled):
 
 
 def test_hiding_an_aircraft_hides_its_track_stops_events_and_silences(bundled):
-    _browser, page = bundled
+    _browser, page, _out = bundled
     _default_view(page)
     count = """() => ({
         markers: document.querySelectorAll('.leaflet-marker-icon.fc-ac-0').length,
@@ -150,3 +150,39 @@ def test_hiding_an_aircraft_hides_its_track_stops_events_and_silences(bundled):
     assert after["gaps"] < before["gaps"] and after["others"] == before["others"]
     toggle()
     assert page.evaluate(count) == before
+
+
+def test_every_report_link_focuses_the_map(bundled):
+    browser, _page, out = bundled
+    page = browser.context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((out / "report.html").as_uri())
+    frame = page.frame(name="fc-map")
+    frame.wait_for_function("() => window.fcMap !== undefined")
+    links = page.locator("a[href^='map.html#focus=']")
+    n = links.count()
+    assert n >= 20
+    focused = 0
+    for i in range(n):
+        link = links.nth(i)
+        fid = link.get_attribute("href").split("=", 1)[1]
+        if "fc-tl-item" in (link.get_attribute("class") or ""):
+            link.dispatch_event("click")  # timeline: a silence can lie under its inferred stop
+        else:
+            link.click()
+        frame.wait_for_function("() => document.querySelector('.leaflet-popup-content')")
+        text = frame.locator(".leaflet-popup-content").inner_text()
+        kind = fid.split("-")[0]
+        if kind == "stop":
+            assert f"Stop at {fid.split('-')[2]}" in text, (fid, text)
+            assert frame.evaluate("() => fcMap.getZoom()") >= 10
+        elif kind == "gap":
+            assert "Silent for" in text, (fid, text)
+        else:
+            assert fid.split("-")[2] in text.lower().replace("-", ""), (fid, text)
+        frame.evaluate("() => { fcMap.closePopup(); history.replaceState(null, '', '#'); }")
+        frame.wait_for_selector(".leaflet-popup", state="detached")
+        focused += 1
+    assert focused == n
+    assert browser.errors == []
+    page.close()

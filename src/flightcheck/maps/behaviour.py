@@ -1,5 +1,6 @@
 """The page's own behaviour, one inline script added last to the map:
 
+* the first view: the findings' bounds, set without animation;
 * zoom classes: the map container carries ``fc-zge-N`` for every N up to the current zoom
   (the reference layer's labels and runways show and hide by CSS);
 * spreading: finding markers (stops, events, annotations: Leaflet markers with an ``fcId``
@@ -46,6 +47,8 @@ class Behaviour(MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             var SPREAD = {{ this.spread_px }};
+            map.fitBounds({{ this.bounds|tojson }}, {paddingTopLeft: [30, 60],
+                          paddingBottomRight: [60, 40], animate: false});
             function zoomClasses() {
                 var z = map.getZoom(), c = map.getContainer();
                 for (var i = 0; i <= 20; i++) { c.classList.toggle('fc-zge-' + i, z >= i); }
@@ -127,8 +130,19 @@ class Behaviour(MacroElement):
                 var entry = registry[what];
                 if (!entry) { return false; }
                 if (!map.hasLayer(entry.group)) { map.addLayer(entry.group); }
-                map.setView(entry.marker.getLatLng(), Math.max(map.getZoom(), 10),
-                            {animate: false});
+                if (entry.bounds) {  // a silence drawn as a dashed line only
+                    map.fitBounds(entry.bounds, {padding: [60, 60], animate: false});
+                    L.popup({maxWidth: 420, className: 'fc-leaflet-popup'})
+                        .setLatLng(L.latLngBounds(entry.bounds).getCenter())
+                        .setContent(entry.popup).openOn(map);
+                    return true;
+                }
+                if (entry.marker.getLatLng) {
+                    map.setView(entry.marker.getLatLng(), Math.max(map.getZoom(), 10),
+                                {animate: false});
+                } else {  // an area (unaccounted time)
+                    map.fitBounds(entry.marker.getBounds(), {padding: [30, 30], animate: false});
+                }
                 spread();
                 entry.marker.openPopup();
                 return true;
@@ -180,17 +194,25 @@ class Behaviour(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, registry: dict[str, tuple[Any, Any]]) -> None:
-        """``registry``: finding id -> (its folium marker, the feature group holding it)."""
+    def __init__(self, registry: dict[str, tuple[Any, Any]],
+                 bounds: list[list[float]]) -> None:
+        """``registry``: finding id -> (its folium marker, the feature group holding it);
+        ``bounds``: ``[[south, west], [north, east]]`` of the first view."""
         super().__init__()
+        self.bounds = bounds
         self._name = "Behaviour"
         self.spread_px = SPREAD_PX
         self._registry = registry
 
     @property
     def registry_js(self) -> str:
+        """The registry as JS: a marker or area by its JS name, or a silence drawn only as a
+        dashed line as ``{bounds, popup}``."""
         import json
 
-        return "".join(f"registry[{json.dumps(k)}] = "
-                       f"{{marker: {m.get_name()}, group: {g.get_name()}}};\n"
-                       for k, (m, g) in sorted(self._registry.items()))
+        out = []
+        for k, (m, g) in sorted(self._registry.items()):
+            what = (f"bounds: {json.dumps(m['bounds'])}, popup: {json.dumps(m['popup'])}"
+                    if isinstance(m, dict) else f"marker: {m.get_name()}")
+            out.append(f"registry[{json.dumps(k)}] = {{{what}, group: {g.get_name()}}};\n")
+        return "".join(out)

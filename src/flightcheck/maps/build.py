@@ -15,7 +15,7 @@ import folium
 import numpy as np
 import pandas as pd
 
-from flightcheck.maps import layers
+from flightcheck.maps import layers, popups
 from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
 from flightcheck.maps.geometry import MAX_VERTICES, SILENT_S, TrackLines, track_lines
@@ -356,7 +356,18 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
         if "icao24" in unaccounted:
             for gap in unaccounted[unaccounted["icao24"] == hex_].to_dict("records"):
                 gap = _with_ends(gap, t, lat, lon, hexes)
-                layers.add_gap(group_layer, gap, _reach_km(gap, speeds.get(hex_)), names)
+                area = layers.add_gap(group_layer, gap, _reach_km(gap, speeds.get(hex_)), names)
+                if area is not None:
+                    registry[layers.gap_id(gap)] = (area, group_layer)
+        if "icao24" in gaps_all:  # every other silence: focus shows its dashed line
+            for gap in gaps_all[gaps_all["icao24"] == hex_].to_dict("records"):
+                fid = layers.gap_id(gap)
+                gap = _with_ends(gap, t, lat, lon, hexes)
+                ends = [_number(gap.get(k)) for k in ("lat0", "lon0", "lat1", "lon1")]
+                if fid not in registry and all(v is not None for v in ends):
+                    registry[fid] = ({"bounds": [[min(ends[0], ends[2]), min(ends[1], ends[3])],
+                                                 [max(ends[0], ends[2]), max(ends[1], ends[3])]],
+                                      "popup": popups.gap_popup(gap, names)}, group_layer)
         mine_events = (events_all[events_all["icao24"] == hex_] if "icao24" in events_all
                        else events_all.iloc[:0])
         for fid, marker in {**layers.add_stops(group_layer, stops, css, names),
@@ -375,9 +386,10 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
                                                  errors="coerce").to_numpy(dtype=float)])
     pts_lon = np.concatenate([lon, pd.to_numeric(stops_all.get("lon", pd.Series(dtype=float)),
                                                  errors="coerce").to_numpy(dtype=float)])
-    m.fit_bounds(_bounds(pts_lat, pts_lon), padding_top_left=(30, 60),
-                 padding_bottom_right=(60, 40))  # clear of the folded title and legend
-    m.add_child(Behaviour(registry))
+    # the first view, clear of the folded title and legend, set without animation (folium's
+    # fit_bounds animates, and an animation pending in a hidden frame, such as the report's,
+    # ends later and undoes a focus asked for meanwhile)
+    m.add_child(Behaviour(registry, _bounds(pts_lat, pts_lon)))
 
     from flightcheck import __version__
 

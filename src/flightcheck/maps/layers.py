@@ -162,12 +162,12 @@ def add_events(group: folium.FeatureGroup, events: pd.DataFrame, css: str = "",
 
 
 def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float | None,
-            names: Mapping[str, str] = NO_NAMES) -> None:
+            names: Mapping[str, str] = NO_NAMES) -> folium.Polygon | None:
     """An unaccounted-time gap: its reachable area (when ``reach_km`` is known) and the
-    candidate airports as small circles."""
+    candidate airports as small circles. Returns the area (None when not drawn)."""
     popup = gap_popup(gap, names)
     ends = [gap.get(k) for k in ("lat0", "lon0", "lat1", "lon1")]
-    outline = None
+    outline, area = None, None
     if reach_km is not None and _finite(*ends):
         outline = reach_ellipse(*map(float, ends), reach_km)
     if outline:
@@ -176,6 +176,7 @@ def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float 
                               class_name="fc-gap-area")
         area.add_child(SafePopup(popup))
         area.add_child(SafeTooltip("unaccounted time"))
+        area.options["fcId"] = gap_id(gap)
         group.add_child(area)
     for cand in _candidates(gap.get("candidates")):
         where = _position(cand)
@@ -188,6 +189,7 @@ def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float 
         name = cand.get("airport_name") or cand.get("name") or ""
         dot.add_child(SafeTooltip(f"candidate: {cand.get('airport') or ''} {name}".strip()))
         group.add_child(dot)
+    return area if outline else None
 
 
 def _position(cand: Mapping[str, Any]) -> list[float] | None:

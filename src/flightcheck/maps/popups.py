@@ -146,7 +146,9 @@ def gap_popup(gap: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES) -> st
         extra = '<div class="fc-popup-sub">Candidate airports</div>' + bullet_list(
             cands, "fc-candidates")
     extra += bullet_list(_listing(_get(gap, "evidence"))) + _source_rows(gap, names)
-    return table("Unaccounted time", rows, extra)
+    title = "Unaccounted time" if _get(gap, "unaccounted_s") and not _get(gap, "explained_by") \
+        else "Silence"
+    return table(title, rows, extra)
 
 
 def leg_popup(leg: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES) -> str:
