@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from flightcheck import __version__
 from flightcheck.atomic_folder import replace_folder
+from flightcheck.errors import FlightcheckError, UsageError
 from flightcheck.case.bind import bind
 from flightcheck.case.edit import check_inputs
 from flightcheck.case.inputs import is_pack
@@ -298,12 +299,65 @@ def read_records(tracks: Tracks) -> Callable[[Path], dict[str, Any]]:
     return record
 
 
+def figure_name(claim_id: str) -> str:
+    """The file name of a claim's figure in the pack: ``claim-ID.png`` (characters other
+    than letters, digits, ``-`` and ``_`` dropped)."""
+    return "claim-" + (re.sub(r"[^A-Za-z0-9_-]", "", claim_id) or "unnamed") + ".png"
+
+
+def _render_figures(case: Case, verdicts: list[Verdict], tracks: Tracks, map_bytes: bytes,
+                    report: Callable[[str | None], bytes], pdf: bool,
+                    size: tuple[int, int] = (1600, 1000)) -> list[tuple[str, bytes]]:
+    """Through headless Chromium (network off): ``map.png`` (the whole map, shown when the
+    report is printed), one figure per claim framed on its evidence, and with ``pdf`` the
+    report printed to ``report.pdf`` (A4). ``report(map_image)`` renders report.html."""
+    import tempfile
+
+    from flightcheck.maps import publish
+    from flightcheck.maps.browser import offline_browser
+
+    out: list[tuple[str, bytes]] = []
+    credit = publish.credits(tracks.inputs)
+    claims = {c.id: c for c in case.claims}
+    with tempfile.TemporaryDirectory(prefix="flightcheck-figures-") as tmp:
+        folder = Path(tmp)
+        (folder / "map.html").write_bytes(map_bytes)
+        shots = [("map.png", None, case.title)]
+        for v in verdicts:
+            claim = claims.get(v.id)
+            bounds = publish.evidence_bounds(v.evidence, claim.airport if claim else None)
+            caption = (f"{v.id}: {v.text} — {v.verdict} (confidence {v.confidence:.2f})"
+                       if v.text else f"{v.id}: {v.verdict} (confidence {v.confidence:.2f})")
+            shots.append((figure_name(v.id), bounds, caption))
+        with offline_browser() as browser:
+            for name, bounds, caption in shots:
+                publish.figure(folder / "map.html", folder / name, size=size, bounds=bounds,
+                               caption=caption, credits=credit, browser=browser)
+                out.append((name, (folder / name).read_bytes()))
+        if pdf:
+            (folder / "report.html").write_bytes(report("map.png"))
+            with offline_browser() as browser:
+                page = browser.context.new_page()
+                page.goto((folder / "report.html").as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                data = page.pdf(format="A4", print_background=True)
+            if browser.errors or browser.blocked:
+                problems = browser.errors + [f"blocked {u}" for u in browser.blocked]
+                raise FlightcheckError(f"report.pdf: the report did not render cleanly: "
+                                       f"{problems[0]}")
+            out.append(("report.pdf", data))
+    return out
+
+
 def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         now: dt.datetime | None = None, allow_outside: Iterable[str | Path] = (),
-        allow_future: bool = False) -> dict[str, Any]:
+        allow_future: bool = False, figures: bool = False,
+        pdf: bool = False) -> dict[str, Any]:
     """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
     whole, see :mod:`flightcheck.atomic_folder`). Returns the manifest.
 
+    ``figures``: also ``map.png`` and one publication figure per claim (``claim-ID.png``);
+    ``pdf``: also ``report.pdf`` (A4, the map as an image); both need Chromium.
     Inputs must lie inside the case folder or under ``allow_outside``; ``outdir`` may not be
     the case folder nor hold the case's files."""
     from flightcheck.read import read
@@ -330,17 +384,28 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         ("stops.csv", _csv(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame())),
         ("tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"),
     ]
-    map_file = None
+    map_file, map_bytes = None, b""
     if map_html:
         from flightcheck.maps import map_routes
         from flightcheck.maps.build import render_html
 
         fmap = map_routes(routes, markers(bound), title=case.title)
-        files.append(("map.html", render_html(fmap).encode("utf-8")))
+        map_bytes = render_html(fmap).encode("utf-8")
+        files.append(("map.html", map_bytes))
         map_file = "map.html"
-    files.append(("report.html", render_report(
-        case.title, tracks, routes, verdicts, bound, map_file, created, claims=case.claims,
-        root=case.root).encode("utf-8")))
+
+    def report(map_image: str | None) -> bytes:
+        return render_report(case.title, tracks, routes, verdicts, bound, map_file, created,
+                             claims=case.claims, root=case.root,
+                             map_image=map_image).encode("utf-8")
+
+    images: list[tuple[str, bytes]] = []
+    if (figures or pdf) and map_html:
+        images = _render_figures(case, verdicts, tracks, map_bytes, report, pdf)
+    elif figures or pdf:
+        raise UsageError("figures and report.pdf need the map (map_html=True)")
+    files.append(("report.html", report("map.png" if images else None)))
+    files += images
     how_read = read_records(tracks)
     with replace_folder(out, is_pack) as build:
         written = [build.write(name, data) for name, data in files]
