@@ -114,6 +114,9 @@ class Timeline:
     def _repr_html_(self) -> str:
         return self.html()
 
+    def __repr__(self) -> str:
+        return f"<Timeline: {len(self.svg):,} bytes of SVG; .html(), .save(path)>"
+
     def save(self, path: str | Path, title: str = "flightcheck timeline") -> Path:
         """Write a standalone HTML page (atomically); returns the path."""
         from flightcheck.atomic import write_text
