@@ -25,9 +25,8 @@ EVENT_FILL = rb"\.4824 \.1961 \.5804 rg"  # #7b3294, the event markers' backgrou
 
 
 def _white_share(png: bytes, box: tuple[int, int, int, int]) -> float:
-    from PIL import Image
-
     import numpy as np
+    from PIL import Image
 
     img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB").crop(box))
     return float((img.min(axis=2) >= 250).mean())

@@ -214,6 +214,9 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         i = row_of.get(str(hex_))
         return None if i is None else AXIS_PX + ROW_PX * i
 
+    def row_y(hex_: str) -> float:
+        return AXIS_PX + ROW_PX * row_of[hex_]
+
     def linked(fid: str, title: str, body: str) -> str:
         tip = f"<title>{_e(title)}</title>"
         if link is None:
@@ -251,29 +254,29 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         rows = [h for h in (claim.get("aircraft") or hexes) if h in row_of] or hexes
         xa, xb = x(a, left), x(b, right)
         for k, h in enumerate(rows):
-            yy = y(h)
-            out.append(f'<rect class="fc-tl-claim" x="{xa}" y="{yy}" width="{max(xb - xa, 2)}"'
+            ry = row_y(h)
+            out.append(f'<rect class="fc-tl-claim" x="{xa}" y="{ry}" width="{max(xb - xa, 2)}"'
                        f' height="{ROW_PX}" fill="#f1c40f" fill-opacity=".22">'
                        f"<title>claim {_e(claim.get('id'))}: {_hm(a)} – {_hm(b)}"
                        f"{' (' + _e(claim.get('verdict')) + ')' if claim.get('verdict') else ''}"
                        "</title></rect>")
             if k == 0:  # named once, stacked when several claims start together
-                out.append(f'<text x="{xa + 2}" y="{yy + ROW_PX - 3 - 9 * (n % 3)}" '
+                out.append(f'<text x="{xa + 2}" y="{ry + ROW_PX - 3 - 9 * (n % 3)}" '
                            f'font-size="9" fill="#8a6d00">{_e(claim.get("id"))}</text>')
     for h in hexes:
-        yy = y(h)
+        ry = row_y(h)
         color = aircraft_color(row_of[h])
-        out.append(f'<line x1="{left}" y1="{yy + ROW_PX}" x2="{right}" y2="{yy + ROW_PX}" '
+        out.append(f'<line x1="{left}" y1="{ry + ROW_PX}" x2="{right}" y2="{ry + ROW_PX}" '
                    'stroke="#ddd"/>')
-        out.append(f'<rect x="{PAD_PX}" y="{yy + ROW_PX / 2 - 5}" width="10" height="10" '
-                   f'fill="{color}"/><text x="{PAD_PX + 14}" y="{yy + ROW_PX / 2 + 4}">'
+        out.append(f'<rect x="{PAD_PX}" y="{ry + ROW_PX / 2 - 5}" width="10" height="10" '
+                   f'fill="{color}"/><text x="{PAD_PX + 14}" y="{ry + ROW_PX / 2 + 4}">'
                    f"{_e((labels or {}).get(h, h))}</text>")
     for h, span in (spans or {}).items():
         yy = y(h)
         a, b = _t(span[0]), _t(span[1])
         if yy is None or a is None or b is None:
             continue
-        out.append(f'<rect class="fc-tl-coverage" x="{x(a, left)}" y="{yy + ROW_PX / 2 - 1.5}" '
+        out.append(f'<rect class="fc-tl-coverage" x="{x(a, left)}" y="{ry + ROW_PX / 2 - 1.5}" '
                    f'width="{max(x(b, right) - x(a, left), 1)}" height="3" fill="#ccc">'
                    f"<title>{_e(h)}: data from {_hm(a)} to {_hm(b)}</title></rect>")
     for leg in leg_rows:
@@ -281,10 +284,10 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         if yy is None:
             continue
         a, b = _t(leg.get("departure")), _t(leg.get("arrival"))
-        span = (spans or {}).get(str(leg.get("icao24")))
-        if span is not None:  # an open leg runs from the first fix (to the last one)
-            a = a if a is not None else _t(span[0])
-            b = b if b is not None else _t(span[1])
+        leg_span = (spans or {}).get(str(leg.get("icao24")))
+        if leg_span is not None:  # an open leg runs from the first fix (to the last one)
+            a = a if a is not None else _t(leg_span[0])
+            b = b if b is not None else _t(leg_span[1])
         color = aircraft_color(row_of[str(leg.get("icao24"))])
         mid = yy + ROW_PX / 2
         out.append(f'<line class="fc-tl-leg" x1="{x(a, left)}" y1="{mid}" x2="{x(b, right)}" '

@@ -22,12 +22,12 @@ from markupsafe import Markup, escape
 
 from flightcheck import __version__
 from flightcheck.atomic_folder import replace_folder
-from flightcheck.errors import FlightcheckError, UsageError
 from flightcheck.case.bind import bind
 from flightcheck.case.edit import check_inputs
 from flightcheck.case.inputs import is_pack
 from flightcheck.case.model import Case, load
 from flightcheck.case.verify import Verdict, verify
+from flightcheck.errors import FlightcheckError, UsageError
 from flightcheck.export import _csv, to_geojson
 from flightcheck.jsonout import dumps, iso, plain
 from flightcheck.outpaths import check_folder
@@ -322,7 +322,7 @@ def _render_figures(case: Case, verdicts: list[Verdict], tracks: Tracks, map_byt
     with tempfile.TemporaryDirectory(prefix="flightcheck-figures-") as tmp:
         folder = Path(tmp)
         (folder / "map.html").write_bytes(map_bytes)
-        shots = [("map.png", None, case.title)]
+        shots: list[tuple[str, list[list[float]] | None, str]] = [("map.png", None, case.title)]
         for v in verdicts:
             claim = claims.get(v.id)
             bounds = publish.evidence_bounds(v.evidence, claim.airport if claim else None)

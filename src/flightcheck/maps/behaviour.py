@@ -110,7 +110,9 @@ class Behaviour(MacroElement):
                     var q = b.getBoundingClientRect();
                     if (p.left < q.right && p.right > q.left && p.top < q.bottom
                         && p.bottom > q.top) {
-                        if (q.top < window.innerHeight / 2) { dy = Math.min(dy, p.top - q.bottom - 8); }
+                        if (q.top < window.innerHeight / 2) {
+                            dy = Math.min(dy, p.top - q.bottom - 8);
+                        }
                         else { dy = Math.max(dy, p.bottom - q.top + 8); }
                     }
                 });
@@ -126,7 +128,10 @@ class Behaviour(MacroElement):
             var registry = {};
             {{ this.registry_js }}
             function focus(what) {
-                if (what && what.bounds) { map.fitBounds(what.bounds, {padding: [30, 30]}); return; }
+                if (what && what.bounds) {
+                    map.fitBounds(what.bounds, {padding: [30, 30]});
+                    return true;
+                }
                 var entry = registry[what];
                 if (!entry) { return false; }
                 if (!map.hasLayer(entry.group)) { map.addLayer(entry.group); }
@@ -159,7 +164,9 @@ class Behaviour(MacroElement):
                 var box = document.querySelector('.fc-caption');
                 box.querySelector('.fc-caption-text').textContent = opts.caption || '';
                 box.querySelector('.fc-credits').textContent = opts.credits || '';
-                if (opts.bounds) { map.fitBounds(opts.bounds, {padding: [20, 20], animate: false}); }
+                if (opts.bounds) {
+                    map.fitBounds(opts.bounds, {padding: [20, 20], animate: false});
+                }
                 zoomClasses();
                 spread();
             }

@@ -18,11 +18,11 @@ import pandas as pd
 from flightcheck.maps import layers, popups
 from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
+from flightcheck.maps.behaviour import CSS as BEHAVIOUR_CSS
+from flightcheck.maps.behaviour import Behaviour
 from flightcheck.maps.geometry import MAX_VERTICES, SILENT_S, TrackLines, track_lines
 from flightcheck.maps.html import RawHTML, esc
 from flightcheck.maps.ids import number_ids
-from flightcheck.maps.behaviour import CSS as BEHAVIOUR_CSS
-from flightcheck.maps.behaviour import Behaviour
 from flightcheck.maps.page import (
     CSS,
     AircraftLine,
@@ -363,8 +363,9 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
             for gap in gaps_all[gaps_all["icao24"] == hex_].to_dict("records"):
                 fid = layers.gap_id(gap)
                 gap = _with_ends(gap, t, lat, lon, hexes)
-                ends = [_number(gap.get(k)) for k in ("lat0", "lon0", "lat1", "lon1")]
-                if fid not in registry and all(v is not None for v in ends):
+                known = [_number(gap.get(k)) for k in ("lat0", "lon0", "lat1", "lon1")]
+                ends = [v for v in known if v is not None]
+                if fid not in registry and len(ends) == 4:
                     registry[fid] = ({"bounds": [[min(ends[0], ends[2]), min(ends[1], ends[3])],
                                                  [max(ends[0], ends[2]), max(ends[1], ends[3])]],
                                       "popup": popups.gap_popup(gap, names)}, group_layer)

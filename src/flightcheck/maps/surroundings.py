@@ -92,7 +92,7 @@ def airports_near(cells: np.ndarray, stopped: Iterable[str] = (),
                     "lat": round(float(a.lat), DECIMALS), "lon": round(float(a.lon), DECIMALS),
                     "minzoom": minzoom,
                     "runways": by_airport.get(a.ident, [])})
-    out.sort(key=lambda a: a["code"])
+    out.sort(key=lambda a: str(a["code"]))
     return out
 
 
