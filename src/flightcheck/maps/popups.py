@@ -146,8 +146,8 @@ def gap_popup(gap: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES) -> st
         extra = '<div class="fc-popup-sub">Candidate airports</div>' + bullet_list(
             cands, "fc-candidates")
     extra += bullet_list(_listing(_get(gap, "evidence"))) + _source_rows(gap, names)
-    title = "Unaccounted time" if _get(gap, "unaccounted_s") and not _get(gap, "explained_by") \
-        else "Silence"
+    left = _get(gap, "unaccounted_s")
+    title = "Unaccounted time" if left is not None and float(left) >= 1.0 else "Silence"
     return table(title, rows, extra)
 
 
