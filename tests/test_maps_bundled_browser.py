@@ -159,6 +159,7 @@ def test_every_report_link_focuses_the_map(bundled):
     page.goto((out / "report.html").as_uri())
     frame = page.frame(name="fc-map")
     frame.wait_for_function("() => window.fcMap !== undefined")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280  # no page-wide table
     links = page.locator("a[href^='map.html#focus=']")
     n = links.count()
     assert n >= 20

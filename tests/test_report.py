@@ -91,3 +91,10 @@ def test_evidence_links_lead_to_rows_and_to_markers_on_the_map(pack):
     assert stops and stops <= registered          # every stop/event link has its marker
     timeline = {a["href"].split("=", 1)[1] for a in to_map if "fc-tl-item" in a.get("class", "")}
     assert {f for f in timeline if f.startswith("stop-")} <= registered
+
+
+def test_annotation_keeps_its_own_time_in_report_and_map(pack):
+    out, _page, text = pack
+    assert "suspected delivery 2025-10-16 10:00Z" in " ".join(text.split())
+    map_html = (out / "map.html").read_text()
+    assert "2025-10-16 10:00:00Z" in map_html          # the note's popup: 10:00, not 08:26
