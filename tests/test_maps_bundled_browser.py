@@ -172,6 +172,11 @@ def test_every_report_link_focuses_the_map(bundled):
         else:
             link.click()
         frame.wait_for_function("() => document.querySelector('.leaflet-popup-content')")
+        outlined = page.evaluate("() => Array.from(document.querySelectorAll('.fc-tl-focus'))"
+                                 ".map(e => e.getAttribute('data-fc-id'))")
+        assert outlined in ([fid], []), (fid, outlined)   # [] when it is not on the timeline
+        if fid.startswith("stop-"):
+            assert outlined == [fid]
         text = frame.locator(".leaflet-popup-content").inner_text()
         kind = fid.split("-")[0]
         if kind == "stop":
