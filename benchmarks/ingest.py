@@ -21,6 +21,8 @@ Cases:
 * ``fr24-csv``: one FlightRadar24 "Download CSV" export
   (``Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction``) with the quoted
   ``"lat,lon"`` Position field. Needs the FR24 reader (``flightcheck.io.fr24``);
+* ``fr24-json``: one Flightradar24 flight JSON (``result.response.data.flight.track``);
+* ``json-records``: a gzip JSON array of flat records (pandas ``orient="records"``);
 * ``opensky-parquet-tz``: OpenSky state vectors as pyopensky/Trino save them (Arrow
   timestamps with a time zone);
 * ``opensky-rawmsg``: an OpenSky raw-message parquet table (``mintime, maxtime, msgcount,
@@ -150,6 +152,50 @@ def write_fr24_csv(path: Path, total: int, seed: int = 2, reuse: bool = False) -
                np.round(p["trk"]).astype(int).tolist(), strict=True)
     rows += [f'{t},{u}Z,JAL516,"{la},{lo}",{a},{g},{d % 360}' for t, u, la, lo, a, g, d in cols]
     path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def write_fr24_json(path: Path, total: int, seed: int = 5, reuse: bool = False) -> Path:
+    """One FR24 flight JSON (``result.response.data.flight.track``, identification, aircraft
+    and airport blocks) with ``total`` track points."""
+    if reuse and path.exists():
+        return path
+    p = _flight_profile(total, np.random.default_rng(seed))
+    track = [{"latitude": la, "longitude": lo, "altitude": {"feet": int(a), "meters": 0},
+              "speed": {"kts": int(g), "kmh": 0, "mph": 0}, "verticalSpeed": {"fpm": int(v)},
+              "heading": int(d) % 360, "squawk": "1000", "timestamp": int(DAY0 + t),
+              "ems": None}
+             for t, la, lo, a, g, d, v in zip(p["t"].tolist(), p["lat"].tolist(),
+                                              p["lon"].tolist(), p["alt"].tolist(),
+                                              p["gs"].tolist(), p["trk"].tolist(),
+                                              p["vrate"].tolist(), strict=True)]
+    flight = {"identification": {"id": "3376ab31", "callsign": "JAL516",
+                                 "number": {"default": "JL516"}},
+              "aircraft": {"model": {"code": "B738", "text": "Boeing 737-846"},
+                           "identification": {"modes": "86E4A0", "registration": "JA325J"}},
+              "airport": {"origin": {"code": {"iata": "HND", "icao": "RJTT"}},
+                          "destination": {"code": {"iata": "CTS", "icao": "RJCC"}},
+                          "real": None},
+              "track": track}
+    doc = {"result": {"request": {"callsign": None}, "response": {"data": {"flight": flight}}}}
+    path.write_bytes(orjson.dumps(doc))
+    return path
+
+
+def write_json_records(path: Path, total: int, seed: int = 6, reuse: bool = False) -> Path:
+    """A gzip JSON array of ``total`` flat records, as pandas ``to_json(orient="records")``
+    writes them (times in ms)."""
+    if reuse and path.exists():
+        return path
+    p = _flight_profile(total, np.random.default_rng(seed))
+    records = [{"timestamp": int((DAY0 + t) * 1000), "icao24": "4ca9c1", "callsign": "RYR1AB",
+                "latitude": la, "longitude": lo, "altitude": a, "groundspeed": g, "track": d,
+                "vertical_rate": v, "onground": a <= 0}
+               for t, la, lo, a, g, d, v in zip(p["t"].tolist(), p["lat"].tolist(),
+                                                p["lon"].tolist(), p["alt"].tolist(),
+                                                p["gs"].tolist(), p["trk"].tolist(),
+                                                p["vrate"].tolist(), strict=True)]
+    path.write_bytes(gzip.compress(orjson.dumps(records), compresslevel=6))
     return path
 
 
@@ -302,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                                                  elements=9)
     cases["fr24-csv"] = [write_fr24_csv(folder / "JL516_3376ab31.csv", args.points,
                                         reuse=reuse)]
+    cases["fr24-json"] = [write_fr24_json(folder / "fr24_flight.json", args.points,
+                                          reuse=reuse)]
+    cases["json-records"] = [write_json_records(folder / "records.json.gz", args.points,
+                                                reuse=reuse)]
     cases["opensky-parquet-tz"] = [write_opensky_tz(folder / "pyopensky.parquet", args.points,
                                                     reuse=reuse)]
     cases["opensky-rawmsg"] = [write_opensky_rawmsg(folder / "rawmsg.parquet", args.raw_points,

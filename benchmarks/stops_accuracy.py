@@ -31,12 +31,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from flightcheck.geo import haversine_km  # noqa: E402
 from flightcheck.io.context import ReadContext  # noqa: E402
 from flightcheck.segment import detect  # noqa: E402
 from flightcheck.segment import stops as stops_mod  # noqa: E402
 from flightcheck.segment.airportindex import AirportIndex, build_index, default_index  # noqa: E402
 from flightcheck.segment.context import aircraft_types, build  # noqa: E402
-from flightcheck.segment.geometry import haversine_km  # noqa: E402
 from flightcheck.segment.phases import prepare  # noqa: E402
 from flightcheck.track import to_track_table  # noqa: E402
 

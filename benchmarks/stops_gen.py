@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import bearing_deg, haversine_km
 from flightcheck.segment.airportindex import default_index
-from flightcheck.segment.geometry import bearing_deg, haversine_km
 
 KM_DEG = 111.195
 

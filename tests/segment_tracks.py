@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import bearing_deg, haversine_km
 from flightcheck.io.context import ReadContext
-from flightcheck.segment.geometry import bearing_deg, haversine_km
 from flightcheck.track import to_track_table
 
 T0 = pd.Timestamp("2024-10-05T12:00:00Z").timestamp()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from segment_tracks import T0, offset, path, table
 
 import flightcheck
-from flightcheck.flags import count_by_source, flag_fixes
+from flightcheck.flags import REASONS, count_by_source, flag_fixes
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -107,3 +107,102 @@ def test_the_stop_engine_leaves_flagged_fixes_out():
     seg = detect(df)
     assert seg.removed["flagged"] == 2
     assert seg.removed["altitude spike"] == 0  # the engine's own test never saw them
+
+
+def test_a_flagged_fix_never_places_the_aircraft_anywhere():
+    """A position jump to Podgorica in the middle of a flight over Belgrade supports a
+    presence claim in Montenegro only while it is unflagged; flagged, it places nothing."""
+    import importlib
+
+    from flightcheck.case.model import Claim
+    from flightcheck.case.verify import verify
+    from flightcheck.routes import build_routes
+    from flightcheck.tracks import Tracks
+
+    reach_tests = importlib.import_module("test_verify_reach")
+    df = _writable(table([reach_tests.FLIGHT]))
+    k = 20  # in the cruise in, a fix every 5 s
+    df.loc[k, ["lat", "lon"]] = [42.4304, 19.2594]
+    claim = Claim(id="me", kind="presence", aircraft=str(df["icao24"].iloc[0]), country="ME",
+                  start=df["time"].iloc[0], end=df["time"].iloc[-1])
+
+    def verdict(frame: pd.DataFrame):
+        routes = build_routes(Tracks(frame))
+        return verify([claim], routes.tracks, routes)[0]
+
+    assert verdict(df).verdict == "supported"  # the outlier, taken at its word
+    df["flag"] = flag_fixes(df)
+    assert df.loc[k, "flag"] == "position jump" and df["flag"].notna().sum() == 1
+    v = verdict(df)
+    assert v.verdict != "supported", v.reasons
+    assert not any(e.get("row") == int(df.loc[k, "row"]) for e in v.evidence)
+
+
+def test_legs_index_the_whole_table_and_exports_leave_flagged_fixes_out(tmp_path):
+    """Legs are worked out without the flagged fix, but their indices point into all the
+    aircraft's rows (the exports and the CSV leg numbers read them that way)."""
+    import importlib
+    import json
+
+    from flightcheck.export import export
+    from flightcheck.routes import build_routes
+    from flightcheck.tracks import Tracks
+
+    reach_tests = importlib.import_module("test_verify_reach")
+    df = _writable(table([reach_tests.FLIGHT]))
+    k = 20
+    df.loc[k, ["lat", "lon"]] = [42.4304, 19.2594]
+    df["flag"] = flag_fixes(df)
+    routes = build_routes(Tracks(df))
+    rows = routes.tracks.df
+    assert len(rows) == len(df) and rows.loc[k, "flag"] == "position jump"  # kept, citable
+    legs = routes.get(str(df["icao24"].iloc[0])).legs
+    assert legs["first_index"].min() <= k <= legs["last_index"].max()
+    for leg in legs.to_dict("records"):
+        for end in ("first_index", "last_index"):
+            assert pd.isna(rows.loc[leg[end], "flag"])  # a leg ends at a usable fix
+        span = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+        assert int(span["flag"].isna().sum()) == leg["points"]
+    assert int(legs["points"].sum()) <= len(df) - 1  # the flagged fix is no leg's point
+    (path,) = export(routes.tracks, routes, "geojson", tmp_path / "t.geojson")
+    coords = [c for f in json.loads(path.read_text())["features"]
+              if f["properties"]["kind"] == "leg" for c in f["geometry"]["coordinates"]]
+    assert coords and not any(abs(c[1] - 42.4304) < 0.01 for c in coords)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 60), seed=st.integers(0, 2**31 - 1))
+def test_any_table_gets_a_reason_or_nothing_and_never_an_error(n, seed):
+    """Hostile values (NaN positions and altitudes, repeated times, several aircraft,
+    wild jumps) give a flag column of known reasons, never an exception."""
+    rng = np.random.default_rng(seed)
+    df = _writable(_orbit()).head(n).copy()
+    df["icao24"] = rng.choice(["4ca9c1", "010075"], n)
+    df["time"] = df["time"].iloc[0] + pd.to_timedelta(rng.integers(0, 30, n) * 16, unit="s")
+    df["lat"] = np.where(rng.random(n) < 0.2, np.nan, rng.uniform(-90, 90, n))
+    df["lon"] = rng.uniform(-180, 180, n)
+    df["alt_ft"] = np.where(rng.random(n) < 0.3, np.nan, rng.uniform(-5000, 200_000, n))
+    flag = flag_fixes(df)
+    assert len(flag) == n and set(flag.dropna()) <= set(REASONS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_a_possible_flight_is_never_flagged(seed):
+    """Random flights within what aircraft do (up to 600 kt, 6,000 ft/min, turns, fixes
+    1-120 s apart) keep every fix: flags are for what no aircraft can do."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    dt = rng.choice([1.0, 5.0, 16.0, 60.0, 120.0], n)
+    t = np.cumsum(dt)
+    speed_kt = np.clip(250 + np.cumsum(rng.normal(0, 10, n)), 120, 600)
+    heading = np.cumsum(rng.normal(0, 5, n))
+    step_km = speed_kt * 1.852 / 3600 * dt
+    lat = 40 + np.cumsum(step_km * np.cos(np.radians(heading))) / 111.2
+    lon = 20 + np.cumsum(step_km * np.sin(np.radians(heading))) / (111.2 * np.cos(np.radians(40)))
+    vrate = rng.uniform(-6000, 6000, n)
+    alt = np.clip(20000 + np.cumsum(vrate * dt / 60), 500, 45000)
+    df = pd.DataFrame({"time": pd.to_datetime(1.7e9 + t, unit="s", utc=True),
+                       "icao24": "4ca9c1", "lat": lat, "lon": lon, "alt_ft": alt,
+                       "on_ground": False})
+    assert flag_fixes(df).isna().all()

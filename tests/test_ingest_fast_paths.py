@@ -139,7 +139,7 @@ def _blocks(paths) -> list:
     return [read_block(str(p), ReadOptions())[0] for p in paths]
 
 
-def _clean_of_concat(blocks) -> tuple[pd.DataFrame, int]:
+def _clean_of_concat(blocks) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The general path: every input's table one after the other, then ``track.clean``."""
     tables = [block_tables.block_frame(b) for b in blocks]
     return track.clean(pd.concat(tables, ignore_index=True) if tables else track.empty())
@@ -159,10 +159,10 @@ def test_combine_blocks_equals_clean_of_concat(tmp_path):
         got, removed = block_tables.combine_blocks(blocks)
         want, want_removed = _clean_of_concat(blocks)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
-        assert removed == want_removed
-    assert block_tables.combine_blocks(_blocks([day1, overlap]))[1] > 0
+        pd.testing.assert_frame_equal(removed, want_removed, check_exact=True)
+    assert len(block_tables.combine_blocks(_blocks([day1, overlap]))[1]) > 0
     empty, removed = block_tables.combine_blocks([])
-    assert empty.empty and removed == 0
+    assert empty.empty and removed.empty
 
 
 def test_callsigns_carry_within_each_block_only(tmp_path):
@@ -254,9 +254,10 @@ def test_combine_blocks_equals_clean_of_concat_with_duplicates_and_empty_files(t
         got, removed = block_tables.combine_blocks(blocks)
         want, want_removed = _clean_of_concat(blocks)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
-        assert removed == want_removed
-    assert block_tables.combine_blocks([read_block(str(p), ReadOptions())[0] for p in (day1, dups)]
-                                )[1] == 5
+        pd.testing.assert_frame_equal(removed, want_removed, check_exact=True)
+    _, removed = block_tables.combine_blocks([read_block(str(p), ReadOptions())[0]
+                                              for p in (day1, dups)])
+    assert len(removed) == 5 and set(removed["source"]) == {str(dups)}
     got, removed = block_tables.combine_blocks([])
     pd.testing.assert_frame_equal(got, track.empty())
 

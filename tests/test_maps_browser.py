@@ -13,9 +13,11 @@ from test_maps import ODD_REGISTRATION, XSS_CALLSIGN, il76_findings, il76_tracks
 from flightcheck.maps import build_map, save_map
 from flightcheck.maps.browser import chromium_path, offline_browser
 
-pytestmark = pytest.mark.skipif(
-    not Path(chromium_path()).is_file(),
-    reason=f"no Chromium at {chromium_path()} (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(chromium_path()).is_file(),
+                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+]
 
 
 def test_png_snapshot(tmp_path):

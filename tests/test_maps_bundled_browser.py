@@ -15,9 +15,12 @@ import pytest
 from flightcheck.demo import demo
 from flightcheck.maps.browser import chromium_path, offline_browser
 
-pytestmark = pytest.mark.skipif(
-    not Path(chromium_path()).is_file(),
-    reason=f"no Chromium at {chromium_path()} (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,  # the bundled case end to end
+    pytest.mark.skipif(not Path(chromium_path()).is_file(),
+                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+]
 
 VISIBLE_MARKERS = """() => Array.from(document.querySelectorAll('.leaflet-marker-icon.fc-marker'))
     .filter(e => e.offsetParent !== null).map(e => {

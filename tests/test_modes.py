@@ -279,3 +279,38 @@ def test_comm_b_callsign_and_presence_of_addresses_without_positions():
     assert quiet["last"] == pd.Timestamp(round((t0 + 5.0) * 1e6), unit="us", tz="UTC")
     rows = {m: i for i, (_, m) in enumerate(lines, 1)}
     assert quiet["first_row"] == rows[extra[1][1]] and quiet["last_row"] == rows[extra[4][1]]
+
+
+def test_an_address_heard_without_positions_is_carried_into_claims(tmp_path):
+    """4840d6 sends only Comm-B and surveillance replies: no position, so no route, but a
+    presence claim on it says when and where in the inputs it was heard, and stays
+    inconclusive (being in a receiver's range places it nowhere in particular)."""
+    from flightcheck.case.model import Claim
+    from flightcheck.case.verify import verify
+    from flightcheck.routes import build_routes
+
+    flight = synthetic_flight(n=20)
+    t0 = flight[0][0]
+    extra = [(t0 + 0.2, commb(0x4840D6, bds40(24000), 30000)),
+             (t0 + 3.0, surveillance(0x4840D6, 30500)), (t0 + 5.0, all_call(0x4840D6))]
+    lines = sorted(flight + extra)
+    log = tmp_path / "stamped.avr"
+    log.write_text("".join(f"{t:.3f} *{m};\n" for t, m in lines))
+    tracks = flightcheck.read(log)
+    routes = build_routes(tracks)
+    assert [r.icao24 for r in routes] == ["010075"]
+
+    def claim(start: float, end: float) -> Claim:
+        return Claim(id="p", kind="presence", aircraft="4840D6", country="RS",
+                     start=pd.Timestamp(start, unit="s", tz="UTC"),
+                     end=pd.Timestamp(end, unit="s", tz="UTC"))
+
+    (v,) = verify([claim(t0 - 60, t0 + 60)], routes.tracks, routes)
+    assert v.verdict == "inconclusive"
+    (heard,) = [e for e in v.evidence if e["type"] == "heard"]
+    rows = {m: i for i, (_, m) in enumerate(lines, 1)}
+    assert heard["rows"] == [rows[extra[0][1]], rows[extra[2][1]]]
+    assert (heard["messages"], heard["positions"]) == (3, 0)
+    assert any("heard in raw Mode S" in r and "stamped.avr rows" in r for r in v.reasons)
+    (later,) = verify([claim(t0 + 3600, t0 + 7200)], routes.tracks, routes)
+    assert not any(e["type"] == "heard" for e in later.evidence)  # not heard in that window

@@ -18,7 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from flightcheck.case.packcheck import check_pack
+
+pytestmark = pytest.mark.slow
 
 TRACE = "globe_history/2025/10/16/traces/75/trace_full_010075.json"
 KILLS = 5

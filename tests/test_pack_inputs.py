@@ -15,7 +15,8 @@ def looped(tracks: Tracks, path: Path) -> dict:
     """The implementation before issue 15: every read input compared with the path."""
     for rec in tracks.inputs:
         if Path(rec.path).resolve() == path.resolve():
-            return {"format": rec.format, "points": rec.points, "dropped": dict(rec.dropped)}
+            return {"format": rec.format, "points": rec.points, "dropped": dict(rec.dropped),
+                    "flagged": dict(rec.flagged)}
     why = next((w for p, w in tracks.skipped if Path(p).resolve() == path.resolve()), None)
     return {"format": None, "points": 0, "skipped": why}
 

@@ -16,9 +16,12 @@ from test_maps import il76_findings, il76_tracks
 from flightcheck.maps import build_map, save_map
 from flightcheck.maps.browser import chromium_path, offline_browser
 
-pytestmark = pytest.mark.skipif(
-    not Path(chromium_path()).is_file(),
-    reason=f"no Chromium at {chromium_path()} (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,  # the bundled case end to end
+    pytest.mark.skipif(not Path(chromium_path()).is_file(),
+                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+]
 
 HOSTILE_CAPTION = "Il-76 at <b>LYBT</b> & \"friends\" <script>alert(3)</script>"
 EVENT_FILL = rb"\.4824 \.1961 \.5804 rg"  # #7b3294, the event markers' background

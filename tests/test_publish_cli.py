@@ -44,6 +44,7 @@ def test_bad_figure_options_give_one_line_and_exit_2(tmp_path, args, message):
     assert "Traceback" not in res.output and not (tmp_path / "m.html").exists()
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not Path(chromium_path()).is_file(), reason="no Chromium")
 def test_map_png_framed_on_an_airport(tmp_path):
     from PIL import Image

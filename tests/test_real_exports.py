@@ -390,7 +390,7 @@ def test_vb7083_monterrey_to_hermosillo():
 
 # --- KC-10 86-0033, 2023-12-10 (tar1090 KML, pressure altitude) -----------------------------------
 
-def test_kc10_first_fix_is_a_position_error_and_nothing_lands():
+def test_kc10_first_fix_is_flagged_and_the_data_begins_climbing_out_of_travis():
     t = tracks(KC10)
     (record,) = t.inputs
     assert (record.format, record.records, record.points) == ("tar1090-kml", 2721, 2719)
@@ -404,8 +404,17 @@ def test_kc10_first_fix_is_a_position_error_and_nothing_lands():
     assert 32 < jump_km < 34 and seconds == pytest.approx(16.52)
     assert jump_km / seconds * 3600 / 1.852 > 3500  # kt: no aircraft flies that
     assert last["time"] == utc("2023-12-10 19:13:07.23") and round(last["alt_ft"]) == 26024
-    # the stray fix near Sacramento is not a departure, and the export ends in cruise
-    assert findings(KC10).stops.empty
+    # the stray fix near Sacramento keeps its row, flagged, and takes no part in the stops
+    assert first["flag"] == "position jump" and df["flag"].notna().sum() == 1
+    assert record.flagged == {"position jump": 1}
+    # without it the export begins at 1,801 ft climbing 3.9 km out on Travis AFB's runway 03R
+    # centreline (the KC-10's home base): a departure open at the data's start, cited to the
+    # first unflagged fix; the export ends in cruise, so nothing lands
+    (stop,) = findings(KC10).stops.to_dict("records")
+    assert (stop["airport"], stop["runway"], stop["kind"]) == ("KSUU", "03R", "inferred")
+    assert pd.isna(stop["arrival"]) and stop["departure"] < second["time"]
+    assert [r["row"] for r in stop["rows"]] == [int(second["row"])] == [3]
+    assert findings(KC10).removed["flagged"] == 1
 
 
 # --- the CLI on all of them -----------------------------------------------------------------------

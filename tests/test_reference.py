@@ -26,11 +26,11 @@ def test_haversine_and_bearing_known_values():
     assert geo.haversine_km(0.0, 0.0, 1.0, 0.0) == pytest.approx(111.195, abs=1e-3)
     d = geo.haversine_km(np.array([0.0, 10.0]), 0.0, np.array([0.0, 10.0]), np.array([1.0, 0.0]))
     assert d.shape == (2,) and d[1] == 0.0 and d[0] == pytest.approx(111.195, abs=1e-3)
-    assert geo.initial_bearing_deg(0, 0, 0, 1) == pytest.approx(90.0)
-    assert geo.initial_bearing_deg(0, 0, -1, 0) == pytest.approx(180.0)
+    assert geo.bearing_deg(0, 0, 0, 1) == pytest.approx(90.0)
+    assert geo.bearing_deg(0, 0, -1, 0) == pytest.approx(180.0)
     # across the antimeridian: 0.2 degrees of longitude, heading east
     assert geo.haversine_km(0, 179.9, 0, -179.9) == pytest.approx(22.239, abs=1e-3)
-    assert geo.initial_bearing_deg(0, 179.9, 0, -179.9) == pytest.approx(90.0)
+    assert geo.bearing_deg(0, 179.9, 0, -179.9) == pytest.approx(90.0)
 
 
 def test_destination_cross_and_along_track():
@@ -134,7 +134,7 @@ def test_tables_keep_all_types_codes_and_namibia():
 
 def _mid(ap_code: str, runway: str, right_km: float = 0.0) -> tuple[float, float]:
     rw = next(r for r in airports.get(ap_code).runways if r.name == runway)
-    hdg = float(geo.initial_bearing_deg(rw.le_lat, rw.le_lon, rw.he_lat, rw.he_lon))
+    hdg = float(geo.bearing_deg(rw.le_lat, rw.le_lon, rw.he_lat, rw.he_lon))
     half = float(geo.haversine_km(rw.le_lat, rw.le_lon, rw.he_lat, rw.he_lon)) / 2
     lat, lon = geo.destination(rw.le_lat, rw.le_lon, hdg, half)
     lat, lon = geo.destination(lat, lon, hdg + 90.0, right_km)

@@ -9,6 +9,8 @@ import pytest
 
 from flightcheck.demo import demo
 
+pytestmark = pytest.mark.slow  # the bundled case end to end
+
 
 class _Page(HTMLParser):
     """Visible text, element ids and links of a page."""

@@ -113,6 +113,7 @@ def test_dataset_from_convert_gives_the_same_visits(archive, tmp_path):
     pd.testing.assert_frame_equal(from_json, from_ds)
 
 
+@pytest.mark.slow
 def test_local_cluster_gives_exactly_the_in_process_visits(archive):
     distributed = pytest.importorskip("distributed", reason="distributed is not installed")
     local = scan([str(SAMPLES), str(archive)], ["ZWWW", "LYBT"], show_progress=False)

@@ -204,12 +204,13 @@ def test_pieces_tables_join_as_one_table_would_be_built():
     def tables(*stops):
         return tabulate(list(stops), [], [])
 
-    a = tables(stop("010070", None, None))  # all-None arrivals and runways: objects
+    a = tables(stop("010070", None, None))  # all-None arrivals and runways: still declared
     b = tables(stop("4b1805", t[0], "30"), stop("4b1805", t[1], None))
     whole = tables(stop("010070", None, None), stop("4b1805", t[0], "30"),
                    stop("4b1805", t[1], None))[0]
     assert str(whole["arrival"].dtype) == "datetime64[ns, UTC]"
-    assert str(a[0]["arrival"].dtype) == "object"
+    assert str(a[0]["arrival"].dtype) == "datetime64[ns, UTC]"
+    assert str(a[0]["runway"].dtype) == "str"
     pd.testing.assert_frame_equal(join_tables([a, b])[0], whole, check_exact=True)
     # pieces out of address order are sorted as the whole would be
     pd.testing.assert_frame_equal(join_tables([b, a])[0], whole, check_exact=True)

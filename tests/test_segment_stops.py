@@ -306,3 +306,16 @@ def test_derived_speed_ground_needs_low_altitude():
     cruise = path([(*offset(*LYBT_30R, 305, 60), 30000.0, 450.0),
                    (*offset(*LYBT_30R, 305, 10), 30000.0, 450.0)], T0)
     assert not prepare(_no_speed(table([cruise])), default_index()).ground.any()
+
+
+def test_ground_fixes_with_no_airport_anywhere_near_are_a_stop_at_no_airport():
+    """Every ground run of the table far from any airport (a strip missing from OurAirports,
+    mid-Atlantic here) left the engine's airport scores empty, and ``stops`` crashed on
+    indexing them; it is an observed stop at no known airport."""
+    n = 20
+    parked = pd.DataFrame({"time": T0 + np.arange(n) * 10.0, "lat": 21.0 + np.arange(n) * 1e-4,
+                           "lon": -30.0, "alt_ft": np.nan, "on_ground": True, "gs_kt": 5.0,
+                           "track_deg": 0.0, "vrate_fpm": 0.0})
+    (stop,) = detect(table([parked])).stops.to_dict("records")
+    assert pd.isna(stop["airport"]) and stop["kind"] == "observed"
+    assert "no airport within" in stop["evidence"] and "rows 1-20" in stop["evidence"]

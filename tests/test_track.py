@@ -89,7 +89,9 @@ def test_clean_sorts_dedupes_and_carries_callsign():
                              lat=[44.94, 45.0, 45.1], lon=[20.26, 20.3, 20.4]),
                        ReadContext("b"))
     table, removed = clean(pd.concat([a, b], ignore_index=True))
-    assert removed == 1  # b's first point repeats a's second exactly; a came first, a's kept
+    # b's first point repeats a's second exactly; a came first, a's kept, b's copy recorded
+    assert removed[["source", "row"]].values.tolist() == [["b", 1]]
+    assert removed["time"].iloc[0] == pd.Timestamp(1760000005.0, unit="s", tz="UTC")
     assert table["time"].is_monotonic_increasing
     assert len(table) == 5
     from_a = table[table["source"] == "a"]

@@ -71,7 +71,7 @@ def test_port_visits_have_the_right_ports_and_times(case):
             assert pd.isna(s["departure"]) and "data ends" in s["evidence"]
         else:  # last slow fix; moored fixes are 6 min apart
             assert 0 <= truth["departure"] - _t(s["departure"]) <= 400
-        assert s["confidence"] >= 0.9 and s["runway"] is None
+        assert s["confidence"] >= 0.9 and pd.isna(s["runway"])
         assert "voyage.nmea rows" in s["evidence"]
         assert s["rows"][0]["source"].endswith("/voyage.nmea")  # the full source path
     # the speed spike in Piraeus did not split the visit
@@ -80,9 +80,9 @@ def test_port_visits_have_the_right_ports_and_times(case):
 
 
 def test_stop_columns_match_the_aircraft_engine(case):
-    from flightcheck.segment.stops import STOP_COLUMNS
+    from flightcheck.findings import STOPS, names
 
-    assert list(case["seg"].stops.columns) == STOP_COLUMNS
+    assert list(case["seg"].stops.columns) == names(STOPS)
 
 
 def test_anchorage_off_port_is_an_event_not_a_visit(case):

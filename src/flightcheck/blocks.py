@@ -26,6 +26,7 @@ from flightcheck.io.context import ReadContext
 from flightcheck.track import (
     _STR,
     _TIME,
+    DUPLICATE_COLUMNS,
     MEASUREMENT_COLUMNS,
     POSITION_SOURCES,
     REQUIRED,
@@ -243,8 +244,8 @@ def frame_columns(frame: pd.DataFrame, ctx: ReadContext) -> dict[str, Any]:
             raise ctx.fail(f"reader produced no {col!r} column (internal error, please report)")
     raw: dict[str, Any] = {}
     for col, dtype in SCHEMA.items():
-        if col == "source" or col not in frame.columns:
-            continue
+        if col in ("source", "flag") or col not in frame.columns:
+            continue  # set by flightcheck.read, never by a reader's data
         values = frame[col]
         if col == "time":
             try:
@@ -434,12 +435,13 @@ def check_block_time_order(block: Block, ctx: ReadContext) -> Block:
     return block if keep.all() else block.take(keep)
 
 
-def combine_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
+def combine_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``track.clean`` of the per-input :class:`Block` s (in input order) one after the other,
     with one DataFrame built for all of them. When each block holds one aircraft from one
     source, already in (time, row) order, and the blocks do not interleave in time (trace
     files, one per aircraft and day), they are joined in sorted order instead of sorting
-    millions of rows, and duplicates and callsigns are handled per block."""
+    millions of rows, and duplicates and callsigns are handled per block. Returns the table
+    and the removed duplicates (``track.clean``'s)."""
     order = _sorted_block_order(blocks)
     if order is None:
         return clean(block_frame(concat_blocks(blocks)) if blocks else empty())
@@ -475,7 +477,7 @@ def _sorted_block_order(blocks: list[Block]) -> list[int] | None:
     return _block_order(keys)
 
 
-def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
+def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``track.clean`` of blocks already in sorted order (all non-empty)."""
     lengths = np.array([b.n for b in blocks], dtype=np.int64)
     icaos = [_single_value(b.columns["icao24"], b.n) for b in blocks]
@@ -489,8 +491,9 @@ def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, int]:
     drop = duplicate_rows(same, lambda idx: block_frame(
         Block(len(idx), {c: _take(table.columns[c], idx) for c in MEASUREMENT_COLUMNS}),
         MEASUREMENT_COLUMNS))
-    removed = len(drop)
-    if removed:
+    removed = block_frame(Block(len(drop), {c: _take(table.columns[c], drop)
+                                            for c in DUPLICATE_COLUMNS}), DUPLICATE_COLUMNS)
+    if len(drop):
         keep = np.ones(table.n, dtype=bool)
         keep[drop] = False
         lengths = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)

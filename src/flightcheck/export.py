@@ -39,6 +39,12 @@ def _leg_numbers(rows: pd.DataFrame, legs: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def _usable(rows: pd.DataFrame) -> pd.DataFrame:
+    """A leg's fixes the data does not refute: a flagged fix (``flag``) is not drawn (the CSV
+    export keeps it, with its flag)."""
+    return rows[rows["flag"].isna()] if "flag" in rows.columns else rows
+
+
 def _coords(rows: pd.DataFrame) -> tuple[list[list[float]], list[float | None]]:
     """A line's positions and altitudes (m). Positions are ``[lon, lat, alt]`` when every fix
     has an altitude, else ``[lon, lat]`` for all (RFC 7946 allows either, but one line mixing
@@ -63,7 +69,9 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
         for leg in route.legs.to_dict("records"):
             if leg["first_index"] < 0 or leg["last_index"] - leg["first_index"] < 1:
                 continue
-            seg = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+            seg = _usable(rows.iloc[leg["first_index"]:leg["last_index"] + 1])
+            if len(seg) < 2:
+                continue
             coords, alt_m = _coords(seg)
             features.append({
                 "type": "Feature",
@@ -108,7 +116,7 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
 
 
 def _kml_when(values: pd.Series) -> list[str]:
-    return [iso(t) for t in values]
+    return [iso(t) or "" for t in values]
 
 
 def to_kml(tracks: Tracks, routes: RouteSet) -> str:
@@ -127,7 +135,7 @@ def to_kml(tracks: Tracks, routes: RouteSet) -> str:
         for leg in route.legs.to_dict("records"):
             if leg["first_index"] < 0:
                 continue
-            seg = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+            seg = _usable(rows.iloc[leg["first_index"]:leg["last_index"] + 1])
             name = f"Leg {leg['leg']}: {leg['from'] or '?'} → {leg['to'] or '?'}"
             w(f"<Folder><name>{escape(name)}</name>\n<Placemark><name>{escape(name)}</name>"
               f"<styleUrl>#leg{(leg['leg'] - 1) % len(palette)}</styleUrl>\n"

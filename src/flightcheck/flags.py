@@ -7,10 +7,10 @@ engine and routes leave flagged fixes out. The reasons, per aircraft in time ord
 
 * ``altitude out of range``: above ``MAX_ALT_FT`` or below ``MIN_ALT_FT`` (no aircraft
   flies at 107,700 ft; the lowest field, by the Dead Sea, is at -1,266 ft).
-* ``altitude spike``: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb away from the
-  median altitude of the ``SPIKE_WINDOW`` nearest airborne fixes of the same aircraft (both
-  sides): a burst of up to three bad altitudes in a refuelling orbit stands out, a real
-  climb does not.
+* ``altitude spike``: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb (over the time
+  to the farthest fix of the window) away from the median altitude of the ``SPIKE_WINDOW``
+  nearest airborne fixes of the same aircraft (both sides): a burst of up to three bad
+  altitudes in a refuelling orbit stands out, a real climb or dive does not.
 * ``position jump``: reaching the fix from the one before it and leaving it to the one after
   (or, at a track's first or last fix, the one step it has) would need more than
   ``MAX_SPEED_KT``, while the fixes either side of it agree with each other (a 34 km jump in
@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.geo import haversine_km
+from flightcheck.units import KT_TO_KMS
 
 MAX_ALT_FT = 65000.0
 MIN_ALT_FT = -2000.0
@@ -38,8 +39,9 @@ MAX_VRATE_FPM = 8000.0
 SPIKE_WINDOW = 7
 MAX_SPEED_KT = 1000.0
 JUMP_SLACK_KM = 1.5
-SAME_PLACE_KM = 0.1
-KT_TO_KMS = 1.852 / 3600.0
+SAME_PLACE_KM = 1.0
+"""Two positions of one instant closer than this are noise (two receivers, an MLAT fix
+beside an ADS-B one: the real trace_full_ac671b.json has two 125 m apart), not a conflict."""
 
 REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
 
@@ -50,15 +52,26 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     n = len(df)
     out = np.full(n, None, dtype=object)
     if n == 0:
-        return pd.Series(pd.array(out, dtype="string"), index=df.index, name="flag")
+        return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
     codes = pd.factorize(df["icao24"], sort=False)[0]
-    t = df["time"].array.asi8.astype(np.float64) / 1e9
-    order = np.lexsort((t, codes))
-    c, tt = codes[order], t[order]
-    lat = df["lat"].to_numpy(np.float64, na_value=np.nan)[order]
-    lon = df["lon"].to_numpy(np.float64, na_value=np.nan)[order]
-    alt = _altitude(df)[order]
-    ground = (df["on_ground"].to_numpy(dtype=object)[order] == True  # noqa: E712
+    time = df["time"]
+    if getattr(time.dtype, "unit", "ns") != "ns":  # a table built by hand: s, ms or us
+        time = pd.to_datetime(time, utc=True).dt.as_unit("ns")
+    ns = time.array.asi8
+    t = ns.astype(np.float64) / 1e9
+    # a cleaned track table is already in (aircraft, time) order: no sort, no gathers
+    step = np.diff(codes)
+    ordered = bool(((step > 0) | ((step == 0) & (ns[1:] >= ns[:-1]))).all())
+    order = np.arange(n) if ordered else np.lexsort((t, codes))
+
+    def sorted_(a: np.ndarray) -> np.ndarray:
+        return a if ordered else a[order]
+
+    c, tt = sorted_(codes), sorted_(t)
+    lat = sorted_(df["lat"].to_numpy(np.float64, na_value=np.nan))
+    lon = sorted_(df["lon"].to_numpy(np.float64, na_value=np.nan))
+    alt = sorted_(_altitude(df))
+    ground = (sorted_(df["on_ground"].to_numpy(dtype=bool, na_value=False))
               if "on_ground" in df else np.zeros(n, dtype=bool))
     reason = np.full(n, None, dtype=object)
     reason[_duplicate_time(c, tt, lat, lon)] = "duplicate time"
@@ -66,8 +79,11 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     reason[_jumps(c, tt, lat, lon, good)] = "position jump"
     reason[_altitude_spikes(c, tt, alt, ground, reason == None)] = "altitude spike"  # noqa: E711
     reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = "altitude out of range"
-    out[order] = reason
-    return pd.Series(pd.array(out, dtype="string"), index=df.index, name="flag")
+    if ordered:
+        out = reason
+    else:
+        out[order] = reason
+    return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
 
 
 def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
@@ -153,8 +169,8 @@ def _jumps(c, t, lat, lon, usable) -> np.ndarray:
 
 def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
     """Airborne fixes far from the median altitude of their ``SPIKE_WINDOW`` nearest airborne
-    fixes: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb over the longer of the two
-    steps to their neighbours. Only candidates (an altitude step beyond ``SPIKE_FT`` next to
+    fixes: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb over the time to the
+    farthest fix of the window. Only candidates (an altitude step beyond ``SPIKE_FT`` next to
     them) get a median."""
     idx = np.flatnonzero(usable & ~ground & np.isfinite(alt))
     out = np.zeros(len(t), dtype=bool)
@@ -171,11 +187,10 @@ def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
     win = np.clip(cand[:, None] + np.arange(-half, half + 1)[None, :], 0, len(idx) - 1)
     mine = cc[win] == cc[cand][:, None]
     med = np.nanmedian(np.where(mine, a[win], np.nan), axis=1)
-    prev = np.where((cand > 0) & np.r_[False, same][cand], tt[cand] - tt[np.maximum(cand - 1, 0)],
-                    0.0)
-    nxt_ok = (cand + 1 < len(idx)) & np.r_[same, False][cand]
-    nxt = np.where(nxt_ok, tt[np.minimum(cand + 1, len(idx) - 1)] - tt[cand], 0.0)
-    limit = SPIKE_FT + MAX_VRATE_FPM * np.maximum(prev, nxt) / 60.0
+    # the median may come from any fix of the window: allow the climb over the farthest
+    # (a dive and zoom climb sampled every minute is not a spike)
+    span = np.max(np.where(mine, np.abs(tt[win] - tt[cand][:, None]), 0.0), axis=1)
+    limit = SPIKE_FT + MAX_VRATE_FPM * span / 60.0
     spike = np.abs(a[cand] - med) > limit
     out[idx[cand[spike]]] = True
     return out

@@ -114,11 +114,12 @@ def render_inspect(report: dict[str, Any]) -> None:
 
     console = Console(highlight=False, markup=False)  # cells hold text from inputs
     t = Table(title="Inputs", title_justify="left")
-    for col in ("path", "format", "points", "dropped", "sha256"):
+    for col in ("path", "format", "points", "dropped", "flagged", "sha256"):
         t.add_column(col, overflow="fold")
     for inp in report["inputs"]:
         dropped = ", ".join(f"{k}: {v}" for k, v in inp["dropped"].items()) or "-"
-        t.add_row(inp["path"], inp["format"], f"{inp['points']:,}", dropped,
+        flagged = ", ".join(f"{k}: {v}" for k, v in inp.get("flagged", {}).items()) or "-"
+        t.add_row(inp["path"], inp["format"], f"{inp['points']:,}", dropped, flagged,
                   inp["sha256"][:16] + "…")
     console.print(t)
     for inp in report["inputs"]:
@@ -159,5 +160,6 @@ def _render_presence(console: Any, presence: list[dict[str, Any]]) -> None:
         t.add_row(p["icao24"], _text(p["callsign"]), p["first"], p["last"],
                   f"{p['messages']:,}", f"{p['positions']:,}",
                   "CRC-checked" if p["address_checked"] else "from parity",
-                  alts, selected, f"{p['source']} rows {first_row}–{last_row}")
+                  alts, selected,
+                  f"{p['source']} rows {min(first_row, last_row)}–{max(first_row, last_row)}")
     console.print(t)

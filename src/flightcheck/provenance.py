@@ -47,7 +47,9 @@ class InputRecord:
     """One input file as flightcheck saw it.
 
     ``records`` counts what the reader found (lines, points, placemarks), ``points`` the
-    position reports kept in the track table, ``dropped`` why the rest were left out.
+    position reports kept in the track table, ``dropped`` why the rest were left out,
+    ``flagged`` the kept fixes the data refutes, by reason (:mod:`flightcheck.flags`; they
+    stay in the table with a ``flag`` and take no part in stops, routes or verdicts).
     ``presence``: for raw Mode S inputs, the addresses heard with or without positions
     (:mod:`flightcheck.io.presence`; not part of :meth:`to_dict`, see ``Tracks.presence``).
     """
@@ -61,6 +63,7 @@ class InputRecord:
     records: int = 0
     points: int = 0
     dropped: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     presence: pd.DataFrame | None = None
 
@@ -76,5 +79,6 @@ class InputRecord:
             "records": self.records,
             "points": self.points,
             "dropped": dict(sorted(self.dropped.items())),
+            "flagged": dict(sorted(self.flagged.items())),
             "notes": list(self.notes),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -230,4 +231,17 @@ def read(
     if not inputs and not skipped:
         raise UsageError("no input files found")
     cleaned, duplicates = combine_blocks(blocks)
-    return Tracks(cleaned, inputs, skipped, duplicates)
+    _flag(cleaned, inputs)
+    return Tracks(cleaned, inputs, skipped, len(duplicates), duplicate_reports=duplicates)
+
+
+def _flag(table: pd.DataFrame, inputs: list[InputRecord]) -> None:
+    """Fill the ``flag`` column of the combined table (:func:`flightcheck.flags.flag_fixes`:
+    across inputs, per aircraft) and count each input's flagged fixes by reason."""
+    from flightcheck.flags import count_by_source, flag_fixes
+
+    flag = flag_fixes(table)
+    table["flag"] = flag
+    counts = count_by_source(table, flag)
+    for record in inputs:
+        record.flagged = counts.get(record.path, Counter())

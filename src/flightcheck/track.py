@@ -3,7 +3,8 @@
 Column names are the contract (see DESIGN.md). Units: degrees WGS-84, feet (``alt_ft`` is
 barometric pressure altitude, ``alt_geom_ft`` GNSS / geometric), knots, degrees true, ft/min.
 ``source`` is the input's path and ``row`` the 1-based record number inside it, so every
-finding traces back to the exact input record.
+finding traces back to the exact input record. ``flag`` marks fixes the data refutes
+(:mod:`flightcheck.flags`): they keep their row, and inference leaves them out.
 """
 
 from __future__ import annotations
@@ -41,8 +42,11 @@ SCHEMA: dict[str, str] = {
     "new_leg": "boolean",
     "source": "str",
     "row": "int64",
+    "flag": "str",
 }
-"""Column -> pandas dtype, in table order."""
+"""Column -> pandas dtype, in table order. ``flag``: why the data refutes the fix (a reason
+of :data:`flightcheck.flags.REASONS`), missing for good fixes; readers never set it,
+:func:`flightcheck.read` does (a table from one reader alone has it all missing)."""
 
 _TIME = pd.DatetimeTZDtype("ns", "UTC")
 
@@ -100,7 +104,7 @@ def _ns_ints(raw: np.ndarray) -> np.ndarray:
     src = raw.view("int64")
     if unit == "ns":
         return src.copy()
-    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
+    per = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))  # type: ignore[call-overload]
     lim = _NS_MAX // per
     ints = np.clip(src, -lim, lim) * per
     ints[src > lim] = _NS_MAX
@@ -166,11 +170,6 @@ def clean_text(values: pd.Series) -> pa.ChunkedArray | pa.Array:
     return _clean_arrow(_arrow_text(values))
 
 
-def str_array(values: pd.Series):
-    """Text column in the table's pandas "str" dtype (see :func:`clean_text`)."""
-    return pd.array(clean_text(values), dtype="str")
-
-
 def _repeat_arrow(value: str | None, n: int) -> pa.Array:
     """``value`` (None: missing) n times as arrow large_string, built from buffers (``bytes
     * n`` and an arange of offsets: several times faster than ``pa.repeat``)."""
@@ -180,11 +179,6 @@ def _repeat_arrow(value: str | None, n: int) -> pa.Array:
     offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64) if raw else \
         np.zeros(n + 1, dtype=np.int64)
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
-
-
-def repeat_text(value: str | None, n: int):
-    """A str column holding ``value`` (None: missing) n times (see :func:`_repeat_arrow`)."""
-    return pd.array(_repeat_arrow(value, n), dtype="str")
 
 
 def _bool_array(values: pd.Series):
@@ -275,16 +269,28 @@ def duplicate_rows(same: np.ndarray, measurements) -> np.ndarray:
     return idx[measurements(idx).duplicated(keep="first").to_numpy()]
 
 
-def clean(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+DUPLICATE_COLUMNS = ("icao24", "time", "lat", "lon", "source", "row")
+"""Columns of the record of removed exact duplicates: the removed report's own citation
+(``source``, ``row``) and what finds the kept copy (``icao24``, ``time``, ``lat``, ``lon``)."""
+
+
+def no_duplicates() -> pd.DataFrame:
+    """An empty record of removed duplicates (:data:`DUPLICATE_COLUMNS`)."""
+    return empty()[list(DUPLICATE_COLUMNS)]
+
+
+def clean(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sort per aircraft by time, drop exact duplicates, carry callsigns forward.
 
     Exact duplicates are reports with identical :data:`MEASUREMENT_COLUMNS`, e.g. the same
-    points in two overlapping ``trace_full`` files; the first input's copy is kept. Callsigns
-    are carried forward (then back) within each aircraft and source: formats send them
-    rarely. Returns the cleaned table and the number of duplicates removed.
+    points in two overlapping ``trace_full`` files, or a Beast capture and its SBS decode;
+    the first input's copy is kept. Callsigns are carried forward (then back) within each
+    aircraft and source: formats send them rarely. Returns the cleaned table and the removed
+    duplicates (:data:`DUPLICATE_COLUMNS`, one row each): a removed copy from another input
+    is still a source that saw the fix (``routes`` reports it).
     """
     if table.empty:
-        return table.reset_index(drop=True), 0
+        return table.reset_index(drop=True), no_duplicates()
     hex_codes, _ = pd.factorize(table["icao24"], sort=True)
     src_codes, _ = pd.factorize(table["source"])  # input order
     t = time_ns(table)
@@ -295,8 +301,8 @@ def clean(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     table = table.reset_index(drop=True)
     same = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
     drop = duplicate_rows(same, lambda idx: table.iloc[idx][list(MEASUREMENT_COLUMNS)])
-    removed = len(drop)
-    if removed:
+    removed = table.iloc[drop][list(DUPLICATE_COLUMNS)].reset_index(drop=True)
+    if len(drop):
         keep = np.ones(len(table), dtype=bool)
         keep[drop] = False
         table = table[keep].reset_index(drop=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.provenance import PRESENCE_COLUMNS, InputRecord, empty_presence
-from flightcheck.track import time_s
+from flightcheck.track import no_duplicates, time_s
 
 
 def _utc(value: str | datetime | pd.Timestamp) -> pd.Timestamp:
@@ -28,7 +28,10 @@ class Tracks:
     ``df``: the track table (schema in :mod:`flightcheck.track`), sorted by icao24 then time.
     ``inputs``: one :class:`InputRecord` per input read. ``skipped``: files met while walking
     folders that were not track data, with the reason. ``duplicates``: exact duplicate
-    reports removed across inputs. ``presence``: addresses heard in raw Mode S inputs, with
+    reports removed across inputs; ``duplicate_reports``: those reports, one row each
+    (``track.DUPLICATE_COLUMNS``: their own ``source`` and ``row``, and the ``icao24``,
+    ``time``, ``lat``, ``lon`` of the kept copy), so every input that saw a fix stays known.
+    ``presence``: addresses heard in raw Mode S inputs, with
     or without positions (columns of :mod:`flightcheck.io.presence` plus ``source``, the
     input's path); built from the inputs' provenance when not given, and narrowed by
     :meth:`aircraft` and :meth:`between` (an address stays while its heard span
@@ -40,10 +43,13 @@ class Tracks:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     duplicates: int = 0
     presence: pd.DataFrame | None = None
+    duplicate_reports: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.presence is None:
             self.presence = _presence_of(self.inputs)
+        if self.duplicate_reports is None:
+            self.duplicate_reports = no_duplicates()
 
     def __len__(self) -> int:
         return len(self.df)
@@ -55,7 +61,7 @@ class Tracks:
     def _with(self, df: pd.DataFrame, presence: pd.DataFrame | None = None) -> Tracks:
         kept = self.presence if presence is None else presence.reset_index(drop=True)
         return Tracks(df.reset_index(drop=True), self.inputs, self.skipped, self.duplicates,
-                      kept)
+                      kept, self.duplicate_reports)
 
     @property
     def icao24s(self) -> list[str]:

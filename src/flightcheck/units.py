@@ -12,5 +12,5 @@ KT_PER_KMH = 1.0 / 1.852
 FPM_PER_MS = 60.0 / 0.3048
 """Feet per minute per metre per second."""
 
-EARTH_RADIUS_KM = 6371.0088
-"""Mean Earth radius (IUGG), kilometres, used by the vectorised haversine."""
+KT_TO_KMS = 1.852 / 3600.0
+"""Knots to kilometres per second."""

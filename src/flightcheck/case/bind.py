@@ -9,6 +9,7 @@ import pandas as pd
 from flightcheck.case.model import Annotation
 from flightcheck.jsonout import iso
 from flightcheck.routes import RouteSet
+from flightcheck.textout import shown
 
 
 def bind(annotation: Annotation, routes: RouteSet) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def bind(annotation: Annotation, routes: RouteSet) -> dict[str, Any]:
             "kind": "stop", "icao24": hex_, "lat": s.get("lat"), "lon": s.get("lon"),
             "stop_airport": s.get("airport"), "arrival": iso(s.get("arrival")),
             "departure": iso(s.get("departure")), "offset_s": dist,
-            "bound": f"{s.get('kind')} stop of {hex_} at {s.get('airport')} "
+            "bound": f"{s.get('kind')} stop of {hex_} at {shown(s.get('airport'))} "
                      f"{iso(s.get('arrival')) or '?'} – {iso(s.get('departure')) or '?'}"
                      + (f" ({dist / 3600:.1f} h from the annotated time)" if dist else ""),
         })

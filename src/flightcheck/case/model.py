@@ -234,7 +234,7 @@ def _place(value: str, where: str, path: str, resolve: Callable[[str], Place]) -
 
 def _claim(raw: dict, n: int, path: str) -> Claim:
     where = f"claims[{n}]"
-    cid = _str(raw.get("id"), f"{where}.id", path, required=True)
+    cid = _str(raw.get("id"), f"{where}.id", path, required=True) or ""
     kind = _str(raw.get("kind"), f"{where}.kind", path, required=True)
     if kind not in CLAIM_KINDS:
         raise InputError(path, f"{where}.kind: {kind!r} is not one of {', '.join(CLAIM_KINDS)}")

@@ -49,6 +49,7 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _rel(path: str, root: Path) -> str:
+    """``path`` relative to the case folder ``root``; unchanged when outside it."""
     try:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -79,6 +80,10 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
         if bad:
             out.append(f"{rec.path}: left out " + ", ".join(f"{v:,} ({k})" for k, v in
                                                              sorted(bad.items())))
+        if rec.flagged:
+            out.append(f"{rec.path}: kept but not used for stops, routes or verdicts "
+                       + ", ".join(f"{v:,} ({k})" for k, v in sorted(rec.flagged.items()))
+                       + ": the data refutes these fixes (flag column of the track table)")
         out += [f"{rec.path}: {n}" for n in rec.notes]
     for path, why in tracks.skipped:
         out.append(f"{path}: not used ({why})")
@@ -293,7 +298,8 @@ def read_records(tracks: Tracks) -> Callable[[Path], dict[str, Any]]:
         key = path.resolve()
         rec = read_as.get(key)
         if rec is not None:
-            return {"format": rec.format, "points": rec.points, "dropped": dict(rec.dropped)}
+            return {"format": rec.format, "points": rec.points, "dropped": dict(rec.dropped),
+                    "flagged": dict(sorted(rec.flagged.items()))}
         return {"format": None, "points": 0, "skipped": skipped.get(key)}
 
     return record

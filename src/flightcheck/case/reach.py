@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flightcheck.geo import haversine_km
+from flightcheck.units import KT_TO_KMS
 
 WIND_ALLOWANCE_KT = 100.0
 """Tailwind added to the fastest observed ground speed, kt."""
@@ -61,7 +62,6 @@ DERIVED_MIN_DT_S = 30.0
 """Positions this far apart in time give a derived speed when no speed is reported, s."""
 ANCHOR_S = 600.0
 """Country distances are computed exactly at fixes this far apart and bounded in between."""
-KT_TO_KMS = 1.852 / 3600.0
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,10 @@ def assumed_speed_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.nda
         top = float(air.max())
         basis = f"fastest observed ground speed {top:.0f} kt"
     else:
-        top, basis = _derived_top_kt(t, lat, lon)
-        if top is None:
+        derived, basis = _derived_top_kt(t, lat, lon)
+        if derived is None:
             return UNKNOWN_REACH_KT, "no speeds in the data"
+        top = derived
     speed = min(top + WIND_ALLOWANCE_KT, MAX_REACH_KT)
     return speed, f"{basis} + {WIND_ALLOWANCE_KT:.0f} kt of tailwind"
 

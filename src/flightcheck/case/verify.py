@@ -34,18 +34,19 @@ import pandas as pd
 from flightcheck.case import reach
 from flightcheck.case.model import Claim
 from flightcheck.errors import ReferenceDataError
+from flightcheck.findings import VerdictKind
 from flightcheck.geo import haversine_km
 from flightcheck.jsonout import iso
 from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
+from flightcheck.textout import shown
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
 PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 
-VERDICTS = ("supported", "contradicted", "inconclusive")
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Verdict:
     """The answer to one claim, with its reasons (plain language) and evidence records."""
 
     id: str
-    verdict: str
+    verdict: VerdictKind
     confidence: float
     reasons: list[str] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
@@ -147,7 +148,7 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
     from flightcheck.geo import haversine_km as hav
     from flightcheck.reference import countries
 
-    rows = tracks.df[tracks.df["icao24"] == route.icao24]
+    rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
     t = time_s(rows)
     lat, lon = rows["lat"].to_numpy(), rows["lon"].to_numpy()
     out = []
@@ -172,6 +173,12 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
                         "candidate": {"airport": None, "country": code if len(code) == 2
                                       else None, "path": "on the direct path"}})
     return out
+
+
+def _usable(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose fix the data does not refute (``flag`` missing): a flagged fix (a
+    position jump, say) never places an aircraft anywhere."""
+    return rows[rows["flag"].isna()] if "flag" in rows.columns else rows
 
 
 def _stop_evidence(s: dict) -> dict[str, Any]:
@@ -278,13 +285,14 @@ def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
 
 
 def _stamp(t: float | None) -> str:
-    return iso(pd.Timestamp(t, unit="s", tz="UTC")) if t is not None else "?"
+    return (iso(pd.Timestamp(t, unit="s", tz="UTC")) or "?") if t is not None else "?"
 
 
 def _silence_text(fx: Fixes, o: reach.Opening, code: str, claim: Claim) -> str:
     """One silence in plain words with its numbers: when, how far the place was, how long
     getting there (and back) needs at the assumed speed."""
-    if o.before is not None and o.after is not None:
+    if (o.before is not None and o.after is not None and o.t_before is not None
+            and o.t_after is not None):
         return (f"silent {duration(o.t_after - o.t_before)} from {_stamp(o.t_before)} "
                 f"({fx.cite(o.before)}) to {_stamp(o.t_after)} ({fx.cite(o.after)}), "
                 f"{o.km_before:,.0f} km from {code} before and {o.km_after:,.0f} km after")
@@ -391,7 +399,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
             v.verdict = "supported"
             v.confidence = float(min((s.get("confidence") or 0) for s in used)) if used else 0.0
             v.reasons.append(f"{label}: stops {' → '.join(m['stops'])} "
-                             f"({' → '.join(c or '?' for c in m['countries'])}) match "
+                             f"({' → '.join(shown(c) for c in m['countries'])}) match "
                              f"{' → '.join(targets)} in order, {iso(m['start'])} to "
                              f"{iso(m['end'])}")
             v.evidence += [_stop_evidence(s) for s in used]
@@ -405,8 +413,9 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                 v.verdict = "supported"
                 v.confidence = float(max((s.get("confidence") or 0) for s in hits))
                 for s in hits:
-                    v.reasons.append(f"{label}: {s.get('kind')} stop at {s.get('airport')} "
-                                     f"({s.get('airport_name')}), {iso(s.get('arrival')) or '?'}"
+                    v.reasons.append(f"{label}: {s.get('kind')} stop at {shown(s.get('airport'))} "
+                                     f"({shown(s.get('airport_name'))}), "
+                                     f"{iso(s.get('arrival')) or '?'}"
                                      f" to {iso(s.get('departure')) or '?'}, confidence "
                                      f"{(s.get('confidence') or 0):.2f}")
                 v.evidence += [_stop_evidence(s) for s in hits]
@@ -422,7 +431,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                                  f"to {last['time']} ({last['source']} row {last['row']})")
                 v.evidence += [{"type": "fix", **first}, {"type": "fix", **last}]
                 return v
-    seen = " → ".join(f"{s.get('airport')} ({s.get('country') or '?'})" for s in stops)
+    seen = " → ".join(f"{shown(s.get('airport'))} ({shown(s.get('country'))})" for s in stops)
     if not in_window:
         v.reasons.append(f"{label}: no fixes in the window {_window_text(claim)}")
     # a route needs a stop at every place: one place ruled out rules the route out; places
@@ -498,7 +507,7 @@ def _reach_record(r: reach.Reach) -> dict[str, Any]:
 def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
     from flightcheck.reference import countries
 
-    rows = tracks.df[tracks.df["icao24"] == route.icao24]
+    rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
     if claim.start is not None:
         rows = rows[rows["time"] >= claim.start]
     if claim.end is not None:
@@ -555,4 +564,39 @@ def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdic
             merged.evidence += e.evidence
             merged.aircraft += e.aircraft
         out.append(merged)
+    for v, claim in zip(out, claims, strict=True):
+        if v.verdict != "supported":
+            reasons, evidence = heard_without_place(claim, tracks)
+            v.reasons += reasons
+            v.evidence += evidence
     return out
+
+
+def heard_without_place(claim: Claim, tracks: Tracks) -> tuple[list[str], list[dict]]:
+    """What raw Mode S inputs heard of the claim's aircraft (by hex) in its window, positions
+    or not (``Tracks.presence``): it was in range of that receiver then, which places it
+    nowhere more precisely; a reason and an evidence record per input. Nothing for claims
+    that do not name an address."""
+    heard = tracks.presence
+    hex_ = (claim.aircraft or "").strip().lower()
+    if heard is None or not len(heard) or not re.fullmatch(r"[0-9a-f]{6}", hex_):
+        return [], []
+    rows = heard[heard["icao24"] == hex_]
+    if claim.start is not None:
+        rows = rows[rows["last"] >= claim.start]
+    if claim.end is not None:
+        rows = rows[rows["first"] <= claim.end]
+    reasons, evidence = [], []
+    for r in rows.sort_values(["first", "source"], kind="stable").to_dict("records"):
+        lo, hi = sorted((int(r["first_row"]), int(r["last_row"])))
+        where = f"{Path(str(r['source'])).name} rows {lo}–{hi}"
+        reasons.append(
+            f"{hex_}: heard in raw Mode S from {iso(r['first'])} to {iso(r['last'])} "
+            f"({int(r['messages']):,} messages, {int(r['positions']):,} with a position; "
+            f"{where}): within range of that receiver then, which alone does not place it "
+            "in or near the claimed place")
+        evidence.append({"type": "heard", "icao24": hex_, "first": iso(r["first"]),
+                         "last": iso(r["last"]), "messages": int(r["messages"]),
+                         "positions": int(r["positions"]), "source": str(r["source"]),
+                         "rows": [lo, hi]})
+    return reasons, evidence

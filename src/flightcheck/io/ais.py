@@ -40,12 +40,16 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from flightcheck.io.context import ReadContext
 from flightcheck.io.lines import content_lines
+
+if TYPE_CHECKING:
+    from pyais.messages import AISSentence
 
 FORMATS = ("ais-nmea",)
 TIME_ORDERED: frozenset[str] = frozenset()
@@ -115,11 +119,10 @@ class _Assembler:
 
     def __init__(self, ctx: ReadContext) -> None:
         self.ctx = ctx
-        self.pending: dict[tuple, tuple[list, int, float]] = {}
-        self.messages: list[tuple[object, int, float]] = []
+        self.pending: dict[tuple, tuple[list[AISSentence], int, float]] = {}
+        self.messages: list[tuple[AISSentence, int, float]] = []
 
-    def add(self, sentence: object, row: int, t: float) -> None:
-        s = sentence
+    def add(self, s: AISSentence, row: int, t: float) -> None:
         if s.frag_cnt == 1:
             self.messages.append((s, row, t))
             return
@@ -135,10 +138,10 @@ class _Assembler:
             return
         parts[0].append(s)
         if len(parts[0]) == s.frag_cnt:
-            from pyais.messages import NMEAMessage
+            from pyais.messages import AISSentence
 
             del self.pending[key]
-            self.messages.append((NMEAMessage.assemble_from_iterable(parts[0]), parts[1],
+            self.messages.append((AISSentence.assemble_from_iterable(parts[0]), parts[1],
                                   parts[2]))
 
     def finish(self) -> None:
@@ -149,7 +152,7 @@ class _Assembler:
 def _sentences(text: str, ctx: ReadContext) -> tuple[_Assembler, int, int]:
     """Parse lines into assembled messages; returns (assembler, sentences, carried times)."""
     from pyais.exceptions import AISBaseException
-    from pyais.messages import NMEASentenceFactory
+    from pyais.messages import AISSentence, NMEASentenceFactory
 
     asm = _Assembler(ctx)
     last_time = np.nan
@@ -179,6 +182,9 @@ def _sentences(text: str, ctx: ReadContext) -> tuple[_Assembler, int, int]:
         except (AISBaseException, ValueError, IndexError):
             ctx.drop("malformed AIS sentence")
             continue
+        if not isinstance(parsed, AISSentence):
+            ctx.drop("NMEA sentence other than AIS VDM/VDO")
+            continue
         if not parsed.is_valid:
             ctx.drop("AIS sentence with a bad checksum")
             continue
@@ -193,7 +199,7 @@ def _sentences(text: str, ctx: ReadContext) -> tuple[_Assembler, int, int]:
     return asm, n_ais, carried
 
 
-def _ship_type(value: object) -> str | None:
+def _ship_type(value: int | None) -> str | None:
     code = int(value) if value is not None else 0
     if not code:
         return None
@@ -201,7 +207,7 @@ def _ship_type(value: object) -> str | None:
     return f"{code} {name.replace('_', ' ')}" if name else str(code)
 
 
-def _decode(messages: list[tuple[object, int, float]], ctx: ReadContext) -> pd.DataFrame:
+def _decode(messages: list[tuple[AISSentence, int, float]], ctx: ReadContext) -> pd.DataFrame:
     """Decode assembled messages into one record per position or static report."""
     from pyais.exceptions import AISBaseException
 
@@ -209,7 +215,8 @@ def _decode(messages: list[tuple[object, int, float]], ctx: ReadContext) -> pd.D
     other = 0
     for msg, row, t in messages:
         try:
-            d = msg.decode()
+            # Any: pyais returns a union of ~60 message classes; POSITION_TYPES checks the kind.
+            d: Any = msg.decode()
         except (AISBaseException, ValueError, IndexError, KeyError):
             ctx.drop("undecodable AIS payload (empty, unknown or truncated)")
             continue

@@ -75,7 +75,7 @@ def _gunzip(data: bytes, budget: Budget) -> bytes:
         d = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)
         try:
             piece = d.decompress(rest, max(budget.left, 0) + 1)
-        except isal_zlib.error as exc:
+        except isal_zlib.IsalError as exc:
             raise InputError(path, f"corrupt gzip stream ({exc})") from None
         budget.take(len(piece), "gzip stream")
         if not d.eof:

@@ -127,15 +127,15 @@ def match_columns(names: list[str], mapping: dict[str, str] | None = None) -> di
                 used.add(hit)
                 break
     for key, column in (mapping or {}).items():
-        target = _target(key)
-        if target is None:
+        wanted = _target(key)
+        if wanted is None:
             raise UsageError(f"--column {key}={column}: {key!r} is not a track column; "
                              f"known: {', '.join(ALIASES)}")
         exact = [n for n in names if n == column]
         loose = [n for n in names if n.strip().lower() == column.strip().lower()]
         if not exact and not loose:
             raise KeyError(column)
-        found[target] = (exact or loose)[0]
+        found[wanted] = (exact or loose)[0]
     return found
 
 

@@ -263,7 +263,10 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
         from flightcheck.segment import detect
 
         segmentation = detect(tracks)
-    df = tracks.df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
+    df = tracks.df
+    if "flag" in df.columns and df["flag"].notna().any():  # refuted fixes are not drawn
+        df = df[df["flag"].isna()]
+    df = df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
     if str(df["time"].dtype) != "datetime64[ns, UTC]":  # the schema's unit, which time_s reads
         df["time"] = pd.to_datetime(df["time"], utc=True).dt.as_unit("ns")
     stops_all = _frame(segmentation, "stops")

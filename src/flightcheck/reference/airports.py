@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.errors import ReferenceDataError
-from flightcheck.geo import along_track_km, cross_track_km, haversine_km
+from flightcheck.geo import KM_PER_DEG, along_track_km, cross_track_km, haversine_km
 
 DATA_DIR = Path(__file__).with_name("data")
 AIRPORTS_ENV = "FLIGHTCHECK_AIRPORTS_CSV"
@@ -41,7 +41,6 @@ LANDABLE_TYPES = ("large_airport", "medium_airport", "small_airport")
 bases are among them; OurAirports has no military type)."""
 
 _TYPE_RANK = {name: rank for rank, name in enumerate(ALL_TYPES)}
-_KM_PER_DEG = np.pi * 6371.0088 / 180.0
 
 
 @dataclass(frozen=True)
@@ -379,7 +378,7 @@ def nearest(lat, lon, radius_km: float = 30.0, k: int = 5,
     tree, rows = _tree(_check_types(types), sources())
     valid = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     qlat, qlon = lat[valid], (lon[valid] + 180.0) % 360.0 - 180.0
-    dlat = radius_km / _KM_PER_DEG * 1.01 + 1e-6
+    dlat = radius_km / KM_PER_DEG * 1.01 + 1e-6
     coslat = np.cos(np.radians(np.minimum(np.abs(qlat) + dlat, 90.0)))
     dlon = np.minimum(dlat / np.maximum(coslat, 1e-12), 180.0)
     # boxes crossing the antimeridian are split in two: [west, 180] and [-180, east]

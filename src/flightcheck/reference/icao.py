@@ -128,7 +128,7 @@ def lookup(hex: str) -> HexInfo:  # noqa: A002 - the documented parameter name
     if not isinstance(hex, str) or not _HEX.fullmatch(_normalise(hex)):
         raise _invalid(hex)
     row = {k: (None if pd.isna(v) else v) for k, v in lookup_many([hex]).iloc[0].items()}
-    return HexInfo(row["icao24"], row["country"], row["iso2"], bool(row["military"]),
+    return HexInfo(str(row["icao24"]), row["country"], row["iso2"], bool(row["military"]),
                    row["block"])
 
 
@@ -160,7 +160,7 @@ def lookup_many(hexes) -> pd.DataFrame:
     country[hit] = blocks["country"].to_numpy(object)[row[hit]]
     iso2[hit] = blocks["iso2"].to_numpy(object)[row[hit]]
     block[hit] = (blocks["start_hex"] + "-" + blocks["end_hex"]).to_numpy(object)[row[hit]]
-    iso2 = np.where(pd.isna(iso2), None, iso2)
+    iso2[pd.isna(iso2)] = None
     icao24 = np.where(valid, keys, raw.to_numpy(object))
     return pd.DataFrame({"icao24": icao24, "valid": valid, "country": country, "iso2": iso2,
                          "block": block, "military": military})

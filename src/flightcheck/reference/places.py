@@ -119,8 +119,8 @@ def country(text: str) -> Place:
             raise PlaceError(f"unknown country code {written!r}: expected an ISO 3166-1 "
                              "alpha-2 code such as RS (Serbia) or EG (Egypt)")
         return Place("country", code, names[code], code, written)
-    code = _country_by_name(written)
-    if code is None:
+    by_name = _country_by_name(written)
+    if by_name is None:
         close = difflib.get_close_matches(_fold(written), list(_country_names()), n=3,
                                           cutoff=0.75)
         hint = "; did you mean " + ", ".join(
@@ -128,7 +128,7 @@ def country(text: str) -> Place:
         ) + "?" if close else ""
         raise PlaceError(f"unknown country {written!r}: give an ISO-2 code such as RS or an "
                          f"English name such as Serbia{hint}")
-    return Place("country", code, names.get(code, written), code, written)
+    return Place("country", by_name, names.get(by_name, written), by_name, written)
 
 
 # ---------------------------------------------------------------------------------------------

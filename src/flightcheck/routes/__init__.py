@@ -14,6 +14,7 @@ import pandas as pd
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
 from flightcheck.routes.legs import COVERED_GAP_S, legs_of
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
+from flightcheck.routes.sources import sources_of, with_duplicates
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
@@ -166,7 +167,19 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     matches: list[dict] = []
     merges: dict[str, dict] = {}
     if match_sources:
-        df, matches = match_unaddressed(tracks.df)
+        # every input that saw a fix takes part, flagged fixes do not (they stay in the
+        # table, citable): left out of matching when there is anything to match, and of each
+        # several-source aircraft's merge and reconciliation
+        full = with_duplicates(tracks.df, tracks.duplicate_reports)
+        held = _flagged(full)
+        pseudo = any(str(h).startswith("~") for h in pd.unique(full["icao24"]))
+        set_aside = pseudo and bool(held.any())
+        df, matches = match_unaddressed(full[~held] if set_aside else full)
+        if set_aside:
+            relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
+            flagged = full[held]
+            df = pd.concat([df, flagged.assign(icao24=flagged["icao24"].replace(relabel))],
+                           ignore_index=True)
         multi = df.groupby("icao24")["source"].nunique()
         multi = multi[multi > 1].index.tolist()
         if multi:
@@ -175,16 +188,22 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
             # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
             # and in a several-day readsb archive every aircraft has several (daily) files
             for hex_, rows in df[several].groupby("icao24", sort=True):
+                out = _flagged(rows)
+                if out.any():  # flagged fixes stay as they are
+                    parts.append(rows[out])
+                    rows = rows[~out]
                 rows = rows.reset_index(drop=True)
                 merged, report = merge_sources(rows)
                 # offsets and disagreements are measured on the data as reported
                 merges[hex_] = {**reconcile(rows), "merge": report}
                 parts.append(merged)
             df = pd.concat(parts, ignore_index=True)
+        if matches or multi or set_aside:
             df = df.sort_values(["icao24", "time", "source", "row"], kind="stable")
             df = df.reset_index(drop=True)
-        if matches or multi:
-            tracks = Tracks(df, tracks.inputs, tracks.skipped, tracks.duplicates)
+        if matches or multi or len(full) != len(tracks.df):
+            tracks = Tracks(df, tracks.inputs, tracks.skipped, tracks.duplicates,
+                            tracks.presence, tracks.duplicate_reports)
             segmentation = None
     if icao24:
         tracks = tracks.aircraft(icao24)
@@ -196,7 +215,10 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     gaps_of = by_aircraft(segmentation.gaps, ["start"])
     routes = []
     for hex_, rows in df.groupby("icao24", sort=True):
-        rows = rows.reset_index(drop=True)
+        held = _flagged(rows)
+        rows = (rows[~held] if held.any() else rows).reset_index(drop=True)
+        if rows.empty:  # every fix of it flagged: nothing to route
+            continue
         stops, events, gaps = stops_of(hex_), events_of(hex_), gaps_of(hex_)
         # moored or slow vessels report every few minutes: a longer gap counts as covered
         covered = VESSEL_COVERED_GAP_S if (rows["kind"] == "vessel").all() else COVERED_GAP_S
@@ -214,19 +236,30 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
                                   t[sl], iso[sl], covered_gap_s=covered))
         legs["overflown"] = over
         legs["overflown_chain"] = [chain_text(o) for o in over]
+        if held.any():  # leg indices count the aircraft's rows in the table, flagged too
+            at = np.flatnonzero(~held)
+            for col in ("first_index", "last_index"):
+                legs[col] = np.where(legs[col] >= 0, at[np.maximum(legs[col], 0)], -1)
         chain = collapse(stops["country"].tolist()) if len(stops) else []
         state, mil = _registered(str(hex_))
-        sources = sorted(rows["source"].unique().tolist())
+        sources = sources_of(rows)
         routes.append(Route(
             icao24=str(hex_), registration=_first(rows["registration"]),
             typecode=_first(rows["typecode"]),
             callsigns=sorted(rows["callsign"].dropna().unique().tolist()),
             registered_country=state, military=mil, stops=stops, legs=legs, events=events,
             gaps=gaps, countries=chain, sources=sources,
-            reconciliation=(merges.get(str(hex_)) or reconcile(rows)
-                            if len(sources) > 1 else None),
+            reconciliation=(merges.get(str(hex_)) or (
+                reconcile(rows) if rows["source"].nunique() > 1 else None)),
         ))
     return RouteSet(routes, matches, tracks, segmentation)
+
+
+def _flagged(df: pd.DataFrame) -> np.ndarray:
+    """Rows whose fix the data refutes (``flag`` set, :mod:`flightcheck.flags`)."""
+    if "flag" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return df["flag"].notna().to_numpy(dtype=bool)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

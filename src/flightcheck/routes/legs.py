@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightcheck.routes.sources import ALSO_SEEN
 from flightcheck.track import time_s
 
 COVERED_GAP_S = 300.0
@@ -64,13 +65,15 @@ def legs_of(df: pd.DataFrame, stops: pd.DataFrame,
     Returns a frame with :data:`LEG_COLUMNS`; ``from``/``to`` are airport codes (None when the
     data starts or ends in the air), ``departure``/``arrival`` UTC timestamps (None when
     outside the data), ``first_index``/``last_index`` positional indices into ``df`` of the
-    leg's first and last fix (-1 when the leg has no fix).
+    leg's first and last fix (-1 when the leg has no fix; ``build_routes`` turns them into
+    positions among all the aircraft's rows of the track table, flagged ones included).
     """
     if df.empty:
         return pd.DataFrame(columns=LEG_COLUMNS)
     icao24 = df["icao24"].iloc[0]
     t = time_s(df)
     sources = df["source"].to_numpy()
+    also = df[ALSO_SEEN].to_numpy(object) if ALSO_SEEN in df.columns else None
     stops = stops.reset_index(drop=True)
     bounds: list[tuple[pd.Series | None, pd.Series | None]] = []
     if stops.empty:
@@ -105,8 +108,19 @@ def legs_of(df: pd.DataFrame, stops: pd.DataFrame,
             "duration_s": (hi - lo),
             "points": int(len(seg)),
             "coverage": round(coverage_fraction(seg, lo, hi, covered_gap_s), 3),
-            "sources": sorted(set(sources[i0:i1 + 1].tolist())) if len(seg) else [],
+            "sources": _leg_sources(sources, also, i0, i1) if len(seg) else [],
             "first_index": i0 if len(seg) else -1,
             "last_index": i1 if len(seg) else -1,
         })
     return pd.DataFrame(rows, columns=LEG_COLUMNS)
+
+
+def _leg_sources(sources: np.ndarray, also: np.ndarray | None, i0: int, i1: int) -> list[str]:
+    """Every input that saw a fix of positions ``i0..i1``: their sources and the reports
+    merged into them (``also_seen``)."""
+    seen = set(sources[i0:i1 + 1].tolist())
+    if also is not None:
+        for merged in also[i0:i1 + 1].tolist():
+            if isinstance(merged, tuple):
+                seen.update(s for s, _ in merged)
+    return sorted(str(s) for s in seen)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.geo import haversine_km
+from flightcheck.routes.sources import ALSO_SEEN, also_seen_column
 from flightcheck.track import time_s
 
 MAX_OFFSET_S = 60.0
@@ -293,9 +294,6 @@ def _pseudo_groups(pseudo: list[str], coincide, points) -> list[tuple[str, str, 
     return out
 
 
-SOURCE_PRIORITY = ("adsb", "mlat", "other", "unknown")
-
-
 def _reference_source(df: pd.DataFrame) -> str:
     """The source the others are aligned to: the one with the most fixes (ties: name)."""
     counts = df.groupby("source", sort=True).size()
@@ -310,7 +308,8 @@ def merge_sources(df: pd.DataFrame, same_moment_s: float = 1.0,
     removed from the other sources' times when they are significant (the shift applied is
     kept per row in ``clock_correction_s``, so the reported time is ``time - correction``).
     Then a fix of another source at the same moment (within ``same_moment_s``) and place
-    (within ``noise_m``) as a reference fix is a near-duplicate and is collapsed into it.
+    (within ``noise_m``) as a reference fix is a near-duplicate and is collapsed into it; the
+    reference fix lists it in ``also_seen`` (:mod:`flightcheck.routes.sources`).
     Returns the merged rows and a record of what was done.
     """
     sources = sorted(df["source"].unique().tolist())
@@ -351,8 +350,13 @@ def merge_sources(df: pd.DataFrame, same_moment_s: float = 1.0,
         dt = np.abs(tr[near] - t[others])
         dd = haversine_km(merged["lat"].to_numpy()[others], merged["lon"].to_numpy()[others],
                           lat_r[near], lon_r[near]) * 1000.0
-        dup = others[(dt <= same_moment_s) & (dd <= noise_m)]
+        same = (dt <= same_moment_s) & (dd <= noise_m)
+        dup = others[same]
         if len(dup):
+            # the reference fix a near-duplicate collapses into lists it: no source is lost
+            merged[ALSO_SEEN] = also_seen_column(
+                len(merged), np.flatnonzero(is_ref)[near[same]],
+                merged["source"].to_numpy(object)[dup], merged["row"].to_numpy()[dup])
             keep = np.ones(len(merged), dtype=bool)
             keep[dup] = False
             merged = merged[keep].reset_index(drop=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from flightcheck.atomic import write_bytes
+from flightcheck.textout import shown
 
 
 def write_visits(visits: pd.DataFrame, path: str | Path) -> Path:
@@ -32,13 +33,13 @@ def render_scan(result) -> None:
     for c in cols:
         table.add_column(c)
     for row in result.visits[cols].itertuples(index=False):
-        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        table.add_row(*[shown(v, "") for v in row])
     console.print(table)
     summary = Table(title="by registered country, type and month")
     for c in result.summary.columns:
         summary.add_column(c)
     for row in result.summary.itertuples(index=False):
-        summary.add_row(*[str(v) for v in row])
+        summary.add_row(*[shown(v, "-") for v in row])
     console.print(summary)
     Console(stderr=True, highlight=False).print(
         f"scanned {sum(p['files'] for p in result.partitions):,} files, "

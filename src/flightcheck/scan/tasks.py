@@ -149,6 +149,7 @@ def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
                   airports: Airports) -> pd.DataFrame:
     """Phase 2: the stops at ``airports`` of the aircraft of one bucket, with the
     aircraft's registration and typecode (latest seen) and the input files of the stop."""
+    from flightcheck.flags import flag_fixes
     from flightcheck.scan.visits import from_stops
     from flightcheck.segment import detect
 
@@ -156,6 +157,7 @@ def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
     if not frames:
         return from_stops(pd.DataFrame(), track.empty())
     fixes, _ = track.clean(pd.concat(frames, ignore_index=True))
+    fixes["flag"] = flag_fixes(fixes)  # as flightcheck.read: refuted fixes take no part
     spans = pd.concat([s for _, s in parts if len(s)] or [pd.DataFrame(columns=SPAN_COLUMNS)],
                       ignore_index=True)
     run = runs(fixes, spans)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flightcheck.segment.geometry import KM_PER_DEG, bearing_deg, haversine_km, wrap180
+from flightcheck.geo import KM_PER_DEG, bearing_deg, haversine_km, wrap180
 from flightcheck.segment.runwayfit import PAVED, UNPAVED_SURFACE, surface_class
 
 LANDABLE_TYPES = ("large_airport", "medium_airport", "small_airport")

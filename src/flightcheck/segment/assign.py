@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from flightcheck.geo import angle_diff_deg, bearing_deg, local_xy_km
 from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.geometry import angle_diff_deg, bearing_deg, local_xy_km
 
 OFF_CENTRELINE_KM = 3.0
 """Extra cost of a fix that is on no runway's extended centreline, km."""
@@ -84,15 +84,6 @@ def _segment_geometry(ix: AirportIndex, rws: np.ndarray, lat, lon):
     clamped = np.clip(along, 0.0, length)
     dist = np.hypot(-x1 - clamped * ux, -y1 - clamped * uy)
     return dist, along, cross, length
-
-
-def distance_to_airport(ix: AirportIndex, i: int, lat: float, lon: float,
-                        ref_km: float) -> float:
-    """Distance in km to airport ``i``'s nearest runway, else to its reference point."""
-    rws = ix.runways_of(i)
-    if len(rws):
-        return float(_segment_geometry(ix, rws, lat, lon)[0].min())
-    return float(ref_km)
 
 
 @dataclass

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import bearing_deg, step_km
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.evidence import Cite
-from flightcheck.segment.geometry import bearing_deg, step_km
 from flightcheck.segment.phases import Points
 from flightcheck.segment.runwayfit import JET_KT as JET_KT  # here before runwayfit existed
 from flightcheck.segment.runwayfit import JET_RUNWAY_FT as JET_RUNWAY_FT

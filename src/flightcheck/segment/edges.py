@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from flightcheck.geo import angle_diff_deg, bearing_deg
 from flightcheck.segment import confidence
 from flightcheck.segment.assign import score_many
 from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import clock, feet, vertical
-from flightcheck.segment.geometry import KT_TO_KMS, angle_diff_deg, bearing_deg
+from flightcheck.units import KT_TO_KMS
 
 EDGE_RADIUS_KM = 15.0
 """Largest distance from the airport of a first/last fix that opens or closes a stop, km."""

@@ -22,10 +22,10 @@ import math
 
 import numpy as np
 
+from flightcheck.geo import bearing_deg, step_km, wrap180
 from flightcheck.segment.assign import Scores, score_many
 from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.geometry import bearing_deg, step_km, wrap180
 from flightcheck.segment.stops import ts
 
 LOW_AGL_FT = 1500.0
@@ -137,11 +137,11 @@ def go_arounds(ctx: Context) -> list[dict]:
     last: dict[int, float] = {}
     ks = cand[ok]
     sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", 15.0)
-    for q, k in enumerate(ks.tolist()):
+    for n, k in enumerate(ks.tolist()):
         c_k = int(p.code[k])
         if p.t[k] - last.get(c_k, -np.inf) < WINDOW_S:
             continue
-        ev = _go_around(ctx, k, sc, q)
+        ev = _go_around(ctx, k, sc, n)
         if ev is not None:
             out.append(ev)
             last[c_k] = p.t[k]
@@ -338,7 +338,7 @@ def _hold(ctx: Context, piece: tuple[int, int, float], lat_c: float, lon_c: floa
     text = (f"holding pattern{near}: {laps} lap(s), turned {abs(net):.0f} degrees "
             f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
             f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "
-            f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]))}")
+            f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]), p.pos[first:last + 1])}")
     return {"icao24": str(p.icao24s[p.code[first]]), "kind": "holding", "airport": code,
             "airport_name": name, "time": ts(p.t[first]), "end": ts(p.t[last]),
             "lat": lat_c, "lon": lon_c, "runway": None, "evidence": text,

@@ -12,7 +12,7 @@ import functools
 import itertools
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -145,14 +145,22 @@ class Cite:
         """``trace_full_010070.json row 8812``."""
         return f"{self.file(pos)} row {self.row(pos)}"
 
-    def span(self, first: int, last: int) -> str:
-        """``file rows 8820-8831`` (or two citations when the files differ)."""
-        same = (self._codes[first] == self._codes[last] if self._codes is not None
-                else self._sources[first] == self._sources[last])
-        if same:
-            a, b = self.row(first), self.row(last)
-            return f"{self.file(first)} row {a}" if a == b else f"{self.file(first)} rows {a}-{b}"
-        return f"{self.one(first)} to {self.one(last)}"
+    def span(self, first: int, last: int, positions: Sequence[int] | np.ndarray | None = None
+             ) -> str:
+        """``file rows 8820-8831``: the rows of ``positions`` (all the fixes a finding rests
+        on; just ``first`` and ``last`` when not given), per file in the order the files
+        first appear, sorted and merged into ranges (:func:`row_ranges`). Time order is not
+        row order (interleaved logs, merged sources): a citation never reads ``509-260``."""
+        pos = np.asarray([first, last] if positions is None else positions, dtype=np.int64)
+        rows = np.asarray(self._rows)[pos]
+        if self._codes is not None:  # one file name per source code, vectorised
+            codes = np.asarray(self._codes)[pos]
+            _, at = np.unique(codes, return_index=True)
+            keys = [(self.file(int(pos[i])), rows[codes == codes[i]]) for i in sorted(at)]
+        else:
+            names = [self.file(int(k)) for k in pos]
+            keys = [(n, rows[[m == n for m in names]]) for n in dict.fromkeys(names)]
+        return "; ".join(f"{name} {row_ranges(r)}" for name, r in keys)
 
     def ref(self, pos: int) -> dict:
         """``{"source": path, "row": n}`` for machine-readable evidence (the full source)."""
@@ -160,6 +168,29 @@ class Cite:
             return {"source": self._path_of[self._codes[pos]], "row": int(self._rows[pos])}
         src = self._sources[pos]
         return {"source": str(src) if src is not None else None, "row": self.row(pos)}
+
+
+MAX_RANGES = 8
+"""Row ranges cited in full; beyond, the first and last few and how many rows in all."""
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """``rows 3-7, 12, 40-41`` (``row 5`` for one): sorted, repeats once, consecutive rows
+    merged; more than :data:`MAX_RANGES` ranges show the first six, ``…`` and the last two
+    with the number of rows."""
+    r = np.unique(np.fromiter(rows, dtype=np.int64) if not isinstance(rows, np.ndarray)
+                  else rows.astype(np.int64))
+    if not len(r):
+        return "rows -"
+    if len(r) == 1:
+        return f"row {r[0]}"
+    cut = np.flatnonzero(np.diff(r) != 1)
+    starts, ends = r[np.r_[0, cut + 1]].tolist(), r[np.r_[cut, len(r) - 1]].tolist()
+    text = [f"{a}-{b}" if b > a else f"{a}" for a, b in zip(starts, ends, strict=True)]
+    if len(text) > MAX_RANGES:
+        text = [*text[:6], "…", *text[-2:]]
+        return f"rows {', '.join(text)} ({len(r):,} rows)"
+    return f"rows {', '.join(text)}"
 
 
 def vertical(vr: float, dalt: float) -> str:

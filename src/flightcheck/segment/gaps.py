@@ -42,26 +42,27 @@ exceed the arcs: arithmetic only), then the exact ellipse test on the great-circ
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from flightcheck.segment import runwayfit
-from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.context import Context
-from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.geometry import (
+from flightcheck.geo import (
     EARTH_RADIUS_KM,
     KM_PER_DEG,
-    KT_TO_KMS,
     angle_diff_deg,
     geodesic_km_many,
     haversine_km,
     wrap360,
 )
+from flightcheck.segment import runwayfit
+from flightcheck.segment.airportindex import AirportIndex
+from flightcheck.segment.context import Context
+from flightcheck.segment.evidence import clock, duration, feet
 from flightcheck.segment.stops import ENVELOPE_BASE_FT, ENVELOPE_FT_PER_KM, MIN_GAP_S, ts
+from flightcheck.units import KT_TO_KMS
 
 MARGIN_S = 900.0
 MARGIN_SHARE = 0.15
@@ -96,10 +97,6 @@ POOL_FITS = (runwayfit.FITS, runwayfit.SURFACE_UNKNOWN, runwayfit.UNPAVED)
 """Fit classes searched over the whole ellipse: runways long enough, whatever the surface."""
 CHUNK_PAIRS = 1 << 16
 """Gap-airport pairs examined per vectorised step (bounds memory)."""
-
-GAP_COLUMNS = ["icao24", "start", "end", "duration_s", "distance_km", "direct_s",
-               "unaccounted_s", "reach_km", "lat0", "lon0", "lat1", "lon1", "explained_by",
-               "candidates", "evidence", "rows"]
 
 
 def stop_fits(gap: Mapping[str, Any]) -> bool:
@@ -210,17 +207,6 @@ def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str],
                     "explained_by": why, "candidates": cl, "evidence": text,
                     "rows": [ctx.cite.ref(int(p.pos[ai])), ctx.cite.ref(int(p.pos[bi]))]})
     return out
-
-
-def _band_pairs(ix_lat: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """(query number, position in ``ix_lat``) of every sorted latitude within each band."""
-    lo = np.searchsorted(ix_lat, lat_lo, side="left")
-    hi = np.searchsorted(ix_lat, lat_hi, side="right")
-    n = np.maximum(hi - lo, 0)
-    q = np.repeat(np.arange(len(lo)), n)
-    first = np.repeat(lo - (np.cumsum(n) - n), n)
-    return q, first + np.arange(len(q))
 
 
 def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray,
@@ -619,7 +605,7 @@ def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndar
            for e in "ab"}
     multi = np.where(ground_s >= MULTI_STOP_S, -MULTI_STOP_COST, -np.inf)
     best = {e: _group_max(end[e] + terms["airport"], g) for e in "ab"}
-    score = sum(terms.values())
+    score = functools.reduce(np.add, terms.values())
     role = np.zeros(len(score), dtype=np.int64)
     for r, reading in ((1, end["a"] + terms["airport"] + best["b"] + multi),
                        (2, end["b"] + terms["airport"] + best["a"] + multi)):

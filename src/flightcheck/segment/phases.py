@@ -43,9 +43,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import KM_PER_DEG, step_km
 from flightcheck.segment.airportindex import AirportIndex
-from flightcheck.segment.geometry import KM_PER_DEG, KT_TO_KMS, step_km
 from flightcheck.segment.runcodes import run_codes
+from flightcheck.units import KT_TO_KMS
 
 MAX_SPEED_KT = 1000.0
 """Fastest plausible ground speed between two fixes (kt)."""

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from flightcheck.jsonout import iso
 from flightcheck.segment.evidence import duration
+from flightcheck.textout import shown
 
 
 def _text(value: Any) -> str:
@@ -50,7 +51,7 @@ def render_segmentation(seg, console: Console | None = None) -> None:
     for col in ("icao24", "start", "end", "silent", "unaccounted", "explained / candidates"):
         g.add_column(col)
     for gp in seg.gaps.itertuples():
-        cands = ", ".join(c["airport"] for c in gp.candidates[:5])
+        cands = ", ".join(shown(c.get("airport")) for c in gp.candidates[:5])
         g.add_row(escape(gp.icao24), iso(gp.start), iso(gp.end),
                   duration(gp.duration_s), duration(gp.unaccounted_s),  # as every output
                   escape(_text(gp.explained_by) or cands or "-"))

@@ -23,17 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from flightcheck.geo import angle_diff_deg, bearing_deg, haversine_km, step_km
 from flightcheck.segment import confidence, runwayfit
 from flightcheck.segment.assign import best_two, score_many, score_pairs
 from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import between, clock, duration, feet, vertical
-from flightcheck.segment.geometry import (
-    KT_TO_KMS,
-    angle_diff_deg,
-    bearing_deg,
-    haversine_km,
-    step_km,
-)
+from flightcheck.units import KT_TO_KMS
 
 MIN_GAP_S = 600.0
 """Shortest silence examined for an inferred stop (and reported as a gap), s."""
@@ -59,11 +54,6 @@ WINDOW_SILENCE_S = 300.0
 """An observed stop whose first (last) ground fix follows (precedes) a silence longer than
 this gets an arrival (departure) window instead of the ground fix's time."""
 
-STOP_COLUMNS = ["icao24", "airport", "airport_name", "country", "lat", "lon", "arrival",
-                "departure", "arrival_window", "departure_window", "dwell_s", "kind",
-                "confidence", "runway", "evidence", "confidence_factors", "rows"]
-EVENT_COLUMNS = ["icao24", "kind", "airport", "airport_name", "time", "end", "lat", "lon",
-                 "runway", "evidence", "rows"]
 
 
 _UTC = pd.Timestamp(0, tz="UTC").tzinfo
@@ -157,12 +147,6 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return idx[starts[keep]], idx[ends[keep]]
 
 
-def ground_runs(ctx: Context) -> list[tuple[int, int]]:
-    """:func:`ground_run_bounds` as a list of (first, last) pairs."""
-    s, e = ground_run_bounds(ctx)
-    return list(zip(s.tolist(), e.tolist(), strict=True))
-
-
 def ranges(s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fixes of index ranges ``s[r]..e[r]`` (inclusive), as (range number, fix index, first
@@ -237,6 +221,14 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
     return out
 
 
+def _pick(values: np.ndarray, rows: np.ndarray, missing: float) -> np.ndarray:
+    """``values[rows]`` where ``rows >= 0``, ``missing`` elsewhere; ground runs with no
+    airport near any of them leave ``values`` empty (it crashed ``stops`` on them)."""
+    if not len(values):
+        return np.full(len(rows), missing)
+    return np.where(rows >= 0, values[np.maximum(rows, 0)], missing)
+
+
 def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     """Observed stops and touch-and-go events from the ground runs (vectorised over runs;
     Python only builds the findings)."""
@@ -251,9 +243,10 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     sc = score_many(ctx.ix, lat_m, lon_m, None, "ground", GROUND_RADIUS_KM)
     best, second = best_two(sc)
     has_fit = best >= 0
-    fit_ap = np.where(has_fit, sc.airport[best], -1)
-    fit_km = np.where(has_fit, sc.distance_km[best], np.nan)
-    ambiguous = has_fit & (second >= 0) & (sc.cost_km[second] - sc.cost_km[best] < 1.0)
+    fit_ap = _pick(sc.airport, best, -1)
+    fit_km = _pick(sc.distance_km, best, np.nan)
+    ambiguous = has_fit & (second >= 0) & (
+        _pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan) < 1.0)
     min_gs = group_nanmin(p.gs[idx], first, e_all - s_all + 1)
     dur = p.t[e_all] - p.t[s_all]
     c = p.code[s_all]
@@ -352,7 +345,7 @@ def _touch_and_go(ctx: Context, s: int, e: int, airport: int, min_gs: float,
             f"{' runway ' + rwy if rwy else ''}: {e - s + 1} ground fix(es) {clock(p.t[s])}"
             f"-{clock(p.t[e])} never slower than {min_gs:.0f} kt, airborne again "
             f"{p.t[e + 1] - p.t[e]:.0f} s later at {feet(p.alt[e + 1])}; "
-            f"{ctx.cite.span(int(p.pos[s - 1]), int(p.pos[e + 1]))}")
+            f"{ctx.cite.span(int(p.pos[s - 1]), int(p.pos[e + 1]), p.pos[s - 1:e + 2])}")
     return {"icao24": str(p.icao24s[p.code[s]]), "kind": "touch_and_go",
             "airport": fields["airport"], "airport_name": fields["airport_name"],
             "time": ts(p.t[s]), "end": ts(p.t[e]), "lat": float(p.lat[s]),
@@ -417,11 +410,11 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
             + (f", {run.fit_km:.1f} km from the nearest runway" if run.fit_km is not None
                else "")
             + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
-            + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]))}")
-    if rwy_in:
+            + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]), p.pos[s:e + 1])}")
+    if rwy_in and before is not None:  # a runway is only read from the fix before
         text += (f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
                  f"centreline at {clock(p.t[before])}, {ctx.src(before)})")
-    if rwy_out:
+    if rwy_out and after is not None:
         text += (f"; departed runway {rwy_out} (first airborne fix {feet(p.alt[after])} at "
                  f"{clock(p.t[after])}, {ctx.src(after)})")
     if notes:

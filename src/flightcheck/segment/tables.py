@@ -7,10 +7,8 @@ aircraft are all in one piece, so joining the pieces' sorted tables and sorting 
 (skipped when the join is already in order, as it is for a table sorted by address) gives
 the same order as sorting all records at once.
 
-The joined table is the one that would have been built from all records at once: pandas
-infers each column's type from its values, so a column can differ between pieces (a piece
-whose stops all lack an arrival has an object column of None where the others have
-datetimes); such columns are rebuilt from the pieces' values.
+Every table is cast to its declared schema (:mod:`flightcheck.findings`) where it is made,
+so the pieces' tables always have the same dtypes and join by concatenation.
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from flightcheck.segment.gaps import GAP_COLUMNS
-from flightcheck.segment.stops import EVENT_COLUMNS, STOP_COLUMNS
+from flightcheck import findings
 
 _EARLIEST = pd.Timestamp.min.tz_localize("UTC")
 
@@ -37,14 +34,6 @@ Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 """(stops, events, gaps)."""
 
 
-def records_frame(records: list[dict], names: list[str]) -> pd.DataFrame:
-    """A table of ``names`` columns, one row per record (a missing key is None); with no
-    records, the columns are empty objects."""
-    if not records:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
-    return pd.DataFrame({c: [r.get(c) for r in records] for c in names}, columns=names)
-
-
 def tabulate(stops: list[dict], events: list[dict], gap_records: list[dict],
              airports: list[str] | None = None) -> Tables:
     """The records' tables: only those at ``airports`` when given (stops, events; gaps
@@ -58,39 +47,27 @@ def tabulate(stops: list[dict], events: list[dict], gap_records: list[dict],
                        or any(w in (g["explained_by"] or "") for w in wanted)]
     stops = sorted(stops, key=lambda s: _stop_key(s["icao24"], s["arrival"], s["departure"]))
     events = sorted(events, key=lambda e: _event_key(e["icao24"], e["time"]))
-    return (records_frame(stops, STOP_COLUMNS), records_frame(events, EVENT_COLUMNS),
-            records_frame(gap_records, GAP_COLUMNS))
+    return (findings.frame(stops, findings.STOPS), findings.frame(events, findings.EVENTS),
+            findings.frame(gap_records, findings.GAPS))
 
 
-def _values(column: pd.Series) -> list:
-    """The values a column was built from: objects as they are, and None where a text, time
-    or number column is missing a value (pandas shows NaN or NaT there)."""
-    values = column.tolist()
-    return values if column.dtype == object else [_value(v) for v in values]
+def _join(frames: list[pd.DataFrame], schema: tuple[findings.Column, ...],
+          key: tuple[Callable, tuple[str, ...]] | None) -> pd.DataFrame:
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0] if frames else findings.frame([], schema)
+    joined = full[0] if len(full) == 1 else pd.concat(full, ignore_index=True)
+    if key is not None and len(full) > 1 and not _in_order(full, key):
+        columns = [[_value(v) for v in joined[c].tolist()] for c in key[1]]
+        keys = list(map(key[0], *columns))
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        joined = joined.take(order).reset_index(drop=True)
+    return joined
 
 
 def _value(v):
     """One value as it was built from: None for a missing text or time (NaN, NaT)."""
     return None if v is pd.NaT or (isinstance(v, float) and v != v) else v
-
-
-def _join(frames: list[pd.DataFrame], names: list[str],
-          key: tuple[Callable, tuple[str, ...]] | None) -> pd.DataFrame:
-    full = [f for f in frames if len(f)]
-    if not full:
-        return frames[0] if frames else records_frame([], names)
-    if len(full) == 1:
-        joined = full[0]
-    elif all(list(f.dtypes) == list(full[0].dtypes) for f in full[1:]):
-        joined = pd.concat(full, ignore_index=True)
-    else:  # a column's type differs between pieces: infer it from all values, as one build
-        joined = pd.DataFrame({c: [v for f in full for v in _values(f[c])] for c in names},
-                              columns=names)
-    if key is not None and len(full) > 1 and not _in_order(full, key):
-        keys = list(map(key[0], *(_values(joined[c]) for c in key[1])))
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        joined = joined.take(order).reset_index(drop=True)
-    return joined
 
 
 def _in_order(frames: list[pd.DataFrame], key: tuple[Callable, tuple[str, ...]]) -> bool:
@@ -105,7 +82,7 @@ def _in_order(frames: list[pd.DataFrame], key: tuple[Callable, tuple[str, ...]])
 
 def join_tables(parts: list[Tables]) -> Tables:
     """The pieces' tables as one set of tables, in output order."""
-    return (_join([p[0] for p in parts], STOP_COLUMNS,
+    return (_join([p[0] for p in parts], findings.STOPS,
                   (_stop_key, ("icao24", "arrival", "departure"))),
-            _join([p[1] for p in parts], EVENT_COLUMNS, (_event_key, ("icao24", "time"))),
-            _join([p[2] for p in parts], GAP_COLUMNS, None))
+            _join([p[1] for p in parts], findings.EVENTS, (_event_key, ("icao24", "time"))),
+            _join([p[2] for p in parts], findings.GAPS, None))

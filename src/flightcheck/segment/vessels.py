@@ -41,15 +41,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightcheck import findings
 from flightcheck.geo import haversine_km
 from flightcheck.reference import ports
 from flightcheck.segment.confidence import describe
 from flightcheck.segment.evidence import Cite, duration, stamp
-from flightcheck.segment.gaps import GAP_COLUMNS
-from flightcheck.segment.geometry import KT_TO_KMS
-from flightcheck.segment.stops import EVENT_COLUMNS, STOP_COLUMNS, ts
-from flightcheck.segment.tables import records_frame
+from flightcheck.segment.stops import ts
 from flightcheck.track import time_s
+from flightcheck.units import KT_TO_KMS
 
 ENTER_KT = 0.5
 EXIT_KT = 1.5
@@ -243,7 +242,7 @@ def _records(f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.n
         sog = f.sog[s:e + 1]
         min_sog = float(np.nanmin(sog)) if np.isfinite(sog).any() else np.nan
         w = where.iloc[i]
-        span = f.cite.span(s, e)
+        span = f.cite.span(s, e, np.arange(s, e + 1))
         rows = [f.cite.ref(s), f.cite.ref(e)]
         if not isinstance(w["code"], str):
             ctx = (f", {w['near_km']:.1f} km from {w['near_name']} ({w['near_code']})"
@@ -394,5 +393,5 @@ def detect_port_visits(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     module doc). Stops have the aircraft stop columns (``airport`` = port code), events are
     anchorages, gaps have the aircraft gap columns (candidates are ports)."""
     stops, events, gaps = port_visit_records(df)
-    return (records_frame(stops, STOP_COLUMNS), records_frame(events, EVENT_COLUMNS),
-            records_frame(gaps, GAP_COLUMNS))
+    return (findings.frame(stops, findings.STOPS), findings.frame(events, findings.EVENTS),
+            findings.frame(gaps, findings.GAPS))

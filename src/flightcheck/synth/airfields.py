@@ -102,5 +102,5 @@ def airfield(code: str) -> Airfield:
     main = ends[0]
     mid_lat, mid_lon = geo.destination(main.lat, main.lon, main.heading_deg, main.length_m / 2)
     p_lat, p_lon = geo.destination(mid_lat, mid_lon, main.heading_deg - 90.0, 350.0)
-    return Airfield(ap.ident, ap.name, ap.country, float(ap.lat), float(ap.lon),
+    return Airfield(ap.ident, ap.name, ap.country or "", float(ap.lat), float(ap.lon),
                     float(ap.elevation_ft or 0.0), tuple(ends), float(p_lat), float(p_lon))

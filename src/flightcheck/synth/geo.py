@@ -1,14 +1,20 @@
-"""Vectorised spherical geometry for the generator: distances in metres, angles in degrees.
+"""The generator's geometry in metres, on the sphere of :mod:`flightcheck.geo`.
 
-A sphere of mean radius is accurate to ~0.5 % against WGS-84, far below what the generator
-needs; the point is speed (numpy arrays in, arrays out).
+The generator works in metres (runway lengths, turn radii, glide distances); these are the
+same spherical formulas as :mod:`flightcheck.geo` on the same radius, written in metres so the
+generated sample files stay byte-identical. Bearings come from :mod:`flightcheck.geo`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_008.8
+from flightcheck.geo import EARTH_RADIUS_KM, bearing_deg
+
+__all__ = ["EARTH_RADIUS_M", "bearing_deg", "destination", "distance_m", "great_circle",
+           "offset_local", "wrap180"]
+
+EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
 """Mean Earth radius (IUGG), metres."""
 
 
@@ -18,15 +24,6 @@ def distance_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def bearing_deg(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Initial great-circle bearing from point 1 to point 2, degrees true in [0, 360)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    y = np.sin(dl) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
-    return np.degrees(np.arctan2(y, x)) % 360.0
 
 
 def destination(lat, lon, bearing, dist_m) -> tuple[np.ndarray, np.ndarray]:

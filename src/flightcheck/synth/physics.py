@@ -274,7 +274,8 @@ class LegPlanner:
         b.phase("circuit", dist_m=b.s[-1] - s0, v1=ac.approach_kt * KT)
 
     def _touchdown_point(self, end: RunwayEnd) -> tuple[float, float]:
-        return geo.destination(end.lat, end.lon, end.heading_deg, TOUCHDOWN_M)
+        lat, lon = geo.destination(end.lat, end.lon, end.heading_deg, TOUCHDOWN_M)
+        return float(lat), float(lon)
 
     def _arrival(self, inbound_from: tuple[float, float]) -> tuple[Builder, float, float]:
         """Hold (optional), arc onto final, approaches and landing. Returns the builder that
@@ -282,7 +283,8 @@ class LegPlanner:
         ac, end = self.ac, self.arr
         td_lat, td_lon = self._touchdown_point(end)
         f_dist = glide_distance_m(3000.0)
-        f_lat, f_lon = geo.destination(td_lat, td_lon, end.heading_deg + 180.0, f_dist)
+        f_lat, f_lon = map(float, geo.destination(td_lat, td_lon, end.heading_deg + 180.0,
+                                                  f_dist))
         v_a = ac.hold_kt * KT
         r = turn_radius_m(v_a)
         extra = 20_000.0 if self.hold_laps else 8_000.0
@@ -293,7 +295,7 @@ class LegPlanner:
             side = 1.0 if turn > 0 else -1.0
             c_lat, c_lon = geo.destination(f_lat, f_lon, end.heading_deg + 90 * side, r)
             s_lat, s_lon = geo.destination(c_lat, c_lon, course - 90 * side, r)
-            a_lat, a_lon = geo.destination(s_lat, s_lon, course + 180.0, extra)
+            a_lat, a_lon = map(float, geo.destination(s_lat, s_lon, course + 180.0, extra))
         b0 = Builder(a_lat, a_lon, course, 0.0)
         b0.straight(course, extra)
         b0.arc(turn, r)

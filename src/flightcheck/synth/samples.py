@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,7 +98,7 @@ def write_samples(out: str | Path) -> dict:
     def record(rel: str | Path, fmt: str, pts: pd.DataFrame, *, offset: float = 0.0,
                tz: str = "UTC", note: str = "") -> None:
         rel = Path(rel).relative_to(out).as_posix() if Path(rel).is_absolute() else str(rel)
-        entry = {"format": fmt, "clock_offset_s": offset, "time_zone": tz,
+        entry: dict[str, Any] = {"format": fmt, "clock_offset_s": offset, "time_zone": tz,
                  "hex_in_file": fmt not in NO_HEX, "aircraft": {}}
         if note:
             entry["note"] = note

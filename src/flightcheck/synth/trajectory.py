@@ -194,6 +194,7 @@ def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str 
                               "departure": None,
                               "transponder_off_on_ground": leg.transponder_off_on_ground})
             elif ev.kind == "overflight":
+                assert ev.s is not None, "an overflight event is marked with its distance"
                 overflight_s.append((ev.airport, ev.s))
             else:
                 item = {"icao24": aircraft.icao24, "kind": ev.kind, "airport": ev.airport,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from flightcheck.geo import haversine_km, initial_bearing_deg
+from flightcheck.geo import bearing_deg, haversine_km
 
 KN_TO_KMH = 1.852
 
@@ -83,7 +83,7 @@ def voyage(start: tuple[float, float], t0: float, steps: list[Sail | Stay],
             dur = d / (step.kn * KN_TO_KMH) * 3600.0
             times = np.arange(t, t + dur, sail_every_s)
             f = (times - t) / dur if dur > 0 else np.zeros(len(times))
-            cog = float(initial_bearing_deg(lat, lon, step.to[0], step.to[1])) % 360.0
+            cog = float(bearing_deg(lat, lon, step.to[0], step.to[1])) % 360.0
             part = pd.DataFrame({
                 "time": times, "lat": lat + f * (step.to[0] - lat),
                 "lon": lon + f * (step.to[1] - lon),
