@@ -42,8 +42,9 @@ def outputs(tmp_path_factory, samples):
 
 def report_row(report: str, start: str) -> tuple[str, str, str]:
     """(silent, unaccounted, explanation) cells of the report's row for a silence."""
-    m = re.search(rf'<tr class="gap"><td><code>\w+</code></td><td>{re.escape(start)}</td>'
-                  r'<td>[^<]*</td><td class="silent">([^<]*)</td>'
+    m = re.search(rf'<tr class="gap" id="[^"]*"><td><code>\w+</code></td><td><time '
+                  rf'datetime="{re.escape(start)}">[^<]*</time></td>'
+                  r'<td><time[^>]*>[^<]*</time></td><td class="silent">([^<]*)</td>'
                   r'<td class="unaccounted">([^<]*)</td>\s*<td>([^<]*)', report)
     assert m, f"no report row for the silence from {start}"
     return m.group(1), m.group(2), m.group(3).strip()

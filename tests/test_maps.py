@@ -145,7 +145,7 @@ def test_legs_silences_and_markers(il76_html):
     assert html.count('"className": "fc-leg fc-silent"') == 2
     assert html.count("fc-marker fc-stop fc-stop-observed") == 1
     assert html.count("fc-marker fc-stop fc-stop-inferred") == 1
-    assert html.count('"className": "fc-marker fc-event"') == 1
+    assert html.count('"className": "fc-marker fc-event fc-ac-0"') == 1  # aircraft colour
     assert html.count('"className": "fc-gap-area"') == 1
     assert html.count('"className": "fc-candidate"') == 1   # LGAV, placed from OurAirports
     assert "EG → RS" in html and "sha256 " + "ab" * 32 in html
@@ -202,3 +202,33 @@ def test_map_without_findings_and_api_returns_folium_map():
     html = render_html(m)
     assert html.count('"className": "fc-leg fc-observed"') == 1
     assert remote_references(html) == []
+
+
+def test_stop_popup_cites_rows_by_file_name_and_gives_local_time():
+    from flightcheck.maps.popups import stop_popup
+    from flightcheck.maps.surroundings import time_zone
+
+    stop = {"icao24": "010075", "airport": "LYBT", "kind": "inferred", "lat": 44.935,
+            "lon": 20.258, "arrival": "2025-10-16T08:26:57.073Z",
+            "arrival_window": ["2025-10-16T08:26:02Z", "2025-10-16T13:09:51Z"],
+            "rows": [{"source": "/venv/site-packages/x/16/traces/trace_full_010075.json",
+                      "row": 671}]}
+    zone = time_zone(44.935, 20.258)
+    assert zone == "Europe/Belgrade"
+    html = stop_popup(stop, {"/venv/site-packages/x/16/traces/trace_full_010075.json":
+                             "16/traces/trace_full_010075.json"}, zone)
+    assert "16/traces/trace_full_010075.json row 671" in html
+    assert "site-packages" not in html and "{" not in html and "&#x27;row" not in html
+    assert "2025-10-16 08:26:57Z (10:26 local, Europe/Belgrade)" in html   # CEST, UTC+2
+    assert "Arrival window" in html and "15:09 local" in html
+    assert time_zone(35.0, -40.0) is None                                 # mid-Atlantic
+
+
+def test_annotation_popup_shows_its_own_time_not_the_stops():
+    from flightcheck.case.pack import markers
+
+    bound = [{"id": "n1", "label": "delivery", "note": "off on the ground", "lat": 44.9,
+              "lon": 20.2, "bound": "inferred stop", "arrival": "2025-10-16T08:26:57Z",
+              "time": "2025-10-16T10:00:00Z", "icao24": "010075"}]
+    (note,) = markers(bound)
+    assert note["time"] == "2025-10-16T10:00:00Z"

@@ -214,7 +214,18 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
               help="Map only this aircraft.")
 @click.option("--title", default=None, help="Title shown on the map.")
 @click.option("--png", default=None, metavar="OUT.png",
-              help="Also render a PNG snapshot (headless Chromium).")
+              help="Also render a publication figure as PNG (headless Chromium): no "
+                   "controls, legend, scale bar, caption and credits.")
+@click.option("--pdf", default=None, metavar="OUT.pdf",
+              help="Also render the publication figure as a one-page PDF.")
+@click.option("--size", default="1600x1000", show_default=True, metavar="WxH",
+              help="Figure size in pixels.")
+@click.option("--bbox", default=None, metavar="W,S,E,N",
+              help="Frame the figure on this area (degrees).")
+@click.option("--fit", default=None, metavar="aircraft:HEX|airport:ICAO|claim:ID",
+              help="Frame the figure on an aircraft's positions, an airport (runways in "
+                   "view) or, with --case, a claim's evidence.")
+@click.option("--caption", default="", help="Caption printed on the figure.")
 @click.option("--online-tiles", is_flag=True,
               help="Offer an OpenStreetMap layer (off by default; needs the network when on).")
 @click.option("--case", "case_path", default=None, metavar="CASE",
@@ -223,8 +234,10 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
               help="With --case: also accept case inputs under DIR (default: only inside the "
                    "case folder).")
 @guarded
-def map_cmd(reading, output, only, title, png, online_tiles, case_path, allow_outside):
-    """One self-contained HTML evidence map: legs, silences, stops, events, gaps."""
+def map_cmd(reading, output, only, title, png, pdf, size, bbox, fit, caption, online_tiles,
+            case_path, allow_outside):
+    """One self-contained HTML evidence map: legs, silences, stops, events, gaps; with
+    --png/--pdf also a figure for publication."""
     from flightcheck.maps import map_routes, save_map
     from flightcheck.outpaths import check_file, input_files
     from flightcheck.routes import build_routes
@@ -240,8 +253,17 @@ def map_cmd(reading, output, only, title, png, online_tiles, case_path, allow_ou
             str(p) for p in case.input_paths())}
     inputs = input_files(reading["paths"]) + ([case.path] if case is not None else [])
     check_file("-o", output, inputs)
-    if png:
-        check_file("--png", png, inputs)
+    for option, figure_path in (("--png", png), ("--pdf", pdf)):
+        if figure_path:
+            check_file(option, figure_path, inputs)
+    from flightcheck.maps import publish
+
+    fig_size = publish.parse_size(size)
+    fig_bounds = publish.parse_bbox(bbox) if bbox else None
+    if fit and not fit.startswith(("aircraft:", "airport:", "claim:")):
+        raise UsageError(f"--fit {fit}: expected aircraft:HEX, airport:ICAO or claim:ID")
+    if fit and fit.startswith("claim:") and case is None:
+        raise UsageError(f"--fit {fit}: claims need --case CASE")
     tracks = read_inputs(reading)
     routes = build_routes(tracks, icao24=only)
     if only and not len(routes):
@@ -256,10 +278,37 @@ def map_cmd(reading, output, only, title, png, online_tiles, case_path, allow_ou
     fmap = map_routes(routes, notes, title=title, online_tiles=online_tiles)
     path = save_map(fmap, output)
     warn(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)")
-    if png:
-        from flightcheck.maps.snapshot import snapshot
+    if png or pdf:
+        if fit:
+            what, _, key = fit.partition(":")
+            if what == "aircraft":
+                fig_bounds = publish.aircraft_bounds(routes, key)
+            elif what == "airport":
+                fig_bounds = publish.airport_bounds(key)
+            else:
+                fig_bounds = _claim_bounds(case, key, tracks, routes)
+        credit = publish.credits(tracks.inputs)
+        for figure_path in (png, pdf):
+            if figure_path:
+                done = publish.figure(path, figure_path, size=fig_size, bounds=fig_bounds,
+                                      caption=caption, credits=credit)
+                warn(f"flightcheck: wrote {done}")
 
-        warn(f"flightcheck: wrote {snapshot(path, png)}")
+
+def _claim_bounds(case, claim_id, tracks, routes):
+    """The area of one claim's verdict evidence and claimed airport."""
+    from flightcheck.case.verify import verify
+    from flightcheck.maps import publish
+
+    claims = [c for c in case.claims if c.id == claim_id]
+    if not claims:
+        known = ", ".join(c.id for c in case.claims) or "none"
+        raise UsageError(f"--fit claim:{claim_id}: no such claim in {case.path} (claims: {known})")
+    (verdict,) = verify(claims, tracks, routes)
+    found = publish.evidence_bounds(verdict.evidence, claims[0].airport)
+    if found is None:
+        raise UsageError(f"--fit claim:{claim_id}: its evidence has no position to frame")
+    return found
 
 
 @main.command("route")
@@ -296,6 +345,33 @@ def route_cmd(reading, only, via, within, as_json):
         render_matches(out["via"])
     else:
         render_routes(routes)
+
+
+@main.command("timeline")
+@input_options
+@click.option("-o", "--output", required=True, metavar="OUT.html",
+              help="Write the timeline here (one self-contained HTML page).")
+@click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
+@click.option("--title", default=None, help="Title of the page.")
+@click.option("--map", "map_link", default=None, metavar="MAP.html",
+              help="Link each finding to this evidence map (made from the same inputs), "
+                   "which opens centred on it.")
+@guarded
+def timeline_cmd(reading, output, only, title, map_link):
+    """Where each aircraft was, when, and when it was silent: one row per aircraft with
+    legs, stops (inferred windows shaded), silences (unaccounted time hatched), events."""
+    from flightcheck.outpaths import check_file, input_files
+    from flightcheck.routes import build_routes
+    from flightcheck.timeline import route_timeline
+
+    check_file("-o", output, input_files(reading["paths"]))
+    tracks = read_inputs(reading)
+    routes = build_routes(tracks, icao24=list(only) or None)
+    if only and not len(routes):
+        raise UsageError(f"--icao24 {', '.join(only)}: no such aircraft in the inputs")
+    path = route_timeline(routes, link=map_link).save(
+        output, title=title or "flightcheck timeline")
+    warn(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 @main.command("export")
@@ -519,10 +595,15 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
               help="Skip bad records and unreadable files (recorded in the case's settings).")
 @click.option("--tz", default=None, metavar="ZONE",
               help="Time zone of inputs that carry none; recorded in the case's settings.")
+@click.option("--figures", is_flag=True,
+              help="Also write map.png and one publication figure per claim "
+                   "(claim-ID.png), through the system Chromium.")
+@click.option("--pdf", is_flag=True,
+              help="Also print the report to report.pdf (A4) through the system Chromium.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @guarded
 def verify_cmd(case, outdir, check_dir, allow_outside, allow_future, fmt, skip_bad, tz,
-               as_json):
+               figures, pdf, as_json):
     """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
 
     Reading options given here are stored in the case's [settings] and used from then on.
@@ -542,7 +623,7 @@ def verify_cmd(case, outdir, check_dir, allow_outside, allow_future, fmt, skip_b
     if fmt is not None or skip_bad is not None or tz is not None:
         set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz)
     manifest = run(path, outdir, allow_outside=list(allow_outside),
-                   allow_future=allow_future)
+                   allow_future=allow_future, figures=figures, pdf=pdf)
     if as_json:
         emit_json(manifest)
     else:

@@ -45,12 +45,20 @@ def _usable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["flag"].isna()] if "flag" in rows.columns else rows
 
 
-def _coords(rows: pd.DataFrame) -> list[list[float]]:
-    alt_m = rows["alt_ft"].fillna(rows["alt_geom_ft"]).to_numpy() * 0.3048
-    lon, lat = rows["lon"].to_numpy(), rows["lat"].to_numpy()
-    return [[round(float(x), 6), round(float(y), 6)] + ([round(float(z), 1)] if np.isfinite(z)
-                                                         else [])
-            for x, y, z in zip(lon, lat, alt_m, strict=True)]
+def _coords(rows: pd.DataFrame) -> tuple[list[list[float]], list[float | None]]:
+    """A line's positions and altitudes (m). Positions are ``[lon, lat, alt]`` when every fix
+    has an altitude, else ``[lon, lat]`` for all (RFC 7946 allows either, but one line mixing
+    them is rejected by shapely and most GIS tools); the altitudes, None where unknown, are
+    returned too for ``properties.alt_m``."""
+    alt_m = rows["alt_ft"].fillna(rows["alt_geom_ft"]).to_numpy(dtype=float) * 0.3048
+    lon, lat = rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float)
+    known = np.isfinite(alt_m)
+    alts: list[float | None] = [round(float(z), 1) if ok else None
+                                for z, ok in zip(alt_m, known, strict=True)]
+    if len(alt_m) and known.all():
+        return ([[round(float(x), 6), round(float(y), 6), round(float(z), 1)]
+                 for x, y, z in zip(lon, lat, alt_m, strict=True)], alts)
+    return [[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat, strict=True)], alts
 
 
 def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
@@ -64,9 +72,10 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
             seg = _usable(rows.iloc[leg["first_index"]:leg["last_index"] + 1])
             if len(seg) < 2:
                 continue
+            coords, alt_m = _coords(seg)
             features.append({
                 "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": _coords(seg)},
+                "geometry": {"type": "LineString", "coordinates": coords},
                 "properties": {
                     "kind": "leg", "icao24": route.icao24, "leg": leg["leg"],
                     "from": leg["from"], "to": leg["to"], "departure": iso(leg["departure"]),
@@ -74,6 +83,7 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
                     "sources": list(leg["sources"]),
                     "overflown": leg.get("overflown_chain"),
                     "times": [iso(t) for t in seg["time"]],
+                    "alt_m": alt_m,
                 },
             })
         for stop in route.stops.to_dict("records"):

@@ -21,7 +21,7 @@ def bind(annotation: Annotation, routes: RouteSet) -> dict[str, Any]:
     out: dict[str, Any] = {"id": annotation.id, "label": annotation.label,
                            "note": annotation.note, "sources": list(annotation.sources),
                            "aircraft": annotation.aircraft, "airport": annotation.airport,
-                           "author": annotation.author}
+                           "author": annotation.author, "time": iso(annotation.time)}
     cands = []
     for route in routes:
         if annotation.aircraft and annotation.aircraft.lower() not in (

@@ -15,9 +15,11 @@ import folium
 import numpy as np
 import pandas as pd
 
-from flightcheck.maps import layers
+from flightcheck.maps import layers, popups
 from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
+from flightcheck.maps.behaviour import CSS as BEHAVIOUR_CSS
+from flightcheck.maps.behaviour import Behaviour
 from flightcheck.maps.geometry import MAX_VERTICES, SILENT_S, TrackLines, track_lines
 from flightcheck.maps.html import RawHTML, esc
 from flightcheck.maps.ids import number_ids
@@ -25,13 +27,17 @@ from flightcheck.maps.page import (
     CSS,
     AircraftLine,
     InputLine,
-    LegendEntry,
     PageParts,
+    caption_html,
     footer_html,
     legend_html,
+    palette_css,
     title_html,
 )
+from flightcheck.maps.reference_layer import CSS as REFERENCE_CSS
+from flightcheck.maps.reference_layer import ReferenceLayer
 from flightcheck.routes import by_aircraft
+from flightcheck.segment.evidence import short_names
 from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
@@ -193,6 +199,35 @@ def _country_chain(stops: pd.DataFrame) -> list[str]:
     return collapse(stops["country"].tolist()) if "country" in stops and len(stops) else []
 
 
+def _input_spans(df: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Per source path, the UTC dates (``YYYY-MM-DD``) of its first and last fix."""
+    if not len(df) or "source" not in df:
+        return {}
+    spans = df.groupby(df["source"].astype(str), sort=True)["time"].agg(["min", "max"])
+    return {src: (lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"))
+            for src, lo, hi in zip(spans.index, spans["min"], spans["max"], strict=True)}
+
+
+def _surroundings(lines: TrackLines, stops: pd.DataFrame,
+                  gaps: pd.DataFrame) -> dict[str, Any]:
+    """Airports (with runways), cities and country labels near what is drawn."""
+    from flightcheck.maps import surroundings
+
+    pts = [p for stretch in [*lines.observed.values(), *lines.silent.values()]
+           for piece in stretch for p in piece]
+    stopped = set(stops["airport"].dropna().astype(str)) if "airport" in stops else set()
+    named: set[str] = set()
+    if "candidates" in gaps:
+        for cands in gaps["candidates"]:
+            if isinstance(cands, list):
+                named |= {str(c.get("airport")) for c in cands if isinstance(c, dict)}
+    arr = np.asarray(pts, dtype=float).reshape(-1, 2)
+    cells = surroundings.near_cells(arr[:, 0], arr[:, 1])
+    return {"airports": surroundings.airports_near(cells, stopped, named),
+            "cities": surroundings.cities_near(cells),
+            "countries": surroundings.country_labels()}
+
+
 def _bounds(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
     ok = np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
@@ -205,7 +240,7 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
               annotations: Iterable[Mapping[str, Any]] | None = None, title: str | None = None,
               *, legs: pd.DataFrame | None = None, icao24: str | list[str] | None = None,
               silent_s: float = SILENT_S, max_vertices: int = MAX_VERTICES,
-              online_tiles: bool = False) -> folium.Map:
+              online_tiles: bool = False, reference: bool = True) -> folium.Map:
     """An evidence map of ``tracks`` and their findings, as a folium Map (shows in notebooks).
 
     ``segmentation``: the stop engine's result (``stops``, ``events``, ``gaps`` DataFrames);
@@ -215,7 +250,10 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
     Fixes more than ``silent_s`` seconds apart are joined by a dashed line; all track lines
     together are simplified to at most ``max_vertices`` vertices, keeping every stretch end
     and the fixes at events. ``online_tiles`` adds an OpenStreetMap layer, off by default
-    (it needs the network when switched on). Save with :func:`save_map`.
+    (it needs the network when switched on). ``reference`` draws the airports, runways and
+    cities near the tracks and the country names (:mod:`.surroundings`). Each aircraft has
+    one colour and one layer holding its legs, stops, events and unaccounted time. Save with
+    :func:`save_map`.
     """
     if not isinstance(tracks, Tracks):
         tracks = Tracks(pd.DataFrame(tracks))
@@ -287,6 +325,8 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
     for _hex, mine, ids, stops in leg_tables:
         _connectors(lines, ids, mine, stops, first_fix, last_fix, silent_s)
 
+    names = short_names(sorted({r.path for r in tracks.inputs} | set(
+        df["source"].dropna().astype(str).unique().tolist() if "source" in df else [])))
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, world_copy_jump=False)
     m.default_js, m.default_css = [], []
     basemap = folium.FeatureGroup(name="Countries (Natural Earth 1:110m)", control=True)
@@ -295,66 +335,84 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
     if online_tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)",
                          overlay=True, show=False).add_to(m)
+    if reference:
+        places = folium.FeatureGroup(name="Airports, runways, cities")
+        places.add_child(ReferenceLayer(_surroundings(lines, stops_all, gaps_all)))
+        m.add_child(places)
 
-    legend: list[LegendEntry] = []
-    drawn = 0
-    for (hex_, mine, ids, _stops), line in zip(leg_tables, aircraft, strict=True):
+    registry: dict[str, tuple[Any, Any]] = {}
+    unaccounted = _unaccounted(gaps_all)
+    for n, ((hex_, mine, ids, stops), line) in enumerate(zip(leg_tables, aircraft, strict=True)):
+        color, css = layers.aircraft_color(n), f"fc-ac-{n}"
+        line.color = color
         reg = line.registration
-        group_layer = folium.FeatureGroup(name=esc(f"Track {hex_}" + (f" ({reg})" if reg else "")))
+        label = f"{hex_}" + (f" {reg}" if reg else "") + (
+            f" {line.typecode}" if line.typecode else "")
+        group_layer = folium.FeatureGroup(name=(
+            f'<span class="fc-swatch" style="border-top-color:{esc(color)}"></span>'
+            f"{esc(label)}"))
         for gid, leg in zip(ids, mine.to_dict("records"), strict=True):
             observed, silent = lines.observed.get(gid, []), lines.silent.get(gid, [])
-            if not observed and not silent:
-                continue
-            color = layers.leg_color(drawn)
-            drawn += 1
-            leg = {**leg, "icao24": hex_}
-            layers.add_leg(group_layer, leg, color, observed, silent)
-            legend.append(LegendEntry(color, f"{hex_} leg {leg.get('leg', '')}: "
-                                             f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"))
+            if observed or silent:
+                layers.add_leg(group_layer, {**leg, "icao24": hex_}, color, observed, silent,
+                               names)
+        if "icao24" in unaccounted:
+            for gap in unaccounted[unaccounted["icao24"] == hex_].to_dict("records"):
+                gap = _with_ends(gap, t, lat, lon, hexes)
+                area = layers.add_gap(group_layer, gap, _reach_km(gap, speeds.get(hex_)), names)
+                if area is not None:
+                    registry[layers.gap_id(gap)] = (area, group_layer)
+        if "icao24" in gaps_all:  # every other silence: focus shows its dashed line
+            for gap in gaps_all[gaps_all["icao24"] == hex_].to_dict("records"):
+                fid = layers.gap_id(gap)
+                gap = _with_ends(gap, t, lat, lon, hexes)
+                known = [_number(gap.get(k)) for k in ("lat0", "lon0", "lat1", "lon1")]
+                ends = [v for v in known if v is not None]
+                if fid not in registry and len(ends) == 4:
+                    registry[fid] = ({"bounds": [[min(ends[0], ends[2]), min(ends[1], ends[3])],
+                                                 [max(ends[0], ends[2]), max(ends[1], ends[3])]],
+                                      "popup": popups.gap_popup(gap, names)}, group_layer)
+        mine_events = (events_all[events_all["icao24"] == hex_] if "icao24" in events_all
+                       else events_all.iloc[:0])
+        for fid, marker in {**layers.add_stops(group_layer, stops, css, names),
+                            **layers.add_events(group_layer, mine_events, css, names)}.items():
+            registry[fid] = (marker, group_layer)
         m.add_child(group_layer)
-
-    stops_layer = folium.FeatureGroup(name="Stops")
-    layers.add_stops(stops_layer, stops_all)
-    m.add_child(stops_layer)
-    if len(events_all):
-        events_layer = folium.FeatureGroup(name="Events")
-        layers.add_events(events_layer, events_all)
-        m.add_child(events_layer)
-    unaccounted = _unaccounted(gaps_all)
-    if len(unaccounted):
-        gaps_layer = folium.FeatureGroup(name="Unaccounted time")
-        for gap in unaccounted.to_dict("records"):
-            gap = _with_ends(gap, t, lat, lon, hexes)
-            layers.add_gap(gaps_layer, gap, _reach_km(gap, speeds.get(str(gap.get("icao24")))))
-        m.add_child(gaps_layer)
     notes = list(annotations or [])
     if notes:
         notes_layer = folium.FeatureGroup(name="Annotations")
-        layers.add_annotations(notes_layer, notes)
+        for fid, marker in layers.add_annotations(notes_layer, notes).items():
+            registry[fid] = (marker, notes_layer)
         m.add_child(notes_layer)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
 
     pts_lat = np.concatenate([lat, pd.to_numeric(stops_all.get("lat", pd.Series(dtype=float)),
                                                  errors="coerce").to_numpy(dtype=float)])
     pts_lon = np.concatenate([lon, pd.to_numeric(stops_all.get("lon", pd.Series(dtype=float)),
                                                  errors="coerce").to_numpy(dtype=float)])
-    m.fit_bounds(_bounds(pts_lat, pts_lon), padding_top_left=(30, 120),
-                 padding_bottom_right=(300, 60))  # clear of the title and legend boxes
+    # the first view, clear of the folded title and legend, set without animation (folium's
+    # fit_bounds animates, and an animation pending in a hidden frame, such as the report's,
+    # ends later and undoes a focus asked for meanwhile)
+    m.add_child(Behaviour(registry, _bounds(pts_lat, pts_lon)))
 
     from flightcheck import __version__
 
     simplified = (f"track simplified to {lines.vertices:,} of {lines.points:,} points "
                   f"(tolerance {lines.tolerance_deg:g}°)" if lines.tolerance_deg else "")
+    spans = _input_spans(df)
     parts = PageParts(
         title=title or "flightcheck evidence map", aircraft=aircraft,
-        inputs=[InputLine(r.path, r.sha256, r.format, r.points) for r in tracks.inputs],
-        legs=legend, version=__version__, simplified=simplified)
+        inputs=[InputLine(r.path, r.sha256, r.format, r.points, names.get(r.path, r.path),
+                          *spans.get(r.path, ("", ""))) for r in tracks.inputs],
+        version=__version__, simplified=simplified)
     root = m.get_root()
     root.header.add_child(RawHTML(f"<title>{esc(parts.title)}</title>\n"), name="fc_title")
     root.header.add_child(RawHTML(head_assets()), name="fc_assets")
-    root.header.add_child(RawHTML(f"<style>{CSS}</style>\n"), name="fc_css")
-    root.html.add_child(RawHTML(title_html(parts) + legend_html(parts) + footer_html(parts)),
-                        name="fc_page")
+    root.header.add_child(RawHTML(
+        f"<style>{CSS}{REFERENCE_CSS}{BEHAVIOUR_CSS}"
+        f"{palette_css([a.color for a in aircraft])}</style>\n"), name="fc_css")
+    root.html.add_child(RawHTML(title_html(parts) + legend_html(parts) + caption_html()
+                                + footer_html(parts)), name="fc_page")
     m.flightcheck_lines = lines  # what was drawn (vertices, tolerance), for callers and tests
     return m
 

@@ -87,7 +87,9 @@ class SafePopup(MacroElement):
         super().__init__()
         self._name = "SafePopup"
         self.html = html
-        self.options = {"maxWidth": max_width, "className": "fc-leaflet-popup"}
+        # clear of the folded title box (top left) and legend (bottom right)
+        self.options = {"maxWidth": max_width, "className": "fc-leaflet-popup",
+                        "autoPanPaddingTopLeft": [10, 56], "autoPanPaddingBottomRight": [10, 40]}
 
 
 class SafeTooltip(MacroElement):

@@ -17,6 +17,7 @@ from flightcheck.maps.geometry import reach_ellipse
 from flightcheck.maps.html import SafePopup, SafeTooltip
 from flightcheck.maps.page import marker_icon
 from flightcheck.maps.popups import (
+    NO_NAMES,
     annotation_popup,
     event_popup,
     gap_popup,
@@ -24,17 +25,59 @@ from flightcheck.maps.popups import (
     stop_popup,
 )
 
-LEG_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-              "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
-"""Leg colours, used in order and repeated."""
+AIRCRAFT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+                   "#8c564b", "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
+"""Aircraft colours (Tableau 10 and darker extras), used in order and repeated."""
 
 GAP_COLOR = "#e66101"
 MARKER_PX = 22
 
 
-def leg_color(n: int) -> str:
-    """Colour of the ``n``-th leg drawn (0-based)."""
-    return LEG_COLORS[n % len(LEG_COLORS)]
+def aircraft_color(n: int) -> str:
+    """Colour of the ``n``-th aircraft drawn (0-based)."""
+    return AIRCRAFT_COLORS[n % len(AIRCRAFT_COLORS)]
+
+
+def finding_id(kind: str, icao24: Any, *parts: Any) -> str:
+    """A finding's id on the map, in the report and the timeline (``#focus=ID``), made of
+    what identifies it, so every renderer derives the same one: ``stop-010075-LYBT-
+    20251016T082657``. Times become ``YYYYmmddTHHMMSS`` (UTC); other characters than
+    letters, digits and ``-`` are dropped."""
+    import re
+
+    bits = [kind, str(icao24 or "")]
+    for part in parts:
+        if part is None or (not isinstance(part, str) and pd.isna(part)):
+            bits.append("")
+            continue
+        if not isinstance(part, str) or (len(part) >= 19 and part[4:5] == "-"):
+            try:
+                ts = pd.Timestamp(part)
+                ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+                bits.append(ts.strftime("%Y%m%dT%H%M%S"))
+                continue
+            except (ValueError, TypeError):
+                pass
+        bits.append(str(part))
+    return re.sub(r"[^A-Za-z0-9-]", "", "-".join(bits))
+
+
+def stop_id(stop: Mapping[str, Any]) -> str:
+    """:func:`finding_id` of a stop: aircraft, airport, arrival (departure when unknown)."""
+    at = stop.get("arrival")
+    if at is None or (not isinstance(at, str) and pd.isna(at)):
+        at = stop.get("departure")
+    return finding_id("stop", stop.get("icao24"), stop.get("airport"), at)
+
+
+def event_id(event: Mapping[str, Any]) -> str:
+    """:func:`finding_id` of an event: aircraft, kind, time."""
+    return finding_id("event", event.get("icao24"), event.get("kind"), event.get("time"))
+
+
+def gap_id(gap: Mapping[str, Any]) -> str:
+    """:func:`finding_id` of a silence: aircraft and start."""
+    return finding_id("gap", gap.get("icao24"), gap.get("start"))
 
 
 def _finite(*values: Any) -> bool:
@@ -45,22 +88,23 @@ def _finite(*values: Any) -> bool:
 
 
 def _marker(lat: float, lon: float, kind: str, css: str, popup: str,
-            tooltip: str) -> folium.Marker:
+            tooltip: str, fid: str) -> folium.Marker:
     icon = folium.DivIcon(html=marker_icon(kind), class_name=f"fc-marker {css}",
                           icon_size=(MARKER_PX, MARKER_PX),
                           icon_anchor=(MARKER_PX // 2, MARKER_PX // 2))
-    marker = folium.Marker([float(lat), float(lon)], icon=icon)
+    marker = folium.Marker([float(lat), float(lon)], icon=icon, fc_id=fid)
     marker.add_child(SafePopup(popup))
     marker.add_child(SafeTooltip(tooltip))
     return marker
 
 
 def add_leg(group: folium.FeatureGroup, leg: Mapping[str, Any], color: str,
-            observed: list, silent: list) -> None:
-    """One leg: a solid path through its observed stretches, a dashed one across silences."""
+            observed: list, silent: list, names: Mapping[str, str] = NO_NAMES) -> None:
+    """One leg in its aircraft's colour: a solid path through its observed stretches, a
+    dashed one across silences; its label (tooltip) tells it from the aircraft's other legs."""
     label = f"{leg.get('icao24', '')} leg {leg.get('leg', '')}: " \
             f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"
-    popup = leg_popup(leg)
+    popup = leg_popup(leg, names)
     if observed:
         line = folium.PolyLine(observed, color=color, weight=3, opacity=0.9,
                                class_name="fc-leg fc-observed")
@@ -75,39 +119,55 @@ def add_leg(group: folium.FeatureGroup, leg: Mapping[str, Any], color: str,
         group.add_child(line)
 
 
-def add_stops(group: folium.FeatureGroup, stops: pd.DataFrame) -> int:
-    """A marker per stop with a position; observed and inferred stops look different."""
-    n = 0
+Markers = dict[str, folium.Marker]
+"""Finding id -> its marker (for :class:`~flightcheck.maps.behaviour.Behaviour`'s focus)."""
+
+
+def add_stops(group: folium.FeatureGroup, stops: pd.DataFrame, css: str = "",
+              names: Mapping[str, str] = NO_NAMES) -> Markers:
+    """A marker per stop with a position; observed and inferred stops look different;
+    ``css``: extra classes (the aircraft's colour class). Popups give the airport's local
+    time (:func:`~flightcheck.maps.surroundings.time_zone`)."""
+    from flightcheck.maps.surroundings import time_zone
+
+    out: Markers = {}
     for stop in stops.to_dict("records"):
         if not _finite(stop.get("lat"), stop.get("lon")):
             continue
         kind = "inferred" if stop.get("kind") == "inferred" else "observed"
-        tip = f"{stop.get('airport') or 'stop'} ({kind})"
-        group.add_child(_marker(stop["lat"], stop["lon"], "stop", f"fc-stop fc-stop-{kind}",
-                                stop_popup(stop), tip))
-        n += 1
-    return n
+        tip = f"{stop.get('icao24') or ''} {stop.get('airport') or 'stop'} ({kind})".strip()
+        fid = stop_id(stop)
+        zone = time_zone(float(stop["lat"]), float(stop["lon"]))
+        marker = _marker(stop["lat"], stop["lon"], "stop", f"fc-stop fc-stop-{kind} {css}",
+                         stop_popup(stop, names, zone), tip, fid)
+        group.add_child(marker)
+        out[fid] = marker
+    return out
 
 
-def add_events(group: folium.FeatureGroup, events: pd.DataFrame) -> int:
+def add_events(group: folium.FeatureGroup, events: pd.DataFrame, css: str = "",
+               names: Mapping[str, str] = NO_NAMES) -> Markers:
     """A marker per event (touch-and-go, go-around, low approach, holding)."""
-    n = 0
+    out: Markers = {}
     for event in events.to_dict("records"):
         if not _finite(event.get("lat"), event.get("lon")):
             continue
         tip = f"{event.get('kind') or 'event'} {event.get('airport') or ''}".strip()
-        group.add_child(_marker(event["lat"], event["lon"], "event", "fc-event",
-                                event_popup(event), tip))
-        n += 1
-    return n
+        fid = event_id(event)
+        marker = _marker(event["lat"], event["lon"], "event", f"fc-event {css}",
+                         event_popup(event, names), tip, fid)
+        group.add_child(marker)
+        out[fid] = marker
+    return out
 
 
-def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float | None) -> None:
+def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float | None,
+            names: Mapping[str, str] = NO_NAMES) -> folium.Polygon | None:
     """An unaccounted-time gap: its reachable area (when ``reach_km`` is known) and the
-    candidate airports as small circles."""
-    popup = gap_popup(gap)
+    candidate airports as small circles. Returns the area (None when not drawn)."""
+    popup = gap_popup(gap, names)
     ends = [gap.get(k) for k in ("lat0", "lon0", "lat1", "lon1")]
-    outline = None
+    outline, area = None, None
     if reach_km is not None and _finite(*ends):
         outline = reach_ellipse(*map(float, ends), reach_km)
     if outline:
@@ -116,6 +176,7 @@ def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float 
                               class_name="fc-gap-area")
         area.add_child(SafePopup(popup))
         area.add_child(SafeTooltip("unaccounted time"))
+        area.options["fcId"] = gap_id(gap)
         group.add_child(area)
     for cand in _candidates(gap.get("candidates")):
         where = _position(cand)
@@ -128,6 +189,7 @@ def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float 
         name = cand.get("airport_name") or cand.get("name") or ""
         dot.add_child(SafeTooltip(f"candidate: {cand.get('airport') or ''} {name}".strip()))
         group.add_child(dot)
+    return area if outline else None
 
 
 def _position(cand: Mapping[str, Any]) -> list[float] | None:
@@ -156,13 +218,16 @@ def _candidates(value: Any) -> list[Mapping[str, Any]]:
 
 
 def add_annotations(group: folium.FeatureGroup,
-                    annotations: Iterable[Mapping[str, Any]]) -> int:
-    """A marker per annotation with ``lat``, ``lon`` and ``text`` (optional title, time, author)."""
-    n = 0
-    for note in annotations:
+                    annotations: Iterable[Mapping[str, Any]]) -> Markers:
+    """A marker per annotation with ``lat``, ``lon`` and ``text`` (optional title, time,
+    author, ``id``)."""
+    out: Markers = {}
+    for n, note in enumerate(annotations):
         if not _finite(note.get("lat"), note.get("lon")):
             continue
-        group.add_child(_marker(note["lat"], note["lon"], "annotation", "fc-annotation",
-                                annotation_popup(note), str(note.get("title") or "note")))
-        n += 1
-    return n
+        fid = finding_id("note", note.get("id") or n)
+        marker = _marker(note["lat"], note["lon"], "annotation", "fc-annotation",
+                         annotation_popup(note), str(note.get("title") or "note"), fid)
+        group.add_child(marker)
+        out[fid] = marker
+    return out
