@@ -4,6 +4,7 @@ read-only mode, hash conflicts, history and byte-exact undo."""
 
 from __future__ import annotations
 
+import re
 import json
 import socket
 import subprocess
@@ -535,7 +536,7 @@ def test_map_of_one_aircraft(served):
     status, page = served.get("/map?aircraft=010082")
     assert status == 200
     html = page.decode()
-    assert "Track 010082" in html and "Track 010075" not in html
+    assert _drawn(html, "010082") and not _drawn(html, "010075")
     status, _ = served.get("/map?aircraft=nosuch")
     assert status == 404
 
@@ -581,8 +582,8 @@ def test_a_case_of_many_aircraft_maps_those_its_claims_name(served, monkeypatch)
     try:
         status, page = served.get("/map")
         html = page.decode()
-        assert "Track 010075" in html and "Track 010082" in html
-        assert "Track 4c2b26" not in html
+        assert _drawn(html, "010075") and _drawn(html, "010082")
+        assert not _drawn(html, "4c2b26")
         status, page = served.get("/")
         assert b"This case has 5 aircraft" in page
     finally:
@@ -606,3 +607,10 @@ def test_every_stop_offered_for_annotation_binds_to_itself(served):
         assert bound["kind"] == "stop" and bound["offset_s"] == 0.0, row
         assert (bound["icao24"], bound["arrival"] or "", bound["departure"] or "") == (
             row["aircraft"], row["start"], row["end"]), row
+
+
+def _drawn(html: str, hex_: str) -> bool:
+    """Whether the map draws aircraft ``hex_``: its colour swatch in the layer control or
+    legend (one layer and one colour per aircraft)."""
+    swatch = r"fc-swatch[^>]*>\s*(</span>)?\s*(<b>)?"
+    return re.search(swatch + hex_, html) is not None
