@@ -4,8 +4,8 @@ read-only mode, hash conflicts, history and byte-exact undo."""
 
 from __future__ import annotations
 
-import re
 import json
+import re
 import socket
 import subprocess
 import sys
