@@ -18,9 +18,11 @@ from serve_helpers import TOKEN, copy_case, serve_case
 from flightcheck.case.model import load
 from flightcheck.maps.browser import CHROMIUM_FLAGS, chromium_path
 
-pytestmark = pytest.mark.skipif(
-    not Path(chromium_path()).is_file(),
-    reason=f"no Chromium at {chromium_path()} (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(chromium_path()).is_file(),
+                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+]
 
 SOURCE = "https://example.org/reports/batajnica-2025-10-16"
 
