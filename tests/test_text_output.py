@@ -48,9 +48,9 @@ def test_row_ranges_cover_exactly_the_rows_in_increasing_order(rows):
 
 
 def test_route_text_shows_unknown_airports_as_a_question_mark(capsys):
+    from flightcheck.cli.routes_text import render_routes
     from flightcheck.routes import Route, RouteSet
     from flightcheck.routes.legs import LEG_COLUMNS
-    from flightcheck.routes.render import render_routes
 
     legs = pd.DataFrame([{c: None for c in LEG_COLUMNS} | {
         "icao24": "a0b1c2", "leg": 1, "from": np.nan, "to": "KMSP", "coverage": 0.5,

@@ -201,7 +201,7 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
     if as_json:
         emit_json(seg.to_dict())
     else:
-        from flightcheck.segment.render import render_segmentation
+        from flightcheck.cli.stops_text import render_segmentation
 
         render_segmentation(seg)
 
@@ -322,8 +322,8 @@ def _claim_bounds(case, claim_id, tracks, routes):
 @guarded
 def route_cmd(reading, only, via, within, as_json):
     """Legs, stops and country chain of each aircraft; multi-source reconciliation."""
+    from flightcheck.cli.routes_text import render_matches, render_routes
     from flightcheck.routes import build_routes
-    from flightcheck.routes.render import render_matches, render_routes
     from flightcheck.routes.search import find_matches, parse_within
 
     tracks = read_inputs(reading)
@@ -724,8 +724,8 @@ def demo_cmd(outdir):
 @guarded
 def airport_cmd(query, as_json, airports_csv, runways_csv):
     """An airport and its runways, by ICAO/IATA code, OurAirports ident or name fragment."""
+    from flightcheck.cli.reference_text import render_airport, render_candidates
     from flightcheck.reference import airports, versions
-    from flightcheck.reference.show import render_airport, render_candidates
 
     if airports_csv or runways_csv:
         airports.use_csv(airports_csv, runways_csv)
@@ -751,8 +751,8 @@ def airport_cmd(query, as_json, airports_csv, runways_csv):
 @guarded
 def hex_cmd(address, as_json):
     """State of registry and military flag of an ICAO 24-bit address (e.g. 4c01a3)."""
+    from flightcheck.cli.reference_text import render_hex
     from flightcheck.reference import icao, versions
-    from flightcheck.reference.show import render_hex
 
     info = icao.lookup(address).to_dict()
     if as_json:
@@ -800,9 +800,9 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
     adsb.lol day tars and split .tar.aa/.ab parts read in place, s3:// gs:// az:// https://
     URLs, converted datasets, any readable export); bad files are skipped and counted,
     unreadable inputs fail the scan past --max-unreadable."""
+    from flightcheck.cli.scan_text import render_scan, write_visits
     from flightcheck.io.context import ReadOptions
     from flightcheck.scan import scan
-    from flightcheck.scan.render import render_scan, write_visits
 
     if output and not output.endswith((".parquet", ".csv")):
         raise UsageError(f"-o {output}: expected a .parquet or .csv file name")
@@ -861,7 +861,3 @@ def formats_cmd():
     for name, module in sorted(io.formats().items()):
         doc = (module.__doc__ or "").strip().splitlines()[0]
         click.echo(f"{name:20s} {doc}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
