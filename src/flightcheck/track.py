@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import pandas_dtype
 
+from flightcheck.compat import utc_datetimes
 from flightcheck.io.context import ReadContext
 
 TIME_DTYPE = "datetime64[ns, UTC]"
@@ -119,9 +120,7 @@ def ns_utc(values: pd.Series) -> pd.Series:
     naive = values.dt.tz_convert("UTC").dt.tz_localize(None) \
         if isinstance(values.dtype, pd.DatetimeTZDtype) else values
     ints = _ns_ints(np.asarray(naive.to_numpy(), dtype=naive.dtype))
-    return pd.Series(pd.arrays.DatetimeArray._from_sequence(ints.view("M8[ns]"),
-                                                            dtype=TIME_DTYPE),
-                     index=values.index, name=values.name)
+    return pd.Series(utc_datetimes(ints), index=values.index, name=values.name)
 
 
 def as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
@@ -142,18 +141,16 @@ def as_time(values: pd.Series) -> pd.arrays.DatetimeArray:
             ints[~ok & (micros > 0)] = _NS_MAX  # +inf, 1e18 s: refused by the range check
             ints[~ok & (micros < 0)] = _NS_MIN + 1
         ints[np.isnan(micros)] = _NS_MIN  # NaT
-        return pd.arrays.DatetimeArray._from_sequence(ints.view("M8[ns]"), dtype=TIME_DTYPE)
+        return utc_datetimes(ints)
     return ns_utc(pd.to_datetime(values, utc=True, format="ISO8601")).array
 
 
 def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """A text column's arrow strings (large_string), cast to "str" when it is not one."""
     arr = values.array
-    pa_arr = getattr(arr, "_pa_array", None) if isinstance(values.dtype, pd.StringDtype) \
-        else None
-    if pa_arr is None:
-        pa_arr = values.astype("str").array._pa_array
-    return pa_arr
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return arr.__arrow_array__()  # the arrow protocol: the very array pandas holds
+    return values.astype("str").array.__arrow_array__()
 
 
 def _clean_arrow(pa_arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:

@@ -30,6 +30,7 @@ from pandas.api.types import pandas_dtype
 from pandas.arrays import ArrowStringArray
 
 from flightcheck.blocks import Block, Flags, Text
+from flightcheck.compat import utc_datetimes
 from flightcheck.errors import InputError
 from flightcheck.gcpause import gc_paused
 from flightcheck.io.context import ReadContext
@@ -605,10 +606,9 @@ def _utc(unix_us: np.ndarray) -> pd.arrays.DatetimeArray:
 
 def _utc_ns(ns: np.ndarray) -> pd.arrays.DatetimeArray:
     """int64 Unix nanoseconds -> UTC datetimes."""
-    return pd.arrays.DatetimeArray._from_sequence(ns.view("M8[ns]"), dtype=_UTC_NS)
+    return utc_datetimes(ns)
 
 
-_UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
 
 
 def _note_db_flags(value: Any, icao: str, ctx: ReadContext) -> None:

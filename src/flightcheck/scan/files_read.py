@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flightcheck import track
+from flightcheck.compat import utc_datetimes
 from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.scan.partitions import Partition
@@ -90,12 +91,11 @@ def kept_fixes(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool,
         mask = pa.array(keep)
         hexes, t, rows = hexes.filter(mask), t[keep], rows[keep]
     if time_ordered and len(t) >= 2 and _maybe_backwards(hexes, t):
-        small = pd.DataFrame({"time": pd.arrays.DatetimeArray._from_sequence(
-            t.view("M8[ns]"), dtype=track.TIME_DTYPE), "icao24": pd.array(hexes, dtype="str"),
-            "row": rows})
+        small = pd.DataFrame({"time": utc_datetimes(t), "icao24": pd.array(hexes, dtype="str"),
+                              "row": rows})
         small = track.check_time_order(small, ctx)
         if len(small) < len(t):
-            hexes = small["icao24"].array._pa_array.combine_chunks()
+            hexes = small["icao24"].array.__arrow_array__().combine_chunks()
             t = track.time_ns(small)
     return hexes, t
 
@@ -190,7 +190,7 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
     is_cand = np.isin(df["icao24"].to_numpy(dtype=object), cand)
     out.fixes = df[is_cand].reset_index(drop=True)
     rest = df[~is_cand]
-    out.others.append((rest["icao24"].array._pa_array.combine_chunks() if len(rest)
+    out.others.append((rest["icao24"].array.__arrow_array__().combine_chunks() if len(rest)
                        else pa.array([], pa.large_string()), track.time_ns(rest)))
     return out
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from flightcheck import track
+from flightcheck.compat import utc_datetimes
 
 SPAN_COLUMNS = ["icao24", "start", "end"]
 
@@ -60,7 +60,7 @@ def spans(others: list[tuple[pa.Array, np.ndarray]]) -> pd.DataFrame:
     agg = agg.sort_by("icao24")
     def as_time(col: str) -> pd.arrays.DatetimeArray:
         ns = agg[col].to_numpy().astype(np.int64)
-        return pd.arrays.DatetimeArray._from_sequence(ns.view("M8[ns]"), dtype=track.TIME_DTYPE)
+        return utc_datetimes(ns)
 
     return pd.DataFrame({"icao24": pd.array(agg["icao24"].combine_chunks(), dtype="str"),
                          "start": as_time("t_min"), "end": as_time("t_max")})

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck.compat import no_hugepage_advice
 from flightcheck.gcpause import gc_paused
 from flightcheck.segment import edges as edges_mod
 from flightcheck.segment import events as events_mod
@@ -70,28 +71,10 @@ def _utc(value: str | datetime | pd.Timestamp | None) -> pd.Timestamp | None:
 
 
 @contextlib.contextmanager
-def _no_hugepage_advice() -> Iterator[None]:
-    """numpy's ``madvise(MADV_HUGEPAGE)`` on new large arrays off (restored after; the switch
-    behind ``NUMPY_MADVISE_HUGEPAGE``): with the kernel's usual ``defrag=madvise`` setting each
-    fresh array may then wait for memory compaction, which cost a third of the kernel time of
-    a 10-million-fix run (the results do not change). A no-op where numpy lacks the switch."""
-    try:
-        from numpy._core.multiarray import _set_madvise_hugepage
-    except ImportError:  # pragma: no cover - other numpy versions
-        yield
-        return
-    previous = _set_madvise_hugepage(False)
-    try:
-        yield
-    finally:
-        _set_madvise_hugepage(previous)
-
-
-@contextlib.contextmanager
 def engine_settings() -> Iterator[None]:
     """The process settings :func:`detect` runs under (speed only; restored after): cyclic
     garbage collection paused, numpy's huge-page advice off."""
-    with gc_paused(), _no_hugepage_advice():
+    with gc_paused(), no_hugepage_advice():
         yield
 
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from flightcheck.compat import boolean_parts
 from flightcheck.geo import KM_PER_DEG, step_km
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.runcodes import run_codes
@@ -136,8 +137,8 @@ def _flag(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
         return z, z
     s = df[col]
     if isinstance(s.dtype, pd.BooleanDtype):
-        arr = s.array
-        return arr._data & ~arr._mask, ~arr._mask
+        data, missing = boolean_parts(s.array)
+        return data & ~missing, ~missing
     v = s.to_numpy(dtype=object)
     known = pd.notna(v)
     return np.where(known, v, False).astype(bool), known

@@ -27,7 +27,8 @@ def expand(first: np.ndarray, head_codes: np.ndarray, n: int) -> np.ndarray:
 def runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list]:
     """(first row of each run of equal values, the run's code, values): :func:`run_codes`
     before expanding the codes to every row."""
-    arr = getattr(column.array, "_pa_array", None)
+    arr = (column.array.__arrow_array__() if isinstance(column.dtype, pd.StringDtype)
+           and column.dtype.storage == "pyarrow" else None)
     if arr is None or not len(column):  # not arrow-backed: pandas encodes it
         codes, uniques = pd.factorize(column)
         first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
