@@ -22,10 +22,10 @@ the fix before (after) the stay is more than ``WINDOW_SILENCE_S`` away, the arri
 ``arrival_window``/``departure_window`` (earliest at 1.3 x that speed, the observed fix)
 is given.
 
-**Gaps**: silences of at least ``MIN_GAP_S`` between fixes of one vessel, except those inside
+**Gaps**: silences of at least ``VESSEL_MIN_GAP_S`` between fixes of one vessel, except those inside
 a stay (moored, same place). The direct passage takes ``d / v`` at the vessel's service speed
 ``v`` (90th percentile of its SOG above 3 kn; 12 kn when unknown). Unaccounted time above
-``max(MARGIN_S, MARGIN_SHARE x direct)`` has candidates: ports X with
+``max(VESSEL_MARGIN_S, VESSEL_MARGIN_SHARE x direct)`` has candidates: ports X with
 ``d(A, X) + d(X, B) <= v (T - MIN_STAY_S)``, ranked by the share of the slack the detour uses
 plus a harbour-size term; otherwise the gap is explained by the direct passage.
 
@@ -61,11 +61,11 @@ PORT_RADIUS_KM = 3.0
 LARGE_RADIUS_KM = {"Large": 6.0, "Medium": 4.0}
 ANCHORAGE_CONTEXT_KM = 50.0
 WINDOW_SILENCE_S = 1800.0
-MIN_GAP_S = 1800.0
+VESSEL_MIN_GAP_S = 1800.0
 """Shortest silence reported as a gap, s (verify treats longer unexplained silences as
 uncovered, so every one of them gets a gap record)."""
-MARGIN_S = 3600.0
-MARGIN_SHARE = 0.15
+VESSEL_MARGIN_S = 3600.0
+VESSEL_MARGIN_SHARE = 0.15
 DEFAULT_SERVICE_KT = 12.0
 MIN_SERVICE_KT = 5.0
 MAX_CANDIDATES = 10
@@ -282,13 +282,13 @@ def _records(f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.n
 
 
 def _gaps(f: _Fixes, a: np.ndarray, b: np.ndarray) -> list[dict]:
-    """Silences of at least MIN_GAP_S outside the stays, with candidate ports."""
+    """Silences of at least VESSEL_MIN_GAP_S outside the stays, with candidate ports."""
     n = len(f.t)
     in_stay = np.zeros(n + 1, dtype=int)
     np.add.at(in_stay, a, 1)
     np.add.at(in_stay, b, -1)
     inside = np.cumsum(in_stay)[:n] > 0  # fix i and i+1 belong to the same stay
-    j = np.flatnonzero(f.same_prev & (np.diff(f.t, prepend=-np.inf) >= MIN_GAP_S))
+    j = np.flatnonzero(f.same_prev & (np.diff(f.t, prepend=-np.inf) >= VESSEL_MIN_GAP_S))
     i = j - 1
     j = j[~inside[i]]
     i = j - 1
@@ -299,7 +299,7 @@ def _gaps(f: _Fixes, a: np.ndarray, b: np.ndarray) -> list[dict]:
     v = f.service_kt[f.code[i]] * KT_TO_KMS
     direct = d / v
     unaccounted = silence - direct
-    want = unaccounted > np.maximum(MARGIN_S, MARGIN_SHARE * direct)
+    want = unaccounted > np.maximum(VESSEL_MARGIN_S, VESSEL_MARGIN_SHARE * direct)
     reach = v * (silence - MIN_STAY_S)
     cands = _candidates(f, i, j, want, reach, d)
     out = []
