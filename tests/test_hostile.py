@@ -486,14 +486,14 @@ def test_a_tar_claiming_a_huge_size_is_refused(tmp_path):
 
 def test_an_unreadable_input_is_one_line(tmp_path, samples, monkeypatch, case):
     import flightcheck.case.edit as edit
-
-    read = sys.modules["flightcheck.read"]  # the package's `read` is the function
+    import flightcheck.io.containers as containers
 
     def denied(path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(read, "sha256_file", denied)
-    refused(cli("inspect", samples / CSV), "cannot read file", "Permission denied")
+    with monkeypatch.context() as patched:  # the file is read (and hashed) once, here
+        patched.setattr(containers, "_read_file", denied)
+        refused(cli("inspect", samples / CSV), "cannot read file", "Permission denied")
     monkeypatch.setattr(edit, "sha256_file", denied)
     refused(cli("verify", case, "-o", tmp_path / "p"), "cannot read file")
 

@@ -13,6 +13,7 @@ to 16 MiB + 32 MiB).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import stat
@@ -150,17 +151,34 @@ def load(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str]:
     nested or oversized inputs: ``max_bytes`` bounds everything decompressed, in all.
     Only regular files are read (a FIFO or device would block or never end).
     """
+    data, layers, _, _ = _load(path, max_bytes, digest=False)
+    return data, layers
+
+
+def _read_file(path: str | Path) -> bytes:
+    """The bytes of a file as stored on disk."""
+    return Path(path).read_bytes()
+
+
+def load_hashed(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str, str, int]:
+    """:func:`load`, plus the hex SHA-256 and the size of the bytes read from disk (the
+    file as stored, before any decompression): the file is read once for both."""
+    return _load(path, max_bytes, digest=True)
+
+
+def _load(path: str | Path, max_bytes: int, digest: bool) -> tuple[bytes, str, str, int]:
     name = str(path)
     if max_bytes < 1:
         raise InputError(name, f"decompression bound must be positive (got {max_bytes})")
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise InputError(name, "not a regular file (device, FIFO or socket); refusing")
-        data = Path(path).read_bytes()
+        data = _read_file(path)
     except OSError as exc:
         raise InputError(name, f"cannot read file ({exc.strerror or exc})") from None
     if not data:
         raise InputError(name, "empty file")
+    sha256, size = hashlib.sha256(data).hexdigest() if digest else "", len(data)
     budget = Budget(name, max_bytes)
     layers: list[str] = []
     while True:
@@ -179,4 +197,4 @@ def load(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str]:
         layers.append(kind)
         if not data:
             raise InputError(name, f"empty after {'+'.join(layers)} decompression")
-    return data, "+".join(layers)
+    return data, "+".join(layers), sha256, size
