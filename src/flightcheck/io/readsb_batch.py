@@ -89,7 +89,7 @@ def _blocks(docs: list[tuple[dict[str, Any], str, float]], ctxs: list[ReadContex
     alt_geom = np.where(np.isnan(alt_geom), pts.detail_geom, alt_geom)
     unix_us = np.round(timestamp * 1e6) + np.rint(dt * 1e6)
     per_file = np.arange(len(docs))
-    raw = {
+    raw: dict[str, Any] = {
         "time": unix_us.astype(np.int64) * 1000,
         "icao24": Text(tuple(readsb._text(icao) for _, icao, _ in docs), file_of),
         "callsign": _carry_forward(pts.detail_at, pts.flights, file_of, starts),
