@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck.routes.aircraft import AircraftRows
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
-from flightcheck.routes.legs import COVERED_GAP_S, legs_of
+from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
-from flightcheck.track import time_s
 from flightcheck.tracks import Tracks
 
 __all__ = ["Route", "RouteSet", "build_routes"]
@@ -133,24 +133,6 @@ class RouteSet:
         return {"aircraft": [r.to_dict() for r in self.routes], "matched_sources": self.matches}
 
 
-def _first(s: pd.Series) -> str | None:
-    v = s.dropna()
-    return str(v.iloc[0]) if len(v) else None
-
-
-def _registered(icao24: str) -> tuple[str | None, bool | None]:
-    from flightcheck.errors import ReferenceDataError
-    from flightcheck.reference import icao
-
-    if icao24.startswith("~"):
-        return None, None
-    try:
-        info = icao.lookup(icao24)
-    except ReferenceDataError:
-        return None, None
-    return info.iso2, bool(info.military)
-
-
 def build_routes(tracks: Tracks, segmentation: Any = None,
                  icao24: str | list[str] | None = None,
                  match_sources: bool = True) -> RouteSet:
@@ -160,7 +142,6 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     aircraft they coincide with (``match_sources``), so one aircraft seen by several sources
     becomes one route whose legs list the sources that support them.
     """
-    from flightcheck.reference import countries as countries_ref
     from flightcheck.segment import detect
 
     matches: list[dict] = []
@@ -195,36 +176,40 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     events_of = by_aircraft(segmentation.events, ["time"])
     gaps_of = by_aircraft(segmentation.gaps, ["start"])
     routes = []
-    for hex_, rows in df.groupby("icao24", sort=True):
-        rows = rows.reset_index(drop=True)
+    for a in AircraftRows.of(df):
+        hex_ = a.icao24
         stops, events, gaps = stops_of(hex_), events_of(hex_), gaps_of(hex_)
         # moored or slow vessels report every few minutes: a longer gap counts as covered
-        covered = VESSEL_COVERED_GAP_S if (rows["kind"] == "vessel").all() else COVERED_GAP_S
-        legs = legs_of(rows, stops, covered_gap_s=covered)
-        iso = countries_ref.country_of(rows["lat"].to_numpy(), rows["lon"].to_numpy())
-        t = time_s(rows)
-        over = []
-        for leg in legs.itertuples():
-            if leg.first_index < 0:
-                over.append([{"country": NO_DATA, "start": leg.departure, "end": leg.arrival,
-                              "points": 0}])
-                continue
-            sl = slice(leg.first_index, leg.last_index + 1)
-            over.append(overflown(rows["lat"].to_numpy()[sl], rows["lon"].to_numpy()[sl],
-                                  t[sl], iso[sl], covered_gap_s=covered))
-        legs["overflown"] = over
-        legs["overflown_chain"] = [chain_text(o) for o in over]
+        covered = VESSEL_COVERED_GAP_S if a.vessel else COVERED_GAP_S
+        records = leg_records(hex_, a.t, a.sources, stops, covered_gap_s=covered)
+        if any(r["first_index"] < 0 for r in records):
+            # legs without a fix: their times as the legs frame's column holds them
+            dep = pd.Series([r["departure"] for r in records]).tolist()
+            arr = pd.Series([r["arrival"] for r in records]).tolist()
+        for j, r in enumerate(records):
+            if r["first_index"] < 0:
+                over = [{"country": NO_DATA, "start": dep[j], "end": arr[j], "points": 0}]
+            else:
+                sl = slice(r["first_index"], r["last_index"] + 1)
+                over = overflown(a.lat[sl], a.lon[sl], a.t[sl], a.iso[sl],
+                                 covered_gap_s=covered)
+            r["overflown"] = over
+            r["overflown_chain"] = chain_text(over)
+        if records:
+            legs = pd.DataFrame(records, columns=[*LEG_COLUMNS, "overflown",
+                                                  "overflown_chain"])
+        else:  # one stop, no flight around it: the columns as an empty frame takes them
+            legs = pd.DataFrame(columns=LEG_COLUMNS)
+            legs["overflown"] = []
+            legs["overflown_chain"] = []
         chain = collapse(stops["country"].tolist()) if len(stops) else []
-        state, mil = _registered(str(hex_))
-        sources = sorted(rows["source"].unique().tolist())
         routes.append(Route(
-            icao24=str(hex_), registration=_first(rows["registration"]),
-            typecode=_first(rows["typecode"]),
-            callsigns=sorted(rows["callsign"].dropna().unique().tolist()),
-            registered_country=state, military=mil, stops=stops, legs=legs, events=events,
-            gaps=gaps, countries=chain, sources=sources,
-            reconciliation=(merges.get(str(hex_)) or reconcile(rows)
-                            if len(sources) > 1 else None),
+            icao24=hex_, registration=a.registration, typecode=a.typecode,
+            callsigns=a.callsigns, registered_country=a.state, military=a.military,
+            stops=stops, legs=legs, events=events, gaps=gaps, countries=chain,
+            sources=a.source_list,
+            reconciliation=(merges.get(hex_) or reconcile(a.rows())
+                            if len(a.source_list) > 1 else None),
         ))
     return RouteSet(routes, matches, tracks, segmentation)
 
