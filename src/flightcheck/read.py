@@ -21,7 +21,7 @@ from flightcheck.blocks import (
 )
 from flightcheck.errors import InputError, UsageError
 from flightcheck.forking import fork_context, usable_cpus
-from flightcheck.io.containers import load_hashed
+from flightcheck.io.containers import load, load_hashed
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.io.paths import expand
 from flightcheck.provenance import InputRecord
@@ -49,16 +49,19 @@ def load_detected(
 ) -> tuple[bytes, tuple[str, ...], str, object] | None:
     """(decompressed bytes, container wrappers, format, reader module) of one file; None
     when a non-explicit file is not track data."""
-    got = _load_detected(path, options, explicit)
+    got = _load_detected(path, options, explicit, hashed=False)
     return None if got is None else got[:4]  # type: ignore[return-value]
 
 
 def _load_detected(
-    path: str, options: ReadOptions, explicit: bool
+    path: str, options: ReadOptions, explicit: bool, hashed: bool = True
 ) -> tuple[bytes, str, str, object, str, int] | None:
-    """:func:`load_detected` plus the SHA-256 and size of the file as stored on disk (of
-    the very bytes that were decompressed and read)."""
-    data, wrappers, digest, size = load_hashed(path, options.max_decompressed)
+    """:func:`load_detected` plus the SHA-256 (unless not ``hashed``: "") and size of the
+    file as stored on disk (of the very bytes that were decompressed and read)."""
+    if hashed:
+        data, wrappers, digest, size = load_hashed(path, options.max_decompressed)
+    else:
+        (data, wrappers), digest, size = load(path, options.max_decompressed), "", 0
     if options.format:
         known = readers_.formats()
         if options.format not in known:
