@@ -4,6 +4,7 @@ command's JSON."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,13 @@ import pandas as pd
 
 from flightcheck.routes.aircraft import AircraftRows
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
+from flightcheck.routes.deferred import (
+    Deferred,
+    DeferredFrame,
+    SharedRecords,
+    field_records,
+    records,
+)
 from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.tracks import Tracks
@@ -25,7 +33,8 @@ VESSEL_COVERED_GAP_S = 900.0
 
 @dataclass
 class Route:
-    """One aircraft's route. ``stops``, ``legs``, ``events``, ``gaps`` are DataFrames."""
+    """One aircraft's route. ``stops``, ``legs``, ``events``, ``gaps`` are DataFrames (made
+    on first use: :mod:`flightcheck.routes.deferred`)."""
 
     icao24: str
     registration: str | None
@@ -45,7 +54,8 @@ class Route:
     def airports(self) -> list[str]:
         """Airport codes of the stops in order (consecutive repeats kept: they are stops);
         a stop at no known airport (code missing: None or NaN) is left out."""
-        return [a for a in self.stops["airport"].tolist() if isinstance(a, str) and a]
+        return [r["airport"] for r in field_records(self, "stops")
+                if isinstance(r.get("airport"), str) and r["airport"]]
 
     @property
     def summary(self) -> str:
@@ -59,7 +69,8 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         from flightcheck.jsonout import plain
 
-        legs = self.legs.drop(columns=["first_index", "last_index"], errors="ignore")
+        legs = [{k: v for k, v in r.items() if k not in ("first_index", "last_index")}
+                for r in field_records(self, "legs")]
         return plain({
             "icao24": self.icao24,
             "registration": self.registration,
@@ -67,10 +78,10 @@ class Route:
             "callsigns": self.callsigns,
             "registered_country": self.registered_country,
             "military": self.military,
-            "stops": _records(self.stops),
-            "legs": _records(legs),
-            "events": _records(self.events),
-            "gaps": _records(self.gaps),
+            "stops": field_records(self, "stops"),
+            "legs": legs,
+            "events": field_records(self, "events"),
+            "gaps": field_records(self, "gaps"),
             "countries": self.countries,
             "sources": self.sources,
             "reconciliation": self.reconciliation,
@@ -78,15 +89,10 @@ class Route:
         })
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")`` from one object array (the same values once through
-    :func:`~flightcheck.jsonout.plain`): pandas' own indexes every column of every call,
-    ~0.6 ms for a route's small frame, so four frames per aircraft were 27 of 71 s of
-    ``route`` on 10,000 aircraft (2,000 routes' JSON: 4.75 -> 1.99 s)."""
-    cols = list(frame.columns)
-    if not cols:
-        return [{} for _ in range(len(frame))]
-    return [dict(zip(cols, row, strict=True)) for row in frame.to_numpy(dtype=object).tolist()]
+for _name in ("stops", "legs", "events", "gaps"):  # made on first use (routes/deferred.py)
+    _frame = DeferredFrame()
+    _frame.__set_name__(Route, _name)
+    setattr(Route, _name, _frame)
 
 
 @dataclass
@@ -172,21 +178,22 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     if segmentation is None:
         segmentation = detect(tracks)
     df = tracks.df
-    stops_of = by_aircraft(segmentation.stops, ["arrival", "departure"])
-    events_of = by_aircraft(segmentation.events, ["time"])
-    gaps_of = by_aircraft(segmentation.gaps, ["start"])
+    stops_of = deferred_by_aircraft(segmentation.stops, ["arrival", "departure"])
+    events_of = deferred_by_aircraft(segmentation.events, ["time"])
+    gaps_of = deferred_by_aircraft(segmentation.gaps, ["start"])
     routes = []
     for a in AircraftRows.of(df):
         hex_ = a.icao24
         stops, events, gaps = stops_of(hex_), events_of(hex_), gaps_of(hex_)
+        stop_rows = stops.rows() if stops.rows is not None else records(stops.make())
         # moored or slow vessels report every few minutes: a longer gap counts as covered
         covered = VESSEL_COVERED_GAP_S if a.vessel else COVERED_GAP_S
-        records = leg_records(hex_, a.t, a.sources, stops, covered_gap_s=covered)
-        if any(r["first_index"] < 0 for r in records):
+        legs = leg_records(hex_, a.t, a.sources, stop_rows, covered_gap_s=covered)
+        if any(r["first_index"] < 0 for r in legs):
             # legs without a fix: their times as the legs frame's column holds them
-            dep = pd.Series([r["departure"] for r in records]).tolist()
-            arr = pd.Series([r["arrival"] for r in records]).tolist()
-        for j, r in enumerate(records):
+            dep = pd.Series([r["departure"] for r in legs]).tolist()
+            arr = pd.Series([r["arrival"] for r in legs]).tolist()
+        for j, r in enumerate(legs):
             if r["first_index"] < 0:
                 over = [{"country": NO_DATA, "start": dep[j], "end": arr[j], "points": 0}]
             else:
@@ -195,23 +202,27 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
                                  covered_gap_s=covered)
             r["overflown"] = over
             r["overflown_chain"] = chain_text(over)
-        if records:
-            legs = pd.DataFrame(records, columns=[*LEG_COLUMNS, "overflown",
-                                                  "overflown_chain"])
-        else:  # one stop, no flight around it: the columns as an empty frame takes them
-            legs = pd.DataFrame(columns=LEG_COLUMNS)
-            legs["overflown"] = []
-            legs["overflown_chain"] = []
-        chain = collapse(stops["country"].tolist()) if len(stops) else []
+        chain = collapse([r["country"] for r in stop_rows]) if stop_rows else []
         routes.append(Route(
             icao24=hex_, registration=a.registration, typecode=a.typecode,
             callsigns=a.callsigns, registered_country=a.state, military=a.military,
-            stops=stops, legs=legs, events=events, gaps=gaps, countries=chain,
+            stops=stops, legs=Deferred(functools.partial(_legs_frame, legs), legs.copy),
+            events=events, gaps=gaps, countries=chain,
             sources=a.source_list,
             reconciliation=(merges.get(hex_) or reconcile(a.rows())
                             if len(a.source_list) > 1 else None),
         ))
     return RouteSet(routes, matches, tracks, segmentation)
+
+
+def _legs_frame(legs: list[dict[str, Any]]) -> pd.DataFrame:
+    """The legs frame of one route from its records (:data:`LEG_COLUMNS` and its countries)."""
+    if legs:
+        return pd.DataFrame(legs, columns=[*LEG_COLUMNS, "overflown", "overflown_chain"])
+    frame = pd.DataFrame(columns=LEG_COLUMNS)  # the columns as an empty frame takes them
+    frame["overflown"] = []
+    frame["overflown_chain"] = []
+    return frame
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -226,9 +237,17 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
     time) order once and each aircraft's rows are a slice of it: filtering and sorting the
     whole frame for each aircraft took O(aircraft x findings) plus ~1 ms of pandas work per
     aircraft (2,000 aircraft: 5.3 s of ``build_routes``' 9.3 s)."""
+    deferred = deferred_by_aircraft(frame, sort)
+    return lambda icao24: deferred(icao24).make()
+
+
+def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]
+                         ) -> Callable[[str], Deferred]:
+    """:func:`by_aircraft` giving :class:`~flightcheck.routes.deferred.Deferred` frames:
+    each made on first use, its records known without making it."""
     if frame is None or len(frame) == 0:
         columns = list(frame.columns) if frame is not None else []
-        return lambda icao24: pd.DataFrame(columns=columns)
+        return lambda icao24: Deferred(lambda: pd.DataFrame(columns=columns), list)
     codes, hexes = pd.factorize(frame["icao24"])
     order = np.arange(len(frame))
     keys = [k for k in sort if k in frame.columns]
@@ -242,9 +261,14 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
     bounds = np.searchsorted(codes[order], np.arange(len(hexes) + 1))
     where = {h: (int(bounds[i]), int(bounds[i + 1])) for i, h in enumerate(hexes)}
     none = frame.iloc[:0].reset_index(drop=True)
+    shared = SharedRecords(ordered)
 
-    def of(icao24: str) -> pd.DataFrame:
+    def of(icao24: str) -> Deferred:
         at = where.get(icao24)
-        return none.copy() if at is None else ordered.iloc[at[0]:at[1]].reset_index(drop=True)
+        if at is None:
+            return Deferred(none.copy, list)
+        a, b = at
+        return Deferred(lambda: ordered.iloc[a:b].reset_index(drop=True),
+                        lambda: shared.slice(a, b))
 
     return of

@@ -79,17 +79,18 @@ def legs_from(icao24: str, t: np.ndarray, sources: np.ndarray, stops: pd.DataFra
               covered_gap_s: float = COVERED_GAP_S) -> pd.DataFrame:
     """:func:`legs_of` from one aircraft's fix times ``t`` (Unix s, sorted, at least one)
     and ``sources`` (per fix): for callers that hold the columns of every aircraft."""
-    return pd.DataFrame(leg_records(icao24, t, sources, stops, covered_gap_s),
-                        columns=LEG_COLUMNS)
-
-
-def leg_records(icao24: str, t: np.ndarray, sources: np.ndarray, stops: pd.DataFrame,
-                covered_gap_s: float = COVERED_GAP_S) -> list[dict[str, Any]]:
-    """The rows of :func:`legs_from` as dicts (keys :data:`LEG_COLUMNS`). The stops are read
-    as one object array: a row Series per stop cost ~0.2 ms each."""
     cols = list(stops.columns)
     rows_of_stops = [dict(zip(cols, row, strict=True))
                      for row in stops.to_numpy(dtype=object).tolist()]
+    return pd.DataFrame(leg_records(icao24, t, sources, rows_of_stops, covered_gap_s),
+                        columns=LEG_COLUMNS)
+
+
+def leg_records(icao24: str, t: np.ndarray, sources: np.ndarray,
+                rows_of_stops: list[dict[str, Any]],
+                covered_gap_s: float = COVERED_GAP_S) -> list[dict[str, Any]]:
+    """The rows of :func:`legs_from` as dicts (keys :data:`LEG_COLUMNS`) from the stops'
+    records (their frame as one object array: a row Series per stop cost ~0.2 ms each)."""
     bounds: list[tuple[dict | None, dict | None]] = []
     if not rows_of_stops:
         bounds.append((None, None))
