@@ -235,7 +235,11 @@ def build_index(airports: pd.DataFrame, runways: pd.DataFrame) -> AirportIndex:
     pos = pd.Series(np.arange(len(ap)), index=ap["ident"].astype(str).to_numpy())
     rw = runways.copy()
     closed = rw["closed"].fillna(0).astype(bool) if "closed" in rw else False
-    rw = rw[~closed & rw["airport_ident"].astype(str).isin(pos.index)]
+    # a set: pandas' isin on arrow strings makes an arrow scalar per value (0.5 s here)
+    idents = set(pos.index.tolist())
+    known = np.array([v in idents for v in rw["airport_ident"].astype(str).tolist()],
+                     dtype=bool)
+    rw = rw[~closed & known]
     ok = rw[["le_lat", "le_lon", "he_lat", "he_lon"]].astype(float).notna().all(axis=1)
     length = pd.to_numeric(rw["length_ft"], errors="coerce")
     owner = rw["airport_ident"].astype(str)
