@@ -119,3 +119,35 @@ def test_files_read_together_in_worker_processes(day, monkeypatch):
         _one_by_one(m)
         alone = read(day / "globe_history", workers=1)
     _same_tracks(together, alone)
+
+
+def test_the_first_failing_file_in_order_is_the_one_reported(day, tmp_path, monkeypatch):
+    """A batch loads all its files before reading any: a reader's crash on a later file
+    must not hide an earlier file's input error (nor the other way round)."""
+    import shutil
+
+    from flightcheck.io import readsb
+
+    files = [Path(p) for p in trace_files(day)[:20]]
+    folder = tmp_path / "traces"
+    folder.mkdir()
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    names = sorted(p.name for p in folder.iterdir())
+    real = readsb.read_columns
+
+    def crash_on(name):
+        def read_columns(data, ctx, fmt):
+            if ctx.path.endswith(name):
+                raise ValueError("reader bug")
+            return real(data, ctx, fmt)
+        return read_columns
+
+    (folder / names[3]).write_bytes(b"\x1f\x8b\x08\x00broken")  # an input error
+    _one_by_one(monkeypatch)
+    monkeypatch.setattr(readsb, "read_columns", crash_on(names[10]))
+    with pytest.raises(InputError, match="gzip"):
+        read(folder, workers=1)
+    monkeypatch.setattr(readsb, "read_columns", crash_on(names[1]))
+    with pytest.raises(ValueError, match="reader bug"):
+        read(folder, workers=1)

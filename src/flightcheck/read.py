@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -180,12 +181,6 @@ _READER_FAILURES = (MemoryError, RecursionError, ValueError, TypeError, KeyError
 """What a reader raises on data it cannot cope with: with ``skip_bad``, the file is skipped."""
 
 
-def _attempt(path: str, options: ReadOptions, explicit: bool):
-    """read_block, with an InputError returned instead of raised (so order is kept); with
-    ``skip_bad`` a reader's unexpected failure on a file's data is returned as one."""
-    return _guarded(path, options, read_block, path, options, explicit)
-
-
 def _guarded(path: str, options: ReadOptions, step, *args):
     """``step(*args)`` for the file ``path``, its InputError returned instead of raised."""
     try:
@@ -194,13 +189,30 @@ def _guarded(path: str, options: ReadOptions, step, *args):
         return exc
     except _READER_FAILURES as exc:
         if not options.skip_bad:
-            raise
+            return _Crash(exc)  # raised in file order (:func:`_in_order`)
         # a reader failed on this file's data: with --skip-bad it is skipped and counted
         return InputError(path, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
 
 
+class _Crash(NamedTuple):
+    """A reader's unexpected failure on one file, raised when its turn comes: a batch reads
+    all its files before any is looked at, and an earlier file's input error comes first."""
+
+    error: BaseException
+
+
+def _in_order(outcomes: list):
+    """The outcomes of a batch, raising a :class:`_Crash` where it stands."""
+    for outcome in outcomes:
+        if isinstance(outcome, _Crash):
+            raise outcome.error
+        yield outcome
+
+
 def _attempt_many(paths: list[str], options: ReadOptions, explicits: list[bool]) -> list:
-    """:func:`_attempt` of each file, in order. Small readsb trace files are read together
+    """:func:`read_block` of each file, in order, an InputError returned instead of raised
+    (so order is kept; with ``skip_bad`` a reader's unexpected failure is returned as one,
+    without it as a :class:`_Crash`). Small readsb trace files are read together
     (:mod:`flightcheck.io.readsb_batch`: the same blocks, a fraction of the fixed cost per
     file); the rest, and every file of a batch that is not clean, one by one. Runs in pool
     workers too: a block is plain arrays, cheap to pickle (one-valued text columns such as
@@ -246,13 +258,13 @@ def _read_each(cands: list, options: ReadOptions, workers: int | None):
             [[c.explicit for c in g] for g in groups])
     if n <= 1:
         for outcomes in map(_attempt_many, *args):
-            yield from outcomes
+            yield from _in_order(outcomes)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(n, mp_context=fork_context()) as pool:
         for outcomes in pool.map(_attempt_many, *args):
-            yield from outcomes
+            yield from _in_order(outcomes)
 
 
 def read(
