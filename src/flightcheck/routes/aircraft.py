@@ -61,7 +61,7 @@ class AircraftRows:
         lat, lon = df["lat"].to_numpy(float), df["lon"].to_numpy(float)
         t = time_s(df)
         iso = _countries(lat, lon)
-        sources = df["source"].to_numpy()
+        sources = _values(df["source"])
         vessel = np.logical_and.reduceat((df["kind"] == "vessel").to_numpy(bool)[order],
                                          starts) if len(order) else np.zeros(0, bool)
         registration = _first_known(df["registration"], codes, order, len(hexes))
@@ -91,30 +91,43 @@ def _countries(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return out
 
 
+def _values(column: pd.Series) -> np.ndarray:
+    """``column.to_numpy(object)`` (missing: NaN) holding each distinct string once: the
+    table's text columns are arrow strings, and a Python string per row of 10 million
+    rows is a gigabyte."""
+    codes, uniques = pd.factorize(column)
+    return np.append(np.asarray(uniques, dtype=object), np.nan)[codes]
+
+
 def _first_known(column: pd.Series, codes: np.ndarray, order: np.ndarray, n: int
                  ) -> list[str | None]:
     """Per aircraft, its first known value of ``column`` in table order as text (None:
     none known)."""
-    known = column.notna().to_numpy(bool)[order]
-    values = column.to_numpy(object)[order][known]
+    value_codes, uniques = pd.factorize(column)  # missing: -1
+    known = value_codes[order] >= 0
+    values = value_codes[order][known]
     which = codes[order][known]
     out: list[str | None] = [None] * n
     first = np.flatnonzero(np.r_[True, which[1:] != which[:-1]]) if len(which) else which
+    pool = np.asarray(uniques, dtype=object)
     for i, v in zip(which[first].tolist(), values[first].tolist(), strict=True):
-        out[i] = str(v)
+        out[i] = str(pool[v])
     return out
 
 
 def _distinct(column: pd.Series, codes: np.ndarray, n: int, dropna: bool) -> list[list[Any]]:
-    """Per aircraft, the distinct values of ``column`` (missing ones left out when
-    ``dropna``), in no particular order."""
-    pairs = pd.DataFrame({"code": codes, "value": column.to_numpy(object)})
+    """Per aircraft, the distinct values of ``column`` (missing ones, as one NaN, left out
+    when ``dropna``), in no particular order."""
+    value_codes, uniques = pd.factorize(column)  # missing: -1
+    keep = codes >= 0
     if dropna:
-        pairs = pairs[column.notna().to_numpy(bool)]
-    pairs = pairs[pairs["code"] >= 0].drop_duplicates()
+        keep &= value_codes >= 0
+    width = len(uniques) + 1
+    pairs = np.unique(codes[keep].astype(np.int64) * width + (value_codes[keep] + 1))
+    pool = [np.nan, *np.asarray(uniques, dtype=object).tolist()]
     out: list[list[Any]] = [[] for _ in range(n)]
-    for code, value in zip(pairs["code"].tolist(), pairs["value"].tolist(), strict=True):
-        out[code].append(value)
+    for code, value in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True):
+        out[code].append(pool[value])
     return out
 
 
