@@ -149,6 +149,7 @@ def day_cases(shapes: list[str], keep: str | None) -> None:
 
     base = Path(keep or tempfile.mkdtemp(prefix="flightcheck-scan-day-"))
     per_fix = []
+    summary = []
     try:
         print(f"{'archive':>17} {'seconds':>8} {'M pts/s':>8} {'files/s':>8} {'x floor1':>8} "
               f"{'x floor2':>8} {'rss MB':>7} {'worker':>7} visits")
@@ -168,6 +169,12 @@ def day_cases(shapes: list[str], keep: str | None) -> None:
                   f"{secs / floor['floor1']:8.2f} {secs / floor['floor2']:8.2f} "
                   f"{r['rss_mb']:7,.0f} {r['worker_rss_mb']:7,.0f} {r['visits']}  "
                   f"(floor {floor['floor1']:.2f} s, {floor['floor2']:.2f} s)", flush=True)
+            summary.append(("scan", r["points"], floor["files"], secs,
+                            max(r["rss_mb"], r["worker_rss_mb"]), secs / floor["floor1"],
+                            secs / floor["floor2"]))
+        from stops_speed import print_summary
+
+        print_summary(summary)
         if len(per_fix) > 1:
             print(f"scan: {per_fix[0] * 1e6:.2f} µs per fix at the first size, "
                   f"{per_fix[-1] * 1e6:.2f} at the last: x{per_fix[-1] / per_fix[0]:.2f}")

@@ -221,6 +221,19 @@ def day_child(root: str, case: str) -> None:
                       / 1024}))
 
 
+def print_summary(rows: list[tuple]) -> None:
+    """The closing table of issue 15, in Markdown: per command and archive, the fixes, files,
+    seconds, points/s, files/s, peak RSS (the process or its largest worker) and the ratio
+    to the parse floor (one process; one per CPU)."""
+    print("\n| command | fixes | files | seconds | points/s | files/s | peak MB "
+          "| ÷ floor (1 proc) | ÷ floor (1 per CPU) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for case, points, files, secs, peak, ratio1, ratio2 in rows:
+        print(f"| {case} | {points / 1e6:.2f}M | {files:,} | {secs:.2f} | "
+              f"{points / secs / 1e3:,.0f}k | {files / secs:,.0f} | {peak:,.0f} | "
+              f"{ratio1:.2f} | {ratio2:.2f} |")
+
+
 def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> None:
     """The ``--day`` report (see the module docstring)."""
     import json
@@ -231,6 +244,7 @@ def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> No
 
     base = Path(keep or tempfile.mkdtemp(prefix="flightcheck-day-"))
     per_fix: dict[str, list[float]] = {}
+    summary: list[tuple] = []
     try:
         print(f"{'archive':>17} {'case':<7} {'seconds':>8} {'M pts/s':>8} {'files/s':>8} "
               f"{'x floor1':>8} {'x floor2':>8} {'rss MB':>7} {'worker':>7}  stages")
@@ -251,11 +265,16 @@ def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> No
                     else:
                         per_fix.setdefault(case, []).append(secs / r["points"])
                     stages = " ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())
+                    if not case.startswith("floor"):
+                        summary.append((case, r["points"], r["files"], secs,
+                                        max(r["rss_mb"], r["worker_mb"]),
+                                        secs / floor["floor1"], secs / floor["floor2"]))
                     print(f"{r['files']:>7,} / {r['points'] / 1e6:5.2f}M {case:<7} {secs:8.2f} "
                           f"{r['points'] / secs / 1e6:8.2f} {r['files'] / secs:8,.0f} "
                           f"{secs / floor.get('floor1', np.nan):8.2f} "
                           f"{secs / floor.get('floor2', np.nan):8.2f} "
                           f"{r['rss_mb']:7,.0f} {r['worker_mb']:7,.0f}  {stages}", flush=True)
+        print_summary(summary)
         if len(shapes) > 1:
             for case, values in per_fix.items():
                 k = len(values) // len(shapes)

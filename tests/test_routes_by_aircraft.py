@@ -81,10 +81,17 @@ def test_a_stop_at_no_known_airport_is_left_out_of_the_route_summary(sample_rout
 
 def test_route_json_as_pandas_records_would_give(sample_routes, monkeypatch):
     from flightcheck import routes
+    from flightcheck.routes import deferred
 
-    fast = sample_routes.to_dict()
-    monkeypatch.setattr(routes, "_records", lambda frame: frame.to_dict("records"))
-    slow = sample_routes.to_dict()
+    def fresh():
+        return routes.build_routes(sample_routes.tracks, sample_routes.segmentation)
+
+    fast = fresh().to_dict()  # records of the tables of all aircraft, frames never made
+    monkeypatch.setattr(deferred, "records", lambda frame: frame.to_dict("records"))
+    made = fresh()
+    for r in made:  # each route's frames made, then their records as pandas gives them
+        assert all(len(getattr(r, name).columns) for name in ("stops", "legs", "events"))
+    slow = made.to_dict()
     assert fast == slow
     assert sum(len(a["stops"]) + len(a["legs"]) + len(a["gaps"]) for a in fast["aircraft"]) > 30
 

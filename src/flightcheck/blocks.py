@@ -145,6 +145,30 @@ def _arrow_of_runs(pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.
     if run_null.all():
         return pa.nulls(n, pa.large_string())
     run_size = size[codes]
+    if len(codes) > _MANY_RUNS and int(lengths.max()) <= _STEPS:
+        offsets, data = _many_short_runs(encoded, codes, lengths, run_size)
+    else:
+        offsets, data = _few_runs(encoded, codes, lengths, run_size)
+    nulls = 0
+    validity = None
+    if run_null.any():
+        missing = np.repeat(run_null, lengths)
+        nulls = int(missing.sum())
+        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data),
+                                            validity, nulls)
+
+
+_STEPS = 1 << 16
+"""Rows of a run whose offsets :func:`_arrow_of_runs` writes at a time."""
+_MANY_RUNS = 256
+"""More runs than this (one value per file of an archive) are written in one go."""
+
+
+def _few_runs(encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray,
+              run_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of the runs, a run at a time: no temporary the size of a long run."""
+    n = int(lengths.sum())
     byte_end = np.cumsum(run_size * lengths)
     row_end = np.cumsum(lengths)
     offsets = np.empty(n + 1, dtype=np.int64)
@@ -160,18 +184,20 @@ def _arrow_of_runs(pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.
             run += first + (at - end + k) * z
         if z:
             _fill_repeated(data[first:last], encoded[c])
-    nulls = 0
-    validity = None
-    if run_null.any():
-        missing = np.repeat(run_null, lengths)
-        nulls = int(missing.sum())
-        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
-    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data),
-                                            validity, nulls)
+    return offsets, data
 
 
-_STEPS = 1 << 16
-"""Rows of a run whose offsets :func:`_arrow_of_runs` writes at a time."""
+def _many_short_runs(encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray,
+                     run_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of many short runs (one value per file of 50,000 files): offsets
+    from one cumulative sum, bytes from one join; a Python loop per run cost ~30 us."""
+    n = int(lengths.sum())
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.repeat(run_size, lengths), out=offsets[1:])
+    blobs = [b"" if e is None else e for e in encoded] + [b""]  # code -1: missing
+    joined = b"".join([blobs[c] * k for c, k in zip(codes.tolist(), lengths.tolist(),
+                                                      strict=True)])
+    return offsets, np.frombuffer(joined, dtype=np.uint8)
 
 
 def _fill_repeated(dest: np.ndarray, raw: bytes) -> None:

@@ -13,6 +13,7 @@ to 16 MiB + 32 MiB).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 import zipfile
@@ -151,12 +152,24 @@ def load(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str]:
     cannot be read at all raises :class:`~flightcheck.errors.UnreadableInput`. ``path`` may
     also be a URL or an archive member (:mod:`flightcheck.io.sources`).
     """
+    data, layers, _, _ = _load(path, max_bytes, digest=False)
+    return data, layers
+
+
+def load_hashed(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str, str, int]:
+    """:func:`load`, plus the hex SHA-256 and the size of the bytes read from disk (the
+    file as stored, before any decompression): the file is read once for both."""
+    return _load(path, max_bytes, digest=True)
+
+
+def _load(path: str | Path, max_bytes: int, digest: bool) -> tuple[bytes, str, str, int]:
     name = str(path)
     if max_bytes < 1:
         raise InputError(name, f"decompression bound must be positive (got {max_bytes})")
     data = read_bytes(name, max_bytes)  # local file, URL or archive member (io.sources)
     if not data:
         raise InputError(name, "empty file")
+    sha256, size = hashlib.sha256(data).hexdigest() if digest else "", len(data)
     budget = Budget(name, max_bytes)
     layers: list[str] = []
     while True:
@@ -175,4 +188,4 @@ def load(path: str | Path, max_bytes: int = 2 << 30) -> tuple[bytes, str]:
         layers.append(kind)
         if not data:
             raise InputError(name, f"empty after {'+'.join(layers)} decompression")
-    return data, "+".join(layers)
+    return data, "+".join(layers), sha256, size

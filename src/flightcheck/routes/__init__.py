@@ -4,6 +4,7 @@ command's JSON."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,11 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck.routes.aircraft import AircraftRows
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
-from flightcheck.routes.legs import COVERED_GAP_S, legs_of
+from flightcheck.routes.deferred import (
+    Deferred,
+    DeferredFrame,
+    SharedRecords,
+    field_records,
+    records,
+)
+from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
-from flightcheck.routes.sources import sources_of, with_duplicates
-from flightcheck.track import time_s
+from flightcheck.routes.sources import with_duplicates
 from flightcheck.tracks import Tracks
 
 __all__ = ["Route", "RouteSet", "build_routes"]
@@ -26,7 +34,8 @@ VESSEL_COVERED_GAP_S = 900.0
 
 @dataclass
 class Route:
-    """One aircraft's route. ``stops``, ``legs``, ``events``, ``gaps`` are DataFrames."""
+    """One aircraft's route. ``stops``, ``legs``, ``events``, ``gaps`` are DataFrames (made
+    on first use: :mod:`flightcheck.routes.deferred`)."""
 
     icao24: str
     registration: str | None
@@ -46,7 +55,8 @@ class Route:
     def airports(self) -> list[str]:
         """Airport codes of the stops in order (consecutive repeats kept: they are stops);
         a stop at no known airport (code missing: None or NaN) is left out."""
-        return [a for a in self.stops["airport"].tolist() if isinstance(a, str) and a]
+        return [r["airport"] for r in field_records(self, "stops")
+                if isinstance(r.get("airport"), str) and r["airport"]]
 
     @property
     def summary(self) -> str:
@@ -60,7 +70,8 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         from flightcheck.jsonout import plain
 
-        legs = self.legs.drop(columns=["first_index", "last_index"], errors="ignore")
+        legs = [{k: v for k, v in r.items() if k not in ("first_index", "last_index")}
+                for r in field_records(self, "legs")]
         return plain({
             "icao24": self.icao24,
             "registration": self.registration,
@@ -68,10 +79,10 @@ class Route:
             "callsigns": self.callsigns,
             "registered_country": self.registered_country,
             "military": self.military,
-            "stops": _records(self.stops),
-            "legs": _records(legs),
-            "events": _records(self.events),
-            "gaps": _records(self.gaps),
+            "stops": field_records(self, "stops"),
+            "legs": legs,
+            "events": field_records(self, "events"),
+            "gaps": field_records(self, "gaps"),
             "countries": self.countries,
             "sources": self.sources,
             "reconciliation": self.reconciliation,
@@ -79,15 +90,10 @@ class Route:
         })
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")`` from one object array (the same values once through
-    :func:`~flightcheck.jsonout.plain`): pandas' own indexes every column of every call,
-    ~0.6 ms for a route's small frame, so four frames per aircraft were 27 of 71 s of
-    ``route`` on 10,000 aircraft (2,000 routes' JSON: 4.75 -> 1.99 s)."""
-    cols = list(frame.columns)
-    if not cols:
-        return [{} for _ in range(len(frame))]
-    return [dict(zip(cols, row, strict=True)) for row in frame.to_numpy(dtype=object).tolist()]
+for _name in ("stops", "legs", "events", "gaps"):  # made on first use (routes/deferred.py)
+    _frame = DeferredFrame()
+    _frame.__set_name__(Route, _name)
+    setattr(Route, _name, _frame)
 
 
 @dataclass
@@ -134,24 +140,6 @@ class RouteSet:
         return {"aircraft": [r.to_dict() for r in self.routes], "matched_sources": self.matches}
 
 
-def _first(s: pd.Series) -> str | None:
-    v = s.dropna()
-    return str(v.iloc[0]) if len(v) else None
-
-
-def _registered(icao24: str) -> tuple[str | None, bool | None]:
-    from flightcheck.errors import ReferenceDataError
-    from flightcheck.reference import icao
-
-    if icao24.startswith("~"):
-        return None, None
-    try:
-        info = icao.lookup(icao24)
-    except ReferenceDataError:
-        return None, None
-    return info.iso2, bool(info.military)
-
-
 def build_routes(tracks: Tracks, segmentation: Any = None,
                  icao24: str | list[str] | None = None,
                  match_sources: bool = True) -> RouteSet:
@@ -161,7 +149,6 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     aircraft they coincide with (``match_sources``), so one aircraft seen by several sources
     becomes one route whose legs list the sources that support them.
     """
-    from flightcheck.reference import countries as countries_ref
     from flightcheck.segment import detect
 
     matches: list[dict] = []
@@ -210,47 +197,44 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
     if segmentation is None:
         segmentation = detect(tracks)
     df = tracks.df
-    stops_of = by_aircraft(segmentation.stops, ["arrival", "departure"])
-    events_of = by_aircraft(segmentation.events, ["time"])
-    gaps_of = by_aircraft(segmentation.gaps, ["start"])
+    stops_of = deferred_by_aircraft(segmentation.stops, ["arrival", "departure"])
+    events_of = deferred_by_aircraft(segmentation.events, ["time"])
+    gaps_of = deferred_by_aircraft(segmentation.gaps, ["start"])
     routes = []
-    for hex_, rows in df.groupby("icao24", sort=True):
-        held = _flagged(rows)
-        rows = (rows[~held] if held.any() else rows).reset_index(drop=True)
-        if rows.empty:  # every fix of it flagged: nothing to route
-            continue
+    for a in AircraftRows.of(df):
+        hex_ = a.icao24
         stops, events, gaps = stops_of(hex_), events_of(hex_), gaps_of(hex_)
+        stop_rows = stops.rows() if stops.rows is not None else records(stops.make())
         # moored or slow vessels report every few minutes: a longer gap counts as covered
-        covered = VESSEL_COVERED_GAP_S if (rows["kind"] == "vessel").all() else COVERED_GAP_S
-        legs = legs_of(rows, stops, covered_gap_s=covered)
-        iso = countries_ref.country_of(rows["lat"].to_numpy(), rows["lon"].to_numpy())
-        t = time_s(rows)
-        over = []
-        for leg in legs.itertuples():
-            if leg.first_index < 0:
-                over.append([{"country": NO_DATA, "start": leg.departure, "end": leg.arrival,
-                              "points": 0}])
-                continue
-            sl = slice(leg.first_index, leg.last_index + 1)
-            over.append(overflown(rows["lat"].to_numpy()[sl], rows["lon"].to_numpy()[sl],
-                                  t[sl], iso[sl], covered_gap_s=covered))
-        legs["overflown"] = over
-        legs["overflown_chain"] = [chain_text(o) for o in over]
-        if held.any():  # leg indices count the aircraft's rows in the table, flagged too
-            at = np.flatnonzero(~held)
-            for col in ("first_index", "last_index"):
-                legs[col] = np.where(legs[col] >= 0, at[np.maximum(legs[col], 0)], -1)
-        chain = collapse(stops["country"].tolist()) if len(stops) else []
-        state, mil = _registered(str(hex_))
-        sources = sources_of(rows)
+        covered = VESSEL_COVERED_GAP_S if a.vessel else COVERED_GAP_S
+        legs = leg_records(hex_, a.t, a.sources, stop_rows, covered_gap_s=covered,
+                           also=a.also)
+        if any(r["first_index"] < 0 for r in legs):
+            # legs without a fix: their times as the legs frame's column holds them
+            dep = pd.Series([r["departure"] for r in legs]).tolist()
+            arr = pd.Series([r["arrival"] for r in legs]).tolist()
+        for j, r in enumerate(legs):
+            if r["first_index"] < 0:
+                over = [{"country": NO_DATA, "start": dep[j], "end": arr[j], "points": 0}]
+            else:
+                sl = slice(r["first_index"], r["last_index"] + 1)
+                over = overflown(a.lat[sl], a.lon[sl], a.t[sl], a.iso[sl],
+                                 covered_gap_s=covered)
+                # leg indices count the aircraft's rows in the table, flagged ones too
+                r["first_index"] = int(a.kept[r["first_index"]])
+                r["last_index"] = int(a.kept[r["last_index"]])
+            r["overflown"] = over
+            r["overflown_chain"] = chain_text(over)
+        chain = collapse([r["country"] for r in stop_rows]) if stop_rows else []
+        own_sources = len(pd.unique(a.sources))
         routes.append(Route(
-            icao24=str(hex_), registration=_first(rows["registration"]),
-            typecode=_first(rows["typecode"]),
-            callsigns=sorted(rows["callsign"].dropna().unique().tolist()),
-            registered_country=state, military=mil, stops=stops, legs=legs, events=events,
-            gaps=gaps, countries=chain, sources=sources,
-            reconciliation=(merges.get(str(hex_)) or (
-                reconcile(rows) if rows["source"].nunique() > 1 else None)),
+            icao24=hex_, registration=a.registration, typecode=a.typecode,
+            callsigns=a.callsigns, registered_country=a.state, military=a.military,
+            stops=stops, legs=Deferred(functools.partial(_legs_frame, legs), legs.copy),
+            events=events, gaps=gaps, countries=chain,
+            sources=a.source_list,
+            reconciliation=(merges.get(hex_) or (
+                reconcile(a.rows()) if own_sources > 1 else None)),
         ))
     return RouteSet(routes, matches, tracks, segmentation)
 
@@ -260,6 +244,16 @@ def _flagged(df: pd.DataFrame) -> np.ndarray:
     if "flag" not in df.columns:
         return np.zeros(len(df), dtype=bool)
     return df["flag"].notna().to_numpy(dtype=bool)
+
+
+def _legs_frame(legs: list[dict[str, Any]]) -> pd.DataFrame:
+    """The legs frame of one route from its records (:data:`LEG_COLUMNS` and its countries)."""
+    if legs:
+        return pd.DataFrame(legs, columns=[*LEG_COLUMNS, "overflown", "overflown_chain"])
+    frame = pd.DataFrame(columns=LEG_COLUMNS)  # the columns as an empty frame takes them
+    frame["overflown"] = []
+    frame["overflown_chain"] = []
+    return frame
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -274,9 +268,17 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
     time) order once and each aircraft's rows are a slice of it: filtering and sorting the
     whole frame for each aircraft took O(aircraft x findings) plus ~1 ms of pandas work per
     aircraft (2,000 aircraft: 5.3 s of ``build_routes``' 9.3 s)."""
+    deferred = deferred_by_aircraft(frame, sort)
+    return lambda icao24: deferred(icao24).make()
+
+
+def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]
+                         ) -> Callable[[str], Deferred]:
+    """:func:`by_aircraft` giving :class:`~flightcheck.routes.deferred.Deferred` frames:
+    each made on first use, its records known without making it."""
     if frame is None or len(frame) == 0:
         columns = list(frame.columns) if frame is not None else []
-        return lambda icao24: pd.DataFrame(columns=columns)
+        return lambda icao24: Deferred(lambda: pd.DataFrame(columns=columns), list)
     codes, hexes = pd.factorize(frame["icao24"])
     order = np.arange(len(frame))
     keys = [k for k in sort if k in frame.columns]
@@ -290,9 +292,14 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
     bounds = np.searchsorted(codes[order], np.arange(len(hexes) + 1))
     where = {h: (int(bounds[i]), int(bounds[i + 1])) for i, h in enumerate(hexes)}
     none = frame.iloc[:0].reset_index(drop=True)
+    shared = SharedRecords(ordered)
 
-    def of(icao24: str) -> pd.DataFrame:
+    def of(icao24: str) -> Deferred:
         at = where.get(icao24)
-        return none.copy() if at is None else ordered.iloc[at[0]:at[1]].reset_index(drop=True)
+        if at is None:
+            return Deferred(none.copy, list)
+        a, b = at
+        return Deferred(lambda: ordered.iloc[a:b].reset_index(drop=True),
+                        lambda: shared.slice(a, b))
 
     return of

@@ -190,8 +190,7 @@ def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
     k = k[~p.ground[k] & ~np.isin(k, list(arrived))]
     if not len(k):
         return []
-    q_near, ap, _ = ctx.ix.near_many(p.lat[k], p.lon[k], FAR_KM)
-    q_near = q_near[ctx.ix.type_rank[ap] >= 2]
+    q_near, _, _ = ctx.ix.near_many_ranked(p.lat[k], p.lon[k], FAR_KM, 2)  # medium, large
     k = np.delete(k, np.unique(q_near))
     if not len(k):
         return []
@@ -199,8 +198,8 @@ def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
     reach = ctx.cruise_kt[p.code[k]] * KT_TO_KMS * OPEN_END_HORIZON_S
     trk = track_at(ctx, k, -1)
     trend = _trend(ctx, k, -1)
-    q, ap, dist = ctx.ix.near_many(p.lat[k], p.lon[k], float(reach.max()))
-    keep = (ctx.ix.type_rank[ap] >= 2) & (dist <= reach[q])  # medium and large airports
+    q, ap, dist = ctx.ix.near_many_ranked(p.lat[k], p.lon[k], float(reach.max()), 2)
+    keep = dist <= reach[q]
     q, ap, dist = q[keep], ap[keep], dist[keep]
     bounds = np.searchsorted(q, np.arange(len(k) + 1))
     return [_open_end(ctx, int(i), float(trk[j]), float(trend[j]),

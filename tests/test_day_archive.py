@@ -1,0 +1,153 @@
+"""A day-shaped readsb archive (many small gzip trace files, benchmarks/day_archive.py) reads
+to the same table, and gives the same findings, however its files are read: many at a time
+(flightcheck.io.readsb_batch), one by one, or as one file holding the same fixes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flightcheck.errors import InputError
+from flightcheck.io import readsb_batch
+from flightcheck.read import read
+from flightcheck.segment import detect
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+
+from day_archive import generate, trace_files  # noqa: E402
+
+CITATIONS = {"evidence", "rows", "inputs", "source", "sources"}
+"""Fields that name input files and rows: they differ between the two layouts."""
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory) -> Path:
+    """600 trace files (log-normal sizes, 60,000 fixes) of realistic flights."""
+    root = tmp_path_factory.mktemp("day")
+    generate(root, 600, 60_000)
+    return root
+
+
+def _one_by_one(monkeypatch) -> None:
+    monkeypatch.setattr(readsb_batch, "trace_blocks", lambda datas, ctxs: None)
+
+
+def _same_tracks(a, b) -> None:
+    pd.testing.assert_frame_equal(a.df, b.df, check_exact=True)
+    assert [r.to_dict() for r in a.inputs] == [r.to_dict() for r in b.inputs]
+    assert a.skipped == b.skipped and a.duplicates == b.duplicates
+
+
+def test_files_read_together_equal_files_read_one_by_one(day, monkeypatch):
+    batches = []
+    real = readsb_batch.trace_blocks
+    with monkeypatch.context() as m:
+        m.setattr(readsb_batch, "trace_blocks",
+                  lambda datas, ctxs: batches.append(real(datas, ctxs)) or batches[-1])
+        together = read(day / "globe_history", workers=1)
+    assert len(batches) == 3 and all(b is not None for b in batches)  # 256 + 256 + 88
+    assert len(together.inputs) == 600 and len(together.df) > 50_000
+    with monkeypatch.context() as m:
+        _one_by_one(m)
+        alone = read(day / "globe_history", workers=1)
+    _same_tracks(together, alone)
+    assert detect(together).to_dict() == detect(alone).to_dict()
+
+
+def _findings(tracks) -> dict:
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in CITATIONS}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(detect(tracks).to_dict())
+
+
+def test_many_files_give_the_stops_of_one_file_with_the_same_fixes(day, tmp_path):
+    many = read(day / "globe_history")
+    found = _findings(many)
+    assert len(found["stops"]) > 100 and len(found["events"]) > 20
+    # the same fixes in one CSV file (the columns the stop engine reads)
+    keep = ["time", "icao24", "callsign", "registration", "typecode", "lat", "lon", "alt_ft",
+            "alt_geom_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "squawk"]
+    many.df[keep].to_csv(tmp_path / "day.csv", index=False)
+    one = read(tmp_path / "day.csv")
+    assert len(one.df) == len(many.df)
+    assert _findings(one) == found
+
+
+def _bad_point(day: Path, value) -> Path:
+    """A copy of the archive whose 300th file's 5th point has ``value`` as its latitude."""
+    import shutil
+
+    copy = day.parent / f"{day.name}-bad-{abs(hash(repr(value)))}"
+    if not copy.exists():
+        shutil.copytree(day, copy)
+        victim = Path(trace_files(copy)[300])
+        doc = json.loads(gzip.decompress(victim.read_bytes()))
+        doc["trace"][4][1] = value
+        victim.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    return copy
+
+
+@pytest.mark.parametrize("value", ["45.1", None, 95.0])
+def test_a_bad_point_in_a_batch_reads_as_file_by_file(day, monkeypatch, value):
+    archive = _bad_point(day, value) / "globe_history"
+    with pytest.raises(InputError) as together:
+        read(archive, workers=1)
+    with monkeypatch.context() as m:
+        _one_by_one(m)
+        with pytest.raises(InputError) as alone:
+            read(archive, workers=1)
+        skipped_alone = read(archive, workers=1, skip_bad=True)
+    assert str(together.value) == str(alone.value) and "record 5" in str(together.value)
+    skipped = read(archive, workers=1, skip_bad=True)
+    _same_tracks(skipped, skipped_alone)
+    assert sum(sum(r.dropped.values()) for r in skipped.inputs) == 1
+
+
+def test_files_read_together_in_worker_processes(day, monkeypatch):
+    together = read(day / "globe_history", workers=2)
+    with monkeypatch.context() as m:
+        _one_by_one(m)
+        alone = read(day / "globe_history", workers=1)
+    _same_tracks(together, alone)
+
+
+def test_the_first_failing_file_in_order_is_the_one_reported(day, tmp_path, monkeypatch):
+    """A batch loads all its files before reading any: a reader's crash on a later file
+    must not hide an earlier file's input error (nor the other way round)."""
+    import shutil
+
+    from flightcheck.io import readsb
+
+    files = [Path(p) for p in trace_files(day)[:20]]
+    folder = tmp_path / "traces"
+    folder.mkdir()
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    names = sorted(p.name for p in folder.iterdir())
+    real = readsb.read_columns
+
+    def crash_on(name):
+        def read_columns(data, ctx, fmt):
+            if ctx.path.endswith(name):
+                raise ValueError("reader bug")
+            return real(data, ctx, fmt)
+        return read_columns
+
+    (folder / names[3]).write_bytes(b"\x1f\x8b\x08\x00broken")  # an input error
+    _one_by_one(monkeypatch)
+    monkeypatch.setattr(readsb, "read_columns", crash_on(names[10]))
+    with pytest.raises(InputError, match="gzip"):
+        read(folder, workers=1)
+    monkeypatch.setattr(readsb, "read_columns", crash_on(names[1]))
+    with pytest.raises(ValueError, match="reader bug"):
+        read(folder, workers=1)
