@@ -486,12 +486,12 @@ def test_a_tar_claiming_a_huge_size_is_refused(tmp_path):
 
 def test_an_unreadable_input_is_one_line(tmp_path, samples, monkeypatch, case):
     import flightcheck.case.edit as edit
-    import flightcheck.provenance as provenance
+    import flightcheck.io.sources as sources
 
     def denied(path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(provenance, "sha256_file", denied)  # what io.sources.fingerprint calls
+    monkeypatch.setattr(sources, "_read_local", denied)  # the file is read (and hashed) once
     refused(cli("inspect", samples / CSV), "cannot read file", "Permission denied")
     monkeypatch.setattr(edit, "sha256_file", denied)
     refused(cli("verify", case, "-o", tmp_path / "p"), "cannot read file")

@@ -158,10 +158,15 @@ def read_bytes(ref: str, max_bytes: int) -> bytes:
     try:
         if not stat.S_ISREG(os.stat(ref).st_mode):
             raise InputError(ref, "not a regular file (device, FIFO or socket); refusing")
-        with open(ref, "rb") as fh:
-            return fh.read()
+        return _read_local(ref)
     except OSError as exc:
         raise UnreadableInput(ref, f"cannot read file ({exc.strerror or exc})") from None
+
+
+def _read_local(path: str) -> bytes:
+    """The bytes of a local file as stored on disk (read once: decoded and hashed)."""
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def _fs(url: str):
