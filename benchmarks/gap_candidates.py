@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from flightcheck.io.context import ReadContext  # noqa: E402
 from flightcheck.segment import detect  # noqa: E402
-from flightcheck.track import to_track_table  # noqa: E402
+from flightcheck.track.table import to_track_table  # noqa: E402
 
 MIDDLE_EAST = (22.0, 45.0, 30.0, 65.0)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.maps import build_map, save_map
-from flightcheck.tracks import Tracks
+from flightcheck.track.tracks import Tracks
 
 
 def main(n: int = 1_000_000) -> None:

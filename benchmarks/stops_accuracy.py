@@ -38,7 +38,7 @@ from flightcheck.segment import stops as stops_mod  # noqa: E402
 from flightcheck.segment.airportindex import AirportIndex, build_index, default_index  # noqa: E402
 from flightcheck.segment.context import aircraft_types, build  # noqa: E402
 from flightcheck.segment.phases import prepare  # noqa: E402
-from flightcheck.track import to_track_table  # noqa: E402
+from flightcheck.track.table import to_track_table  # noqa: E402
 
 SLACK = pd.Timedelta(minutes=30)
 EVENT_SLACK = pd.Timedelta(minutes=5)

@@ -43,7 +43,7 @@ def table(n_points: int) -> pd.DataFrame:
     from stops_gen import fleet
 
     from flightcheck.io.context import ReadContext
-    from flightcheck.track import to_track_table
+    from flightcheck.track.table import to_track_table
 
     base, _ = fleet(40, seed=3)
     base = to_track_table(base, ReadContext("synthetic_fleet.csv"))
@@ -193,7 +193,7 @@ def day_child(root: str, case: str) -> None:
         stages["parse"], points = parse_floor(files, 1 if case == "floor1" else os.cpu_count())
         n_files = len(files)
     else:
-        from flightcheck.read import read
+        from flightcheck.io.read import read
 
         t = clock()
         tracks = read(str(Path(root) / "globe_history"))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import flightcheck
 from flightcheck.io.context import ReadOptions
-from flightcheck.read import read_one
-from flightcheck.track import validate
-from flightcheck.tracks import Tracks
+from flightcheck.io.read import read_one
+from flightcheck.track.table import validate
+from flightcheck.track.tracks import Tracks
 
 
 def read_bytes(tmp_path: Path, data: bytes, name: str, **kw) -> Tracks:

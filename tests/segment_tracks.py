@@ -12,7 +12,7 @@ import pandas as pd
 
 from flightcheck.geo import bearing_deg, haversine_km
 from flightcheck.io.context import ReadContext
-from flightcheck.track import to_track_table
+from flightcheck.track.table import to_track_table
 
 T0 = pd.Timestamp("2024-10-05T12:00:00Z").timestamp()
 

@@ -11,7 +11,7 @@ from flightcheck import io
 from flightcheck.errors import InputError
 from flightcheck.io import ais
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.track import validate
+from flightcheck.track.table import validate
 
 # pyais README: type 1 from MMSI 366053209 at 37.802118 N, 122.341618 W, COG 219.3, SOG 0.
 DOC_TYPE1 = "!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0*5C"

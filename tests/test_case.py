@@ -60,7 +60,7 @@ def test_pack_contents_and_manifest(pack, samples):
     names = {p.name for p in out.iterdir()}
     assert {"verdicts.json", "report.html", "map.html", "stops.csv", "tracks.geojson",
             "manifest.json"} <= names
-    from flightcheck.provenance import sha256_file
+    from flightcheck.track.provenance import sha256_file
 
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     assert set(listed) == names - {"manifest.json"}

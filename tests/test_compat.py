@@ -1,4 +1,4 @@
-"""The private pandas/numpy paths in flightcheck.compat still exist and agree with their
+"""The private pandas/numpy paths in flightcheck.runtime.compat still exist and agree with their
 public fallbacks: an upgrade that breaks one fails here, loudly, not as a slow or wrong run."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightcheck import compat
+from flightcheck.runtime import compat
 
 
 def test_utc_datetimes_uses_the_fast_path_and_equals_the_public_one():

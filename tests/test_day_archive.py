@@ -14,7 +14,7 @@ import pytest
 
 from flightcheck.errors import InputError
 from flightcheck.io import readsb_batch
-from flightcheck.read import read
+from flightcheck.io.read import read
 from flightcheck.segment import detect
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))

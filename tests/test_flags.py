@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from segment_tracks import T0, offset, path, table
 
 import flightcheck
-from flightcheck.flags import REASONS, count_by_source, flag_fixes
+from flightcheck.track.flags import REASONS, count_by_source, flag_fixes
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -117,7 +117,7 @@ def test_a_flagged_fix_never_places_the_aircraft_anywhere():
     from flightcheck.case.model import Claim
     from flightcheck.case.verify import verify
     from flightcheck.routes import build_routes
-    from flightcheck.tracks import Tracks
+    from flightcheck.track.tracks import Tracks
 
     reach_tests = importlib.import_module("test_verify_reach")
     df = _writable(table([reach_tests.FLIGHT]))
@@ -144,9 +144,9 @@ def test_legs_index_the_whole_table_and_exports_leave_flagged_fixes_out(tmp_path
     import importlib
     import json
 
-    from flightcheck.export import export
+    from flightcheck.maps.export import export
     from flightcheck.routes import build_routes
-    from flightcheck.tracks import Tracks
+    from flightcheck.track.tracks import Tracks
 
     reach_tests = importlib.import_module("test_verify_reach")
     df = _writable(table([reach_tests.FLIGHT]))

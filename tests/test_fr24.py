@@ -13,7 +13,7 @@ import flightcheck
 from flightcheck.errors import InputError, UsageError
 from flightcheck.io import fr24
 from flightcheck.io.pseudo_address import pseudo_address
-from flightcheck.track import validate
+from flightcheck.track.table import validate
 
 HEADER = "Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"
 # JAL516 RJCC -> RJTT 2024-01-02 (shape of xoolive/traffic tests/fr24/JL516_3376ab31.csv):

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from flightcheck import io
 from flightcheck.errors import FlightcheckError
 from flightcheck.io.context import ReadOptions
-from flightcheck.read import read_one
-from flightcheck.track import validate
+from flightcheck.io.read import read_one
+from flightcheck.track.table import validate
 
 SEEDS = {
     "readsb": b'{"icao":"010075","r":"SU-BTX","t":"IL76","timestamp":1760000000.0,"trace":['

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import shapely.geometry
 
-from flightcheck.export import _coords, to_geojson
+from flightcheck.maps.export import _coords, to_geojson
 
 
 def test_every_feature_loads_in_shapely_with_one_dimension(sample_tracks, sample_routes):

@@ -185,7 +185,7 @@ def test_a_failing_run_leaves_the_old_pack(case, tmp_path, monkeypatch):
 
 
 def test_without_rename_exchange_the_pack_is_still_replaced_whole(case, tmp_path, monkeypatch):
-    import flightcheck.atomic_folder as af
+    import flightcheck.output.atomic_folder as af
 
     monkeypatch.setattr(af, "_exchange", lambda a, b: False)
     out = tmp_path / "pack"
@@ -217,7 +217,7 @@ def test_non_pack_outdir_and_concurrent_runs_are_refused(case, tmp_path):
 def test_manifest_hashes_are_of_the_bytes_written(case, tmp_path, monkeypatch):
     """The manifest does not re-read outputs from disk, so a file changed under the build
     (here: by a racing writer) shows up as a mismatch instead of checking as consistent."""
-    import flightcheck.atomic_folder as af
+    import flightcheck.output.atomic_folder as af
 
     real_write = af.FolderBuild.write
 
@@ -570,7 +570,7 @@ def test_terminal_control_characters_are_shown_not_run(tmp_path):
 
 
 def test_neutralise_keeps_only_plain_colour():
-    from flightcheck.term import neutralise
+    from flightcheck.output.term import neutralise
 
     assert neutralise("a\x1b[2Jb\tc\n") == "a\\x1b[2Jb\tc\n"
     assert neutralise("\x1b[1;31mred\x1b[0m \x1b[2J \u202e", keep_colour=True) == \
@@ -641,6 +641,6 @@ def test_infinite_or_huge_measurements_are_bad_records(tmp_path, value):
 def test_usage_errors_are_not_internal_errors(tmp_path):
     refused(cli("verify", tmp_path), "needs CASE and -o")
     with pytest.raises(UsageError):
-        from flightcheck.outpaths import check_folder
+        from flightcheck.output.outpaths import check_folder
 
         check_folder("-o", tmp_path, [tmp_path / "x.csv"], tmp_path)

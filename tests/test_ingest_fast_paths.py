@@ -22,11 +22,11 @@ import pyarrow as pa
 import pytest
 
 import flightcheck
-from flightcheck import blocks as block_tables
-from flightcheck import track
 from flightcheck.errors import InputError
 from flightcheck.io import readsb
 from flightcheck.io.context import ReadContext, ReadOptions
+from flightcheck.track import blocks as block_tables
+from flightcheck.track import table as track
 
 DAY = 1_760_054_400.0
 
@@ -134,7 +134,7 @@ def _write(path, data: bytes):
 
 
 def _blocks(paths) -> list:
-    from flightcheck.read import read_block
+    from flightcheck.io.read import read_block
 
     return [read_block(str(p), ReadOptions())[0] for p in paths]
 
@@ -195,7 +195,7 @@ def test_process_pool_gives_the_in_process_result(tmp_path):
 
 def _frame_path(path, skip_bad: bool = False):
     """The table of one trace the old way: reader frame, to_track_table, time order."""
-    from flightcheck.read import read_frame
+    from flightcheck.io.read import read_frame
 
     frame, ctx, fmt, module, _ = read_frame(str(path), ReadOptions(skip_bad=skip_bad))
     table = track.check_time_order(track.to_track_table(frame, ctx), ctx)
@@ -204,7 +204,7 @@ def _frame_path(path, skip_bad: bool = False):
 
 @pytest.mark.parametrize("skip_bad", [False, True])
 def test_trace_blocks_give_the_frame_path_table(tmp_path, skip_bad):
-    from flightcheck.read import read_block
+    from flightcheck.io.read import read_block
 
     nine = [p[:9] for p in _points(40)]
     messy = _points(60)
@@ -236,7 +236,7 @@ def test_trace_blocks_give_the_frame_path_table(tmp_path, skip_bad):
 
 
 def test_combine_blocks_equals_clean_of_concat_with_duplicates_and_empty_files(tmp_path):
-    from flightcheck.read import read_block
+    from flightcheck.io.read import read_block
 
     day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
     day2 = _write(tmp_path / "11" / "trace_full_ae1234.json",

@@ -14,7 +14,7 @@ import flightcheck
 from flightcheck.errors import InputError
 from flightcheck.io import kml
 from flightcheck.io.pseudo_address import pseudo_address
-from flightcheck.track import validate
+from flightcheck.track.table import validate
 
 KML_OPEN = ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
             'xmlns:gx="http://www.google.com/kml/ext/2.2">\n')

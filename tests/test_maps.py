@@ -16,8 +16,8 @@ import pytest
 from flightcheck.maps import build_map, remote_references, render_html, save_map
 from flightcheck.maps.assets import RemoteReferenceError, check_offline
 from flightcheck.maps.geometry import observed_pieces, reach_ellipse, track_lines
-from flightcheck.provenance import InputRecord
-from flightcheck.tracks import Tracks
+from flightcheck.track.provenance import InputRecord
+from flightcheck.track.tracks import Tracks
 
 XSS_CALLSIGN = "<img src=x onerror=alert(1)>"
 ODD_REGISTRATION = "SU-\"'&"

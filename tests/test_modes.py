@@ -30,7 +30,7 @@ from flightcheck import io
 from flightcheck.errors import InputError
 from flightcheck.io import modes
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.read import read_one
+from flightcheck.io.read import read_one
 
 EVEN = "8D40621D58C382D690C8AC2863A7"  # 1090 Riddle: even frame, t = 1457996402
 ODD = "8D40621D58C386435CC412692AD6"  # odd frame, t = 1457996400 -> 52.2572 N 3.91937 E 38000 ft

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from flightcheck.case.pack import read_records
-from flightcheck.provenance import InputRecord
-from flightcheck.tracks import Tracks
+from flightcheck.track.provenance import InputRecord
+from flightcheck.track.tracks import Tracks
 
 
 def looped(tracks: Tracks, path: Path) -> dict:

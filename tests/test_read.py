@@ -9,7 +9,7 @@ import pytest
 
 import flightcheck
 from flightcheck.errors import InputError, UsageError
-from flightcheck.track import validate
+from flightcheck.track.table import validate
 
 CSV_A = (b"timestamp,hex,latitude,longitude,altitude\n"
          b"1760000000,010075,44.90,20.30,3000\n"
@@ -95,10 +95,10 @@ def test_between_and_gaps(tmp_path):
 def test_workers_are_forked_for_many_large_inputs_on_linux_only(tmp_path, monkeypatch):
     import importlib
 
-    from flightcheck import forking
     from flightcheck.io.paths import expand
+    from flightcheck.runtime import forking
 
-    read_mod = importlib.import_module("flightcheck.read")  # the module, not the function
+    read_mod = importlib.import_module("flightcheck.io.read")  # the module, not the function
 
     for i in range(4):
         (tmp_path / f"big{i}.csv").write_bytes(b"x" * (5 << 20))

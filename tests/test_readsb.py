@@ -16,7 +16,7 @@ from flightcheck.cli import main
 from flightcheck.errors import InputError
 from flightcheck.io import detect, readsb
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.track import validate
+from flightcheck.track.table import validate
 
 DAY = 1_760_054_400.0  # 2025-10-10T00:00:00Z
 DAY2 = DAY + 86400

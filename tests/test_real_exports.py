@@ -24,7 +24,7 @@ from flightcheck.cli import main
 from flightcheck.geo import haversine_km
 from flightcheck.routes import build_routes
 from flightcheck.segment import Segmentation, detect
-from flightcheck.tracks import Tracks
+from flightcheck.track.tracks import Tracks
 
 REAL = Path(__file__).parent / "data" / "real"
 

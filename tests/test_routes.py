@@ -101,7 +101,7 @@ def test_collapse_and_coverage():
 def test_export_formats(tmp_path, sample_tracks, sample_routes):
     import xml.etree.ElementTree as ET
 
-    from flightcheck.export import export
+    from flightcheck.maps.export import export
 
     routes = sample_routes
     (gj,) = export(routes.tracks, routes, "geojson", tmp_path / "t.geojson")
@@ -164,7 +164,7 @@ def test_two_exports_without_address_of_one_flight_become_one_aircraft(sample_ro
 def test_pseudo_tracks_at_the_same_time_but_apart_stay_apart():
     from flightcheck.io.context import ReadContext
     from flightcheck.routes.reconcile import match_unaddressed
-    from flightcheck.track import to_track_table
+    from flightcheck.track.table import to_track_table
 
     t = pd.date_range("2025-10-16T10:00Z", periods=120, freq="30s")
     lat = pd.Series(range(120)) * 0.01 + 44.0

@@ -137,8 +137,7 @@ def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch):
     monkeypatch.setattr(run, "PROCESSES_MIN_BYTES", 1)
     assert run.local_scheduler(parts, None) == "processes"
     assert run.local_scheduler(parts, 1) == "threads"
-    from flightcheck import forking
-
+    from flightcheck.runtime import forking
     with monkeypatch.context() as m:  # macOS: fork is offered but not safe; stay on threads
         m.setattr(forking.sys, "platform", "darwin")
         assert run.local_scheduler(parts, None) == "threads"
@@ -197,7 +196,7 @@ def test_cli_scan_takes_the_time_zone_of_local_time_logs():
 def _frames(options):
     """(path, reader frame, ctx, time_ordered) of every sample file."""
     from flightcheck.io.paths import expand
-    from flightcheck.read import read_frame
+    from flightcheck.io.read import read_frame
 
     for cand in expand([str(SAMPLES)]):
         try:
@@ -259,8 +258,7 @@ def test_kept_fixes_drop_backward_and_bad_points_like_the_track_table():
 
 
 def test_only_files_of_aircraft_near_the_airports_get_a_track_table(monkeypatch):
-    from flightcheck import track
-
+    from flightcheck.track import table as track
     built = []
     real = track.to_track_table
 

@@ -28,7 +28,7 @@ T0 = 1_760_486_400
 
 def _full(path: Path, skip_bad: bool):
     """(icao24 list, int64 ns times, raw near) of the full path, or the InputError."""
-    from flightcheck.read import read_frame
+    from flightcheck.io.read import read_frame
 
     try:
         frame, ctx, _, _, _ = read_frame(str(path), ReadOptions(skip_bad=skip_bad))

@@ -228,7 +228,7 @@ def test_pieces_tables_join_as_one_table_would_be_built():
 def synth_fleet() -> pd.DataFrame:
     from flightcheck import synth
     from flightcheck.io.context import ReadContext
-    from flightcheck.track import to_track_table
+    from flightcheck.track.table import to_track_table
 
     points = synth.random_fleet(40, days=2.0, seed=2).points
     points = points.drop(columns=["phase", "true_time"], errors="ignore").copy()

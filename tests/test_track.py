@@ -5,7 +5,7 @@ import pytest
 
 from flightcheck.errors import InputError
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.track import SCHEMA, check_time_order, clean, empty, to_track_table, validate
+from flightcheck.track.table import SCHEMA, check_time_order, clean, empty, to_track_table, validate
 
 
 def frame(**cols):

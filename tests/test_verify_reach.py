@@ -19,7 +19,7 @@ from flightcheck.case.model import Claim
 from flightcheck.case.verify import verify
 from flightcheck.reference import countries
 from flightcheck.routes import build_routes
-from flightcheck.tracks import Tracks
+from flightcheck.track.tracks import Tracks
 
 LYBT = (44.9342, 20.2503)  # runway 12 threshold
 ELEV = 265.0

@@ -6,8 +6,8 @@
 """
 
 from flightcheck.errors import FlightcheckError, InputError, ReferenceDataError, UsageError
-from flightcheck.read import read
-from flightcheck.tracks import Tracks
+from flightcheck.io.read import read
+from flightcheck.track.tracks import Tracks
 
 __version__ = "0.1.0"
 

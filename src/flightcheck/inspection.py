@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flightcheck.jsonout import iso
-from flightcheck.tracks import Tracks
+from flightcheck.output.jsonout import iso
+from flightcheck.track.tracks import Tracks
 
 
 def _text(value: Any) -> str:

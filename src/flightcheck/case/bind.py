@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 
 from flightcheck.case.model import Annotation
-from flightcheck.jsonout import iso
+from flightcheck.output.jsonout import iso
+from flightcheck.output.textout import shown
 from flightcheck.routes import RouteSet
-from flightcheck.textout import shown
 
 
 def bind(annotation: Annotation, routes: RouteSet) -> dict[str, Any]:

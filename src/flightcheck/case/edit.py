@@ -18,14 +18,14 @@ from typing import Any
 
 import tomlkit
 
-from flightcheck.atomic import write_text
 from flightcheck.case.inputs import track_files
 from flightcheck.case.model import CASE_TIMES, CLAIM_KINDS, SETTING_KEYS, Case, parse, parse_time
 from flightcheck.errors import InputError, UsageError
-from flightcheck.jsonout import iso
-from flightcheck.provenance import sha256_file
+from flightcheck.output.atomic import write_text
+from flightcheck.output.jsonout import iso
 from flightcheck.reference import places
 from flightcheck.reference.places import Place, PlaceError
+from flightcheck.track.provenance import sha256_file
 
 TEMPLATE = '''# flightcheck case file. Paths are relative to this file. Times are UTC (ISO 8601).
 # Edit by hand or with `flightcheck case add|claim|annotate`; check with `flightcheck verify`.

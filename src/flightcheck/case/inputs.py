@@ -2,7 +2,7 @@
 
 ``case add DIR FOLDER`` walks the folder (as every command does, see
 :func:`flightcheck.io.paths.expand`) and keeps the files a reader recognises by content
-sniffing (:func:`flightcheck.read.load_detected`, the same test ``read`` applies to files met
+sniffing (:func:`flightcheck.io.read.load_detected`, the same test ``read`` applies to files met
 while walking). It leaves out, each with its reason: the case file itself, everything inside
 an evidence pack (a folder holding a flightcheck ``manifest.json``, whose ``stops.csv`` would
 otherwise sniff as track data), and files no reader recognises or that cannot be read.
@@ -63,7 +63,7 @@ def track_files(paths: list[str | Path], case_path: Path,
     """The files of ``paths`` (files, folders, globs) a case should take, and those skipped.
 
     Raises :class:`UsageError` when a file named explicitly is one of the case's own."""
-    from flightcheck.read import load_detected
+    from flightcheck.io.read import load_detected
 
     _is_pack.cache_clear()  # packs may have been written since the last call
     options = options or ReadOptions()

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flightcheck.case.model import Annotation, Case, Claim, load
-from flightcheck.jsonout import iso
-from flightcheck.provenance import sha256_file
+from flightcheck.output.jsonout import iso
+from flightcheck.track.provenance import sha256_file
 
 INPUT_STATUSES = ("ok", "changed", "missing", "unhashed")
 """``ok``: the file has its recorded sha256; ``changed``: it has another (``case add

@@ -22,22 +22,22 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from flightcheck import __version__
-from flightcheck.atomic_folder import replace_folder
 from flightcheck.case.bind import bind
 from flightcheck.case.edit import check_inputs
 from flightcheck.case.inputs import is_pack
 from flightcheck.case.model import Case, load
 from flightcheck.case.verify import Verdict, verify
 from flightcheck.errors import FlightcheckError, UsageError
-from flightcheck.export import _csv, to_geojson
-from flightcheck.jsonout import dumps, iso, plain
-from flightcheck.outpaths import check_folder
-from flightcheck.provenance import sha256_file
+from flightcheck.maps.export import _csv, to_geojson
+from flightcheck.output.atomic_folder import replace_folder
+from flightcheck.output.jsonout import dumps, iso, plain
+from flightcheck.output.outpaths import check_folder
 from flightcheck.routes import RouteSet, build_routes
 from flightcheck.routes.reconcile import match_target
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
-from flightcheck.tracks import Tracks
+from flightcheck.track.provenance import sha256_file
+from flightcheck.track.tracks import Tracks
 
 
 def _as_list(value: Any) -> list[str]:
@@ -227,9 +227,9 @@ def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: l
     case folder) makes paths relative; ``map_image`` is shown instead of the live map when
     printing."""
     from flightcheck.maps.layers import event_id, gap_id, stop_id
+    from flightcheck.maps.timeline import route_timeline
     from flightcheck.reference import versions
     from flightcheck.segment.evidence import short_names
-    from flightcheck.timeline import route_timeline
 
     stops, legs, events, gaps = [], [], [], []
     for r in routes:
@@ -383,7 +383,7 @@ def analyse(case_path: str | Path, *, allow_outside: Iterable[str | Path] = (),
     """Load a case, check its inputs' hashes (confined, see :meth:`Case.confined_paths`),
     read them, build routes, verify the claims and bind the annotations. ``progress`` is
     called with each of :data:`STAGES` as it starts."""
-    from flightcheck.read import read
+    from flightcheck.io.read import read
 
     step = progress or (lambda _stage: None)
     case: Case = load(case_path)
@@ -410,7 +410,7 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
         allow_future: bool = False, figures: bool = False, pdf: bool = False,
         progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
-    whole, see :mod:`flightcheck.atomic_folder`). Returns the manifest.
+    whole, see :mod:`flightcheck.output.atomic_folder`). Returns the manifest.
 
     ``figures``: also ``map.png`` and one publication figure per claim (``claim-ID.png``);
     ``pdf``: also ``report.pdf`` (A4, the map as an image); both need Chromium.

@@ -36,14 +36,14 @@ from flightcheck.case.model import Claim
 from flightcheck.errors import ReferenceDataError
 from flightcheck.findings import VerdictKind
 from flightcheck.geo import haversine_km
-from flightcheck.jsonout import iso
+from flightcheck.output.jsonout import iso
+from flightcheck.output.textout import shown
 from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
-from flightcheck.textout import shown
-from flightcheck.track import time_s
-from flightcheck.tracks import Tracks
+from flightcheck.track.table import time_s
+from flightcheck.track.tracks import Tracks
 
 PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 

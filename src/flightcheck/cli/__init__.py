@@ -20,7 +20,7 @@ from flightcheck.errors import FlightcheckError, UsageError
 
 def warn(message: str) -> None:
     """One line on stderr, its control characters neutralised (it may quote inputs)."""
-    from flightcheck.term import neutralise
+    from flightcheck.output.term import neutralise
 
     click.echo(neutralise(message), err=True)
 
@@ -52,7 +52,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def emit_json(obj: Any) -> None:
     """Print one JSON object on stdout."""
-    from flightcheck.jsonout import dumps
+    from flightcheck.output.jsonout import dumps
 
     sys.stdout.buffer.write(dumps(obj) + b"\n")
     sys.stdout.flush()
@@ -128,7 +128,7 @@ def _column_mapping(items: tuple[str, ...]) -> dict[str, str]:
 
 def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
-    from flightcheck.read import read
+    from flightcheck.io.read import read
 
     if not reading["paths"]:
         raise UsageError("give at least one PATH (a file, folder or glob of track exports)")
@@ -159,7 +159,7 @@ def read_inputs(reading: dict[str, Any]):
 @click.version_option(__version__, prog_name="flightcheck")
 def main() -> None:
     """flightcheck: verify claims about aircraft movements from track exports."""
-    from flightcheck.term import SafeStream
+    from flightcheck.output.term import SafeStream
 
     if not isinstance(sys.stdout, SafeStream):  # rich tables and plain lines alike
         sys.stdout = SafeStream(sys.stdout)
@@ -239,7 +239,7 @@ def map_cmd(reading, output, only, title, png, pdf, size, bbox, fit, caption, on
     """One self-contained HTML evidence map: legs, silences, stops, events, gaps; with
     --png/--pdf also a figure for publication."""
     from flightcheck.maps import map_routes, save_map
-    from flightcheck.outpaths import check_file, input_files
+    from flightcheck.output.outpaths import check_file, input_files
     from flightcheck.routes import build_routes
 
     case = None
@@ -360,9 +360,9 @@ def route_cmd(reading, only, via, within, as_json):
 def timeline_cmd(reading, output, only, title, map_link):
     """Where each aircraft was, when, and when it was silent: one row per aircraft with
     legs, stops (inferred windows shaded), silences (unaccounted time hatched), events."""
-    from flightcheck.outpaths import check_file, input_files
+    from flightcheck.maps.timeline import route_timeline
+    from flightcheck.output.outpaths import check_file, input_files
     from flightcheck.routes import build_routes
-    from flightcheck.timeline import route_timeline
 
     check_file("-o", output, input_files(reading["paths"]))
     tracks = read_inputs(reading)
@@ -389,8 +389,8 @@ def export_cmd(reading, fmt_out, output, only, raw_csv):
 
     CSV text cells starting with = + - @, a tab or a carriage return get a leading ' so a
     spreadsheet shows them instead of running them (OWASP); --raw-csv turns that off."""
-    from flightcheck.export import export, export_paths
-    from flightcheck.outpaths import check_file, input_files
+    from flightcheck.maps.export import export, export_paths
+    from flightcheck.output.outpaths import check_file, input_files
     from flightcheck.routes import build_routes
 
     inputs = input_files(reading["paths"])
@@ -673,7 +673,7 @@ def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, all
 
     from flightcheck.case.edit import case_file
     from flightcheck.case.model import load
-    from flightcheck.outpaths import check_folder
+    from flightcheck.output.outpaths import check_folder
     from flightcheck.serve import Settings, bind, create_app, run, url
     from flightcheck.serve.app import default_author
     from flightcheck.serve.security import new_token
@@ -807,7 +807,7 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
     if output and not output.endswith((".parquet", ".csv")):
         raise UsageError(f"-o {output}: expected a .parquet or .csv file name")
     if output:
-        from flightcheck.outpaths import check_file, input_files
+        from flightcheck.output.outpaths import check_file, input_files
 
         check_file("-o", output, input_files(paths))
     result = scan(list(paths), list(airport_codes), since=_parse_time("--since", since),
@@ -838,7 +838,7 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
 @guarded
 def convert_cmd(paths, output, workers, quiet):
     """An archive as a day-partitioned parquet dataset of the track table, for fast scans."""
-    from flightcheck.outpaths import check_folder, input_files
+    from flightcheck.output.outpaths import check_folder, input_files
     from flightcheck.scan import convert
 
     check_folder("-o", output, input_files(paths))

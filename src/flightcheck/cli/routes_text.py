@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flightcheck.jsonout import iso
+from flightcheck.output.jsonout import iso
 from flightcheck.routes import RouteSet
 from flightcheck.routes.reconcile import match_target
 

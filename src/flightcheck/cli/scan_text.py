@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from flightcheck.atomic import write_bytes
-from flightcheck.textout import shown
+from flightcheck.output.atomic import write_bytes
+from flightcheck.output.textout import shown
 
 
 def write_visits(visits: pd.DataFrame, path: str | Path) -> Path:

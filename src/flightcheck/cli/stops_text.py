@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flightcheck.jsonout import iso
+from flightcheck.output.jsonout import iso
+from flightcheck.output.textout import shown
 from flightcheck.segment.evidence import duration
-from flightcheck.textout import shown
 
 
 def _text(value: Any) -> str:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from flightcheck.io.context import ReadContext
 from flightcheck.io.lines import check_csv_header
-from flightcheck.track import as_time, ns_utc
+from flightcheck.track.table import as_time, ns_utc
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_MS
 
 FORMATS = ("opensky-csv", "opensky-parquet", "opensky-json")

@@ -45,7 +45,7 @@ from flightcheck.io import opensky, sbs
 from flightcheck.io.context import ReadContext
 from flightcheck.io.lines import check_csv_header
 from flightcheck.io.pseudo_address import aircraft_address, pseudo_address, user_address
-from flightcheck.track import ns_utc
+from flightcheck.track.table import ns_utc
 from flightcheck.units import FPM_PER_MS, FT_PER_M, KT_PER_KMH, KT_PER_MS
 
 FORMATS = ("csv",)

@@ -6,7 +6,7 @@ replies, surveillance replies, unpaired CPR frames). Raw Mode S readers put one 
 address in ``ReadContext.presence``; it travels in the input's provenance
 (``InputRecord.presence``) and is collected by ``Tracks.presence``.
 
-Columns (``flightcheck.provenance.PRESENCE_COLUMNS``):
+Columns (``flightcheck.track.provenance.PRESENCE_COLUMNS``):
 
 * ``icao24``: the address (6 lowercase hex; ``~`` prefix for DF18 non-ICAO addresses);
 * ``first``, ``last``: UTC times of the first and last message heard (``last`` uses the
@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightcheck.provenance import PRESENCE_COLUMNS, empty_presence
+from flightcheck.track.provenance import PRESENCE_COLUMNS, empty_presence
 
 
 def presence_table(

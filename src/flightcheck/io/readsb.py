@@ -29,11 +29,11 @@ import pyarrow as pa
 from pandas.api.types import pandas_dtype
 from pandas.arrays import ArrowStringArray
 
-from flightcheck.blocks import Block, Flags, Text
-from flightcheck.compat import utc_datetimes
 from flightcheck.errors import InputError
-from flightcheck.gcpause import gc_paused
 from flightcheck.io.context import ReadContext
+from flightcheck.runtime.compat import utc_datetimes
+from flightcheck.runtime.gcpause import gc_paused
+from flightcheck.track.blocks import Block, Flags, Text
 
 FORMATS = ("readsb-trace", "readsb-aircraft")
 TIME_ORDERED = frozenset({"readsb-trace"})
@@ -95,8 +95,8 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
 
 
 def read_columns(data: bytes, ctx: ReadContext, fmt: str) -> tuple[dict[str, Any], int] | None:
-    """:func:`read` as plain arrays for :func:`flightcheck.blocks.table_block`: (columns, rows),
-    no DataFrame (it costs more than parsing a small trace). None for snapshots."""
+    """:func:`read` as plain arrays for :func:`flightcheck.track.blocks.table_block`:
+    (columns, rows), no DataFrame (it costs more than parsing a small trace). None for snapshots."""
     if fmt != "readsb-trace":
         return None
     with gc_paused():

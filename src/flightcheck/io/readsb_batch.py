@@ -1,11 +1,11 @@
-"""Many small readsb trace files read as one: the blocks :func:`flightcheck.read.read_block`
+"""Many small readsb trace files read as one: the blocks :func:`flightcheck.io.read.read_block`
 would make of each, with the fixed per-file numpy and pandas work paid once per batch.
 
 A ``globe_history`` day holds 50,000+ trace files of a few hundred points; read one by one,
-the reader's and :func:`~flightcheck.blocks.table_block`'s fixed cost (~0.6 ms per file)
+the reader's and :func:`~flightcheck.track.blocks.table_block`'s fixed cost (~0.6 ms per file)
 was ten times the cost of parsing the file. Here the points of every file of a batch are
 extracted together (:func:`flightcheck.io.readsb._extract_points`), checked together and
-cut back into one :class:`~flightcheck.blocks.Block` per file.
+cut back into one :class:`~flightcheck.track.blocks.Block` per file.
 
 Only clean batches take this path: when any file of the batch has anything a per-file read
 would drop, count, refuse or read differently (a bad point, a value out of range, a column
@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import orjson
 
-from flightcheck.blocks import Block, Flags, Text, table_block
 from flightcheck.errors import InputError
-from flightcheck.gcpause import gc_paused
 from flightcheck.io import readsb
 from flightcheck.io.context import ReadContext
+from flightcheck.runtime.gcpause import gc_paused
+from flightcheck.track.blocks import Block, Flags, Text, table_block
 
 BATCH_FILES = 256
 """Trace files read together (a few hundred points each: ~100,000 points a batch)."""
@@ -37,7 +37,7 @@ MAX_BYTES = readsb._SPLIT_MIN_BYTES
 def trace_blocks(datas: list[bytes], ctxs: list[ReadContext]) -> list[Block] | None:
     """One :class:`Block` per trace document of ``datas`` (``ctxs``: their read contexts,
     which get ``records`` and ``notes`` as the per-file read sets them), equal to
-    :func:`flightcheck.read.read_block`'s; None when the batch is not clean (see the module
+    :func:`flightcheck.io.read.read_block`'s; None when the batch is not clean (see the module
     docstring)."""
     if any(len(d) >= MAX_BYTES for d in datas):
         return None

@@ -34,7 +34,7 @@ import pandas as pd
 
 from flightcheck.errors import UsageError
 from flightcheck.io.context import ReadContext
-from flightcheck.track import ns_utc
+from flightcheck.track.table import ns_utc
 
 FORMATS = ("sbs",)
 TIME_ORDERED: frozenset[str] = frozenset()

@@ -118,8 +118,7 @@ def fingerprint(ref: str) -> tuple[str, int]:
     if is_url(ref) or is_member(ref):
         data = read_bytes(ref, 1 << 62)
         return hashlib.sha256(data).hexdigest(), len(data)
-    from flightcheck import provenance
-
+    from flightcheck.track import provenance
     return provenance.sha256_file(ref), os.path.getsize(ref)
 
 

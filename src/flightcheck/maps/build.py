@@ -38,8 +38,8 @@ from flightcheck.maps.reference_layer import CSS as REFERENCE_CSS
 from flightcheck.maps.reference_layer import ReferenceLayer
 from flightcheck.routes import by_aircraft
 from flightcheck.segment.evidence import short_names
-from flightcheck.track import time_s
-from flightcheck.tracks import Tracks
+from flightcheck.track.table import time_s
+from flightcheck.track.tracks import Tracks
 
 KT_TO_KMH = 1.852
 CRUISE_QUANTILE = 0.95
@@ -429,7 +429,7 @@ def render_html(m: folium.Map) -> str:
 def save_map(m: folium.Map, path: str | Path) -> Path:
     """Write ``m`` as one self-contained HTML file (atomically); fails if anything remote
     remains in it. Returns the path written."""
-    from flightcheck.atomic import write_text
+    from flightcheck.output.atomic import write_text
 
     return write_text(path, render_html(m))
 

@@ -129,8 +129,8 @@ def figure(html_path: str | Path, out_path: str | Path, *, size: tuple[int, int]
     reuse (one is started otherwise)."""
     from contextlib import nullcontext
 
-    from flightcheck.atomic import write_bytes
     from flightcheck.maps.browser import offline_browser
+    from flightcheck.output.atomic import write_bytes
 
     kind = (fmt or Path(out_path).suffix.lstrip(".")).lower()
     if kind not in ("png", "pdf"):

@@ -14,7 +14,7 @@ def snapshot(html_path: str | Path, png_path: str | Path, width: int = 1400,
 
     Fails if the page raised a JavaScript error or tried to reach the network.
     """
-    from flightcheck.atomic import write_bytes
+    from flightcheck.output.atomic import write_bytes
 
     with offline_browser() as browser:
         page = browser.open(html_path, width=width, height=height)

@@ -24,7 +24,7 @@ from flightcheck.routes.deferred import (
 from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.routes.sources import with_duplicates
-from flightcheck.tracks import Tracks
+from flightcheck.track.tracks import Tracks
 
 __all__ = ["Route", "RouteSet", "build_routes"]
 
@@ -68,7 +68,7 @@ class Route:
                 f"{' → '.join(self.countries) or '-'}")
 
     def to_dict(self) -> dict[str, Any]:
-        from flightcheck.jsonout import plain
+        from flightcheck.output.jsonout import plain
 
         legs = [{k: v for k, v in r.items() if k not in ("first_index", "last_index")}
                 for r in field_records(self, "legs")]
@@ -240,7 +240,7 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
 
 
 def _flagged(df: pd.DataFrame) -> np.ndarray:
-    """Rows whose fix the data refutes (``flag`` set, :mod:`flightcheck.flags`)."""
+    """Rows whose fix the data refutes (``flag`` set, :mod:`flightcheck.track.flags`)."""
     if "flag" not in df.columns:
         return np.zeros(len(df), dtype=bool)
     return df["flag"].notna().to_numpy(dtype=bool)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.routes.sources import ALSO_SEEN
-from flightcheck.track import time_s
+from flightcheck.track.table import time_s
 
 COUNTRY_CHUNK = 1_000_000
 """Fixes placed in countries at a time (bounds the memory of the point geometries)."""
@@ -56,7 +56,7 @@ class AircraftRows:
     @staticmethod
     def of(df: pd.DataFrame) -> Iterator[AircraftRows]:
         """Every aircraft of ``df`` with an unflagged fix, in address order (as
-        ``df.groupby("icao24")``). Flagged fixes (``flag`` set, :mod:`flightcheck.flags`)
+        ``df.groupby("icao24")``). Flagged fixes (``flag`` set, :mod:`flightcheck.track.flags`)
         take no part: not in the slices, the identity or the sources."""
         if not len(df):
             return

@@ -16,7 +16,7 @@ import pandas as pd
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """``frame.to_dict("records")`` from one object array (the same values once through
-    :func:`~flightcheck.jsonout.plain`): pandas' own indexes every column of every call,
+    :func:`~flightcheck.output.jsonout.plain`): pandas' own indexes every column of every call,
     ~0.6 ms for a route's small frame, so four frames per aircraft were 27 of 71 s of
     ``route`` on 10,000 aircraft (2,000 routes' JSON: 4.75 -> 1.99 s)."""
     cols = list(frame.columns)

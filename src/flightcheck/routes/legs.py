@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.routes.sources import ALSO_SEEN
-from flightcheck.track import time_s
+from flightcheck.track.table import time_s
 
 COVERED_GAP_S = 300.0
 """Fixes at most this many seconds apart count as continuous coverage."""

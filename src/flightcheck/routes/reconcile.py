@@ -21,7 +21,7 @@ import pandas as pd
 
 from flightcheck.geo import haversine_km
 from flightcheck.routes.sources import ALSO_SEEN, also_seen_column
-from flightcheck.track import time_s
+from flightcheck.track.table import time_s
 
 MAX_OFFSET_S = 60.0
 MIN_OVERLAP_POINTS = 20

@@ -9,7 +9,7 @@ exactly the result of an uninterrupted one. Phase 2 always runs again (it is che
 candidates and spans). A partition with unreadable inputs is not kept: a re-run tries them
 again.
 
-Each entry is three files written atomically (:mod:`flightcheck.atomic`):
+Each entry is three files written atomically (:mod:`flightcheck.output.atomic`):
 ``KEY.fixes.parquet`` (candidate fixes), ``KEY.spans.parquet`` (spans) and, last,
 ``KEY.json`` (counters, bad and unreadable inputs), whose presence marks the entry
 complete. Entries are written by whichever process ran the partition, so on a cluster DIR
@@ -27,8 +27,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from flightcheck.atomic import write_bytes
 from flightcheck.io.context import ReadOptions
+from flightcheck.output.atomic import write_bytes
 from flightcheck.scan.partitions import Partition
 from flightcheck.scan.prefilter import Airports
 

@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flightcheck import track
 from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
 from flightcheck.io.sources import learn, prefetched
 from flightcheck.scan import progress
 from flightcheck.scan.partitions import BATCH_BYTES, MARKER, Partition, discover
+from flightcheck.track import table as track
 
 ROW_GROUP_ROWS = 128 * 1024
 """Rows per parquet row group (without it each input file became a group of ~1,000 rows,
@@ -74,8 +74,8 @@ def _read_batch(part: Partition, options: ReadOptions, result) -> pd.DataFrame:
     plain arrays and one DataFrame built for the batch (a DataFrame per file, then a concat,
     took two thirds of convert's time). Bad and unreadable files are counted in
     ``result`` (a :class:`.tasks.PartitionResult`)."""
-    from flightcheck.blocks import block_frame, concat_blocks
-    from flightcheck.read import read_block
+    from flightcheck.io.read import read_block
+    from flightcheck.track.blocks import block_frame, concat_blocks
 
     blocks = []
     explicit = part.explicit or (False,) * len(part.paths)

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flightcheck import track
 from flightcheck.scan.phase1 import Phase1Rows, in_window
 from flightcheck.scan.prefilter import Airports, near_points
+from flightcheck.track import table as track
 
 PREFILTER_COLUMNS = ["icao24", "time", "lat", "lon", "alt_ft"]
 _TEXT = [c for c, d in track.SCHEMA.items() if d == "str" and c != "icao24"]

@@ -9,7 +9,7 @@ table (:func:`track.to_track_table`, ~3 ms a file). The raw check passes every f
 table would keep with the same values, so it never misses a candidate. For the other files
 only what the spans need is computed: the times and addresses of the fixes the full path
 would keep, by the same rules (:func:`kept_fixes`; a test compares it with
-:func:`flightcheck.read.read_one` on every sample file).
+:func:`flightcheck.io.read.read_one` on every sample file).
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flightcheck import track
-from flightcheck.compat import utc_datetimes
 from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.context import ReadContext, ReadOptions
+from flightcheck.runtime.compat import utc_datetimes
 from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import Phase1Rows, in_window
 from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, candidates, near_points
 from flightcheck.scan.trace_quick import TRACE_NAME, QuickTrace, quick_trace
+from flightcheck.track import table as track
 
 
 def _addresses(values: pd.Series) -> pa.Array:
@@ -53,7 +53,7 @@ def _raw_near(frame: pd.DataFrame, airports: Airports, radius_km: float) -> np.n
 
 
 def full_table(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool) -> pd.DataFrame:
-    """The track table of a reader frame, as :func:`flightcheck.read.read_one` makes it."""
+    """The track table of a reader frame, as :func:`flightcheck.io.read.read_one` makes it."""
     table = track.to_track_table(frame, ctx)
     if time_ordered:
         table = track.check_time_order(table, ctx)
@@ -112,7 +112,7 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
                since: datetime | None, until: datetime | None, radius_km: float) -> Phase1Rows:
     """Phase-1 rows of a batch of files. Unreadable files are listed in ``bad`` (with their
     position in the batch, so the order does not depend on which path read them)."""
-    from flightcheck.read import load_detected
+    from flightcheck.io.read import load_detected
 
     out = Phase1Rows(track.empty())
     frames: list[tuple[int, pd.DataFrame, ReadContext, bool, pa.Array, set[str]]] = []
@@ -197,7 +197,7 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
 
 def _shortcut(detected: tuple, airports: Airports, radius_km: float) -> QuickTrace | None:
     """The clean-trace shortcut (:mod:`.trace_quick`) of a loaded readsb trace, else None.
-    ``detected``: what :func:`flightcheck.read.load_detected` returned for the file."""
+    ``detected``: what :func:`flightcheck.io.read.load_detected` returned for the file."""
     data, _, fmt, _ = detected
     return quick_trace(data, airports, radius_km) if fmt == "readsb-trace" else None
 
@@ -206,7 +206,7 @@ def _frame(path: str, options: ReadOptions, explicit: bool, airports: Airports,
            radius_km: float, detected: tuple | None = None):
     """(frame, ctx, time_ordered, addresses, hexes, near) of one file read the full way
     (from ``detected`` when already loaded), None when it is not track data."""
-    from flightcheck.read import read_frame
+    from flightcheck.io.read import read_frame
 
     got = read_frame(path, options, explicit, detected)
     if got is None:

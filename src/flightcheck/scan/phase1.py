@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from flightcheck.compat import utc_datetimes
+from flightcheck.runtime.compat import utc_datetimes
 
 SPAN_COLUMNS = ["icao24", "start", "end"]
 

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from flightcheck.errors import FlightcheckError, UsageError
-from flightcheck.forking import fork_context, usable_cpus
 from flightcheck.io.context import ReadOptions
+from flightcheck.runtime.forking import fork_context, usable_cpus
 from flightcheck.scan import progress, tasks
 from flightcheck.scan.partitions import BATCH_BYTES, discover
 from flightcheck.scan.prefilter import RADIUS_KM, resolve
@@ -43,7 +43,7 @@ class ScanResult:
         """The ``scan --json`` object. ``scanned``: ``inputs`` tried, of which ``read``
         (bytes had) and ``unreadable`` (not); of those read, ``bad_files`` were not valid
         track data and ``not_track`` were not track data at all (met in a folder)."""
-        from flightcheck.jsonout import plain
+        from flightcheck.output.jsonout import plain
 
         def records(frame: pd.DataFrame) -> list[dict]:
             cols = list(frame.columns)
@@ -177,7 +177,7 @@ def local_scheduler(parts: list, workers: int | None) -> str:
     JSON parsing holds the GIL, so threads would share one core; a worker process costs
     about a second to start, which only pays on large archives. Parquet datasets (read by
     pyarrow, which releases the GIL) and small inputs stay on threads. Workers are forked
-    (Linux only, see :mod:`flightcheck.forking`), so a caller's script needs no guard."""
+    (Linux only, see :mod:`flightcheck.runtime.forking`), so a caller's script needs no guard."""
     batches = [p for p in parts if not p.dataset]
     if workers == 1 or usable_cpus() < 2 or len(batches) < 2 or fork_context() is None:
         return "threads"

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from flightcheck import track
 from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
 from flightcheck.io.sources import learn, prefetched
@@ -28,6 +27,7 @@ from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import SPAN_COLUMNS, Phase1Rows
 from flightcheck.scan.phase1 import spans as span_table
 from flightcheck.scan.prefilter import RADIUS_KM, Airports
+from flightcheck.track import table as track
 
 
 @dataclass
@@ -151,9 +151,9 @@ def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
                   airports: Airports) -> pd.DataFrame:
     """Phase 2: the stops at ``airports`` of the aircraft of one bucket, with the
     aircraft's registration and typecode (latest seen) and the input files of the stop."""
-    from flightcheck.flags import flag_fixes
     from flightcheck.scan.visits import from_stops
     from flightcheck.segment import detect
+    from flightcheck.track.flags import flag_fixes
 
     frames = [f for f, _ in parts if len(f)]
     if not frames:

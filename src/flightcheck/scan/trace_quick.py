@@ -7,8 +7,8 @@ module gets both straight from the parsed JSON (positions, altitudes and the alt
 bit, as 2-D numpy blocks), skipping the reader's frame and the track table.
 
 It is exact by construction: it answers only for a *clean* file, one in which the full path
-(:func:`flightcheck.io.readsb.read`, :func:`flightcheck.track.to_track_table`,
-:func:`flightcheck.track.check_time_order`) would keep every point unchanged: a valid header,
+(:func:`flightcheck.io.readsb.read`, :func:`flightcheck.track.table.to_track_table`,
+:func:`flightcheck.track.table.check_time_order`) would keep every point unchanged: a valid header,
 every point a list of at least 7 elements, numeric time/lat/lon in range, altitudes numbers,
 ``"ground"`` or null, a numeric flags element, times never going back, a plain 6-hex address.
 The near test sees the same lat/lon/altitude values as the full path's (barometric altitude
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import orjson
 
-from flightcheck.gcpause import gc_paused
 from flightcheck.io import readsb
+from flightcheck.runtime.gcpause import gc_paused
 from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, near_points
 
 TRACE_NAME = re.compile(r"trace_(?:full|recent)_")

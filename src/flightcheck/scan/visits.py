@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightcheck import track
+from flightcheck.track import table as track
 
 VISIT_COLUMNS = ["icao24", "registration", "typecode", "registered_country", "military",
                  "airport", "arrival", "departure", "dwell_s", "kind", "confidence",

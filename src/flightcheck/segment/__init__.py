@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flightcheck.compat import no_hugepage_advice
-from flightcheck.gcpause import gc_paused
+from flightcheck.runtime.compat import no_hugepage_advice
+from flightcheck.runtime.gcpause import gc_paused
 from flightcheck.segment import edges as edges_mod
 from flightcheck.segment import events as events_mod
 from flightcheck.segment import gaps as gaps_mod
@@ -51,7 +51,7 @@ class Segmentation:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``stops`` command's JSON: {"inputs", "stops", "events", "gaps"}."""
-        from flightcheck.jsonout import plain
+        from flightcheck.output.jsonout import plain
 
         def records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict]:
             cols = [c for c in frame.columns if c not in drop]

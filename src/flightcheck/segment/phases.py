@@ -7,7 +7,7 @@ the input table (``pos``), so every finding still cites the input's ``source`` a
 
 What is removed, and why (counted in ``Points.removed``):
 
-* ``flagged``: a fix the track table's ``flag`` column refutes (:mod:`flightcheck.flags`:
+* ``flagged``: a fix the track table's ``flag`` column refutes (:mod:`flightcheck.track.flags`:
   altitude out of range or spiking, a position jump, a duplicate time elsewhere).
 
 * ``duplicate``: a second fix of the same aircraft at the same instant (two receivers, two
@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from flightcheck.compat import boolean_parts
 from flightcheck.geo import KM_PER_DEG, step_km
+from flightcheck.runtime.compat import boolean_parts
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.runcodes import run_codes
 from flightcheck.units import KT_TO_KMS
@@ -177,7 +177,7 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     removed: dict[str, int] = {}
     same = np.zeros(n, dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
-    # fixes the track table flags (flightcheck.flags) take no part in inference
+    # fixes the track table flags (flightcheck.track.flags) take no part in inference
     flagged = (take(df["flag"].notna().to_numpy(dtype=bool)) if "flag" in df.columns
                else np.zeros(n, dtype=bool))
     keep = ~flagged

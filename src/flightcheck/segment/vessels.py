@@ -47,7 +47,7 @@ from flightcheck.reference import ports
 from flightcheck.segment.confidence import describe
 from flightcheck.segment.evidence import Cite, duration, stamp
 from flightcheck.segment.stops import ts
-from flightcheck.track import time_s
+from flightcheck.track.table import time_s
 from flightcheck.units import KT_TO_KMS
 
 ENTER_KT = 0.5

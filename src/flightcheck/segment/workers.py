@@ -1,7 +1,7 @@
 """Forked worker processes for the stop engine's pieces (:mod:`.pieces`), on Linux.
 
 Workers are forked (they inherit the table; nothing is pickled on the way in) only where
-:mod:`flightcheck.forking` allows it. Every process sets up the same pieces itself after the
+:mod:`flightcheck.runtime.forking` allows it. Every process sets up the same pieces itself after the
 fork, then each takes the next piece when it finishes one, so a slow piece does not leave the
 others idle; workers send each piece's result when it is done and the calling process unpacks
 them between its own pieces. ``workers=None`` decides on its own: one process below
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from flightcheck.forking import fork_context, usable_cpus
+from flightcheck.runtime.forking import fork_context, usable_cpus
 from flightcheck.segment.pieces import Piece
 
 MIN_POINTS = 200_000

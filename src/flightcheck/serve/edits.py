@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flightcheck.atomic import write_bytes
 from flightcheck.case import edit
 from flightcheck.errors import UsageError
+from flightcheck.output.atomic import write_bytes
 from flightcheck.serve.history import Entry, History, sha256_bytes
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flightcheck.atomic import write_text
 from flightcheck.case.pack import STAGES, Analysis, analyse, run
 from flightcheck.errors import FlightcheckError
+from flightcheck.output.atomic import write_text
 from flightcheck.serve.history import state_folder
 
 EXPORT_STAGE = "writing the evidence pack"

@@ -13,7 +13,7 @@ import pandas as pd
 from flightcheck.case.bind import bind
 from flightcheck.case.model import Case
 from flightcheck.case.pack import Analysis, gap_figure
-from flightcheck.jsonout import iso
+from flightcheck.output.jsonout import iso
 
 
 def _ts(value: Any) -> pd.Timestamp | None:

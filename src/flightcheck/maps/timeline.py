@@ -119,7 +119,7 @@ class Timeline:
 
     def save(self, path: str | Path, title: str = "flightcheck timeline") -> Path:
         """Write a standalone HTML page (atomically); returns the path."""
-        from flightcheck.atomic import write_text
+        from flightcheck.output.atomic import write_text
 
         page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
                 f"<title>{_e(title)}</title></head><body style=\"margin:1rem\">"

@@ -23,10 +23,10 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from flightcheck.atomic import write_bytes, write_text
-from flightcheck.jsonout import dumps, iso, plain
+from flightcheck.output.atomic import write_bytes, write_text
+from flightcheck.output.jsonout import dumps, iso, plain
 from flightcheck.routes import RouteSet
-from flightcheck.tracks import Tracks
+from flightcheck.track.tracks import Tracks
 
 FORMATS = ("geojson", "kml", "csv")
 

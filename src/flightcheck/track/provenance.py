@@ -48,7 +48,7 @@ class InputRecord:
 
     ``records`` counts what the reader found (lines, points, placemarks), ``points`` the
     position reports kept in the track table, ``dropped`` why the rest were left out,
-    ``flagged`` the kept fixes the data refutes, by reason (:mod:`flightcheck.flags`; they
+    ``flagged`` the kept fixes the data refutes, by reason (:mod:`flightcheck.track.flags`; they
     stay in the table with a ``flag`` and take no part in stops, routes or verdicts).
     ``presence``: for raw Mode S inputs, the addresses heard with or without positions
     (:mod:`flightcheck.io.presence`; not part of :meth:`to_dict`, see ``Tracks.presence``).

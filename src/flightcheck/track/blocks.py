@@ -3,10 +3,11 @@ built from many of them.
 
 A pandas DataFrame per input file costs milliseconds of fixed work, and archives hold tens
 of thousands of small files. So readers that can (readsb) hand over typed columns, which are
-validated here with exactly the checks and messages of :func:`flightcheck.track.to_track_table`
-(:func:`table_block`), travel back from pool workers as arrays, and become one DataFrame
-for all inputs at the end (:func:`combine_blocks`, equal to ``track.clean`` of all the
-per-file tables). Text columns stay as a few distinct values plus a code per row until then.
+validated here with exactly the checks and messages of
+:func:`flightcheck.track.table.to_track_table` (:func:`table_block`), travel back from pool
+workers as arrays, and become one DataFrame for all inputs at the end (:func:`combine_blocks`,
+equal to ``track.clean`` of all the per-file tables). Text columns stay as a few distinct
+values plus a code per row until then.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
-from flightcheck.io.context import ReadContext
-from flightcheck.track import (
+from flightcheck.track.table import (
     _STR,
     _TIME,
     DUPLICATE_COLUMNS,
@@ -32,6 +32,7 @@ from flightcheck.track import (
     REQUIRED,
     SCHEMA,
     VALUE_RANGES,
+    RecordLog,
     _arrow_text,
     _bool_array,
     _clean_arrow,
@@ -263,7 +264,7 @@ def _missing(dtype: str, n: int) -> Any:
     return Text((None,))
 
 
-def frame_columns(frame: pd.DataFrame, ctx: ReadContext) -> dict[str, Any]:
+def frame_columns(frame: pd.DataFrame, ctx: RecordLog) -> dict[str, Any]:
     """A reader's frame as the raw columns :func:`table_block` takes (see there)."""
     for col in (*REQUIRED, "row"):
         if col not in frame.columns:
@@ -290,7 +291,7 @@ def frame_columns(frame: pd.DataFrame, ctx: ReadContext) -> dict[str, Any]:
     return raw
 
 
-def table_block(raw: dict[str, Any], n: int, ctx: ReadContext) -> Block:
+def table_block(raw: dict[str, Any], n: int, ctx: RecordLog) -> Block:
     """Validate a reader's columns and return them as a :class:`Block` of the track table.
 
     ``raw``: ``n`` rows of ``time`` (int64 ns, NaT = int64 min), ``icao24``, ``lat``,
@@ -331,7 +332,7 @@ def table_block(raw: dict[str, Any], n: int, ctx: ReadContext) -> Block:
 
 
 def _check_ranges(out: dict[str, Any], rows: np.ndarray, keep: np.ndarray,
-                  ctx: ReadContext) -> None:
+                  ctx: RecordLog) -> None:
     """Times outside 1970 .. now + 1 day and measurements outside :data:`VALUE_RANGES` are
     bad records (``keep`` is narrowed in place): the one place every reader's values pass."""
     lo, hi = time_bounds_ns(ctx.options.allow_future)
@@ -443,7 +444,7 @@ def _concat_text(parts: list[Any], lengths: list[int]) -> Text | TextRuns | pa.A
     return TextRuns(pool, codes, counts)
 
 
-def check_block_time_order(block: Block, ctx: ReadContext) -> Block:
+def check_block_time_order(block: Block, ctx: RecordLog) -> Block:
     """:func:`check_time_order` of a :class:`Block`."""
     if block.n < 2:
         return block

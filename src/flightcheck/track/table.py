@@ -4,10 +4,12 @@ Column names are the contract (see DESIGN.md). Units: degrees WGS-84, feet (``al
 barometric pressure altitude, ``alt_geom_ft`` GNSS / geometric), knots, degrees true, ft/min.
 ``source`` is the input's path and ``row`` the 1-based record number inside it, so every
 finding traces back to the exact input record. ``flag`` marks fixes the data refutes
-(:mod:`flightcheck.flags`): they keep their row, and inference leaves them out.
+(:mod:`flightcheck.track.flags`): they keep their row, and inference leaves them out.
 """
 
 from __future__ import annotations
+
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -15,8 +17,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import pandas_dtype
 
-from flightcheck.compat import utc_datetimes
-from flightcheck.io.context import ReadContext
+from flightcheck.errors import InputError
+from flightcheck.runtime.compat import utc_datetimes
+
+
+class RecordLog(Protocol):
+    """How table checks report bad records: what :class:`flightcheck.io.context.ReadContext`
+    provides (a structural type, so the track layer imports nothing from ``io``)."""
+
+    path: str
+
+    @property
+    def options(self) -> Any: ...  # its ``allow_future`` is read
+
+    def fail(self, message: str, record: int | None = None) -> InputError: ...
+
+    def drop(self, reason: str, count: int = 1) -> None: ...
+
+    def drop_bad(self, mask: np.ndarray, rows: np.ndarray, message: str) -> np.ndarray: ...
+
 
 TIME_DTYPE = "datetime64[ns, UTC]"
 
@@ -46,7 +65,7 @@ SCHEMA: dict[str, str] = {
     "flag": "str",
 }
 """Column -> pandas dtype, in table order. ``flag``: why the data refutes the fix (a reason
-of :data:`flightcheck.flags.REASONS`), missing for good fixes; readers never set it,
+of :data:`flightcheck.track.flags.REASONS`), missing for good fixes; readers never set it,
 :func:`flightcheck.read` does (a table from one reader alone has it all missing)."""
 
 _TIME = pd.DatetimeTZDtype("ns", "UTC")
@@ -196,7 +215,7 @@ def float_array(values: pd.Series) -> np.ndarray:
 _STR = pandas_dtype("str")
 
 
-def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
+def to_track_table(frame: pd.DataFrame, ctx: RecordLog) -> pd.DataFrame:
     """Validate a reader's frame and return it in the exact track-table schema.
 
     ``frame`` must have ``time`` (UTC datetimes or Unix seconds), ``icao24``, ``lat``, ``lon``
@@ -205,13 +224,13 @@ def to_track_table(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     empty addresses are bad records: an error in strict mode, dropped with ``skip_bad``.
     ``source`` is set to ``ctx.path``. (:func:`table_block` of :func:`frame_columns`.)
     """
-    from flightcheck.blocks import block_frame, frame_columns, table_block
+    from flightcheck.track.blocks import block_frame, frame_columns, table_block
 
     return block_frame(table_block(frame_columns(frame, ctx), len(frame), ctx))
 
 
 def _keep_in_time_order(t: np.ndarray, codes: np.ndarray | None, rows: np.ndarray,
-                        ctx: ReadContext) -> np.ndarray:
+                        ctx: RecordLog) -> np.ndarray:
     """Mask of the rows that do not go back in time within their aircraft (``codes``:
     aircraft per row; None = one aircraft)."""
     lowest = np.iinfo("int64").min
@@ -234,7 +253,7 @@ def time_s(table: pd.DataFrame) -> np.ndarray:
     return table["time"].array.asi8 / 1e9
 
 
-def check_time_order(table: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
+def check_time_order(table: pd.DataFrame, ctx: RecordLog) -> pd.DataFrame:
     """Reject time going backwards within each aircraft of a time-ordered format.
 
     For formats that are written in time order (traces, FR24 and KML tracks) a step back in

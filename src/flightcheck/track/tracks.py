@@ -12,8 +12,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from flightcheck.provenance import PRESENCE_COLUMNS, InputRecord, empty_presence
-from flightcheck.track import no_duplicates, time_s
+from flightcheck.track.provenance import PRESENCE_COLUMNS, InputRecord, empty_presence
+from flightcheck.track.table import no_duplicates, time_s
 
 
 def _utc(value: str | datetime | pd.Timestamp) -> pd.Timestamp:
@@ -25,7 +25,7 @@ def _utc(value: str | datetime | pd.Timestamp) -> pd.Timestamp:
 class Tracks:
     """Position reports of any number of aircraft, from any number of inputs.
 
-    ``df``: the track table (schema in :mod:`flightcheck.track`), sorted by icao24 then time.
+    ``df``: the track table (schema in :mod:`flightcheck.track.table`), sorted by icao24 then time.
     ``inputs``: one :class:`InputRecord` per input read. ``skipped``: files met while walking
     folders that were not track data, with the reason. ``duplicates``: exact duplicate
     reports removed across inputs; ``duplicate_reports``: those reports, one row each

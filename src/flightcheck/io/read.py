@@ -10,7 +10,13 @@ from typing import NamedTuple
 import pandas as pd
 
 from flightcheck import io as readers_
-from flightcheck.blocks import (
+from flightcheck.errors import InputError, UsageError
+from flightcheck.io.containers import load, load_hashed
+from flightcheck.io.context import ReadContext, ReadOptions
+from flightcheck.io.inputs import expand_inputs
+from flightcheck.io.sources import size_of
+from flightcheck.runtime.forking import fork_context, usable_cpus
+from flightcheck.track.blocks import (
     Block,
     Text,
     all_missing,
@@ -20,14 +26,8 @@ from flightcheck.blocks import (
     frame_columns,
     table_block,
 )
-from flightcheck.errors import InputError, UsageError
-from flightcheck.forking import fork_context, usable_cpus
-from flightcheck.io.containers import load, load_hashed
-from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.io.inputs import expand_inputs
-from flightcheck.io.sources import size_of
-from flightcheck.provenance import InputRecord
-from flightcheck.tracks import Tracks
+from flightcheck.track.provenance import InputRecord
+from flightcheck.track.tracks import Tracks
 
 
 def read_frame(
@@ -166,7 +166,7 @@ table back from a worker (~20 arrays to pickle and unpickle) costs more than rea
 def _plan_workers(cands: list, workers: int | None) -> int:
     """How many processes to read with: parallel only when it pays (several files, enough
     bytes to outweigh starting processes and sending tables back) and workers can be forked
-    (:mod:`flightcheck.forking`); ``workers`` overrides."""
+    (:mod:`flightcheck.runtime.forking`); ``workers`` overrides."""
     if workers is not None:
         return max(1, int(workers))
     if len(cands) < PARALLEL_MIN_FILES or fork_context() is None:
@@ -294,7 +294,7 @@ def read(
     ``start_time``: wall-clock start of raw Mode-S captures without times (AVR, Beast).
     ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
     ``allow_future``: accept fix times later than now plus one day (see
-    :func:`flightcheck.blocks.table_block`).
+    :func:`flightcheck.track.blocks.table_block`).
     ``workers``: processes reading files in parallel; None = one per CPU when there are
     several large inputs on Linux (see :func:`_plan_workers`), 1 = in this process.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
@@ -334,9 +334,9 @@ def read(
 
 
 def _flag(table: pd.DataFrame, inputs: list[InputRecord]) -> None:
-    """Fill the ``flag`` column of the combined table (:func:`flightcheck.flags.flag_fixes`:
+    """Fill the ``flag`` column of the combined table (:func:`flightcheck.track.flags.flag_fixes`:
     across inputs, per aircraft) and count each input's flagged fixes by reason."""
-    from flightcheck.flags import count_by_source, flag_fixes
+    from flightcheck.track.flags import count_by_source, flag_fixes
 
     flag = flag_fixes(table)
     table["flag"] = flag
