@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from serve_helpers import SAMPLES
 
@@ -19,19 +19,33 @@ TIMES = ["2025-10-16T10:00:00Z", "2025-10-15T06:00:00Z", "not a time", "2025-10-
 AIRPORTS = ["LYBT", "Batajnica", "ZWWW", "Atlantis", ""]
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
-annotation = st.fixed_dictionaries({
-    "id": st.sampled_from(["a1", "a2", "delivery-1", ""]), "label": text,
-    "airport": st.sampled_from(AIRPORTS), "time": st.sampled_from(TIMES),
-    "aircraft": st.sampled_from(["010075", "", "SU-BTX"]), "note": text,
-    "sources": st.lists(text, max_size=3)})
-claim = st.fixed_dictionaries({
-    "id": st.sampled_from(["c1", "c2", "route-eg-cn-rs", ""]),
-    "kind": st.sampled_from(["stop", "presence", "route", "landing"]),
-    "aircraft": st.sampled_from(["010075", ""]), "airport": st.sampled_from(AIRPORTS),
-    "route": st.sampled_from(["EG,CN,RS", "EG,,RS", ""]), "from": st.sampled_from(TIMES),
-    "text": text})
-edits = st.lists(st.one_of(st.tuples(st.just("annotate"), annotation),
-                           st.tuples(st.just("claim"), claim)), min_size=1, max_size=6)
+annotation = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["a1", "a2", "delivery-1", ""]),
+        "label": text,
+        "airport": st.sampled_from(AIRPORTS),
+        "time": st.sampled_from(TIMES),
+        "aircraft": st.sampled_from(["010075", "", "SU-BTX"]),
+        "note": text,
+        "sources": st.lists(text, max_size=3),
+    }
+)
+claim = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["c1", "c2", "route-eg-cn-rs", ""]),
+        "kind": st.sampled_from(["stop", "presence", "route", "landing"]),
+        "aircraft": st.sampled_from(["010075", ""]),
+        "airport": st.sampled_from(AIRPORTS),
+        "route": st.sampled_from(["EG,CN,RS", "EG,,RS", ""]),
+        "from": st.sampled_from(TIMES),
+        "text": text,
+    }
+)
+edits = st.lists(
+    st.one_of(st.tuples(st.just("annotate"), annotation), st.tuples(st.just("claim"), claim)),
+    min_size=1,
+    max_size=6,
+)
 
 
 def _case() -> Path:
@@ -42,6 +56,23 @@ def _case() -> Path:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits, text)
+@example(  # a note with U+0085 (NEL): history lines were cut at it, and undo found nothing
+    [
+        (
+            "annotate",
+            {
+                "id": "a1",
+                "label": "0",
+                "airport": "LYBT",
+                "time": "2025-10-16T10:00:00Z",
+                "aircraft": "010075",
+                "note": "0\x850",
+                "sources": [],
+            },
+        )
+    ],
+    "",
+)
 def test_undo_walks_back_through_every_state(sequence, who):
     path = _case()
     try:
@@ -52,7 +83,7 @@ def test_undo_walks_back_through_every_state(sequence, who):
             try:
                 done = getattr(editor, action)(editor.current(), who, fields)
             except FlightcheckError:
-                assert path.read_bytes() == before      # refused: nothing written
+                assert path.read_bytes() == before  # refused: nothing written
                 continue
             if done.entry is not None:
                 states.append(path.read_bytes())
@@ -82,8 +113,7 @@ def test_stale_base_is_refused_before_validation():
         shutil.rmtree(path.parent)
 
 
-@given(st.integers(0, 10**15), st.one_of(st.none(), st.integers(0, 10**14)),
-       st.booleans())
+@given(st.integers(0, 10**15), st.one_of(st.none(), st.integers(0, 10**14)), st.booleans())
 def test_bind_time_lies_inside_the_stop(start_us, dwell_us, open_start):
     """The time sent with 'Annotate' is a whole UTC second inside [arrival, departure]
     whenever one exists; for an open end, just after the arrival or before the departure."""

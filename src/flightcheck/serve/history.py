@@ -46,9 +46,16 @@ class Entry:
 
     def summary(self) -> dict[str, Any]:
         """The entry without the previous text (what the page lists)."""
-        return {"seq": self.seq, "who": self.who, "when": self.when, "what": self.what,
-                "before_sha256": self.before_sha256, "after_sha256": self.after_sha256,
-                "diff": self.diff, "undoes": self.undoes}
+        return {
+            "seq": self.seq,
+            "who": self.who,
+            "when": self.when,
+            "what": self.what,
+            "before_sha256": self.before_sha256,
+            "after_sha256": self.after_sha256,
+            "diff": self.diff,
+            "undoes": self.undoes,
+        }
 
 
 class History:
@@ -60,7 +67,9 @@ class History:
     def entries(self) -> list[Entry]:
         """All entries, oldest first (a torn last line, from a crash mid-append, is ignored)."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            # one entry per "\n" line: str.splitlines would also cut at U+0085, U+2028 and the
+            # like, which JSON leaves raw inside a note's text
+            lines = self.path.read_text(encoding="utf-8").split("\n")
         except FileNotFoundError:
             return []
         out = []
@@ -71,18 +80,37 @@ class History:
                 continue
         return out
 
-    def record(self, who: str, what: str, before: bytes, after: bytes,
-               undoes: int | None = None, now: dt.datetime | None = None) -> Entry:
+    def record(
+        self,
+        who: str,
+        what: str,
+        before: bytes,
+        after: bytes,
+        undoes: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> Entry:
         """Append one entry and return it (flushed and fsynced before returning)."""
         seq = max((e.seq for e in self.entries()), default=0) + 1
         when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        diff = "".join(difflib.unified_diff(
-            before.decode("utf-8", "replace").splitlines(keepends=True),
-            after.decode("utf-8", "replace").splitlines(keepends=True),
-            "case.toml (before)", "case.toml (after)"))
-        entry = Entry(seq=seq, who=who, when=when, what=what,
-                      before_sha256=sha256_bytes(before), after_sha256=sha256_bytes(after),
-                      diff=diff, before=before.decode("utf-8"), undoes=undoes)
+        diff = "".join(
+            difflib.unified_diff(
+                before.decode("utf-8", "replace").splitlines(keepends=True),
+                after.decode("utf-8", "replace").splitlines(keepends=True),
+                "case.toml (before)",
+                "case.toml (after)",
+            )
+        )
+        entry = Entry(
+            seq=seq,
+            who=who,
+            when=when,
+            what=what,
+            before_sha256=sha256_bytes(before),
+            after_sha256=sha256_bytes(after),
+            diff=diff,
+            before=before.decode("utf-8"),
+            undoes=undoes,
+        )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(entry.__dict__, ensure_ascii=False) + "\n"
         with open(self.path, "a", encoding="utf-8") as fh:
