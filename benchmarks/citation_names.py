@@ -21,8 +21,11 @@ def archive_paths(n: int, seed: int = 0) -> list[str]:
     """``n`` trace file paths over two days, most aircraft on both."""
     rng = np.random.default_rng(seed)
     hexes = [f"{x:06x}" for x in rng.choice(0xFFFFFF, size=n // 2 + 1, replace=False)]
-    return [f"/srv/adsb/globe_history/2025/10/{d}/traces/{h[-2:]}/trace_full_{h}.json"
-            for d in (15, 16) for h in hexes][:n]
+    return [
+        f"/srv/adsb/globe_history/2025/10/{d}/traces/{h[-2:]}/trace_full_{h}.json"
+        for d in (15, 16)
+        for h in hexes
+    ][:n]
 
 
 def main(sizes: list[int]) -> None:

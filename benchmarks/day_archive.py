@@ -48,11 +48,18 @@ def _base_flights():
     out = []
     for _, g in df.groupby("icao24", sort=True):
         t = g["time"].to_numpy("datetime64[ns]").astype(np.int64) / 1e9
-        out.append({"t": t - t[0], "lat": g["lat"].to_numpy(float),
-                    "lon": g["lon"].to_numpy(float), "alt": g["alt_ft"].to_numpy(float),
-                    "ground": g["on_ground"].to_numpy(bool), "gs": g["gs_kt"].to_numpy(float),
-                    "trk": g["track_deg"].to_numpy(float),
-                    "vr": g["vrate_fpm"].to_numpy(float)})
+        out.append(
+            {
+                "t": t - t[0],
+                "lat": g["lat"].to_numpy(float),
+                "lon": g["lon"].to_numpy(float),
+                "alt": g["alt_ft"].to_numpy(float),
+                "ground": g["on_ground"].to_numpy(bool),
+                "gs": g["gs_kt"].to_numpy(float),
+                "trk": g["track_deg"].to_numpy(float),
+                "vr": g["vrate_fpm"].to_numpy(float),
+            }
+        )
     return out
 
 
@@ -65,18 +72,38 @@ def _trace(flight: dict, a: int, b: int, start: float, icao: str, k: int) -> byt
     alt_col: list = alt.tolist()
     for i in np.flatnonzero(ground):
         alt_col[i] = "ground"
-    details = {"type": "adsb_icao", "flight": f"BEN{k % 10000:04d} ", "squawk": "1000",
-               "category": "A3", "nic": 8, "rc": 186, "version": 2}
-    rows = [[dt, la, lo, al, gs, tr, 0, vr, None, "adsb_icao", None, None, None, None]
-            for dt, la, lo, al, gs, tr, vr in zip(
-                np.round(t, 2).tolist(), np.round(flight["lat"][a:b], 6).tolist(),
-                np.round(flight["lon"][a:b], 6).tolist(), alt_col,
-                np.round(flight["gs"][a:b], 1).tolist(), np.round(flight["trk"][a:b], 1).tolist(),
-                np.where(ground, np.nan, np.round(flight["vr"][a:b])).tolist(), strict=True)]
+    details = {
+        "type": "adsb_icao",
+        "flight": f"BEN{k % 10000:04d} ",
+        "squawk": "1000",
+        "category": "A3",
+        "nic": 8,
+        "rc": 186,
+        "version": 2,
+    }
+    rows = [
+        [dt, la, lo, al, gs, tr, 0, vr, None, "adsb_icao", None, None, None, None]
+        for dt, la, lo, al, gs, tr, vr in zip(
+            np.round(t, 2).tolist(),
+            np.round(flight["lat"][a:b], 6).tolist(),
+            np.round(flight["lon"][a:b], 6).tolist(),
+            alt_col,
+            np.round(flight["gs"][a:b], 1).tolist(),
+            np.round(flight["trk"][a:b], 1).tolist(),
+            np.where(ground, np.nan, np.round(flight["vr"][a:b])).tolist(),
+            strict=True,
+        )
+    ]
     for row in rows[::4]:
         row[8] = details
-    doc = {"icao": icao, "r": f"N{k:05d}", "t": "A320", "dbFlags": 0, "timestamp": DAY0,
-           "trace": rows}
+    doc = {
+        "icao": icao,
+        "r": f"N{k:05d}",
+        "t": "A320",
+        "dbFlags": 0,
+        "timestamp": DAY0,
+        "trace": rows,
+    }
     return orjson.dumps(doc)  # NaN (no track, no vertical rate) is written as null
 
 
@@ -124,8 +151,7 @@ def parse_floor(paths: list[str], processes: int = 1) -> tuple[float, int]:
     else:
         import multiprocessing
 
-        with ProcessPoolExecutor(processes,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
             n = sum(pool.map(_parse, [paths[i::processes] for i in range(processes)]))
     return time.perf_counter() - t, n
 

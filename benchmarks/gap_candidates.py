@@ -45,9 +45,16 @@ def score(seg, stops: list[dict], label) -> dict[str, Counter]:
             out[label(s)]["n"] += 1
             continue
         gap = g.iloc[0]
-        inside = sum(1 for o in stops if o["icao24"] == s["icao24"] and not o["observed"]
-                     and o["arrival"] and pd.Timestamp(o["arrival"]) >= gap["start"]
-                     and o["departure"] and pd.Timestamp(o["departure"]) <= gap["end"])
+        inside = sum(
+            1
+            for o in stops
+            if o["icao24"] == s["icao24"]
+            and not o["observed"]
+            and o["arrival"]
+            and pd.Timestamp(o["arrival"]) >= gap["start"]
+            and o["departure"]
+            and pd.Timestamp(o["departure"]) <= gap["end"]
+        )
         key = f"{label(s)}, {'1 stop' if inside <= 1 else '2+ stops'} in gap"
         c = out.setdefault(key, Counter())
         c["n"] += 1
@@ -64,9 +71,11 @@ def score(seg, stops: list[dict], label) -> dict[str, Counter]:
 def show(name: str, res: dict[str, Counter], seconds: float, points: int) -> None:
     for key, c in sorted(res.items()):
         n = max(c["n"] - c["no gap"], 1)  # out of the stops a gap spans
-        print(f"{name:28s} {key:22s} n={c['n']:4d} top1 {c['top1'] / n:.2f} "
-              f"top5 {c['top5'] / n:.2f} listed {c['listed'] / n:.2f} explained "
-              f"{c['explained']:3d} no-gap {c['no gap']:3d} no-cand {c['no candidates']:3d}")
+        print(
+            f"{name:28s} {key:22s} n={c['n']:4d} top1 {c['top1'] / n:.2f} "
+            f"top5 {c['top5'] / n:.2f} listed {c['listed'] / n:.2f} explained "
+            f"{c['explained']:3d} no-gap {c['no gap']:3d} no-cand {c['no candidates']:3d}"
+        )
     print(f"{'':28s} ({points:,} points, detect {seconds:.1f} s)")
 
 
@@ -79,8 +88,10 @@ def run(name: str, df: pd.DataFrame, stops: list[dict], label, index=None) -> No
 def main() -> None:
     import argparse
 
-    ap = argparse.ArgumentParser(description="Share of unobserved-stop gaps whose true airport "
-                                 "is among the top-1/top-5 candidates, per generator and case.")
+    ap = argparse.ArgumentParser(
+        description="Share of unobserved-stop gaps whose true airport "
+        "is among the top-1/top-5 candidates, per generator and case."
+    )
     ap.add_argument("aircraft", nargs="?", type=int, default=40, help="aircraft per fleet")
     ap.add_argument("seed", nargs="?", type=int, default=1, help="random seed")
     args = ap.parse_args()
@@ -99,16 +110,22 @@ def main() -> None:
 
     strips = synth.strip_pool()
     for region_name, pool, types in (
-            ("synth europe", None, None),
-            ("synth middle east", synth.airport_pool(60, MIDDLE_EAST), None),
-            ("synth strips", strips, synth.MILITARY_TRANSPORTS)):
+        ("synth europe", None, None),
+        ("synth middle east", synth.airport_pool(60, MIDDLE_EAST), None),
+        ("synth strips", strips, synth.MILITARY_TRANSPORTS),
+    ):
         f = synth.random_fleet(n, days=3, seed=seed, pool=pool, types=types)
         pts = f.points.assign(row=range(1, len(f.points) + 1))
         pts = to_track_table(pts, ReadContext(f"{region_name}.csv"))
         run(region_name, pts, f.truth["stops"], label)
         if types:
-            run(f"{region_name}, unrecorded", pts, f.truth["stops"], label,
-                without_runways(set(strips)))
+            run(
+                f"{region_name}, unrecorded",
+                pts,
+                f.truth["stops"],
+                label,
+                without_runways(set(strips)),
+            )
 
 
 if __name__ == "__main__":

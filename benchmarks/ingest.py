@@ -77,12 +77,20 @@ def _flight_profile(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     lat = np.clip(lat0 + np.cumsum(dlat), -89.9, 89.9)
     dlon = step_nm * np.sin(np.deg2rad(trk)) / 60.0 / np.cos(np.deg2rad(lat))
     lon = np.mod(lon0 + np.cumsum(dlon) + 180.0, 360.0) - 180.0
-    return {"t": t, "lat": np.round(lat, 6), "lon": np.round(lon, 6), "alt": alt,
-            "gs": gs, "trk": np.round(trk, 1), "vrate": vrate}
+    return {
+        "t": t,
+        "lat": np.round(lat, 6),
+        "lon": np.round(lon, 6),
+        "alt": alt,
+        "gs": gs,
+        "trk": np.round(trk, 1),
+        "vrate": vrate,
+    }
 
 
-def make_trace(icao: str, n: int, rng: np.random.Generator, timestamp: float = DAY0,
-               elements: int = 14) -> bytes:
+def make_trace(
+    icao: str, n: int, rng: np.random.Generator, timestamp: float = DAY0, elements: int = 14
+) -> bytes:
     """A readsb ``trace_full`` JSON document (plain bytes) with ``n`` points of ``elements``
     (14, or 9: the older layout without source and geometric altitude) elements."""
     p = _flight_profile(n, rng)
@@ -95,28 +103,84 @@ def make_trace(icao: str, n: int, rng: np.random.Generator, timestamp: float = D
     geom = p["alt"] + 300 + rng.integers(-50, 50, n)
     roll = np.round(rng.normal(0, 3, n), 1)
     points = []
-    cols = zip(p["t"].tolist(), p["lat"].tolist(), p["lon"].tolist(), p["alt"].tolist(),
-               p["gs"].tolist(), p["trk"].tolist(), flags.tolist(), p["vrate"].tolist(),
-               source.tolist(), geom.tolist(), roll.tolist(), on_ground.tolist(), strict=True)
+    cols = zip(
+        p["t"].tolist(),
+        p["lat"].tolist(),
+        p["lon"].tolist(),
+        p["alt"].tolist(),
+        p["gs"].tolist(),
+        p["trk"].tolist(),
+        flags.tolist(),
+        p["vrate"].tolist(),
+        source.tolist(),
+        geom.tolist(),
+        roll.tolist(),
+        on_ground.tolist(),
+        strict=True,
+    )
     for i, (t, lat, lon, alt, gs, trk, fl, vr, src, ga, rl, gnd) in enumerate(cols):
         detail = None
         if i % 4 == 0:
-            detail = {"type": src, "flight": callsign, "alt_geom": ga, "ias": 250,
-                      "tas": 300, "mach": 0.52, "track": trk, "baro_rate": vr,
-                      "squawk": "1000", "emergency": "none", "category": "A3",
-                      "nav_qnh": 1013.6, "nav_altitude_mcp": 37000, "nic": 8, "rc": 186,
-                      "version": 2, "nic_baro": 1, "nac_p": 9, "nac_v": 1, "sil": 3,
-                      "sil_type": "perhour", "gva": 2, "sda": 2, "alert": 0, "spi": 0}
-        points.append([round(t - 0.0, 2), lat, lon, "ground" if gnd else alt, gs, trk, fl,
-                       None if gnd else vr, detail, src, None if gnd else ga,
-                       None if gnd else vr, 250 if not gnd else None, rl][:elements])
-    doc = {"icao": icao, "r": f"N{int(icao, 16) % 100000}", "t": "B738", "dbFlags": 0,
-           "desc": "BOEING 737-800", "timestamp": timestamp, "trace": points}
+            detail = {
+                "type": src,
+                "flight": callsign,
+                "alt_geom": ga,
+                "ias": 250,
+                "tas": 300,
+                "mach": 0.52,
+                "track": trk,
+                "baro_rate": vr,
+                "squawk": "1000",
+                "emergency": "none",
+                "category": "A3",
+                "nav_qnh": 1013.6,
+                "nav_altitude_mcp": 37000,
+                "nic": 8,
+                "rc": 186,
+                "version": 2,
+                "nic_baro": 1,
+                "nac_p": 9,
+                "nac_v": 1,
+                "sil": 3,
+                "sil_type": "perhour",
+                "gva": 2,
+                "sda": 2,
+                "alert": 0,
+                "spi": 0,
+            }
+        points.append(
+            [
+                round(t - 0.0, 2),
+                lat,
+                lon,
+                "ground" if gnd else alt,
+                gs,
+                trk,
+                fl,
+                None if gnd else vr,
+                detail,
+                src,
+                None if gnd else ga,
+                None if gnd else vr,
+                250 if not gnd else None,
+                rl,
+            ][:elements]
+        )
+    doc = {
+        "icao": icao,
+        "r": f"N{int(icao, 16) % 100000}",
+        "t": "B738",
+        "dbFlags": 0,
+        "desc": "BOEING 737-800",
+        "timestamp": timestamp,
+        "trace": points,
+    }
     return orjson.dumps(doc)
 
 
-def write_traces(folder: Path, total: int, files: int, seed: int = 1,
-                 reuse: bool = False, elements: int = 14) -> list[Path]:
+def write_traces(
+    folder: Path, total: int, files: int, seed: int = 1, reuse: bool = False, elements: int = 14
+) -> list[Path]:
     """``files`` gzip trace files holding ``total`` points between them (globe_history layout)
     of ``elements``-element points. ``reuse``: keep files already there (generated by an
     earlier run with the same options)."""
@@ -125,7 +189,7 @@ def write_traces(folder: Path, total: int, files: int, seed: int = 1,
     per = max(1, total // files)
     day = datetime.fromtimestamp(DAY0, UTC).strftime("%Y/%m/%d")
     for k in range(files):
-        icao = f"{0x3c0000 + k * 7919:06x}"
+        icao = f"{0x3C0000 + k * 7919:06x}"
         path = folder / "globe_history" / day / "traces" / icao[-2:] / f"trace_full_{icao}.json"
         out.append(path)
         if reuse and path.exists():
@@ -147,9 +211,16 @@ def write_fr24_csv(path: Path, total: int, seed: int = 2, reuse: bool = False) -
     lat = np.char.mod("%.5f", p["lat"])
     lon = np.char.mod("%.5f", p["lon"])
     rows = ["Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction"]
-    cols = zip(ts.tolist(), utc.tolist(), lat.tolist(), lon.tolist(), p["alt"].tolist(),
-               np.round(p["gs"]).astype(int).tolist(),
-               np.round(p["trk"]).astype(int).tolist(), strict=True)
+    cols = zip(
+        ts.tolist(),
+        utc.tolist(),
+        lat.tolist(),
+        lon.tolist(),
+        p["alt"].tolist(),
+        np.round(p["gs"]).astype(int).tolist(),
+        np.round(p["trk"]).astype(int).tolist(),
+        strict=True,
+    )
     rows += [f'{t},{u}Z,JAL516,"{la},{lo}",{a},{g},{d % 360}' for t, u, la, lo, a, g, d in cols]
     path.write_text("\n".join(rows) + "\n")
     return path
@@ -161,22 +232,42 @@ def write_fr24_json(path: Path, total: int, seed: int = 5, reuse: bool = False) 
     if reuse and path.exists():
         return path
     p = _flight_profile(total, np.random.default_rng(seed))
-    track = [{"latitude": la, "longitude": lo, "altitude": {"feet": int(a), "meters": 0},
-              "speed": {"kts": int(g), "kmh": 0, "mph": 0}, "verticalSpeed": {"fpm": int(v)},
-              "heading": int(d) % 360, "squawk": "1000", "timestamp": int(DAY0 + t),
-              "ems": None}
-             for t, la, lo, a, g, d, v in zip(p["t"].tolist(), p["lat"].tolist(),
-                                              p["lon"].tolist(), p["alt"].tolist(),
-                                              p["gs"].tolist(), p["trk"].tolist(),
-                                              p["vrate"].tolist(), strict=True)]
-    flight = {"identification": {"id": "3376ab31", "callsign": "JAL516",
-                                 "number": {"default": "JL516"}},
-              "aircraft": {"model": {"code": "B738", "text": "Boeing 737-846"},
-                           "identification": {"modes": "86E4A0", "registration": "JA325J"}},
-              "airport": {"origin": {"code": {"iata": "HND", "icao": "RJTT"}},
-                          "destination": {"code": {"iata": "CTS", "icao": "RJCC"}},
-                          "real": None},
-              "track": track}
+    track = [
+        {
+            "latitude": la,
+            "longitude": lo,
+            "altitude": {"feet": int(a), "meters": 0},
+            "speed": {"kts": int(g), "kmh": 0, "mph": 0},
+            "verticalSpeed": {"fpm": int(v)},
+            "heading": int(d) % 360,
+            "squawk": "1000",
+            "timestamp": int(DAY0 + t),
+            "ems": None,
+        }
+        for t, la, lo, a, g, d, v in zip(
+            p["t"].tolist(),
+            p["lat"].tolist(),
+            p["lon"].tolist(),
+            p["alt"].tolist(),
+            p["gs"].tolist(),
+            p["trk"].tolist(),
+            p["vrate"].tolist(),
+            strict=True,
+        )
+    ]
+    flight = {
+        "identification": {"id": "3376ab31", "callsign": "JAL516", "number": {"default": "JL516"}},
+        "aircraft": {
+            "model": {"code": "B738", "text": "Boeing 737-846"},
+            "identification": {"modes": "86E4A0", "registration": "JA325J"},
+        },
+        "airport": {
+            "origin": {"code": {"iata": "HND", "icao": "RJTT"}},
+            "destination": {"code": {"iata": "CTS", "icao": "RJCC"}},
+            "real": None,
+        },
+        "track": track,
+    }
     doc = {"result": {"request": {"callsign": None}, "response": {"data": {"flight": flight}}}}
     path.write_bytes(orjson.dumps(doc))
     return path
@@ -188,13 +279,30 @@ def write_json_records(path: Path, total: int, seed: int = 6, reuse: bool = Fals
     if reuse and path.exists():
         return path
     p = _flight_profile(total, np.random.default_rng(seed))
-    records = [{"timestamp": int((DAY0 + t) * 1000), "icao24": "4ca9c1", "callsign": "RYR1AB",
-                "latitude": la, "longitude": lo, "altitude": a, "groundspeed": g, "track": d,
-                "vertical_rate": v, "onground": a <= 0}
-               for t, la, lo, a, g, d, v in zip(p["t"].tolist(), p["lat"].tolist(),
-                                                p["lon"].tolist(), p["alt"].tolist(),
-                                                p["gs"].tolist(), p["trk"].tolist(),
-                                                p["vrate"].tolist(), strict=True)]
+    records = [
+        {
+            "timestamp": int((DAY0 + t) * 1000),
+            "icao24": "4ca9c1",
+            "callsign": "RYR1AB",
+            "latitude": la,
+            "longitude": lo,
+            "altitude": a,
+            "groundspeed": g,
+            "track": d,
+            "vertical_rate": v,
+            "onground": a <= 0,
+        }
+        for t, la, lo, a, g, d, v in zip(
+            p["t"].tolist(),
+            p["lat"].tolist(),
+            p["lon"].tolist(),
+            p["alt"].tolist(),
+            p["gs"].tolist(),
+            p["trk"].tolist(),
+            p["vrate"].tolist(),
+            strict=True,
+        )
+    ]
     path.write_bytes(gzip.compress(orjson.dumps(records), compresslevel=6))
     return path
 
@@ -226,8 +334,15 @@ def write_opensky_tz(path: Path, total: int, reuse: bool = False) -> Path:
     rng = np.random.default_rng(5)
     p = _flight_profile(total, rng)
     stamps = pa.array(((DAY0 + p["t"]) * 1e6).astype("int64"), type=pa.timestamp("us", "UTC"))
-    frame = pd.DataFrame({"icao24": "4ca9c1", "lat": p["lat"], "lon": p["lon"],
-                          "baroaltitude": p["alt"] * 0.3048, "velocity": p["gs"] * 0.5144})
+    frame = pd.DataFrame(
+        {
+            "icao24": "4ca9c1",
+            "lat": p["lat"],
+            "lon": p["lon"],
+            "baroaltitude": p["alt"] * 0.3048,
+            "velocity": p["gs"] * 0.5144,
+        }
+    )
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.append_column("time", stamps).append_column("lastposupdate", stamps)
     pq.write_table(table, path)
@@ -241,9 +356,15 @@ def write_opensky_rawmsg(path: Path, total: int, reuse: bool = False) -> Path:
     import pandas as pd
 
     msgs = _mode_s_messages(total)
-    pd.DataFrame({"mintime": [t for t, _, _ in msgs], "maxtime": [t + 0.002 for t, _, _ in msgs],
-                  "msgcount": 2, "rawmsg": [m for _, m, _ in msgs],
-                  "icao24": [a for _, _, a in msgs]}).to_parquet(path, index=False)
+    pd.DataFrame(
+        {
+            "mintime": [t for t, _, _ in msgs],
+            "maxtime": [t + 0.002 for t, _, _ in msgs],
+            "msgcount": 2,
+            "rawmsg": [m for _, m, _ in msgs],
+            "icao24": [a for _, _, a in msgs],
+        }
+    ).to_parquet(path, index=False)
     return path
 
 
@@ -296,8 +417,9 @@ def _measure(mode: str, paths: list[str]) -> dict[str, float]:
 
 def _run_case(mode: str, paths: list[str]) -> dict[str, float] | str:
     """Run :func:`_measure` in a fresh interpreter; the error text when it failed."""
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, *paths],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", mode, *paths], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         return lines[-1] if lines else f"exit code {proc.returncode}"
@@ -314,18 +436,34 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--points", type=int, default=1_000_000, help="points per case")
     ap.add_argument("--files", type=int, default=10, help="files in the readsb-trace case")
-    ap.add_argument("--small-files", type=int, default=200,
-                    help="files in the readsb-trace-small case (0 to skip it)")
-    ap.add_argument("--day-files", type=int, default=1000,
-                    help="files in the readsb-trace-day case (0 to skip it)")
-    ap.add_argument("--day-points", type=int, default=1000,
-                    help="points per file in the readsb-trace-day case")
+    ap.add_argument(
+        "--small-files",
+        type=int,
+        default=200,
+        help="files in the readsb-trace-small case (0 to skip it)",
+    )
+    ap.add_argument(
+        "--day-files",
+        type=int,
+        default=1000,
+        help="files in the readsb-trace-day case (0 to skip it)",
+    )
+    ap.add_argument(
+        "--day-points", type=int, default=1000, help="points per file in the readsb-trace-day case"
+    )
     ap.add_argument("--repeat", type=int, default=1, help="runs per case; the best is shown")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
-    ap.add_argument("--reuse", action="store_true",
-                    help="with --keep: reuse files an earlier run with the same options made")
-    ap.add_argument("--raw-points", type=int, default=200_000,
-                    help="messages in the opensky-rawmsg and avr-timed cases")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: reuse files an earlier run with the same options made",
+    )
+    ap.add_argument(
+        "--raw-points",
+        type=int,
+        default=200_000,
+        help="messages in the opensky-rawmsg and avr-timed cases",
+    )
     ap.add_argument("--cases", help="comma-separated case names to run (default: all)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # mode, paths...
     args = ap.parse_args(argv)
@@ -338,32 +476,44 @@ def main(argv: list[str] | None = None) -> int:
     reuse = bool(args.keep and args.reuse)
     print(f"generating inputs in {folder} ...", flush=True)
     cases: dict[str, list[Path]] = {
-        "readsb-trace": write_traces(folder / "big", args.points, args.files, reuse=reuse)}
+        "readsb-trace": write_traces(folder / "big", args.points, args.files, reuse=reuse)
+    }
     if args.small_files:
-        cases["readsb-trace-small"] = write_traces(folder / "small", args.points,
-                                                   args.small_files, seed=3, reuse=reuse)
+        cases["readsb-trace-small"] = write_traces(
+            folder / "small", args.points, args.small_files, seed=3, reuse=reuse
+        )
     if args.day_files:
-        cases["readsb-trace-day"] = write_traces(folder / "day", args.day_files * args.day_points,
-                                                 args.day_files, seed=4, reuse=reuse,
-                                                 elements=9)
-    cases["fr24-csv"] = [write_fr24_csv(folder / "JL516_3376ab31.csv", args.points,
-                                        reuse=reuse)]
-    cases["fr24-json"] = [write_fr24_json(folder / "fr24_flight.json", args.points,
-                                          reuse=reuse)]
-    cases["json-records"] = [write_json_records(folder / "records.json.gz", args.points,
-                                                reuse=reuse)]
-    cases["opensky-parquet-tz"] = [write_opensky_tz(folder / "pyopensky.parquet", args.points,
-                                                    reuse=reuse)]
-    cases["opensky-rawmsg"] = [write_opensky_rawmsg(folder / "rawmsg.parquet", args.raw_points,
-                                                    reuse=reuse)]
+        cases["readsb-trace-day"] = write_traces(
+            folder / "day",
+            args.day_files * args.day_points,
+            args.day_files,
+            seed=4,
+            reuse=reuse,
+            elements=9,
+        )
+    cases["fr24-csv"] = [write_fr24_csv(folder / "JL516_3376ab31.csv", args.points, reuse=reuse)]
+    cases["fr24-json"] = [write_fr24_json(folder / "fr24_flight.json", args.points, reuse=reuse)]
+    cases["json-records"] = [
+        write_json_records(folder / "records.json.gz", args.points, reuse=reuse)
+    ]
+    cases["opensky-parquet-tz"] = [
+        write_opensky_tz(folder / "pyopensky.parquet", args.points, reuse=reuse)
+    ]
+    cases["opensky-rawmsg"] = [
+        write_opensky_rawmsg(folder / "rawmsg.parquet", args.raw_points, reuse=reuse)
+    ]
     cases["avr-timed"] = [write_avr_timed(folder / "stamped.avr", args.raw_points, reuse=reuse)]
     if args.cases:
         cases = {k: v for k, v in cases.items() if k in args.cases.split(",")}
 
-    header = (f"{'case':20s} {'files':>5s} {'MB':>6s} {'points':>10s} {'seconds':>7s} "
-              f"{'points/s':>9s} {'peak MiB':>8s} | {'gunzip+loads/s':>14s}")
-    print(f"best of {args.repeat}; each run in a fresh process; os.cpu_count()={os.cpu_count()}"
-          f", load average {os.getloadavg()[0]:.1f}")
+    header = (
+        f"{'case':20s} {'files':>5s} {'MB':>6s} {'points':>10s} {'seconds':>7s} "
+        f"{'points/s':>9s} {'peak MiB':>8s} | {'gunzip+loads/s':>14s}"
+    )
+    print(
+        f"best of {args.repeat}; each run in a fresh process; os.cpu_count()={os.cpu_count()}"
+        f", load average {os.getloadavg()[0]:.1f}"
+    )
     print(header)
     print("-" * len(header))
     for name, paths in cases.items():
@@ -379,8 +529,10 @@ def main(argv: list[str] | None = None) -> int:
             parse = _best("parse", strs, args.repeat)
             if not isinstance(parse, str):
                 floor = f"{parse['points'] / parse['seconds']:,.0f}"
-        print(f"{name:20s} {len(strs):5d} {size_mb:6.1f} {best['points']:10,d} "
-              f"{best['seconds']:7.2f} {rate:9,.0f} {best['peak_mib']:8.0f} | {floor:>14s}")
+        print(
+            f"{name:20s} {len(strs):5d} {size_mb:6.1f} {best['points']:10,d} "
+            f"{best['seconds']:7.2f} {rate:9,.0f} {best['peak_mib']:8.0f} | {floor:>14s}"
+        )
     if not args.keep:
         import shutil
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import flightcheck
 
 _spec = importlib.util.spec_from_file_location(
-    "modes_encoder", Path(__file__).resolve().parents[1] / "tests" / "test_modes.py")
+    "modes_encoder", Path(__file__).resolve().parents[1] / "tests" / "test_modes.py"
+)
 enc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(enc)
 
@@ -78,9 +79,11 @@ def main() -> None:
             t = time.perf_counter()
             tracks = flightcheck.read(path, start_time=start)
             dt = time.perf_counter() - t
-            print(f"{name:10s} {len(msgs):>9,d} messages  {dt:6.2f} s  "
-                  f"{len(msgs) / dt:>9,.0f} messages/s  {len(tracks.df):>8,d} positions "
-                  f"({tracks.inputs[0].format})")
+            print(
+                f"{name:10s} {len(msgs):>9,d} messages  {dt:6.2f} s  "
+                f"{len(msgs) / dt:>9,.0f} messages/s  {len(tracks.df):>8,d} positions "
+                f"({tracks.inputs[0].format})"
+            )
 
 
 if __name__ == "__main__":

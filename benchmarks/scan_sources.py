@@ -65,11 +65,20 @@ def child(args: argparse.Namespace) -> None:
         with Client(args.scheduler) as client:
             rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             worker_mb = max(rss.values()) / 1024
-    print(json.dumps({"points": result.points, "inputs": result.inputs, "seconds": elapsed,
-                      "visits": len(result.visits), "unreadable": len(result.unreadable),
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "kids_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-                      "worker_mb": worker_mb}))
+    print(
+        json.dumps(
+            {
+                "points": result.points,
+                "inputs": result.inputs,
+                "seconds": elapsed,
+                "visits": len(result.visits),
+                "unreadable": len(result.unreadable),
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "kids_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "worker_mb": worker_mb,
+            }
+        )
+    )
 
 
 def run(paths: list[str], env: dict | None = None, **extra: str) -> dict:
@@ -99,9 +108,12 @@ def release(day: Path, out: Path, parts: int = 3) -> list[str]:
 def line(name: str, r: dict) -> None:
     mem = f"{r['rss_mb']:7,.0f}"
     worker = r["worker_mb"] or r["kids_mb"]
-    print(f"{name:>10} {r['inputs']:>7,} {r['points'] / 1e6:6.2f}M {r['seconds']:8.2f} "
-          f"{r['points'] / r['seconds'] / 1e6:8.2f} {mem} {worker:7,.0f} {r['visits']:>6} "
-          f"{r['unreadable']:>4}", flush=True)
+    print(
+        f"{name:>10} {r['inputs']:>7,} {r['points'] / 1e6:6.2f}M {r['seconds']:8.2f} "
+        f"{r['points'] / r['seconds'] / 1e6:8.2f} {mem} {worker:7,.0f} {r['visits']:>6} "
+        f"{r['unreadable']:>4}",
+        flush=True,
+    )
 
 
 def resume_case(folder: str, work: Path) -> None:
@@ -111,8 +123,17 @@ def resume_case(folder: str, work: Path) -> None:
     batch = str(RESUME_BATCH)
     n = len(discover([folder], batch_bytes=RESUME_BATCH))
     ckpt = work / "ckpt"
-    cmd = [sys.executable, __file__, "--child", "--paths", json.dumps([folder]),
-           "--checkpoint", str(ckpt), "--batch-bytes", batch]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--paths",
+        json.dumps([folder]),
+        "--checkpoint",
+        str(ckpt),
+        "--batch-bytes",
+        batch,
+    ]
     whole = run([folder], batch_bytes=batch)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
@@ -125,9 +146,11 @@ def resume_case(folder: str, work: Path) -> None:
     kept = len(list(ckpt.glob("*.json")))
     again = run([folder], checkpoint=str(ckpt), batch_bytes=batch)
     same = again["visits"] == whole["visits"] and again["points"] == whole["points"]
-    print(f"resume: killed with {kept}/{n} partitions kept; uninterrupted run "
-          f"{whole['seconds']:.2f} s, resumed run {again['seconds']:.2f} s "
-          f"({again['seconds'] / whole['seconds']:.0%}); same result: {same}")
+    print(
+        f"resume: killed with {kept}/{n} partitions kept; uninterrupted run "
+        f"{whole['seconds']:.2f} s, resumed run {again['seconds']:.2f} s "
+        f"({again['seconds'] / whole['seconds']:.0%}); same result: {same}"
+    )
 
 
 def s3_case(day: Path) -> None:
@@ -139,8 +162,12 @@ def s3_case(day: Path) -> None:
         os.environ.update(env)
         fs = fsspec.filesystem("s3", skip_instance_cache=True)
         fs.mkdir("bench")
-        fs.pipe({f"bench/day/{f.relative_to(day).as_posix()}": f.read_bytes()
-                 for f in sorted(day.rglob("*.json"))})
+        fs.pipe(
+            {
+                f"bench/day/{f.relative_to(day).as_posix()}": f.read_bytes()
+                for f in sorted(day.rglob("*.json"))
+            }
+        )
         line("s3", run(["s3://bench/day/"], env=dict(os.environ)))
 
 
@@ -148,8 +175,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--day", default="5000:1000000", metavar="FILES:POINTS")
     ap.add_argument("--keep", default=None, help="Keep the generated day here.")
-    ap.add_argument("--cases", default="folder,cluster-2,split-tar,s3,resume",
-                    help="Comma-separated cases to run (default: all).")
+    ap.add_argument(
+        "--cases",
+        default="folder,cluster-2,split-tar,s3,resume",
+        help="Comma-separated cases to run (default: all).",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--paths", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--scheduler", default=None, help=argparse.SUPPRESS)
@@ -169,8 +199,10 @@ def main() -> None:
     day = root / "globe_history" / "2025" / "10" / "15"
     work = Path(tempfile.mkdtemp(prefix="flightcheck-sources-run-"))
     try:
-        print(f"{'case':>10} {'inputs':>7} {'points':>7} {'seconds':>8} {'M pts/s':>8} "
-              f"{'rss MB':>7} {'worker':>7} {'visits':>6} {'lost':>4}")
+        print(
+            f"{'case':>10} {'inputs':>7} {'points':>7} {'seconds':>8} {'M pts/s':>8} "
+            f"{'rss MB':>7} {'worker':>7} {'visits':>6} {'lost':>4}"
+        )
         cases = set(args.cases.split(","))
         if "folder" in cases:
             line("folder", run([str(day)]))

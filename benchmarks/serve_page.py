@@ -49,7 +49,8 @@ def _browser(port: int) -> float | None:
     try:
         with sync_playwright() as pw:
             ctx = pw.chromium.launch_persistent_context(
-                profile, executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
+                profile, executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+            )
             page = ctx.new_page()
             start = time.perf_counter()
             page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}", wait_until="load")
@@ -79,11 +80,13 @@ def measure(label: str, case: Path) -> None:
         total_b = page_b + map_b + js_b + css_b
         total_s = page_s + map_s + js_s + css_s
         browser = _browser(port)
-    print(f"{label}: {n:,} fixes, {len(bench.jobs.analysis.routes)} aircraft; verify "
-          f"{verified:.2f} s; page {page_s:.2f} s {page_b / 1e3:,.0f} kB, map {map_s:.2f} s "
-          f"(cached {map2_s:.3f} s) {map_b / 1e6:.2f} MB, script+style {js_b + css_b:,} B; "
-          f"first load {total_s:.2f} s, {total_b / 1e6:.2f} MB sent"
-          + (f"; Chromium to map ready {browser:.2f} s" if browser is not None else ""))
+    print(
+        f"{label}: {n:,} fixes, {len(bench.jobs.analysis.routes)} aircraft; verify "
+        f"{verified:.2f} s; page {page_s:.2f} s {page_b / 1e3:,.0f} kB, map {map_s:.2f} s "
+        f"(cached {map2_s:.3f} s) {map_b / 1e6:.2f} MB, script+style {js_b + css_b:,} B; "
+        f"first load {total_s:.2f} s, {total_b / 1e6:.2f} MB sent"
+        + (f"; Chromium to map ready {browser:.2f} s" if browser is not None else "")
+    )
 
 
 def generated_case(n: int, folder: Path) -> Path:
@@ -93,11 +96,27 @@ def generated_case(n: int, folder: Path) -> Path:
     from flightcheck.case import add, init
 
     df = table(n)
-    codes, _ = pd.factorize(df["icao24"])   # the tiled copies' addresses, as valid 6-hex ones
+    codes, _ = pd.factorize(df["icao24"])  # the tiled copies' addresses, as valid 6-hex ones
     df["icao24"] = [f"{0x100000 + c:06x}" for c in codes]
     df["time"] = df["time"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    keep = [c for c in ("time", "icao24", "callsign", "registration", "typecode", "lat", "lon",
-                        "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm") if c in df]
+    keep = [
+        c
+        for c in (
+            "time",
+            "icao24",
+            "callsign",
+            "registration",
+            "typecode",
+            "lat",
+            "lon",
+            "alt_ft",
+            "on_ground",
+            "gs_kt",
+            "track_deg",
+            "vrate_fpm",
+        )
+        if c in df
+    ]
     df[keep].to_csv(folder / "fleet.csv", index=False)
     path = init(folder, title=f"Generated fleet, {n:,} fixes")
     add(path, [folder / "fleet.csv"])

@@ -46,8 +46,13 @@ NEAR_KM = 40.0
 NEAR_AGL_FT = 8000.0
 """A stop without ground fixes is 'inferred' (should be found) when the data has a fix
 within NEAR_KM of the airport and at most NEAR_AGL_FT above it on both sides."""
-EVENT_GROUPS = {"go_around": "go_around", "low_approach": "go_around", "hold": "holding",
-                "holding": "holding", "touch_and_go": "touch_and_go"}
+EVENT_GROUPS = {
+    "go_around": "go_around",
+    "low_approach": "go_around",
+    "hold": "holding",
+    "holding": "holding",
+    "touch_and_go": "touch_and_go",
+}
 
 
 def _canonical_codes() -> dict[str, str]:
@@ -58,8 +63,13 @@ def _canonical_codes() -> dict[str, str]:
     ap, _ = _fallback_tables()
     icao = ap["icao"].astype("object")
     ok = icao.notna() & (icao.astype(str).str.len() == 4)
-    return dict(zip(ap["ident"].astype(str), np.where(ok, icao.astype(str),
-                                                      ap["ident"].astype(str)), strict=True))
+    return dict(
+        zip(
+            ap["ident"].astype(str),
+            np.where(ok, icao.astype(str), ap["ident"].astype(str)),
+            strict=True,
+        )
+    )
 
 
 def _ts(v) -> pd.Timestamp | None:
@@ -73,15 +83,16 @@ def _ts(v) -> pd.Timestamp | None:
 
 # ---------------------------------------------------------------- generators -> (df, truth)
 
-def load_synth(n: int, days: float, seed: int, strips: bool = False
-               ) -> tuple[pd.DataFrame, dict]:
+
+def load_synth(n: int, days: float, seed: int, strips: bool = False) -> tuple[pd.DataFrame, dict]:
     """Track table and normalised truth of a ``flightcheck.synth`` fleet (``strips``:
     military transports between short strips)."""
     from flightcheck import synth
 
     if strips:
-        fl = synth.random_fleet(n, days=days, seed=seed, pool=synth.strip_pool(),
-                                types=synth.MILITARY_TRANSPORTS)
+        fl = synth.random_fleet(
+            n, days=days, seed=seed, pool=synth.strip_pool(), types=synth.MILITARY_TRANSPORTS
+        )
     else:
         fl = synth.random_fleet(n, days=days, seed=seed)
     pts = fl.points.drop(columns=["phase", "true_time"], errors="ignore").copy()
@@ -91,10 +102,24 @@ def load_synth(n: int, days: float, seed: int, strips: bool = False
     canon = _canonical_codes()
     for item in tr["stops"] + tr["events"] + tr["overflights"]:
         item["airport"] = canon.get(item["airport"], item["airport"])
-    stops = [{**s, "arrival": _ts(s["arrival"]), "departure": _ts(s["departure"]),
-              "kind": "observed" if s["observed"] else None} for s in tr["stops"]]
-    events = [{**e, "time": _ts(e["time"]), "end": _ts(e.get("end")),
-               "kind": EVENT_GROUPS.get(e["kind"], e["kind"])} for e in tr["events"]]
+    stops = [
+        {
+            **s,
+            "arrival": _ts(s["arrival"]),
+            "departure": _ts(s["departure"]),
+            "kind": "observed" if s["observed"] else None,
+        }
+        for s in tr["stops"]
+    ]
+    events = [
+        {
+            **e,
+            "time": _ts(e["time"]),
+            "end": _ts(e.get("end")),
+            "kind": EVENT_GROUPS.get(e["kind"], e["kind"]),
+        }
+        for e in tr["events"]
+    ]
     over = [{**o, "time": _ts(o["time"])} for o in tr["overflights"]]
     return df, {"stops": stops, "events": events, "overflights": over}
 
@@ -107,12 +132,15 @@ def load_stops_gen(n: int, seed: int) -> tuple[pd.DataFrame, dict]:
     df = to_track_table(raw, ReadContext("stops_gen_fleet.csv"))
     kinds = {None: "observed", "near": "inferred", "far": "far"}
     stops = [{**s, "kind": kinds[s["hidden"]]} for s in tr["stops"]]
-    events = [{**e, "end": e.get("end"), "kind": EVENT_GROUPS.get(e["kind"], e["kind"])}
-              for e in tr["events"]]
+    events = [
+        {**e, "end": e.get("end"), "kind": EVENT_GROUPS.get(e["kind"], e["kind"])}
+        for e in tr["events"]
+    ]
     return df, {"stops": stops, "events": events, "overflights": []}
 
 
 # ---------------------------------------------------------------- classification helpers
+
 
 def _classify_hidden(stops: list[dict], df: pd.DataFrame) -> None:
     """Set kind 'inferred' or 'far' on stops without ground fixes, from the data itself."""
@@ -134,8 +162,9 @@ def _classify_hidden(stops: list[dict], df: pd.DataFrame) -> None:
         ok = True
         for fix in (before.iloc[0], after.iloc[0]):
             d = float(haversine_km(fix["lat"], fix["lon"], ix.lat[i], ix.lon[i]))
-            ok &= d <= NEAR_KM and (fix["alt_ft"] - elev <= NEAR_AGL_FT or bool(
-                fix["on_ground"] is True))
+            ok &= d <= NEAR_KM and (
+                fix["alt_ft"] - elev <= NEAR_AGL_FT or bool(fix["on_ground"] is True)
+            )
         if ok:
             s["kind"] = "inferred"
 
@@ -211,10 +240,16 @@ def _miss_reason(s: dict, ctx, seg) -> str:
     inside = (t >= ta - 60) & (t <= tb + 60)
     g = p.ground[lo:hi][inside]
     if g.any():
-        ev = seg.events[(seg.events["icao24"] == s["icao24"])
-                        & (seg.events["kind"] == "touch_and_go")]
-        if len(ev) and ((ev["time"] >= s["arrival"] - SLACK) & (ev["time"] <= (
-                s["departure"] or s["arrival"]) + SLACK)).any():
+        ev = seg.events[
+            (seg.events["icao24"] == s["icao24"]) & (seg.events["kind"] == "touch_and_go")
+        ]
+        if (
+            len(ev)
+            and (
+                (ev["time"] >= s["arrival"] - SLACK)
+                & (ev["time"] <= (s["departure"] or s["arrival"]) + SLACK)
+            ).any()
+        ):
             return "ground run taken as a touch-and-go"
         return "ground run not reported (merged or dropped)"
     b = lo + int(np.searchsorted(t, ta + 60, side="right")) - 1
@@ -228,8 +263,9 @@ def _miss_reason(s: dict, ctx, seg) -> str:
     return why(ctx, b, b + 1) if why else "rejected by the inferred-stop rules"
 
 
-def _match_events(found: pd.DataFrame, truth_events: list[dict], verbose: bool = False
-                  ) -> tuple[Counter, Counter, Counter]:
+def _match_events(
+    found: pd.DataFrame, truth_events: list[dict], verbose: bool = False
+) -> tuple[Counter, Counter, Counter]:
     """(true per kind, detected per kind, false per kind)."""
     true_n, hit_n = Counter(), Counter()
     used: set = set()
@@ -239,8 +275,11 @@ def _match_events(found: pd.DataFrame, truth_events: list[dict], verbose: bool =
         sub = found[(found["icao24"] == e["icao24"]) & (found["kind"] == e["kind"])]
         for j, f in sub.iterrows():
             f_end = f["end"] if not pd.isna(f["end"]) else f["time"]
-            if j not in used and f["time"] - EVENT_SLACK <= end and e["time"] <= (
-                    f_end + EVENT_SLACK):
+            if (
+                j not in used
+                and f["time"] - EVENT_SLACK <= end
+                and e["time"] <= (f_end + EVENT_SLACK)
+            ):
                 used.add(j)
                 hit_n[e["kind"]] += 1
                 e["_hit"] = True
@@ -289,8 +328,9 @@ def _km_apart(a: str, b: str) -> float:
     return float(haversine_km(ix.lat[i], ix.lon[i], ix.lat[j], ix.lon[j]))
 
 
-def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
-             index: AirportIndex | None = None) -> dict:
+def evaluate(
+    df: pd.DataFrame, truth: dict, verbose: bool = False, index: AirportIndex | None = None
+) -> dict:
     """All the accuracy figures for one generated data set (``index``: the airport index the
     engine uses; default the packaged one)."""
     ix = index if index is not None else default_index()
@@ -303,8 +343,9 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
     found = seg.stops
     match = _match_stops(found, truth["stops"])
     pts = prepare(df, ix)
-    ctx = build(pts, ix, df["source"].to_numpy(dtype=object), df["row"].to_numpy(),
-                aircraft_types(df, pts))
+    ctx = build(
+        pts, ix, df["source"].to_numpy(dtype=object), df["row"].to_numpy(), aircraft_types(df, pts)
+    )
     per_kind: dict[str, list[int]] = {"observed": [0, 0], "inferred": [0, 0], "far": [0, 0]}
     airport_ok = airport_n = 0
     misses: Counter = Counter()
@@ -325,8 +366,7 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
             reason = _miss_reason(s, ctx, seg)
             misses[f"{s['kind']}: {reason}"] += 1
             if verbose:
-                print(f"  miss {s['kind']:8s} {s['icao24']} {s['airport']} {s['arrival']} "
-                      f"{reason}")
+                print(f"  miss {s['kind']:8s} {s['icao24']} {s['airport']} {s['arrival']} {reason}")
     matched_truth = set(match)
     matched_found = set(match.values())
     false: Counter = Counter()
@@ -340,8 +380,7 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
         false[label] += 1
         false_kind[f["kind"]] += 1
         if verbose:
-            print(f"  false {f['kind']:8s} {f['icao24']} {f['airport']} {f['arrival']} "
-                  f"{label}")
+            print(f"  false {f['kind']:8s} {f['icao24']} {f['airport']} {f['arrival']} {label}")
     obs_inf = per_kind["observed"][0] + per_kind["inferred"][0]
     n_obs_inf = per_kind["observed"][1] + per_kind["inferred"][1]
     # far stops reported as a stop count as correct findings, not as false ones
@@ -349,8 +388,9 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
     n_false = reported - len(matched_found)
     # open ends (the data ends in flight) are a statement about the data, not a truth event
     open_end = seg.events["kind"] == "open_end" if len(seg.events) else []
-    true_e, hit_e, false_e = _match_events(seg.events[~open_end] if len(seg.events)
-                                           else seg.events, truth["events"], verbose)
+    true_e, hit_e, false_e = _match_events(
+        seg.events[~open_end] if len(seg.events) else seg.events, truth["events"], verbose
+    )
     return {
         "points": len(df),
         "detect_s": round(elapsed, 2),
@@ -376,15 +416,20 @@ def evaluate(df: pd.DataFrame, truth: dict, verbose: bool = False,
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--generator", choices=["synth", "stops_gen", "strips", "both", "all"],
-                    default="all", help="both: synth and stops_gen; all: the three")
+    ap.add_argument(
+        "--generator",
+        choices=["synth", "stops_gen", "strips", "both", "all"],
+        default="all",
+        help="both: synth and stops_gen; all: the three",
+    )
     ap.add_argument("--aircraft", type=int, default=30)
     ap.add_argument("--days", type=float, default=2.0, help="synth only")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--verbose", action="store_true", help="list every false stop and miss")
     args = ap.parse_args(argv)
     gens = {"both": ["synth", "stops_gen"], "all": ["synth", "stops_gen", "strips"]}.get(
-        args.generator, [args.generator])
+        args.generator, [args.generator]
+    )
     for gen in gens:
         t0 = time.perf_counter()
         if gen == "stops_gen":
@@ -397,10 +442,13 @@ def main(argv: list[str] | None = None) -> None:
 
             runs.append(("strips, runways unrecorded", without_runways(set(synth.strip_pool()))))
         for name, index in runs:
-            print(f"== {name}: {len(df):,} points, {args.aircraft} aircraft, seed {args.seed} "
-                  f"(generated in {time.perf_counter() - t0:.1f} s)")
-            result = evaluate(df, {k: [dict(x) for x in v] for k, v in truth.items()},
-                              args.verbose, index)
+            print(
+                f"== {name}: {len(df):,} points, {args.aircraft} aircraft, seed {args.seed} "
+                f"(generated in {time.perf_counter() - t0:.1f} s)"
+            )
+            result = evaluate(
+                df, {k: [dict(x) for x in v] for k, v in truth.items()}, args.verbose, index
+            )
             for k, v in result.items():
                 print(f"  {k:32s} {v:.4f}" if isinstance(v, float) else f"  {k:32s} {v}")
 

@@ -42,8 +42,18 @@ class _Track:
         alt = alt_a + f * (alt_b - alt_a)
         vr = (alt_b - alt_a) / dur * 60
         for k in range(n):
-            self.rows.append((self.t + f[k] * dur, lat[k], lon[k], np.nan if ground else alt[k],
-                              ground, gs_a + f[k] * (gs_b - gs_a), trk, 0.0 if ground else vr))
+            self.rows.append(
+                (
+                    self.t + f[k] * dur,
+                    lat[k],
+                    lon[k],
+                    np.nan if ground else alt[k],
+                    ground,
+                    gs_a + f[k] * (gs_b - gs_a),
+                    trk,
+                    0.0 if ground else vr,
+                )
+            )
         self.t += dur
 
     def park(self, pos, seconds, step=60.0):
@@ -76,10 +86,17 @@ def fleet(n_aircraft=40, stops_per_aircraft=4, seed=1, step=8.0):
         elev = np.nan_to_num(ix.elev_ft[ap])
         t_first = tr.t
         tr.park((lat, lon), rng.uniform(600, 1800))
-        stops.append({"icao24": icao, "airport": str(ix.code[ap]),
-                      "arrival": pd.Timestamp(t_first, unit="s", tz="UTC"),
-                      "departure": pd.Timestamp(tr.t, unit="s", tz="UTC"), "observed": True,
-                      "hidden": None, "_rows": None})
+        stops.append(
+            {
+                "icao24": icao,
+                "airport": str(ix.code[ap]),
+                "arrival": pd.Timestamp(t_first, unit="s", tz="UTC"),
+                "departure": pd.Timestamp(tr.t, unit="s", tz="UTC"),
+                "observed": True,
+                "hidden": None,
+                "_rows": None,
+            }
+        )
         for _ in range(stops_per_aircraft):
             # take off from the current field
             end = _ends(ix, ap)[rng.integers(len(_ends(ix, ap)))]
@@ -107,29 +124,82 @@ def fleet(n_aircraft=40, stops_per_aircraft=4, seed=1, step=8.0):
                     q = _offset(*p, h, 9.0 if h in (nhdg, nhdg + 180) else 3.5)
                     tr.seg(p, q, 9000 + nelev, 9000 + nelev, 220, 220, step=step)
                     p = q
-                events.append({"icao24": icao, "kind": "holding", "airport": str(ix.code[nxt]),
-                               "time": pd.Timestamp(t_hold, unit="s", tz="UTC"),
-                               "end": pd.Timestamp(tr.t, unit="s", tz="UTC")})
+                events.append(
+                    {
+                        "icao24": icao,
+                        "kind": "holding",
+                        "airport": str(ix.code[nxt]),
+                        "time": pd.Timestamp(t_hold, unit="s", tz="UTC"),
+                        "end": pd.Timestamp(tr.t, unit="s", tz="UTC"),
+                    }
+                )
                 tr.seg(p, in45, 9000 + nelev, 9000 + nelev, 220, 220, step=step)
             if rng.random() < 0.2:  # go-around then a second approach
                 tr.seg(in45, (nlat, nlon), nelev + 8000, nelev + 150, 250, 140, step=step)
-                events.append({"icao24": icao, "kind": "go_around", "airport": str(ix.code[nxt]),
-                               "time": pd.Timestamp(tr.t, unit="s", tz="UTC")})
-                tr.seg((nlat, nlon), _offset(nlat, nlon, nhdg, 12), nelev + 150, nelev + 3000,
-                       140, 200, step=step)
-                tr.seg(_offset(nlat, nlon, nhdg, 12), in45, nelev + 3000, nelev + 6000, 200,
-                       230, step=step)
+                events.append(
+                    {
+                        "icao24": icao,
+                        "kind": "go_around",
+                        "airport": str(ix.code[nxt]),
+                        "time": pd.Timestamp(tr.t, unit="s", tz="UTC"),
+                    }
+                )
+                tr.seg(
+                    (nlat, nlon),
+                    _offset(nlat, nlon, nhdg, 12),
+                    nelev + 150,
+                    nelev + 3000,
+                    140,
+                    200,
+                    step=step,
+                )
+                tr.seg(
+                    _offset(nlat, nlon, nhdg, 12),
+                    in45,
+                    nelev + 3000,
+                    nelev + 6000,
+                    200,
+                    230,
+                    step=step,
+                )
             if rng.random() < 0.15:  # touch-and-go then a circuit
                 tr.seg(in45, (nlat, nlon), nelev + 8000, nelev + 30, 250, 140, step=step)
-                events.append({"icao24": icao, "kind": "touch_and_go",
-                               "airport": str(ix.code[nxt]),
-                               "time": pd.Timestamp(tr.t, unit="s", tz="UTC")})
-                tr.seg((nlat, nlon), _offset(nlat, nlon, nhdg, 1.5), nelev, nelev, 130, 125,
-                       ground=True, step=2.0)
-                tr.seg(_offset(nlat, nlon, nhdg, 1.5), _offset(nlat, nlon, nhdg, 15),
-                       nelev + 50, nelev + 3000, 140, 200, step=step)
-                tr.seg(_offset(nlat, nlon, nhdg, 15), in45, nelev + 3000, nelev + 6000, 200,
-                       230, step=step)
+                events.append(
+                    {
+                        "icao24": icao,
+                        "kind": "touch_and_go",
+                        "airport": str(ix.code[nxt]),
+                        "time": pd.Timestamp(tr.t, unit="s", tz="UTC"),
+                    }
+                )
+                tr.seg(
+                    (nlat, nlon),
+                    _offset(nlat, nlon, nhdg, 1.5),
+                    nelev,
+                    nelev,
+                    130,
+                    125,
+                    ground=True,
+                    step=2.0,
+                )
+                tr.seg(
+                    _offset(nlat, nlon, nhdg, 1.5),
+                    _offset(nlat, nlon, nhdg, 15),
+                    nelev + 50,
+                    nelev + 3000,
+                    140,
+                    200,
+                    step=step,
+                )
+                tr.seg(
+                    _offset(nlat, nlon, nhdg, 15),
+                    in45,
+                    nelev + 3000,
+                    nelev + 6000,
+                    200,
+                    230,
+                    step=step,
+                )
             tr.seg(in45, (nlat, nlon), nelev + 8000, nelev + 50, 250, 140, step=step)
             arr_row = len(tr.rows)
             arrival = tr.t
@@ -138,23 +208,39 @@ def fleet(n_aircraft=40, stops_per_aircraft=4, seed=1, step=8.0):
             dwell = rng.uniform(1200, 6 * 3600)
             tr.park(stop_at, dwell, step=rng.choice([30.0, 120.0]))
             kind = rng.choice(["observed", "near", "far"], p=[0.5, 0.3, 0.2])
-            stops.append({"icao24": icao, "airport": str(ix.code[nxt]),
-                          "arrival": pd.Timestamp(arrival, unit="s", tz="UTC"),
-                          "departure": pd.Timestamp(tr.t, unit="s", tz="UTC"),
-                          "observed": kind == "observed",
-                          "hidden": None if kind == "observed" else str(kind), "_rows": None})
+            stops.append(
+                {
+                    "icao24": icao,
+                    "airport": str(ix.code[nxt]),
+                    "arrival": pd.Timestamp(arrival, unit="s", tz="UTC"),
+                    "departure": pd.Timestamp(tr.t, unit="s", tz="UTC"),
+                    "observed": kind == "observed",
+                    "hidden": None if kind == "observed" else str(kind),
+                    "_rows": None,
+                }
+            )
             if kind != "observed":
                 stops[-1]["_rows"] = (arr_row, len(tr.rows), str(kind))
             ap, elev = nxt, nelev
             del t_dep, dep_row
         # final take-off from the field where the aircraft is (not the previous one)
         lat, lon, hdg, _ = _ends(ix, ap)[rng.integers(len(_ends(ix, ap)))]
-        tr.seg(_offset(lat, lon, hdg, 0), _offset(lat, lon, hdg, 2.0), elev, elev, 10, 150,
-               ground=True)
-        tr.seg(_offset(lat, lon, hdg, 2.0), _offset(lat, lon, hdg, 60), elev + 50,
-               elev + 15000, 150, 300, step=step)
-        f = pd.DataFrame(tr.rows, columns=["t", "lat", "lon", "alt_ft", "on_ground", "gs_kt",
-                                           "track_deg", "vrate_fpm"])
+        tr.seg(
+            _offset(lat, lon, hdg, 0), _offset(lat, lon, hdg, 2.0), elev, elev, 10, 150, ground=True
+        )
+        tr.seg(
+            _offset(lat, lon, hdg, 2.0),
+            _offset(lat, lon, hdg, 60),
+            elev + 50,
+            elev + 15000,
+            150,
+            300,
+            step=step,
+        )
+        f = pd.DataFrame(
+            tr.rows,
+            columns=["t", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm"],
+        )
         drop = np.zeros(len(f), dtype=bool)
         t = f["t"].to_numpy()
         for s in stops:
@@ -163,11 +249,22 @@ def fleet(n_aircraft=40, stops_per_aircraft=4, seed=1, step=8.0):
             a0, a1, how = s["_rows"]
             if how == "near":  # transponder off on short final / climb-out below h
                 h1, h2 = rng.uniform(800, 6000), rng.uniform(800, 6000)
-                lo = a0 - np.argmax(f["alt_ft"].to_numpy()[:a0][::-1] > ix.elev_ft[
-                    ix.index_of(s["airport"])] + h1) if a0 else 0
+                lo = (
+                    a0
+                    - np.argmax(
+                        f["alt_ft"].to_numpy()[:a0][::-1]
+                        > ix.elev_ft[ix.index_of(s["airport"])] + h1
+                    )
+                    if a0
+                    else 0
+                )
                 alt_after = f["alt_ft"].to_numpy()[a1:]
-                hi = a1 + int(np.argmax(np.nan_to_num(alt_after) > np.nan_to_num(
-                    ix.elev_ft[ix.index_of(s["airport"])]) + h2))
+                hi = a1 + int(
+                    np.argmax(
+                        np.nan_to_num(alt_after)
+                        > np.nan_to_num(ix.elev_ft[ix.index_of(s["airport"])]) + h2
+                    )
+                )
             else:  # coverage hole from cruise to cruise
                 lo = int(np.searchsorted(t, t[a0] - rng.uniform(1200, 3600)))
                 hi = int(np.searchsorted(t, t[a1 - 1] + rng.uniform(1200, 3600)))

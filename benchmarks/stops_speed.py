@@ -103,8 +103,11 @@ def measured(cmd: list[str], memory: bool) -> None:
             continue
         done.set()
         points = line.split("points")[0].strip()
-        print(f"{points:>11} points  memory of the process and its workers together: at "
-              f"most {peak[0]:,.0f} MB (sampled PSS)", flush=True)
+        print(
+            f"{points:>11} points  memory of the process and its workers together: at "
+            f"most {peak[0]:,.0f} MB (sampled PSS)",
+            flush=True,
+        )
     started.set()
     done.set()
     if proc.wait():
@@ -125,10 +128,14 @@ def run_one(n: int, workers: int | None, mark: bool = False) -> None:
     dt = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{len(df):>11,} points  {dt:7.2f} s  {len(df) / dt / 1e6:6.2f} M points/s  "
-          f"peak RSS {peak:,.0f} MB (table + reference {base_rss:,.0f} MB)"
-          + (f" + worker {worker:,.0f} MB" if worker else "") + "  "
-          f"{len(seg.stops)} stops {len(seg.events)} events {len(seg.gaps)} gaps", flush=True)
+    print(
+        f"{len(df):>11,} points  {dt:7.2f} s  {len(df) / dt / 1e6:6.2f} M points/s  "
+        f"peak RSS {peak:,.0f} MB (table + reference {base_rss:,.0f} MB)"
+        + (f" + worker {worker:,.0f} MB" if worker else "")
+        + "  "
+        f"{len(seg.stops)} stops {len(seg.events)} events {len(seg.gaps)} gaps",
+        flush=True,
+    )
 
 
 def run_phases(n: int) -> None:
@@ -150,8 +157,10 @@ def run_phases(n: int) -> None:
 
     with engine_settings():  # as detect() runs
         _stages(df, ix, lap)
-    print(f"  {'total':<12} {clock() - start:6.2f} s  ({n / (clock() - start) / 1e6:.2f} M "
-          "points/s)", flush=True)
+    print(
+        f"  {'total':<12} {clock() - start:6.2f} s  ({n / (clock() - start) / 1e6:.2f} M points/s)",
+        flush=True,
+    )
 
 
 def _stages(df: pd.DataFrame, ix, lap) -> None:
@@ -215,23 +224,35 @@ def day_child(root: str, case: str) -> None:
             routes.to_dict()
         stages["json"] = clock() - t
         points, n_files = len(tracks.df), len(tracks.inputs)
-    print(json.dumps({"case": case, "points": points, "files": n_files, "stages": stages,
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                      / 1024}))
+    print(
+        json.dumps(
+            {
+                "case": case,
+                "points": points,
+                "files": n_files,
+                "stages": stages,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def print_summary(rows: list[tuple]) -> None:
     """The closing table of issue 15, in Markdown: per command and archive, the fixes, files,
     seconds, points/s, files/s, peak RSS (the process or its largest worker) and the ratio
     to the parse floor (one process; one per CPU)."""
-    print("\n| command | fixes | files | seconds | points/s | files/s | peak MB "
-          "| ÷ floor (1 proc) | ÷ floor (1 per CPU) |")
+    print(
+        "\n| command | fixes | files | seconds | points/s | files/s | peak MB "
+        "| ÷ floor (1 proc) | ÷ floor (1 per CPU) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for case, points, files, secs, peak, ratio1, ratio2 in rows:
-        print(f"| {case} | {points / 1e6:.2f}M | {files:,} | {secs:.2f} | "
-              f"{points / secs / 1e3:,.0f}k | {files / secs:,.0f} | {peak:,.0f} | "
-              f"{ratio1:.2f} | {ratio2:.2f} |")
+        print(
+            f"| {case} | {points / 1e6:.2f}M | {files:,} | {secs:.2f} | "
+            f"{points / secs / 1e3:,.0f}k | {files / secs:,.0f} | {peak:,.0f} | "
+            f"{ratio1:.2f} | {ratio2:.2f} |"
+        )
 
 
 def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> None:
@@ -246,8 +267,10 @@ def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> No
     per_fix: dict[str, list[float]] = {}
     summary: list[tuple] = []
     try:
-        print(f"{'archive':>17} {'case':<7} {'seconds':>8} {'M pts/s':>8} {'files/s':>8} "
-              f"{'x floor1':>8} {'x floor2':>8} {'rss MB':>7} {'worker':>7}  stages")
+        print(
+            f"{'archive':>17} {'case':<7} {'seconds':>8} {'M pts/s':>8} {'files/s':>8} "
+            f"{'x floor1':>8} {'x floor2':>8} {'rss MB':>7} {'worker':>7}  stages"
+        )
         for n_files, n_points in shapes:
             root = base / f"day-{n_files}-{n_points}"
             files, fixes, gen = ensure(root, n_files, n_points)
@@ -256,8 +279,12 @@ def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> No
             floor: dict[str, float] = {}
             for _ in range(repeat):
                 for case in ("floor1", "floor2", "stops", "route"):
-                    out = subprocess.run([sys.executable, __file__, "--day-child", str(root),
-                                          case], check=True, capture_output=True, text=True)
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--day-child", str(root), case],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
                     r = json.loads(out.stdout.strip().splitlines()[-1])
                     secs = sum(r["stages"].values())
                     if case.startswith("floor"):
@@ -266,21 +293,34 @@ def day_main(shapes: list[tuple[int, int]], repeat: int, keep: str | None) -> No
                         per_fix.setdefault(case, []).append(secs / r["points"])
                     stages = " ".join(f"{k} {v:.2f}" for k, v in r["stages"].items())
                     if not case.startswith("floor"):
-                        summary.append((case, r["points"], r["files"], secs,
-                                        max(r["rss_mb"], r["worker_mb"]),
-                                        secs / floor["floor1"], secs / floor["floor2"]))
-                    print(f"{r['files']:>7,} / {r['points'] / 1e6:5.2f}M {case:<7} {secs:8.2f} "
-                          f"{r['points'] / secs / 1e6:8.2f} {r['files'] / secs:8,.0f} "
-                          f"{secs / floor.get('floor1', np.nan):8.2f} "
-                          f"{secs / floor.get('floor2', np.nan):8.2f} "
-                          f"{r['rss_mb']:7,.0f} {r['worker_mb']:7,.0f}  {stages}", flush=True)
+                        summary.append(
+                            (
+                                case,
+                                r["points"],
+                                r["files"],
+                                secs,
+                                max(r["rss_mb"], r["worker_mb"]),
+                                secs / floor["floor1"],
+                                secs / floor["floor2"],
+                            )
+                        )
+                    print(
+                        f"{r['files']:>7,} / {r['points'] / 1e6:5.2f}M {case:<7} {secs:8.2f} "
+                        f"{r['points'] / secs / 1e6:8.2f} {r['files'] / secs:8,.0f} "
+                        f"{secs / floor.get('floor1', np.nan):8.2f} "
+                        f"{secs / floor.get('floor2', np.nan):8.2f} "
+                        f"{r['rss_mb']:7,.0f} {r['worker_mb']:7,.0f}  {stages}",
+                        flush=True,
+                    )
         print_summary(summary)
         if len(shapes) > 1:
             for case, values in per_fix.items():
                 k = len(values) // len(shapes)
                 first, last = min(values[:k]), min(values[-k:])
-                print(f"{case}: {first * 1e6:.2f} µs per fix at the first size, "
-                      f"{last * 1e6:.2f} at the last (best of {k}): x{last / first:.2f}")
+                print(
+                    f"{case}: {first * 1e6:.2f} µs per fix at the first size, "
+                    f"{last * 1e6:.2f} at the last (best of {k}): x{last / first:.2f}"
+                )
     finally:
         if not keep:
             shutil.rmtree(base, ignore_errors=True)
@@ -301,7 +341,9 @@ if __name__ == "__main__":
                 day_keep = args[1]
             args = args[2:]
         day_shapes = [tuple(int(x) for x in a.split(":")) for a in args] or [
-            (10_000, 1_000_000), (50_000, 10_000_000)]
+            (10_000, 1_000_000),
+            (50_000, 10_000_000),
+        ]
         day_main(day_shapes, day_repeat, day_keep)  # type: ignore[arg-type]
         raise SystemExit
     workers, repeat = None, 1

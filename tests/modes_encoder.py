@@ -66,8 +66,17 @@ def velocity_msg(icao: int, east_kt: int, north_kt: int, vr_fpm: int) -> str:
     dew, vew = (1 if east_kt < 0 else 0), abs(east_kt) + 1
     dns, vns = (1 if north_kt < 0 else 0), abs(north_kt) + 1
     svr, vr = (1 if vr_fpm < 0 else 0), abs(vr_fpm) // 64 + 1
-    me = ((19 << 51) | (1 << 48) | (dew << 42) | (vew << 32) | (dns << 31) | (vns << 21)
-          | (1 << 20) | (svr << 19) | (vr << 10))
+    me = (
+        (19 << 51)
+        | (1 << 48)
+        | (dew << 42)
+        | (vew << 32)
+        | (dns << 31)
+        | (vns << 21)
+        | (1 << 20)
+        | (svr << 19)
+        | (vr << 10)
+    )
     return frame(icao, me)
 
 
@@ -93,8 +102,18 @@ def bds40(selected_ft: int, baro_mbar: float = 1013.2) -> int:
     steps), the pressure setting, mode bits (altitude hold) and target source (MCP/FCU)."""
     alt = selected_ft // 16
     baro = int(round((baro_mbar - 800.0) / 0.1))
-    return ((1 << 55) | (alt << 43) | (1 << 42) | (alt << 30) | (1 << 29) | (baro << 17)
-            | (1 << 8) | (0b010 << 5) | (1 << 2) | 2)
+    return (
+        (1 << 55)
+        | (alt << 43)
+        | (1 << 42)
+        | (alt << 30)
+        | (1 << 29)
+        | (baro << 17)
+        | (1 << 8)
+        | (0b010 << 5)
+        | (1 << 2)
+        | 2
+    )
 
 
 def surveillance(icao: int, alt_ft: float) -> str:
@@ -109,8 +128,13 @@ def all_call(icao: int) -> str:
     return f"{(head << 24) | crc(head, 32):014X}"
 
 
-def synthetic_flight(icao: int = 0x010075, n: int = 120, t0: float = 1_760_000_000.0,
-                     lat0: float = 30.0, lon0: float = 31.0) -> list[tuple[float, str]]:
+def synthetic_flight(
+    icao: int = 0x010075,
+    n: int = 120,
+    t0: float = 1_760_000_000.0,
+    lat0: float = 30.0,
+    lon0: float = 31.0,
+) -> list[tuple[float, str]]:
     """(Unix s, hex) of an aircraft flying due north at 360 kt: positions every 0.5 s
     alternating even/odd, a velocity message every second."""
     out = []

@@ -38,8 +38,13 @@ class Served:
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def request(self, method: str, path: str, body: bytes | str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
             conn.request(method, path, body=body, headers=headers or {})
@@ -53,8 +58,14 @@ class Served:
         status, _, data = self.request("GET", f"{path}{sep}token={TOKEN}", headers=headers)
         return status, data
 
-    def post(self, path: str, payload: dict[str, Any], *, origin: str | None = "own",
-             token: str | None = TOKEN) -> tuple[int, dict[str, Any]]:
+    def post(
+        self,
+        path: str,
+        payload: dict[str, Any],
+        *,
+        origin: str | None = "own",
+        token: str | None = TOKEN,
+    ) -> tuple[int, dict[str, Any]]:
         headers = {"Content-Type": "application/json"}
         if origin is not None:
             headers["Origin"] = self.origin if origin == "own" else origin
@@ -69,10 +80,15 @@ class Served:
     def base(self) -> str:
         return self.bench.editor.current()
 
-    def edit(self, action: str, fields: dict[str, Any] | None = None, *,
-             base: str | None = None, **extra: Any) -> tuple[int, dict[str, Any]]:
-        payload = {"base": self.base() if base is None else base, "fields": fields or {},
-                   **extra}
+    def edit(
+        self,
+        action: str,
+        fields: dict[str, Any] | None = None,
+        *,
+        base: str | None = None,
+        **extra: Any,
+    ) -> tuple[int, dict[str, Any]]:
+        payload = {"base": self.base() if base is None else base, "fields": fields or {}, **extra}
         return self.post(f"/api/edit/{action}", payload)
 
 
@@ -80,8 +96,9 @@ class Served:
 def serve_case(case_path: Path, *, verify: bool = True, **options: Any) -> Iterator[Served]:
     """Serve ``case_path`` on 127.0.0.1 (a free port) while the block runs; with
     ``verify``, wait for the first verification to finish."""
-    app = create_app(Settings(case_path=case_path, token=TOKEN, author="tester", **options),
-                     start_verify=verify)
+    app = create_app(
+        Settings(case_path=case_path, token=TOKEN, author="tester", **options), start_verify=verify
+    )
     bench = app.app.state.bench
     with running(app) as sock:
         if verify:

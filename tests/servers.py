@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-S3_ENV = {"AWS_ACCESS_KEY_ID": "flightcheck-test", "AWS_SECRET_ACCESS_KEY": "not-a-secret",
-          "AWS_DEFAULT_REGION": "us-east-1"}
+S3_ENV = {
+    "AWS_ACCESS_KEY_ID": "flightcheck-test",
+    "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 @contextlib.contextmanager
@@ -65,8 +68,9 @@ class _RangeHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def http_server(root: Path) -> Iterator[str]:
     """A web server for the files under ``root`` on 127.0.0.1; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             partial(_RangeHandler, directory=str(root)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(_RangeHandler, directory=str(root))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

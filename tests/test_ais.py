@@ -16,8 +16,10 @@ from flightcheck.track.table import validate
 # pyais README: type 1 from MMSI 366053209 at 37.802118 N, 122.341618 W, COG 219.3, SOG 0.
 DOC_TYPE1 = "!AIVDM,1,1,,B,15M67FC000G?ufbE`FepT@3n00Sa,0*5C"
 # pyais README: type 5 of MMSI 351759000 "EVER DIADEM", call sign 3FOF8, IMO 9134270, cargo.
-DOC_TYPE5 = ("!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C",
-             "!AIVDM,2,2,1,A,88888888880,2*25")
+DOC_TYPE5 = (
+    "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C",
+    "!AIVDM,2,2,1,A,88888888880,2*25",
+)
 T0 = 1733782034
 
 
@@ -29,17 +31,38 @@ def _tag(t: int, station: str = "2573238") -> str:
     return f"\\{body}*{checksum:02X}\\"
 
 
-def _position(mmsi: int, lat: float, lon: float, speed: float = 12.3, course: float = 90.5,
-              msg_type: int = 1) -> str:
-    return encode_dict({"type": msg_type, "mmsi": mmsi, "lat": lat, "lon": lon, "speed": speed,
-                        "course": course, "heading": 511}, talker_id="AI",
-                       sentence_type="VDM")[0]
+def _position(
+    mmsi: int, lat: float, lon: float, speed: float = 12.3, course: float = 90.5, msg_type: int = 1
+) -> str:
+    return encode_dict(
+        {
+            "type": msg_type,
+            "mmsi": mmsi,
+            "lat": lat,
+            "lon": lon,
+            "speed": speed,
+            "course": course,
+            "heading": 511,
+        },
+        talker_id="AI",
+        sentence_type="VDM",
+    )[0]
 
 
 def _static(mmsi: int, seq: int) -> list[str]:
-    return encode_dict({"type": 5, "mmsi": mmsi, "shipname": "SPARTA IV", "callsign": "UBCI9",
-                        "imo": 9743954, "ship_type": 70}, talker_id="AI", sentence_type="VDM",
-                       seq_id=seq)
+    return encode_dict(
+        {
+            "type": 5,
+            "mmsi": mmsi,
+            "shipname": "SPARTA IV",
+            "callsign": "UBCI9",
+            "imo": 9743954,
+            "ship_type": 70,
+        },
+        talker_id="AI",
+        sentence_type="VDM",
+        seq_id=seq,
+    )
 
 
 def _read(text: str, **options):
@@ -71,8 +94,11 @@ def test_documented_examples_decode():
     assert row["lat"] == pytest.approx(37.802118) and row["lon"] == pytest.approx(-122.341618)
     assert row["track_deg"] == pytest.approx(219.3) and row["gs_kt"] == 0.0
     assert row["time"] == T0
-    static = _read(f"{_tag(T0)}{DOC_TYPE5[0]}\n{DOC_TYPE5[1]}\n{_tag(T0 + 5)}"
-                   + _position(351759000, 40.6, -74.0) + "\n")[0].iloc[0]
+    static = _read(
+        f"{_tag(T0)}{DOC_TYPE5[0]}\n{DOC_TYPE5[1]}\n{_tag(T0 + 5)}"
+        + _position(351759000, 40.6, -74.0)
+        + "\n"
+    )[0].iloc[0]
     assert static["registration"] == "EVER DIADEM (IMO 9134270)"
     assert static["callsign"] == "3FOF8" and static["typecode"] == "70 Cargo"
 
@@ -101,15 +127,18 @@ def test_logger_prefixes_iso_and_unix():
 
 
 def test_gatehouse_timestamp_applies_to_next_sentence():
-    text = ("$PGHP,1,2024,1,2,3,4,5,600,219,,2190047,1,4A*63\n"
-            + _position(273123456, 44.5, 33.2) + "\n")
+    text = (
+        "$PGHP,1,2024,1,2,3,4,5,600,219,,2190047,1,4A*63\n"
+        + _position(273123456, 44.5, 33.2)
+        + "\n"
+    )
     out, _ = _read(text)
     assert out["time"].tolist() == [pytest.approx(1704164645.6)]
 
 
 def test_sentinels_are_removed():
     lines = [
-        _tag(T0) + _position(273123456, 91.0, 181.0),              # no position
+        _tag(T0) + _position(273123456, 91.0, 181.0),  # no position
         _tag(T0 + 1) + _position(273123456, 44.5, 33.2, speed=102.3, course=360.0),
         _tag(T0 + 2) + _position(273123457, 44.6, 33.3, speed=5.0, course=0.0, msg_type=18),
     ]
@@ -123,18 +152,25 @@ def test_bad_sentences_are_counted_never_fatal():
     good = _tag(T0) + _position(273123456, 44.5, 33.2)
     bad_checksum = _tag(T0 + 1) + _position(273123456, 44.6, 33.3)[:-2] + "00"
     first, _second = _static(273123456, 7)
-    lines = [good, bad_checksum, _tag(T0 + 2) + first,        # second fragment missing
-             _tag(T0 + 3) + "!AIVDM,1,1,,A,,0*26",                    # empty payload
-             _tag(T0 + 4) + "!AIVDM,2,2,9,A,00000000000,2*2D",        # orphan fragment
-             _tag(T0 + 5) + "!AIVDM,x,1,,A,15M67FC000G?ufbE,0*00"]    # malformed
+    lines = [
+        good,
+        bad_checksum,
+        _tag(T0 + 2) + first,  # second fragment missing
+        _tag(T0 + 3) + "!AIVDM,1,1,,A,,0*26",  # empty payload
+        _tag(T0 + 4) + "!AIVDM,2,2,9,A,00000000000,2*2D",  # orphan fragment
+        _tag(T0 + 5) + "!AIVDM,x,1,,A,15M67FC000G?ufbE,0*00",
+    ]  # malformed
     out, ctx = _read("\n".join(lines), skip_bad=False)  # strict mode: still not fatal
     assert len(out) == 1
     assert ctx.dropped["AIS sentence with a bad checksum"] == 1
     assert ctx.dropped["AIS multipart message with a missing fragment"] == 1
     assert ctx.dropped["AIS fragment without its earlier fragments"] == 1
-    assert ctx.dropped["malformed AIS sentence"] + ctx.dropped[
-        "AIS sentence with a bad checksum"] + ctx.dropped[
-        "undecodable AIS payload (empty, unknown or truncated)"] >= 3
+    assert (
+        ctx.dropped["malformed AIS sentence"]
+        + ctx.dropped["AIS sentence with a bad checksum"]
+        + ctx.dropped["undecodable AIS payload (empty, unknown or truncated)"]
+        >= 3
+    )
 
 
 def test_no_time_source_and_no_sentence_are_errors():
@@ -145,8 +181,11 @@ def test_no_time_source_and_no_sentence_are_errors():
 
 
 def test_untimed_lines_take_the_previous_time_or_are_dropped():
-    lines = [DOC_TYPE1, _tag(T0) + _position(273123456, 44.5, 33.2),
-             _position(273123456, 44.6, 33.3)]
+    lines = [
+        DOC_TYPE1,
+        _tag(T0) + _position(273123456, 44.5, 33.2),
+        _position(273123456, 44.6, 33.3),
+    ]
     out, ctx = _read("\n".join(lines))
     assert ctx.dropped["AIS message before the first timestamp in the log"] == 1
     assert out["time"].tolist() == [T0, T0]
@@ -162,13 +201,15 @@ def test_sniff_and_flightcheck_read(tmp_path):
     assert tracks.inputs[0].format == "ais-nmea"
     assert (tracks.df["kind"] == "vessel").all() and len(tracks.df) == 3
     assert ais.sniff(b"time,icao24,lat,lon\n1,2,3,4\n", "x") is None
-    assert ais.sniff(b"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\n",
-                     "x") is None
+    assert (
+        ais.sniff(b"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\n", "x")
+        is None
+    )
 
 
 def _talker(sentence: str, talker: str) -> str:
     """``sentence`` as sent by another talker, with its NMEA checksum recomputed."""
-    body = talker + sentence[3:sentence.index("*")]
+    body = talker + sentence[3 : sentence.index("*")]
     checksum = 0
     for ch in body:
         checksum ^= ord(ch)
@@ -178,9 +219,12 @@ def _talker(sentence: str, talker: str) -> str:
 @pytest.mark.parametrize("talker", ["B1", "B2", "AB", "BS", "7A"])
 def test_any_two_character_talker_is_read(talker):
     first, second = _static(273123456, 4)
-    lines = [_tag(T0) + _talker(_position(273123456, 44.50, 33.20), talker),
-             _tag(T0 + 1) + _talker(first, talker), _talker(second, talker),
-             _tag(T0 + 5) + _talker(_position(257000001, 69.0, 18.0), talker)]
+    lines = [
+        _tag(T0) + _talker(_position(273123456, 44.50, 33.20), talker),
+        _tag(T0 + 1) + _talker(first, talker),
+        _talker(second, talker),
+        _tag(T0 + 5) + _talker(_position(257000001, 69.0, 18.0), talker),
+    ]
     text = "\n".join(lines) + "\n"
     assert ais.sniff(text.encode(), "x") == "ais-nmea"
     out, ctx = _read(text)
@@ -191,9 +235,13 @@ def test_any_two_character_talker_is_read(talker):
 
 def test_multipart_fragments_of_two_talkers_do_not_mix():
     first, second = _static(273123456, 4)
-    lines = [_tag(T0) + _talker(first, "B1"), _tag(T0) + _talker(first, "B2"),
-             _talker(second, "B1"), _talker(second, "B2"),
-             _tag(T0 + 5) + _talker(_position(273123456, 44.5, 33.2), "B1")]
+    lines = [
+        _tag(T0) + _talker(first, "B1"),
+        _tag(T0) + _talker(first, "B2"),
+        _talker(second, "B1"),
+        _talker(second, "B2"),
+        _tag(T0 + 5) + _talker(_position(273123456, 44.5, 33.2), "B1"),
+    ]
     out, ctx = _read("\n".join(lines))
     assert out.loc[0, "registration"] == "SPARTA IV (IMO 9743954)"
     assert ctx.dropped["AIS static/voyage data (merged into position rows)"] == 2

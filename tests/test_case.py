@@ -58,8 +58,14 @@ def test_bundled_case_verdicts(pack):
 def test_pack_contents_and_manifest(pack, samples):
     out, manifest = pack
     names = {p.name for p in out.iterdir()}
-    assert {"verdicts.json", "report.html", "map.html", "stops.csv", "tracks.geojson",
-            "manifest.json"} <= names
+    assert {
+        "verdicts.json",
+        "report.html",
+        "map.html",
+        "stops.csv",
+        "tracks.geojson",
+        "manifest.json",
+    } <= names
     from flightcheck.track.provenance import sha256_file
 
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
@@ -92,12 +98,27 @@ def test_case_editing_roundtrip(tmp_path, samples):
     added = add(path, [src])
     assert added[0]["path"] == "../trace_full_010075.json"
     assert add(path, [src]) == []  # same file, same hash: nothing new
-    claim(path, "c1", "stop", aircraft="010075", airport="LYBT", start="2025-10-16T00:00Z",
-          end="2025-10-16T23:59Z", text="landed at Batajnica")
-    annotate(path, "n1", "suspected delivery", aircraft="010075", airport="LYBT",
-             time="2025-10-16T10:00Z", note="comment kept")
+    claim(
+        path,
+        "c1",
+        "stop",
+        aircraft="010075",
+        airport="LYBT",
+        start="2025-10-16T00:00Z",
+        end="2025-10-16T23:59Z",
+        text="landed at Batajnica",
+    )
+    annotate(
+        path,
+        "n1",
+        "suspected delivery",
+        aircraft="010075",
+        airport="LYBT",
+        time="2025-10-16T10:00Z",
+        note="comment kept",
+    )
     text = path.read_text()
-    assert "# kind = \"route\"" in text  # the template's comments survive edits
+    assert '# kind = "route"' in text  # the template's comments survive edits
     case = load(path)
     assert case.title == "Test <case>"
     assert [c.id for c in case.claims] == ["c1"] and case.annotations[0].label
@@ -109,15 +130,22 @@ def test_case_editing_roundtrip(tmp_path, samples):
         check_inputs(load(path), [tmp_path])
 
 
-@pytest.mark.parametrize("body, message", [
-    ('[[claims]]\nid = "x"\nkind = "teleport"\naircraft = "010075"\n', "claims[0].kind"),
-    ('[[claims]]\nid = "x"\nkind = "route"\naircraft = "010075"\nroute = ["EG"]\n',
-     "at least two places"),
-    ('[[claims]]\nid = "x"\nkind = "stop"\nairport = "LYBT"\n', "say which aircraft"),
-    ('[[claims]]\nid = "x"\nkind = "stop"\naircraft = "1"\nairport = "LYBT"\nfrom = "soon"\n',
-     "claims[0].from"),
-    ("[case\ntitle = 1", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('[[claims]]\nid = "x"\nkind = "teleport"\naircraft = "010075"\n', "claims[0].kind"),
+        (
+            '[[claims]]\nid = "x"\nkind = "route"\naircraft = "010075"\nroute = ["EG"]\n',
+            "at least two places",
+        ),
+        ('[[claims]]\nid = "x"\nkind = "stop"\nairport = "LYBT"\n', "say which aircraft"),
+        (
+            '[[claims]]\nid = "x"\nkind = "stop"\naircraft = "1"\nairport = "LYBT"\nfrom = "soon"\n',  # noqa: E501
+            "claims[0].from",
+        ),
+        ("[case\ntitle = 1", "not valid TOML"),
+    ],
+)
 def test_bad_case_files_are_one_line_errors(tmp_path, body, message):
     path = tmp_path / "case.toml"
     path.write_text(body)
@@ -131,14 +159,52 @@ def test_cli_case_workflow_and_verify(tmp_path, samples):
     assert runner.invoke(main, ["case", "init", str(folder)]).exit_code == 0
     res = runner.invoke(main, ["case", "add", str(folder), str(samples / "globe_history")])
     assert res.exit_code == 0 and res.stdout.count("added") == 3
-    res = runner.invoke(main, ["case", "claim", str(folder), "--id", "r", "--kind", "route",
-                               "--aircraft", "010075", "--route", "EG,CN,RS"])
+    res = runner.invoke(
+        main,
+        [
+            "case",
+            "claim",
+            str(folder),
+            "--id",
+            "r",
+            "--kind",
+            "route",
+            "--aircraft",
+            "010075",
+            "--route",
+            "EG,CN,RS",
+        ],
+    )
     assert res.exit_code == 0, res.output
-    res = runner.invoke(main, ["case", "claim", str(folder), "--id", "z", "--kind", "stop",
-                               "--aircraft", "4c0000", "--airport", "LYBT"])
+    res = runner.invoke(
+        main,
+        [
+            "case",
+            "claim",
+            str(folder),
+            "--id",
+            "z",
+            "--kind",
+            "stop",
+            "--aircraft",
+            "4c0000",
+            "--airport",
+            "LYBT",
+        ],
+    )
     assert res.exit_code == 0
-    res = runner.invoke(main, ["verify", str(folder), "-o", str(tmp_path / "out"), "--json",
-                               "--allow-outside", str(samples)])
+    res = runner.invoke(
+        main,
+        [
+            "verify",
+            str(folder),
+            "-o",
+            str(tmp_path / "out"),
+            "--json",
+            "--allow-outside",
+            str(samples),
+        ],
+    )
     assert res.exit_code == 0, res.output
     manifest = json.loads(res.stdout)
     assert manifest["verdicts"] == {"r": "supported", "z": "inconclusive"}
@@ -156,8 +222,9 @@ def test_demo_command(tmp_path):
 
 def test_map_with_case_shows_annotations(tmp_path, samples):
     out = tmp_path / "map.html"
-    res = CliRunner().invoke(main, ["map", "--case", str(samples), "--icao24", "010075",
-                                    "-o", str(out)])
+    res = CliRunner().invoke(
+        main, ["map", "--case", str(samples), "--icao24", "010075", "-o", str(out)]
+    )
     assert res.exit_code == 0, res.output
     html = out.read_text()
     assert "suspected delivery" in html and "Transponder off on the ground" in html
@@ -175,8 +242,7 @@ def test_report_escapes_case_text(tmp_path, samples):
     src = tmp_path / "t.json"
     shutil.copy(next(samples.glob("globe_history/2025/10/16/traces/75/*.json")), src)
     add(path, [src])
-    claim(path, "x", "stop", aircraft="010075", airport="LYBT",
-          text="<img src=x onerror=alert(2)>")
+    claim(path, "x", "stop", aircraft="010075", airport="LYBT", text="<img src=x onerror=alert(2)>")
     run(path, tmp_path / "out", map_html=False, allow_outside=[tmp_path])
     report = (tmp_path / "out" / "report.html").read_text()
     assert "<script>alert(1)</script>" not in report and "&lt;script&gt;" in report

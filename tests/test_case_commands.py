@@ -27,24 +27,57 @@ def case(tmp_path, samples):
     shutil.copy(samples / "sbs" / "belgrade_30003_20251016.log", folder / "tracks" / "sbs.log")
     assert run("case", "init", folder).exit_code == 0
     assert run("case", "add", folder, folder / "tracks").exit_code == 0
-    assert run("case", "claim", folder, "--id", "lybt", "--kind", "stop", "--aircraft",
-               "010075", "--airport", "LYBT", "--from", "2025-10-16").exit_code == 0
-    assert run("case", "annotate", folder, "--id", "n1", "--label", "delivery", "--airport",
-               "LYBT", "--time", "2025-10-16T10:00Z").exit_code == 0
+    assert (
+        run(
+            "case",
+            "claim",
+            folder,
+            "--id",
+            "lybt",
+            "--kind",
+            "stop",
+            "--aircraft",
+            "010075",
+            "--airport",
+            "LYBT",
+            "--from",
+            "2025-10-16",
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "case",
+            "annotate",
+            folder,
+            "--id",
+            "n1",
+            "--label",
+            "delivery",
+            "--airport",
+            "LYBT",
+            "--time",
+            "2025-10-16T10:00Z",
+        ).exit_code
+        == 0
+    )
     return folder
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--airport", "XXXX"], "'XXXX' is the code of TR-0303"),
-    (["--airport", "Beijing"], "ZBAD"),
-    (["--airport", "LYBT", "--from", "2025-10-17", "--to", "2025-10-16"], "is before from"),
-    (["--airport", "LYBT", "--from", "next week"], "not a date/time"),
-    # the year 1 to pandas; written as 1-10-16 it read back as 2016-01-10
-    (["--airport", "LYBT", "--from", "16 Oct"], "outside 1970 .. 2100"),
-    (["--kind", "route", "--route", "EG,,RS"], "route[1] is empty"),
-    (["--kind", "route", "--route", "EG,Atlantis"], "route[1]"),
-    (["--kind", "stop"], "a stop claim needs airport or country"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--airport", "XXXX"], "'XXXX' is the code of TR-0303"),
+        (["--airport", "Beijing"], "ZBAD"),
+        (["--airport", "LYBT", "--from", "2025-10-17", "--to", "2025-10-16"], "is before from"),
+        (["--airport", "LYBT", "--from", "next week"], "not a date/time"),
+        # the year 1 to pandas; written as 1-10-16 it read back as 2016-01-10
+        (["--airport", "LYBT", "--from", "16 Oct"], "outside 1970 .. 2100"),
+        (["--kind", "route", "--route", "EG,,RS"], "route[1] is empty"),
+        (["--kind", "route", "--route", "EG,Atlantis"], "route[1]"),
+        (["--kind", "stop"], "a stop claim needs airport or country"),
+    ],
+)
 def test_refused_claims_leave_the_case_untouched(case, args, message):
     before = (case / "case.toml").read_bytes()
     kind = [] if "--kind" in args else ["--kind", "stop"]
@@ -62,14 +95,19 @@ def test_add_folder_takes_track_data_only(case, samples):
     res = run("case", "add", case, case)
     assert res.exit_code == 0, res.output
     assert len(res.stdout.splitlines()) == 1 and res.stdout.startswith("added fr24.csv  sha256")
-    skipped = {line.split(": ", 2)[1].split("/c/", 1)[1]: line.split(": ", 2)[2]
-               for line in res.stderr.splitlines()}
+    skipped = {
+        line.split(": ", 2)[1].split("/c/", 1)[1]: line.split(": ", 2)[2]
+        for line in res.stderr.splitlines()
+    }
     assert skipped["case.toml"] == "the case file itself"
     assert skipped["notes.txt"].startswith("not track data")
     assert skipped["tracks/empty.json"] == "unreadable (empty file)"
     assert skipped["pack/stops.csv"].startswith("part of the evidence pack")
     assert [i.path for i in load(case).inputs] == [
-        "tracks/010075.json", "tracks/sbs.log", "fr24.csv"]
+        "tracks/010075.json",
+        "tracks/sbs.log",
+        "fr24.csv",
+    ]
 
 
 def test_many_skipped_files_are_counted_by_reason(case):
@@ -77,8 +115,9 @@ def test_many_skipped_files_are_counted_by_reason(case):
         (case / "tracks" / f"readme{n}.txt").write_text("not a track\n")
     res = run("case", "add", case, case / "tracks")
     assert res.exit_code == 0
-    assert res.stderr.strip() == ("flightcheck: skipped 12 files: not track data "
-                                  "(no reader recognises it)")
+    assert res.stderr.strip() == (
+        "flightcheck: skipped 12 files: not track data (no reader recognises it)"
+    )
 
 
 def test_the_case_file_named_explicitly_is_refused(case):
@@ -125,8 +164,20 @@ def test_list_shows_inputs_claims_and_annotations(case):
 
 
 def test_remove_by_id_or_path(case):
-    assert run("case", "annotate", case, "--id", "lybt", "--label", "same id as the claim",
-               "--time", "2025-10-16T10:00Z").exit_code == 0
+    assert (
+        run(
+            "case",
+            "annotate",
+            case,
+            "--id",
+            "lybt",
+            "--label",
+            "same id as the claim",
+            "--time",
+            "2025-10-16T10:00Z",
+        ).exit_code
+        == 0
+    )
     res = run("case", "remove", case, "lybt")
     assert res.exit_code == 2 and "claim:lybt or annotation:lybt" in res.stderr
     assert run("case", "remove", case, "claim:lybt").stdout == "removed claim lybt\n"
@@ -137,7 +188,7 @@ def test_remove_by_id_or_path(case):
     loaded = load(case)
     assert [c.id for c in loaded.claims] == [] and [a.id for a in loaded.annotations] == ["lybt"]
     assert [i.path for i in loaded.inputs] == ["tracks/010075.json"]
-    assert "# kind = \"route\"" in (case / "case.toml").read_text()  # comments survive
+    assert '# kind = "route"' in (case / "case.toml").read_text()  # comments survive
 
 
 def test_verify_reading_options_are_used_and_recorded(case, tmp_path):
@@ -146,29 +197,39 @@ def test_verify_reading_options_are_used_and_recorded(case, tmp_path):
     assert run("case", "add", case, bad).exit_code == 0
     res = run("verify", case, "-o", tmp_path / "a")
     assert res.exit_code == 2 and "broken.json" in res.stderr
-    res = run("verify", case, "-o", tmp_path / "a", "--skip-bad", "--tz", "Europe/Belgrade",
-              "--json")
+    res = run(
+        "verify", case, "-o", tmp_path / "a", "--skip-bad", "--tz", "Europe/Belgrade", "--json"
+    )
     assert res.exit_code == 0, res.output
     manifest = json.loads(res.stdout)
-    assert manifest["parameters"] == {"tz": "Europe/Belgrade", "skip_bad": True,
-                                      "format": None, "allow_future": False}
+    assert manifest["parameters"] == {
+        "tz": "Europe/Belgrade",
+        "skip_bad": True,
+        "format": None,
+        "allow_future": False,
+    }
     assert load(case).settings == {"skip_bad": True, "tz": "Europe/Belgrade"}
     broken = next(i for i in manifest["inputs"] if i["path"].endswith("broken.json"))
     assert broken["points"] == 0
     res = run("verify", case, "-o", tmp_path / "b", "--json")  # the settings stay
     assert json.loads(res.stdout)["parameters"]["skip_bad"] is True
     utc = run("verify", case, "-o", tmp_path / "d", "--tz", "UTC", "--json")
-    sbs = [next(i for i in json.loads(r.stdout)["inputs"] if i["path"].endswith("sbs.log"))
-           for r in (res, utc)]
+    sbs = [
+        next(i for i in json.loads(r.stdout)["inputs"] if i["path"].endswith("sbs.log"))
+        for r in (res, utc)
+    ]
     assert sbs[0]["points"] == sbs[1]["points"] > 0
-    assert (tmp_path / "b" / "tracks.geojson").read_bytes() != \
-        (tmp_path / "d" / "tracks.geojson").read_bytes()  # SBS local times moved by the zone
+    assert (tmp_path / "b" / "tracks.geojson").read_bytes() != (
+        tmp_path / "d" / "tracks.geojson"
+    ).read_bytes()  # SBS local times moved by the zone
 
 
 def test_verify_refuses_bad_reading_options(case, tmp_path):
     before = (case / "case.toml").read_bytes()
-    for args, message in ((["--tz", "Mars/Olympus"], "settings.tz"),
-                          (["--format", "teletext"], "settings.format")):
+    for args, message in (
+        (["--tz", "Mars/Olympus"], "settings.tz"),
+        (["--format", "teletext"], "settings.format"),
+    ):
         res = run("verify", case, "-o", tmp_path / "out", *args)
         assert res.exit_code == 2 and message in res.stderr, res.output
     assert (case / "case.toml").read_bytes() == before
@@ -178,8 +239,9 @@ def test_an_input_listed_by_hand_gets_its_hash(case):
     path = case / "case.toml"
     path.write_text(path.read_text() + '[[inputs]]\npath = "extra.json"\n')
     shutil.copy(case / "tracks" / "010075.json", case / "extra.json")
-    statuses = [i["status"] for i in json.loads(run("case", "list", case, "--json").stdout)[
-        "inputs"]]
+    statuses = [
+        i["status"] for i in json.loads(run("case", "list", case, "--json").stdout)["inputs"]
+    ]
     assert statuses == ["ok", "ok", "unhashed"]
     res = run("case", "add", case, case / "extra.json")
     assert res.exit_code == 0 and res.stdout.startswith("hashed extra.json  sha256 ")
@@ -189,12 +251,34 @@ def test_an_input_listed_by_hand_gets_its_hash(case):
 
 
 def test_annotations_store_the_airport_code(case):
-    res = run("case", "annotate", case, "--id", "n2", "--label", "x", "--airport", "Batajnica",
-              "--time", "2025-10-16T10:00Z")
+    res = run(
+        "case",
+        "annotate",
+        case,
+        "--id",
+        "n2",
+        "--label",
+        "x",
+        "--airport",
+        "Batajnica",
+        "--time",
+        "2025-10-16T10:00Z",
+    )
     assert res.exit_code == 0, res.output
     assert 'airport = "LYBT"\nplace = "Batajnica"' in (case / "case.toml").read_text()
     before = (case / "case.toml").read_bytes()
-    res = run("case", "annotate", case, "--id", "n3", "--label", "x", "--airport", "XXXX",
-              "--time", "2025-10-16T10:00Z")
+    res = run(
+        "case",
+        "annotate",
+        case,
+        "--id",
+        "n3",
+        "--label",
+        "x",
+        "--airport",
+        "XXXX",
+        "--time",
+        "2025-10-16T10:00Z",
+    )
     assert res.exit_code == 2 and "annotation 'n3': airport: 'XXXX'" in res.stderr
     assert (case / "case.toml").read_bytes() == before

@@ -20,16 +20,19 @@ from flightcheck.reference import places
 from flightcheck.reference.places import PlaceError
 
 
-@pytest.mark.parametrize("text, code", [
-    ("LYBT", "LYBT"),          # ICAO
-    ("LXR", "HELX"),           # IATA
-    ("lxr", "HELX"),           # any case, when no name says otherwise
-    ("URC", "ZWWW"),
-    ("Batajnica", "LYBT"),     # a word of the name
-    ("Cairo West", "HECW"),    # several words, in order
-    ("Luxor", "HELX"),         # not Luxora (a municipality that merely starts with it)
-    ("HEBA", "HEAX"),          # ident of a row whose ICAO code differs: the stop code wins
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("LYBT", "LYBT"),  # ICAO
+        ("LXR", "HELX"),  # IATA
+        ("lxr", "HELX"),  # any case, when no name says otherwise
+        ("URC", "ZWWW"),
+        ("Batajnica", "LYBT"),  # a word of the name
+        ("Cairo West", "HECW"),  # several words, in order
+        ("Luxor", "HELX"),  # not Luxora (a municipality that merely starts with it)
+        ("HEBA", "HEAX"),  # ident of a row whose ICAO code differs: the stop code wins
+    ],
+)
 def test_airports_resolve_to_the_code_stops_carry(text, code):
     assert places.airport(text).code == code
 
@@ -50,14 +53,23 @@ def test_a_city_with_an_air_base_beside_its_airport_is_ambiguous(text, near):
         places.airport(text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("XXXX", ["XXXX", "Serik Bus Station Helipad", "heliport", "not an open airport"]),
-    ("Beijing", ["ZBAA Beijing Capital International Airport (CN)",
-                 "ZBAD Beijing Daxing International Airport (CN)", "give the code"]),
-    ("Egypt", ["is a country (EG)", "--country EG"]),
-    ("Lima", ["LIMA Torino-Aeritalia Airport (IT)", "SPJC Jorge Chávez", "ambiguous"]),
-    ("Qqqqzz", ["no airport matches 'Qqqqzz'"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("XXXX", ["XXXX", "Serik Bus Station Helipad", "heliport", "not an open airport"]),
+        (
+            "Beijing",
+            [
+                "ZBAA Beijing Capital International Airport (CN)",
+                "ZBAD Beijing Daxing International Airport (CN)",
+                "give the code",
+            ],
+        ),
+        ("Egypt", ["is a country (EG)", "--country EG"]),
+        ("Lima", ["LIMA Torino-Aeritalia Airport (IT)", "SPJC Jorge Chávez", "ambiguous"]),
+        ("Qqqqzz", ["no airport matches 'Qqqqzz'"]),
+    ],
+)
 def test_airports_refused_with_the_candidates(text, expected):
     with pytest.raises(PlaceError) as err:
         places.airport(text)
@@ -67,10 +79,18 @@ def test_airports_refused_with_the_candidates(text, expected):
         assert part in message
 
 
-@pytest.mark.parametrize("text, code", [
-    ("RS", "RS"), ("rs", "RS"), ("Serbia", "RS"), ("egypt", "EG"),
-    ("Republic of Serbia", "RS"), ("Czechia", "CZ"), ("Kosovo", "XK"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("RS", "RS"),
+        ("rs", "RS"),
+        ("Serbia", "RS"),
+        ("egypt", "EG"),
+        ("Republic of Serbia", "RS"),
+        ("Czechia", "CZ"),
+        ("Kosovo", "XK"),
+    ],
+)
 def test_countries_by_code_or_name(text, code):
     assert places.country(text).code == code
 
@@ -82,10 +102,16 @@ def test_unknown_countries_suggest():
         places.country("XX")
 
 
-@pytest.mark.parametrize("text, kind, code", [
-    ("EG", "country", "EG"), ("Egypt", "country", "EG"), ("URC", "airport", "ZWWW"),
-    ("Luxembourg", "country", "LU"), ("Batajnica", "airport", "LYBT"),
-])
+@pytest.mark.parametrize(
+    "text, kind, code",
+    [
+        ("EG", "country", "EG"),
+        ("Egypt", "country", "EG"),
+        ("URC", "airport", "ZWWW"),
+        ("Luxembourg", "country", "LU"),
+        ("Batajnica", "airport", "LYBT"),
+    ],
+)
 def test_route_elements_are_countries_or_airports(text, kind, code):
     got = places.place(text)
     assert (got.kind, got.code) == (kind, code)
@@ -109,8 +135,10 @@ def test_every_stop_code_resolves_to_itself(data):
     assert places.airport(code).code == code
 
 
-@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)),
-       st.integers(0, 86_399_999))
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)),
+    st.integers(0, 86_399_999),
+)
 def test_a_date_alone_is_the_whole_utc_day(day, ms):
     start, end = parse_time(day.isoformat()), parse_time(day.isoformat(), end_of_day=True)
     inside = pd.Timestamp(day, tz="UTC") + pd.Timedelta(milliseconds=ms)
@@ -129,24 +157,33 @@ def _case(tmp_path, kind, body):
 
 
 def test_hand_written_places_load_as_codes(tmp_path):
-    c = load(_case(tmp_path, "route", 'route = ["HECW", "URC", "Serbia"]\n'
-                                      'from = 2025-10-14\nto = "2025-10-16"')).claims[0]
+    c = load(
+        _case(
+            tmp_path,
+            "route",
+            'route = ["HECW", "URC", "Serbia"]\nfrom = 2025-10-14\nto = "2025-10-16"',
+        )
+    ).claims[0]
     assert c.route == ("HECW", "ZWWW", "RS")
     assert c.place == "HECW, URC, Serbia"
     assert c.start == pd.Timestamp("2025-10-14T00:00:00Z")
     assert c.end == pd.Timestamp("2025-10-16T23:59:59.999Z")
-    c = load(_case(tmp_path, "stop", 'airport = "Urumqi Tianshan"\n'
-                                     'registered_country = "Egypt"')).claims[0]
+    c = load(
+        _case(tmp_path, "stop", 'airport = "Urumqi Tianshan"\nregistered_country = "Egypt"')
+    ).claims[0]
     assert (c.airport, c.place, c.registered_country) == ("ZWWW", "Urumqi Tianshan", "EG")
 
 
-@pytest.mark.parametrize("kind, body, where", [
-    ("stop", 'airport = "XXXX"', "claims[0].airport: 'XXXX'"),
-    ("route", 'route = ["EG", "Atlantis"]', "claims[0].route[1]: no airport matches"),
-    ("presence", 'country = "Serbai"', "claims[0].country: unknown country"),
-    ("stop", 'airport = "Beijing"', "claims[0].airport: 'Beijing' names"),
-    ("stop", 'airport = "LYBT"\nfrom = "2025-10-17"\nto = "2025-10-16"', "is before 'from'"),
-])
+@pytest.mark.parametrize(
+    "kind, body, where",
+    [
+        ("stop", 'airport = "XXXX"', "claims[0].airport: 'XXXX'"),
+        ("route", 'route = ["EG", "Atlantis"]', "claims[0].route[1]: no airport matches"),
+        ("presence", 'country = "Serbai"', "claims[0].country: unknown country"),
+        ("stop", 'airport = "Beijing"', "claims[0].airport: 'Beijing' names"),
+        ("stop", 'airport = "LYBT"\nfrom = "2025-10-17"\nto = "2025-10-16"', "is before 'from'"),
+    ],
+)
 def test_bad_places_are_load_errors_naming_the_field(tmp_path, kind, body, where):
     with pytest.raises(InputError) as err:
         load(_case(tmp_path, kind, body))
@@ -155,11 +192,14 @@ def test_bad_places_are_load_errors_naming_the_field(tmp_path, kind, body, where
 
 def test_annotation_airports_resolve(tmp_path):
     path = tmp_path / "case.toml"
-    path.write_text('[[annotations]]\nid = "n"\nlabel = "x"\nairport = "Batajnica"\n'
-                    'time = "2025-10-16T10:00:00Z"\n')
+    path.write_text(
+        '[[annotations]]\nid = "n"\nlabel = "x"\nairport = "Batajnica"\n'
+        'time = "2025-10-16T10:00:00Z"\n'
+    )
     assert load(path).annotations[0].airport == "LYBT"
-    path.write_text('[[annotations]]\nid = "n"\nlabel = "x"\nairport = "XXXX"\n'
-                    'time = "2025-10-16T10:00:00Z"\n')
+    path.write_text(
+        '[[annotations]]\nid = "n"\nlabel = "x"\nairport = "XXXX"\ntime = "2025-10-16T10:00:00Z"\n'
+    )
     with pytest.raises(InputError, match=r"annotations\[0\]\.airport"):
         load(path)
 
@@ -167,8 +207,12 @@ def test_annotation_airports_resolve(tmp_path):
 def test_bundled_case_loads_unchanged(samples):
     case = load(samples / "case.toml")
     assert [(c.airport, c.country, c.route, c.place) for c in case.claims] == [
-        (None, None, ("EG", "CN", "RS"), ""), ("LYBT", None, (), ""),
-        ("LYBE", None, (), ""), ("LGAV", None, (), ""), (None, "IR", (), "")]
+        (None, None, ("EG", "CN", "RS"), ""),
+        ("LYBT", None, (), ""),
+        ("LYBE", None, (), ""),
+        ("LGAV", None, (), ""),
+        (None, "IR", (), ""),
+    ]
 
 
 def test_verify_refuses_a_hand_edited_unknown_place(tmp_path):
@@ -190,12 +234,22 @@ def test_places_as_written_are_supported_by_verify(tmp_path, samples):
     assert runner.invoke(main, ["case", "init", str(folder)]).exit_code == 0
     assert runner.invoke(main, ["case", "add", str(folder), str(folder)]).exit_code == 0
     claims = [
-        ["--id", "urumqi", "--kind", "stop", "--aircraft", "010075", "--airport",
-         "Urumqi Tianshan",
-         "--from", "2025-10-15", "--to", "2025-10-15"],
+        [
+            "--id",
+            "urumqi",
+            "--kind",
+            "stop",
+            "--aircraft",
+            "010075",
+            "--airport",
+            "Urumqi Tianshan",
+            "--from",
+            "2025-10-15",
+            "--to",
+            "2025-10-15",
+        ],
         ["--id", "luxor", "--kind", "stop", "--aircraft", "010082", "--airport", "LXR"],
-        ["--id", "route", "--kind", "route", "--aircraft", "010075",
-         "--route", "HECW,URC,LYBT"],
+        ["--id", "route", "--kind", "route", "--aircraft", "010075", "--route", "HECW,URC,LYBT"],
         ["--id", "serbia", "--kind", "stop", "--aircraft", "SU-BTX", "--country", "Serbia"],
     ]
     for args in claims:
@@ -210,18 +264,30 @@ def test_places_as_written_are_supported_by_verify(tmp_path, samples):
     res = runner.invoke(main, ["verify", str(folder), "-o", str(tmp_path / "out"), "--json"])
     assert res.exit_code == 0, res.output
     manifest = json.loads(res.stdout)
-    assert manifest["verdicts"] == {"urumqi": "supported", "luxor": "supported",
-                                    "route": "supported", "serbia": "supported",
-                                    "u2": "supported"}
+    assert manifest["verdicts"] == {
+        "urumqi": "supported",
+        "luxor": "supported",
+        "route": "supported",
+        "serbia": "supported",
+        "u2": "supported",
+    }
     assert manifest["places"]["route"]["written"] == "HECW,URC,LYBT"
-    assert [p["code"] for p in manifest["places"]["route"]["resolved"]] == [
-        "HECW", "ZWWW", "LYBT"]
+    assert [p["code"] for p in manifest["places"]["route"]["resolved"]] == ["HECW", "ZWWW", "LYBT"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[
-    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.one_of(st.text(max_size=12), st.sampled_from(
-    ["Urumqi", "LXR", "XXXX", "Cairo", "Beijing", "Serbia", "EG", "lybt", "Lima", ""])))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            ["Urumqi", "LXR", "XXXX", "Cairo", "Beijing", "Serbia", "EG", "lybt", "Lima", ""]
+        ),
+    )
+)
 def test_a_claim_is_written_resolved_or_not_at_all(tmp_path, text):
     """Whatever is typed as a place, the case file either gains a claim whose place is a
     known code or stays byte for byte as it was."""

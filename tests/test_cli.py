@@ -11,10 +11,12 @@ from click.testing import CliRunner
 
 from flightcheck.cli import main
 
-CSV = (b"timestamp,hex,latitude,longitude,altitude,callsign\n"
-       b"1760000000,010075,44.90,20.30,3000,EGY1076\n"
-       b"1760000060,010075,44.92,20.28,2000,EGY1076\n"
-       b"1760003660,010075,44.0,21.0,30000,EGY1076\n")
+CSV = (
+    b"timestamp,hex,latitude,longitude,altitude,callsign\n"
+    b"1760000000,010075,44.90,20.30,3000,EGY1076\n"
+    b"1760000060,010075,44.92,20.28,2000,EGY1076\n"
+    b"1760003660,010075,44.0,21.0,30000,EGY1076\n"
+)
 
 
 def run(*args):
@@ -32,8 +34,16 @@ def test_inspect_json_shape(tmp_path):
     assert {"path", "sha256", "format", "points", "dropped"} <= set(inp)
     assert inp["points"] == 3 and inp["format"] == "csv"
     (ac,) = out["aircraft"]
-    assert {"icao24", "registration", "typecode", "callsigns", "points", "first", "last",
-            "sources"} <= set(ac)
+    assert {
+        "icao24",
+        "registration",
+        "typecode",
+        "callsigns",
+        "points",
+        "first",
+        "last",
+        "sources",
+    } <= set(ac)
     assert ac["callsigns"] == ["EGY1076"]
     assert ac["first"] == "2025-10-09T08:53:20Z"
     assert ac["largest_gaps"][0]["duration_s"] == 3600.0
@@ -53,8 +63,11 @@ def test_bad_input_is_one_line_exit_2_no_traceback(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     for path in (trunc, empty, tmp_path / "missing.json"):
-        proc = subprocess.run([sys.executable, "-m", "flightcheck.cli", "inspect", str(path)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "flightcheck.cli", "inspect", str(path)],
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1, proc.stderr

@@ -47,8 +47,11 @@ def test_files_read_together_equal_files_read_one_by_one(day, monkeypatch):
     batches = []
     real = readsb_batch.trace_blocks
     with monkeypatch.context() as m:
-        m.setattr(readsb_batch, "trace_blocks",
-                  lambda datas, ctxs: batches.append(real(datas, ctxs)) or batches[-1])
+        m.setattr(
+            readsb_batch,
+            "trace_blocks",
+            lambda datas, ctxs: batches.append(real(datas, ctxs)) or batches[-1],
+        )
         together = read(day / "globe_history", workers=1)
     assert len(batches) == 3 and all(b is not None for b in batches)  # 256 + 256 + 88
     assert len(together.inputs) == 600 and len(together.df) > 50_000
@@ -75,8 +78,22 @@ def test_many_files_give_the_stops_of_one_file_with_the_same_fixes(day, tmp_path
     found = _findings(many)
     assert len(found["stops"]) > 100 and len(found["events"]) > 20
     # the same fixes in one CSV file (the columns the stop engine reads)
-    keep = ["time", "icao24", "callsign", "registration", "typecode", "lat", "lon", "alt_ft",
-            "alt_geom_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "squawk"]
+    keep = [
+        "time",
+        "icao24",
+        "callsign",
+        "registration",
+        "typecode",
+        "lat",
+        "lon",
+        "alt_ft",
+        "alt_geom_ft",
+        "on_ground",
+        "gs_kt",
+        "track_deg",
+        "vrate_fpm",
+        "squawk",
+    ]
     many.df[keep].to_csv(tmp_path / "day.csv", index=False)
     one = read(tmp_path / "day.csv")
     assert len(one.df) == len(many.df)
@@ -141,6 +158,7 @@ def test_the_first_failing_file_in_order_is_the_one_reported(day, tmp_path, monk
             if ctx.path.endswith(name):
                 raise ValueError("reader bug")
             return real(data, ctx, fmt)
+
         return read_columns
 
     (folder / names[3]).write_bytes(b"\x1f\x8b\x08\x00broken")  # an input error

@@ -20,16 +20,24 @@ def _orbit(step_s: float = 60.0) -> pd.DataFrame:
     """A racetrack at 25,000 ft (a refuelling orbit), one fix a minute."""
     a = (35.0, 30.0)
     b = offset(*a, 90, 150)
-    lap = [(*a, 25000.0, 420.0), (*b, 25000.0, 420.0), (*offset(*b, 0, 15), 25000.0, 420.0),
-           (*offset(*a, 0, 15), 25000.0, 420.0)]
+    lap = [
+        (*a, 25000.0, 420.0),
+        (*b, 25000.0, 420.0),
+        (*offset(*b, 0, 15), 25000.0, 420.0),
+        (*offset(*a, 0, 15), 25000.0, 420.0),
+    ]
     legs = lap * 3 + [lap[0]]  # three laps, about 80 fixes
     return _writable(table([path(legs, T0, step_s=step_s)]))
 
 
 def _writable(df: pd.DataFrame) -> pd.DataFrame:
     """A copy with its own writable numpy columns (the track table's arrays are read-only)."""
-    return pd.DataFrame({c: df[c].to_numpy(copy=True) if df[c].dtype.kind in "fiub"
-                         else df[c].copy() for c in df.columns}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            c: df[c].to_numpy(copy=True) if df[c].dtype.kind in "fiub" else df[c].copy()
+            for c in df.columns
+        }
+    ).reset_index(drop=True)
 
 
 def test_altitudes_from_a_refuelling_orbit():
@@ -46,8 +54,15 @@ def test_altitudes_from_a_refuelling_orbit():
 
 
 def test_a_real_climb_and_descent_are_not_spikes():
-    climb = path([(35.0, 30.0, 1000.0, 160.0), (*offset(35.0, 30.0, 90, 40), 13000.0, 250.0),
-                  (*offset(35.0, 30.0, 90, 120), 5000.0, 300.0)], T0, step_s=5.0)
+    climb = path(
+        [
+            (35.0, 30.0, 1000.0, 160.0),
+            (*offset(35.0, 30.0, 90, 40), 13000.0, 250.0),
+            (*offset(35.0, 30.0, 90, 120), 5000.0, 300.0),
+        ],
+        T0,
+        step_s=5.0,
+    )
     assert flag_fixes(table([climb])).isna().all()
 
 
@@ -123,8 +138,14 @@ def test_a_flagged_fix_never_places_the_aircraft_anywhere():
     df = _writable(table([reach_tests.FLIGHT]))
     k = 20  # in the cruise in, a fix every 5 s
     df.loc[k, ["lat", "lon"]] = [42.4304, 19.2594]
-    claim = Claim(id="me", kind="presence", aircraft=str(df["icao24"].iloc[0]), country="ME",
-                  start=df["time"].iloc[0], end=df["time"].iloc[-1])
+    claim = Claim(
+        id="me",
+        kind="presence",
+        aircraft=str(df["icao24"].iloc[0]),
+        country="ME",
+        start=df["time"].iloc[0],
+        end=df["time"].iloc[-1],
+    )
 
     def verdict(frame: pd.DataFrame):
         routes = build_routes(Tracks(frame))
@@ -161,12 +182,16 @@ def test_legs_index_the_whole_table_and_exports_leave_flagged_fixes_out(tmp_path
     for leg in legs.to_dict("records"):
         for end in ("first_index", "last_index"):
             assert pd.isna(rows.loc[leg[end], "flag"])  # a leg ends at a usable fix
-        span = rows.iloc[leg["first_index"]:leg["last_index"] + 1]
+        span = rows.iloc[leg["first_index"] : leg["last_index"] + 1]
         assert int(span["flag"].isna().sum()) == leg["points"]
     assert int(legs["points"].sum()) <= len(df) - 1  # the flagged fix is no leg's point
     (path,) = export(routes.tracks, routes, "geojson", tmp_path / "t.geojson")
-    coords = [c for f in json.loads(path.read_text())["features"]
-              if f["properties"]["kind"] == "leg" for c in f["geometry"]["coordinates"]]
+    coords = [
+        c
+        for f in json.loads(path.read_text())["features"]
+        if f["properties"]["kind"] == "leg"
+        for c in f["geometry"]["coordinates"]
+    ]
     assert coords and not any(abs(c[1] - 42.4304) < 0.01 for c in coords)
 
 
@@ -202,7 +227,14 @@ def test_a_possible_flight_is_never_flagged(seed):
     lon = 20 + np.cumsum(step_km * np.sin(np.radians(heading))) / (111.2 * np.cos(np.radians(40)))
     vrate = rng.uniform(-6000, 6000, n)
     alt = np.clip(20000 + np.cumsum(vrate * dt / 60), 500, 45000)
-    df = pd.DataFrame({"time": pd.to_datetime(1.7e9 + t, unit="s", utc=True),
-                       "icao24": "4ca9c1", "lat": lat, "lon": lon, "alt_ft": alt,
-                       "on_ground": False})
+    df = pd.DataFrame(
+        {
+            "time": pd.to_datetime(1.7e9 + t, unit="s", utc=True),
+            "icao24": "4ca9c1",
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "on_ground": False,
+        }
+    )
     assert flag_fixes(df).isna().all()

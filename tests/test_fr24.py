@@ -26,24 +26,30 @@ ROWS = [
 ]
 FR24_CSV = ("\ufeff" + HEADER + "\r\n" + "\r\n".join(ROWS) + "\r\n").encode()
 
-GRANULAR_HEADER = ("network_time,receiver_time,hex,callsign,latitude,longitude,no_position,"
-                   "altitude,squawk,speed,track,vspeed,on_ground,flags,position_class"
-                   + "," * 15)
+GRANULAR_HEADER = (
+    "network_time,receiver_time,hex,callsign,latitude,longitude,no_position,"
+    "altitude,squawk,speed,track,vspeed,on_ground,flags,position_class" + "," * 15
+)
 # Lines modelled on xoolive/traffic tests/fr24/JL516_Flightradar24_ADS-B_data_granular.csv:
 # milliseconds after the Z, 0x hex, a no-position row (0,0,N), trailing KEY:value columns of
 # varying count, receiver times out of order (several receivers), speed 0 = "not reported".
-GRANULAR = "\n".join([
-    GRANULAR_HEADER,
-    "2024-01-02 07:41:03Z.515,2024-01-02 07:41:02Z.997,0x8467d8,JAL516,41.57648,141.66208,P,"
-    "26650,416,401,192,1728,A,4,ADS-B,P:8,S:ADS-B,C:25,ES:0,MCPA:40000,MACH:756,GPSA:26075,"
-    "TCAS:01,TAS:446,IAS:306,MACH:0.756,HDG:211,ROLL:0.0,OAT:-44 (C),",
-    "2024-01-02 07:41:04Z.884,2024-01-02 07:41:04Z.211,0x8467d8,,0,0,N,26675,0,401,192,1728,N,"
-    "2,ADS-B,P:8,S:ADS-B,C:20,MCPA:40000,MACH:756,GPSA:26100,MACH:0.756,HDG:211,,,,,,,",
-    "2024-01-02 08:47:14Z.325,2024-01-02 08:47:11Z.209,0x8467d8,JAL516,35.5388,139.80577,P,75,"
-    "416,0,329,-704,A,0,ADS-B,P:8,S:ADS-B,C:25,ES:0,GPSA:275,TCAS:01" + "," * 40,
-    "2024-01-02 08:47:14Z.362,2024-01-02 08:47:10Z.307,0x8467d8,JAL516,35.53835,139.80612,P,"
-    "75,0,122,330,-704,A,0,MLAT,P:8,S:ADS-B,C:20,,,,,,,,,,,,",
-]).encode() + b"\n"
+GRANULAR = (
+    "\n".join(
+        [
+            GRANULAR_HEADER,
+            "2024-01-02 07:41:03Z.515,2024-01-02 07:41:02Z.997,0x8467d8,JAL516,41.57648,141.66208,P,"  # noqa: E501
+            "26650,416,401,192,1728,A,4,ADS-B,P:8,S:ADS-B,C:25,ES:0,MCPA:40000,MACH:756,GPSA:26075,"
+            "TCAS:01,TAS:446,IAS:306,MACH:0.756,HDG:211,ROLL:0.0,OAT:-44 (C),",
+            "2024-01-02 07:41:04Z.884,2024-01-02 07:41:04Z.211,0x8467d8,,0,0,N,26675,0,401,192,1728,N,"  # noqa: E501
+            "2,ADS-B,P:8,S:ADS-B,C:20,MCPA:40000,MACH:756,GPSA:26100,MACH:0.756,HDG:211,,,,,,,",
+            "2024-01-02 08:47:14Z.325,2024-01-02 08:47:11Z.209,0x8467d8,JAL516,35.5388,139.80577,P,75,"  # noqa: E501
+            "416,0,329,-704,A,0,ADS-B,P:8,S:ADS-B,C:25,ES:0,GPSA:275,TCAS:01" + "," * 40,
+            "2024-01-02 08:47:14Z.362,2024-01-02 08:47:10Z.307,0x8467d8,JAL516,35.53835,139.80612,P,"  # noqa: E501
+            "75,0,122,330,-704,A,0,MLAT,P:8,S:ADS-B,C:20,,,,,,,,,,,,",
+        ]
+    ).encode()
+    + b"\n"
+)
 
 
 def _read(tmp_path, data: bytes, name: str, **options):
@@ -55,8 +61,11 @@ def test_csv_units_times_rows_and_ground_rule(tmp_path):
     validate(table)
     assert record.format == "fr24-csv" and record.records == 4
     assert table["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist() == [
-        "2024-01-02T07:23:00Z", "2024-01-02T07:23:40Z", "2024-01-02T07:41:03Z",
-        "2024-01-02T08:47:28Z"]
+        "2024-01-02T07:23:00Z",
+        "2024-01-02T07:23:40Z",
+        "2024-01-02T07:41:03Z",
+        "2024-01-02T08:47:28Z",
+    ]
     assert str(table["time"].dt.tz) == "UTC"
     assert table["row"].tolist() == [2, 3, 4, 5]  # header is line 1, BOM and CRLF tolerated
     assert table["lat"].tolist() == [42.78036, 42.7811, 41.57648, 35.54]
@@ -91,8 +100,10 @@ def test_sniffing_picks_fr24_readers_plain_and_gzip(tmp_path):
     (tmp_path / "granular.csv.gz").write_bytes(gzip.compress(GRANULAR))
     tracks = flightcheck.read(tmp_path)
     formats = {i.path.rsplit("/", 1)[-1]: (i.format, i.compressed) for i in tracks.inputs}
-    assert formats == {"JL516_3376ab31.csv": ("fr24-csv", ""),
-                       "granular.csv.gz": ("fr24-granular", "gzip")}
+    assert formats == {
+        "JL516_3376ab31.csv": ("fr24-csv", ""),
+        "granular.csv.gz": ("fr24-granular", "gzip"),
+    }
     assert fr24.sniff(b"Timestamp,UTC,Callsign,Position,Altitude,Speed\n", "x.csv") is None
     assert fr24.sniff(b"time,icao24,lat,lon\n", "JL516_3376ab31.csv") is None
 
@@ -120,8 +131,10 @@ def test_csv_unreadable_values_are_bad_records(tmp_path):
         _read(tmp_path, data, "a.csv")
     table, record = _read(tmp_path, data, "a.csv", skip_bad=True)
     assert table["row"].tolist() == [2, 3]
-    assert record.dropped == {'bad record: unreadable Position (expected "lat,lon")': 1,
-                              "bad record: unreadable Altitude (not a number)": 1}
+    assert record.dropped == {
+        'bad record: unreadable Position (expected "lat,lon")': 1,
+        "bad record: unreadable Altitude (not a number)": 1,
+    }
 
 
 def test_csv_truncated_download_and_empty_position(tmp_path):
@@ -173,9 +186,11 @@ def test_granular_times_hex_units_and_sources(tmp_path):
     assert record.format == "fr24-granular" and record.records == 4
     assert record.dropped == {"no position": 1}  # 0,0,N row
     # receiver times step back (several receivers): kept, not rejected as "time goes backwards"
-    assert table["time"].tolist() == [pd.Timestamp("2024-01-02T07:41:02.997Z"),
-                                      pd.Timestamp("2024-01-02T08:47:11.209Z"),
-                                      pd.Timestamp("2024-01-02T08:47:10.307Z")]
+    assert table["time"].tolist() == [
+        pd.Timestamp("2024-01-02T07:41:02.997Z"),
+        pd.Timestamp("2024-01-02T08:47:11.209Z"),
+        pd.Timestamp("2024-01-02T08:47:10.307Z"),
+    ]
     assert table["row"].tolist() == [2, 4, 5]
     assert set(table["icao24"]) == {"8467d8"}
     assert table["alt_ft"].tolist() == [26650, 75, 75]

@@ -21,14 +21,21 @@ from flightcheck.errors import InputError
 from flightcheck.segment import detect
 
 
-def _point(t: int, lat: float, lon: float, feet: int, kts: int, fpm: int, heading: int,
-           squawk: str = "416") -> dict:
+def _point(
+    t: int, lat: float, lon: float, feet: int, kts: int, fpm: int, heading: int, squawk: str = "416"
+) -> dict:
     """One ``track`` entry as FR24 writes it (xoolive/traffic samples/fr24/3376ab31.json)."""
-    return {"latitude": lat, "longitude": lon,
-            "altitude": {"feet": feet, "meters": round(feet * 0.3048)},
-            "speed": {"kmh": round(kts * 1.852, 1), "kts": kts, "mph": round(kts * 1.15078, 1)},
-            "verticalSpeed": {"fpm": fpm, "ms": round(fpm * 0.00508, 1)},
-            "heading": heading, "squawk": squawk, "timestamp": t, "ems": None}
+    return {
+        "latitude": lat,
+        "longitude": lon,
+        "altitude": {"feet": feet, "meters": round(feet * 0.3048)},
+        "speed": {"kmh": round(kts * 1.852, 1), "kts": kts, "mph": round(kts * 1.15078, 1)},
+        "verticalSpeed": {"fpm": fpm, "ms": round(fpm * 0.00508, 1)},
+        "heading": heading,
+        "squawk": squawk,
+        "timestamp": t,
+        "ems": None,
+    }
 
 
 # JAL516 RJCC -> RJTT on 2024-01-02, points modelled on the real export: on the ground at New
@@ -42,12 +49,16 @@ TRACK = [
 ]
 FLIGHT = {
     "identification": {"id": "3376ab31", "number": {"default": "JL516"}, "callsign": "JAL516"},
-    "aircraft": {"model": {"code": "A359", "text": "Airbus A350-941"},
-                 "identification": {"modes": "8467D8", "registration": "JA13XJ"}},
+    "aircraft": {
+        "model": {"code": "A359", "text": "Airbus A350-941"},
+        "identification": {"modes": "8467D8", "registration": "JA13XJ"},
+    },
     "airport": {
         "origin": {"name": "Sapporo New Chitose Airport", "code": {"iata": "CTS", "icao": "RJCC"}},
-        "destination": {"name": "Tokyo Haneda International Airport",
-                        "code": {"iata": "HND", "icao": "RJTT"}},
+        "destination": {
+            "name": "Tokyo Haneda International Airport",
+            "code": {"iata": "HND", "icao": "RJTT"},
+        },
         "real": None,
     },
     "track": TRACK,
@@ -55,9 +66,16 @@ FLIGHT = {
 
 
 def _doc(flight: dict = FLIGHT) -> bytes:
-    return json.dumps({"result": {"request": {}, "response": {"timestamp": 1704722891,
-                                                             "data": {"flight": flight}}},
-                       "_api": {"version": "1.0.0"}}, indent=2).encode()
+    return json.dumps(
+        {
+            "result": {
+                "request": {},
+                "response": {"timestamp": 1704722891, "data": {"flight": flight}},
+            },
+            "_api": {"version": "1.0.0"},
+        },
+        indent=2,
+    ).encode()
 
 
 def test_track_units_rows_metadata_and_ground_rule(tmp_path):
@@ -102,14 +120,19 @@ def test_hex_option_overrides_and_missing_modes_uses_registration(tmp_path):
 
 def test_trail_form_newest_first(tmp_path):
     """The older clickhandler shape: metadata at the top, ``trail`` newest first."""
-    trail = [{"lat": 48.092926, "lng": 19.286018, "alt": 40000, "spd": 425, "ts": 1627646637,
-              "hd": 306},
-             {"lat": 47.9, "lng": 19.6, "alt": 38000, "spd": 430, "ts": 1627646577, "hd": 305}]
-    doc = {"identification": {"callsign": "BEL7AV"},
-           "aircraft": {"model": {"code": "A320"},
-                        "identification": {"modes": "44CE72", "registration": "OO-SNF"}},
-           "airport": {"origin": None, "destination": {"code": {"icao": "EBBR"}}},
-           "trail": trail}
+    trail = [
+        {"lat": 48.092926, "lng": 19.286018, "alt": 40000, "spd": 425, "ts": 1627646637, "hd": 306},
+        {"lat": 47.9, "lng": 19.6, "alt": 38000, "spd": 430, "ts": 1627646577, "hd": 305},
+    ]
+    doc = {
+        "identification": {"callsign": "BEL7AV"},
+        "aircraft": {
+            "model": {"code": "A320"},
+            "identification": {"modes": "44CE72", "registration": "OO-SNF"},
+        },
+        "airport": {"origin": None, "destination": {"code": {"icao": "EBBR"}}},
+        "trail": trail,
+    }
     table, record = read_one_bytes(tmp_path, json.dumps(doc).encode(), "trail.json")
     assert record.format == "fr24-json"
     table = table.sort_values("time").reset_index(drop=True)
@@ -153,8 +176,11 @@ def test_truncated_file_is_one_line_exit_2_fast(tmp_path):
     path = tmp_path / "3376ab31.json"
     path.write_bytes(_doc()[:-40])
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "flightcheck.cli", "inspect", str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flightcheck.cli", "inspect", str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert time.perf_counter() - start < 30
     assert proc.returncode == 2, proc.stderr
     (line,) = proc.stderr.strip().splitlines()
@@ -178,10 +204,17 @@ def test_all_zero_altitudes_at_speed_are_unknown(tmp_path):
 
 
 POINTS = st.lists(
-    st.tuples(st.integers(1_500_000_000, 1_780_000_000), st.floats(-89.9, 89.9),
-              st.floats(-179.9, 179.9), st.sampled_from([0, 0, 25, 550, 12000, 41000]),
-              st.integers(0, 140), st.integers(-4000, 4000)),
-    min_size=1, max_size=25)
+    st.tuples(
+        st.integers(1_500_000_000, 1_780_000_000),
+        st.floats(-89.9, 89.9),
+        st.floats(-179.9, 179.9),
+        st.sampled_from([0, 0, 25, 550, 12000, 41000]),
+        st.integers(0, 140),
+        st.integers(-4000, 4000),
+    ),
+    min_size=1,
+    max_size=25,
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -190,13 +223,20 @@ def test_every_row_is_its_point(tmp_path_factory, points, trail):
     """Property: row r holds point r of the file, in track-table units, whatever the order;
     below 150 kt an altitude of 0 is FR24's ground flag."""
     if trail:
-        doc = {"identification": {}, "aircraft": {}, "airport": {},
-               "trail": [{"lat": la, "lng": lo, "alt": ft, "spd": kt, "ts": t, "hd": 90}
-                         for t, la, lo, ft, kt, _ in points]}
+        doc = {
+            "identification": {},
+            "aircraft": {},
+            "airport": {},
+            "trail": [
+                {"lat": la, "lng": lo, "alt": ft, "spd": kt, "ts": t, "hd": 90}
+                for t, la, lo, ft, kt, _ in points
+            ],
+        }
         data = json.dumps(doc).encode()
     else:
-        flight = dict(FLIGHT, track=[_point(t, la, lo, ft, kt, fpm, 90)
-                                     for t, la, lo, ft, kt, fpm in points])
+        flight = dict(
+            FLIGHT, track=[_point(t, la, lo, ft, kt, fpm, 90) for t, la, lo, ft, kt, fpm in points]
+        )
         data = _doc(flight)
     table, record = read_one_bytes(tmp_path_factory.mktemp("fj"), data, "f.json")
     assert record.format == "fr24-json" and len(table) == len(points)

@@ -21,38 +21,38 @@ from flightcheck.track.table import validate
 
 SEEDS = {
     "readsb": b'{"icao":"010075","r":"SU-BTX","t":"IL76","timestamp":1760000000.0,"trace":['
-              b'[0.0,30.1,31.2,"ground",5.1,90.0,0,null,{"flight":"EGY1076 "},"adsb_icao",null,'
-              b'null,null,null],[10.5,30.11,31.21,1200,150.0,91.0,2,1800,null,"adsb_icao",1250,'
-              b'1800,140,0.5]]}',
+    b'[0.0,30.1,31.2,"ground",5.1,90.0,0,null,{"flight":"EGY1076 "},"adsb_icao",null,'
+    b'null,null,null],[10.5,30.11,31.21,1200,150.0,91.0,2,1800,null,"adsb_icao",1250,'
+    b"1800,140,0.5]]}",
     "fr24": b"Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction\n"
-            b'1760000000,2025-10-09T08:53:20Z,EGY1076,"30.1,31.2",0,5,90\n'
-            b'1760000010,2025-10-09T08:53:30Z,EGY1076,"30.11,31.21",1200,150,91\n',
+    b'1760000000,2025-10-09T08:53:20Z,EGY1076,"30.1,31.2",0,5,90\n'
+    b'1760000010,2025-10-09T08:53:30Z,EGY1076,"30.11,31.21",1200,150,91\n',
     "sbs": b"MSG,3,1,1,010075,1,2025/10/09,08:53:20.000,2025/10/09,08:53:20.000,,1200,,,"
-           b"30.1,31.2,,,0,0,0,0\r\nMSG,1,1,1,010075,1,2025/10/09,08:53:21.000,2025/10/09,"
-           b"08:53:21.000,EGY1076,,,,,,,,0,0,0,0\r\n",
+    b"30.1,31.2,,,0,0,0,0\r\nMSG,1,1,1,010075,1,2025/10/09,08:53:21.000,2025/10/09,"
+    b"08:53:21.000,EGY1076,,,,,,,,0,0,0,0\r\n",
     "opensky": b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,"
-               b"squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact\n"
-               b"1760000000,010075,30.1,31.2,77.1,90.0,5.0,EGY1076,False,False,False,1000,"
-               b"365.8,380.0,1759999999.5,1760000000.0\n",
+    b"squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact\n"
+    b"1760000000,010075,30.1,31.2,77.1,90.0,5.0,EGY1076,False,False,False,1000,"
+    b"365.8,380.0,1759999999.5,1760000000.0\n",
     "kml": b'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2" '
-           b'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Placemark><name>EGY1076'
-           b"</name><gx:Track><when>2025-10-09T08:53:20Z</when><when>2025-10-09T08:53:30Z</when>"
-           b"<gx:coord>31.2 30.1 0</gx:coord><gx:coord>31.21 30.11 365.8</gx:coord></gx:Track>"
-           b"</Placemark></Document></kml>",
+    b'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Placemark><name>EGY1076'
+    b"</name><gx:Track><when>2025-10-09T08:53:20Z</when><when>2025-10-09T08:53:30Z</when>"
+    b"<gx:coord>31.2 30.1 0</gx:coord><gx:coord>31.21 30.11 365.8</gx:coord></gx:Track>"
+    b"</Placemark></Document></kml>",
     "csv": b"timestamp,hex,latitude,longitude,altitude\n1760000000,010075,30.1,31.2,1200\n",
     "fr24json": b'{"result":{"request":{},"response":{"data":{"flight":{"identification":{'
-                b'"callsign":"EGY1076"},"aircraft":{"identification":{"modes":"010075"}},'
-                b'"airport":{"origin":null},"track":[{"latitude":30.1,"longitude":31.2,'
-                b'"altitude":{"feet":0},"speed":{"kts":5},"verticalSpeed":{"fpm":0},'
-                b'"heading":90,"squawk":"0","timestamp":1760000000}]}}}}}',
+    b'"callsign":"EGY1076"},"aircraft":{"identification":{"modes":"010075"}},'
+    b'"airport":{"origin":null},"track":[{"latitude":30.1,"longitude":31.2,'
+    b'"altitude":{"feet":0},"speed":{"kts":5},"verticalSpeed":{"fpm":0},'
+    b'"heading":90,"squawk":"0","timestamp":1760000000}]}}}}}',
     "opensky-rawmsg": b"mintime,maxtime,msgcount,rawmsg,icao24\n"
-                      b"1457996401.0,1457996401.5,3,A0001B10202CC371C31DE0AA1CCF,4840d6\n"
-                      b"1457996400,1457996400,1,8D40621D58C386435CC412692AD6,40621d\n"
-                      b"1457996402,1457996402,1,8D40621D58C382D690C8AC2863A7,40621d\n",
+    b"1457996401.0,1457996401.5,3,A0001B10202CC371C31DE0AA1CCF,4840d6\n"
+    b"1457996400,1457996400,1,8D40621D58C386435CC412692AD6,40621d\n"
+    b"1457996402,1457996402,1,8D40621D58C382D690C8AC2863A7,40621d\n",
     "avr-timed": b"1457996400.000 *8D40621D58C386435CC412692AD6;\n"
-                 b"1457996402.000,*8D40621D58C382D690C8AC2863A7;\n",
+    b"1457996402.000,*8D40621D58C382D690C8AC2863A7;\n",
     "jsonrecords": b'[{"timestamp":1760000000000,"icao24":"010075","latitude":30.1,'
-                   b'"longitude":31.2,"altitude":1200.0,"onground":false,"squawk":1000}]',
+    b'"longitude":31.2,"altitude":1200.0,"onground":false,"squawk":1000}]',
 }
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -78,9 +78,12 @@ def test_random_bytes_never_crash(tmp_path_factory, data):
 
 
 @FUZZ
-@given(name=st.sampled_from(sorted(SEEDS)), cut=st.integers(0, 10_000),
-       flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=4),
-       compress=st.booleans())
+@given(
+    name=st.sampled_from(sorted(SEEDS)),
+    cut=st.integers(0, 10_000),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=4),
+    compress=st.booleans(),
+)
 def test_mutated_real_inputs_never_crash(tmp_path_factory, name, cut, flips, compress):
     data = bytearray(SEEDS[name])
     for pos, value in flips:
@@ -111,8 +114,16 @@ def test_forced_csv_format_on_a_json_array_fails_fast_and_short(tmp_path, fmt):
     import json
     import time
 
-    records = [{"timestamp": 1760000000000 + 1000 * i, "icao24": "4ca9c1", "latitude": 45.0,
-                "longitude": 19.8, "altitude": 36000.0} for i in range(20000)]
+    records = [
+        {
+            "timestamp": 1760000000000 + 1000 * i,
+            "icao24": "4ca9c1",
+            "latitude": 45.0,
+            "longitude": 19.8,
+            "altitude": 36000.0,
+        }
+        for i in range(20000)
+    ]
     path = tmp_path / "records.json"
     path.write_text(json.dumps(records))  # one line, as pandas to_json(orient="records")
     start = time.perf_counter()

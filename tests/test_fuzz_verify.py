@@ -59,9 +59,19 @@ def _ais() -> bytes:
         checksum = 0
         for ch in body:
             checksum ^= ord(ch)
-        msg = encode_dict({"type": 1, "mmsi": 257385000, "lat": 59.9 + k * 0.01, "lon": 10.7,
-                           "speed": 12.3, "course": 90.5, "heading": 511},
-                          talker_id="AI", sentence_type="VDM")[0]
+        msg = encode_dict(
+            {
+                "type": 1,
+                "mmsi": 257385000,
+                "lat": 59.9 + k * 0.01,
+                "lon": 10.7,
+                "speed": 12.3,
+                "course": 90.5,
+                "heading": 511,
+            },
+            talker_id="AI",
+            sentence_type="VDM",
+        )[0]
         lines.append(f"\\{body}*{checksum:02X}\\{msg}")
     return ("\n".join(lines) + "\n").encode()
 
@@ -85,21 +95,78 @@ def _tar(name: str, data: bytes) -> bytes:
 @functools.cache
 def seeds() -> dict[str, tuple[str, bytes]]:
     """Format -> (file name, bytes): small realistic inputs, most cut from the samples."""
-    trace = gzip.decompress((SAMPLES / "globe_history/2025/10/16/traces/75/"
-                             "trace_full_010075.json").read_bytes())
+    trace = gzip.decompress(
+        (SAMPLES / "globe_history/2025/10/16/traces/75/trace_full_010075.json").read_bytes()
+    )
     head = json.loads(trace)
     head["trace"] = head["trace"][:40]
     readsb = json.dumps(head).encode()
     kml = (SAMPLES / "flightaware" / "FlightAware_ASL902_HECA_LYBE_20251016.kml").read_bytes()
-    states = {"time": T0 + 20, "states": [
-        ["4ca9c1", "RYR4TX  ", "Ireland", T0 + 19, T0 + 20, 19.83, 45.08, 10972.8, False,
-         231.5, 134.2, -6.5, None, 11049.0, "2316", False, 0],
-        ["4ca9c1", "RYR4TX  ", "Ireland", T0 + 29, T0 + 30, 19.86, 45.06, 10972.8, False,
-         231.5, 134.2, -6.5, None, 11049.0, "2316", False, 0]]}
-    snapshot = {"now": T0, "messages": 9, "aircraft": [
-        {"hex": "4b1805", "type": "adsb_icao", "flight": "SWR12   ", "r": "HB-JNA", "t": "B77W",
-         "alt_baro": 36000, "alt_geom": 36500, "gs": 480.2, "track": 270.1, "baro_rate": -64,
-         "squawk": "1000", "lat": 47.1, "lon": 8.2, "seen_pos": 1.5}]}
+    states = {
+        "time": T0 + 20,
+        "states": [
+            [
+                "4ca9c1",
+                "RYR4TX  ",
+                "Ireland",
+                T0 + 19,
+                T0 + 20,
+                19.83,
+                45.08,
+                10972.8,
+                False,
+                231.5,
+                134.2,
+                -6.5,
+                None,
+                11049.0,
+                "2316",
+                False,
+                0,
+            ],
+            [
+                "4ca9c1",
+                "RYR4TX  ",
+                "Ireland",
+                T0 + 29,
+                T0 + 30,
+                19.86,
+                45.06,
+                10972.8,
+                False,
+                231.5,
+                134.2,
+                -6.5,
+                None,
+                11049.0,
+                "2316",
+                False,
+                0,
+            ],
+        ],
+    }
+    snapshot = {
+        "now": T0,
+        "messages": 9,
+        "aircraft": [
+            {
+                "hex": "4b1805",
+                "type": "adsb_icao",
+                "flight": "SWR12   ",
+                "r": "HB-JNA",
+                "t": "B77W",
+                "alt_baro": 36000,
+                "alt_geom": 36500,
+                "gs": 480.2,
+                "track": 270.1,
+                "baro_rate": -64,
+                "squawk": "1000",
+                "lat": 47.1,
+                "lon": 8.2,
+                "seen_pos": 1.5,
+            }
+        ],
+    }
     granular = _head("fr24/MSR771_Flightradar24_ADS-B_data_granular.csv", 40)
     return {
         "fr24-granular": ("granular.csv", granular),
@@ -109,10 +176,12 @@ def seeds() -> dict[str, tuple[str, bytes]]:
         "readsb-trace": ("trace_full_010075.json", readsb),
         "readsb-aircraft": ("aircraft.json", json.dumps(snapshot).encode()),
         "ais": ("ais.nmea", _ais()),
-        "avr": ("capture.avr", b"*8D40621D58C382D690C8AC2863A7;\n"
-                               b"*8D40621D58C386435CC412692AD6;\n"),
-        "beast": ("capture.bin", _beast(0, "8D40621D58C382D690C8AC2863A7") +
-                  _beast(24_000_000, "8D40621D58C386435CC412692AD6")),
+        "avr": ("capture.avr", b"*8D40621D58C382D690C8AC2863A7;\n*8D40621D58C386435CC412692AD6;\n"),
+        "beast": (
+            "capture.bin",
+            _beast(0, "8D40621D58C382D690C8AC2863A7")
+            + _beast(24_000_000, "8D40621D58C386435CC412692AD6"),
+        ),
         "csv": ("plain.csv", _head("csv/YU-SRB_2025-10-17.csv", 30)),
         "kmz": ("track.kmz", _zip("doc.kml", kml)),
         "zip": ("trace.zip", _zip("trace.json", readsb)),
@@ -123,8 +192,19 @@ def seeds() -> dict[str, tuple[str, bytes]]:
 
 YEARS = [b"0001", b"1900", b"1969", b"2262", b"2263", b"2999", b"9999"]
 UNIX = [b"-1", b"0", b"99999999999", b"1e18", b"inf", b"-inf", b"nan", b"4102444800"]
-NUMBERS = [b"inf", b"-inf", b"nan", b"NaN", b"1e300", b"-1e300", b"-1", b"1e18", b"", b"null",
-           b'"x"']
+NUMBERS = [
+    b"inf",
+    b"-inf",
+    b"nan",
+    b"NaN",
+    b"1e300",
+    b"-1e300",
+    b"-1",
+    b"1e18",
+    b"",
+    b"null",
+    b'"x"',
+]
 _YEAR = re.compile(rb"(?<!\d)20\d\d(?=-\d\d-\d\d)")
 _UNIX = re.compile(rb"(?<![\d.])1[67]\d{8}(?:\.\d+)?(?![\d])")
 _NUMBER = re.compile(rb"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])")
@@ -141,7 +221,7 @@ def _typed(data: bytes, picks: list[tuple[int, int, int]]) -> bytes:
         if not fields:
             continue
         m = fields[at % len(fields)]
-        out = out[:m.start()] + values[value % len(values)] + out[m.end():]
+        out = out[: m.start()] + values[value % len(values)] + out[m.end() :]
     return out
 
 
@@ -151,8 +231,9 @@ def _wrapped(name: str, data: bytes, picks, flips) -> bytes:
         inner = zipfile.ZipFile(io.BytesIO(data)).read("doc.kml")
         return _zip("doc.kml", _typed(inner, picks))
     if name == "zip":
-        return _zip("trace.json", _typed(zipfile.ZipFile(io.BytesIO(data)).read("trace.json"),
-                                         picks))
+        return _zip(
+            "trace.json", _typed(zipfile.ZipFile(io.BytesIO(data)).read("trace.json"), picks)
+        )
     if name == "tar":
         with tarfile.open(fileobj=io.BytesIO(data)) as tf:
             member = tf.extractfile("states.csv").read()
@@ -174,8 +255,11 @@ def _hostile_parquet(data: bytes, picks) -> bytes:
     import pandas as pd
 
     frame = pd.read_parquet(io.BytesIO(data))
-    numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])
-               or pd.api.types.is_integer_dtype(frame[c])]
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_float_dtype(frame[c]) or pd.api.types.is_integer_dtype(frame[c])
+    ]
     values = [np.inf, -np.inf, np.nan, 1e300, -1.0, 1e18, 253402300799.0, -62135596800.0]
     for _, i, v in picks:
         col = numeric[i % len(numeric)]
@@ -208,8 +292,9 @@ def _verify(tmp: Path, name: str, data: bytes, skip_bad: bool) -> None:
     folder.mkdir()
     (folder / name).write_bytes(data)
     setting = "[settings]\nskip_bad = true\n" if skip_bad else ""
-    (folder / "case.toml").write_text(CASE.format(settings=setting, name=name,
-                                                  sha=hashlib.sha256(data).hexdigest()))
+    (folder / "case.toml").write_text(
+        CASE.format(settings=setting, name=name, sha=hashlib.sha256(data).hexdigest())
+    )
     try:
         manifest = run(folder / "case.toml", tmp / "out", map_html=False)
     except FlightcheckError as exc:
@@ -222,11 +307,15 @@ def _verify(tmp: Path, name: str, data: bytes, skip_bad: bool) -> None:
 
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-MUTATION = dict(name=st.sampled_from(sorted(seeds())),
-                picks=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10_000),
-                                         st.integers(0, 100)), min_size=1, max_size=3),
-                flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)),
-                               max_size=3))
+MUTATION = dict(
+    name=st.sampled_from(sorted(seeds())),
+    picks=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 10_000), st.integers(0, 100)),
+        min_size=1,
+        max_size=3,
+    ),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=3),
+)
 
 
 @FUZZ

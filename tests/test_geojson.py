@@ -32,8 +32,14 @@ def test_every_feature_loads_in_shapely_with_one_dimension(sample_tracks, sample
 def test_a_line_with_one_unknown_altitude_is_2d_and_keeps_the_others():
     import pandas as pd
 
-    rows = pd.DataFrame({"lat": [44.9, 44.95, 45.0], "lon": [20.2, 20.25, 20.3],
-                         "alt_ft": [1000.0, np.nan, 3000.0], "alt_geom_ft": [np.nan] * 3})
+    rows = pd.DataFrame(
+        {
+            "lat": [44.9, 44.95, 45.0],
+            "lon": [20.2, 20.25, 20.3],
+            "alt_ft": [1000.0, np.nan, 3000.0],
+            "alt_geom_ft": [np.nan] * 3,
+        }
+    )
     coords, alts = _coords(rows)
     assert coords == [[20.2, 44.9], [20.25, 44.95], [20.3, 45.0]]
     assert alts == [304.8, None, 914.4]

@@ -50,8 +50,10 @@ def refused(res, *needles: str) -> str:
 
 def rows(*lines: str) -> bytes:
     """A plain CSV track with the HEADER columns: two good fixes, then ``lines``."""
-    good = ["2025-10-17T07:00:00Z,4c01e5,SRB1,YU-SRB,44.80,20.30,3000,250,127,-500",
-            "2025-10-17T07:00:10Z,4c01e5,SRB1,YU-SRB,44.79,20.32,3400,255,127,-500"]
+    good = [
+        "2025-10-17T07:00:00Z,4c01e5,SRB1,YU-SRB,44.80,20.30,3000,250,127,-500",
+        "2025-10-17T07:00:10Z,4c01e5,SRB1,YU-SRB,44.79,20.32,3400,255,127,-500",
+    ]
     return HEADER + "\n".join(good + list(lines)).encode() + b"\n"
 
 
@@ -63,23 +65,43 @@ def case(tmp_path, samples):
     shutil.copy(samples / TRACE, folder / "tracks" / "010075.json")
     assert cli("case", "init", folder).exit_code == 0
     assert cli("case", "add", folder, folder / "tracks").exit_code == 0
-    assert cli("case", "claim", folder, "--id", "lybt", "--kind", "stop", "--aircraft",
-               "010075", "--airport", "LYBT").exit_code == 0
+    assert (
+        cli(
+            "case",
+            "claim",
+            folder,
+            "--id",
+            "lybt",
+            "--kind",
+            "stop",
+            "--aircraft",
+            "010075",
+            "--airport",
+            "LYBT",
+        ).exit_code
+        == 0
+    )
     return folder
 
 
 def add_input(case: Path, path: str, sha256: str | None = None, **settings) -> None:
     """Append an [[inputs]] entry by hand, as a hostile case file would."""
     text = (case / "case.toml").read_text()
-    text += f'\n[[inputs]]\npath = "{path}"\n' + (f'sha256 = "{sha256}"\n' if sha256 is not
-                                                   None else "")
+    text += f'\n[[inputs]]\npath = "{path}"\n' + (
+        f'sha256 = "{sha256}"\n' if sha256 is not None else ""
+    )
     if settings:
-        text = text.replace("[case]", "[settings]\n" + "".join(
-            f"{k} = {json.dumps(v)}\n" for k, v in settings.items()) + "\n[case]")
+        text = text.replace(
+            "[case]",
+            "[settings]\n"
+            + "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items())
+            + "\n[case]",
+        )
     (case / "case.toml").write_text(text)
 
 
 # 1. Outputs never touch inputs ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["csv", "kml", "geojson"])
 def test_export_refuses_to_write_over_its_input(tmp_path, samples, fmt):
@@ -125,8 +147,7 @@ def test_verify_refuses_the_case_folder_and_folders_holding_inputs(case):
     assert {p: p.read_bytes() for p in case.rglob("*") if p.is_file()} == before
 
 
-def test_output_paths_that_cannot_be_written_are_one_line_errors(tmp_path, samples,
-                                                                 monkeypatch):
+def test_output_paths_that_cannot_be_written_are_one_line_errors(tmp_path, samples, monkeypatch):
     src = tmp_path / "in.csv"
     shutil.copy(samples / CSV, src)
     refused(cli("export", src, "--to", "kml", "-o", tmp_path), "is a folder")
@@ -135,12 +156,14 @@ def test_output_paths_that_cannot_be_written_are_one_line_errors(tmp_path, sampl
     ro = tmp_path / "ro"
     ro.mkdir()
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == ro else
-                        real_access(p, m))  # root ignores chmod: say what a user would meet
+    monkeypatch.setattr(
+        os, "access", lambda p, m: False if Path(p) == ro else real_access(p, m)
+    )  # root ignores chmod: say what a user would meet
     refused(cli("export", src, "--to", "kml", "-o", ro / "x.kml"), "permission denied")
 
 
 # 2. Evidence packs are atomic as a whole --------------------------------------------------
+
 
 def test_rerun_replaces_the_pack_whole_and_check_finds_it_intact(case, tmp_path):
     out = tmp_path / "pack"
@@ -235,13 +258,14 @@ def test_manifest_hashes_are_of_the_bytes_written(case, tmp_path, monkeypatch):
 
 # 3. Case paths are confined ---------------------------------------------------------------
 
+
 def test_a_case_cannot_read_outside_its_folder(case, tmp_path):
     add_input(case, "/proc/self/environ", "0" * 64, skip_bad=True)
-    line = refused(cli("verify", case, "-o", tmp_path / "pack"), "outside the case folder",
-                   "--allow-outside")
+    line = refused(
+        cli("verify", case, "-o", tmp_path / "pack"), "outside the case folder", "--allow-outside"
+    )
     assert "SHELL" not in line and not (tmp_path / "pack").exists()
-    refused(cli("verify", case, "-o", tmp_path / "pack", "--allow-outside", "/"),
-            "a system file")
+    refused(cli("verify", case, "-o", tmp_path / "pack", "--allow-outside", "/"), "a system file")
 
 
 def test_dotdot_and_symlinks_out_need_allow_outside(case, tmp_path, samples):
@@ -249,8 +273,9 @@ def test_dotdot_and_symlinks_out_need_allow_outside(case, tmp_path, samples):
     (case / "tracks" / "link.csv").symlink_to(tmp_path / "elsewhere.csv")
     res = cli("case", "add", case, case / "tracks" / "link.csv")
     assert res.exit_code == 0 and "--allow-outside" in res.stderr
-    refused(cli("verify", case, "-o", tmp_path / "p"), "../elsewhere.csv",
-            "outside the case folder")
+    refused(
+        cli("verify", case, "-o", tmp_path / "p"), "../elsewhere.csv", "outside the case folder"
+    )
     res = cli("verify", case, "-o", tmp_path / "p", "--allow-outside", tmp_path)
     assert res.exit_code == 0, res.output
 
@@ -265,8 +290,7 @@ def test_only_regular_files_are_read(case, tmp_path):
 def test_a_missing_or_empty_sha256_is_an_error(case, tmp_path, samples, sha):
     shutil.copy(samples / CSV, case / "tracks" / "new.csv")
     add_input(case, "tracks/new.csv", sha)
-    refused(cli("verify", case, "-o", tmp_path / "p"), "sha256", "missing or empty",
-            "case add")
+    refused(cli("verify", case, "-o", tmp_path / "p"), "sha256", "missing or empty", "case add")
 
 
 def test_errors_quote_only_a_short_prefix_of_non_track_files(case, tmp_path):
@@ -276,8 +300,11 @@ def test_errors_quote_only_a_short_prefix_of_non_track_files(case, tmp_path):
     assert cli("case", "add", case, case / "secrets.csv").exit_code == 0
     (case / "conf.env").write_text("IS_SANDBOX=yes\x00SHELL=/bin/bash\x00TOKEN=abcdef\n")
     assert cli("case", "add", case, case / "conf.env").exit_code == 0
-    text = (case / "case.toml").read_text().replace("[case]", '[settings]\nformat = "csv"\n'
-                                                     "skip_bad = true\n\n[case]")
+    text = (
+        (case / "case.toml")
+        .read_text()
+        .replace("[case]", '[settings]\nformat = "csv"\nskip_bad = true\n\n[case]')
+    )
     (case / "case.toml").write_text(text)
     res = cli("verify", case, "-o", tmp_path / "p")
     assert res.exit_code == 0, res.output
@@ -286,6 +313,7 @@ def test_errors_quote_only_a_short_prefix_of_non_track_files(case, tmp_path):
 
 
 # 4. Every bound holds at its edge -----------------------------------------------------------
+
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
@@ -306,8 +334,7 @@ def test_bound_is_total_across_layers_and_members(tmp_path):
     assert unwrap(nested, 1_300_000)[1] == "gzip+gzip"
     with pytest.raises(InputError, match="in all"):
         unwrap(nested, 1_100_000)  # each layer fits, both together do not
-    members = _write(tmp_path, "cat.gz", b"".join(gzip.compress(b"\0" * 400_000)
-                                                 for _ in range(3)))
+    members = _write(tmp_path, "cat.gz", b"".join(gzip.compress(b"\0" * 400_000) for _ in range(3)))
     assert len(unwrap(members, 1_200_000)[0]) == 1_200_000
     with pytest.raises(InputError, match="in all"):
         unwrap(members, 1_199_999)
@@ -369,8 +396,12 @@ def test_header_length_and_column_count_edges(tmp_path):
 
     def table(n_columns: int) -> bytes:
         names = ["time", "hex", "lat", "lon"] + [f"c{i}" for i in range(n_columns - 4)]
-        return (",".join(names) + "\n2025-10-17T07:00:00Z,4c01e5,44.8,20.3" +
-                "," * (n_columns - 4) + "\n").encode()
+        return (
+            ",".join(names)
+            + "\n2025-10-17T07:00:00Z,4c01e5,44.8,20.3"
+            + "," * (n_columns - 4)
+            + "\n"
+        ).encode()
 
     ok = _write(tmp_path, "ok.csv", table(MAX_COLUMNS))
     assert len(flightcheck.read(ok).df) == 1
@@ -405,26 +436,40 @@ def test_peak_memory_stays_under_the_bound_plus_overhead(tmp_path):
     with gzip.open(bomb, "wb", compresslevel=9) as fh:
         for _ in range(64):
             fh.write(b"\0" * (1 << 20))
-    code = ("import resource, sys\nfrom flightcheck.io.containers import load\n"
-            "from flightcheck.errors import InputError\n"
-            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-            "try:\n    load(sys.argv[1], 16 << 20)\nexcept InputError:\n    pass\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n")
-    grew_kib = int(subprocess.run([sys.executable, "-c", code, str(bomb)], check=True,
-                                  capture_output=True, text=True).stdout)
+    code = (
+        "import resource, sys\nfrom flightcheck.io.containers import load\n"
+        "from flightcheck.errors import InputError\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n    load(sys.argv[1], 16 << 20)\nexcept InputError:\n    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    grew_kib = int(
+        subprocess.run(
+            [sys.executable, "-c", code, str(bomb)], check=True, capture_output=True, text=True
+        ).stdout
+    )
     assert grew_kib * 1024 < (16 << 20) + (32 << 20)
 
 
 # 5. No internal error from data -----------------------------------------------------------
 
-BAD_TIMES = ["9999-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "2262-05-01T00:00:00Z",
-             "1900-01-01T00:00:00Z", "-1", "inf", "1e18", "2099-01-01T00:00:00Z"]
+BAD_TIMES = [
+    "9999-01-01T00:00:00Z",
+    "0001-01-01T00:00:00Z",
+    "2262-05-01T00:00:00Z",
+    "1900-01-01T00:00:00Z",
+    "-1",
+    "inf",
+    "1e18",
+    "2099-01-01T00:00:00Z",
+]
 
 
 @pytest.mark.parametrize("when", BAD_TIMES)
 def test_out_of_range_times_are_bad_records(tmp_path, when):
-    path = _write(tmp_path, "t.csv", rows(f"{when},4c01e5,SRB1,YU-SRB,44.78,20.34,3800,260,"
-                                          "127,-500"))
+    path = _write(
+        tmp_path, "t.csv", rows(f"{when},4c01e5,SRB1,YU-SRB,44.78,20.34,3800,260,127,-500")
+    )
     line = refused(cli("inspect", path), "record 4")
     assert "time" in line
     res = cli("inspect", path, "--skip-bad", "--json")
@@ -434,8 +479,10 @@ def test_out_of_range_times_are_bad_records(tmp_path, when):
         assert cli("inspect", path, "--allow-future").exit_code == 0
 
 
-@pytest.mark.parametrize("column, value", [("time", "99999999999"), ("time", "-1"),
-                                           ("lastposupdate", "inf"), ("time", "1e18")])
+@pytest.mark.parametrize(
+    "column, value",
+    [("time", "99999999999"), ("time", "-1"), ("lastposupdate", "inf"), ("time", "1e18")],
+)
 def test_opensky_times_out_of_range(tmp_path, samples, column, value):
     import pandas as pd
 
@@ -457,16 +504,22 @@ def _patch_zip(data: bytes, flag: int | None = None, method: int | None = None) 
     central = raw.index(b"PK\x01\x02")
     if flag is not None:
         raw[6:8] = flag.to_bytes(2, "little")
-        raw[central + 8:central + 10] = flag.to_bytes(2, "little")
+        raw[central + 8 : central + 10] = flag.to_bytes(2, "little")
     if method is not None:
         raw[8:10] = method.to_bytes(2, "little")
-        raw[central + 10:central + 12] = method.to_bytes(2, "little")
+        raw[central + 10 : central + 12] = method.to_bytes(2, "little")
     return bytes(raw)
 
 
-@pytest.mark.parametrize("flag, method, message", [
-    (1, None, "is encrypted"), (None, 9, "method 9"), (None, 93, "method 93"),
-    (1, 99, "is encrypted")])
+@pytest.mark.parametrize(
+    "flag, method, message",
+    [
+        (1, None, "is encrypted"),
+        (None, 9, "method 9"),
+        (None, 93, "method 93"),
+        (1, 99, "is encrypted"),
+    ],
+)
 def test_encrypted_and_unsupported_zips(tmp_path, samples, flag, method, message):
     kml = next((samples / "flightaware").glob("*.kml")).read_bytes()
     path = _write(tmp_path, "x.kmz", _patch_zip(_zip("doc.kml", kml), flag, method))
@@ -497,30 +550,47 @@ def test_an_unreadable_input_is_one_line(tmp_path, samples, monkeypatch, case):
     refused(cli("verify", case, "-o", tmp_path / "p"), "cannot read file")
 
 
-@pytest.mark.parametrize("body, message", [
-    ("claims = 5", "claims: expected an array of tables (write each as [[claims]]), got an "
-                   "integer"),
-    ('[claims]\nid = "x"', "claims: expected an array of tables"),
-    ("annotations = [5]", "annotations[0]: expected a table, got an integer"),
-    ('settings = "x"', "settings: expected a table ([settings]), got a string"),
-    ("case = 5", "case: expected a table, got an integer"),
-    ('inputs = "a.csv"', "inputs: expected an array of tables"),
-    ("[[inputs]]\npath = 5", "inputs[0].path: expected a string in quotes, got an integer"),
-    ('[[inputs]]\npath = "a.csv"\nsha256 = 5', "inputs[0].sha256: expected a string"),
-    ('[[claims]]\nid = "x"\nkind = "stop"\naircraft = "010075"\nairport = "LYBT"\nfrom = nan',
-     "claims[0].from: expected a date/time"),
-    ('[[claims]]\nid = "x"\nkind = "stop"\naircraft = "010075"\nairport = "LYBT"\nfrom = 5',
-     "claims[0].from: expected a date/time"),
-    ('[[annotations]]\nlabel = "l"\ntime = 9999-01-01T00:00:00Z',
-     "annotations[0].time: '9999-01-01 00:00:00+00:00' is outside 1970 .. 2100"),
-    ('[[annotations]]\nlabel = "l"\ntime = "9999-01-01"', "outside 1970 .. 2100"),
-    ('[settings]\nformat = 5', "settings.format: expected a string"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            "claims = 5",
+            "claims: expected an array of tables (write each as [[claims]]), got an integer",
+        ),
+        ('[claims]\nid = "x"', "claims: expected an array of tables"),
+        ("annotations = [5]", "annotations[0]: expected a table, got an integer"),
+        ('settings = "x"', "settings: expected a table ([settings]), got a string"),
+        ("case = 5", "case: expected a table, got an integer"),
+        ('inputs = "a.csv"', "inputs: expected an array of tables"),
+        ("[[inputs]]\npath = 5", "inputs[0].path: expected a string in quotes, got an integer"),
+        ('[[inputs]]\npath = "a.csv"\nsha256 = 5', "inputs[0].sha256: expected a string"),
+        (
+            '[[claims]]\nid = "x"\nkind = "stop"\naircraft = "010075"\nairport = "LYBT"\nfrom = nan',  # noqa: E501
+            "claims[0].from: expected a date/time",
+        ),
+        (
+            '[[claims]]\nid = "x"\nkind = "stop"\naircraft = "010075"\nairport = "LYBT"\nfrom = 5',
+            "claims[0].from: expected a date/time",
+        ),
+        (
+            '[[annotations]]\nlabel = "l"\ntime = 9999-01-01T00:00:00Z',
+            "annotations[0].time: '9999-01-01 00:00:00+00:00' is outside 1970 .. 2100",
+        ),
+        ('[[annotations]]\nlabel = "l"\ntime = "9999-01-01"', "outside 1970 .. 2100"),
+        ("[settings]\nformat = 5", "settings.format: expected a string"),
+    ],
+)
 def test_case_file_type_errors_name_the_key_and_type(tmp_path, body, message):
     path = tmp_path / "case.toml"
     path.write_text(body + "\n")
-    with pytest.raises(InputError, match=message.replace("[", r"\[").replace("]", r"\]")
-                       .replace("(", r"\(").replace(")", r"\)").replace("+", r"\+")):
+    with pytest.raises(
+        InputError,
+        match=message.replace("[", r"\[")
+        .replace("]", r"\]")
+        .replace("(", r"\(")
+        .replace(")", r"\)")
+        .replace("+", r"\+"),
+    ):
         load(path)
     refused(cli("verify", tmp_path, "-o", tmp_path / "out"), "case.toml")
 
@@ -553,10 +623,16 @@ def test_skip_bad_folder_reads_scan_and_convert_skip_bad_files(tmp_path, samples
 
 # 6. No injection outside HTML -------------------------------------------------------------
 
+
 def test_terminal_control_characters_are_shown_not_run(tmp_path):
-    path = _write(tmp_path, "esc\x1b[2J.csv", rows(
-        "2025-10-17T07:00:20Z,4c01e5,\x1b[2J,\x1b]52;c;SGVsbG8=\x07,44.78,20.34,3800,260,127,"
-        "-500"))
+    path = _write(
+        tmp_path,
+        "esc\x1b[2J.csv",
+        rows(
+            "2025-10-17T07:00:20Z,4c01e5,\x1b[2J,\x1b]52;c;SGVsbG8=\x07,44.78,20.34,3800,260,127,"
+            "-500"
+        ),
+    )
     for args in (["inspect", path], ["route", path], ["stops", path]):
         res = cli(*args)
         assert res.exit_code == 0, res.output
@@ -565,39 +641,47 @@ def test_terminal_control_characters_are_shown_not_run(tmp_path):
     assert "\\x1b" in res.stdout
     bad = _write(tmp_path, "bad\x1b]0;title\x07.csv", b"\x00garbage")
     res = cli("inspect", bad)
-    assert res.exit_code == 2 and "\x1b" not in res.stderr and "\\x1b]0;title\\x07" in \
-        res.stderr
+    assert res.exit_code == 2 and "\x1b" not in res.stderr and "\\x1b]0;title\\x07" in res.stderr
 
 
 def test_neutralise_keeps_only_plain_colour():
     from flightcheck.output.term import neutralise
 
     assert neutralise("a\x1b[2Jb\tc\n") == "a\\x1b[2Jb\tc\n"
-    assert neutralise("\x1b[1;31mred\x1b[0m \x1b[2J \u202e", keep_colour=True) == \
-        "\x1b[1;31mred\x1b[0m \\x1b[2J \\u202e"
+    assert (
+        neutralise("\x1b[1;31mred\x1b[0m \x1b[2J \u202e", keep_colour=True)
+        == "\x1b[1;31mred\x1b[0m \\x1b[2J \\u202e"
+    )
     assert neutralise("\x9b2J \x1b]52;c;x\x07") == "\\x9b2J \\x1b]52;c;x\\x07"
 
 
 def test_csv_export_defuses_formulas_but_keeps_numbers(tmp_path):
     import pandas as pd
 
-    path = _write(tmp_path, "f.csv", rows(
-        '2025-10-17T07:00:20Z,4c01e5,=HYPERLINK("http://x"),@SUM(A1),44.78,20.34,3800,260,'
-        "127,-500",
-        "2025-10-17T07:00:30Z,4c01e5,+1,-2+3,44.77,20.36,4200,265,127,-500"))
+    path = _write(
+        tmp_path,
+        "f.csv",
+        rows(
+            '2025-10-17T07:00:20Z,4c01e5,=HYPERLINK("http://x"),@SUM(A1),44.78,20.34,3800,260,'
+            "127,-500",
+            "2025-10-17T07:00:30Z,4c01e5,+1,-2+3,44.77,20.36,4200,265,127,-500",
+        ),
+    )
     assert cli("export", path, "--to", "csv", "-o", tmp_path / "out.csv").exit_code == 0
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     cells = set(out["callsign"]) | set(out["registration"])
-    assert {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'+1", "'-2+3"} <= cells
+    assert {'\'=HYPERLINK("http://x")', "'@SUM(A1)", "'+1", "'-2+3"} <= cells
     assert not any(c[:1] in "=+-@" for c in cells)
     assert set(out["vrate_fpm"]) == {"-500.0"}  # numbers stay numbers
-    assert cli("export", path, "--to", "csv", "-o", tmp_path / "raw.csv", "--raw-csv") \
-        .exit_code == 0
+    assert (
+        cli("export", path, "--to", "csv", "-o", tmp_path / "raw.csv", "--raw-csv").exit_code == 0
+    )
     raw = pd.read_csv(tmp_path / "raw.csv", dtype=str, keep_default_na=False)
-    assert "=HYPERLINK(\"http://x\")" in set(raw["callsign"])
+    assert '=HYPERLINK("http://x")' in set(raw["callsign"])
 
 
 # 7. No silent acceptance ------------------------------------------------------------------
+
 
 def test_case_add_never_records_the_case_file(case):
     res = cli("case", "add", case, case)
@@ -606,8 +690,11 @@ def test_case_add_never_records_the_case_file(case):
 
 
 def test_fr24_time_of_1900_mid_file_is_refused_in_strict_mode(tmp_path, samples):
-    lines = (samples / "fr24" / "MSR771_Flightradar24_ADS-B_data_granular.csv").read_bytes() \
+    lines = (
+        (samples / "fr24" / "MSR771_Flightradar24_ADS-B_data_granular.csv")
+        .read_bytes()
         .splitlines(keepends=True)
+    )
     lines[5] = lines[5].replace(b"2025-10-16", b"1900-10-16")
     path = _write(tmp_path, "g.csv", b"".join(lines))
     refused(cli("inspect", path), "record", "1970")
@@ -620,7 +707,7 @@ def test_fr24_time_of_1900_mid_file_is_refused_in_strict_mode(tmp_path, samples)
 def test_one_bad_kml_when_drops_one_record(tmp_path, samples, when):
     src = next((samples / "fr24").glob("*.kml")).read_text()
     first = src.index("<when>") + len("<when>")
-    bad = src[:first] + when + src[src.index("</when>", first):]
+    bad = src[:first] + when + src[src.index("</when>", first) :]
     path = _write(tmp_path, "t.kml", bad.encode())
     refused(cli("inspect", path), "record 1")
     res = cli("inspect", path, "--skip-bad", "--json")
@@ -630,8 +717,11 @@ def test_one_bad_kml_when_drops_one_record(tmp_path, samples, when):
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e300"])
 def test_infinite_or_huge_measurements_are_bad_records(tmp_path, value):
-    path = _write(tmp_path, "t.csv", rows(f"2025-10-17T07:00:20Z,4c01e5,A,B,44.78,20.34,3800,"
-                                          f"260,{value},-500"))
+    path = _write(
+        tmp_path,
+        "t.csv",
+        rows(f"2025-10-17T07:00:20Z,4c01e5,A,B,44.78,20.34,3800,260,{value},-500"),
+    )
     refused(cli("inspect", path), "record 4", "track_deg outside")
     res = cli("inspect", path, "--skip-bad", "--json")
     assert res.exit_code == 0 and "RuntimeWarning" not in res.stderr

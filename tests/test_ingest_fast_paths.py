@@ -35,18 +35,42 @@ def _points(n: int, start: float = 0.0, callsign: str = "RCH401  ") -> list:
     """``n`` current 14-element points, a detail object every 4th point."""
     out = []
     for i in range(n):
-        detail = {"flight": callsign, "squawk": "4521", "alt_geom": 30000 + i} \
-            if i % 4 == 1 else None
+        detail = (
+            {"flight": callsign, "squawk": "4521", "alt_geom": 30000 + i} if i % 4 == 1 else None
+        )
         alt = "ground" if i < 2 else 1000 + 25 * i
-        out.append([start + 2.0 * i, 50.0 + i / 1e4, 8.0 + i / 1e4, alt, 150.0 + i % 7,
-                    90.0, 8 if i % 11 == 0 else 0, None if i % 3 else 64 * i, detail,
-                    "mlat" if i % 5 == 0 else "adsb_icao", 1100 + 25 * i, -64, 250, 0.5])
+        out.append(
+            [
+                start + 2.0 * i,
+                50.0 + i / 1e4,
+                8.0 + i / 1e4,
+                alt,
+                150.0 + i % 7,
+                90.0,
+                8 if i % 11 == 0 else 0,
+                None if i % 3 else 64 * i,
+                detail,
+                "mlat" if i % 5 == 0 else "adsb_icao",
+                1100 + 25 * i,
+                -64,
+                250,
+                0.5,
+            ]
+        )
     return out
 
 
 def _doc(points: list, icao: str = "ae1234", timestamp: float = DAY) -> bytes:
-    return orjson.dumps({"icao": icao, "r": "05-5140", "t": "C17", "dbFlags": 0,
-                         "timestamp": timestamp, "trace": points})
+    return orjson.dumps(
+        {
+            "icao": icao,
+            "r": "05-5140",
+            "t": "C17",
+            "dbFlags": 0,
+            "timestamp": timestamp,
+            "trace": points,
+        }
+    )
 
 
 def _read(data: bytes, pieces: int | None, skip_bad: bool = False):
@@ -83,8 +107,11 @@ def test_pieces_are_read_like_the_whole_document(monkeypatch):
     data = _doc(points)
     pieces_read = []
     real = readsb._extract_points
-    monkeypatch.setattr(readsb, "_extract_points",
-                        lambda pts, whole=True: pieces_read.append(whole) or real(pts, whole))
+    monkeypatch.setattr(
+        readsb,
+        "_extract_points",
+        lambda pts, whole=True: pieces_read.append(whole) or real(pts, whole),
+    )
     for size in (1, 100, 3000):
         pieces_read.clear()
         _same_read(data, size)
@@ -96,10 +123,16 @@ def test_pieces_are_read_like_the_whole_document(monkeypatch):
     assert (df["callsign"].iloc[40], df["squawk"].iloc[40]) == ("RCH402", "7700")
 
 
-@pytest.mark.parametrize("bad", [
-    "not a point", [12.0, 50.0, 8.0, 1000, 100.0], [12.0, "50.1", 8.0, 1000, 100.0, 90.0, 0],
-    [12.0, 50.1, 8.0, "FL100", 100.0, 90.0, 0], [5000.0, 95.0, 8.0, 1000, 100.0, 90.0, 0],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not a point",
+        [12.0, 50.0, 8.0, 1000, 100.0],
+        [12.0, "50.1", 8.0, 1000, 100.0, 90.0, 0],
+        [12.0, 50.1, 8.0, "FL100", 100.0, 90.0, 0],
+        [5000.0, 95.0, 8.0, 1000, 100.0, 90.0, 0],
+    ],
+)
 @pytest.mark.parametrize("skip_bad", [False, True])
 def test_bad_points_in_a_later_piece_report_the_same_record(bad, skip_bad):
     points = _points(200)
@@ -121,8 +154,14 @@ def test_documents_that_cannot_be_split_fall_back_to_the_whole_read():
     nested = _points(60)
     nested[10][13] = [[1], [2]]  # "],[" inside a point
     reordered = orjson.dumps({"trace": _points(50), "icao": "ae1234", "timestamp": DAY})
-    for data in (_doc(in_string), _doc(mixed), _doc(mixed_detail), _doc(nested), reordered,
-                 _doc(_points(80))[:-30]):
+    for data in (
+        _doc(in_string),
+        _doc(mixed),
+        _doc(mixed_detail),
+        _doc(nested),
+        reordered,
+        _doc(_points(80))[:-30],
+    ):
         for skip_bad in (False, True):
             _same_read(data, 50, skip_bad)
 
@@ -147,11 +186,14 @@ def _clean_of_concat(blocks) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_combine_blocks_equals_clean_of_concat(tmp_path):
     day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
-    day2 = _write(tmp_path / "11" / "trace_full_ae1234.json",
-                  _doc(_points(40, start=80.0, callsign="RCH9")))  # touches day1's last time
+    day2 = _write(
+        tmp_path / "11" / "trace_full_ae1234.json", _doc(_points(40, start=80.0, callsign="RCH9"))
+    )  # touches day1's last time
     other = _write(tmp_path / "10" / "trace_full_343201.json", _doc(_points(30), "343201"))
-    overlap = _write(tmp_path / "12" / "trace_full_ae1234.json",
-                     _doc(_points(40)[20:] + _points(20, start=300.0)))  # day1's second half
+    overlap = _write(
+        tmp_path / "12" / "trace_full_ae1234.json",
+        _doc(_points(40)[20:] + _points(20, start=300.0)),
+    )  # day1's second half
     cases = {"blocks": [day2, other, day1], "interleaved": [day1, overlap, other]}
     for name, paths in cases.items():
         blocks = _blocks(paths)
@@ -214,8 +256,12 @@ def test_trace_blocks_give_the_frame_path_table(tmp_path, skip_bad):
     messy[20][0] = messy[19][0] - 5  # time goes backwards
     messy[30][9] = "adsb_other"
     messy[31][9] = 7  # not a source type: missing
-    docs = {"nine": _doc(nine, icao=" AE12CD "), "messy": _doc(messy), "empty": _doc([]),
-            "ground": _doc([[0.0, 50.0, 8.0, "ground", 3.0, 90.0, 0, None, None]])}
+    docs = {
+        "nine": _doc(nine, icao=" AE12CD "),
+        "messy": _doc(messy),
+        "empty": _doc([]),
+        "ground": _doc([[0.0, 50.0, 8.0, "ground", 3.0, 90.0, 0, None, None]]),
+    }
     dropped = {}
     for name, data in docs.items():
         path = _write(tmp_path / name / "trace_full_ae1234.json", data)
@@ -231,32 +277,44 @@ def test_trace_blocks_give_the_frame_path_table(tmp_path, skip_bad):
         assert (record.records, record.points) == (wctx.records, len(want))
         assert (record.dropped, record.notes) == (wctx.dropped, wctx.notes)
         dropped[name] = sum(record.dropped.values())
-    assert dropped == ({"nine": 0, "messy": 4, "empty": 0, "ground": 0} if skip_bad else
-                       {"nine": 0, "empty": 0, "ground": 0})  # strict: messy raised
+    assert dropped == (
+        {"nine": 0, "messy": 4, "empty": 0, "ground": 0}
+        if skip_bad
+        else {"nine": 0, "empty": 0, "ground": 0}
+    )  # strict: messy raised
 
 
 def test_combine_blocks_equals_clean_of_concat_with_duplicates_and_empty_files(tmp_path):
     from flightcheck.io.read import read_block
 
     day1 = _write(tmp_path / "10" / "trace_full_ae1234.json", _doc(_points(40)))
-    day2 = _write(tmp_path / "11" / "trace_full_ae1234.json",
-                  _doc(_points(40, start=80.0, callsign="RCH9")))
+    day2 = _write(
+        tmp_path / "11" / "trace_full_ae1234.json", _doc(_points(40, start=80.0, callsign="RCH9"))
+    )
     quiet = [p[:8] + [None] + p[9:] for p in _points(12, start=500.0)]
     other = _write(tmp_path / "10" / "trace_full_343201.json", _doc(quiet, "343201"))
-    overlap = _write(tmp_path / "12" / "trace_full_ae1234.json",
-                     _doc(_points(40)[20:] + _points(20, start=300.0)))
+    overlap = _write(
+        tmp_path / "12" / "trace_full_ae1234.json",
+        _doc(_points(40)[20:] + _points(20, start=300.0)),
+    )
     dups = _write(tmp_path / "13" / "trace_full_ae1234.json", _doc(_points(40)[35:]))
     empty = _write(tmp_path / "14" / "trace_full_ae1234.json", _doc([]))
-    cases = [[day2, other, day1], [day1, overlap, other], [day1, dups, empty, day2], [empty],
-             [day1, empty, overlap]]
+    cases = [
+        [day2, other, day1],
+        [day1, overlap, other],
+        [day1, dups, empty, day2],
+        [empty],
+        [day1, empty, overlap],
+    ]
     for paths in cases:
         blocks = [read_block(str(p), ReadOptions())[0] for p in paths]
         got, removed = block_tables.combine_blocks(blocks)
         want, want_removed = _clean_of_concat(blocks)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         pd.testing.assert_frame_equal(removed, want_removed, check_exact=True)
-    _, removed = block_tables.combine_blocks([read_block(str(p), ReadOptions())[0]
-                                              for p in (day1, dups)])
+    _, removed = block_tables.combine_blocks(
+        [read_block(str(p), ReadOptions())[0] for p in (day1, dups)]
+    )
     assert len(removed) == 5 and set(removed["source"]) == {str(dups)}
     got, removed = block_tables.combine_blocks([])
     pd.testing.assert_frame_equal(got, track.empty())
@@ -270,14 +328,25 @@ def test_text_columns_of_runs_equal_an_arrow_take():
         for _ in range(rng.randint(1, 5)):
             pool = tuple(rng.choice(values) for _ in range(rng.randint(1, 3)))
             n = rng.randint(0, 12)
-            codes = None if rng.random() < 0.5 else \
-                np.array([rng.randint(-1, len(pool) - 1) for _ in range(n)], dtype=np.int64)
+            codes = (
+                None
+                if rng.random() < 0.5
+                else np.array([rng.randint(-1, len(pool) - 1) for _ in range(n)], dtype=np.int64)
+            )
             parts.append(block_tables.Text(pool, codes))
             lengths.append(n)
-        want = pa.concat_arrays([
-            pa.array([p.pool[c] if c >= 0 else None
-                      for c in (p.codes if p.codes is not None else [0] * n)],
-                     pa.large_string()) for p, n in zip(parts, lengths, strict=True)])
+        want = pa.concat_arrays(
+            [
+                pa.array(
+                    [
+                        p.pool[c] if c >= 0 else None
+                        for c in (p.codes if p.codes is not None else [0] * n)
+                    ],
+                    pa.large_string(),
+                )
+                for p, n in zip(parts, lengths, strict=True)
+            ]
+        )
         column = block_tables._concat_text(parts, lengths)
         got = block_tables.text_arrow(column, sum(lengths))
         got.validate(full=True)
@@ -292,9 +361,12 @@ def test_cleaning_a_pool_equals_arrow_cleaning():
     rng = random.Random(3)
     chars = ["a", "Z", " ", "\t", "\x1c", "\x7f", "!", "~", "é", "\u00a0", "\u3000", "x y"]
     for _ in range(2000):
-        pool = tuple(None if rng.random() < 0.1 else
-                     "".join(rng.choice(chars) for _ in range(rng.randint(0, 4)))
-                     for _ in range(rng.randint(1, 4)))
+        pool = tuple(
+            None
+            if rng.random() < 0.1
+            else "".join(rng.choice(chars) for _ in range(rng.randint(0, 4)))
+            for _ in range(rng.randint(1, 4))
+        )
         for lower in (False, True):
             want = block_tables._clean_pool_arrow(pool, lower)
             assert block_tables._clean_pool(pool, lower) == want

@@ -42,8 +42,11 @@ def import_graph() -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("flightcheck"):
-                targets = ([f"flightcheck.{a.name}" for a in node.names]
-                           if node.module == "flightcheck" else [node.module or ""])
+                targets = (
+                    [f"flightcheck.{a.name}" for a in node.names]
+                    if node.module == "flightcheck"
+                    else [node.module or ""]
+                )
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names if a.name.startswith("flightcheck.")]
             edges[src].update(u for u in map(_unit, targets) if u != src)
@@ -51,16 +54,24 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_every_unit_has_a_layer():
-    units = {p.stem if p.is_file() else p.name for p in ROOT.iterdir()
-             if p.suffix == ".py" or (p.is_dir() and any(p.rglob("*.py")))} - {"__init__"}
+    units = {
+        p.stem if p.is_file() else p.name
+        for p in ROOT.iterdir()
+        if p.suffix == ".py" or (p.is_dir() and any(p.rglob("*.py")))
+    } - {"__init__"}
     placed = set().union(*LAYERS)
     assert units - placed == set(), "put new packages into LAYERS"
 
 
 def test_imports_point_down_the_layers():
     layer = {u: n for n, group in enumerate(LAYERS) for u in group}
-    upward = sorted((src, dst) for src, dsts in import_graph().items() if src != "__init__"
-                    for dst in dsts if layer[dst] >= layer[src])
+    upward = sorted(
+        (src, dst)
+        for src, dsts in import_graph().items()
+        if src != "__init__"
+        for dst in dsts
+        if layer[dst] >= layer[src]
+    )
     assert upward == []
 
 

@@ -15,8 +15,10 @@ from flightcheck.maps.browser import chromium_path, offline_browser
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(chromium_path()).is_file(),
-                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(chromium_path()).is_file(),
+        reason=f"no Chromium at {chromium_path()} (apt-get install chromium)",
+    ),
 ]
 
 
@@ -34,9 +36,13 @@ def test_png_snapshot(tmp_path):
 
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory):
-    m = build_map(il76_tracks(), il76_findings(),
-                  annotations=[{"lat": 40.0, "lon": 25.0, "title": "Note",
-                                "text": "<script>alert(2)</script>"}])
+    m = build_map(
+        il76_tracks(),
+        il76_findings(),
+        annotations=[
+            {"lat": 40.0, "lon": 25.0, "title": "Note", "text": "<script>alert(2)</script>"}
+        ],
+    )
     path = save_map(m, tmp_path_factory.mktemp("browser") / "il76.html")
     with offline_browser() as browser:
         page = browser.open(path)
@@ -46,7 +52,7 @@ def opened(tmp_path_factory):
 
 def test_page_loads_offline_without_errors(opened):
     browser, page = opened
-    assert browser.blocked == []          # nothing was even attempted over the network
+    assert browser.blocked == []  # nothing was even attempted over the network
     assert browser.errors == []
     assert page.evaluate("typeof L !== 'undefined' && typeof jQuery !== 'undefined'")
     # Font Awesome's font is inlined and loaded, not fetched
@@ -55,8 +61,8 @@ def test_page_loads_offline_without_errors(opened):
 
 def test_expected_paths_and_markers_are_drawn(opened):
     _browser, page = opened
-    assert page.locator("path.fc-basemap").count() >= 170      # Natural Earth countries
-    assert page.locator("path.fc-observed").count() == 2        # two legs
+    assert page.locator("path.fc-basemap").count() >= 170  # Natural Earth countries
+    assert page.locator("path.fc-observed").count() == 2  # two legs
     assert page.locator("path.fc-silent").count() == 2
     assert page.locator("path.fc-gap-area").count() == 1
     assert page.locator("path.fc-candidate").count() == 1
@@ -65,9 +71,12 @@ def test_expected_paths_and_markers_are_drawn(opened):
     assert page.locator(".leaflet-marker-icon.fc-event").count() == 1
     assert page.locator(".leaflet-marker-icon.fc-annotation").count() == 1
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
-    assert [s.strip() for s in labels] == ["Countries (Natural Earth 1:110m)",
-                                           "Airports, runways, cities",
-                                           f"010075 {ODD_REGISTRATION} IL76", "Annotations"]
+    assert [s.strip() for s in labels] == [
+        "Countries (Natural Earth 1:110m)",
+        "Airports, runways, cities",
+        f"010075 {ODD_REGISTRATION} IL76",
+        "Annotations",
+    ]
 
 
 def test_stop_popup_shows_its_text_literally(opened):

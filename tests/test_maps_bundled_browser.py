@@ -18,8 +18,10 @@ from flightcheck.maps.browser import chromium_path, offline_browser
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,  # the bundled case end to end
-    pytest.mark.skipif(not Path(chromium_path()).is_file(),
-                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(chromium_path()).is_file(),
+        reason=f"no Chromium at {chromium_path()} (apt-get install chromium)",
+    ),
 ]
 
 VISIBLE_MARKERS = """() => Array.from(document.querySelectorAll('.leaflet-marker-icon.fc-marker'))
@@ -56,8 +58,12 @@ def test_no_two_marker_centres_within_10_px_at_the_default_view(bundled):
     _default_view(page)
     markers = [m for m in page.evaluate(VISIBLE_MARKERS) if m["inView"]]
     assert len(markers) >= 15
-    close = [(a["id"], b["id"]) for i, a in enumerate(markers) for b in markers[i + 1:]
-             if math.dist((a["x"], a["y"]), (b["x"], b["y"])) < 10]
+    close = [
+        (a["id"], b["id"])
+        for i, a in enumerate(markers)
+        for b in markers[i + 1 :]
+        if math.dist((a["x"], a["y"]), (b["x"], b["y"])) < 10
+    ]
     assert close == []
 
 
@@ -68,10 +74,12 @@ def test_each_marker_click_opens_its_own_popup_clear_of_the_title(bundled):
     for m in page.evaluate(VISIBLE_MARKERS):
         if not m["inView"] or m["id"].startswith("note-"):
             continue
-        hit = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y);"
-                            " const i = e && e.closest('.leaflet-marker-icon');"
-                            " return i ? i.dataset.fcId : (e ? e.className : null); }",
-                            [m["x"], m["y"]])
+        hit = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y);"
+            " const i = e && e.closest('.leaflet-marker-icon');"
+            " return i ? i.dataset.fcId : (e ? e.className : null); }",
+            [m["x"], m["y"]],
+        )
         if hit != m["id"]:  # under the legend or title box at this view: not clickable
             assert "fc-" in str(hit) and "marker" not in str(hit), (m, hit)
             continue
@@ -105,7 +113,7 @@ def test_zoom_11_over_belgrade_shows_runways_and_both_airports(bundled):
             return r.width + r.height > 5 && r.left >= 0 && r.top >= 0
                 && r.right <= innerWidth && r.bottom <= innerHeight; })
         .filter(Boolean).length""")
-    assert runways >= 3           # LYBT 12L/30R and 12/30, LYBE 12L/30R and 12R/30L
+    assert runways >= 3  # LYBT 12L/30R and 12/30, LYBE 12L/30R and 12R/30L
     labels = page.evaluate("""() => Array.from(document.querySelectorAll('.fc-airport-label'))
         .filter(e => getComputedStyle(e).display !== 'none').map(e => {
             const r = e.getBoundingClientRect();
@@ -113,15 +121,21 @@ def test_zoom_11_over_belgrade_shows_runways_and_both_airports(bundled):
     by_code = {lab["text"].split()[0]: lab["box"] for lab in labels}
     assert {"LYBT", "LYBE"} <= set(by_code)
     assert "Belgrade Nikola Tesla Airport" in next(
-        lab["text"] for lab in labels if lab["text"].startswith("LYBE"))
+        lab["text"] for lab in labels if lab["text"].startswith("LYBE")
+    )
     a, b = by_code["LYBT"], by_code["LYBE"]
     assert a[3] <= b[1] or b[3] <= a[1] or a[2] <= b[0] or b[2] <= a[0]  # told apart
     designators = page.locator(".fc-runway-label:visible").all_inner_texts()
     assert {"12L", "30R"} <= set(designators)
     page.evaluate("() => fcMap.setZoom(5, {animate: false})")
     page.wait_for_timeout(200)
-    assert page.evaluate("() => Array.from(document.querySelectorAll('path.fc-runway'))"
-                         ".filter(p => getComputedStyle(p).display !== 'none').length") == 0
+    assert (
+        page.evaluate(
+            "() => Array.from(document.querySelectorAll('path.fc-runway'))"
+            ".filter(p => getComputedStyle(p).display !== 'none').length"
+        )
+        == 0
+    )
 
 
 def test_hiding_an_aircraft_hides_its_track_stops_events_and_silences(bundled):
@@ -142,7 +156,7 @@ def test_hiding_an_aircraft_hides_its_track_stops_events_and_silences(bundled):
 
     def toggle():
         page.hover(".leaflet-control-layers")  # the control unfolds on hover, as for a user
-        page.wait_for_timeout(150)            # (Leaflet ignores a click in the same instant)
+        page.wait_for_timeout(150)  # (Leaflet ignores a click in the same instant)
         box.locator("input").click()
         page.wait_for_timeout(150)
 
@@ -175,9 +189,11 @@ def test_every_report_link_focuses_the_map(bundled):
         else:
             link.click()
         frame.wait_for_function("() => document.querySelector('.leaflet-popup-content')")
-        outlined = page.evaluate("() => Array.from(document.querySelectorAll('.fc-tl-focus'))"
-                                 ".map(e => e.getAttribute('data-fc-id'))")
-        assert outlined in ([fid], []), (fid, outlined)   # [] when it is not on the timeline
+        outlined = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.fc-tl-focus'))"
+            ".map(e => e.getAttribute('data-fc-id'))"
+        )
+        assert outlined in ([fid], []), (fid, outlined)  # [] when it is not on the timeline
         if fid.startswith("stop-"):
             assert outlined == [fid]
         text = frame.locator(".leaflet-popup-content").inner_text()

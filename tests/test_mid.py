@@ -10,25 +10,28 @@ from flightcheck import reference
 from flightcheck.reference import mid
 
 
-@pytest.mark.parametrize(("mmsi", "station", "mid_", "iso2", "flag"), [
-    ("211476060", "ship", 211, "DE", "DE"),
-    (366053209, "ship", 366, "US", "US"),                 # pyais README vessel
-    ("351759000", "ship", 351, "PA", "PA"),               # EVER DIADEM, Panama
-    ("538006443", "ship", 538, "MH", "MH"),
-    ("740123456", "ship", 740, "GB", "GB"),               # pyais "UK" normalised to ISO GB
-    ("002111234", "coast station", 211, "DE", None),
-    (2111234, "coast station", 211, "DE", None),          # integer: leading zeros restored
-    ("023112345", "group of ships", 231, "FO", None),
-    ("111211123", "SAR aircraft", 211, "DE", None),
-    ("992470001", "aid to navigation", 247, "IT", None),
-    ("982470001", "craft associated with a parent ship", 247, "IT", None),
-    ("822412345", "handheld VHF", 224, "ES", None),
-    ("970123456", "emergency device", None, None, None),
-    ("974200001", "emergency device", None, None, None),
-    ("111123456", None, None, None, None),                # SAR with MID 123: not allocated
-    ("12345", None, None, None, None),
-    ("21147606X", None, None, None, None),
-])
+@pytest.mark.parametrize(
+    ("mmsi", "station", "mid_", "iso2", "flag"),
+    [
+        ("211476060", "ship", 211, "DE", "DE"),
+        (366053209, "ship", 366, "US", "US"),  # pyais README vessel
+        ("351759000", "ship", 351, "PA", "PA"),  # EVER DIADEM, Panama
+        ("538006443", "ship", 538, "MH", "MH"),
+        ("740123456", "ship", 740, "GB", "GB"),  # pyais "UK" normalised to ISO GB
+        ("002111234", "coast station", 211, "DE", None),
+        (2111234, "coast station", 211, "DE", None),  # integer: leading zeros restored
+        ("023112345", "group of ships", 231, "FO", None),
+        ("111211123", "SAR aircraft", 211, "DE", None),
+        ("992470001", "aid to navigation", 247, "IT", None),
+        ("982470001", "craft associated with a parent ship", 247, "IT", None),
+        ("822412345", "handheld VHF", 224, "ES", None),
+        ("970123456", "emergency device", None, None, None),
+        ("974200001", "emergency device", None, None, None),
+        ("111123456", None, None, None, None),  # SAR with MID 123: not allocated
+        ("12345", None, None, None, None),
+        ("21147606X", None, None, None, None),
+    ],
+)
 def test_station_layouts(mmsi, station, mid_, iso2, flag):
     info = mid.lookup(mmsi)
     assert (info.station, info.mid, info.iso2) == (station, mid_, iso2)

@@ -38,12 +38,14 @@ IDENT = "8D4840D6202CC371C32CE0576098"  # identification of 4840D6: KLM1023
 VELOCITY = "8D485020994409940838175B284F"  # 485020: 159 kt, 182.88 deg, -832 ft/min
 START = datetime(2016, 3, 14, 23, 0, 0, tzinfo=UTC)
 
+
 def _read(data: bytes, fmt: str, **options) -> tuple:
     ctx = ReadContext(path="test", options=ReadOptions(**options))
     return modes.read(data, ctx, fmt), ctx
 
 
 # --------------------------------------------------------------------------- tests
+
 
 def test_encoder_round_trips_through_pymodes():
     import pyModeS
@@ -125,8 +127,11 @@ def test_bare_avr_requires_start_time_and_stamps_it():
 
 
 def test_avr_signal_variant_and_mode_ac_lines():
-    lines = [f"<000000000000A0{ODD};", "<00000000100040 7700;".replace(" ", ""),
-             f"<0000017D7840A0{EVEN};"]  # 25,000,000 ticks later = 2.08 s
+    lines = [
+        f"<000000000000A0{ODD};",
+        "<00000000100040 7700;".replace(" ", ""),
+        f"<0000017D7840A0{EVEN};",
+    ]  # 25,000,000 ticks later = 2.08 s
     out, ctx = _read("\n".join(lines).encode(), "avr", start_time=START)
     assert ctx.dropped["Mode A/C reply (no address)"] == 1
     assert out[out["row"] == 3].iloc[0]["lat"] == pytest.approx(52.2572, abs=1e-4)
@@ -140,8 +145,13 @@ def _beast_frame(tick: int, msg: str) -> bytes:
 
 def test_beast_frames_with_escaped_1a_and_unknown_types():
     ticks = [0x1A1A00000000, 0x1A1A00000000 + 24_000_000]  # counters holding 0x1A bytes
-    data = (_beast_frame(ticks[0], ODD) + b"\x1a4" + b"\x00" * 9  # status frame: skipped
-            + _beast_frame(ticks[1], EVEN) + _beast_frame(ticks[1] + 100, IDENT))
+    data = (
+        _beast_frame(ticks[0], ODD)
+        + b"\x1a4"
+        + b"\x00" * 9  # status frame: skipped
+        + _beast_frame(ticks[1], EVEN)
+        + _beast_frame(ticks[1] + 100, IDENT)
+    )
     assert data.count(b"\x1a\x1a") >= 2
     assert modes.sniff(data, "x") == "beast"
     with pytest.raises(InputError, match="--start-time"):
@@ -163,8 +173,7 @@ def test_sniffers_do_not_claim_other_text():
 
 def test_flightcheck_read_sniffs_avr_and_csv(tmp_path):
     flight = synthetic_flight(n=20)
-    (tmp_path / "capture.txt").write_text(
-        "\n".join(f"{t:.6f},{m}" for t, m in flight) + "\n")
+    (tmp_path / "capture.txt").write_text("\n".join(f"{t:.6f},{m}" for t, m in flight) + "\n")
     tracks = flightcheck.read(tmp_path / "capture.txt")
     assert tracks.inputs[0].format == "modes-csv"
     assert len(tracks.df) >= 18 and (tracks.df["icao24"] == "010075").all()
@@ -176,6 +185,7 @@ def test_flightcheck_read_sniffs_avr_and_csv(tmp_path):
 
 
 # --------------------------------------------------------------------------- logger-stamped AVR
+
 
 @pytest.mark.parametrize("sep", [" ", ",", ", ", "\t"])
 def test_avr_with_a_leading_unix_time_is_read_with_that_time(sep):
@@ -197,11 +207,13 @@ def test_avr_millisecond_stamps_and_an_unstamped_line():
     with pytest.raises(InputError, match="record 5: AVR line without the Unix time"):
         _read("\n".join(lines).encode(), "avr")
     out, ctx = _read("\n".join(lines).encode(), "avr", skip_bad=True)
-    assert ctx.dropped["bad record: AVR line without the Unix time the other lines of this "
-                       "log carry"] == 1 and 5 not in set(out["row"])
+    assert ctx.dropped[
+        "bad record: AVR line without the Unix time the other lines of this log carry"
+    ] == 1 and 5 not in set(out["row"])
 
 
 # --------------------------------------------------------------------------- counter time notes
+
 
 def _beast(flight: list[tuple[float, str]], ticks: list[int]) -> bytes:
     return b"".join(_beast_frame(k, m) for k, (_, m) in zip(ticks, flight, strict=True))
@@ -245,17 +257,19 @@ def test_a_counter_wrap_is_unwrapped():
     assert not any("restart" in n for n in ctx.notes)
     elapsed = out["time"].to_numpy() - START.timestamp()
     k = out["row"].to_numpy() - 1
-    np.testing.assert_allclose(elapsed, np.array([t for t, _ in flight])[k] - flight[0][0],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        elapsed, np.array([t for t, _ in flight])[k] - flight[0][0], atol=1e-6
+    )
 
 
 # --------------------------------------------------------------------------- Comm-B, presence
+
 
 def test_comm_b_callsign_and_presence_of_addresses_without_positions():
     flight = synthetic_flight(n=20)
     t0 = flight[0][0]
     extra = [
-        (t0 - 1.0, commb(0x010075, bds20("MSR123"))),       # callsign by Comm-B only
+        (t0 - 1.0, commb(0x010075, bds20("MSR123"))),  # callsign by Comm-B only
         (t0 + 0.2, commb(0x4840D6, bds40(24000), 30000)),  # 4840d6: never a position
         (t0 + 3.0, surveillance(0x4840D6, 30500)),
         (t0 + 4.5, commb(0x4840D6, bds20("KLM1023"), 31000, df=20)),
@@ -291,8 +305,11 @@ def test_an_address_heard_without_positions_is_carried_into_claims(tmp_path):
 
     flight = synthetic_flight(n=20)
     t0 = flight[0][0]
-    extra = [(t0 + 0.2, commb(0x4840D6, bds40(24000), 30000)),
-             (t0 + 3.0, surveillance(0x4840D6, 30500)), (t0 + 5.0, all_call(0x4840D6))]
+    extra = [
+        (t0 + 0.2, commb(0x4840D6, bds40(24000), 30000)),
+        (t0 + 3.0, surveillance(0x4840D6, 30500)),
+        (t0 + 5.0, all_call(0x4840D6)),
+    ]
     lines = sorted(flight + extra)
     log = tmp_path / "stamped.avr"
     log.write_text("".join(f"{t:.3f} *{m};\n" for t, m in lines))
@@ -301,9 +318,14 @@ def test_an_address_heard_without_positions_is_carried_into_claims(tmp_path):
     assert [r.icao24 for r in routes] == ["010075"]
 
     def claim(start: float, end: float) -> Claim:
-        return Claim(id="p", kind="presence", aircraft="4840D6", country="RS",
-                     start=pd.Timestamp(start, unit="s", tz="UTC"),
-                     end=pd.Timestamp(end, unit="s", tz="UTC"))
+        return Claim(
+            id="p",
+            kind="presence",
+            aircraft="4840D6",
+            country="RS",
+            start=pd.Timestamp(start, unit="s", tz="UTC"),
+            end=pd.Timestamp(end, unit="s", tz="UTC"),
+        )
 
     (v,) = verify([claim(t0 - 60, t0 + 60)], routes.tracks, routes)
     assert v.verdict == "inconclusive"

@@ -16,8 +16,10 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 def _texts(cell) -> list[str]:
-    return [str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-            for o in cell.get("outputs", [])]
+    return [
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for o in cell.get("outputs", [])
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -28,7 +30,7 @@ def test_notebook_is_stored_with_outputs_and_uses_the_public_api(path):
     assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
     source = "\n".join(c.source for c in code)
     assert "flightcheck.case.pack" not in source and not re.search(r"import _|\._\w+\(", source)
-    assert "tempfile" not in source                     # outputs go to a folder one can see
+    assert "tempfile" not in source  # outputs go to a folder one can see
     stored = "".join(t for c in code for t in _texts(c))
     assert "/work/" not in stored and "site-packages" not in stored
 
@@ -36,11 +38,15 @@ def test_notebook_is_stored_with_outputs_and_uses_the_public_api(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert not any(o.get("output_type") == "error" or o.get("name") == "stderr"
-                   for c in code for o in c.outputs)
+    assert not any(
+        o.get("output_type") == "error" or o.get("name") == "stderr"
+        for c in code
+        for o in c.outputs
+    )
     text = "".join(t for c in code for t in _texts(c))
     assert "EG → CN → RS → EG" in text
     assert "'route': 'supported'" in text

@@ -19,25 +19,27 @@ from flightcheck.errors import InputError
 from flightcheck.io import detect, opensky
 from flightcheck.io.context import ReadContext, ReadOptions
 
-HEADER = (b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
-          b"baroaltitude,geoaltitude,lastposupdate,lastcontact,serials,hour\n")
+HEADER = (
+    b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+    b"baroaltitude,geoaltitude,lastposupdate,lastcontact,serials,hour\n"
+)
 # Line numbers in comments. 010075 taxis at LYBT (on the ground: velocity, heading and
 # altitudes null), 4ca9c1 cruises at FL360. Rows repeat the last position every 10 s.
 STATES = HEADER + (
-    b'1760000000,010075,44.9351,20.2581,,,,EGY1076 ,True,False,False,1000,,,'
-    b'1759999998.412,1760000000.0,"[1234, 5678]",1759996800\n'                       # 2
-    b'1760000010,010075,44.9351,20.2581,,,,EGY1076 ,True,False,False,1000,,,'
-    b'1759999998.412,1760000009.8,"[1234]",1759996800\n'                             # 3 stale
+    b"1760000000,010075,44.9351,20.2581,,,,EGY1076 ,True,False,False,1000,,,"
+    b'1759999998.412,1760000000.0,"[1234, 5678]",1759996800\n'  # 2
+    b"1760000010,010075,44.9351,20.2581,,,,EGY1076 ,True,False,False,1000,,,"
+    b'1759999998.412,1760000009.8,"[1234]",1759996800\n'  # 3 stale
     b"1760000010,4ca9c1,45.1012,19.8034,231.5,134.2,-6.5,RYR4TX  ,False,False,False,2316,"
-    b'10972.8,11049.0,1760000009.93,1760000010.0,"[99]",1759996800\n'                 # 4
+    b'10972.8,11049.0,1760000009.93,1760000010.0,"[99]",1759996800\n'  # 4
     b"1760000020,010075,44.9353,20.2583,8.2,118.0,0.0,EGY1076 ,True,False,False,1000,,,"
-    b'1760000018.5,1760000020.0,"[1234]",1759996800\n'                               # 5
-    b'1760000020,4ca9c1,,,231.5,134.2,-6.5,RYR4TX  ,False,False,False,2316,10972.8,,,'
-    b'1760000020.0,"[99]",1759996800\n'                                              # 6 no pos
+    b'1760000018.5,1760000020.0,"[1234]",1759996800\n'  # 5
+    b"1760000020,4ca9c1,,,231.5,134.2,-6.5,RYR4TX  ,False,False,False,2316,10972.8,,,"
+    b'1760000020.0,"[99]",1759996800\n'  # 6 no pos
     b"1760000030,010075,44.9353,20.2583,8.9,118.0,0.0,EGY1076 ,True,False,False,1000,,,"
-    b'1760000018.5,1760000029.0,"[1234]",1759996800\n'                               # 7 stale
+    b'1760000018.5,1760000029.0,"[1234]",1759996800\n'  # 7 stale
     b"1760000030,4ca9c1,45.0801,19.8301,231.5,134.2,-6.5,RYR4TX  ,False,False,False,2316,"
-    b'10972.8,11049.0,1760000029.1,1760000030.0,"[99]",1759996800\n'                 # 8
+    b'10972.8,11049.0,1760000029.1,1760000030.0,"[99]",1759996800\n'  # 8
 )
 
 
@@ -63,9 +65,9 @@ def test_csv_units_callsign_and_ground_rows(tmp_path):
     df = by_row(read_file(tmp_path, "states.csv", STATES))
     cruise = df.loc[4]
     assert cruise["icao24"] == "4ca9c1" and cruise["callsign"] == "RYR4TX"
-    assert cruise["gs_kt"] == pytest.approx(450.0, abs=0.01)        # 231.5 m/s
+    assert cruise["gs_kt"] == pytest.approx(450.0, abs=0.01)  # 231.5 m/s
     assert cruise["vrate_fpm"] == pytest.approx(-1279.53, abs=0.01)  # -6.5 m/s
-    assert cruise["alt_ft"] == pytest.approx(36000.0, abs=0.01)      # 10972.8 m
+    assert cruise["alt_ft"] == pytest.approx(36000.0, abs=0.01)  # 10972.8 m
     assert cruise["alt_geom_ft"] == pytest.approx(36250.0, abs=0.01)  # 11049 m
     assert cruise["track_deg"] == 134.2 and cruise["squawk"] == "2316"
     assert not cruise["on_ground"]
@@ -77,13 +79,17 @@ def test_csv_units_callsign_and_ground_rows(tmp_path):
 
 
 def test_without_lastposupdate_every_row_is_kept_with_its_time(tmp_path):
-    data = (b"icao24,lon,lat,time,velocity\n"
-            b"4ca9c1,19.8034,45.1012,1760000010,231.5\n"
-            b"4ca9c1,19.8034,45.1012,1760000020,231.5\n")
+    data = (
+        b"icao24,lon,lat,time,velocity\n"
+        b"4ca9c1,19.8034,45.1012,1760000010,231.5\n"
+        b"4ca9c1,19.8034,45.1012,1760000020,231.5\n"
+    )
     tracks = read_file(tmp_path, "subset.csv", data)
     assert tracks.inputs[0].format == "opensky-csv"
-    assert by_row(tracks)["time"].tolist() == [pd.Timestamp("2025-10-09T08:53:30Z"),
-                                               pd.Timestamp("2025-10-09T08:53:40Z")]
+    assert by_row(tracks)["time"].tolist() == [
+        pd.Timestamp("2025-10-09T08:53:30Z"),
+        pd.Timestamp("2025-10-09T08:53:40Z"),
+    ]
     assert by_row(tracks)["gs_kt"].iloc[0] == pytest.approx(450.0, abs=0.01)
 
 
@@ -101,8 +107,7 @@ def test_gzip_and_public_dataset_tar_are_sniffed(tmp_path):
 
 
 def test_plain_csv_with_opensky_like_names_is_not_claimed():
-    assert detect(b"time,icao24,lat,lon,alt\n1760000000,010075,44.9,20.3,3000\n", "a")[0] \
-        == "csv"
+    assert detect(b"time,icao24,lat,lon,alt\n1760000000,010075,44.9,20.3,3000\n", "a")[0] == "csv"
     assert opensky.sniff(b"timestamp,hex,latitude,longitude,altitude\n", "a") is None
 
 
@@ -168,7 +173,11 @@ def test_parquet_native_columns(tmp_path):
     tracks = read_file(tmp_path, "history.parquet", gzip.compress(data))
     rec = tracks.inputs[0]
     assert (rec.format, rec.compressed, rec.records, rec.points) == (
-        "opensky-parquet", "gzip", 7, 4)
+        "opensky-parquet",
+        "gzip",
+        7,
+        4,
+    )
     df = by_row(tracks)
     assert df.index.tolist() == [1, 3, 4, 7]  # 1-based data rows
     assert df.loc[3, "alt_ft"] == pytest.approx(36000.0, abs=0.01)
@@ -201,12 +210,65 @@ def test_parquet_without_state_vector_columns_fails_clearly(tmp_path):
 REST = {
     "time": 1760000030,
     "states": [
-        ["4ca9c1", "RYR4TX  ", "Ireland", 1760000029, 1760000030, 19.8301, 45.0801, 10972.8,
-         False, 231.5, 134.2, -6.5, None, 11049.0, "2316", False, 0],
-        ["010075", "EGY1076 ", "Egypt", None, 1760000025, None, None, None, True, None, None,
-         None, None, None, "1000", False, 0, 0],
-        ["4b1816", "SWR1TK  ", "Switzerland", 1760000028, 1760000030, 20.1102, 44.7705,
-         4572.0, False, 180.1, 300.0, 10.2, [1234], 4600.0, None, False, 2, 4],
+        [
+            "4ca9c1",
+            "RYR4TX  ",
+            "Ireland",
+            1760000029,
+            1760000030,
+            19.8301,
+            45.0801,
+            10972.8,
+            False,
+            231.5,
+            134.2,
+            -6.5,
+            None,
+            11049.0,
+            "2316",
+            False,
+            0,
+        ],
+        [
+            "010075",
+            "EGY1076 ",
+            "Egypt",
+            None,
+            1760000025,
+            None,
+            None,
+            None,
+            True,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "1000",
+            False,
+            0,
+            0,
+        ],
+        [
+            "4b1816",
+            "SWR1TK  ",
+            "Switzerland",
+            1760000028,
+            1760000030,
+            20.1102,
+            44.7705,
+            4572.0,
+            False,
+            180.1,
+            300.0,
+            10.2,
+            [1234],
+            4600.0,
+            None,
+            False,
+            2,
+            4,
+        ],
     ],
 }
 
@@ -242,8 +304,10 @@ def test_rest_states_bad_entry_and_truncation(tmp_path):
 
 
 def test_position_source_column_in_csv():
-    data = (b"time,icao24,lat,lon,baroaltitude,position_source\n"
-            b"1760000000,010075,44.9,20.3,100,2\n1760000001,010075,44.9,20.3,100,3\n")
+    data = (
+        b"time,icao24,lat,lon,baroaltitude,position_source\n"
+        b"1760000000,010075,44.9,20.3,100,2\n1760000001,010075,44.9,20.3,100,3\n"
+    )
     ctx = ReadContext("p.csv", ReadOptions())
     frame = opensky.read(data, ctx, "opensky-csv")
     assert frame["position_source"].tolist() == ["mlat", "other"]
@@ -265,7 +329,8 @@ TIME_TYPES = {
     "naive datetime": lambda s: pd.to_datetime(s, unit="s"),
     "utc datetime": lambda s: pd.to_datetime(s, unit="s", utc=True),
     "berlin datetime": lambda s: pd.to_datetime(s, unit="s", utc=True).dt.tz_convert(
-        "Europe/Berlin"),
+        "Europe/Berlin"
+    ),
     "arrow utc": lambda s: _as_arrow(s, "UTC"),
     "arrow +00:00": lambda s: _as_arrow(s, "+00:00"),
     "arrow naive": lambda s: _as_arrow(s, None),
@@ -283,8 +348,9 @@ def test_every_timestamp_type_gives_the_same_utc_times(tmp_path, kind, container
     tracks = read_file(tmp_path, f"states.{container}", data)
     assert tracks.inputs[0].format == f"opensky-{container}"
     df = tracks.df.sort_values("time")
-    expected = pd.to_datetime([1759999998.412, 1760000009.93, 1760000018.5, 1760000029.1],
-                              unit="s", utc=True)
+    expected = pd.to_datetime(
+        [1759999998.412, 1760000009.93, 1760000018.5, 1760000029.1], unit="s", utc=True
+    )
     # whole-second and millisecond types carry the fix times at their own precision
     got = df["time"].dt.round("1s" if kind == "int seconds" else "1ms").tolist()
     assert got == expected.round("1s" if kind == "int seconds" else "1ms").tolist()

@@ -27,25 +27,38 @@ T0 = 1_760_000_000.0
 def _position_table() -> pd.DataFrame:
     """010075 flying north (positions), heard by two receivers per message."""
     flight = synthetic_flight(n=40, t0=T0)
-    return pd.DataFrame({
-        "mintime": [t for t, _ in flight],
-        "maxtime": [t + 0.004 for t, _ in flight],
-        "msgcount": 2,
-        "rawmsg": [m.lower() for _, m in flight],
-        "icao24": "010075",
-        "serials": [[1234, 5678]] * len(flight),
-    })
+    return pd.DataFrame(
+        {
+            "mintime": [t for t, _ in flight],
+            "maxtime": [t + 0.004 for t, _ in flight],
+            "msgcount": 2,
+            "rawmsg": [m.lower() for _, m in flight],
+            "icao24": "010075",
+            "serials": [[1234, 5678]] * len(flight),
+        }
+    )
 
 
 def _commb_table() -> pd.DataFrame:
     """4840d6 heard only in roll-call replies: Comm-B (BDS 2,0, 4,0) and DF4 altitudes."""
-    msgs = [commb(0x4840D6, bds20("KLM1023"), 36000), surveillance(0x4840D6, 35975),
-            commb(0x4840D6, bds40(24000), 35000), all_call(0x4840D6),
-            commb(0x4840D6, bds40(12000), 24500)]
+    msgs = [
+        commb(0x4840D6, bds20("KLM1023"), 36000),
+        surveillance(0x4840D6, 35975),
+        commb(0x4840D6, bds40(24000), 35000),
+        all_call(0x4840D6),
+        commb(0x4840D6, bds40(12000), 24500),
+    ]
     times = [T0 + 60, T0 + 70, T0 + 300, T0 + 310, T0 + 900]
-    return pd.DataFrame({"mintime": times, "maxtime": [t + 1.5 for t in times],
-                         "msgcount": [3, 1, 4, 2, 5], "rawmsg": msgs, "icao24": "4840d6",
-                         "serials": [[99]] * 5})
+    return pd.DataFrame(
+        {
+            "mintime": times,
+            "maxtime": [t + 1.5 for t in times],
+            "msgcount": [3, 1, 4, 2, 5],
+            "rawmsg": msgs,
+            "icao24": "4840d6",
+            "serials": [[99]] * 5,
+        }
+    )
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:
@@ -87,8 +100,7 @@ def test_positions_and_presence_from_a_raw_table(tmp_path, container):
     assert (quiet["alt_min_ft"], quiet["alt_max_ft"]) == (24500, 36000)
     row_of = dict(zip(frame["rawmsg"], source_rows, strict=True))
     commb_msgs = _commb_table()["rawmsg"]
-    assert (quiet["first_row"], quiet["last_row"]) == (row_of[commb_msgs[0]],
-                                                        row_of[commb_msgs[4]])
+    assert (quiet["first_row"], quiet["last_row"]) == (row_of[commb_msgs[0]], row_of[commb_msgs[4]])
 
 
 def test_comm_b_only_capture_gives_presence_not_an_error(tmp_path):
@@ -102,8 +114,9 @@ def test_presence_follows_aircraft_and_between_filters(tmp_path):
     frame = pd.concat([_position_table(), _commb_table()], ignore_index=True)
     tracks = read_bytes(tmp_path, _parquet(frame), "raw.parquet")
     assert tracks.aircraft("4840D6").presence["icao24"].tolist() == ["4840d6"]
-    window = tracks.between(pd.Timestamp(T0 + 400, unit="s", tz="UTC"),
-                            pd.Timestamp(T0 + 500, unit="s", tz="UTC"))
+    window = tracks.between(
+        pd.Timestamp(T0 + 400, unit="s", tz="UTC"), pd.Timestamp(T0 + 500, unit="s", tz="UTC")
+    )
     assert window.presence["icao24"].tolist() == ["4840d6"]  # heard 60 s..901.5 s
     late = tracks.between(pd.Timestamp(T0 + 1000, unit="s", tz="UTC"))
     assert late.presence.empty
@@ -124,8 +137,10 @@ def test_address_disagreement_is_noted_and_the_crc_checked_one_wins(tmp_path):
     frame.loc[:4, "icao24"] = "abcdef"
     tracks = read_bytes(tmp_path, _csv(frame), "raw.csv")
     assert set(tracks.df["icao24"]) == {"010075"}
-    assert any(n.startswith("5 DF17/18 messages carry an address other than their icao24")
-               for n in tracks.inputs[0].notes)
+    assert any(
+        n.startswith("5 DF17/18 messages carry an address other than their icao24")
+        for n in tracks.inputs[0].notes
+    )
 
 
 def test_bad_records_name_the_line(tmp_path):
@@ -148,8 +163,7 @@ def test_sniffing_csv_and_parquet(tmp_path):
     assert detect(_csv(_commb_table()), "x")[0] == "opensky-rawmsg"
     # the parquet head does not name its columns: the OpenSky reader looks at the footer
     assert detect(_parquet(_commb_table()), "x")[0] == "opensky-parquet"
-    tracks = read_bytes(tmp_path, _parquet(_commb_table()), "raw.parquet",
-                        format="opensky-rawmsg")
+    tracks = read_bytes(tmp_path, _parquet(_commb_table()), "raw.parquet", format="opensky-rawmsg")
     assert tracks.inputs[0].format == "opensky-rawmsg"
     path = tmp_path / "nothing.parquet"
     path.write_bytes(_parquet(pd.DataFrame({"a": [1], "b": ["x"]})))
@@ -172,11 +186,21 @@ def test_inspect_shows_the_presence_table(tmp_path):
     assert [a["icao24"] for a in out["aircraft"]] == ["010075"]
     quiet = [p for p in out["presence"] if p["icao24"] == "4840d6"][0]
     assert quiet == {
-        "icao24": "4840d6", "first": "2025-10-09T08:54:20Z", "last": "2025-10-09T09:08:21.500Z",
-        "messages": 15, "adsb_messages": 0, "reply_messages": 15, "positions": 0,
-        "address_checked": False, "callsign": "KLM1023", "alt_min_ft": 24500.0,
-        "alt_max_ft": 36000.0, "selected_alt_ft": 12000.0, "source": str(path),
-        "rows": [61, 65]}
+        "icao24": "4840d6",
+        "first": "2025-10-09T08:54:20Z",
+        "last": "2025-10-09T09:08:21.500Z",
+        "messages": 15,
+        "adsb_messages": 0,
+        "reply_messages": 15,
+        "positions": 0,
+        "address_checked": False,
+        "callsign": "KLM1023",
+        "alt_min_ft": 24500.0,
+        "alt_max_ft": 36000.0,
+        "selected_alt_ft": 12000.0,
+        "source": str(path),
+        "rows": [61, 65],
+    }
     res = CliRunner().invoke(main, ["inspect", str(path)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "Heard in raw Mode S" in res.stdout

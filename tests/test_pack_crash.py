@@ -29,9 +29,11 @@ KILLS = 5
 
 
 def _verify(case: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "flightcheck.cli", "verify", str(case),
-                             "-o", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flightcheck.cli", "verify", str(case), "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _claims(out: Path) -> set[str] | None:
@@ -57,15 +59,37 @@ def test_killed_reruns_leave_the_old_or_the_new_pack(tmp_path, samples):
     shutil.copy(samples / TRACE, case / "tracks" / "010075.json")
     cli("case", "init", case)
     cli("case", "add", case, case / "tracks")
-    cli("case", "claim", case, "--id", "old", "--kind", "stop", "--aircraft", "010075",
-        "--airport", "LYBT")
+    cli(
+        "case",
+        "claim",
+        case,
+        "--id",
+        "old",
+        "--kind",
+        "stop",
+        "--aircraft",
+        "010075",
+        "--airport",
+        "LYBT",
+    )
     out = tmp_path / "pack"
     start = time.perf_counter()
     assert _verify(case, out).wait() == 0
     duration = time.perf_counter() - start
     assert _claims(out) == {"old"}
-    cli("case", "claim", case, "--id", "new", "--kind", "presence", "--aircraft", "010075",
-        "--country", "RS")
+    cli(
+        "case",
+        "claim",
+        case,
+        "--id",
+        "new",
+        "--kind",
+        "presence",
+        "--aircraft",
+        "010075",
+        "--country",
+        "RS",
+    )
     seed = random.randrange(1 << 30)
     print(f"seed {seed}, an uninterrupted run takes {duration:.1f} s")
     rng = random.Random(seed)
@@ -77,8 +101,7 @@ def test_killed_reruns_leave_the_old_or_the_new_pack(tmp_path, samples):
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         claims = _claims(out)  # intact: every file is the one its manifest lists
-        assert claims == {"old", "new"} if new_in_place else claims in ({"old"},
-                                                                        {"old", "new"})
+        assert claims == {"old", "new"} if new_in_place else claims in ({"old"}, {"old", "new"})
         new_in_place = claims == {"old", "new"}
         leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".pack.")]
         assert all(n.endswith(".build") or n == ".pack.lock" for n in leftovers), leftovers

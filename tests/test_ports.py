@@ -13,7 +13,11 @@ def test_table_is_the_deduplicated_world_port_index():
     assert len(t) == 3803 and t["wpi_number"].is_unique
     bar = t[t["wpi_number"] == 41640].iloc[0]
     assert (bar["name"], bar["country"], bar["unlocode"], bar["harbor_size"]) == (
-        "Bar", "ME", "MEBAR", "Small")
+        "Bar",
+        "ME",
+        "MEBAR",
+        "Small",
+    )
     assert (bar["lat"], bar["lon"]) == pytest.approx((42.083333, 19.083333))
     assert (t["country"] == "NA").any()  # Namibia is not read as a missing value
 

@@ -11,13 +11,17 @@ import flightcheck
 from flightcheck.errors import InputError, UsageError
 from flightcheck.track.table import validate
 
-CSV_A = (b"timestamp,hex,latitude,longitude,altitude\n"
-         b"1760000000,010075,44.90,20.30,3000\n"
-         b"1760000060,010075,44.92,20.28,2000\n")
-CSV_B = (b"timestamp,hex,latitude,longitude,altitude\n"
-         b"1760000060,010075,44.92,20.28,2000\n"   # exact duplicate of A's second row
-         b"1760000120,010075,44.94,20.26,1000\n"
-         b"1760000000,4c0001,45.00,19.00,30000\n")
+CSV_A = (
+    b"timestamp,hex,latitude,longitude,altitude\n"
+    b"1760000000,010075,44.90,20.30,3000\n"
+    b"1760000060,010075,44.92,20.28,2000\n"
+)
+CSV_B = (
+    b"timestamp,hex,latitude,longitude,altitude\n"
+    b"1760000060,010075,44.92,20.28,2000\n"  # exact duplicate of A's second row
+    b"1760000120,010075,44.94,20.26,1000\n"
+    b"1760000000,4c0001,45.00,19.00,30000\n"
+)
 
 
 def test_folder_walk_joins_files_and_records_provenance(tmp_path):
@@ -29,8 +33,10 @@ def test_folder_walk_joins_files_and_records_provenance(tmp_path):
     (tmp_path / ".hidden").write_bytes(CSV_A)
     tracks = flightcheck.read(tmp_path)
     validate(tracks.df)
-    assert [i.path for i in tracks.inputs] == [str(tmp_path / "day1" / "a.csv"),
-                                               str(tmp_path / "day2" / "b.csv.gz")]
+    assert [i.path for i in tracks.inputs] == [
+        str(tmp_path / "day1" / "a.csv"),
+        str(tmp_path / "day2" / "b.csv.gz"),
+    ]
     a, b = tracks.inputs
     assert a.sha256 == hashlib.sha256(CSV_A).hexdigest()
     assert b.compressed == "gzip" and b.format == "csv"

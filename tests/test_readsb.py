@@ -21,28 +21,102 @@ from flightcheck.track.table import validate
 DAY = 1_760_054_400.0  # 2025-10-10T00:00:00Z
 DAY2 = DAY + 86400
 
-DETAIL = {"type": "adsb_icao", "flight": "RCH401  ", "alt_geom": 1050, "ias": 180,
-          "squawk": "4521", "emergency": "none", "nic": 8, "rc": 186, "version": 2}
+DETAIL = {
+    "type": "adsb_icao",
+    "flight": "RCH401  ",
+    "alt_geom": 1050,
+    "ias": 180,
+    "squawk": "4521",
+    "emergency": "none",
+    "nic": 8,
+    "rc": 186,
+    "version": 2,
+}
 
 # one of each shape: 9 elements (pre-2022), 14 (current), 15 (ADS-B Exchange receiver id)
 POINTS = [
-    [0.0, 50.033, 8.570, "ground", 12.3, 250.0, 2, None, DETAIL, "adsb_icao", None, None,
-     None, None],
+    [
+        0.0,
+        50.033,
+        8.570,
+        "ground",
+        12.3,
+        250.0,
+        2,
+        None,
+        DETAIL,
+        "adsb_icao",
+        None,
+        None,
+        None,
+        None,
+    ],
     [4.5, 50.034, 8.568, 1000, 150.2, 251.5, 0, 1216, None, "adsb_icao", 1025, 1280, 160, 0.5],
-    [9.25, 50.040, 8.560, None, 160.0, 252.0, 1, None, None, "mlat", None, None, None, None,
-     "a1b2c3d4"],
-    [13.0, 50.050, 8.550, 2600, 170.0, 253.0, 8 | 4, None, None, "tisb_other", None, -640,
-     None, None],
-    [17.0, 50.060, 8.540, 3000, 175.0, 254.0, 0, 512, {"flight": "RCH402", "squawk": 7700},
-     "adsr_icao", 3100, 512, 200, -1.5],
+    [
+        9.25,
+        50.040,
+        8.560,
+        None,
+        160.0,
+        252.0,
+        1,
+        None,
+        None,
+        "mlat",
+        None,
+        None,
+        None,
+        None,
+        "a1b2c3d4",
+    ],
+    [
+        13.0,
+        50.050,
+        8.550,
+        2600,
+        170.0,
+        253.0,
+        8 | 4,
+        None,
+        None,
+        "tisb_other",
+        None,
+        -640,
+        None,
+        None,
+    ],
+    [
+        17.0,
+        50.060,
+        8.540,
+        3000,
+        175.0,
+        254.0,
+        0,
+        512,
+        {"flight": "RCH402", "squawk": 7700},
+        "adsr_icao",
+        3100,
+        512,
+        200,
+        -1.5,
+    ],
     [21.0, 50.070, 8.530, 3400, 180.0, 255.0, 0, 448, {"alt_geom": 3500}],
     [25.0, 50.080, 8.520, 3800, 181.0, 256.0, 0, 0, None, "adsc", 3850, None, None, None],
 ]
 
 
 def trace_doc(points=POINTS, icao="ae1234", timestamp=DAY, **extra) -> bytes:
-    doc = {"icao": icao, "r": "05-5140", "t": "C17", "dbFlags": 1, "desc": "BOEING C-17",
-           "timestamp": timestamp, **extra, "trace": points}
+    doc = {
+        "icao": icao,
+        "r": "05-5140",
+        "t": "C17",
+        "dbFlags": 1,
+        "desc": "BOEING C-17",
+        "timestamp": timestamp,
+        **extra,
+        "trace": points,
+    }
     return orjson.dumps(doc)
 
 
@@ -136,8 +210,10 @@ def test_flags_stale_and_new_leg():
 
 
 def test_non_icao_address_and_timestamp_precision():
-    pts = [[0.01, 10.0, 20.0, 500, None, None, 0, None, None],
-           [0.02, 10.0, 20.0, 600, None, None, 0, None, None]]
+    pts = [
+        [0.01, 10.0, 20.0, 500, None, None, 0, None, None],
+        [0.02, 10.0, 20.0, 600, None, None, 0, None, None],
+    ]
     df, ctx = read_direct(trace_doc(pts, icao="~A1B2C3", timestamp=1738703622.619))
     assert df["icao24"].tolist() == ["~a1b2c3"] * 2
     # exact milliseconds, no float noise: overlapping files dedupe on equal times
@@ -155,13 +231,46 @@ def test_plain_json_and_gzip_give_the_same_table(tmp_path):
 
 def test_globe_history_folder_joins_days_into_one_sorted_track(tmp_path):
     root = tmp_path / "globe_history" / "2025" / "10"
-    day1 = [[86390.0 - 10 * i, 50.0, 8.0 + i / 100, 30000, 450.0, 90.0, 0, 0, None,
-             "adsb_icao", 30500, 0, 280, 0.0] for i in (2, 1, 0)]
-    day2 = [[5.0 * i, 50.0, 8.1 + i / 100, 30000, 450.0, 90.0, 0, 0, None, "adsb_icao",
-             30500, 0, 280, 0.0] for i in range(4)]
+    day1 = [
+        [
+            86390.0 - 10 * i,
+            50.0,
+            8.0 + i / 100,
+            30000,
+            450.0,
+            90.0,
+            0,
+            0,
+            None,
+            "adsb_icao",
+            30500,
+            0,
+            280,
+            0.0,
+        ]
+        for i in (2, 1, 0)
+    ]
+    day2 = [
+        [
+            5.0 * i,
+            50.0,
+            8.1 + i / 100,
+            30000,
+            450.0,
+            90.0,
+            0,
+            0,
+            None,
+            "adsb_icao",
+            30500,
+            0,
+            280,
+            0.0,
+        ]
+        for i in range(4)
+    ]
     other = [[1.0, 40.0, -3.0, "ground", 3.0, 10.0, 0, None, None, "adsb_icao"]]
-    write(root / "11" / "traces" / "34" / "trace_full_ae1234.json", trace_doc(day2, "ae1234",
-                                                                               DAY2))
+    write(root / "11" / "traces" / "34" / "trace_full_ae1234.json", trace_doc(day2, "ae1234", DAY2))
     write(root / "10" / "traces" / "34" / "trace_full_ae1234.json", trace_doc(day1, "ae1234"))
     write(root / "10" / "traces" / "01" / "trace_full_343201.json", trace_doc(other, "343201"))
     write(root / "10" / "index.json", b'{"traces":["ae1234","343201"]}', gz=False)
@@ -196,13 +305,16 @@ def test_missing_keys_fail(drop, message):
     assert err.value.record is None
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("not a point", "not a list"),
-    ([12.0, 50.0, 8.0, 1000, 100.0], "fewer than 7 elements"),
-    ([12.0, "50.1", 8.0, 1000, 100.0, 90.0, 0], "non-numeric time, lat or lon"),
-    ([None, 50.1, 8.0, 1000, 100.0, 90.0, 0], "non-numeric time, lat or lon"),
-    ([12.0, 50.1, 8.0, "FL100", 100.0, 90.0, 0], 'altitude is not a number, "ground"'),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("not a point", "not a list"),
+        ([12.0, 50.0, 8.0, 1000, 100.0], "fewer than 7 elements"),
+        ([12.0, "50.1", 8.0, 1000, 100.0, 90.0, 0], "non-numeric time, lat or lon"),
+        ([None, 50.1, 8.0, 1000, 100.0, 90.0, 0], "non-numeric time, lat or lon"),
+        ([12.0, 50.1, 8.0, "FL100", 100.0, 90.0, 0], 'altitude is not a number, "ground"'),
+    ],
+)
 def test_bad_point_names_record_and_skip_bad_counts_it(tmp_path, bad, message):
     points = [POINTS[1], POINTS[2], bad, POINTS[4]]
     p = write(tmp_path / "trace_full_ae1234.json", trace_doc(points))
@@ -241,25 +353,64 @@ def test_empty_trace_reads_as_no_points(tmp_path):
 # ---------------------------------------------------------------------------- snapshots
 
 SNAPSHOT = {
-    "now": 1760000010.0, "messages": 99,
+    "now": 1760000010.0,
+    "messages": 99,
     "aircraft": [
-        {"hex": "4b1805", "type": "adsb_icao", "flight": "SWR12   ", "r": "HB-JNA",
-         "t": "B77W", "alt_baro": 36000, "alt_geom": 36500, "gs": 480.2, "track": 270.1,
-         "baro_rate": -64, "squawk": "1000", "lat": 47.1, "lon": 8.2, "seen_pos": 1.5,
-         "rr_lat": 47.0, "rr_lon": 8.0},
-        {"hex": "~2c0fee", "type": "tisb_other", "alt_baro": "ground", "gs": 8.0,
-         "lat": 47.45, "lon": 8.56, "seen_pos": 0.2},
+        {
+            "hex": "4b1805",
+            "type": "adsb_icao",
+            "flight": "SWR12   ",
+            "r": "HB-JNA",
+            "t": "B77W",
+            "alt_baro": 36000,
+            "alt_geom": 36500,
+            "gs": 480.2,
+            "track": 270.1,
+            "baro_rate": -64,
+            "squawk": "1000",
+            "lat": 47.1,
+            "lon": 8.2,
+            "seen_pos": 1.5,
+            "rr_lat": 47.0,
+            "rr_lon": 8.0,
+        },
+        {
+            "hex": "~2c0fee",
+            "type": "tisb_other",
+            "alt_baro": "ground",
+            "gs": 8.0,
+            "lat": 47.45,
+            "lon": 8.56,
+            "seen_pos": 0.2,
+        },
         {"hex": "3c6444", "type": "mlat", "rr_lat": 46.9, "rr_lon": 7.5, "seen": 3.0},
-        {"hex": "3c4b26", "type": "adsb_icao", "alt_baro": 12000, "geom_rate": 1500,
-         "lastPosition": {"lat": 48.0, "lon": 9.0, "nic": 8, "rc": 186, "seen_pos": 70.0}},
+        {
+            "hex": "3c4b26",
+            "type": "adsb_icao",
+            "alt_baro": 12000,
+            "geom_rate": 1500,
+            "lastPosition": {"lat": 48.0, "lon": 9.0, "nic": 8, "rc": 186, "seen_pos": 70.0},
+        },
     ],
 }
 
 OLD_SNAPSHOT = {  # dump1090-mutability, before 2017: altitude / speed / vert_rate, mlat list
     "now": 1500000000.0,
-    "aircraft": [{"hex": "40621d", "squawk": "7622", "flight": "BAW123  ", "lat": 51.5,
-                  "lon": -0.4, "altitude": 4000, "vert_rate": -768, "track": 90,
-                  "speed": 210, "mlat": ["lat", "lon", "track", "speed"], "seen_pos": 0.4}],
+    "aircraft": [
+        {
+            "hex": "40621d",
+            "squawk": "7622",
+            "flight": "BAW123  ",
+            "lat": 51.5,
+            "lon": -0.4,
+            "altitude": 4000,
+            "vert_rate": -768,
+            "track": 90,
+            "speed": 210,
+            "mlat": ["lat", "lon", "track", "speed"],
+            "seen_pos": 0.4,
+        }
+    ],
 }
 
 
@@ -274,10 +425,13 @@ def test_aircraft_json_snapshot(tmp_path):
     swr = df.loc["4b1805"]
     assert swr["time"] == pd.Timestamp("2025-10-09T08:53:28.5Z")  # now - seen_pos
     assert (swr["lat"], swr["lon"]) == (47.1, 8.2)  # not rr_lat / rr_lon
-    assert (swr["callsign"], swr["registration"], swr["typecode"]) == ("SWR12", "HB-JNA",
-                                                                        "B77W")
+    assert (swr["callsign"], swr["registration"], swr["typecode"]) == ("SWR12", "HB-JNA", "B77W")
     assert (swr["alt_ft"], swr["alt_geom_ft"], swr["gs_kt"], swr["vrate_fpm"]) == (
-        36000, 36500, 480.2, -64)
+        36000,
+        36500,
+        480.2,
+        -64,
+    )
     assert swr["position_source"] == "adsb" and not swr["on_ground"] and swr["row"] == 1
     gnd = df.loc["~2c0fee"]
     assert gnd["on_ground"] and math.isnan(gnd["alt_ft"]) and gnd["position_source"] == "tisb"
@@ -288,8 +442,14 @@ def test_aircraft_json_snapshot(tmp_path):
 
 
 def test_v2_api_shape_with_milliseconds_and_old_keys():
-    api = {"ac": SNAPSHOT["aircraft"][:1], "msg": "No error", "now": 1760000010123,
-           "total": 1, "ctime": 1760000010123, "ptime": 3}
+    api = {
+        "ac": SNAPSHOT["aircraft"][:1],
+        "msg": "No error",
+        "now": 1760000010123,
+        "total": 1,
+        "ctime": 1760000010123,
+        "ptime": 3,
+    }
     df, ctx = read_direct(orjson.dumps(api), "readsb-aircraft")
     assert df["time"].iloc[0] == pd.Timestamp("2025-10-09T08:53:28.623Z")
     df, _ = read_direct(orjson.dumps(OLD_SNAPSHOT), "readsb-aircraft")
@@ -304,8 +464,7 @@ def test_snapshot_without_now_or_list_fails():
     with pytest.raises(InputError, match='"aircraft"'):
         read_direct(b'{"now": 1760000000}', "readsb-aircraft")
     with pytest.raises(InputError, match="not an object") as err:
-        read_direct(b'{"now": 1760000000, "aircraft": [{"hex": "abcdef"}, 5]}',
-                    "readsb-aircraft")
+        read_direct(b'{"now": 1760000000, "aircraft": [{"hex": "abcdef"}, 5]}', "readsb-aircraft")
     assert err.value.record == 2
 
 
@@ -332,7 +491,9 @@ def test_cli_inspect_json_and_truncated_file(tmp_path):
 def test_implausible_timestamp_and_flags():
     with pytest.raises(InputError, match="not a plausible Unix time"):
         read_direct(trace_doc(timestamp=1.7e12))  # milliseconds by mistake
-    pts = [[0.0, 10.0, 20.0, 500, None, None, -1, None, None],
-           [1.0, 10.0, 20.0, 600, None, None, None, None, None]]
+    pts = [
+        [0.0, 10.0, 20.0, 500, None, None, -1, None, None],
+        [1.0, 10.0, 20.0, 600, None, None, None, None, None],
+    ]
     df, _ = read_direct(trace_doc(pts))
     assert df["stale"].isna().all() and df["new_leg"].isna().all()

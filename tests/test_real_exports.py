@@ -106,16 +106,25 @@ def test_files_match_their_checksums_and_the_upstream_blobs():
 
 # --- readsb trace_full: Delta N899DN, 2025-02-04/05 ---------------------------------------------
 
+
 def test_trace_reads_as_one_delta_b739_with_four_callsigns():
     t = tracks(TRACE)
     (record,) = t.inputs
     assert (record.format, record.compressed, record.records, record.points) == (
-        "readsb-trace", "gzip", 2500, 2500)
+        "readsb-trace",
+        "gzip",
+        2500,
+        2500,
+    )
     df = t.df
     assert set(df["icao24"]) == {"ac671b"}
     assert set(df["registration"]) == {"N899DN"} and set(df["typecode"]) == {"B739"}
     assert list(dict.fromkeys(df["callsign"].dropna())) == [
-        "DAL1812", "DAL2418", "DAL1615", "DAL2927"]
+        "DAL1812",
+        "DAL2418",
+        "DAL1615",
+        "DAL2927",
+    ]
     first, last = ends(TRACE)
     assert first["time"] == utc("2025-02-04 21:13:42.619")
     assert last["time"] == utc("2025-02-05 19:54:38.089")
@@ -159,6 +168,7 @@ def test_trace_ends_landing_at_denver():
 
 
 # --- JL516 RJCC -> RJTT, 2024-01-02: FR24 CSV and FR24 JSON of the same flight ------------------
+
 
 def test_fr24_csv_of_jl516():
     t = tracks(JL516_CSV)
@@ -215,6 +225,7 @@ def test_jl516_csv_and_json_make_one_aircraft_route():
 
 # --- SPAR19 WMSA -> RCSS, 2022-08-02 (FR24 JSON) ------------------------------------------------
 
+
 def test_spar19_reads_as_the_usaf_c40():
     t = tracks(SPAR19)
     (record,) = t.inputs
@@ -250,6 +261,7 @@ def test_spar19_route_cli_country_chain_and_military_flag():
 
 # --- El Al 747 LIRF -> LLBG, 2019-11-03 (JSON records, no ground flag) ---------------------------
 
+
 def test_elal747_json_records():
     t = tracks(ELAL)
     (record,) = t.inputs
@@ -278,6 +290,7 @@ def test_elal747_touches_down_at_ben_gurion_runway_30():
 
 # --- SAMU 31 helicopter, Toulouse, 2019-05-17 (JSON records) ------------------------------------
 
+
 def test_samu31_helicopter_has_no_airport_stop():
     t = tracks(SAMU)
     (record,) = t.inputs
@@ -288,14 +301,17 @@ def test_samu31_helicopter_has_no_airport_stop():
     assert set(df["icao24"]) == {"39ac45"} and set(df["callsign"]) == {"SAMU31"}
     assert not df["on_ground"].any()
     first, last = ends(SAMU)
-    assert (first["time"], last["time"]) == (utc("2019-05-17 11:23:14.880"),
-                                             utc("2019-05-17 11:29:00.437"))
+    assert (first["time"], last["time"]) == (
+        utc("2019-05-17 11:23:14.880"),
+        utc("2019-05-17 11:29:00.437"),
+    )
     assert last["alt_ft"] == 950 and km(last, 43.61328, 1.40008) < 0.3  # Purpan heliport
     # Toulouse-Blagnac is 3.5 km away: no stop there, nor anywhere
     assert findings(SAMU).stops.empty
 
 
 # --- ITY621 KLAX -> LIRF, 2022-10-14/15 (FlightAware KML) ---------------------------------------
+
 
 def test_ity621_flightaware_kml():
     t = tracks(ITY621)
@@ -332,6 +348,7 @@ def test_ity621_ends_landing_at_fiumicino_16r():
 
 # --- N67WV KOPF -> PHOG, 2022-08-18 (tar1090 KML, EGM96 heights) ---------------------------------
 
+
 def test_n67wv_tar1090_kml():
     t = tracks(N67WV)
     (record,) = t.inputs
@@ -365,6 +382,7 @@ def test_n67wv_kahului_landing_runway_02():
 
 # --- VB7083 MMMY -> MMHO, 2023-11-22 (FR24 KML) --------------------------------------------------
 
+
 def test_vb7083_fr24_kml():
     t = tracks(VB7083)
     (record,) = t.inputs
@@ -389,6 +407,7 @@ def test_vb7083_monterrey_to_hermosillo():
 
 
 # --- KC-10 86-0033, 2023-12-10 (tar1090 KML, pressure altitude) -----------------------------------
+
 
 def test_kc10_first_fix_is_flagged_and_the_data_begins_climbing_out_of_travis():
     t = tracks(KC10)
@@ -419,15 +438,22 @@ def test_kc10_first_fix_is_flagged_and_the_data_begins_climbing_out_of_travis():
 
 # --- the CLI on all of them -----------------------------------------------------------------------
 
+
 def test_stops_cli_sniffs_every_real_export():
     res = CliRunner().invoke(main, ["stops", str(REAL), "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     formats = {Path(i["path"]).name: i["format"] for i in out["inputs"]}
     assert formats == {
-        TRACE: "readsb-trace", JL516_CSV: "fr24-csv", JL516_JSON: "fr24-json",
-        SPAR19: "fr24-json", ELAL: "json-records", SAMU: "json-records",
-        ITY621: "flightaware-kml", N67WV: "tar1090-kml", VB7083: "fr24-kml",
+        TRACE: "readsb-trace",
+        JL516_CSV: "fr24-csv",
+        JL516_JSON: "fr24-json",
+        SPAR19: "fr24-json",
+        ELAL: "json-records",
+        SAMU: "json-records",
+        ITY621: "flightaware-kml",
+        N67WV: "tar1090-kml",
+        VB7083: "fr24-kml",
         KC10: "tar1090-kml",
     }
     airports = {s["airport"] for s in out["stops"]}

@@ -22,6 +22,7 @@ SHARED = Path("/work/shared/data")
 
 # --- geo helpers ------------------------------------------------------------------------------
 
+
 def test_haversine_and_bearing_known_values():
     assert geo.haversine_km(0.0, 0.0, 1.0, 0.0) == pytest.approx(111.195, abs=1e-3)
     d = geo.haversine_km(np.array([0.0, 10.0]), 0.0, np.array([0.0, 10.0]), np.array([1.0, 0.0]))
@@ -48,16 +49,20 @@ def test_destination_cross_and_along_track():
 
 # --- airports: look-up ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("code", "ident", "name"), [
-    ("LYBT", "LYBT", "Batajnica Air Base"),
-    ("lybe", "LYBE", "Belgrade Nikola Tesla Airport"),
-    ("HECA", "HECA", "Cairo International Airport"),
-    ("HEAZ", "HEAZ", "Almaza Air Force Base"),
-    ("HECW", "HECW", "Cairo West Air Base"),
-    ("ZWWW", "ZWWW", "Ürümqi Tianshan International Airport"),
-    ("BJY", "LYBT", "Batajnica Air Base"),        # IATA
-    (" beg ", "LYBE", "Belgrade Nikola Tesla Airport"),
-])
+
+@pytest.mark.parametrize(
+    ("code", "ident", "name"),
+    [
+        ("LYBT", "LYBT", "Batajnica Air Base"),
+        ("lybe", "LYBE", "Belgrade Nikola Tesla Airport"),
+        ("HECA", "HECA", "Cairo International Airport"),
+        ("HEAZ", "HEAZ", "Almaza Air Force Base"),
+        ("HECW", "HECW", "Cairo West Air Base"),
+        ("ZWWW", "ZWWW", "Ürümqi Tianshan International Airport"),
+        ("BJY", "LYBT", "Batajnica Air Base"),  # IATA
+        (" beg ", "LYBE", "Belgrade Nikola Tesla Airport"),
+    ],
+)
 def test_get_by_code(code, ident, name):
     ap = airports.get(code)
     assert (ap.ident, ap.name) == (ident, name)
@@ -69,7 +74,7 @@ def test_ident_and_icao_code_disagree_heba_heax():
     assert by_icao.code == "HEAX"
     assert airports.get("heba") == by_icao
     table = airports.table()
-    assert "HEAX" not in set(table["ident"])          # El Nouzha no longer has it
+    assert "HEAX" not in set(table["ident"])  # El Nouzha no longer has it
     assert airports.search("HEAX")[0].ident == "HEBA"
 
 
@@ -82,8 +87,18 @@ def test_batajnica_runways_and_json_shape():
     assert by_name["12/30"].surface == "GRS" and by_name["12L/30R"].length_ft == 8181
     assert all(r.has_thresholds for r in ap.runways)
     d = ap.to_dict()
-    for key in ("ident", "icao", "iata", "name", "type", "country", "lat", "lon",
-                "elevation_ft", "runways"):
+    for key in (
+        "ident",
+        "icao",
+        "iata",
+        "name",
+        "type",
+        "country",
+        "lat",
+        "lon",
+        "elevation_ft",
+        "runways",
+    ):
         assert key in d
     assert d["runways"][0]["name"] and json.dumps(d)
 
@@ -100,7 +115,7 @@ def test_search_by_name_fragment_accent_and_case_insensitive():
     assert airports.search("urumqi", limit=3)[0].ident == "ZWWW"
     assert airports.search("ALMAZA")[0].ident == "HEAZ"
     cairo = [a.ident for a in airports.search("cairo")]
-    assert cairo[:2] == ["HECA", "HECW"]                 # large before medium, then the rest
+    assert cairo[:2] == ["HECA", "HECW"]  # large before medium, then the rest
     assert len(airports.search("airport", limit=7)) == 7
 
 
@@ -117,12 +132,23 @@ def test_tables_keep_all_types_codes_and_namibia():
     t = airports.table()
     assert len(t) == 85836 and t["ident"].is_unique
     assert set(t["type"]) == set(airports.ALL_TYPES)
-    for col in ("ident", "icao", "iata", "gps_code", "name", "type", "lat", "lon",
-                "elevation_ft", "country", "municipality"):
+    for col in (
+        "ident",
+        "icao",
+        "iata",
+        "gps_code",
+        "name",
+        "type",
+        "lat",
+        "lon",
+        "elevation_ft",
+        "country",
+        "municipality",
+    ):
         assert col in t.columns
-    row = t.set_index("ident").loc["FYWH"]                # Windhoek: "NA" is not missing
+    row = t.set_index("ident").loc["FYWH"]  # Windhoek: "NA" is not missing
     assert row["country"] == "NA"
-    laohutun = t.set_index("ident").loc["CN-0003"]        # military-named, no ICAO code
+    laohutun = t.set_index("ident").loc["CN-0003"]  # military-named, no ICAO code
     assert laohutun["name"] == "Laohutun Air Base" and pd.isna(laohutun["icao"])
     rw = airports.runways_table()
     assert len(rw) == 48144 and rw["closed"].dtype == bool
@@ -131,6 +157,7 @@ def test_tables_keep_all_types_codes_and_namibia():
 
 
 # --- airports: geometry -----------------------------------------------------------------------
+
 
 def _mid(ap_code: str, runway: str, right_km: float = 0.0) -> tuple[float, float]:
     rw = next(r for r in airports.get(ap_code).runways if r.name == runway)
@@ -150,12 +177,13 @@ def test_lybt_and_lybe_are_13_km_apart_and_runways_separate_them():
     d = airports.runway_distances("LYBT", [lat], [lon]).set_index("runway")
     assert d.loc["12L/30R", "within"]
     assert d.loc["12L/30R", "cross_track_km"] == pytest.approx(0.1, abs=0.005)
-    assert d.loc["12L/30R", "along_track_km"] == pytest.approx(d.loc["12L/30R", "length_km"] / 2,
-                                                               abs=0.005)
+    assert d.loc["12L/30R", "along_track_km"] == pytest.approx(
+        d.loc["12L/30R", "length_km"] / 2, abs=0.005
+    )
     assert d.loc["12R/30L", "closed"]
     far = airports.runway_distances("LYBE", [lat], [lon])
     assert (~far["within"]).all() and (far["cross_track_km"] < -8).all()  # 9 km left of LYBE
-    assert (far["along_track_km"] < -9).all()              # and behind its 12 thresholds
+    assert (far["along_track_km"] < -9).all()  # and behind its 12 thresholds
 
 
 def test_heca_and_almaza_5_km_apart_runway_decides():
@@ -177,7 +205,7 @@ def test_nearest_is_vectorised_sorted_and_matches_brute_force():
     got = airports.nearest(lat, lon, radius_km=25, k=3)
     assert list(got.columns[:3]) == ["query", "ident", "icao"] and "distance_km" in got
     assert (got.groupby("query")["distance_km"].apply(lambda s: s.is_monotonic_increasing)).all()
-    assert 300 not in set(got["query"])                   # NaN position: no rows
+    assert 300 not in set(got["query"])  # NaN position: no rows
     assert got[got["query"] == 301]["ident"].iloc[0] == "LYBT"
     assert got[got["query"] == 301]["distance_km"].iloc[0] == pytest.approx(0.0, abs=1e-9)
     t = airports.table()
@@ -213,29 +241,32 @@ def test_nearest_types_filter():
 
 
 def test_nearest_across_the_antimeridian():
-    rabi = airports.get("NFFR")                            # lon +179.98
+    rabi = airports.get("NFFR")  # lon +179.98
     near = airports.nearest(rabi.lat, rabi.lon, radius_km=40, k=10)
-    matei = near[near["ident"] == "NFNM"]                  # Taveuni, lon -179.88
+    matei = near[near["ident"] == "NFNM"]  # Taveuni, lon -179.88
     assert len(matei) == 1
     assert matei["distance_km"].iloc[0] == pytest.approx(
-        geo.haversine_km(rabi.lat, rabi.lon, -16.690599, -179.876999))
+        geo.haversine_km(rabi.lat, rabi.lon, -16.690599, -179.876999)
+    )
     assert matei["distance_km"].iloc[0] < 30
 
 
 # --- countries --------------------------------------------------------------------------------
 
+
 def test_kosovo_serbia_and_names():
     got = countries.country_of([42.573, 44.8184, 43.32], [21.036, 20.3091, 21.90])
-    assert list(got) == ["XK", "RS", "RS"]                # Pristina, Belgrade, Niš
+    assert list(got) == ["XK", "RS", "RS"]  # Pristina, Belgrade, Niš
     assert countries.name_of("XK") == "Kosovo" and countries.name_of("rs") == "Serbia"
     with pytest.raises(ReferenceDataError, match="unknown country code"):
         countries.name_of("QQ")
 
 
 def test_iso_a2_eh_not_iso_a2_and_no_code_polygons():
-    got = countries.country_of([48.85, 60.39, 25.03, 35.25, 30.11], [2.35, 5.32, 121.56, 33.6,
-                                                                     31.40])
-    assert list(got) == ["FR", "NO", "TW", "CY", "EG"]    # Paris, Bergen, Taipei, N. Cyprus
+    got = countries.country_of(
+        [48.85, 60.39, 25.03, 35.25, 30.11], [2.35, 5.32, 121.56, 33.6, 31.40]
+    )
+    assert list(got) == ["FR", "NO", "TW", "CY", "EG"]  # Paris, Bergen, Taipei, N. Cyprus
 
 
 def test_points_at_sea_and_invalid_are_none():
@@ -244,8 +275,9 @@ def test_points_at_sea_and_invalid_are_none():
 
 
 def test_country_antimeridian_and_shapes():
-    got = countries.country_of([71.25, 71.25, 67.0, 67.0, 71.25], [179.9, -179.9, 180.0, -180.0,
-                                                                    180.1])
+    got = countries.country_of(
+        [71.25, 71.25, 67.0, 67.0, 71.25], [179.9, -179.9, 180.0, -180.0, 180.1]
+    )
     assert list(got) == ["RU"] * 5
     assert countries.country_of(44.8184, 20.3091).shape == ()
     grid = countries.country_of(np.array([[44.8184], [42.573]]), np.array([20.3091, 21.036]))
@@ -261,8 +293,9 @@ def test_country_of_matches_per_point_shapely():
     table = countries.geometries("50m")
     for i in range(0, 400, 4):
         point = shapely.Point(lon[i], lat[i])
-        hits = [c for c, g in zip(table["iso2"], table["geometry"], strict=True)
-                if g.intersects(point)]
+        hits = [
+            c for c, g in zip(table["iso2"], table["geometry"], strict=True) if g.intersects(point)
+        ]
         assert got[i] == (hits[0] if hits else None)
 
 
@@ -277,24 +310,28 @@ def test_geometries_both_scales():
 
 # --- ICAO address blocks ----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("hexcode", "iso2", "military"), [
-    ("4C01A3", "RS", False),            # Serbia
-    ("789abc", "HK", False),            # Hong Kong inside China's block
-    ("788fff", "CN", False),
-    ("78a000", "CN", False),
-    ("7bffff", "CN", False),
-    ("010070", "EG", True),             # Egypt military range 010070-01008F
-    ("01008f", "EG", True),
-    ("010090", "EG", False),
-    ("adf7c8", "US", True),
-    ("adf7c7", "US", False),
-    ("4001c0", "KY", False),            # Cayman inside the UK block
-    ("400000", "GB", True),             # UK military 400000-40003F, not Bermuda's sub-block
-    ("400040", "BM", False),            # Bermuda sub-block outside the military range
-    ("43c000", "GB", True),
-    ("506f40", "SI", False),            # Slovenian range readsb disabled: not flagged
-    ("899100", "TW", False),
-])
+
+@pytest.mark.parametrize(
+    ("hexcode", "iso2", "military"),
+    [
+        ("4C01A3", "RS", False),  # Serbia
+        ("789abc", "HK", False),  # Hong Kong inside China's block
+        ("788fff", "CN", False),
+        ("78a000", "CN", False),
+        ("7bffff", "CN", False),
+        ("010070", "EG", True),  # Egypt military range 010070-01008F
+        ("01008f", "EG", True),
+        ("010090", "EG", False),
+        ("adf7c8", "US", True),
+        ("adf7c7", "US", False),
+        ("4001c0", "KY", False),  # Cayman inside the UK block
+        ("400000", "GB", True),  # UK military 400000-40003F, not Bermuda's sub-block
+        ("400040", "BM", False),  # Bermuda sub-block outside the military range
+        ("43c000", "GB", True),
+        ("506f40", "SI", False),  # Slovenian range readsb disabled: not flagged
+        ("899100", "TW", False),
+    ],
+)
 def test_hex_blocks(hexcode, iso2, military):
     info = icao.lookup(hexcode)
     assert (info.iso2, info.military, info.icao24) == (iso2, military, hexcode.lower())
@@ -318,8 +355,9 @@ def _first_match(value: int, rows: list[dict], military: bool = False) -> str | 
     """The first block containing ``value``; inside a military range, the first Annex 10
     allocation (a territory sub-block does not own a state's military range)."""
     for row in rows:
-        if int(row["start_hex"], 16) <= value <= int(row["end_hex"], 16) and \
-                (not military or row["kind"] == "annex10_allocation"):
+        if int(row["start_hex"], 16) <= value <= int(row["end_hex"], 16) and (
+            not military or row["kind"] == "annex10_allocation"
+        ):
             return row["country"]
     return None
 
@@ -328,16 +366,21 @@ def test_lookup_many_matches_first_match_in_precedence_order():
     with open(reference.DATA_DIR / "icao_address_blocks.csv", encoding="utf-8") as fh:
         rows = sorted(csv.DictReader(fh), key=lambda r: int(r["precedence"]))
     edges = [int(r[k], 16) + d for r in rows for k in ("start_hex", "end_hex") for d in (-1, 0, 1)]
-    values = np.unique(np.concatenate([
-        np.clip(edges, 0, (1 << 24) - 1),
-        np.random.default_rng(1).integers(0, 1 << 24, 3000)]))
+    values = np.unique(
+        np.concatenate(
+            [np.clip(edges, 0, (1 << 24) - 1), np.random.default_rng(1).integers(0, 1 << 24, 3000)]
+        )
+    )
     hexes = [f"{v:06x}" for v in values] + ["bad"]
     got = icao.lookup_many(hexes)
     assert len(got) == len(hexes) and not got["valid"].iloc[-1]
     assert pd.isna(got["military"].iloc[-1])
     with open(reference.DATA_DIR / "military_address_ranges.csv", encoding="utf-8") as fh:
-        mil = [(int(r["start_hex"], 16), int(r["end_hex"], 16)) for r in csv.DictReader(fh)
-               if r["used_by_readsb"] == "yes"]
+        mil = [
+            (int(r["start_hex"], 16), int(r["end_hex"], 16))
+            for r in csv.DictReader(fh)
+            if r["used_by_readsb"] == "yes"
+        ]
     for value, country in zip(values, got["country"].iloc[:-1], strict=True):
         military = any(lo <= value <= hi for lo, hi in mil)
         want = _first_match(int(value), rows, military)
@@ -346,28 +389,40 @@ def test_lookup_many_matches_first_match_in_precedence_order():
 
 # --- provenance and a newer OurAirports dump ---------------------------------------------------
 
+
 def test_versions_and_packaged_hashes():
     reference.verify()
     v = reference.versions()
-    for name in ("ourairports_airports", "ourairports_runways", "naturalearth_admin0_50m",
-                 "icao_address_blocks", "military_address_ranges"):
+    for name in (
+        "ourairports_airports",
+        "ourairports_runways",
+        "naturalearth_admin0_50m",
+        "icao_address_blocks",
+        "military_address_ranges",
+    ):
         assert {"version", "sha256", "source"} <= set(v[name])
     assert v["ourairports_airports"]["sha256"] == (
-        "9bd09e3f3610654d93a312b21d7c3779cedcabe81ab4450145e53ebc1a35398a")
+        "9bd09e3f3610654d93a312b21d7c3779cedcabe81ab4450145e53ebc1a35398a"
+    )
     assert v["naturalearth_admin0_50m"]["sha256"] == (
-        "f4caa3fa3c2a20640b29c82f1f0df8df030c0af253a08118fcf69242c38726f7")
+        "f4caa3fa3c2a20640b29c82f1f0df8df030c0af253a08118fcf69242c38726f7"
+    )
 
 
 @pytest.fixture
 def newer_dump(tmp_path):
     """A small 'newer' airports.csv: LYBT renamed, plus a new field; no runways.csv beside it."""
-    header = ("id,ident,type,name,latitude_deg,longitude_deg,elevation_ft,continent,iso_country,"
-              "iso_region,municipality,scheduled_service,icao_code,iata_code,gps_code,local_code,"
-              "home_link,wikipedia_link,keywords\n")
-    rows = ('4611,"LYBT","medium_airport","Batajnica Air Base (renamed)",44.935299,20.2575,265,'
-            '"EU","RS","RS-00","Zemun","no","LYBT","BJY","LYBT",,,,\n'
-            '999999,"XX-0001","small_airport","New Strip",10.0,10.0,,"AF","NA","NA-01",,"no",'
-            ',,,,,,\n')
+    header = (
+        "id,ident,type,name,latitude_deg,longitude_deg,elevation_ft,continent,iso_country,"
+        "iso_region,municipality,scheduled_service,icao_code,iata_code,gps_code,local_code,"
+        "home_link,wikipedia_link,keywords\n"
+    )
+    rows = (
+        '4611,"LYBT","medium_airport","Batajnica Air Base (renamed)",44.935299,20.2575,265,'
+        '"EU","RS","RS-00","Zemun","no","LYBT","BJY","LYBT",,,,\n'
+        '999999,"XX-0001","small_airport","New Strip",10.0,10.0,,"AF","NA","NA-01",,"no",'
+        ",,,,,,\n"
+    )
     path = tmp_path / "airports.csv"
     path.write_text(header + rows, encoding="utf-8")
     yield path
@@ -378,7 +433,7 @@ def test_newer_dump_via_environment(newer_dump, monkeypatch):
     monkeypatch.setenv(airports.AIRPORTS_ENV, str(newer_dump))
     ap = airports.get("LYBT")
     assert ap.name == "Batajnica Air Base (renamed)"
-    assert len(ap.runways) == 3                            # packaged runways still used
+    assert len(ap.runways) == 3  # packaged runways still used
     assert airports.get("XX-0001").country == "NA"
     assert len(airports.table()) == 2
     v = reference.versions()["ourairports_airports"]
@@ -406,8 +461,10 @@ def test_build_is_reproducible(tmp_path):
     """The quick part of the build (airports take ~10 s at zstd level 19) gives the same bytes."""
     from flightcheck.reference.build_data import build_countries, build_icao
 
-    entries = {e["packaged_file"]: e for e in [build_countries(SHARED, tmp_path, "110m"),
-                                               *build_icao(SHARED, tmp_path)]}
+    entries = {
+        e["packaged_file"]: e
+        for e in [build_countries(SHARED, tmp_path, "110m"), *build_icao(SHARED, tmp_path)]
+    }
     packaged = json.loads((reference.DATA_DIR / "VERSIONS.json").read_text(encoding="utf-8"))
     checked = 0
     for entry in packaged:
@@ -419,6 +476,7 @@ def test_build_is_reproducible(tmp_path):
 
 
 # --- CLI --------------------------------------------------------------------------------------
+
 
 def test_cli_airport_json_and_readable():
     runner = CliRunner()
@@ -443,13 +501,14 @@ def test_cli_airport_ambiguous_and_unknown():
 
 
 def test_cli_airport_with_newer_csv(newer_dump):
-    res = CliRunner().invoke(main, ["airport", "LYBT", "--json", "--airports-csv",
-                                    str(newer_dump)])
+    res = CliRunner().invoke(main, ["airport", "LYBT", "--json", "--airports-csv", str(newer_dump)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["name"] == "Batajnica Air Base (renamed)"
-    assert out["reference_data"]["ourairports_airports"]["sha256"] == hashlib.sha256(
-        newer_dump.read_bytes()).hexdigest()
+    assert (
+        out["reference_data"]["ourairports_airports"]["sha256"]
+        == hashlib.sha256(newer_dump.read_bytes()).hexdigest()
+    )
 
 
 def test_cli_hex():
@@ -458,7 +517,11 @@ def test_cli_hex():
     assert res.exit_code == 0
     out = json.loads(res.stdout)
     assert {k: out[k] for k in ("icao24", "country", "iso2", "military")} == {
-        "icao24": "789abc", "country": "Hong Kong", "iso2": "HK", "military": False}
+        "icao24": "789abc",
+        "country": "Hong Kong",
+        "iso2": "HK",
+        "military": False,
+    }
     res = runner.invoke(main, ["hex", "010075"])
     assert res.exit_code == 0 and "Egypt" in res.stdout and "military" in res.stdout
     res = runner.invoke(main, ["hex", "xyz"])

@@ -39,16 +39,22 @@ def _sbs_decode(beast: Path, path: Path) -> Path:
     """What a decoder's port 30003 logs for the capture: MSG,3 / MSG,4 lines with the
     decoded fixes, positions to 5 decimals, times to the millisecond."""
     df = flightcheck.read(beast, start_time=START).df
-    pts = df.assign(time=df["time"].astype("int64") / 1e9, on_ground=False, callsign="MSR123",
-                    gs_kt=df["gs_kt"].fillna(360.0), track_deg=df["track_deg"].fillna(0.0),
-                    vrate_fpm=df["vrate_fpm"].fillna(-640.0))
+    pts = df.assign(
+        time=df["time"].astype("int64") / 1e9,
+        on_ground=False,
+        callsign="MSR123",
+        gs_kt=df["gs_kt"].fillna(360.0),
+        track_deg=df["track_deg"].fillna(0.0),
+        vrate_fpm=df["vrate_fpm"].fillna(-640.0),
+    )
     path.write_bytes(sbs_log(pts))
     return path
 
 
 def _route(*paths: Path) -> dict:
-    res = CliRunner().invoke(main, ["route", *map(str, paths), "--start-time",
-                                    START.isoformat(), "--json"])
+    res = CliRunner().invoke(
+        main, ["route", *map(str, paths), "--start-time", START.isoformat(), "--json"]
+    )
     assert res.exit_code == 0, res.output
     (aircraft,) = json.loads(res.stdout)["aircraft"]
     return aircraft
@@ -95,7 +101,8 @@ def test_route_text_names_both_inputs_and_their_agreement(tmp_path):
     beast = _beast(tmp_path / "capture.bin")
     sbs = _sbs_decode(beast, tmp_path / "decoded.sbs")
     res = CliRunner(env={"COLUMNS": "200"}).invoke(
-        main, ["route", str(beast), str(sbs), "--start-time", START.isoformat()])
+        main, ["route", str(beast), str(sbs), "--start-time", START.isoformat()]
+    )
     assert res.exit_code == 0, res.output
     assert "capture.bin" in res.stdout and "decoded.sbs" in res.stdout
     assert "sources: capture.bin and decoded.sbs: median 0 m apart over" in res.stdout

@@ -23,7 +23,10 @@ def test_il76_route_and_country_chain(sample_routes, truth):
     # legs stop to stop, with the true times
     legs = r.legs
     assert [(leg["from"], leg["to"]) for leg in legs.to_dict("records")] == [
-        ("HECW", "ZWWW"), ("ZWWW", "LYBT"), ("LYBT", "HECW")]
+        ("HECW", "ZWWW"),
+        ("ZWWW", "LYBT"),
+        ("LYBT", "HECW"),
+    ]
     true = {s["airport"]: s for s in truth["aircraft"]["010075"]["stops"]}
     lybt = r.stops[r.stops["airport"] == "LYBT"].iloc[0]
     assert lybt["kind"] == "inferred"
@@ -52,8 +55,11 @@ def test_three_sources_reconciled_with_clock_offset(sample_routes, truth):
     leg3 = r.legs.iloc[2]
     kinds = {s.split("/")[-2] for s in leg3["sources"]}
     assert {"fr24", "opensky", "75"} <= kinds
-    offsets = {(p["source_a"].split("/")[-1], p["source_b"].split("/")[-1]): p["offset_s"]
-               for p in r.reconciliation["pairs"] if p["offset_s"] is not None}
+    offsets = {
+        (p["source_a"].split("/")[-1], p["source_b"].split("/")[-1]): p["offset_s"]
+        for p in r.reconciliation["pairs"]
+        if p["offset_s"] is not None
+    }
     expected = truth["files"]["fr24/EGY1076_3c1f0a2b.csv"]["clock_offset_s"]
     fr24_vs_trace = offsets[("EGY1076_3c1f0a2b.csv", "trace_full_010075.json")]
     assert fr24_vs_trace == pytest.approx(-expected, abs=0.5)  # trace runs behind FR24
@@ -76,15 +82,34 @@ def test_route_cli_json_and_via(samples):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     (ac,) = out["aircraft"]
-    assert {"icao24", "registration", "typecode", "registered_country", "military", "stops",
-            "legs", "gaps", "countries", "summary"} <= set(ac)
+    assert {
+        "icao24",
+        "registration",
+        "typecode",
+        "registered_country",
+        "military",
+        "stops",
+        "legs",
+        "gaps",
+        "countries",
+        "summary",
+    } <= set(ac)
     assert ac["countries"] == ["EG", "CN", "RS", "EG"]
     leg = ac["legs"][0]
-    assert {"from", "to", "departure", "arrival", "from_country", "to_country", "coverage",
-            "sources"} <= set(leg)
+    assert {
+        "from",
+        "to",
+        "departure",
+        "arrival",
+        "from_country",
+        "to_country",
+        "coverage",
+        "sources",
+    } <= set(leg)
     assert leg["departure"].endswith("Z")
-    res = CliRunner().invoke(main, ["route", str(samples / "globe_history"), "--via",
-                                    "EG,CN,RS", "--within", "10d"])
+    res = CliRunner().invoke(
+        main, ["route", str(samples / "globe_history"), "--via", "EG,CN,RS", "--within", "10d"]
+    )
     assert res.exit_code == 0
     assert "010075  HECW → ZWWW → LYBT" in res.stdout
 
@@ -126,7 +151,7 @@ def test_export_formats(tmp_path, sample_tracks, sample_routes):
 def test_sources_merged_into_one_track(sample_routes, sample_tracks):
     merge = sample_routes.get("010075").reconciliation["merge"]
     assert merge["reference"].endswith("2025/10/16/traces/75/trace_full_010075.json")
-    (src, corr), = merge["clock_corrections"].items()
+    ((src, corr),) = merge["clock_corrections"].items()
     assert src.endswith("EGY1076_3c1f0a2b.csv") and corr == pytest.approx(-2.0, abs=0.5)
     assert merge["near_duplicates"] > 20
     merged = sample_routes.tracks.aircraft("010075").df
@@ -137,19 +162,25 @@ def test_sources_merged_into_one_track(sample_routes, sample_tracks):
     restored = sample_tracks.duplicate_reports
     restored = restored[restored["icao24"] == "010075"]
     assert len(restored) and set(restored["source"].str.rsplit("/", n=1).str[-1]) == {
-        "states_2025-10-16-13.parquet"}
+        "states_2025-10-16-13.parquet"
+    }
     assert len(merged) == before + len(restored) - merge["near_duplicates"]
     sources = sample_routes.get("010075").sources
-    assert {s.rsplit("/", 1)[-1] for s in sources} >= {"states_2025-10-16-13.csv",
-                                                       "states_2025-10-16-13.parquet"}
+    assert {s.rsplit("/", 1)[-1] for s in sources} >= {
+        "states_2025-10-16-13.csv",
+        "states_2025-10-16-13.parquet",
+    }
     fr24 = merged[merged["source"].str.endswith("EGY1076_3c1f0a2b.csv")]
     assert (fr24["clock_correction_s"] == corr).all()
     assert merged["time"].is_monotonic_increasing
 
 
 def test_two_exports_without_address_of_one_flight_become_one_aircraft(sample_routes):
-    fa = [m for m in sample_routes.matches
-          if m["sources"][0].endswith("ASL902_HECA_LYBE_20251016.kml")]
+    fa = [
+        m
+        for m in sample_routes.matches
+        if m["sources"][0].endswith("ASL902_HECA_LYBE_20251016.kml")
+    ]
     assert len(fa) == 1 and fa[0]["address_known"] is False
     assert fa[0]["target_sources"][0].endswith("YU-APN-track-press_alt_uncorrected.kml")
     assert fa[0]["median_distance_m"] < 300 and fa[0]["overlap_points"] > 100
@@ -170,16 +201,26 @@ def test_pseudo_tracks_at_the_same_time_but_apart_stay_apart():
     lat = pd.Series(range(120)) * 0.01 + 44.0
 
     def track(hexid, dlat, source):
-        frame = pd.DataFrame({"time": t, "icao24": hexid, "lat": lat + dlat, "lon": 20.0,
-                              "alt_ft": 30000.0, "row": range(1, 121)})
+        frame = pd.DataFrame(
+            {
+                "time": t,
+                "icao24": hexid,
+                "lat": lat + dlat,
+                "lon": 20.0,
+                "alt_ft": 30000.0,
+                "row": range(1, 121),
+            }
+        )
         return to_track_table(frame, ReadContext(source))
 
-    same = pd.concat([track("~aaaaaa", 0.0, "a.kml"), track("~bbbbbb", 0.0005, "b.kml")],
-                     ignore_index=True)
+    same = pd.concat(
+        [track("~aaaaaa", 0.0, "a.kml"), track("~bbbbbb", 0.0005, "b.kml")], ignore_index=True
+    )
     out, matches = match_unaddressed(same)
     assert [(m["pseudo_address"], m["icao24"]) for m in matches] == [("~bbbbbb", "~aaaaaa")]
     assert set(out["icao24"]) == {"~aaaaaa"}
-    apart = pd.concat([track("~aaaaaa", 0.0, "a.kml"), track("~bbbbbb", 0.5, "b.kml")],
-                      ignore_index=True)
+    apart = pd.concat(
+        [track("~aaaaaa", 0.0, "a.kml"), track("~bbbbbb", 0.5, "b.kml")], ignore_index=True
+    )
     out, matches = match_unaddressed(apart)
     assert matches == [] and set(out["icao24"]) == {"~aaaaaa", "~bbbbbb"}

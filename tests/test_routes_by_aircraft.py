@@ -31,12 +31,15 @@ def stops_frame(seed: int) -> pd.DataFrame:
     n = 60
     t = pd.Timestamp("2025-10-15T00:00Z") + pd.to_timedelta(rng.integers(0, 20, n) * 600, "s")
     arrival = pd.Series(t).where(rng.random(n) > 0.2)
-    return pd.DataFrame({"icao24": rng.choice(["010070", "4b1805", "a1b2c3"], n),
-                         "airport": rng.choice(["LYBT", "HECW", "ZWWW"], n),
-                         "arrival": arrival.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(
-                             arrival.notna(), None),
-                         "departure": (t + pd.Timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         "row": np.arange(n)})
+    return pd.DataFrame(
+        {
+            "icao24": rng.choice(["010070", "4b1805", "a1b2c3"], n),
+            "airport": rng.choice(["LYBT", "HECW", "ZWWW"], n),
+            "arrival": arrival.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(arrival.notna(), None),
+            "departure": (t + pd.Timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "row": np.arange(n),
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -50,16 +53,21 @@ def test_same_rows_as_filtering_each_aircraft(seed):
 
 def test_empty_and_missing_findings():
     empty = stops_frame(0).iloc[:0]
-    pd.testing.assert_frame_equal(by_aircraft(empty, ["time"])("010070"),
-                                  filtered(empty, "010070", ["time"]))
-    pd.testing.assert_frame_equal(by_aircraft(None, ["time"])("010070"),
-                                  filtered(None, "010070", ["time"]))
+    pd.testing.assert_frame_equal(
+        by_aircraft(empty, ["time"])("010070"), filtered(empty, "010070", ["time"])
+    )
+    pd.testing.assert_frame_equal(
+        by_aircraft(None, ["time"])("010070"), filtered(None, "010070", ["time"])
+    )
 
 
 def test_sample_routes_findings_as_filtered(sample_routes):
     seg = sample_routes.segmentation
-    for name, sort in (("stops", ["arrival", "departure"]), ("events", ["time"]),
-                       ("gaps", ["start"])):
+    for name, sort in (
+        ("stops", ["arrival", "departure"]),
+        ("events", ["time"]),
+        ("gaps", ["start"]),
+    ):
         frame = getattr(seg, name)
         of = by_aircraft(frame, sort)
         for route in sample_routes:
@@ -104,15 +112,19 @@ def test_map_as_with_findings_filtered_for_each_aircraft(sample_routes, monkeypa
     shuffled = Segmentation(seg.stops.sample(frac=1.0, random_state=3), seg.events, seg.gaps)
     legs = sample_routes.legs.sample(frac=1.0, random_state=4)
     assert not shuffled.stops["icao24"].is_monotonic_increasing
-    fast = [build.render_html(build.build_map(sample_routes.tracks, shuffled, legs=given))
-            for given in (legs, None)]
-    monkeypatch.setattr(build, "by_aircraft",
-                        lambda frame, sort: lambda icao24: filtered(frame, icao24, sort))
-    slow = [build.render_html(build.build_map(sample_routes.tracks, shuffled, legs=given))
-            for given in (legs, None)]
+    fast = [
+        build.render_html(build.build_map(sample_routes.tracks, shuffled, legs=given))
+        for given in (legs, None)
+    ]
+    monkeypatch.setattr(
+        build, "by_aircraft", lambda frame, sort: lambda icao24: filtered(frame, icao24, sort)
+    )
+    slow = [
+        build.render_html(build.build_map(sample_routes.tracks, shuffled, legs=given))
+        for given in (legs, None)
+    ]
     assert fast == slow
     routes_legs = {(r["icao24"], str(r["leg"])) for r in sample_routes.legs.to_dict("records")}
     routed = {h for h, _ in routes_legs}
-    drawn = {(h, n) for h, n in re.findall(r"([0-9a-f~]{6}) leg (\d+): ", fast[0])
-             if h in routed}
+    drawn = {(h, n) for h, n in re.findall(r"([0-9a-f~]{6}) leg (\d+): ", fast[0]) if h in routed}
     assert drawn <= routes_legs and len(drawn) >= 0.8 * len(routes_legs)  # each its own legs

@@ -51,21 +51,34 @@ def test_stop_across_midnight_is_one_visit_as_stops_finds_it():
     assert whole.iloc[0]["arrival"] == row.arrival
     assert whole.iloc[0]["departure"] == row.departure
     assert result.summary.to_dict("records") == [
-        {"registered_country": "EG", "typecode": "IL76", "month": "2025-10", "visits": 1,
-         "aircraft": 1}]
+        {
+            "registered_country": "EG",
+            "typecode": "IL76",
+            "month": "2025-10",
+            "visits": 1,
+            "aircraft": 1,
+        }
+    ]
 
 
 def test_matches_stops_on_all_sample_formats():
     result = scan([str(SAMPLES)], ["LYBT"], show_progress=False)
     whole = detect(read(str(SAMPLES), skip_bad=True), airports=["LYBT"]).stops
-    def text(col: pd.Series) -> list[str]:
-        return pd.to_datetime(col, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S.%f").fillna("")\
-            .tolist()
 
-    got = sorted(zip(result.visits["icao24"], text(result.visits["arrival"]),
-                     text(result.visits["departure"]), strict=True))
-    want = sorted(zip(whole["icao24"], text(whole["arrival"]), text(whole["departure"]),
-                      strict=True))
+    def text(col: pd.Series) -> list[str]:
+        return pd.to_datetime(col, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S.%f").fillna("").tolist()
+
+    got = sorted(
+        zip(
+            result.visits["icao24"],
+            text(result.visits["arrival"]),
+            text(result.visits["departure"]),
+            strict=True,
+        )
+    )
+    want = sorted(
+        zip(whole["icao24"], text(whole["arrival"]), text(whole["departure"]), strict=True)
+    )
     assert got == want and len(got) >= 2
 
 
@@ -79,8 +92,9 @@ def test_bad_file_is_skipped_and_counted(archive):
 def test_since_until_prune_days_and_fixes():
     parts = discover([str(GLOBE)], since=pd.Timestamp("2025-10-16T00:00Z").to_pydatetime())
     assert [p.day for p in parts] == ["2025-10-16"]
-    result = scan([str(GLOBE)], ["ZWWW"], since=pd.Timestamp("2025-10-16T00:00Z"),
-                  show_progress=False)
+    result = scan(
+        [str(GLOBE)], ["ZWWW"], since=pd.Timestamp("2025-10-16T00:00Z"), show_progress=False
+    )
     assert len(result.visits) == 1 and pd.isna(result.visits.iloc[0]["arrival"])
 
 
@@ -92,14 +106,18 @@ def test_prefilter_keeps_only_aircraft_near_the_airports():
 
 
 def test_runs_cut_where_unseen_fixes_of_the_aircraft_fall_between():
-    t = pd.to_datetime(["2025-10-01T23:00Z", "2025-10-03T01:00Z", "2025-10-03T02:00Z",
-                        "2025-10-01T10:00Z"], utc=True)
+    t = pd.to_datetime(
+        ["2025-10-01T23:00Z", "2025-10-03T01:00Z", "2025-10-03T02:00Z", "2025-10-01T10:00Z"],
+        utc=True,
+    )
     fixes = pd.DataFrame({"icao24": ["aaaaaa", "aaaaaa", "aaaaaa", "bbbbbb"], "time": t})
-    spans = pd.DataFrame({"icao24": ["aaaaaa", "bbbbbb"],
-                          "start": pd.to_datetime(["2025-10-02T05:00Z", "2025-10-05T00:00Z"],
-                                                  utc=True),
-                          "end": pd.to_datetime(["2025-10-02T20:00Z", "2025-10-05T01:00Z"],
-                                                utc=True)})
+    spans = pd.DataFrame(
+        {
+            "icao24": ["aaaaaa", "bbbbbb"],
+            "start": pd.to_datetime(["2025-10-02T05:00Z", "2025-10-05T00:00Z"], utc=True),
+            "end": pd.to_datetime(["2025-10-02T20:00Z", "2025-10-05T01:00Z"], utc=True),
+        }
+    )
     assert runs(fixes, spans).tolist() == [0, 1, 1, 2]
 
 
@@ -117,11 +135,19 @@ def test_dataset_from_convert_gives_the_same_visits(archive, tmp_path):
 def test_local_cluster_gives_exactly_the_in_process_visits(archive):
     distributed = pytest.importorskip("distributed", reason="distributed is not installed")
     local = scan([str(SAMPLES), str(archive)], ["ZWWW", "LYBT"], show_progress=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        remote = scan([str(SAMPLES), str(archive)], ["ZWWW", "LYBT"], scheduler=client,
-                      show_progress=False, batch_bytes=1)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = scan(
+            [str(SAMPLES), str(archive)],
+            ["ZWWW", "LYBT"],
+            scheduler=client,
+            show_progress=False,
+            batch_bytes=1,
+        )
     assert len(local.visits) >= 3
     pd.testing.assert_frame_equal(local.visits, remote.visits)
     assert local.bad == remote.bad
@@ -138,6 +164,7 @@ def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch):
     assert run.local_scheduler(parts, None) == "processes"
     assert run.local_scheduler(parts, 1) == "threads"
     from flightcheck.runtime import forking
+
     with monkeypatch.context() as m:  # macOS: fork is offered but not safe; stay on threads
         m.setattr(forking.sys, "platform", "darwin")
         assert run.local_scheduler(parts, None) == "threads"
@@ -149,8 +176,9 @@ def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch):
 
 def test_cli_scan_json_and_output(archive, tmp_path):
     out = tmp_path / "visits.parquet"
-    res = CliRunner().invoke(main, ["scan", str(archive), "--airport", "ZWWW", "-o", str(out),
-                                    "--json", "--quiet"])
+    res = CliRunner().invoke(
+        main, ["scan", str(archive), "--airport", "ZWWW", "-o", str(out), "--json", "--quiet"]
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert [v["icao24"] for v in doc["visits"]] == ["010075"]
@@ -179,8 +207,7 @@ def test_convert_in_worker_processes_writes_the_same_dataset(archive, tmp_path, 
 
 def test_cli_scan_takes_the_time_zone_of_local_time_logs():
     def departures(*extra: str) -> list[str]:
-        res = CliRunner().invoke(main, ["scan", *extra, "--airport", "LYBT", "--json",
-                                        "--quiet"])
+        res = CliRunner().invoke(main, ["scan", *extra, "--airport", "LYBT", "--json", "--quiet"])
         assert res.exit_code == 0, res.output
         return [v["departure"] for v in json.loads(res.stdout)["visits"]]
 
@@ -235,11 +262,15 @@ def test_kept_fixes_drop_backward_and_bad_points_like_the_track_table():
     from flightcheck.io.context import ReadContext, ReadOptions
     from flightcheck.scan.files_read import full_table, kept_fixes
 
-    frame = pd.DataFrame({
-        "time": [1760486400.0, 1760486460.0, 1760486430.0, 1760486500.0, 1760486520.0],
-        "icao24": [" ABC123", "abc123", "abc123", "abc123", "abc123"],
-        "lat": [10.0, 10.1, 10.2, 95.0, float("nan")], "lon": [20.0] * 5,
-        "row": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame(
+        {
+            "time": [1760486400.0, 1760486460.0, 1760486430.0, 1760486500.0, 1760486520.0],
+            "icao24": [" ABC123", "abc123", "abc123", "abc123", "abc123"],
+            "lat": [10.0, 10.1, 10.2, 95.0, float("nan")],
+            "lon": [20.0] * 5,
+            "row": [1, 2, 3, 4, 5],
+        }
+    )
     ctx = ReadContext("x.json", ReadOptions(skip_bad=True))
     hexes, t = kept_fixes(frame, ctx, time_ordered=True)
     want = full_table(frame, ReadContext("x.json", ReadOptions(skip_bad=True)), True)
@@ -253,12 +284,16 @@ def test_kept_fixes_drop_backward_and_bad_points_like_the_track_table():
         full_table(frame, ReadContext("x.json", strict), True)
     with pytest.raises(InputError) as kept_err:
         kept_fixes(frame, ReadContext("x.json", strict), True)
-    assert (kept_err.value.message, kept_err.value.record) == \
-        (full_err.value.message, full_err.value.record) == ("latitude out of range [-90, 90]", 4)
+    assert (
+        (kept_err.value.message, kept_err.value.record)
+        == (full_err.value.message, full_err.value.record)
+        == ("latitude out of range [-90, 90]", 4)
+    )
 
 
 def test_only_files_of_aircraft_near_the_airports_get_a_track_table(monkeypatch):
     from flightcheck.track import table as track
+
     built = []
     real = track.to_track_table
 

@@ -64,9 +64,24 @@ def _trace(**changes) -> dict:
     for i in range(n):
         alt = "ground" if i >= n - 3 else int(20000 * (1 - frac[i]))
         detail = {"flight": "MSX101  ", "squawk": "7001"} if i % 4 == 0 else None
-        points.append([round(i * 15.0, 2), LYBT[0] + 1.5 * (1 - frac[i]),
-                       LYBT[1] + 1.5 * (1 - frac[i]), alt, 250.0, 225.0, 0, -1200, detail,
-                       "adsb_icao", None, None, None, None])
+        points.append(
+            [
+                round(i * 15.0, 2),
+                LYBT[0] + 1.5 * (1 - frac[i]),
+                LYBT[1] + 1.5 * (1 - frac[i]),
+                alt,
+                250.0,
+                225.0,
+                0,
+                -1200,
+                detail,
+                "adsb_icao",
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
     doc = {"icao": "010075", "r": "SU-BTX", "t": "IL76", "timestamp": T0, "trace": points}
     doc.update(changes)
     return doc
@@ -92,10 +107,19 @@ def _far(doc: dict) -> dict:
     return doc
 
 
-@pytest.mark.parametrize("edit", [
-    "clean", "far", "nine_elements", "geometric_alt_high", "detail_not_object", "flags_null",
-    "fifteen_elements", "tilde_address",
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "clean",
+        "far",
+        "nine_elements",
+        "geometric_alt_high",
+        "detail_not_object",
+        "flags_null",
+        "fifteen_elements",
+        "tilde_address",
+    ],
+)
 def test_clean_variants_match_the_full_read(tmp_path, edit):
     doc = _trace()
     if edit == "far":
@@ -121,10 +145,24 @@ def test_clean_variants_match_the_full_read(tmp_path, edit):
     assert got.near is (edit not in ("far",))
 
 
-@pytest.mark.parametrize("edit", [
-    "lat_text", "lat_bool", "lat_null", "lat_out_of_range", "alt_text", "alt_bool", "short",
-    "not_list", "backwards", "timestamp_text", "address_not_hex", "flags_text", "truncated",
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "lat_text",
+        "lat_bool",
+        "lat_null",
+        "lat_out_of_range",
+        "alt_text",
+        "alt_bool",
+        "short",
+        "not_list",
+        "backwards",
+        "timestamp_text",
+        "address_not_hex",
+        "flags_text",
+        "truncated",
+    ],
+)
 def test_anything_unclean_is_left_to_the_full_read(tmp_path, edit):
     doc = _far(_trace())
     points = doc["trace"]
@@ -160,8 +198,11 @@ def test_anything_unclean_is_left_to_the_full_read(tmp_path, edit):
 
 def test_read_batch_is_the_same_with_and_without_the_shortcut(tmp_path, monkeypatch):
     root = tmp_path / "globe_history/2025/10/15/traces"
-    docs = {"0100aa": _trace(icao="0100aa"), "0100bb": _far(_trace(icao="0100bb")),
-            "0100cc": _far(_trace(icao="0100cc"))}
+    docs = {
+        "0100aa": _trace(icao="0100aa"),
+        "0100bb": _far(_trace(icao="0100bb")),
+        "0100cc": _far(_trace(icao="0100cc")),
+    }
     docs["0100cc"]["trace"][7][1] = "bad"  # a bad point: the full path drops and counts it
     for hexid, doc in docs.items():
         (root / hexid[-2:]).mkdir(parents=True)
@@ -174,8 +215,10 @@ def test_read_batch_is_the_same_with_and_without_the_shortcut(tmp_path, monkeypa
     def phase1(shortcut: bool):
         if not shortcut:
             monkeypatch.setattr(files_read, "_shortcut", lambda *a: None)
-        out = [read_batch(part, ReadOptions(skip_bad=True), AIRPORTS, since, None, RADIUS_KM)
-               for part in discover(paths)]
+        out = [
+            read_batch(part, ReadOptions(skip_bad=True), AIRPORTS, since, None, RADIUS_KM)
+            for part in discover(paths)
+        ]
         monkeypatch.undo()
         return out
 
@@ -187,4 +230,3 @@ def test_read_batch_is_the_same_with_and_without_the_shortcut(tmp_path, monkeypa
         assert (q.points, q.bad, q.not_track) == (f.points, f.bad, f.not_track)
     assert sum(len(q.bad) for q in quick) == 1
     assert any(len(q.fixes) and (q.fixes["icao24"] == "0100aa").any() for q in quick)
-

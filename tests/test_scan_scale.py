@@ -67,7 +67,7 @@ def _release(fleet_root: Path, out: Path, parts: int = 3) -> list[Path]:
     paths = []
     for k in range(parts):
         p = out / f"{RELEASE}.a{'abcdefgh'[k]}"
-        p.write_bytes(data[cut[k]:cut[k + 1]])
+        p.write_bytes(data[cut[k] : cut[k + 1]])
         paths.append(p)
     return paths
 
@@ -89,17 +89,18 @@ def test_split_release_is_read_in_place_as_the_extracted_day(fleet, tmp_path):
     assert len(extracted.visits) >= 2
     before = _files_below(tmp_path)
     together = scan([str(p) for p in parts], airports, show_progress=False, batch_bytes=4096)
-    globbed = scan([str(tmp_path / "release" / f"{RELEASE}.*")], airports,
-                   show_progress=False)
+    globbed = scan([str(tmp_path / "release" / f"{RELEASE}.*")], airports, show_progress=False)
     assert _files_below(tmp_path) == before  # nothing extracted anywhere
     pd.testing.assert_frame_equal(_visits(together), _visits(extracted))
     pd.testing.assert_frame_equal(_visits(globbed), _visits(extracted))
     assert together.points == extracted.points
     assert len(together.partitions) > 1  # members batched like files, not one huge task
     first_parts = " + ".join(str(p) for p in parts)
-    assert all(s.startswith(first_parts + "::./traces/")
-               for v in together.visits["sources"] for s in v.split("; ")), \
-        together.visits["sources"].tolist()
+    assert all(
+        s.startswith(first_parts + "::./traces/")
+        for v in together.visits["sources"]
+        for s in v.split("; ")
+    ), together.visits["sources"].tolist()
     # the heatmap is not track data and the link is not a file: neither is read as one
     assert together.to_dict()["scanned"]["not_track"] == 1
     assert not together.bad and not together.unreadable
@@ -118,8 +119,7 @@ def test_convert_turns_a_split_release_into_the_dataset_of_the_day(fleet, tmp_pa
     root, airports = fleet
     parts = [str(p) for p in _release(root, tmp_path / "release")]
     done = convert(parts, tmp_path / "ds", show_progress=False)
-    plain = convert([str(root / "globe_history" / DAY)], tmp_path / "plain",
-                    show_progress=False)
+    plain = convert([str(root / "globe_history" / DAY)], tmp_path / "plain", show_progress=False)
     assert done["points"] == plain["points"] > 1000
     assert done["days"] == plain["days"]
     from_ds = scan([str(tmp_path / "ds")], airports, show_progress=False)
@@ -142,8 +142,9 @@ def test_globe_history_day_archives_tar_and_zip(fleet, tmp_path):
         got = scan([str(archive)], airports, show_progress=False)
         pd.testing.assert_frame_equal(_visits(got), _visits(folder))
         assert got.points == folder.points
-        assert {p["key"].split("#")[0] for p in got.partitions} == \
-            {p["key"].split("#")[0] for p in folder.partitions}  # days from member paths
+        assert {p["key"].split("#")[0] for p in got.partitions} == {
+            p["key"].split("#")[0] for p in folder.partitions
+        }  # days from member paths
 
 
 def test_incomplete_or_hostile_releases_are_refused_in_one_line(fleet, tmp_path):
@@ -166,8 +167,9 @@ def test_incomplete_or_hostile_releases_are_refused_in_one_line(fleet, tmp_path)
     assert len(sources.read_bytes(big.path, big.member.size)) == big.member.size
 
 
-def test_files_that_cannot_be_read_fail_the_scan_past_the_stated_share(fleet, tmp_path,
-                                                                       monkeypatch):
+def test_files_that_cannot_be_read_fail_the_scan_past_the_stated_share(
+    fleet, tmp_path, monkeypatch
+):
     """Workers that cannot see the inputs (here: files gone between planning and reading)
     must never turn into "0 visits, exit 0"."""
     from flightcheck.scan import run
@@ -201,12 +203,16 @@ def test_files_that_cannot_be_read_fail_the_scan_past_the_stated_share(fleet, tm
     assert f"1 of {len(files)} inputs could not be read" in res.stderr
 
     shutil.copytree(root / "globe_history", copy, dirs_exist_ok=True)
-    res = CliRunner().invoke(main, ["scan", str(copy), "--airport", airports[0], "--json",
-                                    "--max-unreadable", "0.1"])
+    res = CliRunner().invoke(
+        main, ["scan", str(copy), "--airport", airports[0], "--json", "--max-unreadable", "0.1"]
+    )
     assert res.exit_code == 0, res.output
     scanned = json.loads(res.stdout)["scanned"]
-    assert (scanned["inputs"], scanned["read"], scanned["unreadable"]) == \
-        (len(files), len(files) - 1, 1)
+    assert (scanned["inputs"], scanned["read"], scanned["unreadable"]) == (
+        len(files),
+        len(files) - 1,
+        1,
+    )
     assert scanned["bad_files"] == 0
     assert "could not read" in res.stderr
 
@@ -230,8 +236,9 @@ scan(sys.argv[4:], sys.argv[3].split(","), workers=1, batch_bytes=1, checkpoint=
 """
 
 
-def test_a_killed_scan_resumes_from_its_checkpoint_with_the_same_result(fleet, tmp_path,
-                                                                         monkeypatch):
+def test_a_killed_scan_resumes_from_its_checkpoint_with_the_same_result(
+    fleet, tmp_path, monkeypatch
+):
     from flightcheck.scan import tasks
 
     root, airports = fleet
@@ -239,8 +246,11 @@ def test_a_killed_scan_resumes_from_its_checkpoint_with_the_same_result(fleet, t
     whole = scan(paths, airports, batch_bytes=1, show_progress=False)
     n = len(whole.partitions)
     ckpt = tmp_path / "ckpt"
-    proc = subprocess.run([sys.executable, "-c", _KILLED_RUN, str(ckpt), str(n // 2),
-                           ",".join(airports), *paths], capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_RUN, str(ckpt), str(n // 2), ",".join(airports), *paths],
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
     kept = sorted(ckpt.glob("*.json"))
     assert len(kept) == n // 2
@@ -271,6 +281,7 @@ def test_a_killed_scan_resumes_from_its_checkpoint_with_the_same_result(fleet, t
 
 # --- object storage and URLs ----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def s3(fleet, tmp_path_factory):
     """A real S3 server on 127.0.0.1 holding the fleet's globe_history and a split day
@@ -299,8 +310,11 @@ def test_s3_globs_folders_and_split_releases_give_the_local_visits(fleet, s3):
     local = scan([str(root / "globe_history")], airports, show_progress=False)
     remote = scan(["s3://archive/globe_history/"], airports, show_progress=False)
     pd.testing.assert_frame_equal(_visits(remote), _visits(local))
-    assert all(s.startswith("s3://archive/globe_history/2025/")
-               for v in remote.visits["sources"] for s in v.split("; "))
+    assert all(
+        s.startswith("s3://archive/globe_history/2025/")
+        for v in remote.visits["sources"]
+        for s in v.split("; ")
+    )
     release = scan(["s3://archive/release/*.tar.a?"], airports, show_progress=False)
     in_place = scan([str(p) for p in parts], airports, show_progress=False)
     pd.testing.assert_frame_equal(_visits(release), _visits(in_place))
@@ -339,14 +353,17 @@ def test_a_batch_of_urls_is_fetched_at_once_and_read_from_memory(fleet, s3, monk
     urls = [f"s3://archive/{f.relative_to(root).as_posix()}" for f in files]
     urls.append("s3://archive/globe_history/gone.json")
     with sources.prefetched(urls):
+
         def no_more_requests(*args, **kwargs):
             raise AssertionError("read one by one after the batch fetch")
 
         monkeypatch.setattr(fsspec.spec.AbstractFileSystem, "open", no_more_requests)
         for f, url in zip(files, urls, strict=False):
             assert sources.read_bytes(url, 1 << 30) == f.read_bytes()
-            assert sources.fingerprint(url) == (hashlib.sha256(f.read_bytes()).hexdigest(),
-                                                f.stat().st_size)
+            assert sources.fingerprint(url) == (
+                hashlib.sha256(f.read_bytes()).hexdigest(),
+                f.stat().st_size,
+            )
         with pytest.raises(InputError, match="cannot read"):
             sources.read_bytes(urls[-1], 1 << 30)
 
@@ -382,21 +399,31 @@ def test_urls_with_credentials_are_recorded_without_them(fleet, tmp_path):
             assert shown in res.stdout
             outputs.append(res.output)
         visits = tmp_path / "visits.csv"
-        res = CliRunner().invoke(main, ["scan", url, *[x for a in airports
-                                                       for x in ("--airport", a)],
-                                        "--json", "-o", str(visits)])
+        res = CliRunner().invoke(
+            main,
+            [
+                "scan",
+                url,
+                *[x for a in airports for x in ("--airport", a)],
+                "--json",
+                "-o",
+                str(visits),
+            ],
+        )
         assert res.exit_code == 0, res.output
         outputs += [res.output, visits.read_text()]
         done = convert([url], tmp_path / "ds", show_progress=False)
         assert done["points"] > 0
-        outputs += [p.read_bytes().decode("latin-1") for p in (tmp_path / "ds").rglob("*")
-                    if p.is_file()]
+        outputs += [
+            p.read_bytes().decode("latin-1") for p in (tmp_path / "ds").rglob("*") if p.is_file()
+        ]
     for text in outputs:
         for secret in secrets:
             assert secret not in text
 
 
 # --- a real cluster ---------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def _cluster(workdir: Path, env: dict[str, str], workers: int = 2):
@@ -406,10 +433,26 @@ def _cluster(workdir: Path, env: dict[str, str], workers: int = 2):
     dask_cli = str(Path(sys.executable).with_name("dask"))
     info = workdir / "scheduler.json"
     logs = [open(workdir / f"log{i}.txt", "wb") for i in range(workers + 1)]  # noqa: SIM115
-    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", "0",
-                               "--dashboard-address", "127.0.0.1:0",
-                               "--scheduler-file", str(info)],
-                              cwd=workdir, env=env, stdout=logs[0], stderr=subprocess.STDOUT)]
+    procs = [
+        subprocess.Popen(
+            [
+                dask_cli,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                str(info),
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=logs[0],
+            stderr=subprocess.STDOUT,
+        )
+    ]
     try:
         for _ in range(600):
             if info.exists() and info.stat().st_size:
@@ -417,11 +460,28 @@ def _cluster(workdir: Path, env: dict[str, str], workers: int = 2):
             time.sleep(0.1)
         address = json.loads(info.read_text())["address"]
         for i in range(workers):
-            procs.append(subprocess.Popen(
-                [dask_cli, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                 "--host", "127.0.0.1", "--no-dashboard",
-                 "--local-directory", str(workdir / f"w{i}")],
-                cwd=workdir, env=env, stdout=logs[i + 1], stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        dask_cli,
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                        "--local-directory",
+                        str(workdir / f"w{i}"),
+                    ],
+                    cwd=workdir,
+                    env=env,
+                    stdout=logs[i + 1],
+                    stderr=subprocess.STDOUT,
+                )
+            )
         from distributed import Client
 
         with Client(address, timeout=60) as client:
@@ -440,8 +500,9 @@ def _cluster(workdir: Path, env: dict[str, str], workers: int = 2):
             log.close()
 
 
-def test_a_real_cluster_in_another_folder_gives_the_in_process_visits(fleet, s3, tmp_path,
-                                                                      monkeypatch):
+def test_a_real_cluster_in_another_folder_gives_the_in_process_visits(
+    fleet, s3, tmp_path, monkeypatch
+):
     pytest.importorskip("distributed")
     root, airports = fleet
     env, parts = s3
@@ -454,8 +515,13 @@ def test_a_real_cluster_in_another_folder_gives_the_in_process_visits(fleet, s3,
     monkeypatch.chdir(here)
     # day 1 from a split release given as a relative glob, day 2 from object storage
     inputs = ["release/" + RELEASE + ".a*", "s3://archive/globe_history/2025/10/02/"]
-    args = ["scan", *inputs, *[a for code in airports for a in ("--airport", code)],
-            "--json", "--quiet"]
+    args = [
+        "scan",
+        *inputs,
+        *[a for code in airports for a in ("--airport", code)],
+        "--json",
+        "--quiet",
+    ]
     local = CliRunner().invoke(main, args)
     assert local.exit_code == 0, local.output
     with _cluster(elsewhere, {**os.environ, **env}) as address:
@@ -502,12 +568,12 @@ def test_convert_keeps_each_batch_in_input_order(fleet, tmp_path):
         src = t["source"].to_numpy()
         runs = int((src[1:] != src[:-1]).sum()) + 1
         assert runs == len(set(src)) and list(src) == sorted(src)  # one run per file
-        assert t.groupby("source", sort=False)["row"].apply(
-            lambda r: r.is_monotonic_increasing).all()
+        assert (
+            t.groupby("source", sort=False)["row"].apply(lambda r: r.is_monotonic_increasing).all()
+        )
 
 
-def test_stops_and_inspect_read_a_release_and_one_of_its_members(fleet, tmp_path,
-                                                                 monkeypatch):
+def test_stops_and_inspect_read_a_release_and_one_of_its_members(fleet, tmp_path, monkeypatch):
     from flightcheck import read
     from flightcheck.segment import detect
 
@@ -522,10 +588,12 @@ def test_stops_and_inspect_read_a_release_and_one_of_its_members(fleet, tmp_path
     b = detect(extracted, airports=airports).stops
     assert len(a) >= 2
     cited = [[(c["source"].rsplit("/", 1)[-1], c["row"]) for c in rows] for rows in a["rows"]]
-    assert cited == [[(c["source"].rsplit("/", 1)[-1], c["row"]) for c in rows]
-                     for rows in b["rows"]]  # the same rows of the same files
-    pd.testing.assert_frame_equal(a.drop(columns=["rows", "evidence"]),
-                                  b.drop(columns=["rows", "evidence"]))
+    assert cited == [
+        [(c["source"].rsplit("/", 1)[-1], c["row"]) for c in rows] for rows in b["rows"]
+    ]  # the same rows of the same files
+    pd.testing.assert_frame_equal(
+        a.drop(columns=["rows", "evidence"]), b.drop(columns=["rows", "evidence"])
+    )
     member = in_place.inputs[0].path
     assert member.startswith(" + ".join(parts) + "::./traces/")
     res = CliRunner().invoke(main, ["inspect", member, "--json"])  # a member named alone

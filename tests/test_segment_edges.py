@@ -52,8 +52,18 @@ def _landing(roll_kt: tuple[float, ...] = (122.0, 118.0)) -> pd.DataFrame:
     rows = []
     for i, kt in enumerate(roll_kt, start=1):
         lat, lon = offset(*LYBE_12L, 122, 0.3 * i)
-        rows.append({"time": t + 4.0 * i, "lat": lat, "lon": lon, "alt_ft": np.nan,
-                     "on_ground": True, "gs_kt": kt, "track_deg": 122.0, "vrate_fpm": 0.0})
+        rows.append(
+            {
+                "time": t + 4.0 * i,
+                "lat": lat,
+                "lon": lon,
+                "alt_ft": np.nan,
+                "on_ground": True,
+                "gs_kt": kt,
+                "track_deg": 122.0,
+                "vrate_fpm": 0.0,
+            }
+        )
     return pd.concat([air, pd.DataFrame(rows)], ignore_index=True)
 
 
@@ -61,8 +71,14 @@ def _take_off_from_700ft() -> pd.DataFrame:
     """First fix at 700 ft, 2.5 km past LYBT 12L's far end, climbing on the runway heading."""
     far_end = offset(*LYBT_12L, 125, 2.5)
     out = offset(*LYBT_12L, 125, 2.5 + 2.0)
-    return path([(*far_end, 700.0, 160.0), (*out, 1900.0, 190.0),
-                 (*offset(*LYBT_12L, 125, 40), 9000.0, 260.0)], T0)
+    return path(
+        [
+            (*far_end, 700.0, 160.0),
+            (*out, 1900.0, 190.0),
+            (*offset(*LYBT_12L, 125, 40), 9000.0, 260.0),
+        ],
+        T0,
+    )
 
 
 def _read(tmp_path, name: str, data: bytes, **kw):
@@ -82,15 +98,17 @@ LANDING_WRITERS = {
     "readsb-trace": ("trace_full_010075.json", lambda p: writers.trace_json(p)),
     "opensky-csv": ("states.csv", lambda p: writers.opensky_csv(p)),
     "opensky-parquet": ("states.parquet", lambda p: writers.opensky_parquet(p)),
-    "fr24-kml": ("MSX123_3c1f0a2b.kml", lambda p: writers.fr24_kml(p, "MSX123", "HECA",
-                                                                   "LYBE")),
+    "fr24-kml": ("MSX123_3c1f0a2b.kml", lambda p: writers.fr24_kml(p, "MSX123", "HECA", "LYBE")),
     "csv": ("mine.csv", lambda p: writers.plain_csv(p)),
     "sbs": ("belgrade.log", lambda p: writers.sbs_log(p)),
-    "tar1090-kml": ("SU-BTX-track-press_alt_uncorrected.kml",
-                    lambda p: writers.tar1090_kml(p, "SU-BTX")),
-    "flightaware-kml": ("FlightAware_MSX123_HECA_LYBE_20241005.kml",
-                        lambda p: writers.flightaware_kml(p, "MSX123", "HECA", "LYBE",
-                                                          "05-Oct-2024")),
+    "tar1090-kml": (
+        "SU-BTX-track-press_alt_uncorrected.kml",
+        lambda p: writers.tar1090_kml(p, "SU-BTX"),
+    ),
+    "flightaware-kml": (
+        "FlightAware_MSX123_HECA_LYBE_20241005.kml",
+        lambda p: writers.flightaware_kml(p, "MSX123", "HECA", "LYBE", "05-Oct-2024"),
+    ),
 }
 
 
@@ -130,19 +148,23 @@ def test_day_trace_ending_after_a_short_landing_roll(tmp_path):
     """readsb: 8 ground fixes slowing from 71 to 58 kt at the destination, then the file ends
     (the engine used to call this run "brief" and drop it)."""
     roll = tuple(np.linspace(71, 58, 8))
-    tracks = _read(tmp_path, "trace_full_010075.json", writers.trace_json(_points(
-        _landing(roll_kt=roll))))
+    tracks = _read(
+        tmp_path, "trace_full_010075.json", writers.trace_json(_points(_landing(roll_kt=roll)))
+    )
     stop = _only_stop(tracks)
     assert stop["airport"] == "LYBE" and stop["kind"] == "observed"
     assert stop["runway"] == "12L"
 
 
 TAKE_OFF_WRITERS = {
-    "tar1090-kml": ("SU-BTX-track-press_alt_uncorrected.kml",
-                    lambda p: writers.tar1090_kml(p, "SU-BTX")),
-    "flightaware-kml": ("FlightAware_MSX123_LYBT_HECA_20241005.kml",
-                        lambda p: writers.flightaware_kml(p, "MSX123", "LYBT", "HECA",
-                                                          "05-Oct-2024")),
+    "tar1090-kml": (
+        "SU-BTX-track-press_alt_uncorrected.kml",
+        lambda p: writers.tar1090_kml(p, "SU-BTX"),
+    ),
+    "flightaware-kml": (
+        "FlightAware_MSX123_LYBT_HECA_20241005.kml",
+        lambda p: writers.flightaware_kml(p, "MSX123", "LYBT", "HECA", "05-Oct-2024"),
+    ),
     "fr24-csv": ("EGY1076.csv", lambda p: writers.fr24_csv(p)),
     "readsb-trace": ("trace_full_010075.json", lambda p: writers.trace_json(p)),
 }
@@ -169,20 +191,43 @@ def _ends(frame: pd.DataFrame) -> pd.DataFrame:
 def test_no_stop_where_the_data_ends_in_flight(tmp_path, case):
     """Overflights, holds and go-arounds at the end of the data stay flights."""
     if case == "cruise":  # over Belgrade at FL330
-        f = path([(*offset(*LYBE_12L, 300, 60), 33000.0, 450.0),
-                  (*offset(*LYBE_12L, 120, 5), 33000.0, 450.0)], T0)
+        f = path(
+            [
+                (*offset(*LYBE_12L, 300, 60), 33000.0, 450.0),
+                (*offset(*LYBE_12L, 120, 5), 33000.0, 450.0),
+            ],
+            T0,
+        )
     elif case == "hold":  # 5,000 ft racetrack 20 km out, data ends mid-turn
         a = offset(*LYBE_12L, 302, 20)
         b = offset(*LYBE_12L, 302, 28)
-        f = path([(*a, 5000.0, 210.0), (*b, 5000.0, 210.0), (*offset(*b, 32, 3), 5000.0, 210.0),
-                  (*offset(*a, 32, 3), 5000.0, 210.0)], T0)
+        f = path(
+            [
+                (*a, 5000.0, 210.0),
+                (*b, 5000.0, 210.0),
+                (*offset(*b, 32, 3), 5000.0, 210.0),
+                (*offset(*a, 32, 3), 5000.0, 210.0),
+            ],
+            T0,
+        )
     elif case == "go-around":  # down to 200 ft over the threshold, climbing out again
         start = offset(*LYBE_12L, 302, 15)
-        f = path([(*start, LYBE_ELEV + 2600, 180.0), (*LYBE_12L, LYBE_ELEV + 200, 140.0),
-                  (*offset(*LYBE_12L, 122, 4), LYBE_ELEV + 1800, 170.0)], T0)
+        f = path(
+            [
+                (*start, LYBE_ELEV + 2600, 180.0),
+                (*LYBE_12L, LYBE_ELEV + 200, 140.0),
+                (*offset(*LYBE_12L, 122, 4), LYBE_ELEV + 1800, 170.0),
+            ],
+            T0,
+        )
     else:  # 1,500 ft, 25 km from the nearest runway end, flying away from it
-        f = path([(*offset(*LYBE_12L, 30, 10), 1500.0, 160.0),
-                  (*offset(*LYBE_12L, 30, 25), 1500.0, 160.0)], T0)
+        f = path(
+            [
+                (*offset(*LYBE_12L, 30, 10), 1500.0, 160.0),
+                (*offset(*LYBE_12L, 30, 25), 1500.0, 160.0),
+            ],
+            T0,
+        )
     tracks = _read(tmp_path, "trace_full_010075.json", writers.trace_json(_ends(f)))
     seg = detect(tracks)
     assert seg.stops.empty, seg.stops[["airport", "kind", "evidence"]].to_string()

@@ -25,8 +25,9 @@ def _cruise_hole(target, hdg_in, hdg_out, hours, alt_a=33000.0, alt_b=35000.0, k
     before = path([(*a0, alt_a, 440.0), (*a1, alt_a, 440.0)], T0, 20).iloc[:-1]
     b0 = offset(lat, lon, hdg_out, km)
     b1 = offset(lat, lon, hdg_out, km + 250)
-    after = path([(*b0, alt_b, 440.0), (*b1, alt_b, 440.0)],
-                 before["time"].iloc[-1] + hours * 3600, 20)
+    after = path(
+        [(*b0, alt_b, 440.0), (*b1, alt_b, 440.0)], before["time"].iloc[-1] + hours * 3600, 20
+    )
     return table([before, after])
 
 
@@ -82,11 +83,22 @@ def test_descending_last_fix_ranks_the_airport_below_it_first():
     # last fix 4,000 ft descending 25 km out on LYBT's centreline; the first fix after is
     # at cruise far away (a transponder switched off for the landing and the next climb)
     lat, lon = LYBT
-    before = path([(*offset(lat, lon, 125, 120), 20000.0, 300.0),
-                   (*offset(lat, lon, 125, 25), 4000.0, 200.0)], T0, 10).iloc[:-1]
-    after = path([(*offset(lat, lon, 20, 300), 30000.0, 430.0),
-                  (*offset(lat, lon, 20, 500), 33000.0, 440.0)],
-                 before["time"].iloc[-1] + 3 * 3600, 20)
+    before = path(
+        [
+            (*offset(lat, lon, 125, 120), 20000.0, 300.0),
+            (*offset(lat, lon, 125, 25), 4000.0, 200.0),
+        ],
+        T0,
+        10,
+    ).iloc[:-1]
+    after = path(
+        [
+            (*offset(lat, lon, 20, 300), 30000.0, 430.0),
+            (*offset(lat, lon, 20, 500), 33000.0, 440.0),
+        ],
+        before["time"].iloc[-1] + 3 * 3600,
+        20,
+    )
     seg = detect(table([before, after]))
     g = seg.gaps.iloc[0]
     # LYBE lies 13 km further along the same line: both Belgrade fields lead, nothing else
@@ -99,11 +111,22 @@ def test_descending_last_fix_ranks_the_airport_below_it_first():
 def test_too_short_a_silence_has_no_candidates():
     # 40 min over 250 km at 440 kt: 20 min unaccounted, under the 15-min-plus-15 % margin?
     lat, lon = LYBT
-    before = path([(*offset(lat, lon, 270, 300), 35000.0, 440.0),
-                   (*offset(lat, lon, 270, 125), 35000.0, 440.0)], T0, 20)
-    after = path([(*offset(lat, lon, 90, 125), 35000.0, 440.0),
-                  (*offset(lat, lon, 90, 300), 35000.0, 440.0)],
-                 before["time"].iloc[-1] + 18 * 60, 20)
+    before = path(
+        [
+            (*offset(lat, lon, 270, 300), 35000.0, 440.0),
+            (*offset(lat, lon, 270, 125), 35000.0, 440.0),
+        ],
+        T0,
+        20,
+    )
+    after = path(
+        [
+            (*offset(lat, lon, 90, 125), 35000.0, 440.0),
+            (*offset(lat, lon, 90, 300), 35000.0, 440.0),
+        ],
+        before["time"].iloc[-1] + 18 * 60,
+        20,
+    )
     g = detect(table([before, after])).gaps.iloc[0]
     assert g.unaccounted_s < 900 and g.candidates == [] and pd.isna(g.reach_km)
 
@@ -112,8 +135,7 @@ def test_jet_candidates_have_long_runways(hole_gap):
     ix = default_index()
     for c in hole_gap.candidates:
         i = ix.index_of(c["airport"])
-        assert ix.longest_ft[i] >= 4000 or (np.isnan(ix.longest_ft[i])
-                                            and ix.type_rank[i] >= 2)
+        assert ix.longest_ft[i] >= 4000 or (np.isnan(ix.longest_ft[i]) and ix.type_rank[i] >= 2)
 
 
 def test_vectorised_geodesic_matches_geopy():
@@ -125,4 +147,5 @@ def test_vectorised_geodesic_matches_geopy():
     assert np.allclose(many, one, atol=1e-6)
     # nearly antipodal points (Vincenty does not converge): still right
     assert geodesic_km_many(0.0, 0.0, 0.5, 179.7) == pytest.approx(
-        geodesic_km(0.0, 0.0, 0.5, 179.7), abs=1e-6)
+        geodesic_km(0.0, 0.0, 0.5, 179.7), abs=1e-6
+    )

@@ -16,8 +16,9 @@ from segment_tracks import T0, approach, climb_out, table
 from flightcheck.segment import detect, pieces, workers
 
 LYBT = (44.9350, 20.2575)  # threshold region of Batajnica, Serbia
-needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="worker processes are forked on Linux only")
+needs_fork = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only"
+)
 
 
 def assert_same(a, b) -> None:
@@ -43,10 +44,16 @@ def test_workers_on_an_unsorted_table_find_the_same(sample_tracks):
 
 def two_aircraft_same_file_name() -> pd.DataFrame:
     """Two aircraft landing at LYBT, each from a file named trace.json in its own folder."""
-    a = table([approach(*LYBT, 300.0, T0), climb_out(*LYBT, 300.0, T0 + 3600)],
-              icao24="010070", source="/archive/a/trace.json")
-    b = table([approach(*LYBT, 300.0, T0 + 600), climb_out(*LYBT, 300.0, T0 + 5400)],
-              icao24="4b1805", source="/archive/b/trace.json")
+    a = table(
+        [approach(*LYBT, 300.0, T0), climb_out(*LYBT, 300.0, T0 + 3600)],
+        icao24="010070",
+        source="/archive/a/trace.json",
+    )
+    b = table(
+        [approach(*LYBT, 300.0, T0 + 600), climb_out(*LYBT, 300.0, T0 + 5400)],
+        icao24="4b1805",
+        source="/archive/b/trace.json",
+    )
     return pd.concat([a, b], ignore_index=True)
 
 
@@ -75,7 +82,7 @@ def test_split_gives_whole_aircraft_balanced_by_fixes():
     assert not seen[0] & seen[1]  # no aircraft in two pieces
     # in order of first appearance, as the engine numbers aircraft
     first = list(dict.fromkeys(mixed))
-    assert seen[0] == set(first[:len(seen[0])])
+    assert seen[0] == set(first[: len(seen[0])])
     assert all(np.all(np.diff(p.rows) > 0) for p in parts)  # table order kept in a piece
     assert pieces.Piece(parts[1].rows).global_positions(np.array([0])) == parts[1].rows[0]
 
@@ -87,8 +94,10 @@ def test_pieces_find_the_same_as_the_whole_table(sample_tracks, monkeypatch, wor
     assert len(pieces.make_pieces(sample_tracks.df["icao24"], 1)) == 1
     monkeypatch.setattr(pieces, "PIECE_POINTS", 700)  # the samples in about 8 pieces
     used = []
-    monkeypatch.setattr("flightcheck.segment.make_pieces", lambda *a: used.append(
-        pieces.make_pieces(*a)) or used[-1])
+    monkeypatch.setattr(
+        "flightcheck.segment.make_pieces",
+        lambda *a: used.append(pieces.make_pieces(*a)) or used[-1],
+    )
     assert_same(whole, detect(sample_tracks, workers=workers))
     assert len(used[0]) >= 6
 
@@ -187,8 +196,9 @@ def test_an_error_in_the_caller_stops_the_workers():
     with pytest.raises(KeyError):
         workers.run_pieces(lambda: (parts, work), 2)
     assert time.monotonic() - start < 10
-    assert not seen and not [c for c in multiprocessing.active_children()
-                             if c.name.startswith("Process")]
+    assert not seen and not [
+        c for c in multiprocessing.active_children() if c.name.startswith("Process")
+    ]
 
 
 def test_pieces_tables_join_as_one_table_would_be_built():
@@ -198,16 +208,23 @@ def test_pieces_tables_join_as_one_table_would_be_built():
     t = [ts(1760616000.0 + 60 * m) for m in range(3)]  # as the engine makes them
 
     def stop(icao, arrival, runway):
-        return {"icao24": icao, "airport": "LYBT", "arrival": arrival, "departure": t[2],
-                "runway": runway, "dwell_s": 60.0}
+        return {
+            "icao24": icao,
+            "airport": "LYBT",
+            "arrival": arrival,
+            "departure": t[2],
+            "runway": runway,
+            "dwell_s": 60.0,
+        }
 
     def tables(*stops):
         return tabulate(list(stops), [], [])
 
     a = tables(stop("010070", None, None))  # all-None arrivals and runways: still declared
     b = tables(stop("4b1805", t[0], "30"), stop("4b1805", t[1], None))
-    whole = tables(stop("010070", None, None), stop("4b1805", t[0], "30"),
-                   stop("4b1805", t[1], None))[0]
+    whole = tables(
+        stop("010070", None, None), stop("4b1805", t[0], "30"), stop("4b1805", t[1], None)
+    )[0]
     assert str(whole["arrival"].dtype) == "datetime64[ns, UTC]"
     assert str(a[0]["arrival"].dtype) == "datetime64[ns, UTC]"
     assert str(a[0]["runway"].dtype) == "str"
@@ -216,8 +233,9 @@ def test_pieces_tables_join_as_one_table_would_be_built():
     pd.testing.assert_frame_equal(join_tables([b, a])[0], whole, check_exact=True)
     # pieces of the same dtypes are concatenated: the same table
     c = tables(stop("4c0001", t[2], "12"))
-    one = tables(stop("4b1805", t[0], "30"), stop("4b1805", t[1], None),
-                 stop("4c0001", t[2], "12"))[0]
+    one = tables(
+        stop("4b1805", t[0], "30"), stop("4b1805", t[1], None), stop("4c0001", t[2], "12")
+    )[0]
     pd.testing.assert_frame_equal(join_tables([b, c])[0], one, check_exact=True)
     pd.testing.assert_frame_equal(join_tables([c, b])[0], one, check_exact=True)
     empty = tables()

@@ -17,12 +17,16 @@ def chunked(rng: np.random.Generator) -> pa.ChunkedArray:
     rows: list[str | None] = []
     while len(rows) < 40:
         rows += [VALUES[rng.integers(len(VALUES))]] * int(rng.integers(1, 7))
-    rows = rows[:int(rng.integers(1, 41))]
+    rows = rows[: int(rng.integers(1, 41))]
     cuts = sorted(rng.integers(0, len(rows) + 1, size=int(rng.integers(0, 4))).tolist())
     bounds = [0, *cuts, len(rows)]
-    return pa.chunked_array([pa.array(rows[a:b], type=pa.large_string())
-                             for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
-                            type=pa.large_string())
+    return pa.chunked_array(
+        [
+            pa.array(rows[a:b], type=pa.large_string())
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ],
+        type=pa.large_string(),
+    )
 
 
 @pytest.mark.parametrize("seed", range(20))

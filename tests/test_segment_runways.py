@@ -38,21 +38,37 @@ FBKI_15 = (-19.6128, 23.0309, 150.2, 3135.0)
 HLLB_15R = (32.1102, 20.2587, 150.5, 433.0)
 
 
-def visit(lat: float, lon: float, hdg: float, elev: float, cruise_kt: float,
-          typecode: str | None, silent_h: float = 3.0) -> pd.DataFrame:
+def visit(
+    lat: float,
+    lon: float,
+    hdg: float,
+    elev: float,
+    cruise_kt: float,
+    typecode: str | None,
+    silent_h: float = 3.0,
+) -> pd.DataFrame:
     """Cruise in at ``cruise_kt``, approach on ``hdg`` and go silent about 4 km short of the
     threshold (about 700 ft above it); reappear ``silent_h`` hours later climbing away along
     the runway, and cruise out."""
     start = offset(lat, lon, hdg + 180, 250)
-    cruise_in = path([(*start, 25000.0, cruise_kt),
-                      (*offset(lat, lon, hdg + 180, 45), elev + 8000, cruise_kt)], T0, 20)
+    cruise_in = path(
+        [(*start, 25000.0, cruise_kt), (*offset(lat, lon, hdg + 180, 45), elev + 8000, cruise_kt)],
+        T0,
+        20,
+    )
     arr = approach(lat, lon, hdg, cruise_in["time"].iloc[-1] + 60, elev=elev, to_ground=False)
     arr = arr.iloc[:-12]
-    dep = climb_out(lat, lon, hdg, arr["time"].iloc[-1] + silent_h * 3600, elev=elev,
-                    from_ground=False).iloc[5:]
-    out = path([(*offset(lat, lon, hdg, 40), elev + 12000, 260.0),
-                (*offset(lat, lon, hdg, 300), 25000.0, cruise_kt)],
-               dep["time"].iloc[-1] + 20, 20)
+    dep = climb_out(
+        lat, lon, hdg, arr["time"].iloc[-1] + silent_h * 3600, elev=elev, from_ground=False
+    ).iloc[5:]
+    out = path(
+        [
+            (*offset(lat, lon, hdg, 40), elev + 12000, 260.0),
+            (*offset(lat, lon, hdg, 300), 25000.0, cruise_kt),
+        ],
+        dep["time"].iloc[-1] + 20,
+        20,
+    )
     parts = [cruise_in, arr, dep, out]
     if typecode:
         parts = [p.assign(typecode=typecode) for p in parts]
@@ -62,8 +78,9 @@ def visit(lat: float, lon: float, hdg: float, elev: float, cruise_kt: float,
 def raw_candidates(df: pd.DataFrame, ix) -> list[str]:
     """The gap's candidate codes as ranked, before an explaining stop is moved first."""
     pts = prepare(df, ix)
-    ctx = build(pts, ix, df["source"].to_numpy(object), df["row"].to_numpy(),
-                aircraft_types(df, pts))
+    ctx = build(
+        pts, ix, df["source"].to_numpy(object), df["row"].to_numpy(), aircraft_types(df, pts)
+    )
     m = gaps.measure(ctx, gaps.silences(ctx))
     return [c["airport"] for c in m["cands"][0]]
 
@@ -76,10 +93,22 @@ def no_hl64_runways():
 
 # --- the packaged table and the fit classes --------------------------------------------------
 
+
 def test_table_covers_the_military_transports_with_sources():
     t = needs_table()
-    for code in ("IL76", "C130", "C30J", "A400", "AN12", "AN26", "AN32", "C17", "C160",
-                 "C295", "CN35"):
+    for code in (
+        "IL76",
+        "C130",
+        "C30J",
+        "A400",
+        "AN12",
+        "AN26",
+        "AN32",
+        "C17",
+        "C160",
+        "C295",
+        "CN35",
+    ):
         need = t[code]
         assert need.unpaved_ok and 2000 <= need.min_runway_ft <= 5000 and need.source
     assert need_of("c130").min_runway_ft == 3000 and need_of("A320") is None
@@ -91,8 +120,11 @@ def test_a_bad_table_row_is_one_clear_error(tmp_path, monkeypatch):
     from flightcheck.reference import runway_needs
 
     bad = tmp_path / "runway_needs.csv"
-    bad.write_text("typecodes,min_runway_ft,unpaved_ok,family,source\n"
-                   "C130,3000,yes,Hercules,x\nIL76,long,yes,Il-76,y\n", encoding="utf-8")
+    bad.write_text(
+        "typecodes,min_runway_ft,unpaved_ok,family,source\n"
+        "C130,3000,yes,Hercules,x\nIL76,long,yes,Il-76,y\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(runway_needs, "TABLE", bad)
     runway_needs.table.cache_clear()
     try:
@@ -103,8 +135,9 @@ def test_a_bad_table_row_is_one_clear_error(tmp_path, monkeypatch):
 
 
 def test_type_decides_before_speed():
-    n = needs(np.array(["C130", None, "A320", None], dtype=object),
-              np.array([310.0, 310.0, 450.0, 200.0]))
+    n = needs(
+        np.array(["C130", None, "A320", None], dtype=object), np.array([310.0, 310.0, 450.0, 200.0])
+    )
     assert n.min_ft.tolist() == [3000.0, 4000.0, 4000.0, 0.0]
     assert n.paved.tolist() == [False, True, True, False]
     assert n.jet_by_speed.tolist() == [False, True, True, False]
@@ -112,8 +145,23 @@ def test_type_decides_before_speed():
 
 
 def test_surface_words():
-    got = surface_class(pd.Series(["ASPH-G", "CONC", "Asphalt", "TURF-DIRT", "Gravel", "GRE",
-                                   "UNK", None, "X", "WATER", "PEM"])).tolist()
+    got = surface_class(
+        pd.Series(
+            [
+                "ASPH-G",
+                "CONC",
+                "Asphalt",
+                "TURF-DIRT",
+                "Gravel",
+                "GRE",
+                "UNK",
+                None,
+                "X",
+                "WATER",
+                "PEM",
+            ]
+        )
+    ).tolist()
     assert got == [1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 1]
 
 
@@ -153,12 +201,32 @@ def test_a_strip_without_runways_is_judged_by_the_tracks_alignment(phase):
     lat, lon = 15.0, 30.0
     x = offset(lat, lon, 90.0 if phase == "arrive" else 270.0, 5.0)
     y = offset(lat, lon, 0.0, 4.5)
-    airports = pd.DataFrame({"ident": ["XX01", "YY01"], "type": "small_airport",
-                             "name": ["X strip", "Y strip"], "lat": [x[0], y[0]],
-                             "lon": [x[1], y[1]], "elevation_ft": 1200.0, "country": "SD"})
-    runways = pd.DataFrame(columns=["airport_ident", "le_ident", "he_ident", "le_lat", "le_lon",
-                                    "he_lat", "he_lon", "length_ft", "width_ft", "surface",
-                                    "closed"])
+    airports = pd.DataFrame(
+        {
+            "ident": ["XX01", "YY01"],
+            "type": "small_airport",
+            "name": ["X strip", "Y strip"],
+            "lat": [x[0], y[0]],
+            "lon": [x[1], y[1]],
+            "elevation_ft": 1200.0,
+            "country": "SD",
+        }
+    )
+    runways = pd.DataFrame(
+        columns=[
+            "airport_ident",
+            "le_ident",
+            "he_ident",
+            "le_lat",
+            "le_lon",
+            "he_lat",
+            "he_lon",
+            "length_ft",
+            "width_ft",
+            "surface",
+            "closed",
+        ]
+    )
     from flightcheck.segment.assign import score_fix
 
     ix = build_index(airports, runways)
@@ -168,6 +236,7 @@ def test_a_strip_without_runways_is_judged_by_the_tracks_alignment(phase):
 
 
 # --- military transports at poorly documented strips -----------------------------------------
+
 
 def test_il76_at_a_strip_without_runway_records(no_hl64_runways):
     df = visit(*HL64_15, cruise_kt=430.0, typecode="IL76")
@@ -206,8 +275,9 @@ def il76_at_hl64():
 
 @settings(max_examples=25, deadline=None)
 @given(need_ft=st.floats(0, 15000), paved=st.booleans(), records=st.booleans())
-def test_no_runway_need_takes_the_strip_from_a_low_aligned_track(il76_at_hl64, no_hl64_runways,
-                                                                 need_ft, paved, records):
+def test_no_runway_need_takes_the_strip_from_a_low_aligned_track(
+    il76_at_hl64, no_hl64_runways, need_ft, paved, records
+):
     """Whatever the aircraft is said to need, the strip it descends to and climbs from stays
     its inferred stop and its top gap candidate: suitability ranks, it never removes."""
     from flightcheck.segment import stops
@@ -224,6 +294,7 @@ def test_no_runway_need_takes_the_strip_from_a_low_aligned_track(il76_at_hl64, n
 
 
 # --- airliners: the same answers as before ---------------------------------------------------
+
 
 @pytest.mark.parametrize("typecode", ["A320", None])
 def test_airliner_at_benina_is_not_moved_to_the_strip_nearby(typecode):

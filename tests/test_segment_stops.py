@@ -22,9 +22,11 @@ LYBE_12L = (44.826519, 20.29097)  # threshold of LYBE runway 12L (heading 122)
 def ground_stop(lat, lon, hdg, t0, minutes=90.0, elev=265.0):
     """Approach, landing roll, parked ``minutes``, take-off and climb-out."""
     arr = approach(lat, lon, hdg, t0, elev=elev)
-    park = path([(*offset(lat, lon, hdg, 1.5), None, 0.0), (*offset(lat, lon, hdg, 1.6), None,
-                                                           0.0)], arr["time"].iloc[-1] + 30,
-                step_s=minutes * 60 / 40)
+    park = path(
+        [(*offset(lat, lon, hdg, 1.5), None, 0.0), (*offset(lat, lon, hdg, 1.6), None, 0.0)],
+        arr["time"].iloc[-1] + 30,
+        step_s=minutes * 60 / 40,
+    )
     park = park[park["time"] < arr["time"].iloc[-1] + minutes * 60]
     dep = climb_out(lat, lon, hdg, arr["time"].iloc[-1] + minutes * 60 + 60, elev=elev)
     return [arr, park, dep]
@@ -97,8 +99,10 @@ def test_heca_vs_heaz_on_the_ground():
 
 def test_overflight_at_cruise_is_nothing():
     lat, lon = 44.8184, 20.3091  # over LYBE at FL350
-    wps = [(*offset(lat, lon, 270, 200), 35000.0, 450.0), (*offset(lat, lon, 90, 200), 35000.0,
-                                                            450.0)]
+    wps = [
+        (*offset(lat, lon, 270, 200), 35000.0, 450.0),
+        (*offset(lat, lon, 90, 200), 35000.0, 450.0),
+    ]
     seg = detect(table([path(wps, T0, step_s=10)]))
     assert seg.stops.empty and seg.gaps.empty
     # the data ends at cruise 200 km on: at most an open end, never a stop
@@ -108,10 +112,14 @@ def test_overflight_at_cruise_is_nothing():
 def test_touch_and_go_is_an_event_not_a_stop():
     lat, lon = LYBT_30R
     arr = approach(lat, lon, 305, T0, elev=265, to_ground=False)
-    roll = path([(*offset(lat, lon, 305, 0.3), None, 120.0),
-                 (*offset(lat, lon, 305, 1.2), None, 110.0)], arr["time"].iloc[-1] + 5, 5)
-    dep = climb_out(*offset(lat, lon, 305, 1.2), 305, roll["time"].iloc[-1] + 5, elev=265,
-                    from_ground=False)
+    roll = path(
+        [(*offset(lat, lon, 305, 0.3), None, 120.0), (*offset(lat, lon, 305, 1.2), None, 110.0)],
+        arr["time"].iloc[-1] + 5,
+        5,
+    )
+    dep = climb_out(
+        *offset(lat, lon, 305, 1.2), 305, roll["time"].iloc[-1] + 5, elev=265, from_ground=False
+    )
     seg = detect(table([arr, roll, dep]))
     assert seg.stops.empty
     assert seg.events["kind"].tolist() == ["touch_and_go"]
@@ -121,8 +129,10 @@ def test_touch_and_go_is_an_event_not_a_stop():
 def test_go_around_is_an_event_not_a_stop():
     lat, lon = LYBT_30R
     arr = approach(lat, lon, 305, T0, elev=265, to_ground=False).iloc[:-1]
-    up = path([(lat, lon, 465.0, 140.0), (*offset(lat, lon, 305, 12), 3500.0, 200.0)],
-              arr["time"].iloc[-1] + 5)
+    up = path(
+        [(lat, lon, 465.0, 140.0), (*offset(lat, lon, 305, 12), 3500.0, 200.0)],
+        arr["time"].iloc[-1] + 5,
+    )
     seg = detect(table([arr, up]))
     assert seg.stops.empty
     assert seg.events["kind"].tolist() == ["go_around"]
@@ -145,11 +155,23 @@ def test_holding_pattern_is_an_event_not_a_stop():
 def test_gap_candidates_include_true_airport_for_unseen_stop():
     # cruise towards LYBT, silence while it lands/stops/leaves, resumes at cruise further on
     lat, lon = LYBT_30R
-    before = path([(*offset(lat, lon, 225, 400), 33000.0, 430.0),
-                   (*offset(lat, lon, 225, 150), 20000.0, 380.0)], T0, 20)
+    before = path(
+        [
+            (*offset(lat, lon, 225, 400), 33000.0, 430.0),
+            (*offset(lat, lon, 225, 150), 20000.0, 380.0),
+        ],
+        T0,
+        20,
+    )
     t1 = before["time"].iloc[-1] + 2.5 * 3600
-    after = path([(*offset(lat, lon, 45, 160), 22000.0, 400.0),
-                  (*offset(lat, lon, 45, 400), 35000.0, 440.0)], t1, 20)
+    after = path(
+        [
+            (*offset(lat, lon, 45, 160), 22000.0, 400.0),
+            (*offset(lat, lon, 45, 400), 35000.0, 440.0),
+        ],
+        t1,
+        20,
+    )
     seg = detect(table([before, after]))
     assert seg.stops.empty
     gap = seg.gaps.iloc[0]
@@ -169,8 +191,9 @@ def test_robust_to_jump_duplicate_and_altitude_spike(inferred_lybt):
 
 
 def test_cli_stops_json_shape(tmp_path, inferred_lybt):
-    out = inferred_lybt[["time", "icao24", "lat", "lon", "alt_ft", "gs_kt", "track_deg",
-                         "vrate_fpm"]].copy()
+    out = inferred_lybt[
+        ["time", "icao24", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm"]
+    ].copy()
     out["time"] = out["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     csv = tmp_path / "track.csv"
     out.to_csv(csv, index=False)
@@ -179,9 +202,23 @@ def test_cli_stops_json_shape(tmp_path, inferred_lybt):
     doc = json.loads(res.stdout)
     assert list(doc) == ["inputs", "stops", "events", "gaps"]
     stop = doc["stops"][0]
-    for key in ("icao24", "airport", "airport_name", "country", "lat", "lon", "arrival",
-                "departure", "arrival_window", "departure_window", "dwell_s", "kind",
-                "confidence", "runway", "evidence"):
+    for key in (
+        "icao24",
+        "airport",
+        "airport_name",
+        "country",
+        "lat",
+        "lon",
+        "arrival",
+        "departure",
+        "arrival_window",
+        "departure_window",
+        "dwell_s",
+        "kind",
+        "confidence",
+        "runway",
+        "evidence",
+    ):
         assert key in stop
     assert stop["airport"] == "LYBT" and stop["arrival"].endswith("Z")
     assert "track.csv row" in stop["evidence"]
@@ -199,18 +236,21 @@ def _racetrack(lat, lon, laps, t0, alt=7000.0, hdg=305.0, step_s=5.0):
     for _ in range(laps):
         for h in (hdg, hdg + 55, hdg + 180, hdg + 235):
             la, lo, *_ = wps[-1]
-            wps.append((*offset(la, lo, h % 360, 6.8 if h in (hdg, hdg + 180) else 2.5),
-                        alt, 220.0))
+            wps.append(
+                (*offset(la, lo, h % 360, 6.8 if h in (hdg, hdg + 180) else 2.5), alt, 220.0)
+            )
     return path(wps, t0, step_s=step_s)
 
 
 def test_single_lap_hold_is_found_with_and_without_reported_track():
     lat, lon = offset(*LYBT_30R, 125, 25)
-    inbound = path([(*offset(lat, lon, 125, 60), 9000.0, 250.0), (lat, lon, 7000.0, 220.0)],
-                   T0, 5)
+    inbound = path([(*offset(lat, lon, 125, 60), 9000.0, 250.0), (lat, lon, 7000.0, 220.0)], T0, 5)
     hold = _racetrack(lat, lon, 1, inbound["time"].iloc[-1] + 5)
-    out = path([(*offset(lat, lon, 305, 6.8), 7000.0, 220.0),
-                (*offset(lat, lon, 305, 60), 5000.0, 220.0)], hold["time"].iloc[-1] + 5, 5)
+    out = path(
+        [(*offset(lat, lon, 305, 6.8), 7000.0, 220.0), (*offset(lat, lon, 305, 60), 5000.0, 220.0)],
+        hold["time"].iloc[-1] + 5,
+        5,
+    )
     df = table([inbound, hold, out])
     for frame in (df, df.assign(track_deg=np.nan)):
         ev = detect(frame).events
@@ -229,8 +269,16 @@ def test_circuit_after_go_around_is_not_a_hold():
     cross = offset(*up, 215, 4)
     down = offset(*cross, 125, 14)
     base = offset(*down, 35, 4)
-    circuit = path([(lat, lon, 465.0, 140.0), (*up, 2200.0, 170.0), (*cross, 2300.0, 170.0),
-                    (*down, 2300.0, 170.0), (*base, 1500.0, 160.0)], arr["time"].iloc[-1] + 5)
+    circuit = path(
+        [
+            (lat, lon, 465.0, 140.0),
+            (*up, 2200.0, 170.0),
+            (*cross, 2300.0, 170.0),
+            (*down, 2300.0, 170.0),
+            (*base, 1500.0, 160.0),
+        ],
+        arr["time"].iloc[-1] + 5,
+    )
     final = ground_stop(lat, lon, 305, circuit["time"].iloc[-1] + 5, minutes=60)
     final[0] = final[0][final[0]["time"] > circuit["time"].iloc[-1] + 5]
     seg = detect(table([arr, circuit, *final]))
@@ -253,9 +301,18 @@ def test_position_jump_while_parked_is_not_a_second_stop():
     lat, lon = offset(*LYBT_30R, 305, 1.5)
     arr = approach(*LYBT_30R, 305, T0, elev=265)
     t = arr["time"].iloc[-1] + 60 * np.arange(1, 121)  # parked 2 h, a fix a minute
-    park = pd.DataFrame({"time": t, "lat": lat, "lon": lon, "alt_ft": np.nan,
-                         "on_ground": True, "gs_kt": 0.0, "track_deg": np.nan,
-                         "vrate_fpm": 0.0})
+    park = pd.DataFrame(
+        {
+            "time": t,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": np.nan,
+            "on_ground": True,
+            "gs_kt": 0.0,
+            "track_deg": np.nan,
+            "vrate_fpm": 0.0,
+        }
+    )
     park.loc[60, "lat"] -= 0.2  # 22 km south, one fix (reachable in 60 s at 1000 kt)
     dep = climb_out(*LYBT_30R, 305, t[-1] + 60, elev=265)
     seg = detect(table([arr, park, dep]))
@@ -298,13 +355,27 @@ def test_derived_speed_ground_needs_low_altitude():
     # slow-looking fixes high over the field (a repeated position, a hovering helicopter):
     # not on the ground; the same fixes at the field's elevation (265 ft): on the ground
     for alt, want in ((3000.0, False), (1500.0, False), (265.0, True), (np.nan, True)):
-        part = pd.DataFrame({"time": t, **noisy, "alt_ft": alt, "on_ground": False,
-                             "gs_kt": 0.0, "track_deg": np.nan, "vrate_fpm": 0.0})
+        part = pd.DataFrame(
+            {
+                "time": t,
+                **noisy,
+                "alt_ft": alt,
+                "on_ground": False,
+                "gs_kt": 0.0,
+                "track_deg": np.nan,
+                "vrate_fpm": 0.0,
+            }
+        )
         pts = prepare(_no_speed(table([part])), default_index())
         assert bool(pts.ground.all()) is want and bool(pts.ground.any()) is want, alt
     # noise over 2 s steps looks like 30+ kt in cruise-speed units: fast fixes stay airborne
-    cruise = path([(*offset(*LYBT_30R, 305, 60), 30000.0, 450.0),
-                   (*offset(*LYBT_30R, 305, 10), 30000.0, 450.0)], T0)
+    cruise = path(
+        [
+            (*offset(*LYBT_30R, 305, 60), 30000.0, 450.0),
+            (*offset(*LYBT_30R, 305, 10), 30000.0, 450.0),
+        ],
+        T0,
+    )
     assert not prepare(_no_speed(table([cruise])), default_index()).ground.any()
 
 
@@ -313,9 +384,18 @@ def test_ground_fixes_with_no_airport_anywhere_near_are_a_stop_at_no_airport():
     mid-Atlantic here) left the engine's airport scores empty, and ``stops`` crashed on
     indexing them; it is an observed stop at no known airport."""
     n = 20
-    parked = pd.DataFrame({"time": T0 + np.arange(n) * 10.0, "lat": 21.0 + np.arange(n) * 1e-4,
-                           "lon": -30.0, "alt_ft": np.nan, "on_ground": True, "gs_kt": 5.0,
-                           "track_deg": 0.0, "vrate_fpm": 0.0})
+    parked = pd.DataFrame(
+        {
+            "time": T0 + np.arange(n) * 10.0,
+            "lat": 21.0 + np.arange(n) * 1e-4,
+            "lon": -30.0,
+            "alt_ft": np.nan,
+            "on_ground": True,
+            "gs_kt": 5.0,
+            "track_deg": 0.0,
+            "vrate_fpm": 0.0,
+        }
+    )
     (stop,) = detect(table([parked])).stops.to_dict("records")
     assert pd.isna(stop["airport"]) and stop["kind"] == "observed"
     assert "no airport within" in stop["evidence"] and "rows 1-20" in stop["evidence"]

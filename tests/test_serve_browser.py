@@ -20,8 +20,10 @@ from flightcheck.maps.browser import CHROMIUM_FLAGS, chromium_path
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(chromium_path()).is_file(),
-                       reason=f"no Chromium at {chromium_path()} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(chromium_path()).is_file(),
+        reason=f"no Chromium at {chromium_path()} (apt-get install chromium)",
+    ),
 ]
 
 SOURCE = "https://example.org/reports/batajnica-2025-10-16"
@@ -36,8 +38,12 @@ def browser_page(tmp_path):
     try:
         with serve_case(case) as served, sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=chromium_path(), headless=True,
-                args=CHROMIUM_FLAGS, service_workers="block")
+                profile,
+                executable_path=chromium_path(),
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                service_workers="block",
+            )
             blocked: list[str] = []
             errors: list[str] = []
 
@@ -54,8 +60,7 @@ def browser_page(tmp_path):
                 page = context.new_page()
                 page.set_viewport_size({"width": 1400, "height": 1000})
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.on("console",
-                        lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
                 page.goto(f"{served.origin}/?token={TOKEN}", wait_until="load")
                 page.wait_for_selector("body[data-map-ready='true']", timeout=30_000)
                 return page
@@ -77,8 +82,9 @@ def expect(locator):
 
 
 def _stop_row(page, aircraft: str, airport: str):
-    return page.locator(f"#findings tr[data-type='stop'][data-aircraft='{aircraft}']"
-                        f"[data-place='{airport}']")
+    return page.locator(
+        f"#findings tr[data-type='stop'][data-aircraft='{aircraft}'][data-place='{airport}']"
+    )
 
 
 def test_annotate_claim_reverify_in_the_browser(browser_page):
@@ -111,7 +117,9 @@ def test_annotate_claim_reverify_in_the_browser(browser_page):
     page.wait_for_selector("#findings tr.selected")
     selected = page.locator("#findings tr.selected")
     assert (selected.get_attribute("data-aircraft"), selected.get_attribute("data-place")) == (
-        "010075", "LYBT")
+        "010075",
+        "LYBT",
+    )
     shown = page.locator("#findings tbody tr:not([hidden])")
     assert {shown.nth(i).get_attribute("data-place") for i in range(shown.count())} == {"LYBT"}
     assert "stops at LYBT" in page.locator("#message").inner_text()
@@ -150,7 +158,12 @@ def test_annotate_claim_reverify_in_the_browser(browser_page):
     case = load(case_path)
     note = next(a for a in case.annotations if a.id == "lybt-delivery")
     assert (note.label, note.airport, note.aircraft, note.sources, note.author) == (
-        "suspected delivery", "LYBT", "010075", (SOURCE,), "tester")
+        "suspected delivery",
+        "LYBT",
+        "010075",
+        (SOURCE,),
+        "tester",
+    )
     added = next(c for c in case.claims if c.id == "landed-urumqi")
     assert (added.kind, added.airport, added.aircraft) == ("stop", "ZWWW", "010075")
     # the history records both
@@ -204,8 +217,7 @@ def test_annotate_claim_reverify_in_the_browser(browser_page):
     page.locator("#f-aircraft").select_option("010082")
     page.wait_for_selector("body[data-map-ready='true']", timeout=30_000)
     shown = page.locator("#findings tbody tr:not([hidden])")
-    assert {shown.nth(i).get_attribute("data-aircraft") for i in range(shown.count())} == {
-        "010082"}
+    assert {shown.nth(i).get_attribute("data-aircraft") for i in range(shown.count())} == {"010082"}
     labels = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert any(x.strip().startswith("010082") for x in labels)
     assert not any(x.strip().startswith("010075") for x in labels)
@@ -232,7 +244,7 @@ def test_two_tabs_conflict_is_asked_and_neither_edit_is_lost(browser_page):
 
     def on_dialog(dialog):
         asked.append(dialog.message)
-        dialog.accept()       # apply on top of the current file
+        dialog.accept()  # apply on top of the current file
 
     tab_b.on("dialog", on_dialog)
     with tab_b.expect_navigation():
@@ -241,9 +253,11 @@ def test_two_tabs_conflict_is_asked_and_neither_edit_is_lost(browser_page):
     ids = [a.id for a in load(served.case_path).annotations]
     assert "from-tab-a" in ids and "from-tab-b" in ids
     assert [e.what for e in served.bench.editor.history.entries()] == [
-        "annotate from-tab-a: suspected delivery", "annotate from-tab-b: cleared"]
+        "annotate from-tab-a: suspected delivery",
+        "annotate from-tab-b: cleared",
+    ]
     assert blocked == []
-    assert [e for e in errors if "status of 409" not in e] == []   # the conflict's own 409
+    assert [e for e in errors if "status of 409" not in e] == []  # the conflict's own 409
 
     # removing an annotation from the page asks first, and undo brings it back
     tab_b.remove_listener("dialog", on_dialog)

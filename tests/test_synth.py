@@ -22,16 +22,19 @@ from flightcheck.synth.writers.opensky import state_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 IL76 = synth.Aircraft("010075", "IL76", "SU-BTX", "EGY1076", military=True)
-LEGS = [synth.Leg("ZWWW", "2025-10-14T22:10:00Z"),
-        synth.Leg("LYBT", "2025-10-16T01:30:00Z", hold_laps=1, transponder_off_on_ground=True),
-        synth.Leg("HECW", "2025-10-16T13:05:00Z", approaches=("go_around", "land"))]
+LEGS = [
+    synth.Leg("ZWWW", "2025-10-14T22:10:00Z"),
+    synth.Leg("LYBT", "2025-10-16T01:30:00Z", hold_laps=1, transponder_off_on_ground=True),
+    synth.Leg("HECW", "2025-10-16T13:05:00Z", approaches=("go_around", "land")),
+]
 NETWORK = synth.Receiver(floors_ft={"LYBT": 800.0})
 
 
 @pytest.fixture(scope="module")
 def case():
-    return synth.scenario(IL76, "HECW", LEGS, "2025-10-14T21:00:00Z", "2025-10-16T18:00:00Z",
-                          receiver=NETWORK, seed=7)
+    return synth.scenario(
+        IL76, "HECW", LEGS, "2025-10-14T21:00:00Z", "2025-10-16T18:00:00Z", receiver=NETWORK, seed=7
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,7 @@ def samples(tmp_path_factory):
 
 
 # --- determinism ---------------------------------------------------------------------------
+
 
 def test_same_seed_same_points_other_seed_differs():
     a = synth.scenario(IL76, "HECW", LEGS[:1], "2025-10-14T21:00Z", receiver=NETWORK, seed=3)[0]
@@ -97,12 +101,15 @@ def test_military_transports_between_short_strips():
 
 # --- physics -------------------------------------------------------------------------------
 
+
 def _runway_heading(airport: str, lat: float, lon: float) -> float:
     """OurAirports heading (le/he_heading_deg) of the runway end nearest (lat, lon)."""
     best = (np.inf, np.nan)
     for r in airports.get(airport).runways:
-        for hdg, rlat, rlon, other in ((r.le_heading_deg, r.le_lat, r.le_lon, r.he_heading_deg),
-                                       (r.he_heading_deg, r.he_lat, r.he_lon, r.le_heading_deg)):
+        for hdg, rlat, rlon, other in (
+            (r.le_heading_deg, r.le_lat, r.le_lon, r.he_heading_deg),
+            (r.he_heading_deg, r.he_lat, r.he_lon, r.le_heading_deg),
+        ):
             d = float(geo.distance_m(lat, lon, rlat, rlon))
             if d < best[0]:
                 best = (d, hdg if hdg is not None else (other + 180) % 360)
@@ -154,8 +161,10 @@ def test_final_approach_is_a_three_degree_glide_onto_the_runway(case):
     _, _, traj = case
     for k in np.flatnonzero(traj.code == P["final"]):
         st = traj.state(np.linspace(traj.t0[k], traj.t0[k] + traj.duration[k], 20))
-        run_m = np.hypot(np.diff(st["lat"]) * 111_195,
-                         np.diff(st["lon"]) * 111_195 * np.cos(np.radians(st["lat"][1:])))
+        run_m = np.hypot(
+            np.diff(st["lat"]) * 111_195,
+            np.diff(st["lon"]) * 111_195 * np.cos(np.radians(st["lat"][1:])),
+        )
         slope = np.degrees(np.arctan(-np.diff(st["alt_ft"]) * 0.3048 / run_m))
         assert np.allclose(slope, GLIDE_DEG, atol=0.15)
 
@@ -165,8 +174,9 @@ def test_hold_is_a_racetrack_of_one_minute_legs_and_rate_one_turns(case):
     hold = [e for e in traj.events if e["kind"] == "hold"][0]
     v = synth.TYPES["IL76"].hold_kt * KT
     turn_s = np.pi * turn_radius_m(v) / v  # 60 s at standard rate; longer when bank-limited
-    assert turn_s == pytest.approx(180 / min(3.0, np.degrees(9.80665 * np.tan(np.radians(25))
-                                                            / v)), rel=1e-6)
+    assert turn_s == pytest.approx(
+        180 / min(3.0, np.degrees(9.80665 * np.tan(np.radians(25)) / v)), rel=1e-6
+    )
     assert hold["airport"] == "LYBT"
     assert hold["end"] - hold["time"] == pytest.approx(120 + 2 * turn_s, abs=2)
     st = traj.state(np.linspace(hold["time"], hold["end"], 241))
@@ -176,6 +186,7 @@ def test_hold_is_a_racetrack_of_one_minute_legs_and_rate_one_turns(case):
 
 
 # --- truth ---------------------------------------------------------------------------------
+
 
 def test_truth_stops_match_the_data(case):
     pts, truth, _ = case
@@ -253,8 +264,7 @@ def test_every_sample_file_reads_back_as_its_format(samples, fmt):
 def test_round_trip_values(case, tmp_path):
     """Times, positions, altitudes and the ground flag survive each writer and reader."""
     pts = case[0]
-    pts = pts[(pts["time"] > pd.Timestamp("2025-10-16T12:00Z").timestamp())].reset_index(
-        drop=True)
+    pts = pts[(pts["time"] > pd.Timestamp("2025-10-16T12:00Z").timestamp())].reset_index(drop=True)
     pts_all = pts[pts["position_source"] == "adsb"].reset_index(drop=True)
     cases = {
         "trace_full_010075.json": (w.trace_json(pts_all), 0.01, 1.0),
@@ -262,7 +272,10 @@ def test_round_trip_values(case, tmp_path):
         "x_granular.csv": (w.fr24_granular(pts_all), 0.001, 1.0),
         "EGY1076-3c1f0a2b.kml": (w.fr24_kml(pts_all, "MS1076"), 0.5, 1.0),
         "FlightAware_EGY1076_LYBT_HECW_20251016.kml": (
-            w.flightaware_kml(pts_all, "EGY1076", "LYBT", "HECW", "16-Oct-2025"), 0.5, 2.0),
+            w.flightaware_kml(pts_all, "EGY1076", "LYBT", "HECW", "16-Oct-2025"),
+            0.5,
+            2.0,
+        ),
         "SU-BTX-track-press_alt_uncorrected.kml": (w.tar1090_kml(pts_all, "SU-BTX"), 0.001, 2.0),
         "states.csv": (w.opensky_csv(pts_all), 0.001, 0.1),
         "log.sbs": (w.sbs_log(pts_all), 0.001, 1.0),
@@ -272,8 +285,9 @@ def test_round_trip_values(case, tmp_path):
         path = w.save(tmp_path / name, data)
         df = flightcheck.read(path).df
         if name == "states.csv":  # only the last fix before each 10 s state survives
-            pts = pts_all[pts_all["time"].round(3).isin(
-                state_vectors(pts_all)["lastposupdate"])].reset_index(drop=True)
+            pts = pts_all[
+                pts_all["time"].round(3).isin(state_vectors(pts_all)["lastposupdate"])
+            ].reset_index(drop=True)
         else:
             pts = pts_all
         air = ~pts["on_ground"]
@@ -289,6 +303,7 @@ def test_round_trip_values(case, tmp_path):
 
 # --- speed ---------------------------------------------------------------------------------
 
+
 def test_generates_a_million_points_well_under_a_minute():
     dense = synth.Receiver(cruise_dt_s=5.0)
     start = time.perf_counter()
@@ -298,4 +313,7 @@ def test_generates_a_million_points_well_under_a_minute():
     assert len(fleet.points) > 100_000
     assert rate > 100_000, f"{rate:,.0f} points/s"  # 1M points in < 10 s
     assert fleet.truth["stops"] and {e["kind"] for e in fleet.truth["events"]} >= {
-        "hold", "go_around", "touch_and_go"}
+        "hold",
+        "go_around",
+        "touch_and_go",
+    }

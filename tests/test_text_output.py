@@ -52,12 +52,36 @@ def test_route_text_shows_unknown_airports_as_a_question_mark(capsys):
     from flightcheck.routes import Route, RouteSet
     from flightcheck.routes.legs import LEG_COLUMNS
 
-    legs = pd.DataFrame([{c: None for c in LEG_COLUMNS} | {
-        "icao24": "a0b1c2", "leg": 1, "from": np.nan, "to": "KMSP", "coverage": 0.5,
-        "sources": ["x.csv"], "departure": pd.NaT, "arrival": pd.Timestamp(0, tz="UTC")}])
+    legs = pd.DataFrame(
+        [
+            {c: None for c in LEG_COLUMNS}
+            | {
+                "icao24": "a0b1c2",
+                "leg": 1,
+                "from": np.nan,
+                "to": "KMSP",
+                "coverage": 0.5,
+                "sources": ["x.csv"],
+                "departure": pd.NaT,
+                "arrival": pd.Timestamp(0, tz="UTC"),
+            }
+        ]
+    )
     stops = pd.DataFrame({"airport": [np.nan, "KMSP"], "country": [np.nan, "US"]})
-    route = Route("a0b1c2", None, None, [], None, None, stops, legs, pd.DataFrame(),
-                  pd.DataFrame(), ["US"], ["x.csv"])
+    route = Route(
+        "a0b1c2",
+        None,
+        None,
+        [],
+        None,
+        None,
+        stops,
+        legs,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        ["US"],
+        ["x.csv"],
+    )
     render_routes(RouteSet([route]))
     out = capsys.readouterr().out
     assert "? → KMSP" in out and not NAN.search(out), out

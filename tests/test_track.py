@@ -67,17 +67,16 @@ def test_bad_records_fail_strict_and_are_counted_with_skip_bad(cols, message):
 
 
 def test_time_going_backwards_is_bad_per_aircraft():
-    t = to_track_table(
-        frame(time=[1760000000.0, 1760000010.0, 1760000005.0]), ReadContext("x")
-    )
+    t = to_track_table(frame(time=[1760000000.0, 1760000010.0, 1760000005.0]), ReadContext("x"))
     with pytest.raises(InputError, match="x: record 3: time goes backwards"):
         check_time_order(t, ReadContext("x"))
     ctx = ReadContext("x", ReadOptions(skip_bad=True))
     assert check_time_order(t, ctx)["row"].tolist() == [1, 2]
     # a different aircraft starting earlier is not "backwards"
     two = to_track_table(
-        frame(icao24=["010070", "4c0001", "4c0001"],
-              time=[1760000100.0, 1760000000.0, 1760000001.0]),
+        frame(
+            icao24=["010070", "4c0001", "4c0001"], time=[1760000100.0, 1760000000.0, 1760000001.0]
+        ),
         ReadContext("x"),
     )
     assert len(check_time_order(two, ReadContext("x"))) == 3
@@ -85,9 +84,14 @@ def test_time_going_backwards_is_bad_per_aircraft():
 
 def test_clean_sorts_dedupes_and_carries_callsign():
     a = to_track_table(frame(callsign=[None, "EGY1076", None]), ReadContext("a"))
-    b = to_track_table(frame(time=[1760000005.0, 1760000020.0, 1760000030.0],
-                             lat=[44.94, 45.0, 45.1], lon=[20.26, 20.3, 20.4]),
-                       ReadContext("b"))
+    b = to_track_table(
+        frame(
+            time=[1760000005.0, 1760000020.0, 1760000030.0],
+            lat=[44.94, 45.0, 45.1],
+            lon=[20.26, 20.3, 20.4],
+        ),
+        ReadContext("b"),
+    )
     table, removed = clean(pd.concat([a, b], ignore_index=True))
     # b's first point repeats a's second exactly; a came first, a's kept, b's copy recorded
     assert removed[["source", "row"]].values.tolist() == [["b", 1]]

@@ -30,27 +30,40 @@ def _stop_at_lybt() -> pd.DataFrame:
     """Cruise in from 300 km, approach and land on LYBT 12, an hour parked (a fix every 30 s),
     take off and climb out, cruise away: every 5 s in the air."""
     start = offset(*LYBT, HDG + 180, 340)
-    cruise_in = path([(*start, 30000.0, 430.0),
-                      (*offset(*LYBT, HDG + 180, 40), ELEV + 40 * 172, 230.0)], T0)
+    cruise_in = path(
+        [(*start, 30000.0, 430.0), (*offset(*LYBT, HDG + 180, 40), ELEV + 40 * 172, 230.0)], T0
+    )
     t = float(cruise_in["time"].iloc[-1]) + 5
     land = approach(*LYBT, HDG, t, elev=ELEV)
     t = float(land["time"].iloc[-1]) + 30
     stand = offset(*LYBT, HDG, 1.6)
-    parked = pd.DataFrame({"time": t + np.arange(120) * 30.0, "lat": stand[0], "lon": stand[1],
-                           "alt_ft": np.nan, "on_ground": True, "gs_kt": 0.0,
-                           "track_deg": np.nan, "vrate_fpm": 0.0})
+    parked = pd.DataFrame(
+        {
+            "time": t + np.arange(120) * 30.0,
+            "lat": stand[0],
+            "lon": stand[1],
+            "alt_ft": np.nan,
+            "on_ground": True,
+            "gs_kt": 0.0,
+            "track_deg": np.nan,
+            "vrate_fpm": 0.0,
+        }
+    )
     t = float(parked["time"].iloc[-1]) + 30
     out = climb_out(*LYBT, HDG, t, elev=ELEV)
     t = float(out["time"].iloc[-1]) + 5
     end = offset(*LYBT, HDG, 340)
-    cruise_out = path([(*offset(*LYBT, HDG, 40), ELEV + 40 * 300, 260.0),
-                       (*end, 30000.0, 430.0)], t)
+    cruise_out = path(
+        [(*offset(*LYBT, HDG, 40), ELEV + 40 * 300, 260.0), (*end, 30000.0, 430.0)], t
+    )
     return pd.concat([cruise_in, land, parked, out, cruise_out], ignore_index=True)
 
 
 FLIGHT = _stop_at_lybt()
-ON_GROUND = (float(FLIGHT.loc[FLIGHT["on_ground"], "time"].min()),
-             float(FLIGHT.loc[FLIGHT["on_ground"], "time"].max()))
+ON_GROUND = (
+    float(FLIGHT.loc[FLIGHT["on_ground"], "time"].min()),
+    float(FLIGHT.loc[FLIGHT["on_ground"], "time"].max()),
+)
 
 
 def _verdict(frame: pd.DataFrame, claim: Claim):
@@ -87,8 +100,10 @@ def test_export_ending_on_the_runway_at_speed_is_never_contradicted():
     land = land.iloc[:-2]  # the export stops during the roll
     land["on_ground"] = pd.NA
     roll = land.iloc[-2:].copy()
-    roll["lat"], roll["lon"] = [LYBT[0] - 0.002, LYBT[0] - 0.003], [LYBT[1] + 0.004,
-                                                                   LYBT[1] + 0.007]
+    roll["lat"], roll["lon"] = (
+        [LYBT[0] - 0.002, LYBT[0] - 0.003],
+        [LYBT[1] + 0.004, LYBT[1] + 0.007],
+    )
     roll["time"] = float(land["time"].iloc[-1]) + np.array([4.0, 8.0])
     roll["alt_ft"], roll["gs_kt"] = 0.0, 122.0
     export = pd.concat([land, roll], ignore_index=True)
@@ -143,8 +158,7 @@ def test_country_distance_is_a_lower_bound():
     lon = rng.uniform(15.0, 26.0, 300)
     got = countries.distance_km("RS", lat, lon)
     serbia = shapely.union_all(countries.geometries().query("iso2 == 'RS'")["geometry"].to_numpy())
-    inside = np.array([serbia.contains(shapely.Point(x, y)) for x, y in zip(lon, lat,
-                                                                             strict=True)])
+    inside = np.array([serbia.contains(shapely.Point(x, y)) for x, y in zip(lon, lat, strict=True)])
     assert (got[inside] == 0).all()
     # a dense sampling of the outline gives an upper bound of the true distance
     ring = shapely.segmentize(serbia.boundary, 0.002)
@@ -172,12 +186,20 @@ T_FIRST, T_LAST = float(FLIGHT["time"].iloc[0]), float(FLIGHT["time"].iloc[-1])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cut_start=st.floats(0.0, 1.0), cut_end=st.floats(0.0, 1.0),
-       near_lift_off=st.booleans(), near_touchdown=st.booleans(),
-       hole_at=st.floats(0.0, 1.0), hole_s=st.floats(0.0, 7200.0),
-       w0=st.floats(0.0, 1.0), w1=st.floats(0.0, 1.0), tight=st.booleans())
-def test_a_true_stop_is_never_contradicted(cut_start, cut_end, near_lift_off, near_touchdown,
-                                           hole_at, hole_s, w0, w1, tight):
+@given(
+    cut_start=st.floats(0.0, 1.0),
+    cut_end=st.floats(0.0, 1.0),
+    near_lift_off=st.booleans(),
+    near_touchdown=st.booleans(),
+    hole_at=st.floats(0.0, 1.0),
+    hole_s=st.floats(0.0, 7200.0),
+    w0=st.floats(0.0, 1.0),
+    w1=st.floats(0.0, 1.0),
+    tight=st.booleans(),
+)
+def test_a_true_stop_is_never_contradicted(
+    cut_start, cut_end, near_lift_off, near_touchdown, hole_at, hole_s, w0, w1, tight
+):
     """However the export is cut (after take-off, before the end of the roll, a coverage
     hole anywhere) and whatever window overlaps the real stop, "stopped at LYBT" is never
     contradicted."""
@@ -207,8 +229,12 @@ def test_a_true_stop_is_never_contradicted(cut_start, cut_end, near_lift_off, ne
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hole_at=st.floats(0.0, 1.0), hole_s=st.floats(0.0, 1800.0),
-       a=st.floats(0.0, 1.0), b=st.floats(0.0, 1.0))
+@given(
+    hole_at=st.floats(0.0, 1.0),
+    hole_s=st.floats(0.0, 1800.0),
+    a=st.floats(0.0, 1.0),
+    b=st.floats(0.0, 1.0),
+)
 def test_an_unreachable_stop_is_contradicted(hole_at, hole_s, a, b):
     """Cairo (HECA) is 1,600+ km from anything this flight came near: no window inside the
     data, even with a coverage hole of up to 30 min, leaves room to stop there."""
@@ -223,8 +249,7 @@ def test_an_unreachable_stop_is_contradicted(hole_at, hole_s, a, b):
 
 def test_route_is_contradicted_when_one_place_is_out_of_reach():
     lo, hi = float(FLIGHT["time"].iloc[0]), float(FLIGHT["time"].iloc[-1])
-    claim = Claim("r", "route", aircraft="010070", route=("RS", "EG"), start=_ts(lo),
-                  end=_ts(hi))
+    claim = Claim("r", "route", aircraft="010070", route=("RS", "EG"), start=_ts(lo), end=_ts(hi))
     v = _verdict(FLIGHT, claim)
     assert v.verdict == "contradicted"
     assert "EG" in v.reasons[0] and "RS" not in v.reasons[0].split(":")[1][:12]
@@ -267,6 +292,7 @@ def test_findings_and_verdicts_do_not_depend_on_how_the_input_is_split(cuts, shu
     verdicts = []
     for frame in (whole, split):
         routes = build_routes(Tracks(frame))
-        verdicts.append([(v.verdict, round(v.confidence, 6))
-                         for v in verify(claims, routes.tracks, routes)])
+        verdicts.append(
+            [(v.verdict, round(v.confidence, 6)) for v in verify(claims, routes.tracks, routes)]
+        )
     assert verdicts[0] == verdicts[1]

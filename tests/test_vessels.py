@@ -24,18 +24,30 @@ T0 = 1760000000.0  # 2025-10-09T08:53:20Z
 H = 3600.0
 MMSI = "622123456"
 STEPS = [
-    Sail((31.20, 29.84), 12), Sail((31.175, 29.85), 5), Stay(8 * H, port="EGALY"),
-    Sail((31.25, 29.80), 5), Sail((34.0, 27.6), 14),
+    Sail((31.20, 29.84), 12),
+    Sail((31.175, 29.85), 5),
+    Stay(8 * H, port="EGALY"),
+    Sail((31.25, 29.80), 5),
+    Sail((34.0, 27.6), 14),
     Stay(900),  # slow-down at sea: too short for anything
     Sail((34.8, 27.0), 14, silent=True),  # silence explained by sailing straight on
-    Sail((35.45, 26.55), 14), Sail((37.6, 23.9), 14), Sail((37.88, 23.60), 8),
+    Sail((35.45, 26.55), 14),
+    Sail((37.6, 23.9), 14),
+    Sail((37.88, 23.60), 8),
     Stay(4 * H),  # at anchor off Piraeus, 7.4 km from the WPI point: not a visit
-    Sail((37.94, 23.63), 5), Stay(10 * H, port="GRPIR"),
-    Sail((37.6, 23.45), 6), Sail((36.35, 23.25), 14), Sail((36.6, 21.4), 14),
+    Sail((37.94, 23.63), 5),
+    Stay(10 * H, port="GRPIR"),
+    Sail((37.6, 23.45), 6),
+    Sail((36.35, 23.25), 14),
+    Sail((36.6, 21.4), 14),
     Sail((38.3, 20.1), 14),
-    Sail((39.5, 19.95), 14, silent=True), Sail((39.625, 19.915), 5, silent=True),
-    Stay(6 * H, port="GRCFU", silent=True), Sail((40.4, 19.2), 14, silent=True),
-    Sail((41.9, 19.0), 14), Sail((42.09, 19.09), 5), Stay(8 * H, port="MEBAR"),
+    Sail((39.5, 19.95), 14, silent=True),
+    Sail((39.625, 19.915), 5, silent=True),
+    Stay(6 * H, port="GRCFU", silent=True),
+    Sail((40.4, 19.2), 14, silent=True),
+    Sail((41.9, 19.0), 14),
+    Sail((42.09, 19.09), 5),
+    Stay(8 * H, port="MEBAR"),
 ]
 
 
@@ -47,12 +59,16 @@ def case(tmp_path_factory):
     spike = points.index[points["time"] > piraeus["arrival"] + 3 * H][0]
     points.loc[spike, "sog"] = 2.1  # one GNSS speed spike while moored
     path = tmp_path_factory.mktemp("ais") / "voyage.nmea"
-    path.write_text(nmea(points, mmsi=int(MMSI), name="NILE STAR", imo=9123456,
-                         callsign="SUAB2"))
+    path.write_text(nmea(points, mmsi=int(MMSI), name="NILE STAR", imo=9123456, callsign="SUAB2"))
     tracks = flightcheck.read([str(path)])
     routes = build_routes(tracks)
-    return {"truth": {t["port"]: t for t in v.truth}, "tracks": tracks, "routes": routes,
-            "seg": routes.segmentation, "spike_time": points.loc[spike, "time"]}
+    return {
+        "truth": {t["port"]: t for t in v.truth},
+        "tracks": tracks,
+        "routes": routes,
+        "seg": routes.segmentation,
+        "spike_time": points.loc[spike, "time"],
+    }
 
 
 def _t(value) -> float:
@@ -96,17 +112,32 @@ def test_anchorage_off_port_is_an_event_not_a_visit(case):
 
 def test_short_slowdown_at_sea_is_not_a_visit(case):
     v = voyage((34.0, 27.0), T0, [Sail((34.0, 27.3), 14), Stay(1500), Sail((34.0, 27.6), 14)])
-    df = pd.DataFrame({"time": pd.to_datetime(v.points["time"], unit="s", utc=True),
-                       "icao24": MMSI, "kind": "vessel", "lat": v.points["lat"],
-                       "lon": v.points["lon"], "gs_kt": v.points["sog"],
-                       "source": "x.nmea", "row": range(1, len(v.points) + 1)})
+    df = pd.DataFrame(
+        {
+            "time": pd.to_datetime(v.points["time"], unit="s", utc=True),
+            "icao24": MMSI,
+            "kind": "vessel",
+            "lat": v.points["lat"],
+            "lon": v.points["lon"],
+            "gs_kt": v.points["sog"],
+            "source": "x.nmea",
+            "row": range(1, len(v.points) + 1),
+        }
+    )
     stops, events, gaps = detect_port_visits(df)
     assert stops.empty and events.empty and gaps.empty
     v = voyage((34.0, 27.0), T0, [Sail((34.0, 27.3), 14), Stay(2 * H), Sail((34.0, 27.6), 14)])
     df = df.iloc[:0].reindex(range(len(v.points)))
-    df = df.assign(time=pd.to_datetime(v.points["time"], unit="s", utc=True), icao24=MMSI,
-                   kind="vessel", lat=v.points["lat"], lon=v.points["lon"],
-                   gs_kt=v.points["sog"], source="x.nmea", row=range(1, len(v.points) + 1))
+    df = df.assign(
+        time=pd.to_datetime(v.points["time"], unit="s", utc=True),
+        icao24=MMSI,
+        kind="vessel",
+        lat=v.points["lat"],
+        lon=v.points["lon"],
+        gs_kt=v.points["sog"],
+        source="x.nmea",
+        row=range(1, len(v.points) + 1),
+    )
     stops, events, _ = detect_port_visits(df)  # 2 h stopped at sea: anchorage, no port
     assert stops.empty and events["kind"].tolist() == ["anchorage"]
     assert events["airport"].isna().all() and "no port within 50 km" in events["evidence"][0]
@@ -125,8 +156,10 @@ def test_silences_direct_passage_and_hidden_port_call(case):
     best = hidden["candidates"][0]
     assert (best["airport"], best["country"]) == ("GRCFU", "GR")
     assert best["max_ground_s"] >= 6 * H
-    assert all(c["distance_km"] + c["distance_after_km"] <= hidden["reach_km"] + 0.2
-               for c in hidden["candidates"])
+    assert all(
+        c["distance_km"] + c["distance_after_km"] <= hidden["reach_km"] + 0.2
+        for c in hidden["candidates"]
+    )
     assert "voyage.nmea row" in hidden["evidence"] and "GRCFU" in hidden["evidence"]
 
 
@@ -141,8 +174,10 @@ def test_voyage_country_chain(case):
 
 
 def test_claims_about_the_vessel(case):
-    claims = [Claim("bar", "stop", aircraft=MMSI, airport="MEBAR"),
-              Claim("greece", "stop", aircraft="NILE STAR (IMO 9123456)", country="GR")]
+    claims = [
+        Claim("bar", "stop", aircraft=MMSI, airport="MEBAR"),
+        Claim("greece", "stop", aircraft="NILE STAR (IMO 9123456)", country="GR"),
+    ]
     bar, greece = verify(claims, case["routes"].tracks, case["routes"])
     assert bar.verdict == "supported" and bar.confidence >= 0.9
     assert bar.evidence[0]["airport"] == "MEBAR" and MMSI in bar.reasons[0]

@@ -52,20 +52,46 @@ def _c(name: str, dtype: str, unit: str, nullable: bool, doc: str) -> Column:
 
 STOPS: tuple[Column, ...] = (
     _c("icao24", TEXT, "", False, "aircraft address (or the vessel's MMSI, pseudo address)"),
-    _c("airport", TEXT, "", True, "ICAO code of the airport (port code for vessels); missing "
-       "for ground fixes with no known airport near"),
+    _c(
+        "airport",
+        TEXT,
+        "",
+        True,
+        "ICAO code of the airport (port code for vessels); missing "
+        "for ground fixes with no known airport near",
+    ),
     _c("airport_name", TEXT, "", True, "the airport's name"),
     _c("country", TEXT, "ISO 3166-1 alpha-2", True, "the airport's country"),
     _c("lat", NUMBER, "degrees", False, "stop position: median ground fix, else the airport"),
     _c("lon", NUMBER, "degrees", False, "stop position: median ground fix, else the airport"),
-    _c("arrival", TIME, "UTC", True, "best arrival estimate (missing when the data starts "
-       "with the aircraft on the ground)"),
-    _c("departure", TIME, "UTC", True, "best departure estimate (missing when the data ends "
-       "with the aircraft on the ground)"),
-    _c("arrival_window", OBJECT, "UTC", True, "[earliest, latest] arrival where a silence "
-       "leaves it open"),
-    _c("departure_window", OBJECT, "UTC", True, "[earliest, latest] departure where a silence "
-       "leaves it open"),
+    _c(
+        "arrival",
+        TIME,
+        "UTC",
+        True,
+        "best arrival estimate (missing when the data starts with the aircraft on the ground)",
+    ),
+    _c(
+        "departure",
+        TIME,
+        "UTC",
+        True,
+        "best departure estimate (missing when the data ends with the aircraft on the ground)",
+    ),
+    _c(
+        "arrival_window",
+        OBJECT,
+        "UTC",
+        True,
+        "[earliest, latest] arrival where a silence leaves it open",
+    ),
+    _c(
+        "departure_window",
+        OBJECT,
+        "UTC",
+        True,
+        "[earliest, latest] departure where a silence leaves it open",
+    ),
     _c("dwell_s", NUMBER, "s", False, "time on the ground between arrival and departure"),
     _c("kind", TEXT, "", False, "one of " + ", ".join(STOP_KINDS)),
     _c("confidence", NUMBER, "0..1", False, "how sure the engine is (segment.confidence)"),
@@ -97,8 +123,13 @@ GAPS: tuple[Column, ...] = (
     _c("distance_km", NUMBER, "km", False, "great-circle distance between the two fixes"),
     _c("direct_s", NUMBER, "s", False, "time the direct path needs at cruise speed"),
     _c("unaccounted_s", NUMBER, "s", False, "duration beyond the direct path"),
-    _c("reach_km", NUMBER, "km", True, "path left after a turnaround (missing: no room for a "
-       "stop, see segment.gaps.stop_fits)"),
+    _c(
+        "reach_km",
+        NUMBER,
+        "km",
+        True,
+        "path left after a turnaround (missing: no room for a stop, see segment.gaps.stop_fits)",
+    ),
     _c("lat0", NUMBER, "degrees", False, "fix before"),
     _c("lon0", NUMBER, "degrees", False, "fix before"),
     _c("lat1", NUMBER, "degrees", False, "fix after"),
@@ -120,16 +151,17 @@ def names(schema: tuple[Column, ...]) -> list[str]:
 def frame(records: list[dict[str, Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
     """The table of ``records`` (dicts; a missing key is missing) cast to ``schema``: the one
     place a findings table gets its dtypes."""
-    return pd.DataFrame({c.name: _column([r.get(c.name) for r in records], c)
-                         for c in schema}, columns=names(schema))
+    return pd.DataFrame(
+        {c.name: _column([r.get(c.name) for r in records], c) for c in schema},
+        columns=names(schema),
+    )
 
 
 def _column(values: list[Any], col: Column) -> pd.Series:
     if col.dtype == OBJECT:
         return pd.Series(values, dtype=object)
     if col.dtype == TIME:
-        return pd.Series(pd.to_datetime(values, utc=True) if values else [],
-                         dtype=TIME)
+        return pd.Series(pd.to_datetime(values, utc=True) if values else [], dtype=TIME)
     return pd.Series(values, dtype=col.dtype)
 
 

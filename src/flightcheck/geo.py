@@ -35,6 +35,7 @@ fresh memory for every operation on a 10-million-point table (identical results)
 
 # ------------------------------------------------------------------------------ angles
 
+
 def wrap180(x: Any) -> np.ndarray:
     """``(x + 180) % 360 - 180`` (degrees into [-180, 180)), bit for bit, without the slow
     float remainder: see :func:`_into_turn`."""
@@ -83,7 +84,7 @@ def blocked(func: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
             return func(*args)
         out = np.empty(n, dtype=np.float64)
         for s in range(0, n, BLOCK):
-            out[s:s + BLOCK] = func(*(a[s:s + BLOCK] if a.size == n else a for a in arrs))
+            out[s : s + BLOCK] = func(*(a[s : s + BLOCK] if a.size == n else a for a in arrs))
         return out
 
     return wrapper
@@ -96,6 +97,7 @@ def angle_diff_deg(a: Any, b: Any) -> np.ndarray:
 
 
 # ------------------------------------------------------------------- sphere (engine)
+
 
 @blocked
 def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
@@ -134,8 +136,9 @@ def local_xy_km(lat: Any, lon: Any, lat0: float, lon0: float) -> tuple[np.ndarra
     return x, y
 
 
-def destination(lat: Any, lon: Any, bearing: Any, distance_km: Any
-                ) -> tuple[np.ndarray, np.ndarray]:
+def destination(
+    lat: Any, lon: Any, bearing: Any, distance_km: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """The point reached from (lat, lon) after ``distance_km`` on initial ``bearing`` (degrees).
 
     Returns (lat, lon) in degrees, longitude normalised to [-180, 180).
@@ -144,13 +147,13 @@ def destination(lat: Any, lon: Any, bearing: Any, distance_km: Any
     theta = np.radians(bearing)
     delta = np.asarray(distance_km, dtype=float) / EARTH_RADIUS_KM
     p2 = np.arcsin(np.sin(p1) * np.cos(delta) + np.cos(p1) * np.sin(delta) * np.cos(theta))
-    l2 = l1 + np.arctan2(np.sin(theta) * np.sin(delta) * np.cos(p1),
-                         np.cos(delta) - np.sin(p1) * np.sin(p2))
+    l2 = l1 + np.arctan2(
+        np.sin(theta) * np.sin(delta) * np.cos(p1), np.cos(delta) - np.sin(p1) * np.sin(p2)
+    )
     return np.degrees(p2), (np.degrees(l2) + 180.0) % 360.0 - 180.0
 
 
-def cross_track_km(lat: Any, lon: Any, lat1: Any, lon1: Any, lat2: Any, lon2: Any
-                   ) -> np.ndarray:
+def cross_track_km(lat: Any, lon: Any, lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     """Signed distance in km of point (lat, lon) from the great circle through points 1 -> 2.
 
     Positive to the right of the direction 1 -> 2, negative to the left.
@@ -161,8 +164,7 @@ def cross_track_km(lat: Any, lon: Any, lat1: Any, lon1: Any, lat2: Any, lon2: An
     return EARTH_RADIUS_KM * np.arcsin(np.clip(np.sin(d13) * np.sin(t13 - t12), -1.0, 1.0))
 
 
-def along_track_km(lat: Any, lon: Any, lat1: Any, lon1: Any, lat2: Any, lon2: Any
-                   ) -> np.ndarray:
+def along_track_km(lat: Any, lon: Any, lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     """Signed distance in km from point 1, along the great circle 1 -> 2, to the foot of the
     perpendicular from (lat, lon). Negative when the point lies behind point 1."""
     d13 = haversine_km(lat1, lon1, lat, lon) / EARTH_RADIUS_KM
@@ -172,13 +174,15 @@ def along_track_km(lat: Any, lon: Any, lat1: Any, lon1: Any, lat2: Any, lon2: An
     return EARTH_RADIUS_KM * np.arctan2(np.sin(d13) * np.cos(t13 - t12), np.cos(d13))
 
 
-def intermediate_points(lat1: Any, lon1: Any, lat2: Any, lon2: Any, fraction: Any
-                        ) -> tuple[np.ndarray, np.ndarray]:
+def intermediate_points(
+    lat1: Any, lon1: Any, lat2: Any, lon2: Any, fraction: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """Points at ``fraction`` (0..1, array) of the great circle from point 1 to point 2 (deg)."""
     p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
     f = np.asarray(fraction, dtype=float)
-    d = 2 * np.arcsin(np.sqrt(np.sin((p2 - p1) / 2) ** 2
-                              + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2))
+    d = 2 * np.arcsin(
+        np.sqrt(np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2)
+    )
     if np.all(d == 0):
         return np.full_like(f, np.degrees(p1)), np.full_like(f, np.degrees(l1))
     a = np.sin((1 - f) * d) / np.sin(d)
@@ -191,6 +195,7 @@ def intermediate_points(lat1: Any, lon1: Any, lat2: Any, lon2: Any, fraction: An
 
 # -------------------------------------------------------------- ellipsoid (for readers)
 
+
 @functools.cache
 def _wgs84() -> Any:
     from pyproj import Geod
@@ -201,8 +206,9 @@ def _wgs84() -> Any:
 def geodesic_km_many(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     """WGS-84 geodesic distances in km (arrays broadcast), by pyproj's ``Geod.inv``
     (Karney's algorithm: accurate to nanometres, antipodal pairs included)."""
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
-                                                   for x in (lat1, lon1, lat2, lon2)))
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(x, dtype=float)) for x in (lat1, lon1, lat2, lon2))
+    )
     _, _, metres = _wgs84().inv(lon1, lat1, lon2, lat2)
     return np.asarray(metres, dtype=np.float64) / 1000.0
 

@@ -28,24 +28,29 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
     aircraft = []
     for row in tracks.summary().to_dict("records"):
         g = gaps[gaps["icao24"] == row["icao24"]].head(n_gaps)
-        aircraft.append({
-            "icao24": row["icao24"],
-            "registered_country": registered_country(row["icao24"]),
-            "registration": None if _text(row["registration"]) == "-" else row["registration"],
-            "typecode": None if _text(row["typecode"]) == "-" else row["typecode"],
-            "callsigns": row["callsigns"],
-            "points": int(row["points"]),
-            "first": iso(row["first"]),
-            "last": iso(row["last"]),
-            "sources": row["sources"],
-            "largest_gaps": [
-                {"start": iso(r["start"]), "end": iso(r["end"]),
-                 "duration_s": round(float(r["duration_s"]), 1),
-                 "before": {"source": r["source_before"], "row": int(r["row_before"])},
-                 "after": {"source": r["source_after"], "row": int(r["row_after"])}}
-                for r in g.to_dict("records")
-            ],
-        })
+        aircraft.append(
+            {
+                "icao24": row["icao24"],
+                "registered_country": registered_country(row["icao24"]),
+                "registration": None if _text(row["registration"]) == "-" else row["registration"],
+                "typecode": None if _text(row["typecode"]) == "-" else row["typecode"],
+                "callsigns": row["callsigns"],
+                "points": int(row["points"]),
+                "first": iso(row["first"]),
+                "last": iso(row["last"]),
+                "sources": row["sources"],
+                "largest_gaps": [
+                    {
+                        "start": iso(r["start"]),
+                        "end": iso(r["end"]),
+                        "duration_s": round(float(r["duration_s"]), 1),
+                        "before": {"source": r["source_before"], "row": int(r["row_before"])},
+                        "after": {"source": r["source_after"], "row": int(r["row_after"])},
+                    }
+                    for r in g.to_dict("records")
+                ],
+            }
+        )
     inputs = []
     for rec in tracks.inputs:
         d = rec.to_dict()
@@ -84,22 +89,24 @@ def presence_records(tracks: Tracks) -> list[dict[str, Any]]:
     out = []
     table = tracks.presence.sort_values(["icao24", "source", "first"], kind="stable")
     for r in table.to_dict("records"):
-        out.append({
-            "icao24": r["icao24"],
-            "first": iso(r["first"]),
-            "last": iso(r["last"]),
-            "messages": int(r["messages"]),
-            "adsb_messages": int(r["adsb_messages"]),
-            "reply_messages": int(r["reply_messages"]),
-            "positions": int(r["positions"]),
-            "address_checked": bool(r["address_checked"]),
-            "callsign": None if _text(r["callsign"]) == "-" else r["callsign"],
-            "alt_min_ft": _number(r["alt_min_ft"]),
-            "alt_max_ft": _number(r["alt_max_ft"]),
-            "selected_alt_ft": _number(r["selected_alt_ft"]),
-            "source": r["source"],
-            "rows": [int(r["first_row"]), int(r["last_row"])],
-        })
+        out.append(
+            {
+                "icao24": r["icao24"],
+                "first": iso(r["first"]),
+                "last": iso(r["last"]),
+                "messages": int(r["messages"]),
+                "adsb_messages": int(r["adsb_messages"]),
+                "reply_messages": int(r["reply_messages"]),
+                "positions": int(r["positions"]),
+                "address_checked": bool(r["address_checked"]),
+                "callsign": None if _text(r["callsign"]) == "-" else r["callsign"],
+                "alt_min_ft": _number(r["alt_min_ft"]),
+                "alt_max_ft": _number(r["alt_max_ft"]),
+                "selected_alt_ft": _number(r["selected_alt_ft"]),
+                "source": r["source"],
+                "rows": [int(r["first_row"]), int(r["last_row"])],
+            }
+        )
     return out
 
 
@@ -119,24 +126,56 @@ def render_inspect(report: dict[str, Any]) -> None:
     for inp in report["inputs"]:
         dropped = ", ".join(f"{k}: {v}" for k, v in inp["dropped"].items()) or "-"
         flagged = ", ".join(f"{k}: {v}" for k, v in inp.get("flagged", {}).items()) or "-"
-        t.add_row(inp["path"], inp["format"], f"{inp['points']:,}", dropped, flagged,
-                  inp["sha256"][:16] + "…")
+        t.add_row(
+            inp["path"],
+            inp["format"],
+            f"{inp['points']:,}",
+            dropped,
+            flagged,
+            inp["sha256"][:16] + "…",
+        )
     console.print(t)
     for inp in report["inputs"]:
         for note in inp.get("notes", []):
             console.print(f"note: {inp['path']}: {note}")
     a = Table(title="Aircraft", title_justify="left")
-    for col in ("icao24", "registration", "type", "callsigns", "points", "first", "last",
-                "largest gaps"):
+    for col in (
+        "icao24",
+        "registration",
+        "type",
+        "callsigns",
+        "points",
+        "first",
+        "last",
+        "largest gaps",
+    ):
         a.add_column(col, overflow="fold")
     for ac in report["aircraft"]:
-        gaps = "; ".join(f"{_duration(g['duration_s'])} from {g['start']}"
-                         for g in ac["largest_gaps"]) or "-"
-        registered = " ".join(x for x in (ac["registration"], ac.get("registered_country") and
-                                          f"({ac['registered_country']})") if x) or "-"
-        a.add_row(ac["icao24"], registered, _text(ac["typecode"]),
-                  " ".join(ac["callsigns"]) or "-", f"{ac['points']:,}", ac["first"],
-                  ac["last"], gaps)
+        gaps = (
+            "; ".join(f"{_duration(g['duration_s'])} from {g['start']}" for g in ac["largest_gaps"])
+            or "-"
+        )
+        registered = (
+            " ".join(
+                x
+                for x in (
+                    ac["registration"],
+                    ac.get("registered_country") and f"({ac['registered_country']})",
+                )
+                if x
+            )
+            or "-"
+        )
+        a.add_row(
+            ac["icao24"],
+            registered,
+            _text(ac["typecode"]),
+            " ".join(ac["callsigns"]) or "-",
+            f"{ac['points']:,}",
+            ac["first"],
+            ac["last"],
+            gaps,
+        )
     console.print(a)
     if report.get("presence"):
         _render_presence(console, report["presence"])
@@ -149,17 +188,35 @@ def _render_presence(console: Any, presence: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     t = Table(title="Heard in raw Mode S (with or without positions)", title_justify="left")
-    for col in ("icao24", "callsign", "first", "last", "messages", "positions",
-                "address", "altitude ft", "selected ft", "source rows"):
+    for col in (
+        "icao24",
+        "callsign",
+        "first",
+        "last",
+        "messages",
+        "positions",
+        "address",
+        "altitude ft",
+        "selected ft",
+        "source rows",
+    ):
         t.add_column(col, overflow="fold")
     for p in presence:
-        alts = (f"{p['alt_min_ft']:,.0f}–{p['alt_max_ft']:,.0f}"
-                if p["alt_min_ft"] is not None else "-")
+        alts = (
+            f"{p['alt_min_ft']:,.0f}–{p['alt_max_ft']:,.0f}" if p["alt_min_ft"] is not None else "-"
+        )
         selected = f"{p['selected_alt_ft']:,.0f}" if p["selected_alt_ft"] is not None else "-"
         first_row, last_row = p["rows"]
-        t.add_row(p["icao24"], _text(p["callsign"]), p["first"], p["last"],
-                  f"{p['messages']:,}", f"{p['positions']:,}",
-                  "CRC-checked" if p["address_checked"] else "from parity",
-                  alts, selected,
-                  f"{p['source']} rows {min(first_row, last_row)}–{max(first_row, last_row)}")
+        t.add_row(
+            p["icao24"],
+            _text(p["callsign"]),
+            p["first"],
+            p["last"],
+            f"{p['messages']:,}",
+            f"{p['positions']:,}",
+            "CRC-checked" if p["address_checked"] else "from parity",
+            alts,
+            selected,
+            f"{p['source']} rows {min(first_row, last_row)}–{max(first_row, last_row)}",
+        )
     console.print(t)

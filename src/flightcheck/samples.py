@@ -22,5 +22,7 @@ def sample_tracks_dir() -> Path:
     for path in candidates:
         if (path / "truth.json").is_file():
             return path
-    raise UsageError("the bundled sample tracks are missing from this installation; "
-                     "reinstall flightcheck or pass a folder of tracks")
+    raise UsageError(
+        "the bundled sample tracks are missing from this installation; "
+        "reinstall flightcheck or pass a folder of tracks"
+    )

@@ -7,5 +7,18 @@ from flightcheck.case.model import Annotation, Case, CaseInput, Claim, load
 from flightcheck.case.pack import run as write_pack
 from flightcheck.case.verify import Verdict, verify
 
-__all__ = ["Annotation", "Case", "CaseInput", "Claim", "Verdict", "add", "annotate",
-           "check_inputs", "claim", "init", "load", "verify", "write_pack"]
+__all__ = [
+    "Annotation",
+    "Case",
+    "CaseInput",
+    "Claim",
+    "Verdict",
+    "add",
+    "annotate",
+    "check_inputs",
+    "claim",
+    "init",
+    "load",
+    "verify",
+    "write_pack",
+]

@@ -27,7 +27,7 @@ from flightcheck.reference import places
 from flightcheck.reference.places import Place, PlaceError
 from flightcheck.track.provenance import sha256_file
 
-TEMPLATE = '''# flightcheck case file. Paths are relative to this file. Times are UTC (ISO 8601).
+TEMPLATE = """# flightcheck case file. Paths are relative to this file. Times are UTC (ISO 8601).
 # Edit by hand or with `flightcheck case add|claim|annotate`; check with `flightcheck verify`.
 
 [case]
@@ -54,7 +54,7 @@ title = {title}
 # label = "suspected delivery"
 # note = "..."
 # sources = ["https://..."]
-'''
+"""
 
 
 def case_file(path: str | Path) -> Path:
@@ -76,8 +76,9 @@ def _doc(path: Path) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(str(path), "no such case file (create one with `flightcheck case "
-                                    "init DIR`)") from None
+        raise InputError(
+            str(path), "no such case file (create one with `flightcheck case init DIR`)"
+        ) from None
     except Exception as exc:  # tomlkit raises its own ParseError subclasses
         raise InputError(str(path), f"not valid TOML ({exc})") from None
 
@@ -89,13 +90,19 @@ def init(folder: str | Path, title: str | None = None) -> Path:
     if path.exists():
         raise UsageError(f"{path} already exists")
     folder.mkdir(parents=True, exist_ok=True)
-    write_text(path, TEMPLATE.format(title=tomlkit.string(title or folder.resolve().name)
-                                     .as_string()))
+    write_text(
+        path, TEMPLATE.format(title=tomlkit.string(title or folder.resolve().name).as_string())
+    )
     return path
 
 
-def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
-        update: bool = False, now: dt.datetime | None = None) -> list[dict]:
+def add(
+    case_path: str | Path,
+    files: list[str | Path],
+    note: str | None = None,
+    update: bool = False,
+    now: dt.datetime | None = None,
+) -> list[dict]:
     """Record track files (files, folders or globs) with their sha256.
 
     Returns one entry per file acted on: ``{"status": "added", "path", "sha256",
@@ -132,14 +139,16 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
                 done.append({"status": "hashed", "path": rel, "sha256": digest})
                 continue
             if not update:
-                raise InputError(file, f"already in the case with sha256 {old}, but the file now "
-                                       f"has {digest}; it changed. To record the new content, "
-                                       f"run `flightcheck case add {path.parent} {file} "
-                                       "--update`")
+                raise InputError(
+                    file,
+                    f"already in the case with sha256 {old}, but the file now "
+                    f"has {digest}; it changed. To record the new content, "
+                    f"run `flightcheck case add {path.parent} {file} "
+                    "--update`",
+                )
             known[rel]["sha256"] = digest
             _record_change(doc, rel, old, digest, when)
-            done.append({"status": "updated", "path": rel, "sha256": digest,
-                         "old_sha256": old})
+            done.append({"status": "updated", "path": rel, "sha256": digest, "old_sha256": old})
             continue
         item = tomlkit.table()
         item["path"] = rel
@@ -148,14 +157,21 @@ def add(case_path: str | Path, files: list[str | Path], note: str | None = None,
             item["note"] = note
         inputs.append(item)
         known[rel] = item
-        done.append({"status": "added", "path": rel, "sha256": digest,
-                     "outside": rel.startswith("../") or Path(rel).is_absolute()})
+        done.append(
+            {
+                "status": "added",
+                "path": rel,
+                "sha256": digest,
+                "outside": rel.startswith("../") or Path(rel).is_absolute(),
+            }
+        )
     _write(path, doc)
     return done + [{"status": "skipped", "path": s.path, "reason": s.reason} for s in skipped]
 
 
-def _record_change(doc: tomlkit.TOMLDocument, rel: str, old: str | None, new: str,
-                   when: str | None) -> None:
+def _record_change(
+    doc: tomlkit.TOMLDocument, rel: str, old: str | None, new: str, when: str | None
+) -> None:
     changes = doc.get("input_changes")
     if changes is None:
         changes = tomlkit.aot()
@@ -176,17 +192,23 @@ def check_inputs(case: Case, allow_outside: Iterable[str | Path] = ()) -> list[d
     paths = case.confined_paths(allow_outside)
     for n, (inp, p) in enumerate(zip(case.inputs, paths, strict=True)):
         if not inp.sha256:
-            raise InputError(str(case.path), f"inputs[{n}].sha256 for {inp.path[:80]!r}: "
-                             "missing or empty, so the input cannot be checked; record it "
-                             f"with `flightcheck case add {case.root} {p}`")
+            raise InputError(
+                str(case.path),
+                f"inputs[{n}].sha256 for {inp.path[:80]!r}: "
+                "missing or empty, so the input cannot be checked; record it "
+                f"with `flightcheck case add {case.root} {p}`",
+            )
         try:
             digest = sha256_file(p)
         except OSError as exc:
             raise InputError(str(p), f"cannot read file ({exc.strerror or exc})") from None
         if inp.sha256 != digest:
-            raise InputError(str(p), f"changed since it was added to the case (sha256 {digest}, "
-                                     f"recorded {inp.sha256}); if that is intended, record it "
-                                     f"with `flightcheck case add {case.root} {p} --update`")
+            raise InputError(
+                str(p),
+                f"changed since it was added to the case (sha256 {digest}, "
+                f"recorded {inp.sha256}); if that is intended, record it "
+                f"with `flightcheck case add {case.root} {p} --update`",
+            )
         out.append({"path": inp.path, "sha256": digest, "size": p.stat().st_size})
     return out
 
@@ -208,8 +230,9 @@ def _append(case_path: str | Path, table_name: str, fields: dict[str, Any]) -> C
     return _write(path, doc)
 
 
-def _resolve(entry: str, name: str, text: str | None,
-             resolve: Callable[[str], Place]) -> Place | None:
+def _resolve(
+    entry: str, name: str, text: str | None, resolve: Callable[[str], Place]
+) -> Place | None:
     """``text`` resolved, or None when empty; ``entry`` ("claim 'x'") prefixes an error."""
     if text is None or not text.strip():
         return None
@@ -226,14 +249,18 @@ def _window(cid: str, start: str | None, end: str | None) -> tuple[str | None, s
         try:
             times.append(None if value is None else parse_time(value, end_of_day))
         except (ValueError, TypeError):
-            raise UsageError(f"claim {cid!r}: {name} {value!r} is not a date/time (use ISO "
-                             "8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)") from None
+            raise UsageError(
+                f"claim {cid!r}: {name} {value!r} is not a date/time (use ISO "
+                "8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)"
+            ) from None
     for name, value, ts in zip(("from", "to"), (start, end), times, strict=True):
         # "16 Oct" parses as the year 1, which iso() writes as "1-10-16T00:00:00Z" and
         # which reads back as 2016-01-10: refuse it here, as the case file's reader would
         if ts is not None and not CASE_TIMES[0] <= ts < CASE_TIMES[1]:
-            raise UsageError(f"claim {cid!r}: {name} {value!r} is {ts.date()}, outside "
-                             "1970 .. 2100 (give the year: 2025-10-16)")
+            raise UsageError(
+                f"claim {cid!r}: {name} {value!r} is {ts.date()}, outside "
+                "1970 .. 2100 (give the year: 2025-10-16)"
+            )
     a, b = times
     if a is not None and b is not None and b < a:
         raise UsageError(f"claim {cid!r}: to ({iso(b)}) is before from ({iso(a)})")
@@ -247,11 +274,21 @@ def split_route(text: str | None) -> list[str] | None:
     return None if text is None or not str(text).strip() else str(text).split(",")
 
 
-def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
-          aircraft: str | None = None, registered_country: str | None = None,
-          military: bool | None = None, airport: str | None = None, country: str | None = None,
-          route: list[str] | None = None, start: str | None = None,
-          end: str | None = None) -> Any:
+def claim(
+    case_path: str | Path,
+    id: str,
+    kind: str,
+    *,
+    text: str = "",
+    aircraft: str | None = None,
+    registered_country: str | None = None,
+    military: bool | None = None,
+    airport: str | None = None,
+    country: str | None = None,
+    route: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Any:
     """Append a claim, its places resolved to codes (what was written is kept as ``place``).
 
     Validated before anything is written: an unknown place, a bad time or an invalid claim
@@ -267,43 +304,76 @@ def claim(case_path: str | Path, id: str, kind: str, *, text: str = "",
     for i, element in enumerate(route or []):
         found = _resolve(entry, f"route[{i}]", element, places.place)
         if found is None:
-            raise UsageError(f"claim {id!r}: route[{i}] is empty (give places separated by "
-                             "commas, e.g. EG,CN,RS)")
+            raise UsageError(
+                f"claim {id!r}: route[{i}] is empty (give places separated by "
+                "commas, e.g. EG,CN,RS)"
+            )
         by_route.append(found)
     state = _resolve(entry, "registered_country", registered_country, places.country)
     resolved = [p for p in (by_airport, by_country) if p is not None] + by_route
     written = [p.written for p in resolved]
-    place = ",".join(written) if [w.upper() for w in written] != [p.code for p in resolved] \
-        else None
+    place = (
+        ",".join(written) if [w.upper() for w in written] != [p.code for p in resolved] else None
+    )
     start, end = _window(id, start, end)
-    case = _append(case_path, "claims", {
-        "id": id, "kind": kind, "aircraft": aircraft,
-        "registered_country": state.code if state else None, "military": military,
-        "airport": by_airport.code if by_airport else None,
-        "country": by_country.code if by_country else None,
-        "route": [p.code for p in by_route] or None, "place": place,
-        "from": start, "to": end, "text": text,
-    })
+    case = _append(
+        case_path,
+        "claims",
+        {
+            "id": id,
+            "kind": kind,
+            "aircraft": aircraft,
+            "registered_country": state.code if state else None,
+            "military": military,
+            "airport": by_airport.code if by_airport else None,
+            "country": by_country.code if by_country else None,
+            "route": [p.code for p in by_route] or None,
+            "place": place,
+            "from": start,
+            "to": end,
+            "text": text,
+        },
+    )
     added = next(c for c in case.claims if c.id == id)
     return dataclasses.replace(added, places=tuple(resolved))
 
 
-def annotate(case_path: str | Path, id: str, label: str, *, aircraft: str | None = None,
-             airport: str | None = None, time: str | None = None, start: str | None = None,
-             end: str | None = None, note: str = "", sources: list[str] | None = None,
-             author: str = "") -> Path:
+def annotate(
+    case_path: str | Path,
+    id: str,
+    label: str,
+    *,
+    aircraft: str | None = None,
+    airport: str | None = None,
+    time: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    note: str = "",
+    sources: list[str] | None = None,
+    author: str = "",
+) -> Path:
     """Append an annotation bound to a stop (airport + time) or a time range. The airport
     may be a code or a name; its code is stored (what was written is kept as ``place``).
     ``author``: who wrote it (kept when given)."""
     path = case_file(case_path)
     found = _resolve(f"annotation {id!r}", "airport", airport, places.airport)
-    _append(path, "annotations", {
-        "id": id, "aircraft": aircraft, "airport": found.code if found else None,
-        "place": found.written if found and found.written.upper() != found.code else None,
-        "time": time, "from": start,
-        "to": end, "label": label, "note": note, "sources": sources or None,
-        "author": author or None,
-    })
+    _append(
+        path,
+        "annotations",
+        {
+            "id": id,
+            "aircraft": aircraft,
+            "airport": found.code if found else None,
+            "place": found.written if found and found.written.upper() != found.code else None,
+            "time": time,
+            "from": start,
+            "to": end,
+            "label": label,
+            "note": note,
+            "sources": sources or None,
+            "author": author or None,
+        },
+    )
     return path
 
 
@@ -317,20 +387,26 @@ def remove(case_path: str | Path, target: str) -> dict[str, str]:
     if kind not in ("claim", "annotation", "input") or not key:
         kind, key = "", target
     found = []
-    for table, name, field in (("claims", "claim", "id"), ("annotations", "annotation", "id"),
-                               ("inputs", "input", "path")):
+    for table, name, field in (
+        ("claims", "claim", "id"),
+        ("annotations", "annotation", "id"),
+        ("inputs", "input", "path"),
+    ):
         if kind and kind != name:
             continue
         wanted = {key}
         if name == "input" and Path(key).exists():
-            wanted.add(Path(os.path.relpath(Path(key).resolve(), path.parent.resolve()))
-                       .as_posix())
+            wanted.add(Path(os.path.relpath(Path(key).resolve(), path.parent.resolve())).as_posix())
         items = doc.get(table) or []
-        found += [(table, name, n, str(i.get(field))) for n, i in enumerate(items)
-                  if str(i.get(field)) in wanted]
+        found += [
+            (table, name, n, str(i.get(field)))
+            for n, i in enumerate(items)
+            if str(i.get(field)) in wanted
+        ]
     if not found:
-        raise UsageError(f"{path}: no claim, annotation or input {key!r} "
-                         "(see `flightcheck case list`)")
+        raise UsageError(
+            f"{path}: no claim, annotation or input {key!r} (see `flightcheck case list`)"
+        )
     if len(found) > 1:
         which = " or ".join(f"{name}:{ident}" for _, name, _, ident in found)
         raise UsageError(f"{path}: {key!r} names more than one entry; say which: {which}")
@@ -347,8 +423,9 @@ def set_settings(case_path: str | Path, **values: Any) -> Case:
     the case's ``[settings]``, validated before writing. Returns the case as written."""
     unknown = sorted(set(values) - set(SETTING_KEYS))
     if unknown:
-        raise UsageError(f"unknown case setting(s) {', '.join(unknown)}; known: "
-                         f"{', '.join(SETTING_KEYS)}")
+        raise UsageError(
+            f"unknown case setting(s) {', '.join(unknown)}; known: {', '.join(SETTING_KEYS)}"
+        )
     path = case_file(case_path)
     doc = _doc(path)
     settings = doc.get("settings")

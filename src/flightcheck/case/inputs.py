@@ -40,8 +40,11 @@ def is_pack(folder: Path) -> bool:
         head = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(head, dict) and isinstance(head.get("tool"), dict) and \
-        head["tool"].get("name") == "flightcheck"
+    return (
+        isinstance(head, dict)
+        and isinstance(head.get("tool"), dict)
+        and head["tool"].get("name") == "flightcheck"
+    )
 
 
 _is_pack = functools.cache(is_pack)
@@ -58,8 +61,9 @@ def own_file(path: str | Path, case_path: Path) -> str | None:
     return None
 
 
-def track_files(paths: list[str | Path], case_path: Path,
-                options: ReadOptions | None = None) -> tuple[list[str], list[Skipped]]:
+def track_files(
+    paths: list[str | Path], case_path: Path, options: ReadOptions | None = None
+) -> tuple[list[str], list[Skipped]]:
     """The files of ``paths`` (files, folders, globs) a case should take, and those skipped.
 
     Raises :class:`UsageError` when a file named explicitly is one of the case's own."""

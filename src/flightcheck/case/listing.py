@@ -25,19 +25,44 @@ def _input(path: Path, recorded: str | None) -> dict[str, Any]:
 
 def _claim(c: Claim) -> dict[str, Any]:
     return {
-        "id": c.id, "kind": c.kind, "aircraft": c.aircraft,
-        "registered_country": c.registered_country, "military": c.military,
-        "airport": c.airport, "country": c.country, "route": list(c.route) or None,
-        "place": c.place or None, "from": iso(c.start), "to": iso(c.end), "text": c.text,
-        "resolved": [{"written": p.written, "kind": p.kind, "code": p.code, "name": p.name,
-                      "country": p.country, "note": p.note or None} for p in c.places],
+        "id": c.id,
+        "kind": c.kind,
+        "aircraft": c.aircraft,
+        "registered_country": c.registered_country,
+        "military": c.military,
+        "airport": c.airport,
+        "country": c.country,
+        "route": list(c.route) or None,
+        "place": c.place or None,
+        "from": iso(c.start),
+        "to": iso(c.end),
+        "text": c.text,
+        "resolved": [
+            {
+                "written": p.written,
+                "kind": p.kind,
+                "code": p.code,
+                "name": p.name,
+                "country": p.country,
+                "note": p.note or None,
+            }
+            for p in c.places
+        ],
     }
 
 
 def _annotation(a: Annotation) -> dict[str, Any]:
-    return {"id": a.id, "label": a.label, "aircraft": a.aircraft, "airport": a.airport,
-            "time": iso(a.time), "from": iso(a.start), "to": iso(a.end), "note": a.note,
-            "sources": list(a.sources)}
+    return {
+        "id": a.id,
+        "label": a.label,
+        "aircraft": a.aircraft,
+        "airport": a.airport,
+        "time": iso(a.time),
+        "from": iso(a.start),
+        "to": iso(a.end),
+        "note": a.note,
+        "sources": list(a.sources),
+    }
 
 
 def summary(case_path: str | Path) -> dict[str, Any]:
@@ -45,15 +70,22 @@ def summary(case_path: str | Path) -> dict[str, Any]:
     recorded_sha256, sha256 now, status, note), ``input_changes``, ``claims``,
     ``annotations`` and ``settings``. Loading validates the case (places resolved)."""
     case: Case = load(case_path)
-    inputs = [{"path": i.path, "recorded_sha256": i.sha256,
-               **_input(p, i.sha256), "note": i.note}
-              for i, p in zip(case.inputs, case.input_paths(), strict=True)]
+    inputs = [
+        {"path": i.path, "recorded_sha256": i.sha256, **_input(p, i.sha256), "note": i.note}
+        for i, p in zip(case.inputs, case.input_paths(), strict=True)
+    ]
     return {
         "case": {"path": str(case.path), "title": case.title},
         "inputs": inputs,
-        "input_changes": [{"path": c.path, "old_sha256": c.old_sha256,
-                           "new_sha256": c.new_sha256, "updated": iso(c.updated)}
-                          for c in case.input_changes],
+        "input_changes": [
+            {
+                "path": c.path,
+                "old_sha256": c.old_sha256,
+                "new_sha256": c.new_sha256,
+                "updated": iso(c.updated),
+            }
+            for c in case.input_changes
+        ],
         "claims": [_claim(c) for c in case.claims],
         "annotations": [_annotation(a) for a in case.annotations],
         "settings": dict(case.settings),

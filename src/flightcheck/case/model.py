@@ -139,22 +139,27 @@ class Case:
             where = f"inputs[{n}].path {inp.path[:80]!r}"
             real = Path(os.path.realpath(p))
             if not any(r == real or r in real.parents for r in roots):
-                raise InputError(str(self.path), f"{where}: outside the case folder; refusing "
-                                 "to read it (pass --allow-outside DIR to accept inputs under "
-                                 "DIR)")
+                raise InputError(
+                    str(self.path),
+                    f"{where}: outside the case folder; refusing "
+                    "to read it (pass --allow-outside DIR to accept inputs under "
+                    "DIR)",
+                )
             if any(Path(f) in real.parents for f in PSEUDO_FILE_SYSTEMS):
-                raise InputError(str(self.path), f"{where}: a system file, not track data; "
-                                 "refusing to read it")
+                raise InputError(
+                    str(self.path), f"{where}: a system file, not track data; refusing to read it"
+                )
             try:
                 mode = os.stat(real).st_mode
             except FileNotFoundError:
                 raise InputError(str(self.path), f"{where}: input is missing") from None
             except OSError as exc:
-                raise InputError(str(self.path), f"{where}: cannot read ({exc.strerror})") \
-                    from None
+                raise InputError(str(self.path), f"{where}: cannot read ({exc.strerror})") from None
             if not stat.S_ISREG(mode):
-                raise InputError(str(self.path), f"{where}: not a regular file (a folder, "
-                                 "device, FIFO or socket); refusing")
+                raise InputError(
+                    str(self.path),
+                    f"{where}: not a regular file (a folder, device, FIFO or socket); refusing",
+                )
             out.append(p)
         return out
 
@@ -165,7 +170,8 @@ def parse_time(value: Any, end_of_day: bool = False) -> pd.Timestamp:
     A date without a time is a whole UTC day: its first instant, or with ``end_of_day`` its
     last millisecond (23:59:59.999). Raises ValueError or TypeError when not a time."""
     whole_day = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
-        isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()) is not None)
+        isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()) is not None
+    )
     ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     if pd.isna(ts):
         raise ValueError("empty time")
@@ -183,13 +189,18 @@ def _time(value: Any, where: str, path: str, end_of_day: bool = False) -> pd.Tim
     if value is None:
         return None
     if not isinstance(value, (str, dt.date)):
-        raise InputError(path, f"{where}: expected a date/time (ISO 8601 text or a TOML "
-                               f"date), got {_kind(value)}")
+        raise InputError(
+            path,
+            f"{where}: expected a date/time (ISO 8601 text or a TOML date), got {_kind(value)}",
+        )
     try:
         ts = parse_time(value, end_of_day)
     except (ValueError, TypeError, OverflowError):
-        raise InputError(path, f"{where}: {str(value)[:40]!r} is not a date/time "
-                               "(use ISO 8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)") from None
+        raise InputError(
+            path,
+            f"{where}: {str(value)[:40]!r} is not a date/time "
+            "(use ISO 8601, e.g. 2025-10-14T08:00:00Z or 2025-10-14)",
+        ) from None
     if not CASE_TIMES[0] <= ts <= CASE_TIMES[1]:
         raise InputError(path, f"{where}: {str(value)[:40]!r} is outside 1970 .. 2100")
     return ts.as_unit("ns")
@@ -207,8 +218,14 @@ def _str(value: Any, where: str, path: str, required: bool = False) -> str | Non
 
 def _kind(value: Any) -> str:
     """A TOML value's type in the words of the TOML spec, for error messages."""
-    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
-             list: "an array", dict: "a table"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
     return next((v for t, v in names.items() if isinstance(value, t)), "a date/time")
 
 
@@ -221,8 +238,7 @@ def _table(value: Any, where: str, path: str) -> dict:
 def _list(value: Any, where: str, path: str, written: str = "") -> list:
     if not isinstance(value, list):
         hint = f" (write each as {written})" if written else ""
-        raise InputError(path, f"{where}: expected an array of tables{hint}, got "
-                               f"{_kind(value)}")
+        raise InputError(path, f"{where}: expected an array of tables{hint}, got {_kind(value)}")
     return value
 
 
@@ -241,7 +257,7 @@ def _claim(raw: dict, n: int, path: str) -> Claim:
         raise InputError(path, f"{where}.kind: {kind!r} is not one of {', '.join(CLAIM_KINDS)}")
     route = raw.get("route", [])
     if not isinstance(route, list) or not all(isinstance(r, str) for r in route):
-        raise InputError(path, f"{where}.route: expected a list of codes, e.g. [\"EG\", \"CN\"]")
+        raise InputError(path, f'{where}.route: expected a list of codes, e.g. ["EG", "CN"]')
     military = raw.get("military")
     if military is not None and not isinstance(military, bool):
         raise InputError(path, f"{where}.military: expected true or false")
@@ -253,13 +269,15 @@ def _claim(raw: dict, n: int, path: str) -> Claim:
     resolved = [p for p in (by_airport, by_country) if p is not None] + by_route
     registered = _str(raw.get("registered_country"), f"{where}.registered_country", path)
     if registered:
-        registered = _place(registered, f"{where}.registered_country", path,
-                            places.country).code
+        registered = _place(registered, f"{where}.registered_country", path, places.country).code
     written = [p.written.upper() for p in resolved]
     place = _str(raw.get("place"), f"{where}.place", path) or (
-        ", ".join(p.written for p in resolved) if written != [p.code for p in resolved] else "")
+        ", ".join(p.written for p in resolved) if written != [p.code for p in resolved] else ""
+    )
     claim = Claim(
-        id=cid, kind=kind, text=_str(raw.get("text"), f"{where}.text", path) or "",
+        id=cid,
+        kind=kind,
+        text=_str(raw.get("text"), f"{where}.text", path) or "",
         aircraft=_str(raw.get("aircraft"), f"{where}.aircraft", path),
         registered_country=registered,
         military=military,
@@ -268,18 +286,22 @@ def _claim(raw: dict, n: int, path: str) -> Claim:
         route=tuple(p.code for p in by_route),
         start=_time(raw.get("from"), f"{where}.from", path),
         end=_time(raw.get("to"), f"{where}.to", path, end_of_day=True),
-        place=place, places=tuple(resolved),
+        place=place,
+        places=tuple(resolved),
     )
     if kind == "route" and len(claim.route) < 2:
         raise InputError(path, f"{where}.route: a route claim needs at least two places")
     if kind in ("stop", "presence") and not (claim.airport or claim.country):
         raise InputError(path, f"{where}: a {kind} claim needs airport or country")
     if not (claim.aircraft or claim.registered_country or claim.military is not None):
-        raise InputError(path, f"{where}: say which aircraft (aircraft, registered_country "
-                               "or military)")
+        raise InputError(
+            path, f"{where}: say which aircraft (aircraft, registered_country or military)"
+        )
     if claim.start is not None and claim.end is not None and claim.end < claim.start:
-        raise InputError(path, f"{where}: 'to' ({claim.end.isoformat()}) is before 'from' "
-                               f"({claim.start.isoformat()})")
+        raise InputError(
+            path,
+            f"{where}: 'to' ({claim.end.isoformat()}) is before 'from' ({claim.start.isoformat()})",
+        )
     return claim
 
 
@@ -293,8 +315,7 @@ def _annotation(raw: dict, n: int, path: str) -> Annotation:
         id=_str(raw.get("id"), f"{where}.id", path) or f"annotation-{n + 1}",
         label=_str(raw.get("label"), f"{where}.label", path, required=True) or "",
         aircraft=_str(raw.get("aircraft"), f"{where}.aircraft", path),
-        airport=_place(airport, f"{where}.airport", path, places.airport).code
-        if airport else None,
+        airport=_place(airport, f"{where}.airport", path, places.airport).code if airport else None,
         time=_time(raw.get("time"), f"{where}.time", path),
         start=_time(raw.get("from"), f"{where}.from", path),
         end=_time(raw.get("to"), f"{where}.to", path, end_of_day=True),
@@ -321,8 +342,11 @@ def _settings(raw: Any, path: str) -> dict[str, Any]:
         from flightcheck import io
 
         if fmt not in io.formats():
-            raise InputError(path, f"settings.format: unknown format {fmt!r}; known: "
-                                   f"{', '.join(sorted(io.formats()))}")
+            raise InputError(
+                path,
+                f"settings.format: unknown format {fmt!r}; known: "
+                f"{', '.join(sorted(io.formats()))}",
+            )
     if "skip_bad" in out and not isinstance(out["skip_bad"], bool):
         raise InputError(path, "settings.skip_bad: expected true or false")
     tz = out.get("tz")
@@ -332,8 +356,10 @@ def _settings(raw: Any, path: str) -> dict[str, Any]:
         try:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
-            raise InputError(path, f"settings.tz: unknown time zone {tz!r}; use an IANA name "
-                                   "such as Europe/Belgrade") from None
+            raise InputError(
+                path,
+                f"settings.tz: unknown time zone {tz!r}; use an IANA name such as Europe/Belgrade",
+            ) from None
     return out
 
 
@@ -344,8 +370,7 @@ def _input_change(raw: Any, n: int, path: str) -> InputChange:
     return InputChange(
         path=_str(raw.get("path"), f"{where}.path", path, required=True) or "",
         old_sha256=_str(raw.get("old_sha256"), f"{where}.old_sha256", path),
-        new_sha256=_str(raw.get("new_sha256"), f"{where}.new_sha256", path, required=True)
-        or "",
+        new_sha256=_str(raw.get("new_sha256"), f"{where}.new_sha256", path, required=True) or "",
         updated=_time(raw.get("updated"), f"{where}.updated", path),
     )
 
@@ -358,8 +383,9 @@ def load(path: str | Path) -> Case:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(str(path), "no such case file (create one with `flightcheck case "
-                                    "init DIR`)") from None
+        raise InputError(
+            str(path), "no such case file (create one with `flightcheck case init DIR`)"
+        ) from None
     except UnicodeDecodeError as exc:
         raise InputError(str(path), f"not valid TOML ({exc})") from None
     return parse(text, path)
@@ -381,19 +407,37 @@ def parse(text: str, path: Path) -> Case:
         path_ = _str(item.get("path"), f"{where}.path", p, required=True) or ""
         if not path_:
             raise InputError(p, f"{where}.path: empty")
-        inputs.append(CaseInput(path_, _str(item.get("sha256"), f"{where}.sha256", p),
-                                _str(item.get("note"), f"{where}.note", p)))
-    claims = [_claim(_table(c, f"claims[{n}]", p), n, p)
-              for n, c in enumerate(_list(raw.get("claims", []), "claims", p, "[[claims]]"))]
+        inputs.append(
+            CaseInput(
+                path_,
+                _str(item.get("sha256"), f"{where}.sha256", p),
+                _str(item.get("note"), f"{where}.note", p),
+            )
+        )
+    claims = [
+        _claim(_table(c, f"claims[{n}]", p), n, p)
+        for n, c in enumerate(_list(raw.get("claims", []), "claims", p, "[[claims]]"))
+    ]
     ids = [c.id for c in claims]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise InputError(p, f"claims: duplicate id {sorted(dup)[0]!r}")
-    annotations = [_annotation(_table(a, f"annotations[{n}]", p), n, p) for n, a in
-                   enumerate(_list(raw.get("annotations", []), "annotations", p,
-                                   "[[annotations]]"))]
-    changes = [_input_change(c, n, p) for n, c in
-               enumerate(_list(raw.get("input_changes", []), "input_changes", p))]
-    return Case(path=path, title=str(head.get("title", path.parent.name)), inputs=inputs,
-                claims=claims, annotations=annotations,
-                settings=_settings(raw.get("settings", {}), p), input_changes=changes)
+    annotations = [
+        _annotation(_table(a, f"annotations[{n}]", p), n, p)
+        for n, a in enumerate(
+            _list(raw.get("annotations", []), "annotations", p, "[[annotations]]")
+        )
+    ]
+    changes = [
+        _input_change(c, n, p)
+        for n, c in enumerate(_list(raw.get("input_changes", []), "input_changes", p))
+    ]
+    return Case(
+        path=path,
+        title=str(head.get("title", path.parent.name)),
+        inputs=inputs,
+        claims=claims,
+        annotations=annotations,
+        settings=_settings(raw.get("settings", {}), p),
+        input_changes=changes,
+    )

@@ -79,46 +79,65 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
     for rec in tracks.inputs:
         bad = {k: v for k, v in rec.dropped.items()}
         if bad:
-            out.append(f"{rec.path}: left out " + ", ".join(f"{v:,} ({k})" for k, v in
-                                                             sorted(bad.items())))
+            out.append(
+                f"{rec.path}: left out " + ", ".join(f"{v:,} ({k})" for k, v in sorted(bad.items()))
+            )
         if rec.flagged:
-            out.append(f"{rec.path}: kept but not used for stops, routes or verdicts "
-                       + ", ".join(f"{v:,} ({k})" for k, v in sorted(rec.flagged.items()))
-                       + ": the data refutes these fixes (flag column of the track table)")
+            out.append(
+                f"{rec.path}: kept but not used for stops, routes or verdicts "
+                + ", ".join(f"{v:,} ({k})" for k, v in sorted(rec.flagged.items()))
+                + ": the data refutes these fixes (flag column of the track table)"
+            )
         out += [f"{rec.path}: {n}" for n in rec.notes]
     for path, why in tracks.skipped:
         out.append(f"{path}: not used ({why})")
     for m in routes.matches:
-        out.append(f"{', '.join(m['sources'])} carry no ICAO address; matched to "
-                   f"{match_target(m)} because their positions agree (median "
-                   f"{m['median_distance_m']:.0f} m over {m['overlap_points']} fixes)")
+        out.append(
+            f"{', '.join(m['sources'])} carry no ICAO address; matched to "
+            f"{match_target(m)} because their positions agree (median "
+            f"{m['median_distance_m']:.0f} m over {m['overlap_points']} fixes)"
+        )
     for r in routes:
         rec = r.reconciliation or {}
         for p in rec.get("pairs", []):
-            out += [f"{r.icao24}: {n}" for n in p.get("notes", [])
-                    if "too little" not in n]
+            out += [f"{r.icao24}: {n}" for n in p.get("notes", []) if "too little" not in n]
         for s in rec.get("mlat_only_stretches", []):
-            out.append(f"{r.icao24}: MLAT-only positions {iso(s['start'])} – {iso(s['end'])} "
-                       "(multilaterated, noisier)")
+            out.append(
+                f"{r.icao24}: MLAT-only positions {iso(s['start'])} – {iso(s['end'])} "
+                "(multilaterated, noisier)"
+            )
         for g in r.gaps.to_dict("records"):
             if stop_fits(g):
-                what = (f"accounted for by the {g['explained_by']}"
-                        if isinstance(g.get("explained_by"), str)
-                        else "an unobserved stop is possible there")
-                out.append(f"{r.icao24}: silent {iso(g.get('start'))} – {iso(g.get('end'))}, "
-                           f"{gap_figure(g.get('unaccounted_s'))} more than a direct flight "
-                           f"needs: {what}")
+                what = (
+                    f"accounted for by the {g['explained_by']}"
+                    if isinstance(g.get("explained_by"), str)
+                    else "an unobserved stop is possible there"
+                )
+                out.append(
+                    f"{r.icao24}: silent {iso(g.get('start'))} – {iso(g.get('end'))}, "
+                    f"{gap_figure(g.get('unaccounted_s'))} more than a direct flight "
+                    f"needs: {what}"
+                )
     return out
 
 
 def markers(bound: list[dict]) -> list[dict]:
     """Map markers for the annotations bound to a stop (those bound to a range have no place),
     each with the annotation's own time (not the stop's)."""
-    return [{"lat": b["lat"], "lon": b["lon"], "title": b["label"],
-             "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
-             "time": b.get("time"), "id": b.get("id"), "icao24": b.get("icao24"),
-             "author": b.get("author") or None}
-            for b in bound if b.get("lat") is not None]
+    return [
+        {
+            "lat": b["lat"],
+            "lon": b["lon"],
+            "title": b["label"],
+            "text": " ".join(x for x in (b["note"], "Bound to: " + b["bound"]) if x),
+            "time": b.get("time"),
+            "id": b.get("id"),
+            "icao24": b.get("icao24"),
+            "author": b.get("author") or None,
+        }
+        for b in bound
+        if b.get("lat") is not None
+    ]
 
 
 ISO_TIME = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z")
@@ -131,8 +150,7 @@ def when(value: Any) -> Markup:
     if not iso_text:
         return Markup("")
     ts = pd.Timestamp(iso_text)
-    return Markup('<time datetime="{}">{}</time>').format(
-        iso_text, ts.strftime("%Y-%m-%d %H:%MZ"))
+    return Markup('<time datetime="{}">{}</time>').format(iso_text, ts.strftime("%Y-%m-%d %H:%MZ"))
 
 
 def humane(text: Any) -> Markup:
@@ -163,9 +181,9 @@ def _template(root: Path | None = None, names: dict[str, str] | None = None) -> 
 
 CONFIDENCE_MEANING = {
     "supported": "the confidence of the finding it rests on (the weakest stop of a route; "
-                 "1.00 for observed positions)",
+    "1.00 for observed positions)",
     "contradicted": "the time missing at the closest call, as a share of the time that call "
-                    "needed (1.00: no silence came near)",
+    "needed (1.00: no silence came near)",
     "inconclusive": "0.00 by design: the data leans neither way",
 }
 
@@ -176,9 +194,12 @@ def _scope(claim: Any) -> dict[str, str]:
         return {"kind": "", "place": "", "window": "any time", "selection": "any aircraft"}
     a, b = iso(claim.start), iso(claim.end)
     short = "%Y-%m-%d %H:%MZ"
-    window = ("any time" if not a and not b else
-              f"{pd.Timestamp(a).strftime(short) if a else 'the start of the data'} – "
-              f"{pd.Timestamp(b).strftime(short) if b else 'the end of the data'}")
+    window = (
+        "any time"
+        if not a and not b
+        else f"{pd.Timestamp(a).strftime(short) if a else 'the start of the data'} – "
+        f"{pd.Timestamp(b).strftime(short) if b else 'the end of the data'}"
+    )
     who = []
     if claim.aircraft:
         who.append(claim.aircraft)
@@ -189,8 +210,12 @@ def _scope(claim: Any) -> dict[str, str]:
     place = " → ".join(claim.route) if claim.route else (claim.airport or claim.country or "")
     if claim.place and claim.place != place:
         place = f"{claim.place} ({place})" if place else claim.place
-    return {"kind": claim.kind, "place": place, "window": window,
-            "selection": ", ".join(who) or "any aircraft"}
+    return {
+        "kind": claim.kind,
+        "place": place,
+        "window": window,
+        "selection": ", ".join(who) or "any aircraft",
+    }
 
 
 def _evidence_links(evidence: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -203,12 +228,16 @@ def _evidence_links(evidence: list[dict[str, Any]]) -> list[dict[str, str]]:
             fid = stop_id(e)
             at = iso(e.get("arrival")) or iso(e.get("departure"))
             label = f"{e.get('airport') or '?'} stop" + (
-                f" {pd.Timestamp(at).strftime('%d %b %H:%MZ')}" if at else "")
+                f" {pd.Timestamp(at).strftime('%d %b %H:%MZ')}" if at else ""
+            )
         elif e.get("type") == "gap":
             fid = gap_id(e)
             start = iso(e.get("start"))
-            label = (f"silence from {pd.Timestamp(start).strftime('%d %b %H:%MZ')}"
-                     if start else "silence")
+            label = (
+                f"silence from {pd.Timestamp(start).strftime('%d %b %H:%MZ')}"
+                if start
+                else "silence"
+            )
         else:
             continue
         if fid not in seen:
@@ -217,10 +246,19 @@ def _evidence_links(evidence: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: list[Verdict],
-                  bound: list[dict], map_file: str | None, created: str, *,
-                  claims: Iterable[Any] = (), root: Path | None = None,
-                  map_image: str | None = None) -> str:
+def render_report(
+    case_title: str,
+    tracks: Tracks,
+    routes: RouteSet,
+    verdicts: list[Verdict],
+    bound: list[dict],
+    map_file: str | None,
+    created: str,
+    *,
+    claims: Iterable[Any] = (),
+    root: Path | None = None,
+    map_image: str | None = None,
+) -> str:
     """report.html (jinja2 with autoescaping: text from inputs and the case is escaped).
 
     ``claims`` (the case's) give each verdict its window and aircraft filter; ``root`` (the
@@ -238,8 +276,11 @@ def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: l
             s["evidence"] = _as_list(s.get("evidence"))
             s["fc_id"] = stop_id(s)
             stops.append(s)
-        legs += plain(r.legs.drop(columns=["first_index", "last_index", "overflown"],
-                                  errors="ignore").to_dict("records"))
+        legs += plain(
+            r.legs.drop(
+                columns=["first_index", "last_index", "overflown"], errors="ignore"
+            ).to_dict("records")
+        )
         for e in plain(r.events.to_dict("records")):
             e["evidence"] = _as_list(e.get("evidence"))
             e["fc_id"] = event_id(e)
@@ -259,20 +300,38 @@ def render_report(case_title: str, tracks: Tracks, routes: RouteSet, verdicts: l
         d["links"] = _evidence_links(v.evidence)
         shown.append(d)
     verdict_of = {v.id: v for v in verdicts}
-    bands = [{"id": c.id, "start": c.start, "end": c.end,
-              "aircraft": list(verdict_of[c.id].aircraft) if c.id in verdict_of else [],
-              "verdict": verdict_of[c.id].verdict if c.id in verdict_of else None}
-             for c in by_id.values() if c.start is not None or c.end is not None]
+    bands = [
+        {
+            "id": c.id,
+            "start": c.start,
+            "end": c.end,
+            "aircraft": list(verdict_of[c.id].aircraft) if c.id in verdict_of else [],
+            "verdict": verdict_of[c.id].verdict if c.id in verdict_of else None,
+        }
+        for c in by_id.values()
+        if c.start is not None or c.end is not None
+    ]
     figure = route_timeline(routes, bands, link=map_file, target="fc-map" if map_file else None)
     names = short_names(sorted({i.path for i in tracks.inputs}))
     return _template(root, names).render(
-        title=case_title, version=__version__, created=created, inputs=[
-            i.to_dict() for i in tracks.inputs],
-        n_points=f"{len(tracks):,}", routes=list(routes), verdicts=shown,
-        stops=stops, legs=legs, events=events, gaps=gaps, annotations=bound,
+        title=case_title,
+        version=__version__,
+        created=created,
+        inputs=[i.to_dict() for i in tracks.inputs],
+        n_points=f"{len(tracks):,}",
+        routes=list(routes),
+        verdicts=shown,
+        stops=stops,
+        legs=legs,
+        events=events,
+        gaps=gaps,
+        annotations=bound,
         caveats=[_relative_text(c, root, names) for c in caveats(tracks, routes)],
-        map_file=map_file, map_image=map_image, reference=versions(),
-        timeline=Markup(figure.html()))
+        map_file=map_file,
+        map_image=map_image,
+        reference=versions(),
+        timeline=Markup(figure.html()),
+    )
 
 
 def _relative_text(text: str, root: Path | None, names: dict[str, str]) -> str:
@@ -300,8 +359,12 @@ def read_records(tracks: Tracks) -> Callable[[Path], dict[str, Any]]:
         key = path.resolve()
         rec = read_as.get(key)
         if rec is not None:
-            return {"format": rec.format, "points": rec.points, "dropped": dict(rec.dropped),
-                    "flagged": dict(sorted(rec.flagged.items()))}
+            return {
+                "format": rec.format,
+                "points": rec.points,
+                "dropped": dict(rec.dropped),
+                "flagged": dict(sorted(rec.flagged.items())),
+            }
         return {"format": None, "points": 0, "skipped": skipped.get(key)}
 
     return record
@@ -313,9 +376,15 @@ def figure_name(claim_id: str) -> str:
     return "claim-" + (re.sub(r"[^A-Za-z0-9_-]", "", claim_id) or "unnamed") + ".png"
 
 
-def _render_figures(case: Case, verdicts: list[Verdict], tracks: Tracks, map_bytes: bytes,
-                    report: Callable[[str | None], bytes], pdf: bool,
-                    size: tuple[int, int] = (1600, 1000)) -> list[tuple[str, bytes]]:
+def _render_figures(
+    case: Case,
+    verdicts: list[Verdict],
+    tracks: Tracks,
+    map_bytes: bytes,
+    report: Callable[[str | None], bytes],
+    pdf: bool,
+    size: tuple[int, int] = (1600, 1000),
+) -> list[tuple[str, bytes]]:
     """Through headless Chromium (network off): ``map.png`` (the whole map, shown when the
     report is printed), one figure per claim framed on its evidence, and with ``pdf`` the
     report printed to ``report.pdf`` (A4). ``report(map_image)`` renders report.html."""
@@ -334,13 +403,23 @@ def _render_figures(case: Case, verdicts: list[Verdict], tracks: Tracks, map_byt
         for v in verdicts:
             claim = claims.get(v.id)
             bounds = publish.evidence_bounds(v.evidence, claim.airport if claim else None)
-            caption = (f"{v.id}: {v.text} — {v.verdict} (confidence {v.confidence:.2f})"
-                       if v.text else f"{v.id}: {v.verdict} (confidence {v.confidence:.2f})")
+            caption = (
+                f"{v.id}: {v.text} — {v.verdict} (confidence {v.confidence:.2f})"
+                if v.text
+                else f"{v.id}: {v.verdict} (confidence {v.confidence:.2f})"
+            )
             shots.append((figure_name(v.id), bounds, caption))
         with offline_browser() as browser:
             for name, bounds, caption in shots:
-                publish.figure(folder / "map.html", folder / name, size=size, bounds=bounds,
-                               caption=caption, credits=credit, browser=browser)
+                publish.figure(
+                    folder / "map.html",
+                    folder / name,
+                    size=size,
+                    bounds=bounds,
+                    caption=caption,
+                    credits=credit,
+                    browser=browser,
+                )
                 out.append((name, (folder / name).read_bytes()))
         if pdf:
             (folder / "report.html").write_bytes(report("map.png"))
@@ -351,8 +430,9 @@ def _render_figures(case: Case, verdicts: list[Verdict], tracks: Tracks, map_byt
                 data = page.pdf(format="A4", print_background=True)
             if browser.errors or browser.blocked:
                 problems = browser.errors + [f"blocked {u}" for u in browser.blocked]
-                raise FlightcheckError(f"report.pdf: the report did not render cleanly: "
-                                       f"{problems[0]}")
+                raise FlightcheckError(
+                    f"report.pdf: the report did not render cleanly: {problems[0]}"
+                )
             out.append(("report.pdf", data))
     return out
 
@@ -377,9 +457,13 @@ STAGES = ("checking inputs", "reading inputs", "building routes", "verifying cla
 """The steps of :func:`analyse`, in order, as its ``progress`` callback names them."""
 
 
-def analyse(case_path: str | Path, *, allow_outside: Iterable[str | Path] = (),
-            allow_future: bool = False,
-            progress: Callable[[str], None] | None = None) -> Analysis:
+def analyse(
+    case_path: str | Path,
+    *,
+    allow_outside: Iterable[str | Path] = (),
+    allow_future: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Analysis:
     """Load a case, check its inputs' hashes (confined, see :meth:`Case.confined_paths`),
     read them, build routes, verify the claims and bind the annotations. ``progress`` is
     called with each of :data:`STAGES` as it starts."""
@@ -391,11 +475,20 @@ def analyse(case_path: str | Path, *, allow_outside: Iterable[str | Path] = (),
     step(STAGES[0])
     hashes = check_inputs(case, allow_outside)
     settings = case.settings
-    params = {"tz": settings.get("tz"), "skip_bad": bool(settings.get("skip_bad", False)),
-              "format": settings.get("format"), "allow_future": allow_future}
+    params = {
+        "tz": settings.get("tz"),
+        "skip_bad": bool(settings.get("skip_bad", False)),
+        "format": settings.get("format"),
+        "allow_future": allow_future,
+    }
     step(STAGES[1])
-    tracks = read([str(p) for p in case.input_paths()], format=params["format"],
-                  skip_bad=params["skip_bad"], tz=params["tz"], allow_future=allow_future)
+    tracks = read(
+        [str(p) for p in case.input_paths()],
+        format=params["format"],
+        skip_bad=params["skip_bad"],
+        tz=params["tz"],
+        allow_future=allow_future,
+    )
     step(STAGES[2])
     routes = build_routes(tracks)
     tracks = routes.tracks  # sources without an ICAO address matched to their aircraft
@@ -405,10 +498,18 @@ def analyse(case_path: str | Path, *, allow_outside: Iterable[str | Path] = (),
     return Analysis(case, case_digest, hashes, params, tracks, routes, verdicts, bound)
 
 
-def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
-        now: dt.datetime | None = None, allow_outside: Iterable[str | Path] = (),
-        allow_future: bool = False, figures: bool = False, pdf: bool = False,
-        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run(
+    case_path: str | Path,
+    outdir: str | Path,
+    *,
+    map_html: bool = True,
+    now: dt.datetime | None = None,
+    allow_outside: Iterable[str | Path] = (),
+    allow_future: bool = False,
+    figures: bool = False,
+    pdf: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
     whole, see :mod:`flightcheck.output.atomic_folder`). Returns the manifest.
 
@@ -419,16 +520,23 @@ def run(case_path: str | Path, outdir: str | Path, *, map_html: bool = True,
     called with ``"writing the evidence pack"``."""
     case: Case = load(case_path)
     out = check_folder("-o", outdir, [case.path, *case.input_paths()], case.root)
-    found = analyse(case.path, allow_outside=allow_outside, allow_future=allow_future,
-                    progress=progress)
+    found = analyse(
+        case.path, allow_outside=allow_outside, allow_future=allow_future, progress=progress
+    )
     if progress is not None:
         progress("writing the evidence pack")
     return write_analysis(found, out, map_html=map_html, now=now, figures=figures, pdf=pdf)
 
 
-def write_analysis(found: Analysis, out: Path, *, map_html: bool = True,
-                   now: dt.datetime | None = None, figures: bool = False,
-                   pdf: bool = False) -> dict[str, Any]:
+def write_analysis(
+    found: Analysis,
+    out: Path,
+    *,
+    map_html: bool = True,
+    now: dt.datetime | None = None,
+    figures: bool = False,
+    pdf: bool = False,
+) -> dict[str, Any]:
     """Write the evidence pack of ``found`` into the (checked) folder ``out`` (``figures``,
     ``pdf``: see :func:`run`)."""
     from flightcheck.reference import versions
@@ -438,8 +546,10 @@ def write_analysis(found: Analysis, out: Path, *, map_html: bool = True,
     created = iso(now or dt.datetime.now(dt.UTC))
     stops = [r.stops for r in routes if len(r.stops)]
     files: list[tuple[str, bytes]] = [
-        ("verdicts.json", dumps({"case": case.title, "claims": [
-            v.to_dict() for v in verdicts]}) + b"\n"),
+        (
+            "verdicts.json",
+            dumps({"case": case.title, "claims": [v.to_dict() for v in verdicts]}) + b"\n",
+        ),
         ("stops.csv", _csv(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame())),
         ("tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"),
     ]
@@ -454,9 +564,18 @@ def write_analysis(found: Analysis, out: Path, *, map_html: bool = True,
         map_file = "map.html"
 
     def report(map_image: str | None) -> bytes:
-        return render_report(case.title, tracks, routes, verdicts, bound, map_file, created,
-                             claims=case.claims, root=case.root,
-                             map_image=map_image).encode("utf-8")
+        return render_report(
+            case.title,
+            tracks,
+            routes,
+            verdicts,
+            bound,
+            map_file,
+            created,
+            claims=case.claims,
+            root=case.root,
+            map_image=map_image,
+        ).encode("utf-8")
 
     images: list[tuple[str, bytes]] = []
     if (figures or pdf) and map_html:
@@ -474,12 +593,31 @@ def write_analysis(found: Analysis, out: Path, *, map_html: bool = True,
             "case": {"path": str(case.path), "sha256": case_digest, "title": case.title},
             "parameters": params,
             "inputs": [{**h, **how_read(case.root / h["path"])} for h in hashes],
-            "input_changes": [{"path": c.path, "old_sha256": c.old_sha256,
-                               "new_sha256": c.new_sha256, "updated": iso(c.updated)}
-                              for c in case.input_changes],
-            "places": {c.id: {"written": c.place or None, "resolved": [
-                {"code": p.code, "name": p.name, "country": p.country, "note": p.note or None}
-                for p in c.places]} for c in case.claims if c.places},
+            "input_changes": [
+                {
+                    "path": c.path,
+                    "old_sha256": c.old_sha256,
+                    "new_sha256": c.new_sha256,
+                    "updated": iso(c.updated),
+                }
+                for c in case.input_changes
+            ],
+            "places": {
+                c.id: {
+                    "written": c.place or None,
+                    "resolved": [
+                        {
+                            "code": p.code,
+                            "name": p.name,
+                            "country": p.country,
+                            "note": p.note or None,
+                        }
+                        for p in c.places
+                    ],
+                }
+                for c in case.claims
+                if c.places
+            },
             "reference_data": versions(),
             "outputs": written,
             "verdicts": {v.id: v.verdict for v in verdicts},

@@ -74,10 +74,16 @@ def check_pack(folder: str | Path) -> dict[str, Any]:
         inputs.append(_input_status(case_path, case.get("sha256"), None))
     for item in head.get("inputs") or []:
         if isinstance(item, dict) and isinstance(item.get("path"), str) and case.get("path"):
-            inputs.append(_input_status(case_path.parent / item["path"], item.get("sha256"),
-                                        item.get("size")))
-    return {"pack": str(root), "intact": not problems,
-            "checked": len(listed) - 1, "problems": problems, "inputs": inputs}
+            inputs.append(
+                _input_status(case_path.parent / item["path"], item.get("sha256"), item.get("size"))
+            )
+    return {
+        "pack": str(root),
+        "intact": not problems,
+        "checked": len(listed) - 1,
+        "problems": problems,
+        "inputs": inputs,
+    }
 
 
 def _input_status(path: Path, sha256: Any, size: Any) -> dict[str, str]:

@@ -130,8 +130,9 @@ class Reach:
         return float(np.clip(-self.closest.slack_s / max(self.closest.need_s, 1e-9), 0, 1))
 
 
-def assumed_speed_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.ndarray,
-                     ground: np.ndarray) -> tuple[float, str]:
+def assumed_speed_kt(
+    t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.ndarray, ground: np.ndarray
+) -> tuple[float, str]:
     """(speed in kt, how it was chosen) for the rule-out bound; see the module docstring."""
     air = gs[~ground & np.isfinite(gs) & (gs <= 650.0)]
     if len(air):
@@ -146,8 +147,7 @@ def assumed_speed_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.nda
     return speed, f"{basis} + {WIND_ALLOWANCE_KT:.0f} kt of tailwind"
 
 
-def _derived_top_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray
-                    ) -> tuple[float | None, str]:
+def _derived_top_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> tuple[float | None, str]:
     """The fastest speed between fixes at least ``DERIVED_MIN_DT_S`` apart (kt), or None."""
     if len(t) < 2:
         return None, ""
@@ -195,9 +195,18 @@ def _country_km(code: str, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return out
 
 
-def assess(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt_ft: np.ndarray,
-           gs: np.ndarray, ground: np.ndarray, place: Place, start: float | None,
-           end: float | None, stop: bool) -> Reach:
+def assess(
+    t: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    alt_ft: np.ndarray,
+    gs: np.ndarray,
+    ground: np.ndarray,
+    place: Place,
+    start: float | None,
+    end: float | None,
+    stop: bool,
+) -> Reach:
     """Reachability of ``place`` for one aircraft's cleaned fixes (time-sorted; ``t`` Unix s,
     ``alt_ft`` NaN unknown, ``gs`` kt, ``ground`` bool) within [``start``, ``end``] (Unix s;
     None: unbounded). ``stop``: a full stop is claimed (else presence)."""
@@ -232,10 +241,16 @@ def assess(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt_ft: np.ndarray,
 
     def opening(k: int) -> Opening:
         bb, aa = int(b[k]), int(a[k])
-        return Opening(bb if bb >= 0 else None, aa if aa >= 0 else None,
-                       float(t_b[k]) if bb >= 0 else None, float(t_a[k]) if aa >= 0 else None,
-                       float(km[bb]) if bb >= 0 else None, float(km[aa]) if aa >= 0 else None,
-                       float(need[k]), float(slack[k]))
+        return Opening(
+            bb if bb >= 0 else None,
+            aa if aa >= 0 else None,
+            float(t_b[k]) if bb >= 0 else None,
+            float(t_a[k]) if aa >= 0 else None,
+            float(km[bb]) if bb >= 0 else None,
+            float(km[aa]) if aa >= 0 else None,
+            float(need[k]),
+            float(slack[k]),
+        )
 
     fits = np.flatnonzero(slack >= 0)
     if len(fits):

@@ -48,7 +48,6 @@ from flightcheck.track.tracks import Tracks
 PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 
 
-
 @dataclass
 class Verdict:
     """The answer to one claim, with its reasons (plain language) and evidence records."""
@@ -62,9 +61,15 @@ class Verdict:
     aircraft: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "verdict": self.verdict,
-                "confidence": round(self.confidence, 3), "aircraft": self.aircraft,
-                "reasons": self.reasons, "evidence": self.evidence}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "verdict": self.verdict,
+            "confidence": round(self.confidence, 3),
+            "aircraft": self.aircraft,
+            "reasons": self.reasons,
+            "evidence": self.evidence,
+        }
 
 
 def _norm_reg(text: str) -> str:
@@ -77,11 +82,15 @@ def select_aircraft(claim: Claim, routes: RouteSet) -> list[Route]:
     for r in routes:
         if claim.aircraft:
             a = claim.aircraft.strip()
-            if not (r.icao24 == a.lower() or (r.registration and
-                                              _norm_reg(r.registration) == _norm_reg(a))):
+            if not (
+                r.icao24 == a.lower()
+                or (r.registration and _norm_reg(r.registration) == _norm_reg(a))
+            ):
                 continue
-        if claim.registered_country and (r.registered_country or "") != \
-                claim.registered_country.upper():
+        if (
+            claim.registered_country
+            and (r.registered_country or "") != claim.registered_country.upper()
+        ):
             continue
         if claim.military is not None and bool(r.military) != claim.military:
             continue
@@ -105,12 +114,16 @@ def _place_matches(code: str, stop: dict) -> bool:
 def _stops_in(route: Route, start, end) -> list[dict]:
     out = []
     for s in route.stops.to_dict("records"):
-        a = _ts(s.get("arrival")) or (_ts((s.get("arrival_window") or [None])[0])
-                                      if isinstance(s.get("arrival_window"), (list, tuple))
-                                      else None)
-        d = _ts(s.get("departure")) or (_ts((s.get("departure_window") or [None, None])[-1])
-                                        if isinstance(s.get("departure_window"), (list, tuple))
-                                        else None)
+        a = _ts(s.get("arrival")) or (
+            _ts((s.get("arrival_window") or [None])[0])
+            if isinstance(s.get("arrival_window"), (list, tuple))
+            else None
+        )
+        d = _ts(s.get("departure")) or (
+            _ts((s.get("departure_window") or [None, None])[-1])
+            if isinstance(s.get("departure_window"), (list, tuple))
+            else None
+        )
         if (end is None or a is None or a <= end) and (start is None or d is None or d >= start):
             out.append(s)
     return out
@@ -129,12 +142,16 @@ def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
             continue
         gs, ge = _ts(g.get("start")), _ts(g.get("end"))
         if (end is not None and gs is not None and gs > end) or (
-                start is not None and ge is not None and ge < start):
+            start is not None and ge is not None and ge < start
+        ):
             continue
         cands = g.get("candidates") or []
         for code in codes:
-            hit = [c for c in cands if _place_matches(code, {"airport": c.get("airport"),
-                                                              "country": c.get("country")})]
+            hit = [
+                c
+                for c in cands
+                if _place_matches(code, {"airport": c.get("airport"), "country": c.get("country")})
+            ]
             if hit:
                 out.append({"gap": g, "code": code, "candidate": hit[0]})
                 break
@@ -154,8 +171,12 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
     out = []
     for g in route.gaps.to_dict("records"):
         gs, ge = _ts(g.get("start")), _ts(g.get("end"))
-        if gs is None or ge is None or (end is not None and gs > end) or (
-                start is not None and ge < start):
+        if (
+            gs is None
+            or ge is None
+            or (end is not None and gs > end)
+            or (start is not None and ge < start)
+        ):
             continue
         i = int(np.clip(np.searchsorted(t, gs.timestamp() - 1e-3), 0, len(t) - 1))
         j = int(np.clip(np.searchsorted(t, ge.timestamp() - 1e-3), 0, len(t) - 1))
@@ -169,9 +190,17 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
             ap = _place(code)
             hit = bool((hav(plat, plon, ap.lat, ap.lon) <= PRESENCE_RADIUS_KM).any())
         if hit:
-            out.append({"gap": g, "code": code,
-                        "candidate": {"airport": None, "country": code if len(code) == 2
-                                      else None, "path": "on the direct path"}})
+            out.append(
+                {
+                    "gap": g,
+                    "code": code,
+                    "candidate": {
+                        "airport": None,
+                        "country": code if len(code) == 2 else None,
+                        "path": "on the direct path",
+                    },
+                }
+            )
     return out
 
 
@@ -182,17 +211,34 @@ def _usable(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stop_evidence(s: dict) -> dict[str, Any]:
-    keys = ("icao24", "airport", "airport_name", "country", "kind", "arrival", "departure",
-            "dwell_s", "confidence", "runway", "evidence")
+    keys = (
+        "icao24",
+        "airport",
+        "airport_name",
+        "country",
+        "kind",
+        "arrival",
+        "departure",
+        "dwell_s",
+        "confidence",
+        "runway",
+        "evidence",
+    )
     return {"type": "stop", **{k: s.get(k) for k in keys}}
 
 
 def _gap_evidence(item: dict) -> dict[str, Any]:
     g = item["gap"]
-    return {"type": "gap", "icao24": g.get("icao24"), "start": g.get("start"),
-            "end": g.get("end"), "duration_s": g.get("duration_s"),
-            "unaccounted_s": g.get("unaccounted_s"), "candidate": item["candidate"],
-            "evidence": g.get("evidence")}
+    return {
+        "type": "gap",
+        "icao24": g.get("icao24"),
+        "start": g.get("start"),
+        "end": g.get("end"),
+        "duration_s": g.get("duration_s"),
+        "unaccounted_s": g.get("unaccounted_s"),
+        "candidate": item["candidate"],
+        "evidence": g.get("evidence"),
+    }
 
 
 def _window_text(claim: Claim) -> str:
@@ -227,9 +273,12 @@ def aircraft_fixes(tracks: Tracks, icao24: str) -> Fixes:
 
     rows = tracks.df[tracks.df["icao24"] == icao24]
     pts = prepare(rows, default_index())
-    src = (rows["source"].to_numpy(object)[pts.pos] if "source" in rows
-           else np.full(len(pts.pos), "?", dtype=object))
-    row = (rows["row"].to_numpy()[pts.pos] if "row" in rows else pts.pos + 1)
+    src = (
+        rows["source"].to_numpy(object)[pts.pos]
+        if "source" in rows
+        else np.full(len(pts.pos), "?", dtype=object)
+    )
+    row = rows["row"].to_numpy()[pts.pos] if "row" in rows else pts.pos + 1
     return Fixes(pts.t, pts.lat, pts.lon, pts.alt, pts.gs, pts.ground, src, row)
 
 
@@ -241,16 +290,22 @@ def _place(code: str) -> reach.Place:
     if len(code) == 2:
         table = airports.table()
         elev = table.loc[table["country"] == code, "elevation_ft"].max()
-        return reach.Place(code, elev_ft=None if pd.isna(elev) else float(elev),
-                           name=countries.name_of(code))
+        return reach.Place(
+            code, elev_ft=None if pd.isna(elev) else float(elev), name=countries.name_of(code)
+        )
     from flightcheck.segment.airportindex import default_index
 
     ix = default_index()  # the stop engine's own airport for the code stops carry
     i = ix.index_of(code)
     if i is not None:
         elev = float(ix.elev_ft[i])
-        return reach.Place(code, float(ix.lat[i]), float(ix.lon[i]),
-                           elev if np.isfinite(elev) else None, str(ix.name[i]))
+        return reach.Place(
+            code,
+            float(ix.lat[i]),
+            float(ix.lon[i]),
+            elev if np.isfinite(elev) else None,
+            str(ix.name[i]),
+        )
     try:
         ap = airports.get(code)
     except ReferenceDataError:
@@ -273,15 +328,26 @@ def _port(code: str) -> reach.Place | None:
     row = hit.iloc[0]
     size = row.get("harbor_size") if "harbor_size" in row else None
     extent = LARGE_RADIUS_KM.get(str(size), PORT_RADIUS_KM)
-    return reach.Place(code, float(row["lat"]), float(row["lon"]), None, str(row["name"]),
-                       extent_km=extent)
+    return reach.Place(
+        code, float(row["lat"]), float(row["lon"]), None, str(row["name"]), extent_km=extent
+    )
 
 
 def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
     lo = claim.start.timestamp() if claim.start is not None else None
     hi = claim.end.timestamp() if claim.end is not None else None
-    return reach.assess(fx.t, fx.lat, fx.lon, fx.alt, fx.gs, fx.ground, _place(code), lo, hi,
-                        stop=claim.kind != "presence")
+    return reach.assess(
+        fx.t,
+        fx.lat,
+        fx.lon,
+        fx.alt,
+        fx.gs,
+        fx.ground,
+        _place(code),
+        lo,
+        hi,
+        stop=claim.kind != "presence",
+    )
 
 
 def _stamp(t: float | None) -> str:
@@ -291,51 +357,68 @@ def _stamp(t: float | None) -> str:
 def _silence_text(fx: Fixes, o: reach.Opening, code: str, claim: Claim) -> str:
     """One silence in plain words with its numbers: when, how far the place was, how long
     getting there (and back) needs at the assumed speed."""
-    if (o.before is not None and o.after is not None and o.t_before is not None
-            and o.t_after is not None):
-        return (f"silent {duration(o.t_after - o.t_before)} from {_stamp(o.t_before)} "
-                f"({fx.cite(o.before)}) to {_stamp(o.t_after)} ({fx.cite(o.after)}), "
-                f"{o.km_before:,.0f} km from {code} before and {o.km_after:,.0f} km after")
+    if (
+        o.before is not None
+        and o.after is not None
+        and o.t_before is not None
+        and o.t_after is not None
+    ):
+        return (
+            f"silent {duration(o.t_after - o.t_before)} from {_stamp(o.t_before)} "
+            f"({fx.cite(o.before)}) to {_stamp(o.t_after)} ({fx.cite(o.after)}), "
+            f"{o.km_before:,.0f} km from {code} before and {o.km_after:,.0f} km after"
+        )
     if o.before is not None:
         end = _stamp(claim.end.timestamp()) if claim.end is not None else "the window's end"
-        return (f"no data after {_stamp(o.t_before)} ({fx.cite(o.before)}, "
-                f"{o.km_before:,.0f} km from {code}) up to {end}")
+        return (
+            f"no data after {_stamp(o.t_before)} ({fx.cite(o.before)}, "
+            f"{o.km_before:,.0f} km from {code}) up to {end}"
+        )
     if o.after is not None:
-        begin = (_stamp(claim.start.timestamp()) if claim.start is not None
-                 else "the window's start")
-        return (f"no data from {begin} until {_stamp(o.t_after)} ({fx.cite(o.after)}, "
-                f"{o.km_after:,.0f} km from {code})")
+        begin = _stamp(claim.start.timestamp()) if claim.start is not None else "the window's start"
+        return (
+            f"no data from {begin} until {_stamp(o.t_after)} ({fx.cite(o.after)}, "
+            f"{o.km_after:,.0f} km from {code})"
+        )
     return f"every fix of the aircraft is at {code}"
 
 
 def _assumptions(r: reach.Reach) -> str:
     text = f"at {r.speed_kt:.0f} kt ({r.speed_basis})"
     if r.dwell_s:
-        text += (f", descending or climbing at up to {reach.MAX_VRATE_FPM:,.0f} ft/min and "
-                 f"{duration(r.dwell_s)} on the ground")
+        text += (
+            f", descending or climbing at up to {reach.MAX_VRATE_FPM:,.0f} ft/min and "
+            f"{duration(r.dwell_s)} on the ground"
+        )
     return text
 
 
-def _open_reasons(label: str, fx: Fixes, code: str, r: reach.Reach, claim: Claim,
-                  stops: list[dict]) -> list[str]:
+def _open_reasons(
+    label: str, fx: Fixes, code: str, r: reach.Reach, claim: Claim, stops: list[dict]
+) -> list[str]:
     """Why the data cannot rule the claim out, and what data would settle it."""
     what = "a stop at" if claim.kind != "presence" else "presence in/near"
     shown = sorted(r.openings[:3], key=lambda o: -np.inf if o.t_before is None else o.t_before)
     out = []
     for o in shown:
         need = f"{_journey(r, o)} needs at least {duration(o.need_s)} {_assumptions(r)}"
-        spare = (f"{duration(o.slack_s)} to spare" if np.isfinite(o.slack_s)
-                 else "no time limit")
+        spare = f"{duration(o.slack_s)} to spare" if np.isfinite(o.slack_s) else "no time limit"
         context = _explaining_stop(stops, o)
-        out.append(f"{label}: {what} {code} cannot be excluded: {_silence_text(fx, o, code, claim)}"
-                   f"; {need} ({spare}){context}")
+        out.append(
+            f"{label}: {what} {code} cannot be excluded: {_silence_text(fx, o, code, claim)}"
+            f"; {need} ({spare}){context}"
+        )
     if len(r.openings) > len(shown):
-        out.append(f"{label}: {len(r.openings) - len(shown)} more silence(s) in the window "
-                   f"leave room for {what} {code}")
-    out.append(f"{label}: data covering "
-               + ("that silence" if len(r.openings) == 1 else "those silences")
-               + " (another receiver, an ADS-B archive, a flight plan or a photograph) would "
-                 "settle it")
+        out.append(
+            f"{label}: {len(r.openings) - len(shown)} more silence(s) in the window "
+            f"leave room for {what} {code}"
+        )
+    out.append(
+        f"{label}: data covering "
+        + ("that silence" if len(r.openings) == 1 else "those silences")
+        + " (another receiver, an ADS-B archive, a flight plan or a photograph) would "
+        "settle it"
+    )
     return out
 
 
@@ -361,23 +444,32 @@ def _explaining_stop(stops: list[dict], o: reach.Opening) -> str:
         a_s = a.timestamp() if a is not None else -np.inf
         d_s = d.timestamp() if d is not None else np.inf
         if a_s <= hi and d_s >= lo:
-            return (f"; the stop engine reads this time as an {s.get('kind')} stop at "
-                    f"{s.get('airport')} ({s.get('airport_name')}), confidence "
-                    f"{float(s.get('confidence') or 0):.2f}")
+            return (
+                f"; the stop engine reads this time as an {s.get('kind')} stop at "
+                f"{s.get('airport')} ({s.get('airport_name')}), confidence "
+                f"{float(s.get('confidence') or 0):.2f}"
+            )
     return ""
 
 
 def _ruled_out_reason(label: str, fx: Fixes, code: str, r: reach.Reach, claim: Claim) -> str:
-    what = {"stop": f"a stop at {code}", "route": f"a stop at {code}",
-            "presence": f"presence in/near {code}"}[claim.kind]
-    text = (f"{label}: {what} is ruled out in the window {_window_text(claim)}: "
-            f"{r.fixes} fixes in it, and no silence is long enough to reach {code}"
-            f"{', stop' if r.dwell_s else ''} and be back where the aircraft was next seen "
-            f"({_assumptions(r)})")
+    what = {
+        "stop": f"a stop at {code}",
+        "route": f"a stop at {code}",
+        "presence": f"presence in/near {code}",
+    }[claim.kind]
+    text = (
+        f"{label}: {what} is ruled out in the window {_window_text(claim)}: "
+        f"{r.fixes} fixes in it, and no silence is long enough to reach {code}"
+        f"{', stop' if r.dwell_s else ''} and be back where the aircraft was next seen "
+        f"({_assumptions(r)})"
+    )
     if r.closest is not None:
         o = r.closest
-        text += (f"; closest call: {_silence_text(fx, o, code, claim)}, needing at least "
-                 f"{duration(o.need_s)}, {duration(-o.slack_s)} more than there was")
+        text += (
+            f"; closest call: {_silence_text(fx, o, code, claim)}, needing at least "
+            f"{duration(o.need_s)}, {duration(-o.slack_s)} more than there was"
+        )
     return text
 
 
@@ -398,10 +490,12 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
             used = [s for s in stops if s.get("airport") in m["stops"]]
             v.verdict = "supported"
             v.confidence = float(min((s.get("confidence") or 0) for s in used)) if used else 0.0
-            v.reasons.append(f"{label}: stops {' → '.join(m['stops'])} "
-                             f"({' → '.join(shown(c) for c in m['countries'])}) match "
-                             f"{' → '.join(targets)} in order, {iso(m['start'])} to "
-                             f"{iso(m['end'])}")
+            v.reasons.append(
+                f"{label}: stops {' → '.join(m['stops'])} "
+                f"({' → '.join(shown(c) for c in m['countries'])}) match "
+                f"{' → '.join(targets)} in order, {iso(m['start'])} to "
+                f"{iso(m['end'])}"
+            )
             v.evidence += [_stop_evidence(s) for s in used]
             return v
     else:
@@ -413,11 +507,13 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                 v.verdict = "supported"
                 v.confidence = float(max((s.get("confidence") or 0) for s in hits))
                 for s in hits:
-                    v.reasons.append(f"{label}: {s.get('kind')} stop at {shown(s.get('airport'))} "
-                                     f"({shown(s.get('airport_name'))}), "
-                                     f"{iso(s.get('arrival')) or '?'}"
-                                     f" to {iso(s.get('departure')) or '?'}, confidence "
-                                     f"{(s.get('confidence') or 0):.2f}")
+                    v.reasons.append(
+                        f"{label}: {s.get('kind')} stop at {shown(s.get('airport'))} "
+                        f"({shown(s.get('airport_name'))}), "
+                        f"{iso(s.get('arrival')) or '?'}"
+                        f" to {iso(s.get('departure')) or '?'}, confidence "
+                        f"{(s.get('confidence') or 0):.2f}"
+                    )
                 v.evidence += [_stop_evidence(s) for s in hits]
                 return v
         else:
@@ -426,9 +522,11 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                 v.verdict = "supported"
                 v.confidence = 1.0
                 first, last = fixes[0], fixes[-1]
-                v.reasons.append(f"{label}: {len(fixes)} fixes in/near {code} from "
-                                 f"{first['time']} ({first['source']} row {first['row']}) "
-                                 f"to {last['time']} ({last['source']} row {last['row']})")
+                v.reasons.append(
+                    f"{label}: {len(fixes)} fixes in/near {code} from "
+                    f"{first['time']} ({first['source']} row {first['row']}) "
+                    f"to {last['time']} ({last['source']} row {last['row']})"
+                )
                 v.evidence += [{"type": "fix", **first}, {"type": "fix", **last}]
                 return v
     seen = " → ".join(f"{shown(s.get('airport'))} ({shown(s.get('country'))})" for s in stops)
@@ -438,9 +536,11 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
     # with a stop in the window are there (the order is then what failed)
     missing = [c for c in dict.fromkeys(targets) if not any(_place_matches(c, s) for s in stops)]
     if claim.kind == "route" and not missing:
-        v.reasons.append(f"{label}: there are stops at every place of {' → '.join(targets)} in "
-                         f"the window, but not in that order ({seen}); unobserved stops in "
-                         "the silences below could complete it")
+        v.reasons.append(
+            f"{label}: there are stops at every place of {' → '.join(targets)} in "
+            f"the window, but not in that order ({seen}); unobserved stops in "
+            "the silences below could complete it"
+        )
     checked = [(code, _assess(fx, code, claim)) for code in (missing or targets)]
     ruled = [(code, r) for code, r in checked if r.ruled_out]
     if ruled and (claim.kind == "route" or len(ruled) == len(checked)):
@@ -449,21 +549,25 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
         v.confidence = r.margin
         v.reasons.append(_ruled_out_reason(label, fx, code, r, claim))
         if claim.kind == "route":
-            v.reasons.append(f"{label}: so the stops cannot include {' → '.join(targets)} in "
-                             f"that order; stops in the window: {seen or 'none'}")
+            v.reasons.append(
+                f"{label}: so the stops cannot include {' → '.join(targets)} in "
+                f"that order; stops in the window: {seen or 'none'}"
+            )
         else:
             v.reasons.append(f"{label}: stops in the window: {seen or 'none'}")
         v.evidence += [_stop_evidence(s) for s in stops]
-        v.evidence.append({"type": "reach", "icao24": route.icao24, "place": code,
-                           **_reach_record(r)})
+        v.evidence.append(
+            {"type": "reach", "icao24": route.icao24, "place": code, **_reach_record(r)}
+        )
         return v
     for code, r in checked:
         if r.ruled_out:
             v.reasons.append(_ruled_out_reason(label, fx, code, r, claim))
         else:
             v.reasons += _open_reasons(label, fx, code, r, claim, stops)
-            v.evidence.append({"type": "reach", "icao24": route.icao24, "place": code,
-                               **_reach_record(r)})
+            v.evidence.append(
+                {"type": "reach", "icao24": route.icao24, "place": code, **_reach_record(r)}
+            )
     if claim.kind == "route" and stops:
         v.reasons.append(f"{label}: stops found in the window: {seen}")
     hiding = _gaps_hiding(route, targets, start, end)
@@ -475,13 +579,15 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
             v.reasons.append(
                 f"{label}: not observed from {iso(g.get('start'))} to {iso(g.get('end'))}"
                 f" ({(g.get('duration_s') or 0) / 3600:.1f} h); the direct path between "
-                f"the fixes either side crosses {h['code']}")
+                f"the fixes either side crosses {h['code']}"
+            )
         else:
             v.reasons.append(
                 f"{label}: silent from {iso(g.get('start'))} to {iso(g.get('end'))} with "
                 f"{duration(g.get('unaccounted_s') or 0)} unaccounted; candidate airports "
                 f"for an unobserved stop include {h['candidate'].get('airport')} "
-                f"({h['candidate'].get('country')}), which would satisfy {h['code']}")
+                f"({h['candidate'].get('country')}), which would satisfy {h['code']}"
+            )
     v.evidence += [_gap_evidence(h) for h in hiding]
     return v
 
@@ -490,18 +596,25 @@ def _reach_record(r: reach.Reach) -> dict[str, Any]:
     """The reachability numbers behind a verdict, for verdicts.json."""
 
     def one(o: reach.Opening) -> dict[str, Any]:
-        return {"before": _stamp(o.t_before) if o.t_before is not None else None,
-                "after": _stamp(o.t_after) if o.t_after is not None else None,
-                "km_before": None if o.km_before is None else round(o.km_before, 1),
-                "km_after": None if o.km_after is None else round(o.km_after, 1),
-                "needed_s": round(o.need_s, 1),
-                "spare_s": round(o.slack_s, 1) if np.isfinite(o.slack_s) else None}
+        return {
+            "before": _stamp(o.t_before) if o.t_before is not None else None,
+            "after": _stamp(o.t_after) if o.t_after is not None else None,
+            "km_before": None if o.km_before is None else round(o.km_before, 1),
+            "km_after": None if o.km_after is None else round(o.km_after, 1),
+            "needed_s": round(o.need_s, 1),
+            "spare_s": round(o.slack_s, 1) if np.isfinite(o.slack_s) else None,
+        }
 
-    return {"speed_kt": round(r.speed_kt, 1), "speed_basis": r.speed_basis,
-            "min_ground_s": r.dwell_s, "fixes_in_window": r.fixes,
-            "ruled_out": r.ruled_out, "margin": round(r.margin, 3),
-            "openings": [one(o) for o in r.openings[:10]],
-            "closest_call": one(r.closest) if r.closest is not None else None}
+    return {
+        "speed_kt": round(r.speed_kt, 1),
+        "speed_basis": r.speed_basis,
+        "min_ground_s": r.dwell_s,
+        "fixes_in_window": r.fixes,
+        "ruled_out": r.ruled_out,
+        "margin": round(r.margin, 3),
+        "openings": [one(o) for o in r.openings[:10]],
+        "closest_call": one(r.closest) if r.closest is not None else None,
+    }
 
 
 def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
@@ -521,8 +634,16 @@ def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
     else:
         mask = countries.country_of(lat, lon) == (claim.country or "").upper()
     hit = rows[np.asarray(mask, dtype=bool)]
-    return [{"time": iso(r["time"]), "lat": r["lat"], "lon": r["lon"], "source": r["source"],
-             "row": int(r["row"])} for r in hit.to_dict("records")]
+    return [
+        {
+            "time": iso(r["time"]),
+            "lat": r["lat"],
+            "lon": r["lon"],
+            "source": r["source"],
+            "row": int(r["row"]),
+        }
+        for r in hit.to_dict("records")
+    ]
 
 
 def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdict]:
@@ -539,12 +660,24 @@ def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdic
         chosen = select_aircraft(claim, routes)
         if not chosen:
             who = claim.aircraft or " ".join(
-                x for x in (claim.registered_country,
-                            None if claim.military is None else
-                            ("military" if claim.military else "civil")) if x)
-            out.append(Verdict(claim.id, "inconclusive", 0.0,
-                               [f"no aircraft matching {who!r} in the inputs"], [],
-                               claim.text, []))
+                x
+                for x in (
+                    claim.registered_country,
+                    None if claim.military is None else ("military" if claim.military else "civil"),
+                )
+                if x
+            )
+            out.append(
+                Verdict(
+                    claim.id,
+                    "inconclusive",
+                    0.0,
+                    [f"no aircraft matching {who!r} in the inputs"],
+                    [],
+                    claim.text,
+                    [],
+                )
+            )
             continue
         each = [_judge_one(claim, r, tracks, fixes(r.icao24)) for r in chosen]
         sup = [e for e in each if e.verdict == "supported"]
@@ -553,8 +686,9 @@ def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdic
             merged = Verdict(claim.id, "supported", best.confidence, text=claim.text)
             pool = sup
         elif all(e.verdict == "contradicted" for e in each):
-            merged = Verdict(claim.id, "contradicted", min(e.confidence for e in each),
-                             text=claim.text)
+            merged = Verdict(
+                claim.id, "contradicted", min(e.confidence for e in each), text=claim.text
+            )
             pool = each
         else:
             merged = Verdict(claim.id, "inconclusive", 0.0, text=claim.text)
@@ -594,9 +728,18 @@ def heard_without_place(claim: Claim, tracks: Tracks) -> tuple[list[str], list[d
             f"{hex_}: heard in raw Mode S from {iso(r['first'])} to {iso(r['last'])} "
             f"({int(r['messages']):,} messages, {int(r['positions']):,} with a position; "
             f"{where}): within range of that receiver then, which alone does not place it "
-            "in or near the claimed place")
-        evidence.append({"type": "heard", "icao24": hex_, "first": iso(r["first"]),
-                         "last": iso(r["last"]), "messages": int(r["messages"]),
-                         "positions": int(r["positions"]), "source": str(r["source"]),
-                         "rows": [lo, hi]})
+            "in or near the claimed place"
+        )
+        evidence.append(
+            {
+                "type": "heard",
+                "icao24": hex_,
+                "first": iso(r["first"]),
+                "last": iso(r["last"]),
+                "messages": int(r["messages"]),
+                "positions": int(r["positions"]),
+                "source": str(r["source"]),
+                "rows": [lo, hi],
+            }
+        )
     return reasons, evidence

@@ -44,8 +44,11 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # noqa: BLE001 - the contract: never a traceback
             if os.environ.get("FLIGHTCHECK_DEBUG"):
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} "
-                  "(set FLIGHTCHECK_DEBUG=1 for details and please report it)", 1)
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(set FLIGHTCHECK_DEBUG=1 for details and please report it)",
+                1,
+            )
 
     return wrapper
 
@@ -58,8 +61,18 @@ def emit_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-_READ_KEYS = ("paths", "fmt", "skip_bad", "tz", "columns", "icao24", "max_decompressed",
-              "start_time", "receiver", "allow_future")
+_READ_KEYS = (
+    "paths",
+    "fmt",
+    "skip_bad",
+    "tz",
+    "columns",
+    "icao24",
+    "max_decompressed",
+    "start_time",
+    "receiver",
+    "allow_future",
+)
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,29 +86,65 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     options = [
         click.argument("paths", nargs=-1),
-        click.option("--format", "fmt", default=None, metavar="NAME",
-                     help="Force a reader instead of sniffing (see `flightcheck formats`)."),
-        click.option("--skip-bad", is_flag=True,
-                     help="Skip bad records and unreadable files, and count them."),
-        click.option("--tz", default=None, metavar="ZONE",
-                     help="Time zone of inputs that carry none (SBS logs of dump1090 forks); "
-                          "default UTC, noted as assumed."),
-        click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
-                     help="Plain CSV / JSON records: map a track column to an input column "
-                          "or key, e.g. time=ts."),
-        click.option("--hex", "icao24", default=None, metavar="HEX",
-                     help="ICAO address for formats that have none (FR24, FlightAware)."),
-        click.option("--start-time", default=None, metavar="TIME",
-                     help="Raw Mode-S logs without wall-clock times: when the capture began."),
-        click.option("--receiver", default=None, metavar="LAT,LON",
-                     help="Raw Mode-S: receiver position, reference for surface positions."),
-        click.option("--max-decompressed", default=2 << 30, show_default=True,
-                     type=click.IntRange(min=1),
-                     help="Refuse inputs that decompress to more bytes than this (in all, "
-                          "across nested archives and members)."),
-        click.option("--allow-future", is_flag=True,
-                     help="Accept fix times later than now plus one day (clock-skewed or "
-                          "synthetic data)."),
+        click.option(
+            "--format",
+            "fmt",
+            default=None,
+            metavar="NAME",
+            help="Force a reader instead of sniffing (see `flightcheck formats`).",
+        ),
+        click.option(
+            "--skip-bad",
+            is_flag=True,
+            help="Skip bad records and unreadable files, and count them.",
+        ),
+        click.option(
+            "--tz",
+            default=None,
+            metavar="ZONE",
+            help="Time zone of inputs that carry none (SBS logs of dump1090 forks); "
+            "default UTC, noted as assumed.",
+        ),
+        click.option(
+            "--column",
+            "columns",
+            multiple=True,
+            metavar="FIELD=NAME",
+            help="Plain CSV / JSON records: map a track column to an input column "
+            "or key, e.g. time=ts.",
+        ),
+        click.option(
+            "--hex",
+            "icao24",
+            default=None,
+            metavar="HEX",
+            help="ICAO address for formats that have none (FR24, FlightAware).",
+        ),
+        click.option(
+            "--start-time",
+            default=None,
+            metavar="TIME",
+            help="Raw Mode-S logs without wall-clock times: when the capture began.",
+        ),
+        click.option(
+            "--receiver",
+            default=None,
+            metavar="LAT,LON",
+            help="Raw Mode-S: receiver position, reference for surface positions.",
+        ),
+        click.option(
+            "--max-decompressed",
+            default=2 << 30,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help="Refuse inputs that decompress to more bytes than this (in all, "
+            "across nested archives and members).",
+        ),
+        click.option(
+            "--allow-future",
+            is_flag=True,
+            help="Accept fix times later than now plus one day (clock-skewed or synthetic data).",
+        ),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -110,8 +159,9 @@ def _parse_time(name: str, value: str | None):
     try:
         ts = pd.Timestamp(value)
     except ValueError:
-        raise UsageError(f"{name} {value!r}: expected an ISO time, e.g. 2025-10-14T08:00Z") \
-            from None
+        raise UsageError(
+            f"{name} {value!r}: expected an ISO time, e.g. 2025-10-14T08:00Z"
+        ) from None
     return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
 
 
@@ -138,14 +188,22 @@ def read_inputs(reading: dict[str, Any]):
         try:
             lat, lon = (float(x) for x in reading["receiver"].split(","))
         except ValueError:
-            raise UsageError(f"--receiver {reading['receiver']!r}: expected LAT,LON, "
-                             "e.g. 44.93,20.26") from None
+            raise UsageError(
+                f"--receiver {reading['receiver']!r}: expected LAT,LON, e.g. 44.93,20.26"
+            ) from None
         receiver = (lat, lon)
-    tracks = read(list(reading["paths"]), format=reading["fmt"], skip_bad=reading["skip_bad"],
-                  tz=reading["tz"], columns=mapping or None, icao24=reading["icao24"],
-                  start_time=_parse_time("--start-time", reading["start_time"]),
-                  receiver=receiver, max_decompressed=reading["max_decompressed"],
-                  allow_future=reading["allow_future"])
+    tracks = read(
+        list(reading["paths"]),
+        format=reading["fmt"],
+        skip_bad=reading["skip_bad"],
+        tz=reading["tz"],
+        columns=mapping or None,
+        icao24=reading["icao24"],
+        start_time=_parse_time("--start-time", reading["start_time"]),
+        receiver=receiver,
+        max_decompressed=reading["max_decompressed"],
+        allow_future=reading["allow_future"],
+    )
     for path, why in tracks.skipped:
         warn(f"flightcheck: skipped {path}: {why}")
     for rec in tracks.inputs:
@@ -168,8 +226,9 @@ def main() -> None:
 @main.command()
 @input_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--gaps", "n_gaps", default=3, show_default=True,
-              help="Largest gaps to list per aircraft.")
+@click.option(
+    "--gaps", "n_gaps", default=3, show_default=True, help="Largest gaps to list per aircraft."
+)
 @guarded
 def inspect(reading, as_json, n_gaps):
     """Aircraft, points, time span, format, sha256 and largest gaps per input."""
@@ -185,8 +244,13 @@ def inspect(reading, as_json, n_gaps):
 
 @main.command("stops")
 @input_options
-@click.option("--airport", "airport_codes", multiple=True, metavar="ICAO",
-              help="Only findings at this airport (repeatable).")
+@click.option(
+    "--airport",
+    "airport_codes",
+    multiple=True,
+    metavar="ICAO",
+    help="Only findings at this airport (repeatable).",
+)
 @click.option("--since", default=None, metavar="TIME", help="Ignore fixes before (ISO, UTC).")
 @click.option("--until", default=None, metavar="TIME", help="Ignore fixes after (ISO, UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -208,34 +272,77 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
 
 @main.command("map")
 @input_options
-@click.option("-o", "--output", required=True, metavar="OUT.html",
-              help="Write the map here (one self-contained HTML file).")
-@click.option("--icao24", "only", default=None, metavar="HEX",
-              help="Map only this aircraft.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="OUT.html",
+    help="Write the map here (one self-contained HTML file).",
+)
+@click.option("--icao24", "only", default=None, metavar="HEX", help="Map only this aircraft.")
 @click.option("--title", default=None, help="Title shown on the map.")
-@click.option("--png", default=None, metavar="OUT.png",
-              help="Also render a publication figure as PNG (headless Chromium): no "
-                   "controls, legend, scale bar, caption and credits.")
-@click.option("--pdf", default=None, metavar="OUT.pdf",
-              help="Also render the publication figure as a one-page PDF.")
-@click.option("--size", default="1600x1000", show_default=True, metavar="WxH",
-              help="Figure size in pixels.")
-@click.option("--bbox", default=None, metavar="W,S,E,N",
-              help="Frame the figure on this area (degrees).")
-@click.option("--fit", default=None, metavar="aircraft:HEX|airport:ICAO|claim:ID",
-              help="Frame the figure on an aircraft's positions, an airport (runways in "
-                   "view) or, with --case, a claim's evidence.")
+@click.option(
+    "--png",
+    default=None,
+    metavar="OUT.png",
+    help="Also render a publication figure as PNG (headless Chromium): no "
+    "controls, legend, scale bar, caption and credits.",
+)
+@click.option(
+    "--pdf",
+    default=None,
+    metavar="OUT.pdf",
+    help="Also render the publication figure as a one-page PDF.",
+)
+@click.option(
+    "--size", default="1600x1000", show_default=True, metavar="WxH", help="Figure size in pixels."
+)
+@click.option(
+    "--bbox", default=None, metavar="W,S,E,N", help="Frame the figure on this area (degrees)."
+)
+@click.option(
+    "--fit",
+    default=None,
+    metavar="aircraft:HEX|airport:ICAO|claim:ID",
+    help="Frame the figure on an aircraft's positions, an airport (runways in "
+    "view) or, with --case, a claim's evidence.",
+)
 @click.option("--caption", default="", help="Caption printed on the figure.")
-@click.option("--online-tiles", is_flag=True,
-              help="Offer an OpenStreetMap layer (off by default; needs the network when on).")
-@click.option("--case", "case_path", default=None, metavar="CASE",
-              help="Add this case's inputs and show its annotations as their own layer.")
-@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
-              help="With --case: also accept case inputs under DIR (default: only inside the "
-                   "case folder).")
+@click.option(
+    "--online-tiles",
+    is_flag=True,
+    help="Offer an OpenStreetMap layer (off by default; needs the network when on).",
+)
+@click.option(
+    "--case",
+    "case_path",
+    default=None,
+    metavar="CASE",
+    help="Add this case's inputs and show its annotations as their own layer.",
+)
+@click.option(
+    "--allow-outside",
+    "allow_outside",
+    multiple=True,
+    metavar="DIR",
+    help="With --case: also accept case inputs under DIR (default: only inside the case folder).",
+)
 @guarded
-def map_cmd(reading, output, only, title, png, pdf, size, bbox, fit, caption, online_tiles,
-            case_path, allow_outside):
+def map_cmd(
+    reading,
+    output,
+    only,
+    title,
+    png,
+    pdf,
+    size,
+    bbox,
+    fit,
+    caption,
+    online_tiles,
+    case_path,
+    allow_outside,
+):
     """One self-contained HTML evidence map: legs, silences, stops, events, gaps; with
     --png/--pdf also a figure for publication."""
     from flightcheck.maps import map_routes, save_map
@@ -249,8 +356,10 @@ def map_cmd(reading, output, only, title, png, pdf, size, bbox, fit, caption, on
 
         case = load(case_file(case_path))
         check_inputs(case, allow_outside)
-        reading = {**reading, "paths": tuple(reading["paths"]) + tuple(
-            str(p) for p in case.input_paths())}
+        reading = {
+            **reading,
+            "paths": tuple(reading["paths"]) + tuple(str(p) for p in case.input_paths()),
+        }
     inputs = input_files(reading["paths"]) + ([case.path] if case is not None else [])
     check_file("-o", output, inputs)
     for option, figure_path in (("--png", png), ("--pdf", pdf)):
@@ -290,8 +399,14 @@ def map_cmd(reading, output, only, title, png, pdf, size, bbox, fit, caption, on
         credit = publish.credits(tracks.inputs)
         for figure_path in (png, pdf):
             if figure_path:
-                done = publish.figure(path, figure_path, size=fig_size, bounds=fig_bounds,
-                                      caption=caption, credits=credit)
+                done = publish.figure(
+                    path,
+                    figure_path,
+                    size=fig_size,
+                    bounds=fig_bounds,
+                    caption=caption,
+                    credits=credit,
+                )
                 warn(f"flightcheck: wrote {done}")
 
 
@@ -314,10 +429,18 @@ def _claim_bounds(case, claim_id, tracks, routes):
 @main.command("route")
 @input_options
 @click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
-@click.option("--via", default=None, metavar="A,B,C",
-              help="List aircraft whose stops go through these countries/airports in order.")
-@click.option("--within", default=None, metavar="DURATION",
-              help="With --via: the whole match within this time, e.g. 10d or 36h.")
+@click.option(
+    "--via",
+    default=None,
+    metavar="A,B,C",
+    help="List aircraft whose stops go through these countries/airports in order.",
+)
+@click.option(
+    "--within",
+    default=None,
+    metavar="DURATION",
+    help="With --via: the whole match within this time, e.g. 10d or 36h.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @guarded
 def route_cmd(reading, only, via, within, as_json):
@@ -336,8 +459,11 @@ def route_cmd(reading, only, via, within, as_json):
 
         tokens = [t.strip().upper() for t in via.split(",") if t.strip()]
         stops = [r.stops for r in routes if len(r.stops)]
-        matches = find_matches(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(),
-                               tokens, parse_within(within))
+        matches = find_matches(
+            pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(),
+            tokens,
+            parse_within(within),
+        )
         out["via"] = {"route": tokens, "within": within, "matches": matches}
     if as_json:
         emit_json(out)
@@ -349,13 +475,23 @@ def route_cmd(reading, only, via, within, as_json):
 
 @main.command("timeline")
 @input_options
-@click.option("-o", "--output", required=True, metavar="OUT.html",
-              help="Write the timeline here (one self-contained HTML page).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="OUT.html",
+    help="Write the timeline here (one self-contained HTML page).",
+)
 @click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
 @click.option("--title", default=None, help="Title of the page.")
-@click.option("--map", "map_link", default=None, metavar="MAP.html",
-              help="Link each finding to this evidence map (made from the same inputs), "
-                   "which opens centred on it.")
+@click.option(
+    "--map",
+    "map_link",
+    default=None,
+    metavar="MAP.html",
+    help="Link each finding to this evidence map (made from the same inputs), "
+    "which opens centred on it.",
+)
 @guarded
 def timeline_cmd(reading, output, only, title, map_link):
     """Where each aircraft was, when, and when it was silent: one row per aircraft with
@@ -369,20 +505,27 @@ def timeline_cmd(reading, output, only, title, map_link):
     routes = build_routes(tracks, icao24=list(only) or None)
     if only and not len(routes):
         raise UsageError(f"--icao24 {', '.join(only)}: no such aircraft in the inputs")
-    path = route_timeline(routes, link=map_link).save(
-        output, title=title or "flightcheck timeline")
+    path = route_timeline(routes, link=map_link).save(output, title=title or "flightcheck timeline")
     warn(f"flightcheck: wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 @main.command("export")
 @input_options
-@click.option("--to", "fmt_out", type=click.Choice(["geojson", "kml", "csv"]), required=True,
-              help="Output format.")
+@click.option(
+    "--to",
+    "fmt_out",
+    type=click.Choice(["geojson", "kml", "csv"]),
+    required=True,
+    help="Output format.",
+)
 @click.option("-o", "--output", required=True, metavar="FILE", help="Write here.")
 @click.option("--icao24", "only", multiple=True, metavar="HEX", help="Only this aircraft.")
-@click.option("--raw-csv", is_flag=True,
-              help="CSV: write text cells verbatim, without the leading quote that stops "
-                   "spreadsheets running cells such as =HYPERLINK(...) (for machine use).")
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV: write text cells verbatim, without the leading quote that stops "
+    "spreadsheets running cells such as =HYPERLINK(...) (for machine use).",
+)
 @guarded
 def export_cmd(reading, fmt_out, output, only, raw_csv):
     """Tracks, legs, stops and gaps as GeoJSON, KML (Google Earth) or CSV.
@@ -426,8 +569,9 @@ SKIPPED_LISTED = 10
 @click.argument("case")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--note", default=None, help="A note stored with each added input.")
-@click.option("--update", is_flag=True,
-              help="Re-hash inputs whose content changed and record the change.")
+@click.option(
+    "--update", is_flag=True, help="Re-hash inputs whose content changed and record the change."
+)
 @guarded
 def case_add(case, files, note, update):
     """Record track data in FILES (files, folders, globs) in CASE with their sha256."""
@@ -440,13 +584,14 @@ def case_add(case, files, note, update):
         if item["status"] == "added":
             click.echo(f"added {item['path']}  sha256 {item['sha256']}")
             if item.get("outside"):
-                warn(f"flightcheck: note: {item['path']} is outside the case folder; verify "
-                     "reads it only with --allow-outside DIR")
+                warn(
+                    f"flightcheck: note: {item['path']} is outside the case folder; verify "
+                    "reads it only with --allow-outside DIR"
+                )
         elif item["status"] == "hashed":
             click.echo(f"hashed {item['path']}  sha256 {item['sha256']}")
         elif item["status"] == "updated":
-            click.echo(f"updated {item['path']}  sha256 {item['old_sha256']} -> "
-                       f"{item['sha256']}")
+            click.echo(f"updated {item['path']}  sha256 {item['old_sha256']} -> {item['sha256']}")
     skipped = [i for i in done if i["status"] == "skipped"]
     if len(skipped) <= SKIPPED_LISTED:
         for item in skipped:
@@ -461,31 +606,71 @@ def case_add(case, files, note, update):
 @click.option("--id", "cid", required=True, help="Claim id, e.g. route-eg-cn-rs.")
 @click.option("--kind", type=click.Choice(["stop", "route", "presence"]), required=True)
 @click.option("--aircraft", default=None, help="ICAO hex or registration.")
-@click.option("--registered-country", default=None,
-              help="State of registry: ISO-2 or name (EG, Egypt).")
+@click.option(
+    "--registered-country", default=None, help="State of registry: ISO-2 or name (EG, Egypt)."
+)
 @click.option("--military/--civil", default=None, help="Only military (or civil) addresses.")
-@click.option("--airport", default=None,
-              help="Stop/presence claims: ICAO, IATA or OurAirports code, or a name (Urumqi).")
-@click.option("--country", default=None,
-              help="Stop/presence claims: ISO-2 or name (RS, Serbia).")
-@click.option("--route", "route_", default=None, metavar="A,B,C",
-              help="Route claims: countries or airports in order (EG,URC,Serbia).")
-@click.option("--from", "start", default=None, metavar="TIME",
-              help="Window start (UTC); a date alone is 00:00:00Z.")
-@click.option("--to", "end", default=None, metavar="TIME",
-              help="Window end (UTC); a date alone is its whole day, to 23:59:59.999Z.")
+@click.option(
+    "--airport",
+    default=None,
+    help="Stop/presence claims: ICAO, IATA or OurAirports code, or a name (Urumqi).",
+)
+@click.option("--country", default=None, help="Stop/presence claims: ISO-2 or name (RS, Serbia).")
+@click.option(
+    "--route",
+    "route_",
+    default=None,
+    metavar="A,B,C",
+    help="Route claims: countries or airports in order (EG,URC,Serbia).",
+)
+@click.option(
+    "--from",
+    "start",
+    default=None,
+    metavar="TIME",
+    help="Window start (UTC); a date alone is 00:00:00Z.",
+)
+@click.option(
+    "--to",
+    "end",
+    default=None,
+    metavar="TIME",
+    help="Window end (UTC); a date alone is its whole day, to 23:59:59.999Z.",
+)
 @click.option("--text", default="", help="The claim in words, as published.")
 @guarded
-def case_claim(case, cid, kind, aircraft, registered_country, military, airport, country,
-               route_, start, end, text):
+def case_claim(
+    case,
+    cid,
+    kind,
+    aircraft,
+    registered_country,
+    military,
+    airport,
+    country,
+    route_,
+    start,
+    end,
+    text,
+):
     """Add a claim to CASE; places are resolved to codes (nothing is written if one fails)."""
     from flightcheck.case import claim
     from flightcheck.case.edit import split_route
 
-    added = claim(case, cid, kind, text=text, aircraft=aircraft,
-                  registered_country=registered_country, military=military, airport=airport,
-                  country=country, route=split_route(route_),
-                  start=start, end=end)
+    added = claim(
+        case,
+        cid,
+        kind,
+        text=text,
+        aircraft=aircraft,
+        registered_country=registered_country,
+        military=military,
+        airport=airport,
+        country=country,
+        route=split_route(route_),
+        start=start,
+        end=end,
+    )
     click.echo(f"added claim {cid}")
     for place in added.places:
         click.echo(f"  {place.written} -> {place.describe()}")
@@ -511,21 +696,29 @@ def case_list(case, as_json):
     for i in info["inputs"]:
         click.echo(f"  {i['status']:9s} {i['path']}")
     for c in info["input_changes"]:
-        click.echo(f"  updated   {c['path']} {c['updated']}: {c['old_sha256']} -> "
-                   f"{c['new_sha256']}")
+        click.echo(
+            f"  updated   {c['path']} {c['updated']}: {c['old_sha256']} -> {c['new_sha256']}"
+        )
     click.echo(f"claims ({len(info['claims'])}):")
     for c in info["claims"]:
         where = c["airport"] or c["country"] or " -> ".join(c["route"] or [])
-        who = c["aircraft"] or " ".join(x for x in (
-            c["registered_country"], None if c["military"] is None else
-            "military" if c["military"] else "civil") if x)
+        who = c["aircraft"] or " ".join(
+            x
+            for x in (
+                c["registered_country"],
+                None if c["military"] is None else "military" if c["military"] else "civil",
+            )
+            if x
+        )
         window = f"{c['from'] or '...'} – {c['to'] or '...'}"
         written = f" (written {c['place']!r})" if c["place"] else ""
         click.echo(f"  {c['id']}: {c['kind']} {where}{written}, {who}, {window}")
     click.echo(f"annotations ({len(info['annotations'])}):")
     for a in info["annotations"]:
-        click.echo(f"  {a['id']}: {a['label']} ({a['airport'] or a['aircraft'] or ''} "
-                   f"{a['time'] or a['from'] or ''})")
+        click.echo(
+            f"  {a['id']}: {a['label']} ({a['airport'] or a['aircraft'] or ''} "
+            f"{a['time'] or a['from'] or ''})"
+        )
     if info["settings"]:
         click.echo("settings: " + ", ".join(f"{k}={v}" for k, v in info["settings"].items()))
 
@@ -547,8 +740,7 @@ def case_remove(case, target):
 @click.option("--id", "aid", required=True, help="Annotation id.")
 @click.option("--label", required=True, help="Short label, e.g. 'suspected delivery'.")
 @click.option("--aircraft", default=None, help="ICAO hex or registration.")
-@click.option("--airport", default=None,
-              help="Bind to the stop at this airport (code or name)...")
+@click.option("--airport", default=None, help="Bind to the stop at this airport (code or name)...")
 @click.option("--time", "when", default=None, metavar="TIME", help="...nearest this time.")
 @click.option("--from", "start", default=None, metavar="TIME", help="Or a time range start.")
 @click.option("--to", "end", default=None, metavar="TIME", help="Time range end.")
@@ -560,8 +752,19 @@ def case_annotate(case, aid, label, aircraft, airport, when, start, end, note, s
     """Add an annotation to CASE."""
     from flightcheck.case import annotate
 
-    annotate(case, aid, label, aircraft=aircraft, airport=airport, time=when, start=start,
-             end=end, note=note, sources=list(sources), author=author)
+    annotate(
+        case,
+        aid,
+        label,
+        aircraft=aircraft,
+        airport=airport,
+        time=when,
+        start=start,
+        end=end,
+        note=note,
+        sources=list(sources),
+        author=author,
+    )
     click.echo(f"added annotation {aid}")
 
 
@@ -578,32 +781,65 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
 
 @main.command("verify")
 @click.argument("case", required=False)
-@click.option("-o", "--output", "outdir", default=None, metavar="DIR",
-              help="Write the evidence pack here (a new folder, or a previous pack, which is "
-                   "replaced as a whole).")
-@click.option("--check", "check_dir", default=None, metavar="OUTDIR",
-              help="Instead: re-hash every file of the evidence pack OUTDIR against its "
-                   "manifest and say whether it is intact (exit 1 when not).")
-@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
-              help="Also accept case inputs under DIR (default: only inside the case "
-                   "folder). Repeatable.")
-@click.option("--allow-future", is_flag=True,
-              help="Accept fix times later than now plus one day.")
-@click.option("--format", "fmt", default=None, metavar="NAME",
-              help="Force a reader instead of sniffing; recorded in the case's settings.")
-@click.option("--skip-bad/--no-skip-bad", default=None,
-              help="Skip bad records and unreadable files (recorded in the case's settings).")
-@click.option("--tz", default=None, metavar="ZONE",
-              help="Time zone of inputs that carry none; recorded in the case's settings.")
-@click.option("--figures", is_flag=True,
-              help="Also write map.png and one publication figure per claim "
-                   "(claim-ID.png), through the system Chromium.")
-@click.option("--pdf", is_flag=True,
-              help="Also print the report to report.pdf (A4) through the system Chromium.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    default=None,
+    metavar="DIR",
+    help="Write the evidence pack here (a new folder, or a previous pack, which is "
+    "replaced as a whole).",
+)
+@click.option(
+    "--check",
+    "check_dir",
+    default=None,
+    metavar="OUTDIR",
+    help="Instead: re-hash every file of the evidence pack OUTDIR against its "
+    "manifest and say whether it is intact (exit 1 when not).",
+)
+@click.option(
+    "--allow-outside",
+    "allow_outside",
+    multiple=True,
+    metavar="DIR",
+    help="Also accept case inputs under DIR (default: only inside the case folder). Repeatable.",
+)
+@click.option("--allow-future", is_flag=True, help="Accept fix times later than now plus one day.")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    metavar="NAME",
+    help="Force a reader instead of sniffing; recorded in the case's settings.",
+)
+@click.option(
+    "--skip-bad/--no-skip-bad",
+    default=None,
+    help="Skip bad records and unreadable files (recorded in the case's settings).",
+)
+@click.option(
+    "--tz",
+    default=None,
+    metavar="ZONE",
+    help="Time zone of inputs that carry none; recorded in the case's settings.",
+)
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="Also write map.png and one publication figure per claim "
+    "(claim-ID.png), through the system Chromium.",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print the report to report.pdf (A4) through the system Chromium.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @guarded
-def verify_cmd(case, outdir, check_dir, allow_outside, allow_future, fmt, skip_bad, tz,
-               figures, pdf, as_json):
+def verify_cmd(
+    case, outdir, check_dir, allow_outside, allow_future, fmt, skip_bad, tz, figures, pdf, as_json
+):
     """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
 
     Reading options given here are stored in the case's [settings] and used from then on.
@@ -622,8 +858,14 @@ def verify_cmd(case, outdir, check_dir, allow_outside, allow_future, fmt, skip_b
     path = case_file(case)
     if fmt is not None or skip_bad is not None or tz is not None:
         set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz)
-    manifest = run(path, outdir, allow_outside=list(allow_outside),
-                   allow_future=allow_future, figures=figures, pdf=pdf)
+    manifest = run(
+        path,
+        outdir,
+        allow_outside=list(allow_outside),
+        allow_future=allow_future,
+        figures=figures,
+        pdf=pdf,
+    )
     if as_json:
         emit_json(manifest)
     else:
@@ -638,8 +880,7 @@ def _check_pack(folder: str, as_json: bool) -> None:
         emit_json(result)
     else:
         state = "intact" if result["intact"] else "NOT intact"
-        click.echo(f"{folder}: {state} ({result['checked']} outputs checked against "
-                   "manifest.json)")
+        click.echo(f"{folder}: {state} ({result['checked']} outputs checked against manifest.json)")
         for problem in result["problems"]:
             click.echo(f"  {problem}")
         for item in result["inputs"]:
@@ -650,20 +891,44 @@ def _check_pack(folder: str, as_json: bool) -> None:
 
 @main.command("serve")
 @click.argument("case")
-@click.option("--port", default=0, type=click.IntRange(0, 65535), show_default=True,
-              help="TCP port (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Loopback address to bind: 127.0.0.1 or ::1 (nothing else is accepted).")
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="TCP port (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Loopback address to bind: 127.0.0.1 or ::1 (nothing else is accepted).",
+)
 @click.option("--read-only", is_flag=True, help="Browse only: no edits, no export.")
-@click.option("--online-tiles", is_flag=True,
-              help="Offer an OpenStreetMap layer on the map (needs the network when on).")
-@click.option("--author", default=None,
-              help="Name recorded with edits (default: $FLIGHTCHECK_AUTHOR or the login name; "
-                   "the page can change it).")
-@click.option("--export-dir", default=None, metavar="DIR",
-              help="Where 'Export evidence pack' writes (default: CASE_DIR/evidence).")
-@click.option("--allow-outside", "allow_outside", multiple=True, metavar="DIR",
-              help="Also accept case inputs under DIR. Repeatable.")
+@click.option(
+    "--online-tiles",
+    is_flag=True,
+    help="Offer an OpenStreetMap layer on the map (needs the network when on).",
+)
+@click.option(
+    "--author",
+    default=None,
+    help="Name recorded with edits (default: $FLIGHTCHECK_AUTHOR or the login name; "
+    "the page can change it).",
+)
+@click.option(
+    "--export-dir",
+    default=None,
+    metavar="DIR",
+    help="Where 'Export evidence pack' writes (default: CASE_DIR/evidence).",
+)
+@click.option(
+    "--allow-outside",
+    "allow_outside",
+    multiple=True,
+    metavar="DIR",
+    help="Also accept case inputs under DIR. Repeatable.",
+)
 @guarded
 def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, allow_outside):
     """The workbench: a local web page to annotate stops, add claims and re-verify CASE.
@@ -681,8 +946,7 @@ def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, all
     path = case_file(case).resolve()
     loaded = load(path)  # a case that cannot be read is refused here, with its reason
     if export_dir is not None:
-        check_folder("--export-dir", export_dir, [loaded.path, *loaded.input_paths()],
-                     loaded.root)
+        check_folder("--export-dir", export_dir, [loaded.path, *loaded.input_paths()], loaded.root)
     try:
         sock = bind(host, port)
     except ValueError as exc:
@@ -690,11 +954,17 @@ def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, all
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     token = new_token()
-    app = create_app(Settings(
-        case_path=path, token=token, read_only=read_only, online_tiles=online_tiles,
-        author=author or default_author(),
-        export_dir=Path(export_dir).resolve() if export_dir else None,
-        allow_outside=list(allow_outside)))
+    app = create_app(
+        Settings(
+            case_path=path,
+            token=token,
+            read_only=read_only,
+            online_tiles=online_tiles,
+            author=author or default_author(),
+            export_dir=Path(export_dir).resolve() if export_dir else None,
+            allow_outside=list(allow_outside),
+        )
+    )
     click.echo(f"flightcheck workbench for {path}" + (" (read-only)" if read_only else ""))
     click.echo(f"open: {url(sock, token)}")
     click.echo("Ctrl-C stops it.", err=True)
@@ -702,8 +972,15 @@ def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, all
 
 
 @main.command("demo")
-@click.option("-o", "--output", "outdir", default="flightcheck-demo", show_default=True,
-              metavar="DIR", help="Write the demo's evidence pack here.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    default="flightcheck-demo",
+    show_default=True,
+    metavar="DIR",
+    help="Write the demo's evidence pack here.",
+)
 @guarded
 def demo_cmd(outdir):
     """The whole job on the bundled sample tracks (the Il-76 Egypt → China → Serbia case)."""
@@ -717,10 +994,18 @@ def demo_cmd(outdir):
 @main.command("airport")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--airports-csv", default=None, metavar="PATH",
-              help="A newer OurAirports airports.csv (also $FLIGHTCHECK_AIRPORTS_CSV).")
-@click.option("--runways-csv", default=None, metavar="PATH",
-              help="A newer OurAirports runways.csv (default: next to --airports-csv).")
+@click.option(
+    "--airports-csv",
+    default=None,
+    metavar="PATH",
+    help="A newer OurAirports airports.csv (also $FLIGHTCHECK_AIRPORTS_CSV).",
+)
+@click.option(
+    "--runways-csv",
+    default=None,
+    metavar="PATH",
+    help="A newer OurAirports runways.csv (default: next to --airports-csv).",
+)
 @guarded
 def airport_cmd(query, as_json, airports_csv, runways_csv):
     """An airport and its runways, by ICAO/IATA code, OurAirports ident or name fragment."""
@@ -756,8 +1041,11 @@ def hex_cmd(address, as_json):
 
     info = icao.lookup(address).to_dict()
     if as_json:
-        ref = {k: v for k, v in versions().items()
-               if k in ("icao_address_blocks", "military_address_ranges")}
+        ref = {
+            k: v
+            for k, v in versions().items()
+            if k in ("icao_address_blocks", "military_address_ranges")
+        }
         emit_json({**info, "reference_data": ref})
     else:
         render_hex(info)
@@ -765,37 +1053,94 @@ def hex_cmd(address, as_json):
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--airport", "airport_codes", multiple=True, required=True, metavar="ICAO",
-              help="Airport to list visits at (repeatable).")
+@click.option(
+    "--airport",
+    "airport_codes",
+    multiple=True,
+    required=True,
+    metavar="ICAO",
+    help="Airport to list visits at (repeatable).",
+)
 @click.option("--since", default=None, metavar="TIME", help="Ignore fixes before (ISO, UTC).")
 @click.option("--until", default=None, metavar="TIME", help="Ignore fixes after (ISO, UTC).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run on an existing Dask cluster, e.g. tcp://host:8786 (default in-process).")
-@click.option("--workers", default=None, type=int,
-              help="In-process workers: threads, or processes for large file archives "
-                   "(default: one per core).")
-@click.option("--format", "fmt", default=None, metavar="NAME",
-              help="Force a reader instead of sniffing.")
-@click.option("--tz", default=None, metavar="ZONE",
-              help="Time zone of inputs that carry none (SBS logs); default UTC.")
-@click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
-              help="Plain CSV / JSON records: map a track column to an input column or "
-                   "key, e.g. time=ts.")
-@click.option("--hex", "icao24", default=None, metavar="HEX",
-              help="ICAO address for formats that have none (FR24, FlightAware).")
-@click.option("-o", "--output", default=None, metavar="visits.parquet|visits.csv",
-              help="Write the visits table here.")
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on an existing Dask cluster, e.g. tcp://host:8786 (default in-process).",
+)
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help="In-process workers: threads, or processes for large file archives "
+    "(default: one per core).",
+)
+@click.option(
+    "--format", "fmt", default=None, metavar="NAME", help="Force a reader instead of sniffing."
+)
+@click.option(
+    "--tz",
+    default=None,
+    metavar="ZONE",
+    help="Time zone of inputs that carry none (SBS logs); default UTC.",
+)
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Plain CSV / JSON records: map a track column to an input column or key, e.g. time=ts.",
+)
+@click.option(
+    "--hex",
+    "icao24",
+    default=None,
+    metavar="HEX",
+    help="ICAO address for formats that have none (FR24, FlightAware).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="visits.parquet|visits.csv",
+    help="Write the visits table here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--checkpoint", default=None, metavar="DIR",
-              help="Keep each finished partition's findings in DIR; a re-run skips them "
-                   "(on a cluster DIR must be shared by every worker).")
-@click.option("--max-unreadable", default=0.01, show_default=True, type=click.FloatRange(0, 1),
-              metavar="SHARE",
-              help="Fail when more than this share of the inputs (or all) cannot be read.")
+@click.option(
+    "--checkpoint",
+    default=None,
+    metavar="DIR",
+    help="Keep each finished partition's findings in DIR; a re-run skips them "
+    "(on a cluster DIR must be shared by every worker).",
+)
+@click.option(
+    "--max-unreadable",
+    default=0.01,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    metavar="SHARE",
+    help="Fail when more than this share of the inputs (or all) cannot be read.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
-def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, columns, icao24,
-             output, as_json, checkpoint, max_unreadable, quiet):
+def scan_cmd(
+    paths,
+    airport_codes,
+    since,
+    until,
+    scheduler,
+    workers,
+    fmt,
+    tz,
+    columns,
+    icao24,
+    output,
+    as_json,
+    checkpoint,
+    max_unreadable,
+    quiet,
+):
     """Every aircraft that stopped at the airports, from archives (readsb globe_history,
     adsb.lol day tars and split .tar.aa/.ab parts read in place, s3:// gs:// az:// https://
     URLs, converted datasets, any readable export); bad files are skipped and counted,
@@ -810,13 +1155,24 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
         from flightcheck.output.outpaths import check_file, input_files
 
         check_file("-o", output, input_files(paths))
-    result = scan(list(paths), list(airport_codes), since=_parse_time("--since", since),
-                  until=_parse_time("--until", until), scheduler=scheduler,
-                  options=ReadOptions(format=fmt, skip_bad=True, tz=tz,
-                                      columns=_column_mapping(columns) or None, icao24=icao24),
-                  workers=workers,
-                  show_progress=False if quiet else None, checkpoint=checkpoint,
-                  max_unreadable=max_unreadable)
+    result = scan(
+        list(paths),
+        list(airport_codes),
+        since=_parse_time("--since", since),
+        until=_parse_time("--until", until),
+        scheduler=scheduler,
+        options=ReadOptions(
+            format=fmt,
+            skip_bad=True,
+            tz=tz,
+            columns=_column_mapping(columns) or None,
+            icao24=icao24,
+        ),
+        workers=workers,
+        show_progress=False if quiet else None,
+        checkpoint=checkpoint,
+        max_unreadable=max_unreadable,
+    )
     for path, why in result.unreadable:
         warn(f"flightcheck: could not read {path}: {why}")
     for path, why in result.bad:
@@ -831,8 +1187,13 @@ def scan_cmd(paths, airport_codes, since, until, scheduler, workers, fmt, tz, co
 
 @main.command("convert")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, metavar="DATASET/",
-              help="New folder for the day-partitioned parquet dataset.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="DATASET/",
+    help="New folder for the day-partitioned parquet dataset.",
+)
 @click.option("--workers", default=None, type=int, help="Threads (default: cores).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
@@ -842,14 +1203,15 @@ def convert_cmd(paths, output, workers, quiet):
     from flightcheck.scan import convert
 
     check_folder("-o", output, input_files(paths))
-    done = convert(list(paths), output, workers=workers,
-                   show_progress=False if quiet else None)
+    done = convert(list(paths), output, workers=workers, show_progress=False if quiet else None)
     for lost in done["unreadable"]:
         warn(f"flightcheck: could not read {lost['path']}: {lost['reason']}")
     for bad in done["bad"]:
         warn(f"flightcheck: skipped {bad['path']}: {bad['reason']}")
-    warn(f"flightcheck: wrote {output}: {done['points']:,} points from "
-         f"{done['files']:,} files, {len(done['days'])} days")
+    warn(
+        f"flightcheck: wrote {output}: {done['points']:,} points from "
+        f"{done['files']:,} files, {len(done['days'])} days"
+    )
 
 
 @main.command("formats")

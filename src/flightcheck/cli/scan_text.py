@@ -28,8 +28,18 @@ def render_scan(result) -> None:
 
     console = Console(highlight=False, markup=False)  # cells hold text from inputs
     table = Table(title=f"{len(result.visits)} visits")
-    cols = ["icao24", "registration", "typecode", "registered_country", "military", "airport",
-            "arrival", "departure", "kind", "confidence"]
+    cols = [
+        "icao24",
+        "registration",
+        "typecode",
+        "registered_country",
+        "military",
+        "airport",
+        "arrival",
+        "departure",
+        "kind",
+        "confidence",
+    ]
     for c in cols:
         table.add_column(c)
     for row in result.visits[cols].itertuples(index=False):
@@ -44,4 +54,5 @@ def render_scan(result) -> None:
     Console(stderr=True, highlight=False).print(
         f"scanned {result.inputs:,} inputs ({result.inputs - len(result.unreadable):,} read, "
         f"{len(result.unreadable):,} could not be read), {result.points:,} points; "
-        f"{len(result.bad)} bad files skipped")
+        f"{len(result.bad)} bad files skipped"
+    )

@@ -25,8 +25,19 @@ if TYPE_CHECKING:
 
     from flightcheck.io.context import ReadContext
 
-READER_MODULES = ("readsb", "kml", "fr24", "fr24json", "opensky_rawmsg", "opensky", "sbs",
-                  "modes", "ais", "jsonrecords", "plaincsv")
+READER_MODULES = (
+    "readsb",
+    "kml",
+    "fr24",
+    "fr24json",
+    "opensky_rawmsg",
+    "opensky",
+    "sbs",
+    "modes",
+    "ais",
+    "jsonrecords",
+    "plaincsv",
+)
 """Reader modules in sniffing order (most specific signature first)."""
 
 SNIFF_BYTES = 65536
@@ -54,8 +65,9 @@ def readers() -> list[Reader]:
 @cache
 def _imported() -> tuple[Reader, ...]:
     """Imported once: sniffing runs per file, and archives hold tens of thousands."""
-    return tuple(cast(Reader, importlib.import_module(f"flightcheck.io.{name}"))
-                 for name in READER_MODULES)
+    return tuple(
+        cast(Reader, importlib.import_module(f"flightcheck.io.{name}")) for name in READER_MODULES
+    )
 
 
 def formats() -> dict[str, Reader]:

@@ -141,8 +141,7 @@ class _Assembler:
             from pyais.messages import AISSentence
 
             del self.pending[key]
-            self.messages.append((AISSentence.assemble_from_iterable(parts[0]), parts[1],
-                                  parts[2]))
+            self.messages.append((AISSentence.assemble_from_iterable(parts[0]), parts[1], parts[2]))
 
     def finish(self) -> None:
         self.ctx.drop("AIS multipart message with a missing fragment", len(self.pending))
@@ -237,11 +236,40 @@ def _decode(messages: list[tuple[AISSentence, int, float]], ctx: ReadContext) ->
             callsign = getattr(d, "callsign", None)
             ship_type = _ship_type(getattr(d, "ship_type", None)) if part != 0 else None
             imo = getattr(d, "imo", None) or None
-        recs.append((t, row, kind, d.mmsi, lat, lon, sog, cog, name or None, callsign or None,
-                     ship_type, imo))
+        recs.append(
+            (
+                t,
+                row,
+                kind,
+                d.mmsi,
+                lat,
+                lon,
+                sog,
+                cog,
+                name or None,
+                callsign or None,
+                ship_type,
+                imo,
+            )
+        )
     ctx.drop("AIS message of another type (base station, aid to navigation, ...)", other)
-    return pd.DataFrame(recs, columns=["time", "row", "type", "mmsi", "lat", "lon", "sog",
-                                       "cog", "name", "callsign", "ship_type", "imo"])
+    return pd.DataFrame(
+        recs,
+        columns=[
+            "time",
+            "row",
+            "type",
+            "mmsi",
+            "lat",
+            "lon",
+            "sog",
+            "cog",
+            "name",
+            "callsign",
+            "ship_type",
+            "imo",
+        ],
+    )
 
 
 def _vessel_rows(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
@@ -254,8 +282,15 @@ def _vessel_rows(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     frame["cog"] = frame["cog"].where(frame["cog"] < 360.0)
     imo = pd.to_numeric(frame["imo"], errors="coerce")
     imo_text = ("IMO " + imo.astype("Int64").astype("str")).where(imo.notna())
-    static = pd.DataFrame({"callsign": frame["callsign"], "name": frame["name"],
-                           "imo": imo_text, "typecode": frame["ship_type"]}, dtype="str")
+    static = pd.DataFrame(
+        {
+            "callsign": frame["callsign"],
+            "name": frame["name"],
+            "imo": imo_text,
+            "typecode": frame["ship_type"],
+        },
+        dtype="str",
+    )
     static["mmsi"] = frame["mmsi"]
     by_mmsi = static.groupby("mmsi", sort=False)
     carried = by_mmsi.ffill()
@@ -264,20 +299,22 @@ def _vessel_rows(frame: pd.DataFrame, ctx: ReadContext) -> pd.DataFrame:
     registration = name.where(imo_c.isna(), name + " (" + imo_c + ")").fillna(imo_c)
     position = frame["type"].isin(POSITION_TYPES).to_numpy()
     ctx.drop("AIS static/voyage data (merged into position rows)", int((~position).sum()))
-    out = pd.DataFrame({
-        "time": frame["time"],
-        "icao24": frame["mmsi"].astype("int64").astype("str").str.zfill(9),
-        "kind": "vessel",
-        "callsign": carried["callsign"],
-        "registration": registration,
-        "typecode": carried["typecode"],
-        "lat": frame["lat"],
-        "lon": frame["lon"],
-        "gs_kt": frame["sog"],
-        "track_deg": frame["cog"],
-        "position_source": "other",
-        "row": frame["row"].astype("int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "time": frame["time"],
+            "icao24": frame["mmsi"].astype("int64").astype("str").str.zfill(9),
+            "kind": "vessel",
+            "callsign": carried["callsign"],
+            "registration": registration,
+            "typecode": carried["typecode"],
+            "lat": frame["lat"],
+            "lon": frame["lon"],
+            "gs_kt": frame["sog"],
+            "track_deg": frame["cog"],
+            "position_source": "other",
+            "row": frame["row"].astype("int64"),
+        }
+    )
     return out[position].reset_index(drop=True)
 
 
@@ -290,12 +327,15 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         raise ctx.fail("no AIS sentence (!AIVDM / !AIVDO) found")
     times = np.array([t for _, _, t in asm.messages], dtype="float64")
     if len(times) and np.isnan(times).all():
-        raise ctx.fail("AIS position reports carry only the second of the minute; this log has "
-                       "no timestamps (tag block c:, logger prefix); use a log written with "
-                       "receiver timestamps")
+        raise ctx.fail(
+            "AIS position reports carry only the second of the minute; this log has "
+            "no timestamps (tag block c:, logger prefix); use a log written with "
+            "receiver timestamps"
+        )
     if carried:
-        ctx.notes.append(f"{carried} AIS sentences had no time of their own and took the time "
-                         "of an earlier line")
+        ctx.notes.append(
+            f"{carried} AIS sentences had no time of their own and took the time of an earlier line"
+        )
     no_time = np.isnan(times)
     ctx.drop("AIS message before the first timestamp in the log", int(no_time.sum()))
     messages = [m for m, bad in zip(asm.messages, no_time, strict=True) if not bad]

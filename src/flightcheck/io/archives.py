@@ -88,8 +88,10 @@ def group_parts(refs: list[str]) -> tuple[list[list[str]], list[str]]:
         codes = [_suffix_number(s) for s, _ in parts]
         if codes != list(range(codes[0], codes[0] + len(codes))) or codes[0] != 0:
             have = ", ".join(s for s, _ in parts)
-            raise UsageError(f"{sources.redact(stem)}: split tar parts {have} are not a "
-                             "complete sequence from .aa; give every part")
+            raise UsageError(
+                f"{sources.redact(stem)}: split tar parts {have} are not a "
+                "complete sequence from .aa; give every part"
+            )
         out.append([r for _, r in parts])
     return out, rest
 
@@ -178,12 +180,11 @@ def _size(part: str) -> int:
 
         return os.path.getsize(part)
     except Exception as exc:  # noqa: BLE001 - any storage failure
-        raise UnreadableInput(part, f"cannot read archive part ({sources._why(exc)})") \
-            from None
+        raise UnreadableInput(part, f"cannot read archive part ({sources._why(exc)})") from None
 
 
 def kind_of(ref: str) -> str | None:
-    """"tar" or "zip" for a name that may be a day archive, else None."""
+    """ "tar" or "zip" for a name that may be a day archive, else None."""
     low = ref.lower().rsplit("?", 1)[0]
     if low.endswith(".tar") or SPLIT_PART.match(low):
         return "tar"
@@ -205,25 +206,42 @@ def index(parts: list[str]) -> list[Member]:
                 with zipfile.ZipFile(buffered) as zf:
                     for info in zf.infolist():
                         if not info.is_dir():
-                            members.append(Member(f"{name}{sources.MEMBER_SEP}{info.filename}",
-                                                  "zip", info.header_offset, info.file_size))
+                            members.append(
+                                Member(
+                                    f"{name}{sources.MEMBER_SEP}{info.filename}",
+                                    "zip",
+                                    info.header_offset,
+                                    info.file_size,
+                                )
+                            )
                             _check_count(name, members)
             else:
                 with tarfile.open(fileobj=buffered, mode="r:") as tf:
                     for entry in tf:
                         if entry.isfile():
-                            members.append(Member(f"{name}{sources.MEMBER_SEP}{entry.name}",
-                                                  "tar", entry.offset_data, entry.size))
+                            members.append(
+                                Member(
+                                    f"{name}{sources.MEMBER_SEP}{entry.name}",
+                                    "tar",
+                                    entry.offset_data,
+                                    entry.size,
+                                )
+                            )
                             _check_count(name, members)
                         tf.members = []  # type: ignore[attr-defined]  # flat memory
-            if members and members[-1].kind == "tar" and \
-                    members[-1].offset + members[-1].size > stream.starts[-1]:
+            if (
+                members
+                and members[-1].kind == "tar"
+                and members[-1].offset + members[-1].size > stream.starts[-1]
+            ):
                 raise EOFError("the last member ends after the data")
         except (tarfile.TarError, zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
             if isinstance(exc, UnreadableInput):
                 raise
-            raise InputError(name, f"corrupt or truncated {kind} archive ({exc}); for a "
-                                   "split tar give every part") from None
+            raise InputError(
+                name,
+                f"corrupt or truncated {kind} archive ({exc}); for a split tar give every part",
+            ) from None
     return members
 
 
@@ -263,8 +281,7 @@ class known:
             s.close()
 
 
-_STREAMS: ContextVar[dict[str, _Open] | None] = ContextVar("flightcheck_streams",
-                                                            default=None)
+_STREAMS: ContextVar[dict[str, _Open] | None] = ContextVar("flightcheck_streams", default=None)
 
 
 def _locate(ref: str) -> Member:
@@ -307,8 +324,11 @@ def read_member(ref: str, max_bytes: int) -> bytes:
     """A member's stored bytes (a gzip member stays gzip: :mod:`.containers` unwraps it)."""
     member = _locate(ref)
     if member.size > max_bytes:
-        raise InputError(ref, f"archive member is {member.size:,} bytes, more than the "
-                              f"{max_bytes:,} allowed; refusing")
+        raise InputError(
+            ref,
+            f"archive member is {member.size:,} bytes, more than the "
+            f"{max_bytes:,} allowed; refusing",
+        )
     parts, name = split_ref(ref)
     key = PART_JOIN.join(parts)
     session = _STREAMS.get()
@@ -328,13 +348,21 @@ def read_member(ref: str, max_bytes: int) -> bytes:
         with opened.zip.open(opened.zip.getinfo(name)) as fh:
             data = fh.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise InputError(ref, f"zip member decompresses to more than {max_bytes:,} "
-                                  "bytes; refusing")
+            raise InputError(
+                ref, f"zip member decompresses to more than {max_bytes:,} bytes; refusing"
+            )
         return data
     except (InputError, UnreadableInput):
         raise
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError,
-            RuntimeError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ) as exc:
         raise InputError(ref, f"corrupt archive member ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - storage and network failures
         raise UnreadableInput(ref, f"cannot read ({sources._why(exc)})") from None

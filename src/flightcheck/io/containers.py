@@ -70,8 +70,7 @@ def _gunzip(data: bytes, budget: Budget) -> bytes:
     rest = data
     while rest[:2] == GZIP_MAGIC:
         if len(parts) >= MAX_MEMBERS:
-            raise InputError(path, f"gzip stream holds more than {MAX_MEMBERS:,} members; "
-                                   "refusing")
+            raise InputError(path, f"gzip stream holds more than {MAX_MEMBERS:,} members; refusing")
         d = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)
         try:
             piece = d.decompress(rest, max(budget.left, 0) + 1)
@@ -101,10 +100,17 @@ def _unzip(data: bytes, budget: Budget) -> bytes:
     label = f"zip member {member.filename[:60]!r}"
     if member.flag_bits & 0x1:
         raise InputError(path, f"{label} is encrypted; decrypt it and pass the file")
-    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
-                                    zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
-        raise InputError(path, f"{label} uses compression method {member.compress_type}, "
-                               "which is not supported; re-pack it with deflate")
+    if member.compress_type not in (
+        zipfile.ZIP_STORED,
+        zipfile.ZIP_DEFLATED,
+        zipfile.ZIP_BZIP2,
+        zipfile.ZIP_LZMA,
+    ):
+        raise InputError(
+            path,
+            f"{label} uses compression method {member.compress_type}, "
+            "which is not supported; re-pack it with deflate",
+        )
     if member.file_size > budget.left:
         budget.take(member.file_size, label)
     out = bytearray()
@@ -113,8 +119,15 @@ def _unzip(data: bytes, budget: Budget) -> bytes:
             while chunk := fh.read(min(_CHUNK, max(budget.left, 0) + 1)):
                 budget.take(len(chunk), label)  # the header's size may lie
                 out += chunk
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
-            RuntimeError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ) as exc:
         raise InputError(path, f"corrupt {label} ({exc})") from None
     return bytes(out)
 
@@ -182,8 +195,11 @@ def _load(path: str | Path, max_bytes: int, digest: bool) -> tuple[bytes, str, s
         else:
             break
         if len(layers) == MAX_DEPTH:
-            raise InputError(name, f"containers nested more than {MAX_DEPTH} deep "
-                                   f"({'+'.join(layers)}+{kind}); refusing")
+            raise InputError(
+                name,
+                f"containers nested more than {MAX_DEPTH} deep "
+                f"({'+'.join(layers)}+{kind}); refusing",
+            )
         data = unwrap(data, budget)
         layers.append(kind)
         if not data:

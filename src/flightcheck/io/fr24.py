@@ -51,12 +51,32 @@ BOM = b"\xef\xbb\xbf"
 CSV_COLUMNS = ("Timestamp", "UTC", "Callsign", "Position", "Altitude", "Speed", "Direction")
 CSV_HEADER = ",".join(CSV_COLUMNS).encode()
 GRANULAR_REQUIRED = (
-    "network_time", "receiver_time", "hex", "callsign", "latitude", "longitude", "no_position",
-    "altitude", "squawk", "speed", "track", "vspeed", "on_ground",
+    "network_time",
+    "receiver_time",
+    "hex",
+    "callsign",
+    "latitude",
+    "longitude",
+    "no_position",
+    "altitude",
+    "squawk",
+    "speed",
+    "track",
+    "vspeed",
+    "on_ground",
 )
 GRANULAR_PREFIX = ",".join(GRANULAR_REQUIRED).encode()
-GRANULAR_TEXT = ("network_time", "receiver_time", "hex", "callsign", "no_position", "squawk",
-                 "on_ground", "flags", "position_class")
+GRANULAR_TEXT = (
+    "network_time",
+    "receiver_time",
+    "hex",
+    "callsign",
+    "no_position",
+    "squawk",
+    "on_ground",
+    "flags",
+    "position_class",
+)
 
 ALL_ZERO_MIN_KT = 150.0
 """Above this ground speed an all-zero altitude column cannot mean "on the ground"."""
@@ -66,14 +86,22 @@ RECEIVER_LATE_S = 2.0
 """Plausible receiver_time window around network_time (seconds before / after)."""
 
 _ON_GROUND = {"A": False, "G": True, "0": False, "1": True, "FALSE": False, "TRUE": True}
-_SOURCES = {"ADSB": "adsb", "MLAT": "mlat", "ADSC": "adsc", "TISB": "tisb", "ADSR": "adsr",
-            "UAT": "adsb", "ESTIMATED": "estimated", "ESTIMATE": "estimated"}
+_SOURCES = {
+    "ADSB": "adsb",
+    "MLAT": "mlat",
+    "ADSC": "adsc",
+    "TISB": "tisb",
+    "ADSR": "adsr",
+    "UAT": "adsb",
+    "ESTIMATED": "estimated",
+    "ESTIMATE": "estimated",
+}
 
 
 def _first_line(data: bytes) -> bytes:
     start = len(BOM) if data.startswith(BOM) else 0
     end = data.find(b"\n", start)
-    return data[start:end if end >= 0 else len(data)].rstrip(b"\r")
+    return data[start : end if end >= 0 else len(data)].rstrip(b"\r")
 
 
 def sniff(head: bytes, name: str) -> str | None:
@@ -89,13 +117,14 @@ def sniff(head: bytes, name: str) -> str | None:
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read an FR24 CSV (``fmt`` ``fr24-csv`` or ``fr24-granular``) into track-table columns."""
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     if fmt == "fr24-granular":
         return _read_granular(data, ctx)
     return _read_csv(data, ctx)
 
 
 # --- shared helpers -------------------------------------------------------------------------
+
 
 def _text(values: pd.Series) -> pd.Series:
     """Stripped strings, missing as ""."""
@@ -108,12 +137,18 @@ def _number(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return values.to_numpy(dtype="float64", copy=True), np.zeros(len(values), dtype=bool)
     text = _text(values)
     number = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(
-        dtype="float64", copy=True)
+        dtype="float64", copy=True
+    )
     return number, np.isnan(number) & (text != "").to_numpy()
 
 
-def _check_numbers(frame: pd.DataFrame, columns: dict[str, str], rows: np.ndarray,
-                   keep: np.ndarray, ctx: ReadContext) -> dict[str, np.ndarray]:
+def _check_numbers(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    rows: np.ndarray,
+    keep: np.ndarray,
+    ctx: ReadContext,
+) -> dict[str, np.ndarray]:
     """Parse numeric ``columns`` (input name -> output name); bad cells are bad records."""
     out = {}
     for name, target in columns.items():
@@ -123,8 +158,9 @@ def _check_numbers(frame: pd.DataFrame, columns: dict[str, str], rows: np.ndarra
     return out
 
 
-def ground_from_altitude(alt_ft: np.ndarray, gs_kt: np.ndarray,
-                         ctx: ReadContext) -> tuple[np.ndarray, pd.arrays.BooleanArray]:
+def ground_from_altitude(
+    alt_ft: np.ndarray, gs_kt: np.ndarray, ctx: ReadContext
+) -> tuple[np.ndarray, pd.arrays.BooleanArray]:
     """FR24's ground rule: altitude 0 means on the ground, unless every altitude is 0.
 
     Returns (alt_ft, on_ground). When all known altitudes are 0 but the aircraft flew faster
@@ -148,12 +184,12 @@ def ground_from_altitude(alt_ft: np.ndarray, gs_kt: np.ndarray,
 
 # --- fr24-csv ---------------------------------------------------------------------------------
 
+
 def _read_csv(data: bytes, ctx: ReadContext) -> pd.DataFrame:
     header = _first_line(data)
     if header != CSV_HEADER:
         shown = header[:80].decode("utf-8", "replace")
-        raise ctx.fail(f"not an FR24 CSV: header is {shown!r}, expected "
-                       f"{CSV_HEADER.decode()!r}", 1)
+        raise ctx.fail(f"not an FR24 CSV: header is {shown!r}, expected {CSV_HEADER.decode()!r}", 1)
     data = _cut_truncated_last_line(data, ctx)
     cells, rows = _csv_cells(data, ctx)
     blank = _blank_rows(cells)
@@ -165,30 +201,35 @@ def _read_csv(data: bytes, ctx: ReadContext) -> pd.DataFrame:
     seconds, bad_time = _number(cells["Timestamp"])
     missing = np.isnan(seconds)
     if missing.any():  # fall back to the UTC column for those rows only
-        utc = pd.to_datetime(_text(cells["UTC"][missing]), format="%Y-%m-%dT%H:%M:%SZ",
-                             errors="coerce", utc=True)
+        utc = pd.to_datetime(
+            _text(cells["UTC"][missing]), format="%Y-%m-%dT%H:%M:%SZ", errors="coerce", utc=True
+        )
         seconds[missing] = (utc - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
-    keep &= ctx.drop_bad(np.isnan(seconds) & keep, rows,
-                         "unreadable Timestamp (expected Unix seconds) and UTC")
+    keep &= ctx.drop_bad(
+        np.isnan(seconds) & keep, rows, "unreadable Timestamp (expected Unix seconds) and UTC"
+    )
 
     lat, lon, bad_pos = split_position(cells["Position"])
     keep &= ctx.drop_bad(bad_pos & keep, rows, 'unreadable Position (expected "lat,lon")')
-    num = _check_numbers(cells, {"Altitude": "alt_ft", "Speed": "gs_kt",
-                                 "Direction": "track_deg"}, rows, keep, ctx)
+    num = _check_numbers(
+        cells, {"Altitude": "alt_ft", "Speed": "gs_kt", "Direction": "track_deg"}, rows, keep, ctx
+    )
     alt_ft, on_ground = ground_from_altitude(num["alt_ft"][keep], num["gs_kt"][keep], ctx)
-    return pd.DataFrame({
-        "time": seconds[keep],
-        "icao24": aircraft_address(ctx, "FR24 CSV"),
-        "callsign": cells["Callsign"].to_numpy()[keep],
-        "lat": lat[keep],
-        "lon": lon[keep],
-        "alt_ft": alt_ft,
-        "on_ground": on_ground,
-        "gs_kt": num["gs_kt"][keep],
-        "track_deg": num["track_deg"][keep],
-        "position_source": "unknown",
-        "row": rows[keep],
-    })
+    return pd.DataFrame(
+        {
+            "time": seconds[keep],
+            "icao24": aircraft_address(ctx, "FR24 CSV"),
+            "callsign": cells["Callsign"].to_numpy()[keep],
+            "lat": lat[keep],
+            "lon": lon[keep],
+            "alt_ft": alt_ft,
+            "on_ground": on_ground,
+            "gs_kt": num["gs_kt"][keep],
+            "track_deg": num["track_deg"][keep],
+            "position_source": "unknown",
+            "row": rows[keep],
+        }
+    )
 
 
 def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
@@ -200,7 +241,8 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
     if candidates.any():
         subset = cells[candidates]
         blank[candidates] = np.logical_and.reduce(
-            [(_text(subset[c]) == "").to_numpy() for c in CSV_COLUMNS])
+            [(_text(subset[c]) == "").to_numpy() for c in CSV_COLUMNS]
+        )
     return blank
 
 
@@ -230,9 +272,15 @@ def _csv_cells(data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, np.ndarray]
     """The 7 columns as parsed cells and their line numbers (C parser; slow path if ragged)."""
     try:
         cells = pd.read_csv(
-            io.BytesIO(data), engine="c", header=None, skiprows=1, names=list(CSV_COLUMNS),
-            dtype={"UTC": object, "Callsign": object, "Position": object}, na_filter=False,
-            skip_blank_lines=False, encoding_errors="replace",
+            io.BytesIO(data),
+            engine="c",
+            header=None,
+            skiprows=1,
+            names=list(CSV_COLUMNS),
+            dtype={"UTC": object, "Callsign": object, "Position": object},
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding_errors="replace",
         )
         return cells, np.arange(2, len(cells) + 2, dtype="int64")
     except pd.errors.ParserError:
@@ -269,9 +317,16 @@ def split_position(position: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndar
     if n == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
     try:
-        parsed = pd.read_csv(io.StringIO("\n".join(text.tolist()) + "\n"), header=None,
-                             names=["lat", "lon", "extra"], engine="c", skipinitialspace=True,
-                             skip_blank_lines=False, keep_default_na=False, na_values=[""])
+        parsed = pd.read_csv(
+            io.StringIO("\n".join(text.tolist()) + "\n"),
+            header=None,
+            names=["lat", "lon", "extra"],
+            engine="c",
+            skipinitialspace=True,
+            skip_blank_lines=False,
+            keep_default_na=False,
+            na_values=[""],
+        )
     except (pd.errors.ParserError, ValueError):
         parsed = None
     if parsed is None or len(parsed) != n:
@@ -289,6 +344,7 @@ def split_position(position: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 # --- fr24-granular ----------------------------------------------------------------------------
 
+
 def _read_granular(data: bytes, ctx: ReadContext) -> pd.DataFrame:
     header = _first_line(data).decode("utf-8", "replace").split(",")
     named = []
@@ -297,21 +353,28 @@ def _read_granular(data: bytes, ctx: ReadContext) -> pd.DataFrame:
             break
         named.append(name.strip())
     if tuple(named[: len(GRANULAR_REQUIRED)]) != GRANULAR_REQUIRED:
-        raise ctx.fail("not an FR24 granular CSV: the header must start with "
-                       f"{GRANULAR_PREFIX.decode()!r}", 1)
+        raise ctx.fail(
+            f"not an FR24 granular CSV: the header must start with {GRANULAR_PREFIX.decode()!r}", 1
+        )
     if len(set(named)) != len(named):
         raise ctx.fail("FR24 granular CSV header repeats a column name", 1)
     try:
         cells = pd.read_csv(
-            io.BytesIO(data), engine="c", header=None, skiprows=1, names=named,
-            usecols=range(len(named)), dtype={c: object for c in GRANULAR_TEXT if c in named},
-            na_filter=False, skip_blank_lines=False, encoding_errors="replace",
+            io.BytesIO(data),
+            engine="c",
+            header=None,
+            skiprows=1,
+            names=named,
+            usecols=range(len(named)),
+            dtype={c: object for c in GRANULAR_TEXT if c in named},
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding_errors="replace",
         )
     except pd.errors.ParserError as exc:
         raise ctx.fail(f"unreadable CSV ({str(exc).strip().splitlines()[-1]})") from None
     rows = np.arange(2, len(cells) + 2, dtype="int64")
-    blank = (_text(cells["network_time"]) == "").to_numpy() & \
-        (_text(cells["hex"]) == "").to_numpy()
+    blank = (_text(cells["network_time"]) == "").to_numpy() & (_text(cells["hex"]) == "").to_numpy()
     if blank.any():
         cells, rows = cells[~blank].reset_index(drop=True), rows[~blank]
     ctx.records = len(cells)
@@ -319,11 +382,23 @@ def _read_granular(data: bytes, ctx: ReadContext) -> pd.DataFrame:
 
     time = _granular_time(cells, rows, keep, ctx)
     icao24 = _granular_hex(cells["hex"], rows, keep, ctx)
-    num = _check_numbers(cells, {"latitude": "lat", "longitude": "lon", "altitude": "alt_ft",
-                                 "speed": "gs_kt", "track": "track_deg",
-                                 "vspeed": "vrate_fpm"}, rows, keep, ctx)
-    no_position = (_text(cells["no_position"]).str.upper() == "N").to_numpy() | \
-        ((num["lat"] == 0) & (num["lon"] == 0))
+    num = _check_numbers(
+        cells,
+        {
+            "latitude": "lat",
+            "longitude": "lon",
+            "altitude": "alt_ft",
+            "speed": "gs_kt",
+            "track": "track_deg",
+            "vspeed": "vrate_fpm",
+        },
+        rows,
+        keep,
+        ctx,
+    )
+    no_position = (_text(cells["no_position"]).str.upper() == "N").to_numpy() | (
+        (num["lat"] == 0) & (num["lon"] == 0)
+    )
     num["lat"][no_position] = np.nan
     num["lon"][no_position] = np.nan
     ground = _text(cells["on_ground"]).str.upper().map(_ON_GROUND).astype("boolean")
@@ -331,16 +406,18 @@ def _read_granular(data: bytes, ctx: ReadContext) -> pd.DataFrame:
     num["gs_kt"][airborne_zero] = np.nan
     squawk = _text(cells["squawk"])
     squawk = squawk.where(~squawk.isin(["", "0"])).str.zfill(4)
-    frame = pd.DataFrame({
-        "time": time,
-        "icao24": icao24,
-        "callsign": _text(cells["callsign"]),
-        **num,
-        "on_ground": ground,
-        "squawk": squawk,
-        "position_source": _granular_source(cells),
-        "row": rows,
-    })
+    frame = pd.DataFrame(
+        {
+            "time": time,
+            "icao24": icao24,
+            "callsign": _text(cells["callsign"]),
+            **num,
+            "on_ground": ground,
+            "squawk": squawk,
+            "position_source": _granular_source(cells),
+            "row": rows,
+        }
+    )
     return frame[keep].reset_index(drop=True)
 
 
@@ -350,8 +427,9 @@ def _parse_fr24_time(values: pd.Series) -> pd.Series:
     return pd.to_datetime(text.where(text != ""), format="ISO8601", utc=True, errors="coerce")
 
 
-def _granular_time(cells: pd.DataFrame, rows: np.ndarray, keep: np.ndarray,
-                   ctx: ReadContext) -> pd.Series:
+def _granular_time(
+    cells: pd.DataFrame, rows: np.ndarray, keep: np.ndarray, ctx: ReadContext
+) -> pd.Series:
     received = _parse_fr24_time(cells["receiver_time"])
     arrived = _parse_fr24_time(cells["network_time"])
     delay = (arrived - received).dt.total_seconds().to_numpy()
@@ -364,13 +442,15 @@ def _granular_time(cells: pd.DataFrame, rows: np.ndarray, keep: np.ndarray,
             f"before or {RECEIVER_LATE_S:.0f} s after network_time (receiver clock fault); "
             "used network_time"
         )
-    keep &= ctx.drop_bad(time.isna().to_numpy() & keep, rows,
-                         "unreadable receiver_time and network_time")
+    keep &= ctx.drop_bad(
+        time.isna().to_numpy() & keep, rows, "unreadable receiver_time and network_time"
+    )
     return time
 
 
-def _granular_hex(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
-                  ctx: ReadContext) -> pd.Series:
+def _granular_hex(
+    values: pd.Series, rows: np.ndarray, keep: np.ndarray, ctx: ReadContext
+) -> pd.Series:
     text = _text(values).str.lower().str.removeprefix("0x")
     filled = text != ""
     text = text.where(~filled, text.str.zfill(6))

@@ -66,8 +66,10 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         raise ctx.fail(f"invalid JSON ({exc}); is the file truncated?") from None
     flight = _flight(doc)
     if flight is None:
-        raise ctx.fail("not an FR24 flight JSON: no result.response.data.flight with a "
-                       '"track" list, and no "trail" list')
+        raise ctx.fail(
+            "not an FR24 flight JSON: no result.response.data.flight with a "
+            '"track" list, and no "trail" list'
+        )
     trail = "track" not in flight
     points = flight["trail" if trail else "track"]
     ctx.records = len(points)
@@ -108,12 +110,13 @@ def _number(value: Any) -> float:
     return float(value)
 
 
-def _points(points: list, fields: dict[str, str], trail: bool,
-            ctx: ReadContext) -> pd.DataFrame:
+def _points(points: list, fields: dict[str, str], trail: bool, ctx: ReadContext) -> pd.DataFrame:
     """The points as columns; a point that is not an object or lacks time/position is bad."""
     n = len(points)
-    cols = {c: np.full(n, np.nan) for c in ("time", "lat", "lon", "alt_ft", "gs_kt",
-                                              "track_deg", "vrate_fpm")}
+    cols = {
+        c: np.full(n, np.nan)
+        for c in ("time", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm")
+    }
     squawk = np.full(n, None, dtype=object)
     keep = np.ones(n, dtype=bool)
     for i, point in enumerate(points):
@@ -122,12 +125,19 @@ def _points(points: list, fields: dict[str, str], trail: bool,
             keep[i] = False
             continue
         if trail:
-            raw = {"alt_ft": point.get("alt"), "gs_kt": point.get("spd"),
-                   "track_deg": point.get("hd"), "vrate_fpm": None}
+            raw = {
+                "alt_ft": point.get("alt"),
+                "gs_kt": point.get("spd"),
+                "track_deg": point.get("hd"),
+                "vrate_fpm": None,
+            }
         else:
-            raw = {"alt_ft": _get(point, "altitude", "feet"), "gs_kt": _get(point, "speed", "kts"),
-                   "track_deg": point.get("heading"),
-                   "vrate_fpm": _get(point, "verticalSpeed", "fpm")}
+            raw = {
+                "alt_ft": _get(point, "altitude", "feet"),
+                "gs_kt": _get(point, "speed", "kts"),
+                "track_deg": point.get("heading"),
+                "vrate_fpm": _get(point, "verticalSpeed", "fpm"),
+            }
         raw.update({c: point.get(key) for c, key in fields.items()})
         try:
             for column, value in raw.items():
@@ -147,8 +157,15 @@ def _points(points: list, fields: dict[str, str], trail: bool,
     cols = {c: v[keep] for c, v in cols.items()}
     alt_ft, on_ground = ground_from_altitude(cols["alt_ft"], cols["gs_kt"], ctx)
     cols["alt_ft"] = alt_ft
-    return pd.DataFrame({**cols, "on_ground": on_ground, "squawk": squawk[keep],
-                         "position_source": "unknown", "row": rows})
+    return pd.DataFrame(
+        {
+            **cols,
+            "on_ground": on_ground,
+            "squawk": squawk[keep],
+            "position_source": "unknown",
+            "row": rows,
+        }
+    )
 
 
 def _address(flight: dict, frame: pd.DataFrame, ctx: ReadContext) -> str:
@@ -183,11 +200,16 @@ def _airport_text(airport: Any) -> str | None:
 def _note_declared_airports(flight: dict, ctx: ReadContext) -> None:
     """Origin / destination / actual airport as FR24 declares them: a claim, not a finding."""
     parts = []
-    for key, label in (("origin", "origin"), ("destination", "destination"),
-                       ("real", "actual destination")):
+    for key, label in (
+        ("origin", "origin"),
+        ("destination", "destination"),
+        ("real", "actual destination"),
+    ):
         text = _airport_text(_get(flight, "airport", key))
         if text:
             parts.append(f"{label} {text}")
     if parts:
-        ctx.notes.append("FR24 declares " + ", ".join(parts) + " (the source's claim, not a "
-                         "finding: stops come from the track)")
+        ctx.notes.append(
+            "FR24 declares " + ", ".join(parts) + " (the source's claim, not a "
+            "finding: stops come from the track)"
+        )

@@ -24,8 +24,7 @@ class Input:
     member: archives.Member | None = None
 
 
-def expand_inputs(paths: Sequence[str | Path] | str | Path,
-                  absolute: bool = False) -> list[Input]:
+def expand_inputs(paths: Sequence[str | Path] | str | Path, absolute: bool = False) -> list[Input]:
     """Every input named by ``paths``, in a stable order. ``absolute``: local paths made
     absolute, so a worker in another working directory (a Dask cluster) opens the same
     files."""
@@ -37,8 +36,7 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path,
     def flush() -> None:
         if local:
             for c in expand(list[str | Path](local)):
-                found.append(Input(os.path.abspath(c.path) if absolute else c.path,
-                                   c.explicit))
+                found.append(Input(os.path.abspath(c.path) if absolute else c.path, c.explicit))
             local.clear()
 
     for raw in paths:
@@ -58,8 +56,9 @@ def expand_inputs(paths: Sequence[str | Path] | str | Path,
 def _absolute_member(ref: str) -> str:
     """``ARCHIVE::MEMBER`` with the archive's local parts made absolute."""
     archive, member = ref.split(sources.MEMBER_SEP, 1)
-    parts = [p if sources.is_url(p) else os.path.abspath(p)
-             for p in archive.split(archives.PART_JOIN)]
+    parts = [
+        p if sources.is_url(p) else os.path.abspath(p) for p in archive.split(archives.PART_JOIN)
+    ]
     return f"{archives.PART_JOIN.join(parts)}{sources.MEMBER_SEP}{member}"
 
 

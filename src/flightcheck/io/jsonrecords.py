@@ -43,8 +43,12 @@ FORMATS = ("json-records",)
 TIME_ORDERED: frozenset[str] = frozenset()
 
 _BOM = "\ufeff"
-OPENSKY_METRIC = {"baroaltitude": "baroaltitude_m", "geoaltitude": "geoaltitude_m",
-                  "velocity": "velocity_ms", "vertrate": "vertrate_ms"}
+OPENSKY_METRIC = {
+    "baroaltitude": "baroaltitude_m",
+    "geoaltitude": "geoaltitude_m",
+    "velocity": "velocity_ms",
+    "vertrate": "vertrate_ms",
+}
 """OpenSky names -> names whose unit suffix the plain-CSV rules read as metres and m/s."""
 
 POSITION_TIME_KEYS = ("last_position", "lastposupdate")
@@ -58,7 +62,7 @@ def _first_object(text: str) -> tuple[dict | None, bool]:
     stripped = text.lstrip(_BOM + " \t\r\n")
     array = stripped.startswith("[")
     start = stripped.find("{") if array else 0
-    if start < 0 or stripped[start:start + 1] != "{" or stripped[1:start].strip():
+    if start < 0 or stripped[start : start + 1] != "{" or stripped[1:start].strip():
         return None, array
     try:
         record, _ = json.JSONDecoder().raw_decode(stripped, start)
@@ -89,8 +93,10 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     ctx.records = len(records)
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     if frame.shape[1] > plaincsv.MAX_COLUMNS:
-        raise ctx.fail(f"records hold {frame.shape[1]:,} distinct keys, more than "
-                       f"{plaincsv.MAX_COLUMNS:,}; refusing")
+        raise ctx.fail(
+            f"records hold {frame.shape[1]:,} distinct keys, more than "
+            f"{plaincsv.MAX_COLUMNS:,}; refusing"
+        )
     names = [str(c) for c in frame.columns]
     frame.columns = names
     if ctx.options.columns is None and opensky.csv_style(set(names)) == "native":
@@ -99,20 +105,24 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     try:
         columns = plaincsv.match_columns(names, ctx.options.columns)
     except KeyError as exc:
-        raise ctx.fail(f"--column maps to {exc.args[0]!r}, which no record has "
-                       f"(keys: {names_excerpt(names)})") from None
+        raise ctx.fail(
+            f"--column maps to {exc.args[0]!r}, which no record has (keys: {names_excerpt(names)})"
+        ) from None
     for need, what in (("time", "time"), ("lat", "latitude"), ("lon", "longitude")):
         if need not in columns:
-            raise ctx.fail(f"no {what} key found; map one with --column {need}=KEY "
-                           f"(keys: {names_excerpt(names)})")
+            raise ctx.fail(
+                f"no {what} key found; map one with --column {need}=KEY "
+                f"(keys: {names_excerpt(names)})"
+            )
     if "squawk" in columns:
         frame[columns["squawk"]] = _squawks(frame[columns["squawk"]])
     out = plaincsv.to_track(frame, rows, columns, ",", ctx)
     return _drop_stale_repeats(out, frame, rows, ctx)
 
 
-def _drop_stale_repeats(out: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray,
-                        ctx: ReadContext) -> pd.DataFrame:
+def _drop_stale_repeats(
+    out: pd.DataFrame, frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext
+) -> pd.DataFrame:
     """Keep one record per (aircraft, position time), timed at the position (module doc)."""
     key = next((k for k in POSITION_TIME_KEYS if k in frame.columns), None)
     if key is None or out.empty:
@@ -158,8 +168,9 @@ def _lines(text: str, ctx: ReadContext) -> tuple[list[dict], np.ndarray]:
     return _objects(values, np.asarray(numbers, dtype="int64"), ctx)
 
 
-def _objects(values: list[Any], rows: np.ndarray,
-             ctx: ReadContext) -> tuple[list[dict], np.ndarray]:
+def _objects(
+    values: list[Any], rows: np.ndarray, ctx: ReadContext
+) -> tuple[list[dict], np.ndarray]:
     """The records that are JSON objects; any other value is a bad record."""
     is_object = np.array([isinstance(v, dict) for v in values], dtype=bool)
     keep = ctx.drop_bad(~is_object, rows, "record is not a JSON object")
@@ -168,6 +179,7 @@ def _objects(values: list[Any], rows: np.ndarray,
 
 def _squawks(values: pd.Series) -> pd.Series:
     """Squawks as 4-digit strings: ``7014``, ``7014.0`` and ``"416"`` -> ``"7014"``, ``"0416"``."""
+
     def one(value: Any) -> Any:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
@@ -175,4 +187,5 @@ def _squawks(values: pd.Series) -> pd.Series:
             value = int(value)
         text = str(value).strip()
         return text.zfill(4) if _SQUAWK.fullmatch(text) else text
+
     return values.map(one).astype(object)

@@ -62,7 +62,7 @@ ALT_MISMATCH_FT = 1.0
 
 def sniff(head: bytes, name: str) -> str | None:
     """The KML flavour from the document's first bytes, None if not a KML with times."""
-    text = head[len(_BOM):] if head.startswith(_BOM) else head
+    text = head[len(_BOM) :] if head.startswith(_BOM) else head
     text = text.lstrip()
     if not text.startswith(b"<") or not _KML_ROOT.search(text):
         return None
@@ -82,12 +82,17 @@ def sniff(head: bytes, name: str) -> str | None:
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read a KML export of flavour ``fmt`` into track-table columns."""
     root = _parse(data, ctx)
-    readers = {"fr24-kml": _read_fr24, "flightaware-kml": _read_flightaware,
-               "tar1090-kml": _read_tar1090, "kml": _read_generic}
+    readers = {
+        "fr24-kml": _read_fr24,
+        "flightaware-kml": _read_flightaware,
+        "tar1090-kml": _read_tar1090,
+        "kml": _read_generic,
+    }
     return readers[fmt](root, ctx)
 
 
 # --- XML helpers ------------------------------------------------------------------------------
+
 
 def _parse(data: bytes, ctx: ReadContext) -> ET.Element:
     try:
@@ -137,6 +142,7 @@ def _document(root: ET.Element) -> ET.Element:
 
 # --- fixes: lists of raw texts, converted in one vectorised pass ------------------------------
 
+
 @dataclass
 class _Fixes:
     """Raw per-fix texts collected in document order, plus per-fix extra columns."""
@@ -154,8 +160,9 @@ class _Fixes:
             self.extra.setdefault(key, []).append(value)
 
 
-def _add_track(fixes: _Fixes, track: ET.Element, first_row: int, ctx: ReadContext,
-               **extra: object) -> int:
+def _add_track(
+    fixes: _Fixes, track: ET.Element, first_row: int, ctx: ReadContext, **extra: object
+) -> int:
     """Pair a ``gx:Track``'s ``<when>`` and ``<gx:coord>`` by index; returns records used."""
     whens = [(e.text or "").strip() for e in track if _local(e.tag) == "when"]
     coords = [(e.text or "").strip() for e in track if _local(e.tag) == "coord"]
@@ -165,9 +172,12 @@ def _add_track(fixes: _Fixes, track: ET.Element, first_row: int, ctx: ReadContex
     unmatched = abs(len(whens) - len(coords))
     if unmatched:
         rows = np.arange(first_row + paired, first_row + paired + unmatched)
-        ctx.drop_bad(np.ones(unmatched, dtype=bool), rows,
-                     f"unmatched track point ({len(whens)} <when> but {len(coords)} "
-                     "<gx:coord>; only the first pairs are kept)")
+        ctx.drop_bad(
+            np.ones(unmatched, dtype=bool),
+            rows,
+            f"unmatched track point ({len(whens)} <when> but {len(coords)} "
+            "<gx:coord>; only the first pairs are kept)",
+        )
     return paired + unmatched
 
 
@@ -179,12 +189,20 @@ def _positions(fixes: _Fixes, ctx: ReadContext) -> tuple[pd.DataFrame, np.ndarra
     when = pd.Series(fixes.when, dtype=object)
     time = pd.to_datetime(when.where(when != ""), format="ISO8601", utc=True, errors="coerce")
     keep = ctx.drop_bad(time.isna().to_numpy(), rows, "missing or unreadable <when> time")
-    parts = (pd.Series(fixes.coord, dtype=object).str.replace(",", " ", regex=False)
-             .str.split(expand=True).reindex(columns=range(4)))
+    parts = (
+        pd.Series(fixes.coord, dtype=object)
+        .str.replace(",", " ", regex=False)
+        .str.split(expand=True)
+        .reindex(columns=range(4))
+    )
     numbers = parts.apply(pd.to_numeric, errors="coerce")
     lon, lat, alt = (numbers[i].to_numpy(dtype="float64") for i in range(3))
-    bad = np.isnan(lon) | np.isnan(lat) | parts[3].notna().to_numpy() | \
-        (np.isnan(alt) & parts[2].notna().to_numpy())
+    bad = (
+        np.isnan(lon)
+        | np.isnan(lat)
+        | parts[3].notna().to_numpy()
+        | (np.isnan(alt) & parts[2].notna().to_numpy())
+    )
     keep &= ctx.drop_bad(bad & keep, rows, "unreadable coordinates (expected lon,lat[,alt])")
     frame = pd.DataFrame({"time": time, "lon": lon, "lat": lat, "alt_m": alt, "row": rows})
     for key, values in fixes.extra.items():
@@ -226,16 +244,24 @@ def _read_fr24(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
     title = _child_text(doc, "name") or ""
     callsign = title.split("/", 1)[1].strip() if "/" in title else None
     registration, typecode = _fr24_aircraft(_child_text(doc, "description"))
-    routes = [f for f in _descendants(root, "Folder")
-              if (_child_text(f, "name") or "").lower() == "route"]
-    placemarks = (_descendants(routes[0], "Placemark") if routes else
-                  [p for p in _descendants(root, "Placemark") if _descendants(p, "Point")])
+    routes = [
+        f for f in _descendants(root, "Folder") if (_child_text(f, "name") or "").lower() == "route"
+    ]
+    placemarks = (
+        _descendants(routes[0], "Placemark")
+        if routes
+        else [p for p in _descendants(root, "Placemark") if _descendants(p, "Point")]
+    )
     fixes = _Fixes()
     for number, placemark in enumerate(placemarks, start=1):
         when = _first_text(placemark, "when") or _fr24_name_time(_child_text(placemark, "name"))
-        fixes.add(when, _first_text(placemark, "coordinates") or "", number,
-                  description=_html_text(_child_text(placemark, "description")),
-                  heading=_first_text(placemark, "heading"))
+        fixes.add(
+            when,
+            _first_text(placemark, "coordinates") or "",
+            number,
+            description=_html_text(_child_text(placemark, "description")),
+            heading=_first_text(placemark, "heading"),
+        )
     ctx.records = len(placemarks)
     frame, keep = _positions(fixes, ctx)
     texts = frame["description"].astype(str)
@@ -243,24 +269,32 @@ def _read_fr24(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
     alt_coord = frame["alt_m"].to_numpy() * FT_PER_M
     differ = np.abs(alt_desc - alt_coord) > ALT_MISMATCH_FT
     if differ.any():
-        ctx.notes.append(f"{int(differ.sum())} fixes: the coordinate altitude disagrees with "
-                         "the description's; the description (feet) is used")
+        ctx.notes.append(
+            f"{int(differ.sum())} fixes: the coordinate altitude disagrees with "
+            "the description's; the description (feet) is used"
+        )
     gs_kt = _fr24_number(texts, "Speed", "kt")
     heading = _fr24_number(texts, "Heading", "")
     icon = pd.to_numeric(frame["heading"], errors="coerce").to_numpy(dtype="float64")
     heading = np.where(np.isnan(heading), icon, heading)
     alt_ft = np.where(np.isnan(alt_desc), alt_coord, alt_desc)
     frame = frame.assign(gs_kt=gs_kt, track_deg=heading, alt_ft=alt_ft)[keep]
-    alt_ft, on_ground = ground_from_altitude(frame["alt_ft"].to_numpy(),
-                                             frame["gs_kt"].to_numpy(), ctx)
+    alt_ft, on_ground = ground_from_altitude(
+        frame["alt_ft"].to_numpy(), frame["gs_kt"].to_numpy(), ctx
+    )
     return frame.assign(
-        alt_ft=alt_ft, on_ground=on_ground, callsign=callsign, registration=registration,
-        typecode=typecode, position_source="unknown",
+        alt_ft=alt_ft,
+        on_ground=on_ground,
+        callsign=callsign,
+        registration=registration,
+        typecode=typecode,
+        position_source="unknown",
         icao24=aircraft_address(ctx, "FR24 KML", registration),
     ).drop(columns=["alt_m", "description", "heading"])
 
 
 # --- FlightAware ------------------------------------------------------------------------------
+
 
 def _flightaware_route(title: str) -> str | None:
     """``... (MEX / MMMX-CDG / LFPG)`` -> ``MMMX -> LFPG``."""
@@ -278,8 +312,9 @@ def _read_flightaware(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
     title = _child_text(_document(root), "name") or ""
     route = _flightaware_route(title)
     if route:
-        ctx.notes.append(f"FlightAware planned route {route} (a diverted flight keeps its "
-                         "planned destination)")
+        ctx.notes.append(
+            f"FlightAware planned route {route} (a diverted flight keeps its planned destination)"
+        )
     fixes = _Fixes()
     records = 0
     for placemark in _descendants(root, "Placemark"):
@@ -290,12 +325,14 @@ def _read_flightaware(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
     frame, keep = _positions(fixes, ctx)
     frame = frame[keep]
     return frame.assign(
-        alt_ft=frame["alt_m"] * FT_PER_M, position_source="unknown",
+        alt_ft=frame["alt_m"] * FT_PER_M,
+        position_source="unknown",
         icao24=aircraft_address(ctx, "FlightAware KML"),
     ).drop(columns=["alt_m"])
 
 
 # --- tar1090 / ADS-B Exchange -----------------------------------------------------------------
+
 
 def _tar1090_datum(path: str, ctx: ReadContext) -> str:
     """``alt_ft`` or ``alt_geom_ft``: where the file name says the altitudes belong."""
@@ -303,16 +340,22 @@ def _tar1090_datum(path: str, ctx: ReadContext) -> str:
     if "press_alt_uncorrected" in name:
         return "alt_ft"
     if "egm96_avg" in name:
-        ctx.notes.append("tar1090 EGM96_avg altitudes: pressure altitude plus a smoothed "
-                         "GNSS offset, height above the EGM96 geoid (not the WGS-84 ellipsoid) "
-                         "-> alt_geom_ft")
+        ctx.notes.append(
+            "tar1090 EGM96_avg altitudes: pressure altitude plus a smoothed "
+            "GNSS offset, height above the EGM96 geoid (not the WGS-84 ellipsoid) "
+            "-> alt_geom_ft"
+        )
     elif "egm96" in name:
-        ctx.notes.append("tar1090 EGM96 altitudes: GNSS height above the EGM96 geoid (not the "
-                         "WGS-84 ellipsoid) -> alt_geom_ft")
+        ctx.notes.append(
+            "tar1090 EGM96 altitudes: GNSS height above the EGM96 geoid (not the "
+            "WGS-84 ellipsoid) -> alt_geom_ft"
+        )
     else:
-        ctx.notes.append("tar1090 KML altitude datum unknown (the file name lacks "
-                         "-track-press_alt_uncorrected / -track-EGM96): treated as EGM96 "
-                         "heights -> alt_geom_ft")
+        ctx.notes.append(
+            "tar1090 KML altitude datum unknown (the file name lacks "
+            "-track-press_alt_uncorrected / -track-EGM96): treated as EGM96 "
+            "heights -> alt_geom_ft"
+        )
     return "alt_geom_ft"
 
 
@@ -337,23 +380,24 @@ def _read_tar1090(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
     for index, (_name, folder) in enumerate(folders):
         for placemark in _children(folder, "Placemark"):
             for track in _descendants(placemark, "Track"):
-                mode = _child_text(track, "altitudeMode") or _child_text(placemark,
-                                                                         "altitudeMode")
-                records += _add_track(fixes, track, records + 1, ctx, aircraft=index,
-                                      on_ground=mode != "absolute")
+                mode = _child_text(track, "altitudeMode") or _child_text(placemark, "altitudeMode")
+                records += _add_track(
+                    fixes, track, records + 1, ctx, aircraft=index, on_ground=mode != "absolute"
+                )
     ctx.records = records
     frame, keep = _positions(fixes, ctx)
     repeated = _repeats(fixes) & keep
     ctx.drop("repeated section point", int(repeated.sum()))
     frame = frame[keep & ~repeated]
     on_ground = frame["on_ground"].to_numpy(dtype=bool)
-    addresses = [aircraft_address(ctx, "tar1090 KML", name or None, use_hex)
-                 for name, _ in folders]
+    addresses = [aircraft_address(ctx, "tar1090 KML", name or None, use_hex) for name, _ in folders]
     names = [name or None for name, _ in folders]
     aircraft = frame["aircraft"].to_numpy(dtype="int64")
     frame = frame.assign(
-        icao24=[addresses[i] for i in aircraft], registration=[names[i] for i in aircraft],
-        on_ground=pd.array(on_ground, dtype="boolean"), position_source="unknown",
+        icao24=[addresses[i] for i in aircraft],
+        registration=[names[i] for i in aircraft],
+        on_ground=pd.array(on_ground, dtype="boolean"),
+        position_source="unknown",
     )
     frame[datum] = np.where(on_ground, np.nan, frame["alt_m"].to_numpy() * FT_PER_M)
     return frame.drop(columns=["alt_m", "aircraft"])
@@ -362,17 +406,18 @@ def _read_tar1090(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
 def _repeats(fixes: _Fixes) -> np.ndarray:
     """Fixes identical (time and coordinates) to the previous fix of the same aircraft."""
     when = np.asarray(fixes.when, dtype=object)
-    coord = np.asarray([" ".join(c.replace(",", " ").split()) for c in fixes.coord],
-                       dtype=object)
+    coord = np.asarray([" ".join(c.replace(",", " ").split()) for c in fixes.coord], dtype=object)
     aircraft = np.asarray(fixes.extra.get("aircraft", [0] * len(when)))
     same = np.zeros(len(when), dtype=bool)
     if len(when) > 1:
-        same[1:] = (when[1:] == when[:-1]) & (coord[1:] == coord[:-1]) & \
-            (aircraft[1:] == aircraft[:-1])
+        same[1:] = (
+            (when[1:] == when[:-1]) & (coord[1:] == coord[:-1]) & (aircraft[1:] == aircraft[:-1])
+        )
     return same
 
 
 # --- generic KML ------------------------------------------------------------------------------
+
 
 def _read_generic(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
     fixes = _Fixes()
@@ -386,16 +431,23 @@ def _read_generic(root: ET.Element, ctx: ReadContext) -> pd.DataFrame:
             when = _first_text(placemark, "when")
             if when is not None:
                 records += 1
-                fixes.add(when, _first_text(placemark, "coordinates") or "", records,
-                          mode=_first_text(placemark, "altitudeMode"))
+                fixes.add(
+                    when,
+                    _first_text(placemark, "coordinates") or "",
+                    records,
+                    mode=_first_text(placemark, "altitudeMode"),
+                )
     ctx.records = records
     frame, keep = _positions(fixes, ctx)
     frame = frame[keep]
     absolute = (frame["mode"] == "absolute").to_numpy(dtype=bool)
     if absolute.any():
-        ctx.notes.append("generic KML: absolute altitudes are metres above sea level "
-                         "-> alt_geom_ft; the source's altitude datum is not stated")
+        ctx.notes.append(
+            "generic KML: absolute altitudes are metres above sea level "
+            "-> alt_geom_ft; the source's altitude datum is not stated"
+        )
     return frame.assign(
         alt_geom_ft=np.where(absolute, frame["alt_m"].to_numpy() * FT_PER_M, np.nan),
-        position_source="unknown", icao24=aircraft_address(ctx, "KML"),
+        position_source="unknown",
+        icao24=aircraft_address(ctx, "KML"),
     ).drop(columns=["alt_m", "mode"])

@@ -25,5 +25,7 @@ def check_csv_header(data: bytes, ctx: ReadContext, what: str, sep: str = ",") -
     first = data[: 1 << 20].split(b"\n", 1)[0]
     fields = first.count(sep.encode()) + 1
     if fields > MAX_HEADER_FIELDS:
-        raise ctx.fail(f"not {what}: the first line has {fields:,} {sep!r}-separated fields "
-                       f"(starts with {first[:40].decode('utf-8', 'replace')!r})")
+        raise ctx.fail(
+            f"not {what}: the first line has {fields:,} {sep!r}-separated fields "
+            f"(starts with {first[:40].decode('utf-8', 'replace')!r})"
+        )

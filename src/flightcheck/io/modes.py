@@ -104,6 +104,7 @@ _DF18_ANONYMOUS = frozenset((1, 5))
 
 # --------------------------------------------------------------------------- sniffing
 
+
 def _text_lines(head: bytes, n: int = 20) -> list[str] | None:
     try:
         text = head[:8192].decode("ascii")
@@ -143,6 +144,7 @@ def sniff(head: bytes, name: str) -> str | None:
 
 # --------------------------------------------------------------------------- parsing
 
+
 def _start_seconds(ctx: ReadContext, what: str) -> float:
     start = ctx.options.start_time
     if start is None:
@@ -152,8 +154,7 @@ def _start_seconds(ctx: ReadContext, what: str) -> float:
     return start.astimezone(UTC).timestamp()
 
 
-def _parse_avr(text: str, ctx: ReadContext
-               ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+def _parse_avr(text: str, ctx: ReadContext) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """(messages, counter ticks or NaN, line numbers, logger Unix seconds or NaN) of the AVR
     lines in ``text``."""
     msgs: list[str] = []
@@ -173,8 +174,12 @@ def _parse_avr(text: str, ctx: ReadContext
         rows.append(lineno)
         stamps.append(_logger_seconds(m.group(1)))
     _drop_unreadable(bad, ctx, "not an AVR message line (*HEX; or @COUNTER HEX;)")
-    return (msgs, np.array(ticks, dtype="float64"), np.array(rows, dtype="int64"),
-            np.array(stamps, dtype="float64"))
+    return (
+        msgs,
+        np.array(ticks, dtype="float64"),
+        np.array(rows, dtype="int64"),
+        np.array(stamps, dtype="float64"),
+    )
 
 
 def _logger_seconds(prefix: str | None) -> float:
@@ -233,8 +238,9 @@ def _drop_unreadable(bad: list[int], ctx: ReadContext, message: str) -> None:
         ctx.drop_bad(np.ones(len(rows), dtype=bool), rows, message)
 
 
-def _counter_times(ticks: np.ndarray, start: float,
-                   ctx: ReadContext) -> tuple[np.ndarray, np.ndarray]:
+def _counter_times(
+    ticks: np.ndarray, start: float, ctx: ReadContext
+) -> tuple[np.ndarray, np.ndarray]:
     """(Unix seconds, decoding order) from 12 MHz counter ticks (NaN: carry the previous
     counter forward).
 
@@ -250,24 +256,31 @@ def _counter_times(ticks: np.ndarray, start: float,
     if wrapped.any():
         ticks = ticks + COUNTER_WRAP * np.concatenate(([0], np.cumsum(wrapped)))
         step = np.diff(ticks)
-        ctx.notes.append(f"the 48-bit receiver counter wrapped {int(wrapped.sum())} times "
-                         "(every 271 days); unwrapped")
+        ctx.notes.append(
+            f"the 48-bit receiver counter wrapped {int(wrapped.sum())} times "
+            "(every 271 days); unwrapped"
+        )
     resets = step < -margin
     if resets.any():
-        ctx.notes.append(f"receiver counter jumped back by more than {COUNTER_RESET_S:g} s "
-                         f"{int(resets.sum())} times (receiver restart?): times after a reset "
-                         "are wrong")
+        ctx.notes.append(
+            f"receiver counter jumped back by more than {COUNTER_RESET_S:g} s "
+            f"{int(resets.sum())} times (receiver restart?): times after a reset "
+            "are wrong"
+        )
     segment = np.concatenate(([0], np.cumsum(resets)))
     behind = pd.Series(ticks).groupby(segment).cummax().to_numpy() - ticks
     late = behind > 0
     if late.any():
-        ctx.notes.append(f"{int(late.sum())} frames arrived out of counter order (at most "
-                         f"{behind.max() / COUNTER_HZ:.3g} s late); decoded in counter order")
+        ctx.notes.append(
+            f"{int(late.sum())} frames arrived out of counter order (at most "
+            f"{behind.max() / COUNTER_HZ:.3g} s late); decoded in counter order"
+        )
     order = np.lexsort((ticks, segment))  # by counter within each run between restarts
     return start + (ticks - ticks[0]) / COUNTER_HZ, order
 
 
 # --------------------------------------------------------------------------- decoding
+
 
 def _decode(msgs: list[str], clock: np.ndarray, ctx: ReadContext) -> tuple[list[dict], np.ndarray]:
     """Run every Mode S message through one PipeDecoder, in order; returns (results, index
@@ -292,13 +305,13 @@ def _decode(msgs: list[str], clock: np.ndarray, ctx: ReadContext) -> tuple[list[
         ctx.notes.append(
             f"pyModeS rejected {stats['position_rejected']} implausible positions, "
             f"{stats['altitude_mismatch']} altitudes and {stats['velocity_mismatch']} "
-            "velocities (FRUIT / corrupted frames)")
+            "velocities (FRUIT / corrupted frames)"
+        )
     return results, np.array(index, dtype="int64")
 
 
 def _get(results: list[dict], key: str) -> np.ndarray:
-    return np.array([np.nan if (v := r.get(key)) is None else v for r in results],
-                    dtype="float64")
+    return np.array([np.nan if (v := r.get(key)) is None else v for r in results], dtype="float64")
 
 
 def _own_positions(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -320,9 +333,16 @@ def _own_positions(results: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return lat, lon
 
 
-def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.ndarray,
-             rows: np.ndarray, ctx: ReadContext, addresses: np.ndarray | None = None,
-             heard: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+def _to_rows(
+    results: list[dict],
+    index: np.ndarray,
+    msgs: list[str],
+    times: np.ndarray,
+    rows: np.ndarray,
+    ctx: ReadContext,
+    addresses: np.ndarray | None = None,
+    heard: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Decoded messages -> one row per resolved position, with carried-forward extras.
 
     Positions come from DF17/18 only. Callsigns come from ADS-B identification and Comm-B
@@ -358,14 +378,19 @@ def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.
     resolved = position & ~np.isnan(lat) & ~np.isnan(lon)
     unresolved = position & ~resolved
     if (unresolved & surface).any() and ctx.options.receiver is None:
-        ctx.notes.append("surface positions need a reference: give the receiver position "
-                         "with --receiver LAT,LON")
-    ctx.drop("position not resolved (no even/odd CPR pair in 10 s, or rejected)",
-             int(unresolved.sum()))
-    ctx.drop("ADS-B identification/velocity (merged into position rows)",
-             int((velocity | ident).sum()))
-    ctx.drop("ADS-B message of another type (status, operational)",
-             int((crc_ok & ~position & ~velocity & ~ident).sum()))
+        ctx.notes.append(
+            "surface positions need a reference: give the receiver position with --receiver LAT,LON"
+        )
+    ctx.drop(
+        "position not resolved (no even/odd CPR pair in 10 s, or rejected)", int(unresolved.sum())
+    )
+    ctx.drop(
+        "ADS-B identification/velocity (merged into position rows)", int((velocity | ident).sum())
+    )
+    ctx.drop(
+        "ADS-B message of another type (status, operational)",
+        int((crc_ok & ~position & ~velocity & ~ident).sum()),
+    )
 
     t = times[index]
     alt = _get(results, "altitude")
@@ -373,40 +398,54 @@ def _to_rows(results: list[dict], index: np.ndarray, msgs: list[str], times: np.
     vr = _get(results, "vertical_rate")
     callsign = pd.Series([r.get("callsign") for r in results], dtype="object")
     named = ident | commb_ident
-    frame = pd.DataFrame({
-        "icao24": icao,
-        "vel_t": np.where(velocity, t, np.nan),
-        "vel_gs": np.where(velocity, gs, np.nan),
-        "vel_trk": np.where(velocity, trk, np.nan),
-        "vel_vr": np.where(velocity, vr, np.nan),
-        "callsign": callsign.where(named),
-    })
+    frame = pd.DataFrame(
+        {
+            "icao24": icao,
+            "vel_t": np.where(velocity, t, np.nan),
+            "vel_gs": np.where(velocity, gs, np.nan),
+            "vel_trk": np.where(velocity, trk, np.nan),
+            "vel_vr": np.where(velocity, vr, np.nan),
+            "callsign": callsign.where(named),
+        }
+    )
     carried = frame.groupby("icao24", sort=False).ffill()
     fresh = (t - carried["vel_t"].to_numpy()) <= VELOCITY_MAX_AGE_S
-    out = pd.DataFrame({
-        "time": t,
-        "icao24": icao,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": np.where(airborne & (tc <= 18), alt, np.nan),
-        "alt_geom_ft": np.where(airborne & (tc >= 20), alt, np.nan),
-        "on_ground": pd.array(np.where(surface, True, False), dtype="boolean"),
-        "gs_kt": np.where(surface, gs, np.where(fresh, carried["vel_gs"], np.nan)),
-        "track_deg": np.where(surface, trk, np.where(fresh, carried["vel_trk"], np.nan)),
-        "vrate_fpm": np.where(surface, np.nan, np.where(fresh, carried["vel_vr"], np.nan)),
-        "callsign": carried["callsign"].astype("str"),
-        "position_source": source,
-        "row": rows[index],
-    })
+    out = pd.DataFrame(
+        {
+            "time": t,
+            "icao24": icao,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": np.where(airborne & (tc <= 18), alt, np.nan),
+            "alt_geom_ft": np.where(airborne & (tc >= 20), alt, np.nan),
+            "on_ground": pd.array(np.where(surface, True, False), dtype="boolean"),
+            "gs_kt": np.where(surface, gs, np.where(fresh, carried["vel_gs"], np.nan)),
+            "track_deg": np.where(surface, trk, np.where(fresh, carried["vel_trk"], np.nan)),
+            "vrate_fpm": np.where(surface, np.nan, np.where(fresh, carried["vel_vr"], np.nan)),
+            "callsign": carried["callsign"].astype("str"),
+            "position_source": source,
+            "row": rows[index],
+        }
+    )
     has_address = (~es | crc_ok) & (icao.str.len() > 0).to_numpy()
     baro = np.where((airborne & (tc <= 18)) | np.isin(dfs, (0, 4, 16, 20)), alt, np.nan)
     selected = np.array([_selected_altitude(r) for r in results], dtype="float64").reshape(n)
-    t_last, counts = (heard[0][index], heard[1][index]) if heard is not None else (
-        t, np.ones(n, dtype="int64"))
+    t_last, counts = (
+        (heard[0][index], heard[1][index]) if heard is not None else (t, np.ones(n, dtype="int64"))
+    )
     k = has_address
     ctx.presence = presence_table(
-        icao.to_numpy()[k], t[k], t_last[k], rows[index][k], counts[k], (es & crc_ok)[k],
-        resolved[k], callsign.where(named).to_numpy()[k], baro[k], selected[k])
+        icao.to_numpy()[k],
+        t[k],
+        t_last[k],
+        rows[index][k],
+        counts[k],
+        (es & crc_ok)[k],
+        resolved[k],
+        callsign.where(named).to_numpy()[k],
+        baro[k],
+        selected[k],
+    )
     return out[resolved].reset_index(drop=True)
 
 
@@ -419,6 +458,7 @@ def _selected_altitude(result: dict) -> float:
 
 
 # --------------------------------------------------------------------------- entry point
+
 
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Decode raw Mode S into track rows (see the module docstring)."""
@@ -438,8 +478,9 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         times = clock = ticks
     elif stamps is not None and not np.isnan(stamps).all():
         unstamped = np.isnan(stamps)
-        keep = ctx.drop_bad(unstamped, rows, "AVR line without the Unix time the other "
-                            "lines of this log carry")
+        keep = ctx.drop_bad(
+            unstamped, rows, "AVR line without the Unix time the other lines of this log carry"
+        )
         msgs = [m for m, k in zip(msgs, keep, strict=True) if k]
         times = clock = stamps[keep]
         rows = rows[keep]
@@ -447,11 +488,14 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         start = _start_seconds(ctx, what)
         times = np.full(len(msgs), start)
         clock = start + np.arange(len(msgs)) * BARE_AVR_STEP_S
-        ctx.notes.append("bare AVR log: messages carry no time; every position is stamped "
-                         "with --start-time, ordered by line number only")
+        ctx.notes.append(
+            "bare AVR log: messages carry no time; every position is stamped "
+            "with --start-time, ordered by line number only"
+        )
     else:
-        start = _start_seconds(ctx, "AVR log with a 12 MHz receiver counter" if fmt == "avr"
-                               else what)
+        start = _start_seconds(
+            ctx, "AVR log with a 12 MHz receiver counter" if fmt == "avr" else what
+        )
         times, order = _counter_times(ticks, start, ctx)
         msgs = [msgs[i] for i in order]
         times, rows = times[order], rows[order]
@@ -459,9 +503,15 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     return decode_messages(msgs, times, clock, rows, ctx)
 
 
-def decode_messages(msgs: list[str], times: np.ndarray, clock: np.ndarray, rows: np.ndarray,
-                    ctx: ReadContext, addresses: np.ndarray | None = None,
-                    heard: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+def decode_messages(
+    msgs: list[str],
+    times: np.ndarray,
+    clock: np.ndarray,
+    rows: np.ndarray,
+    ctx: ReadContext,
+    addresses: np.ndarray | None = None,
+    heard: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """Mode S hex messages (upper case, 4, 14 or 28 digits, in time order) -> track rows.
 
     ``times``: Unix seconds stamped on the output; ``clock``: the decoder's pairing clock

@@ -49,20 +49,44 @@ TIME_ORDERED: frozenset[str] = frozenset()
 PARQUET_MAGIC = b"PAR1"
 
 NATIVE_COLUMNS = (
-    "time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "onground",
-    "squawk", "baroaltitude", "geoaltitude", "lastposupdate", "position_source",
+    "time",
+    "icao24",
+    "lat",
+    "lon",
+    "velocity",
+    "heading",
+    "vertrate",
+    "callsign",
+    "onground",
+    "squawk",
+    "baroaltitude",
+    "geoaltitude",
+    "lastposupdate",
+    "position_source",
 )
 """OpenSky state-vector columns the reader uses (metres, m/s)."""
 
 NATIVE_SPECIFIC = frozenset(
-    {"velocity", "vertrate", "baroaltitude", "geoaltitude", "lastposupdate", "lastcontact",
-     "onground"}
+    {
+        "velocity",
+        "vertrate",
+        "baroaltitude",
+        "geoaltitude",
+        "lastposupdate",
+        "lastcontact",
+        "onground",
+    }
 )
 """Column names that mark a CSV with time/icao24/lat/lon as OpenSky (not a plain CSV)."""
 
 TRAFFIC_NAMES = {
-    "timestamp": "time", "latitude": "lat", "longitude": "lon", "groundspeed": "velocity",
-    "track": "heading", "vertical_rate": "vertrate", "altitude": "baroaltitude",
+    "timestamp": "time",
+    "latitude": "lat",
+    "longitude": "lon",
+    "groundspeed": "velocity",
+    "track": "heading",
+    "vertical_rate": "vertrate",
+    "altitude": "baroaltitude",
     "last_position": "lastposupdate",
 }
 """traffic's ``format_history`` names -> OpenSky names (values then in ft, kt, ft/min)."""
@@ -77,9 +101,23 @@ POSITION_SOURCES = {0: "adsb", 1: "other", 2: "mlat", 3: "other"}
 """OpenSky ``position_source``: 0 ADS-B, 1 ASTERIX, 2 MLAT, 3 FLARM."""
 
 STATE_FIELDS = (
-    "icao24", "callsign", "origin_country", "time_position", "last_contact", "lon", "lat",
-    "baroaltitude", "onground", "velocity", "heading", "vertrate", "sensors", "geoaltitude",
-    "squawk", "spi", "position_source",
+    "icao24",
+    "callsign",
+    "origin_country",
+    "time_position",
+    "last_contact",
+    "lon",
+    "lat",
+    "baroaltitude",
+    "onground",
+    "velocity",
+    "heading",
+    "vertrate",
+    "sensors",
+    "geoaltitude",
+    "squawk",
+    "spi",
+    "position_source",
 )
 """The first 17 entries of a REST state vector (an 18th, ``category``, is optional)."""
 
@@ -94,8 +132,11 @@ def _header(head: bytes) -> list[str]:
 
 def csv_style(columns: set[str]) -> str | None:
     """``"native"`` (m, m/s), ``"traffic"`` (ft, kt) or None when not OpenSky columns."""
-    if {"icao24", "lat", "lon"} <= columns and columns & {"time", "timestamp"} \
-            and columns & NATIVE_SPECIFIC:
+    if (
+        {"icao24", "lat", "lon"} <= columns
+        and columns & {"time", "timestamp"}
+        and columns & NATIVE_SPECIFIC
+    ):
         return "native"
     if {"icao24", "latitude", "longitude", "timestamp"} <= columns and (
         "last_position" in columns or ("onground" in columns and columns & {"spi", "alert"})
@@ -126,13 +167,12 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         ctx.format = "opensky-rawmsg"  # the footer, not the head, names the columns
         return opensky_rawmsg.read(data, ctx, "opensky-rawmsg")
     wanted = set(NATIVE_COLUMNS) | set(TRAFFIC_NAMES)
-    frame, rows = (read_parquet(data, ctx, wanted) if fmt == "opensky-parquet"
-                   else read_csv(data, ctx))
+    frame, rows = (
+        read_parquet(data, ctx, wanted) if fmt == "opensky-parquet" else read_csv(data, ctx)
+    )
     ctx.records = len(frame)
     columns = set(frame.columns)
-    style = csv_style(columns) or (
-        "traffic" if {"latitude", "longitude"} <= columns else "native"
-    )
+    style = csv_style(columns) or ("traffic" if {"latitude", "longitude"} <= columns else "native")
     if style == "traffic":
         frame = frame.rename(columns=TRAFFIC_NAMES)
     elif "time" not in columns and "timestamp" in columns:
@@ -140,13 +180,15 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     missing = [c for c in ("time", "icao24", "lat", "lon") if c not in frame.columns]
     if missing:
         found = ", ".join(sorted(columns)) or "none"
-        raise ctx.fail(f"not OpenSky state vectors: no {', '.join(missing)} column "
-                       f"(columns: {found})")
+        raise ctx.fail(
+            f"not OpenSky state vectors: no {', '.join(missing)} column (columns: {found})"
+        )
     return _to_track(frame, rows, ctx, nautical=style == "traffic")
 
 
-def read_csv(data: bytes, ctx: ReadContext, text_cols: frozenset[str] = TEXT_COLUMNS
-             ) -> tuple[pd.DataFrame, np.ndarray]:
+def read_csv(
+    data: bytes, ctx: ReadContext, text_cols: frozenset[str] = TEXT_COLUMNS
+) -> tuple[pd.DataFrame, np.ndarray]:
     """(frame with lower-case column names, line numbers) of an OpenSky CSV; blank lines and
     repeated header lines are left out. ``text_cols`` are read as text, never as numbers."""
     check_csv_header(data, ctx, "an OpenSky CSV")
@@ -154,8 +196,9 @@ def read_csv(data: bytes, ctx: ReadContext, text_cols: frozenset[str] = TEXT_COL
     try:
         names = pd.read_csv(io.BytesIO(data), nrows=0, **options).columns
         dtypes = {n: "str" for n in names if str(n).strip().lower() in text_cols}
-        frame = pd.read_csv(io.BytesIO(data), dtype=dtypes, skip_blank_lines=False,
-                            low_memory=False, **options)
+        frame = pd.read_csv(
+            io.BytesIO(data), dtype=dtypes, skip_blank_lines=False, low_memory=False, **options
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ctx.fail(f"unreadable OpenSky CSV ({msg})") from None
@@ -183,8 +226,9 @@ def parquet_columns(data: bytes, ctx: ReadContext) -> list[str]:
         raise ctx.fail(f"unreadable parquet file ({exc})") from None
 
 
-def read_parquet(data: bytes, ctx: ReadContext, wanted: set[str]
-                 ) -> tuple[pd.DataFrame, np.ndarray]:
+def read_parquet(
+    data: bytes, ctx: ReadContext, wanted: set[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """(frame of the ``wanted`` columns, lower-cased, 1-based data rows) of a parquet file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -211,10 +255,10 @@ def _read_json(data: bytes, ctx: ReadContext) -> pd.DataFrame:
         raise ctx.fail('"states" is not a list')
     ctx.records = len(states)
     rows = np.arange(1, len(states) + 1, dtype="int64")
-    ok = np.array([isinstance(s, list) and len(s) >= len(STATE_FIELDS) for s in states],
-                  dtype=bool)
-    keep = ctx.drop_bad(~ok, rows, f"state vector is not a list of {len(STATE_FIELDS)} or more "
-                        "values")
+    ok = np.array([isinstance(s, list) and len(s) >= len(STATE_FIELDS) for s in states], dtype=bool)
+    keep = ctx.drop_bad(
+        ~ok, rows, f"state vector is not a list of {len(STATE_FIELDS)} or more values"
+    )
     good = [s[: len(STATE_FIELDS)] for s, k in zip(states, keep, strict=True) if k]
     frame = pd.DataFrame(good, columns=list(STATE_FIELDS), dtype=object)
     frame["time"] = frame.pop("time_position")
@@ -222,8 +266,9 @@ def _read_json(data: bytes, ctx: ReadContext) -> pd.DataFrame:
     return _to_track(frame, rows[keep], ctx, nautical=False)
 
 
-def numeric(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
-             keep: np.ndarray) -> np.ndarray:
+def numeric(
+    frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext, keep: np.ndarray
+) -> np.ndarray:
     """Column ``col`` as float64 (NaN when absent or empty); unreadable values are bad."""
     if col not in frame.columns:
         return np.full(len(frame), np.nan)
@@ -245,8 +290,9 @@ MILLISECONDS_ABOVE = 1e11
 plain-CSV and JSON-records readers."""
 
 
-def unix_seconds(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext,
-                  keep: np.ndarray) -> np.ndarray:
+def unix_seconds(
+    frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadContext, keep: np.ndarray
+) -> np.ndarray:
     """Column ``col`` as float Unix seconds.
 
     Accepts numbers (seconds, or milliseconds when the column's largest value exceeds
@@ -261,12 +307,14 @@ def unix_seconds(frame: pd.DataFrame, col: str, rows: np.ndarray, ctx: ReadConte
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         stamps = pd.to_datetime(raw, utc=True)  # naive -> UTC; any zone -> UTC
     else:
-        numbers = raw if pd.api.types.is_numeric_dtype(raw.dtype) else pd.to_numeric(
-            raw, errors="coerce")
+        numbers = (
+            raw if pd.api.types.is_numeric_dtype(raw.dtype) else pd.to_numeric(raw, errors="coerce")
+        )
         if numbers.notna().sum() == raw.notna().sum():
             return _scaled_seconds(numbers.astype("float64").to_numpy(), col, ctx)
-        stamps = pd.to_datetime(raw.astype("str").where(raw.notna()), utc=True,
-                                format="ISO8601", errors="coerce")
+        stamps = pd.to_datetime(
+            raw.astype("str").where(raw.notna()), utc=True, format="ISO8601", errors="coerce"
+        )
     ns = ns_utc(stamps).array.asi8
     values = np.where(stamps.isna().to_numpy(), np.nan, ns / 1e9)
     unreadable = keep & np.isnan(values) & raw.notna().to_numpy()
@@ -290,8 +338,16 @@ def _booleans(frame: pd.DataFrame, col: str) -> pd.Series | None:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
     text = raw.astype("str").str.strip().str.lower().where(raw.notna())
-    truth = {"true": True, "1": True, "1.0": True, "t": True,
-             "false": False, "0": False, "0.0": False, "f": False}
+    truth = {
+        "true": True,
+        "1": True,
+        "1.0": True,
+        "t": True,
+        "false": False,
+        "0": False,
+        "0.0": False,
+        "f": False,
+    }
     return text.map(truth).astype("boolean")
 
 
@@ -322,8 +378,9 @@ def stale_repeats(icao: pd.Series, t_row: np.ndarray, t_pos: np.ndarray) -> np.n
     return dup
 
 
-def _to_track(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
-              nautical: bool) -> pd.DataFrame:
+def _to_track(
+    frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext, nautical: bool
+) -> pd.DataFrame:
     """OpenSky-named columns -> track-table columns; drops stale repeats (module docstring)."""
     frame = frame.reset_index(drop=True)
     keep = np.ones(len(frame), dtype=bool)
@@ -338,20 +395,23 @@ def _to_track(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
     if stale.any():
         ctx.drop("stale repeat", int(stale.sum()))
         keep &= ~stale
-    speed_factor, vrate_factor, alt_factor = (1.0, 1.0, 1.0) if nautical else (
-        KT_PER_MS, FPM_PER_MS, FT_PER_M)
-    out = pd.DataFrame({
-        "time": seconds_to_time(np.where(np.isnan(t_pos), t_row, t_pos)),
-        "icao24": icao,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": numeric(frame, "baroaltitude", rows, ctx, keep) * alt_factor,
-        "alt_geom_ft": numeric(frame, "geoaltitude", rows, ctx, keep) * alt_factor,
-        "gs_kt": numeric(frame, "velocity", rows, ctx, keep) * speed_factor,
-        "track_deg": numeric(frame, "heading", rows, ctx, keep),
-        "vrate_fpm": numeric(frame, "vertrate", rows, ctx, keep) * vrate_factor,
-        "row": rows,
-    })
+    speed_factor, vrate_factor, alt_factor = (
+        (1.0, 1.0, 1.0) if nautical else (KT_PER_MS, FPM_PER_MS, FT_PER_M)
+    )
+    out = pd.DataFrame(
+        {
+            "time": seconds_to_time(np.where(np.isnan(t_pos), t_row, t_pos)),
+            "icao24": icao,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": numeric(frame, "baroaltitude", rows, ctx, keep) * alt_factor,
+            "alt_geom_ft": numeric(frame, "geoaltitude", rows, ctx, keep) * alt_factor,
+            "gs_kt": numeric(frame, "velocity", rows, ctx, keep) * speed_factor,
+            "track_deg": numeric(frame, "heading", rows, ctx, keep),
+            "vrate_fpm": numeric(frame, "vertrate", rows, ctx, keep) * vrate_factor,
+            "row": rows,
+        }
+    )
     for col, src in (("callsign", "callsign"), ("squawk", "squawk")):
         values = _texts(frame, src)
         if values is not None:

@@ -63,8 +63,9 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     missing = sorted(opensky.RAW_COLUMNS - set(frame.columns))
     if missing:
         found = ", ".join(sorted(frame.columns)) or "none"
-        raise ctx.fail(f"not an OpenSky raw-message table: no {', '.join(missing)} column "
-                       f"(columns: {found})")
+        raise ctx.fail(
+            f"not an OpenSky raw-message table: no {', '.join(missing)} column (columns: {found})"
+        )
     frame = frame.reset_index(drop=True)
     keep = np.ones(len(frame), dtype=bool)
     raw = frame["rawmsg"]
@@ -81,16 +82,22 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     order = order[np.argsort(t_min[order], kind="stable")]
     msg_list = msgs.to_numpy()[order].tolist()
     out = modes.decode_messages(
-        msg_list, t_min[order], t_min[order], rows[order], ctx,
+        msg_list,
+        t_min[order],
+        t_min[order],
+        rows[order],
+        ctx,
         addresses=None if addresses is None else addresses[order],
-        heard=(t_max[order], counts[order]))
+        heard=(t_max[order], counts[order]),
+    )
     if addresses is not None:
         _note_disagreements(msg_list, addresses[order], ctx)
     return out
 
 
-def _counts(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
-            keep: np.ndarray) -> np.ndarray:
+def _counts(
+    frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext, keep: np.ndarray
+) -> np.ndarray:
     """``msgcount`` as int64 (1 when absent or empty); below 1 is a bad record."""
     if "msgcount" not in frame.columns:
         return np.ones(len(frame), dtype="int64")
@@ -99,8 +106,9 @@ def _counts(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
     return np.where(np.isfinite(values) & (values >= 1), values, 1).astype("int64")
 
 
-def _addresses(frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext,
-               keep: np.ndarray) -> np.ndarray | None:
+def _addresses(
+    frame: pd.DataFrame, rows: np.ndarray, ctx: ReadContext, keep: np.ndarray
+) -> np.ndarray | None:
     """``icao24`` as lower-case hex (empty where missing); a malformed address is bad."""
     if "icao24" not in frame.columns:
         return None
@@ -117,8 +125,13 @@ _ES = re.compile(r"^(?:8[8-9A-F]|9[0-7])")
 
 def _note_disagreements(msgs: list[str], addresses: np.ndarray, ctx: ReadContext) -> None:
     """Count DF17/18 messages whose plain-text address is not the table's ``icao24``."""
-    differ = sum(1 for m, a in zip(msgs, addresses, strict=True)
-                 if a and len(m) == 28 and _ES.match(m) and m[2:8].lower() != a)
+    differ = sum(
+        1
+        for m, a in zip(msgs, addresses, strict=True)
+        if a and len(m) == 28 and _ES.match(m) and m[2:8].lower() != a
+    )
     if differ:
-        ctx.notes.append(f"{differ} DF17/18 messages carry an address other than their "
-                         "icao24 column; the message's own (CRC-checked) address was used")
+        ctx.notes.append(
+            f"{differ} DF17/18 messages carry an address other than their "
+            "icao24 column; the message's own (CRC-checked) address was used"
+        )

@@ -54,22 +54,42 @@ TIME_ORDERED: frozenset[str] = frozenset()
 DELIMITERS = (",", ";", "\t", "|")
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "time": ("time", "timestamp", "datetime", "utc", "date_time", "ts", "time_utc",
-             "utc_time", "timestamp_utc", "unix_time", "epoch"),
+    "time": (
+        "time",
+        "timestamp",
+        "datetime",
+        "utc",
+        "date_time",
+        "ts",
+        "time_utc",
+        "utc_time",
+        "timestamp_utc",
+        "unix_time",
+        "epoch",
+    ),
     "lat": ("lat", "latitude"),
     "lon": ("lon", "lng", "long", "longitude"),
-    "icao24": ("icao24", "hex", "icao", "address", "modes", "mode_s", "icao_address",
-               "hex_ident"),
+    "icao24": ("icao24", "hex", "icao", "address", "modes", "mode_s", "icao_address", "hex_ident"),
     "callsign": ("callsign", "flight", "ident", "call_sign"),
-    "alt_ft": ("alt", "altitude", "alt_ft", "alt_baro", "baroaltitude", "baro_altitude",
-               "altitude_ft"),
-    "alt_geom_ft": ("alt_geom", "geoaltitude", "geo_altitude", "gnss_altitude",
-                    "geometric_altitude"),
+    "alt_ft": (
+        "alt",
+        "altitude",
+        "alt_ft",
+        "alt_baro",
+        "baroaltitude",
+        "baro_altitude",
+        "altitude_ft",
+    ),
+    "alt_geom_ft": (
+        "alt_geom",
+        "geoaltitude",
+        "geo_altitude",
+        "gnss_altitude",
+        "geometric_altitude",
+    ),
     "gs_kt": ("gs", "speed", "groundspeed", "ground_speed", "velocity", "gs_kt", "spd"),
-    "track_deg": ("track", "heading", "course", "direction", "true_track", "hdg",
-                  "track_deg"),
-    "vrate_fpm": ("vrate", "vertical_rate", "vertrate", "vert_rate", "baro_rate",
-                  "vrate_fpm"),
+    "track_deg": ("track", "heading", "course", "direction", "true_track", "hdg", "track_deg"),
+    "vrate_fpm": ("vrate", "vertical_rate", "vertrate", "vert_rate", "baro_rate", "vrate_fpm"),
     "on_ground": ("on_ground", "onground", "ground", "gnd"),
     "registration": ("registration", "reg", "tail", "tail_number"),
     "typecode": ("typecode", "type", "aircraft_type", "icao_type", "actype"),
@@ -89,9 +109,21 @@ _KMH = re.compile(r"kmh|km/h|kph|km_h")
 _OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+"
 _HEX = r"~?[0-9a-f]{6}"
-_TRUTH = {"true": True, "t": True, "yes": True, "y": True, "1": True, "ground": True,
-          "false": False, "f": False, "no": False, "n": False, "0": False, "air": False,
-          "airborne": False}
+_TRUTH = {
+    "true": True,
+    "t": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "ground": True,
+    "false": False,
+    "f": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "air": False,
+    "airborne": False,
+}
 
 
 def base_name(column: str) -> str:
@@ -120,8 +152,9 @@ def match_columns(names: list[str], mapping: dict[str, str] | None = None) -> di
     used: set[str] = set()
     for target, aliases in ALIASES.items():
         for alias in aliases:
-            hit = next((n for n, b in zip(names, bases, strict=True)
-                        if b == alias and n not in used), None)
+            hit = next(
+                (n for n, b in zip(names, bases, strict=True) if b == alias and n not in used), None
+            )
             if hit is not None:
                 found[target] = hit
                 used.add(hit)
@@ -129,8 +162,10 @@ def match_columns(names: list[str], mapping: dict[str, str] | None = None) -> di
     for key, column in (mapping or {}).items():
         wanted = _target(key)
         if wanted is None:
-            raise UsageError(f"--column {key}={column}: {key!r} is not a track column; "
-                             f"known: {', '.join(ALIASES)}")
+            raise UsageError(
+                f"--column {key}={column}: {key!r} is not a track column; "
+                f"known: {', '.join(ALIASES)}"
+            )
         exact = [n for n in names if n == column]
         loose = [n for n in names if n.strip().lower() == column.strip().lower()]
         if not exact and not loose:
@@ -183,9 +218,11 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read a delimited text table into track-table columns (units per the module doc)."""
     split = _split_header(_header_line(data[:65536]))
     if split is None:
-        raise ctx.fail("no delimited header line (expected columns separated by , ; tab or |, "
-                       f"at most {MAX_COLUMNS:,} columns in {MAX_HEADER_CHARS:,} characters)",
-                       1)
+        raise ctx.fail(
+            "no delimited header line (expected columns separated by , ; tab or |, "
+            f"at most {MAX_COLUMNS:,} columns in {MAX_HEADER_CHARS:,} characters)",
+            1,
+        )
     delimiter = split[0]
     check_csv_header(data, ctx, "a delimited table", delimiter)
     options = {"sep": delimiter, "encoding": "utf-8-sig", "encoding_errors": "replace"}
@@ -193,18 +230,29 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
         names = [str(c) for c in pd.read_csv(io.BytesIO(data), nrows=0, **options).columns]
         columns = match_columns(names, ctx.options.columns)
         inferred = {columns[t] for t in (*NUMERIC, "time") if t in columns}
-        frame = pd.read_csv(io.BytesIO(data), dtype={n: "str" for n in names if n not in inferred},
-                            skip_blank_lines=False, low_memory=False, **options)
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            dtype={n: "str" for n in names if n not in inferred},
+            skip_blank_lines=False,
+            low_memory=False,
+            **options,
+        )
     except KeyError as exc:
-        raise ctx.fail(f"--column maps to {exc.args[0]!r}, which is not in the header "
-                       f"(columns: {names_excerpt(names)})", 1) from None
+        raise ctx.fail(
+            f"--column maps to {exc.args[0]!r}, which is not in the header "
+            f"(columns: {names_excerpt(names)})",
+            1,
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ctx.fail(f"unreadable CSV ({msg})") from None
     for need, what in (("time", "time"), ("lat", "latitude"), ("lon", "longitude")):
         if need not in columns:
-            raise ctx.fail(f"no {what} column found; map one with --column {need}=NAME "
-                           f"(columns: {names_excerpt(names)})", 1)
+            raise ctx.fail(
+                f"no {what} column found; map one with --column {need}=NAME "
+                f"(columns: {names_excerpt(names)})",
+                1,
+            )
     rows = np.arange(2, len(frame) + 2, dtype="int64")
     filled = ~frame.isna().all(axis=1).to_numpy()
     frame, rows = frame[filled].reset_index(drop=True), rows[filled]
@@ -212,8 +260,14 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     return to_track(frame, rows, columns, delimiter, ctx)
 
 
-def _numbers(text: pd.Series, target: str, delimiter: str, rows: np.ndarray,
-             keep: np.ndarray, ctx: ReadContext) -> np.ndarray:
+def _numbers(
+    text: pd.Series,
+    target: str,
+    delimiter: str,
+    rows: np.ndarray,
+    keep: np.ndarray,
+    ctx: ReadContext,
+) -> np.ndarray:
     """Float values of a column; unreadable or ambiguous values are bad records."""
     if pd.api.types.is_numeric_dtype(text.dtype) and not pd.api.types.is_bool_dtype(text.dtype):
         return text.astype("float64").to_numpy()
@@ -221,8 +275,11 @@ def _numbers(text: pd.Series, target: str, delimiter: str, rows: np.ndarray,
     if delimiter != ",":
         if target not in ("lat", "lon", "track_deg"):
             ambiguous = keep & text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
-            keep &= ctx.drop_bad(ambiguous, rows, f"ambiguous number in the {target} column "
-                                 "(decimal comma or thousands separator?)")
+            keep &= ctx.drop_bad(
+                ambiguous,
+                rows,
+                f"ambiguous number in the {target} column (decimal comma or thousands separator?)",
+            )
         text = text.str.replace(",", ".", regex=False)
     values = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
     unreadable = keep & np.isnan(values) & text.notna().to_numpy()
@@ -246,11 +303,9 @@ def _unit_factor(target: str, column: str) -> float:
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
-def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
-           ctx: ReadContext) -> pd.Series:
+def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray, ctx: ReadContext) -> pd.Series:
     """Unix seconds / milliseconds or ISO 8601 strings -> UTC datetimes."""
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
-            values.dtype):
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return _unix_times(values.astype("float64").to_numpy(), ctx)
     text = values.astype("str").str.strip().where(values.notna())
     present = text.notna() & (text != "")
@@ -273,18 +328,22 @@ def _times(values: pd.Series, rows: np.ndarray, keep: np.ndarray,
             try:
                 parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
             except (ValueError, TypeError):  # offsets the pattern missed, mixed
-                parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce",
-                                        utc=True)
+                parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce", utc=True)
             if isinstance(parsed.dtype, pd.DatetimeTZDtype):
                 out[naive] = ns_utc(parsed)
             else:
                 out[naive] = sbs.local_to_utc(parsed, tz, ctx)
                 if ctx.options.tz is None:
-                    ctx.notes.append(f"{int(naive.sum())} times carry no time zone and were "
-                                     "read as UTC; pass --tz if they are local times")
+                    ctx.notes.append(
+                        f"{int(naive.sum())} times carry no time zone and were "
+                        "read as UTC; pass --tz if they are local times"
+                    )
     unreadable = keep & out.isna().to_numpy() & present.to_numpy()
-    keep &= ctx.drop_bad(unreadable, rows, "unreadable time (expected Unix seconds or "
-                         "ISO 8601 such as 2025-10-09T08:53:20Z)")
+    keep &= ctx.drop_bad(
+        unreadable,
+        rows,
+        "unreadable time (expected Unix seconds or ISO 8601 such as 2025-10-09T08:53:20Z)",
+    )
     return out
 
 
@@ -300,17 +359,26 @@ def _texts(frame: pd.DataFrame, column: str) -> pd.Series:
     return values.where(values != "")
 
 
-def _addresses(frame: pd.DataFrame, columns: dict[str, str], rows: np.ndarray,
-               keep: np.ndarray, ctx: ReadContext) -> pd.Series:
+def _addresses(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    rows: np.ndarray,
+    keep: np.ndarray,
+    ctx: ReadContext,
+) -> pd.Series:
     given = user_address(ctx)
     if "icao24" in columns:
         icao = _texts(frame, columns["icao24"]).str.lower()
         if given:
             icao = icao.fillna(given)
-        bad = keep & icao.notna().to_numpy() & \
-            ~icao.fillna("").str.fullmatch(_HEX).to_numpy(dtype=bool)
-        keep &= ctx.drop_bad(bad, rows, "icao24 is not a 6-digit hex address (leading zeros "
-                             "lost in a spreadsheet?)")
+        bad = (
+            keep
+            & icao.notna().to_numpy()
+            & ~icao.fillna("").str.fullmatch(_HEX).to_numpy(dtype=bool)
+        )
+        keep &= ctx.drop_bad(
+            bad, rows, "icao24 is not a 6-digit hex address (leading zeros lost in a spreadsheet?)"
+        )
         return icao
     if given:
         return pd.Series(given, index=frame.index, dtype="str")
@@ -331,8 +399,9 @@ def _addresses(frame: pd.DataFrame, columns: dict[str, str], rows: np.ndarray,
     return pd.Series(aircraft_address(ctx, "plain CSV"), index=frame.index, dtype="str")
 
 
-def to_track(frame: pd.DataFrame, rows: np.ndarray, columns: dict[str, str], delimiter: str,
-              ctx: ReadContext) -> pd.DataFrame:
+def to_track(
+    frame: pd.DataFrame, rows: np.ndarray, columns: dict[str, str], delimiter: str, ctx: ReadContext
+) -> pd.DataFrame:
     """Named input columns -> track-table columns (units and times per the module doc).
 
     ``columns`` is :func:`match_columns`' mapping, ``rows`` the record numbers; shared with

@@ -34,9 +34,16 @@ from flightcheck.track.provenance import PRESENCE_COLUMNS, empty_presence
 
 
 def presence_table(
-    icao24: np.ndarray, t_first: np.ndarray, t_last: np.ndarray, rows: np.ndarray,
-    counts: np.ndarray, adsb: np.ndarray, position: np.ndarray, callsign: np.ndarray,
-    altitude: np.ndarray, selected: np.ndarray,
+    icao24: np.ndarray,
+    t_first: np.ndarray,
+    t_last: np.ndarray,
+    rows: np.ndarray,
+    counts: np.ndarray,
+    adsb: np.ndarray,
+    position: np.ndarray,
+    callsign: np.ndarray,
+    altitude: np.ndarray,
+    selected: np.ndarray,
 ) -> pd.DataFrame:
     """One row per address from per-message arrays.
 
@@ -47,30 +54,42 @@ def presence_table(
     """
     if not len(icao24):
         return empty_presence()
-    frame = pd.DataFrame({
-        "icao24": icao24, "t0": t_first, "t1": t_last, "row": rows,
-        "n": counts.astype("int64"), "adsb": np.where(adsb, counts, 0).astype("int64"),
-        "reply": np.where(adsb, 0, counts).astype("int64"), "pos": position.astype("int64"),
-        "checked": adsb, "callsign": callsign, "alt": altitude, "sel": selected,
-    }).sort_values(["icao24", "t0", "row"], kind="stable")
+    frame = pd.DataFrame(
+        {
+            "icao24": icao24,
+            "t0": t_first,
+            "t1": t_last,
+            "row": rows,
+            "n": counts.astype("int64"),
+            "adsb": np.where(adsb, counts, 0).astype("int64"),
+            "reply": np.where(adsb, 0, counts).astype("int64"),
+            "pos": position.astype("int64"),
+            "checked": adsb,
+            "callsign": callsign,
+            "alt": altitude,
+            "sel": selected,
+        }
+    ).sort_values(["icao24", "t0", "row"], kind="stable")
     g = frame.groupby("icao24", sort=True)
     firsts = g.head(1).set_index("icao24")
     by_end = frame.sort_values(["icao24", "t1", "row"], kind="stable").groupby("icao24").tail(1)
-    out = pd.DataFrame({
-        "first": _utc(g["t0"].min()),
-        "last": _utc(g["t1"].max()),
-        "messages": g["n"].sum(),
-        "adsb_messages": g["adsb"].sum(),
-        "reply_messages": g["reply"].sum(),
-        "positions": g["pos"].sum(),
-        "address_checked": g["checked"].any(),
-        "callsign": g["callsign"].last(),
-        "alt_min_ft": g["alt"].min(),
-        "alt_max_ft": g["alt"].max(),
-        "selected_alt_ft": g["sel"].last(),
-        "first_row": firsts["row"],
-        "last_row": by_end.set_index("icao24")["row"],
-    })
+    out = pd.DataFrame(
+        {
+            "first": _utc(g["t0"].min()),
+            "last": _utc(g["t1"].max()),
+            "messages": g["n"].sum(),
+            "adsb_messages": g["adsb"].sum(),
+            "reply_messages": g["reply"].sum(),
+            "positions": g["pos"].sum(),
+            "address_checked": g["checked"].any(),
+            "callsign": g["callsign"].last(),
+            "alt_min_ft": g["alt"].min(),
+            "alt_max_ft": g["alt"].max(),
+            "selected_alt_ft": g["sel"].last(),
+            "first_row": firsts["row"],
+            "last_row": by_end.set_index("icao24")["row"],
+        }
+    )
     out = out.reset_index()
     return out.astype(PRESENCE_COLUMNS)[list(PRESENCE_COLUMNS)]
 

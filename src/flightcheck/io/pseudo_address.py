@@ -63,8 +63,9 @@ def user_address(ctx: ReadContext) -> str | None:
     return value
 
 
-def aircraft_address(ctx: ReadContext, what: str, registration: str | None = None,
-                     use_hex: bool = True) -> str:
+def aircraft_address(
+    ctx: ReadContext, what: str, registration: str | None = None, use_hex: bool = True
+) -> str:
     """The ``icao24`` to use for an export without one, noting a pseudo-address in ``ctx``.
 
     ``what`` names the format in the note, e.g. ``"FR24 CSV"``. ``use_hex=False`` ignores

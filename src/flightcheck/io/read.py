@@ -31,7 +31,9 @@ from flightcheck.track.tracks import Tracks
 
 
 def read_frame(
-    path: str, options: ReadOptions, explicit: bool = True,
+    path: str,
+    options: ReadOptions,
+    explicit: bool = True,
     detected: tuple[bytes, tuple[str, ...], str, object] | None = None,
 ) -> tuple[pd.DataFrame, ReadContext, str, object, tuple[str, ...]] | None:
     """The reader's own frame of one file, before :func:`track.to_track_table`: (frame, ctx,
@@ -81,8 +83,7 @@ def _load_detected(
         head = data[:24].decode("utf-8", "replace").replace("\n", "\\n")
         raise InputError(
             path,
-            f"not a recognised track format (starts with {head!r}); "
-            "name the format with --format",
+            f"not a recognised track format (starts with {head!r}); name the format with --format",
         )
     return data, wrappers, *found, digest, size
 
@@ -111,8 +112,9 @@ def read_block(
     return _read_loaded(data, fmt, module, record, options)
 
 
-def _load_record(path: str, options: ReadOptions, explicit: bool
-                 ) -> tuple[bytes, str, object, InputRecord] | None:
+def _load_record(
+    path: str, options: ReadOptions, explicit: bool
+) -> tuple[bytes, str, object, InputRecord] | None:
     """(decompressed bytes, format, reader module, record with the file's hash and size) of
     one file; None when a non-explicit file is not track data. The hash is of the bytes
     read, as stored on disk (the file is read once)."""
@@ -125,8 +127,9 @@ def _load_record(path: str, options: ReadOptions, explicit: bool
     return data, fmt, module, record
 
 
-def _read_loaded(data: bytes, fmt: str, module: object, record: InputRecord,
-                 options: ReadOptions) -> tuple[Block, InputRecord]:
+def _read_loaded(
+    data: bytes, fmt: str, module: object, record: InputRecord, options: ReadOptions
+) -> tuple[Block, InputRecord]:
     """The block of one loaded file (:func:`read_block` after loading)."""
     ctx = ReadContext(path=record.path, options=options)
     read_columns = getattr(module, "read_columns", None)
@@ -143,8 +146,9 @@ def _read_loaded(data: bytes, fmt: str, module: object, record: InputRecord,
     return block, _finish(record, ctx, fmt, module, block)
 
 
-def _finish(record: InputRecord, ctx: ReadContext, fmt: str, module: object, block: Block
-            ) -> InputRecord:
+def _finish(
+    record: InputRecord, ctx: ReadContext, fmt: str, module: object, block: Block
+) -> InputRecord:
     record.format = ctx.format or fmt
     record.reader = module.__name__  # type: ignore[attr-defined]
     record.records = ctx.records
@@ -177,8 +181,16 @@ def _plan_workers(cands: list, workers: int | None) -> int:
     return min(usable_cpus(), len(cands))
 
 
-_READER_FAILURES = (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError,
-                    OverflowError, ArithmeticError)
+_READER_FAILURES = (
+    MemoryError,
+    RecursionError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    ArithmeticError,
+)
 """What a reader raises on data it cannot cope with: with ``skip_bad``, the file is skipped."""
 
 
@@ -228,9 +240,11 @@ def _attempt_many(paths: list[str], options: ReadOptions, explicits: list[bool])
             loaded[i] = got
         else:
             outcomes[i] = got
-    batch = [i for i, (data, fmt, module, _) in loaded.items()
-             if module is readsb and fmt == "readsb-trace"
-             and len(data) < readsb_batch.MAX_BYTES]
+    batch = [
+        i
+        for i, (data, fmt, module, _) in loaded.items()
+        if module is readsb and fmt == "readsb-trace" and len(data) < readsb_batch.MAX_BYTES
+    ]
     if len(batch) > 1:
         ctxs = [ReadContext(path=loaded[i][3].path, options=options) for i in batch]
         try:
@@ -242,8 +256,9 @@ def _attempt_many(paths: list[str], options: ReadOptions, explicits: list[bool])
                 _, fmt, module, record = loaded.pop(i)
                 outcomes[i] = block, _finish(record, ctx, fmt, module, block)
     for i, (data, fmt, module, record) in loaded.items():
-        outcomes[i] = _guarded(record.path, options, _read_loaded, data, fmt, module, record,
-                               options)
+        outcomes[i] = _guarded(
+            record.path, options, _read_loaded, data, fmt, module, record, options
+        )
     return outcomes
 
 
@@ -254,9 +269,12 @@ def _read_each(cands: list, options: ReadOptions, workers: int | None):
 
     n = _plan_workers(cands, workers)
     size = BATCH_FILES if n <= 1 else max(1, min(BATCH_FILES, len(cands) // (4 * n)))
-    groups = [cands[i:i + size] for i in range(0, len(cands), size)]
-    args = ([[c.path for c in g] for g in groups], [options] * len(groups),
-            [[c.explicit for c in g] for g in groups])
+    groups = [cands[i : i + size] for i in range(0, len(cands), size)]
+    args = (
+        [[c.path for c in g] for g in groups],
+        [options] * len(groups),
+        [[c.explicit for c in g] for g in groups],
+    )
     if n <= 1:
         for outcomes in map(_attempt_many, *args):
             yield from _in_order(outcomes)
@@ -300,9 +318,17 @@ def read(
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
     unless ``skip_bad``.
     """
-    options = ReadOptions(format=format, skip_bad=skip_bad, tz=tz, columns=columns,
-                          icao24=icao24, start_time=start_time, receiver=receiver,
-                          max_decompressed=max_decompressed, allow_future=allow_future)
+    options = ReadOptions(
+        format=format,
+        skip_bad=skip_bad,
+        tz=tz,
+        columns=columns,
+        icao24=icao24,
+        start_time=start_time,
+        receiver=receiver,
+        max_decompressed=max_decompressed,
+        allow_future=allow_future,
+    )
     blocks: list[Block] = []
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []
@@ -312,8 +338,14 @@ def read(
         if isinstance(outcome, InputError):
             if not skip_bad:
                 raise outcome
-            skipped.append((cand.path, outcome.message if outcome.record is None
-                            else f"record {outcome.record}: {outcome.message}"))
+            skipped.append(
+                (
+                    cand.path,
+                    outcome.message
+                    if outcome.record is None
+                    else f"record {outcome.record}: {outcome.message}",
+                )
+            )
             continue
         result = outcome
         if result is None:

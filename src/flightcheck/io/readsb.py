@@ -39,12 +39,19 @@ FORMATS = ("readsb-trace", "readsb-aircraft")
 TIME_ORDERED = frozenset({"readsb-trace"})
 
 SOURCE_TYPES = {
-    "adsb_icao": "adsb", "adsb_icao_nt": "adsb", "adsb_other": "adsb",
+    "adsb_icao": "adsb",
+    "adsb_icao_nt": "adsb",
+    "adsb_other": "adsb",
     "mlat": "mlat",
-    "tisb_icao": "tisb", "tisb_other": "tisb", "tisb_trackfile": "tisb",
-    "adsr_icao": "adsr", "adsr_other": "adsr",
+    "tisb_icao": "tisb",
+    "tisb_other": "tisb",
+    "tisb_trackfile": "tisb",
+    "adsr_icao": "adsr",
+    "adsr_other": "adsr",
     "adsc": "adsc",
-    "mode_s": "other", "mode_ac": "other", "other": "other",
+    "mode_s": "other",
+    "mode_ac": "other",
+    "other": "other",
     "unknown": "unknown",
 }
 """readsb address/source type (``type``, trace index 9) -> track-table ``position_source``."""
@@ -116,8 +123,9 @@ def _load(data: bytes, ctx: ReadContext) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:
         raise ctx.fail(f"truncated or invalid JSON ({exc}); re-download the file") from None
     if not isinstance(doc, dict):
-        raise ctx.fail(f"truncated or invalid JSON (top level is a {type(doc).__name__}, "
-                       "expected an object)")
+        raise ctx.fail(
+            f"truncated or invalid JSON (top level is a {type(doc).__name__}, expected an object)"
+        )
     return doc
 
 
@@ -164,8 +172,7 @@ class _Whole(Exception):
     """The document cannot be read piece by piece: read it whole (same result, slower)."""
 
 
-def _read_trace_in_chunks(data: bytes, ctx: ReadContext
-                          ) -> tuple[dict[str, Any], int] | None:
+def _read_trace_in_chunks(data: bytes, ctx: ReadContext) -> tuple[dict[str, Any], int] | None:
     """:func:`_read_trace` of a big document, parsing its ``trace`` array in pieces; None
     when the document is small or not laid out as readsb writes it (``"trace"`` the first
     key of that name and the last key of the top-level object) or a piece does not parse:
@@ -185,7 +192,7 @@ def _read_trace_in_chunks(data: bytes, ctx: ReadContext
     close = _last_non_space(data, end - 1)
     if key is None or data[end] != ord("}") or data[close] != ord("]") or close < key.end():
         return None
-    head = data[:key.end()] + b"]" + data[close + 1:]
+    head = data[: key.end()] + b"]" + data[close + 1 :]
     if b"\\" in head:  # escaped keys could hide a second "trace"
         return None
     try:
@@ -196,8 +203,9 @@ def _read_trace_in_chunks(data: bytes, ctx: ReadContext
         return None
     try:
         icao, timestamp = _trace_header(doc, ctx)
-        parts = [_extract_points(points, whole=False)
-                 for points in _trace_pieces(data, key.end(), close)]
+        parts = [
+            _extract_points(points, whole=False) for points in _trace_pieces(data, key.end(), close)
+        ]
     except (_Whole, InputError):
         return None  # the whole-document read raises the right error, if any
     if not parts:
@@ -279,9 +287,26 @@ def _extract_points(points: list[Any], whole: bool = True) -> _Points:
     numbers = _number_block(grid, _NUMBER_COLUMNS, whole)
     detail_at, flights, squawks, detail_geom = _detail_values(col(8), whole)
     source_codes, source_pool = _position_source_codes(
-        grid[:, 9] if grid.shape[1] > 9 else None, len(grid))
-    return _Points(not_list, short, dt, lat, lon, alt, ground, alt_unknown, bad_alt, numbers,
-                   detail_at, flights, squawks, detail_geom, source_codes, source_pool)
+        grid[:, 9] if grid.shape[1] > 9 else None, len(grid)
+    )
+    return _Points(
+        not_list,
+        short,
+        dt,
+        lat,
+        lon,
+        alt,
+        ground,
+        alt_unknown,
+        bad_alt,
+        numbers,
+        detail_at,
+        flights,
+        squawks,
+        detail_geom,
+        source_codes,
+        source_pool,
+    )
 
 
 def _join_points(parts: list[_Points]) -> _Points:
@@ -306,8 +331,9 @@ def _join_points(parts: list[_Points]) -> _Points:
     )
 
 
-def _trace_columns(doc: dict[str, Any], icao: str, timestamp: float, parts: list[_Points],
-                   ctx: ReadContext) -> tuple[dict[str, Any], int]:
+def _trace_columns(
+    doc: dict[str, Any], icao: str, timestamp: float, parts: list[_Points], ctx: ReadContext
+) -> tuple[dict[str, Any], int]:
     """The reader columns of a trace (see :func:`read_columns`): checks the points in order
     (bad records) and builds the columns. ``parts``: the extracted points, in trace order."""
     icao = icao.strip().lower()
@@ -332,8 +358,9 @@ def _trace_columns(doc: dict[str, Any], icao: str, timestamp: float, parts: list
     keep &= ctx.drop_bad(out_of_range, rows, "trace point time is out of range")
 
     alt = pts.alt
-    keep &= ctx.drop_bad(keep & pts.bad_alt, rows,
-                         'trace point altitude is not a number, "ground" or null')
+    keep &= ctx.drop_bad(
+        keep & pts.bad_alt, rows, 'trace point altitude is not a number, "ground" or null'
+    )
     gs, track, flags, vrate, alt_geom, geom_rate = pts.numbers
     has_flags = (flags >= 0) & (flags < 2**16)  # else unknown: null or corrupt
     flag_bits = np.where(has_flags, flags, 0).astype(np.int64)
@@ -380,8 +407,11 @@ def _columns_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
         if name == "time":
             column = _utc_ns(column)
         elif isinstance(column, Text):
-            column = _text_column(list(column.pool), column.codes) if column.codes is not None \
+            column = (
+                _text_column(list(column.pool), column.codes)
+                if column.codes is not None
                 else _constant(column.pool[0], n)
+            )
         elif isinstance(column, Flags):
             column = pd.arrays.BooleanArray(column.values, column.mask)
         frame[name] = column
@@ -451,8 +481,9 @@ def _strict_block(block: np.ndarray) -> list[np.ndarray]:
     return [_numbers(block[:, i], strict=True) for i in range(block.shape[1])]
 
 
-def _number_block(grid: np.ndarray, columns: tuple[int, ...], whole: bool = True
-                  ) -> list[np.ndarray]:
+def _number_block(
+    grid: np.ndarray, columns: tuple[int, ...], whole: bool = True
+) -> list[np.ndarray]:
     """Point elements ``columns`` as non-strict :func:`_numbers` (NaN where points are
     shorter), cast in one go unless a column holds something that is not a number (then
     :class:`_Whole` unless ``whole``: the column's other pieces would read differently)."""
@@ -486,8 +517,9 @@ def _altitudes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return alt, ground, missing & ~ground, bad
 
 
-def _detail_values(details: np.ndarray, whole: bool = True
-                   ) -> tuple[np.ndarray, list[Any], list[Any], np.ndarray]:
+def _detail_values(
+    details: np.ndarray, whole: bool = True
+) -> tuple[np.ndarray, list[Any], list[Any], np.ndarray]:
     """The detail objects (index 8, every ~4th point): (their positions, their ``flight``
     and ``squawk`` values, for :func:`_carry_forward`, and each point's own ``alt_geom``,
     ft). A detail that is not an object is read as empty. ``whole``: see
@@ -576,15 +608,15 @@ def _str_array(values: pa.Array) -> ArrowStringArray:
 _STR = pandas_dtype("str")
 
 
-def _position_source_codes(values: np.ndarray | None, n: int
-                           ) -> tuple[np.ndarray, list[str | None]]:
+def _position_source_codes(
+    values: np.ndarray | None, n: int
+) -> tuple[np.ndarray, list[str | None]]:
     """Index 9 / ``type`` strings (None: no point has one) of ``n`` points -> position_source
     as (codes, pool) for :func:`_text_column`; other values are missing."""
     if values is None:  # no point has index 9: all missing
         return np.zeros(n, dtype=np.int64), [None] if n else []
     codes, uniques = _factorize(values.tolist())
-    return codes, [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None
-                   for u in uniques]
+    return codes, [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None for u in uniques]
 
 
 def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> Flags:
@@ -594,8 +626,9 @@ def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> Flags:
 def _constant(value: Any, n: int) -> Any:
     """A text column of ``n`` copies of ``value`` (missing when it is not text)."""
     text = _text(value)
-    column = pa.repeat(pa.scalar(text, pa.large_string()), n) if text else \
-        pa.nulls(n, pa.large_string())
+    column = (
+        pa.repeat(pa.scalar(text, pa.large_string()), n) if text else pa.nulls(n, pa.large_string())
+    )
     return _str_array(column)
 
 
@@ -607,8 +640,6 @@ def _utc(unix_us: np.ndarray) -> pd.arrays.DatetimeArray:
 def _utc_ns(ns: np.ndarray) -> pd.arrays.DatetimeArray:
     """int64 Unix nanoseconds -> UTC datetimes."""
     return utc_datetimes(ns)
-
-
 
 
 def _note_db_flags(value: Any, icao: str, ctx: ReadContext) -> None:
@@ -637,8 +668,11 @@ def _read_snapshot(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
     entries = [_snapshot_entry(a, now_s) for a, k in zip(aircraft, keep, strict=True) if k]
     rows = rows[keep]
     columns = list(_SNAPSHOT_COLUMNS)
-    frame = pd.DataFrame.from_records(entries, columns=columns) if entries else \
-        pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = (
+        pd.DataFrame.from_records(entries, columns=columns)
+        if entries
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    )
     frame["row"] = rows
     for c in ("lat", "lon", "time"):
         frame[c] = _numbers(frame[c].to_numpy(dtype=object))
@@ -646,16 +680,33 @@ def _read_snapshot(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
     ctx.drop("no position", int(no_pos.sum()))
     frame = frame[~no_pos].reset_index(drop=True)
     bad_time = ~((frame["time"] >= 0) & (frame["time"] < MAX_UNIX_S)).to_numpy()
-    keep = ctx.drop_bad(bad_time, frame["row"].to_numpy(), "aircraft position time is "
-                        "missing or out of range (now - seen_pos)")
+    keep = ctx.drop_bad(
+        bad_time,
+        frame["row"].to_numpy(),
+        "aircraft position time is missing or out of range (now - seen_pos)",
+    )
     frame = frame[keep].reset_index(drop=True)
     frame["time"] = _utc(np.rint(frame["time"].to_numpy() * 1e3) * 1e3)
     return frame
 
 
-_SNAPSHOT_COLUMNS = ("time", "icao24", "callsign", "registration", "typecode", "lat", "lon",
-                     "alt_ft", "alt_geom_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm",
-                     "squawk", "position_source")
+_SNAPSHOT_COLUMNS = (
+    "time",
+    "icao24",
+    "callsign",
+    "registration",
+    "typecode",
+    "lat",
+    "lon",
+    "alt_ft",
+    "alt_geom_ft",
+    "on_ground",
+    "gs_kt",
+    "track_deg",
+    "vrate_fpm",
+    "squawk",
+    "position_source",
+)
 
 
 def _snapshot_entry(a: dict[str, Any], now_s: float) -> tuple[Any, ...]:

@@ -58,8 +58,9 @@ def trace_blocks(datas: list[bytes], ctxs: list[ReadContext]) -> list[Block] | N
             del docs
 
 
-def _blocks(docs: list[tuple[dict[str, Any], str, float]], ctxs: list[ReadContext]
-            ) -> list[Block] | None:
+def _blocks(
+    docs: list[tuple[dict[str, Any], str, float]], ctxs: list[ReadContext]
+) -> list[Block] | None:
     counts = np.array([len(d["trace"]) for d, _, _ in docs], dtype=np.int64)
     if (counts == 0).any():
         return None
@@ -73,9 +74,13 @@ def _blocks(docs: list[tuple[dict[str, Any], str, float]], ctxs: list[ReadContex
     timestamp = np.array([ts for _, _, ts in docs])[file_of]
     dt, lat, lon = pts.dt, pts.lat, pts.lon
     t_s = timestamp + dt
-    if (pts.not_list.any() or pts.short.any() or pts.bad_alt.any()
-            or (np.isnan(dt) | np.isnan(lat) | np.isnan(lon)).any()
-            or not ((t_s >= 0) & (t_s < readsb.MAX_UNIX_S)).all()):
+    if (
+        pts.not_list.any()
+        or pts.short.any()
+        or pts.bad_alt.any()
+        or (np.isnan(dt) | np.isnan(lat) | np.isnan(lon)).any()
+        or not ((t_s >= 0) & (t_s < readsb.MAX_UNIX_S)).all()
+    ):
         return None
     # the arithmetic of readsb._trace_columns, point by point
     gs, track, flags, vrate, alt_geom, geom_rate = pts.numbers
@@ -95,9 +100,14 @@ def _blocks(docs: list[tuple[dict[str, Any], str, float]], ctxs: list[ReadContex
         "callsign": _carry_forward(pts.detail_at, pts.flights, file_of, starts),
         "registration": Text(tuple(readsb._text(d.get("r")) for d, _, _ in docs), per_file),
         "typecode": Text(tuple(readsb._text(d.get("t")) for d, _, _ in docs), per_file),
-        "lat": lat, "lon": lon, "alt_ft": alt, "alt_geom_ft": alt_geom,
+        "lat": lat,
+        "lon": lon,
+        "alt_ft": alt,
+        "alt_geom_ft": alt_geom,
         "on_ground": Flags(pts.ground, pts.alt_unknown),
-        "gs_kt": gs, "track_deg": track, "vrate_fpm": vrate,
+        "gs_kt": gs,
+        "track_deg": track,
+        "vrate_fpm": vrate,
         "squawk": _carry_forward(pts.detail_at, pts.squawks, file_of, starts),
         "position_source": Text(tuple(pts.source_pool), pts.source_codes),
         "stale": Flags((flag_bits & readsb._FLAG_STALE) != 0, ~has_flags),
@@ -118,15 +128,17 @@ def _blocks(docs: list[tuple[dict[str, Any], str, float]], ctxs: list[ReadContex
     inside[starts[1:] - 1] = False
     if (t[1:][inside] < t[:-1][inside]).any():  # check_block_time_order would drop points
         return None
-    for doc, icao, ctx, k in zip((d for d, _, _ in docs), (i for _, i, _ in docs), ctxs,
-                                 counts.tolist(), strict=True):
+    for doc, icao, ctx, k in zip(
+        (d for d, _, _ in docs), (i for _, i, _ in docs), ctxs, counts.tolist(), strict=True
+    ):
         readsb._note_db_flags(doc.get("dbFlags"), icao, ctx)
         ctx.records = k
     return _split(block, starts, counts, ctxs)
 
 
-def _carry_forward(where: np.ndarray, values: list[Any], file_of: np.ndarray,
-                   starts: np.ndarray) -> Text:
+def _carry_forward(
+    where: np.ndarray, values: list[Any], file_of: np.ndarray, starts: np.ndarray
+) -> Text:
     """:func:`readsb._carry_forward` of every file at once: a value is carried forward only
     within its own file."""
     n = len(file_of)
@@ -140,8 +152,9 @@ def _carry_forward(where: np.ndarray, values: list[Any], file_of: np.ndarray,
     return Text(tuple(cleaned), last)
 
 
-def _split(block: Block, starts: np.ndarray, counts: np.ndarray, ctxs: list[ReadContext]
-           ) -> list[Block]:
+def _split(
+    block: Block, starts: np.ndarray, counts: np.ndarray, ctxs: list[ReadContext]
+) -> list[Block]:
     """One block per file, as :func:`table_block` makes it for that file alone: one-valued
     text columns as their value, the others with a pool of the file's own values."""
     n_files = len(counts)
@@ -169,8 +182,9 @@ def _split(block: Block, starts: np.ndarray, counts: np.ndarray, ctxs: list[Read
     return out
 
 
-def _split_text(column: Text, file_of: np.ndarray, starts: np.ndarray, counts: np.ndarray
-                ) -> list[Text]:
+def _split_text(
+    column: Text, file_of: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> list[Text]:
     """Per file, ``column``'s rows as a :class:`Text` of that file's own values (one value:
     no codes, as a per-file reader gives a file's address or registration)."""
     assert column.codes is not None
@@ -183,7 +197,7 @@ def _split_text(column: Text, file_of: np.ndarray, starts: np.ndarray, counts: n
     local = inverse.ravel() - first[file_of]
     missing = codes < 0
     # a file's missing rows take local code 0 when "missing" sorts first: shift the rest
-    has_missing = (uniq % width == 0)
+    has_missing = uniq % width == 0
     local = local - has_missing[first][file_of]
     local[missing] = -1
     pool = column.pool

@@ -41,9 +41,28 @@ TIME_ORDERED: frozenset[str] = frozenset()
 
 MESSAGE_TYPES = ("MSG", "SEL", "ID", "AIR", "STA", "CLK")
 FIELDS = (
-    "type", "transmission", "session", "aircraft_id", "hex", "flight_id", "date", "time",
-    "date_logged", "time_logged", "callsign", "altitude", "ground_speed", "track", "lat",
-    "lon", "vertical_rate", "squawk", "alert", "emergency", "spi", "on_ground",
+    "type",
+    "transmission",
+    "session",
+    "aircraft_id",
+    "hex",
+    "flight_id",
+    "date",
+    "time",
+    "date_logged",
+    "time_logged",
+    "callsign",
+    "altitude",
+    "ground_speed",
+    "track",
+    "lat",
+    "lon",
+    "vertical_rate",
+    "squawk",
+    "alert",
+    "emergency",
+    "spi",
+    "on_ground",
 )
 """The 22 MSG fields, in order."""
 
@@ -73,8 +92,9 @@ def check_zone(tz: str) -> str:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {tz!r}; use an IANA name such as "
-                         "UTC or Europe/Belgrade") from None
+        raise UsageError(
+            f"unknown time zone {tz!r}; use an IANA name such as UTC or Europe/Belgrade"
+        ) from None
     return tz
 
 
@@ -100,15 +120,19 @@ def local_to_utc(naive: pd.Series, tz: str, ctx: ReadContext) -> pd.Series:
     try:
         local = naive.dt.tz_localize(tz, ambiguous="infer", nonexistent="NaT")
     except ValueError:
-        local = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool),
-                                     nonexistent="NaT")
-        ctx.notes.append(f"times in the repeated autumn hour of {tz} could not be ordered; "
-                         "they were read as summer time (the first occurrence)")
+        local = naive.dt.tz_localize(
+            tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT"
+        )
+        ctx.notes.append(
+            f"times in the repeated autumn hour of {tz} could not be ordered; "
+            "they were read as summer time (the first occurrence)"
+        )
     return ns_utc(local)
 
 
-def _numbers(values: pd.Series, rows: np.ndarray, keep: np.ndarray, ctx: ReadContext,
-             field: str) -> np.ndarray:
+def _numbers(
+    values: pd.Series, rows: np.ndarray, keep: np.ndarray, ctx: ReadContext, field: str
+) -> np.ndarray:
     """Float values of a field (NaN when empty); unreadable values are bad records."""
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.astype("float64").to_numpy()
@@ -119,8 +143,21 @@ def _numbers(values: pd.Series, rows: np.ndarray, keep: np.ndarray, ctx: ReadCon
     return numbers
 
 
-_USED = ("transmission", "hex", "date", "time", "callsign", "altitude", "ground_speed", "track",
-         "lat", "lon", "vertical_rate", "squawk", "on_ground")
+_USED = (
+    "transmission",
+    "hex",
+    "date",
+    "time",
+    "callsign",
+    "altitude",
+    "ground_speed",
+    "track",
+    "lat",
+    "lon",
+    "vertical_rate",
+    "squawk",
+    "on_ground",
+)
 _TEXT = ("hex", "date", "time", "callsign", "altitude", "vertical_rate", "squawk", "on_ground")
 
 
@@ -130,14 +167,24 @@ def _parse(lines: list[bytes], ctx: ReadContext) -> pd.DataFrame:
     Numeric fields are left to the C parser's inference: float when every value reads,
     text otherwise (then :func:`_numbers` finds the bad lines).
     """
-    frame = pd.read_csv(io.BytesIO(b"\n".join(lines)), header=None, names=list(FIELDS),
-                        usecols=list(_USED), dtype=dict.fromkeys(_TEXT, "str"),
-                        keep_default_na=False, na_values=[""], quoting=csv.QUOTE_NONE,
-                        lineterminator="\n", encoding="utf-8", encoding_errors="replace",
-                        low_memory=False)
+    frame = pd.read_csv(
+        io.BytesIO(b"\n".join(lines)),
+        header=None,
+        names=list(FIELDS),
+        usecols=list(_USED),
+        dtype=dict.fromkeys(_TEXT, "str"),
+        keep_default_na=False,
+        na_values=[""],
+        quoting=csv.QUOTE_NONE,
+        lineterminator="\n",
+        encoding="utf-8",
+        encoding_errors="replace",
+        low_memory=False,
+    )
     if len(frame) != len(lines):
-        raise ctx.fail("could not split the log into lines consistently (stray control "
-                       "characters?)")
+        raise ctx.fail(
+            "could not split the log into lines consistently (stray control characters?)"
+        )
     return frame
 
 
@@ -160,7 +207,8 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     lines, blank, prefix = _split_lines(data)
     line_no = np.arange(1, len(lines) + 1, dtype="int64")
     known = np.isin(prefix.astype("S3"), [b"ID,"]) | np.isin(
-        prefix, [t.encode() for t in _PREFIXES])
+        prefix, [t.encode() for t in _PREFIXES]
+    )
     ctx.records = int((~blank).sum())
     if not known.any():
         raise ctx.fail("no SBS messages found (lines starting MSG, SEL, ID, AIR, STA, CLK)")
@@ -169,34 +217,50 @@ def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     rows = line_no[index]
     msg = [lines[i] for i in index]
     commas = np.fromiter((ln.count(b",") for ln in msg), dtype=np.int64, count=len(msg))
-    keep = ctx.drop_bad(commas != len(FIELDS) - 1, rows,
-                        f"MSG line does not have {len(FIELDS)} comma-separated fields")
+    keep = ctx.drop_bad(
+        commas != len(FIELDS) - 1,
+        rows,
+        f"MSG line does not have {len(FIELDS)} comma-separated fields",
+    )
     duplicate = keep & pd.Series(msg, dtype=object).duplicated().to_numpy()
     ctx.drop("duplicate line", int(duplicate.sum()))
     keep &= ~duplicate
     msg, rows = [ln for ln, k in zip(msg, keep, strict=True) if k], rows[keep]
     if not msg:
-        return pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, UTC]"),
-                             "icao24": pd.Series(dtype="str"), "lat": pd.Series(dtype="float64"),
-                             "lon": pd.Series(dtype="float64"), "row": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "time": pd.Series(dtype="datetime64[ns, UTC]"),
+                "icao24": pd.Series(dtype="str"),
+                "lat": pd.Series(dtype="float64"),
+                "lon": pd.Series(dtype="float64"),
+                "row": pd.Series(dtype="int64"),
+            }
+        )
     return _track(_parse(msg, ctx), rows, tz, ctx)
 
 
-def _generated_times(f: pd.DataFrame, rows: np.ndarray, keep: np.ndarray, tz: str,
-                     ctx: ReadContext) -> pd.Series:
+def _generated_times(
+    f: pd.DataFrame, rows: np.ndarray, keep: np.ndarray, tz: str, ctx: ReadContext
+) -> pd.Series:
     """Fields 7-8 (generated date and time, local to ``tz``) -> UTC datetimes."""
     stamp = f["date"].str.strip() + " " + f["time"].str.strip()
     naive = pd.to_datetime(stamp, format="%Y/%m/%d %H:%M:%S.%f", errors="coerce")
     retry = naive.isna() & stamp.notna()
     if retry.any():
-        naive = naive.where(~retry, pd.to_datetime(stamp.where(retry), errors="coerce",
-                                                   format="%Y/%m/%d %H:%M:%S"))
-    keep &= ctx.drop_bad(keep & naive.isna().to_numpy(), rows,
-                         "unreadable generated date/time (fields 7-8; expected "
-                         "YYYY/MM/DD HH:MM:SS.mmm)")
+        naive = naive.where(
+            ~retry, pd.to_datetime(stamp.where(retry), errors="coerce", format="%Y/%m/%d %H:%M:%S")
+        )
+    keep &= ctx.drop_bad(
+        keep & naive.isna().to_numpy(),
+        rows,
+        "unreadable generated date/time (fields 7-8; expected YYYY/MM/DD HH:MM:SS.mmm)",
+    )
     when = local_to_utc(naive, tz, ctx)
-    keep &= ctx.drop_bad(keep & when.isna().to_numpy() & naive.notna().to_numpy(), rows,
-                         f"local time does not exist in time zone {tz} (wrong --tz?)")
+    keep &= ctx.drop_bad(
+        keep & when.isna().to_numpy() & naive.notna().to_numpy(),
+        rows,
+        f"local time does not exist in time zone {tz} (wrong --tz?)",
+    )
     return when
 
 
@@ -216,49 +280,59 @@ def _track(f: pd.DataFrame, rows: np.ndarray, tz: str, ctx: ReadContext) -> pd.D
     """Parsed MSG fields -> one row per position message, with carry-forward per aircraft."""
     keep = np.ones(len(f), dtype=bool)
     transmission = pd.to_numeric(f["transmission"], errors="coerce").to_numpy(dtype="float64")
-    keep &= ctx.drop_bad(~np.isin(transmission, np.arange(1, 9)), rows,
-                         "transmission type (field 2) is not 1-8")
+    keep &= ctx.drop_bad(
+        ~np.isin(transmission, np.arange(1, 9)), rows, "transmission type (field 2) is not 1-8"
+    )
     hexes = f["hex"].str.strip().str.lower()
-    keep &= ctx.drop_bad(keep & ~hexes.fillna("").str.fullmatch(_HEX).to_numpy(dtype=bool),
-                         rows, "hex ident (field 5) is not a 6-digit hex address")
+    keep &= ctx.drop_bad(
+        keep & ~hexes.fillna("").str.fullmatch(_HEX).to_numpy(dtype=bool),
+        rows,
+        "hex ident (field 5) is not a 6-digit hex address",
+    )
     when = _generated_times(f, rows, keep, tz, ctx)
     altitude = f["altitude"].astype("str").str.strip().where(f["altitude"].notna())
     gnss = altitude.str.upper().str.endswith("H").fillna(False).to_numpy(dtype=bool)
     alt = _numbers(altitude.str.rstrip("Hh"), rows, keep, ctx, "12 (altitude)")
-    work = pd.DataFrame({
-        "hex": hexes,
-        "t": when.array.asi8 / 1e9,
-        "callsign": f["callsign"].str.strip().replace("", None),
-        "squawk": f["squawk"].str.strip().replace("", None),
-        "gs": _numbers(f["ground_speed"], rows, keep, ctx, "13 (ground speed)"),
-        "track": _numbers(f["track"], rows, keep, ctx, "14 (track)"),
-        "vrate": _numbers(f["vertical_rate"].str.rstrip(" Hh"), rows, keep, ctx,
-                          "17 (vertical rate)"),
-    })
+    work = pd.DataFrame(
+        {
+            "hex": hexes,
+            "t": when.array.asi8 / 1e9,
+            "callsign": f["callsign"].str.strip().replace("", None),
+            "squawk": f["squawk"].str.strip().replace("", None),
+            "gs": _numbers(f["ground_speed"], rows, keep, ctx, "13 (ground speed)"),
+            "track": _numbers(f["track"], rows, keep, ctx, "14 (track)"),
+            "vrate": _numbers(
+                f["vertical_rate"].str.rstrip(" Hh"), rows, keep, ctx, "17 (vertical rate)"
+            ),
+        }
+    )
     lat = _numbers(f["lat"], rows, keep, ctx, "15 (latitude)")
     lon = _numbers(f["lon"], rows, keep, ctx, "16 (longitude)")
     hexes_kept = work["hex"][keep].reset_index(drop=True)
     carried = _carry_forward(work[keep].reset_index(drop=True))
     position = np.isin(transmission[keep], (2, 3))
     surface = transmission[keep] == 2
-    ground_flag = f["on_ground"].str.strip()[keep].reset_index(drop=True).map(
-        {"-1": True, "0": False})
+    ground_flag = (
+        f["on_ground"].str.strip()[keep].reset_index(drop=True).map({"-1": True, "0": False})
+    )
     on_ground = ground_flag.astype("boolean").to_numpy()
     on_ground[surface] = True
-    out = pd.DataFrame({
-        "time": when[keep].reset_index(drop=True),
-        "icao24": hexes_kept,
-        "lat": lat[keep],
-        "lon": lon[keep],
-        "alt_ft": np.where(gnss[keep], np.nan, alt[keep]),
-        "alt_geom_ft": np.where(gnss[keep], alt[keep], np.nan),
-        "on_ground": pd.array(on_ground, dtype="boolean"),
-        "gs_kt": carried["gs"],
-        "track_deg": carried["track"],
-        "vrate_fpm": carried["vrate"],
-        "callsign": carried["callsign"],
-        "squawk": carried["squawk"],
-        "position_source": "unknown",
-        "row": rows[keep],
-    })
+    out = pd.DataFrame(
+        {
+            "time": when[keep].reset_index(drop=True),
+            "icao24": hexes_kept,
+            "lat": lat[keep],
+            "lon": lon[keep],
+            "alt_ft": np.where(gnss[keep], np.nan, alt[keep]),
+            "alt_geom_ft": np.where(gnss[keep], alt[keep], np.nan),
+            "on_ground": pd.array(on_ground, dtype="boolean"),
+            "gs_kt": carried["gs"],
+            "track_deg": carried["track"],
+            "vrate_fpm": carried["vrate"],
+            "callsign": carried["callsign"],
+            "squawk": carried["squawk"],
+            "position_source": "unknown",
+            "row": rows[keep],
+        }
+    )
     return out[position].reset_index(drop=True)

@@ -34,8 +34,11 @@ MEMBER_SEP = "::"
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _CHUNK = 1 << 20
-_SECRET_KEYS = re.compile(r"(sig|signature|token|key|secret|credential|password|auth|sas|"
-                          r"x-amz-|x-goog-|se$|sp$|sv$|st$)", re.I)
+_SECRET_KEYS = re.compile(
+    r"(sig|signature|token|key|secret|credential|password|auth|sas|"
+    r"x-amz-|x-goog-|se$|sp$|sv$|st$)",
+    re.I,
+)
 _REAL: dict[str, str] = {}
 """Redacted URL -> the URL as the user gave it (with its secrets), in this process only."""
 _DIGESTS: OrderedDict[str, tuple[str, int]] = OrderedDict()
@@ -68,8 +71,9 @@ def redact(url: str) -> str:
         return url
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = "&".join(q for q in parts.query.split("&")
-                     if q and not _SECRET_KEYS.search(q.split("=", 1)[0]))
+    query = "&".join(
+        q for q in parts.query.split("&") if q and not _SECRET_KEYS.search(q.split("=", 1)[0])
+    )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
@@ -119,6 +123,7 @@ def fingerprint(ref: str) -> tuple[str, int]:
         data = read_bytes(ref, 1 << 62)
         return hashlib.sha256(data).hexdigest(), len(data)
     from flightcheck.track import provenance
+
     return provenance.sha256_file(ref), os.path.getsize(ref)
 
 
@@ -175,8 +180,7 @@ def _fs(url: str):
     try:
         return fsspec.core.url_to_fs(url)
     except ImportError as exc:
-        raise UsageError(f"{redact(url)}: reading this needs an extra package ({exc})") \
-            from None
+        raise UsageError(f"{redact(url)}: reading this needs an extra package ({exc})") from None
     except ValueError as exc:
         raise UsageError(f"{redact(url)}: {exc}") from None
 
@@ -191,7 +195,8 @@ def _streaming(fs) -> dict:
 
 
 _FETCHED: ContextVar[dict[str, bytes | BaseException] | None] = ContextVar(
-    "flightcheck_fetched", default=None)
+    "flightcheck_fetched", default=None
+)
 
 
 @contextmanager
@@ -269,8 +274,9 @@ def expand_url(url: str) -> list[str]:
     fs, path = _fs(url)
     try:
         if set("*?[") & set(urlsplit(url).path):
-            found = {p: i for p, i in fs.glob(path, detail=True).items()
-                     if i.get("type") != "directory"}
+            found = {
+                p: i for p, i in fs.glob(path, detail=True).items() if i.get("type") != "directory"
+            }
         elif fs.isdir(path):
             found = fs.find(path, detail=True)
         elif fs.exists(path):

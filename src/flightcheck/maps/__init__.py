@@ -8,5 +8,12 @@ writes it; ``snapshot(path, png)`` renders a PNG through headless Chromium.
 from flightcheck.maps.assets import RemoteReferenceError, check_offline, remote_references
 from flightcheck.maps.build import build_map, map_routes, render_html, save_map
 
-__all__ = ["RemoteReferenceError", "build_map", "check_offline", "map_routes", "remote_references",
-           "render_html", "save_map"]
+__all__ = [
+    "RemoteReferenceError",
+    "build_map",
+    "check_offline",
+    "map_routes",
+    "remote_references",
+    "render_html",
+    "save_map",
+]

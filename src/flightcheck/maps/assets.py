@@ -21,9 +21,18 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", re.IGNORECASE)
 _TTF_FALLBACK = re.compile(r""",\s*url\([^)]*\.ttf\)\s*format\(["']truetype["']\)""")
 _IMPORT = re.compile(r"@import\b", re.IGNORECASE)
 _LOADING_ATTRS = {
-    "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
-    "embed": ("src",), "object": ("data",), "source": ("src", "srcset"), "audio": ("src",),
-    "video": ("src", "poster"), "track": ("src",), "input": ("src",), "image": ("href",),
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "source": ("src", "srcset"),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href",),
     "use": ("href", "xlink:href"),
 }
 
@@ -148,4 +157,5 @@ def check_offline(html: str) -> None:
         listed = "; ".join(found[:5]) + (f" (and {len(found) - 5} more)" if len(found) > 5 else "")
         raise RemoteReferenceError(
             f"map is not self-contained, it references {listed}; "
-            "please report this as a flightcheck bug")
+            "please report this as a flightcheck bug"
+        )

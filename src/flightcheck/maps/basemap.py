@@ -20,8 +20,9 @@ BORDER = "#9a9a9a"
 DECIMALS = 2
 
 
-def outline_features(names: list[str | None], geometries: np.ndarray,
-                     codes: list[str | None]) -> dict[str, Any]:
+def outline_features(
+    names: list[str | None], geometries: np.ndarray, codes: list[str | None]
+) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of country outlines, coordinates rounded to 0.01°.
 
     ``geometries``: shapely (Multi)Polygons; ``names``/``codes``: country names and ISO-2
@@ -33,8 +34,13 @@ def outline_features(names: list[str | None], geometries: np.ndarray,
     geoms = shapely.make_valid(geoms)
     features = []
     for name, code, text in zip(names, codes, shapely.to_geojson(geoms).tolist(), strict=True):
-        features.append({"type": "Feature", "properties": {"name": name, "iso2": code},
-                         "geometry": json.loads(text)})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": name, "iso2": code},
+                "geometry": json.loads(text),
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -43,8 +49,9 @@ def country_outlines() -> dict[str, Any]:
     from flightcheck.reference import countries
 
     table = countries.geometries("110m")
-    return outline_features(table["name"].tolist(), table["geometry"].to_numpy(),
-                            table["iso2"].tolist())
+    return outline_features(
+        table["name"].tolist(), table["geometry"].to_numpy(), table["iso2"].tolist()
+    )
 
 
 class CountryOutlines(MacroElement):
@@ -66,5 +73,10 @@ class CountryOutlines(MacroElement):
         super().__init__()
         self._name = "CountryOutlines"
         self.data = data
-        self.style = {"color": BORDER, "weight": 0.7, "fillColor": LAND, "fillOpacity": 1.0,
-                      "className": "fc-basemap"}
+        self.style = {
+            "color": BORDER,
+            "weight": 0.7,
+            "fillColor": LAND,
+            "fillOpacity": 1.0,
+            "className": "fc-basemap",
+        }

@@ -201,8 +201,7 @@ class Behaviour(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, registry: dict[str, tuple[Any, Any]],
-                 bounds: list[list[float]]) -> None:
+    def __init__(self, registry: dict[str, tuple[Any, Any]], bounds: list[list[float]]) -> None:
         """``registry``: finding id -> (its folium marker, the feature group holding it);
         ``bounds``: ``[[south, west], [north, east]]`` of the first view."""
         super().__init__()
@@ -219,7 +218,10 @@ class Behaviour(MacroElement):
 
         out = []
         for k, (m, g) in sorted(self._registry.items()):
-            what = (f"bounds: {json.dumps(m['bounds'])}, popup: {json.dumps(m['popup'])}"
-                    if isinstance(m, dict) else f"marker: {m.get_name()}")
+            what = (
+                f"bounds: {json.dumps(m['bounds'])}, popup: {json.dumps(m['popup'])}"
+                if isinstance(m, dict)
+                else f"marker: {m.get_name()}"
+            )
             out.append(f"registry[{json.dumps(k)}] = {{{what}, group: {g.get_name()}}};\n")
         return "".join(out)

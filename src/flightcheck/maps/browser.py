@@ -21,8 +21,14 @@ from flightcheck.errors import UsageError
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -46,8 +52,9 @@ class OfflineBrowser:
         page = self.context.new_page()
         page.set_viewport_size({"width": width, "height": height})
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error"
-                else None)
+        page.on(
+            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
+        )
 
         def on_dialog(dialog: Any) -> None:
             self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -64,19 +71,26 @@ def offline_browser(executable: str | None = None) -> Iterator[OfflineBrowser]:
     """Launch headless Chromium in a fresh profile with every non-local request aborted."""
     exe = executable or chromium_path()
     if not Path(exe).is_file():
-        raise UsageError(f"Chromium not found at {exe}: install it (Debian/Ubuntu: "
-                         "apt-get install chromium) or set FLIGHTCHECK_CHROMIUM")
+        raise UsageError(
+            f"Chromium not found at {exe}: install it (Debian/Ubuntu: "
+            "apt-get install chromium) or set FLIGHTCHECK_CHROMIUM"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise UsageError("rendering PNG snapshots needs Playwright: "
-                         "pip install 'flightcheck[png]'") from None
+        raise UsageError(
+            "rendering PNG snapshots needs Playwright: pip install 'flightcheck[png]'"
+        ) from None
     profile = tempfile.mkdtemp(prefix="flightcheck-chromium-")
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=exe, headless=True, args=CHROMIUM_FLAGS,
-                service_workers="block")
+                profile,
+                executable_path=exe,
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                service_workers="block",
+            )
             browser = OfflineBrowser(context)
 
             def route(r: Any) -> None:

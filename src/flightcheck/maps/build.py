@@ -108,15 +108,23 @@ def _stop_end(stop: Mapping[str, Any] | None, field: str) -> tuple[float, float,
     return None if np.isnan(when) else (when, float(stop["lat"]), float(stop["lon"]))
 
 
-def _connectors(lines: TrackLines, leg_ids: list[int], legs: pd.DataFrame,
-                stops: pd.DataFrame, first_fix: dict[int, tuple[float, float, float]],
-                last_fix: dict[int, tuple[float, float, float]], silent_s: float) -> None:
+def _connectors(
+    lines: TrackLines,
+    leg_ids: list[int],
+    legs: pd.DataFrame,
+    stops: pd.DataFrame,
+    first_fix: dict[int, tuple[float, float, float]],
+    last_fix: dict[int, tuple[float, float, float]],
+    silent_s: float,
+) -> None:
     """Dashed lines from a stop to a leg's first fix (and last fix to the next stop) when the
     aircraft was not seen leaving (reaching) it: inferred stops, data starting late."""
     by_code = {s.get("airport"): s for s in stops.to_dict("records")} if len(stops) else {}
     for gid, leg in zip(leg_ids, legs.to_dict("records"), strict=True):
-        for field, end_fix, stop_field in (("from", first_fix, "departure"),
-                                           ("to", last_fix, "arrival")):
+        for field, end_fix, stop_field in (
+            ("from", first_fix, "departure"),
+            ("to", last_fix, "arrival"),
+        ):
             stop = _stop_end(by_code.get(leg.get(field)), stop_field)
             fix = end_fix.get(gid)
             if stop is None or fix is None or abs(fix[0] - stop[0]) <= silent_s:
@@ -156,8 +164,9 @@ def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None) -> float | None:
     return speed_kmh * max(dur - MIN_TURN_S, 0.0) / 3600.0
 
 
-def _with_ends(gap: dict[str, Any], t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-               hexes: np.ndarray) -> dict[str, Any]:
+def _with_ends(
+    gap: dict[str, Any], t: np.ndarray, lat: np.ndarray, lon: np.ndarray, hexes: np.ndarray
+) -> dict[str, Any]:
     """The gap with ``lat0, lon0, lat1, lon1``: the fixes either side (looked up by time)."""
     if all(_number(gap.get(k)) is not None for k in ("lat0", "lon0", "lat1", "lon1")):
         return gap
@@ -182,8 +191,11 @@ def _unaccounted(gaps: pd.DataFrame) -> pd.DataFrame:
     if "explained_by" in gaps:
         extra &= gaps["explained_by"].isna().to_numpy()
     if "candidates" in gaps:
-        extra |= gaps["candidates"].map(lambda c: isinstance(c, list) and len(c) > 0
-                                        ).to_numpy(dtype=bool)
+        extra |= (
+            gaps["candidates"]
+            .map(lambda c: isinstance(c, list) and len(c) > 0)
+            .to_numpy(dtype=bool)
+        )
     return gaps[extra]
 
 
@@ -204,17 +216,22 @@ def _input_spans(df: pd.DataFrame) -> dict[str, tuple[str, str]]:
     if not len(df) or "source" not in df:
         return {}
     spans = df.groupby(df["source"].astype(str), sort=True)["time"].agg(["min", "max"])
-    return {src: (lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"))
-            for src, lo, hi in zip(spans.index, spans["min"], spans["max"], strict=True)}
+    return {
+        src: (lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"))
+        for src, lo, hi in zip(spans.index, spans["min"], spans["max"], strict=True)
+    }
 
 
-def _surroundings(lines: TrackLines, stops: pd.DataFrame,
-                  gaps: pd.DataFrame) -> dict[str, Any]:
+def _surroundings(lines: TrackLines, stops: pd.DataFrame, gaps: pd.DataFrame) -> dict[str, Any]:
     """Airports (with runways), cities and country labels near what is drawn."""
     from flightcheck.maps import surroundings
 
-    pts = [p for stretch in [*lines.observed.values(), *lines.silent.values()]
-           for piece in stretch for p in piece]
+    pts = [
+        p
+        for stretch in [*lines.observed.values(), *lines.silent.values()]
+        for piece in stretch
+        for p in piece
+    ]
     stopped = set(stops["airport"].dropna().astype(str)) if "airport" in stops else set()
     named: set[str] = set()
     if "candidates" in gaps:
@@ -223,24 +240,36 @@ def _surroundings(lines: TrackLines, stops: pd.DataFrame,
                 named |= {str(c.get("airport")) for c in cands if isinstance(c, dict)}
     arr = np.asarray(pts, dtype=float).reshape(-1, 2)
     cells = surroundings.near_cells(arr[:, 0], arr[:, 1])
-    return {"airports": surroundings.airports_near(cells, stopped, named),
-            "cities": surroundings.cities_near(cells),
-            "countries": surroundings.country_labels()}
+    return {
+        "airports": surroundings.airports_near(cells, stopped, named),
+        "cities": surroundings.cities_near(cells),
+        "countries": surroundings.country_labels(),
+    }
 
 
 def _bounds(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
     ok = np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
         return [[-60.0, -180.0], [75.0, 180.0]]
-    return [[float(lat[ok].min()), float(lon[ok].min())],
-            [float(lat[ok].max()), float(lon[ok].max())]]
+    return [
+        [float(lat[ok].min()), float(lon[ok].min())],
+        [float(lat[ok].max()), float(lon[ok].max())],
+    ]
 
 
-def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
-              annotations: Iterable[Mapping[str, Any]] | None = None, title: str | None = None,
-              *, legs: pd.DataFrame | None = None, icao24: str | list[str] | None = None,
-              silent_s: float = SILENT_S, max_vertices: int = MAX_VERTICES,
-              online_tiles: bool = False, reference: bool = True) -> folium.Map:
+def build_map(
+    tracks: Tracks | pd.DataFrame,
+    segmentation: Any = None,
+    annotations: Iterable[Mapping[str, Any]] | None = None,
+    title: str | None = None,
+    *,
+    legs: pd.DataFrame | None = None,
+    icao24: str | list[str] | None = None,
+    silent_s: float = SILENT_S,
+    max_vertices: int = MAX_VERTICES,
+    online_tiles: bool = False,
+    reference: bool = True,
+) -> folium.Map:
     """An evidence map of ``tracks`` and their findings, as a folium Map (shows in notebooks).
 
     ``segmentation``: the stop engine's result (``stops``, ``events``, ``gaps`` DataFrames);
@@ -276,7 +305,8 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
     if icao24:
         stops_all, events_all, gaps_all = (
             f[f["icao24"].isin(wanted)] if "icao24" in f else f
-            for f in (stops_all, events_all, gaps_all))
+            for f in (stops_all, events_all, gaps_all)
+        )
 
     t = time_s(df) if len(df) else np.empty(0)
     lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
@@ -291,8 +321,11 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
     # each aircraft's stops (in time order) and legs as slices of frames sorted once: a
     # filter of the whole frame per aircraft grew as aircraft x findings
     timed = ["arrival", "departure"] if {"arrival", "departure"} <= set(stops_all) else []
-    stops_of = (by_aircraft(stops_all, timed) if "icao24" in stops_all
-                else lambda _: stops_all.reset_index(drop=True))
+    stops_of = (
+        by_aircraft(stops_all, timed)
+        if "icao24" in stops_all
+        else lambda _: stops_all.reset_index(drop=True)
+    )
     legs_of_aircraft = by_aircraft(legs, []) if legs is not None else None
     for hex_ in sorted(wanted):
         lo, hi = np.searchsorted(hexes, hex_, "left"), np.searchsorted(hexes, hex_, "right")
@@ -313,28 +346,38 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
                     last_fix[gid] = (t[j], lat[j], lon[j])
         leg_tables.append((hex_, mine, ids, stops))
         speeds[hex_] = _speed_kmh(rows)
-        aircraft.append(AircraftLine(
-            icao24=hex_, registration=_first_text(rows["registration"]),
-            typecode=_first_text(rows["typecode"]),
-            callsigns=sorted(set(rows["callsign"].dropna().str.strip().unique().tolist())
-                             - {""}),
-            countries=_country_chain(stops)))
+        aircraft.append(
+            AircraftLine(
+                icao24=hex_,
+                registration=_first_text(rows["registration"]),
+                typecode=_first_text(rows["typecode"]),
+                callsigns=sorted(
+                    set(rows["callsign"].dropna().str.strip().unique().tolist()) - {""}
+                ),
+                countries=_country_chain(stops),
+            )
+        )
 
     keep = _keep_mask(t, hexes, events_all)
     lines = track_lines(t, lat, lon, group, keep, silent_s, max_vertices)
     for _hex, mine, ids, stops in leg_tables:
         _connectors(lines, ids, mine, stops, first_fix, last_fix, silent_s)
 
-    names = short_names(sorted({r.path for r in tracks.inputs} | set(
-        df["source"].dropna().astype(str).unique().tolist() if "source" in df else [])))
+    names = short_names(
+        sorted(
+            {r.path for r in tracks.inputs}
+            | set(df["source"].dropna().astype(str).unique().tolist() if "source" in df else [])
+        )
+    )
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, world_copy_jump=False)
     m.default_js, m.default_css = [], []
     basemap = folium.FeatureGroup(name="Countries (Natural Earth 1:110m)", control=True)
     basemap.add_child(CountryOutlines(country_outlines()))
     m.add_child(basemap)
     if online_tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)",
-                         overlay=True, show=False).add_to(m)
+        folium.TileLayer(
+            OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap (online)", overlay=True, show=False
+        ).add_to(m)
     if reference:
         places = folium.FeatureGroup(name="Airports, runways, cities")
         places.add_child(ReferenceLayer(_surroundings(lines, stops_all, gaps_all)))
@@ -346,16 +389,18 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
         color, css = layers.aircraft_color(n), f"fc-ac-{n}"
         line.color = color
         reg = line.registration
-        label = f"{hex_}" + (f" {reg}" if reg else "") + (
-            f" {line.typecode}" if line.typecode else "")
-        group_layer = folium.FeatureGroup(name=(
-            f'<span class="fc-swatch" style="border-top-color:{esc(color)}"></span>'
-            f"{esc(label)}"))
+        label = (
+            f"{hex_}" + (f" {reg}" if reg else "") + (f" {line.typecode}" if line.typecode else "")
+        )
+        group_layer = folium.FeatureGroup(
+            name=(
+                f'<span class="fc-swatch" style="border-top-color:{esc(color)}"></span>{esc(label)}'
+            )
+        )
         for gid, leg in zip(ids, mine.to_dict("records"), strict=True):
             observed, silent = lines.observed.get(gid, []), lines.silent.get(gid, [])
             if observed or silent:
-                layers.add_leg(group_layer, {**leg, "icao24": hex_}, color, observed, silent,
-                               names)
+                layers.add_leg(group_layer, {**leg, "icao24": hex_}, color, observed, silent, names)
         if "icao24" in unaccounted:
             for gap in unaccounted[unaccounted["icao24"] == hex_].to_dict("records"):
                 gap = _with_ends(gap, t, lat, lon, hexes)
@@ -369,13 +414,25 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
                 known = [_number(gap.get(k)) for k in ("lat0", "lon0", "lat1", "lon1")]
                 ends = [v for v in known if v is not None]
                 if fid not in registry and len(ends) == 4:
-                    registry[fid] = ({"bounds": [[min(ends[0], ends[2]), min(ends[1], ends[3])],
-                                                 [max(ends[0], ends[2]), max(ends[1], ends[3])]],
-                                      "popup": popups.gap_popup(gap, names)}, group_layer)
-        mine_events = (events_all[events_all["icao24"] == hex_] if "icao24" in events_all
-                       else events_all.iloc[:0])
-        for fid, marker in {**layers.add_stops(group_layer, stops, css, names),
-                            **layers.add_events(group_layer, mine_events, css, names)}.items():
+                    registry[fid] = (
+                        {
+                            "bounds": [
+                                [min(ends[0], ends[2]), min(ends[1], ends[3])],
+                                [max(ends[0], ends[2]), max(ends[1], ends[3])],
+                            ],
+                            "popup": popups.gap_popup(gap, names),
+                        },
+                        group_layer,
+                    )
+        mine_events = (
+            events_all[events_all["icao24"] == hex_]
+            if "icao24" in events_all
+            else events_all.iloc[:0]
+        )
+        for fid, marker in {
+            **layers.add_stops(group_layer, stops, css, names),
+            **layers.add_events(group_layer, mine_events, css, names),
+        }.items():
             registry[fid] = (marker, group_layer)
         m.add_child(group_layer)
     notes = list(annotations or [])
@@ -386,10 +443,22 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
         m.add_child(notes_layer)
     folium.LayerControl(collapsed=True).add_to(m)
 
-    pts_lat = np.concatenate([lat, pd.to_numeric(stops_all.get("lat", pd.Series(dtype=float)),
-                                                 errors="coerce").to_numpy(dtype=float)])
-    pts_lon = np.concatenate([lon, pd.to_numeric(stops_all.get("lon", pd.Series(dtype=float)),
-                                                 errors="coerce").to_numpy(dtype=float)])
+    pts_lat = np.concatenate(
+        [
+            lat,
+            pd.to_numeric(stops_all.get("lat", pd.Series(dtype=float)), errors="coerce").to_numpy(
+                dtype=float
+            ),
+        ]
+    )
+    pts_lon = np.concatenate(
+        [
+            lon,
+            pd.to_numeric(stops_all.get("lon", pd.Series(dtype=float)), errors="coerce").to_numpy(
+                dtype=float
+            ),
+        ]
+    )
     # the first view, clear of the folded title and legend, set without animation (folium's
     # fit_bounds animates, and an animation pending in a hidden frame, such as the report's,
     # ends later and undoes a focus asked for meanwhile)
@@ -397,22 +466,44 @@ def build_map(tracks: Tracks | pd.DataFrame, segmentation: Any = None,
 
     from flightcheck import __version__
 
-    simplified = (f"track simplified to {lines.vertices:,} of {lines.points:,} points "
-                  f"(tolerance {lines.tolerance_deg:g}°)" if lines.tolerance_deg else "")
+    simplified = (
+        f"track simplified to {lines.vertices:,} of {lines.points:,} points "
+        f"(tolerance {lines.tolerance_deg:g}°)"
+        if lines.tolerance_deg
+        else ""
+    )
     spans = _input_spans(df)
     parts = PageParts(
-        title=title or "flightcheck evidence map", aircraft=aircraft,
-        inputs=[InputLine(r.path, r.sha256, r.format, r.points, names.get(r.path, r.path),
-                          *spans.get(r.path, ("", ""))) for r in tracks.inputs],
-        version=__version__, simplified=simplified)
+        title=title or "flightcheck evidence map",
+        aircraft=aircraft,
+        inputs=[
+            InputLine(
+                r.path,
+                r.sha256,
+                r.format,
+                r.points,
+                names.get(r.path, r.path),
+                *spans.get(r.path, ("", "")),
+            )
+            for r in tracks.inputs
+        ],
+        version=__version__,
+        simplified=simplified,
+    )
     root = m.get_root()
     root.header.add_child(RawHTML(f"<title>{esc(parts.title)}</title>\n"), name="fc_title")
     root.header.add_child(RawHTML(head_assets()), name="fc_assets")
-    root.header.add_child(RawHTML(
-        f"<style>{CSS}{REFERENCE_CSS}{BEHAVIOUR_CSS}"
-        f"{palette_css([a.color for a in aircraft])}</style>\n"), name="fc_css")
-    root.html.add_child(RawHTML(title_html(parts) + legend_html(parts) + caption_html()
-                                + footer_html(parts)), name="fc_page")
+    root.header.add_child(
+        RawHTML(
+            f"<style>{CSS}{REFERENCE_CSS}{BEHAVIOUR_CSS}"
+            f"{palette_css([a.color for a in aircraft])}</style>\n"
+        ),
+        name="fc_css",
+    )
+    root.html.add_child(
+        RawHTML(title_html(parts) + legend_html(parts) + caption_html() + footer_html(parts)),
+        name="fc_page",
+    )
     m.flightcheck_lines = lines  # what was drawn (vertices, tolerance), for callers and tests
     return m
 
@@ -434,8 +525,12 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     return write_text(path, render_html(m))
 
 
-def map_routes(routes: Any, annotations: Iterable[Mapping[str, Any]] | None = None,
-               title: str | None = None, **options: Any) -> folium.Map:
+def map_routes(
+    routes: Any,
+    annotations: Iterable[Mapping[str, Any]] | None = None,
+    title: str | None = None,
+    **options: Any,
+) -> folium.Map:
     """The map of a :class:`~flightcheck.routes.RouteSet`: its legs, stops, events and gaps
     (sources already reconciled), plus annotations (bound ones carry ``lat``/``lon``)."""
     from types import SimpleNamespace
@@ -445,5 +540,6 @@ def map_routes(routes: Any, annotations: Iterable[Mapping[str, Any]] | None = No
     seg = SimpleNamespace(stops=routes.stops, events=routes.events, gaps=routes.gaps)
     legs = routes.legs
     legs = legs.drop(columns=[c for c in ("overflown",) if c in legs.columns])
-    return build_map(routes.tracks, seg, annotations, title,
-                     legs=legs if len(legs) else None, **options)
+    return build_map(
+        routes.tracks, seg, annotations, title, legs=legs if len(legs) else None, **options
+    )

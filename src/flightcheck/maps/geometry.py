@@ -24,8 +24,9 @@ COORD_DECIMALS = 5
 """Decimals kept in coordinates (1e-5 degree is about 1 m)."""
 
 
-def observed_pieces(t: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None,
-                    silent_s: float = SILENT_S) -> tuple[np.ndarray, np.ndarray]:
+def observed_pieces(
+    t: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None, silent_s: float = SILENT_S
+) -> tuple[np.ndarray, np.ndarray]:
     """Split fixes into observed pieces: maximal runs of one ``group`` (leg) whose consecutive
     fixes (time-sorted within the group, ``t`` in Unix s) are at most ``silent_s`` apart.
 
@@ -57,8 +58,7 @@ def silences(t: np.ndarray, group: np.ndarray, silent_s: float = SILENT_S) -> np
     return np.flatnonzero((np.diff(t) > silent_s) & (group[1:] == group[:-1]))
 
 
-def _lines(lat: np.ndarray, lon: np.ndarray, index: np.ndarray,
-           piece: np.ndarray) -> np.ndarray:
+def _lines(lat: np.ndarray, lon: np.ndarray, index: np.ndarray, piece: np.ndarray) -> np.ndarray:
     if len(index) == 0:
         return np.empty(0, dtype=object)
     _, dense = np.unique(piece, return_inverse=True)
@@ -66,12 +66,16 @@ def _lines(lat: np.ndarray, lon: np.ndarray, index: np.ndarray,
 
 
 def _simplified(lines: np.ndarray, tolerance_deg: float) -> np.ndarray:
-    return shapely.simplify(lines, tolerance_deg, preserve_topology=False) if (
-        tolerance_deg > 0 and len(lines)) else lines
+    return (
+        shapely.simplify(lines, tolerance_deg, preserve_topology=False)
+        if (tolerance_deg > 0 and len(lines))
+        else lines
+    )
 
 
-def fit_budget(lines: np.ndarray, budget: int = MAX_VERTICES,
-               max_rounds: int = 16) -> tuple[np.ndarray, float]:
+def fit_budget(
+    lines: np.ndarray, budget: int = MAX_VERTICES, max_rounds: int = 16
+) -> tuple[np.ndarray, float]:
     """Simplify ``lines`` (Douglas–Peucker, degrees) with the smallest doubling tolerance,
     starting at 1e-4° (~10 m), that brings the total vertex count within ``budget``.
     Returns the lines and the tolerance used (0 when they already fit)."""
@@ -111,9 +115,15 @@ class TrackLines:
     vertices: int = 0
 
 
-def track_lines(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, group: np.ndarray,
-                keep: np.ndarray | None = None, silent_s: float = SILENT_S,
-                budget: int = MAX_VERTICES) -> TrackLines:
+def track_lines(
+    t: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    group: np.ndarray,
+    keep: np.ndarray | None = None,
+    silent_s: float = SILENT_S,
+    budget: int = MAX_VERTICES,
+) -> TrackLines:
     """Observed and silent lines of every group (leg) of fixes, simplified to ``budget``.
 
     Fixes must be sorted by group, then time; ``group`` < 0 marks fixes on no leg (on the
@@ -135,8 +145,9 @@ def track_lines(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, group: np.ndarr
             sel = (line >= mine[0]) & (line <= mine[-1])
             out.observed[int(g)] = _nested(coords[sel], line[sel])
     gaps = silences(t, group, silent_s)
-    pairs = np.round(np.column_stack([lat[gaps], lon[gaps], lat[gaps + 1], lon[gaps + 1]]),
-                     COORD_DECIMALS).tolist()
+    pairs = np.round(
+        np.column_stack([lat[gaps], lon[gaps], lat[gaps + 1], lon[gaps + 1]]), COORD_DECIMALS
+    ).tolist()
     for g, (a, b, c, d) in zip(group[gaps].tolist(), pairs, strict=True):
         out.silent.setdefault(int(g), []).append([[a, b], [c, d]])
     out.vertices += 2 * len(gaps)
@@ -147,37 +158,51 @@ EARTH_KM = 6371.0088
 """Mean Earth radius (km) for the spherical reach ellipse."""
 
 
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                  lon2: np.ndarray) -> np.ndarray:
+def _haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _destination(lat: float, lon: float, bearing: np.ndarray,
-                 dist_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _destination(
+    lat: float, lon: float, bearing: np.ndarray, dist_km: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     p, d = np.radians(lat), dist_km / EARTH_KM
     p2 = np.arcsin(np.sin(p) * np.cos(d) + np.cos(p) * np.sin(d) * np.cos(bearing))
     dl = np.arctan2(np.sin(bearing) * np.sin(d) * np.cos(p), np.cos(d) - np.sin(p) * np.sin(p2))
     return np.degrees(p2), lon + np.degrees(dl)
 
 
-def reach_ellipse(lat0: float, lon0: float, lat1: float, lon1: float, reach_km: float,
-                  n: int = 72) -> list[list[float]] | None:
+def reach_ellipse(
+    lat0: float, lon0: float, lat1: float, lon1: float, reach_km: float, n: int = 72
+) -> list[list[float]] | None:
     """Boundary ``[[lat, lon], ...]`` of the places P with |AP| + |PB| <= ``reach_km`` (km,
     great-circle), A and B the fixes either side of a silence: where the aircraft can have
     been. None when ``reach_km`` does not exceed |AB| (no slack). Longitudes are unwrapped
     around the ellipse's centre so it is drawn whole across the antimeridian.
     """
-    direct = float(_haversine_km(np.array(lat0), np.array(lon0), np.array(lat1),
-                                 np.array(lon1)))
+    direct = float(_haversine_km(np.array(lat0), np.array(lon0), np.array(lat1), np.array(lon1)))
     if not np.isfinite(reach_km) or reach_km <= direct:
         return None
-    v0 = np.array([np.cos(np.radians(lat0)) * np.cos(np.radians(lon0)),
-                   np.cos(np.radians(lat0)) * np.sin(np.radians(lon0)), np.sin(np.radians(lat0))])
-    v1 = np.array([np.cos(np.radians(lat1)) * np.cos(np.radians(lon1)),
-                   np.cos(np.radians(lat1)) * np.sin(np.radians(lon1)), np.sin(np.radians(lat1))])
+    v0 = np.array(
+        [
+            np.cos(np.radians(lat0)) * np.cos(np.radians(lon0)),
+            np.cos(np.radians(lat0)) * np.sin(np.radians(lon0)),
+            np.sin(np.radians(lat0)),
+        ]
+    )
+    v1 = np.array(
+        [
+            np.cos(np.radians(lat1)) * np.cos(np.radians(lon1)),
+            np.cos(np.radians(lat1)) * np.sin(np.radians(lon1)),
+            np.sin(np.radians(lat1)),
+        ]
+    )
     mid = v0 + v1 if np.linalg.norm(v0 + v1) > 1e-9 else v0
     mlat = float(np.degrees(np.arcsin(mid[2] / np.linalg.norm(mid))))
     mlon = float(np.degrees(np.arctan2(mid[1], mid[0])))
@@ -187,7 +212,7 @@ def reach_ellipse(lat0: float, lon0: float, lat1: float, lon1: float, reach_km: 
     for _ in range(40):  # bisection along each bearing, all bearings at once
         r = (lo + hi) / 2
         plat, plon = _destination(mlat, mlon, bearing, r)
-        total = (_haversine_km(lat0, lon0, plat, plon) + _haversine_km(plat, plon, lat1, lon1))
+        total = _haversine_km(lat0, lon0, plat, plon) + _haversine_km(plat, plon, lat1, lon1)
         inside = total <= reach_km
         lo, hi = np.where(inside, r, lo), np.where(inside, hi, r)
     plat, plon = _destination(mlat, mlon, bearing, lo)

@@ -58,10 +58,15 @@ def table(title: str, rows: Iterable[tuple[str, str]], extra: str = "") -> str:
     Row labels are trusted constants; row values must come from :func:`esc` (or helpers that
     escape) — this function does not escape them again, so formatting tags stay possible.
     """
-    body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows
-                   if value not in ("", None))
-    return (f'<div class="fc-popup"><div class="fc-popup-title">{esc(title)}</div>'
-            f"<table>{body}</table>{extra}</div>")
+    body = "".join(
+        f"<tr><th>{label}</th><td>{value}</td></tr>"
+        for label, value in rows
+        if value not in ("", None)
+    )
+    return (
+        f'<div class="fc-popup"><div class="fc-popup-title">{esc(title)}</div>'
+        f"<table>{body}</table>{extra}</div>"
+    )
 
 
 def bullet_list(items: Iterable[Any], css_class: str = "fc-evidence") -> str:
@@ -88,8 +93,12 @@ class SafePopup(MacroElement):
         self._name = "SafePopup"
         self.html = html
         # clear of the folded title box (top left) and legend (bottom right)
-        self.options = {"maxWidth": max_width, "className": "fc-leaflet-popup",
-                        "autoPanPaddingTopLeft": [10, 56], "autoPanPaddingBottomRight": [10, 40]}
+        self.options = {
+            "maxWidth": max_width,
+            "className": "fc-leaflet-popup",
+            "autoPanPaddingTopLeft": [10, 56],
+            "autoPanPaddingBottomRight": [10, 40],
+        }
 
 
 class SafeTooltip(MacroElement):

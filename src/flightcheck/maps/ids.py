@@ -27,11 +27,15 @@ def number_ids(root: Element) -> None:
         old_name = element.get_name()
         element._id = f"fc{next(numbers)}"
         parent = element._parent
-        if parent is not None and old_name in parent._children \
-                and parent._children[old_name] is element:
+        if (
+            parent is not None
+            and old_name in parent._children
+            and parent._children[old_name] is element
+        ):
             parent._children = OrderedDict(
                 (element.get_name() if key == old_name else key, child)
-                for key, child in parent._children.items())
+                for key, child in parent._children.items()
+            )
         children = list(element._children.values())
         for extra in ("header", "html", "script"):  # a Figure's three sections
             section = getattr(element, extra, None)

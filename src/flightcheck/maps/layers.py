@@ -25,8 +25,20 @@ from flightcheck.maps.popups import (
     stop_popup,
 )
 
-AIRCRAFT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
-                   "#8c564b", "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
+AIRCRAFT_COLORS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#843c39",
+]
 """Aircraft colours (Tableau 10 and darker extras), used in order and repeated."""
 
 GAP_COLOR = "#e66101"
@@ -87,33 +99,52 @@ def _finite(*values: Any) -> bool:
         return False
 
 
-def _marker(lat: float, lon: float, kind: str, css: str, popup: str,
-            tooltip: str, fid: str) -> folium.Marker:
-    icon = folium.DivIcon(html=marker_icon(kind), class_name=f"fc-marker {css}",
-                          icon_size=(MARKER_PX, MARKER_PX),
-                          icon_anchor=(MARKER_PX // 2, MARKER_PX // 2))
+def _marker(
+    lat: float, lon: float, kind: str, css: str, popup: str, tooltip: str, fid: str
+) -> folium.Marker:
+    icon = folium.DivIcon(
+        html=marker_icon(kind),
+        class_name=f"fc-marker {css}",
+        icon_size=(MARKER_PX, MARKER_PX),
+        icon_anchor=(MARKER_PX // 2, MARKER_PX // 2),
+    )
     marker = folium.Marker([float(lat), float(lon)], icon=icon, fc_id=fid)
     marker.add_child(SafePopup(popup))
     marker.add_child(SafeTooltip(tooltip))
     return marker
 
 
-def add_leg(group: folium.FeatureGroup, leg: Mapping[str, Any], color: str,
-            observed: list, silent: list, names: Mapping[str, str] = NO_NAMES) -> None:
+def add_leg(
+    group: folium.FeatureGroup,
+    leg: Mapping[str, Any],
+    color: str,
+    observed: list,
+    silent: list,
+    names: Mapping[str, str] = NO_NAMES,
+) -> None:
     """One leg in its aircraft's colour: a solid path through its observed stretches, a
     dashed one across silences; its label (tooltip) tells it from the aircraft's other legs."""
-    label = f"{leg.get('icao24', '')} leg {leg.get('leg', '')}: " \
-            f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"
+    label = (
+        f"{leg.get('icao24', '')} leg {leg.get('leg', '')}: "
+        f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"
+    )
     popup = leg_popup(leg, names)
     if observed:
-        line = folium.PolyLine(observed, color=color, weight=3, opacity=0.9,
-                               class_name="fc-leg fc-observed")
+        line = folium.PolyLine(
+            observed, color=color, weight=3, opacity=0.9, class_name="fc-leg fc-observed"
+        )
         line.add_child(SafePopup(popup))
         line.add_child(SafeTooltip(label))
         group.add_child(line)
     if silent:
-        line = folium.PolyLine(silent, color=color, weight=2, opacity=0.8, dash_array="6 7",
-                               class_name="fc-leg fc-silent")
+        line = folium.PolyLine(
+            silent,
+            color=color,
+            weight=2,
+            opacity=0.8,
+            dash_array="6 7",
+            class_name="fc-leg fc-silent",
+        )
         line.add_child(SafePopup(popup))
         line.add_child(SafeTooltip(label + " (silent)"))
         group.add_child(line)
@@ -123,8 +154,12 @@ Markers = dict[str, folium.Marker]
 """Finding id -> its marker (for :class:`~flightcheck.maps.behaviour.Behaviour`'s focus)."""
 
 
-def add_stops(group: folium.FeatureGroup, stops: pd.DataFrame, css: str = "",
-              names: Mapping[str, str] = NO_NAMES) -> Markers:
+def add_stops(
+    group: folium.FeatureGroup,
+    stops: pd.DataFrame,
+    css: str = "",
+    names: Mapping[str, str] = NO_NAMES,
+) -> Markers:
     """A marker per stop with a position; observed and inferred stops look different;
     ``css``: extra classes (the aircraft's colour class). Popups give the airport's local
     time (:func:`~flightcheck.maps.surroundings.time_zone`)."""
@@ -138,15 +173,26 @@ def add_stops(group: folium.FeatureGroup, stops: pd.DataFrame, css: str = "",
         tip = f"{stop.get('icao24') or ''} {stop.get('airport') or 'stop'} ({kind})".strip()
         fid = stop_id(stop)
         zone = time_zone(float(stop["lat"]), float(stop["lon"]))
-        marker = _marker(stop["lat"], stop["lon"], "stop", f"fc-stop fc-stop-{kind} {css}",
-                         stop_popup(stop, names, zone), tip, fid)
+        marker = _marker(
+            stop["lat"],
+            stop["lon"],
+            "stop",
+            f"fc-stop fc-stop-{kind} {css}",
+            stop_popup(stop, names, zone),
+            tip,
+            fid,
+        )
         group.add_child(marker)
         out[fid] = marker
     return out
 
 
-def add_events(group: folium.FeatureGroup, events: pd.DataFrame, css: str = "",
-               names: Mapping[str, str] = NO_NAMES) -> Markers:
+def add_events(
+    group: folium.FeatureGroup,
+    events: pd.DataFrame,
+    css: str = "",
+    names: Mapping[str, str] = NO_NAMES,
+) -> Markers:
     """A marker per event (touch-and-go, go-around, low approach, holding)."""
     out: Markers = {}
     for event in events.to_dict("records"):
@@ -154,15 +200,26 @@ def add_events(group: folium.FeatureGroup, events: pd.DataFrame, css: str = "",
             continue
         tip = f"{event.get('kind') or 'event'} {event.get('airport') or ''}".strip()
         fid = event_id(event)
-        marker = _marker(event["lat"], event["lon"], "event", f"fc-event {css}",
-                         event_popup(event, names), tip, fid)
+        marker = _marker(
+            event["lat"],
+            event["lon"],
+            "event",
+            f"fc-event {css}",
+            event_popup(event, names),
+            tip,
+            fid,
+        )
         group.add_child(marker)
         out[fid] = marker
     return out
 
 
-def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float | None,
-            names: Mapping[str, str] = NO_NAMES) -> folium.Polygon | None:
+def add_gap(
+    group: folium.FeatureGroup,
+    gap: Mapping[str, Any],
+    reach_km: float | None,
+    names: Mapping[str, str] = NO_NAMES,
+) -> folium.Polygon | None:
     """An unaccounted-time gap: its reachable area (when ``reach_km`` is known) and the
     candidate airports as small circles. Returns the area (None when not drawn)."""
     popup = gap_popup(gap, names)
@@ -171,9 +228,15 @@ def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float 
     if reach_km is not None and _finite(*ends):
         outline = reach_ellipse(*map(float, ends), reach_km)
     if outline:
-        area = folium.Polygon(outline, color=GAP_COLOR, weight=1.5, dash_array="4 4",
-                              fill_color=GAP_COLOR, fill_opacity=0.08,
-                              class_name="fc-gap-area")
+        area = folium.Polygon(
+            outline,
+            color=GAP_COLOR,
+            weight=1.5,
+            dash_array="4 4",
+            fill_color=GAP_COLOR,
+            fill_opacity=0.08,
+            class_name="fc-gap-area",
+        )
         area.add_child(SafePopup(popup))
         area.add_child(SafeTooltip("unaccounted time"))
         area.options["fcId"] = gap_id(gap)
@@ -182,9 +245,15 @@ def add_gap(group: folium.FeatureGroup, gap: Mapping[str, Any], reach_km: float 
         where = _position(cand)
         if where is None:
             continue
-        dot = folium.CircleMarker(where, radius=4,
-                                  color=GAP_COLOR, weight=1.5, fill_color="#ffffff",
-                                  fill_opacity=1.0, class_name="fc-candidate")
+        dot = folium.CircleMarker(
+            where,
+            radius=4,
+            color=GAP_COLOR,
+            weight=1.5,
+            fill_color="#ffffff",
+            fill_opacity=1.0,
+            class_name="fc-candidate",
+        )
         dot.add_child(SafePopup(popup))
         name = cand.get("airport_name") or cand.get("name") or ""
         dot.add_child(SafeTooltip(f"candidate: {cand.get('airport') or ''} {name}".strip()))
@@ -217,8 +286,9 @@ def _candidates(value: Any) -> list[Mapping[str, Any]]:
         return []
 
 
-def add_annotations(group: folium.FeatureGroup,
-                    annotations: Iterable[Mapping[str, Any]]) -> Markers:
+def add_annotations(
+    group: folium.FeatureGroup, annotations: Iterable[Mapping[str, Any]]
+) -> Markers:
     """A marker per annotation with ``lat``, ``lon`` and ``text`` (optional title, time,
     author, ``id``)."""
     out: Markers = {}
@@ -226,8 +296,15 @@ def add_annotations(group: folium.FeatureGroup,
         if not _finite(note.get("lat"), note.get("lon")):
             continue
         fid = finding_id("note", note.get("id") or n)
-        marker = _marker(note["lat"], note["lon"], "annotation", "fc-annotation",
-                         annotation_popup(note), str(note.get("title") or "note"), fid)
+        marker = _marker(
+            note["lat"],
+            note["lon"],
+            "annotation",
+            "fc-annotation",
+            annotation_popup(note),
+            str(note.get("title") or "note"),
+            fid,
+        )
         group.add_child(marker)
         out[fid] = marker
     return out

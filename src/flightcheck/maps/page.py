@@ -111,8 +111,10 @@ def _span(first: str, last: str) -> str:
 
 def _input_html(i: InputLine) -> str:
     bits = [esc(i.format), esc(_span(i.first, i.last)), f"{i.points:,} points"]
-    return (f'<li title="{esc(i.path.rsplit("/", 1)[-1])}">{esc(i.name or i.path)} '
-            f'({", ".join(b for b in bits if b)})</li>')
+    return (
+        f'<li title="{esc(i.path.rsplit("/", 1)[-1])}">{esc(i.name or i.path)} '
+        f"({', '.join(b for b in bits if b)})</li>"
+    )
 
 
 def title_html(parts: PageParts) -> str:
@@ -122,13 +124,21 @@ def title_html(parts: PageParts) -> str:
     lasts = [i.last for i in parts.inputs if i.last]
     span = _span(min(firsts), max(lasts)) if firsts else ""
     n = len(parts.inputs)
-    head = (f"Data: {n} input file{'s' if n != 1 else ''}" + (f", {esc(span)}" if span else "")
-            if n else "no inputs recorded")
+    head = (
+        f"Data: {n} input file{'s' if n != 1 else ''}" + (f", {esc(span)}" if span else "")
+        if n
+        else "no inputs recorded"
+    )
     files = "".join(_input_html(i) for i in parts.inputs)
-    sources = (f'<details class="fc-sources"><summary>{head}</summary><ul>{files}</ul></details>'
-               if files else f'<div class="fc-sources">{head}</div>')
-    return (f'<details class="fc-box fc-title" open><summary><h1>{esc(parts.title)}</h1>'
-            f"</summary>{sources}</details>")
+    sources = (
+        f'<details class="fc-sources"><summary>{head}</summary><ul>{files}</ul></details>'
+        if files
+        else f'<div class="fc-sources">{head}</div>'
+    )
+    return (
+        f'<details class="fc-box fc-title" open><summary><h1>{esc(parts.title)}</h1>'
+        f"</summary>{sources}</details>"
+    )
 
 
 def marker_icon(kind: str) -> str:
@@ -142,9 +152,11 @@ def _aircraft_html(a: AircraftLine) -> str:
     if a.callsigns:
         bits.append("<small>" + esc(", ".join(a.callsigns)) + "</small>")
     chain = " → ".join(a.countries) if a.countries else "no stop found"
-    return (f'<div class="fc-aircraft"><span class="fc-swatch" '
-            f'style="border-top-color:{esc(a.color)}"></span>{" ".join(bits)} '
-            f"<small>{esc(chain)}</small></div>")
+    return (
+        f'<div class="fc-aircraft"><span class="fc-swatch" '
+        f'style="border-top-color:{esc(a.color)}"></span>{" ".join(bits)} '
+        f"<small>{esc(chain)}</small></div>"
+    )
 
 
 def legend_html(parts: PageParts) -> str:
@@ -163,23 +175,30 @@ def legend_html(parts: PageParts) -> str:
         "unaccounted time: reachable area</div>"
         '<div><span class="fc-apt-dot"></span>airport (runways from zoom 9)</div>'
     )
-    return (f'<details class="fc-box fc-legend" open><summary>Legend</summary>{aircraft}'
-            f"{fixed}</details>")
+    return (
+        f'<details class="fc-box fc-legend" open><summary>Legend</summary>{aircraft}'
+        f"{fixed}</details>"
+    )
 
 
 def caption_html() -> str:
     """The caption box shown only in publication mode (filled by ``fcPublish``)."""
-    return ('<div class="fc-box fc-caption"><div class="fc-caption-text"></div>'
-            '<div class="fc-credits"></div></div>')
+    return (
+        '<div class="fc-box fc-caption"><div class="fc-caption-text"></div>'
+        '<div class="fc-credits"></div></div>'
+    )
 
 
 def footer_html(parts: PageParts) -> str:
     """Input hashes, simplification and the tool version."""
-    hashes = " · ".join(f"{esc(i.name or i.path.rsplit('/', 1)[-1])} sha256 {esc(i.sha256)}"
-                        for i in parts.inputs)
+    hashes = " · ".join(
+        f"{esc(i.name or i.path.rsplit('/', 1)[-1])} sha256 {esc(i.sha256)}" for i in parts.inputs
+    )
     simplified = f" · {esc(parts.simplified)}" if parts.simplified else ""
-    return (f'<div class="fc-box fc-footer">{hashes or "no inputs recorded"}{simplified}'
-            f" · made with flightcheck {esc(parts.version)}</div>")
+    return (
+        f'<div class="fc-box fc-footer">{hashes or "no inputs recorded"}{simplified}'
+        f" · made with flightcheck {esc(parts.version)}</div>"
+    )
 
 
 def palette_css(colors: Sequence[str]) -> str:

@@ -77,8 +77,9 @@ def _source_rows(record: Mapping[str, Any], names: Mapping[str, str]) -> str:
 NO_NAMES: Mapping[str, str] = {}
 
 
-def stop_popup(stop: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES,
-               zone: str | None = None) -> str:
+def stop_popup(
+    stop: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES, zone: str | None = None
+) -> str:
     """Airport, times (UTC, with the airport's local time when ``zone`` is known), windows
     of an inferred stop, dwell, kind, confidence, runway, evidence and source rows (cited by
     ``names``: full path -> citation name)."""
@@ -139,12 +140,15 @@ def gap_popup(gap: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES) -> st
         dist = c.get("distance_km")
         where = f" ({float(dist):.0f} km)" if dist is not None and not pd.isna(dist) else ""
         name = c.get("airport_name") or c.get("name") or ""
-        cands.append(" ".join(str(v or "") for v in (c.get("airport"), name, c.get("country"))
-                              ).strip() + where)
+        cands.append(
+            " ".join(str(v or "") for v in (c.get("airport"), name, c.get("country"))).strip()
+            + where
+        )
     extra = ""
     if cands:
         extra = '<div class="fc-popup-sub">Candidate airports</div>' + bullet_list(
-            cands, "fc-candidates")
+            cands, "fc-candidates"
+        )
     extra += bullet_list(_listing(_get(gap, "evidence"))) + _source_rows(gap, names)
     left = _get(gap, "unaccounted_s")
     title = "Unaccounted time" if left is not None and float(left) >= 1.0 else "Silence"
@@ -162,8 +166,10 @@ def leg_popup(leg: Mapping[str, Any], names: Mapping[str, str] = NO_NAMES) -> st
         ("Duration", esc(duration(_get(leg, "duration_s")))),
         ("Points", esc(_get(leg, "points"))),
         ("Coverage", esc(f"{100 * float(cov):.0f} %") if cov is not None else ""),
-        ("Sources", esc(", ".join(cite({"source": s}, names)
-                                   for s in _listing(_get(leg, "sources"))))),
+        (
+            "Sources",
+            esc(", ".join(cite({"source": s}, names) for s in _listing(_get(leg, "sources")))),
+        ),
     ]
     return table(f"Leg {_get(leg, 'leg') or ''}: {a} → {b}", rows)
 
@@ -175,5 +181,6 @@ def annotation_popup(note: Mapping[str, Any]) -> str:
         ("By", esc(_get(note, "author"))),
     ]
     text = _get(note, "text") or _get(note, "note") or ""
-    return table(str(_get(note, "title") or "Note"), rows,
-                 f'<div class="fc-note">{esc(text)}</div>')
+    return table(
+        str(_get(note, "title") or "Note"), rows, f'<div class="fc-note">{esc(text)}</div>'
+    )

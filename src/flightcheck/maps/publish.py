@@ -23,8 +23,10 @@ Bounds = list[list[float]]
 AIRPORT_PAD_DEG = 0.12
 """Half-size (degrees of latitude) of the area framed around one airport (~13 km)."""
 
-BASEMAP_CREDIT = ("Basemap: Natural Earth (public domain); airports and runways: OurAirports "
-                  "(public domain); cities: GeoNames (CC BY 4.0)")
+BASEMAP_CREDIT = (
+    "Basemap: Natural Earth (public domain); airports and runways: OurAirports "
+    "(public domain); cities: GeoNames (CC BY 4.0)"
+)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -32,8 +34,9 @@ def parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise UsageError(f"--size {text}: expected WIDTHxHEIGHT in pixels, e.g. 1600x1000"
-                         ) from None
+        raise UsageError(
+            f"--size {text}: expected WIDTHxHEIGHT in pixels, e.g. 1600x1000"
+        ) from None
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
         raise UsageError(f"--size {text}: width and height must be 200-8000 px")
     return w, h
@@ -46,8 +49,9 @@ def parse_bbox(text: str) -> Bounds:
     except ValueError:
         raise UsageError(f"--bbox {text}: expected WEST,SOUTH,EAST,NORTH in degrees") from None
     if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
-        raise UsageError(f"--bbox {text}: need south < north within ±90 and west < east "
-                         "within ±180")
+        raise UsageError(
+            f"--bbox {text}: need south < north within ±90 and west < east within ±180"
+        )
     return [[south, west], [north, east]]
 
 
@@ -56,8 +60,10 @@ def _around(lat: Iterable[float], lon: Iterable[float], pad_deg: float) -> Bound
     ok = np.isfinite(la) & np.isfinite(lo)
     if not ok.any():
         return None
-    return [[float(la[ok].min()) - pad_deg, float(lo[ok].min()) - pad_deg],
-            [float(la[ok].max()) + pad_deg, float(lo[ok].max()) + pad_deg]]
+    return [
+        [float(la[ok].min()) - pad_deg, float(lo[ok].min()) - pad_deg],
+        [float(la[ok].max()) + pad_deg, float(lo[ok].max()) + pad_deg],
+    ]
 
 
 def airport_bounds(code: str) -> Bounds:
@@ -65,8 +71,10 @@ def airport_bounds(code: str) -> Bounds:
     from flightcheck.reference import airports
 
     a = airports.get(code)
-    return [[a.lat - AIRPORT_PAD_DEG, a.lon - AIRPORT_PAD_DEG * 1.5],
-            [a.lat + AIRPORT_PAD_DEG, a.lon + AIRPORT_PAD_DEG * 1.5]]
+    return [
+        [a.lat - AIRPORT_PAD_DEG, a.lon - AIRPORT_PAD_DEG * 1.5],
+        [a.lat + AIRPORT_PAD_DEG, a.lon + AIRPORT_PAD_DEG * 1.5],
+    ]
 
 
 def aircraft_bounds(routes: Any, icao24: str) -> Bounds:
@@ -79,8 +87,9 @@ def aircraft_bounds(routes: Any, icao24: str) -> Bounds:
     return found
 
 
-def evidence_bounds(evidence: Iterable[Mapping[str, Any]], place: str | None = None
-                    ) -> Bounds | None:
+def evidence_bounds(
+    evidence: Iterable[Mapping[str, Any]], place: str | None = None
+) -> Bounds | None:
     """The area of a verdict's evidence (stops, fixes) and of the claimed airport."""
     lat, lon = [], []
     for e in evidence:
@@ -113,13 +122,22 @@ def credits(inputs: Iterable[Any], version: str | None = None) -> str:
     recs = list(inputs)
     names = short_names(sorted({r.path for r in recs}))
     data = "; ".join(f"{names.get(r.path, r.path)} (sha256 {r.sha256[:12]})" for r in recs)
-    return (f"Data: {data or 'none'}. {BASEMAP_CREDIT}. "
-            f"Made with flightcheck {version or __version__}.")
+    return (
+        f"Data: {data or 'none'}. {BASEMAP_CREDIT}. Made with flightcheck {version or __version__}."
+    )
 
 
-def figure(html_path: str | Path, out_path: str | Path, *, size: tuple[int, int] = (1600, 1000),
-           bounds: Bounds | None = None, caption: str = "", credits: str = "",
-           fmt: str | None = None, browser: Any = None) -> Path:
+def figure(
+    html_path: str | Path,
+    out_path: str | Path,
+    *,
+    size: tuple[int, int] = (1600, 1000),
+    bounds: Bounds | None = None,
+    caption: str = "",
+    credits: str = "",
+    fmt: str | None = None,
+    browser: Any = None,
+) -> Path:
     """Render the saved map ``html_path`` as a publication figure at ``out_path`` (PNG or
     PDF by ``fmt`` or the file's suffix): no zoom buttons, layer control, title box or
     popups; the caption and credits as text (never HTML), the legend and scale bar; framed
@@ -137,17 +155,22 @@ def figure(html_path: str | Path, out_path: str | Path, *, size: tuple[int, int]
         raise UsageError(f"{out_path}: figures are PNG or PDF (got {kind or 'no suffix'})")
     width, height = size
     errors_before = len(browser.errors) + len(browser.blocked) if browser is not None else 0
-    with (nullcontext(browser) if browser is not None else offline_browser()) as browser:
+    with nullcontext(browser) if browser is not None else offline_browser() as browser:
         page = browser.open(html_path, width=width, height=height)
-        page.evaluate("(o) => fcPublish(o)", {"caption": caption, "credits": credits,
-                                               "bounds": bounds})
+        page.evaluate(
+            "(o) => fcPublish(o)", {"caption": caption, "credits": credits, "bounds": bounds}
+        )
         page.wait_for_timeout(300)  # labels and spread markers settle
         if kind == "png":
             data = page.screenshot(type="png")
         else:
             page.emulate_media(media="screen")
-            data = page.pdf(width=f"{width}px", height=f"{height}px", print_background=True,
-                            margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
+            data = page.pdf(
+                width=f"{width}px",
+                height=f"{height}px",
+                print_background=True,
+                margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+            )
         page.close()
     if len(browser.errors) + len(browser.blocked) > errors_before:
         problems = browser.errors + [f"blocked request {u}" for u in browser.blocked]

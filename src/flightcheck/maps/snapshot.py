@@ -8,8 +8,9 @@ from flightcheck.errors import FlightcheckError
 from flightcheck.maps.browser import offline_browser
 
 
-def snapshot(html_path: str | Path, png_path: str | Path, width: int = 1400,
-             height: int = 900) -> Path:
+def snapshot(
+    html_path: str | Path, png_path: str | Path, width: int = 1400, height: int = 900
+) -> Path:
     """Render the saved map ``html_path`` to ``png_path`` (``width`` × ``height`` px).
 
     Fails if the page raised a JavaScript error or tried to reach the network.

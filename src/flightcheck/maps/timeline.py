@@ -82,14 +82,21 @@ def _window(value: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     return None
 
 
-def _stop_span(stop: Mapping[str, Any], a: pd.Timestamp | None, b: pd.Timestamp | None,
-               span: tuple[Any, Any] | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+def _stop_span(
+    stop: Mapping[str, Any],
+    a: pd.Timestamp | None,
+    b: pd.Timestamp | None,
+    span: tuple[Any, Any] | None,
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """A stop's drawn extent: an open arrival (departure) is drawn from its departure minus
     the observed dwell (to its arrival plus it), else from the aircraft's first (to its
     last) fix, so a stop open at the data's edge never stretches over time with no data."""
     dwell = stop.get("dwell_s")
-    dwell_td = (pd.Timedelta(seconds=float(dwell)) if isinstance(dwell, (int, float))
-                and np.isfinite(dwell) else None)
+    dwell_td = (
+        pd.Timedelta(seconds=float(dwell))
+        if isinstance(dwell, (int, float)) and np.isfinite(dwell)
+        else None
+    )
     first, last = (_t(span[0]), _t(span[1])) if span else (None, None)
     if a is None:
         a = (b - dwell_td) if b is not None and dwell_td is not None else first
@@ -108,8 +115,10 @@ class Timeline:
 
     def html(self) -> str:
         """A ``<figure>`` fragment with its own ``<style>``, to put in any page."""
-        return (f'<figure class="fc-timeline"><style>{CSS}</style>{self.svg}'
-                f'<figcaption class="fc-tl-key">{self.key}</figcaption></figure>')
+        return (
+            f'<figure class="fc-timeline"><style>{CSS}</style>{self.svg}'
+            f'<figcaption class="fc-tl-key">{self.key}</figcaption></figure>'
+        )
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -121,10 +130,12 @@ class Timeline:
         """Write a standalone HTML page (atomically); returns the path."""
         from flightcheck.output.atomic import write_text
 
-        page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-                f"<title>{_e(title)}</title></head><body style=\"margin:1rem\">"
-                f"<h1 style=\"font:600 18px system-ui\">{_e(title)}</h1>{self.html()}"
-                f"</body></html>\n")
+        page = (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<title>{_e(title)}</title></head><body style="margin:1rem">'
+            f'<h1 style="font:600 18px system-ui">{_e(title)}</h1>{self.html()}'
+            f"</body></html>\n"
+        )
         return write_text(path, page)
 
 
@@ -132,21 +143,50 @@ def _key() -> str:
     def swatch(body: str) -> str:
         return f'<svg width="26" height="12" aria-hidden="true">{body}</svg>'
 
-    return "".join(f"<span>{s}{_e(t)}</span>" for s, t in (
-        (swatch('<line x1="0" y1="6" x2="26" y2="6" stroke="#555" stroke-width="2"/>'),
-         "leg (flying)"),
-        (swatch('<rect x="1" y="1" width="24" height="10" fill="#555" fill-opacity=".35" '
-                'stroke="#555"/>'), "stop (observed)"),
-        (swatch('<rect x="1" y="1" width="24" height="10" fill="#555" fill-opacity=".15" '
-                'stroke="#555" stroke-dasharray="3 2"/>'), "stop (inferred), windows shaded"),
-        (swatch('<rect x="1" y="1" width="24" height="10" fill="url(#fc-tl-hatch)" '
-                'stroke="#999"/>'), "silent"),
-        (swatch('<rect x="1" y="1" width="24" height="10" fill="url(#fc-tl-hatch-dark)" '
-                'stroke="#c0392b"/>'), "unaccounted time"),
-        (swatch('<path d="M13 1 L19 6 L13 11 L7 6 Z" fill="#7b3294"/>'), "event"),
-        (swatch('<rect x="1" y="0" width="24" height="12" fill="#f1c40f" '
-                'fill-opacity=".25"/>'), "claim window"),
-    ))
+    return "".join(
+        f"<span>{s}{_e(t)}</span>"
+        for s, t in (
+            (
+                swatch('<line x1="0" y1="6" x2="26" y2="6" stroke="#555" stroke-width="2"/>'),
+                "leg (flying)",
+            ),
+            (
+                swatch(
+                    '<rect x="1" y="1" width="24" height="10" fill="#555" fill-opacity=".35" '
+                    'stroke="#555"/>'
+                ),
+                "stop (observed)",
+            ),
+            (
+                swatch(
+                    '<rect x="1" y="1" width="24" height="10" fill="#555" fill-opacity=".15" '
+                    'stroke="#555" stroke-dasharray="3 2"/>'
+                ),
+                "stop (inferred), windows shaded",
+            ),
+            (
+                swatch(
+                    '<rect x="1" y="1" width="24" height="10" fill="url(#fc-tl-hatch)" '
+                    'stroke="#999"/>'
+                ),
+                "silent",
+            ),
+            (
+                swatch(
+                    '<rect x="1" y="1" width="24" height="10" fill="url(#fc-tl-hatch-dark)" '
+                    'stroke="#c0392b"/>'
+                ),
+                "unaccounted time",
+            ),
+            (swatch('<path d="M13 1 L19 6 L13 11 L7 6 Z" fill="#7b3294"/>'), "event"),
+            (
+                swatch(
+                    '<rect x="1" y="0" width="24" height="12" fill="#f1c40f" fill-opacity=".25"/>'
+                ),
+                "claim window",
+            ),
+        )
+    )
 
 
 def _ticks(t0: pd.Timestamp, t1: pd.Timestamp) -> tuple[list[pd.Timestamp], str]:
@@ -157,13 +197,21 @@ def _ticks(t0: pd.Timestamp, t1: pd.Timestamp) -> tuple[list[pd.Timestamp], str]
     return ticks, "%d %b" if step_h >= 24 else "%H:%M"
 
 
-def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
-             events: pd.DataFrame | None = None, legs: pd.DataFrame | None = None,
-             claims: Iterable[Mapping[str, Any]] = (), *, aircraft: Sequence[str] = (),
-             labels: Mapping[str, str] | None = None, width: int = 1100,
-             link: str | None = None, target: str | None = None,
-             only_unaccounted: bool = False,
-             spans: Mapping[str, tuple[Any, Any]] | None = None) -> Timeline:
+def timeline(
+    stops: pd.DataFrame | None,
+    gaps: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    legs: pd.DataFrame | None = None,
+    claims: Iterable[Mapping[str, Any]] = (),
+    *,
+    aircraft: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
+    width: int = 1100,
+    link: str | None = None,
+    target: str | None = None,
+    only_unaccounted: bool = False,
+    spans: Mapping[str, tuple[Any, Any]] | None = None,
+) -> Timeline:
     """Draw the timeline of the findings tables (the stop engine's or a RouteSet's
     ``stops``, ``gaps``, ``events``, ``legs``; each with ``icao24``).
 
@@ -179,20 +227,31 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
     stop_rows, gap_rows = _records(stops), _records(gaps)
     event_rows, leg_rows = _records(events), _records(legs)
     claim_rows = [dict(c) for c in claims]
-    hexes = list(aircraft) or sorted({str(r.get("icao24")) for r in
-                                      stop_rows + gap_rows + event_rows + leg_rows
-                                      if r.get("icao24") is not None})
+    hexes = list(aircraft) or sorted(
+        {
+            str(r.get("icao24"))
+            for r in stop_rows + gap_rows + event_rows + leg_rows
+            if r.get("icao24") is not None
+        }
+    )
     times = [_t(r.get(k)) for r in stop_rows for k in ("arrival", "departure")]
-    times += [w for r in stop_rows for k in ("arrival_window", "departure_window")
-              for w in (_window(r.get(k)) or ())]
+    times += [
+        w
+        for r in stop_rows
+        for k in ("arrival_window", "departure_window")
+        for w in (_window(r.get(k)) or ())
+    ]
     times += [_t(r.get(k)) for r in gap_rows for k in ("start", "end")]
     times += [_t(r.get("time")) for r in event_rows]
     times += [_t(r.get(k)) for r in leg_rows for k in ("departure", "arrival")]
     times += [_t(v) for h, span in (spans or {}).items() if h in hexes for v in span]
     known = [t for t in times if t is not None]
     if not known or not hexes:
-        return Timeline('<svg class="fc-tl" width="300" height="24"><text x="4" y="16">'
-                        "no findings to draw</text></svg>", "")
+        return Timeline(
+            '<svg class="fc-tl" width="300" height="24"><text x="4" y="16">'
+            "no findings to draw</text></svg>",
+            "",
+        )
     t0, t1 = min(known), max(known)
     if t1 <= t0:
         t1 = t0 + pd.Timedelta(hours=1)
@@ -222,8 +281,10 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         if link is None:
             return f'<g class="fc-tl-item" data-fc-id="{_e(fid)}">{tip}{body}</g>'
         tgt = f' target="{_e(target)}"' if target else ""
-        return (f'<a class="fc-tl-item" data-fc-id="{_e(fid)}" href="{_e(link)}#focus='
-                f'{_e(fid)}"{tgt}>{tip}{body}</a>')
+        return (
+            f'<a class="fc-tl-item" data-fc-id="{_e(fid)}" href="{_e(link)}#focus='
+            f'{_e(fid)}"{tgt}>{tip}{body}</a>'
+        )
 
     out: list[str] = [
         f'<svg class="fc-tl" xmlns="http://www.w3.org/2000/svg" width="{width}" '
@@ -234,20 +295,26 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         'stroke-width="2"/></pattern><pattern id="fc-tl-hatch-dark" width="6" height="6" '
         'patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" '
         'x2="0" y2="6" stroke="#c0392b" stroke-width="2.5"/></pattern></defs>',
-        '<style>.fc-tl text{font:11px system-ui,sans-serif;fill:#222}'
-        '.fc-tl .fc-tl-axis{fill:#555;font-size:10px}</style>',
+        "<style>.fc-tl text{font:11px system-ui,sans-serif;fill:#222}"
+        ".fc-tl .fc-tl-axis{fill:#555;font-size:10px}</style>",
     ]
     ticks, fmt = _ticks(t0, t1)
     for tick in ticks:
         tx = x(tick, left)
         if tx > right - 30:  # no room for its label
             continue
-        out.append(f'<line x1="{tx}" y1="{AXIS_PX - 6}" x2="{tx}" y2="{height - PAD_PX}" '
-                   'stroke="#e4e4e4"/>')
-        out.append(f'<text class="fc-tl-axis" x="{tx + 2}" y="{AXIS_PX - 10}">'
-                   f"{_e(tick.strftime(fmt))}</text>")
-    out.append(f'<text class="fc-tl-axis" x="{left}" y="11">UTC, {_e(t0.strftime("%Y-%m-%d"))}'
-               f" – {_e(t1.strftime('%Y-%m-%d'))}</text>")
+        out.append(
+            f'<line x1="{tx}" y1="{AXIS_PX - 6}" x2="{tx}" y2="{height - PAD_PX}" '
+            'stroke="#e4e4e4"/>'
+        )
+        out.append(
+            f'<text class="fc-tl-axis" x="{tx + 2}" y="{AXIS_PX - 10}">'
+            f"{_e(tick.strftime(fmt))}</text>"
+        )
+    out.append(
+        f'<text class="fc-tl-axis" x="{left}" y="11">UTC, {_e(t0.strftime("%Y-%m-%d"))}'
+        f" – {_e(t1.strftime('%Y-%m-%d'))}</text>"
+    )
     for n, claim in enumerate(claim_rows):
         a = _t(claim.get("start", claim.get("from")))
         b = _t(claim.get("end", claim.get("to")))
@@ -255,30 +322,39 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         xa, xb = x(a, left), x(b, right)
         for k, h in enumerate(rows):
             ry = row_y(h)
-            out.append(f'<rect class="fc-tl-claim" x="{xa}" y="{ry}" width="{max(xb - xa, 2)}"'
-                       f' height="{ROW_PX}" fill="#f1c40f" fill-opacity=".22">'
-                       f"<title>claim {_e(claim.get('id'))}: {_hm(a)} – {_hm(b)}"
-                       f"{' (' + _e(claim.get('verdict')) + ')' if claim.get('verdict') else ''}"
-                       "</title></rect>")
+            out.append(
+                f'<rect class="fc-tl-claim" x="{xa}" y="{ry}" width="{max(xb - xa, 2)}"'
+                f' height="{ROW_PX}" fill="#f1c40f" fill-opacity=".22">'
+                f"<title>claim {_e(claim.get('id'))}: {_hm(a)} – {_hm(b)}"
+                f"{' (' + _e(claim.get('verdict')) + ')' if claim.get('verdict') else ''}"
+                "</title></rect>"
+            )
             if k == 0:  # named once, stacked when several claims start together
-                out.append(f'<text x="{xa + 2}" y="{ry + ROW_PX - 3 - 9 * (n % 3)}" '
-                           f'font-size="9" fill="#8a6d00">{_e(claim.get("id"))}</text>')
+                out.append(
+                    f'<text x="{xa + 2}" y="{ry + ROW_PX - 3 - 9 * (n % 3)}" '
+                    f'font-size="9" fill="#8a6d00">{_e(claim.get("id"))}</text>'
+                )
     for h in hexes:
         ry = row_y(h)
         color = aircraft_color(row_of[h])
-        out.append(f'<line x1="{left}" y1="{ry + ROW_PX}" x2="{right}" y2="{ry + ROW_PX}" '
-                   'stroke="#ddd"/>')
-        out.append(f'<rect x="{PAD_PX}" y="{ry + ROW_PX / 2 - 5}" width="10" height="10" '
-                   f'fill="{color}"/><text x="{PAD_PX + 14}" y="{ry + ROW_PX / 2 + 4}">'
-                   f"{_e((labels or {}).get(h, h))}</text>")
+        out.append(
+            f'<line x1="{left}" y1="{ry + ROW_PX}" x2="{right}" y2="{ry + ROW_PX}" stroke="#ddd"/>'
+        )
+        out.append(
+            f'<rect x="{PAD_PX}" y="{ry + ROW_PX / 2 - 5}" width="10" height="10" '
+            f'fill="{color}"/><text x="{PAD_PX + 14}" y="{ry + ROW_PX / 2 + 4}">'
+            f"{_e((labels or {}).get(h, h))}</text>"
+        )
     for h, span in (spans or {}).items():
         yy = y(h)
         a, b = _t(span[0]), _t(span[1])
         if yy is None or a is None or b is None:
             continue
-        out.append(f'<rect class="fc-tl-coverage" x="{x(a, left)}" y="{ry + ROW_PX / 2 - 1.5}" '
-                   f'width="{max(x(b, right) - x(a, left), 1)}" height="3" fill="#ccc">'
-                   f"<title>{_e(h)}: data from {_hm(a)} to {_hm(b)}</title></rect>")
+        out.append(
+            f'<rect class="fc-tl-coverage" x="{x(a, left)}" y="{ry + ROW_PX / 2 - 1.5}" '
+            f'width="{max(x(b, right) - x(a, left), 1)}" height="3" fill="#ccc">'
+            f"<title>{_e(h)}: data from {_hm(a)} to {_hm(b)}</title></rect>"
+        )
     for leg in leg_rows:
         yy = y(leg.get("icao24"))
         if yy is None:
@@ -290,29 +366,40 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
             b = b if b is not None else _t(leg_span[1])
         color = aircraft_color(row_of[str(leg.get("icao24"))])
         mid = yy + ROW_PX / 2
-        out.append(f'<line class="fc-tl-leg" x1="{x(a, left)}" y1="{mid}" x2="{x(b, right)}" '
-                   f'y2="{mid}" stroke="{color}" stroke-width="2"><title>leg '
-                   f"{_e(leg.get('leg'))}: {_e(leg.get('from') or '?')} → "
-                   f"{_e(leg.get('to') or '?')}, {_hm(a)} – {_hm(b)}</title></line>")
+        out.append(
+            f'<line class="fc-tl-leg" x1="{x(a, left)}" y1="{mid}" x2="{x(b, right)}" '
+            f'y2="{mid}" stroke="{color}" stroke-width="2"><title>leg '
+            f"{_e(leg.get('leg'))}: {_e(leg.get('from') or '?')} → "
+            f"{_e(leg.get('to') or '?')}, {_hm(a)} – {_hm(b)}</title></line>"
+        )
     for gap in gap_rows:
         yy = y(gap.get("icao24"))
         a, b = _t(gap.get("start")), _t(gap.get("end"))
         if yy is None or a is None or b is None:
             continue
         unaccounted = float(gap.get("unaccounted_s") or 0) > 0 and not isinstance(
-            gap.get("explained_by"), str)
+            gap.get("explained_by"), str
+        )
         if only_unaccounted and not unaccounted:
             continue
-        fill, stroke = (("url(#fc-tl-hatch-dark)", "#c0392b") if unaccounted
-                        else ("url(#fc-tl-hatch)", "#999"))
+        fill, stroke = (
+            ("url(#fc-tl-hatch-dark)", "#c0392b") if unaccounted else ("url(#fc-tl-hatch)", "#999")
+        )
         xa, xb = x(a, left), x(b, right)
         hours = (b - a).total_seconds() / 3600
-        title = (f"{gap.get('icao24')} silent {_hm(a)} – {_hm(b)} ({hours:.1f} h)"
-                 + (", unaccounted time" if unaccounted else "")
-                 + (f", accounted for by the {gap.get('explained_by')}"
-                    if isinstance(gap.get("explained_by"), str) else ""))
-        body = (f'<rect class="fc-tl-silence" x="{xa}" y="{yy + 12}" width="{max(xb - xa, 1.5)}"'
-                f' height="{ROW_PX - 24}" fill="{fill}" stroke="{stroke}" stroke-width=".8"/>')
+        title = (
+            f"{gap.get('icao24')} silent {_hm(a)} – {_hm(b)} ({hours:.1f} h)"
+            + (", unaccounted time" if unaccounted else "")
+            + (
+                f", accounted for by the {gap.get('explained_by')}"
+                if isinstance(gap.get("explained_by"), str)
+                else ""
+            )
+        )
+        body = (
+            f'<rect class="fc-tl-silence" x="{xa}" y="{yy + 12}" width="{max(xb - xa, 1.5)}"'
+            f' height="{ROW_PX - 24}" fill="{fill}" stroke="{stroke}" stroke-width=".8"/>'
+        )
         out.append(linked(gap_id(gap), title, body))
     for stop in stop_rows:
         yy = y(stop.get("icao24"))
@@ -327,27 +414,37 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         parts = []
         for is_open, edge, step in ((a_open, xa, -10), (b_open, xb, 10)):
             if is_open:  # the data begins (ends) with the aircraft here: an open edge
-                parts.append(f'<line x1="{edge}" y1="{yy + ROW_PX / 2}" x2="{edge + step}" '
-                             f'y2="{yy + ROW_PX / 2}" stroke="{color}" stroke-width="2" '
-                             'stroke-dasharray="2 2"/>')
+                parts.append(
+                    f'<line x1="{edge}" y1="{yy + ROW_PX / 2}" x2="{edge + step}" '
+                    f'y2="{yy + ROW_PX / 2}" stroke="{color}" stroke-width="2" '
+                    'stroke-dasharray="2 2"/>'
+                )
         for key in ("arrival_window", "departure_window"):
             w = _window(stop.get(key))
             if w is not None:
                 wa, wb = x(w[0], left), x(w[1], right)
-                parts.append(f'<rect class="fc-tl-window" x="{wa}" y="{yy + 4}" '
-                             f'width="{max(wb - wa, 1.5)}" height="{ROW_PX - 8}" fill="{color}" '
-                             'fill-opacity=".18"/>')
+                parts.append(
+                    f'<rect class="fc-tl-window" x="{wa}" y="{yy + 4}" '
+                    f'width="{max(wb - wa, 1.5)}" height="{ROW_PX - 8}" fill="{color}" '
+                    'fill-opacity=".18"/>'
+                )
         dash = ' stroke-dasharray="4 3"' if inferred else ""
-        parts.append(f'<rect class="fc-tl-stop fc-tl-{"inferred" if inferred else "observed"}" '
-                     f'x="{xa}" y="{yy + 8}" width="{max(xb - xa, 3)}" height="{ROW_PX - 16}" '
-                     f'fill="{color}" fill-opacity="{".15" if inferred else ".35"}" '
-                     f'stroke="{color}" stroke-width="1.5"{dash}/>')
-        parts.append(f'<text x="{xa + 2}" y="{yy + 7}" font-size="10">'
-                     f"{_e(stop.get('airport') or '?')}</text>")
-        title = (f"{stop.get('kind') or ''} stop of {stop.get('icao24')} at "
-                 f"{stop.get('airport') or '?'} {stop.get('airport_name') or ''}: "
-                 f"{'(there when the data begins) ' if a_open else ''}{_hm(a)} – {_hm(b)}"
-                 f"{' (still there when the data ends)' if b_open else ''}")
+        parts.append(
+            f'<rect class="fc-tl-stop fc-tl-{"inferred" if inferred else "observed"}" '
+            f'x="{xa}" y="{yy + 8}" width="{max(xb - xa, 3)}" height="{ROW_PX - 16}" '
+            f'fill="{color}" fill-opacity="{".15" if inferred else ".35"}" '
+            f'stroke="{color}" stroke-width="1.5"{dash}/>'
+        )
+        parts.append(
+            f'<text x="{xa + 2}" y="{yy + 7}" font-size="10">'
+            f"{_e(stop.get('airport') or '?')}</text>"
+        )
+        title = (
+            f"{stop.get('kind') or ''} stop of {stop.get('icao24')} at "
+            f"{stop.get('airport') or '?'} {stop.get('airport_name') or ''}: "
+            f"{'(there when the data begins) ' if a_open else ''}{_hm(a)} – {_hm(b)}"
+            f"{' (still there when the data ends)' if b_open else ''}"
+        )
         for key, what in (("arrival_window", "arrived"), ("departure_window", "left")):
             w = _window(stop.get(key))
             if w is not None:
@@ -359,16 +456,19 @@ def timeline(stops: pd.DataFrame | None, gaps: pd.DataFrame | None = None,
         if yy is None or when is None:
             continue
         ex, mid = x(when, left), yy + ROW_PX / 2
-        body = (f'<path class="fc-tl-event" d="M{ex} {mid - 7} L{ex + 6} {mid} L{ex} {mid + 7} '
-                f'L{ex - 6} {mid} Z" fill="#7b3294" stroke="#fff" stroke-width="1"/>')
+        body = (
+            f'<path class="fc-tl-event" d="M{ex} {mid - 7} L{ex + 6} {mid} L{ex} {mid + 7} '
+            f'L{ex - 6} {mid} Z" fill="#7b3294" stroke="#fff" stroke-width="1"/>'
+        )
         title = f"{event.get('kind') or 'event'} at {event.get('airport') or '?'}, {_hm(when)}"
         out.append(linked(event_id(event), title, body))
     out.append("</svg>")
     return Timeline("".join(out), _key())
 
 
-def route_timeline(routes: Any, claims: Iterable[Mapping[str, Any]] = (),
-                   **options: Any) -> Timeline:
+def route_timeline(
+    routes: Any, claims: Iterable[Mapping[str, Any]] = (), **options: Any
+) -> Timeline:
     """:func:`timeline` of a :class:`~flightcheck.routes.RouteSet` (its stops, gaps,
     events and legs, and each aircraft's data coverage), rows labelled ``hex registration``."""
     labels = {r.icao24: f"{r.icao24} {r.registration or ''}".strip() for r in routes}
@@ -376,7 +476,13 @@ def route_timeline(routes: Any, claims: Iterable[Mapping[str, Any]] = (),
     df = routes.tracks.df
     if len(df):
         span = df.groupby("icao24", sort=True)["time"].agg(["min", "max"])
-        options.setdefault("spans", {str(h): (lo, hi) for h, lo, hi in zip(
-            span.index, span["min"], span["max"], strict=True)})
-    return timeline(routes.stops, routes.gaps, routes.events, routes.legs, claims,
-                    labels=labels, **options)
+        options.setdefault(
+            "spans",
+            {
+                str(h): (lo, hi)
+                for h, lo, hi in zip(span.index, span["min"], span["max"], strict=True)
+            },
+        )
+    return timeline(
+        routes.stops, routes.gaps, routes.events, routes.legs, claims, labels=labels, **options
+    )

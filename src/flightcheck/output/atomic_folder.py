@@ -78,8 +78,10 @@ def _locked(parent: Path, name: str, option: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError(f"{option} {parent / name}: another run is writing this folder "
-                             "now; wait for it to finish") from None
+            raise UsageError(
+                f"{option} {parent / name}: another run is writing this folder "
+                "now; wait for it to finish"
+            ) from None
         yield
     finally:
         os.close(fd)  # closing releases the lock
@@ -98,8 +100,9 @@ def _recover(parent: Path, name: str) -> None:
 
 
 @contextlib.contextmanager
-def replace_folder(target: str | Path, may_replace: Callable[[Path], bool],
-                   option: str = "-o") -> Iterator[FolderBuild]:
+def replace_folder(
+    target: str | Path, may_replace: Callable[[Path], bool], option: str = "-o"
+) -> Iterator[FolderBuild]:
     """Build a new ``target`` folder and swap it in whole when the block ends without error.
 
     An existing ``target`` must be empty or pass ``may_replace`` (e.g. be a previous
@@ -117,8 +120,10 @@ def replace_folder(target: str | Path, may_replace: Callable[[Path], bool],
             if not target.is_dir():
                 raise UsageError(f"{option} {target}: is a file; give a folder")
             if any(target.iterdir()) and not may_replace(target):
-                raise UsageError(f"{option} {target}: folder is not empty and is not a previous "
-                                 "evidence pack; refusing to replace it (choose a new folder)")
+                raise UsageError(
+                    f"{option} {target}: folder is not empty and is not a previous "
+                    "evidence pack; refusing to replace it (choose a new folder)"
+                )
         build = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".build", dir=parent))
         try:
             umask = os.umask(0)

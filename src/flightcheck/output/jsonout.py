@@ -18,8 +18,9 @@ def iso(value: Any) -> str | None:
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     if 1000 <= ts.year <= 9999:  # strftime's text, from the fields (strftime is ~20 us)
-        text = (f"{ts.year}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:"
-                f"{ts.second:02d}")
+        text = (
+            f"{ts.year}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:{ts.second:02d}"
+        )
     else:
         text = ts.strftime("%Y-%m-%dT%H:%M:%S")
     if ts.microsecond:

@@ -38,8 +38,7 @@ def _writable_parent(option: str, path: Path) -> None:
             if not parent.is_dir():
                 raise UsageError(f"{option} {path}: {parent} is a file, not a folder")
             if not os.access(parent, os.W_OK | os.X_OK):
-                raise UsageError(f"{option} {path}: cannot write in {parent} (permission "
-                                 "denied)")
+                raise UsageError(f"{option} {path}: cannot write in {parent} (permission denied)")
             return
 
 
@@ -66,16 +65,22 @@ def check_file(option: str, output: str | Path, inputs: Iterable[str | Path]) ->
     for inp in inputs:
         r = _real(inp)
         if _same(real, r):
-            raise UsageError(f"{option} {output}: is the input {inp}; refusing to overwrite "
-                             "an input (choose another output name)")
+            raise UsageError(
+                f"{option} {output}: is the input {inp}; refusing to overwrite "
+                "an input (choose another output name)"
+            )
     _writable_parent(option, real)
     if out.exists() and not os.access(out, os.W_OK):
         raise UsageError(f"{option} {output}: cannot write (permission denied)")
     return out
 
 
-def check_folder(option: str, output: str | Path, inputs: Iterable[str | Path],
-                 case_root: str | Path | None = None) -> Path:
+def check_folder(
+    option: str,
+    output: str | Path,
+    inputs: Iterable[str | Path],
+    case_root: str | Path | None = None,
+) -> Path:
     """Refuse an output folder that is a file, the case folder, or holds (or is inside...)
     an input: the folder's content is replaced as a whole. Returns it."""
     out = Path(output)
@@ -85,13 +90,17 @@ def check_folder(option: str, output: str | Path, inputs: Iterable[str | Path],
     if case_root is not None:
         root = _real(case_root)
         if _same(real, root):
-            raise UsageError(f"{option} {output}: is the case folder; write the evidence pack "
-                             "to a folder of its own, e.g. "
-                             f"{Path(case_root) / 'evidence'}")
+            raise UsageError(
+                f"{option} {output}: is the case folder; write the evidence pack "
+                "to a folder of its own, e.g. "
+                f"{Path(case_root) / 'evidence'}"
+            )
     for inp in inputs:
         r = _real(inp)
         if _same(real, r) or real in r.parents:
-            raise UsageError(f"{option} {output}: holds the input {inp}; refusing to write "
-                             "over inputs (choose another folder)")
+            raise UsageError(
+                f"{option} {output}: holds the input {inp}; refusing to write "
+                "over inputs (choose another folder)"
+            )
     _writable_parent(option, real)
     return out

@@ -16,8 +16,10 @@ import re
 from typing import Any, TextIO
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SGR = re.compile(r"\x1b\[(?:(?:0|1|2|3|4|22|23|24|3[0-79]|4[0-79]|9[0-7]|10[0-7]|[34]8;5;\d{1,3}"
-                  r"|[34]8;2;\d{1,3};\d{1,3};\d{1,3});?)*m")
+_SGR = re.compile(
+    r"\x1b\[(?:(?:0|1|2|3|4|22|23|24|3[0-79]|4[0-79]|9[0-7]|10[0-7]|[34]8;5;\d{1,3}"
+    r"|[34]8;2;\d{1,3};\d{1,3};\d{1,3});?)*m"
+)
 
 
 def _show(match: re.Match[str]) -> str:
@@ -32,7 +34,7 @@ def neutralise(text: str, keep_colour: bool = False) -> str:
         return _CONTROL.sub(_show, text)
     out, last = [], 0
     for m in _SGR.finditer(text):
-        out.append(_CONTROL.sub(_show, text[last:m.start()]))
+        out.append(_CONTROL.sub(_show, text[last : m.start()]))
         out.append(m.group())
         last = m.end()
     out.append(_CONTROL.sub(_show, text[last:]))

@@ -42,10 +42,14 @@ def _sha256_file(path: str, mtime_ns: int, size: int) -> str:
 
 def _user_file(path: str) -> dict[str, Any]:
     stat = Path(path).stat()
-    return {"version": "user-supplied file", "sha256": _sha256_file(path, stat.st_mtime_ns,
-                                                                     stat.st_size),
-            "source": str(Path(path).resolve()), "packaged_file": None,
-            "packaged_sha256": None, "license": "see the file's source"}
+    return {
+        "version": "user-supplied file",
+        "sha256": _sha256_file(path, stat.st_mtime_ns, stat.st_size),
+        "source": str(Path(path).resolve()),
+        "packaged_file": None,
+        "packaged_sha256": None,
+        "license": "see the file's source",
+    }
 
 
 def versions() -> dict[str, dict[str, Any]]:
@@ -58,19 +62,27 @@ def versions() -> dict[str, dict[str, Any]]:
     from flightcheck.reference.airports import sources
 
     out = {
-        entry["dataset"]: {"version": entry["version"], "sha256": entry["source_sha256"],
-                           "source": entry["source"], "packaged_file": entry["packaged_file"],
-                           "packaged_sha256": entry["packaged_sha256"],
-                           "license": entry["license"]}
+        entry["dataset"]: {
+            "version": entry["version"],
+            "sha256": entry["source_sha256"],
+            "source": entry["source"],
+            "packaged_file": entry["packaged_file"],
+            "packaged_sha256": entry["packaged_sha256"],
+            "license": entry["license"],
+        }
         for entry in _manifest()
     }
     needs = DATA_DIR / "runway_needs.csv"  # hand-written, so not in VERSIONS.json
     stat = needs.stat()
     sha = _sha256_file(str(needs), stat.st_mtime_ns, stat.st_size)
-    out["runway_needs"] = {"version": "written for flightcheck", "sha256": sha,
-                           "source": "public sources cited per row (see LICENSES.md)",
-                           "packaged_file": needs.name, "packaged_sha256": sha,
-                           "license": "facts with their sources"}
+    out["runway_needs"] = {
+        "version": "written for flightcheck",
+        "sha256": sha,
+        "source": "public sources cited per row (see LICENSES.md)",
+        "packaged_file": needs.name,
+        "packaged_sha256": sha,
+        "license": "facts with their sources",
+    }
     airports_csv, runways_csv = sources()
     if airports_csv:
         out["ourairports_airports"] = _user_file(airports_csv)
@@ -84,12 +96,14 @@ def verify() -> None:
     for entry in _manifest():
         path = DATA_DIR / entry["packaged_file"]
         if not path.is_file():
-            raise ReferenceDataError(f"packaged reference file {path} is missing; "
-                                     "reinstall flightcheck")
+            raise ReferenceDataError(
+                f"packaged reference file {path} is missing; reinstall flightcheck"
+            )
         stat = path.stat()
         actual = _sha256_file(str(path), stat.st_mtime_ns, stat.st_size)
         if actual != entry["packaged_sha256"]:
             raise ReferenceDataError(
                 f"packaged reference file {path} has sha256 {actual}, expected "
                 f"{entry['packaged_sha256']}; rebuild with "
-                "`python -m flightcheck.reference.build_data` or reinstall flightcheck")
+                "`python -m flightcheck.reference.build_data` or reinstall flightcheck"
+            )

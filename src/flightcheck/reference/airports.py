@@ -32,8 +32,15 @@ DATA_DIR = Path(__file__).with_name("data")
 AIRPORTS_ENV = "FLIGHTCHECK_AIRPORTS_CSV"
 RUNWAYS_ENV = "FLIGHTCHECK_RUNWAYS_CSV"
 
-ALL_TYPES = ("large_airport", "medium_airport", "small_airport", "heliport", "seaplane_base",
-             "balloonport", "closed")
+ALL_TYPES = (
+    "large_airport",
+    "medium_airport",
+    "small_airport",
+    "heliport",
+    "seaplane_base",
+    "balloonport",
+    "closed",
+)
 """OurAirports airport types."""
 
 LANDABLE_TYPES = ("large_airport", "medium_airport", "small_airport")
@@ -107,9 +114,16 @@ class Airport:
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON shape."""
         return {
-            "ident": self.ident, "icao": self.icao, "iata": self.iata, "name": self.name,
-            "type": self.type, "country": self.country, "lat": self.lat, "lon": self.lon,
-            "elevation_ft": self.elevation_ft, "gps_code": self.gps_code,
+            "ident": self.ident,
+            "icao": self.icao,
+            "iata": self.iata,
+            "name": self.name,
+            "type": self.type,
+            "country": self.country,
+            "lat": self.lat,
+            "lon": self.lon,
+            "elevation_ft": self.elevation_ft,
+            "gps_code": self.gps_code,
             "municipality": self.municipality,
             "runways": [r.to_dict() for r in self.runways],
         }
@@ -121,8 +135,9 @@ class Airport:
 _override: dict[str, str | None] = {"airports": None, "runways": None}
 
 
-def use_csv(airports_csv: str | os.PathLike | None = None,
-            runways_csv: str | os.PathLike | None = None) -> None:
+def use_csv(
+    airports_csv: str | os.PathLike | None = None, runways_csv: str | os.PathLike | None = None
+) -> None:
     """Use a newer OurAirports dump instead of the packaged snapshot (None = packaged/env).
 
     When only ``airports_csv`` is given, a ``runways.csv`` next to it is used if present,
@@ -145,7 +160,8 @@ def sources() -> tuple[str | None, str | None]:
         if path and not Path(path).is_file():
             raise ReferenceDataError(
                 f"{path}: no such file (set by --airports-csv/--runways-csv or "
-                f"{AIRPORTS_ENV}/{RUNWAYS_ENV})")
+                f"{AIRPORTS_ENV}/{RUNWAYS_ENV})"
+            )
     return airports_csv, runways_csv
 
 
@@ -253,12 +269,22 @@ def _airport(data: _Data, row: int) -> Airport:
     rws = data.runways.iloc[data.runway_rows(rec["ident"])]
     runways = tuple(
         Runway(**{f: _value(r[f]) for f in Runway.__dataclass_fields__ if f in r})
-        for r in rws.to_dict("records"))
-    return Airport(ident=rec["ident"], icao=rec["icao"], iata=rec["iata"],
-                   gps_code=rec["gps_code"], name=rec["name"] or "", type=rec["type"] or "",
-                   country=rec["country"], lat=float(rec["lat"]), lon=float(rec["lon"]),
-                   elevation_ft=rec["elevation_ft"], municipality=rec["municipality"],
-                   runways=runways)
+        for r in rws.to_dict("records")
+    )
+    return Airport(
+        ident=rec["ident"],
+        icao=rec["icao"],
+        iata=rec["iata"],
+        gps_code=rec["gps_code"],
+        name=rec["name"] or "",
+        type=rec["type"] or "",
+        country=rec["country"],
+        lat=float(rec["lat"]),
+        lon=float(rec["lon"]),
+        elevation_ft=rec["elevation_ft"],
+        municipality=rec["municipality"],
+        runways=runways,
+    )
 
 
 def _find_code(data: _Data, code: str) -> int | None:
@@ -294,8 +320,9 @@ def _unknown_message(data: _Data, code: str) -> str:
             hits = [int(r) for r in rows if idents[r]]
     message = f"unknown airport code {code!r}: no OurAirports ident, ICAO, GPS or IATA code matches"
     if hits:
-        names = ", ".join(f"{data.table['ident'].iat[r]} ({data.table['name'].iat[r]})"
-                          for r in hits)
+        names = ", ".join(
+            f"{data.table['ident'].iat[r]} ({data.table['name'].iat[r]})" for r in hits
+        )
         return message + f"; did you mean {names}? Search by name with `flightcheck airport NAME`."
     return message + ". Search by name with `flightcheck airport NAME`."
 
@@ -309,8 +336,10 @@ def _search_rows(data: _Data, text: str, limit: int) -> list[int]:
     name = data.folded["name"]
     starts = name.str.startswith(folded).to_numpy(bool)
     in_name = name.str.contains(folded, regex=False).to_numpy(bool)
-    other = (data.folded["municipality"].str.contains(folded, regex=False)
-             | data.folded["keywords"].str.contains(folded, regex=False)).to_numpy(bool)
+    other = (
+        data.folded["municipality"].str.contains(folded, regex=False)
+        | data.folded["keywords"].str.contains(folded, regex=False)
+    ).to_numpy(bool)
     tier = np.select([starts, in_name, other], [1, 2, 3], default=9)
     rows = np.flatnonzero(tier < 9)
     order = np.lexsort((rows, data.rank[rows], tier[rows]))
@@ -336,8 +365,9 @@ def _tree(types: tuple[str, ...], key: tuple[str | None, str | None]):
 
     data = _load(*key)
     t = data.table
-    keep = t["type"].isin(types).to_numpy() & t["lat"].notna().to_numpy() \
-        & t["lon"].notna().to_numpy()
+    keep = (
+        t["type"].isin(types).to_numpy() & t["lat"].notna().to_numpy() & t["lon"].notna().to_numpy()
+    )
     rows = np.flatnonzero(keep)
     lat = t["lat"].to_numpy(float)[rows]
     lon = t["lon"].to_numpy(float)[rows]
@@ -350,13 +380,15 @@ def _check_types(types: tuple[str, ...] | None) -> tuple[str, ...]:
     types = (types,) if isinstance(types, str) else tuple(types)
     unknown = sorted(set(types) - set(ALL_TYPES))
     if unknown:
-        raise ReferenceDataError(f"unknown airport type(s) {', '.join(unknown)}; "
-                                 f"expected some of {', '.join(ALL_TYPES)}")
+        raise ReferenceDataError(
+            f"unknown airport type(s) {', '.join(unknown)}; expected some of {', '.join(ALL_TYPES)}"
+        )
     return tuple(sorted(set(types)))
 
 
-def nearest(lat, lon, radius_km: float = 30.0, k: int = 5,
-            types: tuple[str, ...] | None = None) -> pd.DataFrame:
+def nearest(
+    lat, lon, radius_km: float = 30.0, k: int = 5, types: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """The ``k`` nearest airports within ``radius_km`` of each position (vectorised).
 
     ``lat``/``lon`` are scalars or arrays (degrees). ``types`` selects OurAirports types;
@@ -386,12 +418,15 @@ def nearest(lat, lon, radius_km: float = 30.0, k: int = 5,
     wraps_w, wraps_e = np.flatnonzero(west < -180.0), np.flatnonzero(east > 180.0)
     box_query = np.concatenate([np.arange(len(valid)), wraps_w, wraps_e])
     boxes = shapely.box(
-        np.concatenate([np.maximum(west, -180.0), west[wraps_w] + 360.0,
-                        np.full(len(wraps_e), -180.0)]),
+        np.concatenate(
+            [np.maximum(west, -180.0), west[wraps_w] + 360.0, np.full(len(wraps_e), -180.0)]
+        ),
         np.concatenate([qlat - dlat, qlat[wraps_w] - dlat, qlat[wraps_e] - dlat]),
-        np.concatenate([np.minimum(east, 180.0), np.full(len(wraps_w), 180.0),
-                        east[wraps_e] - 360.0]),
-        np.concatenate([qlat + dlat, qlat[wraps_w] + dlat, qlat[wraps_e] + dlat]))
+        np.concatenate(
+            [np.minimum(east, 180.0), np.full(len(wraps_w), 180.0), east[wraps_e] - 360.0]
+        ),
+        np.concatenate([qlat + dlat, qlat[wraps_w] + dlat, qlat[wraps_e] + dlat]),
+    )
     b, hit = tree.query(boxes)
     q, airport = valid[box_query[b]], rows[hit]
     if len(q):
@@ -434,18 +469,30 @@ def runway_distances(code: str, lat, lon) -> pd.DataFrame:
             continue
         length = float(haversine_km(rw.le_lat, rw.le_lon, rw.he_lat, rw.he_lon))
         along = along_track_km(lat, lon, rw.le_lat, rw.le_lon, rw.he_lat, rw.he_lon)
-        frames.append(pd.DataFrame({
-            "query": np.arange(len(lat), dtype=np.int64),
-            "runway": rw.name,
-            "closed": rw.closed,
-            "length_km": length,
-            "cross_track_km": cross_track_km(lat, lon, rw.le_lat, rw.le_lon, rw.he_lat,
-                                             rw.he_lon),
-            "along_track_km": along,
-            "within": (along >= 0.0) & (along <= length),
-        }))
-    columns = ["query", "runway", "closed", "length_km", "cross_track_km", "along_track_km",
-               "within"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "query": np.arange(len(lat), dtype=np.int64),
+                    "runway": rw.name,
+                    "closed": rw.closed,
+                    "length_km": length,
+                    "cross_track_km": cross_track_km(
+                        lat, lon, rw.le_lat, rw.le_lon, rw.he_lat, rw.he_lon
+                    ),
+                    "along_track_km": along,
+                    "within": (along >= 0.0) & (along <= length),
+                }
+            )
+        )
+    columns = [
+        "query",
+        "runway",
+        "closed",
+        "length_km",
+        "cross_track_km",
+        "along_track_km",
+        "within",
+    ]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
     out = pd.concat(frames, ignore_index=True)
@@ -465,8 +512,9 @@ def resolve(text: str, limit: int = 20) -> Airport | list[Airport]:
         return _airport(data, row)
     rows = _search_rows(data, text, limit)
     if not rows:
-        raise ReferenceDataError(_unknown_message(data, text).replace(
-            "unknown airport code", "no airport matches"))
+        raise ReferenceDataError(
+            _unknown_message(data, text).replace("unknown airport code", "no airport matches")
+        )
     if len(rows) == 1:
         return _airport(data, rows[0])
     return [_airport(data, r) for r in rows]

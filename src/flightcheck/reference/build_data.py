@@ -41,11 +41,11 @@ LICENSES = {
     "ourairports": "Public domain (OurAirports; the Unlicense)",
     "naturalearth": "Public domain (Natural Earth terms of use; 'Made with Natural Earth')",
     "icao": "Facts from ICAO Annex 10 Vol. III Ch. 9 appendix, as tabulated in tar1090 "
-            "(wiedehopf/tar1090 html/flags.js); no code copied",
+    "(wiedehopf/tar1090 html/flags.js); no code copied",
     "military": "Facts (address ranges) as listed in readsb (wiedehopf/readsb aircraft.c "
-                "isMilRange); no code copied",
+    "isMilRange); no code copied",
     "mid": "MIT (pyais, Copyright (c) 2019 M0r13n); the allocations are facts from the ITU "
-           "table of Maritime Identification Digits (ITU-R M.585)",
+    "table of Maritime Identification Digits (ITU-R M.585)",
 }
 
 
@@ -57,8 +57,14 @@ def sha256_of(path: Path) -> str:
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     table = table.replace_schema_metadata(None)  # no pandas metadata: deterministic, small
-    pq.write_table(table, path, compression="zstd", compression_level=19,
-                   use_dictionary=True, write_statistics=False)
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        compression_level=19,
+        use_dictionary=True,
+        write_statistics=False,
+    )
 
 
 def build_airports(source: Path, out: Path) -> list[dict]:
@@ -68,15 +74,40 @@ def build_airports(source: Path, out: Path) -> list[dict]:
     _write_parquet(read_runways_csv(src / "runways.csv"), out / "runways.parquet")
     names = pd.read_csv(src / "countries.csv", dtype=str, keep_default_na=False)
     (out / "country_names.json").write_text(
-        json.dumps(dict(zip(names["code"], names["name"], strict=True)), ensure_ascii=False,
-                   sort_keys=True, indent=0) + "\n", encoding="utf-8")
+        json.dumps(
+            dict(zip(names["code"], names["name"], strict=True)),
+            ensure_ascii=False,
+            sort_keys=True,
+            indent=0,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return [
-        _entry("ourairports_airports", OURAIRPORTS_VERSION, src / "airports.csv",
-               out / "airports.parquet", "ourairports", "https://ourairports.com/data/"),
-        _entry("ourairports_runways", OURAIRPORTS_VERSION, src / "runways.csv",
-               out / "runways.parquet", "ourairports", "https://ourairports.com/data/"),
-        _entry("ourairports_countries", OURAIRPORTS_VERSION, src / "countries.csv",
-               out / "country_names.json", "ourairports", "https://ourairports.com/data/"),
+        _entry(
+            "ourairports_airports",
+            OURAIRPORTS_VERSION,
+            src / "airports.csv",
+            out / "airports.parquet",
+            "ourairports",
+            "https://ourairports.com/data/",
+        ),
+        _entry(
+            "ourairports_runways",
+            OURAIRPORTS_VERSION,
+            src / "runways.csv",
+            out / "runways.parquet",
+            "ourairports",
+            "https://ourairports.com/data/",
+        ),
+        _entry(
+            "ourairports_countries",
+            OURAIRPORTS_VERSION,
+            src / "countries.csv",
+            out / "country_names.json",
+            "ourairports",
+            "https://ourairports.com/data/",
+        ),
     ]
 
 
@@ -91,13 +122,25 @@ def build_countries(source: Path, out: Path, scale: str) -> dict:
         if iso2 in (None, "", "-99"):
             iso2 = NO_ISO_CODE.get(props["ADMIN"])
         geom = shapely.geometry.shape(feature["geometry"])
-        rows.append({"iso2": iso2, "name": props["NAME_EN"], "admin": props["ADMIN"],
-                     "iso_a2_eh": props["ISO_A2_EH"],
-                     "geometry": shapely.to_wkb(geom, output_dimension=2)})
+        rows.append(
+            {
+                "iso2": iso2,
+                "name": props["NAME_EN"],
+                "admin": props["ADMIN"],
+                "iso_a2_eh": props["ISO_A2_EH"],
+                "geometry": shapely.to_wkb(geom, output_dimension=2),
+            }
+        )
     path = out / f"countries_{scale}.parquet"
     _write_parquet(pd.DataFrame(rows), path)
-    return _entry(f"naturalearth_admin0_{scale}", NATURALEARTH_VERSION, src, path,
-                  "naturalearth", "https://www.naturalearthdata.com/")
+    return _entry(
+        f"naturalearth_admin0_{scale}",
+        NATURALEARTH_VERSION,
+        src,
+        path,
+        "naturalearth",
+        "https://www.naturalearthdata.com/",
+    )
 
 
 def build_icao(source: Path, out: Path) -> list[dict]:
@@ -105,8 +148,12 @@ def build_icao(source: Path, out: Path) -> list[dict]:
     entries = []
     for name, version, lic, url in (
         ("icao_address_blocks", ICAO_VERSION, "icao", "https://github.com/wiedehopf/tar1090"),
-        ("military_address_ranges", MILITARY_VERSION, "military",
-         "https://github.com/wiedehopf/readsb"),
+        (
+            "military_address_ranges",
+            MILITARY_VERSION,
+            "military",
+            "https://github.com/wiedehopf/readsb",
+        ),
     ):
         src = source / "icao" / f"{name}.csv"
         shutil.copyfile(src, out / src.name)
@@ -119,8 +166,10 @@ def build_mid(out: Path) -> dict:
     import pyais
     import pyais.constants
 
-    rows = sorted((mid, MID_ISO_FIXES.get(iso2, iso2), name)
-                  for mid, (iso2, name) in pyais.constants.COUNTRY_MAPPING.items())
+    rows = sorted(
+        (mid, MID_ISO_FIXES.get(iso2, iso2), name)
+        for mid, (iso2, name) in pyais.constants.COUNTRY_MAPPING.items()
+    )
     packaged = out / "mid_flags.csv"
     lines = ["mid,iso2,country"] + [f'{mid},{iso2},"{name}"' for mid, iso2, name in rows]
     packaged.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -130,10 +179,17 @@ def build_mid(out: Path) -> dict:
 
 
 def _entry(dataset: str, version: str, src: Path, packaged: Path, lic: str, url: str) -> dict:
-    return {"dataset": dataset, "version": version, "source": url, "source_file": src.name,
-            "source_sha256": sha256_of(src), "packaged_file": packaged.name,
-            "packaged_sha256": sha256_of(packaged), "packaged_bytes": packaged.stat().st_size,
-            "license": LICENSES[lic]}
+    return {
+        "dataset": dataset,
+        "version": version,
+        "source": url,
+        "source_file": src.name,
+        "source_sha256": sha256_of(src),
+        "packaged_file": packaged.name,
+        "packaged_sha256": sha256_of(packaged),
+        "packaged_bytes": packaged.stat().st_size,
+        "license": LICENSES[lic],
+    }
 
 
 def build(source: Path, out: Path = DATA_DIR) -> list[dict]:
@@ -153,8 +209,10 @@ def main(argv: list[str] | None = None) -> None:
     default = os.environ.get("FLIGHTCHECK_REFERENCE_SOURCE", "/work/shared/data")
     source = Path(argv[0] if argv else default)
     for entry in build(source):
-        print(f"{entry['packaged_file']:32s} {entry['packaged_bytes']:>10,d} B  "
-              f"{entry['packaged_sha256'][:16]}  <- {entry['source_file']}")
+        print(
+            f"{entry['packaged_file']:32s} {entry['packaged_bytes']:>10,d} B  "
+            f"{entry['packaged_sha256'][:16]}  <- {entry['source_file']}"
+        )
 
 
 if __name__ == "__main__":

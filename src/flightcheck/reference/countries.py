@@ -131,8 +131,10 @@ def _outline(iso2: str, scale: str) -> tuple[np.ndarray, float]:
     for ring in shapely.get_parts(rings):
         xy = shapely.get_coordinates(ring)
         if len(xy) > 1:
-            half_step = max(half_step, float(haversine_km(xy[:-1, 1], xy[:-1, 0], xy[1:, 1],
-                                                          xy[1:, 0]).max()) / 2)
+            half_step = max(
+                half_step,
+                float(haversine_km(xy[:-1, 1], xy[:-1, 0], xy[1:, 1], xy[1:, 0]).max()) / 2,
+            )
         vectors.append(_unit(xy[:, 1], xy[:, 0]))
     return np.concatenate(vectors), half_step
 
@@ -164,7 +166,7 @@ def distance_km(iso2: str, lat, lon, scale: str = "50m") -> np.ndarray:
     best = np.empty(len(outside))
     chunk = max(1, 4_000_000 // max(len(vertices), 1))
     for s in range(0, len(q), chunk):
-        best[s:s + chunk] = (q[s:s + chunk] @ vertices.T).max(axis=1)
+        best[s : s + chunk] = (q[s : s + chunk] @ vertices.T).max(axis=1)
     km = np.arccos(np.clip(best, -1.0, 1.0)) * EARTH_RADIUS_KM
     out[outside] = np.maximum(km - half_step, 0.0)
     return out

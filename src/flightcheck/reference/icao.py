@@ -44,20 +44,26 @@ class HexInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """The CLI's JSON shape."""
-        return {"icao24": self.icao24, "country": self.country, "iso2": self.iso2,
-                "military": self.military, "block": self.block}
+        return {
+            "icao24": self.icao24,
+            "country": self.country,
+            "iso2": self.iso2,
+            "military": self.military,
+            "block": self.block,
+        }
 
 
 @dataclass(frozen=True)
 class _Tables:
-    bounds: np.ndarray       # start of each elementary interval of the 24-bit space
-    block_row: np.ndarray    # index into blocks (-1: unallocated) per interval
-    military: np.ndarray     # bool per interval
+    bounds: np.ndarray  # start of each elementary interval of the 24-bit space
+    block_row: np.ndarray  # index into blocks (-1: unallocated) per interval
+    military: np.ndarray  # bool per interval
     blocks: pd.DataFrame
 
 
-def _paint(bounds: np.ndarray, starts: np.ndarray, ends: np.ndarray, values: np.ndarray,
-           fill: Any) -> np.ndarray:
+def _paint(
+    bounds: np.ndarray, starts: np.ndarray, ends: np.ndarray, values: np.ndarray, fill: Any
+) -> np.ndarray:
     """Value per elementary interval; later ranges overwrite earlier ones."""
     out = np.full(len(bounds), fill, dtype=values.dtype)
     for start, end, value in zip(starts, ends, values, strict=True):
@@ -67,13 +73,13 @@ def _paint(bounds: np.ndarray, starts: np.ndarray, ends: np.ndarray, values: np.
 
 @functools.cache
 def _tables() -> _Tables:
-    blocks = pd.read_csv(DATA_DIR / "icao_address_blocks.csv", dtype=str,
-                         keep_default_na=False, na_values=[""])
+    blocks = pd.read_csv(
+        DATA_DIR / "icao_address_blocks.csv", dtype=str, keep_default_na=False, na_values=[""]
+    )
     blocks["start"] = blocks["start_hex"].map(lambda h: int(h, 16))
     blocks["end"] = blocks["end_hex"].map(lambda h: int(h, 16))
     blocks["precedence"] = blocks["precedence"].astype(int)
-    mil = pd.read_csv(DATA_DIR / "military_address_ranges.csv", dtype=str,
-                      keep_default_na=False)
+    mil = pd.read_csv(DATA_DIR / "military_address_ranges.csv", dtype=str, keep_default_na=False)
     mil = mil[mil["used_by_readsb"].str.strip().str.lower() == "yes"]
     mil_start = mil["start_hex"].map(lambda h: int(h, 16)).to_numpy(np.int64)
     mil_end = mil["end_hex"].map(lambda h: int(h, 16)).to_numpy(np.int64)
@@ -81,8 +87,13 @@ def _tables() -> _Tables:
     bounds = np.unique(edges[edges < _SPACE]).astype(np.int64)
     # paint lowest precedence last, so the first-matching row wins
     order = np.argsort(-blocks["precedence"].to_numpy(), kind="stable")
-    block_row = _paint(bounds, blocks["start"].to_numpy()[order],
-                       blocks["end"].to_numpy()[order], order.astype(np.int64), -1)
+    block_row = _paint(
+        bounds,
+        blocks["start"].to_numpy()[order],
+        blocks["end"].to_numpy()[order],
+        order.astype(np.int64),
+        -1,
+    )
     military = _paint(bounds, mil_start, mil_end, np.ones(len(mil), dtype=bool), False)
     # a military range belongs to the state of the allocation: inside one, tar1090's
     # territory sub-blocks (Bermuda at 400000 inside the UK's military 400000-40003F) give
@@ -92,8 +103,13 @@ def _tables() -> _Tables:
     if (military & refined).any():
         annex = np.flatnonzero(allocation)
         annex = annex[np.argsort(-blocks["precedence"].to_numpy()[annex], kind="stable")]
-        annex_row = _paint(bounds, blocks["start"].to_numpy()[annex],
-                           blocks["end"].to_numpy()[annex], annex.astype(np.int64), -1)
+        annex_row = _paint(
+            bounds,
+            blocks["start"].to_numpy()[annex],
+            blocks["end"].to_numpy()[annex],
+            annex.astype(np.int64),
+            -1,
+        )
         block_row = np.where(military & refined & (annex_row >= 0), annex_row, block_row)
     return _Tables(bounds, block_row, military, blocks.reset_index(drop=True))
 
@@ -102,7 +118,8 @@ def _invalid(text: Any) -> ReferenceDataError:
     if isinstance(text, str) and text.strip().startswith("~"):
         return ReferenceDataError(
             f"{text!r} is not a 24-bit ICAO address: '~' marks a non-ICAO (TIS-B or "
-            "anonymous) address, which belongs to no state")
+            "anonymous) address, which belongs to no state"
+        )
     return ReferenceDataError(f"{text!r} is not a 24-bit ICAO address: expected 6 hex digits")
 
 
@@ -128,8 +145,9 @@ def lookup(hex: str) -> HexInfo:  # noqa: A002 - the documented parameter name
     if not isinstance(hex, str) or not _HEX.fullmatch(_normalise(hex)):
         raise _invalid(hex)
     row = {k: (None if pd.isna(v) else v) for k, v in lookup_many([hex]).iloc[0].items()}
-    return HexInfo(str(row["icao24"]), row["country"], row["iso2"], bool(row["military"]),
-                   row["block"])
+    return HexInfo(
+        str(row["icao24"]), row["country"], row["iso2"], bool(row["military"]), row["block"]
+    )
 
 
 def lookup_many(hexes) -> pd.DataFrame:
@@ -139,8 +157,9 @@ def lookup_many(hexes) -> pd.DataFrame:
     ``country``, ``iso2``, ``block`` (None when unallocated or invalid) and ``military``
     (nullable boolean, missing when invalid). One row per input, in input order.
     """
-    raw = pd.Series(list(hexes) if not isinstance(hexes, pd.Series) else hexes.to_list(),
-                    dtype=object)
+    raw = pd.Series(
+        list(hexes) if not isinstance(hexes, pd.Series) else hexes.to_list(), dtype=object
+    )
     keys = np.array([_normalise(h) if isinstance(h, str) else "" for h in raw], dtype=object)
     valid = np.array([bool(_HEX.fullmatch(k)) for k in keys], dtype=bool)
     t = _tables()
@@ -162,5 +181,13 @@ def lookup_many(hexes) -> pd.DataFrame:
     block[hit] = (blocks["start_hex"] + "-" + blocks["end_hex"]).to_numpy(object)[row[hit]]
     iso2[pd.isna(iso2)] = None
     icao24 = np.where(valid, keys, raw.to_numpy(object))
-    return pd.DataFrame({"icao24": icao24, "valid": valid, "country": country, "iso2": iso2,
-                         "block": block, "military": military})
+    return pd.DataFrame(
+        {
+            "icao24": icao24,
+            "valid": valid,
+            "country": country,
+            "iso2": iso2,
+            "block": block,
+            "military": military,
+        }
+    )

@@ -53,10 +53,10 @@ class MmsiInfo:
 
 @functools.cache
 def _table() -> dict[int, tuple[str, str]]:
-    frame = pd.read_csv(DATA_DIR / "mid_flags.csv", dtype={"iso2": "str", "country": "str"},
-                        keep_default_na=False)
-    return {int(m): (i, c) for m, i, c in frame[["mid", "iso2", "country"]].itertuples(
-        index=False)}
+    frame = pd.read_csv(
+        DATA_DIR / "mid_flags.csv", dtype={"iso2": "str", "country": "str"}, keep_default_na=False
+    )
+    return {int(m): (i, c) for m, i, c in frame[["mid", "iso2", "country"]].itertuples(index=False)}
 
 
 def lookup(mmsi: str | int) -> MmsiInfo:

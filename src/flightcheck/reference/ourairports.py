@@ -49,12 +49,31 @@ RUNWAY_COLUMNS = {
 }
 """OurAirports runways.csv column -> flightcheck column."""
 
-_AIRPORT_TEXT = ("ident", "icao", "iata", "gps_code", "name", "type", "country",
-                 "municipality", "keywords")
+_AIRPORT_TEXT = (
+    "ident",
+    "icao",
+    "iata",
+    "gps_code",
+    "name",
+    "type",
+    "country",
+    "municipality",
+    "keywords",
+)
 _AIRPORT_FLOAT = ("lat", "lon", "elevation_ft")
 _RUNWAY_TEXT = ("airport_ident", "le_ident", "he_ident", "surface")
-_RUNWAY_FLOAT = ("le_lat", "le_lon", "he_lat", "he_lon", "le_heading_deg", "he_heading_deg",
-                 "le_elevation_ft", "he_elevation_ft", "length_ft", "width_ft")
+_RUNWAY_FLOAT = (
+    "le_lat",
+    "le_lon",
+    "he_lat",
+    "he_lon",
+    "le_heading_deg",
+    "he_heading_deg",
+    "le_elevation_ft",
+    "he_elevation_ft",
+    "length_ft",
+    "width_ft",
+)
 
 
 def _read(path: str | Path, columns: dict[str, str], what: str) -> pd.DataFrame:
@@ -66,9 +85,16 @@ def _read(path: str | Path, columns: dict[str, str], what: str) -> pd.DataFrame:
     if missing:
         raise ReferenceDataError(
             f"{path}: not an OurAirports {what}: missing column(s) {', '.join(missing)} "
-            f"(download it from https://ourairports.com/data/)")
-    df = pd.read_csv(path, usecols=list(columns), dtype=str, keep_default_na=False,
-                     na_values=[""], encoding="utf-8")
+            f"(download it from https://ourairports.com/data/)"
+        )
+    df = pd.read_csv(
+        path,
+        usecols=list(columns),
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8",
+    )
     return df.rename(columns=columns)[list(columns.values())]
 
 

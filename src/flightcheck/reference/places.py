@@ -116,18 +116,27 @@ def country(text: str) -> Place:
     if re.fullmatch(r"[A-Za-z]{2}", written):
         code = written.upper()
         if code not in names:
-            raise PlaceError(f"unknown country code {written!r}: expected an ISO 3166-1 "
-                             "alpha-2 code such as RS (Serbia) or EG (Egypt)")
+            raise PlaceError(
+                f"unknown country code {written!r}: expected an ISO 3166-1 "
+                "alpha-2 code such as RS (Serbia) or EG (Egypt)"
+            )
         return Place("country", code, names[code], code, written)
     by_name = _country_by_name(written)
     if by_name is None:
-        close = difflib.get_close_matches(_fold(written), list(_country_names()), n=3,
-                                          cutoff=0.75)
-        hint = "; did you mean " + ", ".join(
-            f"{names.get(_country_names()[c], c)} ({_country_names()[c]})" for c in close
-        ) + "?" if close else ""
-        raise PlaceError(f"unknown country {written!r}: give an ISO-2 code such as RS or an "
-                         f"English name such as Serbia{hint}")
+        close = difflib.get_close_matches(_fold(written), list(_country_names()), n=3, cutoff=0.75)
+        hint = (
+            "; did you mean "
+            + ", ".join(
+                f"{names.get(_country_names()[c], c)} ({_country_names()[c]})" for c in close
+            )
+            + "?"
+            if close
+            else ""
+        )
+        raise PlaceError(
+            f"unknown country {written!r}: give an ISO-2 code such as RS or an "
+            f"English name such as Serbia{hint}"
+        )
     return Place("country", by_name, names.get(by_name, written), by_name, written)
 
 
@@ -205,8 +214,9 @@ def _name_rows(text: str) -> pd.DataFrame:
         if col == "folded_name":
             in_name[exact] = True
     rows = np.flatnonzero(hit)
-    order = np.lexsort((gaz["ident"].to_numpy(object)[rows], ~in_name[rows],
-                        gaz["rank"].to_numpy()[rows]))
+    order = np.lexsort(
+        (gaz["ident"].to_numpy(object)[rows], ~in_name[rows], gaz["rank"].to_numpy()[rows])
+    )
     return gaz.iloc[rows[order]]
 
 
@@ -226,18 +236,32 @@ def _same_city(ident: str, idents: pd.Series) -> bool:
         return False
     here = table.loc[ident]
     there = table.loc[others]
-    return bool((haversine_km(here["lat"], here["lon"], there["lat"].to_numpy(float),
-                              there["lon"].to_numpy(float)) <= SAME_CITY_KM).any())
+    return bool(
+        (
+            haversine_km(
+                here["lat"], here["lon"], there["lat"].to_numpy(float), there["lon"].to_numpy(float)
+            )
+            <= SAME_CITY_KM
+        ).any()
+    )
 
 
 def _from_row(row: pd.Series, written: str, note: str = "") -> Place:
-    return Place("airport", str(row["code"]), str(row["name"]),
-                 None if pd.isna(row["country"]) else str(row["country"]), written, note)
+    return Place(
+        "airport",
+        str(row["code"]),
+        str(row["name"]),
+        None if pd.isna(row["country"]) else str(row["country"]),
+        written,
+        note,
+    )
 
 
 def _listing(rows: pd.DataFrame) -> str:
-    shown = [f"{r.code} {r.name} ({r.country if isinstance(r.country, str) else '?'})"
-             for r in rows.head(LISTED).itertuples()]
+    shown = [
+        f"{r.code} {r.name} ({r.country if isinstance(r.country, str) else '?'})"
+        for r in rows.head(LISTED).itertuples()
+    ]
     more = len(rows) - LISTED
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
@@ -259,37 +283,52 @@ def airport(text: str) -> Place:
     names = _name_rows(written)
     if iso2 is not None:
         also = f"; airports it names: {_listing(names)}" if len(names) else ""
-        raise PlaceError(f"{written!r} is a country ({iso2}), not an airport: claim a stop "
-                         f"in it with country = \"{iso2}\" (--country {iso2}), or give the "
-                         f"airport's code{also}")
+        raise PlaceError(
+            f"{written!r} is a country ({iso2}), not an airport: claim a stop "
+            f'in it with country = "{iso2}" (--country {iso2}), or give the '
+            f"airport's code{also}"
+        )
     if len(landable):
         by_code = landable.iloc[:1]
         rest = names[~names["ident"].isin(by_code["ident"])]
         if not len(rest):
             return _from_row(by_code.iloc[0], written)
-        raise PlaceError(f"{written!r} is ambiguous: the code of {_listing(by_code)} and a name "
-                         f"in {_listing(rest)}; give the code in capitals or the airport's "
-                         "ICAO code")
+        raise PlaceError(
+            f"{written!r} is ambiguous: the code of {_listing(by_code)} and a name "
+            f"in {_listing(rest)}; give the code in capitals or the airport's "
+            "ICAO code"
+        )
     if len(names) == 1:
         return _from_row(names.iloc[0], written)
     if len(names) > 1:
         large = names[names["type"] == "large_airport"]
         if len(large) == 1 and not _same_city(large["ident"].iat[0], names["ident"]):
             others_ = names[names["ident"] != large["ident"].iat[0]]
-            note = (f"{written!r} names {len(names)} airports; taken as the only large one, "
-                    f"{large['code'].iat[0]}; the others: {_listing(others_)}")
+            note = (
+                f"{written!r} names {len(names)} airports; taken as the only large one, "
+                f"{large['code'].iat[0]}; the others: {_listing(others_)}"
+            )
             return _from_row(large.iloc[0], written, note)
-        raise PlaceError(f"{written!r} names {len(names)} airports: {_listing(names)}; "
-                         "give the code of the one you mean")
+        raise PlaceError(
+            f"{written!r} names {len(names)} airports: {_listing(names)}; "
+            "give the code of the one you mean"
+        )
     if others:
         t = airports._data().table
-        what = ", ".join(f"{t['ident'].iat[r]} {t['name'].iat[r]} ({t['type'].iat[r]}, "
-                         f"{t['country'].iat[r]})" for r in others[:3])
-        raise PlaceError(f"{written!r} is the code of {what}, not an open airport: flightcheck "
-                         "finds stops only at large, medium and small airports; give another "
-                         "code or name")
-    raise PlaceError(airports._unknown_message(airports._data(), written).replace(
-        "unknown airport code", "no airport matches"))
+        what = ", ".join(
+            f"{t['ident'].iat[r]} {t['name'].iat[r]} ({t['type'].iat[r]}, {t['country'].iat[r]})"
+            for r in others[:3]
+        )
+        raise PlaceError(
+            f"{written!r} is the code of {what}, not an open airport: flightcheck "
+            "finds stops only at large, medium and small airports; give another "
+            "code or name"
+        )
+    raise PlaceError(
+        airports._unknown_message(airports._data(), written).replace(
+            "unknown airport code", "no airport matches"
+        )
+    )
 
 
 def place(text: str) -> Place:

@@ -21,18 +21,28 @@ import pandas as pd
 from flightcheck.geo import haversine_km
 
 DATA_FILE = Path(__file__).with_name("data") / "ports.csv.gz"
-COLUMNS = ("wpi_number", "name", "alternate_names", "country", "unlocode", "lat", "lon",
-           "harbor_size")
+COLUMNS = (
+    "wpi_number",
+    "name",
+    "alternate_names",
+    "country",
+    "unlocode",
+    "lat",
+    "lon",
+    "harbor_size",
+)
 _CHUNK = 4096
 """Query points per distance-matrix block (4096 x 3803 float64 = 125 MB at most)."""
 
 
 @functools.cache
 def _table() -> pd.DataFrame:
-    return pd.read_csv(DATA_FILE, dtype={"wpi_number": "int64", "lat": "float64",
-                                         "lon": "float64"}, keep_default_na=False,
-                       na_values={"harbor_size": [""], "unlocode": [""],
-                                  "alternate_names": [""]})
+    return pd.read_csv(
+        DATA_FILE,
+        dtype={"wpi_number": "int64", "lat": "float64", "lon": "float64"},
+        keep_default_na=False,
+        na_values={"harbor_size": [""], "unlocode": [""], "alternate_names": [""]},
+    )
 
 
 def table() -> pd.DataFrame:
@@ -57,11 +67,18 @@ def nearest(lat, lon, radius_km: float = 10.0, k: int = 1) -> pd.DataFrame:
     idx: list[np.ndarray] = []
     dist: list[np.ndarray] = []
     for start in range(0, len(lat), _CHUNK):
-        d = haversine_km(lat[start:start + _CHUNK, None], lon[start:start + _CHUNK, None],
-                         plat[None, :], plon[None, :])
+        d = haversine_km(
+            lat[start : start + _CHUNK, None],
+            lon[start : start + _CHUNK, None],
+            plat[None, :],
+            plon[None, :],
+        )
         d = np.where(np.isnan(d), np.inf, d)
-        best = np.argpartition(d, k - 1, axis=1)[:, :k] if k < d.shape[1] else \
-            np.broadcast_to(np.arange(d.shape[1]), d.shape)
+        best = (
+            np.argpartition(d, k - 1, axis=1)[:, :k]
+            if k < d.shape[1]
+            else np.broadcast_to(np.arange(d.shape[1]), d.shape)
+        )
         best_d = np.take_along_axis(d, best, axis=1)
         row, col = np.nonzero(best_d <= radius_km)
         points.append(row + start)
@@ -78,16 +95,22 @@ def nearest(lat, lon, radius_km: float = 10.0, k: int = 1) -> pd.DataFrame:
 def build(source: str | Path, dest: str | Path = DATA_FILE) -> None:
     """Write the packaged file from ``wpi_ports.csv`` (de-duplicated by WPI number)."""
     src = pd.read_csv(source, dtype="str", keep_default_na=False)
-    out = pd.DataFrame({
-        "wpi_number": src["wpi_number"].astype("int64"),
-        "name": src["port_name"],
-        "alternate_names": src["alternate_names"],
-        "country": src["country_code"],
-        "unlocode": src["unlocode"],
-        "lat": src["latitude"].astype("float64"),
-        "lon": src["longitude"].astype("float64"),
-        "harbor_size": src["harbor_size"],
-    }).drop_duplicates("wpi_number").sort_values("wpi_number")
+    out = (
+        pd.DataFrame(
+            {
+                "wpi_number": src["wpi_number"].astype("int64"),
+                "name": src["port_name"],
+                "alternate_names": src["alternate_names"],
+                "country": src["country_code"],
+                "unlocode": src["unlocode"],
+                "lat": src["latitude"].astype("float64"),
+                "lon": src["longitude"].astype("float64"),
+                "harbor_size": src["harbor_size"],
+            }
+        )
+        .drop_duplicates("wpi_number")
+        .sort_values("wpi_number")
+    )
     text = out.to_csv(index=False, lineterminator="\n")
     with open(dest, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
         gz.write(text.encode("utf-8"))

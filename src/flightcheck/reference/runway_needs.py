@@ -44,8 +44,9 @@ def table() -> dict[str, RunwayNeed]:
             except (KeyError, ValueError) as exc:
                 raise ReferenceDataError(f"{TABLE.name} line {n}: {exc}") from None
             for code in row["typecodes"].split():
-                out[code.upper()] = RunwayNeed(code.upper(), length, unpaved, row["family"],
-                                               row["source"])
+                out[code.upper()] = RunwayNeed(
+                    code.upper(), length, unpaved, row["family"], row["source"]
+                )
     return out
 
 

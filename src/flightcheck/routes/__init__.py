@@ -55,8 +55,11 @@ class Route:
     def airports(self) -> list[str]:
         """Airport codes of the stops in order (consecutive repeats kept: they are stops);
         a stop at no known airport (code missing: None or NaN) is left out."""
-        return [r["airport"] for r in field_records(self, "stops")
-                if isinstance(r.get("airport"), str) and r["airport"]]
+        return [
+            r["airport"]
+            for r in field_records(self, "stops")
+            if isinstance(r.get("airport"), str) and r["airport"]
+        ]
 
     @property
     def summary(self) -> str:
@@ -64,30 +67,36 @@ class Route:
         state = self.registered_country or "??"
         mil = " military" if self.military else ""
         path = " → ".join(self.airports) or "(no stop)"
-        return (f"{self.icao24}  {self.typecode or '-'}  {state}{mil}  {path}   "
-                f"{' → '.join(self.countries) or '-'}")
+        return (
+            f"{self.icao24}  {self.typecode or '-'}  {state}{mil}  {path}   "
+            f"{' → '.join(self.countries) or '-'}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         from flightcheck.output.jsonout import plain
 
-        legs = [{k: v for k, v in r.items() if k not in ("first_index", "last_index")}
-                for r in field_records(self, "legs")]
-        return plain({
-            "icao24": self.icao24,
-            "registration": self.registration,
-            "typecode": self.typecode,
-            "callsigns": self.callsigns,
-            "registered_country": self.registered_country,
-            "military": self.military,
-            "stops": field_records(self, "stops"),
-            "legs": legs,
-            "events": field_records(self, "events"),
-            "gaps": field_records(self, "gaps"),
-            "countries": self.countries,
-            "sources": self.sources,
-            "reconciliation": self.reconciliation,
-            "summary": self.summary,
-        })
+        legs = [
+            {k: v for k, v in r.items() if k not in ("first_index", "last_index")}
+            for r in field_records(self, "legs")
+        ]
+        return plain(
+            {
+                "icao24": self.icao24,
+                "registration": self.registration,
+                "typecode": self.typecode,
+                "callsigns": self.callsigns,
+                "registered_country": self.registered_country,
+                "military": self.military,
+                "stops": field_records(self, "stops"),
+                "legs": legs,
+                "events": field_records(self, "events"),
+                "gaps": field_records(self, "gaps"),
+                "countries": self.countries,
+                "sources": self.sources,
+                "reconciliation": self.reconciliation,
+                "summary": self.summary,
+            }
+        )
 
 
 for _name in ("stops", "legs", "events", "gaps"):  # made on first use (routes/deferred.py)
@@ -140,9 +149,12 @@ class RouteSet:
         return {"aircraft": [r.to_dict() for r in self.routes], "matched_sources": self.matches}
 
 
-def build_routes(tracks: Tracks, segmentation: Any = None,
-                 icao24: str | list[str] | None = None,
-                 match_sources: bool = True) -> RouteSet:
+def build_routes(
+    tracks: Tracks,
+    segmentation: Any = None,
+    icao24: str | list[str] | None = None,
+    match_sources: bool = True,
+) -> RouteSet:
     """Assemble every aircraft's route from its stops (running the stop engine if needed).
 
     Tracks without an ICAO address (FR24/FlightAware exports) are first matched to the
@@ -165,8 +177,9 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
         if set_aside:
             relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
             flagged = full[held]
-            df = pd.concat([df, flagged.assign(icao24=flagged["icao24"].replace(relabel))],
-                           ignore_index=True)
+            df = pd.concat(
+                [df, flagged.assign(icao24=flagged["icao24"].replace(relabel))], ignore_index=True
+            )
         multi = df.groupby("icao24")["source"].nunique()
         multi = multi[multi > 1].index.tolist()
         if multi:
@@ -189,8 +202,14 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
             df = df.sort_values(["icao24", "time", "source", "row"], kind="stable")
             df = df.reset_index(drop=True)
         if matches or multi or len(full) != len(tracks.df):
-            tracks = Tracks(df, tracks.inputs, tracks.skipped, tracks.duplicates,
-                            tracks.presence, tracks.duplicate_reports)
+            tracks = Tracks(
+                df,
+                tracks.inputs,
+                tracks.skipped,
+                tracks.duplicates,
+                tracks.presence,
+                tracks.duplicate_reports,
+            )
             segmentation = None
     if icao24:
         tracks = tracks.aircraft(icao24)
@@ -207,8 +226,7 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
         stop_rows = stops.rows() if stops.rows is not None else records(stops.make())
         # moored or slow vessels report every few minutes: a longer gap counts as covered
         covered = VESSEL_COVERED_GAP_S if a.vessel else COVERED_GAP_S
-        legs = leg_records(hex_, a.t, a.sources, stop_rows, covered_gap_s=covered,
-                           also=a.also)
+        legs = leg_records(hex_, a.t, a.sources, stop_rows, covered_gap_s=covered, also=a.also)
         if any(r["first_index"] < 0 for r in legs):
             # legs without a fix: their times as the legs frame's column holds them
             dep = pd.Series([r["departure"] for r in legs]).tolist()
@@ -218,8 +236,7 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
                 over = [{"country": NO_DATA, "start": dep[j], "end": arr[j], "points": 0}]
             else:
                 sl = slice(r["first_index"], r["last_index"] + 1)
-                over = overflown(a.lat[sl], a.lon[sl], a.t[sl], a.iso[sl],
-                                 covered_gap_s=covered)
+                over = overflown(a.lat[sl], a.lon[sl], a.t[sl], a.iso[sl], covered_gap_s=covered)
                 # leg indices count the aircraft's rows in the table, flagged ones too
                 r["first_index"] = int(a.kept[r["first_index"]])
                 r["last_index"] = int(a.kept[r["last_index"]])
@@ -227,15 +244,25 @@ def build_routes(tracks: Tracks, segmentation: Any = None,
             r["overflown_chain"] = chain_text(over)
         chain = collapse([r["country"] for r in stop_rows]) if stop_rows else []
         own_sources = len(pd.unique(a.sources))
-        routes.append(Route(
-            icao24=hex_, registration=a.registration, typecode=a.typecode,
-            callsigns=a.callsigns, registered_country=a.state, military=a.military,
-            stops=stops, legs=Deferred(functools.partial(_legs_frame, legs), legs.copy),
-            events=events, gaps=gaps, countries=chain,
-            sources=a.source_list,
-            reconciliation=(merges.get(hex_) or (
-                reconcile(a.rows()) if own_sources > 1 else None)),
-        ))
+        routes.append(
+            Route(
+                icao24=hex_,
+                registration=a.registration,
+                typecode=a.typecode,
+                callsigns=a.callsigns,
+                registered_country=a.state,
+                military=a.military,
+                stops=stops,
+                legs=Deferred(functools.partial(_legs_frame, legs), legs.copy),
+                events=events,
+                gaps=gaps,
+                countries=chain,
+                sources=a.source_list,
+                reconciliation=(
+                    merges.get(hex_) or (reconcile(a.rows()) if own_sources > 1 else None)
+                ),
+            )
+        )
     return RouteSet(routes, matches, tracks, segmentation)
 
 
@@ -272,8 +299,7 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
     return lambda icao24: deferred(icao24).make()
 
 
-def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]
-                         ) -> Callable[[str], Deferred]:
+def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], Deferred]:
     """:func:`by_aircraft` giving :class:`~flightcheck.routes.deferred.Deferred` frames:
     each made on first use, its records known without making it."""
     if frame is None or len(frame) == 0:
@@ -299,7 +325,8 @@ def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]
         if at is None:
             return Deferred(none.copy, list)
         a, b = at
-        return Deferred(lambda: ordered.iloc[a:b].reset_index(drop=True),
-                        lambda: shared.slice(a, b))
+        return Deferred(
+            lambda: ordered.iloc[a:b].reset_index(drop=True), lambda: shared.slice(a, b)
+        )
 
     return of

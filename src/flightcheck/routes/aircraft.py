@@ -61,8 +61,11 @@ class AircraftRows:
         if not len(df):
             return
         all_codes, hexes = pd.factorize(df["icao24"], sort=True)
-        held = (df["flag"].notna().to_numpy(dtype=bool) if "flag" in df.columns
-                else np.zeros(len(df), dtype=bool))
+        held = (
+            df["flag"].notna().to_numpy(dtype=bool)
+            if "flag" in df.columns
+            else np.zeros(len(df), dtype=bool)
+        )
         every = np.argsort(all_codes, kind="stable")
         every = every[all_codes[every] >= 0]
         every_bounds = np.searchsorted(all_codes[every], np.arange(len(hexes) + 1))
@@ -76,8 +79,12 @@ class AircraftRows:
         iso = _countries(lat, lon)
         sources = _values(df["source"])
         is_vessel = (df["kind"] == "vessel").to_numpy(bool)[order]
-        vessel = np.array([bool(is_vessel[a:b].all()) if b > a else False
-                           for a, b in zip(starts.tolist(), bounds[1:].tolist(), strict=True)])
+        vessel = np.array(
+            [
+                bool(is_vessel[a:b].all()) if b > a else False
+                for a, b in zip(starts.tolist(), bounds[1:].tolist(), strict=True)
+            ]
+        )
         registration = _first_known(df["registration"], codes, order, len(hexes))
         typecode = _first_known(df["typecode"], codes, order, len(hexes))
         callsigns = _distinct(df["callsign"], codes, len(hexes), dropna=True)
@@ -85,7 +92,7 @@ class AircraftRows:
         also = df[ALSO_SEEN].to_numpy(object) if ALSO_SEEN in df.columns else None
         states = _registered(list(hexes))
         for i, hex_ in enumerate(hexes.tolist()):
-            pos = order[bounds[i]:bounds[i + 1]]
+            pos = order[bounds[i] : bounds[i + 1]]
             if not len(pos):  # every fix of it flagged: nothing to route
                 continue
             mine = also[pos] if also is not None else None
@@ -94,14 +101,26 @@ class AircraftRows:
                 for merged in mine.tolist():
                     if isinstance(merged, tuple):
                         seen.update(str(s) for s, _ in merged)
-            everyone = every[every_bounds[i]:every_bounds[i + 1]]
+            everyone = every[every_bounds[i] : every_bounds[i + 1]]
             yield AircraftRows(
-                icao24=str(hex_), table=df, positions=pos,
-                kept=np.flatnonzero(~held[everyone]), also=mine, t=t[pos], lat=lat[pos],
-                lon=lon[pos], iso=iso[pos], sources=sources[pos], vessel=bool(vessel[i]),
-                registration=registration[i], typecode=typecode[i],
-                callsigns=sorted(callsigns[i]), source_list=sorted(seen),
-                state=states[i][0], military=states[i][1])
+                icao24=str(hex_),
+                table=df,
+                positions=pos,
+                kept=np.flatnonzero(~held[everyone]),
+                also=mine,
+                t=t[pos],
+                lat=lat[pos],
+                lon=lon[pos],
+                iso=iso[pos],
+                sources=sources[pos],
+                vessel=bool(vessel[i]),
+                registration=registration[i],
+                typecode=typecode[i],
+                callsigns=sorted(callsigns[i]),
+                source_list=sorted(seen),
+                state=states[i][0],
+                military=states[i][1],
+            )
 
 
 def _countries(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -111,8 +130,9 @@ def _countries(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
     out = np.empty(len(lat), dtype=object)
     for a in range(0, len(lat), COUNTRY_CHUNK):
-        out[a:a + COUNTRY_CHUNK] = country_of(lat[a:a + COUNTRY_CHUNK],
-                                              lon[a:a + COUNTRY_CHUNK])
+        out[a : a + COUNTRY_CHUNK] = country_of(
+            lat[a : a + COUNTRY_CHUNK], lon[a : a + COUNTRY_CHUNK]
+        )
     return out
 
 
@@ -124,8 +144,9 @@ def _values(column: pd.Series) -> np.ndarray:
     return np.append(np.asarray(uniques, dtype=object), np.nan)[codes]
 
 
-def _first_known(column: pd.Series, codes: np.ndarray, order: np.ndarray, n: int
-                 ) -> list[str | None]:
+def _first_known(
+    column: pd.Series, codes: np.ndarray, order: np.ndarray, n: int
+) -> list[str | None]:
     """Per aircraft, its first known value of ``column`` in table order as text (None:
     none known)."""
     value_codes, uniques = pd.factorize(column)  # missing: -1
@@ -168,9 +189,13 @@ def _registered(hexes: list[str]) -> list[tuple[str | None, bool | None]]:
     except ReferenceDataError:
         return [(None, None)] * len(hexes)
     out: list[tuple[str | None, bool | None]] = []
-    for hex_, valid, iso2, military in zip(hexes, found["valid"].tolist(),
-                                           found["iso2"].tolist(),
-                                           found["military"].tolist(), strict=True):
+    for hex_, valid, iso2, military in zip(
+        hexes,
+        found["valid"].tolist(),
+        found["iso2"].tolist(),
+        found["military"].tolist(),
+        strict=True,
+    ):
         if hex_.startswith("~") or not valid:
             out.append((None, None))
         else:

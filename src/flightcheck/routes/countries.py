@@ -30,8 +30,13 @@ def collapse(chain: Iterable[str | None]) -> list[str]:
     return out
 
 
-def overflown(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, iso2: Sequence[str | None],
-              covered_gap_s: float = COVERED_GAP_S) -> list[dict]:
+def overflown(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    t: np.ndarray,
+    iso2: Sequence[str | None],
+    covered_gap_s: float = COVERED_GAP_S,
+) -> list[dict]:
     """Runs of countries under consecutive fixes (``iso2`` from ``countries.country_of``).
 
     Returns ``[{"country", "start", "end", "points"}]`` where country is an ISO-2 code,
@@ -49,13 +54,22 @@ def overflown(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, iso2: Sequence[st
     runs: list[dict] = []
     for s, e in zip(starts, ends, strict=True):
         if runs and s > 0 and t[s] - t[s - 1] > covered_gap_s:
-            runs.append({"country": NO_DATA,
-                         "start": pd.Timestamp(t[s - 1], unit="s", tz="UTC"),
-                         "end": pd.Timestamp(t[s], unit="s", tz="UTC"), "points": 0})
-        runs.append({"country": str(codes[s]),
-                     "start": pd.Timestamp(t[s], unit="s", tz="UTC"),
-                     "end": pd.Timestamp(t[e], unit="s", tz="UTC"),
-                     "points": int(e - s + 1)})
+            runs.append(
+                {
+                    "country": NO_DATA,
+                    "start": pd.Timestamp(t[s - 1], unit="s", tz="UTC"),
+                    "end": pd.Timestamp(t[s], unit="s", tz="UTC"),
+                    "points": 0,
+                }
+            )
+        runs.append(
+            {
+                "country": str(codes[s]),
+                "start": pd.Timestamp(t[s], unit="s", tz="UTC"),
+                "end": pd.Timestamp(t[e], unit="s", tz="UTC"),
+                "points": int(e - s + 1),
+            }
+        )
     return runs
 
 

@@ -31,8 +31,11 @@ class Deferred:
 
     __slots__ = ("make", "rows")
 
-    def __init__(self, make: Callable[[], pd.DataFrame],
-                 rows: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+    def __init__(
+        self,
+        make: Callable[[], pd.DataFrame],
+        rows: Callable[[], list[dict[str, Any]]] | None = None,
+    ) -> None:
         self.make = make
         self.rows = rows
 

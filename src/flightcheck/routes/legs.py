@@ -21,13 +21,26 @@ COVERED_GAP_S = 300.0
 """Fixes at most this many seconds apart count as continuous coverage."""
 
 LEG_COLUMNS = [
-    "icao24", "leg", "from", "to", "from_country", "to_country", "departure", "arrival",
-    "duration_s", "points", "coverage", "sources", "first_index", "last_index",
+    "icao24",
+    "leg",
+    "from",
+    "to",
+    "from_country",
+    "to_country",
+    "departure",
+    "arrival",
+    "duration_s",
+    "points",
+    "coverage",
+    "sources",
+    "first_index",
+    "last_index",
 ]
 
 
-def coverage_fraction(t: np.ndarray, start: float, end: float,
-                      covered_gap_s: float = COVERED_GAP_S) -> float:
+def coverage_fraction(
+    t: np.ndarray, start: float, end: float, covered_gap_s: float = COVERED_GAP_S
+) -> float:
     """Fraction of [start, end] (Unix s) covered by fixes ``t`` at most ``covered_gap_s`` apart.
 
     The edges count as covered only as far as the first/last fix allows: a leg whose first
@@ -61,8 +74,9 @@ def _window_mid(stop: pd.Series | dict, field: str) -> float | None:
     return None
 
 
-def legs_of(df: pd.DataFrame, stops: pd.DataFrame,
-            covered_gap_s: float = COVERED_GAP_S) -> pd.DataFrame:
+def legs_of(
+    df: pd.DataFrame, stops: pd.DataFrame, covered_gap_s: float = COVERED_GAP_S
+) -> pd.DataFrame:
     """Legs of ONE aircraft from its track table rows ``df`` and its ``stops`` (time-sorted).
 
     Returns a frame with :data:`LEG_COLUMNS`; ``from``/``to`` are airport codes (None when the
@@ -74,27 +88,39 @@ def legs_of(df: pd.DataFrame, stops: pd.DataFrame,
     if df.empty:
         return pd.DataFrame(columns=LEG_COLUMNS)
     also = df[ALSO_SEEN].to_numpy(object) if ALSO_SEEN in df.columns else None
-    return legs_from(df["icao24"].iloc[0], time_s(df), df["source"].to_numpy(), stops,
-                     covered_gap_s, also)
+    return legs_from(
+        df["icao24"].iloc[0], time_s(df), df["source"].to_numpy(), stops, covered_gap_s, also
+    )
 
 
-def legs_from(icao24: str, t: np.ndarray, sources: np.ndarray, stops: pd.DataFrame,
-              covered_gap_s: float = COVERED_GAP_S,
-              also: np.ndarray | None = None) -> pd.DataFrame:
+def legs_from(
+    icao24: str,
+    t: np.ndarray,
+    sources: np.ndarray,
+    stops: pd.DataFrame,
+    covered_gap_s: float = COVERED_GAP_S,
+    also: np.ndarray | None = None,
+) -> pd.DataFrame:
     """:func:`legs_of` from one aircraft's fix times ``t`` (Unix s, sorted, at least one),
     ``sources`` and ``also`` (the ``also_seen`` column, if any) per fix: for callers that
     hold the columns of every aircraft."""
     cols = list(stops.columns)
-    rows_of_stops = [dict(zip(cols, row, strict=True))
-                     for row in stops.to_numpy(dtype=object).tolist()]
-    return pd.DataFrame(leg_records(icao24, t, sources, rows_of_stops, covered_gap_s, also),
-                        columns=LEG_COLUMNS)
+    rows_of_stops = [
+        dict(zip(cols, row, strict=True)) for row in stops.to_numpy(dtype=object).tolist()
+    ]
+    return pd.DataFrame(
+        leg_records(icao24, t, sources, rows_of_stops, covered_gap_s, also), columns=LEG_COLUMNS
+    )
 
 
-def leg_records(icao24: str, t: np.ndarray, sources: np.ndarray,
-                rows_of_stops: list[dict[str, Any]],
-                covered_gap_s: float = COVERED_GAP_S,
-                also: np.ndarray | None = None) -> list[dict[str, Any]]:
+def leg_records(
+    icao24: str,
+    t: np.ndarray,
+    sources: np.ndarray,
+    rows_of_stops: list[dict[str, Any]],
+    covered_gap_s: float = COVERED_GAP_S,
+    also: np.ndarray | None = None,
+) -> list[dict[str, Any]]:
     """The rows of :func:`legs_from` as dicts (keys :data:`LEG_COLUMNS`) from the stops'
     records (their frame as one object array: a row Series per stop cost ~0.2 ms each);
     a leg's sources include the reports merged into its fixes (``also``)."""
@@ -117,32 +143,34 @@ def leg_records(icao24: str, t: np.ndarray, sources: np.ndarray,
         hi = arr if arr is not None else t[-1]
         i0 = int(np.searchsorted(t, lo, side="left"))
         i1 = int(np.searchsorted(t, hi, side="right")) - 1
-        seg = t[i0:i1 + 1]
-        rows.append({
-            "icao24": icao24,
-            "leg": n,
-            "from": a["airport"] if a is not None else None,
-            "to": b["airport"] if b is not None else None,
-            "from_country": a["country"] if a is not None else None,
-            "to_country": b["country"] if b is not None else None,
-            "departure": pd.Timestamp(dep, unit="s", tz="UTC") if dep is not None else None,
-            "arrival": pd.Timestamp(arr, unit="s", tz="UTC") if arr is not None else None,
-            "duration_s": (hi - lo),
-            "points": int(len(seg)),
-            "coverage": round(coverage_fraction(seg, lo, hi, covered_gap_s), 3),
-            "sources": _leg_sources(sources, also, i0, i1) if len(seg) else [],
-            "first_index": i0 if len(seg) else -1,
-            "last_index": i1 if len(seg) else -1,
-        })
+        seg = t[i0 : i1 + 1]
+        rows.append(
+            {
+                "icao24": icao24,
+                "leg": n,
+                "from": a["airport"] if a is not None else None,
+                "to": b["airport"] if b is not None else None,
+                "from_country": a["country"] if a is not None else None,
+                "to_country": b["country"] if b is not None else None,
+                "departure": pd.Timestamp(dep, unit="s", tz="UTC") if dep is not None else None,
+                "arrival": pd.Timestamp(arr, unit="s", tz="UTC") if arr is not None else None,
+                "duration_s": (hi - lo),
+                "points": int(len(seg)),
+                "coverage": round(coverage_fraction(seg, lo, hi, covered_gap_s), 3),
+                "sources": _leg_sources(sources, also, i0, i1) if len(seg) else [],
+                "first_index": i0 if len(seg) else -1,
+                "last_index": i1 if len(seg) else -1,
+            }
+        )
     return rows
 
 
 def _leg_sources(sources: np.ndarray, also: np.ndarray | None, i0: int, i1: int) -> list[str]:
     """Every input that saw a fix of positions ``i0..i1``: their sources and the reports
     merged into them (``also_seen``)."""
-    seen = set(sources[i0:i1 + 1].tolist())
+    seen = set(sources[i0 : i1 + 1].tolist())
     if also is not None:
-        for merged in also[i0:i1 + 1].tolist():
+        for merged in also[i0 : i1 + 1].tolist():
             if isinstance(merged, tuple):
                 seen.update(s for s, _ in merged)
     return sorted(str(s) for s in seen)

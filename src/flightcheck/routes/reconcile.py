@@ -44,10 +44,21 @@ class SourcePair:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in (
-            "icao24", "source_a", "source_b", "overlap_points", "offset_s",
-            "median_distance_m", "median_distance_m_unaligned", "p95_distance_m",
-            "near_duplicates", "notes")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "icao24",
+                "source_a",
+                "source_b",
+                "overlap_points",
+                "offset_s",
+                "median_distance_m",
+                "median_distance_m_unaligned",
+                "p95_distance_m",
+                "near_duplicates",
+                "notes",
+            )
+        }
 
 
 def _airborne(df: pd.DataFrame) -> np.ndarray:
@@ -71,8 +82,9 @@ def _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift):
     return d
 
 
-def compare(a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0,
-            noise_m: float = 150.0) -> SourcePair:
+def compare(
+    a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0, noise_m: float = 150.0
+) -> SourcePair:
     """Compare two sources' rows of one aircraft (each time-sorted track-table rows)."""
     icao24 = a["icao24"].iloc[0]
     sa, sb = a["source"].iloc[0], b["source"].iloc[0]
@@ -84,8 +96,18 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0,
         inside = (ta >= tb[0] - MAX_OFFSET_S) & (ta <= tb[-1] + MAX_OFFSET_S)
         ta, lat_a, lon_a = ta[inside], lat_a[inside], lon_a[inside]
     if len(ta) < MIN_OVERLAP_POINTS or len(tb) < 2:
-        return SourcePair(icao24, sa, sb, int(len(ta)), None, None, None, None, 0,
-                          ["too little airborne overlap to compare"])
+        return SourcePair(
+            icao24,
+            sa,
+            sb,
+            int(len(ta)),
+            None,
+            None,
+            None,
+            None,
+            0,
+            ["too little airborne overlap to compare"],
+        )
 
     def score(shift: float) -> float:
         d = _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift)
@@ -95,8 +117,18 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0,
     coarse = np.arange(-MAX_OFFSET_S, MAX_OFFSET_S + 0.5, 1.0)
     scores = np.array([score(s) for s in coarse])
     if not np.isfinite(scores).any():
-        return SourcePair(icao24, sa, sb, int(len(ta)), None, None, None, None, 0,
-                          ["sources overlap in time but not in sampled positions"])
+        return SourcePair(
+            icao24,
+            sa,
+            sb,
+            int(len(ta)),
+            None,
+            None,
+            None,
+            None,
+            0,
+            ["sources overlap in time but not in sampled positions"],
+        )
     best = coarse[int(np.argmin(scores))]
     fine = np.arange(best - 1.0, best + 1.0001, 0.1)
     fscores = np.array([score(s) for s in fine])
@@ -106,28 +138,48 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0,
     unaligned = score(0.0)
     notes = []
     if abs(shift) >= 1.0 and unaligned > 1.5 * float(np.median(d_best)) + 10:
-        notes.append(f"clock offset: {sb} runs {abs(shift):.1f} s "
-                     f"{'ahead of' if shift > 0 else 'behind'} {sa}")
+        notes.append(
+            f"clock offset: {sb} runs {abs(shift):.1f} s "
+            f"{'ahead of' if shift > 0 else 'behind'} {sa}"
+        )
     else:
         shift = 0.0 if abs(shift) < 1.0 else shift
     p95 = float(np.percentile(d_best, 95))
     if p95 > 2000:
-        notes.append(f"positions diverge: 5% of aligned fixes are more than {p95 / 1000:.1f} km "
-                     "apart")
+        notes.append(
+            f"positions diverge: 5% of aligned fixes are more than {p95 / 1000:.1f} km apart"
+        )
     # near-duplicates after alignment: reports at the same moment and place
     tb_shift = time_s(b) - shift
     j = np.clip(np.searchsorted(tb_shift, time_s(a)), 1, max(len(tb_shift) - 1, 1))
     near = 0
     if len(tb_shift) >= 2:
-        cand = np.where(np.abs(tb_shift[j] - time_s(a)) < np.abs(tb_shift[j - 1] - time_s(a)),
-                        j, j - 1)
+        cand = np.where(
+            np.abs(tb_shift[j] - time_s(a)) < np.abs(tb_shift[j - 1] - time_s(a)), j, j - 1
+        )
         dt = np.abs(tb_shift[cand] - time_s(a))
-        dd = haversine_km(a["lat"].to_numpy(), a["lon"].to_numpy(),
-                          b["lat"].to_numpy()[cand], b["lon"].to_numpy()[cand]) * 1000
+        dd = (
+            haversine_km(
+                a["lat"].to_numpy(),
+                a["lon"].to_numpy(),
+                b["lat"].to_numpy()[cand],
+                b["lon"].to_numpy()[cand],
+            )
+            * 1000
+        )
         near = int(((dt <= same_moment_s) & (dd <= noise_m)).sum())
-    return SourcePair(icao24, sa, sb, int(len(ta)), shift, float(np.median(d_best)),
-                      None if not np.isfinite(unaligned) else float(unaligned), p95, near,
-                      notes)
+    return SourcePair(
+        icao24,
+        sa,
+        sb,
+        int(len(ta)),
+        shift,
+        float(np.median(d_best)),
+        None if not np.isfinite(unaligned) else float(unaligned),
+        p95,
+        near,
+        notes,
+    )
 
 
 def only_one_source(df: pd.DataFrame, min_gap_s: float = 600.0) -> list[dict]:
@@ -156,10 +208,14 @@ def only_one_source(df: pd.DataFrame, min_gap_s: float = 600.0) -> list[dict]:
         for s, e in zip(starts, ends, strict=True):
             t0, t1 = mine[idx[s]], mine[idx[e]]
             if t1 - t0 >= min_gap_s:
-                out.append({"source": str(src),
-                            "start": pd.Timestamp(t0, unit="s", tz="UTC"),
-                            "end": pd.Timestamp(t1, unit="s", tz="UTC"),
-                            "points": int(e - s + 1)})
+                out.append(
+                    {
+                        "source": str(src),
+                        "start": pd.Timestamp(t0, unit="s", tz="UTC"),
+                        "end": pd.Timestamp(t1, unit="s", tz="UTC"),
+                        "points": int(e - s + 1),
+                    }
+                )
     return out
 
 
@@ -171,16 +227,22 @@ def mlat_only(df: pd.DataFrame, min_s: float = 300.0) -> list[dict]:
     t = time_s(df)
     edges = np.diff(np.concatenate([[0], ml.astype(int), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return [{"start": pd.Timestamp(t[s], unit="s", tz="UTC"),
-             "end": pd.Timestamp(t[e], unit="s", tz="UTC"), "points": int(e - s + 1)}
-            for s, e in zip(starts, ends, strict=True) if t[e] - t[s] >= min_s]
+    return [
+        {
+            "start": pd.Timestamp(t[s], unit="s", tz="UTC"),
+            "end": pd.Timestamp(t[e], unit="s", tz="UTC"),
+            "points": int(e - s + 1),
+        }
+        for s, e in zip(starts, ends, strict=True)
+        if t[e] - t[s] >= min_s
+    ]
 
 
 def reconcile(df: pd.DataFrame) -> dict:
     """All source comparisons for ONE aircraft's rows (any number of sources)."""
     groups = {s: g for s, g in df.groupby("source", sort=True)}
     names = list(groups)
-    pairs = [compare(groups[a], groups[b]) for i, a in enumerate(names) for b in names[i + 1:]]
+    pairs = [compare(groups[a], groups[b]) for i, a in enumerate(names) for b in names[i + 1 :]]
     return {
         "sources": names,
         "pairs": [p.to_dict() for p in pairs],
@@ -212,7 +274,7 @@ def match_unaddressed(
     codes, uniques = pd.factorize(hexes)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    at = {h: order[bounds[i]:bounds[i + 1]] for i, h in enumerate(uniques)}
+    at = {h: order[bounds[i] : bounds[i + 1]] for i, h in enumerate(uniques)}
     spans = {h: (t[pos].min(), t[pos].max()) for h, pos in at.items()}
 
     def coincide(a: str, b: str) -> SourcePair | None:
@@ -225,11 +287,14 @@ def match_unaddressed(
         return pair if agree else None
 
     def record(p: str, target: str, pair: SourcePair) -> dict:
-        return {"pseudo_address": p, "icao24": target,
-                "sources": sorted(set(df.loc[hexes == p, "source"])),
-                "overlap_points": pair.overlap_points,
-                "median_distance_m": round(pair.median_distance_m, 1),
-                "offset_s": pair.offset_s}
+        return {
+            "pseudo_address": p,
+            "icao24": target,
+            "sources": sorted(set(df.loc[hexes == p, "source"])),
+            "overlap_points": pair.overlap_points,
+            "median_distance_m": round(pair.median_distance_m, 1),
+            "offset_s": pair.offset_s,
+        }
 
     matches = []
     relabel: dict[str, str] = {}
@@ -239,11 +304,17 @@ def match_unaddressed(
             r, pair = good[0]
             relabel[p] = r
             matches.append(record(p, r, pair))
-    for p, target, pair in _pseudo_groups([p for p in pseudo if p not in relabel], coincide,
-                                          lambda h: len(at[h])):
+    for p, target, pair in _pseudo_groups(
+        [p for p in pseudo if p not in relabel], coincide, lambda h: len(at[h])
+    ):
         relabel[p] = target
-        matches.append({**record(p, target, pair), "address_known": False,
-                        "target_sources": sorted(set(df.loc[hexes == target, "source"]))})
+        matches.append(
+            {
+                **record(p, target, pair),
+                "address_known": False,
+                "target_sources": sorted(set(df.loc[hexes == target, "source"])),
+            }
+        )
     if not relabel:
         return df, []
     out = df.copy()
@@ -256,8 +327,10 @@ def match_target(match: dict) -> str:
     """What a :func:`match_unaddressed` record was matched to, in words."""
     if match.get("address_known", True):
         return match["icao24"]
-    return (f"the track in {', '.join(match['target_sources'])} ({match['icao24']}; it has "
-            "no ICAO address either)")
+    return (
+        f"the track in {', '.join(match['target_sources'])} ({match['icao24']}; it has "
+        "no ICAO address either)"
+    )
 
 
 def _pseudo_groups(pseudo: list[str], coincide, points) -> list[tuple[str, str, SourcePair]]:
@@ -273,7 +346,7 @@ def _pseudo_groups(pseudo: list[str], coincide, points) -> list[tuple[str, str, 
 
     evidence: dict[str, list[tuple[str, SourcePair]]] = {p: [] for p in pseudo}
     for i, a in enumerate(pseudo):
-        for b in pseudo[i + 1:]:
+        for b in pseudo[i + 1 :]:
             pair = coincide(a, b)
             if pair is not None:
                 parent[root(b)] = root(a)
@@ -300,8 +373,9 @@ def _reference_source(df: pd.DataFrame) -> str:
     return str(counts.sort_values(ascending=False, kind="stable").index[0])
 
 
-def merge_sources(df: pd.DataFrame, same_moment_s: float = 1.0,
-                  noise_m: float = 150.0) -> tuple[pd.DataFrame, dict]:
+def merge_sources(
+    df: pd.DataFrame, same_moment_s: float = 1.0, noise_m: float = 150.0
+) -> tuple[pd.DataFrame, dict]:
     """One aircraft's rows from several sources as one track.
 
     Clock offsets are measured against a reference source (the one with the most fixes) and
@@ -329,8 +403,9 @@ def merge_sources(df: pd.DataFrame, same_moment_s: float = 1.0,
         pair = compare(ref_rows, rows)
         shift = pair.offset_s or 0.0
         if any(n.startswith("clock offset") for n in pair.notes) and shift:
-            rows = rows.assign(time=rows["time"] - pd.to_timedelta(shift, unit="s"),
-                               clock_correction_s=-shift)
+            rows = rows.assign(
+                time=rows["time"] - pd.to_timedelta(shift, unit="s"), clock_correction_s=-shift
+            )
             report["clock_corrections"][src] = -shift
         shifted.append(rows)
     merged = pd.concat(shifted, ignore_index=True)
@@ -348,15 +423,25 @@ def merge_sources(df: pd.DataFrame, same_moment_s: float = 1.0,
         else:
             near = np.where(np.abs(tr[j] - t[others]) < np.abs(tr[j - 1] - t[others]), j, j - 1)
         dt = np.abs(tr[near] - t[others])
-        dd = haversine_km(merged["lat"].to_numpy()[others], merged["lon"].to_numpy()[others],
-                          lat_r[near], lon_r[near]) * 1000.0
+        dd = (
+            haversine_km(
+                merged["lat"].to_numpy()[others],
+                merged["lon"].to_numpy()[others],
+                lat_r[near],
+                lon_r[near],
+            )
+            * 1000.0
+        )
         same = (dt <= same_moment_s) & (dd <= noise_m)
         dup = others[same]
         if len(dup):
             # the reference fix a near-duplicate collapses into lists it: no source is lost
             merged[ALSO_SEEN] = also_seen_column(
-                len(merged), np.flatnonzero(is_ref)[near[same]],
-                merged["source"].to_numpy(object)[dup], merged["row"].to_numpy()[dup])
+                len(merged),
+                np.flatnonzero(is_ref)[near[same]],
+                merged["source"].to_numpy(object)[dup],
+                merged["row"].to_numpy()[dup],
+            )
             keep = np.ones(len(merged), dtype=bool)
             keep[dup] = False
             merged = merged[keep].reset_index(drop=True)

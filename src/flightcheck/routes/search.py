@@ -28,8 +28,9 @@ def _when(stop: dict) -> pd.Timestamp | None:
     return None
 
 
-def find_matches(stops: pd.DataFrame, via: list[str],
-                 within: pd.Timedelta | None = None) -> list[dict]:
+def find_matches(
+    stops: pd.DataFrame, via: list[str], within: pd.Timedelta | None = None
+) -> list[dict]:
     """Matches of ``via`` in one or many aircraft's ``stops`` (time-sorted per aircraft).
 
     Returns ``[{"icao24", "stops": [airport...], "start", "end"}]``; for each starting stop
@@ -55,16 +56,24 @@ def find_matches(stops: pd.DataFrame, via: list[str],
             if k < len(via):
                 break
             start, end = _when(seq[chain[0]]), _when(seq[chain[-1]])
-            too_long = within is not None and start is not None and end is not None and (
-                end - start > within
+            too_long = (
+                within is not None
+                and start is not None
+                and end is not None
+                and (end - start > within)
             )
             if too_long:
                 continue
             used_end = chain[-1] - 1 if len(via) > 1 else chain[-1]
-            out.append({"icao24": icao24,
-                        "stops": [seq[c]["airport"] for c in chain],
-                        "countries": [seq[c]["country"] for c in chain],
-                        "start": start, "end": end})
+            out.append(
+                {
+                    "icao24": icao24,
+                    "stops": [seq[c]["airport"] for c in chain],
+                    "countries": [seq[c]["country"] for c in chain],
+                    "start": start,
+                    "end": end,
+                }
+            )
     return out
 
 

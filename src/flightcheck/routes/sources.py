@@ -32,8 +32,9 @@ def with_duplicates(df: pd.DataFrame, duplicates: pd.DataFrame | None) -> pd.Dat
         return df
     mine = df[df["icao24"].isin(pd.unique(dups["icao24"]))]
     kept = mine.reset_index(drop=True).drop_duplicates(_KEYS)  # the copy kept, once
-    twins = kept.merge(dups.rename(columns={"source": "_source", "row": "_row"}), on=_KEYS,
-                       how="inner", sort=False)
+    twins = kept.merge(
+        dups.rename(columns={"source": "_source", "row": "_row"}), on=_KEYS, how="inner", sort=False
+    )
     twins = twins[twins["_source"].astype(str) != twins["source"].astype(str)]
     if len(twins):  # a report already in the table (restored before) is not added twice
         have = pd.MultiIndex.from_frame(mine[["source", "row"]].astype({"source": str}))
@@ -47,8 +48,7 @@ def with_duplicates(df: pd.DataFrame, duplicates: pd.DataFrame | None) -> pd.Dat
     return out.reset_index(drop=True)
 
 
-def also_seen_column(n: int, kept: np.ndarray, sources: np.ndarray,
-                     rows: np.ndarray) -> np.ndarray:
+def also_seen_column(n: int, kept: np.ndarray, sources: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """An ``also_seen`` column of ``n`` fixes: for each position in ``kept`` (one per merged
     report, repeats allowed), the ``(source, row)`` of the report merged into it."""
     out = np.full(n, None, dtype=object)
@@ -56,8 +56,7 @@ def also_seen_column(n: int, kept: np.ndarray, sources: np.ndarray,
         return out
     order = np.argsort(kept, kind="stable")
     k = kept[order]
-    pairs = list(zip(sources[order].tolist(), rows[order].astype(np.int64).tolist(),
-                     strict=True))
+    pairs = list(zip(sources[order].tolist(), rows[order].astype(np.int64).tolist(), strict=True))
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     ends = np.r_[starts[1:], len(k)]
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):

@@ -42,8 +42,10 @@ def boolean_parts(arr: pd.arrays.BooleanArray) -> tuple[np.ndarray, np.ndarray]:
     data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
     if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray):
         return data, mask
-    return (arr.to_numpy(dtype=bool, na_value=False),  # pragma: no cover - public path
-            np.asarray(arr.isna(), dtype=bool))
+    return (
+        arr.to_numpy(dtype=bool, na_value=False),  # pragma: no cover - public path
+        np.asarray(arr.isna(), dtype=bool),
+    )
 
 
 @contextlib.contextmanager

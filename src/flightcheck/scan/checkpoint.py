@@ -36,15 +36,29 @@ VERSION = 1
 """Bumped whenever phase 1 changes what it keeps: older entries are then ignored."""
 
 
-def entry_key(part: Partition, airports: Airports, options: ReadOptions,
-              since: datetime | None, until: datetime | None, radius_km: float) -> str:
+def entry_key(
+    part: Partition,
+    airports: Airports,
+    options: ReadOptions,
+    since: datetime | None,
+    until: datetime | None,
+    radius_km: float,
+) -> str:
     """Digest (hex, 32 chars) naming the entry of ``part`` under these parameters."""
-    spec = {"version": VERSION, "key": part.key, "paths": list(part.paths),
-            "sizes": list(part.sizes), "modified": _modified(part), "dataset": part.dataset,
-            "explicit": list(part.explicit), "airports": list(airports.codes),
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None, "radius_km": radius_km,
-            "options": {k: repr(v) for k, v in sorted(asdict(options).items())}}
+    spec = {
+        "version": VERSION,
+        "key": part.key,
+        "paths": list(part.paths),
+        "sizes": list(part.sizes),
+        "modified": _modified(part),
+        "dataset": part.dataset,
+        "explicit": list(part.explicit),
+        "airports": list(airports.codes),
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+        "radius_km": radius_km,
+        "options": {k: repr(v) for k, v in sorted(asdict(options).items())},
+    }
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -56,11 +70,15 @@ def _modified(part: Partition) -> list[int | None]:
 
     out: list[int | None] = []
     for ref in part.paths:
-        files = ref.split(sources.MEMBER_SEP, 1)[0].split(" + ") if sources.is_member(ref) \
-            else [ref]
+        files = (
+            ref.split(sources.MEMBER_SEP, 1)[0].split(" + ") if sources.is_member(ref) else [ref]
+        )
         try:
-            out.append(None if any(sources.is_url(f) for f in files)
-                       else max(os.stat(f).st_mtime_ns for f in files))
+            out.append(
+                None
+                if any(sources.is_url(f) for f in files)
+                else max(os.stat(f).st_mtime_ns for f in files)
+            )
         except OSError:
             out.append(None)
     return out
@@ -74,8 +92,7 @@ def prepare(folder: str) -> str:
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--checkpoint {folder}: cannot create ({exc.strerror or exc})") \
-            from None
+        raise UsageError(f"--checkpoint {folder}: cannot create ({exc.strerror or exc})") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise UsageError(f"--checkpoint {folder}: cannot write in it (permission denied)")
     return path
@@ -98,10 +115,15 @@ def save(folder: str, key: str, result, fixes: pd.DataFrame, spans: pd.DataFrame
     base = os.path.join(folder, key)
     write_bytes(f"{base}.fixes.parquet", _parquet(fixes))
     write_bytes(f"{base}.spans.parquet", _parquet(spans))
-    meta = {"version": VERSION, "key": result.key, "files": result.files,
-            "points": result.points, "not_track": result.not_track,
-            "bad": [list(b) for b in result.bad],
-            "unreadable": [list(u) for u in result.unreadable]}
+    meta = {
+        "version": VERSION,
+        "key": result.key,
+        "files": result.files,
+        "points": result.points,
+        "not_track": result.not_track,
+        "bad": [list(b) for b in result.bad],
+        "unreadable": [list(u) for u in result.unreadable],
+    }
     write_bytes(f"{base}.json", json.dumps(meta, indent=1).encode())
 
 
@@ -113,9 +135,18 @@ def load(folder: str, key: str):
     base = os.path.join(folder, key)
     with open(f"{base}.json", "rb") as fh:
         meta = json.load(fh)
-    result = PartitionResult(meta["key"], [], [], files=meta["files"], points=meta["points"],
-                             bad=[tuple(b) for b in meta["bad"]],
-                             not_track=meta["not_track"],
-                             unreadable=[tuple(u) for u in meta["unreadable"]])
-    return result, pd.read_parquet(f"{base}.fixes.parquet"), \
-        pd.read_parquet(f"{base}.spans.parquet")
+    result = PartitionResult(
+        meta["key"],
+        [],
+        [],
+        files=meta["files"],
+        points=meta["points"],
+        bad=[tuple(b) for b in meta["bad"]],
+        not_track=meta["not_track"],
+        unreadable=[tuple(u) for u in meta["unreadable"]],
+    )
+    return (
+        result,
+        pd.read_parquet(f"{base}.fixes.parquet"),
+        pd.read_parquet(f"{base}.spans.parquet"),
+    )

@@ -57,16 +57,26 @@ def _write(part: Partition, n: int, out: str, options: ReadOptions) -> dict:
     if len(df):
         df["day"] = _days(track.time_ns(df))
         table = pa.Table.from_pandas(df, preserve_index=False).combine_chunks()
-        ds.write_dataset(table, out, format="parquet", partitioning=["day"],
-                         partitioning_flavor="hive",
-                         basename_template=f"part-{n:06d}-{{i}}.parquet",
-                         existing_data_behavior="overwrite_or_ignore",
-                         min_rows_per_group=ROW_GROUP_ROWS, max_rows_per_group=ROW_GROUP_ROWS,
-                         **_in_order(),
-                         file_options=ds.ParquetFileFormat().make_write_options(
-                             compression="zstd"))
-    return {"files": result.files, "points": len(df), "bad": result.bad,
-            "not_track": result.not_track, "unreadable": result.unreadable}
+        ds.write_dataset(
+            table,
+            out,
+            format="parquet",
+            partitioning=["day"],
+            partitioning_flavor="hive",
+            basename_template=f"part-{n:06d}-{{i}}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+            min_rows_per_group=ROW_GROUP_ROWS,
+            max_rows_per_group=ROW_GROUP_ROWS,
+            **_in_order(),
+            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+        )
+    return {
+        "files": result.files,
+        "points": len(df),
+        "bad": result.bad,
+        "not_track": result.not_track,
+        "unreadable": result.unreadable,
+    }
 
 
 def _read_batch(part: Partition, options: ReadOptions, result) -> pd.DataFrame:
@@ -108,9 +118,14 @@ def _days(t_ns: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.reshape(-1), categories=labels)
 
 
-def convert(paths: list[str], out: str | Path, options: ReadOptions | None = None,
-            workers: int | None = None, show_progress: bool | None = None,
-            batch_bytes: int = BATCH_BYTES) -> dict:
+def convert(
+    paths: list[str],
+    out: str | Path,
+    options: ReadOptions | None = None,
+    workers: int | None = None,
+    show_progress: bool | None = None,
+    batch_bytes: int = BATCH_BYTES,
+) -> dict:
     """Write ``paths`` as a dataset in ``out``; returns counts and the bad files."""
     import dask
     from dask import delayed
@@ -125,23 +140,27 @@ def convert(paths: list[str], out: str | Path, options: ReadOptions | None = Non
     if not parts:
         raise UsageError("no input files found")
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [delayed(_write, pure=True)(p, i, str(out), options or ReadOptions(skip_bad=True))
-            for i, p in enumerate(parts)]
+    jobs = [
+        delayed(_write, pure=True)(p, i, str(out), options or ReadOptions(skip_bad=True))
+        for i, p in enumerate(parts)
+    ]
     shown = progress.wanted(show_progress)
     with progress.bar("converting", len(jobs), shown) as advance:
         cbs = {progress.local_callback(advance)} if shown else set()
         with dask.config.set({"callbacks": cbs, **PROCESS_SETTINGS}):
-            (done,) = dask.compute(jobs, scheduler=local_scheduler(parts, workers),
-                                   num_workers=workers)
-    summary = {"format": "flightcheck track table, hive day partitions",
-               "schema": dict(track.SCHEMA),
-               "files": int(np.sum([d["files"] for d in done])),
-               "points": int(np.sum([d["points"] for d in done])),
-               "not_track": int(np.sum([d["not_track"] for d in done])),
-               "bad": [{"path": p, "reason": r} for d in done for p, r in d["bad"]],
-               "unreadable": [{"path": p, "reason": r}
-                              for d in done for p, r in d["unreadable"]],
-               "days": sorted(p.name[4:] for p in out.iterdir() if p.name.startswith("day="))}
+            (done,) = dask.compute(
+                jobs, scheduler=local_scheduler(parts, workers), num_workers=workers
+            )
+    summary = {
+        "format": "flightcheck track table, hive day partitions",
+        "schema": dict(track.SCHEMA),
+        "files": int(np.sum([d["files"] for d in done])),
+        "points": int(np.sum([d["points"] for d in done])),
+        "not_track": int(np.sum([d["not_track"] for d in done])),
+        "bad": [{"path": p, "reason": r} for d in done for p, r in d["bad"]],
+        "unreadable": [{"path": p, "reason": r} for d in done for p, r in d["unreadable"]],
+        "days": sorted(p.name[4:] for p in out.iterdir() if p.name.startswith("day=")),
+    }
     (out / MARKER).write_text(json.dumps(summary, indent=1) + "\n")
     return summary
 

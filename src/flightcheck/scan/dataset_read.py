@@ -35,8 +35,7 @@ def _floats(table: pa.Table, col: str) -> np.ndarray:
 
 def _times_ns(column: pa.ChunkedArray) -> np.ndarray:
     if not pa.types.is_timestamp(column.type):
-        return pd.to_datetime(column.to_pandas(), utc=True).astype(track.TIME_DTYPE) \
-            .array.asi8
+        return pd.to_datetime(column.to_pandas(), utc=True).astype(track.TIME_DTYPE).array.asi8
     ns = column.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64())
     return ns.fill_null(np.iinfo(np.int64).min).to_numpy()
 
@@ -85,8 +84,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return codes.astype(np.int64), chunks[0].dictionary.cast(pa.large_string())
 
 
-def _span_piece(codes: np.ndarray, t: np.ndarray,
-                values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+def _span_piece(codes: np.ndarray, t: np.ndarray, values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Each address's first and last time only (all that a span needs), as two rows."""
     if not len(t):
         return pa.array([], pa.large_string()), t
@@ -95,8 +93,13 @@ def _span_piece(codes: np.ndarray, t: np.ndarray,
     return values.take(which), np.r_[agg["min"].to_numpy(), agg["max"].to_numpy()]
 
 
-def read_day(paths: tuple[str, ...], airports: Airports, since: datetime | None,
-             until: datetime | None, radius_km: float) -> Phase1Rows:
+def read_day(
+    paths: tuple[str, ...],
+    airports: Airports,
+    since: datetime | None,
+    until: datetime | None,
+    radius_km: float,
+) -> Phase1Rows:
     """Phase-1 rows of one dataset day (files in the given order)."""
     from flightcheck.scan.prefilter import MAX_ALT_FT
 
@@ -109,8 +112,14 @@ def read_day(paths: tuple[str, ...], airports: Airports, since: datetime | None,
         table = pq.read_table(path, columns=cols, read_dictionary=["icao24"])
         t = _times_ns(table["time"])
         keep = in_window(t, since, until)
-        near = keep & near_points(_floats(table, "lat"), _floats(table, "lon"),
-                                  _floats(table, "alt_ft"), airports, radius_km, MAX_ALT_FT)
+        near = keep & near_points(
+            _floats(table, "lat"),
+            _floats(table, "lon"),
+            _floats(table, "alt_ft"),
+            airports,
+            radius_km,
+            MAX_ALT_FT,
+        )
         codes, values = _codes(table["icao24"])
         del table
         if near.any():

@@ -46,10 +46,15 @@ def _times_ns(values: pd.Series) -> np.ndarray:
 
 
 def _raw_near(frame: pd.DataFrame, airports: Airports, radius_km: float) -> np.ndarray:
-    alt = track.float_array(frame["alt_ft"]) if "alt_ft" in frame else \
-        np.full(len(frame), np.nan)
-    return near_points(track.float_array(frame["lat"]), track.float_array(frame["lon"]),
-                       alt, airports, radius_km, MAX_ALT_FT)
+    alt = track.float_array(frame["alt_ft"]) if "alt_ft" in frame else np.full(len(frame), np.nan)
+    return near_points(
+        track.float_array(frame["lat"]),
+        track.float_array(frame["lon"]),
+        alt,
+        airports,
+        radius_km,
+        MAX_ALT_FT,
+    )
 
 
 def full_table(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool) -> pd.DataFrame:
@@ -62,8 +67,9 @@ def full_table(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool) -> pd.
     return table
 
 
-def kept_fixes(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool,
-               hexes: pa.Array | None = None) -> tuple[pa.Array, np.ndarray]:
+def kept_fixes(
+    frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool, hexes: pa.Array | None = None
+) -> tuple[pa.Array, np.ndarray]:
     """(icao24, int64 ns time) of the rows :func:`full_table` keeps, in order, with the same
     bad-record checks and messages (strict mode raises on the same first record).
     ``hexes``: ``_addresses(frame["icao24"])`` when already computed."""
@@ -91,8 +97,9 @@ def kept_fixes(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool,
         mask = pa.array(keep)
         hexes, t, rows = hexes.filter(mask), t[keep], rows[keep]
     if time_ordered and len(t) >= 2 and _maybe_backwards(hexes, t):
-        small = pd.DataFrame({"time": utc_datetimes(t), "icao24": pd.array(hexes, dtype="str"),
-                              "row": rows})
+        small = pd.DataFrame(
+            {"time": utc_datetimes(t), "icao24": pd.array(hexes, dtype="str"), "row": rows}
+        )
         small = track.check_time_order(small, ctx)
         if len(small) < len(t):
             hexes = small["icao24"].array.__arrow_array__().combine_chunks()
@@ -108,8 +115,14 @@ def _maybe_backwards(hexes: pa.Array, t: np.ndarray) -> bool:
     return bool((t[1:] < np.maximum.accumulate(t)[:-1]).any())
 
 
-def read_batch(part: Partition, options: ReadOptions, airports: Airports,
-               since: datetime | None, until: datetime | None, radius_km: float) -> Phase1Rows:
+def read_batch(
+    part: Partition,
+    options: ReadOptions,
+    airports: Airports,
+    since: datetime | None,
+    until: datetime | None,
+    radius_km: float,
+) -> Phase1Rows:
     """Phase-1 rows of a batch of files. Unreadable files are listed in ``bad`` (with their
     position in the batch, so the order does not depend on which path read them)."""
     from flightcheck.io.read import load_detected
@@ -152,8 +165,13 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
             try:
                 got = _frame(path, options, expl, airports, radius_km)
             except (InputError, OSError) as exc:  # pragma: no cover - it was read a moment ago
-                out.bad.append((i, path, _reason(exc) if isinstance(exc, InputError)
-                                else f"cannot read: {exc}"))
+                out.bad.append(
+                    (
+                        i,
+                        path,
+                        _reason(exc) if isinstance(exc, InputError) else f"cannot read: {exc}",
+                    )
+                )
                 continue
             if got is not None:
                 frames.append((i, *got[:5]))
@@ -161,8 +179,9 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
         t = shortcut.t_ns[in_window(shortcut.t_ns, since, until)]
         out.points += len(t)
         if len(t):
-            out.others.append((pa.array([shortcut.icao24] * 2, pa.large_string()),
-                               np.array([t.min(), t.max()])))
+            out.others.append(
+                (pa.array([shortcut.icao24] * 2, pa.large_string()), np.array([t.min(), t.max()]))
+            )
     frames.sort(key=lambda f: f[0])  # input order, whichever path read them
     tables = []
     for i, frame, ctx, time_ordered, addresses, hexes in frames:
@@ -190,8 +209,14 @@ def read_batch(part: Partition, options: ReadOptions, airports: Airports,
     is_cand = np.isin(df["icao24"].to_numpy(dtype=object), cand)
     out.fixes = df[is_cand].reset_index(drop=True)
     rest = df[~is_cand]
-    out.others.append((rest["icao24"].array.__arrow_array__().combine_chunks() if len(rest)
-                       else pa.array([], pa.large_string()), track.time_ns(rest)))
+    out.others.append(
+        (
+            rest["icao24"].array.__arrow_array__().combine_chunks()
+            if len(rest)
+            else pa.array([], pa.large_string()),
+            track.time_ns(rest),
+        )
+    )
     return out
 
 
@@ -202,8 +227,14 @@ def _shortcut(detected: tuple, airports: Airports, radius_km: float) -> QuickTra
     return quick_trace(data, airports, radius_km) if fmt == "readsb-trace" else None
 
 
-def _frame(path: str, options: ReadOptions, explicit: bool, airports: Airports,
-           radius_km: float, detected: tuple | None = None):
+def _frame(
+    path: str,
+    options: ReadOptions,
+    explicit: bool,
+    airports: Airports,
+    radius_km: float,
+    detected: tuple | None = None,
+):
     """(frame, ctx, time_ordered, addresses, hexes, near) of one file read the full way
     (from ``detected`` when already loaded), None when it is not track data."""
     from flightcheck.io.read import read_frame
@@ -214,14 +245,18 @@ def _frame(path: str, options: ReadOptions, explicit: bool, airports: Airports,
     frame, ctx, fmt, module, _ = got
     for col in (*track.REQUIRED, "row"):
         if col not in frame.columns:  # the same message as to_track_table's
-            raise ctx.fail(f"reader produced no {col!r} column (internal error, "
-                           "please report)")
+            raise ctx.fail(f"reader produced no {col!r} column (internal error, please report)")
     time_ordered = fmt in getattr(module, "TIME_ORDERED", ())
-    addresses = _addresses(frame["icao24"]) if len(frame) else \
-        pa.array([], pa.large_string())
+    addresses = _addresses(frame["icao24"]) if len(frame) else pa.array([], pa.large_string())
     hexes = set(pc.unique(addresses).drop_null().to_pylist())
-    return frame, ctx, time_ordered, addresses, hexes, bool(_raw_near(frame, airports,
-                                                                       radius_km).any())
+    return (
+        frame,
+        ctx,
+        time_ordered,
+        addresses,
+        hexes,
+        bool(_raw_near(frame, airports, radius_km).any()),
+    )
 
 
 def _reason(exc: InputError) -> str:

@@ -75,12 +75,17 @@ def _in_window(day: str | None, since: datetime | None, until: datetime | None) 
     if day is None:
         return True
     d = date.fromisoformat(day)
-    return not ((since is not None and d < since.date())
-                or (until is not None and d > until.date()))
+    return not (
+        (since is not None and d < since.date()) or (until is not None and d > until.date())
+    )
 
 
-def discover(paths: list[str], since: datetime | None = None, until: datetime | None = None,
-             batch_bytes: int = BATCH_BYTES) -> list[Partition]:
+def discover(
+    paths: list[str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    batch_bytes: int = BATCH_BYTES,
+) -> list[Partition]:
     """Partitions of ``paths`` (files, folders, globs, URLs, day archives, datasets), days
     outside ``since``..``until`` (UTC) left out, in a stable order. Local paths are made
     absolute here, before any task is built, so a worker started in another folder (a Dask
@@ -97,9 +102,16 @@ def discover(paths: list[str], since: datetime | None = None, until: datetime | 
                     continue
                 files = tuple(str(f) for f in sorted(sub.rglob("*.parquet")))
                 if files:
-                    parts.append(Partition(f"{m[1]}#dataset:{p.name}", m[1], files, True,
-                                           (True,) * len(files),
-                                           sizes=tuple(os.path.getsize(f) for f in files)))
+                    parts.append(
+                        Partition(
+                            f"{m[1]}#dataset:{p.name}",
+                            m[1],
+                            files,
+                            True,
+                            (True,) * len(files),
+                            sizes=tuple(os.path.getsize(f) for f in files),
+                        )
+                    )
         else:
             plain.append(str(raw))
     by_day: dict[str | None, list[Input]] = {}
@@ -133,8 +145,13 @@ def _day(cand: Input) -> str | None:
 
 def _files(day: str | None, n: int, batch: list[tuple[Input, int]]) -> Partition:
     refs = [c.path for c, _ in batch]
-    return Partition(f"{day or 'undated'}#{n}", day, tuple(refs), False,
-                     tuple(c.explicit for c, _ in batch),
-                     members=tuple(c.member for c, _ in batch if c.member),
-                     sizes=tuple(n for _, n in batch),
-                     secrets=tuple(sorted(sources.secrets_for(refs).items())))
+    return Partition(
+        f"{day or 'undated'}#{n}",
+        day,
+        tuple(refs),
+        False,
+        tuple(c.explicit for c, _ in batch),
+        members=tuple(c.member for c, _ in batch if c.member),
+        sizes=tuple(n for _, n in batch),
+        secrets=tuple(sorted(sources.secrets_for(refs).items())),
+    )

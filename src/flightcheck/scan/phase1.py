@@ -52,15 +52,25 @@ def spans(others: list[tuple[pa.Array, np.ndarray]]) -> pd.DataFrame:
     others = [(h, t) for h, t in others if len(t)]
     if not others:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SPAN_COLUMNS})
-    hexes = pa.concat_arrays([(h.combine_chunks() if isinstance(h, pa.ChunkedArray) else h)
-                              .cast(pa.large_string()) for h, _ in others])
+    hexes = pa.concat_arrays(
+        [
+            (h.combine_chunks() if isinstance(h, pa.ChunkedArray) else h).cast(pa.large_string())
+            for h, _ in others
+        ]
+    )
     times = pa.array(np.concatenate([np.asarray(t, dtype=np.int64) for _, t in others]))
     table = pa.table({"icao24": hexes, "t": times})
     agg = table.group_by("icao24").aggregate([("t", "min"), ("t", "max")])
     agg = agg.sort_by("icao24")
+
     def as_time(col: str) -> pd.arrays.DatetimeArray:
         ns = agg[col].to_numpy().astype(np.int64)
         return utc_datetimes(ns)
 
-    return pd.DataFrame({"icao24": pd.array(agg["icao24"].combine_chunks(), dtype="str"),
-                         "start": as_time("t_min"), "end": as_time("t_max")})
+    return pd.DataFrame(
+        {
+            "icao24": pd.array(agg["icao24"].combine_chunks(), dtype="str"),
+            "start": as_time("t_min"),
+            "end": as_time("t_max"),
+        }
+    )

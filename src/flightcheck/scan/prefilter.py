@@ -20,8 +20,7 @@ from flightcheck.segment import stops as stops_mod
 
 RADIUS_KM = stops_mod.INFER_RADIUS_KM + 20.0
 """Fixes closer than this to a requested airport make the aircraft a candidate, km."""
-MAX_ALT_FT = (stops_mod.ENVELOPE_BASE_FT + stops_mod.ENVELOPE_FT_PER_KM * RADIUS_KM
-              + 5000.0)
+MAX_ALT_FT = stops_mod.ENVELOPE_BASE_FT + stops_mod.ENVELOPE_FT_PER_KM * RADIUS_KM + 5000.0
 """...if also below this barometric altitude (unknown altitude counts as low), ft."""
 
 _KM_PER_DEG = 111.2
@@ -51,27 +50,48 @@ def resolve(codes: list[str]) -> Airports:
             raise UsageError(f"--airport {code}: {exc}") from None
         if isinstance(hit, list):
             if len(hit) != 1:
-                raise UsageError(f"--airport {code}: not one airport ({len(hit)} match); "
-                                 "give the ICAO code or OurAirports ident")
+                raise UsageError(
+                    f"--airport {code}: not one airport ({len(hit)} match); "
+                    "give the ICAO code or OurAirports ident"
+                )
             hit = hit[0]
         found.append(hit)
     if not found:
         raise UsageError("give at least one --airport")
-    return Airports(tuple(a.ident for a in found), tuple(float(a.lat) for a in found),
-                    tuple(float(a.lon) for a in found))
+    return Airports(
+        tuple(a.ident for a in found),
+        tuple(float(a.lat) for a in found),
+        tuple(float(a.lon) for a in found),
+    )
 
 
-def near_mask(df: pd.DataFrame, airports: Airports, radius_km: float = RADIUS_KM,
-              max_alt_ft: float = MAX_ALT_FT) -> np.ndarray:
+def near_mask(
+    df: pd.DataFrame,
+    airports: Airports,
+    radius_km: float = RADIUS_KM,
+    max_alt_ft: float = MAX_ALT_FT,
+) -> np.ndarray:
     """Per fix: within ``radius_km`` of any airport and below ``max_alt_ft`` (vectorised; a
     latitude/longitude box first, haversine only inside it)."""
     alt = df["alt_ft"].to_numpy(dtype=float) if "alt_ft" in df else np.full(len(df), np.nan)
-    return near_points(df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float), alt,
-                       airports, radius_km, max_alt_ft)
+    return near_points(
+        df["lat"].to_numpy(dtype=float),
+        df["lon"].to_numpy(dtype=float),
+        alt,
+        airports,
+        radius_km,
+        max_alt_ft,
+    )
 
 
-def near_points(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, airports: Airports,
-                radius_km: float = RADIUS_KM, max_alt_ft: float = MAX_ALT_FT) -> np.ndarray:
+def near_points(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    alt: np.ndarray,
+    airports: Airports,
+    radius_km: float = RADIUS_KM,
+    max_alt_ft: float = MAX_ALT_FT,
+) -> np.ndarray:
     """:func:`near_mask` on float64 arrays: lat, lon (deg), barometric alt (ft, NaN unknown)."""
     low = ~(alt > max_alt_ft)
     near = np.zeros(len(lat), dtype=bool)

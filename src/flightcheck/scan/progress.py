@@ -42,8 +42,10 @@ class Meter:
 
     def text(self, label: str) -> str:
         rate = self.points / max(time.monotonic() - self.started, 1e-9)
-        return (f"{label}: {self.done}/{self.partitions} partitions, {rate / 1e6:.2f}M "
-                f"points/s, {self.bad} bad, {self.unreadable} unreadable")
+        return (
+            f"{label}: {self.done}/{self.partitions} partitions, {rate / 1e6:.2f}M "
+            f"points/s, {self.bad} bad, {self.unreadable} unreadable"
+        )
 
 
 @contextmanager
@@ -64,8 +66,14 @@ def bar(label: str, total: int | Meter, enabled: bool):
         TimeRemainingColumn,
     )
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as p:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as p:
         task = p.add_task(label, total=float(total))
 
         def advance(n: int = 1, stats: dict | None = None) -> None:

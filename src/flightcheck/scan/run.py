@@ -47,19 +47,31 @@ class ScanResult:
 
         def records(frame: pd.DataFrame) -> list[dict]:
             cols = list(frame.columns)
-            return [dict(zip(cols, row, strict=True))
-                    for row in frame.itertuples(index=False, name=None)]
+            return [
+                dict(zip(cols, row, strict=True))
+                for row in frame.itertuples(index=False, name=None)
+            ]
 
-        totals = {k: sum(p[k] for p in self.partitions)
-                  for k in ("files", "points", "candidates", "not_track")}
-        return plain({"scanned": {"partitions": len(self.partitions), **totals,
-                                  "inputs": self.inputs,
-                                  "read": self.inputs - len(self.unreadable),
-                                  "unreadable": len(self.unreadable),
-                                  "bad_files": len(self.bad)},
-                      "bad": [{"path": p, "reason": r} for p, r in self.bad],
-                      "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
-                      "visits": records(self.visits), "summary": records(self.summary)})
+        totals = {
+            k: sum(p[k] for p in self.partitions)
+            for k in ("files", "points", "candidates", "not_track")
+        }
+        return plain(
+            {
+                "scanned": {
+                    "partitions": len(self.partitions),
+                    **totals,
+                    "inputs": self.inputs,
+                    "read": self.inputs - len(self.unreadable),
+                    "unreadable": len(self.unreadable),
+                    "bad_files": len(self.bad),
+                },
+                "bad": [{"path": p, "reason": r} for p, r in self.bad],
+                "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
+                "visits": records(self.visits),
+                "summary": records(self.summary),
+            }
+        )
 
 
 MAX_UNREADABLE = 0.01
@@ -81,13 +93,17 @@ def check_readable(result: ScanResult, max_share: float) -> None:
     if not lost or (lost < n and lost <= max_share * n):
         return
     path, why = result.unreadable[0]
-    where = f"all {n:,} inputs could not be read" if lost == n else \
-        f"{lost:,} of {n:,} inputs could not be read (more than the {max_share:.0%} allowed " \
+    where = (
+        f"all {n:,} inputs could not be read"
+        if lost == n
+        else f"{lost:,} of {n:,} inputs could not be read (more than the {max_share:.0%} allowed "
         "by --max-unreadable)"
+    )
     raise TooManyUnreadable(
         f"{where}, e.g. "
         f"{path}: {why}; on a cluster every worker must see the inputs at the same path "
-        "(or give URLs); no result was written")
+        "(or give URLs); no result was written"
+    )
 
 
 def _graph(parts, airports, buckets, options, since, until, radius_km, checkpoint=None):
@@ -95,29 +111,52 @@ def _graph(parts, airports, buckets, options, since, until, radius_km, checkpoin
 
     from flightcheck.scan.checkpoint import entry_key
 
-    phase1 = [delayed(tasks.scan_partition, pure=True)(
-        p, airports, buckets, options, since, until, radius_km,
-        (checkpoint, entry_key(p, airports, options, since, until, radius_km))
-        if checkpoint else None,
-        dask_key_name=f"read-{i}") for i, p in enumerate(parts)]
-    counters = [delayed(tasks.stats, pure=True)(r, dask_key_name=f"stats-{i}")
-                for i, r in enumerate(phase1)]
+    phase1 = [
+        delayed(tasks.scan_partition, pure=True)(
+            p,
+            airports,
+            buckets,
+            options,
+            since,
+            until,
+            radius_km,
+            (checkpoint, entry_key(p, airports, options, since, until, radius_km))
+            if checkpoint
+            else None,
+            dask_key_name=f"read-{i}",
+        )
+        for i, p in enumerate(parts)
+    ]
+    counters = [
+        delayed(tasks.stats, pure=True)(r, dask_key_name=f"stats-{i}") for i, r in enumerate(phase1)
+    ]
     phase2 = []
     for b in range(buckets):
-        picked = [delayed(tasks.pick, pure=True)(r, b, dask_key_name=f"pick-{i}-{b}")
-                  for i, r in enumerate(phase1)]
-        phase2.append(delayed(tasks.detect_bucket, pure=True)(
-            picked, airports, dask_key_name=f"detect-{b}"))
+        picked = [
+            delayed(tasks.pick, pure=True)(r, b, dask_key_name=f"pick-{i}-{b}")
+            for i, r in enumerate(phase1)
+        ]
+        phase2.append(
+            delayed(tasks.detect_bucket, pure=True)(picked, airports, dask_key_name=f"detect-{b}")
+        )
     return phase2, counters
 
 
-def scan(paths: list[str], airports: list[str], since: datetime | None = None,
-         until: datetime | None = None, scheduler: str | None = None,
-         options: ReadOptions | None = None, workers: int | None = None,
-         show_progress: bool | None = None, batch_bytes: int = BATCH_BYTES,
-         radius_km: float = RADIUS_KM, buckets: int | None = None,
-         checkpoint: str | None = None,
-         max_unreadable: float = MAX_UNREADABLE) -> ScanResult:
+def scan(
+    paths: list[str],
+    airports: list[str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    scheduler: str | None = None,
+    options: ReadOptions | None = None,
+    workers: int | None = None,
+    show_progress: bool | None = None,
+    batch_bytes: int = BATCH_BYTES,
+    radius_km: float = RADIUS_KM,
+    buckets: int | None = None,
+    checkpoint: str | None = None,
+    max_unreadable: float = MAX_UNREADABLE,
+) -> ScanResult:
     """Every stop at ``airports`` in the archives ``paths`` (files, folders, globs, URLs,
     day archives, datasets from :func:`flightcheck.scan.convert`), as a visits table and
     summary.
@@ -140,8 +179,7 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
 
         checkpoint = prepare(checkpoint)
     n_buckets = buckets or max(1, min(len(parts), 16))
-    phase2, counters = _graph(parts, codes, n_buckets, options, since, until, radius_km,
-                              checkpoint)
+    phase2, counters = _graph(parts, codes, n_buckets, options, since, until, radius_km, checkpoint)
     shown = progress.wanted(show_progress)
     meter = progress.Meter(len(parts), len(parts) * (2 + n_buckets) + n_buckets)
     if scheduler is None:
@@ -150,9 +188,9 @@ def scan(paths: list[str], airports: list[str], since: datetime | None = None,
         with progress.bar("scanning", meter, shown) as advance:
             callbacks = [progress.local_callback(advance)] if shown else []
             with dask.config.set({"callbacks": set(callbacks), **PROCESS_SETTINGS}):
-                visits, stats = dask.compute(phase2, counters,
-                                             scheduler=local_scheduler(parts, workers),
-                                             num_workers=workers)
+                visits, stats = dask.compute(
+                    phase2, counters, scheduler=local_scheduler(parts, workers), num_workers=workers
+                )
     else:
         visits, stats = _distributed(scheduler, phase2, counters, shown, meter)
     bad = [b for s in stats for b in s["bad"]]
@@ -185,13 +223,13 @@ def local_scheduler(parts: list, workers: int | None) -> str:
     return "processes" if total >= PROCESSES_MIN_BYTES else "threads"
 
 
-def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool,
-                 meter: progress.Meter):
+def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool, meter: progress.Meter):
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise UsageError("--scheduler needs the `distributed` package "
-                         "(pip install 'dask[distributed]')") from None
+        raise UsageError(
+            "--scheduler needs the `distributed` package (pip install 'dask[distributed]')"
+        ) from None
     own = not isinstance(scheduler, Client)
     try:
         client = Client(scheduler) if own else scheduler
@@ -210,4 +248,4 @@ def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool,
     finally:
         if own:
             client.close()
-    return results[:len(phase2)], results[len(phase2):]
+    return results[: len(phase2)], results[len(phase2) :]

@@ -52,11 +52,16 @@ def bucket_of(icao24: pd.Series | np.ndarray, buckets: int) -> np.ndarray:
     return (pd.util.hash_pandas_object(keys, index=False).to_numpy() % buckets).astype(int)
 
 
-def scan_partition(part: Partition, airports: Airports, buckets: int,
-                   options: ReadOptions | None = None, since: datetime | None = None,
-                   until: datetime | None = None,
-                   radius_km: float = RADIUS_KM,
-                   checkpoint: tuple[str, str] | None = None) -> PartitionResult:
+def scan_partition(
+    part: Partition,
+    airports: Airports,
+    buckets: int,
+    options: ReadOptions | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    radius_km: float = RADIUS_KM,
+    checkpoint: tuple[str, str] | None = None,
+) -> PartitionResult:
     """Phase 1 on one partition. Bad files are skipped and listed in ``bad``, files that
     cannot be read at all in ``unreadable``. ``checkpoint``: (folder, entry key) of
     :mod:`.checkpoint`; a complete entry is used instead of reading, a new one is kept."""
@@ -72,8 +77,7 @@ def scan_partition(part: Partition, airports: Airports, buckets: int,
         try:
             got = read_day(part.paths, airports, since, until, radius_km)
         except OSError as exc:  # pyarrow's missing file or permission error
-            result.unreadable = [(p, f"cannot read dataset partition: {exc}")
-                                 for p in part.paths]
+            result.unreadable = [(p, f"cannot read dataset partition: {exc}") for p in part.paths]
             got = Phase1Rows(track.empty())
         except (ValueError, TypeError, pa.ArrowException) as exc:
             result.bad.append((part.key, f"unreadable dataset partition: {exc}"))
@@ -92,8 +96,9 @@ def scan_partition(part: Partition, airports: Airports, buckets: int,
     return bucketed(result, got.fixes, spans, buckets)
 
 
-def bucketed(result: PartitionResult, fixes: pd.DataFrame, spans: pd.DataFrame,
-             buckets: int) -> PartitionResult:
+def bucketed(
+    result: PartitionResult, fixes: pd.DataFrame, spans: pd.DataFrame, buckets: int
+) -> PartitionResult:
     """``result`` with its candidate fixes and spans split into ``buckets``."""
     n_cand = int(fixes["icao24"].nunique()) if len(fixes) else 0
     result.aircraft = n_cand + len(spans)
@@ -112,10 +117,16 @@ def pick(result: PartitionResult, bucket: int) -> tuple[pd.DataFrame, pd.DataFra
 
 def stats(result: PartitionResult) -> dict:
     """The counters of a phase-1 result (no frames)."""
-    return {"key": result.key, "files": result.files, "points": result.points,
-            "aircraft": result.aircraft, "candidates": result.candidates,
-            "bad": list(result.bad), "not_track": result.not_track,
-            "unreadable": list(result.unreadable)}
+    return {
+        "key": result.key,
+        "files": result.files,
+        "points": result.points,
+        "aircraft": result.aircraft,
+        "candidates": result.candidates,
+        "bad": list(result.bad),
+        "not_track": result.not_track,
+        "unreadable": list(result.unreadable),
+    }
 
 
 def runs(fixes: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
@@ -147,8 +158,9 @@ def runs(fixes: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
     return np.cumsum(cut | new_aircraft) - 1
 
 
-def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
-                  airports: Airports) -> pd.DataFrame:
+def detect_bucket(
+    parts: list[tuple[pd.DataFrame, pd.DataFrame]], airports: Airports
+) -> pd.DataFrame:
     """Phase 2: the stops at ``airports`` of the aircraft of one bucket, with the
     aircraft's registration and typecode (latest seen) and the input files of the stop."""
     from flightcheck.scan.visits import from_stops
@@ -160,8 +172,9 @@ def detect_bucket(parts: list[tuple[pd.DataFrame, pd.DataFrame]],
         return from_stops(pd.DataFrame(), track.empty())
     fixes, _ = track.clean(pd.concat(frames, ignore_index=True))
     fixes["flag"] = flag_fixes(fixes)  # as flightcheck.read: refuted fixes take no part
-    spans = pd.concat([s for _, s in parts if len(s)] or [pd.DataFrame(columns=SPAN_COLUMNS)],
-                      ignore_index=True)
+    spans = pd.concat(
+        [s for _, s in parts if len(s)] or [pd.DataFrame(columns=SPAN_COLUMNS)], ignore_index=True
+    )
     run = runs(fixes, spans)
     hexes = fixes["icao24"].to_numpy(dtype=object)
     aircraft_first = np.r_[True, hexes[1:] != hexes[:-1]]

@@ -61,9 +61,13 @@ def _clean_trace(doc: object, airports: Airports, radius_km: float) -> QuickTrac
     if not isinstance(doc, dict):
         return None
     icao, trace, timestamp = doc.get("icao"), doc.get("trace"), doc.get("timestamp")
-    if not (isinstance(icao, str) and _HEX.fullmatch(icao.strip().lower())
-            and isinstance(trace, list) and readsb._is_number(timestamp)
-            and 0 <= timestamp < readsb.MAX_UNIX_S):
+    if not (
+        isinstance(icao, str)
+        and _HEX.fullmatch(icao.strip().lower())
+        and isinstance(trace, list)
+        and readsb._is_number(timestamp)
+        and 0 <= timestamp < readsb.MAX_UNIX_S
+    ):
         return None
     icao = icao.strip().lower()
     if not trace:
@@ -80,8 +84,14 @@ def _clean_trace(doc: object, airports: Airports, radius_km: float) -> QuickTrac
     dt, lat, lon = fix.astype(np.float64).T
     t_s = float(timestamp) + dt
     with np.errstate(invalid="ignore"):
-        if not ((t_s >= 0) & (t_s < readsb.MAX_UNIX_S)
-                & (lat >= -90) & (lat <= 90) & (lon >= -180) & (lon <= 180)).all():
+        if not (
+            (t_s >= 0)
+            & (t_s < readsb.MAX_UNIX_S)
+            & (lat >= -90)
+            & (lat <= 90)
+            & (lon >= -180)
+            & (lon <= 180)
+        ).all():
             return None  # also catches None (NaN) elements
     alt = _altitudes(grid[:, 3])
     flags = _flags(grid[:, 6])

@@ -14,9 +14,21 @@ import pandas as pd
 
 from flightcheck.track import table as track
 
-VISIT_COLUMNS = ["icao24", "registration", "typecode", "registered_country", "military",
-                 "airport", "arrival", "departure", "dwell_s", "kind", "confidence",
-                 "evidence", "sources"]
+VISIT_COLUMNS = [
+    "icao24",
+    "registration",
+    "typecode",
+    "registered_country",
+    "military",
+    "airport",
+    "arrival",
+    "departure",
+    "dwell_s",
+    "kind",
+    "confidence",
+    "evidence",
+    "sources",
+]
 
 
 def empty() -> pd.DataFrame:
@@ -32,14 +44,26 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("dwell_s", "confidence"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df["military"] = df["military"].astype("boolean")
-    for c in ("icao24", "registration", "typecode", "registered_country", "airport", "kind",
-              "evidence", "sources"):
+    for c in (
+        "icao24",
+        "registration",
+        "typecode",
+        "registered_country",
+        "airport",
+        "kind",
+        "evidence",
+        "sources",
+    ):
         df[c] = df[c].astype("str")
     key = df["arrival"].fillna(df["departure"])
-    order = np.lexsort((df["sources"].to_numpy(), df["airport"].to_numpy(),
-                        key.fillna(pd.Timestamp(0, tz="UTC")).to_numpy(dtype="datetime64[ns]")
-                        .astype(np.int64),
-                        df["icao24"].to_numpy()))
+    order = np.lexsort(
+        (
+            df["sources"].to_numpy(),
+            df["airport"].to_numpy(),
+            key.fillna(pd.Timestamp(0, tz="UTC")).to_numpy(dtype="datetime64[ns]").astype(np.int64),
+            df["icao24"].to_numpy(),
+        )
+    )
     return df.iloc[order].reset_index(drop=True)
 
 
@@ -84,20 +108,24 @@ def from_stops(stops: pd.DataFrame, fixes: pd.DataFrame) -> pd.DataFrame:
     if not len(stops):
         return empty()
     who = lookup_many(stops["icao24"].astype(str).str.lstrip("~"))
-    out = pd.DataFrame({
-        "icao24": stops["icao24"].astype(str).to_numpy(),
-        "registration": stops["icao24"].map(_latest(fixes, "registration")).to_numpy(),
-        "typecode": stops["icao24"].map(_latest(fixes, "typecode")).to_numpy(),
-        "registered_country": who["iso2"].to_numpy(),
-        "military": who["military"].to_numpy(),
-        "airport": stops["airport"].to_numpy(),
-        "arrival": stops["arrival"].to_numpy(),
-        "departure": stops["departure"].to_numpy(),
-        "dwell_s": stops["dwell_s"].to_numpy(),
-        "kind": stops["kind"].to_numpy(),
-        "confidence": stops["confidence"].to_numpy(),
-        "evidence": [e if isinstance(e, str) else " ".join(map(str, e)) if e is not None
-                     else None for e in stops["evidence"]],
-        "sources": _sources(stops, fixes),
-    })
+    out = pd.DataFrame(
+        {
+            "icao24": stops["icao24"].astype(str).to_numpy(),
+            "registration": stops["icao24"].map(_latest(fixes, "registration")).to_numpy(),
+            "typecode": stops["icao24"].map(_latest(fixes, "typecode")).to_numpy(),
+            "registered_country": who["iso2"].to_numpy(),
+            "military": who["military"].to_numpy(),
+            "airport": stops["airport"].to_numpy(),
+            "arrival": stops["arrival"].to_numpy(),
+            "departure": stops["departure"].to_numpy(),
+            "dwell_s": stops["dwell_s"].to_numpy(),
+            "kind": stops["kind"].to_numpy(),
+            "confidence": stops["confidence"].to_numpy(),
+            "evidence": [
+                e if isinstance(e, str) else " ".join(map(str, e)) if e is not None else None
+                for e in stops["evidence"]
+            ],
+            "sources": _sources(stops, fixes),
+        }
+    )
     return normalise(out)

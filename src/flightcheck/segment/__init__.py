@@ -55,12 +55,19 @@ class Segmentation:
 
         def records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict]:
             cols = [c for c in frame.columns if c not in drop]
-            return [dict(zip(cols, row, strict=True))
-                    for row in frame[cols].itertuples(index=False, name=None)]
+            return [
+                dict(zip(cols, row, strict=True))
+                for row in frame[cols].itertuples(index=False, name=None)
+            ]
 
-        return plain({"inputs": self.inputs,
-                      "stops": records(self.stops, ("confidence_factors",)),
-                      "events": records(self.events), "gaps": records(self.gaps)})
+        return plain(
+            {
+                "inputs": self.inputs,
+                "stops": records(self.stops, ("confidence_factors",)),
+                "events": records(self.events),
+                "gaps": records(self.gaps),
+            }
+        )
 
 
 def _utc(value: str | datetime | pd.Timestamp | None) -> pd.Timestamp | None:
@@ -78,9 +85,14 @@ def engine_settings() -> Iterator[None]:
         yield
 
 
-def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
-           since: str | datetime | None = None, until: str | datetime | None = None,
-           index: AirportIndex | None = None, workers: int | None = None) -> Segmentation:
+def detect(
+    tracks_or_df: Any,
+    airports: AirportIndex | list[str] | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    index: AirportIndex | None = None,
+    workers: int | None = None,
+) -> Segmentation:
     """Find stops, events and gaps in a ``Tracks`` or a track-table DataFrame.
 
     ``airports``: keep only findings at these airport codes (stops, events; gaps whose
@@ -93,9 +105,14 @@ def detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None = None,
         return _detect(tracks_or_df, airports, since, until, index, workers)
 
 
-def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
-            since: str | datetime | None, until: str | datetime | None,
-            index: AirportIndex | None, workers: int | None) -> Segmentation:
+def _detect(
+    tracks_or_df: Any,
+    airports: AirportIndex | list[str] | None,
+    since: str | datetime | None,
+    until: str | datetime | None,
+    index: AirportIndex | None,
+    workers: int | None,
+) -> Segmentation:
     df = getattr(tracks_or_df, "df", tracks_or_df)
     inputs = [r.to_dict() for r in getattr(tracks_or_df, "inputs", [])]
     if isinstance(airports, AirportIndex):
@@ -109,8 +126,7 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
             mask &= (df["time"] <= hi).to_numpy()
         df = df[mask]
     ships = vessels_mod.vessel_mask(df)  # vessels: port visits, not the aircraft engine
-    v_stops, v_events, v_gaps = (vessels_mod.port_visit_records(df) if ships.any()
-                                 else ([], [], []))
+    v_stops, v_events, v_gaps = vessels_mod.port_visit_records(df) if ships.any() else ([], [], [])
     df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
     n = process_count(len(df), workers)
@@ -120,8 +136,9 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
         rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
 
         def work(piece: Piece) -> tuple[Tables, dict[str, int]]:
-            *found, removed = aircraft_findings(piece.frame(df), ix, sources, rows,
-                                                piece.global_positions)
+            *found, removed = aircraft_findings(
+                piece.frame(df), ix, sources, rows, piece.global_positions
+            )
             return tabulate(*found, airports), removed  # the piece's own tables
 
         return make_pieces(df["icao24"], n), work
@@ -137,9 +154,13 @@ def _detect(tracks_or_df: Any, airports: AirportIndex | list[str] | None,
     return Segmentation(*join_tables(tables), removed, inputs)
 
 
-def aircraft_findings(df: pd.DataFrame, ix: AirportIndex, sources: Any, rows: np.ndarray,
-                      positions: Callable[[np.ndarray], np.ndarray] | None = None
-                      ) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
+def aircraft_findings(
+    df: pd.DataFrame,
+    ix: AirportIndex,
+    sources: Any,
+    rows: np.ndarray,
+    positions: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
     """(stops, events, gaps, removed counts) of the aircraft in ``df``, unsorted. ``sources``
     and ``rows`` cite the whole table; ``positions`` maps row positions in ``df`` to the
     whole table's (None: ``df`` is the whole table)."""
@@ -176,8 +197,13 @@ def explained_gaps(ctx: Context, stops: list[dict]) -> dict[int, str]:
     return explained
 
 
-def findings(stops: list[dict], events: list[dict], gap_records: list[dict],
-             airports: list[str] | None, removed: dict[str, int],
-             inputs: list[dict]) -> Segmentation:
+def findings(
+    stops: list[dict],
+    events: list[dict],
+    gap_records: list[dict],
+    airports: list[str] | None,
+    removed: dict[str, int],
+    inputs: list[dict],
+) -> Segmentation:
     """The :class:`Segmentation` of finding records (filtered to ``airports``, sorted)."""
     return Segmentation(*tabulate(stops, events, gap_records, airports), removed, inputs)

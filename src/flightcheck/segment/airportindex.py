@@ -71,7 +71,7 @@ class AirportIndex:
     def runways_of(self, i: int) -> np.ndarray:
         """Indices into the runway arrays of airport ``i``."""
         order, starts = self._rw_by_airport
-        return order[starts[i]:starts[i + 1]]
+        return order[starts[i] : starts[i + 1]]
 
     def near(self, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
         """Airports within ``radius_km`` of one point: (indices, distances in km), nearest first."""
@@ -98,8 +98,9 @@ class AirportIndex:
         order = np.argsort(key, kind="stable")
         return key[order], order
 
-    def near_many(self, lat: np.ndarray, lon: np.ndarray, radius_km: float,
-                  chunk: int = 2_000_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def near_many(
+        self, lat: np.ndarray, lon: np.ndarray, radius_km: float, chunk: int = 2_000_000
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Airports within ``radius_km`` of many points at once: (query number, airport index,
         distance km) of every pair, grouped by query, airports in index order. Vectorised:
         per query, the boxes (one per 1-degree latitude row, at most two where the longitude
@@ -140,8 +141,9 @@ class AirportIndex:
         o = np.lexsort((ap, q))
         return q[o], ap[o], d[o]
 
-    def near_many_ranked(self, lat: np.ndarray, lon: np.ndarray, radius_km: float,
-                         min_rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def near_many_ranked(
+        self, lat: np.ndarray, lon: np.ndarray, radius_km: float, min_rank: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`near_many` of the airports of ``type_rank`` >= ``min_rank`` only: the same
         pairs as filtering its result, but only those airports are searched (a tenth of
         them for medium and large ones: most landable airports are small)."""
@@ -155,15 +157,22 @@ class AirportIndex:
         cache = self.__dict__.setdefault("_ranked_cache", {})
         if min_rank not in cache:
             where = np.flatnonzero(self.type_rank >= min_rank)
-            airport = {f.name: getattr(self, f.name)[where] for f in dataclasses.fields(self)
-                       if not f.name.startswith("rw_")}
-            runways = {f.name: getattr(self, f.name)[:0] for f in dataclasses.fields(self)
-                       if f.name.startswith("rw_")}
+            airport = {
+                f.name: getattr(self, f.name)[where]
+                for f in dataclasses.fields(self)
+                if not f.name.startswith("rw_")
+            }
+            runways = {
+                f.name: getattr(self, f.name)[:0]
+                for f in dataclasses.fields(self)
+                if f.name.startswith("rw_")
+            }
             cache[min_rank] = AirportIndex(**airport, **runways), where
         return cache[min_rank]
 
-    def _boxes(self, lat_lo: np.ndarray, lat_hi: np.ndarray, lon: np.ndarray,
-               dlon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _boxes(
+        self, lat_lo: np.ndarray, lat_hi: np.ndarray, lon: np.ndarray, dlon: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query, lo, hi) per grid box: positions ``lo:hi`` of :attr:`_grid` hold every
         airport with latitude in [lat_lo, lat_hi] within ``dlon`` degrees of longitude ``lon``
         (a superset, with slack for rounding); queries with a non-finite position get none."""
@@ -183,8 +192,9 @@ class AirportIndex:
         lo1 = np.searchsorted(key, base + west - slack, side="left")
         hi1 = np.searchsorted(key, base + np.minimum(east, 180.0) + slack, side="right")
         lo2 = np.searchsorted(key, base - 180.0 - slack, side="left")
-        hi2 = np.searchsorted(key, base + np.where(east > 180.0, east - 360.0 + slack, -181.0),
-                              side="right")
+        hi2 = np.searchsorted(
+            key, base + np.where(east > 180.0, east - 360.0 + slack, -181.0), side="right"
+        )
         hi1, hi2 = np.maximum(hi1, lo1), np.maximum(hi2, lo2)
         # the wrapped part must not overlap the first one (an airport counted twice)
         hi2 = np.minimum(hi2, np.maximum(lo1, lo2))
@@ -215,12 +225,24 @@ def _fallback_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     if not base.exists():
         base = Path("/work/shared/data/ourairports")
     ap = pd.read_csv(base / "airports.csv", keep_default_na=False, na_values=[""])
-    ap = ap.rename(columns={"latitude_deg": "lat", "longitude_deg": "lon",
-                            "iso_country": "country", "icao_code": "icao"})
+    ap = ap.rename(
+        columns={
+            "latitude_deg": "lat",
+            "longitude_deg": "lon",
+            "iso_country": "country",
+            "icao_code": "icao",
+        }
+    )
     rw = pd.read_csv(base / "runways.csv", keep_default_na=False, na_values=[""])
-    rw = rw.rename(columns={"le_latitude_deg": "le_lat", "le_longitude_deg": "le_lon",
-                            "he_latitude_deg": "he_lat", "he_longitude_deg": "he_lon",
-                            "le_heading_degT": "le_heading_deg"})
+    rw = rw.rename(
+        columns={
+            "le_latitude_deg": "le_lat",
+            "le_longitude_deg": "le_lon",
+            "he_latitude_deg": "he_lat",
+            "he_longitude_deg": "he_lon",
+            "le_heading_degT": "le_heading_deg",
+        }
+    )
     return ap, rw
 
 
@@ -230,24 +252,24 @@ def build_index(airports: pd.DataFrame, runways: pd.DataFrame) -> AirportIndex:
     ap = ap[np.isfinite(ap["lat"].astype(float)) & np.isfinite(ap["lon"].astype(float))]
     ap = ap.sort_values("lat", kind="stable").reset_index(drop=True)
     icao = ap["icao"].astype("object") if "icao" in ap else pd.Series([None] * len(ap))
-    code = np.where(icao.notna() & (icao.astype(str).str.len() == 4), icao.astype(str),
-                    ap["ident"].astype(str)).astype(object)
+    code = np.where(
+        icao.notna() & (icao.astype(str).str.len() == 4), icao.astype(str), ap["ident"].astype(str)
+    ).astype(object)
     pos = pd.Series(np.arange(len(ap)), index=ap["ident"].astype(str).to_numpy())
     rw = runways.copy()
     closed = rw["closed"].fillna(0).astype(bool) if "closed" in rw else False
     # a set: pandas' isin on arrow strings makes an arrow scalar per value (0.5 s here)
     idents = set(pos.index.tolist())
-    known = np.array([v in idents for v in rw["airport_ident"].astype(str).tolist()],
-                     dtype=bool)
+    known = np.array([v in idents for v in rw["airport_ident"].astype(str).tolist()], dtype=bool)
     rw = rw[~closed & known]
     ok = rw[["le_lat", "le_lon", "he_lat", "he_lon"]].astype(float).notna().all(axis=1)
     length = pd.to_numeric(rw["length_ft"], errors="coerce")
     owner = rw["airport_ident"].astype(str)
     longest = length.groupby(owner).max()
-    surface = (surface_class(rw["surface"]) if "surface" in rw
-               else np.zeros(len(rw), dtype=np.int8))
-    by_surface = [length.where(surface == k).groupby(owner).max()
-                  for k in (PAVED, UNPAVED_SURFACE, 0)]
+    surface = surface_class(rw["surface"]) if "surface" in rw else np.zeros(len(rw), dtype=np.int8)
+    by_surface = [
+        length.where(surface == k).groupby(owner).max() for k in (PAVED, UNPAVED_SURFACE, 0)
+    ]
     geo = rw[ok.to_numpy()]
     lat1 = geo["le_lat"].to_numpy(float)
     lon1 = geo["le_lon"].to_numpy(float)
@@ -268,7 +290,10 @@ def build_index(airports: pd.DataFrame, runways: pd.DataFrame) -> AirportIndex:
         rw_airport=pos.loc[geo["airport_ident"].astype(str).to_numpy()].to_numpy(np.int64),
         rw_le=geo["le_ident"].astype(str).to_numpy(object),
         rw_he=geo["he_ident"].astype(str).to_numpy(object),
-        rw_lat1=lat1, rw_lon1=lon1, rw_lat2=lat2, rw_lon2=lon2,
+        rw_lat1=lat1,
+        rw_lon1=lon1,
+        rw_lat2=lat2,
+        rw_lon2=lon2,
         rw_hdg=bearing_deg(lat1, lon1, lat2, lon2),
         rw_len_ft=pd.to_numeric(geo["length_ft"], errors="coerce").to_numpy(float),
         rw_width_ft=pd.to_numeric(geo["width_ft"], errors="coerce").to_numpy(float),

@@ -121,14 +121,25 @@ class Scores:
     def score(self, row: int) -> Score:
         """Row ``row`` as a :class:`Score`."""
         on = self.runway[row] >= 0
-        return Score(int(self.airport[row]), float(self.cost_km[row]),
-                     float(self.distance_km[row]), self.runway_end(row),
-                     float(self.threshold_km[row]) if on else None,
-                     float(self.cross_km[row]) if on else None)
+        return Score(
+            int(self.airport[row]),
+            float(self.cost_km[row]),
+            float(self.distance_km[row]),
+            self.runway_end(row),
+            float(self.threshold_km[row]) if on else None,
+            float(self.cross_km[row]) if on else None,
+        )
 
 
-def _reference_alignment(ix: AirportIndex, ap: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-                         trk: np.ndarray, ref_km: np.ndarray, phase: str) -> np.ndarray:
+def _reference_alignment(
+    ix: AirportIndex,
+    ap: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    trk: np.ndarray,
+    ref_km: np.ndarray,
+    phase: str,
+) -> np.ndarray:
     """Cost (km) of fixes whose track points at (arrive) or away from (depart) the reference
     points of airports ``ap`` without runway coordinates, ``ref_km`` away; inf when it does
     not (see the module docstring)."""
@@ -140,14 +151,25 @@ def _reference_alignment(ix: AirportIndex, ap: np.ndarray, lat: np.ndarray, lon:
     along = ref_km * np.cos(diff)
     cross = ref_km * np.abs(np.sin(diff))
     with np.errstate(invalid="ignore"):
-        ok = np.isfinite(trk) & (np.degrees(diff) <= ALIGN_DEG) & (
-            cross <= CONE_MIN_KM + NO_RUNWAY_KM + CONE * np.maximum(along, 0.0))
+        ok = (
+            np.isfinite(trk)
+            & (np.degrees(diff) <= ALIGN_DEG)
+            & (cross <= CONE_MIN_KM + NO_RUNWAY_KM + CONE * np.maximum(along, 0.0))
+        )
     return np.where(ok, ref_km + NO_RUNWAY_KM, np.inf)
 
 
-def score_pairs(ix: AirportIndex, q: np.ndarray, ap: np.ndarray, ref_km: np.ndarray,
-                lat: np.ndarray, lon: np.ndarray, trk: np.ndarray, phase: str,
-                n_queries: int | None = None) -> Scores:
+def score_pairs(
+    ix: AirportIndex,
+    q: np.ndarray,
+    ap: np.ndarray,
+    ref_km: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    trk: np.ndarray,
+    phase: str,
+    n_queries: int | None = None,
+) -> Scores:
     """Scores of the given (fix ``q``, airport ``ap``) pairs, ``ref_km`` apart; ``lat``,
     ``lon``, ``trk`` are per fix; ``phase``: ground, arrive, depart. Sorted as :class:`Scores`."""
     q = np.asarray(q, dtype=np.int64)
@@ -171,8 +193,12 @@ def score_pairs(ix: AirportIndex, q: np.ndarray, ap: np.ndarray, ref_km: np.ndar
     cost = d + penalty
     if phase != "ground" and n_pairs:
         bare = np.flatnonzero(n_rw == 0)
-        cost[bare] = np.minimum(cost[bare], _reference_alignment(
-            ix, ap[bare], lat[q[bare]], lon[q[bare]], trk[q[bare]], ref_km[bare], phase))
+        cost[bare] = np.minimum(
+            cost[bare],
+            _reference_alignment(
+                ix, ap[bare], lat[q[bare]], lon[q[bare]], trk[q[bare]], ref_km[bare], phase
+            ),
+        )
     runway = np.full(n_pairs, -1, dtype=np.int64)
     forward = np.zeros(n_pairs, dtype=bool)
     thr = np.full(n_pairs, np.nan)
@@ -186,13 +212,26 @@ def score_pairs(ix: AirportIndex, q: np.ndarray, ap: np.ndarray, ref_km: np.ndar
             to_thr = -a if phase == "arrive" else a - length
             off = np.abs(cross)
             with np.errstate(invalid="ignore"):
-                ok = np.isfinite(ptrk) & ~(angle_diff_deg(ptrk, hdg) > ALIGN_DEG) & ~(
-                    to_thr < -length) & ~(off > CONE_MIN_KM + CONE * np.maximum(to_thr, 0.0))
+                ok = (
+                    np.isfinite(ptrk)
+                    & ~(angle_diff_deg(ptrk, hdg) > ALIGN_DEG)
+                    & ~(to_thr < -length)
+                    & ~(off > CONE_MIN_KM + CONE * np.maximum(to_thr, 0.0))
+                )
             c = off + 0.05 * np.maximum(to_thr, 0.0)
             k = np.flatnonzero(ok)
             # iteration order of the one-fix rule: runway by runway, forward then backward
-            cands.append((pair[k], c[k], 2 * k + (0 if fwd else 1), rws[k], np.full(
-                len(k), fwd), np.maximum(to_thr[k], 0.0), off[k]))
+            cands.append(
+                (
+                    pair[k],
+                    c[k],
+                    2 * k + (0 if fwd else 1),
+                    rws[k],
+                    np.full(len(k), fwd),
+                    np.maximum(to_thr[k], 0.0),
+                    off[k],
+                )
+            )
         cp, cc, co, cr, cf, ct, cx = (np.concatenate(x) for x in zip(*cands, strict=True))
         better = cc < cost[cp]
         cp, cc, co, cr, cf, ct, cx = (x[better] for x in (cp, cc, co, cr, cf, ct, cx))
@@ -205,21 +244,26 @@ def score_pairs(ix: AirportIndex, q: np.ndarray, ap: np.ndarray, ref_km: np.ndar
             cost[cp], runway[cp], forward[cp] = cc[keep], cr[keep], cf[keep]
             thr[cp], off_out[cp] = ct[keep], cx[keep]
     o = np.lexsort((ap, ref_km, cost, q))
-    out = Scores(ix, q[o], ap[o], cost[o], d[o], ref_km[o], runway[o], forward[o], thr[o],
-                 off_out[o])
+    out = Scores(
+        ix, q[o], ap[o], cost[o], d[o], ref_km[o], runway[o], forward[o], thr[o], off_out[o]
+    )
     nq = int(n_queries if n_queries is not None else (q.max() + 1 if len(q) else 0))
     out.start = np.searchsorted(out.query, np.arange(nq + 1))
     return out
 
 
-def score_many(ix: AirportIndex, lat, lon, trk=None, phase: str = "ground",
-               radius_km: float = 30.0) -> Scores:
+def score_many(
+    ix: AirportIndex, lat, lon, trk=None, phase: str = "ground", radius_km: float = 30.0
+) -> Scores:
     """Every airport within ``radius_km`` of each fix with its cost (see the module
     docstring); ``phase``: ground, arrive, depart. Vectorised over all fixes."""
     lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
     lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
-    trk = (np.full(len(lat), np.nan) if trk is None
-           else np.atleast_1d(np.asarray(trk, dtype=np.float64)))
+    trk = (
+        np.full(len(lat), np.nan)
+        if trk is None
+        else np.atleast_1d(np.asarray(trk, dtype=np.float64))
+    )
     q, ap, ref = ix.near_many(lat, lon, radius_km)
     return score_pairs(ix, q, ap, ref, lat, lon, trk, phase, len(lat))
 
@@ -233,21 +277,41 @@ def best_two(scores: Scores) -> tuple[np.ndarray, np.ndarray]:
     return best, second
 
 
-def score_fix(ix: AirportIndex, lat: float, lon: float, trk: float = np.nan,
-              phase: str = "ground", radius_km: float = 30.0) -> list[Score]:
+def score_fix(
+    ix: AirportIndex,
+    lat: float,
+    lon: float,
+    trk: float = np.nan,
+    phase: str = "ground",
+    radius_km: float = 30.0,
+) -> list[Score]:
     """Every airport within ``radius_km`` of one fix with its cost; ``phase``: ground, arrive,
     depart. Sorted by cost, best first."""
     s = score_many(ix, [lat], [lon], [trk], phase, radius_km)
     return [s.score(r) for r in range(len(s))]
 
 
-def fit_fix(ix: AirportIndex, lat: float, lon: float, trk: float = np.nan,
-            phase: str = "ground", radius_km: float = 30.0) -> Fit | None:
+def fit_fix(
+    ix: AirportIndex,
+    lat: float,
+    lon: float,
+    trk: float = np.nan,
+    phase: str = "ground",
+    radius_km: float = 30.0,
+) -> Fit | None:
     """Best airport within ``radius_km`` for one fix, with the runner-up."""
     scores = score_fix(ix, lat, lon, trk, phase, radius_km)
     if not scores:
         return None
     b = scores[0]
     r = scores[1] if len(scores) > 1 else None
-    return Fit(b.airport, b.cost_km, b.distance_km, b.runway, b.threshold_km, b.cross_km,
-               r.airport if r else None, r.cost_km if r else None)
+    return Fit(
+        b.airport,
+        b.cost_km,
+        b.distance_km,
+        b.runway,
+        b.threshold_km,
+        b.cross_km,
+        r.airport if r else None,
+        r.cost_km if r else None,
+    )

@@ -40,8 +40,14 @@ def _clip(value: float, lo: float, hi: float) -> float:
     return round(min(max(value, lo), hi), 3)
 
 
-def observed(n_ground: int, min_gs_kt: float, dwell_s: float | None, distance_km: float | None,
-             ambiguous: bool, mlat_share: float) -> tuple[float, Factors]:
+def observed(
+    n_ground: int,
+    min_gs_kt: float,
+    dwell_s: float | None,
+    distance_km: float | None,
+    ambiguous: bool,
+    mlat_share: float,
+) -> tuple[float, Factors]:
     """Confidence of an observed stop and its factors."""
     f: Factors = [("observed on the ground", 0.80)]
     f.append((f"{n_ground} ground fixes", round(0.10 * min(1.0, n_ground / 10.0), 3)))
@@ -60,12 +66,16 @@ def observed(n_ground: int, min_gs_kt: float, dwell_s: float | None, distance_km
     return _clip(sum(v for _, v in f), 0.05, 0.99), f
 
 
-def inferred(heights_ft: tuple[float, float], on_centreline: tuple[bool, bool], new_leg: bool,
-             silence_s: float, ambiguous: bool) -> tuple[float, Factors]:
+def inferred(
+    heights_ft: tuple[float, float],
+    on_centreline: tuple[bool, bool],
+    new_leg: bool,
+    silence_s: float,
+    ambiguous: bool,
+) -> tuple[float, Factors]:
     """Confidence of an inferred stop and its factors."""
     f: Factors = [("inferred across a silence", 0.45)]
-    for side, h, aligned in zip(("last fix", "first fix"), heights_ft, on_centreline,
-                                strict=True):
+    for side, h, aligned in zip(("last fix", "first fix"), heights_ft, on_centreline, strict=True):
         if h < 3000:
             f.append((f"{side} below 3,000 ft above the airport", 0.10))
         if h < 1500:

@@ -64,15 +64,23 @@ def aircraft_types(df: pd.DataFrame, pts: Points) -> np.ndarray:
     if len(missing) and col.notna().any():
         k = np.flatnonzero(np.isin(pts.code, missing))
         vals = col.iloc[pts.pos[k]].to_numpy(dtype=object, na_value=None)
-        has = np.flatnonzero([isinstance(v, str) and v.strip() != "" for v in vals]
-                             ) if len(vals) else np.empty(0, np.int64)
+        has = (
+            np.flatnonzero([isinstance(v, str) and v.strip() != "" for v in vals])
+            if len(vals)
+            else np.empty(0, np.int64)
+        )
         found, at = np.unique(pts.code[k[has]], return_index=True)  # k is in fix order
         out[found] = [str(v).strip() for v in vals[has[at]]]
     return out
 
 
-def build(pts: Points, ix: AirportIndex, sources: np.ndarray, rows: np.ndarray,
-          typecodes: np.ndarray | None = None) -> Context:
+def build(
+    pts: Points,
+    ix: AirportIndex,
+    sources: np.ndarray,
+    rows: np.ndarray,
+    typecodes: np.ndarray | None = None,
+) -> Context:
     """A :class:`Context` for ``pts``; ``typecodes`` per aircraft code (None: unknown)."""
     seen = cruise_speeds(pts)
     types = typecodes if typecodes is not None else np.full(len(pts.icao24s), None, object)
@@ -86,8 +94,7 @@ def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     p = ctx.pts
     trk = p.trk[k].copy()
     j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
-    ok = ~np.isfinite(trk) & (p.code[j] == p.code[k]) & (j != k) & (
-        np.abs(p.t[j] - p.t[k]) <= 120)
+    ok = ~np.isfinite(trk) & (p.code[j] == p.code[k]) & (j != k) & (np.abs(p.t[j] - p.t[k]) <= 120)
     if ok.any():
         a, b = (j[ok], k[ok]) if step < 0 else (k[ok], j[ok])
         moved = step_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]) > 0.05

@@ -85,11 +85,11 @@ def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
     else:
         brg = bearing_deg(ix.lat[ap], ix.lon[ap], p.lat[kk], p.lon[kk])
     pointing = np.isfinite(trk[q]) & (angle_diff_deg(trk[q], brg) <= HEADING_DEG)
-    aligned = on_line | (no_runways & (sc.ref_km <= NO_RUNWAY_KM) & (pointing | (
-        sc.ref_km <= 1.5)))
+    aligned = on_line | (no_runways & (sc.ref_km <= NO_RUNWAY_KM) & (pointing | (sc.ref_km <= 1.5)))
     known = np.isfinite(height)
-    base, slope = ((EDGE_BASE_FT, EDGE_FT_PER_KM) if phase == "arrive"
-                   else (DEPART_BASE_FT, DEPART_FT_PER_KM))
+    base, slope = (
+        (EDGE_BASE_FT, EDGE_FT_PER_KM) if phase == "arrive" else (DEPART_BASE_FT, DEPART_FT_PER_KM)
+    )
     low = np.where(known, height <= base + slope * dist, on_line & (dist <= NO_ALTITUDE_KM))
     t = trend[q]
     level = ~(t > TREND_FPM) if phase == "arrive" else ~(t < -TREND_FPM)
@@ -121,8 +121,16 @@ def edge_stops(ctx: Context) -> list[dict]:
         tab = edge_table(ctx, k, phase)
         for j in np.flatnonzero(tab["best"] >= 0).tolist():
             row = int(tab["best"][j])
-            out.append(_edge_stop(ctx, int(k[j]), tab["scores"].score(row), phase,
-                                  float(tab["height"][row]), float(tab["trend"][j])))
+            out.append(
+                _edge_stop(
+                    ctx,
+                    int(k[j]),
+                    tab["scores"].score(row),
+                    phase,
+                    float(tab["height"][row]),
+                    float(tab["trend"][j]),
+                )
+            )
     return out
 
 
@@ -140,30 +148,57 @@ def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: floa
     on_line = fit.runway is not None
     conf, factors = confidence.edge(height, on_line, phase == "arrive")
     rw = f" runway {fit.runway}" if fit.runway else ""
-    where = (f"{dist:.1f} km from {code}{rw}{' on the centreline' if on_line else ''}")
-    fix = (f"{feet(p.alt[k])} ({height:,.0f} ft above the field) " if np.isfinite(height)
-           else f"{feet(p.alt[k])} ")
+    where = f"{dist:.1f} km from {code}{rw}{' on the centreline' if on_line else ''}"
+    fix = (
+        f"{feet(p.alt[k])} ({height:,.0f} ft above the field) "
+        if np.isfinite(height)
+        else f"{feet(p.alt[k])} "
+    )
     fix += f"{vertical(p.vr[k], trend)} {where} at {clock(p.t[k])}, {ctx.src(k)}"
     if phase == "arrive":
         arrival = p.t[k] + dist / (EDGE_APPROACH_KT * KT_TO_KMS)
         window = [ts(p.t[k] + dist / fast), ts(p.t[k] + dist / slow)]
-        text = (f"arrival at {code} ({fields['airport_name']}) as the data ends: last fix {fix}"
-                "; the data ends before it left (the stop is open at its end)")
-        times = {"arrival": ts(arrival), "departure": None, "arrival_window": window,
-                 "departure_window": None}
+        text = (
+            f"arrival at {code} ({fields['airport_name']}) as the data ends: last fix {fix}"
+            "; the data ends before it left (the stop is open at its end)"
+        )
+        times = {
+            "arrival": ts(arrival),
+            "departure": None,
+            "arrival_window": window,
+            "departure_window": None,
+        }
     else:
         departure = p.t[k] - dist / (EDGE_APPROACH_KT * KT_TO_KMS)
         window = [ts(p.t[k] - dist / slow), ts(p.t[k] - dist / fast)]
-        text = (f"departure from {code} ({fields['airport_name']}) as the data begins: first "
-                f"fix {fix}; the data begins after it arrived (the stop is open at its start)")
-        times = {"arrival": None, "departure": ts(departure), "arrival_window": None,
-                 "departure_window": window}
+        text = (
+            f"departure from {code} ({fields['airport_name']}) as the data begins: first "
+            f"fix {fix}; the data begins after it arrived (the stop is open at its start)"
+        )
+        times = {
+            "arrival": None,
+            "departure": ts(departure),
+            "arrival_window": None,
+            "departure_window": window,
+        }
     text += f"; confidence {conf:.2f} ({confidence.describe(factors)})"
-    return {"icao24": str(p.icao24s[p.code[k]]), **fields, "lat": float(ix.lat[i]),
-            "lon": float(ix.lon[i]), **times, "dwell_s": 0.0, "kind": "inferred",
-            "confidence": conf, "runway": fit.runway, "evidence": text,
-            "confidence_factors": factors, "rows": [ctx.cite.ref(int(p.pos[k]))],
-            "_first": k, "_last": k, "_edge": phase}
+    return {
+        "icao24": str(p.icao24s[p.code[k]]),
+        **fields,
+        "lat": float(ix.lat[i]),
+        "lon": float(ix.lon[i]),
+        **times,
+        "dwell_s": 0.0,
+        "kind": "inferred",
+        "confidence": conf,
+        "runway": fit.runway,
+        "evidence": text,
+        "confidence_factors": factors,
+        "rows": [ctx.cite.ref(int(p.pos[k]))],
+        "_first": k,
+        "_last": k,
+        "_edge": phase,
+    }
 
 
 OPEN_END_HORIZON_S = 3600.0
@@ -202,13 +237,22 @@ def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
     keep = dist <= reach[q]
     q, ap, dist = q[keep], ap[keep], dist[keep]
     bounds = np.searchsorted(q, np.arange(len(k) + 1))
-    return [_open_end(ctx, int(i), float(trk[j]), float(trend[j]),
-                      ap[bounds[j]:bounds[j + 1]], dist[bounds[j]:bounds[j + 1]])
-            for j, i in enumerate(k.tolist())]
+    return [
+        _open_end(
+            ctx,
+            int(i),
+            float(trk[j]),
+            float(trend[j]),
+            ap[bounds[j] : bounds[j + 1]],
+            dist[bounds[j] : bounds[j + 1]],
+        )
+        for j, i in enumerate(k.tolist())
+    ]
 
 
-def _open_end(ctx: Context, k: int, trk: float, trend: float, ap: np.ndarray,
-              dist: np.ndarray) -> dict:
+def _open_end(
+    ctx: Context, k: int, trk: float, trend: float, ap: np.ndarray, dist: np.ndarray
+) -> dict:
     """The event of one open end; ``ap``/``dist``: medium and large airports within reach."""
     from flightcheck.segment.stops import ts
 
@@ -228,20 +272,36 @@ def _open_end(ctx: Context, k: int, trk: float, trend: float, ap: np.ndarray,
         profile = np.zeros(len(ap))
     score = off / 30.0 + profile + (3 - ix.type_rank[ap]) * 0.5
     order = np.argsort(score, kind="stable")[:MAX_OPEN_END_CANDIDATES]
-    names = [f"{ix.code[a]} ({dist[j]:,.0f} km, {off[j]:.0f} deg off the track)"
-             for j, a in zip(order.tolist(), ap[order].tolist(), strict=True)]
-    text = (f"the data ends in flight: last fix {feet(p.alt[k])} "
-            f"{vertical(p.vr[k], trend)} at {clock(p.t[k])}, {ctx.src(k)}, more than "
-            f"{FAR_KM:.0f} km from any medium or large airport; ")
+    names = [
+        f"{ix.code[a]} ({dist[j]:,.0f} km, {off[j]:.0f} deg off the track)"
+        for j, a in zip(order.tolist(), ap[order].tolist(), strict=True)
+    ]
+    text = (
+        f"the data ends in flight: last fix {feet(p.alt[k])} "
+        f"{vertical(p.vr[k], trend)} at {clock(p.t[k])}, {ctx.src(k)}, more than "
+        f"{FAR_KM:.0f} km from any medium or large airport; "
+    )
     if names:
-        text += (f"ahead within {OPEN_END_HORIZON_S / 3600:.0f} h at {kt:.0f} kt "
-                 f"({reach_km:,.0f} km), likeliest first: " + ", ".join(names))
+        text += (
+            f"ahead within {OPEN_END_HORIZON_S / 3600:.0f} h at {kt:.0f} kt "
+            f"({reach_km:,.0f} km), likeliest first: " + ", ".join(names)
+        )
     else:
-        text += (f"no medium or large airport ahead within {OPEN_END_HORIZON_S / 3600:.0f} h "
-                 f"at {kt:.0f} kt ({reach_km:,.0f} km)")
+        text += (
+            f"no medium or large airport ahead within {OPEN_END_HORIZON_S / 3600:.0f} h "
+            f"at {kt:.0f} kt ({reach_km:,.0f} km)"
+        )
     best = int(ap[order[0]]) if len(order) else None
-    return {"icao24": str(p.icao24s[c]), "kind": "open_end",
-            "airport": str(ix.code[best]) if best is not None else None,
-            "airport_name": str(ix.name[best]) if best is not None else None,
-            "time": ts(p.t[k]), "end": None, "lat": float(p.lat[k]), "lon": float(p.lon[k]),
-            "runway": None, "evidence": text, "rows": [ctx.cite.ref(int(p.pos[k]))]}
+    return {
+        "icao24": str(p.icao24s[c]),
+        "kind": "open_end",
+        "airport": str(ix.code[best]) if best is not None else None,
+        "airport_name": str(ix.name[best]) if best is not None else None,
+        "time": ts(p.t[k]),
+        "end": None,
+        "lat": float(p.lat[k]),
+        "lon": float(p.lon[k]),
+        "runway": None,
+        "evidence": text,
+        "rows": [ctx.cite.ref(int(p.pos[k]))],
+    }

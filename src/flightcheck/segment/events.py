@@ -110,8 +110,13 @@ def go_arounds(ctx: Context) -> list[dict]:
     qk = q[kept]
     # middle elements 1..len-2 against their neighbours (slices: no index temporaries)
     mid_seg, mid_q = seg[1:-1], qk[1:-1]
-    valley = (seg[:-2] == mid_seg) & (seg[2:] == mid_seg) & (qk[:-2] > mid_q) & (
-        qk[2:] > mid_q) & (mid_q * 100 < 15000)
+    valley = (
+        (seg[:-2] == mid_seg)
+        & (seg[2:] == mid_seg)
+        & (qk[:-2] > mid_q)
+        & (qk[2:] > mid_q)
+        & (mid_q * 100 < 15000)
+    )
     cand = air[kept[1:-1][valley]]
     if not len(cand):
         return []
@@ -127,11 +132,13 @@ def go_arounds(ctx: Context) -> list[dict]:
     gcount = np.zeros(len(p.ground) + 1, dtype=np.int32)  # ground fixes before each fix
     np.cumsum(p.ground, dtype=np.int32, out=gcount[1:])
     no_ground = gcount[hi] - gcount[lo] == 0
-    prev_ok = (cand > 0) & (p.code[cand - 1] == p.code[cand]) & (
-        p.t[cand] - p.t[np.maximum(cand - 1, 0)] <= MAX_STEP_S)
+    prev_ok = (
+        (cand > 0)
+        & (p.code[cand - 1] == p.code[cand])
+        & (p.t[cand] - p.t[np.maximum(cand - 1, 0)] <= MAX_STEP_S)
+    )
     nxt = np.minimum(cand + 1, len(p.t) - 1)
-    next_ok = (p.code[nxt] == p.code[cand]) & (p.t[nxt] - p.t[cand] <= MAX_STEP_S) & (
-        nxt > cand)
+    next_ok = (p.code[nxt] == p.code[cand]) & (p.t[nxt] - p.t[cand] <= MAX_STEP_S) & (nxt > cand)
     ok = (before >= RISE_FT) & (after >= RISE_FT) & no_ground & prev_ok & next_ok
     out: list[dict] = []
     last: dict[int, float] = {}
@@ -159,14 +166,25 @@ def _go_around(ctx: Context, k: int, scores: Scores, q: int) -> dict | None:
             continue
         code = str(ix.code[s.airport])
         rw = f" runway {s.runway}" if s.runway else ""
-        text = (f"go-around or low approach at {code} ({ix.name[s.airport]}){rw}: descended "
-                f"to {feet(p.alt[k])} ({h:,.0f} ft above the field) {s.distance_km:.1f} km "
-                f"from the runway at {clock(p.t[k])} and climbed away with no ground fix; "
-                f"{ctx.src(k)}")
-        return {"icao24": str(p.icao24s[p.code[k]]), "kind": "go_around", "airport": code,
-                "airport_name": str(ix.name[s.airport]), "time": ts(p.t[k]), "end": None,
-                "lat": float(p.lat[k]), "lon": float(p.lon[k]), "runway": s.runway,
-                "evidence": text, "rows": [ctx.cite.ref(int(p.pos[k]))]}
+        text = (
+            f"go-around or low approach at {code} ({ix.name[s.airport]}){rw}: descended "
+            f"to {feet(p.alt[k])} ({h:,.0f} ft above the field) {s.distance_km:.1f} km "
+            f"from the runway at {clock(p.t[k])} and climbed away with no ground fix; "
+            f"{ctx.src(k)}"
+        )
+        return {
+            "icao24": str(p.icao24s[p.code[k]]),
+            "kind": "go_around",
+            "airport": code,
+            "airport_name": str(ix.name[s.airport]),
+            "time": ts(p.t[k]),
+            "end": None,
+            "lat": float(p.lat[k]),
+            "lon": float(p.lon[k]),
+            "runway": s.runway,
+            "evidence": text,
+            "rows": [ctx.cite.ref(int(p.pos[k]))],
+        }
     return None
 
 
@@ -182,10 +200,8 @@ def headings(ctx: Context) -> np.ndarray:
         nxt = np.minimum(miss + 1, n - 1)
         prv = np.maximum(miss - 1, 0)
         lat, lon = p.lat[miss], p.lon[miss]
-        moved_n = (p.code[nxt] == p.code[miss]) & (
-            step_km(lat, lon, p.lat[nxt], p.lon[nxt]) > 0.3)
-        moved_p = (p.code[prv] == p.code[miss]) & (
-            step_km(p.lat[prv], p.lon[prv], lat, lon) > 0.3)
+        moved_n = (p.code[nxt] == p.code[miss]) & (step_km(lat, lon, p.lat[nxt], p.lon[nxt]) > 0.3)
+        moved_p = (p.code[prv] == p.code[miss]) & (step_km(p.lat[prv], p.lon[prv], lat, lon) > 0.3)
         fill = np.full(len(miss), np.nan)
         f = np.flatnonzero(moved_n)
         fill[f] = bearing_deg(lat[f], lon[f], p.lat[nxt[f]], p.lon[nxt[f]])
@@ -204,8 +220,13 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
         return []
     heading = headings(ctx)
     d = wrap180(heading[1:] - heading[:-1])
-    valid = (p.code[1:] == p.code[:-1]) & (p.t[1:] - p.t[:-1] <= MAX_STEP_S) & ~p.ground[1:] & (
-        ~p.ground[:-1]) & np.isfinite(d)
+    valid = (
+        (p.code[1:] == p.code[:-1])
+        & (p.t[1:] - p.t[:-1] <= MAX_STEP_S)
+        & ~p.ground[1:]
+        & (~p.ground[:-1])
+        & np.isfinite(d)
+    )
     turn = np.zeros(n)
     turn[1:] = np.where(valid, d, 0.0)
     # running turn in integer micro-degrees: sums over a window are exact, so they do not
@@ -218,7 +239,8 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
         return []
     new = np.ones(len(flagged), dtype=bool)
     new[1:] = (p.code[flagged[1:]] != p.code[flagged[:-1]]) | (
-        p.t[flagged[1:]] - p.t[flagged[:-1]] > HOLD_WINDOW_S)
+        p.t[flagged[1:]] - p.t[flagged[:-1]] > HOLD_WINDOW_S
+    )
     starts = np.flatnonzero(new)
     ends = np.concatenate([starts[1:], [len(flagged)]]) - 1
     circuits = _circuit_times(ctx, others or [])
@@ -229,15 +251,15 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
         if abs(net) < HOLD_TURN_DEG:
             continue
         icao = str(p.icao24s[p.code[first]])
-        if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0
-               for t_c in circuits.get(icao, ())):
+        if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0 for t_c in circuits.get(icao, ())):
             continue
         out.append((first, last, net))
     return _holds(ctx, out)
 
 
-def _turning_pieces(t: np.ndarray, turn: np.ndarray, lo: np.ndarray, hi: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def _turning_pieces(
+    t: np.ndarray, turn: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(first, last) fix indices of the one-direction turning stretches in each of the
     disjoint, ascending ranges of fixes ``lo[r]..hi[r]``, in order (all ranges at once; each
     is treated on its own).
@@ -272,8 +294,12 @@ def _turning_pieces(t: np.ndarray, turn: np.ndarray, lo: np.ndarray, hi: np.ndar
         keep = ~np.repeat(drop, lens)
         steps, reg = steps[keep], reg[keep]
     sgn = np.sign(turn[steps])
-    brk = np.flatnonzero((np.diff(t[steps]) > STRAIGHT_S) | (sgn[1:] != sgn[:-1]) | (
-        reg[1:] != reg[:-1])) + 1
+    brk = (
+        np.flatnonzero(
+            (np.diff(t[steps]) > STRAIGHT_S) | (sgn[1:] != sgn[:-1]) | (reg[1:] != reg[:-1])
+        )
+        + 1
+    )
     bounds = np.concatenate([[0], brk, [len(steps)]])
     return steps[bounds[:-1]] - 1, steps[bounds[1:] - 1]
 
@@ -302,8 +328,8 @@ def _holds(ctx: Context, pieces: list[tuple[int, int, float]]) -> list[dict]:
     p, ix = ctx.pts, ctx.ix
     first = np.array([f for f, _, _ in pieces], dtype=np.int64)
     last = np.array([x for _, x, _ in pieces], dtype=np.int64)
-    lat_c = np.array([np.mean(p.lat[f:x + 1]) for f, x, _ in pieces])
-    lon_c = np.array([np.mean(p.lon[f:x + 1]) for f, x, _ in pieces])
+    lat_c = np.array([np.mean(p.lat[f : x + 1]) for f, x, _ in pieces])
+    lon_c = np.array([np.mean(p.lon[f : x + 1]) for f, x, _ in pieces])
     n = last - first + 1
     grp = np.repeat(np.arange(len(pieces)), n)
     fix = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(len(grp))
@@ -321,13 +347,21 @@ def _holds(ctx: Context, pieces: list[tuple[int, int, float]]) -> list[dict]:
     for j, h in enumerate(ok.tolist()):
         b = int(best[j])
         code, name = (str(ix.code[b]), str(ix.name[b])) if b >= 0 else (None, None)
-        out.append(_hold(ctx, pieces[h], float(lat_c[h]), float(lon_c[h]), float(radius[h]),
-                         code, name))
+        out.append(
+            _hold(ctx, pieces[h], float(lat_c[h]), float(lon_c[h]), float(radius[h]), code, name)
+        )
     return out
 
 
-def _hold(ctx: Context, piece: tuple[int, int, float], lat_c: float, lon_c: float,
-          radius: float, code: str | None, name: str | None) -> dict:
+def _hold(
+    ctx: Context,
+    piece: tuple[int, int, float],
+    lat_c: float,
+    lon_c: float,
+    radius: float,
+    code: str | None,
+    name: str | None,
+) -> dict:
     p = ctx.pts
     first, last, net = piece
     sl = slice(first, last + 1)
@@ -335,11 +369,22 @@ def _hold(ctx: Context, piece: tuple[int, int, float], lat_c: float, lon_c: floa
     band = f"{feet(alts.min())}-{feet(alts.max())}" if len(alts) else "unknown altitude"
     near = f" near {code} ({name})" if code else ""
     laps = max(round(abs(net)) // 360, 1)  # of the whole degrees the text gives
-    text = (f"holding pattern{near}: {laps} lap(s), turned {abs(net):.0f} degrees "
-            f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
-            f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "
-            f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]), p.pos[first:last + 1])}")
-    return {"icao24": str(p.icao24s[p.code[first]]), "kind": "holding", "airport": code,
-            "airport_name": name, "time": ts(p.t[first]), "end": ts(p.t[last]),
-            "lat": lat_c, "lon": lon_c, "runway": None, "evidence": text,
-            "rows": [ctx.cite.ref(int(p.pos[first])), ctx.cite.ref(int(p.pos[last]))]}
+    text = (
+        f"holding pattern{near}: {laps} lap(s), turned {abs(net):.0f} degrees "
+        f"{'right' if net > 0 else 'left'} from {clock(p.t[first])} to {clock(p.t[last])} "
+        f"({duration(p.t[last] - p.t[first])}) within {radius:.1f} km, {band}; "
+        f"{ctx.cite.span(int(p.pos[first]), int(p.pos[last]), p.pos[first : last + 1])}"
+    )
+    return {
+        "icao24": str(p.icao24s[p.code[first]]),
+        "kind": "holding",
+        "airport": code,
+        "airport_name": name,
+        "time": ts(p.t[first]),
+        "end": ts(p.t[last]),
+        "lat": lat_c,
+        "lon": lon_c,
+        "runway": None,
+        "evidence": text,
+        "rows": [ctx.cite.ref(int(p.pos[first])), ctx.cite.ref(int(p.pos[last]))],
+    }

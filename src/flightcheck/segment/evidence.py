@@ -74,8 +74,10 @@ class SourceNames:
     def files(self) -> list[str]:
         """Per source code, its citation name; code -1 (no source) is the last entry."""
         short = short_names([str(n) for n in self._names if n is not None])
-        return [short.get(str(n), os.path.basename(str(n))) if n is not None else "input"
-                for n in self._names] + ["input"]
+        return [
+            short.get(str(n), os.path.basename(str(n))) if n is not None else "input"
+            for n in self._names
+        ] + ["input"]
 
     @functools.cached_property
     def paths(self) -> list[str | None]:
@@ -101,7 +103,7 @@ def short_names(names: Iterable[str]) -> dict[str, str]:
         k = _common_tail(parts[a], parts[b])
         shared[a] = max(shared[a], k)
         shared[b] = max(shared[b], k)
-    return {n: "/".join(p[-min(shared[n] + 1, len(p)):]) for n, p in parts.items()}
+    return {n: "/".join(p[-min(shared[n] + 1, len(p)) :]) for n, p in parts.items()}
 
 
 def _common_tail(p: list[str], q: list[str]) -> int:
@@ -124,8 +126,18 @@ class Cite:
         if self._codes is not None:
             self._file_of, self._path_of = sources.files, sources.paths
             return
-        names = [str(x) for x in np.unique(np.asarray(sources, dtype=object)[
-            np.asarray([x is not None for x in sources], dtype=bool)])] if len(rows) else []
+        names = (
+            [
+                str(x)
+                for x in np.unique(
+                    np.asarray(sources, dtype=object)[
+                        np.asarray([x is not None for x in sources], dtype=bool)
+                    ]
+                )
+            ]
+            if len(rows)
+            else []
+        )
         self._short = short_names(names)
 
     def _file(self, src) -> str:
@@ -145,8 +157,9 @@ class Cite:
         """``trace_full_010070.json row 8812``."""
         return f"{self.file(pos)} row {self.row(pos)}"
 
-    def span(self, first: int, last: int, positions: Sequence[int] | np.ndarray | None = None
-             ) -> str:
+    def span(
+        self, first: int, last: int, positions: Sequence[int] | np.ndarray | None = None
+    ) -> str:
         """``file rows 8820-8831``: the rows of ``positions`` (all the fixes a finding rests
         on; just ``first`` and ``last`` when not given), per file in the order the files
         first appear, sorted and merged into ranges (:func:`row_ranges`). Time order is not
@@ -178,8 +191,11 @@ def row_ranges(rows: Iterable[int]) -> str:
     """``rows 3-7, 12, 40-41`` (``row 5`` for one): sorted, repeats once, consecutive rows
     merged; more than :data:`MAX_RANGES` ranges show the first six, ``…`` and the last two
     with the number of rows."""
-    r = np.unique(np.fromiter(rows, dtype=np.int64) if not isinstance(rows, np.ndarray)
-                  else rows.astype(np.int64))
+    r = np.unique(
+        np.fromiter(rows, dtype=np.int64)
+        if not isinstance(rows, np.ndarray)
+        else rows.astype(np.int64)
+    )
     if not len(r):
         return "rows -"
     if len(r) == 1:

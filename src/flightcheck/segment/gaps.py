@@ -88,8 +88,11 @@ SHORT_RUNWAY_FT = 6000.0
 MULTI_STOP_COST = 3.5
 MULTI_STOP_S = 3 * 1800.0
 """Score cost of reading a silence as more than one stop (prior odds about e^-3.5, 3 %)."""
-ROLES = ("", "as the first of several stops (the first fix after fits a later stop)",
-         "as the last of several stops (the last fix before fits an earlier stop)")
+ROLES = (
+    "",
+    "as the first of several stops (the first fix after fits a later stop)",
+    "as the last of several stops (the last fix before fits an earlier stop)",
+)
 NEAR_KM = 40.0
 """Airports with runways too short (or of unknown length) for the aircraft are candidates
 when this near a low end of the gap, km (the stops benchmark's "near the field" radius)."""
@@ -159,14 +162,24 @@ def measure(ctx: Context, idx: np.ndarray) -> dict | None:
     unaccounted = np.maximum(0.0, silence - direct)
     reach = v * (silence - MIN_TURN_S)
     want = beyond_margin(unaccounted, direct) & (reach > 0)
-    return {"a": a, "b": b, "d": d, "c": c, "silence": silence, "direct": direct,
-            "unaccounted": unaccounted, "reach": reach, "want": want,
-            "cands": candidates(ctx, a, b, want),
-            "shown": geodesic_km_many(p.lat[a], p.lon[a], p.lat[b], p.lon[b])}
+    return {
+        "a": a,
+        "b": b,
+        "d": d,
+        "c": c,
+        "silence": silence,
+        "direct": direct,
+        "unaccounted": unaccounted,
+        "reach": reach,
+        "want": want,
+        "cands": candidates(ctx, a, b, want),
+        "shown": geodesic_km_many(p.lat[a], p.lon[a], p.lat[b], p.lon[b]),
+    }
 
 
-def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str],
-         measured: dict | None = None) -> list[dict]:
+def gaps(
+    ctx: Context, idx: np.ndarray, explained: dict[int, str], measured: dict | None = None
+) -> list[dict]:
     """Gap records for silences starting at fixes ``idx``; ``explained`` maps a start index to
     the stop that accounts for it; ``measured``: :func:`measure` of the same silences when
     already done. Parked silences are left out."""
@@ -186,31 +199,55 @@ def gaps(ctx: Context, idx: np.ndarray, explained: dict[int, str],
             code = why.rsplit(" ", 1)[-1]
             cl.sort(key=lambda x: x["airport"] != code)
         ci = int(c[g])
-        text = (f"silent {duration(silence[g])} from {clock(p.t[ai])} ({feet(p.alt[ai])}, "
-                f"{ctx.src(ai)}) to {clock(p.t[bi])} ({feet(p.alt[bi])}, {ctx.src(bi)}); "
-                f"{shown[g]:.0f} km apart, {duration(direct[g])} direct at "
-                f"{ctx.cruise_kt[ci]:.0f} kt, {duration(unaccounted[g])} unaccounted")
+        text = (
+            f"silent {duration(silence[g])} from {clock(p.t[ai])} ({feet(p.alt[ai])}, "
+            f"{ctx.src(ai)}) to {clock(p.t[bi])} ({feet(p.alt[bi])}, {ctx.src(bi)}); "
+            f"{shown[g]:.0f} km apart, {duration(direct[g])} direct at "
+            f"{ctx.cruise_kt[ci]:.0f} kt, {duration(unaccounted[g])} unaccounted"
+        )
         if why:
             text += f"; accounted for by the {why}"
         if cl:
-            text += (f"; {len(cl)} best of the airports within reach ({reach[g]:,.0f} km path "
-                     f"at {ctx.cruise_kt[ci]:.0f} kt): " + ", ".join(x["airport"] for x in cl[:5])
-                     + f"; first {cl[0]['airport']}: {cl[0]['why']}")
+            text += (
+                f"; {len(cl)} best of the airports within reach ({reach[g]:,.0f} km path "
+                f"at {ctx.cruise_kt[ci]:.0f} kt): "
+                + ", ".join(x["airport"] for x in cl[:5])
+                + f"; first {cl[0]['airport']}: {cl[0]['why']}"
+            )
         elif want[g]:
             text += f"; no suitable airport within reach ({reach[g]:,.0f} km path)"
-        out.append({"icao24": str(p.icao24s[ci]), "start": ts(p.t[ai]), "end": ts(p.t[bi]),
-                    "duration_s": float(silence[g]), "distance_km": float(d[g]),
-                    "direct_s": float(direct[g]), "unaccounted_s": float(unaccounted[g]),
-                    "reach_km": round(float(reach[g]), 1) if want[g] else None,
-                    "lat0": float(p.lat[ai]), "lon0": float(p.lon[ai]),
-                    "lat1": float(p.lat[bi]), "lon1": float(p.lon[bi]),
-                    "explained_by": why, "candidates": cl, "evidence": text,
-                    "rows": [ctx.cite.ref(int(p.pos[ai])), ctx.cite.ref(int(p.pos[bi]))]})
+        out.append(
+            {
+                "icao24": str(p.icao24s[ci]),
+                "start": ts(p.t[ai]),
+                "end": ts(p.t[bi]),
+                "duration_s": float(silence[g]),
+                "distance_km": float(d[g]),
+                "direct_s": float(direct[g]),
+                "unaccounted_s": float(unaccounted[g]),
+                "reach_km": round(float(reach[g]), 1) if want[g] else None,
+                "lat0": float(p.lat[ai]),
+                "lon0": float(p.lon[ai]),
+                "lat1": float(p.lat[bi]),
+                "lon1": float(p.lon[bi]),
+                "explained_by": why,
+                "candidates": cl,
+                "evidence": text,
+                "rows": [ctx.cite.ref(int(p.pos[ai])), ctx.cite.ref(int(p.pos[bi]))],
+            }
+        )
     return out
 
 
-def _boxes(ctx: Context, pool: np.ndarray, lat_lo: np.ndarray, lat_hi: np.ndarray,
-           lon_a: np.ndarray, lon_b: np.ndarray, dlon: np.ndarray):
+def _boxes(
+    ctx: Context,
+    pool: np.ndarray,
+    lat_lo: np.ndarray,
+    lat_hi: np.ndarray,
+    lon_a: np.ndarray,
+    lon_b: np.ndarray,
+    dlon: np.ndarray,
+):
     """Bounding boxes of the gaps' search areas on a 1-degree latitude-row grid of ``pool``.
 
     Returns (gap, lo, hi, key, order): per box (one latitude row, one longitude interval, at
@@ -280,8 +317,9 @@ def _on_index(ix: AirportIndex, key: tuple, make: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-def _profile(d: np.ndarray, h: np.ndarray, trend: np.ndarray, towards_sign: float,
-             ft_per_nm: float) -> np.ndarray:
+def _profile(
+    d: np.ndarray, h: np.ndarray, trend: np.ndarray, towards_sign: float, ft_per_nm: float
+) -> np.ndarray:
     """Penalty of X at ``d`` km from a fix ``h`` ft above X with vertical rate ``trend``;
     ``towards_sign`` -1 when the stop follows the fix (descent expected), +1 when it precedes."""
     h = np.maximum(h, 0.0)
@@ -302,8 +340,9 @@ def _heading(trk: np.ndarray, brg: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(trk) & (d > HEADING_MIN_KM), pen, 0.0)
 
 
-def candidates(ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray,
-               k: int = MAX_CANDIDATES) -> list[list[dict]]:
+def candidates(
+    ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray, k: int = MAX_CANDIDATES
+) -> list[list[dict]]:
     """Per gap (fixes ``a[g]`` -> ``b[g]``), the ``k`` best-ranked airports the aircraft could
     have reached, stopped at and left, as dicts (empty where ``want`` is False)."""
     out: list[list[dict]] = [[] for _ in range(len(a))]
@@ -316,9 +355,17 @@ def candidates(ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray,
     kinds, which = np.unique(need, axis=0, return_inverse=True)
     for kind, (min_ft, paved, jet) in enumerate(kinds.tolist()):
         gs = sel[which.ravel() == kind]
-        _rank(ctx, a, b, gs, _pool(ctx, min_ft, bool(paved)), k, out,
-              _near_pairs(ctx, a[gs], b[gs], min_ft, bool(paved)),
-              _airport_term(ctx, min_ft, bool(paved), bool(jet)))
+        _rank(
+            ctx,
+            a,
+            b,
+            gs,
+            _pool(ctx, min_ft, bool(paved)),
+            k,
+            out,
+            _near_pairs(ctx, a[gs], b[gs], min_ft, bool(paved)),
+            _airport_term(ctx, min_ft, bool(paved), bool(jet)),
+        )
     return out
 
 
@@ -334,14 +381,16 @@ def _airport_term(ctx: Context, min_ft: float, paved: bool, jet_by_speed: bool) 
         short = jet_by_speed & ~(ix.longest_ft >= SHORT_RUNWAY_FT)
         need = np.full(len(ix), min_ft)
         fit = runwayfit.fit(ix, every, need, np.full(len(ix), paved))
-        return SIZE_SCORE[rank] - np.where(short, 1.0, 0.0) + runwayfit.gap_score(
-            ix, every, fit, need)
+        return (
+            SIZE_SCORE[rank] - np.where(short, 1.0, 0.0) + runwayfit.gap_score(ix, every, fit, need)
+        )
 
     return _on_index(ix, ("airport term", min_ft, paved, jet_by_speed), term)
 
 
-def _near_pairs(ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved: bool
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _near_pairs(
+    ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(gap number in ``a``/``b``, airport) of the airports :func:`_pool` leaves out (runway
     too short, or of unknown length at a small airport) within ``NEAR_KM`` of a gap end that
     is on the ground or inside the approach envelope of the inferred-stop rule: the strips a
@@ -363,9 +412,17 @@ def _near_pairs(ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved
     return key // len(ix), key % len(ix)
 
 
-def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
-          pool: np.ndarray, k: int, out: list[list[dict]],
-          near: tuple[np.ndarray, np.ndarray], airport_term: np.ndarray) -> None:
+def _rank(
+    ctx: Context,
+    a_all: np.ndarray,
+    b_all: np.ndarray,
+    gs: np.ndarray,
+    pool: np.ndarray,
+    k: int,
+    out: list[list[dict]],
+    near: tuple[np.ndarray, np.ndarray],
+    airport_term: np.ndarray,
+) -> None:
     """Fill ``out[g]`` for gaps ``gs`` (aircraft of one need) from airports ``pool`` and the
     ``near`` (gap number in ``gs``, airport) pairs (sorted by gap), in chunks of bounded
     size; ``airport_term``: :func:`_airport_term` of that need."""
@@ -381,11 +438,13 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     lat_hi = np.maximum(lat_a, lat_b) + dlat
     coslat = np.cos(np.radians(np.minimum(np.maximum(np.abs(lat_lo), np.abs(lat_hi)), 89.9)))
     dlon = np.where(coslat > 0, half / (KM_PER_DEG * coslat), 360.0)
-    box_gap, box_lo, box_hi, key, pool_sorted = _boxes(ctx, pool, lat_lo, lat_hi, lon_a, lon_b,
-                                                       dlon)
+    box_gap, box_lo, box_hi, key, pool_sorted = _boxes(
+        ctx, pool, lat_lo, lat_hi, lon_a, lon_b, dlon
+    )
     n_box = np.bincount(box_gap, weights=box_hi - box_lo, minlength=len(gs)).astype(np.int64)
-    bounds = np.searchsorted(np.cumsum(n_box), np.arange(0, n_box.sum() + CHUNK_PAIRS,
-                                                         CHUNK_PAIRS), side="right")
+    bounds = np.searchsorted(
+        np.cumsum(n_box), np.arange(0, n_box.sum() + CHUNK_PAIRS, CHUNK_PAIRS), side="right"
+    )
     bounds = np.unique(np.concatenate([[0], bounds, [len(gs)]]).clip(0, len(gs)))
     box_at = np.searchsorted(box_gap, bounds)
     ctx_arrays = _end_arrays(ctx, a, b)
@@ -395,14 +454,18 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
     unit_a, unit_b = _unit_vectors(lat_a, lon_a), _unit_vectors(lat_b, lon_b)
     ends = ctx_arrays
     near_at = np.searchsorted(near[0], bounds)
-    for lo, hi, blo, bhi, nlo, nhi in zip(bounds[:-1], bounds[1:], box_at[:-1], box_at[1:],
-                                          near_at[:-1], near_at[1:], strict=True):
+    for lo, hi, blo, bhi, nlo, nhi in zip(
+        bounds[:-1], bounds[1:], box_at[:-1], box_at[1:], near_at[:-1], near_at[1:], strict=True
+    ):
         if hi <= lo:
             continue
         cnt = box_hi[blo:bhi] - box_lo[blo:bhi]
         g = np.repeat(box_gap[blo:bhi], cnt)
-        ap = pool[pool_sorted[np.repeat(box_lo[blo:bhi] - (np.cumsum(cnt) - cnt), cnt)
-                              + np.arange(len(g))]]
+        ap = pool[
+            pool_sorted[
+                np.repeat(box_lo[blo:bhi] - (np.cumsum(cnt) - cnt), cnt) + np.arange(len(g))
+            ]
+        ]
         if nhi > nlo:  # the near pairs join their gaps' pairs (all of a gap in one chunk)
             g = np.concatenate([g, near[0][nlo:nhi]])
             ap = np.concatenate([ap, near[1][nlo:nhi]])
@@ -422,8 +485,14 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         if not len(g):
             continue
         per = _Spread(g)
-        trig = {"a": trig_a, "b": trig_b, "cos_x": cos_x[m], "sin_x": trig_x[2][ap],
-                "lam1": lam1[m], "lam2": lam2[m]}
+        trig = {
+            "a": trig_a,
+            "b": trig_b,
+            "cos_x": cos_x[m],
+            "sin_x": trig_x[2][ap],
+            "lam1": lam1[m],
+            "lam2": lam2[m],
+        }
         terms = _score_terms(ctx, ctx_arrays, per, ap, d1, d2, reach, trig, airport_term)
         ground_s = per(silence) - (d1 + d2) / per(v)
         score, role = _best_reading(terms, ground_s, g)
@@ -433,8 +502,21 @@ def _rank(ctx: Context, a_all: np.ndarray, b_all: np.ndarray, gs: np.ndarray,
         g_o = g[order]
         first = np.searchsorted(g_o, g_o, side="left")
         top = order[np.arange(len(order)) - first < k]
-        _emit(ctx, top, g[top], ap[top], d1[top], d2[top], ground_s[top], score[top],
-              role[top], {n: t[top] for n, t in terms.items()}, ends, gs, out)
+        _emit(
+            ctx,
+            top,
+            g[top],
+            ap[top],
+            d1[top],
+            d2[top],
+            ground_s[top],
+            score[top],
+            role[top],
+            {n: t[top] for n, t in terms.items()},
+            ends,
+            gs,
+            out,
+        )
 
 
 CHORD_SLACK = 1e-9
@@ -450,8 +532,9 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)
 
 
-def _maybe_within(per: _Spread, ap: np.ndarray, unit_x: tuple, unit_a: tuple, unit_b: tuple,
-                  reach: np.ndarray) -> np.ndarray:
+def _maybe_within(
+    per: _Spread, ap: np.ndarray, unit_x: tuple, unit_a: tuple, unit_b: tuple, reach: np.ndarray
+) -> np.ndarray:
     """Per gap-airport pair, False where the airport is certainly outside the gap's ellipse:
     even the straight chords A-X and X-B (never longer than the great-circle arcs, which
     :func:`_haversine` measures) add up to more than the reach. Arithmetic only, so the
@@ -487,16 +570,18 @@ def _lat_trig(lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rad, np.cos(rad), np.sin(rad)
 
 
-def _haversine(p1: np.ndarray, cos1: np.ndarray, p2: np.ndarray, cos2: np.ndarray,
-               dlam: np.ndarray) -> np.ndarray:
+def _haversine(
+    p1: np.ndarray, cos1: np.ndarray, p2: np.ndarray, cos2: np.ndarray, dlam: np.ndarray
+) -> np.ndarray:
     """``flightcheck.geo.haversine_km`` from precomputed latitude radians and cosines and the
     longitude difference in radians (the same operations in the same order: identical)."""
     a = np.sin((p2 - p1) / 2) ** 2 + cos1 * cos2 * np.sin(dlam / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _bearing(cos1: np.ndarray, sin1: np.ndarray, cos2: np.ndarray, sin2: np.ndarray,
-             dlam: np.ndarray) -> np.ndarray:
+def _bearing(
+    cos1: np.ndarray, sin1: np.ndarray, cos2: np.ndarray, sin2: np.ndarray, dlam: np.ndarray
+) -> np.ndarray:
     """``geometry.bearing_deg`` from precomputed latitude sines and cosines (identical)."""
     y = np.sin(dlam) * cos2
     x = cos1 * sin2 - sin1 * cos2 * np.cos(dlam)
@@ -524,8 +609,11 @@ def _top_superset(score: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
     misses = np.zeros(len(score), dtype=np.int64)
     for step in TOP_STEPS:
         misses += ~(score >= gap_best - step)
-    within = np.bincount(g * (n_steps + 1) + misses, minlength=n_g * (n_steps + 1)).reshape(
-        n_g, n_steps + 1)[:, :n_steps].cumsum(axis=1)
+    within = (
+        np.bincount(g * (n_steps + 1) + misses, minlength=n_g * (n_steps + 1))
+        .reshape(n_g, n_steps + 1)[:, :n_steps]
+        .cumsum(axis=1)
+    )
     for i, step in enumerate(TOP_STEPS):
         if not open_.any():
             break
@@ -535,10 +623,21 @@ def _top_superset(score: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
     return np.flatnonzero(~(score < floor[g]))  # NaN kept, as the full sort would
 
 
-def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.ndarray,
-          d2: np.ndarray, ground_s: np.ndarray, score: np.ndarray, role: np.ndarray,
-          terms: dict[str, np.ndarray], ends: dict[str, np.ndarray], gs: np.ndarray,
-          out: list[list[dict]]) -> None:
+def _emit(
+    ctx: Context,
+    top: np.ndarray,
+    g: np.ndarray,
+    ap: np.ndarray,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    ground_s: np.ndarray,
+    score: np.ndarray,
+    role: np.ndarray,
+    terms: dict[str, np.ndarray],
+    ends: dict[str, np.ndarray],
+    gs: np.ndarray,
+    out: list[list[dict]],
+) -> None:
     """Append the candidate dicts of the selected pairs (best first within each gap)."""
     ix = ctx.ix
     runway = ix.longest_ft[ap]
@@ -546,36 +645,82 @@ def _emit(ctx: Context, top: np.ndarray, g: np.ndarray, ap: np.ndarray, d1: np.n
     gr = np.round(ground_s, 0)
     rw = np.where(np.isnan(runway), -1.0, runway)
     elev = np.nan_to_num(ix.elev_ft[ap])
-    side_a = _sides("last fix", ends["alt_a"][g] - elev, ends["vr_a"][g], ends["trk_a"][g], k1,
-                    ends["ground_a"][g], -terms["profile_a"], -terms["heading_a"], "for it")
-    side_b = _sides("first fix", ends["alt_b"][g] - elev, ends["vr_b"][g], ends["trk_b"][g], k2,
-                    ends["ground_b"][g], -terms["profile_b"], -terms["heading_b"],
-                    "away from it")
+    side_a = _sides(
+        "last fix",
+        ends["alt_a"][g] - elev,
+        ends["vr_a"][g],
+        ends["trk_a"][g],
+        k1,
+        ends["ground_a"][g],
+        -terms["profile_a"],
+        -terms["heading_a"],
+        "for it",
+    )
+    side_b = _sides(
+        "first fix",
+        ends["alt_b"][g] - elev,
+        ends["vr_b"][g],
+        ends["trk_b"][g],
+        k2,
+        ends["ground_b"][g],
+        -terms["profile_b"],
+        -terms["heading_b"],
+        "away from it",
+    )
     gr_l, rw_l = gr.tolist(), rw.tolist()
     uniq, inv = np.unique(ap, return_inverse=True)  # airports recur: describe each once
     rw_u = np.where(np.isnan(ix.longest_ft[uniq]), -1.0, ix.longest_ft[uniq]).tolist()
-    sizes = [SIZES.get(rank, "airport") + (f", runway {w:,.0f} ft" if w >= 0
-                                           else ", runway length unknown")
-             for rank, w in zip(ix.type_rank[uniq].tolist(), rw_u, strict=True)]
+    sizes = [
+        SIZES.get(rank, "airport")
+        + (f", runway {w:,.0f} ft" if w >= 0 else ", runway length unknown")
+        for rank, w in zip(ix.type_rank[uniq].tolist(), rw_u, strict=True)
+    ]
     size = [sizes[i] for i in inv.tolist()]
     need = ends["need_ft"][g]
     fit = runwayfit.fit(ix, ap, need, ends["need_paved"][g])
     lower = -runwayfit.gap_score(ix, ap, fit, need)
     for j in np.flatnonzero(fit != runwayfit.FITS).tolist():
-        size[j] += (f" ({runwayfit.describe(int(fit[j]), ix, int(ap[j]), float(need[j]))}; "
-                    f"ranked {lower[j]:.1f} lower)")
-    fields = zip(gs[g].tolist(), ix.code[ap].tolist(), ix.name[ap].tolist(),
-                 ix.country[ap].tolist(), ix.lat[ap].tolist(), ix.lon[ap].tolist(),
-                 k1.tolist(), k2.tolist(), gr_l, rw_l, np.round(score, 3).tolist(),
-                 role.tolist(), side_a, side_b, size, strict=True)
-    for (gi, code, name, country, lat, lon, a1, a2, gsec, w, sc, rl, sa, sb, sz) in fields:
+        size[j] += (
+            f" ({runwayfit.describe(int(fit[j]), ix, int(ap[j]), float(need[j]))}; "
+            f"ranked {lower[j]:.1f} lower)"
+        )
+    fields = zip(
+        gs[g].tolist(),
+        ix.code[ap].tolist(),
+        ix.name[ap].tolist(),
+        ix.country[ap].tolist(),
+        ix.lat[ap].tolist(),
+        ix.lon[ap].tolist(),
+        k1.tolist(),
+        k2.tolist(),
+        gr_l,
+        rw_l,
+        np.round(score, 3).tolist(),
+        role.tolist(),
+        side_a,
+        side_b,
+        size,
+        strict=True,
+    )
+    for gi, code, name, country, lat, lon, a1, a2, gsec, w, sc, rl, sa, sb, sz in fields:
         why = (ROLES[rl] + "; " if rl else "") + (
-            f"{sa}; {sb}; up to {duration(max(gsec, 0.0))} on the ground; {sz}")
-        out[gi].append({
-            "airport": str(code), "airport_name": str(name), "country": country,
-            "lat": lat, "lon": lon, "distance_km": a1, "distance_after_km": a2,
-            "max_ground_s": gsec, "runway_ft": w if w >= 0 else None, "score": sc,
-            "why": why})
+            f"{sa}; {sb}; up to {duration(max(gsec, 0.0))} on the ground; {sz}"
+        )
+        out[gi].append(
+            {
+                "airport": str(code),
+                "airport_name": str(name),
+                "country": country,
+                "lat": lat,
+                "lon": lon,
+                "distance_km": a1,
+                "distance_after_km": a2,
+                "max_ground_s": gsec,
+                "runway_ft": w if w >= 0 else None,
+                "score": sc,
+                "why": why,
+            }
+        )
 
 
 def _group_max(values: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -598,17 +743,19 @@ def _scatter_max(best: np.ndarray, g: np.ndarray, values: np.ndarray) -> None:
     best[at] = np.maximum(best[at], np.maximum.reduceat(values, first))
 
 
-def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _best_reading(
+    terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(score, reading) per pair: 0 the only stop, 1 the first of several, 2 the last."""
-    end = {e: terms[f"profile_{e}"] + terms[f"heading_{e}"] + terms[f"ground_{e}"]
-           for e in "ab"}
+    end = {e: terms[f"profile_{e}"] + terms[f"heading_{e}"] + terms[f"ground_{e}"] for e in "ab"}
     multi = np.where(ground_s >= MULTI_STOP_S, -MULTI_STOP_COST, -np.inf)
     best = {e: _group_max(end[e] + terms["airport"], g) for e in "ab"}
     score = functools.reduce(np.add, terms.values())
     role = np.zeros(len(score), dtype=np.int64)
-    for r, reading in ((1, end["a"] + terms["airport"] + best["b"] + multi),
-                       (2, end["b"] + terms["airport"] + best["a"] + multi)):
+    for r, reading in (
+        (1, end["a"] + terms["airport"] + best["b"] + multi),
+        (2, end["b"] + terms["airport"] + best["a"] + multi),
+    ):
         better = reading > score  # the first of equal readings wins, as np.argmax
         role[better] = r
         score = np.where(better, reading, score)
@@ -617,17 +764,36 @@ def _best_reading(terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndar
 
 def _end_arrays(ctx: Context, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     p = ctx.pts
-    return {"alt_a": p.alt[a], "alt_b": p.alt[b], "trk_a": p.trk[a], "trk_b": p.trk[b],
-            "vr_a": _trend_fpm(ctx, a, -1), "vr_b": _trend_fpm(ctx, b, +1),
-            "ground_a": p.ground[a], "ground_b": p.ground[b],
-            "lat_a": p.lat[a], "lon_a": p.lon[a], "lat_b": p.lat[b], "lon_b": p.lon[b],
-            "dab": haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]),
-            "need_ft": ctx.needs.min_ft[p.code[a]], "need_paved": ctx.needs.paved[p.code[a]]}
+    return {
+        "alt_a": p.alt[a],
+        "alt_b": p.alt[b],
+        "trk_a": p.trk[a],
+        "trk_b": p.trk[b],
+        "vr_a": _trend_fpm(ctx, a, -1),
+        "vr_b": _trend_fpm(ctx, b, +1),
+        "ground_a": p.ground[a],
+        "ground_b": p.ground[b],
+        "lat_a": p.lat[a],
+        "lon_a": p.lon[a],
+        "lat_b": p.lat[b],
+        "lon_b": p.lon[b],
+        "dab": haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]),
+        "need_ft": ctx.needs.min_ft[p.code[a]],
+        "need_paved": ctx.needs.paved[p.code[a]],
+    }
 
 
-def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.ndarray,
-                 d1: np.ndarray, d2: np.ndarray, reach: np.ndarray,
-                 trig: dict, airport_term: np.ndarray) -> dict[str, np.ndarray]:
+def _score_terms(
+    ctx: Context,
+    e: dict[str, np.ndarray],
+    per: _Spread,
+    ap: np.ndarray,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    reach: np.ndarray,
+    trig: dict,
+    airport_term: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Named score terms (<= 0) per gap-airport pair; see the module docstring. ``per``
     spreads per-gap values over the pairs; ``trig``: the gap ends' latitude trigonometry and
     the pairs' airport cosines and sines and longitude differences; ``airport_term``: per
@@ -635,8 +801,10 @@ def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.nd
     ix = ctx.ix
     elev = np.nan_to_num(ix.elev_ft[ap])
     terms: dict[str, np.ndarray] = {}
-    for end, dist, sign, grad in (("a", d1, -1.0, DESCENT_FT_PER_NM),
-                                  ("b", d2, +1.0, CLIMB_FT_PER_NM)):
+    for end, dist, sign, grad in (
+        ("a", d1, -1.0, DESCENT_FT_PER_NM),
+        ("b", d2, +1.0, CLIMB_FT_PER_NM),
+    ):
         ground = per(e[f"ground_{end}"])
         prof = _profile(dist, per(e[f"alt_{end}"]) - elev, per(e[f"vr_{end}"]), sign, grad)
         _, cos_e, sin_e = trig[end]
@@ -660,26 +828,39 @@ def _score_terms(ctx: Context, e: dict[str, np.ndarray], per: _Spread, ap: np.nd
 SIZES = {3: "large airport", 2: "medium airport", 1: "small airport"}
 
 
-def _sides(what: str, height: np.ndarray, vr: np.ndarray, trk: np.ndarray, dist: np.ndarray,
-           ground: np.ndarray, pen_p: np.ndarray, pen_h: np.ndarray, towards: str
-           ) -> list[str]:
+def _sides(
+    what: str,
+    height: np.ndarray,
+    vr: np.ndarray,
+    trk: np.ndarray,
+    dist: np.ndarray,
+    ground: np.ndarray,
+    pen_p: np.ndarray,
+    pen_h: np.ndarray,
+    towards: str,
+) -> list[str]:
     """Per pair, ``last fix 3,000 ft above the field descending 14 km away (on profile,
     heading for it)``: one end of the gap as seen from a candidate."""
     trends = ("descending", "climbing", "level", "vertical trend unknown")
-    trend = np.where(vr < -TREND_FPM, 0, np.where(vr > TREND_FPM, 1, np.where(
-        np.isfinite(vr), 2, 3))).tolist()
+    trend = np.where(
+        vr < -TREND_FPM, 0, np.where(vr > TREND_FPM, 1, np.where(np.isfinite(vr), 2, 3))
+    ).tolist()
     has_h = np.isfinite(height)
     has_t = np.isfinite(trk) & (dist > HEADING_MIN_KM)
     # the note in brackets, by (profile: none/on/off) x 3 + (heading: none/for/not for)
     prof = np.where(has_h, np.where(pen_p < 0.5, 1, 2), 0)
     head = np.where(has_t, np.where(pen_h < 0.5, 1, 2), 0)
-    notes = [", ".join(x for x in (p, h) if x) for p in ("", "on profile", "off profile")
-             for h in ("", f"heading {towards}", f"not heading {towards}")]
+    notes = [
+        ", ".join(x for x in (p, h) if x)
+        for p in ("", "on profile", "off profile")
+        for h in ("", f"heading {towards}", f"not heading {towards}")
+    ]
     notes = [f" ({n})" if n else "" for n in notes]
     note = (prof * 3 + head).tolist()
     out = []
-    for h, fin, tr, dd, gnd, nt in zip(height.tolist(), has_h.tolist(), trend,
-                                       dist.tolist(), ground.tolist(), note, strict=True):
+    for h, fin, tr, dd, gnd, nt in zip(
+        height.tolist(), has_h.tolist(), trend, dist.tolist(), ground.tolist(), note, strict=True
+    ):
         if gnd:
             out.append(f"{what} on the ground {dd:.0f} km away")
         else:

@@ -165,8 +165,11 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     geom = take(_float(df, "alt_geom_ft"))
     geometric = np.isnan(alt) & ~np.isnan(geom)  # GNSS heights: off by the geoid as well
     alt = np.where(np.isnan(alt), geom, alt)
-    gs, trk, vr = take(_float(df, "gs_kt")), take(_float(df, "track_deg")), take(
-        _float(df, "vrate_fpm"))
+    gs, trk, vr = (
+        take(_float(df, "gs_kt")),
+        take(_float(df, "track_deg")),
+        take(_float(df, "vrate_fpm")),
+    )
     on_ground, ground_known = (take(a) for a in _flag(df, "on_ground"))
     mlat = take(_flag(df, "mlat")[0])
     if "position_source" in df.columns:
@@ -178,8 +181,11 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     same = np.zeros(n, dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
     # fixes the track table flags (flightcheck.track.flags) take no part in inference
-    flagged = (take(df["flag"].notna().to_numpy(dtype=bool)) if "flag" in df.columns
-               else np.zeros(n, dtype=bool))
+    flagged = (
+        take(df["flag"].notna().to_numpy(dtype=bool))
+        if "flag" in df.columns
+        else np.zeros(n, dtype=bool)
+    )
     keep = ~flagged
     removed["flagged"] = int(flagged.sum())
     dup = same.copy()
@@ -187,8 +193,9 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     keep &= ~dup
     removed["duplicate"] = int(dup.sum())
     repeat = np.zeros(n, dtype=bool)
-    repeat[1:] = same[1:] & (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (
-        (gs[1:] > 50.0) | stale[1:])
+    repeat[1:] = (
+        same[1:] & (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & ((gs[1:] > 50.0) | stale[1:])
+    )
     repeat &= keep
     keep &= ~repeat
     removed["stale repeat"] = int(repeat.sum())
@@ -207,17 +214,35 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     on_ground, ground_known = sub(on_ground, sel), sub(ground_known, sel)
     ground = np.where(ground_known, on_ground & ~(gs > MAX_GROUND_KT), gs < GROUND_SPEED_KT)
     ground |= _derived_ground(codes, t, lat, lon, alt, ~ground_known & np.isnan(gs), index)
-    ground |= _rolling_on_field(lat, lon, alt, gs, ~ground_known & ~ground, sub(geometric, sel),
-                                index)
+    ground |= _rolling_on_field(
+        lat, lon, alt, gs, ~ground_known & ~ground, sub(geometric, sel), index
+    )
     spikes = _altitude_spikes(codes, t, alt, ground)
     alt[spikes] = np.nan  # alt is a fresh array here (np.where above): in place
     removed["altitude spike"] = int(spikes.sum())
-    bounds = (np.flatnonzero(codes[1:] != codes[:-1]) + 1 if len(codes)
-              else np.empty(0, dtype=np.int64))
+    bounds = (
+        np.flatnonzero(codes[1:] != codes[:-1]) + 1 if len(codes) else np.empty(0, dtype=np.int64)
+    )
     start = np.concatenate([[0], bounds]).astype(np.int64) if len(codes) else bounds
     end = np.concatenate([bounds, [len(codes)]]).astype(np.int64) if len(codes) else bounds
-    return Points(uniques, codes, t, lat, lon, alt, gs, trk, vr, ground, sub(mlat, sel),
-                  sub(new_leg, sel), sub(pos, sel), start, end, removed)
+    return Points(
+        uniques,
+        codes,
+        t,
+        lat,
+        lon,
+        alt,
+        gs,
+        trk,
+        vr,
+        ground,
+        sub(mlat, sel),
+        sub(new_leg, sel),
+        sub(pos, sel),
+        start,
+        end,
+        removed,
+    )
 
 
 def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
@@ -286,8 +311,9 @@ def _unsorted(codes: np.ndarray, t: np.ndarray) -> bool:
     return bool(((codes[1:] == codes[:-1]) & (t[1:] < t[:-1])).any())
 
 
-def _middle_flags(test, arrays: tuple[np.ndarray, ...],
-                  rows: np.ndarray | None = None) -> np.ndarray:
+def _middle_flags(
+    test, arrays: tuple[np.ndarray, ...], rows: np.ndarray | None = None
+) -> np.ndarray:
     """Per element: ``test(*slices)`` of its block (a bool per middle element of the slices,
     which reach one element past either end of the block); first and last are False. With
     ``rows``, the elements are ``a[rows]``, gathered block by block (no full-size copies)."""
@@ -296,9 +322,9 @@ def _middle_flags(test, arrays: tuple[np.ndarray, ...],
     for s in range(1, n - 1, BLOCK):
         e = min(s + BLOCK, n - 1)
         if rows is None:
-            out[s:e] = test(*(a[s - 1:e + 1] for a in arrays))
+            out[s:e] = test(*(a[s - 1 : e + 1] for a in arrays))
         else:
-            r = rows[s - 1:e + 1]
+            r = rows[s - 1 : e + 1]
             out[s:e] = test(*(a[r] for a in arrays))
     return out
 
@@ -325,8 +351,12 @@ def _jump_test(codes, t, lat, lon, mlat) -> np.ndarray:
     step[k] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1])
     same = codes[1:] == codes[:-1]
     slack = np.where(mlat[1:-1], MLAT_SLACK_KM, JUMP_SLACK_KM)  # of the middle fixes 1..n-2
-    both = same[:-1] & same[1:] & (step[:-1] > slack + vmax * dt[:-1]) & (
-        step[1:] > slack + vmax * dt[1:])
+    both = (
+        same[:-1]
+        & same[1:]
+        & (step[:-1] > slack + vmax * dt[:-1])
+        & (step[1:] > slack + vmax * dt[1:])
+    )
     mid = np.flatnonzero(both) + 1
     slack = slack[mid - 1]
     dt_in, dt_out = t[mid] - t[mid - 1], t[mid + 1] - t[mid]
@@ -354,6 +384,11 @@ def _spike_test(c, tt, a) -> np.ndarray:
     step = a[1:] - a[:-1]
     d_in, d_out = step[:-1], step[1:]
     lim_in, lim_out = lim[:-1], lim[1:]
-    return same[:-1] & same[1:] & (np.abs(d_in) > lim_in) & (np.abs(d_out) > lim_out) & (
-        np.sign(d_in) != np.sign(d_out)) & (np.abs(a[2:] - a[:-2]) <= np.minimum(lim_in,
-                                                                                  lim_out))
+    return (
+        same[:-1]
+        & same[1:]
+        & (np.abs(d_in) > lim_in)
+        & (np.abs(d_out) > lim_out)
+        & (np.sign(d_in) != np.sign(d_out))
+        & (np.abs(a[2:] - a[:-2]) <= np.minimum(lim_in, lim_out))
+    )

@@ -90,6 +90,10 @@ def make_pieces(icao24: pd.Series, processes: int, piece_points: int | None = No
     tail = processes * size / 2
     head = n - tail
     k_head = max(1, -(-int(head) // size))
-    targets = np.concatenate([np.arange(1, k_head + 1) * (head / k_head),
-                              head + np.arange(1, 2 * processes) * (tail / (2 * processes))])
+    targets = np.concatenate(
+        [
+            np.arange(1, k_head + 1) * (head / k_head),
+            head + np.arange(1, 2 * processes) * (tail / (2 * processes)),
+        ]
+    )
     return split_at(icao24, targets)

@@ -27,12 +27,18 @@ def expand(first: np.ndarray, head_codes: np.ndarray, n: int) -> np.ndarray:
 def runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list]:
     """(first row of each run of equal values, the run's code, values): :func:`run_codes`
     before expanding the codes to every row."""
-    arr = (column.array.__arrow_array__() if isinstance(column.dtype, pd.StringDtype)
-           and column.dtype.storage == "pyarrow" else None)
+    arr = (
+        column.array.__arrow_array__()
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+        else None
+    )
     if arr is None or not len(column):  # not arrow-backed: pandas encodes it
         codes, uniques = pd.factorize(column)
-        first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
-            np.empty(0, dtype=np.int64)
+        first = (
+            np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+            if len(codes)
+            else np.empty(0, dtype=np.int64)
+        )
         return first, codes[first].astype(np.int64), list(uniques)
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -45,8 +51,11 @@ def runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list]:
         if prev is not None:
             starts[0] = pc.not_equal(prev, chunk[0]).as_py() is not False
         if len(chunk) > 1:
-            starts[1:] = pc.not_equal(chunk.slice(1), chunk.slice(0, len(chunk) - 1)).fill_null(
-                True).to_numpy(zero_copy_only=False)
+            starts[1:] = (
+                pc.not_equal(chunk.slice(1), chunk.slice(0, len(chunk) - 1))
+                .fill_null(True)
+                .to_numpy(zero_copy_only=False)
+            )
         local = np.flatnonzero(starts)
         firsts.append(local + offset)
         values.append(chunk.take(pa.array(local)))

@@ -60,10 +60,39 @@ PAVED = 1
 UNPAVED_SURFACE = 2
 _PAVED_WORDS = ("ASP", "ASF", "CON", "PEM", "BIT", "PAV", "TAR", "MAC", "HARD", "BET", "SEAL")
 """Prefixes of the first word of a paved surface (asphalt, concrete, bitumen, tarmac ...)."""
-_UNPAVED_WORDS = ("TURF", "GRS", "GRA", "GRE", "GVL", "GRV", "DIRT", "EAR", "SAN", "CLA",
-                  "COR", "TER", "GROUND", "SOIL", "LAT", "PI", "UNPAVED", "MAT", "PSP", "ICE",
-                  "SNOW", "SOD", "ROCK", "CRUSH", "LIME", "SHALE", "SILT", "MUR", "TRTD",
-                  "TREATED", "NATURAL")
+_UNPAVED_WORDS = (
+    "TURF",
+    "GRS",
+    "GRA",
+    "GRE",
+    "GVL",
+    "GRV",
+    "DIRT",
+    "EAR",
+    "SAN",
+    "CLA",
+    "COR",
+    "TER",
+    "GROUND",
+    "SOIL",
+    "LAT",
+    "PI",
+    "UNPAVED",
+    "MAT",
+    "PSP",
+    "ICE",
+    "SNOW",
+    "SOD",
+    "ROCK",
+    "CRUSH",
+    "LIME",
+    "SHALE",
+    "SILT",
+    "MUR",
+    "TRTD",
+    "TREATED",
+    "NATURAL",
+)
 """Prefixes of an unpaved one (turf, grass, gravel, dirt, earth, sand, clay, coral, laterite,
 piçarra, steel matting ...); anything else (``UNK``, ``X``, ``WATER``) is unknown."""
 _WORD = re.compile(r"[A-Z]+")
@@ -119,20 +148,22 @@ def needs(typecodes: np.ndarray, seen_kt: np.ndarray) -> Needs:
         if need is not None:
             min_ft[c], paved[c], by_type[c] = need.min_runway_ft, not need.unpaved_ok, True
             surface = "unpaved strips too" if need.unpaved_ok else "paved runways"
-            basis.append(f"type {need.typecode} ({need.family}) uses {need.min_runway_ft:,.0f}"
-                         f" ft, {surface}: {need.source}")
+            basis.append(
+                f"type {need.typecode} ({need.family}) uses {need.min_runway_ft:,.0f}"
+                f" ft, {surface}: {need.source}"
+            )
         elif seen_kt[c] > JET_KT:
             min_ft[c], paved[c] = JET_RUNWAY_FT, True
             what = f"type {tc}" if isinstance(tc, str) and tc else "type unknown"
-            basis.append(f"{what}, seen at {seen_kt[c]:.0f} kt: a jet, needs "
-                         f"{JET_RUNWAY_FT:,.0f} ft paved")
+            basis.append(
+                f"{what}, seen at {seen_kt[c]:.0f} kt: a jet, needs {JET_RUNWAY_FT:,.0f} ft paved"
+            )
         else:
             basis.append("no runway need known")
     return Needs(min_ft, paved, by_type, basis)
 
 
-def fit(ix: AirportIndex, airport: np.ndarray, min_ft: np.ndarray, paved: np.ndarray
-        ) -> np.ndarray:
+def fit(ix: AirportIndex, airport: np.ndarray, min_ft: np.ndarray, paved: np.ndarray) -> np.ndarray:
     """Fit class (``FITS`` ... ``SHORT``) of each (airport, need) pair, vectorised; ``min_ft``
     and ``paved`` are per pair."""
     airport = np.asarray(airport, dtype=np.int64)
@@ -150,23 +181,26 @@ def fit(ix: AirportIndex, airport: np.ndarray, min_ft: np.ndarray, paved: np.nda
     return out
 
 
-def _shortfall(ix: AirportIndex, airport: np.ndarray, klass: np.ndarray, min_ft: np.ndarray
-               ) -> np.ndarray:
+def _shortfall(
+    ix: AirportIndex, airport: np.ndarray, klass: np.ndarray, min_ft: np.ndarray
+) -> np.ndarray:
     """Per pair, 0..1: how much of the full short-runway cost applies (0 unless ``SHORT``)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         missing = 1.0 - ix.longest_ft[airport] / np.maximum(min_ft, 1.0)
     return np.where(klass == SHORT, np.clip(missing / SHORTFALL_FULL, 0.0, 1.0), 0.0)
 
 
-def gap_score(ix: AirportIndex, airport: np.ndarray, klass: np.ndarray, min_ft: np.ndarray
-              ) -> np.ndarray:
+def gap_score(
+    ix: AirportIndex, airport: np.ndarray, klass: np.ndarray, min_ft: np.ndarray
+) -> np.ndarray:
     """Score term (<= 0) of gap candidates ``airport`` of fit classes ``klass`` for aircraft
     needing ``min_ft`` (per pair)."""
     return GAP_SCORE[klass] + SHORT_GAP_SCORE * _shortfall(ix, airport, klass, min_ft)
 
 
-def cost_km(ix: AirportIndex, airport: np.ndarray, klass: np.ndarray, min_ft: np.ndarray
-            ) -> np.ndarray:
+def cost_km(
+    ix: AirportIndex, airport: np.ndarray, klass: np.ndarray, min_ft: np.ndarray
+) -> np.ndarray:
     """Extra cost (km, >= 0) of inferred-stop airports of fit classes ``klass``."""
     return COST_KM[klass] + SHORT_COST_KM * _shortfall(ix, airport, klass, min_ft)
 
@@ -175,8 +209,10 @@ def describe(klass: int, ix: AirportIndex, airport: int, min_ft: float) -> str:
     """Why a fit class lowers an airport's ranking, in words (empty when it fits)."""
     longest = ix.longest_ft[airport]
     if klass == LENGTH_UNKNOWN:
-        return ("no runway length in the reference data (small airport): judged on its "
-                "reference point and the track")
+        return (
+            "no runway length in the reference data (small airport): judged on its "
+            "reference point and the track"
+        )
     if klass == SHORT:
         return f"longest runway {longest:,.0f} ft, shorter than the {min_ft:,.0f} ft needed"
     if klass == UNPAVED:
@@ -190,10 +226,12 @@ def stop_note(ix: AirportIndex, airport: int, need: Needs, aircraft: int) -> str
     """``"; runway: ... ranked as if 1.5 km further away"`` for an inferred stop's evidence
     when ``airport`` does not suit ``aircraft`` (an index into ``need``), else empty."""
     ap = np.array([airport])
-    min_ft = need.min_ft[aircraft:aircraft + 1]
-    klass = fit(ix, ap, min_ft, need.paved[aircraft:aircraft + 1])
+    min_ft = need.min_ft[aircraft : aircraft + 1]
+    klass = fit(ix, ap, min_ft, need.paved[aircraft : aircraft + 1])
     if klass[0] == FITS:
         return ""
     extra = float(cost_km(ix, ap, klass, min_ft)[0])
-    return (f"; runway: {describe(int(klass[0]), ix, airport, float(min_ft[0]))} "
-            f"({need.basis[aircraft]}); ranked as if {extra:.1f} km further away")
+    return (
+        f"; runway: {describe(int(klass[0]), ix, airport, float(min_ft[0]))} "
+        f"({need.basis[aircraft]}); ranked as if {extra:.1f} km further away"
+    )

@@ -55,7 +55,6 @@ WINDOW_SILENCE_S = 300.0
 this gets an arrival (departure) window instead of the ground fix's time."""
 
 
-
 _UTC = pd.Timestamp(0, tz="UTC").tzinfo
 
 
@@ -89,7 +88,8 @@ def ground_jumps(ctx: Context) -> np.ndarray:
     j = np.flatnonzero(pair[:-1] & pair[1:])  # step j into fix j + 1, step j + 1 out of it
     t = p.t
     both = (step[j] > GROUND_SLACK_KM + v * (t[j + 1] - t[j])) & (
-        step[j + 1] > GROUND_SLACK_KM + v * (t[j + 2] - t[j + 1]))
+        step[j + 1] > GROUND_SLACK_KM + v * (t[j + 2] - t[j + 1])
+    )
     m = j[both] + 1
     dt_in, dt_out = p.t[m] - p.t[m - 1], p.t[m + 1] - p.t[m]
     d_by = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m + 1], p.lon[m + 1])
@@ -147,8 +147,9 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return idx[starts[keep]], idx[ends[keep]]
 
 
-def ranges(s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ranges(
+    s: np.ndarray, e: np.ndarray, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fixes of index ranges ``s[r]..e[r]`` (inclusive), as (range number, fix index, first
     position of each range in those arrays); with ``mask``, only the fixes where it is True."""
     n = e - s + 1
@@ -196,12 +197,10 @@ def _airport_fields(ctx: Context, i: int | None) -> dict:
     ix = ctx.ix
     if i is None:
         return {"airport": None, "airport_name": None, "country": None}
-    return {"airport": str(ix.code[i]), "airport_name": str(ix.name[i]),
-            "country": ix.country[i]}
+    return {"airport": str(ix.code[i]), "airport_name": str(ix.name[i]), "country": ix.country[i]}
 
 
-def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
-               ) -> list[str | None]:
+def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str) -> list[str | None]:
     """Per airborne fix ``k[j]``: the runway end of ``airport[j]`` whose centreline it is on
     (within 25 km of the airport), else None. Vectorised over all fixes."""
     p, ix = ctx.pts, ctx.ix
@@ -214,8 +213,7 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str
     near = np.flatnonzero(ref <= 25.0)
     # exports without a track (KML) get the bearing between fixes
     trk = track_at(ctx, k, -1 if phase == "arrive" else 1)
-    sc = score_pairs(ix, near, airport[near], ref[near], p.lat[k], p.lon[k], trk, phase,
-                     len(k))
+    sc = score_pairs(ix, near, airport[near], ref[near], p.lat[k], p.lon[k], trk, phase, len(k))
     for row in np.flatnonzero(sc.runway >= 0).tolist():
         out[int(sc.query[row])] = sc.runway_end(row)
     return out
@@ -245,8 +243,11 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     has_fit = best >= 0
     fit_ap = _pick(sc.airport, best, -1)
     fit_km = _pick(sc.distance_km, best, np.nan)
-    ambiguous = has_fit & (second >= 0) & (
-        _pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan) < 1.0)
+    ambiguous = (
+        has_fit
+        & (second >= 0)
+        & (_pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan) < 1.0)
+    )
     min_gs = group_nanmin(p.gs[idx], first, e_all - s_all + 1)
     dur = p.t[e_all] - p.t[s_all]
     c = p.code[s_all]
@@ -259,14 +260,23 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     # export cut short: a stop open at that end, when it is at an airport
     cut = (~has_before | ~has_after) & has_fit & (fit_km <= 3.0)
     brief = fast & (dur <= TOUCH_AND_GO_S) & ~cut
-    tng = brief & has_before & has_after & ~p.ground[bi] & ~p.ground[ai] & (
-        p.t[s_all] - p.t[bi] <= 180) & (p.t[ai] - p.t[e_all] <= 180) & has_fit & (
-        fit_km <= 3.0)
+    tng = (
+        brief
+        & has_before
+        & has_after
+        & ~p.ground[bi]
+        & ~p.ground[ai]
+        & (p.t[s_all] - p.t[bi] <= 180)
+        & (p.t[ai] - p.t[e_all] <= 180)
+        & has_fit
+        & (fit_km <= 3.0)
+    )
     t_idx = np.flatnonzero(tng)
     t_rwy = runways_at(ctx, s_all[t_idx] - 1, fit_ap[t_idx], "arrive")
-    events = [_touch_and_go(ctx, int(s_all[r]), int(e_all[r]), int(fit_ap[r]),
-                            float(min_gs[r]), rw)
-              for r, rw in zip(t_idx.tolist(), t_rwy, strict=True)]
+    events = [
+        _touch_and_go(ctx, int(s_all[r]), int(e_all[r]), int(fit_ap[r]), float(min_gs[r]), rw)
+        for r, rw in zip(t_idx.tolist(), t_rwy, strict=True)
+    ]
     # runs at the same airport separated only by slow fixes (taxi flicker) are one stop
     k = np.flatnonzero(~brief)
     if not len(k):
@@ -274,22 +284,33 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     fast_count = np.concatenate([[0], np.cumsum(p.gs >= TAXI_KT)])
     merge = np.zeros(len(k), dtype=bool)
     prev, cur = k[:-1], k[1:]
-    merge[1:] = (c[prev] == c[cur]) & (fit_ap[prev] == fit_ap[cur]) & (fit_ap[cur] >= 0) & (
-        fast_count[s_all[cur]] - fast_count[e_all[prev] + 1] == 0)
+    merge[1:] = (
+        (c[prev] == c[cur])
+        & (fit_ap[prev] == fit_ap[cur])
+        & (fit_ap[cur] >= 0)
+        & (fast_count[s_all[cur]] - fast_count[e_all[prev] + 1] == 0)
+    )
     group_first = k[~merge]
     group_last = k[np.concatenate([np.flatnonzero(~merge)[1:] - 1, [len(k) - 1]])]
-    runs = [_Run(s, e, a if a >= 0 else None, f if a >= 0 else None, m)
-            for s, e, a, f, m in zip(s_all[group_first].tolist(), e_all[group_last].tolist(),
-                                     fit_ap[group_first].tolist(), fit_km[group_first].tolist(),
-                                     ambiguous[group_first].tolist(), strict=True)]
+    runs = [
+        _Run(s, e, a if a >= 0 else None, f if a >= 0 else None, m)
+        for s, e, a, f, m in zip(
+            s_all[group_first].tolist(),
+            e_all[group_last].tolist(),
+            fit_ap[group_first].tolist(),
+            fit_km[group_first].tolist(),
+            ambiguous[group_first].tolist(),
+            strict=True,
+        )
+    ]
     # a stop of one run (all its fixes are ground fixes) has that run's medians already
     single = group_first == group_last
     return _observed_stops(ctx, runs, (single, lat_m[group_first], lon_m[group_first])), events
 
 
-def _observed_stops(ctx: Context, runs: list[_Run],
-                    known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-                    ) -> list[dict]:
+def _observed_stops(
+    ctx: Context, runs: list[_Run], known: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> list[dict]:
     """The stop records of merged ground runs (per-run statistics vectorised); ``known``:
     (per run, whether its median position below is already right; median lat; median lon)."""
     p = ctx.pts
@@ -318,11 +339,13 @@ def _observed_stops(ctx: Context, runs: list[_Run],
     want_out = np.flatnonzero((after >= 0) & (ap >= 0) & (p.t[after] - p.t[e] <= 600))
     rwy_in: list[str | None] = [None] * n
     rwy_out: list[str | None] = [None] * n
-    for j, rw in zip(want_in.tolist(), runways_at(ctx, before[want_in], ap[want_in], "arrive"),
-                     strict=True):
+    for j, rw in zip(
+        want_in.tolist(), runways_at(ctx, before[want_in], ap[want_in], "arrive"), strict=True
+    ):
         rwy_in[j] = rw
-    for j, rw in zip(want_out.tolist(), runways_at(ctx, after[want_out], ap[want_out],
-                                                   "depart"), strict=True):
+    for j, rw in zip(
+        want_out.tolist(), runways_at(ctx, after[want_out], ap[want_out], "depart"), strict=True
+    ):
         rwy_out[j] = rw
     # distances from the fix before (after) to the median ground position, where the silence
     # is long enough for an arrival (departure) window: all at once, not one call per stop
@@ -330,27 +353,47 @@ def _observed_stops(ctx: Context, runs: list[_Run],
     w_in = np.flatnonzero((before >= 0) & (p.t[s] - p.t[before] > WINDOW_SILENCE_S))
     w_out = np.flatnonzero((after >= 0) & (p.t[after] - p.t[e] > WINDOW_SILENCE_S))
     d_in[w_in] = step_km(p.lat[before[w_in]], p.lon[before[w_in]], lat_m[w_in], lon_m[w_in])
-    d_out[w_out] = step_km(p.lat[after[w_out]], p.lon[after[w_out]], lat_m[w_out],
-                           lon_m[w_out])
-    stats = zip(lat_m.tolist(), lon_m.tolist(), n_ground.tolist(), min_gs.tolist(),
-                mlat_share.tolist(), rwy_in, rwy_out, d_in.tolist(), d_out.tolist(), strict=True)
+    d_out[w_out] = step_km(p.lat[after[w_out]], p.lon[after[w_out]], lat_m[w_out], lon_m[w_out])
+    stats = zip(
+        lat_m.tolist(),
+        lon_m.tolist(),
+        n_ground.tolist(),
+        min_gs.tolist(),
+        mlat_share.tolist(),
+        rwy_in,
+        rwy_out,
+        d_in.tolist(),
+        d_out.tolist(),
+        strict=True,
+    )
     return [_observed_stop(ctx, r, *st) for r, st in zip(runs, stats, strict=True)]
 
 
-def _touch_and_go(ctx: Context, s: int, e: int, airport: int, min_gs: float,
-                  rwy: str | None) -> dict:
+def _touch_and_go(
+    ctx: Context, s: int, e: int, airport: int, min_gs: float, rwy: str | None
+) -> dict:
     p = ctx.pts
     fields = _airport_fields(ctx, airport)
-    text = (f"touch-and-go at {fields['airport']} ({fields['airport_name']})"
-            f"{' runway ' + rwy if rwy else ''}: {e - s + 1} ground fix(es) {clock(p.t[s])}"
-            f"-{clock(p.t[e])} never slower than {min_gs:.0f} kt, airborne again "
-            f"{p.t[e + 1] - p.t[e]:.0f} s later at {feet(p.alt[e + 1])}; "
-            f"{ctx.cite.span(int(p.pos[s - 1]), int(p.pos[e + 1]), p.pos[s - 1:e + 2])}")
-    return {"icao24": str(p.icao24s[p.code[s]]), "kind": "touch_and_go",
-            "airport": fields["airport"], "airport_name": fields["airport_name"],
-            "time": ts(p.t[s]), "end": ts(p.t[e]), "lat": float(p.lat[s]),
-            "lon": float(p.lon[s]), "runway": rwy, "evidence": text,
-            "rows": [ctx.cite.ref(int(p.pos[k])) for k in (s - 1, s, e, e + 1)]}
+    text = (
+        f"touch-and-go at {fields['airport']} ({fields['airport_name']})"
+        f"{' runway ' + rwy if rwy else ''}: {e - s + 1} ground fix(es) {clock(p.t[s])}"
+        f"-{clock(p.t[e])} never slower than {min_gs:.0f} kt, airborne again "
+        f"{p.t[e + 1] - p.t[e]:.0f} s later at {feet(p.alt[e + 1])}; "
+        f"{ctx.cite.span(int(p.pos[s - 1]), int(p.pos[e + 1]), p.pos[s - 1 : e + 2])}"
+    )
+    return {
+        "icao24": str(p.icao24s[p.code[s]]),
+        "kind": "touch_and_go",
+        "airport": fields["airport"],
+        "airport_name": fields["airport_name"],
+        "time": ts(p.t[s]),
+        "end": ts(p.t[e]),
+        "lat": float(p.lat[s]),
+        "lon": float(p.lon[s]),
+        "runway": rwy,
+        "evidence": text,
+        "rows": [ctx.cite.ref(int(p.pos[k])) for k in (s - 1, s, e, e + 1)],
+    }
 
 
 def _speed_kms(gs: float, floor_kt: float) -> float:
@@ -358,9 +401,19 @@ def _speed_kms(gs: float, floor_kt: float) -> float:
     return max(v, floor_kt) * KT_TO_KMS
 
 
-def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground: int,
-                   min_gs: float, mlat_share: float, rwy_in: str | None,
-                   rwy_out: str | None, d_in: float, d_out: float) -> dict:
+def _observed_stop(
+    ctx: Context,
+    run: _Run,
+    lat_m: float,
+    lon_m: float,
+    n_ground: int,
+    min_gs: float,
+    mlat_share: float,
+    rwy_in: str | None,
+    rwy_out: str | None,
+    d_in: float,
+    d_out: float,
+) -> dict:
     """The stop record of a merged ground run; ``d_in``/``d_out``: km from the fix before
     (after) the run to its median position, where the silence calls for a window."""
     p, ix = ctx.pts, ctx.ix
@@ -380,9 +433,11 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
             early = min(p.t[before] + d / fast, p.t[s])
             arrival = min(p.t[before] + d / _speed_kms(p.gs[before], APPROACH_KT), p.t[s])
             arr_win = [ts(early), ts(p.t[s])]
-            notes.append(f"silent {duration(silence)} before the first ground fix (last "
-                         f"airborne fix {feet(p.alt[before])} {d:.1f} km away at "
-                         f"{clock(p.t[before])}, {ctx.src(before)})")
+            notes.append(
+                f"silent {duration(silence)} before the first ground fix (last "
+                f"airborne fix {feet(p.alt[before])} {d:.1f} km away at "
+                f"{clock(p.t[before])}, {ctx.src(before)})"
+            )
     else:
         notes.append("the data starts with the aircraft on the ground")
     if after is not None:
@@ -394,41 +449,66 @@ def _observed_stop(ctx: Context, run: _Run, lat_m: float, lon_m: float, n_ground
             late = max(p.t[after] - d / fast, p.t[e])
             departure = max(p.t[after] - d / _speed_kms(p.gs[after], APPROACH_KT), p.t[e])
             dep_win = [ts(p.t[e]), ts(late)]
-            notes.append(f"silent {duration(silence)} after the last ground fix (first "
-                         f"airborne fix {feet(p.alt[after])} {d:.1f} km away at "
-                         f"{clock(p.t[after])}, {ctx.src(after)})")
+            notes.append(
+                f"silent {duration(silence)} after the last ground fix (first "
+                f"airborne fix {feet(p.alt[after])} {d:.1f} km away at "
+                f"{clock(p.t[after])}, {ctx.src(after)})"
+            )
     else:
         notes.append("the data ends with the aircraft on the ground")
     dwell = (departure if departure is not None else p.t[e]) - (
-        arrival if arrival is not None else p.t[s])
+        arrival if arrival is not None else p.t[s]
+    )
     conf, factors = confidence.observed(
-        n_ground, min_gs, dwell, run.fit_km, run.ambiguous, mlat_share)
+        n_ground, min_gs, dwell, run.fit_km, run.ambiguous, mlat_share
+    )
     fields = _airport_fields(ctx, run.airport)
-    where = (f"{fields['airport']} ({fields['airport_name']})" if run.airport is not None
-             else f"no airport within {GROUND_RADIUS_KM:.0f} km of {lat_m:.4f}, {lon_m:.4f}")
-    text = (f"{n_ground} ground fixes at {where} {between(p.t[s], p.t[e])}"
-            + (f", {run.fit_km:.1f} km from the nearest runway" if run.fit_km is not None
-               else "")
-            + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
-            + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]), p.pos[s:e + 1])}")
+    where = (
+        f"{fields['airport']} ({fields['airport_name']})"
+        if run.airport is not None
+        else f"no airport within {GROUND_RADIUS_KM:.0f} km of {lat_m:.4f}, {lon_m:.4f}"
+    )
+    text = (
+        f"{n_ground} ground fixes at {where} {between(p.t[s], p.t[e])}"
+        + (f", {run.fit_km:.1f} km from the nearest runway" if run.fit_km is not None else "")
+        + (f", slowest {min_gs:.0f} kt" if math.isfinite(min_gs) else "")
+        + f"; {ctx.cite.span(int(p.pos[s]), int(p.pos[e]), p.pos[s : e + 1])}"
+    )
     if rwy_in and before is not None:  # a runway is only read from the fix before
-        text += (f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
-                 f"centreline at {clock(p.t[before])}, {ctx.src(before)})")
+        text += (
+            f"; landed runway {rwy_in} (last airborne fix {feet(p.alt[before])} on the "
+            f"centreline at {clock(p.t[before])}, {ctx.src(before)})"
+        )
     if rwy_out and after is not None:
-        text += (f"; departed runway {rwy_out} (first airborne fix {feet(p.alt[after])} at "
-                 f"{clock(p.t[after])}, {ctx.src(after)})")
+        text += (
+            f"; departed runway {rwy_out} (first airborne fix {feet(p.alt[after])} at "
+            f"{clock(p.t[after])}, {ctx.src(after)})"
+        )
     if notes:
         text += "; " + "; ".join(notes)
     text += f"; confidence {conf:.2f} ({confidence.describe(factors)})"
     if run.airport is not None:
         lat_m, lon_m = float(ix.lat[run.airport]), float(ix.lon[run.airport])
     rows = [ctx.cite.ref(int(p.pos[k])) for k in (s, e)]
-    return {"icao24": str(p.icao24s[c]), **fields, "lat": lat_m, "lon": lon_m,
-            "arrival": ts(arrival), "departure": ts(departure), "arrival_window": arr_win,
-            "departure_window": dep_win, "dwell_s": float(dwell), "kind": "observed",
-            "confidence": conf, "runway": rwy_in or rwy_out, "evidence": text,
-            "confidence_factors": factors, "rows": rows,
-            "_first": s, "_last": e}
+    return {
+        "icao24": str(p.icao24s[c]),
+        **fields,
+        "lat": lat_m,
+        "lon": lon_m,
+        "arrival": ts(arrival),
+        "departure": ts(departure),
+        "arrival_window": arr_win,
+        "departure_window": dep_win,
+        "dwell_s": float(dwell),
+        "kind": "observed",
+        "confidence": conf,
+        "runway": rwy_in or rwy_out,
+        "evidence": text,
+        "confidence_factors": factors,
+        "rows": rows,
+        "_first": s,
+        "_last": e,
+    }
 
 
 def inferred(ctx: Context, gap_idx: np.ndarray) -> list[dict]:
@@ -452,9 +532,19 @@ def inferred(ctx: Context, gap_idx: np.ndarray) -> list[dict]:
     out = []
     for f, amb, alt in zip(first.tolist(), ambiguous.tolist(), alt_ap.tolist(), strict=True):
         gi = int(g[f])
-        out.append(_infer_one(ctx, int(b[gi]), int(b[gi]) + 1, tab["sb"].score(int(rb[f])),
-                              tab["sa"].score(int(ra[f])), bool(amb), alt,
-                              float(tab["trend_b"][gi]), float(tab["trend_a"][gi])))
+        out.append(
+            _infer_one(
+                ctx,
+                int(b[gi]),
+                int(b[gi]) + 1,
+                tab["sb"].score(int(rb[f])),
+                tab["sa"].score(int(ra[f])),
+                bool(amb),
+                alt,
+                float(tab["trend_b"][gi]),
+                float(tab["trend_a"][gi]),
+            )
+        )
     return out
 
 
@@ -470,10 +560,16 @@ def _trends(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     return np.where(ok, change, np.nan)
 
 
-REASONS = ("accepted", "altitude unknown", "climbing before or descending after the silence",
-           "fixes too far apart", "last fix above the approach envelope",
-           "first fix above the departure envelope", "not heading to / away from the airport",
-           "silence leaves less than MIN_DWELL_S on the ground")
+REASONS = (
+    "accepted",
+    "altitude unknown",
+    "climbing before or descending after the silence",
+    "fixes too far apart",
+    "last fix above the approach envelope",
+    "first fix above the departure envelope",
+    "not heading to / away from the airport",
+    "silence leaves less than MIN_DWELL_S on the ground",
+)
 """Rule numbers of :func:`infer_table` (0: the airport fits)."""
 
 
@@ -507,13 +603,15 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     gap_reason[(trend_b > 500) | (trend_a < -500)] = 2
     gap_reason[~(np.isfinite(p.alt[b]) & np.isfinite(p.alt[a]))] = 1
     live = np.flatnonzero(gap_reason == 0)
-    sb = score_many(ix, p.lat[b[live]], p.lon[b[live]], p.trk[b[live]], "arrive",
-                    INFER_RADIUS_KM)
-    sa = score_many(ix, p.lat[a[live]], p.lon[a[live]], p.trk[a[live]], "depart",
-                    INFER_RADIUS_KM)
+    sb = score_many(ix, p.lat[b[live]], p.lon[b[live]], p.trk[b[live]], "arrive", INFER_RADIUS_KM)
+    sa = score_many(ix, p.lat[a[live]], p.lon[a[live]], p.trk[a[live]], "depart", INFER_RADIUS_KM)
     n_ap = len(ix)
-    _, row_b, row_a = np.intersect1d(sb.query * n_ap + sb.airport, sa.query * n_ap + sa.airport,
-                                     assume_unique=True, return_indices=True)
+    _, row_b, row_a = np.intersect1d(
+        sb.query * n_ap + sb.airport,
+        sa.query * n_ap + sa.airport,
+        assume_unique=True,
+        return_indices=True,
+    )
     gl = sb.query[row_b]
     g = live[gl]
     ap = sb.airport[row_b]
@@ -535,13 +633,26 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     ]
     for code, broken in reversed(rules):  # the first broken rule wins
         reason[broken] = code
-    return {"gap_reason": gap_reason, "trend_b": trend_b, "trend_a": trend_a, "gap": g,
-            "airport": ap, "row_b": row_b, "row_a": row_a,
-            # runway suitability ranks (never rejects): the strip the track points at stays
-            "cost": sb.cost_km[row_b] + sa.cost_km[row_a] + runwayfit.cost_km(
-                ix, ap, fit, ctx.needs.min_ft[ac]),
-            "reason": reason,
-            "hb": hb, "ha": ha, "t_in": t_in, "t_out": t_out, "sb": sb, "sa": sa}
+    return {
+        "gap_reason": gap_reason,
+        "trend_b": trend_b,
+        "trend_a": trend_a,
+        "gap": g,
+        "airport": ap,
+        "row_b": row_b,
+        "row_a": row_a,
+        # runway suitability ranks (never rejects): the strip the track points at stays
+        "cost": sb.cost_km[row_b]
+        + sa.cost_km[row_a]
+        + runwayfit.cost_km(ix, ap, fit, ctx.needs.min_ft[ac]),
+        "reason": reason,
+        "hb": hb,
+        "ha": ha,
+        "t_in": t_in,
+        "t_out": t_out,
+        "sb": sb,
+        "sa": sa,
+    }
 
 
 def _speeds_kms(gs: np.ndarray, floor_kt: float) -> np.ndarray:
@@ -550,8 +661,17 @@ def _speeds_kms(gs: np.ndarray, floor_kt: float) -> np.ndarray:
     return np.maximum(v, floor_kt) * KT_TO_KMS
 
 
-def _infer_one(ctx: Context, b: int, a: int, fb, fa, ambiguous: bool, alt_airport: int,
-               trend_b: float, trend_a: float) -> dict:
+def _infer_one(
+    ctx: Context,
+    b: int,
+    a: int,
+    fb,
+    fa,
+    ambiguous: bool,
+    alt_airport: int,
+    trend_b: float,
+    trend_a: float,
+) -> dict:
     p, ix = ctx.pts, ctx.ix
     silence = p.t[a] - p.t[b]
     i = fb.airport
@@ -565,21 +685,30 @@ def _infer_one(ctx: Context, b: int, a: int, fb, fa, ambiguous: bool, alt_airpor
     dep_late = p.t[a] - fa.distance_km / fast_a
     arrival, departure = p.t[b] + t_in, p.t[a] - t_out
     conf, factors = confidence.inferred(
-        (hb, ha), (fb.runway is not None, fa.runway is not None), bool(p.new_leg[a]),
-        silence, ambiguous)
+        (hb, ha),
+        (fb.runway is not None, fa.runway is not None),
+        bool(p.new_leg[a]),
+        silence,
+        ambiguous,
+    )
     fields = _airport_fields(ctx, i)
     code = fields["airport"]
 
     def side(k: int, f, h: float, what: str, trend: float) -> str:
         rw = f" runway {f.runway}" if f.runway else ""
         dist = f.threshold_km if f.runway and f.threshold_km is not None else f.distance_km
-        return (f"{what} {feet(p.alt[k])} ({h:,.0f} ft above the field) "
-                f"{vertical(p.vr[k], trend)} {dist:.1f} km from {code}{rw}"
-                f"{' on the centreline' if f.runway else ''} at {clock(p.t[k])}, {ctx.src(k)}")
+        return (
+            f"{what} {feet(p.alt[k])} ({h:,.0f} ft above the field) "
+            f"{vertical(p.vr[k], trend)} {dist:.1f} km from {code}{rw}"
+            f"{' on the centreline' if f.runway else ''} at {clock(p.t[k])}, {ctx.src(k)}"
+        )
 
-    text = (f"inferred stop at {code} ({fields['airport_name']}): "
-            + side(b, fb, hb, "last fix", trend_b) + f"; silent {duration(silence)}; "
-            + side(a, fa, ha, "first fix", trend_a))
+    text = (
+        f"inferred stop at {code} ({fields['airport_name']}): "
+        + side(b, fb, hb, "last fix", trend_b)
+        + f"; silent {duration(silence)}; "
+        + side(a, fa, ha, "first fix", trend_a)
+    )
     if p.new_leg[a]:
         text += "; readsb marked a new leg at the first fix"
     if ambiguous:
@@ -587,18 +716,28 @@ def _infer_one(ctx: Context, b: int, a: int, fb, fa, ambiguous: bool, alt_airpor
         text += f"; {alt_code} fits almost as well"
     text += runwayfit.stop_note(ix, i, ctx.needs, int(p.code[b]))
     text += f"; confidence {conf:.2f} ({confidence.describe(factors)})"
-    return {"icao24": str(p.icao24s[p.code[b]]), **fields, "lat": float(ix.lat[i]),
-            "lon": float(ix.lon[i]), "arrival": ts(arrival), "departure": ts(departure),
-            "arrival_window": [ts(arr_early), ts(dep_late)],
-            "departure_window": [ts(arr_early), ts(dep_late)],
-            "dwell_s": float(departure - arrival), "kind": "inferred", "confidence": conf,
-            "runway": fb.runway or fa.runway, "evidence": text, "confidence_factors": factors,
-            "rows": [ctx.cite.ref(int(p.pos[b])), ctx.cite.ref(int(p.pos[a]))],
-            "_first": b, "_last": a}
+    return {
+        "icao24": str(p.icao24s[p.code[b]]),
+        **fields,
+        "lat": float(ix.lat[i]),
+        "lon": float(ix.lon[i]),
+        "arrival": ts(arrival),
+        "departure": ts(departure),
+        "arrival_window": [ts(arr_early), ts(dep_late)],
+        "departure_window": [ts(arr_early), ts(dep_late)],
+        "dwell_s": float(departure - arrival),
+        "kind": "inferred",
+        "confidence": conf,
+        "runway": fb.runway or fa.runway,
+        "evidence": text,
+        "confidence_factors": factors,
+        "rows": [ctx.cite.ref(int(p.pos[b])), ctx.cite.ref(int(p.pos[a]))],
+        "_first": b,
+        "_last": a,
+    }
 
 
-def _headings_ok(ctx: Context, k: np.ndarray, airport: np.ndarray, towards: bool
-                 ) -> np.ndarray:
+def _headings_ok(ctx: Context, k: np.ndarray, airport: np.ndarray, towards: bool) -> np.ndarray:
     """Far from the airport (> 15 km), the track must point to it (or away, after the stop)."""
     p, ix = ctx.pts, ctx.ix
     if towards:

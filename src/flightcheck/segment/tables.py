@@ -34,25 +34,38 @@ Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 """(stops, events, gaps)."""
 
 
-def tabulate(stops: list[dict], events: list[dict], gap_records: list[dict],
-             airports: list[str] | None = None) -> Tables:
+def tabulate(
+    stops: list[dict],
+    events: list[dict],
+    gap_records: list[dict],
+    airports: list[str] | None = None,
+) -> Tables:
     """The records' tables: only those at ``airports`` when given (stops, events; gaps
     whose candidates or explaining stop include one), stops and events sorted."""
     if airports:
         wanted = {a.upper() for a in airports}
         stops = [s for s in stops if s["airport"] in wanted]
         events = [e for e in events if e["airport"] in wanted]
-        gap_records = [g for g in gap_records
-                       if any(c["airport"] in wanted for c in g["candidates"])
-                       or any(w in (g["explained_by"] or "") for w in wanted)]
+        gap_records = [
+            g
+            for g in gap_records
+            if any(c["airport"] in wanted for c in g["candidates"])
+            or any(w in (g["explained_by"] or "") for w in wanted)
+        ]
     stops = sorted(stops, key=lambda s: _stop_key(s["icao24"], s["arrival"], s["departure"]))
     events = sorted(events, key=lambda e: _event_key(e["icao24"], e["time"]))
-    return (findings.frame(stops, findings.STOPS), findings.frame(events, findings.EVENTS),
-            findings.frame(gap_records, findings.GAPS))
+    return (
+        findings.frame(stops, findings.STOPS),
+        findings.frame(events, findings.EVENTS),
+        findings.frame(gap_records, findings.GAPS),
+    )
 
 
-def _join(frames: list[pd.DataFrame], schema: tuple[findings.Column, ...],
-          key: tuple[Callable, tuple[str, ...]] | None) -> pd.DataFrame:
+def _join(
+    frames: list[pd.DataFrame],
+    schema: tuple[findings.Column, ...],
+    key: tuple[Callable, tuple[str, ...]] | None,
+) -> pd.DataFrame:
     full = [f for f in frames if len(f)]
     if not full:
         return frames[0] if frames else findings.frame([], schema)
@@ -73,16 +86,19 @@ def _value(v):
 def _in_order(frames: list[pd.DataFrame], key: tuple[Callable, tuple[str, ...]]) -> bool:
     """Whether tables, each in order, are in order one after another (each one's last row
     does not sort after the next one's first)."""
+
     def row_key(frame: pd.DataFrame, i: int) -> tuple:
         return key[0](*(_value(frame[c].array[i]) for c in key[1]))
 
-    return all(not row_key(a, -1) > row_key(b, 0) for a, b in zip(frames, frames[1:],
-                                                                   strict=False))
+    return all(not row_key(a, -1) > row_key(b, 0) for a, b in zip(frames, frames[1:], strict=False))
 
 
 def join_tables(parts: list[Tables]) -> Tables:
     """The pieces' tables as one set of tables, in output order."""
-    return (_join([p[0] for p in parts], findings.STOPS,
-                  (_stop_key, ("icao24", "arrival", "departure"))),
-            _join([p[1] for p in parts], findings.EVENTS, (_event_key, ("icao24", "time"))),
-            _join([p[2] for p in parts], findings.GAPS, None))
+    return (
+        _join(
+            [p[0] for p in parts], findings.STOPS, (_stop_key, ("icao24", "arrival", "departure"))
+        ),
+        _join([p[1] for p in parts], findings.EVENTS, (_event_key, ("icao24", "time"))),
+        _join([p[2] for p in parts], findings.GAPS, None),
+    )

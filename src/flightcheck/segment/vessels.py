@@ -101,8 +101,9 @@ class _Fixes:
         self.step_km[1:] = haversine_km(self.lat[:-1], self.lon[:-1], self.lat[1:], self.lon[1:])
         dt = np.diff(self.t, prepend=np.nan)
         sog = df["gs_kt"].to_numpy(float) if "gs_kt" in df else np.full(n, np.nan)
-        implied = np.where(self.same_prev & (dt > 0), self.step_km / np.where(dt > 0, dt, 1)
-                           / KT_TO_KMS, np.nan)
+        implied = np.where(
+            self.same_prev & (dt > 0), self.step_km / np.where(dt > 0, dt, 1) / KT_TO_KMS, np.nan
+        )
         self.sog = np.where(np.isnan(sog), implied, sog)
         sources = df["source"].to_numpy(dtype=object) if "source" in df else np.full(n, None)
         rows = df["row"].to_numpy() if "row" in df else np.arange(1, n + 1)
@@ -124,9 +125,15 @@ def _stays(f: _Fixes) -> tuple[np.ndarray, np.ndarray]:
     prev_calm = np.maximum.accumulate(np.where(calm, idx, -1))
     next_calm = np.minimum.accumulate(np.where(calm, idx, n)[::-1])[::-1]
     p, q = np.clip(prev_calm, 0, n - 1), np.clip(next_calm, 0, n - 1)
-    spike = (~calm & (prev_calm >= 0) & (next_calm < n) & (f.code[p] == f.code)
-             & (f.code[q] == f.code) & (f.t[q] - f.t[p] <= SPIKE_S)
-             & (haversine_km(f.lat[p], f.lon[p], f.lat[q], f.lon[q]) <= SPIKE_KM))
+    spike = (
+        ~calm
+        & (prev_calm >= 0)
+        & (next_calm < n)
+        & (f.code[p] == f.code)
+        & (f.code[q] == f.code)
+        & (f.t[q] - f.t[p] <= SPIKE_S)
+        & (haversine_km(f.lat[p], f.lon[p], f.lat[q], f.lon[q]) <= SPIKE_KM)
+    )
     calm = calm | spike
     start = calm & ~(np.roll(calm, 1) & f.same_prev & (f.step_km <= MOVE_KM))
     start[0] = calm[0] if n else False
@@ -174,15 +181,21 @@ def _assign_ports(lat: np.ndarray, lon: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def _merge_same_port(f: _Fixes, a: np.ndarray, b: np.ndarray, code: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _merge_same_port(
+    f: _Fixes, a: np.ndarray, b: np.ndarray, code: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Join consecutive port stays of one vessel at the same port less than MERGE_S apart."""
     keep = np.ones(len(a), dtype=bool)
     a, b = a.copy(), b.copy()
     last = -1
     for i in range(len(a)):
-        if (last >= 0 and isinstance(code[i], str) and code[i] == code[last]
-                and f.code[a[i]] == f.code[a[last]] and f.t[a[i]] - f.t[b[last]] < MERGE_S):
+        if (
+            last >= 0
+            and isinstance(code[i], str)
+            and code[i] == code[last]
+            and f.code[a[i]] == f.code[a[last]]
+            and f.t[a[i]] - f.t[b[last]] < MERGE_S
+        ):
             b[last] = b[i]
             keep[i] = False
             continue
@@ -190,13 +203,21 @@ def _merge_same_port(f: _Fixes, a: np.ndarray, b: np.ndarray, code: np.ndarray
     return a[keep], b[keep], keep
 
 
-def _edge(f: _Fixes, k: int, other: int | None, lat: float, lon: float, arriving: bool
-          ) -> tuple[float | None, list | None, str | None]:
+def _edge(
+    f: _Fixes, k: int, other: int | None, lat: float, lon: float, arriving: bool
+) -> tuple[float | None, list | None, str | None]:
     """(time, window, note) for the arrival (departure) of a stay whose first (last) fix is
     ``k`` and whose previous (next) fix of the same vessel is ``other``."""
     if other is None:
-        return None, None, ("the data starts with the vessel there" if arriving
-                            else "the data ends with the vessel there")
+        return (
+            None,
+            None,
+            (
+                "the data starts with the vessel there"
+                if arriving
+                else "the data ends with the vessel there"
+            ),
+        )
     silence = abs(f.t[k] - f.t[other])
     if silence <= WINDOW_SILENCE_S:
         return float(f.t[k]), None, None
@@ -210,15 +231,17 @@ def _edge(f: _Fixes, k: int, other: int | None, lat: float, lon: float, arriving
         est = max(f.t[other] - d / v, f.t[k])
         window = [ts(f.t[k]), ts(max(f.t[other] - d / (1.3 * v), f.t[k]))]
     side = "before the first slow fix" if arriving else "after the last slow fix"
-    note = (f"silent {duration(silence)} {side} (the {'last' if arriving else 'next'} fix "
-            f"{d:.1f} km away at {stamp(f.t[other])}, {f.cite.one(other)})")
+    note = (
+        f"silent {duration(silence)} {side} (the {'last' if arriving else 'next'} fix "
+        f"{d:.1f} km away at {stamp(f.t[other])}, {f.cite.one(other)})"
+    )
     return float(est), window, note
 
 
-def _confidence(n: int, min_sog: float, dwell: float, dist: float, ambiguous: bool
-                ) -> tuple[float, list[tuple[str, float]]]:
-    fac = [("stationary at a port", 0.80),
-           (f"{n} slow fixes", round(0.10 * min(1.0, n / 10.0), 3))]
+def _confidence(
+    n: int, min_sog: float, dwell: float, dist: float, ambiguous: bool
+) -> tuple[float, list[tuple[str, float]]]:
+    fac = [("stationary at a port", 0.80), (f"{n} slow fixes", round(0.10 * min(1.0, n / 10.0), 3))]
     if min_sog <= 0.2:
         fac.append(("came to rest (<= 0.2 kn)", 0.05))
     if dwell >= 7200:
@@ -230,8 +253,9 @@ def _confidence(n: int, min_sog: float, dwell: float, dist: float, ambiguous: bo
     return round(min(max(sum(v for _, v in fac), 0.05), 0.99), 3), fac
 
 
-def _records(f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-             where: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+def _records(
+    f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.ndarray, where: pd.DataFrame
+) -> tuple[list[dict], list[dict]]:
     stops: list[dict] = []
     events: list[dict] = []
     for i, (s, e) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
@@ -239,45 +263,74 @@ def _records(f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.n
         before = s - 1 if s > 0 and f.code[s - 1] == c else None
         after = e + 1 if e + 1 < len(f.t) and f.code[e + 1] == c else None
         n = e - s + 1
-        sog = f.sog[s:e + 1]
+        sog = f.sog[s : e + 1]
         min_sog = float(np.nanmin(sog)) if np.isfinite(sog).any() else np.nan
         w = where.iloc[i]
         span = f.cite.span(s, e, np.arange(s, e + 1))
         rows = [f.cite.ref(s), f.cite.ref(e)]
         if not isinstance(w["code"], str):
-            ctx = (f", {w['near_km']:.1f} km from {w['near_name']} ({w['near_code']})"
-                   if isinstance(w["near_code"], str) else ", no port within "
-                   f"{ANCHORAGE_CONTEXT_KM:.0f} km")
-            text = (f"at anchor or drifting (not a port visit): {n} fixes under "
-                    f"{EXIT_KT} kn at {lat[i]:.4f}, {lon[i]:.4f}{ctx} from {stamp(f.t[s])} to "
-                    f"{stamp(f.t[e])} ({duration(f.t[e] - f.t[s])}); {span}")
-            events.append({"icao24": str(f.names[c]), "kind": "anchorage",
-                           "airport": w["near_code"] if isinstance(w["near_code"], str)
-                           else None, "airport_name": w["near_name"]
-                           if isinstance(w["near_name"], str) else None,
-                           "time": ts(f.t[s]), "end": ts(f.t[e]), "lat": float(lat[i]),
-                           "lon": float(lon[i]), "runway": None, "evidence": text,
-                           "rows": rows})
+            ctx = (
+                f", {w['near_km']:.1f} km from {w['near_name']} ({w['near_code']})"
+                if isinstance(w["near_code"], str)
+                else f", no port within {ANCHORAGE_CONTEXT_KM:.0f} km"
+            )
+            text = (
+                f"at anchor or drifting (not a port visit): {n} fixes under "
+                f"{EXIT_KT} kn at {lat[i]:.4f}, {lon[i]:.4f}{ctx} from {stamp(f.t[s])} to "
+                f"{stamp(f.t[e])} ({duration(f.t[e] - f.t[s])}); {span}"
+            )
+            events.append(
+                {
+                    "icao24": str(f.names[c]),
+                    "kind": "anchorage",
+                    "airport": w["near_code"] if isinstance(w["near_code"], str) else None,
+                    "airport_name": w["near_name"] if isinstance(w["near_name"], str) else None,
+                    "time": ts(f.t[s]),
+                    "end": ts(f.t[e]),
+                    "lat": float(lat[i]),
+                    "lon": float(lon[i]),
+                    "runway": None,
+                    "evidence": text,
+                    "rows": rows,
+                }
+            )
             continue
         arr, arr_win, note_a = _edge(f, s, before, lat[i], lon[i], True)
         dep, dep_win, note_d = _edge(f, e, after, lat[i], lon[i], False)
         dwell = (dep if dep is not None else f.t[e]) - (arr if arr is not None else f.t[s])
         conf, fac = _confidence(n, min_sog, dwell, float(w["distance_km"]), bool(w["ambiguous"]))
-        text = (f"{n} fixes under {EXIT_KT} kn at {w['name']} ({w['code']}, {w['country']}), "
-                f"{w['distance_km']:.1f} km from the WPI port position, from {stamp(f.t[s])} "
-                f"to {stamp(f.t[e])}" + (f", slowest {min_sog:.1f} kn" if np.isfinite(min_sog)
-                                         else "") + f"; {span}")
+        text = (
+            f"{n} fixes under {EXIT_KT} kn at {w['name']} ({w['code']}, {w['country']}), "
+            f"{w['distance_km']:.1f} km from the WPI port position, from {stamp(f.t[s])} "
+            f"to {stamp(f.t[e])}"
+            + (f", slowest {min_sog:.1f} kn" if np.isfinite(min_sog) else "")
+            + f"; {span}"
+        )
         notes = [x for x in (note_a, note_d) if x]
         if notes:
             text += "; " + "; ".join(notes)
         text += f"; confidence {conf:.2f} ({describe(fac)})"
-        stops.append({"icao24": str(f.names[c]), "airport": w["code"],
-                      "airport_name": w["name"], "country": w["country"],
-                      "lat": float(w["plat"]), "lon": float(w["plon"]), "arrival": ts(arr),
-                      "departure": ts(dep), "arrival_window": arr_win,
-                      "departure_window": dep_win, "dwell_s": float(dwell), "kind": "observed",
-                      "confidence": conf, "runway": None, "evidence": text,
-                      "confidence_factors": fac, "rows": rows})
+        stops.append(
+            {
+                "icao24": str(f.names[c]),
+                "airport": w["code"],
+                "airport_name": w["name"],
+                "country": w["country"],
+                "lat": float(w["plat"]),
+                "lon": float(w["plon"]),
+                "arrival": ts(arr),
+                "departure": ts(dep),
+                "arrival_window": arr_win,
+                "departure_window": dep_win,
+                "dwell_s": float(dwell),
+                "kind": "observed",
+                "confidence": conf,
+                "runway": None,
+                "evidence": text,
+                "confidence_factors": fac,
+                "rows": rows,
+            }
+        )
     return stops, events
 
 
@@ -307,31 +360,47 @@ def _gaps(f: _Fixes, a: np.ndarray, b: np.ndarray) -> list[dict]:
         ai, bi = int(i[g]), int(j[g])
         kt = f.service_kt[f.code[ai]]
         why = None if want[g] else f"direct passage at {kt:.0f} kn"
-        text = (f"silent {duration(silence[g])} from {stamp(f.t[ai])} ({f.cite.one(ai)}) to "
-                f"{stamp(f.t[bi])} ({f.cite.one(bi)}); {d[g]:.0f} km apart, "
-                f"{duration(direct[g])} direct at {kt:.0f} kn, "
-                f"{duration(max(unaccounted[g], 0.0))} unaccounted")
+        text = (
+            f"silent {duration(silence[g])} from {stamp(f.t[ai])} ({f.cite.one(ai)}) to "
+            f"{stamp(f.t[bi])} ({f.cite.one(bi)}); {d[g]:.0f} km apart, "
+            f"{duration(direct[g])} direct at {kt:.0f} kn, "
+            f"{duration(max(unaccounted[g], 0.0))} unaccounted"
+        )
         if why:
             text += f"; accounted for by the {why}"
         elif cands[g]:
-            text += (f"; {len(cands[g])} best of the ports within reach ({reach[g]:,.0f} km "
-                     f"path): " + ", ".join(c["airport"] for c in cands[g][:5]))
+            text += (
+                f"; {len(cands[g])} best of the ports within reach ({reach[g]:,.0f} km "
+                f"path): " + ", ".join(c["airport"] for c in cands[g][:5])
+            )
         else:
             text += f"; no port within reach ({reach[g]:,.0f} km path)"
-        out.append({"icao24": str(f.names[f.code[ai]]), "start": ts(f.t[ai]),
-                    "end": ts(f.t[bi]), "duration_s": float(silence[g]),
-                    "distance_km": float(d[g]), "direct_s": float(direct[g]),
-                    "unaccounted_s": float(unaccounted[g]),
-                    "reach_km": round(float(reach[g]), 1) if want[g] else None,
-                    "lat0": float(f.lat[ai]), "lon0": float(f.lon[ai]),
-                    "lat1": float(f.lat[bi]), "lon1": float(f.lon[bi]),
-                    "explained_by": why, "candidates": cands[g], "evidence": text,
-                    "rows": [f.cite.ref(ai), f.cite.ref(bi)]})
+        out.append(
+            {
+                "icao24": str(f.names[f.code[ai]]),
+                "start": ts(f.t[ai]),
+                "end": ts(f.t[bi]),
+                "duration_s": float(silence[g]),
+                "distance_km": float(d[g]),
+                "direct_s": float(direct[g]),
+                "unaccounted_s": float(unaccounted[g]),
+                "reach_km": round(float(reach[g]), 1) if want[g] else None,
+                "lat0": float(f.lat[ai]),
+                "lon0": float(f.lon[ai]),
+                "lat1": float(f.lat[bi]),
+                "lon1": float(f.lon[bi]),
+                "explained_by": why,
+                "candidates": cands[g],
+                "evidence": text,
+                "rows": [f.cite.ref(ai), f.cite.ref(bi)],
+            }
+        )
     return out
 
 
-def _candidates(f: _Fixes, i: np.ndarray, j: np.ndarray, want: np.ndarray, reach: np.ndarray,
-                dab: np.ndarray) -> list[list[dict]]:
+def _candidates(
+    f: _Fixes, i: np.ndarray, j: np.ndarray, want: np.ndarray, reach: np.ndarray, dab: np.ndarray
+) -> list[list[dict]]:
     """Per gap, up to MAX_CANDIDATES ports inside its time-distance ellipse, best first."""
     out: list[list[dict]] = [[] for _ in range(len(i))]
     sel = np.flatnonzero(want)
@@ -344,23 +413,34 @@ def _candidates(f: _Fixes, i: np.ndarray, j: np.ndarray, want: np.ndarray, reach
     d1 = haversine_km(f.lat[i[sel], None], f.lon[i[sel], None], plat[None], plon[None])
     d2 = haversine_km(plat[None], plon[None], f.lat[j[sel], None], f.lon[j[sel], None])
     slack = np.maximum(reach[sel] - dab[sel], 1.0)[:, None]
-    score = np.where(d1 + d2 <= reach[sel, None],
-                     -np.clip((d1 + d2 - dab[sel, None]) / slack, 0, 1) + size[None], -np.inf)
+    score = np.where(
+        d1 + d2 <= reach[sel, None],
+        -np.clip((d1 + d2 - dab[sel, None]) / slack, 0, 1) + size[None],
+        -np.inf,
+    )
     v = (f.service_kt[f.code[i[sel]]] * KT_TO_KMS)[:, None]
     in_port = (f.t[j[sel]] - f.t[i[sel]])[:, None] - (d1 + d2) / v
     for r, g in enumerate(sel.tolist()):
         best = np.argsort(-score[r], kind="stable")[:MAX_CANDIDATES]
         best = best[np.isfinite(score[r, best])]
-        out[g] = [{"airport": str(codes[p]), "airport_name": str(table["name"].iat[p]),
-                   "country": table["country"].iat[p], "lat": float(plat[p]),
-                   "lon": float(plon[p]), "distance_km": round(float(d1[r, p]), 1),
-                   "distance_after_km": round(float(d2[r, p]), 1),
-                   "max_ground_s": round(float(in_port[r, p])), "runway_ft": None,
-                   "score": round(float(score[r, p]), 3),
-                   "why": f"detour {d1[r, p] + d2[r, p] - dab[g]:.0f} km, up to "
-                          f"{duration(float(in_port[r, p]))} in port, "
-                          f"{table['harbor_size'].iat[p] or 'unknown size'} harbour"}
-                  for p in best.tolist()]
+        out[g] = [
+            {
+                "airport": str(codes[p]),
+                "airport_name": str(table["name"].iat[p]),
+                "country": table["country"].iat[p],
+                "lat": float(plat[p]),
+                "lon": float(plon[p]),
+                "distance_km": round(float(d1[r, p]), 1),
+                "distance_after_km": round(float(d2[r, p]), 1),
+                "max_ground_s": round(float(in_port[r, p])),
+                "runway_ft": None,
+                "score": round(float(score[r, p]), 3),
+                "why": f"detour {d1[r, p] + d2[r, p] - dab[g]:.0f} km, up to "
+                f"{duration(float(in_port[r, p]))} in port, "
+                f"{table['harbor_size'].iat[p] or 'unknown size'} harbour",
+            }
+            for p in best.tolist()
+        ]
     return out
 
 
@@ -393,5 +473,8 @@ def detect_port_visits(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     module doc). Stops have the aircraft stop columns (``airport`` = port code), events are
     anchorages, gaps have the aircraft gap columns (candidates are ports)."""
     stops, events, gaps = port_visit_records(df)
-    return (findings.frame(stops, findings.STOPS), findings.frame(events, findings.EVENTS),
-            findings.frame(gaps, findings.GAPS))
+    return (
+        findings.frame(stops, findings.STOPS),
+        findings.frame(events, findings.EVENTS),
+        findings.frame(gaps, findings.GAPS),
+    )

@@ -36,9 +36,11 @@ POINTS_PER_PROCESS = 100_000
 
 
 def _fork_is_safe() -> bool:
-    return (threading.current_thread() is threading.main_thread()
-            and threading.active_count() == 1
-            and not multiprocessing.current_process().daemon)
+    return (
+        threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
 
 
 def process_count(n_points: int, workers: int | None) -> int:
@@ -53,8 +55,9 @@ def process_count(n_points: int, workers: int | None) -> int:
     return max(1, min(usable_cpus(), n_points // POINTS_PER_PROCESS))
 
 
-def run_pieces(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]],
-               processes: int) -> list[Any]:
+def run_pieces(
+    setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], processes: int
+) -> list[Any]:
     """``[work(p) for p in parts]`` for ``parts, work = setup()``, in that order. With
     ``processes`` > 1, workers are forked first and every process runs ``setup`` itself (it
     must give the same pieces everywhere), so its cost is not paid before the others can
@@ -154,8 +157,9 @@ def _drop_inherited_free_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def _worker(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], turns: _Turns,
-            send) -> None:
+def _worker(
+    setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], turns: _Turns, send
+) -> None:
     _drop_inherited_free_memory()
     try:
         parts, work = setup()
@@ -165,6 +169,7 @@ def _worker(setup: Callable[[], tuple[list[Piece], Callable[[Piece], Any]]], tur
         try:
             send.send_bytes(pickle.dumps(("error", exc)))
         except Exception as failed:  # noqa: BLE001 - e.g. an exception that cannot be pickled
-            send.send_bytes(pickle.dumps(("error", RuntimeError(
-                f"stop engine worker: {exc!r} ({failed})"))))
+            send.send_bytes(
+                pickle.dumps(("error", RuntimeError(f"stop engine worker: {exc!r} ({failed})")))
+            )
     send.close()

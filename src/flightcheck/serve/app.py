@@ -33,8 +33,13 @@ from flightcheck.serve.timeline import timeline_svg
 from flightcheck.serve.view import annotation_rows, finding_rows, focus_aircraft, verdict_rows
 
 HERE = Path(__file__).parent
-LABELS = ("suspected delivery", "confirmed delivery", "cleared", "needs more data",
-          "routine flight")
+LABELS = (
+    "suspected delivery",
+    "confirmed delivery",
+    "cleared",
+    "needs more data",
+    "routine flight",
+)
 """Labels offered in the annotation form (any other text is accepted too)."""
 MAPS_KEPT = 8
 """Rendered maps kept in memory (the whole case's and single aircraft's), newest first."""
@@ -75,7 +80,9 @@ def _clean_author(value: Any, fallback: str) -> str:
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined)
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 class Workbench:
@@ -84,8 +91,7 @@ class Workbench:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.editor = CaseEditor(settings.case_path, settings.read_only)
-        self.jobs = Jobs(settings.case_path, settings.allow_outside,
-                         persist=not settings.read_only)
+        self.jobs = Jobs(settings.case_path, settings.allow_outside, persist=not settings.read_only)
         self.env = _templates()
         self._maps: OrderedDict[tuple[int, str, str | None], str] = OrderedDict()
 
@@ -104,19 +110,30 @@ class Workbench:
         s = self.settings
         inside = _inside(s.pack_dir, s.case_path.parent)
         html = self.env.get_template("page.html.j2").render(
-            token=s.token, base=self.editor.current(), read_only=s.read_only,
-            author=s.author, case=case, problem=problem, case_path=str(s.case_path),
-            analysis_error=self.jobs.analysis_error, analysed=found is not None,
-            rows=rows, aircraft=sorted({(r["aircraft"], r["aircraft_label"]) for r in rows}),
+            token=s.token,
+            base=self.editor.current(),
+            read_only=s.read_only,
+            author=s.author,
+            case=case,
+            problem=problem,
+            case_path=str(s.case_path),
+            analysis_error=self.jobs.analysis_error,
+            analysed=found is not None,
+            rows=rows,
+            aircraft=sorted({(r["aircraft"], r["aircraft_label"]) for r in rows}),
             timeline=timeline_svg([r for r in rows if focus is None or r["aircraft"] in focus]),
-            focus=focus, n_aircraft=len(found.routes) if found is not None else 0,
+            focus=focus,
+            n_aircraft=len(found.routes) if found is not None else 0,
             labels=LABELS,
             verdicts=verdict_rows(found, case, self.jobs.changes) if case else [],
             annotations=annotation_rows(found, case) if case else [],
             history=[e.summary() for e in reversed(self.editor.history.entries())][:50],
-            undoable=self.editor.history.undoable(), job=self.jobs.snapshot(),
-            changes=self.jobs.changes, pack_dir=str(s.pack_dir),
-            pack_served=inside and (s.pack_dir / "report.html").is_file())
+            undoable=self.editor.history.undoable(),
+            job=self.jobs.snapshot(),
+            changes=self.jobs.changes,
+            pack_dir=str(s.pack_dir),
+            pack_served=inside and (s.pack_dir / "report.html").is_file(),
+        )
         return HTMLResponse(html)
 
     def map_page(self, request: Request) -> Response:
@@ -127,8 +144,10 @@ class Workbench:
         found = self.jobs.analysis
         case, _ = self.load_case()
         if found is None or case is None:
-            return HTMLResponse("<!doctype html><title>map</title><p>No map yet: the case "
-                                "has not been verified.</p>")
+            return HTMLResponse(
+                "<!doctype html><title>map</title><p>No map yet: the case "
+                "has not been verified.</p>"
+            )
         only = request.query_params.get("aircraft") or None
         if only is not None and only not in {r.icao24 for r in found.routes}:
             return Response("no such aircraft in this case", 404)
@@ -140,8 +159,13 @@ class Workbench:
             bound = annotation_rows(found, case)
             if shown is not None:
                 bound = [b for b in bound if b.get("icao24") in shown]
-            fmap = map_routes(found.routes, markers(bound), title=case.title,
-                              online_tiles=self.settings.online_tiles, icao24=shown)
+            fmap = map_routes(
+                found.routes,
+                markers(bound),
+                title=case.title,
+                online_tiles=self.settings.online_tiles,
+                icao24=shown,
+            )
             self._maps[key] = render_html(fmap)
             while len(self._maps) > MAPS_KEPT:
                 self._maps.popitem(last=False)
@@ -149,9 +173,14 @@ class Workbench:
 
     # -- JSON API --------------------------------------------------------------------------
     def state(self, request: Request) -> Response:
-        return JSONResponse({"sha256": self.editor.current(), "job": self.jobs.snapshot(),
-                             "changes": self.jobs.changes,
-                             "read_only": self.settings.read_only})
+        return JSONResponse(
+            {
+                "sha256": self.editor.current(),
+                "job": self.jobs.snapshot(),
+                "changes": self.jobs.changes,
+                "read_only": self.settings.read_only,
+            }
+        )
 
     def history(self, request: Request) -> Response:
         return JSONResponse({"entries": [e.summary() for e in self.editor.history.entries()]})
@@ -194,21 +223,25 @@ class Workbench:
             return JSONResponse({"error": str(exc), "current": exc.current}, 409)
         except FlightcheckError as exc:
             return JSONResponse({"error": str(exc)}, 400)
-        return JSONResponse({"sha256": done.sha256,
-                             "entry": done.entry.summary() if done.entry else None})
+        return JSONResponse(
+            {"sha256": done.sha256, "entry": done.entry.summary() if done.entry else None}
+        )
 
     async def verify(self, request: Request) -> Response:
         started = self.jobs.verify()
-        return JSONResponse({"started": started, "job": self.jobs.snapshot()},
-                            202 if started else 409)
+        return JSONResponse(
+            {"started": started, "job": self.jobs.snapshot()}, 202 if started else 409
+        )
 
     async def export(self, request: Request) -> Response:
         if self.settings.read_only:
-            return JSONResponse({"error": "this workbench is read-only (started with "
-                                          "--read-only)"}, 403)
+            return JSONResponse(
+                {"error": "this workbench is read-only (started with --read-only)"}, 403
+            )
         started = self.jobs.export(self.settings.pack_dir)
-        return JSONResponse({"started": started, "job": self.jobs.snapshot()},
-                            202 if started else 409)
+        return JSONResponse(
+            {"started": started, "job": self.jobs.snapshot()}, 202 if started else 409
+        )
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -230,8 +263,11 @@ class PackFiles(StaticFiles):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if not self.allowed or not self.folder.is_dir():
-            why = ("the evidence pack lies outside the case folder" if not self.allowed
-                   else "no evidence pack yet: press Export")
+            why = (
+                "the evidence pack lies outside the case folder"
+                if not self.allowed
+                else "no evidence pack yet: press Export"
+            )
             await Response(why, 404)(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -57,16 +57,18 @@ class CaseEditor:
         """sha256 of ``case.toml`` as it is now."""
         return sha256_bytes(self.case_path.read_bytes())
 
-    def _apply(self, base: str | None, who: str, what: str,
-               change: Callable[[], Any]) -> Done:
+    def _apply(self, base: str | None, who: str, what: str, change: Callable[[], Any]) -> Done:
         if self.read_only:
             raise ReadOnly("this workbench is read-only (started with --read-only)")
         with self._lock:
             before = self.case_path.read_bytes()
             now = sha256_bytes(before)
             if base != now:
-                raise Conflict("case.toml changed since this page loaded it (another tab, "
-                               "an editor or the command line)", now)
+                raise Conflict(
+                    "case.toml changed since this page loaded it (another tab, "
+                    "an editor or the command line)",
+                    now,
+                )
             change()  # validates, then writes atomically; raises with nothing written
             after = self.case_path.read_bytes()
             if after == before:
@@ -83,11 +85,24 @@ class CaseEditor:
         if not label:
             raise UsageError(f"annotation {aid!r}: give a label")
         sources = [s.strip() for s in fields.get("sources") or [] if str(s).strip()]
-        return self._apply(base, who, f"annotate {aid}: {label}", lambda: edit.annotate(
-            self.case_path, aid, label, aircraft=_text(fields.get("aircraft")),
-            airport=_text(fields.get("airport")), time=_text(fields.get("time")),
-            start=_text(fields.get("from")), end=_text(fields.get("to")),
-            note=_text(fields.get("note")) or "", sources=sources, author=who))
+        return self._apply(
+            base,
+            who,
+            f"annotate {aid}: {label}",
+            lambda: edit.annotate(
+                self.case_path,
+                aid,
+                label,
+                aircraft=_text(fields.get("aircraft")),
+                airport=_text(fields.get("airport")),
+                time=_text(fields.get("time")),
+                start=_text(fields.get("from")),
+                end=_text(fields.get("to")),
+                note=_text(fields.get("note")) or "",
+                sources=sources,
+                author=who,
+            ),
+        )
 
     def claim(self, base: str | None, who: str, fields: dict[str, Any]) -> Done:
         """``case claim`` with the form's fields (``id``, ``kind``, ``aircraft``,
@@ -100,20 +115,33 @@ class CaseEditor:
         if military not in (None, True, False):
             raise UsageError(f"claim {cid!r}: military must be true, false or empty")
         kind = _text(fields.get("kind")) or ""
-        return self._apply(base, who, f"claim {cid}: {kind}", lambda: edit.claim(
-            self.case_path, cid, kind, text=_text(fields.get("text")) or "",
-            aircraft=_text(fields.get("aircraft")),
-            registered_country=_text(fields.get("registered_country")), military=military,
-            airport=_text(fields.get("airport")), country=_text(fields.get("country")),
-            route=edit.split_route(fields.get("route")), start=_text(fields.get("from")),
-            end=_text(fields.get("to"))))
+        return self._apply(
+            base,
+            who,
+            f"claim {cid}: {kind}",
+            lambda: edit.claim(
+                self.case_path,
+                cid,
+                kind,
+                text=_text(fields.get("text")) or "",
+                aircraft=_text(fields.get("aircraft")),
+                registered_country=_text(fields.get("registered_country")),
+                military=military,
+                airport=_text(fields.get("airport")),
+                country=_text(fields.get("country")),
+                route=edit.split_route(fields.get("route")),
+                start=_text(fields.get("from")),
+                end=_text(fields.get("to")),
+            ),
+        )
 
     def remove(self, base: str | None, who: str, target: str) -> Done:
         """``case remove`` (``claim:ID`` or ``annotation:ID``; inputs are not removed here)."""
         if not target.startswith(("claim:", "annotation:")):
             raise UsageError("remove: say claim:ID or annotation:ID")
-        return self._apply(base, who, f"remove {target}",
-                           lambda: edit.remove(self.case_path, target))
+        return self._apply(
+            base, who, f"remove {target}", lambda: edit.remove(self.case_path, target)
+        )
 
     def undo(self, base: str | None, who: str) -> Done:
         """Restore ``case.toml`` byte for byte as it was before the latest edit not yet
@@ -130,13 +158,17 @@ class CaseEditor:
             if target is None:
                 raise UsageError("nothing to undo")
             if target.after_sha256 != now:
-                raise Conflict(f"case.toml was changed after edit #{target.seq} outside the "
-                               "workbench; undoing it would lose that change (edit the file "
-                               "instead)", now)
+                raise Conflict(
+                    f"case.toml was changed after edit #{target.seq} outside the "
+                    "workbench; undoing it would lose that change (edit the file "
+                    "instead)",
+                    now,
+                )
             restored = target.before.encode("utf-8")
             write_bytes(self.case_path, restored)
-            entry = self.history.record(who, f"undo #{target.seq} ({target.what})", before,
-                                        restored, undoes=target.seq)
+            entry = self.history.record(
+                who, f"undo #{target.seq} ({target.what})", before, restored, undoes=target.seq
+            )
             return Done(entry, sha256_bytes(restored))
 
 

@@ -37,24 +37,34 @@ class JobState:
     result: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "stage": self.stage, "done": round(self.done, 3),
-                "running": self.running, "error": self.error, "finished": self.finished,
-                "result": self.result}
+        return {
+            "kind": self.kind,
+            "stage": self.stage,
+            "done": round(self.done, 3),
+            "running": self.running,
+            "error": self.error,
+            "finished": self.finished,
+            "result": self.result,
+        }
 
 
 def verdict_changes(before: dict[str, str], after: dict[str, str]) -> list[dict[str, Any]]:
     """Claims whose verdict differs between two runs (``{"id", "before", "after"}``; a new
     claim has ``before`` None, a removed one ``after`` None)."""
     ids = list(after) + [i for i in before if i not in after]
-    return [{"id": i, "before": before.get(i), "after": after.get(i)} for i in ids
-            if before.get(i) != after.get(i)]
+    return [
+        {"id": i, "before": before.get(i), "after": after.get(i)}
+        for i in ids
+        if before.get(i) != after.get(i)
+    ]
 
 
 class Jobs:
     """Runs verify / export for one case in a worker thread."""
 
-    def __init__(self, case_path: Path, allow_outside: Iterable[str | Path] = (),
-                 persist: bool = True) -> None:
+    def __init__(
+        self, case_path: Path, allow_outside: Iterable[str | Path] = (), persist: bool = True
+    ) -> None:
         self.case_path = case_path
         self.persist = persist  # False (--read-only): nothing is written into the case
         self.allow_outside = list(allow_outside)
@@ -75,6 +85,7 @@ class Jobs:
             with self._lock:
                 self.state.stage = stage
                 self.state.done = stages.index(stage) / len(stages) if stage in stages else 0
+
         return progress
 
     def _start(self, kind: str, work: Callable[[], dict[str, Any]]) -> bool:
@@ -108,10 +119,16 @@ class Jobs:
 
     def export(self, outdir: Path) -> bool:
         """Start writing the evidence pack to ``outdir`` (exactly ``verify -o``)."""
+
         def work() -> dict[str, Any]:
-            manifest = run(self.case_path, outdir, allow_outside=self.allow_outside,
-                           progress=self._stage((*STAGES, EXPORT_STAGE)))
+            manifest = run(
+                self.case_path,
+                outdir,
+                allow_outside=self.allow_outside,
+                progress=self._stage((*STAGES, EXPORT_STAGE)),
+            )
             return {"outdir": str(outdir), "verdicts": manifest["verdicts"]}
+
         return self._start("export", work)
 
     def wait(self, timeout: float | None = None) -> None:
@@ -121,8 +138,9 @@ class Jobs:
 
     def _verify(self) -> dict[str, Any]:
         try:
-            found = analyse(self.case_path, allow_outside=self.allow_outside,
-                            progress=self._stage(STAGES))
+            found = analyse(
+                self.case_path, allow_outside=self.allow_outside, progress=self._stage(STAGES)
+            )
         except FlightcheckError as exc:
             self.analysis_error = str(exc)
             raise

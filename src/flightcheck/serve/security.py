@@ -42,14 +42,15 @@ def check_bind_host(host: str) -> str:
             return host
     except ValueError:
         pass
-    raise ValueError(f"--host {host}: the workbench binds only to a loopback address "
-                     "(127.0.0.1 or ::1)")
+    raise ValueError(
+        f"--host {host}: the workbench binds only to a loopback address (127.0.0.1 or ::1)"
+    )
 
 
 def _host_name(host_header: str) -> str:
     """The name part of a ``Host`` header (``[::1]:8000`` → ``::1``)."""
     if host_header.startswith("["):
-        return host_header[1:host_header.find("]")] if "]" in host_header else ""
+        return host_header[1 : host_header.find("]")] if "]" in host_header else ""
     return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
@@ -118,10 +119,12 @@ class Guard:
         self.app = app
         self.token = token
         tiles = " https://tile.openstreetmap.org" if online_tiles else ""
-        self.csp = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
-                    "style-src 'self' 'unsafe-inline'; img-src 'self' data:" + tiles + "; "
-                    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
-                    "form-action 'none'; base-uri 'none'")
+        self.csp = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:" + tiles + "; "
+            "font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
+            "form-action 'none'; base-uri 'none'"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,20 +134,29 @@ class Guard:
         if refused is not None:
             status, message = refused
             body = message.encode("utf-8") + b"\n"
-            await send({"type": "http.response.start", "status": status, "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
 
         async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", self.csp.encode()),
-                            (b"referrer-policy", b"no-referrer"),
-                            (b"x-content-type-options", b"nosniff"),
-                            (b"x-frame-options", b"SAMEORIGIN"),
-                            (b"cache-control", b"no-store")]
+                headers += [
+                    (b"content-security-policy", self.csp.encode()),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"SAMEORIGIN"),
+                    (b"cache-control", b"no-store"),
+                ]
                 message["headers"] = headers
             await send(message)
 

@@ -46,8 +46,15 @@ def url(sock: socket.socket, token: str) -> str:
 
 
 def _server(app: Any) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            server_header=False, date_header=False, timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=2,
+    )
     return uvicorn.Server(config)
 
 
@@ -62,8 +69,9 @@ def running(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[socket
     socket (see :func:`url`). The server is stopped and its thread joined on exit."""
     sock = bind(host, port)
     server = _server(app)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="flightcheck-serve")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="flightcheck-serve"
+    )
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:

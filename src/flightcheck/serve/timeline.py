@@ -48,30 +48,41 @@ def timeline_svg(rows: list[dict[str, Any]]) -> str:
         return LABEL_PX + (t - lo) / (hi - lo) * plot
 
     height = TOP_PX + LANE_PX * len(lanes) + 6
-    out = [f'<svg class="fc-timeline" viewBox="0 0 {WIDTH} {height}" '
-           f'preserveAspectRatio="none" role="img" aria-label="timeline">']
-    for day in pd.date_range(pd.Timestamp(lo, unit="s", tz="UTC").ceil("D"),
-                             pd.Timestamp(hi, unit="s", tz="UTC"), freq="D")[:60]:
+    out = [
+        f'<svg class="fc-timeline" viewBox="0 0 {WIDTH} {height}" '
+        f'preserveAspectRatio="none" role="img" aria-label="timeline">'
+    ]
+    for day in pd.date_range(
+        pd.Timestamp(lo, unit="s", tz="UTC").ceil("D"),
+        pd.Timestamp(hi, unit="s", tz="UTC"),
+        freq="D",
+    )[:60]:
         px = x(day.timestamp())
-        out.append(f'<line class="tl-day" x1="{px:.1f}" x2="{px:.1f}" y1="12" '
-                   f'y2="{height}"/><text class="tl-axis" x="{px + 2:.1f}" y="11">'
-                   f'{day:%d %b}</text>')
+        out.append(
+            f'<line class="tl-day" x1="{px:.1f}" x2="{px:.1f}" y1="12" '
+            f'y2="{height}"/><text class="tl-axis" x="{px + 2:.1f}" y="11">'
+            f"{day:%d %b}</text>"
+        )
     for i, hex_ in enumerate(lanes):
         y = TOP_PX + i * LANE_PX
         out.append(f'<text class="tl-label" x="4" y="{y + 16}">{esc(labels[hex_])}</text>')
     order = {"silence": 0, "stop": 1, "event": 2}
     for r, a, b in sorted(spans, key=lambda s: order.get(s[0]["type"], 3)):
         y = TOP_PX + lanes.index(r["aircraft"]) * LANE_PX
-        title = f'{r["type"]} {r["kind"]} {r["place"]} {r["start"]} – {r["end"]}'
+        title = f"{r['type']} {r['kind']} {r['place']} {r['start']} – {r['end']}"
         if r["type"] == "event":
             px = x(a)
-            shape = (f'<rect class="tl-event" x="{px - 1.5:.1f}" y="{y + 2}" width="3" '
-                     f'height="{LANE_PX - 6}"')
+            shape = (
+                f'<rect class="tl-event" x="{px - 1.5:.1f}" y="{y + 2}" width="3" '
+                f'height="{LANE_PX - 6}"'
+            )
         else:
             w = max(x(b) - x(a), 3.0)
             cls = "tl-stop" if r["type"] == "stop" else "tl-silence"
-            shape = (f'<rect class="{cls}" x="{x(a):.1f}" y="{y + 4}" width="{w:.1f}" '
-                     f'height="{LANE_PX - 10}"')
+            shape = (
+                f'<rect class="{cls}" x="{x(a):.1f}" y="{y + 4}" width="{w:.1f}" '
+                f'height="{LANE_PX - 10}"'
+            )
         out.append(f'{shape} data-row="{esc(r["id"])}"><title>{esc(title)}</title></rect>')
     out.append("</svg>")
     return "".join(out)

@@ -71,8 +71,9 @@ MAP_AIRCRAFT = 20
 name, and the aircraft filter maps any other one."""
 
 
-def focus_aircraft(found: Analysis | None, case: Case | None,
-                   limit: int = MAP_AIRCRAFT) -> list[str] | None:
+def focus_aircraft(
+    found: Analysis | None, case: Case | None, limit: int = MAP_AIRCRAFT
+) -> list[str] | None:
     """The aircraft to draw: None (all) when there are at most ``limit``; otherwise those the
     claims and annotations name, in the case's order (the first aircraft when they name
     none), at most ``limit``."""
@@ -107,55 +108,101 @@ def finding_rows(found: Analysis | None) -> list[dict[str, Any]]:
     position (``lat``, ``lon``) for the map."""
     if found is None:
         return []
-    labels = {r.icao24: r.icao24 + (f" {r.registration}" if r.registration else "")
-              for r in found.routes}
+    labels = {
+        r.icao24: r.icao24 + (f" {r.registration}" if r.registration else "") for r in found.routes
+    }
     by_aircraft: dict[str, list[dict[str, Any]]] = {hex_: [] for hex_ in labels}
 
     def add(hex_: str, row: dict[str, Any]) -> None:
         by_aircraft.setdefault(hex_, []).append(
-            {"aircraft": hex_, "aircraft_label": labels.get(hex_, hex_), **row})
+            {"aircraft": hex_, "aircraft_label": labels.get(hex_, hex_), **row}
+        )
 
     for n, s in _records(found.routes.stops):
         hex_ = str(s["icao24"])
         start, end = iso(s.get("arrival")), iso(s.get("departure"))
-        add(hex_, {
-            "id": f"stop-{hex_}-{n}", "type": "stop", "kind": s.get("kind") or "",
-            "place": s.get("airport") or "", "place_name": s.get("airport_name") or "",
-            "country": s.get("country") or "", "start": start or "", "end": end or "",
-            "day": _day(start or end), "duration": gap_figure(s.get("dwell_s")),
-            "duration_s": _num(s.get("dwell_s")), "confidence": _num(s.get("confidence")),
-            "lat": _num(s.get("lat")), "lon": _num(s.get("lon")),
-            "bind_time": bind_time(s), "evidence": _evidence(s.get("evidence"))})
+        add(
+            hex_,
+            {
+                "id": f"stop-{hex_}-{n}",
+                "type": "stop",
+                "kind": s.get("kind") or "",
+                "place": s.get("airport") or "",
+                "place_name": s.get("airport_name") or "",
+                "country": s.get("country") or "",
+                "start": start or "",
+                "end": end or "",
+                "day": _day(start or end),
+                "duration": gap_figure(s.get("dwell_s")),
+                "duration_s": _num(s.get("dwell_s")),
+                "confidence": _num(s.get("confidence")),
+                "lat": _num(s.get("lat")),
+                "lon": _num(s.get("lon")),
+                "bind_time": bind_time(s),
+                "evidence": _evidence(s.get("evidence")),
+            },
+        )
     for n, e in _records(found.routes.events):
         hex_ = str(e["icao24"])
         start, end = iso(e.get("time")), iso(e.get("end"))
-        add(hex_, {
-            "id": f"event-{hex_}-{n}", "type": "event", "kind": e.get("kind") or "",
-            "place": e.get("airport") or "", "place_name": e.get("airport_name") or "",
-            "country": "", "start": start or "", "end": end or "", "day": _day(start),
-            "duration": "", "duration_s": None, "confidence": None,
-            "lat": _num(e.get("lat")), "lon": _num(e.get("lon")), "bind_time": None,
-            "evidence": _evidence(e.get("evidence"))})
+        add(
+            hex_,
+            {
+                "id": f"event-{hex_}-{n}",
+                "type": "event",
+                "kind": e.get("kind") or "",
+                "place": e.get("airport") or "",
+                "place_name": e.get("airport_name") or "",
+                "country": "",
+                "start": start or "",
+                "end": end or "",
+                "day": _day(start),
+                "duration": "",
+                "duration_s": None,
+                "confidence": None,
+                "lat": _num(e.get("lat")),
+                "lon": _num(e.get("lon")),
+                "bind_time": None,
+                "evidence": _evidence(e.get("evidence")),
+            },
+        )
     for n, g in _records(found.routes.gaps):
         hex_ = str(g["icao24"])
         start, end = iso(g.get("start")), iso(g.get("end"))
         explained = g.get("explained_by") if isinstance(g.get("explained_by"), str) else ""
-        add(hex_, {
-            "id": f"silence-{hex_}-{n}", "type": "silence",
-            "kind": "unaccounted " + gap_figure(g.get("unaccounted_s"))
-            if _num(g.get("unaccounted_s")) and not explained else explained or "silence",
-            "place": ", ".join(str(c.get("airport")) for c in (g.get("candidates") or [])
-                               if isinstance(c, dict))[:200],
-            "place_name": "", "country": "", "start": start or "", "end": end or "",
-            "day": _day(start), "duration": gap_figure(g.get("duration_s")),
-            "duration_s": _num(g.get("duration_s")), "confidence": None,
-            "lat": _num(g.get("lat0")), "lon": _num(g.get("lon0")), "bind_time": None,
-            "evidence": _evidence(g.get("evidence"))})
+        add(
+            hex_,
+            {
+                "id": f"silence-{hex_}-{n}",
+                "type": "silence",
+                "kind": "unaccounted " + gap_figure(g.get("unaccounted_s"))
+                if _num(g.get("unaccounted_s")) and not explained
+                else explained or "silence",
+                "place": ", ".join(
+                    str(c.get("airport"))
+                    for c in (g.get("candidates") or [])
+                    if isinstance(c, dict)
+                )[:200],
+                "place_name": "",
+                "country": "",
+                "start": start or "",
+                "end": end or "",
+                "day": _day(start),
+                "duration": gap_figure(g.get("duration_s")),
+                "duration_s": _num(g.get("duration_s")),
+                "confidence": None,
+                "lat": _num(g.get("lat0")),
+                "lon": _num(g.get("lon0")),
+                "bind_time": None,
+                "evidence": _evidence(g.get("evidence")),
+            },
+        )
     return [row for rows in by_aircraft.values() for row in rows]
 
 
-def verdict_rows(found: Analysis | None, case: Case,
-                 changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def verdict_rows(
+    found: Analysis | None, case: Case, changes: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Every claim of the case with its verdict from the last run (``None`` for a claim
     added since), and what it was before when it changed."""
     by_id = {v.id: v for v in found.verdicts} if found is not None else {}
@@ -164,20 +211,38 @@ def verdict_rows(found: Analysis | None, case: Case,
     for claim in case.claims:
         v = by_id.get(claim.id)
         where = claim.airport or claim.country or " → ".join(claim.route)
-        out.append({
-            "id": claim.id, "kind": claim.kind, "text": claim.text, "where": where,
-            "place": claim.place, "window": f"{iso(claim.start) or '…'} – {iso(claim.end) or '…'}",
-            "verdict": v.verdict if v else None, "confidence": v.confidence if v else None,
-            "reasons": v.reasons if v else [],
-            "was": changed[claim.id]["before"] if claim.id in changed else None,
-            "changed": claim.id in changed})
+        out.append(
+            {
+                "id": claim.id,
+                "kind": claim.kind,
+                "text": claim.text,
+                "where": where,
+                "place": claim.place,
+                "window": f"{iso(claim.start) or '…'} – {iso(claim.end) or '…'}",
+                "verdict": v.verdict if v else None,
+                "confidence": v.confidence if v else None,
+                "reasons": v.reasons if v else [],
+                "was": changed[claim.id]["before"] if claim.id in changed else None,
+                "changed": claim.id in changed,
+            }
+        )
     return out
 
 
 def annotation_rows(found: Analysis | None, case: Case) -> list[dict[str, Any]]:
     """The case's annotations as they are now, bound to the last analysis's findings."""
     if found is None:
-        return [{"id": a.id, "label": a.label, "note": a.note, "sources": list(a.sources),
-                 "author": a.author, "bound": "(not bound yet: verify the case)", "lat": None,
-                 "lon": None} for a in case.annotations]
+        return [
+            {
+                "id": a.id,
+                "label": a.label,
+                "note": a.note,
+                "sources": list(a.sources),
+                "author": a.author,
+                "bound": "(not bound yet: verify the case)",
+                "lat": None,
+                "lon": None,
+            }
+            for a in case.annotations
+        ]
     return [bind(a, found.routes) for a in case.annotations]

@@ -34,15 +34,38 @@ from flightcheck.synth.trajectory import Leg, Trajectory, epoch, fly, iso
 from flightcheck.synth.truth import truth
 
 
-def scenario(aircraft: Aircraft, origin: str, legs: list[Leg], start, end=None,
-             receiver: Receiver | None = None, seed: int = 0
-             ) -> tuple[pd.DataFrame, dict, Trajectory]:
+def scenario(
+    aircraft: Aircraft,
+    origin: str,
+    legs: list[Leg],
+    start,
+    end=None,
+    receiver: Receiver | None = None,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict, Trajectory]:
     """Fly ``legs`` and observe them: returns (fixes, truth, trajectory), deterministic."""
     traj = fly(aircraft, origin, legs, start, end)
     points = (receiver or Receiver()).observe(traj, np.random.default_rng(seed))
     return points, truth(traj, points), traj
 
 
-__all__ = ["MILITARY_TRANSPORTS", "TYPES", "Aircraft", "AircraftType", "Fleet",
-           "IRAN_CENTRAL_ASIA", "Leg", "Receiver", "Trajectory", "airport_pool", "epoch", "fly",
-           "iso", "random_fleet", "scenario", "strip_pool", "truth", "writers"]
+__all__ = [
+    "MILITARY_TRANSPORTS",
+    "TYPES",
+    "Aircraft",
+    "AircraftType",
+    "Fleet",
+    "IRAN_CENTRAL_ASIA",
+    "Leg",
+    "Receiver",
+    "Trajectory",
+    "airport_pool",
+    "epoch",
+    "fly",
+    "iso",
+    "random_fleet",
+    "scenario",
+    "strip_pool",
+    "truth",
+    "writers",
+]

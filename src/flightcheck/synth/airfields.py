@@ -48,8 +48,10 @@ class Airfield:
         for end in self.ends:
             if end.ident == ident:
                 return end
-        raise KeyError(f"{self.ident} has no runway end {ident!r}; "
-                       f"known: {', '.join(e.ident for e in self.ends)}")
+        raise KeyError(
+            f"{self.ident} has no runway end {ident!r}; "
+            f"known: {', '.join(e.ident for e in self.ends)}"
+        )
 
     def end_for_course(self, course_deg: float) -> RunwayEnd:
         """The end of the main runway whose heading is closest to ``course_deg``."""
@@ -69,12 +71,23 @@ def _ends(airport) -> list[RunwayEnd]:
         length_m = float(geo.distance_m(r.le_lat, r.le_lon, r.he_lat, r.he_lon))
         if length_m < 300:
             continue
-        pairs = ((r.le_ident, r.le_lat, r.le_lon, r.he_lat, r.he_lon, r.le_elevation_ft),
-                 (r.he_ident, r.he_lat, r.he_lon, r.le_lat, r.le_lon, r.he_elevation_ft))
+        pairs = (
+            (r.le_ident, r.le_lat, r.le_lon, r.he_lat, r.he_lon, r.le_elevation_ft),
+            (r.he_ident, r.he_lat, r.he_lon, r.le_lat, r.le_lon, r.he_elevation_ft),
+        )
         for ident, lat, lon, olat, olon, e in pairs:
             heading = float(geo.bearing_deg(lat, lon, olat, olon))
-            ends.append(RunwayEnd(airport.ident, str(ident), float(lat), float(lon), heading,
-                                  length_m, float(e) if _finite(e) else elev))
+            ends.append(
+                RunwayEnd(
+                    airport.ident,
+                    str(ident),
+                    float(lat),
+                    float(lon),
+                    heading,
+                    length_m,
+                    float(e) if _finite(e) else elev,
+                )
+            )
     return ends
 
 
@@ -102,5 +115,14 @@ def airfield(code: str) -> Airfield:
     main = ends[0]
     mid_lat, mid_lon = geo.destination(main.lat, main.lon, main.heading_deg, main.length_m / 2)
     p_lat, p_lon = geo.destination(mid_lat, mid_lon, main.heading_deg - 90.0, 350.0)
-    return Airfield(ap.ident, ap.name, ap.country or "", float(ap.lat), float(ap.lon),
-                    float(ap.elevation_ft or 0.0), tuple(ends), float(p_lat), float(p_lon))
+    return Airfield(
+        ap.ident,
+        ap.name,
+        ap.country or "",
+        float(ap.lat),
+        float(ap.lon),
+        float(ap.elevation_ft or 0.0),
+        tuple(ends),
+        float(p_lat),
+        float(p_lon),
+    )

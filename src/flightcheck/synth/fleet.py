@@ -36,15 +36,15 @@ class Fleet:
     trajectories: list[Trajectory] = field(repr=False)
 
 
-def airport_pool(n: int = 150, region: tuple[float, float, float, float] = REGION
-                 ) -> list[str]:
+def airport_pool(n: int = 150, region: tuple[float, float, float, float] = REGION) -> list[str]:
     """The ``n`` large airports of ``region`` with a paved runway, by ident (deterministic)."""
     from flightcheck.reference import airports
 
     t = airports.table()
     lat0, lat1, lon0, lon1 = region
-    sel = t[(t["type"] == "large_airport") & t["lat"].between(lat0, lat1)
-            & t["lon"].between(lon0, lon1)]
+    sel = t[
+        (t["type"] == "large_airport") & t["lat"].between(lat0, lat1) & t["lon"].between(lon0, lon1)
+    ]
     idents = sorted(str(i) for i in sel["ident"])
     out = []
     for ident in idents:
@@ -58,8 +58,12 @@ def airport_pool(n: int = 150, region: tuple[float, float, float, float] = REGIO
     return out
 
 
-def strip_pool(n: int = 60, region: tuple[float, float, float, float] = STRIP_REGION,
-               min_ft: float = 3000.0, max_ft: float = 5000.0) -> list[str]:
+def strip_pool(
+    n: int = 60,
+    region: tuple[float, float, float, float] = STRIP_REGION,
+    min_ft: float = 3000.0,
+    max_ft: float = 5000.0,
+) -> list[str]:
     """The ``n`` small airports of ``region`` whose longest runway with threshold coordinates
     is ``min_ft`` to ``max_ft`` long (any surface), by ident (deterministic): the short
     strips military transports use."""
@@ -67,8 +71,9 @@ def strip_pool(n: int = 60, region: tuple[float, float, float, float] = STRIP_RE
 
     t = airports.table()
     lat0, lat1, lon0, lon1 = region
-    sel = t[(t["type"] == "small_airport") & t["lat"].between(lat0, lat1)
-            & t["lon"].between(lon0, lon1)]
+    sel = t[
+        (t["type"] == "small_airport") & t["lat"].between(lat0, lat1) & t["lon"].between(lon0, lon1)
+    ]
     out = []
     for ident in sorted(str(i) for i in sel["ident"]):
         try:
@@ -82,8 +87,16 @@ def strip_pool(n: int = 60, region: tuple[float, float, float, float] = STRIP_RE
     return out
 
 
-def _legs(rng: np.random.Generator, pool: list[str], lat: np.ndarray, lon: np.ndarray,
-          home: int, start: float, end: float, callsign: str) -> list[Leg]:
+def _legs(
+    rng: np.random.Generator,
+    pool: list[str],
+    lat: np.ndarray,
+    lon: np.ndarray,
+    home: int,
+    start: float,
+    end: float,
+    callsign: str,
+) -> list[Leg]:
     legs, here, t = [], home, start
     while True:
         d = geo.distance_m(lat[here], lon[here], lat, lon)
@@ -95,27 +108,52 @@ def _legs(rng: np.random.Generator, pool: list[str], lat: np.ndarray, lon: np.nd
             break
         via: tuple[str, ...] = ()
         if rng.random() < 0.15:
-            mlat, mlon = geo.great_circle(lat[here], lon[here], lat[to], lon[to],
-                                          step_m=float(d[to]) / 2)
+            mlat, mlon = geo.great_circle(
+                lat[here], lon[here], lat[to], lon[to], step_m=float(d[to]) / 2
+            )
             dm = geo.distance_m(mlat[1], mlon[1], lat, lon)
-            cand = int(np.argmin(np.where((np.arange(len(pool)) == here) |
-                                          (np.arange(len(pool)) == to), np.inf, dm)))
+            cand = int(
+                np.argmin(
+                    np.where(
+                        (np.arange(len(pool)) == here) | (np.arange(len(pool)) == to), np.inf, dm
+                    )
+                )
+            )
             if dm[cand] < 100_000:
                 via = (pool[cand],)
         r = rng.random()
-        approaches = (("touch_and_go", "land") if r < 0.05 else
-                      ("go_around", "land") if r < 0.10 else ("land",))
-        legs.append(Leg(pool[to], t, callsign=callsign, approaches=approaches, via=via,
-                        hold_laps=int(rng.random() < 0.1) * int(rng.integers(1, 3)),
-                        transponder_off_on_ground=bool(rng.random() < 0.25)))
+        approaches = (
+            ("touch_and_go", "land")
+            if r < 0.05
+            else ("go_around", "land")
+            if r < 0.10
+            else ("land",)
+        )
+        legs.append(
+            Leg(
+                pool[to],
+                t,
+                callsign=callsign,
+                approaches=approaches,
+                via=via,
+                hold_laps=int(rng.random() < 0.1) * int(rng.integers(1, 3)),
+                transponder_off_on_ground=bool(rng.random() < 0.25),
+            )
+        )
         here = to
         t += float(d[to]) / 200.0 + 1800.0 + rng.uniform(2700.0, 8 * 3600.0)
     return legs
 
 
-def random_fleet(n_aircraft: int, days: float, seed: int = 0,
-                 start: str = "2025-10-01T00:00:00Z", receiver: Receiver | None = None,
-                 pool: list[str] | None = None, types: tuple[str, ...] | None = None) -> Fleet:
+def random_fleet(
+    n_aircraft: int,
+    days: float,
+    seed: int = 0,
+    start: str = "2025-10-01T00:00:00Z",
+    receiver: Receiver | None = None,
+    pool: list[str] | None = None,
+    types: tuple[str, ...] | None = None,
+) -> Fleet:
     """``n_aircraft`` aircraft flying for ``days`` days between real airports (deterministic
     given ``seed``): stops observed on the ground or only inferable (transponder off on the
     ground), touch-and-goes, go-arounds, holds and overflights, seen by ``receiver``
@@ -141,8 +179,9 @@ def random_fleet(n_aircraft: int, days: float, seed: int = 0,
         callsign = f"SYN{i:04d}"
         ac = Aircraft(f"{int(hexes[i]):06x}", code, f"SY-{i:04d}", callsign)
         home = int(rng.integers(len(pool)))
-        legs = _legs(rng, pool, lat, lon, home, t0 + rng.uniform(0, 6 * 3600.0),
-                     t_end - 6 * 3600.0, callsign)
+        legs = _legs(
+            rng, pool, lat, lon, home, t0 + rng.uniform(0, 6 * 3600.0), t_end - 6 * 3600.0, callsign
+        )
         if not legs:
             continue
         traj = fly(ac, pool[home], legs, t0, t_end, min_turnaround_s=2700.0)

@@ -11,8 +11,15 @@ import numpy as np
 
 from flightcheck.geo import EARTH_RADIUS_KM, bearing_deg
 
-__all__ = ["EARTH_RADIUS_M", "bearing_deg", "destination", "distance_m", "great_circle",
-           "offset_local", "wrap180"]
+__all__ = [
+    "EARTH_RADIUS_M",
+    "bearing_deg",
+    "destination",
+    "distance_m",
+    "great_circle",
+    "offset_local",
+    "wrap180",
+]
 
 EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
 """Mean Earth radius (IUGG), metres."""

@@ -40,8 +40,22 @@ GLIDE_DEG = 3.0
 TOUCHDOWN_M = 300.0
 """Touchdown point beyond the threshold (the glide-path aiming point)."""
 
-PHASES = ("parked", "taxi", "lineup", "takeoff", "climb", "cruise", "descent", "hold",
-          "approach", "final", "landing", "touch_and_go", "circuit", "go_around")
+PHASES = (
+    "parked",
+    "taxi",
+    "lineup",
+    "takeoff",
+    "climb",
+    "cruise",
+    "descent",
+    "hold",
+    "approach",
+    "final",
+    "landing",
+    "touch_and_go",
+    "circuit",
+    "go_around",
+)
 """Phase names; a trajectory stores their index."""
 P = {name: i for i, name in enumerate(PHASES)}
 
@@ -116,8 +130,9 @@ class Builder:
         if dist_m <= 0:
             return
         n = max(1, int(np.ceil(dist_m / step_m)))
-        lat, lon = geo.destination(self.lat[-1], self.lon[-1], heading,
-                                   np.linspace(dist_m / n, dist_m, n))
+        lat, lon = geo.destination(
+            self.lat[-1], self.lon[-1], heading, np.linspace(dist_m / n, dist_m, n)
+        )
         self.add_points(lat, lon)
 
     def to(self, lat: float, lon: float, step_m: float = 10_000.0) -> None:
@@ -130,8 +145,9 @@ class Builder:
         if abs(turn_deg) < 0.5:
             return
         side = 1.0 if turn_deg > 0 else -1.0
-        c_lat, c_lon = geo.destination(self.lat[-1], self.lon[-1], self.heading + 90 * side,
-                                       radius_m)
+        c_lat, c_lon = geo.destination(
+            self.lat[-1], self.lon[-1], self.heading + 90 * side, radius_m
+        )
         start = self.heading - 90 * side
         n = max(2, int(np.ceil(abs(turn_deg) / 5.0)))
         theta = start + np.linspace(0, turn_deg, n + 1)[1:]
@@ -141,8 +157,16 @@ class Builder:
         self.heading = final
 
     # --- profile ----------------------------------------------------------------------------
-    def phase(self, code: str, *, dist_m: float | None = None, duration_s: float | None = None,
-              v1: float | None = None, a1: float | None = None, ground: bool = False) -> float:
+    def phase(
+        self,
+        code: str,
+        *,
+        dist_m: float | None = None,
+        duration_s: float | None = None,
+        v1: float | None = None,
+        a1: float | None = None,
+        ground: bool = False,
+    ) -> float:
         """Append a phase ending at speed ``v1`` (m/s) and altitude ``a1`` (ft).
 
         Give the distance (duration follows from the mean speed) or the duration (distance
@@ -201,23 +225,38 @@ class LegPlanner:
     the arrival fix before the approach.
     """
 
-    def __init__(self, ac: AircraftType, origin: Airfield, dest: Airfield,
-                 dep_end: RunwayEnd, arr_end: RunwayEnd, *, cruise_ft: float | None = None,
-                 via: tuple[Airfield, ...] = (), hold_laps: int = 0,
-                 approaches: tuple[str, ...] = ("land",), lineup_s: float = 60.0):
+    def __init__(
+        self,
+        ac: AircraftType,
+        origin: Airfield,
+        dest: Airfield,
+        dep_end: RunwayEnd,
+        arr_end: RunwayEnd,
+        *,
+        cruise_ft: float | None = None,
+        via: tuple[Airfield, ...] = (),
+        hold_laps: int = 0,
+        approaches: tuple[str, ...] = ("land",),
+        lineup_s: float = 60.0,
+    ):
         self.ac, self.origin, self.dest = ac, origin, dest
         self.dep, self.arr = dep_end, arr_end
         self.cruise_ft = min(cruise_ft or ac.cruise_ft, ac.max_alt_ft)
         self.via, self.hold_laps = via, hold_laps
-        self.approaches = tuple(approaches) if approaches and approaches[-1] == "land" else (
-            *approaches, "land")
+        self.approaches = (
+            tuple(approaches) if approaches and approaches[-1] == "land" else (*approaches, "land")
+        )
         self.lineup_s = lineup_s
 
     # -- ground ------------------------------------------------------------------------------
     def _taxi_out(self, b: Builder) -> None:
         ac, end = self.ac, self.dep
-        side = 1.0 if geo.wrap180(geo.bearing_deg(end.lat, end.lon, b.lat[0], b.lon[0])
-                                  - end.heading_deg) > 0 else -1.0
+        side = (
+            1.0
+            if geo.wrap180(geo.bearing_deg(end.lat, end.lon, b.lat[0], b.lon[0]) - end.heading_deg)
+            > 0
+            else -1.0
+        )
         e_lat, e_lon = geo.destination(end.lat, end.lon, end.heading_deg + 90 * side, 180.0)
         b.add_points([e_lat, end.lat], [e_lon, end.lon])
         b.speed = ac.taxi_kt * KT
@@ -227,8 +266,14 @@ class LegPlanner:
         b.phase("lineup", duration_s=self.lineup_s, ground=True)
 
     def _taxi_in(self, b: Builder, airfield: Airfield) -> None:
-        side = 1.0 if geo.wrap180(geo.bearing_deg(*b.here, airfield.parking_lat,
-                                                  airfield.parking_lon) - b.heading) > 0 else -1.0
+        side = (
+            1.0
+            if geo.wrap180(
+                geo.bearing_deg(*b.here, airfield.parking_lat, airfield.parking_lon) - b.heading
+            )
+            > 0
+            else -1.0
+        )
         x_lat, x_lon = geo.destination(*b.here, b.heading + 90 * side, 180.0)
         s0 = b.s[-1]
         b.add_points([x_lat, airfield.parking_lat], [x_lon, airfield.parking_lon])
@@ -283,8 +328,7 @@ class LegPlanner:
         ac, end = self.ac, self.arr
         td_lat, td_lon = self._touchdown_point(end)
         f_dist = glide_distance_m(3000.0)
-        f_lat, f_lon = map(float, geo.destination(td_lat, td_lon, end.heading_deg + 180.0,
-                                                  f_dist))
+        f_lat, f_lon = map(float, geo.destination(td_lat, td_lon, end.heading_deg + 180.0, f_dist))
         v_a = ac.hold_kt * KT
         r = turn_radius_m(v_a)
         extra = 20_000.0 if self.hold_laps else 8_000.0
@@ -306,8 +350,9 @@ class LegPlanner:
         b = Builder(a_lat, a_lon, course, alt_a)
         b.speed = v_a
         if self.hold_laps:
-            ev = b.mark("hold", self.dest.ident, lat=a_lat, lon=a_lon, alt_ft=alt_a,
-                        laps=self.hold_laps)
+            ev = b.mark(
+                "hold", self.dest.ident, lat=a_lat, lon=a_lon, alt_ft=alt_a, laps=self.hold_laps
+            )
             leg = v_a * 60.0
             s0 = b.s[-1]
             for _ in range(self.hold_laps):
@@ -321,8 +366,9 @@ class LegPlanner:
             b.heading = course
         s0 = b.s[-1]
         b.add_points(b0.lat[1:], b0.lon[1:])
-        b.phase("approach", dist_m=b.s[-1] - s0, v1=ac.approach_kt * KT,
-                a1=end.elevation_ft + 3000.0)
+        b.phase(
+            "approach", dist_m=b.s[-1] - s0, v1=ac.approach_kt * KT, a1=end.elevation_ft + 3000.0
+        )
         self._approaches(b, end, 3000.0)
         return b, alt_a, v_a
 
@@ -354,8 +400,12 @@ class LegPlanner:
                 b.mark(kind, self.dest.ident, runway=end.ident, alt_ft=end.elevation_ft + floor)
                 run = glide_distance_m(floor) + 1500.0
                 b.straight(end.heading_deg, run)
-                b.phase("go_around", dist_m=run, v1=ac.circuit_kt * KT,
-                        a1=end.elevation_ft + floor + 400.0)
+                b.phase(
+                    "go_around",
+                    dist_m=run,
+                    v1=ac.circuit_kt * KT,
+                    a1=end.elevation_ft + floor + 400.0,
+                )
                 h = 2000.0
                 self._circuit(b, end, 1500.0, h)
             else:
@@ -372,8 +422,7 @@ class LegPlanner:
     def build(self) -> Builder:
         """The whole leg, parking to parking; times in seconds from the off-block time."""
         ac = self.ac
-        b = Builder(self.origin.parking_lat, self.origin.parking_lon, 0.0,
-                    self.dep.elevation_ft)
+        b = Builder(self.origin.parking_lat, self.origin.parking_lon, 0.0, self.dep.elevation_ft)
         self._taxi_out(b)
         self._takeoff(b, self.dep)
         self._climb_straight(b, self.dep.elevation_ft + 1500.0, (ac.rotate_kt + 20) * KT)
@@ -416,9 +465,12 @@ class LegPlanner:
         cruise = float(np.floor(self.cruise_ft / 1000.0) * 1000.0)
         while True:
             low = min(10_000.0, cruise)
-            plan = [("climb", v250, low, ac.climb_fpm), ("climb", vc, cruise, ac.climb_high_fpm),
-                    ("descent", min(vc, 280 * KT), max(low, alt_a), ac.descent_fpm),
-                    ("descent", v_a, alt_a, ac.descent_fpm)]
+            plan = [
+                ("climb", v250, low, ac.climb_fpm),
+                ("climb", vc, cruise, ac.climb_high_fpm),
+                ("descent", min(vc, 280 * KT), max(low, alt_a), ac.descent_fpm),
+                ("descent", v_a, alt_a, ac.descent_fpm),
+            ]
             used, v, a = 0.0, v_start, start_alt
             for _, v1, a1, rate in plan:
                 used += _climb_distance(ac, v, v1, a1 - a, rate)

@@ -31,9 +31,21 @@ from flightcheck.synth.physics import P
 from flightcheck.synth.trajectory import Trajectory
 
 IRAN_CENTRAL_ASIA = (
-    (44.0, 39.5), (48.0, 39.0), (49.5, 46.5), (55.0, 51.0), (70.0, 55.0), (82.0, 49.5),
-    (80.0, 42.0), (75.0, 37.0), (71.0, 29.5), (61.5, 25.0), (57.0, 25.5), (51.5, 27.0),
-    (48.0, 30.0), (46.0, 33.0), (44.0, 37.0),
+    (44.0, 39.5),
+    (48.0, 39.0),
+    (49.5, 46.5),
+    (55.0, 51.0),
+    (70.0, 55.0),
+    (82.0, 49.5),
+    (80.0, 42.0),
+    (75.0, 37.0),
+    (71.0, 29.5),
+    (61.5, 25.0),
+    (57.0, 25.5),
+    (51.5, 27.0),
+    (48.0, 30.0),
+    (46.0, 33.0),
+    (44.0, 37.0),
 )
 """Lon/lat polygon: Iran, the Caspian, Turkmenistan, Uzbekistan, Kazakhstan, Kyrgyzstan,
 Tajikistan and Afghanistan, where public ADS-B networks have almost no receivers."""
@@ -58,8 +70,13 @@ class Receiver:
     max_range_km: float = 400.0
     clock_offset_s: float = 0.0
 
-    def observe(self, traj: Trajectory, rng: np.random.Generator, start: float | None = None,
-                end: float | None = None) -> pd.DataFrame:
+    def observe(
+        self,
+        traj: Trajectory,
+        rng: np.random.Generator,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> pd.DataFrame:
         """Reported fixes of ``traj`` between ``start`` and ``end`` (Unix s), time-sorted."""
         lo = traj.start if start is None else start
         hi = traj.end if end is None else end
@@ -67,8 +84,11 @@ class Receiver:
         mean_dt = sum(self.dt_low_s) / 2
         parts = []
         for a, b in windows:
-            n = int((b - a) / self.dt_low_s[0]) + 2 if (b - a) < 60 else int((b - a) / mean_dt
-                                                                            * 1.3) + 10
+            n = (
+                int((b - a) / self.dt_low_s[0]) + 2
+                if (b - a) < 60
+                else int((b - a) / mean_dt * 1.3) + 10
+            )
             t = a + np.cumsum(rng.uniform(*self.dt_low_s, n))
             parts.append(t[t < b])
         t = np.concatenate(parts) if parts else np.empty(0)
@@ -81,8 +101,9 @@ class Receiver:
             keep &= ~shapely.contains_xy(shapely.Polygon(hole), st["lon"], st["lat"])
         for code, floor in self.floors_ft.items():
             ap = airfield(code)
-            near = (geo.distance_m(st["lat"], st["lon"], ap.lat, ap.lon)
-                    < self.floor_radius_km * 1000.0)
+            near = (
+                geo.distance_m(st["lat"], st["lon"], ap.lat, ap.lon) < self.floor_radius_km * 1000.0
+            )
             keep &= ~(near & (st["alt_ft"] - ap.elevation_ft < floor))
         if self.site is not None:
             d_km = geo.distance_m(st["lat"], st["lon"], *self.site) / 1000.0
@@ -95,37 +116,41 @@ class Receiver:
         st = {k: v[idx] for k, v in st.items()}
         t = t[idx]
         n = len(t)
-        lat, lon = geo.offset_local(st["lat"], st["lon"], rng.normal(0, self.noise_m, n),
-                                    rng.normal(0, self.noise_m, n))
+        lat, lon = geo.offset_local(
+            st["lat"], st["lon"], rng.normal(0, self.noise_m, n), rng.normal(0, self.noise_m, n)
+        )
         outlier = rng.random(n) < self.outlier_rate
         k = int(outlier.sum())
         if k:
             dist = rng.uniform(1000.0, 8000.0, k)
             ang = rng.uniform(0.0, 2 * np.pi, k)
-            lat[outlier], lon[outlier] = geo.offset_local(lat[outlier], lon[outlier],
-                                                          dist * np.sin(ang), dist * np.cos(ang))
+            lat[outlier], lon[outlier] = geo.offset_local(
+                lat[outlier], lon[outlier], dist * np.sin(ang), dist * np.cos(ang)
+            )
         ground = st["on_ground"].astype(bool)
         alt = np.round(st["alt_ft"] / 25.0) * 25.0
         ac = traj.aircraft
-        return pd.DataFrame({
-            "time": t + self.clock_offset_s,
-            "icao24": ac.icao24,
-            "callsign": st["callsign"].astype(str),
-            "registration": ac.registration,
-            "typecode": ac.typecode,
-            "lat": lat,
-            "lon": lon,
-            "alt_ft": alt,
-            "alt_geom_ft": np.where(ground, np.nan, alt + 125.0),
-            "on_ground": ground,
-            "gs_kt": np.round(st["gs_kt"], 1),
-            "track_deg": np.round(st["track_deg"], 1) % 360.0,
-            "vrate_fpm": np.where(ground, 0.0, np.round(st["vrate_fpm"] / 64.0) * 64.0),
-            "squawk": ac.squawk,
-            "position_source": np.where(outlier, "mlat", "adsb"),
-            "phase": st["phase"],
-            "true_time": t,
-        })
+        return pd.DataFrame(
+            {
+                "time": t + self.clock_offset_s,
+                "icao24": ac.icao24,
+                "callsign": st["callsign"].astype(str),
+                "registration": ac.registration,
+                "typecode": ac.typecode,
+                "lat": lat,
+                "lon": lon,
+                "alt_ft": alt,
+                "alt_geom_ft": np.where(ground, np.nan, alt + 125.0),
+                "on_ground": ground,
+                "gs_kt": np.round(st["gs_kt"], 1),
+                "track_deg": np.round(st["track_deg"], 1) % 360.0,
+                "vrate_fpm": np.where(ground, 0.0, np.round(st["vrate_fpm"] / 64.0) * 64.0),
+                "squawk": ac.squawk,
+                "position_source": np.where(outlier, "mlat", "adsb"),
+                "phase": st["phase"],
+                "true_time": t,
+            }
+        )
 
 
 def _transponder_windows(traj: Trajectory, lo: float, hi: float) -> list[tuple[float, float]]:
@@ -143,8 +168,9 @@ def _transponder_windows(traj: Trajectory, lo: float, hi: float) -> list[tuple[f
     return out
 
 
-def state_vectors_grid(points: pd.DataFrame, step_s: float = 10.0,
-                       max_age_s: float = 60.0) -> pd.DataFrame:
+def state_vectors_grid(
+    points: pd.DataFrame, step_s: float = 10.0, max_age_s: float = 60.0
+) -> pd.DataFrame:
     """OpenSky-style state vectors: one row per aircraft every ``step_s`` seconds while the
     last fix is at most ``max_age_s`` old, repeating the last fix; adds ``lastposupdate``."""
     rows = []

@@ -108,18 +108,29 @@ class Trajectory:
         v = self.v0[k] + dv * frac
         s = self.s0[k] + self.v0[k] * tau + dv * tau * frac / 2
         alt = self.a0[k] + (self.a1[k] - self.a0[k]) * frac
-        vrate = np.divide((self.a1[k] - self.a0[k]) * 60.0, dur, out=np.zeros_like(tau),
-                          where=dur > 0)
+        vrate = np.divide(
+            (self.a1[k] - self.a0[k]) * 60.0, dur, out=np.zeros_like(tau), where=dur > 0
+        )
         lat = np.interp(s, self.path_s, self.path_lat)
         lon = (np.interp(s, self.path_s, self.path_lon) + 540.0) % 360.0 - 180.0
         seg = np.clip(np.searchsorted(self.path_s, s, side="right") - 1, 0, len(self.path_s) - 2)
-        brg = geo.bearing_deg(self.path_lat[:-1], self.path_lon[:-1], self.path_lat[1:],
-                              self.path_lon[1:])
+        brg = geo.bearing_deg(
+            self.path_lat[:-1], self.path_lon[:-1], self.path_lat[1:], self.path_lon[1:]
+        )
         ci = np.clip(np.searchsorted(self.callsign_t, t, side="right") - 1, 0, None)
-        return {"lat": lat, "lon": lon, "alt_ft": alt, "gs_kt": v / KT, "track_deg": brg[seg],
-                "vrate_fpm": vrate, "on_ground": self.ground[k], "phase": self.code[k],
-                "callsign": np.asarray(self.callsigns, dtype=object)[ci], "s": s,
-                "elev_ft": self.elev_ft[k]}
+        return {
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "gs_kt": v / KT,
+            "track_deg": brg[seg],
+            "vrate_fpm": vrate,
+            "on_ground": self.ground[k],
+            "phase": self.code[k],
+            "callsign": np.asarray(self.callsigns, dtype=object)[ci],
+            "s": s,
+            "elev_ft": self.elev_ft[k],
+        }
 
     def time_at(self, s: float) -> float:
         """Unix time when the aircraft passes path distance ``s`` (metres)."""
@@ -134,9 +145,14 @@ class Trajectory:
         return PHASES[int(self.state([t])["phase"][0])]
 
 
-def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str | float,
-        end: datetime | str | float | None = None,
-        min_turnaround_s: float | None = None) -> Trajectory:
+def fly(
+    aircraft: Aircraft,
+    origin: str,
+    legs: list[Leg],
+    start: datetime | str | float,
+    end: datetime | str | float | None = None,
+    min_turnaround_s: float | None = None,
+) -> Trajectory:
     """Plan ``legs`` for ``aircraft`` parked at ``origin`` from ``start`` (until ``end``, or
     one hour after the last landing). A leg that would leave before the previous one has
     reached parking raises ValueError, or, with ``min_turnaround_s``, is delayed to leave
@@ -146,8 +162,15 @@ def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str 
     whole = Builder(here.parking_lat, here.parking_lon, 0.0, here.elevation_ft)
     whole.t = t_start
     elev: list[float] = []
-    stops: list[dict] = [{"icao24": aircraft.icao24, "airport": here.ident, "arrival": None,
-                          "departure": None, "transponder_off_on_ground": False}]
+    stops: list[dict] = [
+        {
+            "icao24": aircraft.icao24,
+            "airport": here.ident,
+            "arrival": None,
+            "departure": None,
+            "transponder_off_on_ground": False,
+        }
+    ]
     events, overflights, silent = [], [], []
     callsign_t, callsigns = [t_start], [aircraft.callsign]
     overflight_s: list[tuple[str, float]] = []
@@ -157,8 +180,10 @@ def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str 
         if min_turnaround_s is not None:
             off = max(off, whole.t + min_turnaround_s)
         if off < whole.t:
-            raise ValueError(f"leg to {leg.to} leaves at {iso(off)}, before the aircraft is "
-                             f"parked at {here.ident} ({iso(whole.t)})")
+            raise ValueError(
+                f"leg to {leg.to} leaves at {iso(off)}, before the aircraft is "
+                f"parked at {here.ident} ({iso(whole.t)})"
+            )
         whole.speed = 0.0
         whole.alt = here.elevation_ft
         whole.phase("parked", duration_s=off - whole.t, ground=True)
@@ -174,9 +199,17 @@ def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str 
         else:
             last = _latlon(leg.via[-1]) if leg.via else (here.lat, here.lon)
             arr = dest.end_for_course(float(geo.bearing_deg(*last, dest.lat, dest.lon)))
-        planner = LegPlanner(aircraft.type, here, dest, dep, arr, cruise_ft=leg.cruise_ft,
-                             via=tuple(airfield(v) for v in leg.via), hold_laps=leg.hold_laps,
-                             approaches=leg.approaches)
+        planner = LegPlanner(
+            aircraft.type,
+            here,
+            dest,
+            dep,
+            arr,
+            cruise_ft=leg.cruise_ft,
+            via=tuple(airfield(v) for v in leg.via),
+            hold_laps=leg.hold_laps,
+            approaches=leg.approaches,
+        )
         b = planner.build()
         callsign_t.append(whole.t)
         callsigns.append(leg.callsign or aircraft.callsign)
@@ -190,15 +223,25 @@ def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str 
             if ev.kind == "wheels_off":
                 stops[-1]["departure"] = t_ev
             elif ev.kind == "touchdown":
-                stops.append({"icao24": aircraft.icao24, "airport": dest.ident, "arrival": t_ev,
-                              "departure": None,
-                              "transponder_off_on_ground": leg.transponder_off_on_ground})
+                stops.append(
+                    {
+                        "icao24": aircraft.icao24,
+                        "airport": dest.ident,
+                        "arrival": t_ev,
+                        "departure": None,
+                        "transponder_off_on_ground": leg.transponder_off_on_ground,
+                    }
+                )
             elif ev.kind == "overflight":
                 assert ev.s is not None, "an overflight event is marked with its distance"
                 overflight_s.append((ev.airport, ev.s))
             else:
-                item = {"icao24": aircraft.icao24, "kind": ev.kind, "airport": ev.airport,
-                        "time": t_ev}
+                item = {
+                    "icao24": aircraft.icao24,
+                    "kind": ev.kind,
+                    "airport": ev.airport,
+                    "time": t_ev,
+                }
                 if ev.end is not None:
                     item["end"] = ev.end
                 item.update({k: v for k, v in ev.extra.items() if k not in ("lat", "lon")})
@@ -210,15 +253,36 @@ def fly(aircraft: Aircraft, origin: str, legs: list[Leg], start: datetime | str 
     elev.extend([here.elevation_ft] * (len(whole.phases) - len(elev)))
     ph = np.array(whole.phases, dtype=float)
     traj = Trajectory(
-        aircraft, ph[:, 0], ph[:, 1], ph[:, 2], ph[:, 3], ph[:, 4], ph[:, 5], ph[:, 6],
-        ph[:, 7].astype(bool), ph[:, 8].astype(int), np.asarray(whole.lat),
-        np.unwrap(np.asarray(whole.lon), period=360.0), np.asarray(whole.s),
-        np.asarray(elev), np.asarray(callsign_t), callsigns, stops, events)
+        aircraft,
+        ph[:, 0],
+        ph[:, 1],
+        ph[:, 2],
+        ph[:, 3],
+        ph[:, 4],
+        ph[:, 5],
+        ph[:, 6],
+        ph[:, 7].astype(bool),
+        ph[:, 8].astype(int),
+        np.asarray(whole.lat),
+        np.unwrap(np.asarray(whole.lon), period=360.0),
+        np.asarray(whole.s),
+        np.asarray(elev),
+        np.asarray(callsign_t),
+        callsigns,
+        stops,
+        events,
+    )
     for ident, s in overflight_s:
         t_ov = traj.time_at(s)
         st = traj.state([t_ov])
-        overflights.append({"icao24": aircraft.icao24, "airport": ident, "time": t_ov,
-                            "alt_ft": float(np.round(st["alt_ft"][0]))})
+        overflights.append(
+            {
+                "icao24": aircraft.icao24,
+                "airport": ident,
+                "time": t_ov,
+                "alt_ft": float(np.round(st["alt_ft"][0])),
+            }
+        )
     traj.overflights = overflights
     for stop in stops:
         if stop["transponder_off_on_ground"]:

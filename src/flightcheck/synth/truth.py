@@ -24,8 +24,9 @@ GAP_S = 600.0
 """A silence longer than this (seconds) is reported as a gap."""
 
 
-def truth(traj: Trajectory, points: pd.DataFrame, gap_s: float = GAP_S,
-          margin_s: float = 1800.0) -> dict[str, list[dict]]:
+def truth(
+    traj: Trajectory, points: pd.DataFrame, gap_s: float = GAP_S, margin_s: float = 1800.0
+) -> dict[str, list[dict]]:
     """Truth of ``traj`` restricted to what ``points`` (its observed fixes) span.
 
     ``points`` must carry ``true_time`` (Unix s without clock offset) and ``on_ground``.
@@ -45,21 +46,37 @@ def truth(traj: Trajectory, points: pd.DataFrame, gap_s: float = GAP_S,
         if d < lo or a > hi:
             continue
         observed = bool(((ground_t >= a - 60) & (ground_t <= d + 60)).any())
-        stops.append({"icao24": s["icao24"], "airport": s["airport"],
-                      "arrival": iso(s["arrival"]) if a >= lo else None,
-                      "departure": iso(s["departure"]) if d <= hi else None,
-                      "observed": observed,
-                      "transponder_off_on_ground": s["transponder_off_on_ground"]})
-    events = [{**e, "time": iso(e["time"]), **({"end": iso(e["end"])} if "end" in e else {})}
-              for e in traj.events if t[0] <= e["time"] <= t[-1]]
-    overflights = [{**o, "time": iso(o["time"])} for o in traj.overflights
-                   if t[0] <= o["time"] <= t[-1]]
+        stops.append(
+            {
+                "icao24": s["icao24"],
+                "airport": s["airport"],
+                "arrival": iso(s["arrival"]) if a >= lo else None,
+                "departure": iso(s["departure"]) if d <= hi else None,
+                "observed": observed,
+                "transponder_off_on_ground": s["transponder_off_on_ground"],
+            }
+        )
+    events = [
+        {**e, "time": iso(e["time"]), **({"end": iso(e["end"])} if "end" in e else {})}
+        for e in traj.events
+        if t[0] <= e["time"] <= t[-1]
+    ]
+    overflights = [
+        {**o, "time": iso(o["time"])} for o in traj.overflights if t[0] <= o["time"] <= t[-1]
+    ]
     gaps = []
     dt = np.diff(t)
     for i in np.flatnonzero(dt > gap_s):
         a, b = t[i], t[i + 1]
         mid = traj.state(np.linspace(a, b, 50))
         parked = bool((mid["on_ground"] | (mid["phase"] == P["parked"])).any())
-        gaps.append({"icao24": traj.aircraft.icao24, "start": iso(a), "end": iso(b),
-                     "duration_s": round(float(b - a)), "cause": "stop" if parked else "coverage"})
+        gaps.append(
+            {
+                "icao24": traj.aircraft.icao24,
+                "start": iso(a),
+                "end": iso(b),
+                "duration_s": round(float(b - a)),
+                "cause": "stop" if parked else "coverage",
+            }
+        )
     return {"stops": stops, "events": events, "overflights": overflights, "gaps": gaps}

@@ -69,9 +69,14 @@ def _tag(t: float) -> str:
     return f"\\{body}*{checksum:02X}\\"
 
 
-def voyage(start: tuple[float, float], t0: float, steps: list[Sail | Stay],
-           sail_every_s: float = 120.0, stay_every_s: float = 360.0,
-           seed: int = 0) -> Voyage:
+def voyage(
+    start: tuple[float, float],
+    t0: float,
+    steps: list[Sail | Stay],
+    sail_every_s: float = 120.0,
+    stay_every_s: float = 360.0,
+    seed: int = 0,
+) -> Voyage:
     """Fixes of one vessel following ``steps`` from ``start`` at Unix time ``t0``."""
     rng = np.random.default_rng(seed)
     lat, lon, t = float(start[0]), float(start[1]), float(t0)
@@ -84,20 +89,30 @@ def voyage(start: tuple[float, float], t0: float, steps: list[Sail | Stay],
             times = np.arange(t, t + dur, sail_every_s)
             f = (times - t) / dur if dur > 0 else np.zeros(len(times))
             cog = float(bearing_deg(lat, lon, step.to[0], step.to[1])) % 360.0
-            part = pd.DataFrame({
-                "time": times, "lat": lat + f * (step.to[0] - lat),
-                "lon": lon + f * (step.to[1] - lon),
-                "sog": np.clip(step.kn + rng.normal(0, 0.15, len(times)), 0, None),
-                "cog": np.full(len(times), cog), "status": 0})
+            part = pd.DataFrame(
+                {
+                    "time": times,
+                    "lat": lat + f * (step.to[0] - lat),
+                    "lon": lon + f * (step.to[1] - lon),
+                    "sog": np.clip(step.kn + rng.normal(0, 0.15, len(times)), 0, None),
+                    "cog": np.full(len(times), cog),
+                    "status": 0,
+                }
+            )
             lat, lon, t = float(step.to[0]), float(step.to[1]), t + dur
         else:
             times = np.arange(t, t + step.seconds, stay_every_s)
             jitter = rng.normal(0, 0.00015, (2, len(times)))
-            part = pd.DataFrame({
-                "time": times, "lat": lat + jitter[0], "lon": lon + jitter[1],
-                "sog": rng.uniform(0, 2 * step.kn, len(times)).round(1),
-                "cog": rng.uniform(0, 360, len(times)),
-                "status": 5 if step.port else 1})
+            part = pd.DataFrame(
+                {
+                    "time": times,
+                    "lat": lat + jitter[0],
+                    "lon": lon + jitter[1],
+                    "sog": rng.uniform(0, 2 * step.kn, len(times)).round(1),
+                    "cog": rng.uniform(0, 360, len(times)),
+                    "status": 5 if step.port else 1,
+                }
+            )
             if step.port:
                 truth.append({"port": step.port, "arrival": t, "departure": t + step.seconds})
             t += step.seconds
@@ -107,23 +122,52 @@ def voyage(start: tuple[float, float], t0: float, steps: list[Sail | Stay],
     return Voyage(points.round({"lat": 5, "lon": 5, "sog": 1, "cog": 1}), truth)
 
 
-def nmea(points: pd.DataFrame, mmsi: int, name: str = "SYNTH", imo: int = 0,
-         callsign: str = "", ship_type: int = 70, static_every: int = 200) -> str:
+def nmea(
+    points: pd.DataFrame,
+    mmsi: int,
+    name: str = "SYNTH",
+    imo: int = 0,
+    callsign: str = "",
+    ship_type: int = 70,
+    static_every: int = 200,
+) -> str:
     """An AIS NMEA log (one tag-blocked ``!AIVDM`` line per fix, plus type 5 messages)."""
     from pyais import encode_dict
 
     lines: list[str] = []
     records = points[["time", "lat", "lon", "sog", "cog", "status"]].itertuples(
-        index=False, name=None)
+        index=False, name=None
+    )
     for n, (t, lat, lon, sog, cog, status) in enumerate(records):
         if n % static_every == 0:
             first, *rest = encode_dict(
-                {"type": 5, "mmsi": mmsi, "shipname": name, "callsign": callsign, "imo": imo,
-                 "ship_type": ship_type}, talker_id="AI", sentence_type="VDM", seq_id=n % 10)
+                {
+                    "type": 5,
+                    "mmsi": mmsi,
+                    "shipname": name,
+                    "callsign": callsign,
+                    "imo": imo,
+                    "ship_type": ship_type,
+                },
+                talker_id="AI",
+                sentence_type="VDM",
+                seq_id=n % 10,
+            )
             lines += [_tag(t) + first, *rest]
         sentence = encode_dict(
-            {"type": 1, "mmsi": mmsi, "status": int(status), "lat": lat, "lon": lon,
-             "speed": sog, "course": cog, "heading": 511, "second": int(t) % 60},
-            talker_id="AI", sentence_type="VDM")[0]
+            {
+                "type": 1,
+                "mmsi": mmsi,
+                "status": int(status),
+                "lat": lat,
+                "lon": lon,
+                "speed": sog,
+                "course": cog,
+                "heading": 511,
+                "second": int(t) % 60,
+            },
+            talker_id="AI",
+            sentence_type="VDM",
+        )[0]
         lines.append(_tag(t) + sentence)
     return "\n".join(lines) + "\n"

@@ -112,8 +112,9 @@ def _take(column: Any, rows: np.ndarray) -> Any:
     return column[rows]
 
 
-def text_arrow(column: Text | TextRuns | pa.Array | pa.ChunkedArray, n: int
-               ) -> pa.Array | pa.ChunkedArray:
+def text_arrow(
+    column: Text | TextRuns | pa.Array | pa.ChunkedArray, n: int
+) -> pa.Array | pa.ChunkedArray:
     """A block's text column as arrow large_string of ``n`` rows."""
     if isinstance(column, TextRuns):
         return _arrow_of_runs(column.pool, column.codes, column.lengths)
@@ -134,8 +135,9 @@ _MAX_RUNS = 1 << 16
 (one value per file: 8x faster than the take on millions of rows)."""
 
 
-def _arrow_of_runs(pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.ndarray
-                   ) -> pa.Array:
+def _arrow_of_runs(
+    pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.ndarray
+) -> pa.Array:
     """Arrow large_string of ``lengths[i]`` copies of ``pool[codes[i]]`` (-1: missing),
     built from buffers: the offsets and the bytes of a run are each one slice assignment."""
     encoded = [None if v is None else v.encode() for v in pool]
@@ -156,8 +158,9 @@ def _arrow_of_runs(pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.
         missing = np.repeat(run_null, lengths)
         nulls = int(missing.sum())
         validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
-    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data),
-                                            validity, nulls)
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(data), validity, nulls
+    )
 
 
 _STEPS = 1 << 16
@@ -166,8 +169,9 @@ _MANY_RUNS = 256
 """More runs than this (one value per file of an archive) are written in one go."""
 
 
-def _few_runs(encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray,
-              run_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _few_runs(
+    encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray, run_size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of the runs, a run at a time: no temporary the size of a long run."""
     n = int(lengths.sum())
     byte_end = np.cumsum(run_size * lengths)
@@ -176,28 +180,34 @@ def _few_runs(encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarra
     offsets[n] = byte_end[-1]
     data = np.empty(int(byte_end[-1]), dtype=np.uint8)
     steps = np.arange(min(int(lengths.max()), _STEPS), dtype=np.int64)
-    for c, end, k, last, z in zip(codes.tolist(), row_end.tolist(), lengths.tolist(),
-                                  byte_end.tolist(), run_size.tolist(), strict=True):
+    for c, end, k, last, z in zip(
+        codes.tolist(),
+        row_end.tolist(),
+        lengths.tolist(),
+        byte_end.tolist(),
+        run_size.tolist(),
+        strict=True,
+    ):
         first = last - k * z
         for at in range(end - k, end, _STEPS):  # once, unless the run is very long
-            run = offsets[at:min(at + _STEPS, end)]
-            np.multiply(steps[:len(run)], z, out=run)
+            run = offsets[at : min(at + _STEPS, end)]
+            np.multiply(steps[: len(run)], z, out=run)
             run += first + (at - end + k) * z
         if z:
             _fill_repeated(data[first:last], encoded[c])
     return offsets, data
 
 
-def _many_short_runs(encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray,
-                     run_size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _many_short_runs(
+    encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray, run_size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of many short runs (one value per file of 50,000 files): offsets
     from one cumulative sum, bytes from one join; a Python loop per run cost ~30 us."""
     n = int(lengths.sum())
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.repeat(run_size, lengths), out=offsets[1:])
     blobs = [b"" if e is None else e for e in encoded] + [b""]  # code -1: missing
-    joined = b"".join([blobs[c] * k for c, k in zip(codes.tolist(), lengths.tolist(),
-                                                      strict=True)])
+    joined = b"".join([blobs[c] * k for c, k in zip(codes.tolist(), lengths.tolist(), strict=True)])
     return offsets, np.frombuffer(joined, dtype=np.uint8)
 
 
@@ -207,11 +217,11 @@ def _fill_repeated(dest: np.ndarray, raw: bytes) -> None:
     if len(dest) <= 1 << 20:
         dest[:] = np.frombuffer(raw * (len(dest) // len(raw)), dtype=np.uint8)
         return
-    dest[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    dest[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
     filled = len(raw)
     while filled < len(dest):
         step = min(filled, len(dest) - filled)
-        dest[filled:filled + step] = dest[:step]
+        dest[filled : filled + step] = dest[:step]
         filled += step
 
 
@@ -235,8 +245,9 @@ def _is_null(column: Text | pa.Array, n: int) -> np.ndarray:
 def _clean_pool(pool: tuple[str | None, ...], lower: bool) -> tuple[str | None, ...]:
     """:func:`clean_text` (and ``utf8_lower``) of a few distinct values. Values that
     neither start nor end with whitespace need no trim (ASCII: ``str.lower`` is arrow's)."""
-    if all(v is None or (v.isascii() and "!" <= v[:1] <= "~" and "!" <= v[-1] <= "~")
-           for v in pool):
+    if all(
+        v is None or (v.isascii() and "!" <= v[:1] <= "~" and "!" <= v[-1] <= "~") for v in pool
+    ):
         return tuple(v if v is None else v.lower() for v in pool) if lower else pool
     return _clean_pool_arrow(pool, lower)
 
@@ -331,15 +342,15 @@ def table_block(raw: dict[str, Any], n: int, ctx: RecordLog) -> Block:
     return block if keep.all() else block.take(keep)
 
 
-def _check_ranges(out: dict[str, Any], rows: np.ndarray, keep: np.ndarray,
-                  ctx: RecordLog) -> None:
+def _check_ranges(out: dict[str, Any], rows: np.ndarray, keep: np.ndarray, ctx: RecordLog) -> None:
     """Times outside 1970 .. now + 1 day and measurements outside :data:`VALUE_RANGES` are
     bad records (``keep`` is narrowed in place): the one place every reader's values pass."""
     lo, hi = time_bounds_ns(ctx.options.allow_future)
     t = out["time"]
     bad = keep & ((t < lo) | (t > hi))
-    keep &= ctx.drop_bad(bad, rows, "time before 1970 or after now + 1 day (--allow-future "
-                                    "accepts later times)")
+    keep &= ctx.drop_bad(
+        bad, rows, "time before 1970 or after now + 1 day (--allow-future accepts later times)"
+    )
     for col, (low, high) in VALUE_RANGES.items():
         values = out[col]
         if not isinstance(values, np.ndarray) or values.dtype.kind != "f":
@@ -382,8 +393,7 @@ def block_frame(block: Block, columns: tuple[str, ...] | None = None) -> pd.Data
         dtype = SCHEMA[col]
         value = block.columns[col]
         if col == "time":
-            out[col] = pd.arrays.DatetimeArray._from_sequence(value.view("M8[ns]"),
-                                                              dtype=_TIME)
+            out[col] = pd.arrays.DatetimeArray._from_sequence(value.view("M8[ns]"), dtype=_TIME)
         elif dtype == "str":
             out[col] = ArrowStringArray(text_arrow(value, n), dtype=_STR)
         elif dtype == "boolean":
@@ -404,8 +414,9 @@ def concat_blocks(blocks: list[Block]) -> Block:
         if dtype == "str":
             out[col] = _concat_text(parts, lengths)
         elif dtype == "boolean":
-            out[col] = Flags(np.concatenate([p.values for p in parts]),
-                             np.concatenate([p.mask for p in parts]))
+            out[col] = Flags(
+                np.concatenate([p.values for p in parts]), np.concatenate([p.mask for p in parts])
+            )
         else:
             out[col] = np.concatenate(parts)
     return Block(sum(lengths), out)
@@ -417,20 +428,27 @@ def _concat_text(parts: list[Any], lengths: list[int]) -> Text | TextRuns | pa.A
     arrow strings."""
     if not all(isinstance(p, Text) for p in parts):
         arrays = [text_arrow(p, n) for p, n in zip(parts, lengths, strict=True)]
-        return pa.chunked_array([c for a in arrays for c in
-                                 (a.chunks if isinstance(a, pa.ChunkedArray) else [a])],
-                                pa.large_string())
+        return pa.chunked_array(
+            [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])],
+            pa.large_string(),
+        )
     index: dict[str | None, int] = {}
-    remaps = [np.array([index.setdefault(v, len(index)) for v in p.pool] + [-1],
-                       dtype=np.int64) for p in parts]
+    remaps = [
+        np.array([index.setdefault(v, len(index)) for v in p.pool] + [-1], dtype=np.int64)
+        for p in parts
+    ]
     counts = np.array(lengths, dtype=np.int64)
     if all(p.codes is None for p in parts):
         codes = np.array([r[0] for r in remaps], dtype=np.int64)
         codes, counts = codes[counts > 0], counts[counts > 0]
     else:
         zeros = np.zeros(max(lengths, default=0), dtype=np.int64)
-        rows = np.concatenate([r[zeros[:n] if p.codes is None else p.codes]
-                               for p, r, n in zip(parts, remaps, lengths, strict=True)])
+        rows = np.concatenate(
+            [
+                r[zeros[:n] if p.codes is None else p.codes]
+                for p, r, n in zip(parts, remaps, lengths, strict=True)
+            ]
+        )
         codes, counts = rows, np.ones(len(rows), dtype=np.int64)
         if len(rows):
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
@@ -455,8 +473,9 @@ def check_block_time_order(block: Block, ctx: RecordLog) -> Block:
     single = isinstance(icao, Text) and icao.codes is None
     codes = None
     if not single:
-        codes, uniques = pd.factorize(pd.Series(ArrowStringArray(text_arrow(icao, block.n),
-                                                                 dtype=_STR)))
+        codes, uniques = pd.factorize(
+            pd.Series(ArrowStringArray(text_arrow(icao, block.n), dtype=_STR))
+        )
         codes = None if len(uniques) == 1 else codes
     keep = _keep_in_time_order(t, codes, block.columns["row"], ctx)
     return block if keep.all() else block.take(keep)
@@ -515,11 +534,17 @@ def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFram
     same = t[1:] == t[:-1]
     boundary = np.cumsum(lengths)[:-1] - 1
     same[boundary] &= hex_of_block[1:] == hex_of_block[:-1]
-    drop = duplicate_rows(same, lambda idx: block_frame(
-        Block(len(idx), {c: _take(table.columns[c], idx) for c in MEASUREMENT_COLUMNS}),
-        MEASUREMENT_COLUMNS))
-    removed = block_frame(Block(len(drop), {c: _take(table.columns[c], drop)
-                                            for c in DUPLICATE_COLUMNS}), DUPLICATE_COLUMNS)
+    drop = duplicate_rows(
+        same,
+        lambda idx: block_frame(
+            Block(len(idx), {c: _take(table.columns[c], idx) for c in MEASUREMENT_COLUMNS}),
+            MEASUREMENT_COLUMNS,
+        ),
+    )
+    removed = block_frame(
+        Block(len(drop), {c: _take(table.columns[c], drop) for c in DUPLICATE_COLUMNS}),
+        DUPLICATE_COLUMNS,
+    )
     if len(drop):
         keep = np.ones(table.n, dtype=bool)
         keep[drop] = False
@@ -558,8 +583,9 @@ def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
     end_of = np.repeat(ends, run_len)
     prev = np.maximum.accumulate(np.where(missing, -1, idx))
     nxt = np.minimum.accumulate(np.where(missing, n, idx)[::-1])[::-1]
-    return np.where(~missing, idx,
-                    np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1)))
+    return np.where(
+        ~missing, idx, np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1))
+    )
 
 
 def _block_order(keys: list[tuple[str, int, int, int]]) -> list[int] | None:

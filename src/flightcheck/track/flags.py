@@ -71,8 +71,11 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     lat = sorted_(df["lat"].to_numpy(np.float64, na_value=np.nan))
     lon = sorted_(df["lon"].to_numpy(np.float64, na_value=np.nan))
     alt = sorted_(_altitude(df))
-    ground = (sorted_(df["on_ground"].to_numpy(dtype=bool, na_value=False))
-              if "on_ground" in df else np.zeros(n, dtype=bool))
+    ground = (
+        sorted_(df["on_ground"].to_numpy(dtype=bool, na_value=False))
+        if "on_ground" in df
+        else np.zeros(n, dtype=bool)
+    )
     reason = np.full(n, None, dtype=object)
     reason[_duplicate_time(c, tt, lat, lon)] = "duplicate time"
     good = reason == None  # noqa: E711
@@ -92,8 +95,9 @@ def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
     out: dict[str, Counter] = {}
     if not hit.any():
         return out
-    pairs = pd.DataFrame({"source": df["source"].to_numpy(object)[hit],
-                          "reason": flag.to_numpy(object)[hit]})
+    pairs = pd.DataFrame(
+        {"source": df["source"].to_numpy(object)[hit], "reason": flag.to_numpy(object)[hit]}
+    )
     for (src, why), k in pairs.value_counts().items():
         out.setdefault(str(src), Counter())[str(why)] += int(k)
     return out
@@ -101,8 +105,11 @@ def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
 
 def _altitude(df: pd.DataFrame) -> np.ndarray:
     """Barometric altitude, else geometric, ft (NaN unknown)."""
-    alt = (df["alt_ft"].to_numpy(np.float64, na_value=np.nan) if "alt_ft" in df
-           else np.full(len(df), np.nan))
+    alt = (
+        df["alt_ft"].to_numpy(np.float64, na_value=np.nan)
+        if "alt_ft" in df
+        else np.full(len(df), np.nan)
+    )
     if "alt_geom_ft" in df:
         geom = df["alt_geom_ft"].to_numpy(np.float64, na_value=np.nan)
         alt = np.where(np.isnan(alt), geom, alt)
@@ -122,8 +129,7 @@ def _duplicate_time(c, t, lat, lon) -> np.ndarray:
         return out
     g = group[members]
     first = np.flatnonzero(new)[g]  # the first fix of each member's group
-    before = np.where((first > 0) & (c[np.maximum(first - 1, 0)] == c[first]), first - 1,
-                      first)
+    before = np.where((first > 0) & (c[np.maximum(first - 1, 0)] == c[first]), first - 1, first)
     to_first = haversine_km(lat[members], lon[members], lat[first], lon[first])
     spread = np.zeros(len(size))
     np.maximum.at(spread, g, np.nan_to_num(to_first, nan=np.inf))

@@ -102,8 +102,16 @@ def time_bounds_ns(allow_future: bool = False) -> tuple[int, int]:
 
 
 MEASUREMENT_COLUMNS = (
-    "time", "icao24", "lat", "lon", "alt_ft", "alt_geom_ft", "on_ground",
-    "gs_kt", "track_deg", "vrate_fpm",
+    "time",
+    "icao24",
+    "lat",
+    "lon",
+    "alt_ft",
+    "alt_geom_ft",
+    "on_ground",
+    "gs_kt",
+    "track_deg",
+    "vrate_fpm",
 )
 """Columns that define an exact duplicate report (same aircraft, moment and measurements)."""
 
@@ -136,8 +144,11 @@ def _ns_ints(raw: np.ndarray) -> np.ndarray:
 def ns_utc(values: pd.Series) -> pd.Series:
     """Datetimes of any resolution (naive = UTC) as the table's ``datetime64[ns, UTC]``,
     never raising: see :func:`_ns_ints` for instants outside the nanosecond range."""
-    naive = values.dt.tz_convert("UTC").dt.tz_localize(None) \
-        if isinstance(values.dtype, pd.DatetimeTZDtype) else values
+    naive = (
+        values.dt.tz_convert("UTC").dt.tz_localize(None)
+        if isinstance(values.dtype, pd.DatetimeTZDtype)
+        else values
+    )
     ints = _ns_ints(np.asarray(naive.to_numpy(), dtype=naive.dtype))
     return pd.Series(utc_datetimes(ints), index=values.index, name=values.name)
 
@@ -192,8 +203,11 @@ def _repeat_arrow(value: str | None, n: int) -> pa.Array:
     if value is None:
         return pa.nulls(n, pa.large_string())
     raw = value.encode()
-    offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64) if raw else \
-        np.zeros(n + 1, dtype=np.int64)
+    offsets = (
+        np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int64)
+        if raw
+        else np.zeros(n + 1, dtype=np.int64)
+    )
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
 
 
@@ -229,8 +243,9 @@ def to_track_table(frame: pd.DataFrame, ctx: RecordLog) -> pd.DataFrame:
     return block_frame(table_block(frame_columns(frame, ctx), len(frame), ctx))
 
 
-def _keep_in_time_order(t: np.ndarray, codes: np.ndarray | None, rows: np.ndarray,
-                        ctx: RecordLog) -> np.ndarray:
+def _keep_in_time_order(
+    t: np.ndarray, codes: np.ndarray | None, rows: np.ndarray, ctx: RecordLog
+) -> np.ndarray:
     """Mask of the rows that do not go back in time within their aircraft (``codes``:
     aircraft per row; None = one aircraft)."""
     lowest = np.iinfo("int64").min
@@ -266,8 +281,9 @@ def check_time_order(table: pd.DataFrame, ctx: RecordLog) -> pd.DataFrame:
     if (t[1:] >= t[:-1]).all():  # in time order overall, so within each aircraft too
         return table
     codes, uniques = pd.factorize(table["icao24"])
-    keep = _keep_in_time_order(t, None if len(uniques) == 1 else codes,
-                               table["row"].to_numpy(), ctx)
+    keep = _keep_in_time_order(
+        t, None if len(uniques) == 1 else codes, table["row"].to_numpy(), ctx
+    )
     return table if keep.all() else table[keep].reset_index(drop=True)
 
 

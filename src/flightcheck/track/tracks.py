@@ -60,8 +60,14 @@ class Tracks:
 
     def _with(self, df: pd.DataFrame, presence: pd.DataFrame | None = None) -> Tracks:
         kept = self.presence if presence is None else presence.reset_index(drop=True)
-        return Tracks(df.reset_index(drop=True), self.inputs, self.skipped, self.duplicates,
-                      kept, self.duplicate_reports)
+        return Tracks(
+            df.reset_index(drop=True),
+            self.inputs,
+            self.skipped,
+            self.duplicates,
+            kept,
+            self.duplicate_reports,
+        )
 
     @property
     def icao24s(self) -> list[str]:
@@ -72,11 +78,14 @@ class Tracks:
         """Only the given aircraft (hex address, case-insensitive; one or a list)."""
         wanted = [icao24] if isinstance(icao24, str) else list(icao24)
         wanted = [w.lower() for w in wanted]
-        return self._with(self.df[self.df["icao24"].isin(wanted)],
-                          self.presence[self.presence["icao24"].isin(wanted)])
+        return self._with(
+            self.df[self.df["icao24"].isin(wanted)],
+            self.presence[self.presence["icao24"].isin(wanted)],
+        )
 
-    def between(self, since: str | datetime | None = None,
-                until: str | datetime | None = None) -> Tracks:
+    def between(
+        self, since: str | datetime | None = None, until: str | datetime | None = None
+    ) -> Tracks:
         """Only reports with ``since <= time <= until`` (UTC; naive values are taken as UTC)."""
         mask = np.ones(len(self.df), dtype=bool)
         heard = np.ones(len(self.presence), dtype=bool)
@@ -96,31 +105,50 @@ class Tracks:
         """
         df = self.df
         if len(df) < 2:
-            return pd.DataFrame(columns=["icao24", "start", "end", "duration_s",
-                                         "source_before", "row_before", "source_after",
-                                         "row_after"])
+            return pd.DataFrame(
+                columns=[
+                    "icao24",
+                    "start",
+                    "end",
+                    "duration_s",
+                    "source_before",
+                    "row_before",
+                    "source_after",
+                    "row_after",
+                ]
+            )
         t = time_s(df)
         hexes = df["icao24"].to_numpy()
         dt = np.diff(t)
         mask = (hexes[1:] == hexes[:-1]) & (dt >= min_s)
         i = np.flatnonzero(mask)
-        out = pd.DataFrame({
-            "icao24": hexes[i],
-            "start": df["time"].to_numpy()[i],
-            "end": df["time"].to_numpy()[i + 1],
-            "duration_s": dt[i],
-            "source_before": df["source"].to_numpy()[i],
-            "row_before": df["row"].to_numpy()[i],
-            "source_after": df["source"].to_numpy()[i + 1],
-            "row_after": df["row"].to_numpy()[i + 1],
-        })
+        out = pd.DataFrame(
+            {
+                "icao24": hexes[i],
+                "start": df["time"].to_numpy()[i],
+                "end": df["time"].to_numpy()[i + 1],
+                "duration_s": dt[i],
+                "source_before": df["source"].to_numpy()[i],
+                "row_before": df["row"].to_numpy()[i],
+                "source_after": df["source"].to_numpy()[i + 1],
+                "row_after": df["row"].to_numpy()[i + 1],
+            }
+        )
         return out.sort_values("duration_s", ascending=False, kind="stable").reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
         """One row per aircraft: registration, typecode, callsigns, points, first, last, sources."""
         df = self.df
-        cols = ["icao24", "registration", "typecode", "callsigns", "points", "first", "last",
-                "sources"]
+        cols = [
+            "icao24",
+            "registration",
+            "typecode",
+            "callsigns",
+            "points",
+            "first",
+            "last",
+            "sources",
+        ]
         if df.empty:
             return pd.DataFrame(columns=cols)
 
@@ -129,22 +157,27 @@ class Tracks:
             return v.iloc[0] if len(v) else None
 
         g = df.groupby("icao24", sort=True)
-        out = pd.DataFrame({
-            "registration": g["registration"].agg(first_valid),
-            "typecode": g["typecode"].agg(first_valid),
-            "callsigns": g["callsign"].agg(lambda s: sorted(s.dropna().unique().tolist())),
-            "points": g.size(),
-            "first": g["time"].min(),
-            "last": g["time"].max(),
-            "sources": g["source"].agg(lambda s: sorted(s.unique().tolist())),
-        }).reset_index()
+        out = pd.DataFrame(
+            {
+                "registration": g["registration"].agg(first_valid),
+                "typecode": g["typecode"].agg(first_valid),
+                "callsigns": g["callsign"].agg(lambda s: sorted(s.dropna().unique().tolist())),
+                "points": g.size(),
+                "first": g["time"].min(),
+                "last": g["time"].max(),
+                "sources": g["source"].agg(lambda s: sorted(s.unique().tolist())),
+            }
+        ).reset_index()
         return out[cols]
 
 
 def _presence_of(inputs: list[InputRecord]) -> pd.DataFrame:
     """The inputs' presence tables, one frame with a ``source`` column (the input's path)."""
-    parts = [rec.presence.assign(source=rec.path) for rec in inputs
-             if rec.presence is not None and len(rec.presence)]
+    parts = [
+        rec.presence.assign(source=rec.path)
+        for rec in inputs
+        if rec.presence is not None and len(rec.presence)
+    ]
     if not parts:
         return empty_presence().assign(source=pd.Series(dtype="str"))
     out = pd.concat(parts, ignore_index=True)

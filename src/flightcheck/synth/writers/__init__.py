@@ -33,6 +33,18 @@ def save(path: str | Path, data: bytes) -> Path:
     return path
 
 
-__all__ = ["fr24_csv", "fr24_granular", "fr24_kml", "flightaware_kml", "tar1090_kml",
-           "opensky_csv", "opensky_parquet", "plain_csv", "globe_history", "trace_json",
-           "sbs_log", "gzip_bytes", "save"]
+__all__ = [
+    "fr24_csv",
+    "fr24_granular",
+    "fr24_kml",
+    "flightaware_kml",
+    "tar1090_kml",
+    "opensky_csv",
+    "opensky_parquet",
+    "plain_csv",
+    "globe_history",
+    "trace_json",
+    "sbs_log",
+    "gzip_bytes",
+    "save",
+]

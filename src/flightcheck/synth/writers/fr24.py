@@ -23,14 +23,17 @@ def fr24_csv(points: pd.DataFrame) -> bytes:
     for p in pts.itertuples(index=False):
         ts = int(round(p.time))
         alt = 0 if p.on_ground else int(round(p.alt_ft))
-        lines.append(f'{ts},{utc(ts)},{p.callsign},"{p.lat:.6f},{p.lon:.6f}",{alt},'
-                     f"{intish(p.gs_kt)},{int(round(p.track_deg)) % 360}")
+        lines.append(
+            f'{ts},{utc(ts)},{p.callsign},"{p.lat:.6f},{p.lon:.6f}",{alt},'
+            f"{intish(p.gs_kt)},{int(round(p.track_deg)) % 360}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
-GRANULAR_HEADER = ("network_time,receiver_time,hex,callsign,latitude,longitude,no_position,"
-                   "altitude,squawk,speed,track,vspeed,on_ground,flags,position_class"
-                   + "," * 16)
+GRANULAR_HEADER = (
+    "network_time,receiver_time,hex,callsign,latitude,longitude,no_position,"
+    "altitude,squawk,speed,track,vspeed,on_ground,flags,position_class" + "," * 16
+)
 """15 named columns, then 16 unnamed ones for the ``KEY:value`` pairs."""
 
 
@@ -49,30 +52,58 @@ def fr24_granular(points: pd.DataFrame) -> bytes:
         alt = 0 if ground else int(round(p.alt_ft))
         extra = ["P:8", "S:ADS-B" if p.position_source != "mlat" else "S:MLAT", "C:25", "ES:0"]
         if not ground:
-            extra += [f"GPSA:{int(round(p.alt_geom_ft))}", f"TAS:{intish(p.gs_kt)}",
-                      f"HDG:{int(round(p.track_deg)) % 360}", "ROLL:0.0"]
+            extra += [
+                f"GPSA:{int(round(p.alt_geom_ft))}",
+                f"TAS:{intish(p.gs_kt)}",
+                f"HDG:{int(round(p.track_deg)) % 360}",
+                "ROLL:0.0",
+            ]
         extra += [""] * (16 - len(extra))
-        cells = [net, rec, f"0x{p.icao24}", p.callsign, f"{p.lat:.5f}", f"{p.lon:.5f}", "P",
-                 str(alt), str(int(p.squawk)), intish(p.gs_kt),
-                 str(int(round(p.track_deg)) % 360), intish(0 if ground else p.vrate_fpm),
-                 "G" if ground else "A", "0", "ADS-B", *extra]
+        cells = [
+            net,
+            rec,
+            f"0x{p.icao24}",
+            p.callsign,
+            f"{p.lat:.5f}",
+            f"{p.lon:.5f}",
+            "P",
+            str(alt),
+            str(int(p.squawk)),
+            intish(p.gs_kt),
+            str(int(round(p.track_deg)) % 360),
+            intish(0 if ground else p.vrate_fpm),
+            "G" if ground else "A",
+            "0",
+            "ADS-B",
+            *extra,
+        ]
         lines.append(",".join(cells))
     return ("\n".join(lines) + "\n").encode()
 
 
-def fr24_kml(points: pd.DataFrame, flight: str, origin: str = "", destination: str = "",
-             registration: str = "", type_name: str = "") -> bytes:
+def fr24_kml(
+    points: pd.DataFrame,
+    flight: str,
+    origin: str = "",
+    destination: str = "",
+    registration: str = "",
+    type_name: str = "",
+) -> bytes:
     """The "Download KML" export: ``<Document><name>FLIGHT/CALLSIGN`` and a Route folder with
     one Placemark per fix (``coordinates`` lon,lat,alt in metres; ``Altitude: 3,300 ft``)."""
     pts = _one(points)
     callsign = pts["callsign"].iloc[0]
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<kml xmlns="http://www.opengis.net/kml/2.2">', "  <Document>",
-           f"    <name>{escape(flight)}/{escape(callsign)}</name>",
-           f"    <description><![CDATA[<div>{escape(flight)} / {escape(callsign)}<br/>"
-           f"{escape(origin)} - {escape(destination)}<br/>Aircraft: {escape(type_name)}<br/>"
-           f"Registration: {escape(registration)}</div>]]></description>",
-           "    <Folder>", "      <name>Route</name>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<kml xmlns="http://www.opengis.net/kml/2.2">',
+        "  <Document>",
+        f"    <name>{escape(flight)}/{escape(callsign)}</name>",
+        f"    <description><![CDATA[<div>{escape(flight)} / {escape(callsign)}<br/>"
+        f"{escape(origin)} - {escape(destination)}<br/>Aircraft: {escape(type_name)}<br/>"
+        f"Registration: {escape(registration)}</div>]]></description>",
+        "    <Folder>",
+        "      <name>Route</name>",
+    ]
     for p in pts.itertuples(index=False):
         ts = int(round(p.time))
         alt_ft = 0 if p.on_ground else int(round(p.alt_ft))
@@ -90,13 +121,20 @@ def fr24_kml(points: pd.DataFrame, flight: str, origin: str = "", destination: s
             "        <TimeStamp>",
             f"          <when>{utc(ts, '%Y-%m-%dT%H:%M:%S')}+00:00</when>",
             "        </TimeStamp>",
-            "        <Style>", "          <IconStyle>", f"            <heading>{hdg}</heading>",
+            "        <Style>",
+            "          <IconStyle>",
+            f"            <heading>{hdg}</heading>",
             "            <Icon>",
             "              <href>http://maps.google.com/mapfiles/kml/shapes/airports.png</href>",
-            "            </Icon>", "          </IconStyle>", "        </Style>",
-            "        <Point>", "          <altitudeMode>absolute</altitudeMode>",
+            "            </Icon>",
+            "          </IconStyle>",
+            "        </Style>",
+            "        <Point>",
+            "          <altitudeMode>absolute</altitudeMode>",
             f"          <coordinates>{p.lon:.6f},{p.lat:.6f},{alt_txt}</coordinates>",
-            "        </Point>", "      </Placemark>"]
+            "        </Point>",
+            "      </Placemark>",
+        ]
     out += ["    </Folder>", "  </Document>", "</kml>"]
     return ("\n".join(out) + "\n").encode()
 

@@ -13,8 +13,9 @@ from flightcheck.synth.writers._util import utc
 FT = 0.3048
 
 
-def flightaware_kml(points: pd.DataFrame, ident: str, origin: str, destination: str,
-                    title_date: str) -> bytes:
+def flightaware_kml(
+    points: pd.DataFrame, ident: str, origin: str, destination: str, title_date: str
+) -> bytes:
     """FlightAware "Google Earth" KML: origin and destination airport Placemarks, then the
     flight's ``gx:Track`` with all ``<when>`` first and all ``<gx:coord>`` (lon lat alt_m,
     space-separated) after. ``title_date`` e.g. ``16-Oct-2025`` (origin local date)."""
@@ -27,22 +28,31 @@ def flightaware_kml(points: pd.DataFrame, ident: str, origin: str, destination: 
         iata = getattr(airports.get(a.ident), "iata", "") or ""
         return f"{iata} / {a.ident}" if isinstance(iata, str) and iata else a.ident
 
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<kml xmlns="http://www.opengis.net/kml/2.2" '
-           'xmlns:gx="http://www.google.com/kml/ext/2.2">',
-           "<Document>",
-           f"    <name>FlightAware \u2708 {escape(ident)} {title_date} "
-           f"({label(o)}-{label(d)})</name>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">',
+        "<Document>",
+        f"    <name>FlightAware \u2708 {escape(ident)} {title_date} ({label(o)}-{label(d)})</name>",
+    ]
     for a in (o, d):
-        out += ["    <Placemark>", f"        <name>{a.ident} Airport</name>",
-                f"        <description><![CDATA[{escape(a.name)}]]></description>",
-                "        <Point>",
-                f"            <coordinates>{a.lon:.6f},{a.lat:.6f},0</coordinates>",
-                "        </Point>", "    </Placemark>"]
-    out += ["    <Placemark>", f"        <name>{escape(ident)}</name>",
-            f"        <description>{o.ident} - {d.ident}</description>", "        <gx:Track>",
-            "            <extrude>1</extrude>", "            <tessellate>1</tessellate>",
-            "            <altitudeMode>absolute</altitudeMode>"]
+        out += [
+            "    <Placemark>",
+            f"        <name>{a.ident} Airport</name>",
+            f"        <description><![CDATA[{escape(a.name)}]]></description>",
+            "        <Point>",
+            f"            <coordinates>{a.lon:.6f},{a.lat:.6f},0</coordinates>",
+            "        </Point>",
+            "    </Placemark>",
+        ]
+    out += [
+        "    <Placemark>",
+        f"        <name>{escape(ident)}</name>",
+        f"        <description>{o.ident} - {d.ident}</description>",
+        "        <gx:Track>",
+        "            <extrude>1</extrude>",
+        "            <tessellate>1</tessellate>",
+        "            <altitudeMode>absolute</altitudeMode>",
+    ]
     out += [f"            <when>{utc(round(t))}</when>" for t in pts["time"]]
     for p in pts.itertuples(index=False):
         alt_m = 0.0 if p.on_ground else round(p.alt_ft * FT)
@@ -59,20 +69,29 @@ def tar1090_kml(points: pd.DataFrame, registration: str) -> bytes:
     pts = points.sort_values("time", kind="stable").reset_index(drop=True)
     ground = pts["on_ground"].to_numpy(bool)
     cut = np.flatnonzero(np.diff(ground.astype(int))) + 1
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<kml xmlns="http://www.opengis.net/kml/2.2" '
-           'xmlns:gx="http://www.google.com/kml/ext/2.2"><Folder ><Folder >'
-           f"<name >{escape(registration)} track</name>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<kml xmlns="http://www.opengis.net/kml/2.2" '
+        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Folder ><Folder >'
+        f"<name >{escape(registration)} track</name>",
+    ]
     for sec in np.split(np.arange(len(pts)), cut):
         if len(sec) == 0:
             continue
         sec = np.r_[sec, sec[-1]]
         on_ground = bool(ground[sec[0]])
-        out += [f"<Placemark ><name >{escape(registration)}</name>",
-                "<Style ><LineStyle ><color >ff1c1ae3</color>", "<width >4</width>",
-                "</LineStyle>", "</Style>"]
-        out.append("<gx:Track >" if on_ground else
-                   "<gx:Track ><altitudeMode >absolute</altitudeMode>\n<extrude >1</extrude>")
+        out += [
+            f"<Placemark ><name >{escape(registration)}</name>",
+            "<Style ><LineStyle ><color >ff1c1ae3</color>",
+            "<width >4</width>",
+            "</LineStyle>",
+            "</Style>",
+        ]
+        out.append(
+            "<gx:Track >"
+            if on_ground
+            else "<gx:Track ><altitudeMode >absolute</altitudeMode>\n<extrude >1</extrude>"
+        )
         t = pts["time"].to_numpy(float)[sec]
         out += [f"<when >{utc(x, '%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z</when>" for x in t]
         for i in sec:

@@ -17,33 +17,51 @@ from flightcheck.synth.receivers import state_vectors_grid
 
 FT = 0.3048
 KT = 1852.0 / 3600.0
-COLUMNS = ["time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign",
-           "onground", "alert", "spi", "squawk", "baroaltitude", "geoaltitude",
-           "lastposupdate", "lastcontact"]
+COLUMNS = [
+    "time",
+    "icao24",
+    "lat",
+    "lon",
+    "velocity",
+    "heading",
+    "vertrate",
+    "callsign",
+    "onground",
+    "alert",
+    "spi",
+    "squawk",
+    "baroaltitude",
+    "geoaltitude",
+    "lastposupdate",
+    "lastcontact",
+]
 
 
 def state_vectors(points: pd.DataFrame, step_s: float = 10.0) -> pd.DataFrame:
     """The state-vector table (OpenSky column names and units)."""
     g = state_vectors_grid(points, step_s)
     ground = g["on_ground"].to_numpy(bool)
-    return pd.DataFrame({
-        "time": g["time"].round().astype("int64").to_numpy(),
-        "icao24": g["icao24"].to_numpy(),
-        "lat": g["lat"].round(6).to_numpy(),
-        "lon": g["lon"].round(6).to_numpy(),
-        "velocity": np.where(ground, np.nan, (g["gs_kt"] * KT).round(2)),
-        "heading": np.where(ground, np.nan, g["track_deg"].round(2)),
-        "vertrate": np.where(ground, 0.0, (g["vrate_fpm"] * FT / 60.0).round(2)),
-        "callsign": [f"{c:<8.8}" for c in g["callsign"]],
-        "onground": ground,
-        "alert": False,
-        "spi": False,
-        "squawk": g["squawk"].to_numpy(),
-        "baroaltitude": np.where(ground, np.nan, (g["alt_ft"] * FT).round(2)),
-        "geoaltitude": np.where(ground, np.nan, (g["alt_geom_ft"] * FT).round(2)),
-        "lastposupdate": g["lastposupdate"].round(3).to_numpy(),
-        "lastcontact": g["lastposupdate"].round(3).to_numpy(),
-    }, columns=COLUMNS)
+    return pd.DataFrame(
+        {
+            "time": g["time"].round().astype("int64").to_numpy(),
+            "icao24": g["icao24"].to_numpy(),
+            "lat": g["lat"].round(6).to_numpy(),
+            "lon": g["lon"].round(6).to_numpy(),
+            "velocity": np.where(ground, np.nan, (g["gs_kt"] * KT).round(2)),
+            "heading": np.where(ground, np.nan, g["track_deg"].round(2)),
+            "vertrate": np.where(ground, 0.0, (g["vrate_fpm"] * FT / 60.0).round(2)),
+            "callsign": [f"{c:<8.8}" for c in g["callsign"]],
+            "onground": ground,
+            "alert": False,
+            "spi": False,
+            "squawk": g["squawk"].to_numpy(),
+            "baroaltitude": np.where(ground, np.nan, (g["alt_ft"] * FT).round(2)),
+            "geoaltitude": np.where(ground, np.nan, (g["alt_geom_ft"] * FT).round(2)),
+            "lastposupdate": g["lastposupdate"].round(3).to_numpy(),
+            "lastcontact": g["lastposupdate"].round(3).to_numpy(),
+        },
+        columns=COLUMNS,
+    )
 
 
 def opensky_csv(points: pd.DataFrame) -> bytes:

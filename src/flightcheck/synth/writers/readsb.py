@@ -40,23 +40,44 @@ def _point(p, dt: float, flags: int, with_details: bool) -> str:
     src = "mlat" if p.position_source == "mlat" else "adsb_icao"
     details = "null"
     if with_details:
-        d = {"type": src, "flight": f"{p.callsign:<8.8}", "alt_geom": None if ground else
-             int(p.alt_geom_ft), "track": round(float(p.track_deg), 1), "baro_rate":
-             None if ground else int(p.vrate_fpm), "squawk": p.squawk, "emergency": "none",
-             "category": TYPES[p.typecode].category if p.typecode in TYPES else "A0",
-             "nav_qnh": 1013.2, "version": 2, "nic": 8, "rc": 186, "nic_baro": 1, "nac_p": 9,
-             "nac_v": 1, "sil": 3, "sil_type": "perhour", "gva": 2, "sda": 2, "alert": 0,
-             "spi": 0}
-        details = json.dumps({k: v for k, v in d.items() if v is not None},
-                             separators=(",", ":"))
+        d = {
+            "type": src,
+            "flight": f"{p.callsign:<8.8}",
+            "alt_geom": None if ground else int(p.alt_geom_ft),
+            "track": round(float(p.track_deg), 1),
+            "baro_rate": None if ground else int(p.vrate_fpm),
+            "squawk": p.squawk,
+            "emergency": "none",
+            "category": TYPES[p.typecode].category if p.typecode in TYPES else "A0",
+            "nav_qnh": 1013.2,
+            "version": 2,
+            "nic": 8,
+            "rc": 186,
+            "nic_baro": 1,
+            "nac_p": 9,
+            "nac_v": 1,
+            "sil": 3,
+            "sil_type": "perhour",
+            "gva": 2,
+            "sda": 2,
+            "alert": 0,
+            "spi": 0,
+        }
+        details = json.dumps({k: v for k, v in d.items() if v is not None}, separators=(",", ":"))
     geom = "null" if ground else _num(p.alt_geom_ft, 0)
-    return (f"[{dt:.2f},{p.lat:.6f},{p.lon:.6f},{alt},{_num(p.gs_kt, 1)},"
-            f"{_num(p.track_deg, 1)},{flags},{vrate},{details},\"{src}\",{geom},null,null,null]")
+    return (
+        f"[{dt:.2f},{p.lat:.6f},{p.lon:.6f},{alt},{_num(p.gs_kt, 1)},"
+        f'{_num(p.track_deg, 1)},{flags},{vrate},{details},"{src}",{geom},null,null,null]'
+    )
 
 
-def trace_json(points: pd.DataFrame, reference: float | None = None,
-               first_index: int = 0, military: bool = False,
-               flags: np.ndarray | None = None) -> bytes:
+def trace_json(
+    points: pd.DataFrame,
+    reference: float | None = None,
+    first_index: int = 0,
+    military: bool = False,
+    flags: np.ndarray | None = None,
+) -> bytes:
     """One aircraft's ``trace_full`` JSON. ``reference``: the ``timestamp`` (default: the
     first point's time); ``first_index``: index of the first point in the aircraft's whole
     trace (keeps the blocks of 4 aligned across daily files); ``flags``: precomputed point
@@ -75,8 +96,11 @@ def trace_json(points: pd.DataFrame, reference: float | None = None,
     head["dbFlags"] = 1 if military else 0
     if p0.typecode in TYPES:
         head["desc"] = TYPES[p0.typecode].description
-    lines = [json.dumps(head, separators=(",", ":"))[:-1] + ",",
-             f'"timestamp":{ref:.3f},', '"trace":[']
+    lines = [
+        json.dumps(head, separators=(",", ":"))[:-1] + ",",
+        f'"timestamp":{ref:.3f},',
+        '"trace":[',
+    ]
     body = [
         _point(p, t[i] - ref, int(flags[i]), (first_index + i) % 4 == 0)
         for i, p in enumerate(pts.itertuples(index=False))
@@ -86,8 +110,9 @@ def trace_json(points: pd.DataFrame, reference: float | None = None,
     return ("\n".join(lines) + "\n").encode()
 
 
-def globe_history(points: pd.DataFrame, root: str | Path, military: bool = False,
-                  compress: bool = True) -> list[Path]:
+def globe_history(
+    points: pd.DataFrame, root: str | Path, military: bool = False, compress: bool = True
+) -> list[Path]:
     """Write one aircraft's fixes as daily history files (flags computed over all days)
     ``root/globe_history/YYYY/MM/DD/traces/<xx>/trace_full_<hex>.json`` (gzip), each with
     ``timestamp`` = UTC midnight and only that day's points. Returns the paths written."""
@@ -101,10 +126,23 @@ def globe_history(points: pd.DataFrame, root: str | Path, military: bool = False
     out = []
     for d in np.unique(day):
         idx = np.flatnonzero(day == d)
-        data = trace_json(pts.iloc[idx], reference=float(d), first_index=int(idx[0]),
-                          military=military, flags=flags[idx])
+        data = trace_json(
+            pts.iloc[idx],
+            reference=float(d),
+            first_index=int(idx[0]),
+            military=military,
+            flags=flags[idx],
+        )
         stamp = pd.Timestamp(d, unit="s", tz="UTC")
-        path = (Path(root) / "globe_history" / f"{stamp:%Y}" / f"{stamp:%m}" / f"{stamp:%d}"
-                / "traces" / hexid[-2:] / f"trace_full_{hexid}.json")
+        path = (
+            Path(root)
+            / "globe_history"
+            / f"{stamp:%Y}"
+            / f"{stamp:%m}"
+            / f"{stamp:%d}"
+            / "traces"
+            / hexid[-2:]
+            / f"trace_full_{hexid}.json"
+        )
         out.append(save(path, gzip_bytes(data) if compress else data))
     return out

@@ -30,11 +30,16 @@ def sbs_log(points: pd.DataFrame, tz: str = "UTC") -> bytes:
         if i % 10 == 0:
             lines.append(f"MSG,1,{head},{p.callsign},,,,,,,,,,,0")
         if ground:
-            lines.append(f"MSG,2,{head},,{int(round(p.alt_ft))},{intish(p.gs_kt)},"
-                         f"{intish(p.track_deg)},{p.lat:.5f},{p.lon:.5f},,,,,,-1")
+            lines.append(
+                f"MSG,2,{head},,{int(round(p.alt_ft))},{intish(p.gs_kt)},"
+                f"{intish(p.track_deg)},{p.lat:.5f},{p.lon:.5f},,,,,,-1"
+            )
         else:
-            lines.append(f"MSG,3,{head},,{int(round(p.alt_ft))},,,{p.lat:.5f},{p.lon:.5f},"
-                         ",,0,0,0,0")
-            lines.append(f"MSG,4,{head},,,{intish(p.gs_kt)},{intish(p.track_deg)},,,"
-                         f"{intish(p.vrate_fpm)},,0,0,0,0")
+            lines.append(
+                f"MSG,3,{head},,{int(round(p.alt_ft))},,,{p.lat:.5f},{p.lon:.5f},,,0,0,0,0"
+            )
+            lines.append(
+                f"MSG,4,{head},,,{intish(p.gs_kt)},{intish(p.track_deg)},,,"
+                f"{intish(p.vrate_fpm)},,0,0,0,0"
+            )
     return ("\r\n".join(lines) + "\r\n").encode()
