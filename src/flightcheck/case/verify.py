@@ -42,6 +42,7 @@ from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
+from flightcheck.track.flags import unflagged
 from flightcheck.track.table import time_s
 from flightcheck.track.tracks import Tracks
 
@@ -207,7 +208,7 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
 def _usable(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows whose fix the data does not refute (``flag`` missing): a flagged fix (a
     position jump, say) never places an aircraft anywhere."""
-    return rows[rows["flag"].isna()] if "flag" in rows.columns else rows
+    return unflagged(rows)
 
 
 def _stop_evidence(s: dict) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from flightcheck.maps.reference_layer import CSS as REFERENCE_CSS
 from flightcheck.maps.reference_layer import ReferenceLayer
 from flightcheck.routes import by_aircraft
 from flightcheck.segment.evidence import short_names
+from flightcheck.track.flags import unflagged
 from flightcheck.track.table import time_s
 from flightcheck.track.tracks import Tracks
 
@@ -293,8 +294,7 @@ def build_map(
 
         segmentation = detect(tracks)
     df = tracks.df
-    if "flag" in df.columns and df["flag"].notna().any():  # refuted fixes are not drawn
-        df = df[df["flag"].isna()]
+    df = unflagged(df)  # refuted fixes are not drawn
     df = df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
     if str(df["time"].dtype) != "datetime64[ns, UTC]":  # the schema's unit, which time_s reads
         df["time"] = pd.to_datetime(df["time"], utc=True).dt.as_unit("ns")

@@ -26,6 +26,7 @@ import pandas as pd
 from flightcheck.output.atomic import write_bytes, write_text
 from flightcheck.output.jsonout import dumps, iso, plain
 from flightcheck.routes import RouteSet
+from flightcheck.track.flags import unflagged
 from flightcheck.track.tracks import Tracks
 
 FORMATS = ("geojson", "kml", "csv")
@@ -42,7 +43,7 @@ def _leg_numbers(rows: pd.DataFrame, legs: pd.DataFrame) -> np.ndarray:
 def _usable(rows: pd.DataFrame) -> pd.DataFrame:
     """A leg's fixes the data does not refute: a flagged fix (``flag``) is not drawn (the CSV
     export keeps it, with its flag)."""
-    return rows[rows["flag"].isna()] if "flag" in rows.columns else rows
+    return unflagged(rows)
 
 
 def _coords(rows: pd.DataFrame) -> tuple[list[list[float]], list[float | None]]:

@@ -24,6 +24,7 @@ from flightcheck.routes.deferred import (
 from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.routes.sources import with_duplicates
+from flightcheck.track.flags import flagged
 from flightcheck.track.tracks import Tracks
 
 __all__ = ["Route", "RouteSet", "build_routes"]
@@ -170,15 +171,15 @@ def build_routes(
         # table, citable): left out of matching when there is anything to match, and of each
         # several-source aircraft's merge and reconciliation
         full = with_duplicates(tracks.df, tracks.duplicate_reports)
-        held = _flagged(full)
+        held = flagged(full)
         pseudo = any(str(h).startswith("~") for h in pd.unique(full["icao24"]))
         set_aside = pseudo and bool(held.any())
         df, matches = match_unaddressed(full[~held] if set_aside else full)
         if set_aside:
             relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
-            flagged = full[held]
+            refuted = full[held]
             df = pd.concat(
-                [df, flagged.assign(icao24=flagged["icao24"].replace(relabel))], ignore_index=True
+                [df, refuted.assign(icao24=refuted["icao24"].replace(relabel))], ignore_index=True
             )
         multi = df.groupby("icao24")["source"].nunique()
         multi = multi[multi > 1].index.tolist()
@@ -188,7 +189,7 @@ def build_routes(
             # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
             # and in a several-day readsb archive every aircraft has several (daily) files
             for hex_, rows in df[several].groupby("icao24", sort=True):
-                out = _flagged(rows)
+                out = flagged(rows)
                 if out.any():  # flagged fixes stay as they are
                     parts.append(rows[out])
                     rows = rows[~out]
@@ -264,13 +265,6 @@ def build_routes(
             )
         )
     return RouteSet(routes, matches, tracks, segmentation)
-
-
-def _flagged(df: pd.DataFrame) -> np.ndarray:
-    """Rows whose fix the data refutes (``flag`` set, :mod:`flightcheck.track.flags`)."""
-    if "flag" not in df.columns:
-        return np.zeros(len(df), dtype=bool)
-    return df["flag"].notna().to_numpy(dtype=bool)
 
 
 def _legs_frame(legs: list[dict[str, Any]]) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flightcheck.routes.sources import ALSO_SEEN
+from flightcheck.routes.sources import ALSO_SEEN, merged_sources
+from flightcheck.track.flags import flagged
 from flightcheck.track.table import time_s
 
 COUNTRY_CHUNK = 1_000_000
@@ -61,11 +62,7 @@ class AircraftRows:
         if not len(df):
             return
         all_codes, hexes = pd.factorize(df["icao24"], sort=True)
-        held = (
-            df["flag"].notna().to_numpy(dtype=bool)
-            if "flag" in df.columns
-            else np.zeros(len(df), dtype=bool)
-        )
+        held = flagged(df)
         every = np.argsort(all_codes, kind="stable")
         every = every[all_codes[every] >= 0]
         every_bounds = np.searchsorted(all_codes[every], np.arange(len(hexes) + 1))
@@ -98,9 +95,7 @@ class AircraftRows:
             mine = also[pos] if also is not None else None
             seen = {str(s) for s in source_lists[i]}
             if mine is not None:
-                for merged in mine.tolist():
-                    if isinstance(merged, tuple):
-                        seen.update(str(s) for s, _ in merged)
+                seen |= merged_sources(mine)
             everyone = every[every_bounds[i] : every_bounds[i + 1]]
             yield AircraftRows(
                 icao24=str(hex_),

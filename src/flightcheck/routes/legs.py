@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flightcheck.routes.sources import ALSO_SEEN
+from flightcheck.routes.sources import ALSO_SEEN, merged_sources
 from flightcheck.track.table import time_s
 
 COVERED_GAP_S = 300.0
@@ -168,9 +168,7 @@ def leg_records(
 def _leg_sources(sources: np.ndarray, also: np.ndarray | None, i0: int, i1: int) -> list[str]:
     """Every input that saw a fix of positions ``i0..i1``: their sources and the reports
     merged into them (``also_seen``)."""
-    seen = set(sources[i0 : i1 + 1].tolist())
+    seen = {str(s) for s in sources[i0 : i1 + 1].tolist()}
     if also is not None:
-        for merged in also[i0 : i1 + 1].tolist():
-            if isinstance(merged, tuple):
-                seen.update(s for s, _ in merged)
-    return sorted(str(s) for s in seen)
+        seen |= merged_sources(also[i0 : i1 + 1])
+    return sorted(seen)

@@ -69,6 +69,15 @@ def sources_of(rows: pd.DataFrame) -> list[str]:
     ``also_seen``), sorted."""
     seen = {str(s) for s in pd.unique(rows["source"])} if len(rows) else set()
     if ALSO_SEEN in rows.columns:
-        for merged in rows[ALSO_SEEN].dropna().tolist():
-            seen.update(str(s) for s, _ in merged)
+        seen |= merged_sources(rows[ALSO_SEEN].to_numpy(object))
     return sorted(seen)
+
+
+def merged_sources(also_seen: np.ndarray) -> set[str]:
+    """The inputs named in values of the ``also_seen`` column (tuples of (source, row) of
+    the reports merged into a fix; missing elsewhere)."""
+    seen: set[str] = set()
+    for merged in also_seen.tolist():
+        if isinstance(merged, tuple):
+            seen.update(str(s) for s, _ in merged)
+    return seen

@@ -47,6 +47,7 @@ from flightcheck.geo import KM_PER_DEG, step_km
 from flightcheck.runtime.compat import boolean_parts
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.runcodes import run_codes
+from flightcheck.track.flags import flagged
 from flightcheck.units import KT_TO_KMS
 
 MAX_SPEED_KT = 1000.0
@@ -181,15 +182,11 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     same = np.zeros(n, dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
     # fixes the track table flags (flightcheck.track.flags) take no part in inference
-    flagged = (
-        take(df["flag"].notna().to_numpy(dtype=bool))
-        if "flag" in df.columns
-        else np.zeros(n, dtype=bool)
-    )
-    keep = ~flagged
-    removed["flagged"] = int(flagged.sum())
+    held = take(flagged(df))
+    keep = ~held
+    removed["flagged"] = int(held.sum())
     dup = same.copy()
-    dup[1:] &= (t[1:] == t[:-1]) & ~flagged[:-1] & ~flagged[1:]
+    dup[1:] &= (t[1:] == t[:-1]) & ~held[:-1] & ~held[1:]
     keep &= ~dup
     removed["duplicate"] = int(dup.sum())
     repeat = np.zeros(n, dtype=bool)

@@ -46,6 +46,20 @@ beside an ADS-B one: the real trace_full_ac671b.json has two 125 m apart), not a
 REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
 
 
+def flagged(df: pd.DataFrame) -> np.ndarray:
+    """Which rows hold a fix the data refutes (``flag`` set); all False without the column.
+    The one test every consumer applies: flagged fixes take no part in inference."""
+    if "flag" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return df["flag"].notna().to_numpy(dtype=bool)
+
+
+def unflagged(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` without the fixes the data refutes (the table itself when none are)."""
+    held = flagged(rows)
+    return rows[~held] if held.any() else rows
+
+
 def flag_fixes(df: pd.DataFrame) -> pd.Series:
     """The ``flag`` column of a track table (any row order): a reason from ``REASONS`` where
     the data refutes the fix, missing elsewhere. The table is not modified."""
