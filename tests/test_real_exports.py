@@ -459,3 +459,53 @@ def test_stops_cli_sniffs_every_real_export():
     airports = {s["airport"] for s in out["stops"]}
     assert {"KMSP", "KGEG", "RJCC", "WMSA", "RCSS", "LIRF", "PHOG", "MMMY", "MMHO"} <= airports
     assert not airports & {"LFBO", "KSAC"}
+
+
+REAL_FILES = [TRACE, JL516_CSV, JL516_JSON, SPAR19, ELAL, ITY621, N67WV, VB7083, KC10]
+
+
+@pytest.mark.parametrize("name", REAL_FILES)
+def test_every_stop_the_engine_finds_is_a_supported_claim_in_a_window_past_the_data(name):
+    """Claims as investigators write them: a whole day either side of the export. Every
+    airport the export shows a stop at (ends cut by the export included) is supported;
+    none is ever contradicted."""
+    from flightcheck.case.model import Claim
+    from flightcheck.case.verify import verify
+
+    routes = build_routes(tracks(name))
+    t = routes.tracks.df["time"]
+    lo, hi = t.min() - pd.Timedelta(days=1), t.max() + pd.Timedelta(days=1)
+    claims = [
+        Claim(f"c{i}", "stop", aircraft=hex_, airport=airport, start=lo, end=hi)
+        for i, (hex_, airport) in enumerate(
+            findings(name)
+            .stops[["icao24", "airport"]]
+            .dropna()
+            .drop_duplicates()
+            .itertuples(index=False)
+        )
+    ]
+    assert claims, "every one of these exports shows at least one stop"
+    verdicts = verify(claims, routes.tracks, routes)
+    assert [(v.id, v.verdict) for v in verdicts] == [(c.id, "supported") for c in claims]
+
+
+def test_a_stop_after_the_export_ends_is_inconclusive_not_contradicted():
+    """ITY621 ends on the runway at LIRF; a claimed stop at Naples the day after is possible
+    (the data is silent from the end of the export) and must come out inconclusive."""
+    from flightcheck.case.model import Claim
+    from flightcheck.case.verify import verify
+
+    routes = build_routes(tracks(ITY621))
+    last = routes.tracks.df["time"].max()
+    (hex_,) = routes.tracks.df["icao24"].unique()
+    claim = Claim(
+        "naples",
+        "stop",
+        aircraft=hex_,
+        airport="LIRN",
+        start=last - pd.Timedelta(hours=12),
+        end=last + pd.Timedelta(days=1),
+    )
+    (v,) = verify([claim], routes.tracks, routes)
+    assert v.verdict == "inconclusive", v.reasons
