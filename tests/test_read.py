@@ -117,3 +117,32 @@ def test_workers_are_forked_for_many_large_inputs_on_linux_only(tmp_path, monkey
     assert forking.fork_context() is None
     assert read_mod._plan_workers(cands, None) == 1  # spawn would re-run an unguarded script
     assert read_mod._plan_workers(cands, 2) == 2  # asked for explicitly
+
+
+def test_a_folder_is_walked_in_path_order_without_hidden_entries_or_linked_folders(tmp_path):
+    """walk_files (one scandir per folder) lists what sorted(rglob("*")) with is_file and
+    the hidden-part rule lists, in the same order: a folder sorts before a file of the same
+    stem ("a/2" before "a.json"), links to files count, links to folders are not entered."""
+    import os
+
+    from flightcheck.io.paths import expand, walk_files
+
+    for d in ("a/x", "a.b", "b/.h", "c", ".hid"):
+        (tmp_path / d).mkdir(parents=True, exist_ok=True)
+    for f in ("a.json", "a/x/1", "a/2", "a.b/3", "b/.h/4", "b/5", ".hid/6", "c/.7", "c/8"):
+        (tmp_path / f).write_text("x")
+    os.symlink(tmp_path / "a", tmp_path / "c/linkdir")
+    os.symlink(tmp_path / "b/5", tmp_path / "c/link5")
+    os.symlink(tmp_path / "nowhere", tmp_path / "c/broken")
+    reference = [
+        f
+        for f in sorted(tmp_path.rglob("*"))
+        if f.is_file() and not any(p.startswith(".") for p in f.relative_to(tmp_path).parts)
+    ]
+    walked = walk_files(tmp_path)
+    assert [f for f, _ in walked] == reference
+    names = [str(f.relative_to(tmp_path)) for f, _ in walked]
+    assert names == ["a/2", "a/x/1", "a.b/3", "a.json", "b/5", "c/8", "c/link5"]
+    assert [link for _, link in walked] == [False] * 6 + [True]
+    # the link and its target are one file: expand keeps the first met
+    assert [c.path for c in expand(tmp_path)] == [str(f) for f in reference[:-1]]
