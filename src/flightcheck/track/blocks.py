@@ -126,20 +126,22 @@ def text_arrow(
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else codes
     if len(starts) <= _MAX_RUNS + n // 64:
         return _arrow_of_runs(column.pool, codes[starts], np.diff(np.r_[starts, n]))
-    pool = pa.array(column.pool, pa.large_string())
-    return pool.take(pa.array(codes, mask=codes < 0, type=pa.int64()))
+    return _decode(column.pool, codes)
 
 
 _MAX_RUNS = 1 << 16
-"""Runs of equal codes up to which :func:`text_arrow` copies runs instead of an arrow take
-(one value per file: 8x faster than the take on millions of rows)."""
+"""Runs of equal codes up to which :func:`text_arrow` copies runs instead of decoding codes
+per row (one value per file: 8x faster on millions of rows)."""
 
 
 def _arrow_of_runs(
     pool: tuple[str | None, ...], codes: np.ndarray, lengths: np.ndarray
 ) -> pa.Array:
     """Arrow large_string of ``lengths[i]`` copies of ``pool[codes[i]]`` (-1: missing),
-    built from buffers: the offsets and the bytes of a run are each one slice assignment."""
+    built from buffers: the offsets and the bytes of a run are each one slice assignment;
+    many short runs (one value per file of an archive) are decoded by arrow."""
+    if len(codes) > _MANY_RUNS and int(lengths.max()) <= _STEPS:
+        return _decode(pool, np.repeat(codes, lengths))
     encoded = [None if v is None else v.encode() for v in pool]
     size = np.array([0 if e is None else len(e) for e in encoded] + [0], dtype=np.int64)
     null = np.array([e is None for e in encoded] + [True])
@@ -147,11 +149,7 @@ def _arrow_of_runs(
     run_null = null[codes]
     if run_null.all():
         return pa.nulls(n, pa.large_string())
-    run_size = size[codes]
-    if len(codes) > _MANY_RUNS and int(lengths.max()) <= _STEPS:
-        offsets, data = _many_short_runs(encoded, codes, lengths, run_size)
-    else:
-        offsets, data = _few_runs(encoded, codes, lengths, run_size)
+    offsets, data = _few_runs(encoded, codes, lengths, size[codes])
     nulls = 0
     validity = None
     if run_null.any():
@@ -163,10 +161,20 @@ def _arrow_of_runs(
     )
 
 
+def _decode(pool: tuple[str | None, ...], codes: np.ndarray) -> pa.Array:
+    """Arrow large_string of ``pool[codes[i]]`` per row (-1: missing): a dictionary array
+    cast to plain strings, so arrow copies the bytes (10M rows of 50,000 file paths: 2x
+    faster than joining Python bytes per run, 7x for short values; 2x faster than a take)."""
+    index_type = pa.int32() if len(pool) < 2**31 else pa.int64()
+    indices = pa.array(codes, mask=codes < 0, type=index_type)
+    words = pa.DictionaryArray.from_arrays(indices, pa.array(pool, pa.large_string()))
+    return words.cast(pa.large_string())
+
+
 _STEPS = 1 << 16
 """Rows of a run whose offsets :func:`_arrow_of_runs` writes at a time."""
 _MANY_RUNS = 256
-"""More runs than this (one value per file of an archive) are written in one go."""
+"""More runs than this (one value per file of an archive) are decoded by arrow."""
 
 
 def _few_runs(
@@ -196,19 +204,6 @@ def _few_runs(
         if z:
             _fill_repeated(data[first:last], encoded[c])
     return offsets, data
-
-
-def _many_short_runs(
-    encoded: list[bytes | None], codes: np.ndarray, lengths: np.ndarray, run_size: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, bytes) of many short runs (one value per file of 50,000 files): offsets
-    from one cumulative sum, bytes from one join; a Python loop per run cost ~30 us."""
-    n = int(lengths.sum())
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.repeat(run_size, lengths), out=offsets[1:])
-    blobs = [b"" if e is None else e for e in encoded] + [b""]  # code -1: missing
-    joined = b"".join([blobs[c] * k for c, k in zip(codes.tolist(), lengths.tolist(), strict=True)])
-    return offsets, np.frombuffer(joined, dtype=np.uint8)
 
 
 def _fill_repeated(dest: np.ndarray, raw: bytes) -> None:

@@ -28,8 +28,11 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowStringArray
 
 from flightcheck.geo import haversine_km
+from flightcheck.track.table import _STR
 from flightcheck.units import KT_TO_KMS
 
 MAX_ALT_FT = 65000.0
@@ -64,9 +67,8 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     """The ``flag`` column of a track table (any row order): a reason from ``REASONS`` where
     the data refutes the fix, missing elsewhere. The table is not modified."""
     n = len(df)
-    out = np.full(n, None, dtype=object)
     if n == 0:
-        return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
+        return pd.Series(_reason_text(np.zeros(0, np.int8)), index=df.index, name="flag")
     codes = pd.factorize(df["icao24"], sort=False)[0]
     time = df["time"]
     if getattr(time.dtype, "unit", "ns") != "ns":  # a table built by hand: s, ms or us
@@ -90,17 +92,26 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
         if "on_ground" in df
         else np.zeros(n, dtype=bool)
     )
-    reason = np.full(n, None, dtype=object)
-    reason[_duplicate_time(c, tt, lat, lon)] = "duplicate time"
-    good = reason == None  # noqa: E711
-    reason[_jumps(c, tt, lat, lon, good)] = "position jump"
-    reason[_altitude_spikes(c, tt, alt, ground, reason == None)] = "altitude spike"  # noqa: E711
-    reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = "altitude out of range"
-    if ordered:
-        out = reason
-    else:
-        out[order] = reason
-    return pd.Series(pd.array(out, dtype="str"), index=df.index, name="flag")
+    # reason: 0 = none, else 1 + its index in REASONS (a later test overrides an earlier)
+    reason = np.zeros(n, dtype=np.int8)
+    reason[_duplicate_time(c, tt, lat, lon)] = _CODE["duplicate time"]
+    reason[_jumps(c, tt, lat, lon, reason == 0)] = _CODE["position jump"]
+    reason[_altitude_spikes(c, tt, alt, ground, reason == 0)] = _CODE["altitude spike"]
+    reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = _CODE["altitude out of range"]
+    if not ordered:
+        reason[order] = reason.copy()
+    return pd.Series(_reason_text(reason), index=df.index, name="flag")
+
+
+_CODE = {why: k + 1 for k, why in enumerate(REASONS)}
+
+
+def _reason_text(reason: np.ndarray) -> ArrowStringArray:
+    """The reason codes as the ``flag`` text column: decoded by arrow from a dictionary of
+    the four reasons (a Python string per row cost 1.4 s on 10M fixes)."""
+    codes = pa.array(reason.astype(np.int8) - 1, mask=reason == 0, type=pa.int8())
+    words = pa.DictionaryArray.from_arrays(codes, pa.array(REASONS, pa.large_string()))
+    return ArrowStringArray(words.cast(pa.large_string()), dtype=_STR)
 
 
 def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
@@ -109,8 +120,12 @@ def count_by_source(df: pd.DataFrame, flag: pd.Series) -> dict[str, Counter]:
     out: dict[str, Counter] = {}
     if not hit.any():
         return out
+    rows = np.flatnonzero(hit)  # flagged rows are few: no Python string per row of the table
     pairs = pd.DataFrame(
-        {"source": df["source"].to_numpy(object)[hit], "reason": flag.to_numpy(object)[hit]}
+        {
+            "source": df["source"].take(rows).to_numpy(object),
+            "reason": flag.take(rows).to_numpy(object),
+        }
     )
     for (src, why), k in pairs.value_counts().items():
         out.setdefault(str(src), Counter())[str(why)] += int(k)
