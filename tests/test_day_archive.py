@@ -169,3 +169,30 @@ def test_the_first_failing_file_in_order_is_the_one_reported(day, tmp_path, monk
     monkeypatch.setattr(readsb, "read_columns", crash_on(names[1]))
     with pytest.raises(ValueError, match="reader bug"):
         read(folder, workers=1)
+
+
+def test_a_batch_with_a_repeated_file_and_a_second_day_reads_as_file_by_file(day, tmp_path):
+    """A batch's files are parts of one block: a file left out as a repeat of another input
+    takes only its own rows out, and an aircraft's next-day file (another batch, read in
+    folder order before it) is put after its first day, as file by file."""
+    import shutil
+
+    copy = tmp_path / "globe_history"
+    shutil.copytree(day / "globe_history", copy)
+    files = [Path(p) for p in trace_files(tmp_path)]
+    repeat = copy / "2025" / "10" / "15" / "traces" / "00" / f"again_{files[7].name}"
+    shutil.copy(files[7], repeat)  # the same bytes twice, inside a batch
+    doc = json.loads(gzip.decompress(files[400].read_bytes()))
+    doc["timestamp"] += 86_400  # the same aircraft the next day, in an earlier folder
+    earlier = copy / "2025" / "10" / "14" / "traces" / "00" / files[400].name
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    together = read(copy, workers=1)
+    with pytest.MonkeyPatch.context() as m:
+        _one_by_one(m)
+        alone = read(copy, workers=1)
+    _same_tracks(together, alone)
+    assert any("same content as" in why for _, why in together.skipped)
+    rows = together.df[together.df["icao24"] == doc["icao"]]
+    assert rows["source"].iloc[0].endswith(files[400].name) and "/14/" in rows["source"].iloc[-1]
+    assert rows["time"].is_monotonic_increasing

@@ -18,6 +18,7 @@ from flightcheck.io.sources import size_of
 from flightcheck.runtime.forking import fork_context, usable_cpus
 from flightcheck.track.blocks import (
     Block,
+    FilePart,
     Text,
     all_missing,
     block_frame,
@@ -147,7 +148,7 @@ def _read_loaded(
 
 
 def _finish(
-    record: InputRecord, ctx: ReadContext, fmt: str, module: object, block: Block
+    record: InputRecord, ctx: ReadContext, fmt: str, module: object, block: Block | FilePart
 ) -> InputRecord:
     record.format = ctx.format or fmt
     record.reader = module.__name__  # type: ignore[attr-defined]
@@ -329,7 +330,7 @@ def read(
         max_decompressed=max_decompressed,
         allow_future=allow_future,
     )
-    blocks: list[Block] = []
+    blocks: list[Block | FilePart] = []
     inputs: list[InputRecord] = []
     skipped: list[tuple[str, str]] = []
     by_hash: dict[str, str] = {}

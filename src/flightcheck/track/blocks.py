@@ -13,7 +13,6 @@ values plus a code per row until then.
 from __future__ import annotations
 
 import functools
-import itertools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -83,15 +82,43 @@ class Flags(NamedTuple):
 class Block:
     """A track table as plain arrays, one entry per :data:`SCHEMA` column: ``time`` int64
     ns since the epoch (NaT = int64 min), float64 and int64 numpy arrays, :class:`Flags`
-    for boolean columns, :class:`Text` or an arrow large_string array for text columns."""
+    for boolean columns, :class:`Text` or an arrow large_string array for text columns.
+    ``files``: rows of each input file, in order, when the block holds several (a batch of
+    trace files read together, :mod:`flightcheck.io.readsb_batch`); None: one file."""
 
     n: int
     columns: dict[str, Any]
+    files: np.ndarray | None = None
+
+    def file_rows(self) -> np.ndarray:
+        """Rows of each input file of this block (int64)."""
+        return np.array([self.n], dtype=np.int64) if self.files is None else self.files
 
     def take(self, rows: np.ndarray) -> Block:
-        """The rows ``rows`` (a boolean mask or positions) of this block."""
-        n = int(rows.sum()) if rows.dtype == bool else len(rows)
-        return Block(n, {c: _take(v, rows) for c, v in self.columns.items()})
+        """The rows ``rows`` (a boolean mask, or positions in a block of one file)."""
+        columns = {c: _take(v, rows) for c, v in self.columns.items()}
+        if rows.dtype != bool:
+            if self.files is not None:
+                raise ValueError("positions would mix the files of a batch; take a mask")
+            return Block(len(rows), columns)
+        kept = np.r_[0, np.cumsum(rows, dtype=np.int64)]
+        ends = np.cumsum(self.file_rows())
+        files = None if self.files is None else kept[ends] - kept[ends - self.files]
+        return Block(int(kept[-1]), columns, files)
+
+
+class FilePart(NamedTuple):
+    """Input file ``index`` of a batch ``block`` (its rows: ``block.files[index]``): what
+    :func:`flightcheck.io.read.read` collects for a file read in a batch, so the batch's
+    arrays are neither cut per file nor copied back together (:func:`combine_blocks`)."""
+
+    block: Block
+    index: int
+
+    @property
+    def n(self) -> int:
+        assert self.block.files is not None
+        return int(self.block.files[self.index])
 
 
 def _take(column: Any, rows: np.ndarray) -> Any:
@@ -399,9 +426,11 @@ def block_frame(block: Block, columns: tuple[str, ...] | None = None) -> pd.Data
 
 
 def concat_blocks(blocks: list[Block]) -> Block:
-    """One :class:`Block` of ``blocks`` one after the other (at least one block)."""
+    """One :class:`Block` of ``blocks`` one after the other (at least one block), with the
+    rows of every input file (``files``)."""
+    files = np.concatenate([b.file_rows() for b in blocks])
     if len(blocks) == 1:  # no copy
-        return Block(blocks[0].n, dict(blocks[0].columns))
+        return Block(blocks[0].n, dict(blocks[0].columns), files)
     lengths = [b.n for b in blocks]
     out: dict[str, Any] = {}
     for col, dtype in SCHEMA.items():
@@ -414,7 +443,7 @@ def concat_blocks(blocks: list[Block]) -> Block:
             )
         else:
             out[col] = np.concatenate(parts)
-    return Block(sum(lengths), out)
+    return Block(sum(lengths), out, files)
 
 
 def _concat_text(parts: list[Any], lengths: list[int]) -> Text | TextRuns | pa.Array:
@@ -476,56 +505,128 @@ def check_block_time_order(block: Block, ctx: RecordLog) -> Block:
     return block if keep.all() else block.take(keep)
 
 
-def combine_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``track.clean`` of the per-input :class:`Block` s (in input order) one after the other,
-    with one DataFrame built for all of them. When each block holds one aircraft from one
-    source, already in (time, row) order, and the blocks do not interleave in time (trace
-    files, one per aircraft and day), they are joined in sorted order instead of sorting
-    millions of rows, and duplicates and callsigns are handled per block. Returns the table
-    and the removed duplicates (``track.clean``'s)."""
-    order = _sorted_block_order(blocks)
-    if order is None:
-        return clean(block_frame(concat_blocks(blocks)) if blocks else empty())
-    return _clean_sorted_blocks([blocks[i] for i in order])
+def combine_blocks(
+    blocks: list[Block | FilePart],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``track.clean`` of the per-input :class:`Block` s and :class:`FilePart` s (in input
+    order) one after the other, with one DataFrame built for all of them. When each input
+    file holds one aircraft from one source, already in (time, row) order, and the files do
+    not interleave in time (trace files, one per aircraft and day), their rows are gathered
+    in sorted order instead of sorting millions of rows, and duplicates and callsigns are
+    handled per file. Returns the table and the removed duplicates (``track.clean``'s)."""
+    if not blocks:
+        return clean(empty())
+    table = concat_blocks(_whole_batches(blocks))
+    plan = _file_order(table)
+    if plan is None:
+        return clean(block_frame(table))
+    return _clean_sorted_files(table, *plan)
 
 
-def _single_value(column: Text | pa.Array, n: int) -> str | None | object:
-    """The one value of a non-empty text column (None: all missing), else :data:`MIXED`."""
-    if isinstance(column, Text) and column.codes is None:
-        return column.pool[0] if n else MIXED
-    return _single_arrow(text_arrow(column, n))
-
-
-def _sorted_block_order(blocks: list[Block]) -> list[int] | None:
-    """Indices of the non-empty ``blocks`` in the order ``track.clean`` sorts their rows,
-    when each is one contiguous run of that order; None when the rows interleave."""
-    keys = []
-    sources = set()
-    for i, block in enumerate(blocks):
-        if not block.n:
+def _whole_batches(items: list[Block | FilePart]) -> list[Block]:
+    """``items`` as blocks: consecutive parts of one batch become the batch itself (or the
+    rows of those of its files that are there: a file left out as a duplicate input)."""
+    out: list[Block] = []
+    at = 0
+    while at < len(items):
+        item = items[at]
+        at += 1
+        if isinstance(item, Block):
+            out.append(item)
             continue
-        t = block.columns["time"]
-        rows = block.columns["row"]
-        same_t = t[1:] == t[:-1]
-        if not ((t[1:] > t[:-1]) | (same_t & (rows[1:] >= rows[:-1]))).all():
-            return None
-        icao = _single_value(block.columns["icao24"], block.n)
-        source = _single_value(block.columns["source"], block.n)
-        if not isinstance(icao, str) or not isinstance(source, str) or source in sources:
-            return None
-        sources.add(source)
-        keys.append((icao, int(t[0]), i, int(t[-1])))
-    return _block_order(keys)
+        batch, indices = item.block, [item.index]
+        while at < len(items):
+            nxt = items[at]
+            if not isinstance(nxt, FilePart) or nxt.block is not batch:
+                break
+            indices.append(nxt.index)
+            at += 1
+        files = batch.file_rows()
+        if indices == list(range(len(files))):
+            out.append(batch)
+            continue
+        chosen = np.zeros(len(files), dtype=bool)
+        chosen[indices] = True
+        part = batch.take(np.repeat(chosen, files))
+        out.append(Block(part.n, part.columns, files[chosen]))
+    return out
 
 
-def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``track.clean`` of blocks already in sorted order (all non-empty)."""
-    lengths = np.array([b.n for b in blocks], dtype=np.int64)
-    icaos = [_single_value(b.columns["icao24"], b.n) for b in blocks]
-    table = concat_blocks(blocks)
-    hex_of_block = np.unique(icaos, return_inverse=True)[1].ravel()
+def _file_order(
+    table: Block,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """When the rows of each input file of ``table`` are one contiguous run of the order
+    ``track.clean`` sorts rows in (see :func:`combine_blocks`): (files in that order, the
+    rows and first row of each non-empty file, each file's aircraft as a rank in sorted
+    address order); None when rows interleave, or a file has several or no addresses or
+    sources, or two files share a source."""
+    lengths = table.file_rows()
+    lengths = lengths[lengths > 0]
+    n = table.n
+    if not n:
+        return None
+    starts = np.cumsum(lengths) - lengths
     t = table.columns["time"]
-    # rows of one block share the aircraft; at a block boundary compare the blocks'
+    rows = table.columns["row"]
+    ordered = (t[1:] > t[:-1]) | ((t[1:] == t[:-1]) & (rows[1:] >= rows[:-1]))
+    ordered[starts[1:] - 1] = True  # a file may start before the one before it ends
+    if not ordered.all():
+        return None
+    icao = _file_ranks(table.columns["icao24"], n, starts)
+    source = _file_ranks(table.columns["source"], n, starts)
+    if icao is None or source is None or len(np.unique(source)) < len(source):
+        return None
+    first, last = t[starts], t[starts + lengths - 1]
+    index = np.arange(len(lengths))
+    order = np.lexsort((index, first, icao))
+    same = icao[order][1:] == icao[order][:-1]
+    before, after = order[:-1], order[1:]
+    touching = (last[before] == first[after]) & (index[before] > index[after])
+    if (same & ((last[before] > first[after]) | touching)).any():
+        return None  # two files of one aircraft overlap in time
+    return order, lengths, starts, icao
+
+
+def _file_ranks(column: Any, n: int, starts: np.ndarray) -> np.ndarray | None:
+    """Per input file (first rows ``starts``), the rank of its one value of the text
+    ``column`` among the column's distinct values in sorted order; None when a file holds
+    several values or a missing one."""
+    if isinstance(column, Text) and column.codes is None:
+        return None if column.pool[0] is None else np.zeros(len(starts), dtype=np.int64)
+    if isinstance(column, TextRuns):
+        codes, pool = np.repeat(column.codes, column.lengths), column.pool
+    elif isinstance(column, Text):
+        assert column.codes is not None
+        codes, pool = column.codes, column.pool
+    else:
+        encoded = pa.chunked_array([column] if isinstance(column, pa.Array) else column.chunks)
+        encoded = encoded.combine_chunks().dictionary_encode()
+        codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+        pool = tuple(encoded.dictionary.to_pylist())
+    ranks = {v: k for k, v in enumerate(sorted({v for v in pool if v is not None}))}
+    rank_of = np.array([ranks.get(v, -1) for v in pool] + [-1], dtype=np.int64)
+    row_rank = rank_of[codes]
+    per_file = row_rank[starts]
+    lengths = np.diff(np.r_[starts, n])
+    single = np.logical_and.reduceat(row_rank == np.repeat(per_file, lengths), starts)
+    return per_file if (single & (per_file >= 0)).all() else None
+
+
+def _clean_sorted_files(
+    table: Block, order: np.ndarray, lengths: np.ndarray, starts: np.ndarray, icao: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``track.clean`` of ``table`` whose input files, taken in ``order``, are in sorted
+    order (see :func:`_file_order`): the rows are gathered file by file, not sorted."""
+    if (order != np.arange(len(order))).any():
+        sizes = lengths[order]
+        moved = np.repeat(starts[order] - (np.cumsum(sizes) - sizes), sizes)
+        positions = moved + np.arange(table.n)
+        columns = table.columns
+        table = Block(table.n, {c: _take(columns.pop(c), positions) for c in list(columns)})
+        lengths = sizes
+    hex_of_block = icao[order]
+    t = table.columns["time"]
+    # rows of one file share the aircraft; at a file boundary compare the files'
     same = t[1:] == t[:-1]
     boundary = np.cumsum(lengths)[:-1] - 1
     same[boundary] &= hex_of_block[1:] == hex_of_block[:-1]
@@ -545,26 +646,13 @@ def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFram
         keep[drop] = False
         lengths = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)
         lengths = lengths[lengths > 0]
-        table = table.take(keep)
+        table = Block(int(keep.sum()), {c: _take(v, keep) for c, v in table.columns.items()})
     callsign = text_arrow(table.columns["callsign"], table.n)
     missing = np.asarray(callsign.is_null())
     if missing.any() and not missing.all():
         src = _fill_sources(missing, np.cumsum(lengths) - lengths)
         table.columns["callsign"] = callsign.take(pa.array(src, mask=src < 0, type=pa.int64()))
     return block_frame(table), removed
-
-
-MIXED = object()
-"""What :func:`_single_value` returns for a column that holds more than one value."""
-
-
-def _single_arrow(pa_arr: pa.Array | pa.ChunkedArray) -> str | None | object:
-    if not len(pa_arr):
-        return MIXED
-    if pa_arr.null_count:
-        return None if pa_arr.null_count == len(pa_arr) else MIXED
-    first = pa_arr[0].as_py()
-    return first if pc.all(pc.equal(pa_arr, first)).as_py() else MIXED
 
 
 def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -581,15 +669,3 @@ def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.where(
         ~missing, idx, np.where(prev >= start_of, prev, np.where(nxt < end_of, nxt, -1))
     )
-
-
-def _block_order(keys: list[tuple[str, int, int, int]]) -> list[int] | None:
-    """Table indices in sorted order from (icao, first time, index, last time) keys; None
-    when two tables of one aircraft overlap in time."""
-    if not keys:
-        return None
-    keys.sort()
-    for (icao_a, _, i_a, last_a), (icao_b, first_b, i_b, _) in itertools.pairwise(keys):
-        if icao_a == icao_b and (last_a > first_b or (last_a == first_b and i_a > i_b)):
-            return None
-    return [k[2] for k in keys]
