@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 import numpy as np
 import orjson
@@ -92,7 +92,7 @@ def sniff(head: bytes, name: str) -> str | None:
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read one readsb JSON document (see the module docstring) into track-table columns."""
     if fmt == "readsb-trace":
-        return _columns_frame(*read_columns(data, ctx, fmt))
+        return _columns_frame(*_trace_data_columns(data, ctx))
     with gc_paused():
         doc = _load(data, ctx)
         try:
@@ -106,6 +106,11 @@ def read_columns(data: bytes, ctx: ReadContext, fmt: str) -> tuple[dict[str, Any
     (columns, rows), no DataFrame (it costs more than parsing a small trace). None for snapshots."""
     if fmt != "readsb-trace":
         return None
+    return _trace_data_columns(data, ctx)
+
+
+def _trace_data_columns(data: bytes, ctx: ReadContext) -> tuple[dict[str, Any], int]:
+    """:func:`read_columns` of a trace document."""
     with gc_paused():
         columns = _read_trace_in_chunks(data, ctx)
         if columns is not None:
@@ -319,8 +324,19 @@ def _join_points(parts: list[_Points]) -> _Points:
     for p in parts:
         remap = np.array([pool.setdefault(v, len(pool)) for v in p.source_pool] + [-1])
         codes.append(remap[p.source_codes])
+    not_list, short, dt, lat, lon, alt, ground, alt_unknown, bad_alt = (
+        np.concatenate([getattr(p, f) for p in parts]) for f in _Points._fields[:9]
+    )
     return _Points(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in _Points._fields[:9]),
+        not_list,
+        short,
+        dt,
+        lat,
+        lon,
+        alt,
+        ground,
+        alt_unknown,
+        bad_alt,
         [np.concatenate([p.numbers[i] for p in parts]) for i in range(len(_NUMBER_COLUMNS))],
         np.concatenate([p.detail_at + off for p, off in zip(parts, usable, strict=True)]),
         [v for p in parts for v in p.flights],
@@ -430,7 +446,7 @@ def _object_grid(points: list[list[Any]]) -> np.ndarray:
         return pd.DataFrame(points, dtype=object).to_numpy()
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
