@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -526,7 +526,8 @@ def _sorted_block_order(blocks: list[Block]) -> list[int] | None:
 def _clean_sorted_blocks(blocks: list[Block]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``track.clean`` of blocks already in sorted order (all non-empty)."""
     lengths = np.array([b.n for b in blocks], dtype=np.int64)
-    icaos = [_single_value(b.columns["icao24"], b.n) for b in blocks]
+    # one address per block: _sorted_block_order admits no other blocks
+    icaos = cast(list[str], [_single_value(b.columns["icao24"], b.n) for b in blocks])
     table = concat_blocks(blocks)
     hex_of_block = np.unique(icaos, return_inverse=True)[1].ravel()
     t = table.columns["time"]
