@@ -110,7 +110,7 @@ def test_pieces_are_read_like_the_whole_document(monkeypatch):
     monkeypatch.setattr(
         readsb,
         "_extract_points",
-        lambda pts, whole=True: pieces_read.append(whole) or real(pts, whole),
+        lambda pts, whole=True, **kw: pieces_read.append(whole) or real(pts, whole, **kw),
     )
     for size in (1, 100, 3000):
         pieces_read.clear()

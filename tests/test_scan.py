@@ -291,6 +291,44 @@ def test_kept_fixes_drop_backward_and_bad_points_like_the_track_table():
     )
 
 
+def test_kept_fixes_apply_the_track_tables_time_bounds_and_value_ranges():
+    """Rules added to the track table reach the scan's quick path too (one place:
+    ``track.blocks.check_fixes``): a fix in the future and one with a corrupt speed."""
+    import time
+
+    from flightcheck.errors import InputError
+    from flightcheck.io.context import ReadContext, ReadOptions
+    from flightcheck.scan.files_read import full_table, kept_fixes
+
+    now = time.time()
+    frame = pd.DataFrame(
+        {
+            "time": [now - 300.0, now - 240.0, now + 5 * 86_400.0, now - 120.0],
+            "icao24": ["abc123"] * 4,
+            "lat": [10.0, 10.1, 10.2, 10.3],
+            "lon": [20.0] * 4,
+            "gs_kt": [420.0, 1e6, 420.0, 420.0],
+            "row": [1, 2, 3, 4],
+        }
+    )
+    ctx = ReadContext("x.json", ReadOptions(skip_bad=True))
+    hexes, t = kept_fixes(frame, ctx, time_ordered=True)
+    want = full_table(frame, ReadContext("x.json", ReadOptions(skip_bad=True)), True)
+    assert want["row"].tolist() == [1, 4]
+    assert t.tolist() == want["time"].array.asi8.tolist()
+    assert hexes.to_pylist() == ["abc123", "abc123"]
+    strict = ReadOptions(skip_bad=False)
+    with pytest.raises(InputError) as full_err:
+        full_table(frame, ReadContext("x.json", strict), True)
+    with pytest.raises(InputError) as kept_err:
+        kept_fixes(frame, ReadContext("x.json", strict), True)
+    assert (kept_err.value.message, kept_err.value.record) == (
+        full_err.value.message,
+        full_err.value.record,
+    )
+    assert full_err.value.record == 3  # the time check comes before the value ranges
+
+
 def test_only_files_of_aircraft_near_the_airports_get_a_track_table(monkeypatch):
     from flightcheck.track import table as track
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,7 @@ def _far(doc: dict) -> dict:
         "flags_null",
         "fifteen_elements",
         "tilde_address",
+        "flags_text",
     ],
 )
 def test_clean_variants_match_the_full_read(tmp_path, edit):
@@ -139,6 +141,8 @@ def test_clean_variants_match_the_full_read(tmp_path, edit):
         doc["trace"] = [p + ["rx1"] for p in doc["trace"]]
     elif edit == "tilde_address":
         doc["icao"] = "~2a01f0"
+    elif edit == "flags_text":  # the reader reads the flags as unknown and keeps the point
+        doc["trace"][5][6] = "x"
     path = _write(tmp_path, doc)
     _assert_same(path)
     got = _quick(path)
@@ -159,8 +163,12 @@ def test_clean_variants_match_the_full_read(tmp_path, edit):
         "backwards",
         "timestamp_text",
         "address_not_hex",
-        "flags_text",
         "truncated",
+        "future",
+        "gs_out_of_range",
+        "alt_out_of_range",
+        "vrate_out_of_range",
+        "detail_alt_geom_out_of_range",
     ],
 )
 def test_anything_unclean_is_left_to_the_full_read(tmp_path, edit):
@@ -188,12 +196,36 @@ def test_anything_unclean_is_left_to_the_full_read(tmp_path, edit):
         doc["timestamp"] = str(T0)
     elif edit == "address_not_hex":
         doc["icao"] = "Z10075"
-    elif edit == "flags_text":
-        points[3][6] = "x"
+    elif edit == "future":  # the track table's time bounds: now + 1 day
+        doc["timestamp"] = int(time.time()) + 3 * 86_400
+    elif edit == "gs_out_of_range":  # the track table's VALUE_RANGES
+        points[3][4] = 1e6
+    elif edit == "alt_out_of_range":
+        points[3][3] = 9e9
+    elif edit == "vrate_out_of_range":
+        points[3][7] = -1e9
+    elif edit == "detail_alt_geom_out_of_range":  # alt_geom_ft from the detail object
+        points[4][8] = {"alt_geom": 1e7}
     data = orjson.dumps(doc)
     if edit == "truncated":
         data = data[:-40]
     assert quick_trace(data, AIRPORTS, RADIUS_KM) is None
+    if edit not in ("truncated", "address_not_hex"):  # a bad record: the full read reports it
+        assert isinstance(_full(_write(tmp_path, doc), skip_bad=False), InputError)
+
+
+def test_a_future_trace_is_clean_when_the_scan_allows_future_times(tmp_path):
+    doc = _far(_trace(timestamp=int(time.time()) + 3 * 86_400))
+    path = _write(tmp_path, doc)
+    assert _quick(path) is None
+    data, _ = load(path)
+    got = quick_trace(data, AIRPORTS, RADIUS_KM, ReadOptions(allow_future=True))
+    assert got is not None and got.near is False
+    from flightcheck.io.read import read_frame
+
+    frame, ctx, _, _, _ = read_frame(str(path), ReadOptions(allow_future=True))
+    table = full_table(frame, ctx, time_ordered=True)
+    assert np.array_equal(got.t_ns, table["time"].array.asi8)
 
 
 def test_read_batch_is_the_same_with_and_without_the_shortcut(tmp_path, monkeypatch):

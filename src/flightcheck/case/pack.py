@@ -98,10 +98,10 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
             f"{m['median_distance_m']:.0f} m over {m['overlap_points']} fixes)"
         )
     for r in routes:
-        rec = r.reconciliation or {}
-        for p in rec.get("pairs", []):
+        recon = r.reconciliation or {}
+        for p in recon.get("pairs", []):
             out += [f"{r.icao24}: {n}" for n in p.get("notes", []) if "too little" not in n]
-        for s in rec.get("mlat_only_stretches", []):
+        for s in recon.get("mlat_only_stretches", []):
             out.append(
                 f"{r.icao24}: MLAT-only positions {iso(s['start'])} – {iso(s['end'])} "
                 "(multilaterated, noisier)"
@@ -475,7 +475,7 @@ def analyse(
     step(STAGES[0])
     hashes = check_inputs(case, allow_outside)
     settings = case.settings
-    params = {
+    params: dict[str, Any] = {  # the manifest's record of how the inputs were read
         "tz": settings.get("tz"),
         "skip_bad": bool(settings.get("skip_bad", False)),
         "format": settings.get("format"),
@@ -491,7 +491,8 @@ def analyse(
     )
     step(STAGES[2])
     routes = build_routes(tracks)
-    tracks = routes.tracks  # sources without an ICAO address matched to their aircraft
+    if routes.tracks is not None:  # sources without an ICAO address matched to their aircraft
+        tracks = routes.tracks
     step(STAGES[3])
     verdicts = verify(case.claims, tracks, routes)
     bound = [bind(a, routes) for a in case.annotations]

@@ -68,7 +68,9 @@ def check_pack(folder: str | Path) -> dict[str, Any]:
     for extra in sorted(p.name for p in root.iterdir() if p.name not in listed):
         problems.append(f"{extra}: not listed in the manifest")
     inputs = []
-    case: dict = head.get("case") if isinstance(head.get("case"), dict) else {}
+    case = head.get("case")
+    if not isinstance(case, dict):
+        case = {}
     case_path = Path(str(case.get("path", "")))
     if case.get("path"):
         inputs.append(_input_status(case_path, case.get("sha256"), None))

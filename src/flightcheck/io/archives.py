@@ -130,7 +130,7 @@ class Concat(io.RawIOBase):
         self.pos = max(0, base + offset)
         return self.pos
 
-    def readinto(self, buf) -> int:  # type: ignore[override]
+    def readinto(self, buf) -> int:
         if self.pos >= self.starts[-1]:
             return 0
         i = bisect.bisect_right(self.starts, self.pos) - 1
@@ -275,7 +275,7 @@ class known:
         return self
 
     def __exit__(self, *exc) -> None:
-        _KNOWN.reset(self.token)  # type: ignore[arg-type]
+        _KNOWN.reset(self.token)
         _STREAMS.set(None)
         for s in self.streams.values():
             s.close()

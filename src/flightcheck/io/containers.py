@@ -74,7 +74,8 @@ def _gunzip(data: bytes, budget: Budget) -> bytes:
         d = isal_zlib.decompressobj(wbits=16 + isal_zlib.MAX_WBITS)
         try:
             piece = d.decompress(rest, max(budget.left, 0) + 1)
-        except isal_zlib.IsalError as exc:
+        # isal's stub declares IsalError an instance (``IsalError: Exception``); it is a class
+        except isal_zlib.IsalError as exc:  # type: ignore[misc]
             raise InputError(path, f"corrupt gzip stream ({exc})") from None
         budget.take(len(piece), "gzip stream")
         if not d.eof:

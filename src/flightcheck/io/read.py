@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from flightcheck import io as readers_
 from flightcheck.errors import InputError, UsageError
+from flightcheck.io import Reader
 from flightcheck.io.containers import load, load_hashed
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.io.inputs import expand_inputs
@@ -35,8 +36,8 @@ def read_frame(
     path: str,
     options: ReadOptions,
     explicit: bool = True,
-    detected: tuple[bytes, tuple[str, ...], str, object] | None = None,
-) -> tuple[pd.DataFrame, ReadContext, str, object, tuple[str, ...]] | None:
+    detected: tuple[bytes, str, str, Reader] | None = None,
+) -> tuple[pd.DataFrame, ReadContext, str, Reader, str] | None:
     """The reader's own frame of one file, before :func:`track.to_track_table`: (frame, ctx,
     format, reader module, container wrappers). None when a non-explicit file is not track
     data. For callers that can skip most files cheaply (``flightcheck scan``); ``detected``:
@@ -51,16 +52,16 @@ def read_frame(
 
 def load_detected(
     path: str, options: ReadOptions, explicit: bool
-) -> tuple[bytes, tuple[str, ...], str, object] | None:
+) -> tuple[bytes, str, str, Reader] | None:
     """(decompressed bytes, container wrappers, format, reader module) of one file; None
     when a non-explicit file is not track data."""
     got = _load_detected(path, options, explicit, hashed=False)
-    return None if got is None else got[:4]  # type: ignore[return-value]
+    return None if got is None else got[:4]
 
 
 def _load_detected(
     path: str, options: ReadOptions, explicit: bool, hashed: bool = True
-) -> tuple[bytes, str, str, object, str, int] | None:
+) -> tuple[bytes, str, str, Reader, str, int] | None:
     """:func:`load_detected` plus the SHA-256 (unless not ``hashed``: "") and size of the
     file as stored on disk (of the very bytes that were decompressed and read)."""
     if hashed:
@@ -115,7 +116,7 @@ def read_block(
 
 def _load_record(
     path: str, options: ReadOptions, explicit: bool
-) -> tuple[bytes, str, object, InputRecord] | None:
+) -> tuple[bytes, str, Reader, InputRecord] | None:
     """(decompressed bytes, format, reader module, record with the file's hash and size) of
     one file; None when a non-explicit file is not track data. The hash is of the bytes
     read, as stored on disk (the file is read once)."""
@@ -129,17 +130,20 @@ def _load_record(
 
 
 def _read_loaded(
-    data: bytes, fmt: str, module: object, record: InputRecord, options: ReadOptions
+    data: bytes, fmt: str, module: Reader, record: InputRecord, options: ReadOptions
 ) -> tuple[Block, InputRecord]:
     """The block of one loaded file (:func:`read_block` after loading)."""
     ctx = ReadContext(path=record.path, options=options)
     read_columns = getattr(module, "read_columns", None)
-    columns = read_columns(data, ctx, fmt) if read_columns else None
+    columns: tuple[dict[str, Any], int] | None = (
+        read_columns(data, ctx, fmt) if read_columns else None
+    )
     if columns is None:
-        frame = module.read(data, ctx, fmt)  # type: ignore[attr-defined]
+        frame = module.read(data, ctx, fmt)
         columns = frame_columns(frame, ctx), len(frame)
     del data
-    block = table_block(*columns, ctx)
+    raw, n = columns
+    block = table_block(raw, n, ctx)
     if fmt in getattr(module, "TIME_ORDERED", ()):
         block = check_block_time_order(block, ctx)
     if options.icao24 and all_missing(block.columns["icao24"], block.n):
@@ -148,10 +152,10 @@ def _read_loaded(
 
 
 def _finish(
-    record: InputRecord, ctx: ReadContext, fmt: str, module: object, block: Block | FilePart
+    record: InputRecord, ctx: ReadContext, fmt: str, module: Reader, block: Block | FilePart
 ) -> InputRecord:
     record.format = ctx.format or fmt
-    record.reader = module.__name__  # type: ignore[attr-defined]
+    record.reader = module.__name__
     record.records = ctx.records
     record.points = block.n
     record.dropped = ctx.dropped
@@ -234,7 +238,7 @@ def _attempt_many(paths: list[str], options: ReadOptions, explicits: list[bool])
     from flightcheck.io import readsb, readsb_batch
 
     outcomes: list = [None] * len(paths)
-    loaded: dict[int, tuple[bytes, str, object, InputRecord]] = {}
+    loaded: dict[int, tuple[bytes, str, Reader, InputRecord]] = {}
     for i, (path, explicit) in enumerate(zip(paths, explicits, strict=True)):
         got = _guarded(path, options, _load_record, path, options, explicit)
         if isinstance(got, tuple):

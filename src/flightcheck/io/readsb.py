@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 import numpy as np
 import orjson
@@ -92,7 +92,7 @@ def sniff(head: bytes, name: str) -> str | None:
 def read(data: bytes, ctx: ReadContext, fmt: str) -> pd.DataFrame:
     """Read one readsb JSON document (see the module docstring) into track-table columns."""
     if fmt == "readsb-trace":
-        return _columns_frame(*read_columns(data, ctx, fmt))
+        return _columns_frame(*_trace_data_columns(data, ctx))
     with gc_paused():
         doc = _load(data, ctx)
         try:
@@ -106,13 +106,29 @@ def read_columns(data: bytes, ctx: ReadContext, fmt: str) -> tuple[dict[str, Any
     (columns, rows), no DataFrame (it costs more than parsing a small trace). None for snapshots."""
     if fmt != "readsb-trace":
         return None
+    return _trace_data_columns(data, ctx)
+
+
+def read_fixes(data: bytes, ctx: ReadContext) -> tuple[dict[str, Any], int]:
+    """A trace document's fixes as :func:`read_columns` gives them, after every one of its
+    checks (the same errors and drops), without the text and flag columns: (columns, rows)
+    with ``time`` (int64 ns), ``icao24``, ``lat``, ``lon``, ``alt_ft``, ``alt_geom_ft``,
+    ``gs_kt``, ``track_deg``, ``vrate_fpm`` and ``row``. For callers that need only where and
+    when each fix was (the scan's quick path, :mod:`flightcheck.scan.trace_quick`)."""
+    return _trace_data_columns(data, ctx, fixes_only=True)
+
+
+def _trace_data_columns(
+    data: bytes, ctx: ReadContext, fixes_only: bool = False
+) -> tuple[dict[str, Any], int]:
+    """:func:`read_columns` (or :func:`read_fixes`) of a trace document."""
     with gc_paused():
-        columns = _read_trace_in_chunks(data, ctx)
+        columns = _read_trace_in_chunks(data, ctx, fixes_only)
         if columns is not None:
             return columns
         doc = _load(data, ctx)
         try:
-            return _read_trace_columns(doc, ctx)
+            return _read_trace_columns(doc, ctx, fixes_only)
         finally:
             del doc  # free the parsed objects while the collector is still paused
 
@@ -136,9 +152,12 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
     return _columns_frame(*_read_trace_columns(doc, ctx))
 
 
-def _read_trace_columns(doc: dict[str, Any], ctx: ReadContext) -> tuple[dict[str, Any], int]:
+def _read_trace_columns(
+    doc: dict[str, Any], ctx: ReadContext, fixes_only: bool = False
+) -> tuple[dict[str, Any], int]:
     icao, timestamp = _trace_header(doc, ctx)
-    return _trace_columns(doc, icao, timestamp, [_extract_points(doc["trace"])], ctx)
+    points = _extract_points(doc["trace"], text=not fixes_only)
+    return _trace_columns(doc, icao, timestamp, [points], ctx, fixes_only)
 
 
 def _trace_header(doc: dict[str, Any], ctx: ReadContext) -> tuple[str, float]:
@@ -172,7 +191,9 @@ class _Whole(Exception):
     """The document cannot be read piece by piece: read it whole (same result, slower)."""
 
 
-def _read_trace_in_chunks(data: bytes, ctx: ReadContext) -> tuple[dict[str, Any], int] | None:
+def _read_trace_in_chunks(
+    data: bytes, ctx: ReadContext, fixes_only: bool = False
+) -> tuple[dict[str, Any], int] | None:
     """:func:`_read_trace` of a big document, parsing its ``trace`` array in pieces; None
     when the document is small or not laid out as readsb writes it (``"trace"`` the first
     key of that name and the last key of the top-level object) or a piece does not parse:
@@ -204,13 +225,14 @@ def _read_trace_in_chunks(data: bytes, ctx: ReadContext) -> tuple[dict[str, Any]
     try:
         icao, timestamp = _trace_header(doc, ctx)
         parts = [
-            _extract_points(points, whole=False) for points in _trace_pieces(data, key.end(), close)
+            _extract_points(points, whole=False, text=not fixes_only)
+            for points in _trace_pieces(data, key.end(), close)
         ]
     except (_Whole, InputError):
         return None  # the whole-document read raises the right error, if any
     if not parts:
         return None
-    return _trace_columns(doc, icao, timestamp, parts, ctx)
+    return _trace_columns(doc, icao, timestamp, parts, ctx, fixes_only)
 
 
 def _last_non_space(data: bytes, i: int) -> int:
@@ -260,11 +282,12 @@ class _Points(NamedTuple):
 _NUMBER_COLUMNS = (4, 5, 6, 7, 10, 11)
 
 
-def _extract_points(points: list[Any], whole: bool = True) -> _Points:
+def _extract_points(points: list[Any], whole: bool = True, text: bool = True) -> _Points:
     """The columns of ``points`` (no checks: :func:`_trace_frame` applies them in order).
 
     ``whole``: the points are the whole trace. A column that does not cast to numbers as a
-    whole is read strictly (numbers only), so a piece raises :class:`_Whole` instead."""
+    whole is read strictly (numbers only), so a piece raises :class:`_Whole` instead.
+    ``text``: also the text values (flight, squawk, source type; else left empty)."""
     n = len(points)
     not_list = np.zeros(n, dtype=bool)
     if set(map(type, points)) - {list}:
@@ -285,9 +308,9 @@ def _extract_points(points: list[Any], whole: bool = True) -> _Points:
     dt, lat, lon = _strict_block(grid[:, :3])
     alt, ground, alt_unknown, bad_alt = _altitudes(col(3))
     numbers = _number_block(grid, _NUMBER_COLUMNS, whole)
-    detail_at, flights, squawks, detail_geom = _detail_values(col(8), whole)
+    detail_at, flights, squawks, detail_geom = _detail_values(col(8), whole, text)
     source_codes, source_pool = _position_source_codes(
-        grid[:, 9] if grid.shape[1] > 9 else None, len(grid)
+        grid[:, 9] if text and grid.shape[1] > 9 else None, len(grid)
     )
     return _Points(
         not_list,
@@ -319,8 +342,19 @@ def _join_points(parts: list[_Points]) -> _Points:
     for p in parts:
         remap = np.array([pool.setdefault(v, len(pool)) for v in p.source_pool] + [-1])
         codes.append(remap[p.source_codes])
+    not_list, short, dt, lat, lon, alt, ground, alt_unknown, bad_alt = (
+        np.concatenate([getattr(p, f) for p in parts]) for f in _Points._fields[:9]
+    )
     return _Points(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in _Points._fields[:9]),
+        not_list,
+        short,
+        dt,
+        lat,
+        lon,
+        alt,
+        ground,
+        alt_unknown,
+        bad_alt,
         [np.concatenate([p.numbers[i] for p in parts]) for i in range(len(_NUMBER_COLUMNS))],
         np.concatenate([p.detail_at + off for p, off in zip(parts, usable, strict=True)]),
         [v for p in parts for v in p.flights],
@@ -332,10 +366,16 @@ def _join_points(parts: list[_Points]) -> _Points:
 
 
 def _trace_columns(
-    doc: dict[str, Any], icao: str, timestamp: float, parts: list[_Points], ctx: ReadContext
+    doc: dict[str, Any],
+    icao: str,
+    timestamp: float,
+    parts: list[_Points],
+    ctx: ReadContext,
+    fixes_only: bool = False,
 ) -> tuple[dict[str, Any], int]:
     """The reader columns of a trace (see :func:`read_columns`): checks the points in order
-    (bad records) and builds the columns. ``parts``: the extracted points, in trace order."""
+    (bad records) and builds the columns. ``parts``: the extracted points, in trace order.
+    ``fixes_only``: only the columns of :func:`read_fixes`."""
     icao = icao.strip().lower()
     _note_db_flags(doc.get("dbFlags"), icao, ctx)
     pts = _join_points(parts)
@@ -374,8 +414,23 @@ def _trace_columns(
 
     dt = np.where(keep, dt, 0.0)  # bad points are dropped below; keep their times finite
     unix_us = np.round(float(timestamp) * 1e6) + np.rint(dt * 1e6)
+    time_ns = unix_us.astype(np.int64) * 1000
+    if fixes_only:
+        fixes = {
+            "time": time_ns,
+            "icao24": Text((_text(icao),)),
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "alt_geom_ft": alt_geom,
+            "gs_kt": gs,
+            "track_deg": track,
+            "vrate_fpm": vrate,
+            "row": rows,
+        }
+        return _kept(fixes, n_kept, keep)
     columns = {
-        "time": unix_us.astype(np.int64) * 1000,
+        "time": time_ns,
         "icao24": Text((_text(icao),)),
         "callsign": _carry_forward(pts.detail_at, pts.flights, n_kept),
         "registration": Text((_text(doc.get("r")),)),
@@ -394,9 +449,14 @@ def _trace_columns(
         "new_leg": _flag(flag_bits, has_flags, _FLAG_NEW_LEG),
         "row": rows,
     }
+    return _kept(columns, n_kept, keep)
+
+
+def _kept(columns: dict[str, Any], n: int, keep: np.ndarray) -> tuple[dict[str, Any], int]:
+    """(columns, rows) of the ``keep`` rows of ``n``."""
     if keep.all():
-        return columns, n_kept
-    kept = Block(n_kept, columns).take(keep)
+        return columns, n
+    kept = Block(n, columns).take(keep)
     return kept.columns, kept.n
 
 
@@ -430,7 +490,7 @@ def _object_grid(points: list[list[Any]]) -> np.ndarray:
         return pd.DataFrame(points, dtype=object).to_numpy()
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -518,19 +578,19 @@ def _altitudes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def _detail_values(
-    details: np.ndarray, whole: bool = True
+    details: np.ndarray, whole: bool = True, text: bool = True
 ) -> tuple[np.ndarray, list[Any], list[Any], np.ndarray]:
     """The detail objects (index 8, every ~4th point): (their positions, their ``flight``
     and ``squawk`` values, for :func:`_carry_forward`, and each point's own ``alt_geom``,
     ft). A detail that is not an object is read as empty. ``whole``: see
-    :func:`_number_block`."""
+    :func:`_number_block`; without ``text`` the flight and squawk lists are left empty."""
     n = len(details)
     where = np.flatnonzero(~pd.isna(details))
     objs = details[where].tolist()
     if not _DICT_ONLY.issuperset(map(type, objs)):
         objs = [d if type(d) is dict else {} for d in objs]
-    flights = list(map(dict.get, objs, repeat("flight")))
-    squawks = list(map(dict.get, objs, repeat("squawk")))
+    flights = list(map(dict.get, objs, repeat("flight"))) if text else []
+    squawks = list(map(dict.get, objs, repeat("squawk"))) if text else []
     geoms = _object_array(list(map(dict.get, objs, repeat("alt_geom"))))
     geom = np.full(n, np.nan)
     if not whole:
@@ -585,6 +645,8 @@ def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Text:
     """
     codes, uniques = _factorize(values)
     cleaned = [_text(u) for u in uniques]
+    if not any(c is not None for c in cleaned):  # no value at all (no detail objects)
+        return Text((None,))
     usable = np.array([c is not None for c in cleaned] + [False])  # [-1] -> False
     code_at = np.full(n, -1, dtype=np.int64)
     code_at[where] = np.where(usable[codes], codes, -1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import folium
 import numpy as np
@@ -36,7 +36,8 @@ from flightcheck.maps.page import (
 )
 from flightcheck.maps.reference_layer import CSS as REFERENCE_CSS
 from flightcheck.maps.reference_layer import ReferenceLayer
-from flightcheck.routes import by_aircraft
+from flightcheck.routes import RouteSet, by_aircraft
+from flightcheck.segment import FindingTables, Segmentation
 from flightcheck.segment.evidence import short_names
 from flightcheck.track.flags import unflagged
 from flightcheck.track.table import time_s
@@ -50,7 +51,14 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 
-def _frame(segmentation: Any, name: str) -> pd.DataFrame:
+class FlightMap(folium.Map):
+    """The folium Map :func:`build_map` makes, telling what it drew: ``flightcheck_lines``
+    (the track lines' vertices and simplification tolerance), for callers and tests."""
+
+    flightcheck_lines: TrackLines
+
+
+def _frame(segmentation: FindingTables | None, name: str) -> pd.DataFrame:
     frame = getattr(segmentation, name, None) if segmentation is not None else None
     return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
 
@@ -138,7 +146,9 @@ def _connectors(
 
 
 def _speed_kmh(rows: pd.DataFrame) -> float | None:
-    gs = pd.to_numeric(rows.get("gs_kt"), errors="coerce").dropna() if "gs_kt" in rows else []
+    if "gs_kt" not in rows:
+        return None
+    gs = pd.to_numeric(rows.get("gs_kt"), errors="coerce").dropna()
     if len(gs) == 0:
         return None
     return float(np.quantile(gs.to_numpy(dtype=float), CRUISE_QUANTILE)) * KT_TO_KMH
@@ -260,7 +270,7 @@ def _bounds(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
 
 def build_map(
     tracks: Tracks | pd.DataFrame,
-    segmentation: Any = None,
+    segmentation: FindingTables | None = None,
     annotations: Iterable[Mapping[str, Any]] | None = None,
     title: str | None = None,
     *,
@@ -270,7 +280,7 @@ def build_map(
     max_vertices: int = MAX_VERTICES,
     online_tiles: bool = False,
     reference: bool = True,
-) -> folium.Map:
+) -> FlightMap:
     """An evidence map of ``tracks`` and their findings, as a folium Map (shows in notebooks).
 
     ``segmentation``: the stop engine's result (``stops``, ``events``, ``gaps`` DataFrames);
@@ -369,7 +379,7 @@ def build_map(
             | set(df["source"].dropna().astype(str).unique().tolist() if "source" in df else [])
         )
     )
-    m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, world_copy_jump=False)
+    m = FlightMap(tiles=None, prefer_canvas=False, control_scale=True, world_copy_jump=False)
     m.default_js, m.default_css = [], []
     basemap = folium.FeatureGroup(name="Countries (Natural Earth 1:110m)", control=True)
     basemap.add_child(CountryOutlines(country_outlines()))
@@ -491,6 +501,8 @@ def build_map(
         simplified=simplified,
     )
     root = m.get_root()
+    if not isinstance(root, folium.Figure):  # pragma: no cover - folium places every Map in one
+        raise TypeError(f"folium map in a {type(root).__name__}, not a Figure")
     root.header.add_child(RawHTML(f"<title>{esc(parts.title)}</title>\n"), name="fc_title")
     root.header.add_child(RawHTML(head_assets()), name="fc_assets")
     root.header.add_child(
@@ -525,19 +537,29 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     return write_text(path, render_html(m))
 
 
+class MapOptions(TypedDict, total=False):
+    """The options of :func:`build_map` that :func:`map_routes` passes on."""
+
+    icao24: str | list[str] | None
+    silent_s: float
+    max_vertices: int
+    online_tiles: bool
+    reference: bool
+
+
 def map_routes(
-    routes: Any,
+    routes: RouteSet,
     annotations: Iterable[Mapping[str, Any]] | None = None,
     title: str | None = None,
-    **options: Any,
-) -> folium.Map:
+    **options: Unpack[MapOptions],
+) -> FlightMap:
     """The map of a :class:`~flightcheck.routes.RouteSet`: its legs, stops, events and gaps
     (sources already reconciled), plus annotations (bound ones carry ``lat``/``lon``)."""
-    from types import SimpleNamespace
-
+    if routes.tracks is None:
+        raise ValueError("map_routes needs the tracks the routes were built from (build_routes)")
     # gaps as the engine recorded them: the popup shows the record's unaccounted_s and
     # the stop that accounts for it, as the report and the JSON do
-    seg = SimpleNamespace(stops=routes.stops, events=routes.events, gaps=routes.gaps)
+    seg = Segmentation(stops=routes.stops, events=routes.events, gaps=routes.gaps)
     legs = routes.legs
     legs = legs.drop(columns=[c for c in ("overflown",) if c in legs.columns])
     return build_map(

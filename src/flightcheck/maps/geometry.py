@@ -159,7 +159,10 @@ EARTH_KM = 6371.0088
 
 
 def _haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+    lat1: float | np.ndarray,
+    lon1: float | np.ndarray,
+    lat2: float | np.ndarray,
+    lon2: float | np.ndarray,
 ) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     a = (

@@ -223,10 +223,11 @@ def add_gap(
     """An unaccounted-time gap: its reachable area (when ``reach_km`` is known) and the
     candidate airports as small circles. Returns the area (None when not drawn)."""
     popup = gap_popup(gap, names)
-    ends = [gap.get(k) for k in ("lat0", "lon0", "lat1", "lon1")]
+    ends: list[Any] = [gap.get(k) for k in ("lat0", "lon0", "lat1", "lon1")]
     outline, area = None, None
     if reach_km is not None and _finite(*ends):
-        outline = reach_ellipse(*map(float, ends), reach_km)
+        lat0, lon0, lat1, lon1 = map(float, ends)
+        outline = reach_ellipse(lat0, lon0, lat1, lon1, reach_km)
     if outline:
         area = folium.Polygon(
             outline,

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import orjson
 import pandas as pd
+
+
+@overload
+def iso(value: datetime) -> str: ...
+
+
+@overload
+def iso(value: Any) -> str | None: ...
 
 
 def iso(value: Any) -> str | None:

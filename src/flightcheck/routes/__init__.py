@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from flightcheck.routes.reconcile import match_unaddressed, merge_sources, recon
 from flightcheck.routes.sources import with_duplicates
 from flightcheck.track.flags import flagged
 from flightcheck.track.tracks import Tracks
+
+if TYPE_CHECKING:
+    from flightcheck.segment import FindingTables
 
 __all__ = ["Route", "RouteSet", "build_routes"]
 
@@ -114,7 +117,7 @@ class RouteSet:
     matches: list[dict] = field(default_factory=list)
     tracks: Tracks | None = None
     """The track table the routes were built from (pseudo-addressed sources relabelled)."""
-    segmentation: Any = None
+    segmentation: FindingTables | None = None
     """The stop engine's result on ``tracks``."""
 
     @property
@@ -152,7 +155,7 @@ class RouteSet:
 
 def build_routes(
     tracks: Tracks,
-    segmentation: Any = None,
+    segmentation: FindingTables | None = None,
     icao24: str | list[str] | None = None,
     match_sources: bool = True,
 ) -> RouteSet:

@@ -6,7 +6,7 @@ Only what positions show is reported: a stretch with no fixes for longer than
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ def overflown(
     lat: np.ndarray,
     lon: np.ndarray,
     t: np.ndarray,
-    iso2: Sequence[str | None],
+    iso2: Iterable[str | None],
     covered_gap_s: float = COVERED_GAP_S,
 ) -> list[dict]:
     """Runs of countries under consecutive fixes (``iso2`` from ``countries.country_of``).

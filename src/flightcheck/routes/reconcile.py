@@ -287,12 +287,13 @@ def match_unaddressed(
         return pair if agree else None
 
     def record(p: str, target: str, pair: SourcePair) -> dict:
+        distance = pair.median_distance_m  # set: only agreeing pairs are recorded
         return {
             "pseudo_address": p,
             "icao24": target,
             "sources": sorted(set(df.loc[hexes == p, "source"])),
             "overlap_points": pair.overlap_points,
-            "median_distance_m": round(pair.median_distance_m, 1),
+            "median_distance_m": None if distance is None else round(distance, 1),
             "offset_s": pair.offset_s,
         }
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkContext
 
 
-def fork_context() -> BaseContext | None:
+def fork_context() -> ForkContext | None:
     """The multiprocessing ``fork`` context on Linux, else None."""
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")

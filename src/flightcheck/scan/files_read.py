@@ -29,6 +29,7 @@ from flightcheck.scan.phase1 import Phase1Rows, in_window
 from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, candidates, near_points
 from flightcheck.scan.trace_quick import TRACE_NAME, QuickTrace, quick_trace
 from flightcheck.track import table as track
+from flightcheck.track.blocks import check_fixes
 
 
 def _addresses(values: pd.Series) -> pa.Array:
@@ -70,8 +71,9 @@ def full_table(frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool) -> pd.
 def kept_fixes(
     frame: pd.DataFrame, ctx: ReadContext, time_ordered: bool, hexes: pa.Array | None = None
 ) -> tuple[pa.Array, np.ndarray]:
-    """(icao24, int64 ns time) of the rows :func:`full_table` keeps, in order, with the same
-    bad-record checks and messages (strict mode raises on the same first record).
+    """(icao24, int64 ns time) of the rows :func:`full_table` keeps, in order, by the same
+    rules (:func:`flightcheck.track.blocks.check_fixes`, the time order check), so with the
+    same messages (strict mode raises on the same first record).
     ``hexes``: ``_addresses(frame["icao24"])`` when already computed."""
     n = len(frame)
     rows = frame["row"].to_numpy(dtype="int64")
@@ -81,18 +83,14 @@ def kept_fixes(
         raise ctx.fail(f"unreadable time values ({exc})") from None
     if hexes is None:
         hexes = _addresses(frame["icao24"]) if n else pa.array([], pa.large_string())
-    lat = track.float_array(frame["lat"])
-    lon = track.float_array(frame["lon"])
-    keep = ~(np.isnan(lat) | np.isnan(lon))
-    with np.errstate(invalid="ignore"):
-        bad_lat = keep & ~((lat >= -90) & (lat <= 90))
-        keep &= ctx.drop_bad(bad_lat, rows, "latitude out of range [-90, 90]")
-        bad_lon = keep & ~((lon >= -180) & (lon <= 180))
-        keep &= ctx.drop_bad(bad_lon, rows, "longitude out of range [-180, 180]")
-    bad_time = keep & (t == np.iinfo(np.int64).min)
-    keep &= ctx.drop_bad(bad_time, rows, "missing or unreadable time")
-    no_hex = pc.is_null(hexes).to_numpy(zero_copy_only=False) if n else np.zeros(0, bool)
-    keep &= ctx.drop_bad(keep & no_hex, rows, "missing aircraft address")
+    columns = {
+        "time": t,
+        "lat": track.float_array(frame["lat"]),
+        "lon": track.float_array(frame["lon"]),
+        "icao24": hexes,
+        **{c: track.float_array(frame[c]) for c in track.VALUE_RANGES if c in frame},
+    }
+    keep = check_fixes(columns, n, rows, ctx)
     if not keep.all():
         mask = pa.array(keep)
         hexes, t, rows = hexes.filter(mask), t[keep], rows[keep]
@@ -140,7 +138,7 @@ def read_batch(
                 if detected is None:
                     out.not_track += 1
                     continue
-                shortcut = _shortcut(detected, airports, radius_km)
+                shortcut = _shortcut(detected, options, airports, radius_km)
             if shortcut is not None and not shortcut.near:
                 quick.append((i, path, expl, shortcut))
                 continue
@@ -220,11 +218,13 @@ def read_batch(
     return out
 
 
-def _shortcut(detected: tuple, airports: Airports, radius_km: float) -> QuickTrace | None:
+def _shortcut(
+    detected: tuple, options: ReadOptions, airports: Airports, radius_km: float
+) -> QuickTrace | None:
     """The clean-trace shortcut (:mod:`.trace_quick`) of a loaded readsb trace, else None.
     ``detected``: what :func:`flightcheck.io.read.load_detected` returned for the file."""
     data, _, fmt, _ = detected
-    return quick_trace(data, airports, radius_km) if fmt == "readsb-trace" else None
+    return quick_trace(data, airports, radius_km, options) if fmt == "readsb-trace" else None
 
 
 def _frame(

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -34,8 +34,9 @@ from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces
 from flightcheck.segment.tables import Tables, join_tables, tabulate
 from flightcheck.segment.workers import process_count, run_pieces
+from flightcheck.track.tracks import Tracks
 
-__all__ = ["Segmentation", "detect"]
+__all__ = ["FindingTables", "Segmentation", "detect"]
 
 
 @dataclass
@@ -70,6 +71,21 @@ class Segmentation:
         )
 
 
+class FindingTables(Protocol):
+    """What routes and maps read of the stop engine's result: its ``stops``, ``events`` and
+    ``gaps`` tables. A :class:`Segmentation` is one; so is any object with those three
+    DataFrames (a filtered or hand-made set of findings)."""
+
+    @property
+    def stops(self) -> pd.DataFrame: ...
+
+    @property
+    def events(self) -> pd.DataFrame: ...
+
+    @property
+    def gaps(self) -> pd.DataFrame: ...
+
+
 def _utc(value: str | datetime | pd.Timestamp | None) -> pd.Timestamp | None:
     if value is None:
         return None
@@ -86,7 +102,7 @@ def engine_settings() -> Iterator[None]:
 
 
 def detect(
-    tracks_or_df: Any,
+    tracks_or_df: Tracks | pd.DataFrame,
     airports: AirportIndex | list[str] | None = None,
     since: str | datetime | None = None,
     until: str | datetime | None = None,
@@ -106,15 +122,17 @@ def detect(
 
 
 def _detect(
-    tracks_or_df: Any,
+    tracks_or_df: Tracks | pd.DataFrame,
     airports: AirportIndex | list[str] | None,
     since: str | datetime | None,
     until: str | datetime | None,
     index: AirportIndex | None,
     workers: int | None,
 ) -> Segmentation:
-    df = getattr(tracks_or_df, "df", tracks_or_df)
-    inputs = [r.to_dict() for r in getattr(tracks_or_df, "inputs", [])]
+    if isinstance(tracks_or_df, pd.DataFrame):
+        df, inputs = tracks_or_df, []
+    else:
+        df, inputs = tracks_or_df.df, [r.to_dict() for r in tracks_or_df.inputs]
     if isinstance(airports, AirportIndex):
         index, airports = airports, None
     lo, hi = _utc(since), _utc(until)
@@ -136,10 +154,10 @@ def _detect(
         rows = df["row"].to_numpy() if "row" in df else np.arange(1, len(df) + 1)
 
         def work(piece: Piece) -> tuple[Tables, dict[str, int]]:
-            *found, removed = aircraft_findings(
+            stops, events, gaps, removed = aircraft_findings(
                 piece.frame(df), ix, sources, rows, piece.global_positions
             )
-            return tabulate(*found, airports), removed  # the piece's own tables
+            return tabulate(stops, events, gaps, airports), removed  # the piece's own tables
 
         return make_pieces(df["icao24"], n), work
 

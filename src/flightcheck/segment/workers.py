@@ -69,7 +69,8 @@ def run_pieces(
         return [work(p) for p in parts]
     ctx = fork_context()
     assert ctx is not None  # process_count() gives 1 where workers cannot be forked
-    turns, workers, inbox = _Turns(ctx), [], queue.SimpleQueue()
+    turns, workers = _Turns(ctx), []
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()  # pickled messages, None: ended
     done: dict[int, Any] = {}
     try:
         for _ in range(processes - 1):
@@ -117,7 +118,7 @@ class _Turns:
         return i if i < n else None
 
 
-def _read_messages(receive, inbox: queue.SimpleQueue) -> None:
+def _read_messages(receive, inbox: queue.SimpleQueue[bytes | None]) -> None:
     """Move a worker's messages, still pickled, to ``inbox`` as they arrive (None at the end),
     so a worker never waits for this process to read."""
     while True:
@@ -128,7 +129,7 @@ def _read_messages(receive, inbox: queue.SimpleQueue) -> None:
             return
 
 
-def _unpack(inbox: queue.SimpleQueue, done: dict[int, Any], wait: bool) -> int:
+def _unpack(inbox: queue.SimpleQueue[bytes | None], done: dict[int, Any], wait: bool) -> int:
     """Unpack the messages waiting (at least one when ``wait``) into ``done``; returns how
     many workers have ended. A worker's error is raised here."""
     ended = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ class JobState:
         }
 
 
-def verdict_changes(before: dict[str, str], after: dict[str, str]) -> list[dict[str, Any]]:
+def verdict_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[dict[str, Any]]:
     """Claims whose verdict differs between two runs (``{"id", "before", "after"}``; a new
     claim has ``before`` None, a removed one ``after`` None)."""
     ids = list(after) + [i for i in before if i not in after]

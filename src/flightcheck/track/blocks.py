@@ -13,6 +13,7 @@ values plus a code per row until then.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -108,17 +109,17 @@ class Block:
 
 
 class FilePart(NamedTuple):
-    """Input file ``index`` of a batch ``block`` (its rows: ``block.files[index]``): what
+    """Input file ``file`` of a batch ``block`` (its rows: ``block.files[file]``): what
     :func:`flightcheck.io.read.read` collects for a file read in a batch, so the batch's
     arrays are neither cut per file nor copied back together (:func:`combine_blocks`)."""
 
     block: Block
-    index: int
+    file: int
 
     @property
     def n(self) -> int:
         assert self.block.files is not None
-        return int(self.block.files[self.index])
+        return int(self.block.files[self.file])
 
 
 def _take(column: Any, rows: np.ndarray) -> Any:
@@ -344,8 +345,28 @@ def table_block(raw: dict[str, Any], n: int, ctx: RecordLog) -> Block:
             out[col] = _missing(dtype, n)
     if "position_source" in raw:
         _position_flags(out, raw, n)
-    lat = out["lat"]
-    lon = out["lon"]
+    keep = check_fixes(out, n, rows, ctx)
+    block = Block(n, out)
+    return block if keep.all() else block.take(keep)
+
+
+def check_fixes(columns: Mapping[str, Any], n: int, rows: np.ndarray, ctx: RecordLog) -> np.ndarray:
+    """The track table's rules for the ``n`` fixes of one input: the mask of those it keeps.
+
+    The one place these rules are written: :func:`table_block` (every reader) and the scan's
+    quick paths (:mod:`flightcheck.scan`) both call it. In order: no position (NaN lat or
+    lon) is dropped and counted; then latitude outside [-90, 90], longitude outside
+    [-180, 180], a missing time, a time outside :func:`time_bounds_ns`, a measurement
+    outside :data:`VALUE_RANGES` and a missing address are bad records (``ctx`` raises on
+    the first in strict mode, else counts them).
+
+    ``columns``: ``time`` (int64 ns, NaT = int64 min), ``lat`` and ``lon`` (float64
+    degrees), ``icao24`` (:class:`Text` or arrow strings, cleaned) and any measurement
+    columns of :data:`VALUE_RANGES` (float64; absent ones are not checked). ``rows``: the
+    record numbers that bad records are reported under.
+    """
+    lat = columns["lat"]
+    lon = columns["lon"]
     no_pos = np.isnan(lat) | np.isnan(lon)
     if no_pos.any():
         ctx.drop("no position", int(no_pos.sum()))
@@ -355,16 +376,17 @@ def table_block(raw: dict[str, Any], n: int, ctx: RecordLog) -> Block:
         keep &= ctx.drop_bad(bad_lat, rows, "latitude out of range [-90, 90]")
         bad_lon = keep & ~((lon >= -180) & (lon <= 180))
         keep &= ctx.drop_bad(bad_lon, rows, "longitude out of range [-180, 180]")
-    bad_time = keep & (out["time"] == _NAT)
+    bad_time = keep & (columns["time"] == _NAT)
     keep &= ctx.drop_bad(bad_time, rows, "missing or unreadable time")
-    _check_ranges(out, rows, keep, ctx)
-    bad_hex = keep & _is_null(out["icao24"], n)
+    _check_ranges(columns, rows, keep, ctx)
+    bad_hex = keep & _is_null(columns["icao24"], n)
     keep &= ctx.drop_bad(bad_hex, rows, "missing aircraft address")
-    block = Block(n, out)
-    return block if keep.all() else block.take(keep)
+    return keep
 
 
-def _check_ranges(out: dict[str, Any], rows: np.ndarray, keep: np.ndarray, ctx: RecordLog) -> None:
+def _check_ranges(
+    out: Mapping[str, Any], rows: np.ndarray, keep: np.ndarray, ctx: RecordLog
+) -> None:
     """Times outside 1970 .. now + 1 day and measurements outside :data:`VALUE_RANGES` are
     bad records (``keep`` is narrowed in place): the one place every reader's values pass."""
     lo, hi = time_bounds_ns(ctx.options.allow_future)
@@ -374,11 +396,14 @@ def _check_ranges(out: dict[str, Any], rows: np.ndarray, keep: np.ndarray, ctx: 
         bad, rows, "time before 1970 or after now + 1 day (--allow-future accepts later times)"
     )
     for col, (low, high) in VALUE_RANGES.items():
-        values = out[col]
+        values = out.get(col)
         if not isinstance(values, np.ndarray) or values.dtype.kind != "f":
             continue
-        with np.errstate(invalid="ignore"):
-            bad = keep & ~np.isnan(values) & ~((values >= low) & (values <= high))
+        if not (np.fmin.reduce(values, initial=np.inf) < low) and not (
+            np.fmax.reduce(values, initial=-np.inf) > high
+        ):
+            continue  # all within (fmin/fmax skip NaN, missing: allowed): one pass each
+        bad = keep & ((values < low) | (values > high))  # NaN (missing) compares False
         keep &= ctx.drop_bad(bad, rows, f"{col} outside [{low:g}, {high:g}]")
 
 
@@ -534,12 +559,12 @@ def _whole_batches(items: list[Block | FilePart]) -> list[Block]:
         if isinstance(item, Block):
             out.append(item)
             continue
-        batch, indices = item.block, [item.index]
+        batch, indices = item.block, [item.file]
         while at < len(items):
             nxt = items[at]
             if not isinstance(nxt, FilePart) or nxt.block is not batch:
                 break
-            indices.append(nxt.index)
+            indices.append(nxt.file)
             at += 1
         files = batch.file_rows()
         if indices == list(range(len(files))):
@@ -603,7 +628,9 @@ def _file_ranks(column: Any, n: int, starts: np.ndarray) -> np.ndarray | None:
         encoded = encoded.combine_chunks().dictionary_encode()
         codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
         pool = tuple(encoded.dictionary.to_pylist())
-    ranks = {v: k for k, v in enumerate(sorted({v for v in pool if v is not None}))}
+    ranks: dict[str | None, int] = {
+        v: k for k, v in enumerate(sorted({v for v in pool if v is not None}))
+    }
     rank_of = np.array([ranks.get(v, -1) for v in pool] + [-1], dtype=np.int64)
     row_rank = rank_of[codes]
     per_file = row_rank[starts]

@@ -42,8 +42,10 @@ class Tracks:
     inputs: list[InputRecord] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     duplicates: int = 0
-    presence: pd.DataFrame | None = None
-    duplicate_reports: pd.DataFrame | None = None
+    # None (the default) is filled in by __post_init__: after construction both are frames,
+    # which is the type their readers see
+    presence: pd.DataFrame = None
+    duplicate_reports: pd.DataFrame = None
 
     def __post_init__(self) -> None:
         if self.presence is None:
