@@ -13,7 +13,7 @@ import flightcheck
 ROOT = Path(flightcheck.__file__).parent
 
 LAYERS = [
-    {"__version__", "errors", "units", "geo", "findings", "runtime"},
+    {"__version__", "errors", "units", "geo", "findings", "runtime", "settings"},
     {"reference", "track", "samples"},
     {"io"},
     {"output"},
