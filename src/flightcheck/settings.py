@@ -68,6 +68,10 @@ def _event(default, unit, reason, check=POSITIVE):
     return _f(default, unit, reason, "events", check)
 
 
+def _vessel(default, unit, reason, check=POSITIVE, integer=False):
+    return _f(default, unit, reason, "vessels", check, integer)
+
+
 def _assign(default, unit, reason, check=POSITIVE):
     return _f(default, unit, reason, "airport assignment", check)
 
@@ -89,7 +93,9 @@ class EngineSettings:
     jump_slack_km: float = _clean(
         1.5, "km", "distance a fix may be off before the speed test applies (position noise)"
     )
-    mlat_jump_slack_km: float = _clean(5.0, "km", "the same slack for MLAT fixes, which are noisier")
+    mlat_jump_slack_km: float = _clean(
+        5.0, "km", "the same slack for MLAT fixes, which are noisier"
+    )
     spike_ft: float = _clean(
         1500.0, "ft", "altitude difference from both neighbours that makes one altitude a spike"
     )
@@ -119,9 +125,7 @@ class EngineSettings:
     roll_kt: float = _clean(
         180.0, "kt", "without a ground flag, a fix this slow at field elevation is rolling"
     )
-    roll_radius_km: float = _clean(
-        3.0, "km", "... when this near an airport's reference point"
-    )
+    roll_radius_km: float = _clean(3.0, "km", "... when this near an airport's reference point")
     field_tolerance_ft: float = _clean(
         100.0, "ft", "... and at most this far above the field elevation"
     )
@@ -151,9 +155,7 @@ class EngineSettings:
     ground_break_km: float = _stop(
         3.0, "km", "consecutive ground fixes further apart belong to different stops"
     )
-    ground_radius_km: float = _stop(
-        10.0, "km", "a ground run this near an airport is a stop there"
-    )
+    ground_radius_km: float = _stop(10.0, "km", "a ground run this near an airport is a stop there")
     ground_move_max_kt: float = _stop(
         250.0, "kt", "fastest movement on the ground (a take-off roll ends well below this)"
     )
@@ -279,15 +281,11 @@ class EngineSettings:
         340.0, "deg", "net turn in one direction that makes a holding lap"
     )
     hold_window_s: float = _event(900.0, "s", "longest time for one holding lap")
-    turning_deg_s: float = _event(
-        0.5, "deg/s", "a step turning faster than this is part of a turn"
-    )
+    turning_deg_s: float = _event(0.5, "deg/s", "a step turning faster than this is part of a turn")
     wiggle_deg: float = _event(
         30.0, "deg", "a turn the other way adding up to less than this is noise"
     )
-    straight_s: float = _event(
-        300.0, "s", "a straight stretch longer than this ends a hold"
-    )
+    straight_s: float = _event(300.0, "s", "a straight stretch longer than this ends a hold")
     circuit_s: float = _event(
         900.0, "s", "a lap this soon after a go-around or take-off is the circuit, not a hold"
     )
@@ -308,6 +306,47 @@ class EngineSettings:
     cone_min_km: float = _assign(0.6, "km", "half-width of the cone at the threshold")
     assign_no_runway_km: float = _assign(
         1.0, "km", "cost of an aligned airport without runway coordinates; the cone's slack"
+    )
+
+    # port visits and AIS silences of vessels: segment/vessels.py
+    vessel_enter_kt: float = _vessel(
+        0.5, "kn", "a stay starts at the first fix with SOG under this"
+    )
+    vessel_exit_kt: float = _vessel(
+        1.5, "kn", "... and lasts while SOG stays under this (a vessel creeping along the quay)"
+    )
+    vessel_spike_s: float = _vessel(
+        600.0, "s", "a faster burst shorter than this that ends near its start is a GNSS spike"
+    )
+    vessel_spike_km: float = _vessel(0.5, "km", "... when it ends this near where it began")
+    vessel_move_km: float = _vessel(
+        1.0, "km", "slow fixes further apart than this are different stays"
+    )
+    vessel_min_stay_s: float = _vessel(
+        1800.0, "s", "shortest stay that is a port visit or anchorage; least time in port"
+    )
+    vessel_merge_s: float = _vessel(
+        7200.0, "s", "stays at one port less than this apart are one visit (shifting berth)"
+    )
+    anchorage_context_km: float = _vessel(
+        50.0, "km", "an anchorage names the nearest port within this, for context"
+    )
+    vessel_window_silence_s: float = _vessel(
+        1800.0, "s", "a silence longer than this next to a stay gives an arrival window"
+    )
+    vessel_min_gap_s: float = _vessel(1800.0, "s", "shortest AIS silence reported as a gap")
+    vessel_margin_s: float = _vessel(
+        3600.0, "s", "unaccounted time over max(this, share x direct) gives candidate ports"
+    )
+    vessel_margin_share: float = _vessel(
+        0.15, "1", "... the share of the direct passage time", SHARE
+    )
+    vessel_service_kt: float = _vessel(
+        12.0, "kn", "service speed assumed when a vessel's SOG under way is unknown"
+    )
+    vessel_min_service_kt: float = _vessel(5.0, "kn", "least service speed assumed")
+    vessel_max_candidates: int = _vessel(
+        10, "ports", "most candidate ports listed per gap", integer=True
     )
 
     # legs and merged sources: routes/

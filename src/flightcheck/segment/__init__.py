@@ -133,7 +133,9 @@ def _detect(
             mask &= (df["time"] <= hi).to_numpy()
         df = df[mask]
     ships = vessels_mod.vessel_mask(df)  # vessels: port visits, not the aircraft engine
-    v_stops, v_events, v_gaps = vessels_mod.port_visit_records(df) if ships.any() else ([], [], [])
+    v_stops, v_events, v_gaps = (
+        vessels_mod.port_visit_records(df, settings) if ships.any() else ([], [], [])
+    )
     df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
     n = process_count(len(df), workers)
