@@ -397,9 +397,6 @@ class EngineSettings:
     reach_derived_min_dt_s: float = _reach(
         30.0, "s", "positions this far apart in time give a derived speed"
     )
-    anchor_s: float = _reach(
-        600.0, "s", "country distances are exact at fixes this far apart, bounded between"
-    )
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

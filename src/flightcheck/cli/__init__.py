@@ -72,6 +72,7 @@ _READ_KEYS = (
     "start_time",
     "receiver",
     "allow_future",
+    "settings",
 )
 
 
@@ -82,6 +83,7 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         reading = {k: kwargs.pop(k) for k in _READ_KEYS}
+        reading["settings"] = parse_settings(reading["settings"])
         return func(*args, reading=reading, **kwargs)
 
     options = [
@@ -145,6 +147,14 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Accept fix times later than now plus one day (clock-skewed or synthetic data).",
         ),
+        click.option(
+            "--set",
+            "settings",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Change an engine threshold, e.g. min_dwell_s=900 (repeatable; "
+            "see `flightcheck settings`). Outputs record the settings used.",
+        ),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -176,6 +186,25 @@ def _column_mapping(items: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def parse_settings(items: tuple[str, ...]):
+    """``--set NAME=VALUE`` options as :class:`~flightcheck.settings.EngineSettings`."""
+    from flightcheck.settings import DEFAULT, SettingsError
+
+    changes: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--set {item!r}: expected NAME=VALUE, e.g. min_dwell_s=900")
+        try:
+            changes[key.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--set {item!r}: {value.strip()!r} is not a number") from None
+    try:
+        return DEFAULT.replace(**changes)
+    except SettingsError as exc:
+        raise UsageError(f"--set {exc}") from None
+
+
 def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
     from flightcheck.io.read import read
@@ -203,6 +232,7 @@ def read_inputs(reading: dict[str, Any]):
         receiver=receiver,
         max_decompressed=reading["max_decompressed"],
         allow_future=reading["allow_future"],
+        settings=reading["settings"],
     )
     for path, why in tracks.skipped:
         warn(f"flightcheck: skipped {path}: {why}")
@@ -261,7 +291,13 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
 
     since, until = _parse_time("--since", since), _parse_time("--until", until)
     tracks = read_inputs(reading)
-    seg = detect(tracks, airports=list(airport_codes) or None, since=since, until=until)
+    seg = detect(
+        tracks,
+        airports=list(airport_codes) or None,
+        since=since,
+        until=until,
+        settings=reading["settings"],
+    )
     if as_json:
         emit_json(seg.to_dict())
     else:
@@ -374,7 +410,7 @@ def map_cmd(
     if fit and fit.startswith("claim:") and case is None:
         raise UsageError(f"--fit {fit}: claims need --case CASE")
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=only)
+    routes = build_routes(tracks, icao24=only, settings=reading["settings"])
     if only and not len(routes):
         raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
     notes = []
@@ -450,7 +486,7 @@ def route_cmd(reading, only, via, within, as_json):
     from flightcheck.routes.search import find_matches, parse_within
 
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None)
+    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
     out = routes.to_dict()
     out["inputs"] = [rec.to_dict() for rec in tracks.inputs]
     matches = None
@@ -502,7 +538,7 @@ def timeline_cmd(reading, output, only, title, map_link):
 
     check_file("-o", output, input_files(reading["paths"]))
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None)
+    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
     if only and not len(routes):
         raise UsageError(f"--icao24 {', '.join(only)}: no such aircraft in the inputs")
     path = route_timeline(routes, link=map_link).save(output, title=title or "flightcheck timeline")
@@ -540,7 +576,7 @@ def export_cmd(reading, fmt_out, output, only, raw_csv):
     for target in export_paths(fmt_out, output):
         check_file("-o", target, inputs)
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None)
+    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
     for path in export(tracks, routes, fmt_out, output, spreadsheet_safe=not raw_csv):
         warn(f"flightcheck: wrote {path}")
 
