@@ -76,6 +76,16 @@ _READ_KEYS = (
 )
 
 
+settings_option = click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change an engine threshold, e.g. min_dwell_s=900 (repeatable; "
+    "see `flightcheck settings`). JSON outputs record the settings used.",
+)
+
+
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that reads track files shares, handed to the command as
     one ``reading`` dict (pass it to :func:`read_inputs`)."""
@@ -147,14 +157,7 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Accept fix times later than now plus one day (clock-skewed or synthetic data).",
         ),
-        click.option(
-            "--set",
-            "settings",
-            multiple=True,
-            metavar="NAME=VALUE",
-            help="Change an engine threshold, e.g. min_dwell_s=900 (repeatable; "
-            "see `flightcheck settings`). Outputs record the settings used.",
-        ),
+        settings_option,
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -1159,6 +1162,7 @@ def hex_cmd(address, as_json):
     help="Fail when more than this share of the inputs (or all) cannot be read.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@settings_option
 @guarded
 def scan_cmd(
     paths,
@@ -1176,6 +1180,7 @@ def scan_cmd(
     checkpoint,
     max_unreadable,
     quiet,
+    settings,
 ):
     """Every aircraft that stopped at the airports, from archives (readsb globe_history,
     adsb.lol day tars and split .tar.aa/.ab parts read in place, s3:// gs:// az:// https://
@@ -1208,6 +1213,7 @@ def scan_cmd(
         show_progress=False if quiet else None,
         checkpoint=checkpoint,
         max_unreadable=max_unreadable,
+        settings=parse_settings(settings),
     )
     for path, why in result.unreadable:
         warn(f"flightcheck: could not read {path}: {why}")
@@ -1248,6 +1254,23 @@ def convert_cmd(paths, output, workers, quiet):
         f"flightcheck: wrote {output}: {done['points']:,} points from "
         f"{done['files']:,} files, {len(done['days'])} days"
     )
+
+
+@main.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: name -> value.")
+@settings_option
+@guarded
+def settings_cmd(as_json, settings):
+    """List the engine's thresholds: name, value, unit and why (change them with --set on a
+    command, or in a case file's [settings] table)."""
+    from flightcheck.cli.settings_text import render_settings
+    from flightcheck.settings import describe
+
+    chosen = parse_settings(settings)
+    if as_json:
+        emit_json(chosen.to_dict())
+    else:
+        render_settings(describe(chosen))
 
 
 @main.command("formats")

@@ -26,7 +26,7 @@ import orjson
 
 from flightcheck.io import readsb
 from flightcheck.runtime.gcpause import gc_paused
-from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, near_points
+from flightcheck.scan.prefilter import Airports, near_points
 
 TRACE_NAME = re.compile(r"trace_(?:full|recent)_")
 """File names worth trying the shortcut on (content still decides)."""
@@ -103,7 +103,7 @@ def _clean_trace(doc: object, airports: Airports, radius_km: float) -> QuickTrac
         return None
     geometric = (flags & readsb._FLAG_ALT_GEOM) != 0
     alt = np.where(geometric, np.nan, alt)
-    near = bool(near_points(lat, lon, alt, airports, radius_km, MAX_ALT_FT).any())
+    near = bool(near_points(lat, lon, alt, airports, radius_km, airports.max_alt_ft).any())
     return QuickTrace(icao, t_ns, near)
 
 
