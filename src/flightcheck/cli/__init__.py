@@ -93,7 +93,10 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         reading = {k: kwargs.pop(k) for k in _READ_KEYS}
-        reading["settings"] = parse_settings(reading["settings"])
+        try:  # before the command's own guard: one line and exit 2 all the same
+            reading["settings"] = parse_settings(reading["settings"])
+        except FlightcheckError as exc:
+            _fail(str(exc), exc.exit_code)
         return func(*args, reading=reading, **kwargs)
 
     options = [
