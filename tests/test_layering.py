@@ -13,7 +13,8 @@ import flightcheck
 ROOT = Path(flightcheck.__file__).parent
 
 LAYERS = [
-    {"__version__", "errors", "units", "geo", "findings", "runtime", "settings"},
+    {"__version__", "errors", "units", "geo", "findings", "runtime"},
+    {"settings"},  # the engine's thresholds: read by the track layer (flags) and above
     {"reference", "track", "samples"},
     {"io"},
     {"output"},
