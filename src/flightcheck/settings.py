@@ -180,6 +180,12 @@ class EngineSettings:
     default_cruise_kt: float = _stop(
         250.0, "kt", "speed assumed for an aircraft whose ground speed is never reported"
     )
+    jet_kt: float = _stop(
+        280.0, "kt", "an aircraft of unknown type seen faster than this needs a jet's runway"
+    )
+    jet_runway_ft: float = _stop(
+        4000.0, "ft", "the paved runway a jet of unknown type needs (ranks airports only)"
+    )
 
     # stops open at the data's edges: segment/edges.py
     edge_radius_km: float = _edge(
@@ -364,6 +370,21 @@ class EngineSettings:
     )
     reconcile_max_interp_gap_s: float = _route(
         60.0, "s", "positions are interpolated between fixes at most this far apart"
+    )
+    reconcile_same_moment_s: float = _route(
+        1.0, "s", "fixes of two sources this close in time (aligned) may be one report"
+    )
+    reconcile_noise_m: float = _route(
+        150.0, "m", "... when this close in place: a near-duplicate, merged into one fix"
+    )
+    match_max_median_m: float = _route(
+        1500.0, "m", "a track without an address joins an aircraft agreeing within this median"
+    )
+    single_source_min_s: float = _route(
+        600.0, "s", "stretches seen by one source alone are listed from this long"
+    )
+    mlat_only_min_s: float = _route(
+        300.0, "s", "stretches of MLAT-only fixes are listed from this long"
     )
 
     # verify: case/reach.py (contradicted only when the data rules a claim out)

@@ -82,11 +82,14 @@ def _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift, max_interp_gap_s: floa
 def compare(
     a: pd.DataFrame,
     b: pd.DataFrame,
-    same_moment_s: float = 1.0,
-    noise_m: float = 150.0,
+    same_moment_s: float | None = None,
+    noise_m: float | None = None,
     s: EngineSettings = DEFAULT,
 ) -> SourcePair:
-    """Compare two sources' rows of one aircraft (each time-sorted track-table rows)."""
+    """Compare two sources' rows of one aircraft (each time-sorted track-table rows);
+    ``same_moment_s``, ``noise_m`` None: ``reconcile_same_moment_s``, ``reconcile_noise_m``."""
+    same_moment_s = s.reconcile_same_moment_s if same_moment_s is None else same_moment_s
+    noise_m = s.reconcile_noise_m if noise_m is None else noise_m
     icao24 = a["icao24"].iloc[0]
     sa, sb = a["source"].iloc[0], b["source"].iloc[0]
     ma, mb = _airborne(a), _airborne(b)
@@ -185,7 +188,7 @@ def compare(
     )
 
 
-def only_one_source(df: pd.DataFrame, min_gap_s: float = 600.0) -> list[dict]:
+def only_one_source(df: pd.DataFrame, min_gap_s: float = DEFAULT.single_source_min_s) -> list[dict]:
     """Stretches of at least ``min_gap_s`` where one source saw the aircraft and the others
     did not (only meaningful for aircraft with two or more sources)."""
     if df["source"].nunique() < 2:
@@ -222,7 +225,7 @@ def only_one_source(df: pd.DataFrame, min_gap_s: float = 600.0) -> list[dict]:
     return out
 
 
-def mlat_only(df: pd.DataFrame, min_s: float = 300.0) -> list[dict]:
+def mlat_only(df: pd.DataFrame, min_s: float = DEFAULT.mlat_only_min_s) -> list[dict]:
     """Stretches of at least ``min_s`` seconds where every fix is MLAT (noisier positions)."""
     ml = df["mlat"].fillna(False).to_numpy(dtype=bool)
     if not ml.any():
@@ -251,23 +254,25 @@ def reconcile(df: pd.DataFrame, s: EngineSettings = DEFAULT) -> dict:
     return {
         "sources": names,
         "pairs": [p.to_dict() for p in pairs],
-        "single_source_stretches": only_one_source(df),
-        "mlat_only_stretches": mlat_only(df),
+        "single_source_stretches": only_one_source(df, s.single_source_min_s),
+        "mlat_only_stretches": mlat_only(df, s.mlat_only_min_s),
     }
 
 
 def match_unaddressed(
-    df: pd.DataFrame, max_median_m: float = 1500.0, s: EngineSettings = DEFAULT
+    df: pd.DataFrame, max_median_m: float | None = None, s: EngineSettings = DEFAULT
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Give tracks without an ICAO address (``~`` pseudo-addresses of FR24/FlightAware/KML
     exports) the address of the aircraft they coincide with, when one does.
 
     A pseudo-addressed track is matched when it overlaps in time with exactly one real
-    address whose aligned positions agree within ``max_median_m`` (median). Pseudo-addressed
+    address whose aligned positions agree within ``max_median_m`` (median; None:
+    ``match_max_median_m`` of ``s``). Pseudo-addressed
     tracks left over that coincide with each other (the same flight exported from two sites,
     none with an address) become one aircraft under the pseudo-address of the longest.
     Returns the relabelled table and one record per match (with the evidence numbers).
     """
+    limit_m = s.match_max_median_m if max_median_m is None else max_median_m
     pseudo = [h for h in pd.unique(df["icao24"]) if str(h).startswith("~")]
     real = [h for h in pd.unique(df["icao24"]) if not str(h).startswith("~")]
     if not pseudo:
@@ -288,7 +293,7 @@ def match_unaddressed(
         if min(a1, b1) - max(a0, b0) <= 0:
             return None
         pair = compare(df.iloc[at[a]], df.iloc[at[b]], s=s)
-        agree = pair.median_distance_m is not None and pair.median_distance_m <= max_median_m
+        agree = pair.median_distance_m is not None and pair.median_distance_m <= limit_m
         return pair if agree else None
 
     def record(p: str, target: str, pair: SourcePair) -> dict:
@@ -380,8 +385,8 @@ def _reference_source(df: pd.DataFrame) -> str:
 
 def merge_sources(
     df: pd.DataFrame,
-    same_moment_s: float = 1.0,
-    noise_m: float = 150.0,
+    same_moment_s: float | None = None,
+    noise_m: float | None = None,
     s: EngineSettings = DEFAULT,
 ) -> tuple[pd.DataFrame, dict]:
     """One aircraft's rows from several sources as one track.
@@ -392,8 +397,11 @@ def merge_sources(
     Then a fix of another source at the same moment (within ``same_moment_s``) and place
     (within ``noise_m``) as a reference fix is a near-duplicate and is collapsed into it; the
     reference fix lists it in ``also_seen`` (:mod:`flightcheck.routes.sources`).
-    Returns the merged rows and a record of what was done.
+    Returns the merged rows and a record of what was done. ``same_moment_s``, ``noise_m``
+    None: ``reconcile_same_moment_s``, ``reconcile_noise_m`` of ``s``.
     """
+    same_moment_s = s.reconcile_same_moment_s if same_moment_s is None else same_moment_s
+    noise_m = s.reconcile_noise_m if noise_m is None else noise_m
     sources = sorted(df["source"].unique().tolist())
     report: dict = {"reference": None, "clock_corrections": {}, "near_duplicates": 0}
     df = df.assign(clock_correction_s=0.0)

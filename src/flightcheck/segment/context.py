@@ -12,8 +12,6 @@ from flightcheck.geo import bearing_deg, step_km
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.evidence import Cite
 from flightcheck.segment.phases import Points
-from flightcheck.segment.runwayfit import JET_KT as JET_KT  # here before runwayfit existed
-from flightcheck.segment.runwayfit import JET_RUNWAY_FT as JET_RUNWAY_FT
 from flightcheck.segment.runwayfit import Needs, needs
 from flightcheck.settings import DEFAULT, EngineSettings
 
@@ -86,7 +84,7 @@ def build(
     seen = cruise_speeds(pts)
     types = typecodes if typecodes is not None else np.full(len(pts.icao24s), None, object)
     cruise = np.where(np.isnan(seen), settings.default_cruise_kt, np.clip(seen, 90.0, 600.0))
-    return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen), settings)
+    return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen, settings), settings)
 
 
 def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
