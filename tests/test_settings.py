@@ -242,3 +242,21 @@ def test_settings_command_lists_every_field():
     assert json.loads(res.stdout) == DEFAULT.replace(min_dwell_s=900).to_dict()
     text = CliRunner().invoke(main, ["settings"]).stdout
     assert all(name in text for name in names())
+
+
+def test_scan_finds_what_detect_finds_under_the_same_settings(samples):
+    from flightcheck import read
+    from flightcheck.scan import scan
+    from flightcheck.scan.prefilter import resolve
+
+    chosen = DEFAULT.replace(min_dwell_s=21600)
+    result = scan([str(samples)], ["LYBT"], show_progress=False, settings=chosen)
+    whole = detect(read(str(samples), skip_bad=True), airports=["LYBT"], settings=chosen).stops
+    default = scan([str(samples)], ["LYBT"], show_progress=False)
+    assert sorted(result.visits["icao24"]) == sorted(whole["icao24"])
+    assert len(result.visits) == len(default.visits) - 1  # the Il-76's silent 4 h 43 min
+    assert result.to_dict()["settings"]["min_dwell_s"] == 21600.0
+    assert default.to_dict()["settings"] == DEFAULT.to_dict()
+    # the pre-filter widens with the approach envelope the engine is given
+    wider = DEFAULT.replace(envelope_ft_per_km=500.0, infer_radius_km=120.0)
+    assert resolve(["LYBT"], wider).max_alt_ft > resolve(["LYBT"]).max_alt_ft
