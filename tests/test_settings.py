@@ -260,3 +260,23 @@ def test_scan_finds_what_detect_finds_under_the_same_settings(samples):
     # the pre-filter widens with the approach envelope the engine is given
     wider = DEFAULT.replace(envelope_ft_per_km=500.0, infer_radius_km=120.0)
     assert resolve(["LYBT"], wider).max_alt_ft > resolve(["LYBT"]).max_alt_ft
+
+
+def test_verify_set_is_recorded_in_the_case_and_kept(lybt_case, tmp_path):
+    runner = CliRunner()
+    path = lybt_case / "case.toml"
+    before = path.read_bytes()
+    bad = runner.invoke(
+        main, ["verify", str(lybt_case), "-o", str(tmp_path / "x"), "--set", "min_dwell_s=0"]
+    )
+    assert bad.exit_code == 2 and "min_dwell_s: must be positive" in bad.stderr
+    assert path.read_bytes() == before and not (tmp_path / "x").exists()
+    args = ["verify", str(lybt_case), "--json", "-o"]
+    res = runner.invoke(main, [*args, str(tmp_path / "a"), "--set", "min_dwell_s=21600"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["verdicts"] == {"lybt": "inconclusive"}
+    assert load(lybt_case).engine.min_dwell_s == 21600.0
+    again = json.loads(runner.invoke(main, [*args, str(tmp_path / "b")]).stdout)
+    assert again["settings"]["min_dwell_s"] == 21600.0 and again["verdicts"] == {
+        "lybt": "inconclusive"
+    }

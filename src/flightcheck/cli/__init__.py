@@ -878,13 +878,26 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
     help="Also print the report to report.pdf (A4) through the system Chromium.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@settings_option
 @guarded
 def verify_cmd(
-    case, outdir, check_dir, allow_outside, allow_future, fmt, skip_bad, tz, figures, pdf, as_json
+    case,
+    outdir,
+    check_dir,
+    allow_outside,
+    allow_future,
+    fmt,
+    skip_bad,
+    tz,
+    figures,
+    pdf,
+    as_json,
+    settings,
 ):
     """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
 
-    Reading options given here are stored in the case's [settings] and used from then on.
+    Reading options and --set thresholds given here are stored in the case's [settings] and
+    used from then on.
     The pack is built beside DIR and swapped in whole: a reader sees the old pack or the
     new one, never a mix."""
     from flightcheck.case.edit import case_file, set_settings
@@ -898,8 +911,11 @@ def verify_cmd(
     if case is None or outdir is None:
         raise UsageError("verify needs CASE and -o DIR (or --check OUTDIR)")
     path = case_file(case)
-    if fmt is not None or skip_bad is not None or tz is not None:
-        set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz)
+    engine = parse_settings(settings)  # checked before the case file is touched
+    given = {item.partition("=")[0].strip() for item in settings}
+    if fmt is not None or skip_bad is not None or tz is not None or given:
+        thresholds = {k: v for k, v in engine.to_dict().items() if k in given}
+        set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz, **thresholds)
     manifest = run(
         path,
         outdir,
