@@ -280,3 +280,15 @@ def test_verify_set_is_recorded_in_the_case_and_kept(lybt_case, tmp_path):
     assert again["settings"]["min_dwell_s"] == 21600.0 and again["verdicts"] == {
         "lybt": "inconclusive"
     }
+
+
+def test_cleaning_thresholds_reach_the_flags_and_inspect_records_them(samples):
+    """The Il-76 cruises near FL330: a 20,000 ft ceiling flags its cruise as out of range
+    (kept, counted, left out of inference), and the inspect JSON says which ceiling."""
+    args = ["inspect", str(samples / TRACE), "--json"]
+    base = json.loads(CliRunner().invoke(main, args).stdout)
+    low = json.loads(CliRunner().invoke(main, [*args, "--set", "max_alt_ft=20000"]).stdout)
+    assert "altitude out of range" not in base["inputs"][0]["flagged"]
+    assert low["inputs"][0]["flagged"]["altitude out of range"] > 100
+    assert low["inputs"][0]["points"] == base["inputs"][0]["points"]  # flagged, not dropped
+    assert (base["settings"]["max_alt_ft"], low["settings"]["max_alt_ft"]) == (65000.0, 20000.0)

@@ -272,8 +272,8 @@ def inspect(reading, as_json, n_gaps):
 
     tracks = read_inputs(reading)
     report = inspect_report(tracks, n_gaps=n_gaps)
-    if as_json:
-        emit_json(report)
+    if as_json:  # the flag counts follow the cleaning thresholds
+        emit_json({**report, "settings": reading["settings"].to_dict()})
     else:
         render_inspect(report)
 
