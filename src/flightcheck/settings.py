@@ -149,6 +149,12 @@ class EngineSettings:
     touch_and_go_s: float = _stop(
         120.0, "s", "... when it lasts at most this long between airborne fixes"
     )
+    touch_and_go_airport_km: float = _stop(
+        3.0, "km", "... and fits an airport this near (else a fast run cut short is no stop)"
+    )
+    touch_and_go_gap_s: float = _stop(
+        180.0, "s", "... with airborne fixes at most this long before and after it"
+    )
     taxi_kt: float = _stop(
         60.0, "kt", "airborne-flagged fixes slower than this between ground runs are taxi flicker"
     )
@@ -156,6 +162,15 @@ class EngineSettings:
         3.0, "km", "consecutive ground fixes further apart belong to different stops"
     )
     ground_radius_km: float = _stop(10.0, "km", "a ground run this near an airport is a stop there")
+    ground_ambiguous_km: float = _stop(
+        1.0, "km", "a ground run's second airport costing less than this more is a close call"
+    )
+    inferred_ambiguous_km: float = _stop(
+        1.5, "km", "an inferred stop's second airport costing less than this more is a close call"
+    )
+    runway_search_km: float = _stop(
+        25.0, "km", "an airborne fix this near an airport is checked for its runway centrelines"
+    )
     ground_move_max_kt: float = _stop(
         250.0, "kt", "fastest movement on the ground (a take-off roll ends well below this)"
     )

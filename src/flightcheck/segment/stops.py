@@ -177,7 +177,7 @@ def _airport_fields(ctx: Context, i: int | None) -> dict:
 
 def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str) -> list[str | None]:
     """Per airborne fix ``k[j]``: the runway end of ``airport[j]`` whose centreline it is on
-    (within 25 km of the airport), else None. Vectorised over all fixes."""
+    (within ``runway_search_km`` of the airport), else None. Vectorised over all fixes."""
     p, ix = ctx.pts, ctx.ix
     k = np.asarray(k, dtype=np.int64)
     airport = np.asarray(airport, dtype=np.int64)
@@ -185,7 +185,7 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str) -> 
     if not len(k):
         return out
     ref = haversine_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport])
-    near = np.flatnonzero(ref <= 25.0)
+    near = np.flatnonzero(ref <= ctx.settings.runway_search_km)
     # exports without a track (KML) get the bearing between fixes
     trk = track_at(ctx, k, -1 if phase == "arrive" else 1)
     sc = score_pairs(
@@ -225,7 +225,10 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     ambiguous = (
         has_fit
         & (second >= 0)
-        & (_pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan) < 1.0)
+        & (
+            _pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan)
+            < ctx.settings.ground_ambiguous_km
+        )
     )
     min_gs = group_nanmin(p.gs[idx], first, e_all - s_all + 1)
     dur = p.t[e_all] - p.t[s_all]
@@ -237,7 +240,8 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     fast = (min_gs >= ctx.settings.touch_and_go_kt) | (np.isnan(min_gs) & (s_all == e_all))
     # a fast, brief run at the very start or end of the data is a take-off or landing roll the
     # export cut short: a stop open at that end, when it is at an airport
-    cut = (~has_before | ~has_after) & has_fit & (fit_km <= 3.0)
+    near = fit_km <= ctx.settings.touch_and_go_airport_km
+    cut = (~has_before | ~has_after) & has_fit & near
     brief = fast & (dur <= ctx.settings.touch_and_go_s) & ~cut
     tng = (
         brief
@@ -245,10 +249,10 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
         & has_after
         & ~p.ground[bi]
         & ~p.ground[ai]
-        & (p.t[s_all] - p.t[bi] <= 180)
-        & (p.t[ai] - p.t[e_all] <= 180)
+        & (p.t[s_all] - p.t[bi] <= ctx.settings.touch_and_go_gap_s)
+        & (p.t[ai] - p.t[e_all] <= ctx.settings.touch_and_go_gap_s)
         & has_fit
-        & (fit_km <= 3.0)
+        & near
     )
     t_idx = np.flatnonzero(tng)
     t_rwy = runways_at(ctx, s_all[t_idx] - 1, fit_ap[t_idx], "arrive")
@@ -510,7 +514,7 @@ def inferred(ctx: Context, gap_idx: np.ndarray) -> list[dict]:
     nxt = first + 1
     has2 = (nxt < len(g)) & (g[np.minimum(nxt, max(len(g) - 1, 0))] == g[first])
     second_cost = np.where(has2, cost[np.minimum(nxt, max(len(g) - 1, 0))], np.inf)
-    ambiguous = has2 & (second_cost - cost[first] < 1.5)
+    ambiguous = has2 & (second_cost - cost[first] < ctx.settings.inferred_ambiguous_km)
     alt_ap = np.where(has2, tab["sb"].airport[rb[np.minimum(nxt, max(len(g) - 1, 0))]], -1)
     out = []
     for f, amb, alt in zip(first.tolist(), ambiguous.tolist(), alt_ap.tolist(), strict=True):
