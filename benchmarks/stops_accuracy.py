@@ -38,6 +38,7 @@ from flightcheck.segment import stops as stops_mod  # noqa: E402
 from flightcheck.segment.airportindex import AirportIndex, build_index, default_index  # noqa: E402
 from flightcheck.segment.context import aircraft_types, build  # noqa: E402
 from flightcheck.segment.phases import prepare  # noqa: E402
+from flightcheck.settings import DEFAULT  # noqa: E402
 from flightcheck.track.table import to_track_table  # noqa: E402
 
 SLACK = pd.Timedelta(minutes=30)
@@ -257,7 +258,7 @@ def _miss_reason(s: dict, ctx, seg) -> str:
         return "silence at the edge of the data"
     if p.ground[b] or p.ground[b + 1]:
         return "a side of the silence is a ground fix"
-    if p.t[b + 1] - p.t[b] < stops_mod.MIN_GAP_S:
+    if p.t[b + 1] - p.t[b] < DEFAULT.min_silence_s:
         return "silence shorter than MIN_GAP_S"
     why = getattr(stops_mod, "why_not_inferred", None)
     return why(ctx, b, b + 1) if why else "rejected by the inferred-stop rules"

@@ -14,6 +14,7 @@ ROOT = Path(flightcheck.__file__).parent
 
 LAYERS = [
     {"__version__", "errors", "units", "geo", "findings", "runtime"},
+    {"settings"},  # the engine's thresholds: read by the track layer (flags) and above
     {"reference", "track", "samples"},
     {"io"},
     {"output"},

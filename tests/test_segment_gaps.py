@@ -10,7 +10,7 @@ from segment_tracks import T0, offset, path, table
 from flightcheck.geo import geodesic_km, geodesic_km_many, haversine_km
 from flightcheck.segment import detect
 from flightcheck.segment.airportindex import default_index
-from flightcheck.segment.gaps import MIN_TURN_S
+from flightcheck.settings import DEFAULT
 
 LYBT = (44.9345, 20.2635)  # LYBT runway 30R threshold
 LHBP = (47.4369, 19.2556)  # Budapest
@@ -45,7 +45,7 @@ def test_gap_record_carries_ends_reach_and_rows(hole_gap):
     assert np.isfinite([g.lon0, g.lon1]).all()
     # reach: path length at cruise speed within the silence, less the turnaround
     v_kms = g.distance_km / g.direct_s
-    assert g.reach_km == pytest.approx(v_kms * (g.duration_s - MIN_TURN_S), rel=1e-3)
+    assert g.reach_km == pytest.approx(v_kms * (g.duration_s - DEFAULT.min_turn_s), rel=1e-3)
     assert [r["source"] for r in g.rows] == ["/data/trace_full_010070.json"] * 2  # full source
     assert g.rows[1]["row"] == g.rows[0]["row"] + 1
     assert f"row {g.rows[0]['row']}" in g.evidence and "unaccounted" in g.evidence
@@ -59,7 +59,7 @@ def test_every_candidate_is_inside_the_ellipse(hole_gap):
         d2 = float(haversine_km(c["lat"], c["lon"], g.lat1, g.lon1))
         assert d1 + d2 <= g.reach_km + 0.01
         assert c["distance_km"] == pytest.approx(d1, abs=0.1)
-        assert c["max_ground_s"] >= MIN_TURN_S - 1
+        assert c["max_ground_s"] >= DEFAULT.min_turn_s - 1
     scores = [c["score"] for c in g.candidates]
     assert scores == sorted(scores, reverse=True)
 

@@ -14,6 +14,7 @@ from flightcheck.cli import main
 from flightcheck.segment import detect
 from flightcheck.segment.airportindex import default_index
 from flightcheck.segment.assign import fit_fix
+from flightcheck.settings import EngineSettings
 
 LYBT_30R = (44.9345, 20.2635)  # threshold of LYBT runway 30R (heading 305)
 LYBE_12L = (44.826519, 20.29097)  # threshold of LYBE runway 12L (heading 122)
@@ -200,7 +201,8 @@ def test_cli_stops_json_shape(tmp_path, inferred_lybt):
     res = CliRunner().invoke(main, ["stops", str(csv), "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["inputs", "stops", "events", "gaps"]
+    assert list(doc) == ["inputs", "stops", "events", "gaps", "settings"]
+    assert doc["settings"] == EngineSettings().to_dict()  # the thresholds behind the findings
     stop = doc["stops"][0]
     for key in (
         "icao24",

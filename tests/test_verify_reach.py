@@ -19,6 +19,7 @@ from flightcheck.case.model import Claim
 from flightcheck.case.verify import verify
 from flightcheck.reference import countries
 from flightcheck.routes import build_routes
+from flightcheck.settings import DEFAULT
 from flightcheck.track.tracks import Tracks
 
 LYBT = (44.9342, 20.2503)  # runway 12 threshold
@@ -177,7 +178,7 @@ def test_assumed_speed_has_a_tailwind_margin_and_a_fallback():
     speed, basis = reach.assumed_speed_kt(t, z, z, np.full(len(t), 420.0), z.astype(bool))
     assert speed == 520.0 and "420 kt" in basis
     speed, basis = reach.assumed_speed_kt(t, z, z, np.full(len(t), np.nan), z.astype(bool))
-    assert speed == reach.UNKNOWN_REACH_KT and basis == "no speeds in the data"
+    assert speed == DEFAULT.unknown_reach_kt and basis == "no speeds in the data"
 
 
 # -- properties -----------------------------------------------------------------------------

@@ -215,3 +215,26 @@ def test_several_vessels_are_detected_at_once(case):
     shift = stops.groupby("icao24")["arrival"].first()
     assert shift["273000001"] - shift[MMSI] == pd.Timedelta(hours=5)
     assert len(events) == 2 and len(gaps) == 4
+
+
+def test_a_shorter_minimum_stay_makes_a_slowdown_at_sea_an_anchorage():
+    """25 min stopped at sea is no stay under the default 30 min, and an anchorage under a
+    20 min minimum (the setting reaches the vessel engine)."""
+    from flightcheck.settings import DEFAULT
+
+    v = voyage((34.0, 27.0), T0, [Sail((34.0, 27.3), 14), Stay(1500), Sail((34.0, 27.6), 14)])
+    df = pd.DataFrame(
+        {
+            "time": pd.to_datetime(v.points["time"], unit="s", utc=True),
+            "icao24": MMSI,
+            "kind": "vessel",
+            "lat": v.points["lat"],
+            "lon": v.points["lon"],
+            "gs_kt": v.points["sog"],
+            "source": "x.nmea",
+            "row": range(1, len(v.points) + 1),
+        }
+    )
+    assert detect_port_visits(df)[1].empty
+    stops, events, _ = detect_port_visits(df, DEFAULT.replace(vessel_min_stay_s=1200))
+    assert stops.empty and events["kind"].tolist() == ["anchorage"]

@@ -419,12 +419,16 @@ def remove(case_path: str | Path, target: str) -> dict[str, str]:
 
 
 def set_settings(case_path: str | Path, **values: Any) -> Case:
-    """Record reading options (``format``, ``skip_bad``, ``tz``; None leaves one as it is) in
-    the case's ``[settings]``, validated before writing. Returns the case as written."""
-    unknown = sorted(set(values) - set(SETTING_KEYS))
+    """Record reading options (``format``, ``skip_bad``, ``tz``) or engine thresholds
+    (:class:`~flightcheck.settings.EngineSettings` fields) in the case's ``[settings]``
+    (None leaves one as it is), validated before writing. Returns the case as written."""
+    from flightcheck.settings import names
+
+    unknown = sorted(set(values) - set(SETTING_KEYS) - set(names()))
     if unknown:
         raise UsageError(
-            f"unknown case setting(s) {', '.join(unknown)}; known: {', '.join(SETTING_KEYS)}"
+            f"unknown case setting(s) {', '.join(unknown)}; known: {', '.join(SETTING_KEYS)} "
+            "and the engine's (`flightcheck settings`)"
         )
     path = case_file(case_path)
     doc = _doc(path)

@@ -29,12 +29,14 @@ import pandas as pd
 from flightcheck.errors import InputError
 from flightcheck.reference import places
 from flightcheck.reference.places import Place, PlaceError
+from flightcheck.settings import DEFAULT, EngineSettings, SettingsError
 
 CLAIM_KINDS = ("stop", "route", "presence")
 PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev")
 """Never case inputs, even under --allow-outside: their "files" are the machine's state."""
 SETTING_KEYS = ("format", "skip_bad", "tz")
-"""Reading options a case records (``[settings]``), used by ``verify``."""
+"""Reading options a case records (``[settings]``), used by ``verify``. The table's other keys
+are engine thresholds, fields of :class:`~flightcheck.settings.EngineSettings`."""
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -118,6 +120,8 @@ class Case:
     annotations: list[Annotation] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     input_changes: list[InputChange] = field(default_factory=list)
+    engine: EngineSettings = DEFAULT
+    """The engine thresholds of ``[settings]`` (defaults for those it does not name)."""
 
     @property
     def root(self) -> Path:
@@ -330,8 +334,24 @@ def _annotation(raw: dict, n: int, path: str) -> Annotation:
     return ann
 
 
+def engine_settings(raw: dict[str, Any], path: str) -> EngineSettings:
+    """The engine thresholds among ``[settings]`` (every key but :data:`SETTING_KEYS`),
+    checked: an unknown name, a value that is not a number or one out of range is an error
+    naming the key."""
+    values = {k: v for k, v in raw.items() if k not in SETTING_KEYS}
+    for key, value in values.items():
+        wrong = isinstance(value, bool) or not isinstance(value, (int, float))
+        if wrong and key in DEFAULT.to_dict():  # unknown keys: named by the check below
+            raise InputError(path, f"settings.{key}: expected a number, got {_kind(value)}")
+    try:
+        return DEFAULT.replace(**values)
+    except SettingsError as exc:
+        raise InputError(path, f"settings.{exc.key}: {exc.message}") from None
+
+
 def _settings(raw: Any, path: str) -> dict[str, Any]:
-    """``[settings]``: the reading options ``verify`` uses (format, skip_bad, tz), checked."""
+    """``[settings]``: the reading options ``verify`` uses (format, skip_bad, tz), checked;
+    engine thresholds are checked by :func:`engine_settings`."""
     if not isinstance(raw, dict):
         raise InputError(path, f"settings: expected a table ([settings]), got {_kind(raw)}")
     out = dict(raw)
@@ -428,6 +448,7 @@ def parse(text: str, path: Path) -> Case:
             _list(raw.get("annotations", []), "annotations", p, "[[annotations]]")
         )
     ]
+    settings = _settings(raw.get("settings", {}), p)
     changes = [
         _input_change(c, n, p)
         for n, c in enumerate(_list(raw.get("input_changes", []), "input_changes", p))
@@ -438,6 +459,7 @@ def parse(text: str, path: Path) -> Case:
         inputs=inputs,
         claims=claims,
         annotations=annotations,
-        settings=_settings(raw.get("settings", {}), p),
+        settings=settings,
         input_changes=changes,
+        engine=engine_settings(settings, p),
     )

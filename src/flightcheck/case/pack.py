@@ -107,7 +107,7 @@ def caveats(tracks: Tracks, routes: RouteSet) -> list[str]:
                 "(multilaterated, noisier)"
             )
         for g in r.gaps.to_dict("records"):
-            if stop_fits(g):
+            if stop_fits(g, routes.settings):
                 what = (
                     f"accounted for by the {g['explained_by']}"
                     if isinstance(g.get("explained_by"), str)
@@ -288,7 +288,7 @@ def render_report(
         for g in plain(r.gaps.to_dict("records")):
             g["duration"] = gap_figure(g["duration_s"])
             g["unaccounted"] = gap_figure(g["unaccounted_s"])
-            g["stop_fits"] = stop_fits(g)
+            g["stop_fits"] = stop_fits(g, routes.settings)
             g["fc_id"] = gap_id(g)
             gaps.append(g)
     by_id = {c.id: c for c in claims}
@@ -488,13 +488,14 @@ def analyse(
         skip_bad=params["skip_bad"],
         tz=params["tz"],
         allow_future=allow_future,
+        settings=case.engine,
     )
     step(STAGES[2])
-    routes = build_routes(tracks)
+    routes = build_routes(tracks, settings=case.engine)
     if routes.tracks is not None:  # sources without an ICAO address matched to their aircraft
         tracks = routes.tracks
     step(STAGES[3])
-    verdicts = verify(case.claims, tracks, routes)
+    verdicts = verify(case.claims, tracks, routes, case.engine)
     bound = [bind(a, routes) for a in case.annotations]
     return Analysis(case, case_digest, hashes, params, tracks, routes, verdicts, bound)
 
@@ -593,6 +594,7 @@ def write_analysis(
             "created": created,
             "case": {"path": str(case.path), "sha256": case_digest, "title": case.title},
             "parameters": params,
+            "settings": case.engine.to_dict(),
             "inputs": [{**h, **how_read(case.root / h["path"])} for h in hashes],
             "input_changes": [
                 {

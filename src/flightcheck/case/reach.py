@@ -9,17 +9,19 @@ The model is the time–distance ellipse of the gap candidates (:mod:`flightchec
 one-sided at the data edges, with deliberately generous assumptions, because here a wrong
 "impossible" is the worst error the tool can make:
 
-* speed: the fastest ground speed the aircraft was seen flying, plus ``WIND_ALLOWANCE_KT`` of
-  tailwind, at most ``MAX_REACH_KT``; ``UNKNOWN_REACH_KT`` when the data has no speeds at all;
+* speed: the fastest ground speed the aircraft was seen flying, plus ``wind_allowance_kt`` of
+  tailwind, at most ``max_reach_kt``; ``unknown_reach_kt`` when the data has no speeds at all;
 * height: from a fix ``h`` ft above the field, reaching the ground takes at least
-  ``h / MAX_VRATE_FPM`` minutes (flown at the same time as the distance, so the longer of the
-  two counts);
-* a stop needs at least ``MIN_STOP_S`` on the ground (a landing roll to a standstill and a
-  take-off roll); presence needs no time at all; leaving a fix on the ground elsewhere (or
-  coming back to one) adds ``GROUND_ROLL_S``;
-* the place: an airport is reached within ``AIRPORT_EXTENT_KM`` of its reference point (its
-  runways reach that far), ``PRESENCE_RADIUS_KM`` for presence; a country is reached at its
+  ``h / reach_max_vrate_fpm`` minutes (flown at the same time as the distance, so the longer
+  of the two counts);
+* a stop needs at least ``reach_min_stop_s`` on the ground (a landing roll to a standstill
+  and a take-off roll); presence needs no time at all; leaving a fix on the ground elsewhere (or
+  coming back to one) adds ``ground_roll_s``;
+* the place: an airport is reached within ``airport_extent_km`` of its reference point (its
+  runways reach that far), ``presence_radius_km`` for presence; a country is reached at its
   outline (a lower bound of the distance, :func:`flightcheck.reference.countries.distance_km`).
+
+(The thresholds are fields of :class:`flightcheck.settings.EngineSettings`.)
 
 For each silence in reach of the window (between two fixes, before the first fix, after the
 last) the earliest arrival at the place is ``A = t_before + leg_before`` (no bound before the
@@ -36,32 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from flightcheck.geo import haversine_km
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.units import KT_TO_KMS
-
-WIND_ALLOWANCE_KT = 100.0
-"""Tailwind added to the fastest observed ground speed, kt."""
-MAX_REACH_KT = 700.0
-"""Upper bound of the assumed speed, kt (faster than any transport's ground speed)."""
-UNKNOWN_REACH_KT = 600.0
-"""Speed assumed when the data gives none and none can be derived from positions, kt."""
-MAX_VRATE_FPM = 12000.0
-"""Fastest descent or climb assumed (a tactical descent), ft/min."""
-MIN_STOP_S = 60.0
-"""Least time a full stop takes on the ground: a landing roll to a standstill and a take-off
-roll, s."""
-GROUND_ROLL_S = 30.0
-"""Least time from a fix on the ground elsewhere to being airborne (or from touchdown back
-to a standstill), s."""
-AIRPORT_EXTENT_KM = 3.0
-"""An aircraft within this distance of an airport's reference point is at the airport, km."""
-PRESENCE_RADIUS_KM = 10.0
-"""A presence claim about an airport means within this distance of it, km."""
-AT_PLACE_S = 5.0
-"""A fix that needs at most this long to be at the place counts as being there, s."""
-DERIVED_MIN_DT_S = 30.0
-"""Positions this far apart in time give a derived speed when no speed is reported, s."""
-ANCHOR_S = 600.0
-"""Country distances are computed exactly at fixes this far apart and bounded in between."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +54,7 @@ class Place:
     elev_ft: float | None = None
     name: str | None = None
     extent_km: float | None = None
-    """How far from ``lat``/``lon`` the place reaches (None: ``AIRPORT_EXTENT_KM``), km."""
+    """How far from ``lat``/``lon`` the place reaches (None: ``airport_extent_km``), km."""
 
     @property
     def is_country(self) -> bool:
@@ -105,7 +83,7 @@ class Reach:
     ``openings``: silences that leave room for the claim (empty: ruled out). ``closest``: when
     ruled out, the silence that came nearest to leaving room (with its shortfall as negative
     ``slack_s``). ``speed_kt`` the speed assumed and ``speed_basis`` why; ``fixes`` the fixes
-    inside the window."""
+    inside the window; ``vrate_fpm`` the climb or descent rate assumed."""
 
     openings: list[Opening]
     closest: Opening | None
@@ -113,6 +91,7 @@ class Reach:
     speed_basis: str
     dwell_s: float
     fixes: int
+    vrate_fpm: float = DEFAULT.reach_max_vrate_fpm
 
     @property
     def ruled_out(self) -> bool:
@@ -131,7 +110,12 @@ class Reach:
 
 
 def assumed_speed_kt(
-    t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.ndarray, ground: np.ndarray
+    t: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    gs: np.ndarray,
+    ground: np.ndarray,
+    s: EngineSettings = DEFAULT,
 ) -> tuple[float, str]:
     """(speed in kt, how it was chosen) for the rule-out bound; see the module docstring."""
     air = gs[~ground & np.isfinite(gs) & (gs <= 650.0)]
@@ -139,19 +123,21 @@ def assumed_speed_kt(
         top = float(air.max())
         basis = f"fastest observed ground speed {top:.0f} kt"
     else:
-        derived, basis = _derived_top_kt(t, lat, lon)
+        derived, basis = _derived_top_kt(t, lat, lon, s)
         if derived is None:
-            return UNKNOWN_REACH_KT, "no speeds in the data"
+            return s.unknown_reach_kt, "no speeds in the data"
         top = derived
-    speed = min(top + WIND_ALLOWANCE_KT, MAX_REACH_KT)
-    return speed, f"{basis} + {WIND_ALLOWANCE_KT:.0f} kt of tailwind"
+    speed = min(top + s.wind_allowance_kt, s.max_reach_kt)
+    return speed, f"{basis} + {s.wind_allowance_kt:.0f} kt of tailwind"
 
 
-def _derived_top_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> tuple[float | None, str]:
-    """The fastest speed between fixes at least ``DERIVED_MIN_DT_S`` apart (kt), or None."""
+def _derived_top_kt(
+    t: np.ndarray, lat: np.ndarray, lon: np.ndarray, s: EngineSettings
+) -> tuple[float | None, str]:
+    """The fastest speed between fixes at least ``reach_derived_min_dt_s`` apart (kt), or None."""
     if len(t) < 2:
         return None, ""
-    j = np.searchsorted(t, t + DERIVED_MIN_DT_S, side="left")
+    j = np.searchsorted(t, t + s.reach_derived_min_dt_s, side="left")
     ok = j < len(t)
     i, j = np.flatnonzero(ok), j[ok]
     if not len(i):
@@ -163,12 +149,14 @@ def _derived_top_kt(t: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> tuple[fl
     return float(kt.max()), f"fastest speed between fixes {float(kt.max()):.0f} kt"
 
 
-def place_km(place: Place, lat: np.ndarray, lon: np.ndarray, presence: bool) -> np.ndarray:
+def place_km(
+    place: Place, lat: np.ndarray, lon: np.ndarray, presence: bool, s: EngineSettings = DEFAULT
+) -> np.ndarray:
     """Lower bound of the km from each fix to the place (0: at it)."""
     if place.is_country:
         return _country_km(place.code, lat, lon)
-    extent = AIRPORT_EXTENT_KM if place.extent_km is None else place.extent_km
-    radius = max(PRESENCE_RADIUS_KM, extent) if presence else extent
+    extent = s.airport_extent_km if place.extent_km is None else place.extent_km
+    radius = max(s.presence_radius_km, extent) if presence else extent
     return np.maximum(haversine_km(lat, lon, place.lat, place.lon) - radius, 0.0)
 
 
@@ -206,24 +194,25 @@ def assess(
     start: float | None,
     end: float | None,
     stop: bool,
+    s: EngineSettings = DEFAULT,
 ) -> Reach:
     """Reachability of ``place`` for one aircraft's cleaned fixes (time-sorted; ``t`` Unix s,
     ``alt_ft`` NaN unknown, ``gs`` kt, ``ground`` bool) within [``start``, ``end``] (Unix s;
-    None: unbounded). ``stop``: a full stop is claimed (else presence)."""
+    None: unbounded). ``stop``: a full stop is claimed (else presence); ``s``: the thresholds."""
     lo = -np.inf if start is None else float(start)
     hi = np.inf if end is None else float(end)
-    speed, basis = assumed_speed_kt(t, lat, lon, gs, ground)
+    speed, basis = assumed_speed_kt(t, lat, lon, gs, ground, s)
     v = speed * KT_TO_KMS
-    dwell = MIN_STOP_S if stop else 0.0
-    km = place_km(place, lat, lon, presence=not stop)
+    dwell = s.reach_min_stop_s if stop else 0.0
+    km = place_km(place, lat, lon, not stop, s)
     leg = km / v
     if stop:  # the descent to the field (or climb away from it) takes time as well
         elev = float(place.elev_ft) if place.elev_ft is not None else np.inf
         height = np.where(ground | ~np.isfinite(alt_ft), 0.0, np.maximum(alt_ft - elev, 0.0))
-        leg = np.maximum(leg, height / MAX_VRATE_FPM * 60.0)
-        leg = np.where(ground & (km > 0), leg + GROUND_ROLL_S, leg)  # a roll at either end
+        leg = np.maximum(leg, height / s.reach_max_vrate_fpm * 60.0)
+        leg = np.where(ground & (km > 0), leg + s.ground_roll_s, leg)  # a roll at either end
     inside = int(((t >= lo) & (t <= hi)).sum())
-    away = np.flatnonzero(leg > AT_PLACE_S)  # fixes at the place join the silences either side
+    away = np.flatnonzero(leg > s.at_place_s)  # fixes at the place join the silences either side
     b = np.r_[-1, away]
     a = np.r_[away, -1]
     t_b = np.where(b >= 0, t[np.maximum(b, 0)], -np.inf)
@@ -255,6 +244,14 @@ def assess(
     fits = np.flatnonzero(slack >= 0)
     if len(fits):
         order = fits[np.argsort(-slack[fits], kind="stable")]
-        return Reach([opening(int(k)) for k in order], None, speed, basis, dwell, inside)
+        return Reach(
+            [opening(int(k)) for k in order],
+            None,
+            speed,
+            basis,
+            dwell,
+            inside,
+            s.reach_max_vrate_fpm,
+        )
     closest = opening(int(np.argmax(slack))) if len(slack) else None
-    return Reach([], closest, speed, basis, dwell, inside)
+    return Reach([], closest, speed, basis, dwell, inside, s.reach_max_vrate_fpm)

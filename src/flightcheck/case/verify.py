@@ -5,7 +5,7 @@ supported when one of them supports it, contradicted only when all of them contr
 
 * **supported**: a stop at the claimed airport / in the claimed country inside the window
   (``stop``), the claimed places appear in that order among the stops in the window
-  (``route``), or fixes in the claimed country / within ``PRESENCE_RADIUS_KM`` of the airport
+  (``route``), or fixes in the claimed country / within ``presence_radius_km`` of the airport
   (``presence``). *Confidence*: that of the stop the verdict rests on (the weakest stop of a
   route; 1.0 for observed fixes).
 * **contradicted**: only when the data rules the claim out for the whole window
@@ -42,11 +42,10 @@ from flightcheck.routes import Route, RouteSet
 from flightcheck.routes.search import find_matches
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
+from flightcheck.settings import EngineSettings
 from flightcheck.track.flags import unflagged
 from flightcheck.track.table import time_s
 from flightcheck.track.tracks import Tracks
-
-PRESENCE_RADIUS_KM = reach.PRESENCE_RADIUS_KM
 
 
 @dataclass
@@ -136,10 +135,10 @@ def _explained(gap: dict) -> bool:
     return isinstance(gap.get("explained_by"), str) and bool(gap["explained_by"])
 
 
-def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
+def _gaps_hiding(route: Route, codes: list[str], start, end, cfg: EngineSettings) -> list[dict]:
     out = []
     for g in route.gaps.to_dict("records"):
-        if not stop_fits(g) or _explained(g):
+        if not stop_fits(g, cfg) or _explained(g):
             continue
         gs, ge = _ts(g.get("start")), _ts(g.get("end"))
         if (end is not None and gs is not None and gs > end) or (
@@ -159,9 +158,11 @@ def _gaps_hiding(route: Route, codes: list[str], start, end) -> list[dict]:
     return out
 
 
-def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[dict]:
+def _gaps_crossing(
+    route: Route, tracks: Tracks, code: str, start, end, cfg: EngineSettings
+) -> list[dict]:
     """Silences in the window during which the aircraft could have been over ``code`` (a
-    country, or within PRESENCE_RADIUS_KM of an airport): the great circle between the fixes
+    country, or within ``presence_radius_km`` of an airport): the great circle between the fixes
     either side passes there. The aircraft was not observed, so presence is open."""
     from flightcheck.geo import haversine_km as hav
     from flightcheck.reference import countries
@@ -189,7 +190,7 @@ def _gaps_crossing(route: Route, tracks: Tracks, code: str, start, end) -> list[
             hit = bool((countries.country_of(plat, plon) == code).any())
         else:
             ap = _place(code)
-            hit = bool((hav(plat, plon, ap.lat, ap.lon) <= PRESENCE_RADIUS_KM).any())
+            hit = bool((hav(plat, plon, ap.lat, ap.lon) <= cfg.presence_radius_km).any())
         if hit:
             out.append(
                 {
@@ -266,14 +267,14 @@ class Fixes:
         return f"{Path(str(self.source[k])).name} row {int(self.row[k])}"
 
 
-def aircraft_fixes(tracks: Tracks, icao24: str) -> Fixes:
+def aircraft_fixes(tracks: Tracks, icao24: str, cfg: EngineSettings) -> Fixes:
     """The fixes the stop engine would use for ``icao24`` (duplicates, stale repeats and
     position jumps removed: an outlier must not place the aircraft "elsewhere")."""
     from flightcheck.segment.airportindex import default_index
     from flightcheck.segment.phases import prepare
 
     rows = tracks.df[tracks.df["icao24"] == icao24]
-    pts = prepare(rows, default_index())
+    pts = prepare(rows, default_index(), cfg)
     src = (
         rows["source"].to_numpy(object)[pts.pos]
         if "source" in rows
@@ -334,7 +335,7 @@ def _port(code: str) -> reach.Place | None:
     )
 
 
-def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
+def _assess(fx: Fixes, code: str, claim: Claim, cfg: EngineSettings) -> reach.Reach:
     lo = claim.start.timestamp() if claim.start is not None else None
     hi = claim.end.timestamp() if claim.end is not None else None
     return reach.assess(
@@ -347,7 +348,8 @@ def _assess(fx: Fixes, code: str, claim: Claim) -> reach.Reach:
         _place(code),
         lo,
         hi,
-        stop=claim.kind != "presence",
+        claim.kind != "presence",
+        cfg,
     )
 
 
@@ -388,7 +390,7 @@ def _assumptions(r: reach.Reach) -> str:
     text = f"at {r.speed_kt:.0f} kt ({r.speed_basis})"
     if r.dwell_s:
         text += (
-            f", descending or climbing at up to {reach.MAX_VRATE_FPM:,.0f} ft/min and "
+            f", descending or climbing at up to {r.vrate_fpm:,.0f} ft/min and "
             f"{duration(r.dwell_s)} on the ground"
         )
     return text
@@ -474,7 +476,9 @@ def _ruled_out_reason(label: str, fx: Fixes, code: str, r: reach.Reach, claim: C
     return text
 
 
-def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict:
+def _judge_one(
+    claim: Claim, route: Route, tracks: Tracks, fx: Fixes, cfg: EngineSettings
+) -> Verdict:
     start, end = claim.start, claim.end
     v = Verdict(claim.id, "inconclusive", 0.0, text=claim.text, aircraft=[route.icao24])
     label = f"{route.icao24}" + (f" ({route.registration})" if route.registration else "")
@@ -518,7 +522,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
                 v.evidence += [_stop_evidence(s) for s in hits]
                 return v
         else:
-            fixes = _presence_fixes(route, tracks, claim)
+            fixes = _presence_fixes(route, tracks, claim, cfg)
             if fixes:
                 v.verdict = "supported"
                 v.confidence = 1.0
@@ -542,7 +546,7 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
             f"the window, but not in that order ({seen}); unobserved stops in "
             "the silences below could complete it"
         )
-    checked = [(code, _assess(fx, code, claim)) for code in (missing or targets)]
+    checked = [(code, _assess(fx, code, claim, cfg)) for code in (missing or targets)]
     ruled = [(code, r) for code, r in checked if r.ruled_out]
     if ruled and (claim.kind == "route" or len(ruled) == len(checked)):
         code, r = max(ruled, key=lambda cr: cr[1].margin)
@@ -571,9 +575,9 @@ def _judge_one(claim: Claim, route: Route, tracks: Tracks, fx: Fixes) -> Verdict
             )
     if claim.kind == "route" and stops:
         v.reasons.append(f"{label}: stops found in the window: {seen}")
-    hiding = _gaps_hiding(route, targets, start, end)
+    hiding = _gaps_hiding(route, targets, start, end, cfg)
     if claim.kind == "presence" and not hiding:
-        hiding = _gaps_crossing(route, tracks, targets[0], start, end)
+        hiding = _gaps_crossing(route, tracks, targets[0], start, end, cfg)
     for h in hiding:
         g = h["gap"]
         if h["candidate"].get("path"):
@@ -618,7 +622,7 @@ def _reach_record(r: reach.Reach) -> dict[str, Any]:
     }
 
 
-def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
+def _presence_fixes(route: Route, tracks: Tracks, claim: Claim, cfg: EngineSettings) -> list[dict]:
     from flightcheck.reference import countries
 
     rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
@@ -631,7 +635,7 @@ def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
     lat, lon = rows["lat"].to_numpy(), rows["lon"].to_numpy()
     if claim.airport:
         ap = _place(claim.airport)
-        mask = haversine_km(lat, lon, ap.lat, ap.lon) <= PRESENCE_RADIUS_KM
+        mask = haversine_km(lat, lon, ap.lat, ap.lon) <= cfg.presence_radius_km
     else:
         mask = countries.country_of(lat, lon) == (claim.country or "").upper()
     hit = rows[np.asarray(mask, dtype=bool)]
@@ -647,13 +651,20 @@ def _presence_fixes(route: Route, tracks: Tracks, claim: Claim) -> list[dict]:
     ]
 
 
-def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdict]:
-    """One :class:`Verdict` per claim, in the case file's order."""
+def verify(
+    claims: list[Claim],
+    tracks: Tracks,
+    routes: RouteSet,
+    settings: EngineSettings | None = None,
+) -> list[Verdict]:
+    """One :class:`Verdict` per claim, in the case file's order. ``settings``: the thresholds
+    (None: those the routes were found with)."""
+    cfg = routes.settings if settings is None else settings
     cache: dict[str, Fixes] = {}
 
     def fixes(icao24: str) -> Fixes:
         if icao24 not in cache:
-            cache[icao24] = aircraft_fixes(tracks, icao24)
+            cache[icao24] = aircraft_fixes(tracks, icao24, cfg)
         return cache[icao24]
 
     out = []
@@ -680,7 +691,7 @@ def verify(claims: list[Claim], tracks: Tracks, routes: RouteSet) -> list[Verdic
                 )
             )
             continue
-        each = [_judge_one(claim, r, tracks, fixes(r.icao24)) for r in chosen]
+        each = [_judge_one(claim, r, tracks, fixes(r.icao24), cfg) for r in chosen]
         sup = [e for e in each if e.verdict == "supported"]
         if sup:
             best = max(sup, key=lambda e: e.confidence)

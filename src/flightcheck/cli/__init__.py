@@ -72,6 +72,17 @@ _READ_KEYS = (
     "start_time",
     "receiver",
     "allow_future",
+    "settings",
+)
+
+
+settings_option = click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change an engine threshold, e.g. min_dwell_s=900 (repeatable; "
+    "see `flightcheck settings`). JSON outputs record the settings used.",
 )
 
 
@@ -82,6 +93,10 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         reading = {k: kwargs.pop(k) for k in _READ_KEYS}
+        try:  # before the command's own guard: one line and exit 2 all the same
+            reading["settings"] = parse_settings(reading["settings"])
+        except FlightcheckError as exc:
+            _fail(str(exc), exc.exit_code)
         return func(*args, reading=reading, **kwargs)
 
     options = [
@@ -145,6 +160,7 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Accept fix times later than now plus one day (clock-skewed or synthetic data).",
         ),
+        settings_option,
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -176,6 +192,25 @@ def _column_mapping(items: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def parse_settings(items: tuple[str, ...]):
+    """``--set NAME=VALUE`` options as :class:`~flightcheck.settings.EngineSettings`."""
+    from flightcheck.settings import DEFAULT, SettingsError
+
+    changes: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--set {item!r}: expected NAME=VALUE, e.g. min_dwell_s=900")
+        try:
+            changes[key.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--set {item!r}: {value.strip()!r} is not a number") from None
+    try:
+        return DEFAULT.replace(**changes)
+    except SettingsError as exc:
+        raise UsageError(f"--set {exc}") from None
+
+
 def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
     from flightcheck.io.read import read
@@ -203,6 +238,7 @@ def read_inputs(reading: dict[str, Any]):
         receiver=receiver,
         max_decompressed=reading["max_decompressed"],
         allow_future=reading["allow_future"],
+        settings=reading["settings"],
     )
     for path, why in tracks.skipped:
         warn(f"flightcheck: skipped {path}: {why}")
@@ -236,8 +272,8 @@ def inspect(reading, as_json, n_gaps):
 
     tracks = read_inputs(reading)
     report = inspect_report(tracks, n_gaps=n_gaps)
-    if as_json:
-        emit_json(report)
+    if as_json:  # the flag counts follow the cleaning thresholds
+        emit_json({**report, "settings": reading["settings"].to_dict()})
     else:
         render_inspect(report)
 
@@ -261,7 +297,13 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
 
     since, until = _parse_time("--since", since), _parse_time("--until", until)
     tracks = read_inputs(reading)
-    seg = detect(tracks, airports=list(airport_codes) or None, since=since, until=until)
+    seg = detect(
+        tracks,
+        airports=list(airport_codes) or None,
+        since=since,
+        until=until,
+        settings=reading["settings"],
+    )
     if as_json:
         emit_json(seg.to_dict())
     else:
@@ -374,7 +416,7 @@ def map_cmd(
     if fit and fit.startswith("claim:") and case is None:
         raise UsageError(f"--fit {fit}: claims need --case CASE")
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=only)
+    routes = build_routes(tracks, icao24=only, settings=reading["settings"])
     if only and not len(routes):
         raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
     notes = []
@@ -450,7 +492,7 @@ def route_cmd(reading, only, via, within, as_json):
     from flightcheck.routes.search import find_matches, parse_within
 
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None)
+    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
     out = routes.to_dict()
     out["inputs"] = [rec.to_dict() for rec in tracks.inputs]
     matches = None
@@ -502,7 +544,7 @@ def timeline_cmd(reading, output, only, title, map_link):
 
     check_file("-o", output, input_files(reading["paths"]))
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None)
+    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
     if only and not len(routes):
         raise UsageError(f"--icao24 {', '.join(only)}: no such aircraft in the inputs")
     path = route_timeline(routes, link=map_link).save(output, title=title or "flightcheck timeline")
@@ -540,7 +582,7 @@ def export_cmd(reading, fmt_out, output, only, raw_csv):
     for target in export_paths(fmt_out, output):
         check_file("-o", target, inputs)
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None)
+    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
     for path in export(tracks, routes, fmt_out, output, spreadsheet_safe=not raw_csv):
         warn(f"flightcheck: wrote {path}")
 
@@ -836,13 +878,26 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
     help="Also print the report to report.pdf (A4) through the system Chromium.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@settings_option
 @guarded
 def verify_cmd(
-    case, outdir, check_dir, allow_outside, allow_future, fmt, skip_bad, tz, figures, pdf, as_json
+    case,
+    outdir,
+    check_dir,
+    allow_outside,
+    allow_future,
+    fmt,
+    skip_bad,
+    tz,
+    figures,
+    pdf,
+    as_json,
+    settings,
 ):
     """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
 
-    Reading options given here are stored in the case's [settings] and used from then on.
+    Reading options and --set thresholds given here are stored in the case's [settings] and
+    used from then on.
     The pack is built beside DIR and swapped in whole: a reader sees the old pack or the
     new one, never a mix."""
     from flightcheck.case.edit import case_file, set_settings
@@ -856,8 +911,11 @@ def verify_cmd(
     if case is None or outdir is None:
         raise UsageError("verify needs CASE and -o DIR (or --check OUTDIR)")
     path = case_file(case)
-    if fmt is not None or skip_bad is not None or tz is not None:
-        set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz)
+    engine = parse_settings(settings)  # checked before the case file is touched
+    given = {item.partition("=")[0].strip() for item in settings}
+    if fmt is not None or skip_bad is not None or tz is not None or given:
+        thresholds = {k: v for k, v in engine.to_dict().items() if k in given}
+        set_settings(path, format=fmt, skip_bad=skip_bad, tz=tz, **thresholds)
     manifest = run(
         path,
         outdir,
@@ -1123,6 +1181,7 @@ def hex_cmd(address, as_json):
     help="Fail when more than this share of the inputs (or all) cannot be read.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@settings_option
 @guarded
 def scan_cmd(
     paths,
@@ -1140,6 +1199,7 @@ def scan_cmd(
     checkpoint,
     max_unreadable,
     quiet,
+    settings,
 ):
     """Every aircraft that stopped at the airports, from archives (readsb globe_history,
     adsb.lol day tars and split .tar.aa/.ab parts read in place, s3:// gs:// az:// https://
@@ -1172,6 +1232,7 @@ def scan_cmd(
         show_progress=False if quiet else None,
         checkpoint=checkpoint,
         max_unreadable=max_unreadable,
+        settings=parse_settings(settings),
     )
     for path, why in result.unreadable:
         warn(f"flightcheck: could not read {path}: {why}")
@@ -1212,6 +1273,23 @@ def convert_cmd(paths, output, workers, quiet):
         f"flightcheck: wrote {output}: {done['points']:,} points from "
         f"{done['files']:,} files, {len(done['days'])} days"
     )
+
+
+@main.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: name -> value.")
+@settings_option
+@guarded
+def settings_cmd(as_json, settings):
+    """List the engine's thresholds: name, value, unit and why (change them with --set on a
+    command, or in a case file's [settings] table)."""
+    from flightcheck.cli.settings_text import render_settings
+    from flightcheck.settings import describe
+
+    chosen = parse_settings(settings)
+    if as_json:
+        emit_json(chosen.to_dict())
+    else:
+        render_settings(describe(chosen))
 
 
 @main.command("formats")

@@ -17,6 +17,7 @@ from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.io.inputs import expand_inputs
 from flightcheck.io.sources import size_of
 from flightcheck.runtime.forking import fork_context, usable_cpus
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.blocks import (
     Block,
     FilePart,
@@ -304,6 +305,7 @@ def read(
     max_decompressed: int = 2 << 30,
     workers: int | None = None,
     allow_future: bool = False,
+    settings: EngineSettings = DEFAULT,
 ) -> Tracks:
     """Read track exports into one cleaned track table.
 
@@ -318,6 +320,7 @@ def read(
     ``receiver``: (lat, lon) of the Mode-S receiver, reference for surface positions.
     ``allow_future``: accept fix times later than now plus one day (see
     :func:`flightcheck.track.blocks.table_block`).
+    ``settings``: the thresholds that flag fixes the data refutes (:mod:`flightcheck.track.flags`).
     ``workers``: processes reading files in parallel; None = one per CPU when there are
     several large inputs on Linux (see :func:`_plan_workers`), 1 = in this process.
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
@@ -366,16 +369,16 @@ def read(
     if not inputs and not skipped:
         raise UsageError("no input files found")
     cleaned, duplicates = combine_blocks(blocks)
-    _flag(cleaned, inputs)
+    _flag(cleaned, inputs, settings)
     return Tracks(cleaned, inputs, skipped, len(duplicates), duplicate_reports=duplicates)
 
 
-def _flag(table: pd.DataFrame, inputs: list[InputRecord]) -> None:
+def _flag(table: pd.DataFrame, inputs: list[InputRecord], settings: EngineSettings) -> None:
     """Fill the ``flag`` column of the combined table (:func:`flightcheck.track.flags.flag_fixes`:
     across inputs, per aircraft) and count each input's flagged fixes by reason."""
     from flightcheck.track.flags import count_by_source, flag_fixes
 
-    flag = flag_fixes(table)
+    flag = flag_fixes(table, settings)
     table["flag"] = flag
     counts = count_by_source(table, flag)
     for record in inputs:

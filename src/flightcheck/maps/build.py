@@ -160,9 +160,10 @@ def _number(value: Any) -> float | None:
 
 def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None) -> float | None:
     """Path length (km) the aircraft can fly within a gap and still turn round at a stop, as
-    the stop engine's candidate search uses it: v × (duration − MIN_TURN_S), with v the
-    engine's cruise speed (distance_km / direct_s); the track's ground speed otherwise."""
-    from flightcheck.segment.gaps import MIN_TURN_S
+    the stop engine's candidate search uses it: v × (duration − min_turn_s), with v the
+    engine's cruise speed (distance_km / direct_s); the track's ground speed otherwise. The
+    engine's gaps carry their own ``reach_km``; the default ``min_turn_s`` serves the rest."""
+    from flightcheck.settings import DEFAULT
 
     given = _number(gap.get("reach_km"))
     if given is not None:
@@ -172,7 +173,7 @@ def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None) -> float | None:
         speed_kmh = dist / direct * 3600.0
     if dur is None or speed_kmh is None:
         return None
-    return speed_kmh * max(dur - MIN_TURN_S, 0.0) / 3600.0
+    return speed_kmh * max(dur - DEFAULT.min_turn_s, 0.0) / 3600.0
 
 
 def _with_ends(

@@ -21,9 +21,10 @@ from flightcheck.routes.deferred import (
     field_records,
     records,
 )
-from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
+from flightcheck.routes.legs import LEG_COLUMNS, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.routes.sources import with_duplicates
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.flags import flagged
 from flightcheck.track.tracks import Tracks
 
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
     from flightcheck.segment import FindingTables
 
 __all__ = ["Route", "RouteSet", "build_routes"]
-
-VESSEL_COVERED_GAP_S = 900.0
-"""AIS fixes at most this far apart count as continuous coverage of a vessel."""
 
 
 @dataclass
@@ -149,8 +147,17 @@ class RouteSet:
                 return r
         raise KeyError(icao24)
 
+    @property
+    def settings(self) -> EngineSettings:
+        """The thresholds the routes were found with."""
+        return getattr(self.segmentation, "settings", DEFAULT)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"aircraft": [r.to_dict() for r in self.routes], "matched_sources": self.matches}
+        return {
+            "aircraft": [r.to_dict() for r in self.routes],
+            "matched_sources": self.matches,
+            "settings": self.settings.to_dict(),
+        }
 
 
 def build_routes(
@@ -158,13 +165,21 @@ def build_routes(
     segmentation: FindingTables | None = None,
     icao24: str | list[str] | None = None,
     match_sources: bool = True,
+    settings: EngineSettings | None = None,
 ) -> RouteSet:
     """Assemble every aircraft's route from its stops (running the stop engine if needed).
 
     Tracks without an ICAO address (FR24/FlightAware exports) are first matched to the
     aircraft they coincide with (``match_sources``), so one aircraft seen by several sources
-    becomes one route whose legs list the sources that support them.
+    becomes one route whose legs list the sources that support them. ``settings``: the
+    thresholds (:class:`~flightcheck.settings.EngineSettings`); None: those of
+    ``segmentation`` when given, else the defaults.
     """
+    found_under = getattr(segmentation, "settings", None)  # hand-made findings have none
+    if settings is None:
+        settings = found_under if isinstance(found_under, EngineSettings) else DEFAULT
+    elif found_under is not None and found_under != settings:
+        segmentation = None  # found under other thresholds: found again under these
     from flightcheck.segment import detect
 
     matches: list[dict] = []
@@ -177,7 +192,7 @@ def build_routes(
         held = flagged(full)
         pseudo = any(str(h).startswith("~") for h in pd.unique(full["icao24"]))
         set_aside = pseudo and bool(held.any())
-        df, matches = match_unaddressed(full[~held] if set_aside else full)
+        df, matches = match_unaddressed(full[~held] if set_aside else full, s=settings)
         if set_aside:
             relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
             refuted = full[held]
@@ -197,9 +212,9 @@ def build_routes(
                     parts.append(rows[out])
                     rows = rows[~out]
                 rows = rows.reset_index(drop=True)
-                merged, report = merge_sources(rows)
+                merged, report = merge_sources(rows, s=settings)
                 # offsets and disagreements are measured on the data as reported
-                merges[hex_] = {**reconcile(rows), "merge": report}
+                merges[hex_] = {**reconcile(rows, settings), "merge": report}
                 parts.append(merged)
             df = pd.concat(parts, ignore_index=True)
         if matches or multi or set_aside:
@@ -218,7 +233,7 @@ def build_routes(
     if icao24:
         tracks = tracks.aircraft(icao24)
     if segmentation is None:
-        segmentation = detect(tracks)
+        segmentation = detect(tracks, settings=settings)
     df = tracks.df
     stops_of = deferred_by_aircraft(segmentation.stops, ["arrival", "departure"])
     events_of = deferred_by_aircraft(segmentation.events, ["time"])
@@ -229,7 +244,7 @@ def build_routes(
         stops, events, gaps = stops_of(hex_), events_of(hex_), gaps_of(hex_)
         stop_rows = stops.rows() if stops.rows is not None else records(stops.make())
         # moored or slow vessels report every few minutes: a longer gap counts as covered
-        covered = VESSEL_COVERED_GAP_S if a.vessel else COVERED_GAP_S
+        covered = settings.vessel_leg_covered_gap_s if a.vessel else settings.leg_covered_gap_s
         legs = leg_records(hex_, a.t, a.sources, stop_rows, covered_gap_s=covered, also=a.also)
         if any(r["first_index"] < 0 for r in legs):
             # legs without a fix: their times as the legs frame's column holds them
@@ -263,7 +278,7 @@ def build_routes(
                 countries=chain,
                 sources=a.source_list,
                 reconciliation=(
-                    merges.get(hex_) or (reconcile(a.rows()) if own_sources > 1 else None)
+                    merges.get(hex_) or (reconcile(a.rows(), settings) if own_sources > 1 else None)
                 ),
             )
         )

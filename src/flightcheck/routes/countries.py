@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from flightcheck.routes.legs import COVERED_GAP_S
+from flightcheck.settings import DEFAULT
 
 SEA = "sea"
 """Marker for positions over no country (open sea)."""
@@ -35,7 +35,7 @@ def overflown(
     lon: np.ndarray,
     t: np.ndarray,
     iso2: Iterable[str | None],
-    covered_gap_s: float = COVERED_GAP_S,
+    covered_gap_s: float = DEFAULT.leg_covered_gap_s,
 ) -> list[dict]:
     """Runs of countries under consecutive fixes (``iso2`` from ``countries.country_of``).
 

@@ -15,10 +15,8 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.routes.sources import ALSO_SEEN, merged_sources
+from flightcheck.settings import DEFAULT
 from flightcheck.track.table import time_s
-
-COVERED_GAP_S = 300.0
-"""Fixes at most this many seconds apart count as continuous coverage."""
 
 LEG_COLUMNS = [
     "icao24",
@@ -39,7 +37,7 @@ LEG_COLUMNS = [
 
 
 def coverage_fraction(
-    t: np.ndarray, start: float, end: float, covered_gap_s: float = COVERED_GAP_S
+    t: np.ndarray, start: float, end: float, covered_gap_s: float = DEFAULT.leg_covered_gap_s
 ) -> float:
     """Fraction of [start, end] (Unix s) covered by fixes ``t`` at most ``covered_gap_s`` apart.
 
@@ -75,7 +73,7 @@ def _window_mid(stop: pd.Series | dict, field: str) -> float | None:
 
 
 def legs_of(
-    df: pd.DataFrame, stops: pd.DataFrame, covered_gap_s: float = COVERED_GAP_S
+    df: pd.DataFrame, stops: pd.DataFrame, covered_gap_s: float = DEFAULT.leg_covered_gap_s
 ) -> pd.DataFrame:
     """Legs of ONE aircraft from its track table rows ``df`` and its ``stops`` (time-sorted).
 
@@ -98,7 +96,7 @@ def legs_from(
     t: np.ndarray,
     sources: np.ndarray,
     stops: pd.DataFrame,
-    covered_gap_s: float = COVERED_GAP_S,
+    covered_gap_s: float = DEFAULT.leg_covered_gap_s,
     also: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`legs_of` from one aircraft's fix times ``t`` (Unix s, sorted, at least one),
@@ -118,7 +116,7 @@ def leg_records(
     t: np.ndarray,
     sources: np.ndarray,
     rows_of_stops: list[dict[str, Any]],
-    covered_gap_s: float = COVERED_GAP_S,
+    covered_gap_s: float = DEFAULT.leg_covered_gap_s,
     also: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of :func:`legs_from` as dicts (keys :data:`LEG_COLUMNS`) from the stops'

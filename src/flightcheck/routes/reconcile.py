@@ -21,11 +21,8 @@ import pandas as pd
 
 from flightcheck.geo import haversine_km
 from flightcheck.routes.sources import ALSO_SEEN, also_seen_column
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.table import time_s
-
-MAX_OFFSET_S = 60.0
-MIN_OVERLAP_POINTS = 20
-MAX_INTERP_GAP_S = 60.0
 
 
 @dataclass
@@ -67,7 +64,7 @@ def _airborne(df: pd.DataFrame) -> np.ndarray:
     return ~ground & ~(gs < 40)
 
 
-def _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift):
+def _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift, max_interp_gap_s: float):
     """Distance (m) from A's fixes to B interpolated at A's times + shift; NaN off B's cover."""
     q = ta + shift
     lat = np.interp(q, tb, lat_b)
@@ -76,16 +73,23 @@ def _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift):
     j = np.searchsorted(tb, q)
     ok = (j > 0) & (j < len(tb))
     jj = np.clip(j, 1, len(tb) - 1)
-    ok &= (tb[jj] - tb[jj - 1]) <= MAX_INTERP_GAP_S
+    ok &= (tb[jj] - tb[jj - 1]) <= max_interp_gap_s
     d = haversine_km(lat_a, lon_a, lat, lon) * 1000.0
     d[~ok] = np.nan
     return d
 
 
 def compare(
-    a: pd.DataFrame, b: pd.DataFrame, same_moment_s: float = 1.0, noise_m: float = 150.0
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    same_moment_s: float | None = None,
+    noise_m: float | None = None,
+    s: EngineSettings = DEFAULT,
 ) -> SourcePair:
-    """Compare two sources' rows of one aircraft (each time-sorted track-table rows)."""
+    """Compare two sources' rows of one aircraft (each time-sorted track-table rows);
+    ``same_moment_s``, ``noise_m`` None: ``reconcile_same_moment_s``, ``reconcile_noise_m``."""
+    same_moment_s = s.reconcile_same_moment_s if same_moment_s is None else same_moment_s
+    noise_m = s.reconcile_noise_m if noise_m is None else noise_m
     icao24 = a["icao24"].iloc[0]
     sa, sb = a["source"].iloc[0], b["source"].iloc[0]
     ma, mb = _airborne(a), _airborne(b)
@@ -93,9 +97,11 @@ def compare(
     lat_a, lon_a = a["lat"].to_numpy()[ma], a["lon"].to_numpy()[ma]
     lat_b, lon_b = b["lat"].to_numpy()[mb], b["lon"].to_numpy()[mb]
     if len(tb) >= 2 and len(ta):
-        inside = (ta >= tb[0] - MAX_OFFSET_S) & (ta <= tb[-1] + MAX_OFFSET_S)
+        inside = (ta >= tb[0] - s.reconcile_max_offset_s) & (
+            ta <= tb[-1] + s.reconcile_max_offset_s
+        )
         ta, lat_a, lon_a = ta[inside], lat_a[inside], lon_a[inside]
-    if len(ta) < MIN_OVERLAP_POINTS or len(tb) < 2:
+    if len(ta) < s.reconcile_min_overlap_fixes or len(tb) < 2:
         return SourcePair(
             icao24,
             sa,
@@ -110,12 +116,12 @@ def compare(
         )
 
     def score(shift: float) -> float:
-        d = _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift)
+        d = _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift, s.reconcile_max_interp_gap_s)
         d = d[np.isfinite(d)]
-        return float(np.median(d)) if len(d) >= MIN_OVERLAP_POINTS else np.inf
+        return float(np.median(d)) if len(d) >= s.reconcile_min_overlap_fixes else np.inf
 
-    coarse = np.arange(-MAX_OFFSET_S, MAX_OFFSET_S + 0.5, 1.0)
-    scores = np.array([score(s) for s in coarse])
+    coarse = np.arange(-s.reconcile_max_offset_s, s.reconcile_max_offset_s + 0.5, 1.0)
+    scores = np.array([score(shift) for shift in coarse])
     if not np.isfinite(scores).any():
         return SourcePair(
             icao24,
@@ -131,9 +137,9 @@ def compare(
         )
     best = coarse[int(np.argmin(scores))]
     fine = np.arange(best - 1.0, best + 1.0001, 0.1)
-    fscores = np.array([score(s) for s in fine])
+    fscores = np.array([score(shift) for shift in fine])
     shift = float(np.round(fine[int(np.argmin(fscores))], 1))
-    d_best = _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift)
+    d_best = _distances(ta, lat_a, lon_a, tb, lat_b, lon_b, shift, s.reconcile_max_interp_gap_s)
     d_best = d_best[np.isfinite(d_best)]
     unaligned = score(0.0)
     notes = []
@@ -182,7 +188,7 @@ def compare(
     )
 
 
-def only_one_source(df: pd.DataFrame, min_gap_s: float = 600.0) -> list[dict]:
+def only_one_source(df: pd.DataFrame, min_gap_s: float = DEFAULT.single_source_min_s) -> list[dict]:
     """Stretches of at least ``min_gap_s`` where one source saw the aircraft and the others
     did not (only meaningful for aircraft with two or more sources)."""
     if df["source"].nunique() < 2:
@@ -219,7 +225,7 @@ def only_one_source(df: pd.DataFrame, min_gap_s: float = 600.0) -> list[dict]:
     return out
 
 
-def mlat_only(df: pd.DataFrame, min_s: float = 300.0) -> list[dict]:
+def mlat_only(df: pd.DataFrame, min_s: float = DEFAULT.mlat_only_min_s) -> list[dict]:
     """Stretches of at least ``min_s`` seconds where every fix is MLAT (noisier positions)."""
     ml = df["mlat"].fillna(False).to_numpy(dtype=bool)
     if not ml.any():
@@ -238,31 +244,35 @@ def mlat_only(df: pd.DataFrame, min_s: float = 300.0) -> list[dict]:
     ]
 
 
-def reconcile(df: pd.DataFrame) -> dict:
+def reconcile(df: pd.DataFrame, s: EngineSettings = DEFAULT) -> dict:
     """All source comparisons for ONE aircraft's rows (any number of sources)."""
-    groups = {s: g for s, g in df.groupby("source", sort=True)}
+    groups = {name: g for name, g in df.groupby("source", sort=True)}
     names = list(groups)
-    pairs = [compare(groups[a], groups[b]) for i, a in enumerate(names) for b in names[i + 1 :]]
+    pairs = [
+        compare(groups[a], groups[b], s=s) for i, a in enumerate(names) for b in names[i + 1 :]
+    ]
     return {
         "sources": names,
         "pairs": [p.to_dict() for p in pairs],
-        "single_source_stretches": only_one_source(df),
-        "mlat_only_stretches": mlat_only(df),
+        "single_source_stretches": only_one_source(df, s.single_source_min_s),
+        "mlat_only_stretches": mlat_only(df, s.mlat_only_min_s),
     }
 
 
 def match_unaddressed(
-    df: pd.DataFrame, max_median_m: float = 1500.0
+    df: pd.DataFrame, max_median_m: float | None = None, s: EngineSettings = DEFAULT
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Give tracks without an ICAO address (``~`` pseudo-addresses of FR24/FlightAware/KML
     exports) the address of the aircraft they coincide with, when one does.
 
     A pseudo-addressed track is matched when it overlaps in time with exactly one real
-    address whose aligned positions agree within ``max_median_m`` (median). Pseudo-addressed
+    address whose aligned positions agree within ``max_median_m`` (median; None:
+    ``match_max_median_m`` of ``s``). Pseudo-addressed
     tracks left over that coincide with each other (the same flight exported from two sites,
     none with an address) become one aircraft under the pseudo-address of the longest.
     Returns the relabelled table and one record per match (with the evidence numbers).
     """
+    limit_m = s.match_max_median_m if max_median_m is None else max_median_m
     pseudo = [h for h in pd.unique(df["icao24"]) if str(h).startswith("~")]
     real = [h for h in pd.unique(df["icao24"]) if not str(h).startswith("~")]
     if not pseudo:
@@ -282,8 +292,8 @@ def match_unaddressed(
         (a0, a1), (b0, b1) = spans[a], spans[b]
         if min(a1, b1) - max(a0, b0) <= 0:
             return None
-        pair = compare(df.iloc[at[a]], df.iloc[at[b]])
-        agree = pair.median_distance_m is not None and pair.median_distance_m <= max_median_m
+        pair = compare(df.iloc[at[a]], df.iloc[at[b]], s=s)
+        agree = pair.median_distance_m is not None and pair.median_distance_m <= limit_m
         return pair if agree else None
 
     def record(p: str, target: str, pair: SourcePair) -> dict:
@@ -375,7 +385,10 @@ def _reference_source(df: pd.DataFrame) -> str:
 
 
 def merge_sources(
-    df: pd.DataFrame, same_moment_s: float = 1.0, noise_m: float = 150.0
+    df: pd.DataFrame,
+    same_moment_s: float | None = None,
+    noise_m: float | None = None,
+    s: EngineSettings = DEFAULT,
 ) -> tuple[pd.DataFrame, dict]:
     """One aircraft's rows from several sources as one track.
 
@@ -385,8 +398,11 @@ def merge_sources(
     Then a fix of another source at the same moment (within ``same_moment_s``) and place
     (within ``noise_m``) as a reference fix is a near-duplicate and is collapsed into it; the
     reference fix lists it in ``also_seen`` (:mod:`flightcheck.routes.sources`).
-    Returns the merged rows and a record of what was done.
+    Returns the merged rows and a record of what was done. ``same_moment_s``, ``noise_m``
+    None: ``reconcile_same_moment_s``, ``reconcile_noise_m`` of ``s``.
     """
+    same_moment_s = s.reconcile_same_moment_s if same_moment_s is None else same_moment_s
+    noise_m = s.reconcile_noise_m if noise_m is None else noise_m
     sources = sorted(df["source"].unique().tolist())
     report: dict = {"reference": None, "clock_corrections": {}, "near_duplicates": 0}
     df = df.assign(clock_correction_s=0.0)
@@ -401,7 +417,7 @@ def merge_sources(
         if src == ref:
             shifted.append(rows)
             continue
-        pair = compare(ref_rows, rows)
+        pair = compare(ref_rows, rows, s=s)
         shift = pair.offset_s or 0.0
         if any(n.startswith("clock offset") for n in pair.notes) and shift:
             rows = rows.assign(

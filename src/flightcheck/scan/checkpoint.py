@@ -59,6 +59,8 @@ def entry_key(
         "radius_km": radius_km,
         "options": {k: repr(v) for k, v in sorted(asdict(options).items())},
     }
+    if airports.max_alt_ft != Airports.max_alt_ft:  # the default keeps older entries' names
+        spec["max_alt_ft"] = airports.max_alt_ft
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
 
 

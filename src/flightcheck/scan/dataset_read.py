@@ -101,7 +101,6 @@ def read_day(
     radius_km: float,
 ) -> Phase1Rows:
     """Phase-1 rows of one dataset day (files in the given order)."""
-    from flightcheck.scan.prefilter import MAX_ALT_FT
 
     out = Phase1Rows(track.empty())
     per_file = []
@@ -118,7 +117,7 @@ def read_day(
             _floats(table, "alt_ft"),
             airports,
             radius_km,
-            MAX_ALT_FT,
+            airports.max_alt_ft,
         )
         codes, values = _codes(table["icao24"])
         del table

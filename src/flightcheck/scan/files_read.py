@@ -26,7 +26,7 @@ from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.runtime.compat import utc_datetimes
 from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import Phase1Rows, in_window
-from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, candidates, near_points
+from flightcheck.scan.prefilter import Airports, candidates, near_points
 from flightcheck.scan.trace_quick import TRACE_NAME, QuickTrace, quick_trace
 from flightcheck.track import table as track
 from flightcheck.track.blocks import check_fixes
@@ -54,7 +54,7 @@ def _raw_near(frame: pd.DataFrame, airports: Airports, radius_km: float) -> np.n
         alt,
         airports,
         radius_km,
-        MAX_ALT_FT,
+        airports.max_alt_ft,
     )
 
 

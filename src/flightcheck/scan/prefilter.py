@@ -1,10 +1,12 @@
 """The cheap pre-filter of a scan: which aircraft came anywhere near the airports asked for.
 
-Only aircraft with at least one fix within ``RADIUS_KM`` of a requested airport and below
-``MAX_ALT_FT`` go on to the stop engine. The radius is generous on purpose: an inferred stop
-may rest on fixes up to ``segment.stops.INFER_RADIUS_KM`` (80 km) from the airport, inside an
-approach envelope that allows ``ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM x km`` of height above it
-(about 30,000 ft at 80 km), so both bounds sit above that envelope.
+Only aircraft with at least one fix within :func:`prefilter_radius_km` of a requested airport
+and below :func:`prefilter_max_alt_ft` go on to the stop engine. The radius is generous on
+purpose: an inferred stop may rest on fixes up to ``infer_radius_km`` (80 km by default) from
+the airport, inside an approach envelope that allows ``envelope_base_ft + envelope_ft_per_km x
+km`` of height above it (about 30,000 ft at 80 km), so both bounds sit above that envelope.
+Both follow the engine's settings (:class:`~flightcheck.settings.EngineSettings`), so a wider
+envelope widens the filter.
 """
 
 from __future__ import annotations
@@ -16,12 +18,21 @@ import pandas as pd
 
 from flightcheck.errors import UsageError
 from flightcheck.geo import haversine_km
-from flightcheck.segment import stops as stops_mod
+from flightcheck.settings import DEFAULT, EngineSettings
 
-RADIUS_KM = stops_mod.INFER_RADIUS_KM + 20.0
-"""Fixes closer than this to a requested airport make the aircraft a candidate, km."""
-MAX_ALT_FT = stops_mod.ENVELOPE_BASE_FT + stops_mod.ENVELOPE_FT_PER_KM * RADIUS_KM + 5000.0
-"""...if also below this barometric altitude (unknown altitude counts as low), ft."""
+
+def prefilter_radius_km(s: EngineSettings = DEFAULT) -> float:
+    """Fixes closer than this to a requested airport make the aircraft a candidate, km."""
+    return s.infer_radius_km + 20.0
+
+
+def prefilter_max_alt_ft(s: EngineSettings = DEFAULT) -> float:
+    """...if also below this barometric altitude (unknown altitude counts as low), ft."""
+    return s.envelope_base_ft + s.envelope_ft_per_km * prefilter_radius_km(s) + 5000.0
+
+
+RADIUS_KM = prefilter_radius_km()
+"""The default radius (scan's ``radius_km`` default), km."""
 
 _KM_PER_DEG = 111.2
 
@@ -29,16 +40,18 @@ _KM_PER_DEG = 111.2
 @dataclass(frozen=True)
 class Airports:
     """The requested airports: ``codes`` (idents as the stop engine reports them), ``lat``,
-    ``lon`` (deg)."""
+    ``lon`` (deg), and ``max_alt_ft``: the altitude below which a fix near them counts
+    (:func:`prefilter_max_alt_ft`)."""
 
     codes: tuple[str, ...]
     lat: tuple[float, ...]
     lon: tuple[float, ...]
+    max_alt_ft: float = prefilter_max_alt_ft()
 
 
-def resolve(codes: list[str]) -> Airports:
+def resolve(codes: list[str], s: EngineSettings = DEFAULT) -> Airports:
     """Look up ``codes`` (ICAO / ident / IATA) in the packaged reference; UsageError when
-    unknown or ambiguous."""
+    unknown or ambiguous. ``s``: the engine settings the pre-filter follows."""
     from flightcheck.errors import ReferenceDataError
     from flightcheck.reference import airports
 
@@ -62,6 +75,7 @@ def resolve(codes: list[str]) -> Airports:
         tuple(a.ident for a in found),
         tuple(float(a.lat) for a in found),
         tuple(float(a.lon) for a in found),
+        prefilter_max_alt_ft(s),
     )
 
 
@@ -69,10 +83,10 @@ def near_mask(
     df: pd.DataFrame,
     airports: Airports,
     radius_km: float = RADIUS_KM,
-    max_alt_ft: float = MAX_ALT_FT,
+    max_alt_ft: float | None = None,
 ) -> np.ndarray:
-    """Per fix: within ``radius_km`` of any airport and below ``max_alt_ft`` (vectorised; a
-    latitude/longitude box first, haversine only inside it)."""
+    """Per fix: within ``radius_km`` of any airport and below ``max_alt_ft`` (None: that of
+    ``airports``) (vectorised; a latitude/longitude box first, haversine only inside it)."""
     alt = df["alt_ft"].to_numpy(dtype=float) if "alt_ft" in df else np.full(len(df), np.nan)
     return near_points(
         df["lat"].to_numpy(dtype=float),
@@ -90,10 +104,10 @@ def near_points(
     alt: np.ndarray,
     airports: Airports,
     radius_km: float = RADIUS_KM,
-    max_alt_ft: float = MAX_ALT_FT,
+    max_alt_ft: float | None = None,
 ) -> np.ndarray:
     """:func:`near_mask` on float64 arrays: lat, lon (deg), barometric alt (ft, NaN unknown)."""
-    low = ~(alt > max_alt_ft)
+    low = ~(alt > (airports.max_alt_ft if max_alt_ft is None else max_alt_ft))
     near = np.zeros(len(lat), dtype=bool)
     dlat = radius_km / _KM_PER_DEG
     for a_lat, a_lon in zip(airports.lat, airports.lon, strict=True):

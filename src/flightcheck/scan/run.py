@@ -13,9 +13,10 @@ from flightcheck.io.context import ReadOptions
 from flightcheck.runtime.forking import fork_context, usable_cpus
 from flightcheck.scan import progress, tasks
 from flightcheck.scan.partitions import BATCH_BYTES, discover
-from flightcheck.scan.prefilter import RADIUS_KM, resolve
+from flightcheck.scan.prefilter import prefilter_radius_km, resolve
 from flightcheck.scan.summary import summarise
 from flightcheck.scan.visits import empty, normalise
+from flightcheck.settings import DEFAULT, EngineSettings
 
 
 @dataclass
@@ -29,6 +30,8 @@ class ScanResult:
     partitions: list[dict] = field(default_factory=list)
     bad: list[tuple[str, str]] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    settings: EngineSettings = DEFAULT
+    """The engine thresholds the visits were found with."""
 
     @property
     def points(self) -> int:
@@ -70,6 +73,7 @@ class ScanResult:
                 "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
                 "visits": records(self.visits),
                 "summary": records(self.summary),
+                "settings": self.settings.to_dict(),
             }
         )
 
@@ -106,7 +110,9 @@ def check_readable(result: ScanResult, max_share: float) -> None:
     )
 
 
-def _graph(parts, airports, buckets, options, since, until, radius_km, checkpoint=None):
+def _graph(
+    parts, airports, buckets, options, since, until, radius_km, checkpoint=None, settings=DEFAULT
+):
     from dask import delayed
 
     from flightcheck.scan.checkpoint import entry_key
@@ -137,7 +143,9 @@ def _graph(parts, airports, buckets, options, since, until, radius_km, checkpoin
             for i, r in enumerate(phase1)
         ]
         phase2.append(
-            delayed(tasks.detect_bucket, pure=True)(picked, airports, dask_key_name=f"detect-{b}")
+            delayed(tasks.detect_bucket, pure=True)(
+                picked, airports, settings, dask_key_name=f"detect-{b}"
+            )
         )
     return phase2, counters
 
@@ -152,10 +160,11 @@ def scan(
     workers: int | None = None,
     show_progress: bool | None = None,
     batch_bytes: int = BATCH_BYTES,
-    radius_km: float = RADIUS_KM,
+    radius_km: float | None = None,
     buckets: int | None = None,
     checkpoint: str | None = None,
     max_unreadable: float = MAX_UNREADABLE,
+    settings: EngineSettings = DEFAULT,
 ) -> ScanResult:
     """Every stop at ``airports`` in the archives ``paths`` (files, folders, globs, URLs,
     day archives, datasets from :func:`flightcheck.scan.convert`), as a visits table and
@@ -167,9 +176,13 @@ def scan(
     ``bad``; inputs that cannot be read at all are listed in ``unreadable``, and when they
     are all of them or more than ``max_unreadable`` (a share, 0..1) of them the scan raises
     :class:`TooManyUnreadable`. ``checkpoint``: folder keeping each finished partition's
-    findings (:mod:`.checkpoint`); a re-run skips those partitions.
+    findings (:mod:`.checkpoint`); a re-run skips those partitions. ``settings``: the engine
+    thresholds; the pre-filter follows them (``radius_km`` None:
+    :func:`~flightcheck.scan.prefilter.prefilter_radius_km`).
     """
-    codes = resolve(list(airports))
+    codes = resolve(list(airports), settings)
+    if radius_km is None:
+        radius_km = prefilter_radius_km(settings)
     options = options or ReadOptions(skip_bad=True)
     parts = discover(list(paths), since, until, batch_bytes)
     if not parts:
@@ -179,7 +192,9 @@ def scan(
 
         checkpoint = prepare(checkpoint)
     n_buckets = buckets or max(1, min(len(parts), 16))
-    phase2, counters = _graph(parts, codes, n_buckets, options, since, until, radius_km, checkpoint)
+    phase2, counters = _graph(
+        parts, codes, n_buckets, options, since, until, radius_km, checkpoint, settings
+    )
     shown = progress.wanted(show_progress)
     meter = progress.Meter(len(parts), len(parts) * (2 + n_buckets) + n_buckets)
     if scheduler is None:
@@ -197,7 +212,7 @@ def scan(
     unreadable = [u for s in stats for u in s["unreadable"]]
     frames = [v for v in visits if len(v)]
     table = normalise(pd.concat(frames, ignore_index=True)) if frames else empty()
-    result = ScanResult(table, summarise(table), list(stats), bad, unreadable)
+    result = ScanResult(table, summarise(table), list(stats), bad, unreadable, settings)
     check_readable(result, max_unreadable)
     return result
 

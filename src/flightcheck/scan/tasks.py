@@ -27,6 +27,7 @@ from flightcheck.scan.partitions import Partition
 from flightcheck.scan.phase1 import SPAN_COLUMNS, Phase1Rows
 from flightcheck.scan.phase1 import spans as span_table
 from flightcheck.scan.prefilter import RADIUS_KM, Airports
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track import table as track
 
 
@@ -159,10 +160,13 @@ def runs(fixes: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
 
 
 def detect_bucket(
-    parts: list[tuple[pd.DataFrame, pd.DataFrame]], airports: Airports
+    parts: list[tuple[pd.DataFrame, pd.DataFrame]],
+    airports: Airports,
+    settings: EngineSettings = DEFAULT,
 ) -> pd.DataFrame:
     """Phase 2: the stops at ``airports`` of the aircraft of one bucket, with the
-    aircraft's registration and typecode (latest seen) and the input files of the stop."""
+    aircraft's registration and typecode (latest seen) and the input files of the stop,
+    found under ``settings``."""
     from flightcheck.scan.visits import from_stops
     from flightcheck.segment import detect
     from flightcheck.track.flags import flag_fixes
@@ -171,7 +175,7 @@ def detect_bucket(
     if not frames:
         return from_stops(pd.DataFrame(), track.empty())
     fixes, _ = track.clean(pd.concat(frames, ignore_index=True))
-    fixes["flag"] = flag_fixes(fixes)  # as flightcheck.read: refuted fixes take no part
+    fixes["flag"] = flag_fixes(fixes, settings)  # as flightcheck.read: refuted fixes take no part
     spans = pd.concat(
         [s for _, s in parts if len(s)] or [pd.DataFrame(columns=SPAN_COLUMNS)], ignore_index=True
     )
@@ -181,8 +185,9 @@ def detect_bucket(
     split = np.unique(hexes[(np.r_[False, np.diff(run) > 0]) & ~aircraft_first])
     codes = list(airports.codes)
     whole = ~np.isin(hexes, split)
-    stops = [detect(fixes[whole], airports=codes, workers=1).stops]  # buckets run in parallel
+    # buckets run in parallel: one process each
+    stops = [detect(fixes[whole], airports=codes, workers=1, settings=settings).stops]
     for r in np.unique(run[~whole]):
-        stops.append(detect(fixes[run == r], airports=codes, workers=1).stops)
+        stops.append(detect(fixes[run == r], airports=codes, workers=1, settings=settings).stops)
     stops = [s for s in stops if len(s)]
     return from_stops(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame(), fixes)

@@ -29,7 +29,7 @@ import numpy as np
 from flightcheck.errors import InputError
 from flightcheck.io import readsb
 from flightcheck.io.context import ReadContext, ReadOptions
-from flightcheck.scan.prefilter import MAX_ALT_FT, Airports, near_points
+from flightcheck.scan.prefilter import Airports, near_points
 from flightcheck.track.blocks import Block, check_block_time_order, check_fixes
 
 TRACE_NAME = re.compile(r"trace_(?:full|recent)_")
@@ -69,6 +69,6 @@ def quick_trace(
         return None
     t_ns = columns["time"]
     near = near_points(
-        columns["lat"], columns["lon"], columns["alt_ft"], airports, radius_km, MAX_ALT_FT
+        columns["lat"], columns["lon"], columns["alt_ft"], airports, radius_km, airports.max_alt_ft
     )
     return QuickTrace(icao, t_ns, bool(near.any()))

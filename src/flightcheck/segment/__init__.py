@@ -34,6 +34,7 @@ from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces
 from flightcheck.segment.tables import Tables, join_tables, tabulate
 from flightcheck.segment.workers import process_count, run_pieces
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.tracks import Tracks
 
 __all__ = ["FindingTables", "Segmentation", "detect"]
@@ -42,16 +43,18 @@ __all__ = ["FindingTables", "Segmentation", "detect"]
 @dataclass
 class Segmentation:
     """The findings: ``stops``, ``events`` and ``gaps`` DataFrames (one row per finding),
-    ``removed`` (fixes left out by cleaning, by reason) and ``inputs`` (provenance dicts)."""
+    ``removed`` (fixes left out by cleaning, by reason), ``inputs`` (provenance dicts) and
+    ``settings`` (the thresholds that produced them)."""
 
     stops: pd.DataFrame
     events: pd.DataFrame
     gaps: pd.DataFrame
     removed: dict[str, int] = field(default_factory=dict)
     inputs: list[dict] = field(default_factory=list)
+    settings: EngineSettings = DEFAULT
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``stops`` command's JSON: {"inputs", "stops", "events", "gaps"}."""
+        """The ``stops`` command's JSON: {"inputs", "stops", "events", "gaps", "settings"}."""
         from flightcheck.output.jsonout import plain
 
         def records(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[dict]:
@@ -67,6 +70,7 @@ class Segmentation:
                 "stops": records(self.stops, ("confidence_factors",)),
                 "events": records(self.events),
                 "gaps": records(self.gaps),
+                "settings": self.settings.to_dict(),
             }
         )
 
@@ -108,6 +112,7 @@ def detect(
     until: str | datetime | None = None,
     index: AirportIndex | None = None,
     workers: int | None = None,
+    settings: EngineSettings = DEFAULT,
 ) -> Segmentation:
     """Find stops, events and gaps in a ``Tracks`` or a track-table DataFrame.
 
@@ -115,10 +120,11 @@ def detect(
     candidates or explaining stop include one). ``since``/``until`` (UTC; naive = UTC) limit
     the fixes used. ``index`` overrides the packaged airport/runway reference. ``workers``:
     processes to share the aircraft between (None: automatic, see :mod:`.workers`); the
-    findings are the same for any number.
+    findings are the same for any number. ``settings``: the thresholds
+    (:class:`~flightcheck.settings.EngineSettings`; they reach forked workers with the closure).
     """
     with engine_settings():
-        return _detect(tracks_or_df, airports, since, until, index, workers)
+        return _detect(tracks_or_df, airports, since, until, index, workers, settings)
 
 
 def _detect(
@@ -128,6 +134,7 @@ def _detect(
     until: str | datetime | None,
     index: AirportIndex | None,
     workers: int | None,
+    settings: EngineSettings,
 ) -> Segmentation:
     if isinstance(tracks_or_df, pd.DataFrame):
         df, inputs = tracks_or_df, []
@@ -144,7 +151,9 @@ def _detect(
             mask &= (df["time"] <= hi).to_numpy()
         df = df[mask]
     ships = vessels_mod.vessel_mask(df)  # vessels: port visits, not the aircraft engine
-    v_stops, v_events, v_gaps = vessels_mod.port_visit_records(df) if ships.any() else ([], [], [])
+    v_stops, v_events, v_gaps = (
+        vessels_mod.port_visit_records(df, settings) if ships.any() else ([], [], [])
+    )
     df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
     n = process_count(len(df), workers)
@@ -155,7 +164,7 @@ def _detect(
 
         def work(piece: Piece) -> tuple[Tables, dict[str, int]]:
             stops, events, gaps, removed = aircraft_findings(
-                piece.frame(df), ix, sources, rows, piece.global_positions
+                piece.frame(df), ix, sources, rows, piece.global_positions, settings
             )
             return tabulate(stops, events, gaps, airports), removed  # the piece's own tables
 
@@ -169,7 +178,7 @@ def _detect(
     tables = [own for own, _ in parts]
     if v_stops or v_events or v_gaps:
         tables.append(tabulate(v_stops, v_events, v_gaps, airports))
-    return Segmentation(*join_tables(tables), removed, inputs)
+    return Segmentation(*join_tables(tables), removed, inputs, settings)
 
 
 def aircraft_findings(
@@ -178,15 +187,16 @@ def aircraft_findings(
     sources: Any,
     rows: np.ndarray,
     positions: Callable[[np.ndarray], np.ndarray] | None = None,
+    settings: EngineSettings = DEFAULT,
 ) -> tuple[list[dict], list[dict], list[dict], dict[str, int]]:
     """(stops, events, gaps, removed counts) of the aircraft in ``df``, unsorted. ``sources``
     and ``rows`` cite the whole table; ``positions`` maps row positions in ``df`` to the
-    whole table's (None: ``df`` is the whole table)."""
-    pts = prepare(df, ix)
+    whole table's (None: ``df`` is the whole table); ``settings``: the thresholds."""
+    pts = prepare(df, ix, settings)
     types = aircraft_types(df, pts)  # while pts.pos still indexes df
     if positions is not None:
         pts.pos = positions(pts.pos)
-    ctx = build(pts, ix, sources, rows, types)
+    ctx = build(pts, ix, sources, rows, types, settings)
     stops, events = stops_mod.observed(ctx)
     silent = gaps_mod.silences(ctx)
     both_air = silent[~pts.ground[silent] & ~pts.ground[silent + 1]] if len(silent) else silent
@@ -222,6 +232,7 @@ def findings(
     airports: list[str] | None,
     removed: dict[str, int],
     inputs: list[dict],
+    settings: EngineSettings = DEFAULT,
 ) -> Segmentation:
     """The :class:`Segmentation` of finding records (filtered to ``airports``, sorted)."""
-    return Segmentation(*tabulate(stops, events, gap_records, airports), removed, inputs)
+    return Segmentation(*tabulate(stops, events, gap_records, airports), removed, inputs, settings)

@@ -9,12 +9,12 @@ Assignment uses runway geometry, not only the airport reference point:
 * In the air near an airport, a fix on a runway's extended centreline, flying the runway's
   heading, on the approach side (arriving) or beyond the far threshold (departing), fits that
   runway: cost = cross-track distance + 5 % of the distance to the threshold. A fix that is on
-  no centreline costs its distance to the nearest runway plus ``OFF_CENTRELINE_KM``. The
+  no centreline costs its distance to the nearest runway plus ``off_centreline_km``. The
   cheapest airport wins; the runway is reported when the fix is on its centreline.
 * An airport without runway coordinates (most small strips) is judged on its reference point
   and the track's own alignment: a fix whose track points at the reference point (arriving;
-  away from it, departing), within ``ALIGN_DEG`` and the cone widened by ``NO_RUNWAY_KM``,
-  costs its distance + ``NO_RUNWAY_KM`` instead of + ``OFF_CENTRELINE_KM``. Distance stays
+  away from it, departing), within ``align_deg`` and the cone widened by ``assign_no_runway_km``,
+  costs its distance + ``assign_no_runway_km`` instead of + ``off_centreline_km``. Distance stays
   first (a reference point may lie a kilometre off the runway's line, so the cross-track
   offset alone would prefer a strip further along the line, as a benchmark showed), and a
   runway centreline the track is on still wins.
@@ -32,19 +32,7 @@ import numpy as np
 
 from flightcheck.geo import angle_diff_deg, bearing_deg, local_xy_km
 from flightcheck.segment.airportindex import AirportIndex
-
-OFF_CENTRELINE_KM = 3.0
-"""Extra cost of a fix that is on no runway's extended centreline, km."""
-ALIGN_DEG = 30.0
-"""Largest difference between track and runway heading that still counts as aligned, deg."""
-CONE = 0.12
-"""Half-width of the approach/departure cone as a fraction of the distance to the threshold."""
-CONE_MIN_KM = 0.6
-"""Half-width of the cone at the threshold, km."""
-NO_RUNWAY_KM = 1.0
-"""Cost added to the distance of an airport without runway coordinates whose reference point
-the track is aligned with, km; also the cone's slack for a reference point off the runway's
-line."""
+from flightcheck.settings import DEFAULT, EngineSettings
 
 
 @dataclass
@@ -139,6 +127,7 @@ def _reference_alignment(
     trk: np.ndarray,
     ref_km: np.ndarray,
     phase: str,
+    s: EngineSettings,
 ) -> np.ndarray:
     """Cost (km) of fixes whose track points at (arrive) or away from (depart) the reference
     points of airports ``ap`` without runway coordinates, ``ref_km`` away; inf when it does
@@ -153,10 +142,13 @@ def _reference_alignment(
     with np.errstate(invalid="ignore"):
         ok = (
             np.isfinite(trk)
-            & (np.degrees(diff) <= ALIGN_DEG)
-            & (cross <= CONE_MIN_KM + NO_RUNWAY_KM + CONE * np.maximum(along, 0.0))
+            & (np.degrees(diff) <= s.align_deg)
+            & (
+                cross
+                <= s.cone_min_km + s.assign_no_runway_km + s.cone_share * np.maximum(along, 0.0)
+            )
         )
-    return np.where(ok, ref_km + NO_RUNWAY_KM, np.inf)
+    return np.where(ok, ref_km + s.assign_no_runway_km, np.inf)
 
 
 def score_pairs(
@@ -169,6 +161,7 @@ def score_pairs(
     trk: np.ndarray,
     phase: str,
     n_queries: int | None = None,
+    s: EngineSettings = DEFAULT,
 ) -> Scores:
     """Scores of the given (fix ``q``, airport ``ap``) pairs, ``ref_km`` apart; ``lat``,
     ``lon``, ``trk`` are per fix; ``phase``: ground, arrive, depart. Sorted as :class:`Scores`."""
@@ -189,14 +182,14 @@ def score_pairs(
         d_min = np.full(n_pairs, np.inf)
         np.minimum.at(d_min, pair, dist)
         d[has] = d_min[has]
-    penalty = 0.0 if phase == "ground" else OFF_CENTRELINE_KM
+    penalty = 0.0 if phase == "ground" else s.off_centreline_km
     cost = d + penalty
     if phase != "ground" and n_pairs:
         bare = np.flatnonzero(n_rw == 0)
         cost[bare] = np.minimum(
             cost[bare],
             _reference_alignment(
-                ix, ap[bare], lat[q[bare]], lon[q[bare]], trk[q[bare]], ref_km[bare], phase
+                ix, ap[bare], lat[q[bare]], lon[q[bare]], trk[q[bare]], ref_km[bare], phase, s
             ),
         )
     runway = np.full(n_pairs, -1, dtype=np.int64)
@@ -214,9 +207,9 @@ def score_pairs(
             with np.errstate(invalid="ignore"):
                 ok = (
                     np.isfinite(ptrk)
-                    & ~(angle_diff_deg(ptrk, hdg) > ALIGN_DEG)
+                    & ~(angle_diff_deg(ptrk, hdg) > s.align_deg)
                     & ~(to_thr < -length)
-                    & ~(off > CONE_MIN_KM + CONE * np.maximum(to_thr, 0.0))
+                    & ~(off > s.cone_min_km + s.cone_share * np.maximum(to_thr, 0.0))
                 )
             c = off + 0.05 * np.maximum(to_thr, 0.0)
             k = np.flatnonzero(ok)
@@ -253,7 +246,13 @@ def score_pairs(
 
 
 def score_many(
-    ix: AirportIndex, lat, lon, trk=None, phase: str = "ground", radius_km: float = 30.0
+    ix: AirportIndex,
+    lat,
+    lon,
+    trk=None,
+    phase: str = "ground",
+    radius_km: float = 30.0,
+    s: EngineSettings = DEFAULT,
 ) -> Scores:
     """Every airport within ``radius_km`` of each fix with its cost (see the module
     docstring); ``phase``: ground, arrive, depart. Vectorised over all fixes."""
@@ -265,7 +264,7 @@ def score_many(
         else np.atleast_1d(np.asarray(trk, dtype=np.float64))
     )
     q, ap, ref = ix.near_many(lat, lon, radius_km)
-    return score_pairs(ix, q, ap, ref, lat, lon, trk, phase, len(lat))
+    return score_pairs(ix, q, ap, ref, lat, lon, trk, phase, len(lat), s)
 
 
 def best_two(scores: Scores) -> tuple[np.ndarray, np.ndarray]:
@@ -284,11 +283,12 @@ def score_fix(
     trk: float = np.nan,
     phase: str = "ground",
     radius_km: float = 30.0,
+    s: EngineSettings = DEFAULT,
 ) -> list[Score]:
     """Every airport within ``radius_km`` of one fix with its cost; ``phase``: ground, arrive,
     depart. Sorted by cost, best first."""
-    s = score_many(ix, [lat], [lon], [trk], phase, radius_km)
-    return [s.score(r) for r in range(len(s))]
+    found = score_many(ix, [lat], [lon], [trk], phase, radius_km, s)
+    return [found.score(r) for r in range(len(found))]
 
 
 def fit_fix(
@@ -298,9 +298,10 @@ def fit_fix(
     trk: float = np.nan,
     phase: str = "ground",
     radius_km: float = 30.0,
+    s: EngineSettings = DEFAULT,
 ) -> Fit | None:
     """Best airport within ``radius_km`` for one fix, with the runner-up."""
-    scores = score_fix(ix, lat, lon, trk, phase, radius_km)
+    scores = score_fix(ix, lat, lon, trk, phase, radius_km, s)
     if not scores:
         return None
     b = scores[0]

@@ -12,25 +12,23 @@ from flightcheck.geo import bearing_deg, step_km
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.evidence import Cite
 from flightcheck.segment.phases import Points
-from flightcheck.segment.runwayfit import JET_KT as JET_KT  # here before runwayfit existed
-from flightcheck.segment.runwayfit import JET_RUNWAY_FT as JET_RUNWAY_FT
 from flightcheck.segment.runwayfit import Needs, needs
-
-DEFAULT_CRUISE_KT = 250.0
-"""Speed assumed for an aircraft whose ground speed is never reported, kt."""
+from flightcheck.settings import DEFAULT, EngineSettings
 
 
 @dataclass
 class Context:
     """``cruise_kt``: per aircraft code, its fastest plausible observed airborne ground speed
     (used for time-distance reasoning); ``needs``: per aircraft code, the runway it needs
-    (:mod:`.runwayfit`: by type code when known, else by speed)."""
+    (:mod:`.runwayfit`: by type code when known, else by speed); ``settings``: the
+    thresholds every detector reads."""
 
     pts: Points
     ix: AirportIndex
     cite: Cite
     cruise_kt: np.ndarray
     needs: Needs
+    settings: EngineSettings = DEFAULT
 
     def src(self, i: int) -> str:
         """Citation of cleaned fix ``i``."""
@@ -80,12 +78,13 @@ def build(
     sources: np.ndarray,
     rows: np.ndarray,
     typecodes: np.ndarray | None = None,
+    settings: EngineSettings = DEFAULT,
 ) -> Context:
     """A :class:`Context` for ``pts``; ``typecodes`` per aircraft code (None: unknown)."""
     seen = cruise_speeds(pts)
     types = typecodes if typecodes is not None else np.full(len(pts.icao24s), None, object)
-    cruise = np.where(np.isnan(seen), DEFAULT_CRUISE_KT, np.clip(seen, 90.0, 600.0))
-    return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen))
+    cruise = np.where(np.isnan(seen), settings.default_cruise_kt, np.clip(seen, 90.0, 600.0))
+    return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen, settings), settings)
 
 
 def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:

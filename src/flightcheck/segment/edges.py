@@ -8,14 +8,14 @@ landing roll of an export without ground flags) ends with an **arrival**: an inf
 at its end (``departure`` null). (Tracks that start or end with ground fixes get observed stops
 open at that end from :func:`flightcheck.segment.stops.observed`.)
 
-"Low" is, arriving, at most ``EDGE_BASE_FT`` + ``EDGE_FT_PER_KM`` x the distance to the
+"Low" is, arriving, at most ``edge_base_ft`` + ``edge_ft_per_km`` x the distance to the
 threshold above the field (about a 4.7-degree path plus altimeter error; a 3-degree glide path
-is 172 ft/km); departing, ``DEPART_BASE_FT`` + ``DEPART_FT_PER_KM`` x the distance past the
-runway's far end; and the fix within ``EDGE_RADIUS_KM`` of the runway. Airports without runway
-coordinates qualify within ``NO_RUNWAY_KM`` of their reference point when the track points at
+is 172 ft/km); departing, ``depart_base_ft`` + ``depart_ft_per_km`` x the distance past the
+runway's far end; and the fix within ``edge_radius_km`` of the runway. Airports without runway
+coordinates qualify within ``edge_no_runway_km`` of their reference point when the track points at
 it (or away from it, departing). Without an altitude the fix must be on a centreline within
-``NO_ALTITUDE_KM`` of the threshold. And the fix must be going the right way: descending
-(arrival) or climbing (departure) faster than ``TREND_FPM``, or within ``EDGE_BASE_FT`` of the
+``edge_no_altitude_km`` of the threshold. And the fix must be going the right way: descending
+(arrival) or climbing (departure) faster than ``edge_trend_fpm``, or within ``edge_base_ft`` of the
 field (on the runway or just over it), or on a centreline with no vertical trend known: a level
 fix at 1,500 ft near a field is passing by.
 """
@@ -30,25 +30,6 @@ from flightcheck.segment.assign import score_many
 from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import clock, feet, vertical
 from flightcheck.units import KT_TO_KMS
-
-EDGE_RADIUS_KM = 15.0
-"""Largest distance from the airport of a first/last fix that opens or closes a stop, km."""
-EDGE_BASE_FT = 500.0
-EDGE_FT_PER_KM = 280.0
-DEPART_BASE_FT = 1200.0
-DEPART_FT_PER_KM = 500.0
-"""The departure envelope: a climb-out reaches 700-1,200 ft over the far end of the runway
-and climbs at up to ~8 % (500 ft/km) beyond it."""
-NO_RUNWAY_KM = 5.0
-NO_ALTITUDE_KM = 4.0
-MAX_EDGE_KT = 250.0
-"""A first/last fix faster than this is cruising, not arriving or departing, kt."""
-TREND_FPM = 300.0
-"""Climbing (descending) faster than this rules out an arrival (departure), ft/min."""
-HEADING_DEG = 45.0
-"""Largest difference between track and bearing to an airport without runways, deg."""
-EDGE_APPROACH_KT = 140.0
-"""Speed assumed from the last fix to touchdown (first fix from lift-off), kt."""
 
 
 def _trend(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
@@ -67,11 +48,12 @@ def _trend(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
 def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
     """The best airport (or -1) for each edge fix ``k`` (``phase``: ``arrive`` for last fixes,
     ``depart`` for first fixes), with its score rows; see the module docstring."""
+    cfg = ctx.settings
     p, ix = ctx.pts, ctx.ix
     step = -1 if phase == "arrive" else 1
     trk = track_at(ctx, k, step)
     trend = _trend(ctx, k, step)
-    sc = score_many(ix, p.lat[k], p.lon[k], trk, phase, EDGE_RADIUS_KM)
+    sc = score_many(ix, p.lat[k], p.lon[k], trk, phase, cfg.edge_radius_km, cfg)
     q, ap = sc.query, sc.airport
     kk = k[q]
     elev = np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
@@ -84,20 +66,26 @@ def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
         brg = bearing_deg(p.lat[kk], p.lon[kk], ix.lat[ap], ix.lon[ap])
     else:
         brg = bearing_deg(ix.lat[ap], ix.lon[ap], p.lat[kk], p.lon[kk])
-    pointing = np.isfinite(trk[q]) & (angle_diff_deg(trk[q], brg) <= HEADING_DEG)
-    aligned = on_line | (no_runways & (sc.ref_km <= NO_RUNWAY_KM) & (pointing | (sc.ref_km <= 1.5)))
+    pointing = np.isfinite(trk[q]) & (angle_diff_deg(trk[q], brg) <= cfg.edge_heading_deg)
+    aligned = on_line | (
+        no_runways & (sc.ref_km <= cfg.edge_no_runway_km) & (pointing | (sc.ref_km <= 1.5))
+    )
     known = np.isfinite(height)
     base, slope = (
-        (EDGE_BASE_FT, EDGE_FT_PER_KM) if phase == "arrive" else (DEPART_BASE_FT, DEPART_FT_PER_KM)
+        (cfg.edge_base_ft, cfg.edge_ft_per_km)
+        if phase == "arrive"
+        else (cfg.depart_base_ft, cfg.depart_ft_per_km)
     )
-    low = np.where(known, height <= base + slope * dist, on_line & (dist <= NO_ALTITUDE_KM))
+    low = np.where(
+        known, height <= base + slope * dist, on_line & (dist <= cfg.edge_no_altitude_km)
+    )
     t = trend[q]
-    level = ~(t > TREND_FPM) if phase == "arrive" else ~(t < -TREND_FPM)
+    level = ~(t > cfg.edge_trend_fpm) if phase == "arrive" else ~(t < -cfg.edge_trend_fpm)
     # the right way (descending to land, climbing away), or already on or just over the runway
-    moving = (t < -TREND_FPM) if phase == "arrive" else (t > TREND_FPM)
-    very_low = known & (height <= EDGE_BASE_FT)
+    moving = (t < -cfg.edge_trend_fpm) if phase == "arrive" else (t > cfg.edge_trend_fpm)
+    very_low = known & (height <= cfg.edge_base_ft)
     purposeful = moving | very_low | (on_line & ~np.isfinite(t))
-    slow = ~(p.gs[kk] > MAX_EDGE_KT)
+    slow = ~(p.gs[kk] > cfg.max_edge_kt)
     ok = aligned & low & level & purposeful & slow
     rows = np.flatnonzero(ok)
     best = np.full(len(k), -1, dtype=np.int64)
@@ -135,6 +123,7 @@ def edge_stops(ctx: Context) -> list[dict]:
 
 
 def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: float) -> dict:
+    cfg = ctx.settings
     from flightcheck.segment.stops import _airport_fields, ts
 
     p, ix = ctx.pts, ctx.ix
@@ -142,9 +131,9 @@ def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: floa
     fields = _airport_fields(ctx, i)
     code = fields["airport"]
     dist = fit.threshold_km if fit.runway and fit.threshold_km is not None else fit.distance_km
-    gs = p.gs[k] if np.isfinite(p.gs[k]) else EDGE_APPROACH_KT
-    fast = max(gs, EDGE_APPROACH_KT) * KT_TO_KMS
-    slow = min(max(gs, 1.0), EDGE_APPROACH_KT) * KT_TO_KMS * 0.6
+    gs = p.gs[k] if np.isfinite(p.gs[k]) else cfg.edge_approach_kt
+    fast = max(gs, cfg.edge_approach_kt) * KT_TO_KMS
+    slow = min(max(gs, 1.0), cfg.edge_approach_kt) * KT_TO_KMS * 0.6
     on_line = fit.runway is not None
     conf, factors = confidence.edge(height, on_line, phase == "arrive")
     rw = f" runway {fit.runway}" if fit.runway else ""
@@ -156,7 +145,7 @@ def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: floa
     )
     fix += f"{vertical(p.vr[k], trend)} {where} at {clock(p.t[k])}, {ctx.src(k)}"
     if phase == "arrive":
-        arrival = p.t[k] + dist / (EDGE_APPROACH_KT * KT_TO_KMS)
+        arrival = p.t[k] + dist / (cfg.edge_approach_kt * KT_TO_KMS)
         window = [ts(p.t[k] + dist / fast), ts(p.t[k] + dist / slow)]
         text = (
             f"arrival at {code} ({fields['airport_name']}) as the data ends: last fix {fix}"
@@ -169,7 +158,7 @@ def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: floa
             "departure_window": None,
         }
     else:
-        departure = p.t[k] - dist / (EDGE_APPROACH_KT * KT_TO_KMS)
+        departure = p.t[k] - dist / (cfg.edge_approach_kt * KT_TO_KMS)
         window = [ts(p.t[k] - dist / slow), ts(p.t[k] - dist / fast)]
         text = (
             f"departure from {code} ({fields['airport_name']}) as the data begins: first "
@@ -201,22 +190,11 @@ def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: floa
     }
 
 
-OPEN_END_HORIZON_S = 3600.0
-"""An aircraft whose data ends in flight is followed this long ahead: the airports it could
-reach in that time are listed, s."""
-FAR_KM = 50.0
-"""A last fix this near a medium or large airport is not an open end (the data ends near a
-field: a climb-out, a go-around, a pattern), km."""
-DESCENT_FT_PER_KM = 172.0
-"""A 3-degree descent, ft per km: from height h a descending aircraft lands about h / 172 km
-further on."""
-MAX_OPEN_END_CANDIDATES = 5
-
-
 def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
     """``open_end`` events: aircraft whose data ends in flight with no arrival at its end,
-    more than ``FAR_KM`` from any medium or large airport, with the airports they could
-    reach within ``OPEN_END_HORIZON_S`` (ahead of the track, likeliest first)."""
+    more than ``open_end_far_km`` from any medium or large airport, with the airports they could
+    reach within ``open_end_horizon_s`` (ahead of the track, likeliest first)."""
+    cfg = ctx.settings
     p = ctx.pts
     if not len(p.t):
         return []
@@ -225,12 +203,14 @@ def open_ends(ctx: Context, stops: list[dict]) -> list[dict]:
     k = k[~p.ground[k] & ~np.isin(k, list(arrived))]
     if not len(k):
         return []
-    q_near, _, _ = ctx.ix.near_many_ranked(p.lat[k], p.lon[k], FAR_KM, 2)  # medium, large
+    q_near, _, _ = ctx.ix.near_many_ranked(
+        p.lat[k], p.lon[k], cfg.open_end_far_km, 2
+    )  # medium, large
     k = np.delete(k, np.unique(q_near))
     if not len(k):
         return []
     # one airport search for every open end, at the largest reach; each keeps its own
-    reach = ctx.cruise_kt[p.code[k]] * KT_TO_KMS * OPEN_END_HORIZON_S
+    reach = ctx.cruise_kt[p.code[k]] * KT_TO_KMS * cfg.open_end_horizon_s
     trk = track_at(ctx, k, -1)
     trend = _trend(ctx, k, -1)
     q, ap, dist = ctx.ix.near_many_ranked(p.lat[k], p.lon[k], float(reach.max()), 2)
@@ -254,24 +234,25 @@ def _open_end(
     ctx: Context, k: int, trk: float, trend: float, ap: np.ndarray, dist: np.ndarray
 ) -> dict:
     """The event of one open end; ``ap``/``dist``: medium and large airports within reach."""
+    cfg = ctx.settings
     from flightcheck.segment.stops import ts
 
     p, ix = ctx.pts, ctx.ix
     c = p.code[k]
     kt = float(ctx.cruise_kt[c])
-    reach_km = kt * KT_TO_KMS * OPEN_END_HORIZON_S
+    reach_km = kt * KT_TO_KMS * cfg.open_end_horizon_s
     brg = bearing_deg(p.lat[k], p.lon[k], ix.lat[ap], ix.lon[ap])
     off = angle_diff_deg(trk, brg) if np.isfinite(trk) else np.zeros(len(ap))
     ahead = ~(off > 90.0)
     ap, dist, off = ap[ahead], dist[ahead], off[ahead]
     height = p.alt[k] - np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
-    if np.isfinite(trend) and trend < -TREND_FPM:  # descending: about h / 172 km to go
-        want = np.maximum(height, 0.0) / DESCENT_FT_PER_KM
+    if np.isfinite(trend) and trend < -cfg.edge_trend_fpm:  # descending: about h / 172 km to go
+        want = np.maximum(height, 0.0) / cfg.open_end_descent_ft_per_km
         profile = np.abs(np.log((dist + 10.0) / (want + 10.0)))
     else:
         profile = np.zeros(len(ap))
     score = off / 30.0 + profile + (3 - ix.type_rank[ap]) * 0.5
-    order = np.argsort(score, kind="stable")[:MAX_OPEN_END_CANDIDATES]
+    order = np.argsort(score, kind="stable")[: cfg.open_end_max_candidates]
     names = [
         f"{ix.code[a]} ({dist[j]:,.0f} km, {off[j]:.0f} deg off the track)"
         for j, a in zip(order.tolist(), ap[order].tolist(), strict=True)
@@ -279,16 +260,16 @@ def _open_end(
     text = (
         f"the data ends in flight: last fix {feet(p.alt[k])} "
         f"{vertical(p.vr[k], trend)} at {clock(p.t[k])}, {ctx.src(k)}, more than "
-        f"{FAR_KM:.0f} km from any medium or large airport; "
+        f"{cfg.open_end_far_km:.0f} km from any medium or large airport; "
     )
     if names:
         text += (
-            f"ahead within {OPEN_END_HORIZON_S / 3600:.0f} h at {kt:.0f} kt "
+            f"ahead within {cfg.open_end_horizon_s / 3600:.0f} h at {kt:.0f} kt "
             f"({reach_km:,.0f} km), likeliest first: " + ", ".join(names)
         )
     else:
         text += (
-            f"no medium or large airport ahead within {OPEN_END_HORIZON_S / 3600:.0f} h "
+            f"no medium or large airport ahead within {cfg.open_end_horizon_s / 3600:.0f} h "
             f"at {kt:.0f} kt ({reach_km:,.0f} km)"
         )
     best = int(ap[order[0]]) if len(order) else None

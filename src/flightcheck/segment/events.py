@@ -2,17 +2,18 @@
 (Touch-and-goes come from ground runs, see :mod:`flightcheck.segment.stops`.)
 
 Go-around / low approach: an altitude valley (vectorised: altitude quantised to 100 ft, valleys
-of the de-duplicated sequence) at most ``LOW_AGL_FT`` above an airport, within
-``NEAR_RUNWAY_KM`` of a runway or on its extended centreline, with at least ``RISE_FT`` of
-descent before and climb after within ``WINDOW_S``, continuous coverage (no silence over
-``MAX_STEP_S`` next to the bottom) and no ground fix within ``WINDOW_S``.
+of the de-duplicated sequence) at most ``go_around_agl_ft`` above an airport, within
+``go_around_runway_km`` of a runway or on its extended centreline, with at least
+``go_around_rise_ft`` of descent before and climb after within ``go_around_window_s``,
+continuous coverage (no silence over ``event_max_step_s`` next to the bottom) and no ground fix
+within ``go_around_window_s``. (Thresholds: :class:`flightcheck.settings.EngineSettings`.)
 
-Holding: at least ``HOLD_TURN_DEG`` of net turn in one direction within ``HOLD_WINDOW_S``
+Holding: at least ``hold_turn_deg`` of net turn in one direction within ``hold_window_s``
 (one racetrack lap or orbit is 360 degrees in about 4-12 min) at any altitude, from the
 reported track (or the bearing between fixes), with wrap-around handled by summing wrapped
-differences, counting only airborne steps of at most ``MAX_STEP_S``; vectorised with a
+differences, counting only airborne steps of at most ``event_max_step_s``; vectorised with a
 cumulative sum and a time-window search per aircraft. The hold spans the turning steps of
-the flagged window. A lap that starts within ``CIRCUIT_S`` after a go-around, a touch-and-go
+the flagged window. A lap that starts within ``circuit_s`` after a go-around, a touch-and-go
 or a take-off is the circuit back to the runway and is not reported.
 """
 
@@ -27,26 +28,7 @@ from flightcheck.segment.assign import Scores, score_many
 from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
 from flightcheck.segment.stops import ts
-
-LOW_AGL_FT = 1500.0
-NEAR_RUNWAY_KM = 3.0
-RISE_FT = 400.0
-WINDOW_S = 300.0
-MAX_STEP_S = 90.0
-HOLD_TURN_DEG = 340.0
-"""Net turn in one direction that makes a lap: a full circle less measurement slack, deg."""
-HOLD_WINDOW_S = 900.0
-"""Longest time for one lap: a 4-min racetrack, or 10-NM legs at 250 kt (about 12 min), s."""
-TURNING_DEG_S = 0.5
-"""A step turning faster than this is part of a turn (rate-one turns are 3 deg/s), deg/s."""
-WIGGLE_DEG = 30.0
-"""A turn the other way adding up to less than this is noise, not a change of direction."""
-STRAIGHT_S = 300.0
-"""A straight stretch longer than this ends a hold (racetrack legs last 1-3 min), s."""
-CIRCUIT_S = 900.0
-"""A lap that starts within this time after a go-around, touch-and-go or take-off is the
-circuit back to the runway, not a hold, s."""
-HOLD_MAX_RADIUS_KM = 40.0
+from flightcheck.settings import EngineSettings
 
 
 def _key(ctx: Context) -> np.ndarray:
@@ -95,6 +77,7 @@ def _window_max(ext: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 def go_arounds(ctx: Context) -> list[dict]:
     """Go-around / low-approach events."""
+    cfg = ctx.settings
     p = ctx.pts
     air = np.flatnonzero(~p.ground & np.isfinite(p.alt))
     if len(air) < 3:
@@ -102,7 +85,7 @@ def go_arounds(ctx: Context) -> list[dict]:
     q = np.round(p.alt[air] / 100.0)
     c, t = p.code[air], p.t[air]
     brk = np.ones(len(air), dtype=bool)
-    brk[1:] = (c[1:] != c[:-1]) | (t[1:] - t[:-1] > MAX_STEP_S)
+    brk[1:] = (c[1:] != c[:-1]) | (t[1:] - t[:-1] > cfg.event_max_step_s)
     change = brk.copy()
     change[1:] |= q[1:] != q[:-1]
     kept = np.flatnonzero(change)
@@ -125,8 +108,8 @@ def go_arounds(ctx: Context) -> list[dict]:
     np.copyto(alt[:-1], p.alt)
     np.copyto(alt[:-1], -np.inf, where=~(np.isfinite(p.alt) & ~p.ground))
     alt[-1] = -np.inf
-    lo = np.searchsorted(key, key[cand] - _ms(WINDOW_S))
-    hi = np.searchsorted(key, key[cand] + _ms(WINDOW_S), side="right")
+    lo = np.searchsorted(key, key[cand] - _ms(cfg.go_around_window_s))
+    hi = np.searchsorted(key, key[cand] + _ms(cfg.go_around_window_s), side="right")
     before = _window_max(alt, lo, cand + 1) - p.alt[cand]
     after = _window_max(alt, cand, hi) - p.alt[cand]
     gcount = np.zeros(len(p.ground) + 1, dtype=np.int32)  # ground fixes before each fix
@@ -135,18 +118,28 @@ def go_arounds(ctx: Context) -> list[dict]:
     prev_ok = (
         (cand > 0)
         & (p.code[cand - 1] == p.code[cand])
-        & (p.t[cand] - p.t[np.maximum(cand - 1, 0)] <= MAX_STEP_S)
+        & (p.t[cand] - p.t[np.maximum(cand - 1, 0)] <= cfg.event_max_step_s)
     )
     nxt = np.minimum(cand + 1, len(p.t) - 1)
-    next_ok = (p.code[nxt] == p.code[cand]) & (p.t[nxt] - p.t[cand] <= MAX_STEP_S) & (nxt > cand)
-    ok = (before >= RISE_FT) & (after >= RISE_FT) & no_ground & prev_ok & next_ok
+    next_ok = (
+        (p.code[nxt] == p.code[cand])
+        & (p.t[nxt] - p.t[cand] <= cfg.event_max_step_s)
+        & (nxt > cand)
+    )
+    ok = (
+        (before >= cfg.go_around_rise_ft)
+        & (after >= cfg.go_around_rise_ft)
+        & no_ground
+        & prev_ok
+        & next_ok
+    )
     out: list[dict] = []
     last: dict[int, float] = {}
     ks = cand[ok]
-    sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", 15.0)
+    sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", 15.0, ctx.settings)
     for n, k in enumerate(ks.tolist()):
         c_k = int(p.code[k])
-        if p.t[k] - last.get(c_k, -np.inf) < WINDOW_S:
+        if p.t[k] - last.get(c_k, -np.inf) < cfg.go_around_window_s:
             continue
         ev = _go_around(ctx, k, sc, n)
         if ev is not None:
@@ -157,12 +150,15 @@ def go_arounds(ctx: Context) -> list[dict]:
 
 def _go_around(ctx: Context, k: int, scores: Scores, q: int) -> dict | None:
     """The go-around at fix ``k`` (``q``: its number in ``scores``), or None."""
+    cfg = ctx.settings
     p, ix = ctx.pts, ctx.ix
     for row in range(int(scores.start[q]), int(scores.start[q + 1])):
         s = scores.score(row)
         elev = ix.elev_ft[s.airport] if math.isfinite(ix.elev_ft[s.airport]) else 0.0
         h = p.alt[k] - elev
-        if h > LOW_AGL_FT or not (s.runway is not None or s.distance_km <= NEAR_RUNWAY_KM):
+        if h > cfg.go_around_agl_ft or not (
+            s.runway is not None or s.distance_km <= cfg.go_around_runway_km
+        ):
             continue
         code = str(ix.code[s.airport])
         rw = f" runway {s.runway}" if s.runway else ""
@@ -214,6 +210,7 @@ def headings(ctx: Context) -> np.ndarray:
 def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     """Holding-pattern (or orbit) events; ``others`` are the go-around / touch-and-go events
     already found (a circuit flown after one of them is not a hold)."""
+    cfg = ctx.settings
     p = ctx.pts
     n = len(p.t)
     if n < 3:
@@ -222,7 +219,7 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     d = wrap180(heading[1:] - heading[:-1])
     valid = (
         (p.code[1:] == p.code[:-1])
-        & (p.t[1:] - p.t[:-1] <= MAX_STEP_S)
+        & (p.t[1:] - p.t[:-1] <= cfg.event_max_step_s)
         & ~p.ground[1:]
         & (~p.ground[:-1])
         & np.isfinite(d)
@@ -233,46 +230,48 @@ def holds(ctx: Context, others: list[dict] | None = None) -> list[dict]:
     # depend on the turns of the aircraft before this one in the table (float sums did)
     cum = np.cumsum(np.round(turn * 1e6).astype(np.int64))
     key = _key(ctx)
-    j = _window_starts(key, _ms(HOLD_WINDOW_S))
-    flagged = np.flatnonzero(np.abs(cum - cum[j]) >= round(HOLD_TURN_DEG * 1e6))
+    j = _window_starts(key, _ms(cfg.hold_window_s))
+    flagged = np.flatnonzero(np.abs(cum - cum[j]) >= round(cfg.hold_turn_deg * 1e6))
     if not len(flagged):
         return []
     new = np.ones(len(flagged), dtype=bool)
     new[1:] = (p.code[flagged[1:]] != p.code[flagged[:-1]]) | (
-        p.t[flagged[1:]] - p.t[flagged[:-1]] > HOLD_WINDOW_S
+        p.t[flagged[1:]] - p.t[flagged[:-1]] > cfg.hold_window_s
     )
     starts = np.flatnonzero(new)
     ends = np.concatenate([starts[1:], [len(flagged)]]) - 1
     circuits = _circuit_times(ctx, others or [])
     out = []
-    firsts, lasts = _turning_pieces(p.t, turn, j[flagged[starts]], flagged[ends])
+    firsts, lasts = _turning_pieces(p.t, turn, j[flagged[starts]], flagged[ends], cfg)
     nets = ((cum[lasts] - cum[firsts]) / 1e6).tolist()
     for first, last, net in zip(firsts.tolist(), lasts.tolist(), nets, strict=True):
-        if abs(net) < HOLD_TURN_DEG:
+        if abs(net) < cfg.hold_turn_deg:
             continue
         icao = str(p.icao24s[p.code[first]])
-        if any(p.t[first] - CIRCUIT_S <= t_c <= p.t[last] + 60.0 for t_c in circuits.get(icao, ())):
+        if any(
+            p.t[first] - cfg.circuit_s <= t_c <= p.t[last] + 60.0 for t_c in circuits.get(icao, ())
+        ):
             continue
         out.append((first, last, net))
     return _holds(ctx, out)
 
 
 def _turning_pieces(
-    t: np.ndarray, turn: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    t: np.ndarray, turn: np.ndarray, lo: np.ndarray, hi: np.ndarray, cfg: EngineSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """(first, last) fix indices of the one-direction turning stretches in each of the
     disjoint, ascending ranges of fixes ``lo[r]..hi[r]``, in order (all ranges at once; each
     is treated on its own).
 
-    Turning steps turn faster than ``TURNING_DEG_S``; runs of them in one direction that add
-    up to less than ``WIGGLE_DEG`` are noise and ignored; stretches end where the direction
-    changes or the aircraft flies straight for more than ``STRAIGHT_S``."""
+    Turning steps turn faster than ``turning_deg_s``; runs of them in one direction that add
+    up to less than ``wiggle_deg`` are noise and ignored; stretches end where the direction
+    changes or the aircraft flies straight for more than ``straight_s``."""
     empty = np.empty(0, dtype=np.int64)
     n = np.maximum(hi - lo, 0)  # candidate steps lo + 1 .. hi
     rng = np.repeat(np.arange(len(lo)), n)
     idx = np.repeat(lo + 1 - (np.cumsum(n) - n), n) + np.arange(len(rng))
     dt = np.maximum(t[idx] - t[idx - 1], 1.0)
-    fast = np.abs(turn[idx]) / dt >= TURNING_DEG_S
+    fast = np.abs(turn[idx]) / dt >= cfg.turning_deg_s
     steps, reg = idx[fast], rng[fast]
     if not len(steps):
         return empty, empty
@@ -282,7 +281,7 @@ def _turning_pieces(
         head = np.r_[True, (sgn[1:] != sgn[:-1]) | (reg[1:] != reg[:-1])]
         starts = np.flatnonzero(head)
         total = np.add.reduceat(turn[steps], starts)
-        small = np.abs(total) < WIGGLE_DEG
+        small = np.abs(total) < cfg.wiggle_deg
         run_reg = reg[starts]
         n_small = np.bincount(run_reg, weights=small, minlength=len(lo))
         n_runs = np.bincount(run_reg, minlength=len(lo))
@@ -296,7 +295,7 @@ def _turning_pieces(
     sgn = np.sign(turn[steps])
     brk = (
         np.flatnonzero(
-            (np.diff(t[steps]) > STRAIGHT_S) | (sgn[1:] != sgn[:-1]) | (reg[1:] != reg[:-1])
+            (np.diff(t[steps]) > cfg.straight_s) | (sgn[1:] != sgn[:-1]) | (reg[1:] != reg[:-1])
         )
         + 1
     )
@@ -321,8 +320,9 @@ def _circuit_times(ctx: Context, others: list[dict]) -> dict[str, list[float]]:
 
 def _holds(ctx: Context, pieces: list[tuple[int, int, float]]) -> list[dict]:
     """Hold events of the turning stretches ``(first, last, net turn)`` that stay within
-    ``HOLD_MAX_RADIUS_KM`` of their centre, each near the best airport within 60 km (largest
+    ``hold_max_radius_km`` of their centre, each near the best airport within 60 km (largest
     type first, then nearest); the centres' radii and airports are found in one batch."""
+    cfg = ctx.settings
     if not pieces:
         return []
     p, ix = ctx.pts, ctx.ix
@@ -335,7 +335,7 @@ def _holds(ctx: Context, pieces: list[tuple[int, int, float]]) -> list[dict]:
     fix = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(len(grp))
     dist = step_km(lat_c[grp], lon_c[grp], p.lat[fix], p.lon[fix])
     radius = np.maximum.reduceat(dist, np.cumsum(n) - n)
-    ok = np.flatnonzero(~(radius > HOLD_MAX_RADIUS_KM))
+    ok = np.flatnonzero(~(radius > cfg.hold_max_radius_km))
     q, ap, d = ix.near_many(lat_c[ok], lon_c[ok], 60.0)
     best = np.full(len(ok), -1, dtype=np.int64)
     if len(q):

@@ -4,24 +4,25 @@ could have stopped in it.
 For a silence of ``T`` seconds between fix A (last before) and fix B (first after) of one
 aircraft, the direct flight takes ``d(A, B) / v`` where ``v`` is the aircraft's fastest
 observed airborne ground speed (its cruise speed; 250 kt when never reported). The
-unaccounted time is ``T - d/v``; when it is more than ``max(MARGIN_S, MARGIN_SHARE x d/v)``,
-the candidates are the airports X inside the time-distance ellipse
-``d(A, X) + d(X, B) <= reach = v (T - MIN_TURN_S)`` (reach X, stop at least ``MIN_TURN_S``,
+unaccounted time is ``T - d/v``; when it is more than
+``max(gap_margin_s, gap_margin_share x d/v)`` (thresholds: :mod:`flightcheck.settings`), the
+candidates are the airports X inside the time-distance ellipse
+``d(A, X) + d(X, B) <= reach = v (T - min_turn_s)`` (reach X, stop at least ``min_turn_s``,
 reach B). Every landable airport is a candidate: runway suitability (:mod:`.runwayfit`, by
 the aircraft's type when known, else by its speed) lowers the ranking and says why, but never
 removes the strip a low, aligned track points at.
 
 Ranking: a score (a sum of log-likelihood-like terms, 0 best, each term kept as a reason):
 
-* profile at A: height h above X descending: X should be about h / ``DESCENT_FT_PER_NM``
+* profile at A: height h above X descending: X should be about h / ``descent_ft_per_nm``
   away (penalty ``2 ln((d+5)/(want+5))^2``, i.e. a factor e^0.5 off costs 0.5); not
-  descending and high, X nearer than a steep descent (h / ``STEEP_FT_PER_NM``) is penalised
-  the same way; the same at B with the climb (``CLIMB_FT_PER_NM``).
-* track at A should point to X (at B, away from X), when X is more than ``HEADING_MIN_KM``
-  away: ``0.5 (diff / sigma)^2`` capped at ``HEADING_CAP``, sigma = 10 deg + the angle that
-  ``HEADING_SLACK_KM`` subtends (aircraft follow airways, not great circles).
+  descending and high, X nearer than a steep descent (h / ``steep_ft_per_nm``) is penalised
+  the same way; the same at B with the climb (``climb_ft_per_nm``).
+* track at A should point to X (at B, away from X), when X is more than ``heading_min_km``
+  away: ``0.5 (diff / sigma)^2`` capped at ``heading_cap``, sigma = 10 deg + the angle that
+  ``heading_slack_km`` subtends (aircraft follow airways, not great circles).
 * detour: the share of the ellipse's slack the detour via X uses (X near the direct path is
-  likelier), ``DETOUR_WEIGHT`` x share.
+  likelier), ``detour_weight`` x share.
 * airport: large 0, medium -0.5, small -2; a jet judged by its speed at a runway under
   6,000 ft -1; runway suitability for the aircraft (:func:`.runwayfit.gap_score`): length
   unknown at a small airport -1, surface unknown -0.5, unpaved -1.5, too short -0.5 to -3
@@ -29,8 +30,8 @@ Ranking: a score (a sum of log-likelihood-like terms, 0 best, each term kept as 
 * on the ground at A or B: the stop is where the aircraft stands, -1 per km.
 
 A long silence may hide more than one stop: X may also be the *first* of several stops (only
-the terms at A count) or the *last* (only those at B), at a cost of ``MULTI_STOP_COST`` and
-only when the time budget leaves ``MULTI_STOP_S`` on the ground (two turnarounds and a hop);
+the terms at A count) or the *last* (only those at B), at a cost of ``multi_stop_cost`` and
+only when the time budget leaves ``multi_stop_s`` on the ground (two turnarounds and a hop);
 the other end then counts as well as the best airport for it alone. The best of the three
 readings is X's score, and its ``why`` says which reading it is.
 
@@ -61,48 +62,25 @@ from flightcheck.segment import runwayfit
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.context import Context
 from flightcheck.segment.evidence import clock, duration, feet
-from flightcheck.segment.stops import ENVELOPE_BASE_FT, ENVELOPE_FT_PER_KM, MIN_GAP_S, ts
+from flightcheck.segment.stops import ts
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.units import KT_TO_KMS
 
-MARGIN_S = 900.0
-MARGIN_SHARE = 0.15
-MIN_TURN_S = 600.0
-MAX_CANDIDATES = 10
-PARKED_KM = 3.0
 FT_PER_NM_TO_FT_PER_KM = 1 / 1.852
-DESCENT_FT_PER_NM = 318.0
-"""A 3-degree descent, ft per NM."""
-STEEP_FT_PER_NM = 700.0
-"""The steepest plausible descent (or climb) gradient, ft per NM."""
-CLIMB_FT_PER_NM = 330.0
-"""A typical average climb gradient from take-off to the first fix, ft per NM."""
-TREND_FPM = 300.0
-"""A vertical rate beyond this (ft/min) is a descent or a climb."""
-HEADING_MIN_KM = 5.0
-HEADING_SLACK_KM = 15.0
-HEADING_CAP = 6.0
-DETOUR_WEIGHT = 1.0
 SIZE_SCORE = np.array([-2.0, -2.0, -0.5, 0.0])
 """Score by type rank (index 1 small, 2 medium, 3 large)."""
-SHORT_RUNWAY_FT = 6000.0
-MULTI_STOP_COST = 3.5
-MULTI_STOP_S = 3 * 1800.0
-"""Score cost of reading a silence as more than one stop (prior odds about e^-3.5, 3 %)."""
 ROLES = (
     "",
     "as the first of several stops (the first fix after fits a later stop)",
     "as the last of several stops (the last fix before fits an earlier stop)",
 )
-NEAR_KM = 40.0
-"""Airports with runways too short (or of unknown length) for the aircraft are candidates
-when this near a low end of the gap, km (the stops benchmark's "near the field" radius)."""
 POOL_FITS = (runwayfit.FITS, runwayfit.SURFACE_UNKNOWN, runwayfit.UNPAVED)
 """Fit classes searched over the whole ellipse: runways long enough, whatever the surface."""
 CHUNK_PAIRS = 1 << 16
 """Gap-airport pairs examined per vectorised step (bounds memory)."""
 
 
-def stop_fits(gap: Mapping[str, Any]) -> bool:
+def stop_fits(gap: Mapping[str, Any], s: EngineSettings = DEFAULT) -> bool:
     """Whether the engine found room for an unobserved stop in a gap record: unaccounted time
     beyond its margin and a path left after a turnaround, which it records as ``reach_km``
     (None otherwise, for aircraft and vessels alike). The one test every output applies
@@ -111,19 +89,22 @@ def stop_fits(gap: Mapping[str, Any]) -> bool:
     ``unaccounted_s`` and ``direct_s``."""
     if "reach_km" not in gap:
         extra, direct = gap.get("unaccounted_s"), gap.get("direct_s") or 0.0
-        return isinstance(extra, (int, float)) and bool(beyond_margin(extra, direct))
+        return isinstance(extra, (int, float)) and bool(beyond_margin(extra, direct, s))
     reach = gap.get("reach_km")
     return isinstance(reach, (int, float)) and math.isfinite(reach)
 
 
-def beyond_margin(unaccounted_s, direct_s):
-    """Whether unaccounted time (s) exceeds the margin ``max(MARGIN_S, MARGIN_SHARE x
-    direct_s)``; scalars or arrays."""
-    return unaccounted_s > np.maximum(MARGIN_S, MARGIN_SHARE * direct_s)
+def beyond_margin(unaccounted_s, direct_s, s: EngineSettings):
+    """Whether unaccounted time (s) exceeds the margin
+    ``max(gap_margin_s, gap_margin_share x direct_s)`` of ``s``; scalars or arrays."""
+    return unaccounted_s > np.maximum(s.gap_margin_s, s.gap_margin_share * direct_s)
 
 
-def silences(ctx: Context, min_s: float = MIN_GAP_S) -> np.ndarray:
-    """Indices of fixes followed by a silence of at least ``min_s`` (same aircraft)."""
+def silences(ctx: Context, min_s: float | None = None) -> np.ndarray:
+    """Indices of fixes followed by a silence of at least ``min_s`` (same aircraft; None:
+    ``min_silence_s`` of the settings)."""
+    if min_s is None:
+        min_s = ctx.settings.min_silence_s
     p = ctx.pts
     if len(p.t) < 2:
         return np.empty(0, dtype=np.int64)
@@ -147,11 +128,12 @@ def measure(ctx: Context, idx: np.ndarray) -> dict | None:
     """The numeric part of :func:`gaps` (no stop needed: it can run while stops are found):
     the silences starting at fixes ``idx`` that are not parked, their durations, direct
     times, unaccounted times, reach and ranked candidates. None when there is no gap."""
+    cfg = ctx.settings
     p = ctx.pts
     a = np.asarray(idx, dtype=np.int64)
     b = a + 1
     d = haversine_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b])
-    keep = ~(p.ground[a] & p.ground[b] & (d <= PARKED_KM))
+    keep = ~(p.ground[a] & p.ground[b] & (d <= cfg.parked_km))
     a, b, d = a[keep], b[keep], d[keep]
     if not len(a):
         return None
@@ -160,8 +142,8 @@ def measure(ctx: Context, idx: np.ndarray) -> dict | None:
     silence = p.t[b] - p.t[a]
     direct = d / v
     unaccounted = np.maximum(0.0, silence - direct)
-    reach = v * (silence - MIN_TURN_S)
-    want = beyond_margin(unaccounted, direct) & (reach > 0)
+    reach = v * (silence - cfg.min_turn_s)
+    want = beyond_margin(unaccounted, direct, cfg) & (reach > 0)
     return {
         "a": a,
         "b": b,
@@ -318,14 +300,19 @@ def _on_index(ix: AirportIndex, key: tuple, make: Callable[[], Any]) -> Any:
 
 
 def _profile(
-    d: np.ndarray, h: np.ndarray, trend: np.ndarray, towards_sign: float, ft_per_nm: float
+    d: np.ndarray,
+    h: np.ndarray,
+    trend: np.ndarray,
+    towards_sign: float,
+    ft_per_nm: float,
+    cfg: EngineSettings,
 ) -> np.ndarray:
     """Penalty of X at ``d`` km from a fix ``h`` ft above X with vertical rate ``trend``;
     ``towards_sign`` -1 when the stop follows the fix (descent expected), +1 when it precedes."""
     h = np.maximum(h, 0.0)
     want = h / ft_per_nm * 1.852
-    steep = h / STEEP_FT_PER_NM * 1.852
-    towards = trend * towards_sign > TREND_FPM
+    steep = h / cfg.steep_ft_per_nm * 1.852
+    towards = trend * towards_sign > cfg.gap_trend_fpm
     out = np.zeros(len(d))  # each penalty computed only where it is the one used
     on = np.flatnonzero(np.isfinite(h) & towards)
     out[on] = 2.0 * np.log((d[on] + 5.0) / (want[on] + 5.0)) ** 2
@@ -334,17 +321,20 @@ def _profile(
     return out
 
 
-def _heading(trk: np.ndarray, brg: np.ndarray, d: np.ndarray) -> np.ndarray:
-    sigma = 10.0 + np.degrees(np.arctan2(HEADING_SLACK_KM, np.maximum(d, 1e-3)))
-    pen = np.minimum(0.5 * (angle_diff_deg(trk, brg) / sigma) ** 2, HEADING_CAP)
-    return np.where(np.isfinite(trk) & (d > HEADING_MIN_KM), pen, 0.0)
+def _heading(trk: np.ndarray, brg: np.ndarray, d: np.ndarray, cfg: EngineSettings) -> np.ndarray:
+    sigma = 10.0 + np.degrees(np.arctan2(cfg.heading_slack_km, np.maximum(d, 1e-3)))
+    pen = np.minimum(0.5 * (angle_diff_deg(trk, brg) / sigma) ** 2, cfg.heading_cap)
+    return np.where(np.isfinite(trk) & (d > cfg.heading_min_km), pen, 0.0)
 
 
 def candidates(
-    ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray, k: int = MAX_CANDIDATES
+    ctx: Context, a: np.ndarray, b: np.ndarray, want: np.ndarray, k: int | None = None
 ) -> list[list[dict]]:
     """Per gap (fixes ``a[g]`` -> ``b[g]``), the ``k`` best-ranked airports the aircraft could
-    have reached, stopped at and left, as dicts (empty where ``want`` is False)."""
+    have reached, stopped at and left, as dicts (empty where ``want`` is False); ``k`` None:
+    ``gap_max_candidates`` of the settings."""
+    if k is None:
+        k = ctx.settings.gap_max_candidates
     out: list[list[dict]] = [[] for _ in range(len(a))]
     sel = np.flatnonzero(want)
     if not len(sel):
@@ -373,37 +363,39 @@ def _airport_term(ctx: Context, min_ft: float, paved: bool, jet_by_speed: bool) 
     """Per airport, the ``airport`` score term for aircraft of one need (see the module
     docstring): its size, the jet's 6,000 ft preference and runway suitability. Made once
     per need and index (a gather per pair instead of the fit arithmetic per pair)."""
+    cfg = ctx.settings
     ix = ctx.ix
 
     def term() -> np.ndarray:
         every = np.arange(len(ix))
         rank = np.clip(ix.type_rank.astype(np.int64), 0, 3)
-        short = jet_by_speed & ~(ix.longest_ft >= SHORT_RUNWAY_FT)
+        short = jet_by_speed & ~(ix.longest_ft >= cfg.short_runway_ft)
         need = np.full(len(ix), min_ft)
         fit = runwayfit.fit(ix, every, need, np.full(len(ix), paved))
         return (
             SIZE_SCORE[rank] - np.where(short, 1.0, 0.0) + runwayfit.gap_score(ix, every, fit, need)
         )
 
-    return _on_index(ix, ("airport term", min_ft, paved, jet_by_speed), term)
+    return _on_index(ix, ("airport term", min_ft, paved, jet_by_speed, cfg.short_runway_ft), term)
 
 
 def _near_pairs(
     ctx: Context, a: np.ndarray, b: np.ndarray, min_ft: float, paved: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """(gap number in ``a``/``b``, airport) of the airports :func:`_pool` leaves out (runway
-    too short, or of unknown length at a small airport) within ``NEAR_KM`` of a gap end that
+    too short, or of unknown length at a small airport) within ``near_km`` of a gap end that
     is on the ground or inside the approach envelope of the inferred-stop rule: the strips a
     low track may point at, searched near the ends only. Sorted by gap, then airport."""
+    cfg = ctx.settings
     p, ix = ctx.pts, ctx.ix
     empty = np.empty(0, np.int64)
     if min_ft <= 0 or not len(a):
         return empty, empty
     gs, aps = [], []
     for end in (a, b):
-        q, ap, d = ix.near_many(p.lat[end], p.lon[end], NEAR_KM)
+        q, ap, d = ix.near_many(p.lat[end], p.lon[end], cfg.near_km)
         height = p.alt[end][q] - np.nan_to_num(ix.elev_ft[ap])
-        low = p.ground[end][q] | ~(height > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * d)
+        low = p.ground[end][q] | ~(height > cfg.envelope_base_ft + cfg.envelope_ft_per_km * d)
         fit = runwayfit.fit(ix, ap, np.full(len(ap), min_ft), np.full(len(ap), paved))
         keep = low & ~np.isin(fit, POOL_FITS)
         gs.append(q[keep])
@@ -426,11 +418,12 @@ def _rank(
     """Fill ``out[g]`` for gaps ``gs`` (aircraft of one need) from airports ``pool`` and the
     ``near`` (gap number in ``gs``, airport) pairs (sorted by gap), in chunks of bounded
     size; ``airport_term``: :func:`_airport_term` of that need."""
+    cfg = ctx.settings
     p, ix = ctx.pts, ctx.ix
     a, b = a_all[gs], b_all[gs]
     v = ctx.cruise_kt[p.code[a]] * KT_TO_KMS
     silence = p.t[b] - p.t[a]
-    reach = v * (silence - MIN_TURN_S)
+    reach = v * (silence - cfg.min_turn_s)
     half = reach / 2
     lat_a, lon_a, lat_b, lon_b = p.lat[a], p.lon[a], p.lat[b], p.lon[b]
     dlat = half / KM_PER_DEG
@@ -495,7 +488,7 @@ def _rank(
         }
         terms = _score_terms(ctx, ctx_arrays, per, ap, d1, d2, reach, trig, airport_term)
         ground_s = per(silence) - (d1 + d2) / per(v)
-        score, role = _best_reading(terms, ground_s, g)
+        score, role = _best_reading(terms, ground_s, g, cfg)
         keep = _top_superset(score, g, k)
         # ties by airport index: latitude order, as the pool is (pools are ascending)
         order = keep[np.lexsort((ap[keep], -score[keep], g[keep]))]
@@ -655,6 +648,7 @@ def _emit(
         -terms["profile_a"],
         -terms["heading_a"],
         "for it",
+        ctx.settings,
     )
     side_b = _sides(
         "first fix",
@@ -666,6 +660,7 @@ def _emit(
         -terms["profile_b"],
         -terms["heading_b"],
         "away from it",
+        ctx.settings,
     )
     gr_l, rw_l = gr.tolist(), rw.tolist()
     uniq, inv = np.unique(ap, return_inverse=True)  # airports recur: describe each once
@@ -744,11 +739,11 @@ def _scatter_max(best: np.ndarray, g: np.ndarray, values: np.ndarray) -> None:
 
 
 def _best_reading(
-    terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndarray
+    terms: dict[str, np.ndarray], ground_s: np.ndarray, g: np.ndarray, cfg: EngineSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """(score, reading) per pair: 0 the only stop, 1 the first of several, 2 the last."""
     end = {e: terms[f"profile_{e}"] + terms[f"heading_{e}"] + terms[f"ground_{e}"] for e in "ab"}
-    multi = np.where(ground_s >= MULTI_STOP_S, -MULTI_STOP_COST, -np.inf)
+    multi = np.where(ground_s >= cfg.multi_stop_s, -cfg.multi_stop_cost, -np.inf)
     best = {e: _group_max(end[e] + terms["airport"], g) for e in "ab"}
     score = functools.reduce(np.add, terms.values())
     role = np.zeros(len(score), dtype=np.int64)
@@ -798,28 +793,29 @@ def _score_terms(
     spreads per-gap values over the pairs; ``trig``: the gap ends' latitude trigonometry and
     the pairs' airport cosines and sines and longitude differences; ``airport_term``: per
     airport, the size and runway term of the gaps' need."""
+    cfg = ctx.settings
     ix = ctx.ix
     elev = np.nan_to_num(ix.elev_ft[ap])
     terms: dict[str, np.ndarray] = {}
     for end, dist, sign, grad in (
-        ("a", d1, -1.0, DESCENT_FT_PER_NM),
-        ("b", d2, +1.0, CLIMB_FT_PER_NM),
+        ("a", d1, -1.0, cfg.descent_ft_per_nm),
+        ("b", d2, +1.0, cfg.climb_ft_per_nm),
     ):
         ground = per(e[f"ground_{end}"])
-        prof = _profile(dist, per(e[f"alt_{end}"]) - elev, per(e[f"vr_{end}"]), sign, grad)
+        prof = _profile(dist, per(e[f"alt_{end}"]) - elev, per(e[f"vr_{end}"]), sign, grad, cfg)
         _, cos_e, sin_e = trig[end]
         cos_x, sin_x = trig["cos_x"], trig["sin_x"]
         if end == "a":
             brg = _bearing(per(cos_e), per(sin_e), cos_x, sin_x, trig["lam1"])
         else:
             brg = _bearing(cos_x, sin_x, per(cos_e), per(sin_e), trig["lam2"])
-        head = _heading(per(e[f"trk_{end}"]), brg, dist)
+        head = _heading(per(e[f"trk_{end}"]), brg, dist, cfg)
         terms[f"profile_{end}"] = -np.where(ground, 0.0, prof)
         terms[f"heading_{end}"] = -np.where(ground, 0.0, head)
         terms[f"ground_{end}"] = -np.where(ground, dist, 0.0)
     dab = per(e["dab"])
     slack = np.maximum(per(reach) - dab, 1.0)
-    terms["detour"] = -DETOUR_WEIGHT * np.clip((d1 + d2 - dab) / slack, 0.0, 1.0)
+    terms["detour"] = -cfg.detour_weight * np.clip((d1 + d2 - dab) / slack, 0.0, 1.0)
     # one term with size and runway: the multi-stop readings count it with the end terms
     terms["airport"] = airport_term[ap]
     return terms
@@ -838,15 +834,18 @@ def _sides(
     pen_p: np.ndarray,
     pen_h: np.ndarray,
     towards: str,
+    cfg: EngineSettings,
 ) -> list[str]:
     """Per pair, ``last fix 3,000 ft above the field descending 14 km away (on profile,
     heading for it)``: one end of the gap as seen from a candidate."""
     trends = ("descending", "climbing", "level", "vertical trend unknown")
     trend = np.where(
-        vr < -TREND_FPM, 0, np.where(vr > TREND_FPM, 1, np.where(np.isfinite(vr), 2, 3))
+        vr < -cfg.gap_trend_fpm,
+        0,
+        np.where(vr > cfg.gap_trend_fpm, 1, np.where(np.isfinite(vr), 2, 3)),
     ).tolist()
     has_h = np.isfinite(height)
-    has_t = np.isfinite(trk) & (dist > HEADING_MIN_KM)
+    has_t = np.isfinite(trk) & (dist > cfg.heading_min_km)
     # the note in brackets, by (profile: none/on/off) x 3 + (heading: none/for/not for)
     prof = np.where(has_h, np.where(pen_p < 0.5, 1, 2), 0)
     head = np.where(has_t, np.where(pen_h < 0.5, 1, 2), 0)

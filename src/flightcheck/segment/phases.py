@@ -14,30 +14,31 @@ What is removed, and why (counted in ``Points.removed``):
   overlapping files); the first one is kept.
 * ``stale repeat``: a fix flagged stale, or a flying fix (> 50 kt) at exactly the position of
   the previous one: the feeder repeated an old position.
-* ``position jump``: a single fix that would need more than ``MAX_SPEED_KT`` to reach and to
+* ``position jump``: a single fix that would need more than ``max_speed_kt`` to reach and to
   leave while its neighbours are consistent with each other (MLAT/CPR outliers). MLAT fixes
-  get ``MLAT_SLACK_KM`` of extra tolerance.
+  get ``mlat_jump_slack_km`` of extra tolerance.
 
-Altitude spikes (one fix more than ``SPIKE_FT`` away from both neighbours that agree with
+Altitude spikes (one fix more than ``spike_ft`` away from both neighbours that agree with
 each other) keep their position but lose their altitude (set to NaN).
 
 A fix is on the ground when the source says so (``on_ground``), or, when the source does not
-say, when its ground speed is below ``GROUND_SPEED_KT``, or when it is rolling on an airport:
-at most ``ROLL_KT``, within ``ROLL_RADIUS_KM`` of one and no more than ``FIELD_TOLERANCE_FT``
+say, when its ground speed is below ``ground_speed_kt``, or when it is rolling on an airport:
+at most ``roll_kt``, within ``roll_radius_km`` of one and no more than ``field_tolerance_ft``
 above its elevation (the landing roll of an export that never sets on-ground, FR24's granular
 CSV with barometric altitudes of -75 to -175 ft at touchdown). A ground flag on a fix faster than
-``MAX_GROUND_KT`` is ignored (a decoding error: nothing taxis at 250 kt). When the source gives
+``ground_flag_max_kt`` is ignored (a decoding error: nothing taxis at 250 kt). When the source gives
 neither (FlightAware KML: time, position and altitude only), the speed is derived from the
-positions: a fix is on the ground when it moved slower than ``GROUND_SPEED_KT`` from the
-nearest fix at least ``DERIVED_MIN_DT_S`` before it and to the one at least that long after
+positions: a fix is on the ground when it moved slower than ``ground_speed_kt`` from the
+nearest fix at least ``derived_speed_min_dt_s`` before it and to the one at least that long after
 it (so position noise between fixes a second apart does not decide), *and* it is low:
-altitude unknown, at most ``GROUND_ALT_FT`` (exports that write 0 on the ground), or within
-``GROUND_ALT_FT`` of the elevation of an airport within ``FIELD_RADIUS_KM`` (when an airport
+altitude unknown, at most ``ground_alt_ft`` (exports that write 0 on the ground), or within
+``ground_alt_ft`` of the elevation of an airport within ``field_radius_km`` (when an airport
 index is given).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,38 +48,9 @@ from flightcheck.geo import KM_PER_DEG, step_km
 from flightcheck.runtime.compat import boolean_parts
 from flightcheck.segment.airportindex import AirportIndex
 from flightcheck.segment.runcodes import run_codes
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.flags import flagged
 from flightcheck.units import KT_TO_KMS
-
-MAX_SPEED_KT = 1000.0
-"""Fastest plausible ground speed between two fixes (kt)."""
-JUMP_SLACK_KM = 1.5
-"""Distance a fix may be off before the speed test applies (position noise), km."""
-MLAT_SLACK_KM = 5.0
-"""The same slack for MLAT fixes, which are noisier, km."""
-SPIKE_FT = 1500.0
-"""Altitude difference from both neighbours that makes a single altitude a spike, ft."""
-MAX_VRATE_FPM = 8000.0
-"""Fastest plausible climb or descent, ft/min (added to ``SPIKE_FT`` per minute between fixes)."""
-GROUND_SPEED_KT = 35.0
-"""Without a ground flag, a fix slower than this is taken as on the ground (kt)."""
-MAX_GROUND_KT = 250.0
-"""A ground flag on a faster fix is ignored (kt)."""
-DERIVED_MIN_DT_S = 5.0
-"""Shortest time over which a speed is derived from positions, s."""
-GROUND_ALT_FT = 300.0
-"""A fix with a derived ground speed is on the ground only this low (or this near a field), ft."""
-ROLL_KT = 180.0
-"""Without a ground flag, a fix this slow at field elevation is rolling on the runway (kt)."""
-ROLL_RADIUS_KM = 3.0
-"""... when it is this near an airport's reference point, km."""
-FIELD_TOLERANCE_FT = 100.0
-"""... and at most this far above the field elevation, ft."""
-GEOMETRIC_TOLERANCE_FT = 350.0
-"""... or this far, for a geometric (GNSS) altitude: the geoid lies up to ~100 m from the
-ellipsoid, ft."""
-FIELD_RADIUS_KM = 10.0
-"""Airports this near a fix give the field elevation for the derived-speed ground test, km."""
 
 
 @dataclass
@@ -145,9 +117,11 @@ def _flag(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
     return np.where(known, v, False).astype(bool), known
 
 
-def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
+def prepare(
+    df: pd.DataFrame, index: AirportIndex | None = None, s: EngineSettings = DEFAULT
+) -> Points:
     """Clean a track table (any order) and classify its fixes; see the module docstring.
-    ``index`` gives field elevations for the derived-speed ground test."""
+    ``index`` gives field elevations for the derived-speed ground test; ``s`` the thresholds."""
     codes, uniques = aircraft_codes(df["icao24"])
     t = df["time"].array.asi8.astype(np.float64) if len(df) else np.empty(0)
     t /= 1e9  # in place: one 8-byte-per-fix array fewer on big tables (same values)
@@ -201,7 +175,7 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     def sub(a: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
         return a if rows is None else a[rows]  # boolean mask; no copy while nothing is removed
 
-    jump = _jumps(codes, t, lat, lon, mlat, kept)
+    jump = _jumps(codes, t, lat, lon, mlat, s, kept)
     keep[jump if kept is None else kept[jump]] = False
     removed["position jump"] = int(jump.sum())
 
@@ -209,12 +183,14 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     codes, t, lat, lon = (sub(a, sel) for a in (codes, t, lat, lon))
     alt, gs, trk, vr = (sub(a, sel) for a in (alt, gs, trk, vr))
     on_ground, ground_known = sub(on_ground, sel), sub(ground_known, sel)
-    ground = np.where(ground_known, on_ground & ~(gs > MAX_GROUND_KT), gs < GROUND_SPEED_KT)
-    ground |= _derived_ground(codes, t, lat, lon, alt, ~ground_known & np.isnan(gs), index)
-    ground |= _rolling_on_field(
-        lat, lon, alt, gs, ~ground_known & ~ground, sub(geometric, sel), index
+    ground = np.where(
+        ground_known, on_ground & ~(gs > s.ground_flag_max_kt), gs < s.ground_speed_kt
     )
-    spikes = _altitude_spikes(codes, t, alt, ground)
+    ground |= _derived_ground(codes, t, lat, lon, alt, ~ground_known & np.isnan(gs), index, s)
+    ground |= _rolling_on_field(
+        lat, lon, alt, gs, ~ground_known & ~ground, sub(geometric, sel), index, s
+    )
+    spikes = _altitude_spikes(codes, t, alt, ground, s)
     alt[spikes] = np.nan  # alt is a fresh array here (np.where above): in place
     removed["altitude spike"] = int(spikes.sum())
     bounds = (
@@ -242,7 +218,7 @@ def prepare(df: pd.DataFrame, index: AirportIndex | None = None) -> Points:
     )
 
 
-def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
+def _derived_ground(codes, t, lat, lon, alt, unknown, index, s: EngineSettings) -> np.ndarray:
     """Fixes (among ``unknown``: no ground flag, no ground speed) slow and low enough to be on
     the ground, from the speed derived from positions (see the module docstring)."""
     out = np.zeros(len(t), dtype=bool)
@@ -252,8 +228,8 @@ def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
     key = codes.astype(np.float64) * 2.0**33 + (t - t[0])  # sorted: aircraft, then time
     slow = np.ones(len(k), dtype=bool)
     seen = np.zeros(len(k), dtype=bool)
-    prev = np.searchsorted(key, key[k] - DERIVED_MIN_DT_S, side="right") - 1
-    nxt = np.searchsorted(key, key[k] + DERIVED_MIN_DT_S, side="left")
+    prev = np.searchsorted(key, key[k] - s.derived_speed_min_dt_s, side="right") - 1
+    nxt = np.searchsorted(key, key[k] + s.derived_speed_min_dt_s, side="left")
     for j in (prev, nxt):
         inside = (j >= 0) & (j < len(t))
         j = np.clip(j, 0, len(t) - 1)
@@ -261,36 +237,38 @@ def _derived_ground(codes, t, lat, lon, alt, unknown, index) -> np.ndarray:
         ok = inside & (codes[j] == codes[k]) & (dt > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
             kt = step_km(lat[j], lon[j], lat[k], lon[k]) / np.where(ok, dt, 1.0) / KT_TO_KMS
-        slow &= ~ok | (kt < GROUND_SPEED_KT)
+        slow &= ~ok | (kt < s.ground_speed_kt)
         seen |= ok
     k = k[slow & seen]
     a = alt[k]
-    low = np.isnan(a) | (a <= GROUND_ALT_FT)
+    low = np.isnan(a) | (a <= s.ground_alt_ft)
     if index is not None and (~low).any():
         m = np.flatnonzero(~low)
-        q, ap, _ = index.near_many(lat[k[m]], lon[k[m]], FIELD_RADIUS_KM)
+        q, ap, _ = index.near_many(lat[k[m]], lon[k[m]], s.field_radius_km)
         elev = index.elev_ft[ap]
         near = np.zeros(len(m), dtype=bool)
-        np.logical_or.at(near, q, np.abs(a[m][q] - elev) <= GROUND_ALT_FT)
+        np.logical_or.at(near, q, np.abs(a[m][q] - elev) <= s.ground_alt_ft)
         low[m] = near
     out[k[low]] = True
     return out
 
 
-def _rolling_on_field(lat, lon, alt, gs, unknown, geometric, index) -> np.ndarray:
+def _rolling_on_field(
+    lat, lon, alt, gs, unknown, geometric, index, s: EngineSettings
+) -> np.ndarray:
     """Fixes (among ``unknown``: no ground flag, not already slow) rolling on an airport: at
-    most ``ROLL_KT``, within ``ROLL_RADIUS_KM`` of an airport, and no more than
-    ``FIELD_TOLERANCE_FT`` above its elevation (any amount below: baro altitudes on a low-
+    most ``roll_kt``, within ``roll_radius_km`` of an airport, and no more than
+    ``field_tolerance_ft`` above its elevation (any amount below: baro altitudes on a low-
     pressure day, and exports that write 0 on the ground at a high field, read low), or
-    ``GEOMETRIC_TOLERANCE_FT`` where the altitude is geometric (``geometric``: GNSS heights
+    ``geometric_tolerance_ft`` where the altitude is geometric (``geometric``: GNSS heights
     above the ellipsoid differ from elevations above the geoid by up to ~100 m)."""
     out = np.zeros(len(lat), dtype=bool)
-    k = np.flatnonzero(unknown & (gs <= ROLL_KT) & np.isfinite(alt))
+    k = np.flatnonzero(unknown & (gs <= s.roll_kt) & np.isfinite(alt))
     if index is None or not len(k):
         return out
-    q, ap, _ = index.near_many(lat[k], lon[k], ROLL_RADIUS_KM)
+    q, ap, _ = index.near_many(lat[k], lon[k], s.roll_radius_km)
     elev = index.elev_ft[ap]
-    tolerance = np.where(geometric[k][q], GEOMETRIC_TOLERANCE_FT, FIELD_TOLERANCE_FT)
+    tolerance = np.where(geometric[k][q], s.geometric_tolerance_ft, s.field_tolerance_ft)
     on = np.isfinite(elev) & (alt[k][q] - elev <= tolerance)
     out[k[q[on]]] = True
     return out
@@ -316,38 +294,42 @@ def _middle_flags(
     ``rows``, the elements are ``a[rows]``, gathered block by block (no full-size copies)."""
     n = len(arrays[0]) if rows is None else len(rows)
     out = np.zeros(n, dtype=bool)
-    for s in range(1, n - 1, BLOCK):
-        e = min(s + BLOCK, n - 1)
+    for b in range(1, n - 1, BLOCK):
+        e = min(b + BLOCK, n - 1)
         if rows is None:
-            out[s:e] = test(*(a[s - 1 : e + 1] for a in arrays))
+            out[b:e] = test(*(a[b - 1 : e + 1] for a in arrays))
         else:
-            r = rows[s - 1 : e + 1]
-            out[s:e] = test(*(a[r] for a in arrays))
+            r = rows[b - 1 : e + 1]
+            out[b:e] = test(*(a[r] for a in arrays))
     return out
 
 
-def _jumps(codes, t, lat, lon, mlat, rows: np.ndarray | None = None) -> np.ndarray:
+def _jumps(
+    codes, t, lat, lon, mlat, s: EngineSettings, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Single fixes (of ``a[rows]``, or all) that are unreachable from both neighbours that
     agree with each other."""
-    return _middle_flags(_jump_test, (codes, t, lat, lon, mlat), rows)
+    return _middle_flags(functools.partial(_jump_test, s=s), (codes, t, lat, lon, mlat), rows)
 
 
-def _jump_test(codes, t, lat, lon, mlat) -> np.ndarray:
+def _jump_test(codes, t, lat, lon, mlat, s: EngineSettings) -> np.ndarray:
     n = len(t)
     out = np.zeros(max(n - 2, 0), dtype=bool)
     if n < 3:
         return out
-    vmax = MAX_SPEED_KT * KT_TO_KMS
+    vmax = s.max_speed_kt * KT_TO_KMS
     dt = t[1:] - t[:-1]
     # fix k to fix k + 1, exactly only where an upper bound (|dlat| + |dlon| in degrees, the
     # longitude not wrapped, with rounding slack) exceeds the smallest threshold; 0 elsewhere
     # (never above a threshold)
     bound = (np.abs(lat[1:] - lat[:-1]) + np.abs(lon[1:] - lon[:-1])) * (KM_PER_DEG * 1.000001)
-    k = np.flatnonzero(~(bound <= min(JUMP_SLACK_KM, MLAT_SLACK_KM) + vmax * dt))
+    k = np.flatnonzero(~(bound <= min(s.jump_slack_km, s.mlat_jump_slack_km) + vmax * dt))
     step = np.zeros(n - 1)
     step[k] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1])
     same = codes[1:] == codes[:-1]
-    slack = np.where(mlat[1:-1], MLAT_SLACK_KM, JUMP_SLACK_KM)  # of the middle fixes 1..n-2
+    slack = np.where(
+        mlat[1:-1], s.mlat_jump_slack_km, s.jump_slack_km
+    )  # of the middle fixes 1..n-2
     both = (
         same[:-1]
         & same[1:]
@@ -363,21 +345,21 @@ def _jump_test(codes, t, lat, lon, mlat) -> np.ndarray:
     return out
 
 
-def _altitude_spikes(codes, t, alt, ground) -> np.ndarray:
+def _altitude_spikes(codes, t, alt, ground, s: EngineSettings) -> np.ndarray:
     """Airborne fixes whose altitude jumps away from both neighbours, which agree."""
     n = len(t)
     out = np.zeros(n, dtype=bool)
     has = np.flatnonzero(~np.isnan(alt) & ~ground)
     if len(has) < 3:
         return out
-    out[has[_middle_flags(lambda h: _spike_test(codes[h], t[h], alt[h]), (has,))]] = True
+    out[has[_middle_flags(lambda h: _spike_test(codes[h], t[h], alt[h], s), (has,))]] = True
     return out
 
 
-def _spike_test(c, tt, a) -> np.ndarray:
+def _spike_test(c, tt, a, s: EngineSettings) -> np.ndarray:
     same = c[1:] == c[:-1]
     dt = tt[1:] - tt[:-1]
-    lim = SPIKE_FT + MAX_VRATE_FPM * dt / 60.0  # per step k -> k + 1
+    lim = s.spike_ft + s.max_vrate_fpm * dt / 60.0  # per step k -> k + 1
     step = a[1:] - a[:-1]
     d_in, d_out = step[:-1], step[1:]
     lim_in, lim_out = lim[:-1], lim[1:]

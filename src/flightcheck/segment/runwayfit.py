@@ -5,7 +5,7 @@ An aircraft's need is a minimum runway length (ft) and whether the runway must b
 * its ICAO type code is in the packaged table of types that use short or unpaved strips
   (:mod:`flightcheck.reference.runway_needs`: C-130 3,000 ft unpaved, Il-76 4,500 ft
   unpaved ...): that figure;
-* otherwise, seen faster than ``JET_KT``: a jet, ``JET_RUNWAY_FT`` paved (a C-130 cruising
+* otherwise, seen faster than ``jet_kt``: a jet, ``jet_runway_ft`` paved (a C-130 cruising
   at 310 kt with no type code is judged so, which is why the type comes first);
 * otherwise none (turboprops and light aircraft land almost anywhere).
 
@@ -31,14 +31,10 @@ import numpy as np
 import pandas as pd
 
 from flightcheck.reference.runway_needs import need_of
+from flightcheck.settings import DEFAULT, EngineSettings
 
 if TYPE_CHECKING:
     from flightcheck.segment.airportindex import AirportIndex
-
-JET_KT = 280.0
-"""Without a known type, an aircraft seen faster than this (kt) is a jet."""
-JET_RUNWAY_FT = 4000.0
-"""The paved runway a jet of unknown type needs, ft."""
 
 FITS, LENGTH_UNKNOWN, SURFACE_UNKNOWN, UNPAVED, SHORT = range(5)
 FIT_NAMES = ("fits", "length unknown", "surface unknown", "unpaved", "short")
@@ -135,9 +131,9 @@ class Needs:
         return ~self.by_type & (self.min_ft > 0)
 
 
-def needs(typecodes: np.ndarray, seen_kt: np.ndarray) -> Needs:
+def needs(typecodes: np.ndarray, seen_kt: np.ndarray, s: EngineSettings = DEFAULT) -> Needs:
     """The :class:`Needs` of aircraft with ICAO type codes ``typecodes`` (None unknown) and
-    fastest airborne ground speeds ``seen_kt`` (kt, NaN unknown)."""
+    fastest airborne ground speeds ``seen_kt`` (kt, NaN unknown), under the settings ``s``."""
     n = len(seen_kt)
     min_ft, paved = np.zeros(n), np.zeros(n, dtype=bool)
     by_type = np.zeros(n, dtype=bool)
@@ -152,11 +148,11 @@ def needs(typecodes: np.ndarray, seen_kt: np.ndarray) -> Needs:
                 f"type {need.typecode} ({need.family}) uses {need.min_runway_ft:,.0f}"
                 f" ft, {surface}: {need.source}"
             )
-        elif seen_kt[c] > JET_KT:
-            min_ft[c], paved[c] = JET_RUNWAY_FT, True
+        elif seen_kt[c] > s.jet_kt:
+            min_ft[c], paved[c] = s.jet_runway_ft, True
             what = f"type {tc}" if isinstance(tc, str) and tc else "type unknown"
             basis.append(
-                f"{what}, seen at {seen_kt[c]:.0f} kt: a jet, needs {JET_RUNWAY_FT:,.0f} ft paved"
+                f"{what}, seen at {seen_kt[c]:.0f} kt: a jet, needs {s.jet_runway_ft:,.0f} ft paved"
             )
         else:
             basis.append("no runway need known")

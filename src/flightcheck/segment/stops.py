@@ -3,16 +3,16 @@ descending fix and a low, climbing fix near the same airport).
 
 Observed stops come from runs of ground fixes (vectorised: run bounds, per-run medians by one
 lexsort, airport fits for all runs at once; Python only writes each finding's evidence). A run
-that never slows below ``TOUCH_AND_GO_KT`` and lasts at most ``TOUCH_AND_GO_S`` between
+that never slows below ``touch_and_go_kt`` and lasts at most ``touch_and_go_s`` between
 airborne fixes is a touch-and-go, not a stop. Runs at the same airport separated only by slow
 fixes (ground-flag flicker while taxiing) are one stop.
 
-Inferred stops come from silences of at least ``MIN_GAP_S`` between two airborne fixes when,
+Inferred stops come from silences of at least ``min_silence_s`` between two airborne fixes when,
 for one airport, the fix before is within the approach envelope (height above the airport at
-most ``ENVELOPE_BASE_FT`` + ``ENVELOPE_FT_PER_KM`` x distance, i.e. about twice a 3-degree
+most ``envelope_base_ft`` + ``envelope_ft_per_km`` x distance, i.e. about twice a 3-degree
 glide path plus altimeter slack), not climbing, and heading for it; the fix after is within
 the same envelope, not descending and heading away; and the silence leaves at least
-``MIN_DWELL_S`` on the ground after flying in and out at approach speeds.
+``min_dwell_s`` on the ground after flying in and out at approach speeds.
 """
 
 from __future__ import annotations
@@ -29,31 +29,6 @@ from flightcheck.segment.assign import best_two, score_many, score_pairs
 from flightcheck.segment.context import Context, track_at
 from flightcheck.segment.evidence import between, clock, duration, feet, vertical
 from flightcheck.units import KT_TO_KMS
-
-MIN_GAP_S = 600.0
-"""Shortest silence examined for an inferred stop (and reported as a gap), s."""
-MIN_DWELL_S = 600.0
-"""Least time on the ground an inferred stop must leave room for, s."""
-TOUCH_AND_GO_KT = 50.0
-TOUCH_AND_GO_S = 120.0
-TAXI_KT = 60.0
-"""Airborne-flagged fixes slower than this between two ground runs are taxi flicker."""
-GROUND_BREAK_KM = 3.0
-"""Consecutive ground fixes further apart than this belong to different stops."""
-GROUND_RADIUS_KM = 10.0
-MAX_GROUND_KT = 250.0
-"""Fastest movement on the ground (a take-off roll ends well below this), kt."""
-GROUND_SLACK_KM = 0.3
-"""Position noise allowed before the ground speed limit applies, km."""
-ENVELOPE_BASE_FT = 2000.0
-ENVELOPE_FT_PER_KM = 350.0
-INFER_RADIUS_KM = 80.0
-APPROACH_KT = 150.0
-"""Typical speed flown between the last fix and touchdown (and wheels-off and first fix), kt."""
-WINDOW_SILENCE_S = 300.0
-"""An observed stop whose first (last) ground fix follows (precedes) a silence longer than
-this gets an arrival (departure) window instead of the ground fix's time."""
-
 
 _UTC = pd.Timestamp(0, tz="UTC").tzinfo
 
@@ -75,25 +50,25 @@ class _Run:
 def ground_jumps(ctx: Context) -> np.ndarray:
     """Ground fixes that neither neighbour could reach: both neighbours are ground fixes of the
     same aircraft that agree with each other, and reaching this fix from either would need
-    more than ``MAX_GROUND_KT`` (plus ``GROUND_SLACK_KM`` of position noise). These are
+    more than ``ground_move_max_kt`` (plus ``ground_slack_km`` of position noise). These are
     position errors (MLAT/CPR), never a stop or a touch-and-go of their own."""
     p = ctx.pts
     n = len(p.t)
     out = np.zeros(n, dtype=bool)
     if n < 3:
         return out
-    v = MAX_GROUND_KT * KT_TO_KMS
+    v = ctx.settings.ground_move_max_kt * KT_TO_KMS
     pair, step = _ground_steps(ctx)
     # the speed tests only where both steps are between ground fixes (no full-size temporaries)
     j = np.flatnonzero(pair[:-1] & pair[1:])  # step j into fix j + 1, step j + 1 out of it
     t = p.t
-    both = (step[j] > GROUND_SLACK_KM + v * (t[j + 1] - t[j])) & (
-        step[j + 1] > GROUND_SLACK_KM + v * (t[j + 2] - t[j + 1])
+    both = (step[j] > ctx.settings.ground_slack_km + v * (t[j + 1] - t[j])) & (
+        step[j + 1] > ctx.settings.ground_slack_km + v * (t[j + 2] - t[j + 1])
     )
     m = j[both] + 1
     dt_in, dt_out = p.t[m] - p.t[m - 1], p.t[m + 1] - p.t[m]
     d_by = step_km(p.lat[m - 1], p.lon[m - 1], p.lat[m + 1], p.lon[m + 1])
-    bad = d_by <= GROUND_SLACK_KM + v * (dt_in + dt_out)
+    bad = d_by <= ctx.settings.ground_slack_km + v * (dt_in + dt_out)
     out[m[bad]] = True
     return out
 
@@ -132,10 +107,10 @@ def ground_run_bounds(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     far = np.zeros(len(g), dtype=bool)
     if idx is None:  # far matters only where both are ground fixes of one aircraft: known
         pair, step = _ground_steps(ctx)
-        far[1:] = pair & (step > GROUND_BREAK_KM)
+        far[1:] = pair & (step > ctx.settings.ground_break_km)
     else:
         k = np.flatnonzero(g[1:])  # far only matters at ground fixes
-        far[k + 1] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1]) > GROUND_BREAK_KM
+        far[k + 1] = step_km(lat[k], lon[k], lat[k + 1], lon[k + 1]) > ctx.settings.ground_break_km
     change = ~same
     change[1:] |= g[1:] != g[:-1]
     change |= g & far
@@ -202,7 +177,7 @@ def _airport_fields(ctx: Context, i: int | None) -> dict:
 
 def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str) -> list[str | None]:
     """Per airborne fix ``k[j]``: the runway end of ``airport[j]`` whose centreline it is on
-    (within 25 km of the airport), else None. Vectorised over all fixes."""
+    (within ``runway_search_km`` of the airport), else None. Vectorised over all fixes."""
     p, ix = ctx.pts, ctx.ix
     k = np.asarray(k, dtype=np.int64)
     airport = np.asarray(airport, dtype=np.int64)
@@ -210,10 +185,12 @@ def runways_at(ctx: Context, k: np.ndarray, airport: np.ndarray, phase: str) -> 
     if not len(k):
         return out
     ref = haversine_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport])
-    near = np.flatnonzero(ref <= 25.0)
+    near = np.flatnonzero(ref <= ctx.settings.runway_search_km)
     # exports without a track (KML) get the bearing between fixes
     trk = track_at(ctx, k, -1 if phase == "arrive" else 1)
-    sc = score_pairs(ix, near, airport[near], ref[near], p.lat[k], p.lon[k], trk, phase, len(k))
+    sc = score_pairs(
+        ix, near, airport[near], ref[near], p.lat[k], p.lon[k], trk, phase, len(k), ctx.settings
+    )
     for row in np.flatnonzero(sc.runway >= 0).tolist():
         out[int(sc.query[row])] = sc.runway_end(row)
     return out
@@ -238,7 +215,9 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     run, idx, first = ranges(s_all, e_all)
     lat_m = group_median(p.lat[idx], run, n_runs)
     lon_m = group_median(p.lon[idx], run, n_runs)
-    sc = score_many(ctx.ix, lat_m, lon_m, None, "ground", GROUND_RADIUS_KM)
+    sc = score_many(
+        ctx.ix, lat_m, lon_m, None, "ground", ctx.settings.ground_radius_km, ctx.settings
+    )
     best, second = best_two(sc)
     has_fit = best >= 0
     fit_ap = _pick(sc.airport, best, -1)
@@ -246,7 +225,10 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     ambiguous = (
         has_fit
         & (second >= 0)
-        & (_pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan) < 1.0)
+        & (
+            _pick(sc.cost_km, second, np.nan) - _pick(sc.cost_km, best, np.nan)
+            < ctx.settings.ground_ambiguous_km
+        )
     )
     min_gs = group_nanmin(p.gs[idx], first, e_all - s_all + 1)
     dur = p.t[e_all] - p.t[s_all]
@@ -255,21 +237,22 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     has_after = e_all + 1 < p.end[c]
     bi = np.maximum(s_all - 1, 0)
     ai = np.minimum(e_all + 1, len(p.t) - 1)
-    fast = (min_gs >= TOUCH_AND_GO_KT) | (np.isnan(min_gs) & (s_all == e_all))
+    fast = (min_gs >= ctx.settings.touch_and_go_kt) | (np.isnan(min_gs) & (s_all == e_all))
     # a fast, brief run at the very start or end of the data is a take-off or landing roll the
     # export cut short: a stop open at that end, when it is at an airport
-    cut = (~has_before | ~has_after) & has_fit & (fit_km <= 3.0)
-    brief = fast & (dur <= TOUCH_AND_GO_S) & ~cut
+    near = fit_km <= ctx.settings.touch_and_go_airport_km
+    cut = (~has_before | ~has_after) & has_fit & near
+    brief = fast & (dur <= ctx.settings.touch_and_go_s) & ~cut
     tng = (
         brief
         & has_before
         & has_after
         & ~p.ground[bi]
         & ~p.ground[ai]
-        & (p.t[s_all] - p.t[bi] <= 180)
-        & (p.t[ai] - p.t[e_all] <= 180)
+        & (p.t[s_all] - p.t[bi] <= ctx.settings.touch_and_go_gap_s)
+        & (p.t[ai] - p.t[e_all] <= ctx.settings.touch_and_go_gap_s)
         & has_fit
-        & (fit_km <= 3.0)
+        & near
     )
     t_idx = np.flatnonzero(tng)
     t_rwy = runways_at(ctx, s_all[t_idx] - 1, fit_ap[t_idx], "arrive")
@@ -281,7 +264,7 @@ def observed(ctx: Context) -> tuple[list[dict], list[dict]]:
     k = np.flatnonzero(~brief)
     if not len(k):
         return [], events
-    fast_count = np.concatenate([[0], np.cumsum(p.gs >= TAXI_KT)])
+    fast_count = np.concatenate([[0], np.cumsum(p.gs >= ctx.settings.taxi_kt)])
     merge = np.zeros(len(k), dtype=bool)
     prev, cur = k[:-1], k[1:]
     merge[1:] = (
@@ -350,8 +333,8 @@ def _observed_stops(
     # distances from the fix before (after) to the median ground position, where the silence
     # is long enough for an arrival (departure) window: all at once, not one call per stop
     d_in, d_out = np.full(n, np.nan), np.full(n, np.nan)
-    w_in = np.flatnonzero((before >= 0) & (p.t[s] - p.t[before] > WINDOW_SILENCE_S))
-    w_out = np.flatnonzero((after >= 0) & (p.t[after] - p.t[e] > WINDOW_SILENCE_S))
+    w_in = np.flatnonzero((before >= 0) & (p.t[s] - p.t[before] > ctx.settings.window_silence_s))
+    w_out = np.flatnonzero((after >= 0) & (p.t[after] - p.t[e] > ctx.settings.window_silence_s))
     d_in[w_in] = step_km(p.lat[before[w_in]], p.lon[before[w_in]], lat_m[w_in], lon_m[w_in])
     d_out[w_out] = step_km(p.lat[after[w_out]], p.lon[after[w_out]], lat_m[w_out], lon_m[w_out])
     stats = zip(
@@ -427,11 +410,13 @@ def _observed_stop(
     if before is not None:
         arrival = p.t[s]
         silence = p.t[s] - p.t[before]
-        if silence > WINDOW_SILENCE_S:
+        if silence > ctx.settings.window_silence_s:
             d = d_in
             fast = max(p.gs[before] if math.isfinite(p.gs[before]) else 0, 250) * KT_TO_KMS
             early = min(p.t[before] + d / fast, p.t[s])
-            arrival = min(p.t[before] + d / _speed_kms(p.gs[before], APPROACH_KT), p.t[s])
+            arrival = min(
+                p.t[before] + d / _speed_kms(p.gs[before], ctx.settings.approach_kt), p.t[s]
+            )
             arr_win = [ts(early), ts(p.t[s])]
             notes.append(
                 f"silent {duration(silence)} before the first ground fix (last "
@@ -443,11 +428,13 @@ def _observed_stop(
     if after is not None:
         departure = p.t[e]
         silence = p.t[after] - p.t[e]
-        if silence > WINDOW_SILENCE_S:
+        if silence > ctx.settings.window_silence_s:
             d = d_out
             fast = max(p.gs[after] if math.isfinite(p.gs[after]) else 0, 250) * KT_TO_KMS
             late = max(p.t[after] - d / fast, p.t[e])
-            departure = max(p.t[after] - d / _speed_kms(p.gs[after], APPROACH_KT), p.t[e])
+            departure = max(
+                p.t[after] - d / _speed_kms(p.gs[after], ctx.settings.approach_kt), p.t[e]
+            )
             dep_win = [ts(p.t[e]), ts(late)]
             notes.append(
                 f"silent {duration(silence)} after the last ground fix (first "
@@ -466,7 +453,7 @@ def _observed_stop(
     where = (
         f"{fields['airport']} ({fields['airport_name']})"
         if run.airport is not None
-        else f"no airport within {GROUND_RADIUS_KM:.0f} km of {lat_m:.4f}, {lon_m:.4f}"
+        else f"no airport within {ctx.settings.ground_radius_km:.0f} km of {lat_m:.4f}, {lon_m:.4f}"
     )
     text = (
         f"{n_ground} ground fixes at {where} {between(p.t[s], p.t[e])}"
@@ -527,7 +514,7 @@ def inferred(ctx: Context, gap_idx: np.ndarray) -> list[dict]:
     nxt = first + 1
     has2 = (nxt < len(g)) & (g[np.minimum(nxt, max(len(g) - 1, 0))] == g[first])
     second_cost = np.where(has2, cost[np.minimum(nxt, max(len(g) - 1, 0))], np.inf)
-    ambiguous = has2 & (second_cost - cost[first] < 1.5)
+    ambiguous = has2 & (second_cost - cost[first] < ctx.settings.inferred_ambiguous_km)
     alt_ap = np.where(has2, tab["sb"].airport[rb[np.minimum(nxt, max(len(g) - 1, 0))]], -1)
     out = []
     for f, amb, alt in zip(first.tolist(), ambiguous.tolist(), alt_ap.tolist(), strict=True):
@@ -568,7 +555,7 @@ REASONS = (
     "last fix above the approach envelope",
     "first fix above the departure envelope",
     "not heading to / away from the airport",
-    "silence leaves less than MIN_DWELL_S on the ground",
+    "silence leaves less than min_dwell_s on the ground",
 )
 """Rule numbers of :func:`infer_table` (0: the airport fits)."""
 
@@ -598,13 +585,29 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     trend_b = np.where(np.isfinite(p.vr[b]), p.vr[b], _trends(ctx, b, -1))
     trend_a = np.where(np.isfinite(p.vr[a]), p.vr[a], _trends(ctx, a, +1))
     gap_reason = np.zeros(n, dtype=np.int8)
-    far = step_km(p.lat[b], p.lon[b], p.lat[a], p.lon[a]) > 2 * INFER_RADIUS_KM
+    far = step_km(p.lat[b], p.lon[b], p.lat[a], p.lon[a]) > 2 * ctx.settings.infer_radius_km
     gap_reason[far] = 3
     gap_reason[(trend_b > 500) | (trend_a < -500)] = 2
     gap_reason[~(np.isfinite(p.alt[b]) & np.isfinite(p.alt[a]))] = 1
     live = np.flatnonzero(gap_reason == 0)
-    sb = score_many(ix, p.lat[b[live]], p.lon[b[live]], p.trk[b[live]], "arrive", INFER_RADIUS_KM)
-    sa = score_many(ix, p.lat[a[live]], p.lon[a[live]], p.trk[a[live]], "depart", INFER_RADIUS_KM)
+    sb = score_many(
+        ix,
+        p.lat[b[live]],
+        p.lon[b[live]],
+        p.trk[b[live]],
+        "arrive",
+        ctx.settings.infer_radius_km,
+        ctx.settings,
+    )
+    sa = score_many(
+        ix,
+        p.lat[a[live]],
+        p.lon[a[live]],
+        p.trk[a[live]],
+        "depart",
+        ctx.settings.infer_radius_km,
+        ctx.settings,
+    )
     n_ap = len(ix)
     _, row_b, row_a = np.intersect1d(
         sb.query * n_ap + sb.airport,
@@ -621,15 +624,15 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     hb, ha = p.alt[kb] - elev, p.alt[ka] - elev
     ac = p.code[kb]
     fit = runwayfit.fit(ix, ap, ctx.needs.min_ft[ac], ctx.needs.paved[ac])
-    t_in = db / _speeds_kms(p.gs[kb], APPROACH_KT)
-    t_out = da / _speeds_kms(p.gs[ka], APPROACH_KT)
+    t_in = db / _speeds_kms(p.gs[kb], ctx.settings.approach_kt)
+    t_out = da / _speeds_kms(p.gs[ka], ctx.settings.approach_kt)
     silence = p.t[ka] - p.t[kb]
     reason = np.zeros(len(g), dtype=np.int8)
     rules = [
-        (4, hb > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * db),
-        (5, ha > ENVELOPE_BASE_FT + ENVELOPE_FT_PER_KM * da),
+        (4, hb > ctx.settings.envelope_base_ft + ctx.settings.envelope_ft_per_km * db),
+        (5, ha > ctx.settings.envelope_base_ft + ctx.settings.envelope_ft_per_km * da),
         (6, ~_headings_ok(ctx, kb, ap, towards=True) | ~_headings_ok(ctx, ka, ap, towards=False)),
-        (7, silence - t_in - t_out < MIN_DWELL_S),
+        (7, silence - t_in - t_out < ctx.settings.min_dwell_s),
     ]
     for code, broken in reversed(rules):  # the first broken rule wins
         reason[broken] = code
@@ -677,8 +680,8 @@ def _infer_one(
     i = fb.airport
     elev = ix.elev_ft[i] if math.isfinite(ix.elev_ft[i]) else 0.0
     hb, ha = p.alt[b] - elev, p.alt[a] - elev
-    t_in = fb.distance_km / _speed_kms(p.gs[b], APPROACH_KT)
-    t_out = fa.distance_km / _speed_kms(p.gs[a], APPROACH_KT)
+    t_in = fb.distance_km / _speed_kms(p.gs[b], ctx.settings.approach_kt)
+    t_out = fa.distance_km / _speed_kms(p.gs[a], ctx.settings.approach_kt)
     fast_b = max(p.gs[b] if math.isfinite(p.gs[b]) else 0, 250) * KT_TO_KMS
     fast_a = max(p.gs[a] if math.isfinite(p.gs[a]) else 0, 250) * KT_TO_KMS
     arr_early = p.t[b] + fb.distance_km / fast_b

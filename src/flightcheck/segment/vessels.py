@@ -1,32 +1,33 @@
 """Port visits, anchorages and AIS silences of vessels (track rows with ``kind == "vessel"``).
 
 A **stay** is a run of one vessel's fixes that starts at the first fix with SOG under
-``ENTER_KT`` and lasts while SOG stays under ``EXIT_KT`` (hysteresis: a vessel creeping at
-1 kn along the quay is still moored). A burst of faster fixes shorter than ``SPIKE_S`` that
-ends within ``SPIKE_KM`` of where it began is a GNSS spike and does not end the stay; slow
-fixes more than ``MOVE_KM`` apart (typically either side of a silence) are different stays.
-A stay of ``MIN_STAY_S`` or more is
+``vessel_enter_kt`` and lasts while SOG stays under ``vessel_exit_kt`` (hysteresis: a vessel
+creeping at 1 kn along the quay is still moored). A burst of faster fixes shorter than
+``vessel_spike_s`` that ends within ``vessel_spike_km`` of where it began is a GNSS spike and
+does not end the stay; slow fixes more than ``vessel_move_km`` apart (typically either side of
+a silence) are different stays.
+A stay of ``vessel_min_stay_s`` or more is
 
 * a **port visit** (a stop, ``kind`` "observed") when its median position is within the
   port radius of a World Port Index port (:func:`port_radius_km`: 3 km; 4 km for medium and
   6 km for large harbours, whose WPI point is the town or harbour centre and whose terminals
   spread over several km). Place code (``airport`` column): the port's UN/LOCODE, else
   ``WPI<number>``; ``airport_name`` the WPI name; ``country`` ISO-2. Stays at the same port less
-  than ``MERGE_S`` apart (shifting berth) are one visit.
+  than ``vessel_merge_s`` apart (shifting berth) are one visit.
 * otherwise an **anchorage** event (waiting off a port is not a visit); its ``airport`` is
-  the nearest port within ``ANCHORAGE_CONTEXT_KM``, for context.
+  the nearest port within ``anchorage_context_km``, for context.
 
-Arrival is the first slow fix, departure the last fix before SOG reaches ``EXIT_KT``; when
-the fix before (after) the stay is more than ``WINDOW_SILENCE_S`` away, the arrival
+Arrival is the first slow fix, departure the last fix before SOG reaches ``vessel_exit_kt``; when
+the fix before (after) the stay is more than ``vessel_window_silence_s`` away, the arrival
 (departure) is estimated from the distance at the vessel's speed and an
 ``arrival_window``/``departure_window`` (earliest at 1.3 x that speed, the observed fix)
 is given.
 
-**Gaps**: silences of at least ``VESSEL_MIN_GAP_S`` between fixes of one vessel, except those inside
-a stay (moored, same place). The direct passage takes ``d / v`` at the vessel's service speed
-``v`` (90th percentile of its SOG above 3 kn; 12 kn when unknown). Unaccounted time above
-``max(VESSEL_MARGIN_S, VESSEL_MARGIN_SHARE x direct)`` has candidates: ports X with
-``d(A, X) + d(X, B) <= v (T - MIN_STAY_S)``, ranked by the share of the slack the detour uses
+**Gaps**: silences of at least ``vessel_min_gap_s`` between fixes of one vessel, except those
+inside a stay (moored, same place). The direct passage takes ``d / v`` at the vessel's service
+speed ``v`` (90th percentile of its SOG above 3 kn; 12 kn when unknown). Unaccounted time above
+``max(vessel_margin_s, vessel_margin_share x direct)`` has candidates: ports X with ``d(A, X) +
+d(X, B) <= v (T - vessel_min_stay_s)``, ranked by the share of the slack the detour uses
 plus a harbour-size term; otherwise the gap is explained by the direct passage.
 
 Confidence of a port visit (documented ranking, not a probability): base 0.80, +0.10 x
@@ -47,28 +48,12 @@ from flightcheck.reference import ports
 from flightcheck.segment.confidence import describe
 from flightcheck.segment.evidence import Cite, duration, stamp
 from flightcheck.segment.stops import ts
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.table import time_s
 from flightcheck.units import KT_TO_KMS
 
-ENTER_KT = 0.5
-EXIT_KT = 1.5
-SPIKE_S = 600.0
-SPIKE_KM = 0.5
-MOVE_KM = 1.0
-MIN_STAY_S = 1800.0
-MERGE_S = 2 * 3600.0
 PORT_RADIUS_KM = 3.0
 LARGE_RADIUS_KM = {"Large": 6.0, "Medium": 4.0}
-ANCHORAGE_CONTEXT_KM = 50.0
-WINDOW_SILENCE_S = 1800.0
-VESSEL_MIN_GAP_S = 1800.0
-"""Shortest silence reported as a gap, s (verify treats longer unexplained silences as
-uncovered, so every one of them gets a gap record)."""
-VESSEL_MARGIN_S = 3600.0
-VESSEL_MARGIN_SHARE = 0.15
-DEFAULT_SERVICE_KT = 12.0
-MIN_SERVICE_KT = 5.0
-MAX_CANDIDATES = 10
 SIZE_SCORE = {"Large": 0.0, "Medium": -0.25, "Small": -0.5}
 """Candidate score by WPI harbour size (Very Small and unknown: -0.75)."""
 
@@ -87,7 +72,8 @@ def place_code(table: pd.DataFrame) -> np.ndarray:
 class _Fixes:
     """One vessel table, cleaned and ordered, as numpy arrays."""
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, settings: EngineSettings):
+        self.settings = settings
         df = df[np.isfinite(df["lat"].to_numpy(float)) & np.isfinite(df["lon"].to_numpy(float))]
         df = df.sort_values(["icao24", "time", "row"], kind="stable").reset_index(drop=True)
         self.df = df
@@ -114,14 +100,18 @@ class _Fixes:
         under_way = pd.Series(np.where(self.sog > 3.0, self.sog, np.nan))
         q = under_way.groupby(self.code).quantile(0.9).reindex(range(len(self.names)))
         out = q.to_numpy(float)
-        return np.where(np.isfinite(out), np.maximum(out, MIN_SERVICE_KT), DEFAULT_SERVICE_KT)
+        cfg = self.settings
+        return np.where(
+            np.isfinite(out), np.maximum(out, cfg.vessel_min_service_kt), cfg.vessel_service_kt
+        )
 
 
 def _stays(f: _Fixes) -> tuple[np.ndarray, np.ndarray]:
-    """(first, last) fix indices of every stay of at least ``MIN_STAY_S``."""
+    """(first, last) fix indices of every stay of at least ``vessel_min_stay_s``."""
+    cfg = f.settings
     n = len(f.t)
     idx = np.arange(n)
-    calm = f.sog < EXIT_KT
+    calm = f.sog < cfg.vessel_exit_kt
     prev_calm = np.maximum.accumulate(np.where(calm, idx, -1))
     next_calm = np.minimum.accumulate(np.where(calm, idx, n)[::-1])[::-1]
     p, q = np.clip(prev_calm, 0, n - 1), np.clip(next_calm, 0, n - 1)
@@ -131,21 +121,21 @@ def _stays(f: _Fixes) -> tuple[np.ndarray, np.ndarray]:
         & (next_calm < n)
         & (f.code[p] == f.code)
         & (f.code[q] == f.code)
-        & (f.t[q] - f.t[p] <= SPIKE_S)
-        & (haversine_km(f.lat[p], f.lon[p], f.lat[q], f.lon[q]) <= SPIKE_KM)
+        & (f.t[q] - f.t[p] <= cfg.vessel_spike_s)
+        & (haversine_km(f.lat[p], f.lon[p], f.lat[q], f.lon[q]) <= cfg.vessel_spike_km)
     )
     calm = calm | spike
-    start = calm & ~(np.roll(calm, 1) & f.same_prev & (f.step_km <= MOVE_KM))
+    start = calm & ~(np.roll(calm, 1) & f.same_prev & (f.step_km <= cfg.vessel_move_km))
     start[0] = calm[0] if n else False
     label = np.cumsum(start) - 1
     label = np.where(calm, label, -1)
-    slow = (f.sog < ENTER_KT) & calm
+    slow = (f.sog < cfg.vessel_enter_kt) & calm
     first = pd.Series(np.where(slow, idx, n)).groupby(label).min()
     last = pd.Series(idx).groupby(label).max()
     first, last = first.drop(-1, errors="ignore"), last.drop(-1, errors="ignore")
     ok = (first < n).to_numpy()
     a, b = first.to_numpy()[ok], last.to_numpy()[ok]
-    long_enough = f.t[b] - f.t[a] >= MIN_STAY_S
+    long_enough = f.t[b] - f.t[a] >= cfg.vessel_min_stay_s
     return a[long_enough], b[long_enough]
 
 
@@ -159,10 +149,10 @@ def _medians(f: _Fixes, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nd
     return med["lat"].to_numpy(), med["lon"].to_numpy()
 
 
-def _assign_ports(lat: np.ndarray, lon: np.ndarray) -> pd.DataFrame:
+def _assign_ports(lat: np.ndarray, lon: np.ndarray, cfg: EngineSettings) -> pd.DataFrame:
     """Per stay: the nearest port within its radius (``port`` row or NaN), whether another
-    port is almost as near, and the nearest port within ANCHORAGE_CONTEXT_KM."""
-    near = ports.nearest(lat, lon, radius_km=ANCHORAGE_CONTEXT_KM, k=3)
+    port is almost as near, and the nearest port within ``anchorage_context_km``."""
+    near = ports.nearest(lat, lon, radius_km=cfg.anchorage_context_km, k=3)
     near["code"] = place_code(near)
     near["inside"] = near["distance_km"] <= port_radius_km(near["harbor_size"])
     out = pd.DataFrame(index=range(len(lat)))
@@ -184,7 +174,9 @@ def _assign_ports(lat: np.ndarray, lon: np.ndarray) -> pd.DataFrame:
 def _merge_same_port(
     f: _Fixes, a: np.ndarray, b: np.ndarray, code: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Join consecutive port stays of one vessel at the same port less than MERGE_S apart."""
+    """Join consecutive port stays of one vessel at the same port less than
+    ``vessel_merge_s`` apart."""
+    cfg = f.settings
     keep = np.ones(len(a), dtype=bool)
     a, b = a.copy(), b.copy()
     last = -1
@@ -194,7 +186,7 @@ def _merge_same_port(
             and isinstance(code[i], str)
             and code[i] == code[last]
             and f.code[a[i]] == f.code[a[last]]
-            and f.t[a[i]] - f.t[b[last]] < MERGE_S
+            and f.t[a[i]] - f.t[b[last]] < cfg.vessel_merge_s
         ):
             b[last] = b[i]
             keep[i] = False
@@ -208,6 +200,7 @@ def _edge(
 ) -> tuple[float | None, list | None, str | None]:
     """(time, window, note) for the arrival (departure) of a stay whose first (last) fix is
     ``k`` and whose previous (next) fix of the same vessel is ``other``."""
+    cfg = f.settings
     if other is None:
         return (
             None,
@@ -219,7 +212,7 @@ def _edge(
             ),
         )
     silence = abs(f.t[k] - f.t[other])
-    if silence <= WINDOW_SILENCE_S:
+    if silence <= cfg.vessel_window_silence_s:
         return float(f.t[k]), None, None
     d = float(haversine_km(f.lat[other], f.lon[other], lat, lon))
     sog = f.sog[other]
@@ -256,6 +249,7 @@ def _confidence(
 def _records(
     f: _Fixes, a: np.ndarray, b: np.ndarray, lat: np.ndarray, lon: np.ndarray, where: pd.DataFrame
 ) -> tuple[list[dict], list[dict]]:
+    cfg = f.settings
     stops: list[dict] = []
     events: list[dict] = []
     for i, (s, e) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
@@ -272,11 +266,12 @@ def _records(
             ctx = (
                 f", {w['near_km']:.1f} km from {w['near_name']} ({w['near_code']})"
                 if isinstance(w["near_code"], str)
-                else f", no port within {ANCHORAGE_CONTEXT_KM:.0f} km"
+                else f", no port within {cfg.anchorage_context_km:.0f} km"
             )
             text = (
                 f"at anchor or drifting (not a port visit): {n} fixes under "
-                f"{EXIT_KT} kn at {lat[i]:.4f}, {lon[i]:.4f}{ctx} from {stamp(f.t[s])} to "
+                f"{cfg.vessel_exit_kt} kn at {lat[i]:.4f}, {lon[i]:.4f}{ctx} "
+                f"from {stamp(f.t[s])} to "
                 f"{stamp(f.t[e])} ({duration(f.t[e] - f.t[s])}); {span}"
             )
             events.append(
@@ -300,7 +295,8 @@ def _records(
         dwell = (dep if dep is not None else f.t[e]) - (arr if arr is not None else f.t[s])
         conf, fac = _confidence(n, min_sog, dwell, float(w["distance_km"]), bool(w["ambiguous"]))
         text = (
-            f"{n} fixes under {EXIT_KT} kn at {w['name']} ({w['code']}, {w['country']}), "
+            f"{n} fixes under {cfg.vessel_exit_kt} kn at {w['name']} "
+            f"({w['code']}, {w['country']}), "
             f"{w['distance_km']:.1f} km from the WPI port position, from {stamp(f.t[s])} "
             f"to {stamp(f.t[e])}"
             + (f", slowest {min_sog:.1f} kn" if np.isfinite(min_sog) else "")
@@ -335,13 +331,14 @@ def _records(
 
 
 def _gaps(f: _Fixes, a: np.ndarray, b: np.ndarray) -> list[dict]:
-    """Silences of at least VESSEL_MIN_GAP_S outside the stays, with candidate ports."""
+    """Silences of at least ``vessel_min_gap_s`` outside the stays, with candidate ports."""
+    cfg = f.settings
     n = len(f.t)
     in_stay = np.zeros(n + 1, dtype=int)
     np.add.at(in_stay, a, 1)
     np.add.at(in_stay, b, -1)
     inside = np.cumsum(in_stay)[:n] > 0  # fix i and i+1 belong to the same stay
-    j = np.flatnonzero(f.same_prev & (np.diff(f.t, prepend=-np.inf) >= VESSEL_MIN_GAP_S))
+    j = np.flatnonzero(f.same_prev & (np.diff(f.t, prepend=-np.inf) >= cfg.vessel_min_gap_s))
     i = j - 1
     j = j[~inside[i]]
     i = j - 1
@@ -352,8 +349,8 @@ def _gaps(f: _Fixes, a: np.ndarray, b: np.ndarray) -> list[dict]:
     v = f.service_kt[f.code[i]] * KT_TO_KMS
     direct = d / v
     unaccounted = silence - direct
-    want = unaccounted > np.maximum(VESSEL_MARGIN_S, VESSEL_MARGIN_SHARE * direct)
-    reach = v * (silence - MIN_STAY_S)
+    want = unaccounted > np.maximum(cfg.vessel_margin_s, cfg.vessel_margin_share * direct)
+    reach = v * (silence - cfg.vessel_min_stay_s)
     cands = _candidates(f, i, j, want, reach, d)
     out = []
     for g in range(len(j)):
@@ -401,7 +398,9 @@ def _gaps(f: _Fixes, a: np.ndarray, b: np.ndarray) -> list[dict]:
 def _candidates(
     f: _Fixes, i: np.ndarray, j: np.ndarray, want: np.ndarray, reach: np.ndarray, dab: np.ndarray
 ) -> list[list[dict]]:
-    """Per gap, up to MAX_CANDIDATES ports inside its time-distance ellipse, best first."""
+    """Per gap, up to ``vessel_max_candidates`` ports inside its time-distance ellipse, best
+    first."""
+    cfg = f.settings
     out: list[list[dict]] = [[] for _ in range(len(i))]
     sel = np.flatnonzero(want)
     if not len(sel):
@@ -421,7 +420,7 @@ def _candidates(
     v = (f.service_kt[f.code[i[sel]]] * KT_TO_KMS)[:, None]
     in_port = (f.t[j[sel]] - f.t[i[sel]])[:, None] - (d1 + d2) / v
     for r, g in enumerate(sel.tolist()):
-        best = np.argsort(-score[r], kind="stable")[:MAX_CANDIDATES]
+        best = np.argsort(-score[r], kind="stable")[: cfg.vessel_max_candidates]
         best = best[np.isfinite(score[r, best])]
         out[g] = [
             {
@@ -451,15 +450,17 @@ def vessel_mask(df: pd.DataFrame) -> np.ndarray:
     return df["kind"].eq("vessel").fillna(False).to_numpy(dtype=bool)
 
 
-def port_visit_records(df: pd.DataFrame) -> tuple[list[dict], list[dict], list[dict]]:
+def port_visit_records(
+    df: pd.DataFrame, settings: EngineSettings = DEFAULT
+) -> tuple[list[dict], list[dict], list[dict]]:
     """Stops (port visits), events (anchorages) and gaps of the vessel rows of ``df``, as
     record dicts with the aircraft engine's keys."""
-    f = _Fixes(df[vessel_mask(df)])
+    f = _Fixes(df[vessel_mask(df)], settings)
     if not len(f.t):
         return [], [], []
     a, b = _stays(f)
     lat, lon = _medians(f, a, b)
-    where = _assign_ports(lat, lon)
+    where = _assign_ports(lat, lon, f.settings)
     a, b, keep = _merge_same_port(f, a, b, where["code"].to_numpy(dtype=object))
     if not keep.all():
         lat, lon = _medians(f, a, b)
@@ -468,11 +469,13 @@ def port_visit_records(df: pd.DataFrame) -> tuple[list[dict], list[dict], list[d
     return stops, events, _gaps(f, a, b)
 
 
-def detect_port_visits(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def detect_port_visits(
+    df: pd.DataFrame, settings: EngineSettings = DEFAULT
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(stops, events, gaps) DataFrames of the vessel rows of track table ``df`` (see the
     module doc). Stops have the aircraft stop columns (``airport`` = port code), events are
     anchorages, gaps have the aircraft gap columns (candidates are ports)."""
-    stops, events, gaps = port_visit_records(df)
+    stops, events, gaps = port_visit_records(df, settings)
     return (
         findings.frame(stops, findings.STOPS),
         findings.frame(events, findings.EVENTS),

@@ -5,18 +5,18 @@ keeps its row in the track table and gets a reason in the ``flag`` column (missi
 fixes); every input counts its flagged fixes by reason (``InputRecord.flagged``), and the stop
 engine and routes leave flagged fixes out. The reasons, per aircraft in time order:
 
-* ``altitude out of range``: above ``MAX_ALT_FT`` or below ``MIN_ALT_FT`` (no aircraft
+* ``altitude out of range``: above ``max_alt_ft`` or below ``min_alt_ft`` (no aircraft
   flies at 107,700 ft; the lowest field, by the Dead Sea, is at -1,266 ft).
-* ``altitude spike``: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb (over the time
-  to the farthest fix of the window) away from the median altitude of the ``SPIKE_WINDOW``
+* ``altitude spike``: more than ``spike_ft`` plus a ``max_vrate_fpm`` climb (over the time
+  to the farthest fix of the window) away from the median altitude of the ``spike_window_fixes``
   nearest airborne fixes of the same aircraft (both sides): a burst of up to three bad
   altitudes in a refuelling orbit stands out, a real climb or dive does not.
 * ``position jump``: reaching the fix from the one before it and leaving it to the one after
   (or, at a track's first or last fix, the one step it has) would need more than
-  ``MAX_SPEED_KT``, while the fixes either side of it agree with each other (a 34 km jump in
-  16 s at a track's first fix). ``JUMP_SLACK_KM`` absorbs position noise.
+  ``max_speed_kt``, while the fixes either side of it agree with each other (a 34 km jump in
+  16 s at a track's first fix). ``jump_slack_km`` absorbs position noise.
 * ``duplicate time``: another fix of the same aircraft at the same instant more than
-  ``SAME_PLACE_KM`` away; of such a group the fix nearest the previous fix is kept.
+  ``same_place_km`` away; of such a group the fix nearest the previous fix is kept.
 
 All tests are vectorised; the median is taken only around candidate fixes (rare), so the cost
 is a few passes over the table.
@@ -32,19 +32,9 @@ import pyarrow as pa
 from pandas.arrays import ArrowStringArray
 
 from flightcheck.geo import haversine_km
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.table import _STR
 from flightcheck.units import KT_TO_KMS
-
-MAX_ALT_FT = 65000.0
-MIN_ALT_FT = -2000.0
-SPIKE_FT = 1500.0
-MAX_VRATE_FPM = 8000.0
-SPIKE_WINDOW = 7
-MAX_SPEED_KT = 1000.0
-JUMP_SLACK_KM = 1.5
-SAME_PLACE_KM = 1.0
-"""Two positions of one instant closer than this are noise (two receivers, an MLAT fix
-beside an ADS-B one: the real trace_full_ac671b.json has two 125 m apart), not a conflict."""
 
 REASONS = ("altitude out of range", "altitude spike", "position jump", "duplicate time")
 
@@ -63,9 +53,10 @@ def unflagged(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[~held] if held.any() else rows
 
 
-def flag_fixes(df: pd.DataFrame) -> pd.Series:
+def flag_fixes(df: pd.DataFrame, s: EngineSettings = DEFAULT) -> pd.Series:
     """The ``flag`` column of a track table (any row order): a reason from ``REASONS`` where
-    the data refutes the fix, missing elsewhere. The table is not modified."""
+    the data refutes the fix, missing elsewhere, by the thresholds ``s``. The table is not
+    modified."""
     n = len(df)
     if n == 0:
         return pd.Series(_reason_text(np.zeros(0, np.int8)), index=df.index, name="flag")
@@ -94,10 +85,10 @@ def flag_fixes(df: pd.DataFrame) -> pd.Series:
     )
     # reason: 0 = none, else 1 + its index in REASONS (a later test overrides an earlier)
     reason = np.zeros(n, dtype=np.int8)
-    reason[_duplicate_time(c, tt, lat, lon)] = _CODE["duplicate time"]
-    reason[_jumps(c, tt, lat, lon, reason == 0)] = _CODE["position jump"]
-    reason[_altitude_spikes(c, tt, alt, ground, reason == 0)] = _CODE["altitude spike"]
-    reason[(alt > MAX_ALT_FT) | (alt < MIN_ALT_FT)] = _CODE["altitude out of range"]
+    reason[_duplicate_time(c, tt, lat, lon, s)] = _CODE["duplicate time"]
+    reason[_jumps(c, tt, lat, lon, reason == 0, s)] = _CODE["position jump"]
+    reason[_altitude_spikes(c, tt, alt, ground, reason == 0, s)] = _CODE["altitude spike"]
+    reason[(alt > s.max_alt_ft) | (alt < s.min_alt_ft)] = _CODE["altitude out of range"]
     if not ordered:
         reason[order] = reason.copy()
     return pd.Series(_reason_text(reason), index=df.index, name="flag")
@@ -145,8 +136,8 @@ def _altitude(df: pd.DataFrame) -> np.ndarray:
     return alt
 
 
-def _duplicate_time(c, t, lat, lon) -> np.ndarray:
-    """Fixes at the instant of another fix of the aircraft more than ``SAME_PLACE_KM`` away:
+def _duplicate_time(c, t, lat, lon, s: EngineSettings) -> np.ndarray:
+    """Fixes at the instant of another fix of the aircraft more than ``same_place_km`` away:
     all of such a group but the one nearest the fix before it."""
     n = len(t)
     new = np.r_[True, (c[1:] != c[:-1]) | (t[1:] != t[:-1])]
@@ -166,13 +157,13 @@ def _duplicate_time(c, t, lat, lon) -> np.ndarray:
     near = np.where(np.isnan(near), np.inf, near)
     order = np.lexsort((near, g))
     kept = order[np.r_[True, g[order][1:] != g[order][:-1]]]
-    flag = spread[g] > SAME_PLACE_KM
+    flag = spread[g] > s.same_place_km
     flag[kept] = False
     out[members[flag]] = True
     return out
 
 
-def _jumps(c, t, lat, lon, usable) -> np.ndarray:
+def _jumps(c, t, lat, lon, usable, s: EngineSettings) -> np.ndarray:
     """Fixes (among ``usable``) that no neighbour could reach while the neighbours agree;
     at a track's ends, the one step it has is impossible and the next one is not."""
     idx = np.flatnonzero(usable & np.isfinite(lat) & np.isfinite(lon))
@@ -180,16 +171,16 @@ def _jumps(c, t, lat, lon, usable) -> np.ndarray:
     if len(idx) < 3:
         return out
     cc, tt, la, lo = c[idx], t[idx], lat[idx], lon[idx]
-    vmax = MAX_SPEED_KT * KT_TO_KMS
+    vmax = s.max_speed_kt * KT_TO_KMS
     step = haversine_km(la[:-1], lo[:-1], la[1:], lo[1:])
     same = cc[1:] == cc[:-1]
-    bad = same & (step > JUMP_SLACK_KM + vmax * (tt[1:] - tt[:-1]))  # step k -> k + 1
+    bad = same & (step > s.jump_slack_km + vmax * (tt[1:] - tt[:-1]))  # step k -> k + 1
     m = len(idx)
     flag = np.zeros(m, dtype=bool)
     # middle fixes: both steps impossible, the step over the fix possible
     mid = np.flatnonzero(bad[:-1] & bad[1:]) + 1
     over = haversine_km(la[mid - 1], lo[mid - 1], la[mid + 1], lo[mid + 1])
-    flag[mid[over <= JUMP_SLACK_KM + vmax * (tt[mid + 1] - tt[mid - 1])]] = True
+    flag[mid[over <= s.jump_slack_km + vmax * (tt[mid + 1] - tt[mid - 1])]] = True
     # a track's first fix: its one step impossible, the next step possible
     first = np.r_[True, ~same]
     k = np.flatnonzero(first[:-2] & bad[:-1] & ~bad[1:] & same[1:])
@@ -202,10 +193,10 @@ def _jumps(c, t, lat, lon, usable) -> np.ndarray:
     return out
 
 
-def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
-    """Airborne fixes far from the median altitude of their ``SPIKE_WINDOW`` nearest airborne
-    fixes: more than ``SPIKE_FT`` plus a ``MAX_VRATE_FPM`` climb over the time to the
-    farthest fix of the window. Only candidates (an altitude step beyond ``SPIKE_FT`` next to
+def _altitude_spikes(c, t, alt, ground, usable, s: EngineSettings) -> np.ndarray:
+    """Airborne fixes far from the median altitude of their ``spike_window_fixes`` nearest airborne
+    fixes: more than ``spike_ft`` plus a ``max_vrate_fpm`` climb over the time to the
+    farthest fix of the window. Only candidates (an altitude step beyond ``spike_ft`` next to
     them) get a median."""
     idx = np.flatnonzero(usable & ~ground & np.isfinite(alt))
     out = np.zeros(len(t), dtype=bool)
@@ -213,19 +204,19 @@ def _altitude_spikes(c, t, alt, ground, usable) -> np.ndarray:
         return out
     cc, tt, a = c[idx], t[idx], alt[idx]
     same = cc[1:] == cc[:-1]
-    big = (np.abs(np.diff(a)) > SPIKE_FT) & same
+    big = (np.abs(np.diff(a)) > s.spike_ft) & same
     jump = np.r_[big, False] | np.r_[False, big]
     cand = np.flatnonzero(jump)
     if not len(cand):
         return out
-    half = SPIKE_WINDOW // 2
+    half = s.spike_window_fixes // 2
     win = np.clip(cand[:, None] + np.arange(-half, half + 1)[None, :], 0, len(idx) - 1)
     mine = cc[win] == cc[cand][:, None]
     med = np.nanmedian(np.where(mine, a[win], np.nan), axis=1)
     # the median may come from any fix of the window: allow the climb over the farthest
     # (a dive and zoom climb sampled every minute is not a spike)
     span = np.max(np.where(mine, np.abs(tt[win] - tt[cand][:, None]), 0.0), axis=1)
-    limit = SPIKE_FT + MAX_VRATE_FPM * span / 60.0
+    limit = s.spike_ft + s.max_vrate_fpm * span / 60.0
     spike = np.abs(a[cand] - med) > limit
     out[idx[cand[spike]]] = True
     return out
