@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck import findings
 from flightcheck.routes.aircraft import AircraftRows
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
 from flightcheck.routes.deferred import (
@@ -21,7 +22,7 @@ from flightcheck.routes.deferred import (
     field_records,
     records,
 )
-from flightcheck.routes.legs import COVERED_GAP_S, LEG_COLUMNS, leg_records
+from flightcheck.routes.legs import COVERED_GAP_S, leg_records
 from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
 from flightcheck.routes.sources import with_duplicates
 from flightcheck.track.flags import flagged
@@ -268,13 +269,8 @@ def build_routes(
 
 
 def _legs_frame(legs: list[dict[str, Any]]) -> pd.DataFrame:
-    """The legs frame of one route from its records (:data:`LEG_COLUMNS` and its countries)."""
-    if legs:
-        return pd.DataFrame(legs, columns=[*LEG_COLUMNS, "overflown", "overflown_chain"])
-    frame = pd.DataFrame(columns=LEG_COLUMNS)  # the columns as an empty frame takes them
-    frame["overflown"] = []
-    frame["overflown_chain"] = []
-    return frame
+    """The legs table of one route from its records (schema :data:`findings.ROUTE_LEGS`)."""
+    return findings.frame(legs, findings.ROUTE_LEGS)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
