@@ -23,12 +23,13 @@ from flightcheck.routes.deferred import (
     records,
 )
 from flightcheck.routes.legs import COVERED_GAP_S, leg_records
-from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
-from flightcheck.routes.sources import with_duplicates
-from flightcheck.track.flags import flagged
+from flightcheck.routes.matching import match_sources as _match_sources
+from flightcheck.routes.reconcile import reconcile
 from flightcheck.track.tracks import Tracks
 
-__all__ = ["Route", "RouteSet", "build_routes"]
+__all__ = ["Route", "RouteSet", "build_routes", "match_sources"]
+
+match_sources = _match_sources  # the explicit step (the name is also build_routes' switch)
 
 VESSEL_COVERED_GAP_S = 900.0
 """AIS fixes at most this far apart count as continuous coverage of a vessel."""
@@ -159,60 +160,25 @@ def build_routes(
 ) -> RouteSet:
     """Assemble every aircraft's route from its stops (running the stop engine if needed).
 
-    Tracks without an ICAO address (FR24/FlightAware exports) are first matched to the
-    aircraft they coincide with (``match_sources``), so one aircraft seen by several sources
-    becomes one route whose legs list the sources that support them.
+    ``match_sources``: when the table's sources were not matched yet (``tracks.matched`` is
+    None), match them first (:func:`~flightcheck.routes.matching.match_sources`: inputs
+    without an ICAO address relabelled to the aircraft they coincide with, several inputs of
+    one aircraft merged), so one aircraft seen by several sources becomes one route whose
+    legs list the sources that support them; a ``segmentation`` of the table before
+    matching is then not used when matching changed the table (the stop engine runs on the
+    matched one). Call ``match_sources`` yourself to detect once, on the matched table.
+    ``RouteSet.tracks`` is the table the routes were built from.
     """
     from flightcheck.segment import detect
 
-    matches: list[dict] = []
-    merges: dict[str, dict] = {}
-    if match_sources:
-        # every input that saw a fix takes part, flagged fixes do not (they stay in the
-        # table, citable): left out of matching when there is anything to match, and of each
-        # several-source aircraft's merge and reconciliation
-        full = with_duplicates(tracks.df, tracks.duplicate_reports)
-        held = flagged(full)
-        pseudo = any(str(h).startswith("~") for h in pd.unique(full["icao24"]))
-        set_aside = pseudo and bool(held.any())
-        df, matches = match_unaddressed(full[~held] if set_aside else full)
-        if set_aside:
-            relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
-            refuted = full[held]
-            df = pd.concat(
-                [df, refuted.assign(icao24=refuted["icao24"].replace(relabel))], ignore_index=True
-            )
-        multi = df.groupby("icao24")["source"].nunique()
-        multi = multi[multi > 1].index.tolist()
-        if multi:
-            several = df["icao24"].isin(multi)
-            parts = [df[~several]]
-            # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
-            # and in a several-day readsb archive every aircraft has several (daily) files
-            for hex_, rows in df[several].groupby("icao24", sort=True):
-                out = flagged(rows)
-                if out.any():  # flagged fixes stay as they are
-                    parts.append(rows[out])
-                    rows = rows[~out]
-                rows = rows.reset_index(drop=True)
-                merged, report = merge_sources(rows)
-                # offsets and disagreements are measured on the data as reported
-                merges[hex_] = {**reconcile(rows), "merge": report}
-                parts.append(merged)
-            df = pd.concat(parts, ignore_index=True)
-        if matches or multi or set_aside:
-            df = df.sort_values(["icao24", "time", "source", "row"], kind="stable")
-            df = df.reset_index(drop=True)
-        if matches or multi or len(full) != len(tracks.df):
-            tracks = Tracks(
-                df,
-                tracks.inputs,
-                tracks.skipped,
-                tracks.duplicates,
-                tracks.presence,
-                tracks.duplicate_reports,
-            )
+    if match_sources and tracks.matched is None:
+        matched = _match_sources(tracks)
+        if matched.df is not tracks.df:
             segmentation = None
+        tracks = matched
+    record = tracks.matched
+    matches = list(record.matches) if record is not None else []
+    merges = record.merges if record is not None else {}
     if icao24:
         tracks = tracks.aircraft(icao24)
     if segmentation is None:
