@@ -161,3 +161,19 @@ def test_verdicts_conform(samples, sample_routes):
     assert findings.conforms(wrong, findings.VERDICTS_TABLE) == [
         "verdict: ['likely'] not in ('supported', 'contradicted', 'inconclusive')"
     ]
+
+
+def test_routes_without_findings_keep_the_declared_tables(sample_tracks):
+    cruise = sample_tracks.aircraft("010075").between("2025-10-14T23:00Z", "2025-10-14T23:30Z")
+    routes = build_routes(cruise)
+    assert len(cruise) > 20 and routes.segmentation.stops.empty and routes.gaps.empty
+    tables = {"stops": findings.STOPS, "events": findings.EVENTS, "gaps": findings.GAPS}
+    for name, schema in tables.items():
+        assert findings.conforms(getattr(routes, name), schema) == [], name
+        assert findings.conforms(getattr(routes.get("010075"), name), schema) == [], name
+    (leg,) = routes.legs.to_dict("records")  # in the air throughout: one leg, open both ends
+    assert findings.text(leg["from"]) is None and pd.isna(leg["departure"])
+    assert findings.conforms(routes.legs, findings.ROUTE_LEGS) == []
+    none = build_routes(cruise.aircraft("ffffff"))
+    assert len(none) == 0 and findings.conforms(none.stops, findings.STOPS) == []
+    assert findings.conforms(none.legs, findings.ROUTE_LEGS) == []

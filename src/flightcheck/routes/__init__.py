@@ -121,20 +121,23 @@ class RouteSet:
 
     @property
     def stops(self) -> pd.DataFrame:
-        """Every aircraft's stops in one frame."""
-        return _concat([r.stops for r in self.routes])
+        """Every aircraft's stops in one table (schema :data:`findings.STOPS`)."""
+        return _concat([r.stops for r in self.routes], findings.STOPS)
 
     @property
     def events(self) -> pd.DataFrame:
-        return _concat([r.events for r in self.routes])
+        """Every aircraft's events in one table (schema :data:`findings.EVENTS`)."""
+        return _concat([r.events for r in self.routes], findings.EVENTS)
 
     @property
     def gaps(self) -> pd.DataFrame:
-        return _concat([r.gaps for r in self.routes])
+        """Every aircraft's gaps in one table (schema :data:`findings.GAPS`)."""
+        return _concat([r.gaps for r in self.routes], findings.GAPS)
 
     @property
     def legs(self) -> pd.DataFrame:
-        return _concat([r.legs for r in self.routes])
+        """Every aircraft's legs in one table (schema :data:`findings.ROUTE_LEGS`)."""
+        return _concat([r.legs for r in self.routes], findings.ROUTE_LEGS)
 
     def __iter__(self):
         return iter(self.routes)
@@ -239,9 +242,11 @@ def _legs_frame(legs: list[dict[str, Any]]) -> pd.DataFrame:
     return findings.frame(legs, findings.ROUTE_LEGS)
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat(frames: list[pd.DataFrame], schema: tuple[findings.Column, ...]) -> pd.DataFrame:
+    """The routes' tables as one; without rows, the schema's empty table (not a table
+    without columns, which every reader had to test for)."""
     frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True) if frames else findings.frame([], schema)
 
 
 def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], pd.DataFrame]:
@@ -258,9 +263,11 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
 def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], Deferred]:
     """:func:`by_aircraft` giving :class:`~flightcheck.routes.deferred.Deferred` frames:
     each made on first use, its records known without making it."""
-    if frame is None or len(frame) == 0:
-        columns = list(frame.columns) if frame is not None else []
-        return lambda icao24: Deferred(lambda: pd.DataFrame(columns=columns), list)
+    if frame is None:
+        return lambda icao24: Deferred(lambda: pd.DataFrame(columns=[]), list)
+    if len(frame) == 0:  # the table's own dtypes (a declared schema's), not object columns
+        empty = frame.iloc[:0].reset_index(drop=True)
+        return lambda icao24: Deferred(empty.copy, list)
     codes, hexes = pd.factorize(frame["icao24"])
     order = np.arange(len(frame))
     keys = [k for k in sort if k in frame.columns]
