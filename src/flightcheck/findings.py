@@ -245,21 +245,22 @@ def names(schema: tuple[Column, ...]) -> list[str]:
 def frame(records: list[dict[str, Any]], schema: tuple[Column, ...]) -> pd.DataFrame:
     """The table of ``records`` (dicts; a missing key is missing) cast to ``schema``: the one
     place a findings table gets its dtypes."""
-    return pd.DataFrame(
-        {c.name: _column([r.get(c.name) for r in records], c) for c in schema},
-        columns=names(schema),
-    )
+    return _table({c.name: _column([r.get(c.name) for r in records], c) for c in schema})
 
 
 def cast(table: pd.DataFrame, schema: tuple[Column, ...]) -> pd.DataFrame:
     """``table``'s columns of ``schema`` (in its order) cast to their declared dtypes: for a
     table made column-wise, or read back from a file (parquet keeps most dtypes, not all)."""
-    out = pd.DataFrame(
-        {c.name: _column(table[c.name].reset_index(drop=True), c) for c in schema},
-        columns=names(schema),
-    )
+    out = _table({c.name: _column(table[c.name].reset_index(drop=True), c) for c in schema})
     out.index = table.index
     return out
+
+
+def _table(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """The columns (of equal length, in order) as one table, their arrays not copied: a
+    table of a few rows took 0.5 ms from Series (aligned on their index), 0.1 ms so (a
+    route's legs are made one table per aircraft)."""
+    return pd.DataFrame({name: col.array for name, col in columns.items()}, copy=False)
 
 
 def _column(values: Any, col: Column) -> pd.Series:

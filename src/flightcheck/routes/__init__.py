@@ -136,8 +136,10 @@ class RouteSet:
 
     @property
     def legs(self) -> pd.DataFrame:
-        """Every aircraft's legs in one table (schema :data:`findings.ROUTE_LEGS`)."""
-        return _concat([r.legs for r in self.routes], findings.ROUTE_LEGS)
+        """Every aircraft's legs in one table (schema :data:`findings.ROUTE_LEGS`), cast once
+        from the routes' records (no route's own table is made)."""
+        legs = [leg for r in self.routes for leg in field_records(r, "legs")]
+        return findings.frame(legs, findings.ROUTE_LEGS)
 
     def __iter__(self):
         return iter(self.routes)
