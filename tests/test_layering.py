@@ -22,6 +22,7 @@ LAYERS = [
     {"routes"},
     {"maps", "scan"},
     {"case", "inspection"},
+    {"fluent"},  # the chainable surface over every engine package (flightcheck.read)
     {"serve", "demo", "sample_tracks"},  # sample_tracks: data and its generate.py script
     {"cli"},
 ]

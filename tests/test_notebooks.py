@@ -52,7 +52,7 @@ def test_notebook_runs(path, tmp_path):
     assert "'route': 'supported'" in text
     assert "'lybe': 'inconclusive'" in text and "'athens': 'contradicted'" in text
     html = [c for c in code if any("text/html" in o.get("data", {}) for o in c.outputs)]
-    map_cell = next(c for c in html if "save_map" in c.source)
+    map_cell = next(c for c in html if "routes.map(" in c.source)
     assert "map.html" in map_cell.outputs[-1]["data"]["text/html"]
     timeline = next(c for c in html if "route_timeline" in c.source)
     assert "<svg" in timeline.outputs[-1]["data"]["text/html"]

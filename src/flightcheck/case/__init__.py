@@ -5,7 +5,7 @@ verify`` runs)."""
 from flightcheck.case.edit import add, annotate, check_inputs, claim, init
 from flightcheck.case.model import Annotation, Case, CaseInput, Claim, load
 from flightcheck.case.pack import run as write_pack
-from flightcheck.case.verify import Verdict, verify
+from flightcheck.case.verify import Verdict, verdict_table, verify
 
 __all__ = [
     "Annotation",
@@ -19,6 +19,7 @@ __all__ = [
     "claim",
     "init",
     "load",
+    "verdict_table",
     "verify",
     "write_pack",
 ]

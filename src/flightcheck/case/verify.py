@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck import findings
 from flightcheck.case import reach
 from flightcheck.case.model import Claim
 from flightcheck.errors import ReferenceDataError
@@ -70,6 +71,26 @@ class Verdict:
             "reasons": self.reasons,
             "evidence": self.evidence,
         }
+
+
+def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
+    """The verdicts as one table, one row per claim in order (declared schema
+    :data:`flightcheck.findings.VERDICTS_TABLE`; confidence 0..1 unrounded)."""
+    return findings.frame(
+        [
+            {
+                "id": v.id,
+                "text": v.text,
+                "verdict": v.verdict,
+                "confidence": v.confidence,
+                "aircraft": list(v.aircraft),
+                "reasons": list(v.reasons),
+                "evidence": list(v.evidence),
+            }
+            for v in verdicts
+        ],
+        findings.VERDICTS_TABLE,
+    )
 
 
 def _norm_reg(text: str) -> str:

@@ -64,8 +64,12 @@ def _frame(segmentation: FindingTables | None, name: str) -> pd.DataFrame:
 
 
 def _utc_s(values: Any) -> np.ndarray:
-    """Timestamps (any pandas-parsable form, None/NaT allowed) as float Unix seconds."""
-    ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    """Timestamps (any pandas-parsable form, None/NaT allowed) as float Unix seconds; a
+    findings table's time column (declared UTC datetimes) is read as it is, not parsed."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.DatetimeTZDtype):
+        ts = values.dt.tz_convert("UTC")
+    else:
+        ts = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
     ns = ts.dt.tz_convert(None).dt.as_unit("ns").to_numpy(dtype="datetime64[ns]")
     out = ns.astype("int64") / 1e9
     out[ts.isna().to_numpy()] = np.nan

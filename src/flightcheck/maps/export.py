@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from flightcheck.findings import text
 from flightcheck.output.atomic import write_bytes, write_text
 from flightcheck.output.jsonout import dumps, iso, plain
 from flightcheck.routes import RouteSet
@@ -171,7 +172,7 @@ def to_kml(tracks: Tracks, routes: RouteSet) -> str:
             if leg["first_index"] < 0:
                 continue
             seg = _usable(rows.iloc[leg["first_index"] : leg["last_index"] + 1])
-            name = f"Leg {leg['leg']}: {leg['from'] or '?'} → {leg['to'] or '?'}"
+            name = f"Leg {leg['leg']}: {text(leg['from']) or '?'} → {text(leg['to']) or '?'}"
             w(
                 f"<Folder><name>{escape(name)}</name>\n<Placemark><name>{escape(name)}</name>"
                 f"<styleUrl>#leg{(leg['leg'] - 1) % len(palette)}</styleUrl>\n"

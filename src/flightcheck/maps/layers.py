@@ -13,6 +13,7 @@ from typing import Any
 import folium
 import pandas as pd
 
+from flightcheck.findings import text
 from flightcheck.maps.geometry import reach_ellipse
 from flightcheck.maps.html import SafePopup, SafeTooltip
 from flightcheck.maps.page import marker_icon
@@ -126,7 +127,7 @@ def add_leg(
     dashed one across silences; its label (tooltip) tells it from the aircraft's other legs."""
     label = (
         f"{leg.get('icao24', '')} leg {leg.get('leg', '')}: "
-        f"{leg.get('from') or '?'} → {leg.get('to') or '?'}"
+        f"{text(leg.get('from')) or '?'} → {text(leg.get('to')) or '?'}"
     )
     popup = leg_popup(leg, names)
     if observed:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck.findings import text
 from flightcheck.maps.layers import aircraft_color, event_id, gap_id, stop_id
 
 ROW_PX = 44
@@ -369,8 +370,8 @@ def timeline(
         out.append(
             f'<line class="fc-tl-leg" x1="{x(a, left)}" y1="{mid}" x2="{x(b, right)}" '
             f'y2="{mid}" stroke="{color}" stroke-width="2"><title>leg '
-            f"{_e(leg.get('leg'))}: {_e(leg.get('from') or '?')} → "
-            f"{_e(leg.get('to') or '?')}, {_hm(a)} – {_hm(b)}</title></line>"
+            f"{_e(leg.get('leg'))}: {_e(text(leg.get('from')) or '?')} → "
+            f"{_e(text(leg.get('to')) or '?')}, {_hm(a)} – {_hm(b)}</title></line>"
         )
     for gap in gap_rows:
         yy = y(gap.get("icao24"))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from flightcheck import findings
 from flightcheck.routes.aircraft import AircraftRows
 from flightcheck.routes.countries import NO_DATA, chain_text, collapse, overflown
 from flightcheck.routes.deferred import (
@@ -21,15 +22,18 @@ from flightcheck.routes.deferred import (
     field_records,
     records,
 )
-from flightcheck.routes.legs import LEG_COLUMNS, leg_records
-from flightcheck.routes.reconcile import match_unaddressed, merge_sources, reconcile
-from flightcheck.routes.sources import with_duplicates
+from flightcheck.routes.legs import leg_records
+from flightcheck.routes.matching import match_sources as _match_sources
+from flightcheck.routes.reconcile import reconcile
 from flightcheck.settings import DEFAULT, EngineSettings
-from flightcheck.track.flags import flagged
 from flightcheck.track.tracks import Tracks
 
 if TYPE_CHECKING:
     from flightcheck.segment import FindingTables
+
+__all__ = ["Route", "RouteSet", "build_routes", "match_sources"]
+
+match_sources = _match_sources  # the explicit step (the name is also build_routes' switch)
 
 __all__ = ["Route", "RouteSet", "build_routes"]
 
@@ -120,20 +124,25 @@ class RouteSet:
 
     @property
     def stops(self) -> pd.DataFrame:
-        """Every aircraft's stops in one frame."""
-        return _concat([r.stops for r in self.routes])
+        """Every aircraft's stops in one table (schema :data:`findings.STOPS`)."""
+        return _concat([r.stops for r in self.routes], findings.STOPS)
 
     @property
     def events(self) -> pd.DataFrame:
-        return _concat([r.events for r in self.routes])
+        """Every aircraft's events in one table (schema :data:`findings.EVENTS`)."""
+        return _concat([r.events for r in self.routes], findings.EVENTS)
 
     @property
     def gaps(self) -> pd.DataFrame:
-        return _concat([r.gaps for r in self.routes])
+        """Every aircraft's gaps in one table (schema :data:`findings.GAPS`)."""
+        return _concat([r.gaps for r in self.routes], findings.GAPS)
 
     @property
     def legs(self) -> pd.DataFrame:
-        return _concat([r.legs for r in self.routes])
+        """Every aircraft's legs in one table (schema :data:`findings.ROUTE_LEGS`), cast once
+        from the routes' records (no route's own table is made)."""
+        legs = [leg for r in self.routes for leg in field_records(r, "legs")]
+        return findings.frame(legs, findings.ROUTE_LEGS)
 
     def __iter__(self):
         return iter(self.routes)
@@ -169,9 +178,14 @@ def build_routes(
 ) -> RouteSet:
     """Assemble every aircraft's route from its stops (running the stop engine if needed).
 
-    Tracks without an ICAO address (FR24/FlightAware exports) are first matched to the
-    aircraft they coincide with (``match_sources``), so one aircraft seen by several sources
-    becomes one route whose legs list the sources that support them. ``settings``: the
+    ``match_sources``: when the table's sources were not matched yet (``tracks.matched`` is
+    None), match them first (:func:`~flightcheck.routes.matching.match_sources`: inputs
+    without an ICAO address relabelled to the aircraft they coincide with, several inputs of
+    one aircraft merged), so one aircraft seen by several sources becomes one route whose
+    legs list the sources that support them; a ``segmentation`` of the table before
+    matching is then not used when matching changed the table (the stop engine runs on the
+    matched one). Call ``match_sources`` yourself to detect once, on the matched table.
+    ``RouteSet.tracks`` is the table the routes were built from. ``settings``: the
     thresholds (:class:`~flightcheck.settings.EngineSettings`); None: those of
     ``segmentation`` when given, else the defaults.
     """
@@ -182,54 +196,14 @@ def build_routes(
         segmentation = None  # found under other thresholds: found again under these
     from flightcheck.segment import detect
 
-    matches: list[dict] = []
-    merges: dict[str, dict] = {}
-    if match_sources:
-        # every input that saw a fix takes part, flagged fixes do not (they stay in the
-        # table, citable): left out of matching when there is anything to match, and of each
-        # several-source aircraft's merge and reconciliation
-        full = with_duplicates(tracks.df, tracks.duplicate_reports)
-        held = flagged(full)
-        pseudo = any(str(h).startswith("~") for h in pd.unique(full["icao24"]))
-        set_aside = pseudo and bool(held.any())
-        df, matches = match_unaddressed(full[~held] if set_aside else full, s=settings)
-        if set_aside:
-            relabel = {m["pseudo_address"]: m["icao24"] for m in matches}
-            refuted = full[held]
-            df = pd.concat(
-                [df, refuted.assign(icao24=refuted["icao24"].replace(relabel))], ignore_index=True
-            )
-        multi = df.groupby("icao24")["source"].nunique()
-        multi = multi[multi > 1].index.tolist()
-        if multi:
-            several = df["icao24"].isin(multi)
-            parts = [df[~several]]
-            # grouped once: a filter of the whole table per aircraft was O(aircraft x fixes),
-            # and in a several-day readsb archive every aircraft has several (daily) files
-            for hex_, rows in df[several].groupby("icao24", sort=True):
-                out = flagged(rows)
-                if out.any():  # flagged fixes stay as they are
-                    parts.append(rows[out])
-                    rows = rows[~out]
-                rows = rows.reset_index(drop=True)
-                merged, report = merge_sources(rows, s=settings)
-                # offsets and disagreements are measured on the data as reported
-                merges[hex_] = {**reconcile(rows, settings), "merge": report}
-                parts.append(merged)
-            df = pd.concat(parts, ignore_index=True)
-        if matches or multi or set_aside:
-            df = df.sort_values(["icao24", "time", "source", "row"], kind="stable")
-            df = df.reset_index(drop=True)
-        if matches or multi or len(full) != len(tracks.df):
-            tracks = Tracks(
-                df,
-                tracks.inputs,
-                tracks.skipped,
-                tracks.duplicates,
-                tracks.presence,
-                tracks.duplicate_reports,
-            )
+    if match_sources and tracks.matched is None:
+        matched = _match_sources(tracks, settings)
+        if matched.df is not tracks.df:
             segmentation = None
+        tracks = matched
+    record = tracks.matched
+    matches = list(record.matches) if record is not None else []
+    merges = record.merges if record is not None else {}
     if icao24:
         tracks = tracks.aircraft(icao24)
     if segmentation is None:
@@ -286,18 +260,15 @@ def build_routes(
 
 
 def _legs_frame(legs: list[dict[str, Any]]) -> pd.DataFrame:
-    """The legs frame of one route from its records (:data:`LEG_COLUMNS` and its countries)."""
-    if legs:
-        return pd.DataFrame(legs, columns=[*LEG_COLUMNS, "overflown", "overflown_chain"])
-    frame = pd.DataFrame(columns=LEG_COLUMNS)  # the columns as an empty frame takes them
-    frame["overflown"] = []
-    frame["overflown_chain"] = []
-    return frame
+    """The legs table of one route from its records (schema :data:`findings.ROUTE_LEGS`)."""
+    return findings.frame(legs, findings.ROUTE_LEGS)
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat(frames: list[pd.DataFrame], schema: tuple[findings.Column, ...]) -> pd.DataFrame:
+    """The routes' tables as one; without rows, the schema's empty table (not a table
+    without columns, which every reader had to test for)."""
     frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True) if frames else findings.frame([], schema)
 
 
 def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], pd.DataFrame]:
@@ -314,9 +285,11 @@ def by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], 
 def deferred_by_aircraft(frame: pd.DataFrame | None, sort: list[str]) -> Callable[[str], Deferred]:
     """:func:`by_aircraft` giving :class:`~flightcheck.routes.deferred.Deferred` frames:
     each made on first use, its records known without making it."""
-    if frame is None or len(frame) == 0:
-        columns = list(frame.columns) if frame is not None else []
-        return lambda icao24: Deferred(lambda: pd.DataFrame(columns=columns), list)
+    if frame is None:
+        return lambda icao24: Deferred(lambda: pd.DataFrame(columns=[]), list)
+    if len(frame) == 0:  # the table's own dtypes (a declared schema's), not object columns
+        empty = frame.iloc[:0].reset_index(drop=True)
+        return lambda icao24: Deferred(empty.copy, list)
     codes, hexes = pd.factorize(frame["icao24"])
     order = np.arange(len(frame))
     keys = [k for k in sort if k in frame.columns]

@@ -14,26 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck import findings
 from flightcheck.routes.sources import ALSO_SEEN, merged_sources
 from flightcheck.settings import DEFAULT
 from flightcheck.track.table import time_s
 
-LEG_COLUMNS = [
-    "icao24",
-    "leg",
-    "from",
-    "to",
-    "from_country",
-    "to_country",
-    "departure",
-    "arrival",
-    "duration_s",
-    "points",
-    "coverage",
-    "sources",
-    "first_index",
-    "last_index",
-]
+LEG_COLUMNS = findings.names(findings.LEGS)
+"""The legs table's columns (with dtypes and units in :data:`flightcheck.findings.LEGS`)."""
 
 
 def coverage_fraction(
@@ -77,14 +64,15 @@ def legs_of(
 ) -> pd.DataFrame:
     """Legs of ONE aircraft from its track table rows ``df`` and its ``stops`` (time-sorted).
 
-    Returns a frame with :data:`LEG_COLUMNS`; ``from``/``to`` are airport codes (None when the
-    data starts or ends in the air), ``departure``/``arrival`` UTC timestamps (None when
-    outside the data), ``first_index``/``last_index`` positional indices into ``df`` of the
-    leg's first and last fix (-1 when the leg has no fix; ``build_routes`` turns them into
+    Returns a table of the declared schema :data:`flightcheck.findings.LEGS`; ``from``/``to``
+    are airport codes (missing when the data starts or ends in the air),
+    ``departure``/``arrival`` UTC times (missing when outside the data),
+    ``first_index``/``last_index`` positional indices into ``df`` of the leg's first and
+    last fix (-1 when the leg has no fix; ``build_routes`` turns them into
     positions among all the aircraft's rows of the track table, flagged ones included).
     """
     if df.empty:
-        return pd.DataFrame(columns=LEG_COLUMNS)
+        return findings.frame([], findings.LEGS)
     also = df[ALSO_SEEN].to_numpy(object) if ALSO_SEEN in df.columns else None
     return legs_from(
         df["icao24"].iloc[0], time_s(df), df["source"].to_numpy(), stops, covered_gap_s, also
@@ -106,8 +94,8 @@ def legs_from(
     rows_of_stops = [
         dict(zip(cols, row, strict=True)) for row in stops.to_numpy(dtype=object).tolist()
     ]
-    return pd.DataFrame(
-        leg_records(icao24, t, sources, rows_of_stops, covered_gap_s, also), columns=LEG_COLUMNS
+    return findings.frame(
+        leg_records(icao24, t, sources, rows_of_stops, covered_gap_s, also), findings.LEGS
     )
 
 

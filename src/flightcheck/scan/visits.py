@@ -1,10 +1,11 @@
 """The visits table: one row per stop at a requested airport, with who the aircraft is.
 
-Columns (:data:`VISIT_COLUMNS`): icao24, registration and typecode (latest seen in the
-fixes), registered_country (ISO-2 of the ICAO address block) and military (address in a
-military range), then the stop's airport, arrival, departure (UTC; NaT when outside the
-data), dwell_s, kind (observed/inferred), confidence, evidence, and ``sources``: the input
-files holding the stop's fixes and the fix either side of it (``; ``-separated).
+Columns (declared in :data:`flightcheck.findings.VISITS`): icao24, registration and
+typecode (latest seen in the fixes), registered_country (ISO-2 of the ICAO address block)
+and military (address in a military range), then the stop's airport, arrival, departure
+(UTC; NaT when outside the data), dwell_s, kind (observed/inferred), confidence, evidence,
+and ``sources``: the input files holding the stop's fixes and the fix either side of it
+(``; ``-separated).
 """
 
 from __future__ import annotations
@@ -12,49 +13,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightcheck import findings
 from flightcheck.track import table as track
 
-VISIT_COLUMNS = [
-    "icao24",
-    "registration",
-    "typecode",
-    "registered_country",
-    "military",
-    "airport",
-    "arrival",
-    "departure",
-    "dwell_s",
-    "kind",
-    "confidence",
-    "evidence",
-    "sources",
-]
+VISIT_COLUMNS = findings.names(findings.VISITS)
+"""The visits table's columns (with dtypes and units in :data:`flightcheck.findings.VISITS`)."""
 
 
 def empty() -> pd.DataFrame:
     """A visits table without rows (the same dtypes as a full one)."""
-    return normalise(pd.DataFrame({c: [] for c in VISIT_COLUMNS}))
+    return findings.frame([], findings.VISITS)
 
 
 def normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Fixed dtypes and a deterministic order (icao24, arrival/departure, airport)."""
-    df = df[VISIT_COLUMNS].copy()
-    for c in ("arrival", "departure"):
-        df[c] = pd.to_datetime(df[c], utc=True).astype(track.TIME_DTYPE)
-    for c in ("dwell_s", "confidence"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-    df["military"] = df["military"].astype("boolean")
-    for c in (
-        "icao24",
-        "registration",
-        "typecode",
-        "registered_country",
-        "airport",
-        "kind",
-        "evidence",
-        "sources",
-    ):
-        df[c] = df[c].astype("str")
+    """The declared schema (:data:`flightcheck.findings.VISITS`) and a deterministic order
+    (icao24, arrival/departure, airport, sources)."""
+    df = findings.cast(df, findings.VISITS)
     key = df["arrival"].fillna(df["departure"])
     order = np.lexsort(
         (

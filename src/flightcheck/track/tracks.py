@@ -6,8 +6,10 @@ A small object over a pandas DataFrame (like MovingPandas' ``Trajectory``): the 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,17 @@ from flightcheck.track.table import no_duplicates, time_s
 def _utc(value: str | datetime | pd.Timestamp) -> pd.Timestamp:
     ts = pd.Timestamp(value)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+@dataclass(frozen=True)
+class MatchedSources:
+    """What :func:`flightcheck.routes.match_sources` did to a table: ``matches``, one dict per
+    input without an ICAO address matched to an aircraft (``pseudo_address``, ``icao24`` and
+    the numbers behind the match); ``merges``, per aircraft seen by several inputs, their
+    reconciliation (offsets, disagreements) and how their fixes were merged."""
+
+    matches: list[dict[str, Any]]
+    merges: dict[str, dict[str, Any]]
 
 
 @dataclass
@@ -36,6 +49,9 @@ class Tracks:
     input's path); built from the inputs' provenance when not given, and narrowed by
     :meth:`aircraft` and :meth:`between` (an address stays while its heard span
     ``first``..``last`` overlaps the window; its counts are for the whole input).
+    ``matched``: None until the sources were matched (:func:`flightcheck.routes.match_sources`),
+    then what the matching did; kept by :meth:`aircraft` and :meth:`between` (a part of a
+    matched table is matched, and its record stays the whole table's).
     """
 
     df: pd.DataFrame
@@ -46,6 +62,7 @@ class Tracks:
     # which is the type their readers see
     presence: pd.DataFrame = None
     duplicate_reports: pd.DataFrame = None
+    matched: MatchedSources | None = None
 
     def __post_init__(self) -> None:
         if self.presence is None:
@@ -62,14 +79,8 @@ class Tracks:
 
     def _with(self, df: pd.DataFrame, presence: pd.DataFrame | None = None) -> Tracks:
         kept = self.presence if presence is None else presence.reset_index(drop=True)
-        return Tracks(
-            df.reset_index(drop=True),
-            self.inputs,
-            self.skipped,
-            self.duplicates,
-            kept,
-            self.duplicate_reports,
-        )
+        # replace: a subclass (the fluent flightcheck.Tracks) and every field are kept
+        return dataclasses.replace(self, df=df.reset_index(drop=True), presence=kept)
 
     @property
     def icao24s(self) -> list[str]:
