@@ -196,3 +196,34 @@ def test_a_batch_with_a_repeated_file_and_a_second_day_reads_as_file_by_file(day
     rows = together.df[together.df["icao24"] == doc["icao"]]
     assert rows["source"].iloc[0].endswith(files[400].name) and "/14/" in rows["source"].iloc[-1]
     assert rows["time"].is_monotonic_increasing
+
+
+def test_the_sorted_join_of_a_day_equals_sorting_every_fix(day, monkeypatch):
+    """combine_blocks' join of trace files in sorted file order (rows gathered per file,
+    repeated fixes dropped, callsigns carried within each file) is track.clean of all the
+    files' rows one after the other."""
+    from flightcheck.track import blocks as block_tables
+    from flightcheck.track.table import clean
+
+    files = trace_files(day)
+    parts = [block_tables.block_frame(read_block(f)) for f in files]
+    want, want_removed = clean(pd.concat(parts, ignore_index=True))
+    joins = []
+    real = block_tables._clean_sorted_files
+    monkeypatch.setattr(block_tables, "_clean_sorted_files", lambda *a: joins.append(1) or real(*a))
+    batched = read(day / "globe_history", workers=1)
+    assert joins == [1]  # the sorted join, not the general sort
+    got = batched.df.drop(columns="flag")
+    pd.testing.assert_frame_equal(got, want.drop(columns="flag"), check_exact=True)
+    pd.testing.assert_frame_equal(batched.duplicate_reports, want_removed, check_exact=True)
+    assert len(want_removed) > 0  # the join dropped repeated fixes, as the sort does
+    assert want["callsign"].notna().mean() > 0.9  # carried across the rows without details
+
+
+def read_block(path: str):
+    from flightcheck.io.context import ReadOptions
+    from flightcheck.io.read import read_block as one
+
+    got = one(path, ReadOptions())
+    assert got is not None
+    return got[0]

@@ -643,43 +643,82 @@ def _clean_sorted_files(
     table: Block, order: np.ndarray, lengths: np.ndarray, starts: np.ndarray, icao: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``track.clean`` of ``table`` whose input files, taken in ``order``, are in sorted
-    order (see :func:`_file_order`): the rows are gathered file by file, not sorted."""
-    if (order != np.arange(len(order))).any():
-        sizes = lengths[order]
-        moved = np.repeat(starts[order] - (np.cumsum(sizes) - sizes), sizes)
-        positions = moved + np.arange(table.n)
-        columns = table.columns
-        table = Block(table.n, {c: _take(columns.pop(c), positions) for c in list(columns)})
-        lengths = sizes
-    hex_of_block = icao[order]
-    t = table.columns["time"]
+    order (see :func:`_file_order`): the rows are gathered file by file, not sorted, in one
+    pass over each column (with the duplicates left out), and a text column holding one
+    value per file is reordered as runs, not rows."""
+    sizes = lengths[order]
+    positions = np.repeat(starts[order] - (np.cumsum(sizes) - sizes), sizes)
+    positions += np.arange(table.n)
+    columns = table.columns
+    t = columns["time"][positions]
     # rows of one file share the aircraft; at a file boundary compare the files'
+    hex_of_file = icao[order]
     same = t[1:] == t[:-1]
-    boundary = np.cumsum(lengths)[:-1] - 1
-    same[boundary] &= hex_of_block[1:] == hex_of_block[:-1]
-    drop = duplicate_rows(
-        same,
-        lambda idx: block_frame(
-            Block(len(idx), {c: _take(table.columns[c], idx) for c in MEASUREMENT_COLUMNS}),
-            MEASUREMENT_COLUMNS,
-        ),
-    )
-    removed = block_frame(
-        Block(len(drop), {c: _take(table.columns[c], drop) for c in DUPLICATE_COLUMNS}),
-        DUPLICATE_COLUMNS,
-    )
+    boundary = np.cumsum(sizes)[:-1] - 1
+    same[boundary] &= hex_of_file[1:] == hex_of_file[:-1]
+
+    def rows_of(at: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
+        picked = positions[at]
+        return block_frame(Block(len(at), {c: _take(columns[c], picked) for c in names}), names)
+
+    drop = duplicate_rows(same, lambda idx: rows_of(idx, MEASUREMENT_COLUMNS))
+    removed = rows_of(drop, DUPLICATE_COLUMNS)
+    keep = None
     if len(drop):
         keep = np.ones(table.n, dtype=bool)
         keep[drop] = False
-        lengths = np.add.reduceat(keep.astype(np.int64), np.cumsum(lengths) - lengths)
-        lengths = lengths[lengths > 0]
-        table = Block(int(keep.sum()), {c: _take(v, keep) for c, v in table.columns.items()})
-    callsign = text_arrow(table.columns["callsign"], table.n)
+        sizes = np.add.reduceat(keep.astype(np.int64), np.cumsum(sizes) - sizes)
+        sizes = sizes[sizes > 0]
+        positions = positions[keep]
+    out = Block(len(positions), {})
+    for name in list(columns):
+        column = columns.pop(name)  # each column freed as soon as it is gathered
+        runs = _file_runs(column, starts, order, lengths) if isinstance(column, TextRuns) else None
+        if runs is None:
+            out.columns[name] = _take(column, positions)
+        else:
+            out.columns[name] = runs if keep is None else _take(runs, keep)
+    _carry_callsigns(out, np.cumsum(sizes) - sizes)
+    return block_frame(out), removed
+
+
+def _file_runs(
+    column: TextRuns, starts: np.ndarray, order: np.ndarray, lengths: np.ndarray
+) -> TextRuns | None:
+    """``column`` with its files in ``order`` when it holds one value per file (its runs
+    start only where files start: address, registration, source, ...), else None."""
+    run_starts = np.cumsum(column.lengths) - column.lengths
+    if not np.isin(run_starts, starts).all():
+        return None
+    file_codes = column.codes[np.searchsorted(run_starts, starts, side="right") - 1][order]
+    file_sizes = lengths[order]
+    first = np.flatnonzero(np.r_[True, file_codes[1:] != file_codes[:-1]])
+    return TextRuns(column.pool, file_codes[first], np.add.reduceat(file_sizes, first))
+
+
+def _carry_callsigns(table: Block, file_starts: np.ndarray) -> None:
+    """Missing callsigns filled forward, then backward, within each input file (first rows
+    ``file_starts``), as ``track.clean`` does per aircraft and source: on the codes of a
+    :class:`Text` column, else on arrow strings."""
+    column = table.columns["callsign"]
+    if isinstance(column, Text) and column.codes is None:
+        return  # one value (or none) for every row: nothing to fill
+    if isinstance(column, (Text, TextRuns)):
+        codes = (
+            column.codes if isinstance(column, Text) else np.repeat(column.codes, column.lengths)
+        )
+        assert codes is not None
+        usable = np.array([v is not None for v in column.pool] + [False])
+        missing = ~usable[codes]
+        if missing.any() and not missing.all():
+            src = _fill_sources(missing, file_starts)
+            table.columns["callsign"] = Text(column.pool, np.where(src < 0, -1, codes[src]))
+        return
+    callsign = text_arrow(column, table.n)
     missing = np.asarray(callsign.is_null())
     if missing.any() and not missing.all():
-        src = _fill_sources(missing, np.cumsum(lengths) - lengths)
+        src = _fill_sources(missing, file_starts)
         table.columns["callsign"] = callsign.take(pa.array(src, mask=src < 0, type=pa.int64()))
-    return block_frame(table), removed
 
 
 def _fill_sources(missing: np.ndarray, starts: np.ndarray) -> np.ndarray:
