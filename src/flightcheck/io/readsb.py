@@ -643,15 +643,23 @@ def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Text:
 
     The few distinct values are cleaned once (:func:`_text`).
     """
+    return carry_forward_within(where, values, np.zeros(n, dtype=np.int64), np.zeros(1, np.int64))
+
+
+def carry_forward_within(
+    where: np.ndarray, values: list[Any], file_of: np.ndarray, starts: np.ndarray
+) -> Text:
+    """:func:`_carry_forward` of the rows of several files at once (``file_of``: each row's
+    file, ``starts``: each file's first row): a value is carried forward only within its
+    own file."""
+    n = len(file_of)
     codes, uniques = _factorize(values)
     cleaned = [_text(u) for u in uniques]
-    if not any(c is not None for c in cleaned):  # no value at all (no detail objects)
-        return Text((None,))
     usable = np.array([c is not None for c in cleaned] + [False])  # [-1] -> False
     code_at = np.full(n, -1, dtype=np.int64)
     code_at[where] = np.where(usable[codes], codes, -1)
     last = np.maximum.accumulate(np.where(code_at >= 0, np.arange(n), -1)) if n else code_at
-    last = np.where(last >= 0, code_at[np.maximum(last, 0)], -1)
+    last = np.where(last >= starts[file_of], code_at[np.maximum(last, 0)], -1)
     return Text(tuple(cleaned), last)
 
 

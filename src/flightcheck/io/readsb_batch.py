@@ -99,7 +99,7 @@ def _blocks(
     raw: dict[str, Any] = {
         "time": unix_us.astype(np.int64) * 1000,
         "icao24": Text(tuple(readsb._text(icao) for _, icao, _ in docs), file_of),
-        "callsign": _carry_forward(pts.detail_at, pts.flights, file_of, starts),
+        "callsign": readsb.carry_forward_within(pts.detail_at, pts.flights, file_of, starts),
         "registration": Text(tuple(readsb._text(d.get("r")) for d, _, _ in docs), file_of),
         "typecode": Text(tuple(readsb._text(d.get("t")) for d, _, _ in docs), file_of),
         "lat": lat,
@@ -110,7 +110,7 @@ def _blocks(
         "gs_kt": gs,
         "track_deg": track,
         "vrate_fpm": vrate,
-        "squawk": _carry_forward(pts.detail_at, pts.squawks, file_of, starts),
+        "squawk": readsb.carry_forward_within(pts.detail_at, pts.squawks, file_of, starts),
         "position_source": Text(tuple(pts.source_pool), pts.source_codes),
         "stale": Flags((flag_bits & readsb._FLAG_STALE) != 0, ~has_flags),
         "new_leg": Flags((flag_bits & readsb._FLAG_NEW_LEG) != 0, ~has_flags),
@@ -135,19 +135,3 @@ def _blocks(
     block.columns["source"] = Text(tuple(ctx.path for ctx in ctxs), file_of)
     batch = Block(n, block.columns, counts)
     return [FilePart(batch, k) for k in range(len(docs))]
-
-
-def _carry_forward(
-    where: np.ndarray, values: list[Any], file_of: np.ndarray, starts: np.ndarray
-) -> Text:
-    """:func:`readsb._carry_forward` of every file at once: a value is carried forward only
-    within its own file."""
-    n = len(file_of)
-    codes, uniques = readsb._factorize(values)
-    cleaned = [readsb._text(u) for u in uniques]
-    usable = np.array([c is not None for c in cleaned] + [False])
-    code_at = np.full(n, -1, dtype=np.int64)
-    code_at[where] = np.where(usable[codes], codes, -1)
-    last = np.maximum.accumulate(np.where(code_at >= 0, np.arange(n), -1)) if n else code_at
-    last = np.where(last >= starts[file_of], code_at[np.maximum(last, 0)], -1)
-    return Text(tuple(cleaned), last)
