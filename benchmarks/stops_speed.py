@@ -7,7 +7,7 @@ forked workers (``flightcheck.segment.pieces``), the largest worker's peak RSS (
 table's pages with the parent, so the sum over-counts). A second run of each size measures
 the memory the process and its workers use together (summed PSS, sampled); its time is not
 reported, as reading PSS slows the run down. ``--workers N`` fixes the number of processes
-(default: ``detect``'s automatic choice); ``--repeat R`` times each size R times (this VM's
+(default "auto", as the command line chooses); ``--repeat R`` times each size R times (this VM's
 timings vary by about 25 % from run to run).
 Usage: python benchmarks/stops_speed.py [--workers N] [--repeat R] [N ...]
        (default sizes 1000000 10000000)
@@ -114,7 +114,7 @@ def measured(cmd: list[str], memory: bool) -> None:
         raise SystemExit(proc.returncode)
 
 
-def run_one(n: int, workers: int | None, mark: bool = False) -> None:
+def run_one(n: int, workers: int | str, mark: bool = False) -> None:
     from flightcheck.segment import detect
     from flightcheck.segment.airportindex import default_index
 
@@ -205,20 +205,20 @@ def day_child(root: str, case: str) -> None:
         from flightcheck.io.read import read
 
         t = clock()
-        tracks = read(str(Path(root) / "globe_history"))
+        tracks = read(str(Path(root) / "globe_history"), workers="auto")  # as the CLI
         stages["read"] = clock() - t
         t = clock()
         if case == "stops":
             from flightcheck.segment import detect
 
-            seg = detect(tracks)
+            seg = detect(tracks, workers="auto")
             stages["detect"] = clock() - t
             t = clock()
             seg.to_dict()
         else:
             from flightcheck.routes import build_routes
 
-            routes = build_routes(tracks)
+            routes = build_routes(tracks, workers="auto")
             stages["routes"] = clock() - t
             t = clock()
             routes.to_dict()
@@ -346,10 +346,11 @@ if __name__ == "__main__":
         ]
         day_main(day_shapes, day_repeat, day_keep)  # type: ignore[arg-type]
         raise SystemExit
-    workers, repeat = None, 1
+    workers: int | str = "auto"
+    repeat = 1
     while len(args) > 1 and args[0] in ("--workers", "--repeat"):
         if args[0] == "--workers":
-            workers = int(args[1])
+            workers = args[1] if args[1] == "auto" else int(args[1])
         else:
             repeat = int(args[1])
         args = args[2:]
@@ -358,7 +359,7 @@ if __name__ == "__main__":
     elif len(args) > 1 and args[0] == "--phases":
         run_phases(int(args[1]))
     else:
-        extra = ["--workers", str(workers)] if workers else []
+        extra = ["--workers", str(workers)]
         for n in [int(a) for a in args] or [1_000_000, 10_000_000]:
             for _ in range(repeat):
                 measured([sys.executable, __file__, *extra, "--one", str(n)], memory=False)

@@ -98,25 +98,25 @@ def test_between_and_gaps(tmp_path):
     assert len(tracks.between("2025-10-09T08:54:00Z", None)) == 2
 
 
-def test_workers_are_forked_for_many_large_inputs_on_linux_only(tmp_path, monkeypatch):
+def test_many_large_inputs_are_read_by_forked_workers_when_auto(tmp_path, monkeypatch):
     import importlib
 
     from flightcheck.io.paths import expand
-    from flightcheck.runtime import forking
+    from flightcheck.runtime import parallel
 
     read_mod = importlib.import_module("flightcheck.io.read")  # the module, not the function
 
     for i in range(4):
-        (tmp_path / f"big{i}.csv").write_bytes(b"x" * (5 << 20))
+        with open(tmp_path / f"big{i}.csv", "wb") as big:
+            big.truncate(16 << 20)  # sparse: the size counts, not the bytes
     cands = expand([str(tmp_path)])
-    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(forking.sys, "platform", "linux")
-    assert read_mod._plan_workers(cands, None) == 2
-    assert read_mod._plan_workers(cands[:3], None) == 1  # too few files to pay
-    monkeypatch.setattr(forking.sys, "platform", "darwin")
-    assert forking.fork_context() is None
-    assert read_mod._plan_workers(cands, None) == 1  # spawn would re-run an unguarded script
-    assert read_mod._plan_workers(cands, 2) == 2  # asked for explicitly
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(parallel.sys, "platform", "linux")
+    assert read_mod._processes(cands, "auto") == 2
+    assert read_mod._processes(cands, 1) == 1  # the library default: this process
+    assert read_mod._processes(cands[:3], "auto") == 1  # too few files to pay
+    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    assert read_mod._processes(cands, "auto") == 1  # spawn would re-run an unguarded script
 
 
 def test_a_folder_is_walked_in_path_order_without_hidden_entries_or_linked_folders(tmp_path):

@@ -132,6 +132,7 @@ def test_dataset_from_convert_gives_the_same_visits(archive, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.leaves_threads  # distributed's offload thread
 def test_local_cluster_gives_exactly_the_in_process_visits(archive):
     distributed = pytest.importorskip("distributed", reason="distributed is not installed")
     local = scan([str(SAMPLES), str(archive)], ["ZWWW", "LYBT"], show_progress=False)
@@ -153,23 +154,25 @@ def test_local_cluster_gives_exactly_the_in_process_visits(archive):
     assert local.bad == remote.bad
 
 
-def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch):
+def test_local_processes_give_exactly_the_threaded_visits(archive, monkeypatch, forkable):
+    from flightcheck.runtime import parallel
     from flightcheck.scan import run
 
     paths = [str(SAMPLES), str(archive)]
-    threaded = scan(paths, ["ZWWW", "LYBT"], show_progress=False)
+    here = scan(paths, ["ZWWW", "LYBT"], show_progress=False)  # the default: this thread
+    threaded = scan(paths, ["ZWWW", "LYBT"], show_progress=False, workers=2)
     parts = discover(paths)
-    assert run.local_scheduler(parts, None) == "threads"  # small input: no process start-up
-    monkeypatch.setattr(run, "PROCESSES_MIN_BYTES", 1)
-    assert run.local_scheduler(parts, None) == "processes"
-    assert run.local_scheduler(parts, 1) == "threads"
-    from flightcheck.runtime import forking
-
+    assert run.local_scheduler(parts, 1) == "sync"
+    assert run.local_scheduler(parts, "auto") == "threads"  # small input: no process start-up
+    monkeypatch.setattr(parallel, "SCAN_PROCESSES_MIN_BYTES", 1)
+    assert run.local_scheduler(parts, "auto") == "processes"
+    assert run.local_scheduler(parts, 1) == "sync"
     with monkeypatch.context() as m:  # macOS: fork is offered but not safe; stay on threads
-        m.setattr(forking.sys, "platform", "darwin")
-        assert run.local_scheduler(parts, None) == "threads"
-    forked = scan(paths, ["ZWWW", "LYBT"], show_progress=False)
+        m.setattr(parallel.sys, "platform", "darwin")
+        assert run.local_scheduler(parts, "auto") == "threads"
+    forked = scan(paths, ["ZWWW", "LYBT"], show_progress=False, workers="auto")
     assert len(threaded.visits) >= 3
+    pd.testing.assert_frame_equal(here.visits, threaded.visits)
     pd.testing.assert_frame_equal(threaded.visits, forked.visits)
     assert threaded.bad == forked.bad and threaded.points == forked.points
 
@@ -188,14 +191,16 @@ def test_cli_scan_json_and_output(archive, tmp_path):
     assert res.exit_code == 2
 
 
-def test_convert_in_worker_processes_writes_the_same_dataset(archive, tmp_path, monkeypatch):
+def test_convert_in_worker_processes_writes_the_same_dataset(
+    archive, tmp_path, monkeypatch, forkable
+):
     import pyarrow.dataset as ds
 
-    from flightcheck.scan import run
+    from flightcheck.runtime import parallel
 
-    threaded = convert([str(archive)], tmp_path / "threads", show_progress=False)
-    monkeypatch.setattr(run, "PROCESSES_MIN_BYTES", 1)
-    forked = convert([str(archive)], tmp_path / "forked", show_progress=False)
+    threaded = convert([str(archive)], tmp_path / "threads", show_progress=False, workers=2)
+    monkeypatch.setattr(parallel, "SCAN_PROCESSES_MIN_BYTES", 1)
+    forked = convert([str(archive)], tmp_path / "forked", show_progress=False, workers="auto")
     assert forked == threaded and forked["points"] > 1000
 
     def rows(folder):

@@ -30,6 +30,8 @@ from flightcheck.cli import main
 from flightcheck.errors import InputError, UsageError
 from flightcheck.scan import convert, scan
 
+pytestmark = pytest.mark.leaves_threads  # fsspec's IO thread, the S3 server, a Dask client
+
 DAY = "2025/10/01"
 RELEASE = "v2025.10.01-planes-readsb-prod-0.tar"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import threading
 import time
 
 import numpy as np
@@ -13,7 +12,8 @@ import pandas as pd
 import pytest
 from segment_tracks import T0, approach, climb_out, table
 
-from flightcheck.segment import detect, pieces, workers
+from flightcheck.runtime import pool
+from flightcheck.segment import detect, pieces
 
 LYBT = (44.9350, 20.2575)  # threshold region of Batajnica, Serbia
 needs_fork = pytest.mark.skipif(
@@ -30,14 +30,14 @@ def assert_same(a, b) -> None:
 
 @needs_fork
 @pytest.mark.parametrize("workers", [2, 3, 7])
-def test_workers_find_the_same_as_one_process_on_the_samples(sample_tracks, workers):
+def test_workers_find_the_same_as_one_process_on_the_samples(sample_tracks, workers, forkable):
     one = detect(sample_tracks, workers=1)
     assert len(one.stops) >= 10 and len(one.gaps) >= 3  # the comparison has substance
     assert_same(one, detect(sample_tracks, workers=workers))
 
 
 @needs_fork
-def test_workers_on_an_unsorted_table_find_the_same(sample_tracks):
+def test_workers_on_an_unsorted_table_find_the_same(sample_tracks, forkable):
     shuffled = sample_tracks.df.sample(frac=1.0, random_state=7)
     assert_same(detect(shuffled, workers=1), detect(shuffled, workers=2))
 
@@ -103,28 +103,6 @@ def test_pieces_find_the_same_as_the_whole_table(sample_tracks, monkeypatch, wor
 
 
 @needs_fork
-def test_automatic_process_count(monkeypatch):
-    monkeypatch.setattr(workers, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(workers, "_fork_is_safe", lambda: True)
-    assert workers.process_count(workers.MIN_POINTS - 1, None) == 1
-    assert workers.process_count(10_000_000, None) == 2
-    assert workers.process_count(1_000, 3) == 3  # asked for: given
-    monkeypatch.setattr(workers, "_fork_is_safe", lambda: False)
-    assert workers.process_count(10_000_000, None) == 1
-
-
-def test_no_automatic_fork_while_another_thread_runs():
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:  # it might hold a lock the fork would copy, locked, into the worker
-        assert not workers._fork_is_safe()
-    finally:
-        stop.set()
-        other.join()
-
-
-@needs_fork
 def test_a_worker_error_is_raised_in_the_caller():
     parent = os.getpid()
 
@@ -136,7 +114,7 @@ def test_a_worker_error_is_raised_in_the_caller():
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
     with pytest.raises(ValueError, match="bad piece slice"):
-        workers.run_pieces(lambda: (parts, work), 2)
+        pool.run_parts(lambda: (parts, work), 2)
 
 
 @needs_fork
@@ -150,7 +128,7 @@ def test_the_pieces_of_a_worker_that_dies_are_done_in_the_caller():
         return piece.rows.start
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(5)]
-    assert workers.run_pieces(lambda: (parts, work), 3) == [0, 1, 2, 3, 4]
+    assert pool.run_parts(lambda: (parts, work), 3) == [0, 1, 2, 3, 4]
 
 
 @needs_fork
@@ -160,7 +138,7 @@ def test_processes_take_turns_and_results_keep_piece_order():
         return (piece.rows.start, os.getpid())
 
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(9)]
-    out = workers.run_pieces(lambda: (parts, work), 2)
+    out = pool.run_parts(lambda: (parts, work), 2)
     assert [i for i, _ in out] == list(range(9))
     assert len({pid for _, pid in out}) == 2  # both processes worked
 
@@ -176,7 +154,7 @@ def test_every_process_sets_up_its_own_pieces():
         parts = [pieces.Piece(slice(i, i + 1)) for i in range(6)]
         return parts, lambda p: (p.rows.start, os.getpid() == parent)
 
-    out = workers.run_pieces(setup, 2)
+    out = pool.run_parts(setup, 2)
     assert [i for i, _ in out] == list(range(6)) and setups.value == 2
 
 
@@ -194,7 +172,7 @@ def test_an_error_in_the_caller_stops_the_workers():
     parts = [pieces.Piece(slice(i, i + 1)) for i in range(4)]
     start = time.monotonic()
     with pytest.raises(KeyError):
-        workers.run_pieces(lambda: (parts, work), 2)
+        pool.run_parts(lambda: (parts, work), 2)
     assert time.monotonic() - start < 10
     assert not seen and not [
         c for c in multiprocessing.active_children() if c.name.startswith("Process")

@@ -34,6 +34,7 @@ from flightcheck.output.jsonout import dumps, iso, plain
 from flightcheck.output.outpaths import check_folder
 from flightcheck.routes import RouteSet, build_routes
 from flightcheck.routes.reconcile import match_target
+from flightcheck.runtime.parallel import Workers
 from flightcheck.segment.evidence import duration
 from flightcheck.segment.gaps import stop_fits
 from flightcheck.track.provenance import sha256_file
@@ -463,10 +464,12 @@ def analyse(
     allow_outside: Iterable[str | Path] = (),
     allow_future: bool = False,
     progress: Callable[[str], None] | None = None,
+    workers: Workers = 1,
 ) -> Analysis:
     """Load a case, check its inputs' hashes (confined, see :meth:`Case.confined_paths`),
     read them, build routes, verify the claims and bind the annotations. ``progress`` is
-    called with each of :data:`STAGES` as it starts."""
+    called with each of :data:`STAGES` as it starts. ``workers``: processes reading and
+    finding stops (:mod:`flightcheck.runtime.parallel`)."""
     from flightcheck.io.read import read
 
     step = progress or (lambda _stage: None)
@@ -489,9 +492,10 @@ def analyse(
         tz=params["tz"],
         allow_future=allow_future,
         settings=case.engine,
+        workers=workers,
     )
     step(STAGES[2])
-    routes = build_routes(tracks, settings=case.engine)
+    routes = build_routes(tracks, settings=case.engine, workers=workers)
     if routes.tracks is not None:  # sources without an ICAO address matched to their aircraft
         tracks = routes.tracks
     step(STAGES[3])
@@ -511,6 +515,7 @@ def run(
     figures: bool = False,
     pdf: bool = False,
     progress: Callable[[str], None] | None = None,
+    workers: Workers = 1,
 ) -> dict[str, Any]:
     """Verify a case and write its evidence pack (built beside ``outdir`` and swapped in
     whole, see :mod:`flightcheck.output.atomic_folder`). Returns the manifest.
@@ -519,11 +524,15 @@ def run(
     ``pdf``: also ``report.pdf`` (A4, the map as an image); both need Chromium.
     Inputs must lie inside the case folder or under ``allow_outside``; ``outdir`` may not be
     the case folder nor hold the case's files. ``progress``: see :func:`analyse`; then
-    called with ``"writing the evidence pack"``."""
+    called with ``"writing the evidence pack"``. ``workers``: see :func:`analyse`."""
     case: Case = load(case_path)
     out = check_folder("-o", outdir, [case.path, *case.input_paths()], case.root)
     found = analyse(
-        case.path, allow_outside=allow_outside, allow_future=allow_future, progress=progress
+        case.path,
+        allow_outside=allow_outside,
+        allow_future=allow_future,
+        progress=progress,
+        workers=workers,
     )
     if progress is not None:
         progress("writing the evidence pack")

@@ -73,6 +73,7 @@ _READ_KEYS = (
     "receiver",
     "allow_future",
     "settings",
+    "workers",
 )
 
 
@@ -84,6 +85,31 @@ settings_option = click.option(
     help="Change an engine threshold, e.g. min_dwell_s=900 (repeatable; "
     "see `flightcheck settings`). JSON outputs record the settings used.",
 )
+
+
+class _Workers(click.ParamType):
+    """``--workers``: "auto" or a whole number >= 1 (:mod:`flightcheck.runtime.parallel`)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        from flightcheck.runtime.parallel import check_workers
+
+        try:
+            return check_workers(value)
+        except ValueError:
+            self.fail(f"{value!r}: expected 'auto' or a whole number >= 1", param, ctx)
+
+
+def workers_option(what: str) -> Any:
+    """The ``--workers`` option (default "auto"); ``what``: what the workers run."""
+    return click.option(
+        "--workers",
+        default="auto",
+        show_default=True,
+        type=_Workers(),
+        help=f"{what}: 1 = this process only, N, or auto (what pays for the input's size).",
+    )
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -161,6 +187,7 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Accept fix times later than now plus one day (clock-skewed or synthetic data).",
         ),
         settings_option,
+        workers_option("Processes reading the files and finding stops"),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -239,6 +266,7 @@ def read_inputs(reading: dict[str, Any]):
         max_decompressed=reading["max_decompressed"],
         allow_future=reading["allow_future"],
         settings=reading["settings"],
+        workers=reading["workers"],
     )
     for path, why in tracks.skipped:
         warn(f"flightcheck: skipped {path}: {why}")
@@ -303,6 +331,7 @@ def stops_cmd(reading, airport_codes, since, until, as_json):
         since=since,
         until=until,
         settings=reading["settings"],
+        workers=reading["workers"],
     )
     if as_json:
         emit_json(seg.to_dict())
@@ -416,7 +445,9 @@ def map_cmd(
     if fit and fit.startswith("claim:") and case is None:
         raise UsageError(f"--fit {fit}: claims need --case CASE")
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=only, settings=reading["settings"])
+    routes = build_routes(
+        tracks, icao24=only, settings=reading["settings"], workers=reading["workers"]
+    )
     if only and not len(routes):
         raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
     notes = []
@@ -492,7 +523,9 @@ def route_cmd(reading, only, via, within, as_json):
     from flightcheck.routes.search import find_matches, parse_within
 
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
+    routes = build_routes(
+        tracks, icao24=list(only) or None, settings=reading["settings"], workers=reading["workers"]
+    )
     out = routes.to_dict()
     out["inputs"] = [rec.to_dict() for rec in tracks.inputs]
     matches = None
@@ -544,7 +577,9 @@ def timeline_cmd(reading, output, only, title, map_link):
 
     check_file("-o", output, input_files(reading["paths"]))
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
+    routes = build_routes(
+        tracks, icao24=list(only) or None, settings=reading["settings"], workers=reading["workers"]
+    )
     if only and not len(routes):
         raise UsageError(f"--icao24 {', '.join(only)}: no such aircraft in the inputs")
     path = route_timeline(routes, link=map_link).save(output, title=title or "flightcheck timeline")
@@ -582,7 +617,9 @@ def export_cmd(reading, fmt_out, output, only, raw_csv):
     for target in export_paths(fmt_out, output):
         check_file("-o", target, inputs)
     tracks = read_inputs(reading)
-    routes = build_routes(tracks, icao24=list(only) or None, settings=reading["settings"])
+    routes = build_routes(
+        tracks, icao24=list(only) or None, settings=reading["settings"], workers=reading["workers"]
+    )
     for path in export(tracks, routes, fmt_out, output, spreadsheet_safe=not raw_csv):
         warn(f"flightcheck: wrote {path}")
 
@@ -879,6 +916,7 @@ def _print_verdicts(manifest: dict, outdir: str) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @settings_option
+@workers_option("Processes reading the inputs and finding stops")
 @guarded
 def verify_cmd(
     case,
@@ -893,6 +931,7 @@ def verify_cmd(
     pdf,
     as_json,
     settings,
+    workers,
 ):
     """Verify CASE's claims: verdicts, report, map, stops, GeoJSON and manifest in DIR.
 
@@ -923,6 +962,7 @@ def verify_cmd(
         allow_future=allow_future,
         figures=figures,
         pdf=pdf,
+        workers=workers,
     )
     if as_json:
         emit_json(manifest)
@@ -1127,13 +1167,7 @@ def hex_cmd(address, as_json):
     metavar="ADDRESS",
     help="Run on an existing Dask cluster, e.g. tcp://host:8786 (default in-process).",
 )
-@click.option(
-    "--workers",
-    default=None,
-    type=int,
-    help="In-process workers: threads, or processes for large file archives "
-    "(default: one per core).",
-)
+@workers_option("Without --scheduler: threads, or forked processes for large file archives")
 @click.option(
     "--format", "fmt", default=None, metavar="NAME", help="Force a reader instead of sniffing."
 )
@@ -1255,7 +1289,7 @@ def scan_cmd(
     metavar="DATASET/",
     help="New folder for the day-partitioned parquet dataset.",
 )
-@click.option("--workers", default=None, type=int, help="Threads (default: cores).")
+@workers_option("Threads, or forked processes for large file archives")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @guarded
 def convert_cmd(paths, output, workers, quiet):

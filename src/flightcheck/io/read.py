@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,7 +17,8 @@ from flightcheck.io.containers import load, load_hashed
 from flightcheck.io.context import ReadContext, ReadOptions
 from flightcheck.io.inputs import expand_inputs
 from flightcheck.io.sources import size_of
-from flightcheck.runtime.forking import fork_context, usable_cpus
+from flightcheck.runtime import parallel
+from flightcheck.runtime.pool import run_parts
 from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.blocks import (
     Block,
@@ -165,26 +167,12 @@ def _finish(
     return record
 
 
-PARALLEL_MIN_FILES = 4
-PARALLEL_MIN_BYTES = 16 << 20
-PARALLEL_MIN_MEAN_BYTES = 64 << 10
-"""Files smaller than this on average are read in this process: sending a small file's
-table back from a worker (~20 arrays to pickle and unpickle) costs more than reading it
-(10,000 trace files of a day archive: 1.6 s here, 4.7 s with two workers)."""
-
-
-def _plan_workers(cands: list, workers: int | None) -> int:
-    """How many processes to read with: parallel only when it pays (several files, enough
-    bytes to outweigh starting processes and sending tables back) and workers can be forked
-    (:mod:`flightcheck.runtime.forking`); ``workers`` overrides."""
-    if workers is not None:
-        return max(1, int(workers))
-    if len(cands) < PARALLEL_MIN_FILES or fork_context() is None:
-        return 1
-    total = sum(size_of(c.path) for c in cands)
-    if total < PARALLEL_MIN_BYTES or total < PARALLEL_MIN_MEAN_BYTES * len(cands):
-        return 1
-    return min(usable_cpus(), len(cands))
+def _processes(cands: list, workers: parallel.Workers) -> int:
+    """How many processes to read ``cands`` with (:mod:`flightcheck.runtime.parallel`)."""
+    return parallel.processes(
+        workers,
+        lambda: parallel.read_processes(len(cands), lambda: sum(size_of(c.path) for c in cands)),
+    )
 
 
 _READER_FAILURES = (
@@ -268,28 +256,28 @@ def _attempt_many(paths: list[str], options: ReadOptions, explicits: list[bool])
     return outcomes
 
 
-def _read_each(cands: list, options: ReadOptions, workers: int | None):
-    """read_block's outcome for every candidate, in order, in-process or in a process pool
-    (a batch of files per task: :func:`_attempt_many`)."""
+def _read_each(cands: list, options: ReadOptions, workers: parallel.Workers):
+    """read_block's outcome for every candidate, in order, in this process or shared out
+    between forked workers (:mod:`flightcheck.runtime.pool`), a batch of files per part
+    (:func:`_attempt_many`)."""
     from flightcheck.io.readsb_batch import BATCH_FILES
 
-    n = _plan_workers(cands, workers)
+    n = _processes(cands, workers)
     size = BATCH_FILES if n <= 1 else max(1, min(BATCH_FILES, len(cands) // (4 * n)))
-    groups = [cands[i : i + size] for i in range(0, len(cands), size)]
-    args = (
-        [[c.path for c in g] for g in groups],
-        [options] * len(groups),
-        [[c.explicit for c in g] for g in groups],
-    )
-    if n <= 1:
-        for outcomes in map(_attempt_many, *args):
-            yield from _in_order(outcomes)
-        return
-    from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(n, mp_context=fork_context()) as pool:
-        for outcomes in pool.map(_attempt_many, *args):
-            yield from _in_order(outcomes)
+    def setup() -> tuple[list[list], Callable[[list], list]]:
+        groups = [cands[i : i + size] for i in range(0, len(cands), size)]
+        return groups, lambda g: _attempt_many(
+            [c.path for c in g], options, [c.explicit for c in g]
+        )
+
+    if n <= 1:  # one batch at a time: a batch's blocks are kept, its file bytes are not
+        groups, work = setup()
+        for group in groups:
+            yield from _in_order(work(group))
+        return
+    for outcomes in run_parts(setup, n):
+        yield from _in_order(outcomes)
 
 
 def read(
@@ -303,7 +291,7 @@ def read(
     start_time: datetime | None = None,
     receiver: tuple[float, float] | None = None,
     max_decompressed: int = 2 << 30,
-    workers: int | None = None,
+    workers: parallel.Workers = 1,
     allow_future: bool = False,
     settings: EngineSettings = DEFAULT,
 ) -> Tracks:
@@ -321,8 +309,8 @@ def read(
     ``allow_future``: accept fix times later than now plus one day (see
     :func:`flightcheck.track.blocks.table_block`).
     ``settings``: the thresholds that flag fixes the data refutes (:mod:`flightcheck.track.flags`).
-    ``workers``: processes reading files in parallel; None = one per CPU when there are
-    several large inputs on Linux (see :func:`_plan_workers`), 1 = in this process.
+    ``workers``: processes reading files: 1 (this one), n, or "auto" (several when there are
+    several large inputs and workers can be forked: :mod:`flightcheck.runtime.parallel`).
     Raises :class:`~flightcheck.errors.InputError` (exit code 2) on the first bad input
     unless ``skip_bad``.
     """

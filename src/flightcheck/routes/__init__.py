@@ -25,6 +25,7 @@ from flightcheck.routes.deferred import (
 from flightcheck.routes.legs import leg_records
 from flightcheck.routes.matching import match_sources as _match_sources
 from flightcheck.routes.reconcile import reconcile
+from flightcheck.runtime.parallel import Workers
 from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.tracks import Tracks
 
@@ -175,6 +176,7 @@ def build_routes(
     icao24: str | list[str] | None = None,
     match_sources: bool = True,
     settings: EngineSettings | None = None,
+    workers: Workers = 1,
 ) -> RouteSet:
     """Assemble every aircraft's route from its stops (running the stop engine if needed).
 
@@ -187,7 +189,8 @@ def build_routes(
     matched one). Call ``match_sources`` yourself to detect once, on the matched table.
     ``RouteSet.tracks`` is the table the routes were built from. ``settings``: the
     thresholds (:class:`~flightcheck.settings.EngineSettings`); None: those of
-    ``segmentation`` when given, else the defaults.
+    ``segmentation`` when given, else the defaults. ``workers``: processes for the stop
+    engine when it runs (:func:`~flightcheck.segment.detect`).
     """
     found_under = getattr(segmentation, "settings", None)  # hand-made findings have none
     if settings is None:
@@ -207,7 +210,7 @@ def build_routes(
     if icao24:
         tracks = tracks.aircraft(icao24)
     if segmentation is None:
-        segmentation = detect(tracks, settings=settings)
+        segmentation = detect(tracks, settings=settings, workers=workers)
     df = tracks.df
     stops_of = deferred_by_aircraft(segmentation.stops, ["arrival", "departure"])
     events_of = deferred_by_aircraft(segmentation.events, ["time"])

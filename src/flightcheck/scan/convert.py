@@ -22,6 +22,7 @@ from flightcheck.errors import InputError, UnreadableInput
 from flightcheck.io.archives import known
 from flightcheck.io.context import ReadOptions
 from flightcheck.io.sources import learn, prefetched
+from flightcheck.runtime import parallel
 from flightcheck.scan import progress
 from flightcheck.scan.partitions import BATCH_BYTES, MARKER, Partition, discover
 from flightcheck.track import table as track
@@ -122,16 +123,18 @@ def convert(
     paths: list[str],
     out: str | Path,
     options: ReadOptions | None = None,
-    workers: int | None = None,
+    workers: parallel.Workers = 1,
     show_progress: bool | None = None,
     batch_bytes: int = BATCH_BYTES,
 ) -> dict:
-    """Write ``paths`` as a dataset in ``out``; returns counts and the bad files."""
+    """Write ``paths`` as a dataset in ``out``; returns counts and the bad files.
+    ``workers``: 1 (this thread), n or "auto" (threads, or forked processes for large file
+    archives: :func:`flightcheck.scan.run.local_scheduler`)."""
     import dask
     from dask import delayed
 
     from flightcheck.errors import UsageError
-    from flightcheck.scan.run import PROCESS_SETTINGS, local_scheduler
+    from flightcheck.scan.run import local_scheduler
 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -147,10 +150,11 @@ def convert(
     shown = progress.wanted(show_progress)
     with progress.bar("converting", len(jobs), shown) as advance:
         cbs = {progress.local_callback(advance)} if shown else set()
-        with dask.config.set({"callbacks": cbs, **PROCESS_SETTINGS}):
-            (done,) = dask.compute(
-                jobs, scheduler=local_scheduler(parts, workers), num_workers=workers
-            )
+        with (
+            parallel.dask_local(workers, local_scheduler(parts, workers)) as how,
+            dask.config.set({"callbacks": cbs}),
+        ):
+            (done,) = dask.compute(jobs, **how)
     summary = {
         "format": "flightcheck track table, hive day partitions",
         "schema": dict(track.SCHEMA),

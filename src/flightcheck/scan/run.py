@@ -10,7 +10,7 @@ import pandas as pd
 
 from flightcheck.errors import FlightcheckError, UsageError
 from flightcheck.io.context import ReadOptions
-from flightcheck.runtime.forking import fork_context, usable_cpus
+from flightcheck.runtime import parallel
 from flightcheck.scan import progress, tasks
 from flightcheck.scan.partitions import BATCH_BYTES, discover
 from flightcheck.scan.prefilter import prefilter_radius_km, resolve
@@ -157,7 +157,7 @@ def scan(
     until: datetime | None = None,
     scheduler: str | None = None,
     options: ReadOptions | None = None,
-    workers: int | None = None,
+    workers: parallel.Workers = 1,
     show_progress: bool | None = None,
     batch_bytes: int = BATCH_BYTES,
     radius_km: float | None = None,
@@ -171,8 +171,9 @@ def scan(
     summary.
 
     ``scheduler``: address of an existing Dask scheduler (``tcp://host:8786``) or a
-    ``distributed.Client``; None runs in-process with ``workers`` threads or, for large file
-    archives, processes (see :func:`local_scheduler`). Bad files are skipped and listed in
+    ``distributed.Client``; None runs on this machine: ``workers`` 1 (the default) in this
+    thread, n or "auto" on threads or, for large file archives, forked processes
+    (:func:`local_scheduler`). Bad files are skipped and listed in
     ``bad``; inputs that cannot be read at all are listed in ``unreadable``, and when they
     are all of them or more than ``max_unreadable`` (a share, 0..1) of them the scan raises
     :class:`TooManyUnreadable`. ``checkpoint``: folder keeping each finished partition's
@@ -202,10 +203,11 @@ def scan(
 
         with progress.bar("scanning", meter, shown) as advance:
             callbacks = [progress.local_callback(advance)] if shown else []
-            with dask.config.set({"callbacks": set(callbacks), **PROCESS_SETTINGS}):
-                visits, stats = dask.compute(
-                    phase2, counters, scheduler=local_scheduler(parts, workers), num_workers=workers
-                )
+            with (
+                parallel.dask_local(workers, local_scheduler(parts, workers)) as how,
+                dask.config.set({"callbacks": set(callbacks)}),
+            ):
+                visits, stats = dask.compute(phase2, counters, **how)
     else:
         visits, stats = _distributed(scheduler, phase2, counters, shown, meter)
     bad = [b for s in stats for b in s["bad"]]
@@ -217,25 +219,13 @@ def scan(
     return result
 
 
-PROCESS_SETTINGS = {"multiprocessing.context": "fork", "chunksize": 1}
-"""Dask settings of local worker processes: forked (no re-import of the caller's script),
-one task per dispatch (dask's default batches 6, which put most partitions on one core)."""
-PROCESSES_MIN_BYTES = 64 << 20
-"""Input files (as stored) above which an in-process scan runs in worker processes."""
-
-
-def local_scheduler(parts: list, workers: int | None) -> str:
-    """Dask's local scheduler for ``parts``: "processes" when there are several batches of
-    files worth more than :data:`PROCESSES_MIN_BYTES` and more than one worker may run.
-    JSON parsing holds the GIL, so threads would share one core; a worker process costs
-    about a second to start, which only pays on large archives. Parquet datasets (read by
-    pyarrow, which releases the GIL) and small inputs stay on threads. Workers are forked
-    (Linux only, see :mod:`flightcheck.runtime.forking`), so a caller's script needs no guard."""
+def local_scheduler(parts: list, workers: parallel.Workers | None) -> str:
+    """Dask's local scheduler for ``parts`` (:func:`flightcheck.runtime.parallel.dask_scheduler`):
+    the stored bytes of the file batches decide; parquet datasets do not count (pyarrow
+    reads them without holding the GIL, so threads serve)."""
     batches = [p for p in parts if not p.dataset]
-    if workers == 1 or usable_cpus() < 2 or len(batches) < 2 or fork_context() is None:
-        return "threads"
     total = sum(sum(part.sizes) for part in batches)
-    return "processes" if total >= PROCESSES_MIN_BYTES else "threads"
+    return parallel.dask_scheduler(workers, len(batches), total)
 
 
 def _distributed(scheduler: Any, phase2: list, counters: list, shown: bool, meter: progress.Meter):

@@ -20,8 +20,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from flightcheck.runtime import parallel
 from flightcheck.runtime.compat import no_hugepage_advice
 from flightcheck.runtime.gcpause import gc_paused
+from flightcheck.runtime.pool import run_parts
 from flightcheck.segment import edges as edges_mod
 from flightcheck.segment import events as events_mod
 from flightcheck.segment import gaps as gaps_mod
@@ -33,7 +35,6 @@ from flightcheck.segment.evidence import SourceNames
 from flightcheck.segment.phases import prepare
 from flightcheck.segment.pieces import Piece, make_pieces
 from flightcheck.segment.tables import Tables, join_tables, tabulate
-from flightcheck.segment.workers import process_count, run_pieces
 from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.tracks import Tracks
 
@@ -111,7 +112,7 @@ def detect(
     since: str | datetime | None = None,
     until: str | datetime | None = None,
     index: AirportIndex | None = None,
-    workers: int | None = None,
+    workers: parallel.Workers = 1,
     settings: EngineSettings = DEFAULT,
 ) -> Segmentation:
     """Find stops, events and gaps in a ``Tracks`` or a track-table DataFrame.
@@ -119,9 +120,10 @@ def detect(
     ``airports``: keep only findings at these airport codes (stops, events; gaps whose
     candidates or explaining stop include one). ``since``/``until`` (UTC; naive = UTC) limit
     the fixes used. ``index`` overrides the packaged airport/runway reference. ``workers``:
-    processes to share the aircraft between (None: automatic, see :mod:`.workers`); the
-    findings are the same for any number. ``settings``: the thresholds
-    (:class:`~flightcheck.settings.EngineSettings`; they reach forked workers with the closure).
+    processes to share the aircraft between, 1, n or "auto"
+    (:mod:`flightcheck.runtime.parallel`); the findings are the same for any number.
+    ``settings``: the thresholds (:class:`~flightcheck.settings.EngineSettings`; they reach
+    forked workers with the closure).
     """
     with engine_settings():
         return _detect(tracks_or_df, airports, since, until, index, workers, settings)
@@ -133,7 +135,7 @@ def _detect(
     since: str | datetime | None,
     until: str | datetime | None,
     index: AirportIndex | None,
-    workers: int | None,
+    workers: parallel.Workers,
     settings: EngineSettings,
 ) -> Segmentation:
     if isinstance(tracks_or_df, pd.DataFrame):
@@ -156,7 +158,7 @@ def _detect(
     )
     df = df[~ships] if ships.any() else df
     ix = index if index is not None else default_index()
-    n = process_count(len(df), workers)
+    n = parallel.processes(workers, lambda: parallel.detect_processes(len(df)))
 
     def setup() -> tuple[list[Piece], Callable[[Piece], tuple[Tables, dict[str, int]]]]:
         sources = SourceNames(df["source"]) if "source" in df else np.full(len(df), None)
@@ -170,7 +172,7 @@ def _detect(
 
         return make_pieces(df["icao24"], n), work
 
-    parts = run_pieces(setup, n)
+    parts = run_parts(setup, n)
     removed: dict[str, int] = {}
     for _, counts in parts:
         for reason, count in counts.items():
