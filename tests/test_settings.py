@@ -292,3 +292,51 @@ def test_cleaning_thresholds_reach_the_flags_and_inspect_records_them(samples):
     assert low["inputs"][0]["flagged"]["altitude out of range"] > 100
     assert low["inputs"][0]["points"] == base["inputs"][0]["points"]  # flagged, not dropped
     assert (base["settings"]["max_alt_ft"], low["settings"]["max_alt_ft"]) == (65000.0, 20000.0)
+
+
+def _runways(seg) -> dict[tuple[str, str, str], str]:
+    s = seg.stops
+    keys = zip(s["icao24"], s["airport"].fillna("?"), s["arrival"].astype(str), strict=True)
+    return dict(zip(keys, s["runway"].fillna("-"), strict=True))
+
+
+def test_inferred_stops_need_tracks_heading_to_the_airport(sample_tracks):
+    """heading_check_km / heading_max_deg: once every fix must point at the airport within
+    1 degree, the sample story's two inferred stops (LYBT, HELX) are gone; the observed stay."""
+    strict = DEFAULT.replace(heading_check_km=0.01, heading_max_deg=1.0)
+    seg = detect(sample_tracks, workers=1, settings=strict)
+    assert _inferred(seg) == {}
+    base = detect(sample_tracks, workers=1)
+    assert len(seg.stops) == len(base.stops) - 2
+
+
+def test_runways_are_named_from_fixes_within_the_runway_window(sample_tracks):
+    base = _runways(detect(sample_tracks, workers=1))
+    short = _runways(detect(sample_tracks, workers=1, settings=DEFAULT.replace(runway_window_s=1)))
+    assert base.keys() == short.keys()
+    named = [k for k, v in base.items() if v != "-"]
+    assert len(named) >= 19
+    # the observed stops' runways came from fixes 5 s or more away from their ground runs
+    observed = [k for k in named if short[k] == "-"]
+    assert len(observed) >= 15
+
+
+def test_a_faster_window_speed_widens_the_inferred_stop_window(sample_tracks):
+    def first_window(settings):
+        s = detect(sample_tracks, workers=1, settings=settings).stops
+        lybt = s[(s["kind"] == "inferred") & (s["airport"] == "LYBT")].iloc[0]
+        return lybt["arrival_window"]
+
+    base = first_window(DEFAULT)
+    fast = first_window(DEFAULT.replace(window_fast_kt=2000))
+    # an inferred stop's window runs from the soonest touchdown to the latest lift-off
+    assert fast[0] < base[0] and fast[1] >= base[1]
+    assert (base[0] - fast[0]).total_seconds() > 10
+
+
+@pytest.mark.parametrize("change", [{"go_around_max_ft": 100.0}, {"go_around_search_km": 0.1}])
+def test_go_around_thresholds_reach_the_events(sample_tracks, change):
+    base = detect(sample_tracks, workers=1).events
+    seg = detect(sample_tracks, workers=1, settings=DEFAULT.replace(**change))
+    assert (base["kind"] == "go_around").sum() == 1
+    assert (seg.events["kind"] == "go_around").sum() == 0

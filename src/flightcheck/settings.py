@@ -135,6 +135,9 @@ class EngineSettings:
     field_radius_km: float = _clean(
         10.0, "km", "airports this near a fix give the field elevation for the ground test"
     )
+    stale_repeat_kt: float = _clean(
+        50.0, "kt", "a fix faster than this at exactly the previous fix's position is stale"
+    )
 
     # stops: segment/stops.py and segment/context.py
     min_silence_s: float = _stop(
@@ -201,6 +204,33 @@ class EngineSettings:
     jet_runway_ft: float = _stop(
         4000.0, "ft", "the paved runway a jet of unknown type needs (ranks airports only)"
     )
+    runway_window_s: float = _stop(
+        600.0, "s", "the airborne fix next to a ground run names its runway only this close"
+    )
+    window_fast_kt: float = _stop(
+        250.0, "kt", "least speed for the early (late) edge of an arrival (departure) window"
+    )
+    trend_window_s: float = _stop(
+        300.0, "s", "a missing vertical rate is the altitude change to a fix this close"
+    )
+    infer_trend_fpm: float = _stop(
+        500.0, "ft/min", "climbing before (descending after) a silence rules out a stop in it"
+    )
+    heading_check_km: float = _stop(
+        15.0, "km", "further than this, an inferred stop's fixes must head to (from) the airport"
+    )
+    heading_max_deg: float = _stop(100.0, "deg", "... within this of the bearing to (from) it")
+    neighbour_window_s: float = _stop(
+        120.0, "s", "a missing track or edge vertical rate comes from a neighbour this close"
+    )
+    cruise_max_gs_kt: float = _stop(
+        650.0, "kt", "faster ground speeds are errors: left out of cruise and top speeds"
+    )
+    cruise_seen_min_kt: float = _stop(
+        60.0, "kt", "a fastest airborne speed at most this is no cruise speed (unknown)"
+    )
+    cruise_min_kt: float = _stop(90.0, "kt", "a cruise speed seen is raised to at least this")
+    cruise_max_kt: float = _stop(600.0, "kt", "... and lowered to at most this")
 
     # stops open at the data's edges: segment/edges.py
     edge_radius_km: float = _edge(
@@ -243,6 +273,12 @@ class EngineSettings:
     )
     open_end_max_candidates: int = _edge(
         5, "airports", "most airports listed for an open end", integer=True
+    )
+    edge_reference_km: float = _edge(
+        1.5, "km", "an airport without runway coordinates this near qualifies whatever the track"
+    )
+    open_end_ahead_deg: float = _edge(
+        90.0, "deg", "airports further than this off an open end's track are behind it"
     )
 
     # gaps and their candidate airports: segment/gaps.py
@@ -311,7 +347,19 @@ class EngineSettings:
         900.0, "s", "a lap this soon after a go-around or take-off is the circuit, not a hold"
     )
     hold_max_radius_km: float = _event(
-        40.0, "km", "a hold is attributed to an airport at most this far away"
+        40.0, "km", "a turning stretch that stays this near its centre is a hold"
+    )
+    hold_airport_km: float = _event(
+        60.0, "km", "a hold's centre is named after the best airport at most this far away"
+    )
+    go_around_max_ft: float = _event(
+        15000.0, "ft", "altitude valleys at or above this are not examined for go-arounds"
+    )
+    go_around_search_km: float = _event(
+        15.0, "km", "airports this near a valley's lowest fix are scored for a go-around"
+    )
+    heading_move_km: float = _event(
+        0.3, "km", "a missing track is the bearing to a neighbour only when it moved this far"
     )
 
     # which airport and runway: segment/assign.py

@@ -35,15 +35,16 @@ class Context:
         return self.cite.one(int(self.pts.pos[i]))
 
 
-def cruise_speeds(pts: Points) -> np.ndarray:
-    """Per aircraft: 95th-percentile-like airborne ground speed (max of speeds <= 650 kt)."""
+def cruise_speeds(pts: Points, settings: EngineSettings = DEFAULT) -> np.ndarray:
+    """Per aircraft: its fastest airborne ground speed of at most ``cruise_max_gs_kt``, kt
+    (NaN when none is above ``cruise_seen_min_kt``)."""
     n_ac = len(pts.icao24s)
     out = np.full(n_ac, np.nan)
-    gs = np.where(~pts.ground & (pts.gs <= 650.0), pts.gs, -1.0)
+    gs = np.where(~pts.ground & (pts.gs <= settings.cruise_max_gs_kt), pts.gs, -1.0)
     if len(gs):
         mx = np.maximum.reduceat(gs, pts.start) if len(pts.start) else np.empty(0)
         out[pts.code[pts.start]] = mx
-    out[~(out > 60.0)] = np.nan
+    out[~(out > settings.cruise_seen_min_kt)] = np.nan
     return out
 
 
@@ -81,19 +82,28 @@ def build(
     settings: EngineSettings = DEFAULT,
 ) -> Context:
     """A :class:`Context` for ``pts``; ``typecodes`` per aircraft code (None: unknown)."""
-    seen = cruise_speeds(pts)
+    seen = cruise_speeds(pts, settings)
     types = typecodes if typecodes is not None else np.full(len(pts.icao24s), None, object)
-    cruise = np.where(np.isnan(seen), settings.default_cruise_kt, np.clip(seen, 90.0, 600.0))
+    cruise = np.where(
+        np.isnan(seen),
+        settings.default_cruise_kt,
+        np.clip(seen, settings.cruise_min_kt, settings.cruise_max_kt),
+    )
     return Context(pts, ix, Cite(sources, rows), cruise, needs(types, seen, settings), settings)
 
 
 def track_at(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     """Track at fixes ``k``: the reported one, else the bearing from (to) the neighbour
-    ``k + step`` of the same aircraft within 2 min."""
+    ``k + step`` of the same aircraft within ``neighbour_window_s``."""
     p = ctx.pts
     trk = p.trk[k].copy()
     j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
-    ok = ~np.isfinite(trk) & (p.code[j] == p.code[k]) & (j != k) & (np.abs(p.t[j] - p.t[k]) <= 120)
+    ok = (
+        ~np.isfinite(trk)
+        & (p.code[j] == p.code[k])
+        & (j != k)
+        & (np.abs(p.t[j] - p.t[k]) <= ctx.settings.neighbour_window_s)
+    )
     if ok.any():
         a, b = (j[ok], k[ok]) if step < 0 else (k[ok], j[ok])
         moved = step_km(p.lat[a], p.lon[a], p.lat[b], p.lon[b]) > 0.05

@@ -34,12 +34,17 @@ from flightcheck.units import KT_TO_KMS
 
 def _trend(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     """Vertical rate at fixes ``k``: reported, else the altitude change to (from) the
-    neighbour ``k + step`` within 2 min, ft/min (NaN unknown)."""
+    neighbour ``k + step`` within ``neighbour_window_s``, ft/min (NaN unknown)."""
     p = ctx.pts
     vr = p.vr[k].copy()
     j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
     dt = np.abs(p.t[j] - p.t[k])
-    ok = ~np.isfinite(vr) & (p.code[j] == p.code[k]) & (dt > 0) & (dt <= 120)
+    ok = (
+        ~np.isfinite(vr)
+        & (p.code[j] == p.code[k])
+        & (dt > 0)
+        & (dt <= ctx.settings.neighbour_window_s)
+    )
     change = (p.alt[k] - p.alt[j]) if step < 0 else (p.alt[j] - p.alt[k])
     vr[ok] = change[ok] / dt[ok] * 60.0
     return vr
@@ -68,7 +73,9 @@ def edge_table(ctx: Context, k: np.ndarray, phase: str) -> dict:
         brg = bearing_deg(ix.lat[ap], ix.lon[ap], p.lat[kk], p.lon[kk])
     pointing = np.isfinite(trk[q]) & (angle_diff_deg(trk[q], brg) <= cfg.edge_heading_deg)
     aligned = on_line | (
-        no_runways & (sc.ref_km <= cfg.edge_no_runway_km) & (pointing | (sc.ref_km <= 1.5))
+        no_runways
+        & (sc.ref_km <= cfg.edge_no_runway_km)
+        & (pointing | (sc.ref_km <= cfg.edge_reference_km))
     )
     known = np.isfinite(height)
     base, slope = (
@@ -243,7 +250,7 @@ def _open_end(
     reach_km = kt * KT_TO_KMS * cfg.open_end_horizon_s
     brg = bearing_deg(p.lat[k], p.lon[k], ix.lat[ap], ix.lon[ap])
     off = angle_diff_deg(trk, brg) if np.isfinite(trk) else np.zeros(len(ap))
-    ahead = ~(off > 90.0)
+    ahead = ~(off > cfg.open_end_ahead_deg)
     ap, dist, off = ap[ahead], dist[ahead], off[ahead]
     height = p.alt[k] - np.where(np.isfinite(ix.elev_ft[ap]), ix.elev_ft[ap], 0.0)
     if np.isfinite(trend) and trend < -cfg.edge_trend_fpm:  # descending: about h / 172 km to go

@@ -98,7 +98,7 @@ def go_arounds(ctx: Context) -> list[dict]:
         & (seg[2:] == mid_seg)
         & (qk[:-2] > mid_q)
         & (qk[2:] > mid_q)
-        & (mid_q * 100 < 15000)
+        & (mid_q * 100 < cfg.go_around_max_ft)
     )
     cand = air[kept[1:-1][valley]]
     if not len(cand):
@@ -136,7 +136,7 @@ def go_arounds(ctx: Context) -> list[dict]:
     out: list[dict] = []
     last: dict[int, float] = {}
     ks = cand[ok]
-    sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", 15.0, ctx.settings)
+    sc = score_many(ctx.ix, p.lat[ks], p.lon[ks], p.trk[ks], "arrive", cfg.go_around_search_km, cfg)
     for n, k in enumerate(ks.tolist()):
         c_k = int(p.code[k])
         if p.t[k] - last.get(c_k, -np.inf) < cfg.go_around_window_s:
@@ -186,8 +186,9 @@ def _go_around(ctx: Context, k: int, scores: Scores, q: int) -> dict | None:
 
 def headings(ctx: Context) -> np.ndarray:
     """Per fix: reported track, else for airborne fixes the bearing to the next fix when it
-    moved > 0.3 km (else from the previous fix), degrees true; NaN when unknown. Ground fixes
-    keep the reported track only: turns are counted between airborne fixes alone."""
+    moved more than ``heading_move_km`` (else from the previous fix), degrees true; NaN when
+    unknown. Ground fixes keep the reported track only: turns are counted between airborne
+    fixes alone."""
     p = ctx.pts
     n = len(p.t)
     heading = p.trk.copy()
@@ -196,8 +197,9 @@ def headings(ctx: Context) -> np.ndarray:
         nxt = np.minimum(miss + 1, n - 1)
         prv = np.maximum(miss - 1, 0)
         lat, lon = p.lat[miss], p.lon[miss]
-        moved_n = (p.code[nxt] == p.code[miss]) & (step_km(lat, lon, p.lat[nxt], p.lon[nxt]) > 0.3)
-        moved_p = (p.code[prv] == p.code[miss]) & (step_km(p.lat[prv], p.lon[prv], lat, lon) > 0.3)
+        far = ctx.settings.heading_move_km
+        moved_n = (p.code[nxt] == p.code[miss]) & (step_km(lat, lon, p.lat[nxt], p.lon[nxt]) > far)
+        moved_p = (p.code[prv] == p.code[miss]) & (step_km(p.lat[prv], p.lon[prv], lat, lon) > far)
         fill = np.full(len(miss), np.nan)
         f = np.flatnonzero(moved_n)
         fill[f] = bearing_deg(lat[f], lon[f], p.lat[nxt[f]], p.lon[nxt[f]])
@@ -320,8 +322,9 @@ def _circuit_times(ctx: Context, others: list[dict]) -> dict[str, list[float]]:
 
 def _holds(ctx: Context, pieces: list[tuple[int, int, float]]) -> list[dict]:
     """Hold events of the turning stretches ``(first, last, net turn)`` that stay within
-    ``hold_max_radius_km`` of their centre, each near the best airport within 60 km (largest
-    type first, then nearest); the centres' radii and airports are found in one batch."""
+    ``hold_max_radius_km`` of their centre, each near the best airport within
+    ``hold_airport_km`` (largest type first, then nearest); the centres' radii and airports
+    are found in one batch."""
     cfg = ctx.settings
     if not pieces:
         return []
@@ -336,7 +339,7 @@ def _holds(ctx: Context, pieces: list[tuple[int, int, float]]) -> list[dict]:
     dist = step_km(lat_c[grp], lon_c[grp], p.lat[fix], p.lon[fix])
     radius = np.maximum.reduceat(dist, np.cumsum(n) - n)
     ok = np.flatnonzero(~(radius > cfg.hold_max_radius_km))
-    q, ap, d = ix.near_many(lat_c[ok], lon_c[ok], 60.0)
+    q, ap, d = ix.near_many(lat_c[ok], lon_c[ok], cfg.hold_airport_km)
     best = np.full(len(ok), -1, dtype=np.int64)
     if len(q):
         order = np.lexsort((ap, d, -(ix.type_rank[ap] * 100 - d), q))  # as near() + argmax

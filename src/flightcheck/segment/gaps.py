@@ -113,11 +113,11 @@ def silences(ctx: Context, min_s: float | None = None) -> np.ndarray:
 
 def _trend_fpm(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
     """Vertical rate at fixes ``k`` (ft/min): reported, else from the neighbour ``k+step``
-    within 5 min, else NaN."""
+    within ``trend_window_s``, else NaN."""
     p = ctx.pts
     j = np.clip(k + step, 0, max(len(p.t) - 1, 0))
     dt = np.abs(p.t[j] - p.t[k])
-    ok = (p.code[j] == p.code[k]) & (dt > 0) & (dt <= 300)
+    ok = (p.code[j] == p.code[k]) & (dt > 0) & (dt <= ctx.settings.trend_window_s)
     with np.errstate(invalid="ignore", divide="ignore"):
         est = (p.alt[k] - p.alt[j]) * (-step) / np.where(ok, dt, 1.0) * 60.0
     est = np.where(ok, est, np.nan)

@@ -12,8 +12,8 @@ What is removed, and why (counted in ``Points.removed``):
 
 * ``duplicate``: a second fix of the same aircraft at the same instant (two receivers, two
   overlapping files); the first one is kept.
-* ``stale repeat``: a fix flagged stale, or a flying fix (> 50 kt) at exactly the position of
-  the previous one: the feeder repeated an old position.
+* ``stale repeat``: a fix flagged stale, or a flying fix (faster than ``stale_repeat_kt``) at
+  exactly the position of the previous one: the feeder repeated an old position.
 * ``position jump``: a single fix that would need more than ``max_speed_kt`` to reach and to
   leave while its neighbours are consistent with each other (MLAT/CPR outliers). MLAT fixes
   get ``mlat_jump_slack_km`` of extra tolerance.
@@ -165,7 +165,10 @@ def prepare(
     removed["duplicate"] = int(dup.sum())
     repeat = np.zeros(n, dtype=bool)
     repeat[1:] = (
-        same[1:] & (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & ((gs[1:] > 50.0) | stale[1:])
+        same[1:]
+        & (lat[1:] == lat[:-1])
+        & (lon[1:] == lon[:-1])
+        & ((gs[1:] > s.stale_repeat_kt) | stale[1:])
     )
     repeat &= keep
     keep &= ~repeat

@@ -318,8 +318,12 @@ def _observed_stops(
     c = p.code[s]
     before = np.where(s > p.start[c], s - 1, -1)
     after = np.where(e + 1 < p.end[c], e + 1, -1)
-    want_in = np.flatnonzero((before >= 0) & (ap >= 0) & (p.t[s] - p.t[before] <= 600))
-    want_out = np.flatnonzero((after >= 0) & (ap >= 0) & (p.t[after] - p.t[e] <= 600))
+    want_in = np.flatnonzero(
+        (before >= 0) & (ap >= 0) & (p.t[s] - p.t[before] <= ctx.settings.runway_window_s)
+    )
+    want_out = np.flatnonzero(
+        (after >= 0) & (ap >= 0) & (p.t[after] - p.t[e] <= ctx.settings.runway_window_s)
+    )
     rwy_in: list[str | None] = [None] * n
     rwy_out: list[str | None] = [None] * n
     for j, rw in zip(
@@ -412,7 +416,7 @@ def _observed_stop(
         silence = p.t[s] - p.t[before]
         if silence > ctx.settings.window_silence_s:
             d = d_in
-            fast = max(p.gs[before] if math.isfinite(p.gs[before]) else 0, 250) * KT_TO_KMS
+            fast = _fastest_kms(p.gs[before], ctx.settings.window_fast_kt)
             early = min(p.t[before] + d / fast, p.t[s])
             arrival = min(
                 p.t[before] + d / _speed_kms(p.gs[before], ctx.settings.approach_kt), p.t[s]
@@ -430,7 +434,7 @@ def _observed_stop(
         silence = p.t[after] - p.t[e]
         if silence > ctx.settings.window_silence_s:
             d = d_out
-            fast = max(p.gs[after] if math.isfinite(p.gs[after]) else 0, 250) * KT_TO_KMS
+            fast = _fastest_kms(p.gs[after], ctx.settings.window_fast_kt)
             late = max(p.t[after] - d / fast, p.t[e])
             departure = max(
                 p.t[after] - d / _speed_kms(p.gs[after], ctx.settings.approach_kt), p.t[e]
@@ -536,13 +540,17 @@ def inferred(ctx: Context, gap_idx: np.ndarray) -> list[dict]:
 
 
 def _trends(ctx: Context, k: np.ndarray, step: int) -> np.ndarray:
-    """Altitude change (ft) from fixes ``k`` to their neighbours ``k+step`` within 5 min, else
-    NaN."""
+    """Altitude change (ft) from fixes ``k`` to their neighbours ``k+step`` within
+    ``trend_window_s``, else NaN."""
     p = ctx.pts
     j = k + step
     inside = (j >= 0) & (j < len(p.t))
     jc = np.clip(j, 0, max(len(p.t) - 1, 0))
-    ok = inside & (p.code[jc] == p.code[k]) & ~(np.abs(p.t[jc] - p.t[k]) > 300)
+    ok = (
+        inside
+        & (p.code[jc] == p.code[k])
+        & ~(np.abs(p.t[jc] - p.t[k]) > ctx.settings.trend_window_s)
+    )
     change = (p.alt[k] - p.alt[jc]) if step < 0 else (p.alt[jc] - p.alt[k])
     return np.where(ok, change, np.nan)
 
@@ -587,7 +595,8 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     gap_reason = np.zeros(n, dtype=np.int8)
     far = step_km(p.lat[b], p.lon[b], p.lat[a], p.lon[a]) > 2 * ctx.settings.infer_radius_km
     gap_reason[far] = 3
-    gap_reason[(trend_b > 500) | (trend_a < -500)] = 2
+    steep = ctx.settings.infer_trend_fpm
+    gap_reason[(trend_b > steep) | (trend_a < -steep)] = 2
     gap_reason[~(np.isfinite(p.alt[b]) & np.isfinite(p.alt[a]))] = 1
     live = np.flatnonzero(gap_reason == 0)
     sb = score_many(
@@ -658,6 +667,12 @@ def infer_table(ctx: Context, b: np.ndarray, a: np.ndarray) -> dict:
     }
 
 
+def _fastest_kms(gs: float, floor_kt: float) -> float:
+    """The faster of ground speed ``gs`` (kt; unknown: 0) and ``floor_kt``, in km/s: the
+    soonest an aircraft can have reached the runway from a silent fix."""
+    return max(gs if math.isfinite(gs) else 0, floor_kt) * KT_TO_KMS
+
+
 def _speeds_kms(gs: np.ndarray, floor_kt: float) -> np.ndarray:
     """:func:`_speed_kms` for arrays."""
     v = np.where(np.isfinite(gs), (gs + floor_kt) / 2, floor_kt + 30)
@@ -682,8 +697,8 @@ def _infer_one(
     hb, ha = p.alt[b] - elev, p.alt[a] - elev
     t_in = fb.distance_km / _speed_kms(p.gs[b], ctx.settings.approach_kt)
     t_out = fa.distance_km / _speed_kms(p.gs[a], ctx.settings.approach_kt)
-    fast_b = max(p.gs[b] if math.isfinite(p.gs[b]) else 0, 250) * KT_TO_KMS
-    fast_a = max(p.gs[a] if math.isfinite(p.gs[a]) else 0, 250) * KT_TO_KMS
+    fast_b = _fastest_kms(p.gs[b], ctx.settings.window_fast_kt)
+    fast_a = _fastest_kms(p.gs[a], ctx.settings.window_fast_kt)
     arr_early = p.t[b] + fb.distance_km / fast_b
     dep_late = p.t[a] - fa.distance_km / fast_a
     arrival, departure = p.t[b] + t_in, p.t[a] - t_out
@@ -741,11 +756,13 @@ def _infer_one(
 
 
 def _headings_ok(ctx: Context, k: np.ndarray, airport: np.ndarray, towards: bool) -> np.ndarray:
-    """Far from the airport (> 15 km), the track must point to it (or away, after the stop)."""
+    """Further than ``heading_check_km`` from the airport, the track must point to it (or away,
+    after the stop) within ``heading_max_deg``."""
     p, ix = ctx.pts, ctx.ix
     if towards:
         brg = bearing_deg(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport])
     else:
         brg = bearing_deg(ix.lat[airport], ix.lon[airport], p.lat[k], p.lon[k])
-    near = step_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport]) <= 15.0
-    return ~np.isfinite(p.trk[k]) | near | (angle_diff_deg(p.trk[k], brg) <= 100.0)
+    cfg = ctx.settings
+    near = step_km(p.lat[k], p.lon[k], ix.lat[airport], ix.lon[airport]) <= cfg.heading_check_km
+    return ~np.isfinite(p.trk[k]) | near | (angle_diff_deg(p.trk[k], brg) <= cfg.heading_max_deg)
