@@ -262,7 +262,7 @@ def test_simplification_keeps_silence_ends_and_events_within_budget():
 def test_reach_ellipse_contains_the_straight_path_and_respects_the_reach():
     ring = np.array(reach_ellipse(30.0, 31.0, 45.0, 20.0, 3000.0))
     assert ring.shape == (72, 2)
-    from flightcheck.maps.geometry import _haversine_km
+    from flightcheck.geo import haversine_km as _haversine_km
 
     total = _haversine_km(30.0, 31.0, ring[:, 0], ring[:, 1]) + _haversine_km(
         ring[:, 0], ring[:, 1], 45.0, 20.0
@@ -331,3 +331,21 @@ def test_annotation_popup_shows_its_own_time_not_the_stops():
     ]
     (note,) = markers(bound)
     assert note["time"] == "2025-10-16T10:00:00Z"
+
+
+def test_map_silences_follow_the_findings_settings(sample_tracks):
+    """Fixes further apart than the findings' ``leg_covered_gap_s`` are drawn dashed: a
+    shorter coverage gap gives more silent stretches, and an explicit ``silent_s`` wins."""
+    from flightcheck.segment import detect
+    from flightcheck.settings import DEFAULT
+
+    one = sample_tracks.aircraft("010075")
+
+    def silent(seg, **options) -> int:
+        m = build_map(one, seg, reference=False, **options)
+        return sum(len(v) for v in m.flightcheck_lines.silent.values())
+
+    base = detect(one, workers=1)
+    fine = detect(one, workers=1, settings=DEFAULT.replace(leg_covered_gap_s=30))
+    assert silent(fine) > silent(base) >= 1
+    assert silent(fine, silent_s=DEFAULT.leg_covered_gap_s) == silent(base)

@@ -20,7 +20,7 @@ from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
 from flightcheck.maps.behaviour import CSS as BEHAVIOUR_CSS
 from flightcheck.maps.behaviour import Behaviour
-from flightcheck.maps.geometry import MAX_VERTICES, SILENT_S, TrackLines, track_lines
+from flightcheck.maps.geometry import MAX_VERTICES, TrackLines, track_lines
 from flightcheck.maps.html import RawHTML, esc
 from flightcheck.maps.ids import number_ids
 from flightcheck.maps.page import (
@@ -39,11 +39,12 @@ from flightcheck.maps.reference_layer import ReferenceLayer
 from flightcheck.routes import RouteSet, by_aircraft
 from flightcheck.segment import FindingTables, Segmentation
 from flightcheck.segment.evidence import short_names
+from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.flags import unflagged
 from flightcheck.track.table import time_s
 from flightcheck.track.tracks import Tracks
+from flightcheck.units import KT_PER_KMH
 
-KT_TO_KMH = 1.852
 CRUISE_QUANTILE = 0.95
 """Ground-speed quantile of an aircraft used as its speed when drawing a gap's reach area."""
 
@@ -155,20 +156,18 @@ def _speed_kmh(rows: pd.DataFrame) -> float | None:
     gs = pd.to_numeric(rows.get("gs_kt"), errors="coerce").dropna()
     if len(gs) == 0:
         return None
-    return float(np.quantile(gs.to_numpy(dtype=float), CRUISE_QUANTILE)) * KT_TO_KMH
+    return float(np.quantile(gs.to_numpy(dtype=float), CRUISE_QUANTILE)) / KT_PER_KMH
 
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and np.isfinite(value) else None
 
 
-def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None) -> float | None:
+def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None, min_turn_s: float) -> float | None:
     """Path length (km) the aircraft can fly within a gap and still turn round at a stop, as
-    the stop engine's candidate search uses it: v × (duration − min_turn_s), with v the
+    the stop engine's candidate search uses it: v × (duration − ``min_turn_s``), with v the
     engine's cruise speed (distance_km / direct_s); the track's ground speed otherwise. The
-    engine's gaps carry their own ``reach_km``; the default ``min_turn_s`` serves the rest."""
-    from flightcheck.settings import DEFAULT
-
+    engine's gaps carry their own ``reach_km``."""
     given = _number(gap.get("reach_km"))
     if given is not None:
         return given
@@ -177,7 +176,7 @@ def _reach_km(gap: Mapping[str, Any], speed_kmh: float | None) -> float | None:
         speed_kmh = dist / direct * 3600.0
     if dur is None or speed_kmh is None:
         return None
-    return speed_kmh * max(dur - DEFAULT.min_turn_s, 0.0) / 3600.0
+    return speed_kmh * max(dur - min_turn_s, 0.0) / 3600.0
 
 
 def _with_ends(
@@ -281,7 +280,7 @@ def build_map(
     *,
     legs: pd.DataFrame | None = None,
     icao24: str | list[str] | None = None,
-    silent_s: float = SILENT_S,
+    silent_s: float | None = None,
     max_vertices: int = MAX_VERTICES,
     online_tiles: bool = False,
     reference: bool = True,
@@ -292,7 +291,8 @@ def build_map(
     run on ``tracks`` when None. ``legs``: a routes table (icao24, leg, from, to, departure,
     arrival, ...); by default legs run between consecutive stops. ``annotations``: mappings
     with ``lat``, ``lon``, ``text`` (and optional ``title``, ``time``, ``author``).
-    Fixes more than ``silent_s`` seconds apart are joined by a dashed line; all track lines
+    Fixes more than ``silent_s`` seconds apart (default: the findings' ``leg_covered_gap_s``,
+    the gap that breaks a leg's coverage) are joined by a dashed line; all track lines
     together are simplified to at most ``max_vertices`` vertices, keeping every stretch end
     and the fixes at events. ``online_tiles`` adds an OpenStreetMap layer, off by default
     (it needs the network when switched on). ``reference`` draws the airports, runways and
@@ -308,6 +308,9 @@ def build_map(
         from flightcheck.segment import detect
 
         segmentation = detect(tracks)
+    settings: EngineSettings = getattr(segmentation, "settings", DEFAULT)
+    if silent_s is None:
+        silent_s = settings.leg_covered_gap_s
     df = tracks.df
     df = unflagged(df)  # refuted fixes are not drawn
     df = df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
@@ -419,7 +422,9 @@ def build_map(
         if "icao24" in unaccounted:
             for gap in unaccounted[unaccounted["icao24"] == hex_].to_dict("records"):
                 gap = _with_ends(gap, t, lat, lon, hexes)
-                area = layers.add_gap(group_layer, gap, _reach_km(gap, speeds.get(hex_)), names)
+                area = layers.add_gap(
+                    group_layer, gap, _reach_km(gap, speeds.get(hex_), settings.min_turn_s), names
+                )
                 if area is not None:
                     registry[layers.gap_id(gap)] = (area, group_layer)
         if "icao24" in gaps_all:  # every other silence: focus shows its dashed line

@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-SILENT_S = 300.0
-"""Consecutive fixes more than this many seconds apart are a silent stretch (drawn dashed)."""
+from flightcheck.geo import EARTH_RADIUS_KM, destination, haversine_km
+from flightcheck.settings import DEFAULT
+
+SILENT_S = DEFAULT.leg_covered_gap_s
+"""Consecutive fixes more than this many seconds apart are a silent stretch (drawn dashed):
+by default the gap that breaks a leg's coverage (``EngineSettings.leg_covered_gap_s``)."""
 
 MAX_VERTICES = 60_000
 """Vertex budget for all track lines of one map (~1.3 MB of coordinates)."""
@@ -154,33 +158,6 @@ def track_lines(
     return out
 
 
-EARTH_KM = 6371.0088
-"""Mean Earth radius (km) for the spherical reach ellipse."""
-
-
-def _haversine_km(
-    lat1: float | np.ndarray,
-    lon1: float | np.ndarray,
-    lat2: float | np.ndarray,
-    lon2: float | np.ndarray,
-) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (
-        np.sin((p2 - p1) / 2) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def _destination(
-    lat: float, lon: float, bearing: np.ndarray, dist_km: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    p, d = np.radians(lat), dist_km / EARTH_KM
-    p2 = np.arcsin(np.sin(p) * np.cos(d) + np.cos(p) * np.sin(d) * np.cos(bearing))
-    dl = np.arctan2(np.sin(bearing) * np.sin(d) * np.cos(p), np.cos(d) - np.sin(p) * np.sin(p2))
-    return np.degrees(p2), lon + np.degrees(dl)
-
-
 def reach_ellipse(
     lat0: float, lon0: float, lat1: float, lon1: float, reach_km: float, n: int = 72
 ) -> list[list[float]] | None:
@@ -189,7 +166,7 @@ def reach_ellipse(
     been. None when ``reach_km`` does not exceed |AB| (no slack). Longitudes are unwrapped
     around the ellipse's centre so it is drawn whole across the antimeridian.
     """
-    direct = float(_haversine_km(np.array(lat0), np.array(lon0), np.array(lat1), np.array(lon1)))
+    direct = float(haversine_km(lat0, lon0, lat1, lon1))
     if not np.isfinite(reach_km) or reach_km <= direct:
         return None
     v0 = np.array(
@@ -209,15 +186,15 @@ def reach_ellipse(
     mid = v0 + v1 if np.linalg.norm(v0 + v1) > 1e-9 else v0
     mlat = float(np.degrees(np.arcsin(mid[2] / np.linalg.norm(mid))))
     mlon = float(np.degrees(np.arctan2(mid[1], mid[0])))
-    bearing = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    bearing = np.linspace(0.0, 360.0, n, endpoint=False)
     lo = np.zeros(n)
-    hi = np.full(n, min((reach_km + direct) / 2, 0.95 * np.pi * EARTH_KM))
+    hi = np.full(n, min((reach_km + direct) / 2, 0.95 * np.pi * EARTH_RADIUS_KM))
     for _ in range(40):  # bisection along each bearing, all bearings at once
         r = (lo + hi) / 2
-        plat, plon = _destination(mlat, mlon, bearing, r)
-        total = _haversine_km(lat0, lon0, plat, plon) + _haversine_km(plat, plon, lat1, lon1)
+        plat, plon = destination(mlat, mlon, bearing, r)
+        total = haversine_km(lat0, lon0, plat, plon) + haversine_km(plat, plon, lat1, lon1)
         inside = total <= reach_km
         lo, hi = np.where(inside, r, lo), np.where(inside, hi, r)
-    plat, plon = _destination(mlat, mlon, bearing, lo)
+    plat, plon = destination(mlat, mlon, bearing, lo)
     plon = mlon + (plon - mlon + 180.0) % 360.0 - 180.0
     return np.round(np.column_stack([plat, plon]), 3).tolist()
