@@ -78,12 +78,12 @@ def _read(data: bytes, pieces: int | None, skip_bad: bool = False):
     ctx = ReadContext("trace.json", ReadOptions(skip_bad=skip_bad))
     if pieces is None:
         return readsb._read_trace(readsb._load(data, ctx), ctx), ctx
-    old = readsb._SPLIT_MIN_BYTES, readsb._PIECE_BYTES
-    readsb._SPLIT_MIN_BYTES, readsb._PIECE_BYTES = 0, pieces
+    old = readsb.SPLIT_MIN_BYTES, readsb._PIECE_BYTES
+    readsb.SPLIT_MIN_BYTES, readsb._PIECE_BYTES = 0, pieces
     try:
         return readsb.read(data, ctx, "readsb-trace"), ctx
     finally:
-        readsb._SPLIT_MIN_BYTES, readsb._PIECE_BYTES = old
+        readsb.SPLIT_MIN_BYTES, readsb._PIECE_BYTES = old
 
 
 def _same_read(data: bytes, pieces: int, skip_bad: bool = False) -> None:
@@ -106,10 +106,10 @@ def test_pieces_are_read_like_the_whole_document(monkeypatch):
     points[40][8] = {"flight": "RCH402", "squawk": 7700}  # numeric squawk -> text
     data = _doc(points)
     pieces_read = []
-    real = readsb._extract_points
+    real = readsb.extract_points
     monkeypatch.setattr(
         readsb,
-        "_extract_points",
+        "extract_points",
         lambda pts, whole=True, **kw: pieces_read.append(whole) or real(pts, whole, **kw),
     )
     for size in (1, 100, 3000):

@@ -73,7 +73,7 @@ _SNAPSHOT_LIST = re.compile(rb'"(?:aircraft|ac)"\s*:\s*\[')
 _SNAPSHOT_KEY = re.compile(rb'"(?:now|hex)"\s*:')
 
 _GROUND = "ground"
-_FLAG_STALE, _FLAG_NEW_LEG, _FLAG_ALT_GEOM = 1, 2, 8
+FLAG_STALE, FLAG_NEW_LEG, _FLAG_ALT_GEOM = 1, 2, 8
 _MIN_POINT_LEN = 7
 
 
@@ -155,12 +155,12 @@ def _read_trace(doc: dict[str, Any], ctx: ReadContext) -> pd.DataFrame:
 def _read_trace_columns(
     doc: dict[str, Any], ctx: ReadContext, fixes_only: bool = False
 ) -> tuple[dict[str, Any], int]:
-    icao, timestamp = _trace_header(doc, ctx)
-    points = _extract_points(doc["trace"], text=not fixes_only)
+    icao, timestamp = trace_header(doc, ctx)
+    points = extract_points(doc["trace"], text=not fixes_only)
     return _trace_columns(doc, icao, timestamp, [points], ctx, fixes_only)
 
 
-def _trace_header(doc: dict[str, Any], ctx: ReadContext) -> tuple[str, float]:
+def trace_header(doc: dict[str, Any], ctx: ReadContext) -> tuple[str, float]:
     """(address, ``timestamp``) of a trace document; fails on a missing or bad one."""
     icao = doc.get("icao")
     trace = doc.get("trace")
@@ -179,7 +179,7 @@ def _trace_header(doc: dict[str, Any], ctx: ReadContext) -> tuple[str, float]:
 # Big trace documents are parsed a piece of the ``trace`` array at a time: the memory of one
 # piece is reused for the next, where one 100,000-point document would touch ~100 MB of
 # fresh pages (page faults made ``orjson.loads`` twice as slow per point).
-_SPLIT_MIN_BYTES = 2 << 20
+SPLIT_MIN_BYTES = 2 << 20
 """Documents smaller than this are parsed whole."""
 _PIECE_BYTES = 512 << 10
 """Approximate JSON bytes of ``trace`` per piece (~5,000 points)."""
@@ -187,7 +187,7 @@ _TRACE_KEY = re.compile(rb'"trace"\s*:\s*\[')
 _JSON_SPACE = b" \t\r\n"
 
 
-class _Whole(Exception):
+class NotWhole(Exception):
     """The document cannot be read piece by piece: read it whole (same result, slower)."""
 
 
@@ -203,7 +203,7 @@ def _read_trace_in_chunks(
     or inside a point leaves an unterminated string or unbalanced brackets in the piece
     that ends there, so every piece parsing proves every cut was between two points.
     """
-    if len(data) < _SPLIT_MIN_BYTES:
+    if len(data) < SPLIT_MIN_BYTES:
         return None
     first = data.find(b'"trace"')  # a key of that name: the head check below
     if first < 0:
@@ -223,12 +223,12 @@ def _read_trace_in_chunks(
     if not isinstance(doc, dict) or doc.get("trace") != []:
         return None
     try:
-        icao, timestamp = _trace_header(doc, ctx)
+        icao, timestamp = trace_header(doc, ctx)
         parts = [
-            _extract_points(points, whole=False, text=not fixes_only)
+            extract_points(points, whole=False, text=not fixes_only)
             for points in _trace_pieces(data, key.end(), close)
         ]
-    except (_Whole, InputError):
+    except (NotWhole, InputError):
         return None  # the whole-document read raises the right error, if any
     if not parts:
         return None
@@ -243,7 +243,7 @@ def _last_non_space(data: bytes, i: int) -> int:
 
 def _trace_pieces(data: bytes, start: int, close: int) -> Iterator[list[Any]]:
     """The points of ``data[start:close]`` (the inside of the ``trace`` array), parsed a
-    piece at a time; raises :class:`_Whole` when a piece is not a list of points."""
+    piece at a time; raises :class:`NotWhole` when a piece is not a list of points."""
     pos = start
     while pos < close:
         cut = data.find(b"],[", pos + _PIECE_BYTES, close)
@@ -251,14 +251,14 @@ def _trace_pieces(data: bytes, start: int, close: int) -> Iterator[list[Any]]:
         try:
             points = orjson.loads(b"[" + data[pos:stop] + b"]")
         except orjson.JSONDecodeError:
-            raise _Whole from None
+            raise NotWhole from None
         yield points
         del points
         pos = stop + 1  # past the comma
 
 
-class _Points(NamedTuple):
-    """Columns extracted from a run of trace points (:func:`_extract_points`). The masks
+class TracePoints(NamedTuple):
+    """Columns extracted from a run of trace points (:func:`extract_points`). The masks
     cover every point; the other arrays only the usable ones (lists of >= 7 elements)."""
 
     not_list: np.ndarray
@@ -282,11 +282,11 @@ class _Points(NamedTuple):
 _NUMBER_COLUMNS = (4, 5, 6, 7, 10, 11)
 
 
-def _extract_points(points: list[Any], whole: bool = True, text: bool = True) -> _Points:
+def extract_points(points: list[Any], whole: bool = True, text: bool = True) -> TracePoints:
     """The columns of ``points`` (no checks: :func:`_trace_frame` applies them in order).
 
     ``whole``: the points are the whole trace. A column that does not cast to numbers as a
-    whole is read strictly (numbers only), so a piece raises :class:`_Whole` instead.
+    whole is read strictly (numbers only), so a piece raises :class:`NotWhole` instead.
     ``text``: also the text values (flight, squawk, source type; else left empty)."""
     n = len(points)
     not_list = np.zeros(n, dtype=bool)
@@ -312,7 +312,7 @@ def _extract_points(points: list[Any], whole: bool = True, text: bool = True) ->
     source_codes, source_pool = _position_source_codes(
         grid[:, 9] if text and grid.shape[1] > 9 else None, len(grid)
     )
-    return _Points(
+    return TracePoints(
         not_list,
         short,
         dt,
@@ -332,8 +332,8 @@ def _extract_points(points: list[Any], whole: bool = True, text: bool = True) ->
     )
 
 
-def _join_points(parts: list[_Points]) -> _Points:
-    """One :class:`_Points` of consecutive pieces."""
+def _join_points(parts: list[TracePoints]) -> TracePoints:
+    """One :class:`TracePoints` of consecutive pieces."""
     if len(parts) == 1:
         return parts[0]
     usable = np.cumsum([0] + [len(p.dt) for p in parts[:-1]])
@@ -343,9 +343,9 @@ def _join_points(parts: list[_Points]) -> _Points:
         remap = np.array([pool.setdefault(v, len(pool)) for v in p.source_pool] + [-1])
         codes.append(remap[p.source_codes])
     not_list, short, dt, lat, lon, alt, ground, alt_unknown, bad_alt = (
-        np.concatenate([getattr(p, f) for p in parts]) for f in _Points._fields[:9]
+        np.concatenate([getattr(p, f) for p in parts]) for f in TracePoints._fields[:9]
     )
-    return _Points(
+    return TracePoints(
         not_list,
         short,
         dt,
@@ -369,7 +369,7 @@ def _trace_columns(
     doc: dict[str, Any],
     icao: str,
     timestamp: float,
-    parts: list[_Points],
+    parts: list[TracePoints],
     ctx: ReadContext,
     fixes_only: bool = False,
 ) -> tuple[dict[str, Any], int]:
@@ -377,7 +377,7 @@ def _trace_columns(
     (bad records) and builds the columns. ``parts``: the extracted points, in trace order.
     ``fixes_only``: only the columns of :func:`read_fixes`."""
     icao = icao.strip().lower()
-    _note_db_flags(doc.get("dbFlags"), icao, ctx)
+    note_db_flags(doc.get("dbFlags"), icao, ctx)
     pts = _join_points(parts)
     ctx.records = n = len(pts.not_list)
     rows = np.arange(1, n + 1, dtype=np.int64)
@@ -397,59 +397,84 @@ def _trace_columns(
     out_of_range = keep & ~((t_s >= 0) & (t_s < MAX_UNIX_S))
     keep &= ctx.drop_bad(out_of_range, rows, "trace point time is out of range")
 
-    alt = pts.alt
     keep &= ctx.drop_bad(
         keep & pts.bad_alt, rows, 'trace point altitude is not a number, "ground" or null'
     )
+    n_kept = len(rows)
+    dt = np.where(keep, dt, 0.0)  # bad points are dropped below; keep their times finite
+    v = fix_values(pts, float(timestamp), dt)
+    if fixes_only:
+        fixes = {
+            "time": v.time_ns,
+            "icao24": Text((text_value(icao),)),
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": v.alt,
+            "alt_geom_ft": v.alt_geom,
+            "gs_kt": v.gs,
+            "track_deg": v.track,
+            "vrate_fpm": v.vrate,
+            "row": rows,
+        }
+        return _kept(fixes, n_kept, keep)
+    columns = {
+        "time": v.time_ns,
+        "icao24": Text((text_value(icao),)),
+        "callsign": _carry_forward(pts.detail_at, pts.flights, n_kept),
+        "registration": Text((text_value(doc.get("r")),)),
+        "typecode": Text((text_value(doc.get("t")),)),
+        "lat": lat,
+        "lon": lon,
+        "alt_ft": v.alt,
+        "alt_geom_ft": v.alt_geom,
+        "on_ground": Flags(pts.ground, pts.alt_unknown),
+        "gs_kt": v.gs,
+        "track_deg": v.track,
+        "vrate_fpm": v.vrate,
+        "squawk": _carry_forward(pts.detail_at, pts.squawks, n_kept),
+        "position_source": Text(tuple(pts.source_pool), pts.source_codes),
+        "stale": v.flag(FLAG_STALE),
+        "new_leg": v.flag(FLAG_NEW_LEG),
+        "row": rows,
+    }
+    return _kept(columns, n_kept, keep)
+
+
+class FixValues(NamedTuple):
+    """The numeric columns of trace points after readsb's rules (:func:`fix_values`)."""
+
+    time_ns: np.ndarray
+    alt: np.ndarray  # barometric altitude, ft (NaN when the point's altitude is geometric)
+    alt_geom: np.ndarray  # geometric altitude, ft
+    gs: np.ndarray
+    track: np.ndarray
+    vrate: np.ndarray  # barometric rate, else the geometric one, ft/min
+    flag_bits: np.ndarray
+    has_flags: np.ndarray  # False where the flags are null or corrupt (unknown)
+
+    def flag(self, bit: int) -> Flags:
+        """The nullable boolean column of one flag bit (``stale``, ``new_leg``)."""
+        return Flags((self.flag_bits & bit) != 0, ~self.has_flags)
+
+
+def fix_values(pts: TracePoints, timestamp: float | np.ndarray, dt: np.ndarray) -> FixValues:
+    """The arithmetic of trace points, shared by the per-file read and the batch read
+    (:mod:`.readsb_batch`): time = ``timestamp`` (Unix s, one per trace or one per point)
+    + ``dt`` (s), in ns rounded to the microsecond; the alt_geom flag bit moves the altitude
+    to the geometric column; the geometric rate and the detail's geometric altitude fill
+    what is missing."""
     gs, track, flags, vrate, alt_geom, geom_rate = pts.numbers
-    has_flags = (flags >= 0) & (flags < 2**16)  # else unknown: null or corrupt
+    alt = pts.alt
+    has_flags = (flags >= 0) & (flags < 2**16)
     flag_bits = np.where(has_flags, flags, 0).astype(np.int64)
     geom_flag = (flag_bits & _FLAG_ALT_GEOM) != 0
     alt_geom = np.where(geom_flag & np.isnan(alt_geom), alt, alt_geom)
     alt = np.where(geom_flag, np.nan, alt)
     vrate = np.where(np.isnan(vrate), geom_rate, vrate)
-
-    n_kept = len(rows)
     alt_geom = np.where(np.isnan(alt_geom), pts.detail_geom, alt_geom)
-
-    dt = np.where(keep, dt, 0.0)  # bad points are dropped below; keep their times finite
-    unix_us = np.round(float(timestamp) * 1e6) + np.rint(dt * 1e6)
+    unix_us = np.round(np.asarray(timestamp) * 1e6) + np.rint(dt * 1e6)
     time_ns = unix_us.astype(np.int64) * 1000
-    if fixes_only:
-        fixes = {
-            "time": time_ns,
-            "icao24": Text((_text(icao),)),
-            "lat": lat,
-            "lon": lon,
-            "alt_ft": alt,
-            "alt_geom_ft": alt_geom,
-            "gs_kt": gs,
-            "track_deg": track,
-            "vrate_fpm": vrate,
-            "row": rows,
-        }
-        return _kept(fixes, n_kept, keep)
-    columns = {
-        "time": time_ns,
-        "icao24": Text((_text(icao),)),
-        "callsign": _carry_forward(pts.detail_at, pts.flights, n_kept),
-        "registration": Text((_text(doc.get("r")),)),
-        "typecode": Text((_text(doc.get("t")),)),
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "alt_geom_ft": alt_geom,
-        "on_ground": Flags(pts.ground, pts.alt_unknown),
-        "gs_kt": gs,
-        "track_deg": track,
-        "vrate_fpm": vrate,
-        "squawk": _carry_forward(pts.detail_at, pts.squawks, n_kept),
-        "position_source": Text(tuple(pts.source_pool), pts.source_codes),
-        "stale": _flag(flag_bits, has_flags, _FLAG_STALE),
-        "new_leg": _flag(flag_bits, has_flags, _FLAG_NEW_LEG),
-        "row": rows,
-    }
-    return _kept(columns, n_kept, keep)
+    return FixValues(time_ns, alt, alt_geom, gs, track, vrate, flag_bits, has_flags)
 
 
 def _kept(columns: dict[str, Any], n: int, keep: np.ndarray) -> tuple[dict[str, Any], int]:
@@ -546,14 +571,14 @@ def _number_block(
 ) -> list[np.ndarray]:
     """Point elements ``columns`` as non-strict :func:`_numbers` (NaN where points are
     shorter), cast in one go unless a column holds something that is not a number (then
-    :class:`_Whole` unless ``whole``: the column's other pieces would read differently)."""
+    :class:`NotWhole` unless ``whole``: the column's other pieces would read differently)."""
     n, width = grid.shape
     present = [c for c in columns if c < width]
     try:
         floats = [grid[:, c].astype(np.float64) for c in present]
     except (TypeError, ValueError):
         if not whole:
-            raise _Whole from None
+            raise NotWhole from None
         floats = [_numbers(grid[:, c]) for c in present]
     by_column = dict(zip(present, floats, strict=True))
     return [by_column[c] if c in by_column else np.full(n, np.nan) for c in columns]
@@ -597,7 +622,7 @@ def _detail_values(
         try:
             geom[where] = geoms.astype(np.float64)
         except (TypeError, ValueError):
-            raise _Whole from None
+            raise NotWhole from None
     else:
         geom[where] = _numbers(geoms)
     return where, flights, squawks, geom
@@ -613,7 +638,7 @@ def _object_array(values: list[Any]) -> np.ndarray:
     return out
 
 
-def _text(value: Any) -> str | None:
+def text_value(value: Any) -> str | None:
     """A stripped non-empty string (numbers are formatted), else None."""
     if _is_number(value):
         value = str(value)
@@ -641,7 +666,7 @@ def _factorize(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
 def _carry_forward(where: np.ndarray, values: list[Any], n: int) -> Text:
     """Text column of length ``n``: ``values`` at positions ``where``, forward-filled.
 
-    The few distinct values are cleaned once (:func:`_text`).
+    The few distinct values are cleaned once (:func:`text_value`).
     """
     return carry_forward_within(where, values, np.zeros(n, dtype=np.int64), np.zeros(1, np.int64))
 
@@ -654,7 +679,7 @@ def carry_forward_within(
     own file."""
     n = len(file_of)
     codes, uniques = _factorize(values)
-    cleaned = [_text(u) for u in uniques]
+    cleaned = [text_value(u) for u in uniques]
     usable = np.array([c is not None for c in cleaned] + [False])  # [-1] -> False
     code_at = np.full(n, -1, dtype=np.int64)
     code_at[where] = np.where(usable[codes], codes, -1)
@@ -689,13 +714,9 @@ def _position_source_codes(
     return codes, [SOURCE_TYPES.get(u, "other") if isinstance(u, str) else None for u in uniques]
 
 
-def _flag(bits: np.ndarray, known: np.ndarray, bit: int) -> Flags:
-    return Flags((bits & bit) != 0, ~known)
-
-
 def _constant(value: Any, n: int) -> Any:
     """A text column of ``n`` copies of ``value`` (missing when it is not text)."""
-    text = _text(value)
+    text = text_value(value)
     column = (
         pa.repeat(pa.scalar(text, pa.large_string()), n) if text else pa.nulls(n, pa.large_string())
     )
@@ -712,7 +733,7 @@ def _utc_ns(ns: np.ndarray) -> pd.arrays.DatetimeArray:
     return utc_datetimes(ns)
 
 
-def _note_db_flags(value: Any, icao: str, ctx: ReadContext) -> None:
+def note_db_flags(value: Any, icao: str, ctx: ReadContext) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         return
     for bit, text in DB_FLAG_NOTES.items():
@@ -812,10 +833,10 @@ def _snapshot_entry(a: dict[str, Any], now_s: float) -> tuple[Any, ...]:
         source = "tisb"
     return (
         now_s - seen_pos,
-        _text(a.get("hex")),
-        _text(a.get("flight")),
-        _text(a.get("r")),
-        _text(a.get("t")),
+        text_value(a.get("hex")),
+        text_value(a.get("flight")),
+        text_value(a.get("r")),
+        text_value(a.get("t")),
         lat if _is_number(lat) else None,
         lon if _is_number(lon) else None,
         alt,
@@ -824,7 +845,7 @@ def _snapshot_entry(a: dict[str, Any], now_s: float) -> tuple[Any, ...]:
         _num(a.get("gs", a.get("speed"))),
         _num(a.get("track")),
         _num(rate),
-        _text(a.get("squawk")),
+        text_value(a.get("squawk")),
         source,
     )
 

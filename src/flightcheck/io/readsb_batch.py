@@ -4,7 +4,7 @@ would make of each, with the fixed per-file numpy and pandas work paid once per 
 A ``globe_history`` day holds 50,000+ trace files of a few hundred points; read one by one,
 the reader's and :func:`~flightcheck.track.blocks.table_block`'s fixed cost (~0.6 ms per file)
 was ten times the cost of parsing the file. Here the points of every file of a batch are
-extracted together (:func:`flightcheck.io.readsb._extract_points`) and checked together
+extracted together (:func:`flightcheck.io.readsb.extract_points`) and checked together
 into one :class:`~flightcheck.track.blocks.Block` of the batch, which knows each file's rows;
 each file's result is a :class:`~flightcheck.track.blocks.FilePart` of it, so the arrays are
 not cut per file (50,000 files: 2.6 s) nor joined back (4 s), and a pool worker sends one
@@ -33,7 +33,7 @@ from flightcheck.track.blocks import Block, FilePart, Flags, Text, table_block
 
 BATCH_FILES = 256
 """Trace files read together (a few hundred points each: ~100,000 points a batch)."""
-MAX_BYTES = readsb._SPLIT_MIN_BYTES
+MAX_BYTES = readsb.SPLIT_MIN_BYTES
 """Larger documents are read on their own (piece by piece, see :mod:`readsb`)."""
 
 
@@ -51,7 +51,7 @@ def trace_blocks(datas: list[bytes], ctxs: list[ReadContext]) -> list[FilePart] 
                 doc = orjson.loads(data)
                 if not isinstance(doc, dict):
                     return None
-                icao, timestamp = readsb._trace_header(doc, ctx)
+                icao, timestamp = readsb.trace_header(doc, ctx)
             except (orjson.JSONDecodeError, InputError):
                 return None
             docs.append((doc, icao.strip().lower(), float(timestamp)))
@@ -68,8 +68,8 @@ def _blocks(
     if (counts == 0).any():
         return None
     try:
-        pts = readsb._extract_points([p for d, _, _ in docs for p in d["trace"]], whole=False)
-    except readsb._Whole:
+        pts = readsb.extract_points([p for d, _, _ in docs for p in d["trace"]], whole=False)
+    except readsb.NotWhole:
         return None
     n = int(counts.sum())
     starts = np.cumsum(counts) - counts
@@ -85,35 +85,25 @@ def _blocks(
         or not ((t_s >= 0) & (t_s < readsb.MAX_UNIX_S)).all()
     ):
         return None
-    # the arithmetic of readsb._trace_columns, point by point
-    gs, track, flags, vrate, alt_geom, geom_rate = pts.numbers
-    alt = pts.alt
-    has_flags = (flags >= 0) & (flags < 2**16)
-    flag_bits = np.where(has_flags, flags, 0).astype(np.int64)
-    geom_flag = (flag_bits & readsb._FLAG_ALT_GEOM) != 0
-    alt_geom = np.where(geom_flag & np.isnan(alt_geom), alt, alt_geom)
-    alt = np.where(geom_flag, np.nan, alt)
-    vrate = np.where(np.isnan(vrate), geom_rate, vrate)
-    alt_geom = np.where(np.isnan(alt_geom), pts.detail_geom, alt_geom)
-    unix_us = np.round(timestamp * 1e6) + np.rint(dt * 1e6)
+    v = readsb.fix_values(pts, timestamp, dt)
     raw: dict[str, Any] = {
-        "time": unix_us.astype(np.int64) * 1000,
-        "icao24": Text(tuple(readsb._text(icao) for _, icao, _ in docs), file_of),
+        "time": v.time_ns,
+        "icao24": Text(tuple(readsb.text_value(icao) for _, icao, _ in docs), file_of),
         "callsign": readsb.carry_forward_within(pts.detail_at, pts.flights, file_of, starts),
-        "registration": Text(tuple(readsb._text(d.get("r")) for d, _, _ in docs), file_of),
-        "typecode": Text(tuple(readsb._text(d.get("t")) for d, _, _ in docs), file_of),
+        "registration": Text(tuple(readsb.text_value(d.get("r")) for d, _, _ in docs), file_of),
+        "typecode": Text(tuple(readsb.text_value(d.get("t")) for d, _, _ in docs), file_of),
         "lat": lat,
         "lon": lon,
-        "alt_ft": alt,
-        "alt_geom_ft": alt_geom,
+        "alt_ft": v.alt,
+        "alt_geom_ft": v.alt_geom,
         "on_ground": Flags(pts.ground, pts.alt_unknown),
-        "gs_kt": gs,
-        "track_deg": track,
-        "vrate_fpm": vrate,
+        "gs_kt": v.gs,
+        "track_deg": v.track,
+        "vrate_fpm": v.vrate,
         "squawk": readsb.carry_forward_within(pts.detail_at, pts.squawks, file_of, starts),
         "position_source": Text(tuple(pts.source_pool), pts.source_codes),
-        "stale": Flags((flag_bits & readsb._FLAG_STALE) != 0, ~has_flags),
-        "new_leg": Flags((flag_bits & readsb._FLAG_NEW_LEG) != 0, ~has_flags),
+        "stale": v.flag(readsb.FLAG_STALE),
+        "new_leg": v.flag(readsb.FLAG_NEW_LEG),
         "row": np.arange(n, dtype=np.int64) - np.repeat(starts, counts) + 1,
     }
     # table_block's checks and cleaning once for the batch: anything it would drop or count
@@ -130,7 +120,7 @@ def _blocks(
     for doc, icao, ctx, k in zip(
         (d for d, _, _ in docs), (i for _, i, _ in docs), ctxs, counts.tolist(), strict=True
     ):
-        readsb._note_db_flags(doc.get("dbFlags"), icao, ctx)
+        readsb.note_db_flags(doc.get("dbFlags"), icao, ctx)
         ctx.records = k
     block.columns["source"] = Text(tuple(ctx.path for ctx in ctxs), file_of)
     batch = Block(n, block.columns, counts)
