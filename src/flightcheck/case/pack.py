@@ -28,7 +28,7 @@ from flightcheck.case.inputs import is_pack
 from flightcheck.case.model import Case, load
 from flightcheck.case.verify import Verdict, verify
 from flightcheck.errors import FlightcheckError, UsageError
-from flightcheck.maps.export import _csv, to_geojson
+from flightcheck.maps.export import csv_bytes, to_geojson
 from flightcheck.output.atomic_folder import replace_folder
 from flightcheck.output.jsonout import dumps, iso, plain
 from flightcheck.output.outpaths import check_folder
@@ -561,7 +561,7 @@ def write_analysis(
             "verdicts.json",
             dumps({"case": case.title, "claims": [v.to_dict() for v in verdicts]}) + b"\n",
         ),
-        ("stops.csv", _csv(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame())),
+        ("stops.csv", csv_bytes(pd.concat(stops, ignore_index=True) if stops else pd.DataFrame())),
         ("tracks.geojson", dumps(to_geojson(tracks, routes)) + b"\n"),
     ]
     map_file, map_bytes = None, b""

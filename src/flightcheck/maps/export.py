@@ -222,7 +222,7 @@ def defuse(value: object) -> object:
     return value
 
 
-def _csv(frame: pd.DataFrame, spreadsheet_safe: bool = True) -> bytes:
+def csv_bytes(frame: pd.DataFrame, spreadsheet_safe: bool = True) -> bytes:
     """CSV bytes of ``frame``; with ``spreadsheet_safe`` text cells are :func:`defuse`-d
     (numeric columns are left as numbers: ``-12.5`` stays a number)."""
     frame = frame.copy()
@@ -275,7 +275,7 @@ def export(
         for frame, target in zip((points, stops, legs, gaps), export_paths(fmt, path), strict=True):
             nonempty = [f for f in frame if len(f)]
             table = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame()
-            parts.append(write_bytes(target, _csv(table, spreadsheet_safe)))
+            parts.append(write_bytes(target, csv_bytes(table, spreadsheet_safe)))
         return parts
     from flightcheck.errors import UsageError
 

@@ -165,7 +165,7 @@ def sources() -> tuple[str | None, str | None]:
     return airports_csv, runways_csv
 
 
-class _Data:
+class AirportData:
     """The airports and runways tables plus the indexes built over them."""
 
     def __init__(self, table: pd.DataFrame, runways: pd.DataFrame) -> None:
@@ -217,7 +217,7 @@ def _fold_one(text: str) -> str:
 
 
 @functools.cache
-def _load(airports_csv: str | None, runways_csv: str | None) -> _Data:
+def _load(airports_csv: str | None, runways_csv: str | None) -> AirportData:
     from flightcheck.reference.ourairports import read_airports_csv, read_runways_csv
 
     if airports_csv:
@@ -228,10 +228,11 @@ def _load(airports_csv: str | None, runways_csv: str | None) -> _Data:
         runways = read_runways_csv(runways_csv)
     else:
         runways = pd.read_parquet(DATA_DIR / "runways.parquet")
-    return _Data(table, runways)
+    return AirportData(table, runways)
 
 
-def _data() -> _Data:
+def loaded() -> AirportData:
+    """The airports and runways of the configured sources, loaded once (cached)."""
     return _load(*sources())
 
 
@@ -242,14 +243,14 @@ def _data() -> _Data:
 def table() -> pd.DataFrame:
     """All airports: ident, icao, iata, gps_code, name, type, lat, lon, elevation_ft,
     country (ISO-2), municipality, keywords. One row per OurAirports ident, sorted by ident."""
-    return _data().table.copy()
+    return loaded().table.copy()
 
 
 def runways_table() -> pd.DataFrame:
     """All runways: airport_ident, le_ident, he_ident, le_lat, le_lon, he_lat, he_lon,
     le_heading_deg, he_heading_deg, le_elevation_ft, he_elevation_ft, length_ft, width_ft,
     surface, lighted, closed (bool). Sorted by airport_ident."""
-    return _data().runways.copy()
+    return loaded().runways.copy()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _airport(data: _Data, row: int) -> Airport:
+def _airport(data: AirportData, row: int) -> Airport:
     rec = {k: _value(v) for k, v in data.table.iloc[row].items()}
     rws = data.runways.iloc[data.runway_rows(rec["ident"])]
     runways = tuple(
@@ -287,7 +288,7 @@ def _airport(data: _Data, row: int) -> Airport:
     )
 
 
-def _find_code(data: _Data, code: str) -> int | None:
+def _find_code(data: AirportData, code: str) -> int | None:
     for column in ("ident", "icao", "gps_code", "iata"):
         rows = data.rows_of(column, code)
         if rows:
@@ -302,14 +303,14 @@ def get(code: str) -> Airport:
     largest open airport. Raises :class:`ReferenceDataError` with suggestions when unknown.
     """
     key = str(code).strip().upper()
-    data = _data()
+    data = loaded()
     row = _find_code(data, key) if key else None
     if row is None:
-        raise ReferenceDataError(_unknown_message(data, str(code)))
+        raise ReferenceDataError(unknown_message(data, str(code)))
     return _airport(data, row)
 
 
-def _unknown_message(data: _Data, code: str) -> str:
+def unknown_message(data: AirportData, code: str) -> str:
     hits = _search_rows(data, code, 5) if code.strip() else []
     if not hits:
         prefix = code.strip().upper()[:3]
@@ -327,7 +328,7 @@ def _unknown_message(data: _Data, code: str) -> str:
     return message + ". Search by name with `flightcheck airport NAME`."
 
 
-def _search_rows(data: _Data, text: str, limit: int) -> list[int]:
+def _search_rows(data: AirportData, text: str, limit: int) -> list[int]:
     key = text.strip().upper()
     exact = [r for col in ("ident", "icao", "gps_code", "iata") for r in data.rows_of(col, key)]
     folded = _fold_one(text.strip())
@@ -350,7 +351,7 @@ def search(text: str, limit: int = 20) -> list[Airport]:
     """Airports whose code equals ``text`` or whose name, municipality or keywords contain it
     (case- and accent-insensitive: "urumqi" finds Ürümqi). Exact code matches first, then names
     starting with the text, then other matches; larger open airports first within each."""
-    data = _data()
+    data = loaded()
     return [_airport(data, row) for row in _search_rows(data, str(text), limit)]
 
 
@@ -406,7 +407,7 @@ def nearest(
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat, lon = np.broadcast_arrays(lat, lon)
     lat, lon = lat.ravel(), lon.ravel()
-    data = _data()
+    data = loaded()
     tree, rows = _tree(_check_types(types), sources())
     valid = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     qlat, qlon = lat[valid], (lon[valid] + 180.0) % 360.0 - 180.0
@@ -506,14 +507,14 @@ def resolve(text: str, limit: int = 20) -> Airport | list[Airport]:
     text = str(text).strip()
     if not text:
         raise ReferenceDataError("empty airport code or name: give an ICAO/IATA code or a name")
-    data = _data()
+    data = loaded()
     row = _find_code(data, text.upper())
     if row is not None:
         return _airport(data, row)
     rows = _search_rows(data, text, limit)
     if not rows:
         raise ReferenceDataError(
-            _unknown_message(data, text).replace("unknown airport code", "no airport matches")
+            unknown_message(data, text).replace("unknown airport code", "no airport matches")
         )
     if len(rows) == 1:
         return _airport(data, rows[0])

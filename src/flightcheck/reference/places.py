@@ -186,7 +186,7 @@ def _code_rows(text: str) -> tuple[pd.DataFrame, list[int]]:
     so codes read off findings resolve to themselves; then ident, ICAO, GPS and IATA codes,
     larger airports first within each."""
     gaz = _gaz()
-    data = airports._data()
+    data = airports.loaded()
     key = text.upper()
     rows = list(dict.fromkeys(r for col in CODE_COLUMNS for r in data.rows_of(col, key)))
     landable = [gaz.by_ident[gaz.all_idents[r]] for r in rows if gaz.all_types[r] in LANDABLE_TYPES]
@@ -314,7 +314,7 @@ def airport(text: str) -> Place:
             "give the code of the one you mean"
         )
     if others:
-        t = airports._data().table
+        t = airports.loaded().table
         what = ", ".join(
             f"{t['ident'].iat[r]} {t['name'].iat[r]} ({t['type'].iat[r]}, {t['country'].iat[r]})"
             for r in others[:3]
@@ -325,7 +325,7 @@ def airport(text: str) -> Place:
             "code or name"
         )
     raise PlaceError(
-        airports._unknown_message(airports._data(), written).replace(
+        airports.unknown_message(airports.loaded(), written).replace(
             "unknown airport code", "no airport matches"
         )
     )

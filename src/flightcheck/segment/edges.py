@@ -131,11 +131,11 @@ def edge_stops(ctx: Context) -> list[dict]:
 
 def _edge_stop(ctx: Context, k: int, fit, phase: str, height: float, trend: float) -> dict:
     cfg = ctx.settings
-    from flightcheck.segment.stops import _airport_fields, ts
+    from flightcheck.segment.stops import airport_fields, ts
 
     p, ix = ctx.pts, ctx.ix
     i = fit.airport
-    fields = _airport_fields(ctx, i)
+    fields = airport_fields(ctx, i)
     code = fields["airport"]
     dist = fit.threshold_km if fit.runway and fit.threshold_km is not None else fit.distance_km
     gs = p.gs[k] if np.isfinite(p.gs[k]) else cfg.edge_approach_kt

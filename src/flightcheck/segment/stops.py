@@ -168,7 +168,7 @@ def group_nanmin(values: np.ndarray, first: np.ndarray, counts: np.ndarray) -> n
     return np.fmin.reduceat(values, first)
 
 
-def _airport_fields(ctx: Context, i: int | None) -> dict:
+def airport_fields(ctx: Context, i: int | None) -> dict:
     ix = ctx.ix
     if i is None:
         return {"airport": None, "airport_name": None, "country": None}
@@ -360,7 +360,7 @@ def _touch_and_go(
     ctx: Context, s: int, e: int, airport: int, min_gs: float, rwy: str | None
 ) -> dict:
     p = ctx.pts
-    fields = _airport_fields(ctx, airport)
+    fields = airport_fields(ctx, airport)
     text = (
         f"touch-and-go at {fields['airport']} ({fields['airport_name']})"
         f"{' runway ' + rwy if rwy else ''}: {e - s + 1} ground fix(es) {clock(p.t[s])}"
@@ -453,7 +453,7 @@ def _observed_stop(
     conf, factors = confidence.observed(
         n_ground, min_gs, dwell, run.fit_km, run.ambiguous, mlat_share
     )
-    fields = _airport_fields(ctx, run.airport)
+    fields = airport_fields(ctx, run.airport)
     where = (
         f"{fields['airport']} ({fields['airport_name']})"
         if run.airport is not None
@@ -709,7 +709,7 @@ def _infer_one(
         silence,
         ambiguous,
     )
-    fields = _airport_fields(ctx, i)
+    fields = airport_fields(ctx, i)
     code = fields["airport"]
 
     def side(k: int, f, h: float, what: str, trend: float) -> str:

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
+from flightcheck.runtime.compat import boolean_parts, utc_datetimes
 from flightcheck.track.table import (
     _STR,
-    _TIME,
     DUPLICATE_COLUMNS,
     MEASUREMENT_COLUMNS,
     POSITION_SOURCES,
@@ -317,7 +317,7 @@ def frame_columns(frame: pd.DataFrame, ctx: RecordLog) -> dict[str, Any]:
             raw[col] = _arrow_text(values)
         elif dtype == "boolean":
             arr = _bool_array(values)
-            raw[col] = Flags(arr._data, arr._mask)
+            raw[col] = Flags(*boolean_parts(arr))
         elif dtype == "int64":
             raw[col] = values.to_numpy(dtype="int64")
         else:
@@ -440,7 +440,7 @@ def block_frame(block: Block, columns: tuple[str, ...] | None = None) -> pd.Data
         dtype = SCHEMA[col]
         value = block.columns[col]
         if col == "time":
-            out[col] = pd.arrays.DatetimeArray._from_sequence(value.view("M8[ns]"), dtype=_TIME)
+            out[col] = utc_datetimes(value)
         elif dtype == "str":
             out[col] = ArrowStringArray(text_arrow(value, n), dtype=_STR)
         elif dtype == "boolean":
