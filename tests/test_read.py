@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -119,7 +120,9 @@ def test_many_large_inputs_are_read_by_forked_workers_when_auto(tmp_path, monkey
     assert read_mod._processes(cands, "auto") == 1  # spawn would re-run an unguarded script
 
 
-def test_a_folder_is_walked_in_path_order_without_hidden_entries_or_linked_folders(tmp_path):
+def test_a_folder_is_walked_in_path_order_without_hidden_entries_or_linked_folders(
+    tmp_path, monkeypatch
+):
     """walk_files (one scandir per folder) lists what sorted(rglob("*")) with is_file and
     the hidden-part rule lists, in the same order: a folder sorts before a file of the same
     stem ("a/2" before "a.json"), links to files count, links to folders are not entered."""
@@ -140,9 +143,14 @@ def test_a_folder_is_walked_in_path_order_without_hidden_entries_or_linked_folde
         if f.is_file() and not any(p.startswith(".") for p in f.relative_to(tmp_path).parts)
     ]
     walked = walk_files(tmp_path)
-    assert [f for f, _ in walked] == reference
-    names = [str(f.relative_to(tmp_path)) for f, _ in walked]
+    assert [f for f, _ in walked] == [str(f) for f in reference]
+    names = [os.path.relpath(f, tmp_path) for f, _ in walked]
     assert names == ["a/2", "a/x/1", "a.b/3", "a.json", "b/5", "c/8", "c/link5"]
     assert [link for _, link in walked] == [False] * 6 + [True]
     # the link and its target are one file: expand keeps the first met
     assert [c.path for c in expand(tmp_path)] == [str(f) for f in reference[:-1]]
+    # spelled as pathlib spells them, from any spelling of the folder
+    monkeypatch.chdir(tmp_path)
+    for spelling in (".", "./", "./c", "c/", ".//c"):
+        want = [str(f) for f in sorted(Path(spelling).rglob("*")) if str(f) in set(names)]
+        assert [f for f, _ in walk_files(spelling)] == want, spelling

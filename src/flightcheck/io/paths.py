@@ -102,30 +102,34 @@ class Candidate:
     explicit: bool
 
 
-def walk_files(folder: Path) -> list[tuple[Path, bool]]:
+def walk_files(folder: str | Path) -> list[tuple[str, bool]]:
     """The files under ``folder`` (symlinks to files included, symlinked folders not
     entered, hidden entries skipped) in ``sorted(folder.rglob("*"))`` order, each with
-    whether it is a symlink: one ``scandir`` per folder, no ``stat`` per file (50,000
-    trace files: 3.9 s with rglob, is_file and relative_to; see benchmarks/stops_speed.py
-    --day)."""
-    found: list[tuple[tuple[str, ...], Path, bool]] = []
-    pending: list[tuple[Path, tuple[str, ...]]] = [(folder, ())]
+    whether it is a symlink. Paths are spelled as pathlib spells them (``./a/b`` is ``a/b``)
+    but built as strings: one ``scandir`` per folder, no ``stat`` and no ``Path`` object per
+    file (50,000 trace files: 3.9 s with rglob, is_file and relative_to; 0.59 s with a
+    ``Path`` per file; see benchmarks/stops_speed.py --day)."""
+    root = str(Path(folder))
+    found: list[tuple[tuple[str, ...], str, bool]] = []
+    pending: list[tuple[str, str, tuple[str, ...]]] = [(root, "" if root == "." else root, ())]
     while pending:
-        here, rel = pending.pop()
+        here, spelled, rel = pending.pop()
         try:
             with os.scandir(here) as it:
                 entries = list(it)
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
+            path = os.path.join(spelled, name) if spelled else name
             try:
                 symlink = entry.is_symlink()
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append((Path(entry.path), (*rel, entry.name)))
+                    pending.append((entry.path, path, (*rel, name)))
                 elif entry.is_file():  # follows a symlink: a link to a file is a file
-                    found.append(((*rel, entry.name), Path(entry.path), symlink))
+                    found.append(((*rel, name), path, symlink))
             except OSError:
                 continue
     found.sort(key=lambda f: f[0])  # Path order: part by part
@@ -133,34 +137,36 @@ def walk_files(folder: Path) -> list[tuple[Path, bool]]:
 
 
 def expand(paths: list[str | Path] | str | Path) -> list[Candidate]:
-    """Files named by ``paths`` in a stable order (folders sorted, hidden entries skipped)."""
+    """Files named by ``paths`` in a stable order (folders sorted, hidden entries skipped),
+    spelled as ``str(Path(...))`` spells them."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     found: list[Candidate] = []
     seen: set[str] = set()
-    real_dirs: dict[Path, str] = {}
+    real_dirs: dict[str, str] = {}
 
-    def real(p: Path, symlink: bool | None = None) -> str:
-        """``str(p.resolve())``; a file that is not a symlink is its folder's real path
+    def real(p: str, symlink: bool | None = None) -> str:
+        """``str(Path(p).resolve())``; a file that is not a symlink is its folder's real path
         plus its name, so a folder of 50,000 files is resolved once, not 50,000 times.
         ``symlink``: whether ``p`` is one, when the caller knows."""
-        if p.name in ("", ".", "..") or (p.is_symlink() if symlink is None else symlink):
-            return str(p.resolve())
-        parent = p.parent
+        name = os.path.basename(p)
+        if name in ("", ".", "..") or (os.path.islink(p) if symlink is None else symlink):
+            return str(Path(p).resolve())
+        parent = os.path.dirname(p)
         if parent not in real_dirs:
-            real_dirs[parent] = str(parent.resolve())
-        return os.path.join(real_dirs[parent], p.name)
+            real_dirs[parent] = str(Path(parent or ".").resolve())
+        return os.path.join(real_dirs[parent], name)
 
-    def add(p: Path, explicit: bool, symlink: bool | None = None) -> None:
+    def add(p: str, explicit: bool, symlink: bool | None = None) -> None:
         key = real(p, symlink)
         if key not in seen:
             seen.add(key)
-            found.append(Candidate(str(p), explicit))
+            found.append(Candidate(p, explicit))
 
     for raw in paths:
         p = Path(raw)
         if p.is_file():
-            add(p, True)
+            add(str(p), True)
         elif p.is_dir():
             for f, symlink in walk_files(p):
                 add(f, False, symlink)
@@ -171,11 +177,11 @@ def expand(paths: list[str | Path] | str | Path) -> list[Candidate]:
             for m in matches:
                 mp = Path(m)
                 if mp.is_file():
-                    add(mp, False)
+                    add(str(mp), False)
                 elif mp.is_dir():
                     for f in sorted(mp.rglob("*")):
                         if f.is_file() and not f.name.startswith("."):
-                            add(f, False)
+                            add(str(f), False)
         else:
             raise UsageError(f"{raw}: no such file or folder")
     return found
