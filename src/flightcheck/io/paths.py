@@ -179,9 +179,9 @@ def expand(paths: list[str | Path] | str | Path) -> list[Candidate]:
                 if mp.is_file():
                     add(str(mp), False)
                 elif mp.is_dir():
-                    for f in sorted(mp.rglob("*")):
-                        if f.is_file() and not f.name.startswith("."):
-                            add(str(f), False)
+                    for inside in sorted(mp.rglob("*")):
+                        if inside.is_file() and not inside.name.startswith("."):
+                            add(str(inside), False)
         else:
             raise UsageError(f"{raw}: no such file or folder")
     return found
