@@ -248,7 +248,7 @@ def test_multipart_fragments_of_two_talkers_do_not_mix():
 
 
 def test_inspect_gives_the_flag_state_from_the_mid(tmp_path):
-    from flightcheck.inspection import inspect_report
+    from flightcheck.output.inspection import inspect_report
 
     path = tmp_path / "feed.txt"
     path.write_text(tagged_log())

@@ -21,9 +21,9 @@ LAYERS = [
     {"segment", "synth"},
     {"routes"},
     {"maps", "scan"},
-    {"case", "inspection"},
+    {"case"},
     {"fluent"},  # the chainable surface over every engine package (flightcheck.read)
-    {"serve", "demo", "sample_tracks"},  # sample_tracks: data and its generate.py script
+    {"serve", "sample_tracks"},  # sample_tracks: data and its generate.py script
     {"cli"},
 ]
 """Lowest first: a package may import from layers below its own, never from its own or above."""

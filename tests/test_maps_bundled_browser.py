@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flightcheck.demo import demo
+from flightcheck.case.demo import demo
 from flightcheck.maps.browser import chromium_path, offline_browser
 
 pytestmark = [

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from flightcheck.demo import demo
+from flightcheck.case.demo import demo
 
 pytestmark = pytest.mark.slow  # the bundled case end to end
 

@@ -296,7 +296,8 @@ def main() -> None:
 @guarded
 def inspect(reading, as_json, n_gaps):
     """Aircraft, points, time span, format, sha256 and largest gaps per input."""
-    from flightcheck.inspection import inspect_report, render_inspect
+    from flightcheck.cli.inspect_text import render_inspect
+    from flightcheck.output.inspection import inspect_report
 
     tracks = read_inputs(reading)
     report = inspect_report(tracks, n_gaps=n_gaps)
@@ -1082,7 +1083,7 @@ def serve_cmd(case, port, host, read_only, online_tiles, author, export_dir, all
 @guarded
 def demo_cmd(outdir):
     """The whole job on the bundled sample tracks (the Il-76 Egypt → China → Serbia case)."""
-    from flightcheck.demo import demo
+    from flightcheck.case.demo import demo
 
     click.echo("flightcheck demo: verifying the bundled case over sample_tracks/ ...", err=True)
     manifest = demo(outdir)

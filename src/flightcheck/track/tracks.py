@@ -165,23 +165,27 @@ class Tracks:
         if df.empty:
             return pd.DataFrame(columns=cols)
 
-        def first_valid(s: pd.Series) -> str | None:
-            v = s.dropna()
-            return v.iloc[0] if len(v) else None
-
         g = df.groupby("icao24", sort=True)
         out = pd.DataFrame(
             {
-                "registration": g["registration"].agg(first_valid),
-                "typecode": g["typecode"].agg(first_valid),
-                "callsigns": g["callsign"].agg(lambda s: sorted(s.dropna().unique().tolist())),
+                "registration": g["registration"].first(),  # the first non-missing value
+                "typecode": g["typecode"].first(),
+                "callsigns": _sorted_distinct(df, "callsign", g.size().index),
                 "points": g.size(),
                 "first": g["time"].min(),
                 "last": g["time"].max(),
-                "sources": g["source"].agg(lambda s: sorted(s.unique().tolist())),
+                "sources": _sorted_distinct(df, "source", g.size().index),
             }
         ).reset_index()
         return out[cols]
+
+
+def _sorted_distinct(df: pd.DataFrame, col: str, aircraft: pd.Index) -> pd.Series:
+    """Per aircraft of ``aircraft``, the sorted distinct non-missing values of ``col``: from
+    the distinct (aircraft, value) pairs, so the Python work grows with those, not rows."""
+    pairs = df[["icao24", col]].dropna().drop_duplicates().sort_values(["icao24", col])
+    lists = pairs.groupby("icao24", sort=True)[col].agg(list)
+    return pd.Series([lists.get(a, []) for a in aircraft], index=aircraft, dtype=object)
 
 
 def _presence_of(inputs: list[InputRecord]) -> pd.DataFrame:
