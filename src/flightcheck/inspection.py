@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flightcheck.output.jsonout import iso
+from flightcheck.track.by_aircraft import rows_by_aircraft, rows_of
 from flightcheck.track.tracks import Tracks
 
 
@@ -26,8 +27,9 @@ def inspect_report(tracks: Tracks, n_gaps: int = 3, min_gap_s: float = 300.0) ->
     """JSON-ready ``{"inputs": [...], "aircraft": [...], "skipped": [...]}`` for ``inspect``."""
     gaps = tracks.gaps(min_s=min_gap_s)
     aircraft = []
+    gaps_of = rows_by_aircraft(gaps)  # one pass, not a filter of every gap per aircraft
     for row in tracks.summary().to_dict("records"):
-        g = gaps[gaps["icao24"] == row["icao24"]].head(n_gaps)
+        g = rows_of(gaps, gaps_of, row["icao24"]).head(n_gaps)
         aircraft.append(
             {
                 "icao24": row["icao24"],
