@@ -299,6 +299,68 @@ def test_country_of_matches_per_point_shapely():
         assert got[i] == (hits[0] if hits else None)
 
 
+def _first_outline_touching(lat: np.ndarray, lon: np.ndarray, scale: str) -> np.ndarray:
+    """The exact answer, outline by outline: the first one of the layer containing or
+    touching each position (no index, no grid)."""
+    import shapely
+
+    table = countries.geometries(scale)
+    out = np.full(len(lat), None, dtype=object)
+    for code, geom in zip(table["iso2"], table["geometry"], strict=True):
+        todo = np.flatnonzero(np.array([v is None for v in out]))
+        hit = shapely.intersects_xy(geom, lon[todo], lat[todo])
+        out[todo[hit]] = code
+    return out
+
+
+def _near_border_points(scale: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions on and within metres of the outlines' vertices and edges, on the 1-degree
+    grid's lines and corners, at the poles and the antimeridian."""
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    geoms = countries.geometries(scale)["geometry"].to_numpy(object)
+    xy = shapely.get_coordinates(shapely.boundary(shapely.segmentize(geoms, 0.2)))
+    pick = xy[rng.integers(0, len(xy), n)]
+    scale_deg = 10.0 ** rng.uniform(-9, -1, (n, 1))
+    jittered = pick + rng.normal(size=(n, 2)) * scale_deg
+    exact_vertices = xy[rng.integers(0, len(xy), n // 4)]
+    k = n // 4
+    on_lines = np.column_stack(
+        [
+            np.r_[rng.integers(-180, 181, k), rng.uniform(-180, 180, k)],
+            np.r_[rng.uniform(-90, 90, k), rng.integers(-90, 91, k)],
+        ]
+    )
+    corners = np.column_stack([rng.integers(-180, 181, k), rng.integers(-90, 91, k)])
+    edges = np.array(
+        [[180.0, 67.0], [-180.0, 67.0], [180.0, 90.0], [0.0, -90.0], [200.0, 65.5], [-540.0, 0.5]]
+    )
+    lon, lat = np.concatenate([pick, jittered, exact_vertices, on_lines, corners, edges]).T
+    return lat.astype(float), lon.astype(float)
+
+
+@pytest.mark.parametrize("scale", ["50m", "110m"])
+def test_country_of_grid_gives_the_exact_answers(scale):
+    """The 1-degree cells answer most positions; every answer equals the exact
+    point-in-polygon test, near borders, coasts and cell edges too."""
+    rng = np.random.default_rng(11)
+    lat = np.r_[rng.uniform(-90, 90, 100_000), rng.uniform(-60, 75, 100_000)]
+    lon = np.r_[rng.uniform(-180, 180, 100_000), rng.uniform(-180, 180, 100_000)]
+    blat, blon = _near_border_points(scale, 40_000, 12)
+    lat, lon = np.r_[lat, blat], np.r_[lon, blon]
+    got = countries.country_of(lat, lon, scale)
+    wrapped = np.where(np.abs(lon) <= 180.0, lon, (lon + 180.0) % 360.0 - 180.0)
+    assert (got == countries._exact(lat, wrapped, scale)).all()
+    some = rng.choice(len(lat), 6_000, replace=False)
+    some = np.r_[some, np.arange(len(lat) - len(blat), len(lat), 8)]
+    assert (got[some] == _first_outline_touching(lat[some], wrapped[some], scale)).all()
+    cells = countries._cells(scale).value
+    # the grid did the work: most cells the positions fell in were answered whole
+    assert (cells >= 0).sum() > 5_000 and (cells == countries._SEA).sum() > 10_000
+    assert len({v for v in got if v is not None}) > 150
+
+
 def test_geometries_both_scales():
     g50, g110 = countries.geometries("50m"), countries.geometries("110m")
     assert len(g50) == 242 and len(g110) == 177

@@ -131,3 +131,19 @@ def test_map_as_with_findings_filtered_for_each_aircraft(sample_routes, monkeypa
     routed = {h for h, _ in routes_legs}
     drawn = {(h, n) for h, n in re.findall(r"([0-9a-f~]{6}) leg (\d+): ", fast[0]) if h in routed}
     assert drawn <= routes_legs and len(drawn) >= 0.8 * len(routes_legs)  # each its own legs
+
+
+def test_source_counts_of_the_table_as_counted_per_aircraft(sample_routes):
+    """Each aircraft's count of inputs, taken once for the whole table, is what counting its
+    own fixes' sources gave, flagged fixes and a missing source included."""
+    from flightcheck.routes.aircraft import AircraftRows
+
+    df = sample_routes.tracks.df
+    flags = df["flag"].astype(object).where(np.arange(len(df)) % 7 != 3, "refuted")
+    table = df.assign(flag=flags.astype(df["flag"].dtype))
+    table.loc[table.index[::11], "source"] = None
+    counts = {a.icao24: a.n_sources for a in AircraftRows.of(table)}
+    assert sorted(counts) == sorted(pd.unique(df["icao24"]))
+    assert max(counts.values()) > 1
+    for a in AircraftRows.of(table):
+        assert a.n_sources == len(pd.unique(a.sources)), a.icao24

@@ -188,7 +188,7 @@ def _gaps_crossing(
     from flightcheck.geo import haversine_km as hav
     from flightcheck.reference import countries
 
-    rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
+    rows = _usable(tracks.rows_of(route.icao24))
     t = time_s(rows)
     lat, lon = rows["lat"].to_numpy(), rows["lon"].to_numpy()
     out = []
@@ -294,7 +294,7 @@ def aircraft_fixes(tracks: Tracks, icao24: str, cfg: EngineSettings) -> Fixes:
     from flightcheck.segment.airportindex import default_index
     from flightcheck.segment.phases import prepare
 
-    rows = tracks.df[tracks.df["icao24"] == icao24]
+    rows = tracks.rows_of(icao24)
     pts = prepare(rows, default_index(), cfg)
     src = (
         rows["source"].to_numpy(object)[pts.pos]
@@ -646,7 +646,7 @@ def _reach_record(r: reach.Reach) -> dict[str, Any]:
 def _presence_fixes(route: Route, tracks: Tracks, claim: Claim, cfg: EngineSettings) -> list[dict]:
     from flightcheck.reference import countries
 
-    rows = _usable(tracks.df[tracks.df["icao24"] == route.icao24])
+    rows = _usable(tracks.rows_of(route.icao24))
     if claim.start is not None:
         rows = rows[rows["time"] >= claim.start]
     if claim.end is not None:

@@ -40,6 +40,7 @@ from flightcheck.routes import RouteSet, by_aircraft
 from flightcheck.segment import FindingTables, Segmentation
 from flightcheck.segment.evidence import short_names
 from flightcheck.settings import DEFAULT, EngineSettings
+from flightcheck.track.by_aircraft import rows_by_aircraft, rows_of
 from flightcheck.track.flags import unflagged
 from flightcheck.track.table import time_s
 from flightcheck.track.tracks import Tracks
@@ -403,6 +404,10 @@ def build_map(
 
     registry: dict[str, tuple[Any, Any]] = {}
     unaccounted = _unaccounted(gaps_all)
+    # each aircraft's findings found in one pass, not a filter of every finding per aircraft
+    unaccounted_of, gaps_of, events_of = (
+        rows_by_aircraft(f) for f in (unaccounted, gaps_all, events_all)
+    )
     for n, ((hex_, mine, ids, stops), line) in enumerate(zip(leg_tables, aircraft, strict=True)):
         color, css = layers.aircraft_color(n), f"fc-ac-{n}"
         line.color = color
@@ -420,7 +425,7 @@ def build_map(
             if observed or silent:
                 layers.add_leg(group_layer, {**leg, "icao24": hex_}, color, observed, silent, names)
         if "icao24" in unaccounted:
-            for gap in unaccounted[unaccounted["icao24"] == hex_].to_dict("records"):
+            for gap in rows_of(unaccounted, unaccounted_of, hex_).to_dict("records"):
                 gap = _with_ends(gap, t, lat, lon, hexes)
                 area = layers.add_gap(
                     group_layer, gap, _reach_km(gap, speeds.get(hex_), settings.min_turn_s), names
@@ -428,7 +433,7 @@ def build_map(
                 if area is not None:
                     registry[layers.gap_id(gap)] = (area, group_layer)
         if "icao24" in gaps_all:  # every other silence: focus shows its dashed line
-            for gap in gaps_all[gaps_all["icao24"] == hex_].to_dict("records"):
+            for gap in rows_of(gaps_all, gaps_of, hex_).to_dict("records"):
                 fid = layers.gap_id(gap)
                 gap = _with_ends(gap, t, lat, lon, hexes)
                 known = [_number(gap.get(k)) for k in ("lat0", "lon0", "lat1", "lon1")]
@@ -445,9 +450,7 @@ def build_map(
                         group_layer,
                     )
         mine_events = (
-            events_all[events_all["icao24"] == hex_]
-            if "icao24" in events_all
-            else events_all.iloc[:0]
+            rows_of(events_all, events_of, hex_) if "icao24" in events_all else events_all.iloc[:0]
         )
         for fid, marker in {
             **layers.add_stops(group_layer, stops, css, names),

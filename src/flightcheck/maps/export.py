@@ -73,7 +73,7 @@ def to_geojson(tracks: Tracks, routes: RouteSet) -> dict:
     """GeoJSON FeatureCollection of every route's legs, stops, events and gaps."""
     features = []
     for route in routes:
-        rows = tracks.df[tracks.df["icao24"] == route.icao24].reset_index(drop=True)
+        rows = tracks.rows_of(route.icao24).reset_index(drop=True)
         for leg in route.legs.to_dict("records"):
             if leg["first_index"] < 0 or leg["last_index"] - leg["first_index"] < 1:
                 continue
@@ -166,7 +166,7 @@ def to_kml(tracks: Tracks, routes: RouteSet) -> str:
     for i, c in enumerate(palette):
         w(f'<Style id="leg{i}"><LineStyle><color>{c}</color><width>3</width></LineStyle></Style>\n')
     for route in routes:
-        rows = tracks.df[tracks.df["icao24"] == route.icao24].reset_index(drop=True)
+        rows = tracks.rows_of(route.icao24).reset_index(drop=True)
         w(f"<Folder><name>{escape(route.summary)}</name>\n")
         for leg in route.legs.to_dict("records"):
             if leg["first_index"] < 0:
@@ -266,7 +266,7 @@ def export(
         parts = []
         points, stops, legs, gaps = [], [], [], []
         for route in routes:
-            rows = tracks.df[tracks.df["icao24"] == route.icao24].reset_index(drop=True)
+            rows = tracks.rows_of(route.icao24).reset_index(drop=True)
             rows = rows.assign(leg=_leg_numbers(rows, route.legs))
             points.append(rows)
             stops.append(route.stops)

@@ -239,7 +239,6 @@ def build_routes(
             r["overflown"] = over
             r["overflown_chain"] = chain_text(over)
         chain = collapse([r["country"] for r in stop_rows]) if stop_rows else []
-        own_sources = len(pd.unique(a.sources))
         routes.append(
             Route(
                 icao24=hex_,
@@ -255,7 +254,7 @@ def build_routes(
                 countries=chain,
                 sources=a.source_list,
                 reconciliation=(
-                    merges.get(hex_) or (reconcile(a.rows(), settings) if own_sources > 1 else None)
+                    merges.get(hex_) or (reconcile(a.rows(), settings) if a.n_sources > 1 else None)
                 ),
             )
         )

@@ -47,6 +47,8 @@ class AircraftRows:
     typecode: str | None
     callsigns: list[str]
     source_list: list[str]
+    n_sources: int
+    """Distinct ``source`` values of its unflagged fixes (not counting ``also_seen``)."""
     state: str | None
     military: bool | None
 
@@ -113,6 +115,7 @@ class AircraftRows:
                 typecode=typecode[i],
                 callsigns=sorted(callsigns[i]),
                 source_list=sorted(seen),
+                n_sources=len(source_lists[i]),
                 state=states[i][0],
                 military=states[i][1],
             )

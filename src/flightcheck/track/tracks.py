@@ -7,6 +7,7 @@ A small object over a pandas DataFrame (like MovingPandas' ``Trajectory``): the 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightcheck.track.by_aircraft import rows_by_aircraft, rows_of
 from flightcheck.track.provenance import PRESENCE_COLUMNS, InputRecord, empty_presence
 from flightcheck.track.table import no_duplicates, time_s
 
@@ -86,6 +88,21 @@ class Tracks:
     def icao24s(self) -> list[str]:
         """The aircraft addresses present, sorted."""
         return sorted(self.df["icao24"].unique().tolist())
+
+    def rows_of(self, icao24: str) -> pd.DataFrame:
+        """The table's rows of one aircraft (exact address), as
+        ``df[df["icao24"] == icao24]`` gives them, flagged ones included. The rows of every
+        aircraft are found in one pass (:func:`~flightcheck.track.by_aircraft.rows_by_aircraft`)
+        the first time, and again only when ``df`` is replaced."""
+        known = self.__dict__.get("_by_aircraft")
+        if known is None or known[0]() is not self.df:  # (a weak reference: no old table kept)
+            known = (weakref.ref(self.df), rows_by_aircraft(self.df))
+            self.__dict__["_by_aircraft"] = known
+        return rows_of(self.df, known[1], icao24)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (forked workers, Dask, copies) without the rows found per aircraft."""
+        return {k: v for k, v in self.__dict__.items() if k != "_by_aircraft"}
 
     def aircraft(self, icao24: str | list[str]) -> Tracks:
         """Only the given aircraft (hex address, case-insensitive; one or a list)."""
