@@ -238,3 +238,20 @@ def test_a_shorter_minimum_stay_makes_a_slowdown_at_sea_an_anchorage():
     assert detect_port_visits(df)[1].empty
     stops, events, _ = detect_port_visits(df, DEFAULT.replace(vessel_min_stay_s=1200))
     assert stops.empty and events["kind"].tolist() == ["anchorage"]
+
+
+def test_map_draws_a_vessel_dashed_only_beyond_its_own_coverage_gap(case):
+    """AIS positions come minutes apart at sea: the map joins a vessel's fixes with a dashed
+    (silent) line only beyond ``vessel_leg_covered_gap_s`` (900 s), not the aircraft's 300 s,
+    so a ship under way is not drawn as one long silence."""
+    from flightcheck.maps import map_routes
+    from flightcheck.settings import DEFAULT
+
+    def silent(**options) -> int:
+        m = map_routes(case["routes"], reference=False, **options)
+        return sum(len(v) for v in m.flightcheck_lines.silent.values())
+
+    steps = case["tracks"].df["time"].diff().dt.total_seconds()
+    assert ((steps > 300) & (steps <= 900)).sum() > 10  # steps only the aircraft rule breaks
+    assert silent() == silent(silent_s=DEFAULT.vessel_leg_covered_gap_s)
+    assert silent() < silent(silent_s=DEFAULT.leg_covered_gap_s)

@@ -20,7 +20,7 @@ from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
 from flightcheck.maps.behaviour import CSS as BEHAVIOUR_CSS
 from flightcheck.maps.behaviour import Behaviour
-from flightcheck.maps.geometry import MAX_VERTICES, TrackLines, track_lines
+from flightcheck.maps.geometry import MAX_VERTICES, Silence, TrackLines, track_lines
 from flightcheck.maps.html import RawHTML, esc
 from flightcheck.maps.ids import number_ids
 from flightcheck.maps.page import (
@@ -39,6 +39,7 @@ from flightcheck.maps.reference_layer import ReferenceLayer
 from flightcheck.routes import RouteSet, by_aircraft
 from flightcheck.segment import FindingTables, Segmentation
 from flightcheck.segment.evidence import short_names
+from flightcheck.segment.vessels import vessel_mask
 from flightcheck.settings import DEFAULT, EngineSettings
 from flightcheck.track.by_aircraft import rows_by_aircraft, rows_of
 from flightcheck.track.flags import unflagged
@@ -293,7 +294,8 @@ def build_map(
     arrival, ...); by default legs run between consecutive stops. ``annotations``: mappings
     with ``lat``, ``lon``, ``text`` (and optional ``title``, ``time``, ``author``).
     Fixes more than ``silent_s`` seconds apart (default: the findings' ``leg_covered_gap_s``,
-    the gap that breaks a leg's coverage) are joined by a dashed line; all track lines
+    the gap that breaks a leg's coverage, and ``vessel_leg_covered_gap_s`` for AIS vessels)
+    are joined by a dashed line; all track lines
     together are simplified to at most ``max_vertices`` vertices, keeping every stretch end
     and the fixes at events. ``online_tiles`` adds an OpenStreetMap layer, off by default
     (it needs the network when switched on). ``reference`` draws the airports, runways and
@@ -310,8 +312,6 @@ def build_map(
 
         segmentation = detect(tracks)
     settings: EngineSettings = getattr(segmentation, "settings", DEFAULT)
-    if silent_s is None:
-        silent_s = settings.leg_covered_gap_s
     df = tracks.df
     df = unflagged(df)  # refuted fixes are not drawn
     df = df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
@@ -378,9 +378,24 @@ def build_map(
         )
 
     keep = _keep_mask(t, hexes, events_all)
-    lines = track_lines(t, lat, lon, group, keep, silent_s, max_vertices)
-    for _hex, mine, ids, stops in leg_tables:
-        _connectors(lines, ids, mine, stops, first_fix, last_fix, silent_s)
+    vessel = vessel_mask(df)
+    if silent_s is not None:
+        threshold: Silence = silent_s
+    elif vessel.any():  # AIS reports are sparser: a ship's coverage gap is longer
+        threshold = np.where(vessel, settings.vessel_leg_covered_gap_s, settings.leg_covered_gap_s)
+    else:
+        threshold = settings.leg_covered_gap_s
+    vessels = set(hexes[vessel].tolist())
+    lines = track_lines(t, lat, lon, group, keep, threshold, max_vertices)
+    for hex_, mine, ids, stops in leg_tables:
+        gap_s = (
+            silent_s
+            if silent_s is not None
+            else settings.vessel_leg_covered_gap_s
+            if hex_ in vessels
+            else settings.leg_covered_gap_s
+        )
+        _connectors(lines, ids, mine, stops, first_fix, last_fix, gap_s)
 
     names = short_names(
         sorted(

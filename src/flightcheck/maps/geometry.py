@@ -28,8 +28,18 @@ COORD_DECIMALS = 5
 """Decimals kept in coordinates (1e-5 degree is about 1 m)."""
 
 
+Silence = float | np.ndarray
+"""A silence threshold in s: one value, or one per fix (the step to fix i uses entry i)."""
+
+
+def _longer(t: np.ndarray, silent_s: Silence) -> np.ndarray:
+    """Per step i -> i + 1: True when it is longer than the threshold (of fix i + 1)."""
+    limit = silent_s[1:] if isinstance(silent_s, np.ndarray) else silent_s
+    return np.diff(t) > limit
+
+
 def observed_pieces(
-    t: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None, silent_s: float = SILENT_S
+    t: np.ndarray, group: np.ndarray, keep: np.ndarray | None = None, silent_s: Silence = SILENT_S
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split fixes into observed pieces: maximal runs of one ``group`` (leg) whose consecutive
     fixes (time-sorted within the group, ``t`` in Unix s) are at most ``silent_s`` apart.
@@ -42,7 +52,7 @@ def observed_pieces(
     if n < 2:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     starts_run = np.ones(n, dtype=bool)
-    starts_run[1:] = (np.diff(t) > silent_s) | (group[1:] != group[:-1])
+    starts_run[1:] = _longer(t, silent_s) | (group[1:] != group[:-1])
     split = np.zeros(n, dtype=bool) if keep is None else keep.astype(bool).copy()
     split &= ~starts_run
     split[-1] = False
@@ -55,11 +65,11 @@ def observed_pieces(
     return index[ok], piece[ok]
 
 
-def silences(t: np.ndarray, group: np.ndarray, silent_s: float = SILENT_S) -> np.ndarray:
+def silences(t: np.ndarray, group: np.ndarray, silent_s: Silence = SILENT_S) -> np.ndarray:
     """Positions ``i`` where fix ``i + 1`` of the same group comes more than ``silent_s`` later."""
     if len(t) < 2:
         return np.empty(0, dtype=np.int64)
-    return np.flatnonzero((np.diff(t) > silent_s) & (group[1:] == group[:-1]))
+    return np.flatnonzero(_longer(t, silent_s) & (group[1:] == group[:-1]))
 
 
 def _lines(lat: np.ndarray, lon: np.ndarray, index: np.ndarray, piece: np.ndarray) -> np.ndarray:
@@ -125,7 +135,7 @@ def track_lines(
     lon: np.ndarray,
     group: np.ndarray,
     keep: np.ndarray | None = None,
-    silent_s: float = SILENT_S,
+    silent_s: Silence = SILENT_S,
     budget: int = MAX_VERTICES,
 ) -> TrackLines:
     """Observed and silent lines of every group (leg) of fixes, simplified to ``budget``.
@@ -136,6 +146,8 @@ def track_lines(
     on_leg = group >= 0
     t, lat, lon, group = t[on_leg], lat[on_leg], lon[on_leg], group[on_leg]
     keep = keep[on_leg] if keep is not None else None
+    if isinstance(silent_s, np.ndarray):
+        silent_s = silent_s[on_leg]
     index, piece = observed_pieces(t, group, keep, silent_s)
     lines, tol = fit_budget(_lines(lat, lon, index, piece), budget)
     out = TrackLines(tolerance_deg=tol, points=int(on_leg.sum()))
