@@ -181,6 +181,25 @@ def test_assumed_speed_has_a_tailwind_margin_and_a_fallback():
     assert speed == DEFAULT.unknown_reach_kt and basis == "no speeds in the data"
 
 
+def test_the_reach_bound_has_its_own_error_speed():
+    """The soundness bound does not follow the engine's cruise-speed filter: tuning that
+    (``cruise_max_gs_kt``) must not slow the bound down and so contradict a true claim."""
+    t = np.arange(0, 600, 10.0)
+    z = np.zeros(len(t))
+    gs, ground = np.full(len(t), 480.0), z.astype(bool)
+    tuned = DEFAULT.replace(cruise_max_gs_kt=300.0, cruise_seen_min_kt=200.0)
+    assert reach.assumed_speed_kt(t, z, z, gs, ground, tuned)[0] == 580.0
+    # a decoding error above reach_error_kt is left out: the bound comes from the rest
+    gs[5] = 900.0
+    assert reach.assumed_speed_kt(t, z, z, gs, ground)[0] == 580.0
+    # all of them errors, and no movement between fixes: the generous fallback
+    strict = DEFAULT.replace(reach_error_kt=400.0)
+    assert reach.assumed_speed_kt(t, z, z, gs, ground, strict) == (
+        DEFAULT.unknown_reach_kt,
+        "no speeds in the data",
+    )
+
+
 # -- properties -----------------------------------------------------------------------------
 
 T_FIRST, T_LAST = float(FLIGHT["time"].iloc[0]), float(FLIGHT["time"].iloc[-1])

@@ -224,7 +224,7 @@ class EngineSettings:
         120.0, "s", "a missing track or edge vertical rate comes from a neighbour this close"
     )
     cruise_max_gs_kt: float = _stop(
-        650.0, "kt", "faster ground speeds are errors: left out of cruise and top speeds"
+        650.0, "kt", "faster ground speeds are errors, left out of an aircraft's cruise speed"
     )
     cruise_seen_min_kt: float = _stop(
         60.0, "kt", "a fastest airborne speed at most this is no cruise speed (unknown)"
@@ -480,6 +480,12 @@ class EngineSettings:
     )
     reach_derived_min_dt_s: float = _reach(
         30.0, "s", "positions this far apart in time give a derived speed"
+    )
+    reach_error_kt: float = _reach(
+        650.0, "kt", "faster observed or derived speeds are errors, left out of the bound"
+    )
+    reach_derived_min_kt: float = _reach(
+        60.0, "kt", "a fastest derived speed below this gives no bound (unknown_reach_kt then)"
     )
 
     def __post_init__(self) -> None:

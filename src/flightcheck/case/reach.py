@@ -118,7 +118,7 @@ def assumed_speed_kt(
     s: EngineSettings = DEFAULT,
 ) -> tuple[float, str]:
     """(speed in kt, how it was chosen) for the rule-out bound; see the module docstring."""
-    air = gs[~ground & np.isfinite(gs) & (gs <= s.cruise_max_gs_kt)]
+    air = gs[~ground & np.isfinite(gs) & (gs <= s.reach_error_kt)]
     if len(air):
         top = float(air.max())
         basis = f"fastest observed ground speed {top:.0f} kt"
@@ -143,8 +143,8 @@ def _derived_top_kt(
     if not len(i):
         return None, ""
     kt = haversine_km(lat[i], lon[i], lat[j], lon[j]) / (t[j] - t[i]) / KT_TO_KMS
-    kt = kt[np.isfinite(kt) & (kt <= s.cruise_max_gs_kt)]
-    if not len(kt) or kt.max() < s.cruise_seen_min_kt:
+    kt = kt[np.isfinite(kt) & (kt <= s.reach_error_kt)]
+    if not len(kt) or kt.max() < s.reach_derived_min_kt:
         return None, ""
     return float(kt.max()), f"fastest speed between fixes {float(kt.max()):.0f} kt"
 
