@@ -61,34 +61,28 @@ def with_duplicates(df: pd.DataFrame, duplicates: pd.DataFrame | None) -> pd.Dat
         out = pd.concat([df, twins], ignore_index=True)
         return out.sort_values(keys, kind="stable").reset_index(drop=True)
     # the stable sort of df + twins, df already sorted: each twin goes after the rows of
-    # its (icao24, time), one run of mine, whose (source, row) are not greater than its own
+    # its (icao24, time), one run of mine, whose (source, row) are not greater than its own;
+    # mine's rows and the twins are ranked together within each run, in one sort
     twins = twins.sort_values(keys, kind="stable").reset_index(drop=True)
-    hexes = mine["icao24"].astype(str).to_numpy(object)
-    t = _ns(mine["time"])
-    src = mine["source"].astype(str).to_numpy(object)
-    rows = mine["row"].to_numpy(np.int64)
-    run = np.r_[True, (hexes[1:] != hexes[:-1]) | (t[1:] != t[:-1])]
-    starts = np.flatnonzero(run)
-    ends = np.r_[starts[1:], len(mine)]
-    run_of = {
-        (h, w): k for k, (h, w) in enumerate(zip(hexes[starts], t[starts].tolist(), strict=True))
-    }
+    moments = pd.MultiIndex.from_arrays([mine["icao24"].astype(str), _ns(mine["time"])])
+    starts = np.flatnonzero(np.r_[True, moments[1:] != moments[:-1]])
+    run = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(mine)]))
+    twin_run = moments[starts].get_indexer(
+        pd.MultiIndex.from_arrays([twins["icao24"].astype(str), _ns(twins["time"])])
+    )
+    source, _ = pd.factorize(
+        np.r_[mine["source"].astype(str).to_numpy(object), twins["source"].astype(str)],
+        sort=True,
+    )
+    row = np.r_[mine["row"].to_numpy(np.int64), twins["row"].to_numpy(np.int64)]
+    is_twin = np.r_[np.zeros(len(mine), bool), np.ones(len(twins), bool)]
+    ranked = np.lexsort((is_twin, row, source, np.r_[run, twin_run]))
+    mine_before = np.cumsum(~is_twin[ranked]) - ~is_twin[ranked]  # mine's rows ranked lower
+    twin_at = ranked[is_twin[ranked]]
+    first = starts[twin_run[twin_at - len(mine)]]  # the run's first row of mine
     where = np.flatnonzero(at)  # mine's positions in df
     insert = np.empty(len(twins), dtype=np.int64)
-    for k, (h, w, s, r) in enumerate(
-        zip(
-            twins["icao24"].astype(str).tolist(),
-            _ns(twins["time"]).tolist(),
-            twins["source"].astype(str).tolist(),
-            twins["row"].astype(np.int64).tolist(),
-            strict=True,
-        )
-    ):
-        a = int(starts[run_of[(h, w)]])
-        j = a
-        while j < ends[run_of[(h, w)]] and (src[j], rows[j]) <= (s, r):
-            j += 1
-        insert[k] = where[a] + (j - a)
+    insert[twin_at - len(mine)] = where[first] + mine_before[is_twin[ranked]] - first
     order = np.insert(np.arange(len(df)), insert, len(df) + np.arange(len(twins)))
     return pd.concat([df, twins], ignore_index=True).take(order).reset_index(drop=True)
 
