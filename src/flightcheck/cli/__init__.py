@@ -238,6 +238,16 @@ def parse_settings(items: tuple[str, ...]):
         raise UsageError(f"--set {exc}") from None
 
 
+def routes_for(tracks: Any, reading: dict[str, Any], icao24: str | list[str] | None = None):
+    """:func:`~flightcheck.routes.build_routes` of ``tracks`` under the command's settings
+    and workers (``reading`` from :func:`input_options`)."""
+    from flightcheck.routes import build_routes
+
+    return build_routes(
+        tracks, icao24=icao24, settings=reading["settings"], workers=reading["workers"]
+    )
+
+
 def read_inputs(reading: dict[str, Any]):
     """Call :func:`flightcheck.read` with the shared options; warn about skipped files."""
     from flightcheck.io.read import read
@@ -419,7 +429,6 @@ def map_cmd(
     --png/--pdf also a figure for publication."""
     from flightcheck.maps import map_routes, save_map
     from flightcheck.output.outpaths import check_file, input_files
-    from flightcheck.routes import build_routes
 
     case = None
     if case_path:
@@ -446,9 +455,7 @@ def map_cmd(
     if fit and fit.startswith("claim:") and case is None:
         raise UsageError(f"--fit {fit}: claims need --case CASE")
     tracks = read_inputs(reading)
-    routes = build_routes(
-        tracks, icao24=only, settings=reading["settings"], workers=reading["workers"]
-    )
+    routes = routes_for(tracks, reading, only)
     if only and not len(routes):
         raise UsageError(f"--icao24 {only}: no such aircraft in the inputs")
     notes = []
@@ -520,13 +527,10 @@ def _claim_bounds(case, claim_id, tracks, routes):
 def route_cmd(reading, only, via, within, as_json):
     """Legs, stops and country chain of each aircraft; multi-source reconciliation."""
     from flightcheck.cli.routes_text import render_matches, render_routes
-    from flightcheck.routes import build_routes
     from flightcheck.routes.search import find_matches, parse_within
 
     tracks = read_inputs(reading)
-    routes = build_routes(
-        tracks, icao24=list(only) or None, settings=reading["settings"], workers=reading["workers"]
-    )
+    routes = routes_for(tracks, reading, list(only) or None)
     out = routes.to_dict()
     out["inputs"] = [rec.to_dict() for rec in tracks.inputs]
     matches = None
@@ -574,13 +578,10 @@ def timeline_cmd(reading, output, only, title, map_link):
     legs, stops (inferred windows shaded), silences (unaccounted time hatched), events."""
     from flightcheck.maps.timeline import route_timeline
     from flightcheck.output.outpaths import check_file, input_files
-    from flightcheck.routes import build_routes
 
     check_file("-o", output, input_files(reading["paths"]))
     tracks = read_inputs(reading)
-    routes = build_routes(
-        tracks, icao24=list(only) or None, settings=reading["settings"], workers=reading["workers"]
-    )
+    routes = routes_for(tracks, reading, list(only) or None)
     if only and not len(routes):
         raise UsageError(f"--icao24 {', '.join(only)}: no such aircraft in the inputs")
     path = route_timeline(routes, link=map_link).save(output, title=title or "flightcheck timeline")
@@ -612,15 +613,12 @@ def export_cmd(reading, fmt_out, output, only, raw_csv):
     spreadsheet shows them instead of running them (OWASP); --raw-csv turns that off."""
     from flightcheck.maps.export import export, export_paths
     from flightcheck.output.outpaths import check_file, input_files
-    from flightcheck.routes import build_routes
 
     inputs = input_files(reading["paths"])
     for target in export_paths(fmt_out, output):
         check_file("-o", target, inputs)
     tracks = read_inputs(reading)
-    routes = build_routes(
-        tracks, icao24=list(only) or None, settings=reading["settings"], workers=reading["workers"]
-    )
+    routes = routes_for(tracks, reading, list(only) or None)
     for path in export(tracks, routes, fmt_out, output, spreadsheet_safe=not raw_csv):
         warn(f"flightcheck: wrote {path}")
 

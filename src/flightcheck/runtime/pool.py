@@ -150,6 +150,6 @@ def _worker(setup: Setup[Part], turns: _Turns, send) -> None:
             send.send_bytes(pickle.dumps(("error", exc)))
         except Exception as failed:  # noqa: BLE001 - e.g. an exception that cannot be pickled
             send.send_bytes(
-                pickle.dumps(("error", RuntimeError(f"stop engine worker: {exc!r} ({failed})")))
+                pickle.dumps(("error", RuntimeError(f"worker process: {exc!r} ({failed})")))
             )
     send.close()
