@@ -417,27 +417,44 @@ def _trace_columns(
             "row": rows,
         }
         return _kept(fixes, n_kept, keep)
-    columns = {
+    columns = point_columns(
+        pts,
+        v,
+        rows,
+        icao24=Text((text_value(icao),)),
+        callsign=_carry_forward(pts.detail_at, pts.flights, n_kept),
+        registration=Text((text_value(doc.get("r")),)),
+        typecode=Text((text_value(doc.get("t")),)),
+        squawk=_carry_forward(pts.detail_at, pts.squawks, n_kept),
+    )
+    return _kept(columns, n_kept, keep)
+
+
+def point_columns(pts: TracePoints, v: FixValues, rows: np.ndarray, **text: Any) -> dict[str, Any]:
+    """The reader columns of trace points (the per-file read and the batch read build them
+    alike): ``v`` their values (:func:`fix_values`), ``rows`` their record numbers, ``text``
+    the columns that are one value per trace or carried forward (``icao24``, ``callsign``,
+    ``registration``, ``typecode``, ``squawk``)."""
+    return {
         "time": v.time_ns,
-        "icao24": Text((text_value(icao),)),
-        "callsign": _carry_forward(pts.detail_at, pts.flights, n_kept),
-        "registration": Text((text_value(doc.get("r")),)),
-        "typecode": Text((text_value(doc.get("t")),)),
-        "lat": lat,
-        "lon": lon,
+        "icao24": text["icao24"],
+        "callsign": text["callsign"],
+        "registration": text["registration"],
+        "typecode": text["typecode"],
+        "lat": pts.lat,
+        "lon": pts.lon,
         "alt_ft": v.alt,
         "alt_geom_ft": v.alt_geom,
         "on_ground": Flags(pts.ground, pts.alt_unknown),
         "gs_kt": v.gs,
         "track_deg": v.track,
         "vrate_fpm": v.vrate,
-        "squawk": _carry_forward(pts.detail_at, pts.squawks, n_kept),
+        "squawk": text["squawk"],
         "position_source": Text(tuple(pts.source_pool), pts.source_codes),
         "stale": v.flag(FLAG_STALE),
         "new_leg": v.flag(FLAG_NEW_LEG),
         "row": rows,
     }
-    return _kept(columns, n_kept, keep)
 
 
 class FixValues(NamedTuple):

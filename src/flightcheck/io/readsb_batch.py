@@ -29,7 +29,7 @@ from flightcheck.errors import InputError
 from flightcheck.io import readsb
 from flightcheck.io.context import ReadContext
 from flightcheck.runtime.gcpause import gc_paused
-from flightcheck.track.blocks import Block, FilePart, Flags, Text, table_block
+from flightcheck.track.blocks import Block, FilePart, Text, table_block
 
 BATCH_FILES = 256
 """Trace files read together (a few hundred points each: ~100,000 points a batch)."""
@@ -86,26 +86,16 @@ def _blocks(
     ):
         return None
     v = readsb.fix_values(pts, timestamp, dt)
-    raw: dict[str, Any] = {
-        "time": v.time_ns,
-        "icao24": Text(tuple(readsb.text_value(icao) for _, icao, _ in docs), file_of),
-        "callsign": readsb.carry_forward_within(pts.detail_at, pts.flights, file_of, starts),
-        "registration": Text(tuple(readsb.text_value(d.get("r")) for d, _, _ in docs), file_of),
-        "typecode": Text(tuple(readsb.text_value(d.get("t")) for d, _, _ in docs), file_of),
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": v.alt,
-        "alt_geom_ft": v.alt_geom,
-        "on_ground": Flags(pts.ground, pts.alt_unknown),
-        "gs_kt": v.gs,
-        "track_deg": v.track,
-        "vrate_fpm": v.vrate,
-        "squawk": readsb.carry_forward_within(pts.detail_at, pts.squawks, file_of, starts),
-        "position_source": Text(tuple(pts.source_pool), pts.source_codes),
-        "stale": v.flag(readsb.FLAG_STALE),
-        "new_leg": v.flag(readsb.FLAG_NEW_LEG),
-        "row": np.arange(n, dtype=np.int64) - np.repeat(starts, counts) + 1,
-    }
+    raw = readsb.point_columns(
+        pts,
+        v,
+        np.arange(n, dtype=np.int64) - np.repeat(starts, counts) + 1,
+        icao24=Text(tuple(readsb.text_value(icao) for _, icao, _ in docs), file_of),
+        callsign=readsb.carry_forward_within(pts.detail_at, pts.flights, file_of, starts),
+        registration=Text(tuple(readsb.text_value(d.get("r")) for d, _, _ in docs), file_of),
+        typecode=Text(tuple(readsb.text_value(d.get("t")) for d, _, _ in docs), file_of),
+        squawk=readsb.carry_forward_within(pts.detail_at, pts.squawks, file_of, starts),
+    )
     # table_block's checks and cleaning once for the batch: anything it would drop or count
     # sends the batch back to the per-file read (which raises or counts it as usual)
     scratch = ReadContext(ctxs[0].path, dataclasses.replace(ctxs[0].options, skip_bad=True))
