@@ -20,7 +20,7 @@ from flightcheck.maps.assets import check_offline, head_assets
 from flightcheck.maps.basemap import CountryOutlines, country_outlines
 from flightcheck.maps.behaviour import CSS as BEHAVIOUR_CSS
 from flightcheck.maps.behaviour import Behaviour
-from flightcheck.maps.geometry import MAX_VERTICES, Silence, TrackLines, track_lines
+from flightcheck.maps.geometry import MAX_VERTICES, TrackLines, track_lines
 from flightcheck.maps.html import RawHTML, esc
 from flightcheck.maps.ids import number_ids
 from flightcheck.maps.page import (
@@ -378,24 +378,16 @@ def build_map(
         )
 
     keep = _keep_mask(t, hexes, events_all)
-    vessel = vessel_mask(df)
-    if silent_s is not None:
-        threshold: Silence = silent_s
-    elif vessel.any():  # AIS reports are sparser: a ship's coverage gap is longer
-        threshold = np.where(vessel, settings.vessel_leg_covered_gap_s, settings.leg_covered_gap_s)
-    else:
-        threshold = settings.leg_covered_gap_s
-    vessels = set(hexes[vessel].tolist())
-    lines = track_lines(t, lat, lon, group, keep, threshold, max_vertices)
-    for hex_, mine, ids, stops in leg_tables:
-        gap_s = (
-            silent_s
-            if silent_s is not None
-            else settings.vessel_leg_covered_gap_s
-            if hex_ in vessels
-            else settings.leg_covered_gap_s
+    if silent_s is None:  # AIS reports are sparser: a ship's coverage gap is longer
+        gap_s = np.where(
+            vessel_mask(df), settings.vessel_leg_covered_gap_s, settings.leg_covered_gap_s
         )
-        _connectors(lines, ids, mine, stops, first_fix, last_fix, gap_s)
+    else:
+        gap_s = np.full(len(df), float(silent_s))
+    lines = track_lines(t, lat, lon, group, keep, gap_s, max_vertices)
+    for hex_, mine, ids, stops in leg_tables:
+        own = float(gap_s[np.searchsorted(hexes, hex_)])  # the aircraft's (or vessel's)
+        _connectors(lines, ids, mine, stops, first_fix, last_fix, own)
 
     names = short_names(
         sorted(

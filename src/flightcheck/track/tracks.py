@@ -183,15 +183,16 @@ class Tracks:
             return pd.DataFrame(columns=cols)
 
         g = df.groupby("icao24", sort=True)
+        points = g.size()
         out = pd.DataFrame(
             {
                 "registration": g["registration"].first(),  # the first non-missing value
                 "typecode": g["typecode"].first(),
-                "callsigns": _sorted_distinct(df, "callsign", g.size().index),
-                "points": g.size(),
+                "callsigns": _sorted_distinct(df, "callsign", points.index),
+                "points": points,
                 "first": g["time"].min(),
                 "last": g["time"].max(),
-                "sources": _sorted_distinct(df, "source", g.size().index),
+                "sources": _sorted_distinct(df, "source", points.index),
             }
         ).reset_index()
         return out[cols]
